@@ -1,0 +1,40 @@
+# qmskit: two commands do all the set-up on a fresh machine — `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.qmskit-installed
+OUT    ?= reports
+
+.PHONY: demo test bench lab install system-deps clean
+
+$(BIN)/python:
+	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
+
+# Re-install only when the project metadata changed (idempotent and fast otherwise).
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dask]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (qmskit)" >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py --out "$(OUT)"
+
+system-deps:
+	@bash scripts/ensure-chromium.sh
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -ra
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_scoring.py
+	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
+	@if [ -f benchmarks/bench_batch.py ]; then $(BIN)/python benchmarks/bench_batch.py; fi
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+
+clean:
+	rm -rf $(VENV) build *.egg-info reports

@@ -1,0 +1,56 @@
+"""The `qmskit` command: a thin layer over the Python API.
+
+User errors (QmskitError) print one line on stderr and exit 1; `--debug` shows the traceback.
+Each command group lives in its own module and is registered below.
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from .. import __version__
+from ..errors import QmskitError
+
+
+class QmskitGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        debug = ctx.params.get("debug") or "--debug" in sys.argv
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except QmskitError as exc:
+                if debug:
+                    raise
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(1)
+            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+                raise
+            except Exception as exc:  # a bug, not bad input: still one line unless --debug
+                if debug:
+                    raise
+                click.echo(f"error: internal error ({type(exc).__name__}: {exc}); "
+                           "run with --debug for the traceback", err=True)
+                ctx.exit(1)
+            except KeyboardInterrupt:
+                click.echo("interrupted", err=True)
+                ctx.exit(130)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"warning: {message}", err=True)
+
+
+@click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="qmskit")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def main(debug: bool) -> None:
+    """Assess ISO 9001 certification readiness: checklists, scoring, gap reports."""
+
+
+from . import core  # noqa: E402  (registers its commands on `main`)
+
+core.register(main)

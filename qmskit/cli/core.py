@@ -1,0 +1,100 @@
+"""Commands over checklists and responses: checklists, validate, template, score."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..checklist import list_checklists, load_checklist, validate_checklist_file
+from ..errors import QmskitError
+from ..readiness import fmt_number
+from ..responses import empty_responses, write_responses
+
+console = Console()
+BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
+              "early_stage": "bold red"}
+
+
+@click.command("checklists")
+def checklists_cmd() -> None:
+    """List the bundled checklists."""
+    table = Table("id", "version", "title", "clauses", "questions")
+    for row in list_checklists().itertuples(index=False):
+        table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
+    console.print(table)
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate_cmd(paths: tuple[Path, ...]) -> None:
+    """Validate checklist YAML files (or bundled ids); exit 1 on any error."""
+    failed = 0
+    for path in paths:
+        try:
+            cl = validate_checklist_file(path) if path.exists() or path.suffix else load_checklist(str(path))
+        except QmskitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        click.echo(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)")
+    if failed:
+        sys.exit(1)
+
+
+@click.command("template")
+@click.argument("checklist")
+@click.option("--office", required=True, help="The office's name (written into the Office sheet).")
+@click.option("--assessor", default="", help="Who runs the assessment.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Responses file to write (.xlsx, .csv or .yaml).")
+def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: Path) -> None:
+    """Write an empty responses file for an office (an existing file is kept as .bak)."""
+    cl = load_checklist(checklist)
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
+    existed = output.exists()
+    write_responses(output, meta, empty_responses(), cl, lang=lang, backup=True)
+    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+
+
+@click.command("score")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Emit the stable JSON contract.")
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
+@click.option("--strict", is_flag=True, help="Checklist id/version mismatch is an error, not a warning.")
+def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool) -> None:
+    """Score responses files; a summary table, or JSON with --json."""
+    from ..responses import read_responses
+    from ..scoring import score
+
+    results, failed = [], 0
+    for path in files:
+        try:
+            meta, frame = read_responses(path, checklist, strict=strict)
+            results.append(score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path))
+        except QmskitError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+    if as_json and results:
+        docs = [a.to_dict() for a in results]
+        click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
+    elif results:
+        table = Table("office", "overall", "completeness", "major", "minor", "obs.", "readiness", "reasons")
+        for a in results:
+            counts = a.gaps["severity"].value_counts()
+            table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
+                          str(counts.get("major", 0)), str(counts.get("minor", 0)), str(counts.get("observation", 0)),
+                          f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]", "; ".join(a.readiness_reasons))
+        console.print(table)
+    if failed:
+        sys.exit(1)
+
+
+def register(group: click.Group) -> None:
+    for cmd in (checklists_cmd, validate_cmd, template_cmd, score_cmd):
+        group.add_command(cmd)

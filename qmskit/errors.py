@@ -1,0 +1,32 @@
+"""User-facing errors: one line each, naming the file, the place in it and what is allowed.
+
+The CLI prints ``str(error)`` and exits 1; ``--debug`` shows the traceback instead.
+"""
+from __future__ import annotations
+
+
+class QmskitError(Exception):
+    """An error caused by user input (a file, an option), not by a bug."""
+
+    def __init__(self, message: str, *, path: object = None, where: str | None = None):
+        self.path = None if path is None else str(path)
+        self.where = where
+        self.detail = message
+        prefix = ""
+        if self.path:
+            prefix = self.path + (f":{where}" if where else "") + ": "
+        elif where:
+            prefix = where + ": "
+        super().__init__(prefix + message)
+
+
+class ChecklistError(QmskitError):
+    """A checklist file is malformed or inconsistent."""
+
+
+class ResponsesError(QmskitError):
+    """A responses file is malformed or does not fit its checklist."""
+
+
+class NotebookError(QmskitError):
+    """A report notebook failed while executing."""

@@ -1,0 +1,54 @@
+"""Safe writes: every file qmskit writes goes through here (temp file in the same folder + rename)."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, backup: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+
+    Readers never see a half-written file and a failure leaves the old file untouched.
+    With ``backup=True`` an existing file is first copied to ``<name>.bak``.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        if backup and target.exists():
+            backup_file(target)
+        os.replace(tmp_path, target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def backup_file(path: str | os.PathLike) -> Path:
+    """Copy ``path`` to ``<path>.bak`` (atomically) and return the backup's path."""
+    src = Path(path)
+    bak = src.with_name(src.name + ".bak")
+    fd, tmp = tempfile.mkstemp(prefix=f".{bak.name}.", suffix=".tmp", dir=src.parent)
+    os.close(fd)
+    shutil.copy2(src, tmp)
+    os.replace(tmp, bak)
+    return bak
+
+
+def write_text(path: str | os.PathLike, text: str, *, backup: bool = False) -> Path:
+    with atomic_path(path, backup=backup) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes, *, backup: bool = False) -> Path:
+    with atomic_path(path, backup=backup) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)

@@ -1,0 +1,251 @@
+"""An office's responses: read (.xlsx/.csv/.yaml) into (metadata, frame), validate, write atomically.
+
+The frame has one row per answered-or-annotated question: id, answer (canonical), evidence, notes,
+owner, due (YYYY-MM-DD or ""), row (the line or spreadsheet row it came from, for error messages).
+
+CSV layout: optional ``# key: value`` metadata lines, then a header ``id,answer,evidence,notes,owner,due``.
+YAML layout: metadata keys at the top level and a ``responses:`` list of mappings with those keys.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import iorw
+from .checklist import Checklist, load_checklist
+from .errors import ResponsesError
+from .scales import ALLOWED_TEXT, NA, normalize_answers
+
+COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
+META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
+             "exclusions", "language", "status", "confidentiality"]
+DEFAULT_CHECKLIST = "iso9001-2015"
+FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
+
+
+class ResponsesWarning(UserWarning):
+    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch)."""
+
+
+def empty_responses() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS} | {"row": pd.Series(dtype="int64")})
+
+
+# ----------------------------------------------------------------------------- reading
+
+def read_responses(path: str | Path, checklist: Checklist | str | None = None, *,
+                   strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """Read and validate one responses file. Returns (metadata, frame); raises ResponsesError."""
+    path = Path(path)
+    if not path.exists():
+        raise ResponsesError("file not found", path=path)
+    if path.stat().st_size == 0:
+        raise ResponsesError("empty file", path=path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from .xlsx import read_xlsx
+        meta, raw = read_xlsx(path)
+    elif suffix == ".csv":
+        meta, raw = _read_csv(path)
+    elif suffix in (".yaml", ".yml"):
+        meta, raw = _read_yaml(path)
+    else:
+        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    meta = {k: v for k, v in meta.items() if v not in (None, "")}
+    meta.setdefault("office", path.stem)
+    cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    _check_checklist_match(path, meta, cl, strict)
+    frame = validate_responses(raw, cl, path)
+    if "date" in meta:
+        meta["date"] = _parse_date(meta["date"], path, "Office sheet / metadata", "date")
+    return meta, frame
+
+
+def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
+    problems = []
+    if meta.get("checklist") and meta["checklist"] != cl.id:
+        problems.append(f"written for checklist '{meta['checklist']}', scored with '{cl.id}'")
+    if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
+        problems.append(f"written for version '{meta['checklist_version']}', checklist is '{cl.version}'")
+    for problem in problems:
+        if strict:
+            raise ResponsesError(problem + " (--strict)", path=path)
+        warnings.warn(f"{path}: {problem}", ResponsesWarning, stacklevel=3)
+
+
+def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<responses>") -> pd.DataFrame:
+    """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame."""
+    frame = raw.copy()
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = None
+    if "row" not in frame:
+        frame["row"] = range(2, len(frame) + 2)
+    frame["id"] = frame["id"].map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+    frame = frame[frame["id"] != ""]
+    known = cl.questions.set_index("id")
+    unknown = frame[~frame["id"].isin(known.index)]
+    if len(unknown):
+        r = unknown.iloc[0]
+        raise ResponsesError(f"question id '{r['id']}' is not in checklist {cl.id} {cl.version}",
+                             path=path, where=f"row {r['row']}")
+    dup = frame[frame["id"].duplicated(keep="first")]
+    if len(dup):
+        r = dup.iloc[0]
+        first = frame.loc[frame["id"] == r["id"], "row"].iloc[0]
+        raise ResponsesError(f"question id '{r['id']}' appears twice (first at row {first})",
+                             path=path, where=f"row {r['row']}")
+    canon, invalid = normalize_answers(frame["answer"], cl.scale)
+    if invalid.any():
+        r = frame[invalid].iloc[0]
+        raise ResponsesError(f"question '{r['id']}': answer {str(r['answer']).strip()!r} is not allowed; "
+                             f"allowed: {ALLOWED_TEXT[cl.scale]}", path=path, where=f"row {r['row']}")
+    frame["answer"] = canon
+    na_forbidden = (canon == NA) & ~frame["id"].map(known["na_allowed"]).astype(bool)
+    if na_forbidden.any():
+        r = frame[na_forbidden].iloc[0]
+        raise ResponsesError(f"question '{r['id']}' is critical and cannot be n/a (ISO 9001 4.3 allows "
+                             "exclusions only where a requirement cannot be applied); allowed: yes, partial, no",
+                             path=path, where=f"row {r['row']}")
+    for col in ("evidence", "notes", "owner"):
+        frame[col] = frame[col].map(_clean_text)
+    frame["due"] = [_parse_date(v, path, f"row {row}", f"question '{qid}' due date")
+                    for v, row, qid in zip(frame["due"], frame["row"], frame["id"])]
+    return frame[COLUMNS + ["row"]].reset_index(drop=True)
+
+
+def _clean_text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _parse_date(value, path, where: str, what: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ResponsesError(f"{what}: {text!r} is not a date (use YYYY-MM-DD)", path=path, where=where)
+
+
+def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ResponsesError("not a UTF-8 CSV file", path=path) from None
+    lines = text.splitlines(keepends=True)
+    meta: dict = {}
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        key, sep, value = lines[start][1:].partition(":")
+        if sep:
+            meta[key.strip()] = value.strip()
+        start += 1
+    body = "".join(lines[start:])
+    if not body.strip():
+        raise ResponsesError("no header row 'id,answer,evidence,notes,owner,due'", path=path)
+    try:
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise ResponsesError(f"malformed CSV: {exc}", path=path) from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("id", "answer") if c not in frame.columns]
+    if missing:
+        raise ResponsesError(f"CSV header lacks column(s) {', '.join(missing)} "
+                             f"(expected: {','.join(COLUMNS)})", path=path, where=f"line {start + 1}")
+    frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
+    return meta, frame
+
+
+def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
+    from .yamlio import load_yaml
+    data, lines = load_yaml(path, ResponsesError)
+    if not isinstance(data, dict) or not isinstance(data.get("responses", []), list):
+        raise ResponsesError("expected a mapping with metadata keys and a 'responses:' list", path=path,
+                             where="line 1")
+    rows = []
+    for i, item in enumerate(data.get("responses") or []):
+        line = lines.get(("responses", i), 0)
+        if not isinstance(item, dict):
+            raise ResponsesError("each response must be a mapping with id and answer", path=path,
+                                 where=f"line {line}")
+        extra = set(item) - set(COLUMNS)
+        if extra:
+            raise ResponsesError(f"unknown key '{sorted(extra)[0]}' (allowed: {', '.join(COLUMNS)})",
+                                 path=path, where=f"line {line}")
+        row = {**{c: item.get(c) for c in COLUMNS}, "row": line}
+        if isinstance(row["answer"], bool):  # YAML 1.1 reads a bare yes/no as a boolean
+            row["answer"] = "yes" if row["answer"] else "no"
+        rows.append(row)
+    meta = {k: v for k, v in data.items() if k != "responses"}
+    frame = pd.DataFrame(rows, columns=COLUMNS + ["row"]) if rows else empty_responses()
+    return meta, frame
+
+
+# ----------------------------------------------------------------------------- writing
+
+def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
+                    checklist: Checklist | str | None = None, *, lang: str = "en",
+                    backup: bool = True) -> Path:
+    """Write responses atomically; an existing file is first kept as ``<name>.bak``."""
+    path = Path(path)
+    cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}
+    frame = responses.copy()
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = ""
+    frame = frame[COLUMNS]
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from .xlsx import write_xlsx
+        with iorw.atomic_path(path, backup=backup) as tmp:
+            write_xlsx(tmp, meta, frame, cl, lang=lang)
+    elif suffix == ".csv":
+        iorw.write_text(path, _csv_text(meta, frame), backup=backup)
+    elif suffix in (".yaml", ".yml"):
+        iorw.write_text(path, _yaml_text(meta, frame), backup=backup)
+    else:
+        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    return path
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return value
+
+
+def _plain_meta(meta: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+            for k, v in meta.items() if not k.startswith("_")}
+
+
+def _csv_text(meta: dict, frame: pd.DataFrame) -> str:
+    out = io.StringIO()
+    for key, value in _plain_meta(meta).items():
+        if isinstance(value, (dict, list)):
+            continue  # structured metadata (e.g. KPIs) lives in the yaml/xlsx formats
+        out.write(f"# {key}: {str(value).replace(chr(10), ' ')}\n")
+    frame.map(_plain).to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue()
+
+
+def _yaml_text(meta: dict, frame: pd.DataFrame) -> str:
+    doc = dict(_plain_meta(meta))
+    doc["responses"] = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

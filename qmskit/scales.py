@@ -1,0 +1,66 @@
+"""Answer scales: turn what people type into canonical answers and points p in 0..1 (vectorized).
+
+compliance: yes = 1, partial = 0.5, no = 0, n/a = not applicable (tokens case-insensitive; also
+y/p/n/na and 是/部分/否/不适用). maturity: level 1..5 -> (level - 1) / 4, n/a allowed.
+Blank means unanswered.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+NA = "n/a"
+COMPLIANCE_TOKENS = {
+    "yes": "yes", "y": "yes", "是": "yes",
+    "partial": "partial", "p": "partial", "部分": "partial", "partly": "partial",
+    "no": "no", "n": "no", "否": "no",
+    "n/a": NA, "na": NA, "不适用": NA,
+}
+COMPLIANCE_POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
+NA_TOKENS = {"n/a": NA, "na": NA, "不适用": NA}
+CANONICAL = {"compliance": ["yes", "partial", "no", NA], "maturity": [1, 2, 3, 4, 5, NA]}
+ALLOWED_TEXT = {
+    "compliance": "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
+    "maturity": "1, 2, 3, 4, 5 or n/a (blank = unanswered)",
+}
+# What the spreadsheet dropdown offers, per language.
+DROPDOWN = {
+    ("compliance", "en"): ["yes", "partial", "no", "n/a"],
+    ("compliance", "zh"): ["是", "部分", "否", "不适用"],
+    ("maturity", "en"): ["1", "2", "3", "4", "5", "n/a"],
+    ("maturity", "zh"): ["1", "2", "3", "4", "5", "不适用"],
+}
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Strip strings; numbers become their text ('3.0' stays for the maturity parser); blanks -> NA."""
+    text = values.astype("object").where(values.notna(), None)
+    text = text.map(lambda v: v if v is None else str(v).strip())
+    return text.where(text.map(lambda v: bool(v)), None)
+
+
+def normalize_answers(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Series]:
+    """Return (canonical answers, invalid mask). Canonical: 'yes'/'partial'/'no'/'n/a', int level, None."""
+    text = _as_text(values)
+    if scale == "compliance":
+        canon = text.str.lower().map(COMPLIANCE_TOKENS)
+    elif scale == "maturity":
+        lowered = text.str.lower()
+        na = lowered.map(NA_TOKENS)
+        num = pd.to_numeric(text, errors="coerce")
+        is_level = num.notna() & (num == np.floor(num)) & num.between(1, 5)
+        canon = pd.Series(np.where(is_level, num.fillna(0).astype(int), None), index=text.index, dtype="object")
+        canon = canon.where(is_level, na)
+    else:
+        raise ValueError(f"unknown scale {scale!r}")
+    canon = canon.astype("object").where(canon.notna(), None)
+    invalid = text.notna() & canon.isna()
+    return canon, invalid
+
+
+def answer_points(canonical: pd.Series, scale: str) -> pd.Series:
+    """p in 0..1 per canonical answer; NaN for n/a and blank."""
+    if scale == "compliance":
+        return canonical.map(COMPLIANCE_POINTS).astype(float)
+    levels = pd.to_numeric(canonical.where(canonical != NA), errors="coerce")
+    return (levels - 1.0) / 4.0
