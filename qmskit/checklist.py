@@ -158,6 +158,9 @@ def _check_schema(data: dict, lines: dict, path: Path) -> None:
         return
     err = jsonschema.exceptions.best_match(errors)
     key = tuple(err.absolute_path)
+    if err.validator == "additionalProperties":  # point at the offending key's own line
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        key = key + (extra[0],) if extra else key
     raise ChecklistError(f"{format_path(key)}: {_explain(err)}", path=path,
                          where=f"line {line_of(lines, key)}")
 

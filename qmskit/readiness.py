@@ -56,8 +56,8 @@ def readiness_verdict(overall: float | None, completeness: float | None, major_c
         return "nearly_ready", ready_fail
     if not below(overall, th["developing_min"]):
         return "developing", near_fail
-    dev = (f"{over} (developing needs ≥ {fmt_number(th['developing_min'])})")
-    return "early_stage", list(dict.fromkeys(near_fail + [dev]))
+    dev = f"{over} (developing needs ≥ {fmt_number(th['developing_min'])})"
+    return "early_stage", [dev] + [r for r in near_fail if not r.startswith(over)]
 
 
 def readiness_bands(overall: pd.Series, completeness: pd.Series, n_major: pd.Series,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..checklist import list_checklists, load_checklist, validate_checklist_file
@@ -17,6 +18,13 @@ from ..responses import empty_responses, write_responses
 console = Console()
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red"}
+
+
+def report_error(exc: QmskitError) -> None:
+    """For commands that go on after one input fails: one line, or the traceback under --debug."""
+    if click.get_current_context().find_root().params.get("debug"):
+        raise exc
+    click.echo(f"error: {exc}", err=True)
 
 
 @click.command("checklists")
@@ -37,7 +45,7 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
         try:
             cl = validate_checklist_file(path) if path.exists() or path.suffix else load_checklist(str(path))
         except QmskitError as exc:
-            click.echo(f"error: {exc}", err=True)
+            report_error(exc)
             failed += 1
             continue
         click.echo(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)")
@@ -78,21 +86,28 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
             meta, frame = read_responses(path, checklist, strict=strict)
             results.append(score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path))
         except QmskitError as exc:
-            click.echo(f"error: {exc}", err=True)
+            report_error(exc)
             failed += 1
     if as_json and results:
         docs = [a.to_dict() for a in results]
         click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
     elif results:
-        table = Table("office", "overall", "completeness", "major", "minor", "obs.", "readiness", "reasons")
-        for a in results:
-            counts = a.gaps["severity"].value_counts()
-            table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
-                          str(counts.get("major", 0)), str(counts.get("minor", 0)), str(counts.get("observation", 0)),
-                          f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]", "; ".join(a.readiness_reasons))
-        console.print(table)
+        print_score_table(results)
     if failed:
         sys.exit(1)
+
+
+def print_score_table(results: list) -> None:
+    """A compact table (fits 80 columns), then each office's verdict reasons on their own lines."""
+    table = Table("office", "overall", "compl.", "major", "minor", "obs.", "readiness")
+    for a in results:
+        counts = a.gaps["severity"].value_counts()
+        table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
+                      str(counts.get("major", 0)), str(counts.get("minor", 0)),
+                      str(counts.get("observation", 0)), f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]")
+    console.print(table)
+    for a in results:
+        console.print(f"[bold]{escape(a.office)}[/]: {escape('; '.join(a.readiness_reasons))}")
 
 
 def register(group: click.Group) -> None:
