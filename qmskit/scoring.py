@@ -65,7 +65,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     meta = dict(meta or {})
     q = cl.questions.merge(responses[COLUMNS], on="id", how="left", validate="one_to_one")
     for col in ("evidence", "notes", "owner", "due"):
-        q[col] = q[col].fillna("")
+        q[col] = q[col].astype("object").where(q[col].notna(), "")
     q["answer"] = q["answer"].astype("object").where(q["answer"].notna(), None)
     q["points"] = answer_points(q["answer"], cl.scale)
     q["applicable"] = q["answer"] != NA
