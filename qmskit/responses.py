@@ -5,6 +5,8 @@ owner, due (YYYY-MM-DD or ""), row (the line or spreadsheet row it came from, fo
 
 CSV layout: optional ``# key: value`` metadata lines, then a header ``id,answer,evidence,notes,owner,due``.
 YAML layout: metadata keys at the top level and a ``responses:`` list of mappings with those keys.
+KPI values (when the checklist declares indicators) travel in ``meta["kpis"]`` as [{id, value, previous}]:
+xlsx "KPIs" sheet, yaml ``kpis:``, csv ``# kpi.<id>: value`` lines (see qmskit.kpis).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import yaml
 from . import iorw
 from .checklist import Checklist, load_checklist
 from .errors import ResponsesError
+from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from .scales import ALLOWED_TEXT, NA, normalize_answers
 
 COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
@@ -62,6 +65,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     _check_checklist_match(path, meta, cl, strict)
     frame = validate_responses(raw, cl, path)
+    if "kpis" in meta:  # measured KPI values (qmskit.kpis): checked against the checklist's indicators
+        meta["kpis"] = parse_kpi_values(meta["kpis"], cl, path, row_label="KPIs row" if suffix == ".xlsx" else "line")
     if "date" in meta:
         meta["date"] = _parse_date(meta["date"], path, "Office sheet / metadata", "date")
     return meta, frame
@@ -150,11 +155,16 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
     lines = text.splitlines(keepends=True)
     meta: dict = {}
     start = 0
+    kpis: dict = {}
     while start < len(lines) and lines[start].startswith("#"):
         key, sep, value = lines[start][1:].partition(":")
-        if sep:
+        if sep and key.strip().startswith("kpi."):
+            csv_kpi_entry(key.strip(), value.strip(), start + 1, kpis)
+        elif sep:
             meta[key.strip()] = value.strip()
         start += 1
+    if kpis:
+        meta["kpis"] = list(kpis.values())
     body = "".join(lines[start:])
     if not body.strip():
         raise ResponsesError("no header row 'id,answer,evidence,notes,owner,due'", path=path)
@@ -192,6 +202,8 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
             row["answer"] = "yes" if row["answer"] else "no"
         rows.append(row)
     meta = {k: v for k, v in data.items() if k != "responses"}
+    if "kpis" in meta:
+        meta["kpis"] = kpi_entries_from_yaml(meta["kpis"], lines, path)
     frame = pd.DataFrame(rows, columns=COLUMNS + ["row"]) if rows else empty_responses()
     return meta, frame
 
@@ -216,9 +228,9 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         with iorw.atomic_path(path, backup=backup) as tmp:
             write_xlsx(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
-        iorw.write_text(path, _csv_text(meta, frame), backup=backup)
+        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
     elif suffix in (".yaml", ".yml"):
-        iorw.write_text(path, _yaml_text(meta, frame), backup=backup)
+        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup)
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
     return path
@@ -235,17 +247,21 @@ def _plain_meta(meta: dict) -> dict:
             for k, v in meta.items() if not k.startswith("_")}
 
 
-def _csv_text(meta: dict, frame: pd.DataFrame) -> str:
+def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
     out = io.StringIO()
     for key, value in _plain_meta(meta).items():
         if isinstance(value, (dict, list)):
-            continue  # structured metadata (e.g. KPIs) lives in the yaml/xlsx formats
+            continue  # structured metadata: KPIs are written below as "# kpi.<id>: value" lines
         out.write(f"# {key}: {str(value).replace(chr(10), ' ')}\n")
+    out.write(csv_kpi_lines(cl, meta.get("kpis")))
     frame.map(_plain).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue()
 
 
-def _yaml_text(meta: dict, frame: pd.DataFrame) -> str:
+def _yaml_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
     doc = dict(_plain_meta(meta))
+    doc.pop("kpis", None)
+    if len(cl.kpis):
+        doc["kpis"] = yaml_kpis(cl, meta.get("kpis"))
     doc["responses"] = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -15,6 +15,7 @@ from .assessment import Assessment
 from .checklist import Checklist, load_checklist
 from .errors import ResponsesError
 from .gaps import rank_gaps
+from .kpis import evaluate_kpis
 from .readiness import readiness_bands, readiness_verdict
 from .responses import COLUMNS, read_responses
 from .scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
@@ -91,8 +92,9 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
 
     warnings_ = [f"question '{r.id}' is n/a without a justification in the notes"
                  for r in q[(q["answer"] == NA) & (q["notes"] == "")].itertuples()]
+    kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: findings, never scores
     return Assessment(
-        checklist=cl, meta=meta, source=str(source) if source else None,
+        checklist=cl, meta=meta, source=str(source) if source else None, kpis=kpis, kpi_findings=kpi_findings,
         questions=q, clauses=clauses, gaps=gaps, overall=overall, completeness=completeness,
         readiness=band, readiness_reasons=reasons,
         unanswered=q.loc[q["applicable"] & ~q["answered"], "id"].tolist(),

@@ -40,6 +40,12 @@ META_LABELS = {
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
 }
+KPI_SHEET = "KPIs"
+# (key, en header, zh header, width); name/unit/target are for the reader, the checklist's target counts
+KPI_COLUMNS = [
+    ("id", "ID", "编号", 20), ("name", "Indicator", "指标", 48), ("unit", "Unit", "单位", 8),
+    ("target", "Target", "目标", 10), ("value", "Value", "实测值", 12), ("previous", "Previous", "上期", 12),
+]
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -128,7 +134,37 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     ws.protection.formatColumns = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
+    if len(cl.kpis):
+        _write_kpis(wb, cl, meta.get("kpis"), lang)
     wb.save(path)
+
+
+def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
+    """The KPIs sheet: one row per declared indicator, value and previous editable."""
+    from .kpis import PERCENT_UNITS, kpi_rows_for_file
+    ws = wb.create_sheet(KPI_SHEET)
+    ws.append([en if lang == "en" else zh for _, en, zh, _ in KPI_COLUMNS])
+    for i, (_, _, _, width) in enumerate(KPI_COLUMNS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+    for r in kpi_rows_for_file(cl, values):
+        sign = "≥" if r["direction"] == "higher" else "≤"
+        ws.append([r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
+                   r["target"], r["value"], r["previous"]])
+        for i, (key, *_rest) in enumerate(KPI_COLUMNS, start=1):
+            ws.cell(ws.max_row, i).protection = Protection(locked=key not in ("value", "previous"))
+        ws.cell(ws.max_row, 4).number_format = f'"{sign} "0.##'
+    percent_rows = [n for n, u in enumerate(cl.kpis["unit"], start=2) if u in PERCENT_UNITS]
+    if percent_rows:
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                            showErrorMessage=True, errorTitle="qmskit", error="0 .. 100")
+        ws.add_data_validation(dv)
+        for n in percent_rows:
+            dv.add(f"E{n}:F{n}")
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
 
 
 def read_xlsx(path: Path) -> tuple[dict, pd.DataFrame]:
@@ -143,6 +179,8 @@ def read_xlsx(path: Path) -> tuple[dict, pd.DataFrame]:
                                  f"expected sheets '{OFFICE_SHEET}' and '{ASSESSMENT_SHEET}'", path=path)
         meta = _read_office(wb[OFFICE_SHEET]) if OFFICE_SHEET in names else {}
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path)
+        if KPI_SHEET in names:
+            meta["kpis"] = _read_kpis(wb[KPI_SHEET])
         return meta, frame
     finally:
         wb.close()
@@ -181,3 +219,18 @@ def _read_assessment(ws, path: Path) -> pd.DataFrame:
         records.append(rec)
     cols = ["id", "answer", "evidence", "notes", "owner", "due", "row"]
     return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+
+
+def _read_kpis(ws) -> list[dict]:
+    """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.kpis.parse_kpi_values)."""
+    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
+    entries = []
+    for n, values in enumerate(rows, start=2):
+        rec = {k: v for k, v in zip(keys, values) if k}
+        if all(rec.get(k) in (None, "") for k in ("id", "value", "previous")):
+            continue
+        entries.append({"id": rec.get("id"), "value": rec.get("value"), "previous": rec.get("previous"), "row": n})
+    return entries
