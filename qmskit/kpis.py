@@ -49,7 +49,7 @@ def kpi_entries_from_yaml(value, lines: dict, path: str | Path = "<responses>") 
                 extra = set(item) - {"value", "previous"}
                 if extra:
                     raise ResponsesError(f"KPI '{kid}': unknown key '{sorted(extra)[0]}' (allowed: value, previous)",
-                                         where=f"line {row}")
+                                         path=path, where=f"line {row}")
                 entries.append({"id": kid, "value": item.get("value"), "previous": item.get("previous"),
                                 "row": row})
             else:
@@ -179,9 +179,8 @@ def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
     frame["status"] = np.select([~has_value, met], ["no_value", "met"], "not_met")
     frame["met"] = pd.Series(np.where(has_value, met, None), index=frame.index, dtype="object")
     frame["change"] = value - previous
-    frame["trend"] = pd.Series(np.select([better > TOL, better < -TOL, better.notna()],
-                                         ["improved", "worsened", "unchanged"], ""),
-                               index=frame.index).replace("", None)
+    trend = np.select([better > TOL, better < -TOL, better.notna()], ["improved", "worsened", "unchanged"], "")
+    frame["trend"] = pd.Series([t or None for t in trend], index=frame.index, dtype="object")
     frame = frame[KPI_FRAME_COLUMNS]
     findings = [kpi_finding(r) for r in frame[frame["status"] == "not_met"].itertuples(index=False)]
     return frame, findings
