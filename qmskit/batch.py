@@ -1,0 +1,536 @@
+"""Batch: score many offices, render their reports in parallel workers, and write a portfolio overview.
+
+    run_batch(["responses/"], "reports/")  ->  reports/<slug>.html (one per office), scores.csv,
+                                                gaps.csv, index.html (portfolio)
+
+Reading and scoring are fast and happen here in the parent (a bad file or an unknown answer fails its
+office with the reader's one-line message, before any kernel is involved). Report notebooks run in
+workers on warm kernels (:mod:`qmskit.warmkernel`), locally in a process pool or on a dask cluster
+(:mod:`qmskit.executors`): workers only need to *read* the responses files; they send the rendered HTML
+back and the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
+dead worker) is caught per office and reported with a one-line reason; the other offices go on.
+
+Re-running into the same folder replaces its results consistently: the folder keeps a manifest
+(``.qmskit-batch.json``) of the files a batch wrote, and reports of offices that are no longer in the
+inputs (or failed this time) are removed, so the folder never mixes two runs. Files qmskit did not write
+are never touched.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import glob
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import iorw
+from .errors import QmskitError
+from .readiness import BANDS
+
+RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
+MANIFEST = ".qmskit-batch.json"
+WORKER_RETRIES = 1  # an office whose worker process died is tried once more on a fresh pool
+
+
+# ---------------------------------------------------------------------------------------------- results
+@dataclass
+class OfficeOutcome:
+    """One input file's fate. ``error`` is a one-line reason when ``ok`` is False."""
+    source: str
+    office: str | None = None
+    slug: str | None = None
+    ok: bool = False
+    error: str | None = None
+    stage: str = "read"           # where it failed: read | report; "done" when ok
+    html: Path | None = None
+    assessment: object = None     # qmskit.Assessment (parent only)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.office or Path(self.source).name
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    offices: list[OfficeOutcome]
+    index: Path | None = None
+    scores_csv: Path | None = None
+    gaps_csv: Path | None = None
+    portfolio_error: str | None = None
+    seconds: float = 0.0
+    workers: int = 0
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> list[OfficeOutcome]:
+        return [o for o in self.offices if o.ok]
+
+    @property
+    def failed(self) -> list[OfficeOutcome]:
+        return [o for o in self.offices if not o.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if not self.failed and not self.portfolio_error else 1
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
+                 f"({self.workers} worker{'s' if self.workers != 1 else ''}); portfolio: "
+                 + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
+        for o in self.failed:
+            lines.append(f"FAILED {o.source}: {o.error}")
+        return lines
+
+
+# ---------------------------------------------------------------------------------------------- inputs
+def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[OfficeOutcome]]:
+    """Expand files, directories (their responses files, not recursive) and glob patterns.
+
+    Returns (files in input order without duplicates, failures for inputs that name nothing). Raises
+    QmskitError when nothing at all is left to do.
+    """
+    files: list[Path] = []
+    missing: list[OfficeOutcome] = []
+    for item in inputs:
+        text = str(item)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            found = sorted(f for f in path.iterdir() if _is_responses_file(f))
+            if not found:
+                missing.append(OfficeOutcome(text, error=f"{text}: no responses files "
+                                                         f"({', '.join(RESPONSE_SUFFIXES)}) in this folder"))
+        elif any(ch in text for ch in "*?[") and not path.exists():
+            found = sorted(Path(f) for f in glob.glob(os.path.expanduser(text), recursive=True)
+                           if _is_responses_file(Path(f)))
+            if not found:
+                missing.append(OfficeOutcome(text, error=f"{text}: no responses files match"))
+        else:
+            found = [path]   # a missing file fails as its own office ("file not found"), like `score`
+        files.extend(found)
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    if not unique:
+        raise QmskitError("no responses files to process in " + ", ".join(map(str, inputs)))
+    return unique, missing
+
+
+def _is_responses_file(path: Path) -> bool:
+    return (path.is_file() and path.suffix.lower() in RESPONSE_SUFFIXES
+            and not path.name.startswith((".", "~$")))
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+def score_inputs(files: list[Path], checklist: str | None = None) -> list[OfficeOutcome]:
+    """Read and score every file here in the parent; a bad file fails only itself."""
+    from .responses import read_responses
+    from .scoring import score
+
+    outcomes = []
+    for path in files:
+        outcome = OfficeOutcome(str(path))
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # version notes belong in the report, not the batch log
+                meta, frame = read_responses(path, checklist)
+                assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
+                                   source=path)
+            outcome.assessment, outcome.office = assessment, assessment.office
+        except QmskitError as exc:
+            outcome.error = _one_line(str(exc))
+        except Exception as exc:  # a bug or an unreadable file: still only this office
+            outcome.error = _one_line(f"{path}: cannot read ({type(exc).__name__}: {exc})")
+        outcome.timings["score"] = time.perf_counter() - t0
+        outcomes.append(outcome)
+    _assign_slugs([o for o in outcomes if o.assessment is not None])
+    return outcomes
+
+
+def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
+    """File names from office names; two offices with the same name get -2, -3 (input order)."""
+    try:
+        from .report import slugify
+    except ImportError:  # TEMP until report.py lands
+        import re
+
+        def slugify(text):
+            return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+    taken: set[str] = {"index", "scores", "gaps"}
+    names: dict[str, int] = {}
+    for o in outcomes:
+        names[o.office] = names.get(o.office, 0) + 1
+    for o in outcomes:
+        if names[o.office] > 1:  # the portfolio needs unique labels too
+            o.office = f"{o.office} ({Path(o.source).name})"
+        base = slugify(o.office) or "office"
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        o.slug = slug
+
+
+# ---------------------------------------------------------------------------------------------- worker side
+def render_office(task: dict) -> dict:
+    """Worker: execute the report notebook for one office on this thread's warm kernel, export HTML.
+
+    Never raises for an office's own failure: returns {"ok": False, "error": one line}. Returns the HTML
+    text (and the executed notebook when asked) so that workers never need write access to the output.
+    """
+    from . import warmkernel
+
+    timings: dict = {}
+    kernel = warmkernel.kernel_for_this_thread(task.get("kernel_name", "python3"), tuple(task["checklists"]))
+    fresh = kernel.km is None or not kernel.alive()
+    try:
+        if fresh:
+            kernel.start()
+            timings["kernel_start"] = kernel.timings["kernel_start"]
+            timings["imports"] = kernel.timings["imports"]
+        nb = kernel.execute_notebook(task["notebook"], task["parameters"], timeout=task.get("timeout"))
+        timings["reset"] = kernel.timings.get("reset", 0.0)
+        timings["execute"] = kernel.timings.get("execute", 0.0)
+    except Exception as exc:
+        return {"ok": False, "error": describe_failure(exc, task.get("office")), "timings": timings, "pid": os.getpid()}
+    t0 = time.perf_counter()
+    try:
+        html = export_report_html(nb, task.get("lang", "en"), task.get("title"))
+    except Exception as exc:
+        return {"ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}",
+                "timings": timings, "pid": os.getpid()}
+    timings["export"] = time.perf_counter() - t0
+    result = {"ok": True, "html": html, "timings": timings, "pid": os.getpid()}
+    if task.get("keep_notebook"):
+        import nbformat
+        result["notebook"] = nbformat.writes(nb)
+    return result
+
+
+def describe_failure(exc: BaseException, office: str | None = None) -> str:
+    """One line a consultant can act on, whatever went wrong inside the notebook or the kernel."""
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from .warmkernel import KernelTimeout
+
+    if isinstance(exc, KernelTimeout):
+        return str(exc)
+    if isinstance(exc, PapermillExecutionError):
+        from .notebook import notebook_error
+        return _one_line(str(notebook_error(office, exc.ename, exc.evalue, exc.exec_count)))
+    if isinstance(exc, DeadKernelError):
+        return "the kernel died while running the report (killed or out of memory)"
+    return _one_line(f"{type(exc).__name__}: {exc}")
+
+
+def export_report_html(nb, lang: str, title: str | None = None) -> str:
+    from .notebook import export_html
+    return export_html(nb, lang=lang, title=title)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------- the batch
+def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
+              timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
+              client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
+              notebook: str | os.PathLike | None = None) -> BatchResult:
+    """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
+
+    ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
+    ``workers`` processes, default one per core) or "dask" (``scheduler`` address or ``client``; a local
+    cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
+    on a terminal, False for none, or a callable ``progress(done, total, failed, label)``.
+    ``notebook`` replaces the report notebook (tests use it to inject failures).
+    """
+    from .executors import make_pool
+    from .notebook import bundled_notebook
+
+    if lang not in ("en", "zh"):
+        raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
+    if workers is not None and workers < 1:
+        raise QmskitError(f"--workers must be at least 1, not {workers}")
+    started = time.perf_counter()
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    files, missing = collect_inputs(list(inputs))
+    t0 = time.perf_counter()
+    outcomes = missing + score_inputs(files, checklist)
+    scoring_seconds = time.perf_counter() - t0
+    good = [o for o in outcomes if o.assessment is not None]
+    report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
+    checklists = sorted({o.assessment.checklist.id for o in good}) or ["iso9001-2015"]
+
+    bar = _Progress.make(progress, total=len(outcomes) + 1)
+    for o in outcomes:
+        if o.error:
+            bar.advance(o.label, o.error)
+    result = BatchResult(out, outcomes, timings={"score": scoring_seconds})
+    pool = make_pool(executor, workers=workers, scheduler=scheduler, client=client)
+    result.workers = pool.workers
+    try:
+        if office_reports:
+            tasks = {id(o): _office_task(o, report_nb, lang, checklist, checklists, timeout, keep_notebooks)
+                     for o in good}
+            pool = _render_all(pool, good, tasks, out, bar, executor, workers, scheduler, client)
+        else:
+            for o in good:
+                o.ok, o.stage = True, "done"
+                bar.advance(o.label, None)
+        result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
+        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang).to_csv(index=False))
+        data = portfolio_data(outcomes, lang, office_reports)
+        task = {"data": data, "lang": lang, "checklists": checklists, "timeout": timeout,
+                "notebook": str(_portfolio_notebook_path()), "keep_notebook": keep_notebooks}
+        future = pool.submit(render_portfolio, task)
+        reply = future.result()
+        if reply["ok"]:
+            result.index = iorw.write_text(out / "index.html", reply["html"])
+            if keep_notebooks and reply.get("notebook"):
+                iorw.write_text(out / "index.ipynb", reply["notebook"])
+        else:
+            result.portfolio_error = reply["error"]
+        bar.advance("portfolio", None if reply["ok"] else reply["error"])
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        bar.stop()
+        _sweep_temp_files(out)
+        raise
+    bar.stop()
+    _replace_stale(out, result, keep_notebooks)
+    result.seconds = time.perf_counter() - started
+    result.timings.update(_sum_timings(outcomes))
+    return result
+
+
+def _office_task(o: OfficeOutcome, notebook: Path, lang: str, checklist, checklists, timeout, keep) -> dict:
+    from .report import report_parameters
+
+    return {"notebook": str(notebook), "lang": lang, "checklists": checklists, "timeout": timeout,
+            "keep_notebook": keep, "office": o.office, "title": o.office,
+            "parameters": report_parameters(Path(o.source).resolve(), lang=lang, checklist=checklist)}
+
+
+def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, scheduler, client):
+    """Submit every office, collect as they finish; a broken process pool is replaced and the offices it
+    was running are tried once more (a worker process dying is not any one office's fault, at first)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    attempts = {id(o): 0 for o in offices}
+    pending = {pool.submit(render_office, tasks[id(o)]): o for o in offices}
+    while pending:
+        retry: list[OfficeOutcome] = []
+        for future in cf.as_completed(list(pending)):
+            o = pending.pop(future)
+            try:
+                reply = future.result()
+            except BrokenProcessPool:
+                attempts[id(o)] += 1
+                if attempts[id(o)] <= WORKER_RETRIES:
+                    retry.append(o)
+                    continue
+                reply = {"ok": False, "error": "the worker process died while rendering this report"}
+            except Exception as exc:  # e.g. dask lost the worker or could not run the task
+                reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
+            _take_reply(o, reply, out)
+            bar.advance(o.label, o.error)
+        if retry:
+            from .executors import make_pool
+            pool.terminate()
+            pool = make_pool(executor, workers=workers, scheduler=scheduler, client=client)
+            pending = {pool.submit(render_office, tasks[id(o)]): o for o in retry}
+    return pool
+
+
+def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
+    o.timings.update(reply.get("timings", {}))
+    o.stage = "report"
+    if not reply["ok"]:
+        o.ok, o.error = False, reply["error"]
+        return
+    o.html = iorw.write_text(out / f"{o.slug}.html", reply["html"])
+    if reply.get("notebook"):
+        iorw.write_text(out / f"{o.slug}.ipynb", reply["notebook"])
+    o.ok, o.stage = True, "done"
+
+
+def render_portfolio(task: dict) -> dict:
+    """Worker: run the portfolio notebook on the warm kernel with the batch's data, export HTML."""
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".json", prefix="qmskit-portfolio-", delete=False,
+                                      encoding="utf-8")
+    try:
+        with tmp:
+            json.dump(task["data"], tmp, ensure_ascii=False)
+        sub = {**task, "parameters": {"portfolio_path": tmp.name, "lang": task["lang"]}}
+        return render_office(sub)
+    finally:
+        os.unlink(tmp.name)
+
+
+def _portfolio_notebook_path() -> Path:
+    from .notebook import bundled_notebook
+    return bundled_notebook("portfolio")
+
+
+def _sum_timings(outcomes: list[OfficeOutcome]) -> dict:
+    total: dict = {}
+    for o in outcomes:
+        for key, value in o.timings.items():
+            total[key] = total.get(key, 0.0) + value
+    return total
+
+
+def _replace_stale(out: Path, result: BatchResult, keep_notebooks: bool) -> None:
+    """Remove outputs an earlier batch wrote into ``out`` that this run did not write again."""
+    written = {p.name for p in (result.index, result.scores_csv, result.gaps_csv) if p}
+    for o in result.succeeded:
+        if o.html:
+            written.add(o.html.name)
+            if keep_notebooks:
+                written.add(f"{o.slug}.ipynb")
+    if keep_notebooks and result.index:
+        written.add("index.ipynb")
+    manifest = out / MANIFEST
+    try:
+        previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
+    except (OSError, ValueError):
+        previous = set()
+    for name in sorted(previous - written):
+        if "/" in name or name.startswith("."):
+            continue  # only plain files this module wrote
+        (out / name).unlink(missing_ok=True)
+    iorw.write_text(manifest, json.dumps({"files": sorted(written)}, indent=1))
+
+
+def _sweep_temp_files(out: Path) -> None:
+    """After Ctrl-C: atomic writes that were cut short leave ``.<name>.*.tmp`` files; remove them."""
+    for tmp in out.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------- tables
+def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
+    """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
+    clause numbers in document order). Unrounded; empty where a score is undefined."""
+    rows = []
+    clause_order: list[str] = []
+    for o in outcomes:
+        a = o.assessment
+        if a is None:
+            continue
+        row = {"office": o.office, "file": o.source, "report": f"{o.slug}.html" if o.html else "",
+               "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
+        for r in a.clauses.itertuples(index=False):
+            row[r.clause] = r.score
+            if r.clause not in clause_order:
+                clause_order.append(r.clause)
+        rows.append(row)
+    cols = ["office", "file", "report", "overall", "completeness", "readiness"] + clause_order
+    return pd.DataFrame(rows, columns=cols)
+
+
+def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
+    """Every gap of every scored office, each office's gaps in rank order."""
+    cols = ["office", "rank", "id", "clause", "severity", "answer", "impact", "critical", "weight",
+            "question", "owner", "due", "file"]
+    frames = []
+    for o in outcomes:
+        a = o.assessment
+        if a is None or a.gaps.empty:
+            continue
+        g = a.gaps
+        text = g.get(f"text_{lang}", g.get("text_en"))
+        frames.append(pd.DataFrame({
+            "office": o.office, "rank": g["rank"], "id": g["id"], "clause": g["clause"],
+            "severity": g["severity"], "answer": g["answer"].astype(str), "impact": g["impact"],
+            "critical": g["critical"].astype(bool), "weight": g["weight"], "question": text,
+            "owner": g["owner"], "due": g["due"], "file": o.source}))
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: bool) -> dict:
+    """Everything the portfolio notebook shows, as plain JSON (it may travel to a dask worker)."""
+    offices, failed = [], []
+    checklist = None
+    for o in outcomes:
+        a = o.assessment
+        if a is None or not o.ok:
+            failed.append({"source": o.source, "office": o.office, "stage": o.stage, "reason": o.error})
+        if a is None:
+            continue
+        checklist = checklist or {"id": a.checklist.id, "version": a.checklist.version}
+        counts = a.gaps["severity"].value_counts()
+        offices.append({
+            "office": o.office, "source": o.source,
+            "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
+            "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
+            "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
+            "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
+            "observation": int(counts.get("observation", 0)),
+            "answers": {r.id: (None if r.answer is None else (r.answer if isinstance(r.answer, str)
+                                                               else int(r.answer)))
+                        for r in a.questions.itertuples(index=False) if r.answer is not None},
+        })
+    return {"lang": lang, "checklist": checklist, "offices": offices, "failed": failed, "bands": BANDS,
+            "office_reports": office_reports}
+
+
+def _num(value):
+    return None if value is None or pd.isna(value) else float(value)
+
+
+# ---------------------------------------------------------------------------------------------- progress
+class _Progress:
+    """A rich progress bar on a terminal (count, ETA, failures so far), a callback, or nothing."""
+
+    def __init__(self, total: int, callback=None, bar=None):
+        self.total, self.done, self.failed = total, 0, 0
+        self.callback, self.bar, self.task = callback, bar, None
+        if bar is not None:
+            bar.start()
+            self.task = bar.add_task("offices", total=total, failed="")
+
+    @classmethod
+    def make(cls, progress, total: int) -> "_Progress":
+        if callable(progress):
+            return cls(total, callback=progress)
+        if not progress or not sys.stderr.isatty():
+            return cls(total)
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+        bar = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
+                       TimeRemainingColumn(), TimeElapsedColumn(), TextColumn("[red]{task.fields[failed]}"),
+                       console=Console(stderr=True), transient=False)
+        return cls(total, bar=bar)
+
+    def advance(self, label: str, error: str | None) -> None:
+        self.done += 1
+        self.failed += bool(error)
+        if self.callback:
+            self.callback(self.done, self.total, self.failed, label)
+        if self.bar is not None:
+            failed = f"{self.failed} failed" if self.failed else ""
+            self.bar.update(self.task, advance=1, failed=failed)
+            if error:
+                from rich.markup import escape
+                self.bar.console.print(f"[red]FAILED[/] {escape(label)}: {escape(error)}")
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

@@ -1,0 +1,121 @@
+"""Where batch work runs: a local process pool or a dask.distributed cluster, behind one interface.
+
+Both are ``concurrent.futures.Executor``s (dask through ``Client.get_executor()``), so the batch submits
+and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
+
+Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool with
+:meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting).
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass, field
+
+from .errors import QmskitError
+
+
+@dataclass
+class Pool:
+    """An executor plus what it takes to stop it; ``kind`` is "process" or "dask"."""
+    kind: str
+    executor: cf.Executor
+    workers: int
+    client: object = None        # dask.distributed.Client when kind == "dask"
+    _owns_client: bool = False
+    _cluster: object = None
+    info: dict = field(default_factory=dict)
+
+    def submit(self, fn, *args, **kwargs) -> cf.Future:
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        """Normal end: stop warm kernels everywhere, then the workers."""
+        if self.kind == "dask":
+            from .warmkernel import shutdown_all
+            try:
+                self.client.run(shutdown_all)
+            except Exception:
+                pass
+            self.executor.shutdown(wait=True)
+            if self._owns_client:
+                self.client.close()
+                if self._cluster is not None:
+                    self._cluster.close()
+        else:
+            self.executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        """Ctrl-C or fatal error: drop queued work, stop running work now, leave no kernel behind."""
+        if self.kind == "dask":
+            try:
+                self.executor.shutdown(wait=False, cancel_futures=True)
+            except TypeError:
+                self.executor.shutdown(wait=False)
+            self.close()
+            return
+        processes = list(getattr(self.executor, "_processes", {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: the worker's handler kills its kernel, then exits
+        for proc in processes:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+
+
+def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,
+              client: object = None) -> Pool:
+    """``kind``: None/"process" (local processes) or "dask"; ``scheduler`` (an address such as
+    ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask."""
+    if client is not None or scheduler or kind == "dask":
+        return _dask_pool(workers=workers, scheduler=scheduler, client=client)
+    if kind not in (None, "process"):
+        raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
+    n = workers or os.cpu_count() or 1
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker)
+    return Pool("process", executor, n)
+
+
+def _dask_pool(*, workers, scheduler, client) -> Pool:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise QmskitError("the dask executor needs dask.distributed: pip install 'qmskit[dask]'") from None
+    owns, cluster = False, None
+    if client is None:
+        owns = True
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise QmskitError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        else:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            client = Client(cluster)
+    n = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+    return Pool("dask", client.get_executor(pure=False), n, client=client, _owns_client=owns, _cluster=cluster)
+
+
+# ---------------------------------------------------------------------- inside local worker processes
+def _init_worker() -> None:
+    """Runs once in each local worker: Ctrl-C is the parent's business; SIGTERM and exit stop the kernel."""
+    from multiprocessing import util
+
+    from . import warmkernel
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _on_term(signum, frame):
+        for kernel in list(warmkernel._KERNELS.values()):
+            kernel.kill_process_only()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _on_term)
+    # multiprocessing workers leave through os._exit: atexit never runs, Finalize with a priority does
+    util.Finalize(None, warmkernel.shutdown_all, exitpriority=100)

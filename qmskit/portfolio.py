@@ -1,0 +1,402 @@
+"""The portfolio overview of a batch: ranking, heatmap, score distribution, shared gaps, failures.
+
+Input is the plain-JSON batch summary that :func:`qmskit.batch.portfolio_data` writes (one entry per
+scored office with its answers, plus the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
+:func:`load` and displays the HTML fragments below. Scores are recomputed for all offices at once with
+:func:`qmskit.score_many` (the vectorized path), so the heatmap and the ranking come from one matrix.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .checklist import load_checklist
+from .gaps import classify_severity
+from .readiness import BANDS, fmt_number
+from .scales import answer_points, normalize_answers
+
+BAND_COLOURS = {"ready": "#1a7f37", "nearly_ready": "#9a6700", "developing": "#bc4c00", "early_stage": "#cf222e"}
+SHARED_GAPS_TOP = 15
+HEATMAP_MAX_ROWS = 80
+
+# Portfolio-only strings; shared ones (bands, columns, severities) come from qmskit.i18n.
+STRINGS = {
+    "en": {
+        "title": "Certification readiness: portfolio overview",
+        "intro": "{n} offices assessed against {checklist}. Each office's name links to its full report.",
+        "intro_failed": "{n} input(s) could not be assessed; they are listed at the end.",
+        "sec_bands": "Readiness at a glance",
+        "sec_ranking": "Ranking",
+        "sec_heatmap": "Scores by top-level clause",
+        "sec_distribution": "Distribution of overall scores",
+        "sec_shared": "Gaps shared by most offices",
+        "sec_failed": "Offices that could not be assessed",
+        "col_office": "Office",
+        "col_verdict": "Verdict",
+        "col_reasons": "Why",
+        "col_gaps": "Gaps (major / minor / obs.)",
+        "col_offices": "Offices with this gap",
+        "col_share": "Share",
+        "col_file": "File",
+        "col_reason": "Reason",
+        "no_report": "no report",
+        "heatmap_caption": ("Score (0\u2013100) of each office in each top-level clause of {checklist}; rows "
+                            "in ranking order, grey cells have no answered question."),
+        "heatmap_alt": "Heatmap of the score of each office in each top-level clause",
+        "heatmap_truncated": "Only the first {shown} of {n} offices are drawn; the table above lists all.",
+        "dist_caption": "Number of offices per band of overall score; dashed lines are the verdict thresholds.",
+        "dist_alt": "Histogram of the offices' overall scores",
+        "dist_xlabel": "Overall score",
+        "dist_ylabel": "Offices",
+        "heat_xlabel": "Clause",
+        "shared_intro": ("Requirements answered \u201cpartial\u201d or \u201cno\u201d by the most offices (at least "
+                         "two): candidates for a joint fix, e.g. one template or one training for all."),
+        "shared_none": "No gap is shared by two or more offices.",
+        "failed_none": "Every input was assessed.",
+        "report_failed": "report failed: {reason}",
+        "of_n": "{k} of {n}",
+    },
+    "zh": {
+        "title": "认证准备情况：组合概览",
+        "intro": "共评估 {n} 个单位（检查表：{checklist}）。点击单位名称查看其完整报告。",
+        "intro_failed": "{n} 个输入无法评估，列于文末。",
+        "sec_bands": "准备情况一览",
+        "sec_ranking": "排名",
+        "sec_heatmap": "各一级条款得分",
+        "sec_distribution": "总分分布",
+        "sec_shared": "多数单位共有的差距",
+        "sec_failed": "无法评估的单位",
+        "col_office": "单位",
+        "col_verdict": "结论",
+        "col_reasons": "理由",
+        "col_gaps": "差距（严重 / 一般 / 观察）",
+        "col_offices": "存在该差距的单位",
+        "col_share": "比例",
+        "col_file": "文件",
+        "col_reason": "原因",
+        "no_report": "无报告",
+        "heatmap_caption": "各单位在 {checklist} 各一级条款上的得分（0–100）；按排名排序，灰色表示没有已回答的问题。",
+        "heatmap_alt": "各单位各一级条款得分热力图",
+        "heatmap_truncated": "仅绘制 {n} 个单位中的前 {shown} 个；上表列出全部单位。",
+        "dist_caption": "各总分区间的单位数量；虚线为结论阈值。",
+        "dist_alt": "各单位总分直方图",
+        "dist_xlabel": "总分",
+        "dist_ylabel": "单位数",
+        "heat_xlabel": "条款",
+        "shared_intro": "被最多单位回答为“部分”或“否”的要求（至少两个单位）：适合统一整改，例如共用一个模板或一次培训。",
+        "shared_none": "没有两个及以上单位共有的差距。",
+        "failed_none": "所有输入均已评估。",
+        "report_failed": "报告生成失败：{reason}",
+        "of_n": "{k} / {n}",
+    },
+}
+
+
+def s(key: str, lang: str, **fields) -> str:
+    """A portfolio string, or a shared qmskit.i18n string (``band_ready``, ``col_score``, ...)."""
+    text = STRINGS.get(lang, STRINGS["en"]).get(key)
+    if text is None:
+        try:
+            from .i18n import t
+            text = t(key, lang)
+        except ImportError:  # pragma: no cover - i18n ships with the report
+            text = key
+    return text.format(**fields) if fields else text
+
+
+def esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def load(path: str | Path, lang: str | None = None) -> "Portfolio":
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Portfolio(data, lang or data.get("lang", "en"))
+
+
+@dataclass
+class Portfolio:
+    data: dict
+    lang: str = "en"
+
+    def __post_init__(self) -> None:
+        ids = {o["checklist"] for o in self.data["offices"]} or {(self.data.get("checklist") or {}).get("id")}
+        self.checklist = load_checklist(sorted(i for i in ids if i)[0] if any(ids) else "iso9001-2015")
+        self._many = None
+
+    # ------------------------------------------------------------------ frames
+    @property
+    def offices(self) -> pd.DataFrame:
+        cols = ["office", "href", "source", "overall", "completeness", "readiness", "readiness_reasons",
+                "major", "minor", "observation"]
+        return pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
+
+    def tidy_answers(self) -> pd.DataFrame:
+        rows = [(o["office"], qid, answer) for o in self.data["offices"] for qid, answer in o["answers"].items()]
+        return pd.DataFrame(rows, columns=["office", "id", "answer"])
+
+    def many(self):
+        """ManyScores of all offices (the vectorized scorer) on the portfolio's checklist."""
+        if self._many is None:
+            from .scoring import score_many
+            self._many = score_many(self.checklist, self.tidy_answers())
+        return self._many
+
+    def ranking(self) -> pd.DataFrame:
+        """Offices best first: overall score (unscored last), then completeness, then name."""
+        frame = self.offices
+        if frame.empty:
+            return frame.assign(rank=pd.Series(dtype=int))
+        frame["_o"] = frame["overall"].astype(float).fillna(-1.0)
+        frame["_c"] = frame["completeness"].astype(float).fillna(-1.0)
+        frame = frame.sort_values(["_o", "_c", "office"], ascending=[False, False, True], kind="mergesort")
+        frame = frame.drop(columns=["_o", "_c"]).reset_index(drop=True)
+        frame.insert(0, "rank", range(1, len(frame) + 1))
+        return frame
+
+    def top_level_matrix(self) -> pd.DataFrame:
+        """Office × top-level clause scores, rows in ranking order."""
+        if not self.data["offices"]:
+            return pd.DataFrame()
+        matrix = self.many().matrix(level=1)
+        return matrix.reindex(self.ranking()["office"])
+
+    def shared_gaps(self, top: int = SHARED_GAPS_TOP) -> pd.DataFrame:
+        """Questions that are a gap (answered, p < 1) in at least two offices, most offices first."""
+        tidy = self.tidy_answers()
+        cols = ["id", "clause", "question", "offices", "share", "major", "minor", "observation"]
+        if tidy.empty:
+            return pd.DataFrame(columns=cols)
+        canon, _ = normalize_answers(tidy["answer"], self.checklist.scale)
+        tidy["points"] = answer_points(canon, self.checklist.scale).to_numpy()
+        q = self.checklist.questions.set_index("id")
+        tidy = tidy[tidy["points"] < 1].copy()
+        tidy["critical"] = tidy["id"].map(q["critical"]).astype(bool)
+        tidy["severity"] = classify_severity(tidy["critical"], tidy["points"]).to_numpy()
+        n = len(self.data["offices"])
+        counts = pd.crosstab(tidy["id"], tidy["severity"]).reindex(columns=["major", "minor", "observation"],
+                                                                  fill_value=0)
+        counts["offices"] = counts.sum(axis=1)
+        counts = counts[counts["offices"] >= 2]
+        counts["share"] = counts["offices"] / n
+        counts = counts.join(q[["clause", "order", f"text_{self.lang}"]].rename(
+            columns={f"text_{self.lang}": "question"}))
+        clause_order = self.checklist.clauses.set_index("clause")["order"]
+        counts["_clause"] = counts["clause"].map(clause_order)
+        counts = counts.sort_values(["offices", "major", "_clause", "order"], ascending=[False, False, True, True])
+        return counts.reset_index()[cols].head(top)
+
+    def failed(self) -> pd.DataFrame:
+        return pd.DataFrame(self.data.get("failed", []), columns=["source", "office", "stage", "reason"])
+
+    # ------------------------------------------------------------------ HTML fragments
+    def header_html(self) -> str:
+        lang, n = self.lang, len(self.data["offices"])
+        cl = self.checklist
+        parts = [f'<h1 class="qk-title">{esc(s("title", lang))}</h1>',
+                 f'<p>{esc(s("intro", lang, n=n, checklist=f"{cl.title_text(lang)} ({cl.id} {cl.version})"))}']
+        if self.data.get("failed"):
+            parts.append(" " + esc(s("intro_failed", lang, n=len(self.data["failed"]))))
+        parts.append("</p>")
+        return PORTFOLIO_CSS + "\n".join(parts)
+
+    def bands_html(self) -> str:
+        lang = self.lang
+        counts = self.offices["readiness"].value_counts()
+        cells = "".join(
+            f'<div class="qk-band-card" style="border-color:{BAND_COLOURS[b]}">'
+            f'<div class="qk-band-count" style="color:{BAND_COLOURS[b]}">{int(counts.get(b, 0))}</div>'
+            f'<div>{esc(s("band_" + b, lang))}</div></div>' for b in BANDS)
+        return f'<h2>{esc(s("sec_bands", lang))}</h2><div class="qk-bands">{cells}</div>'
+
+    def ranking_html(self) -> str:
+        from .i18n import readiness_reason
+        lang = self.lang
+        rows = []
+        for r in self.ranking().itertuples(index=False):
+            name = esc(r.office)
+            link = name
+            if r.href:
+                link = f'<a href="{esc(r.href)}">{name}</a>'
+            elif self.data.get("office_reports", True):
+                link += f' <span class="qk-muted">({esc(s("no_report", lang))})</span>'
+            reasons = "; ".join(readiness_reason(x, lang) for x in (r.readiness_reasons or []))
+            rows.append(
+                f"<tr><td class='qk-num'>{r.rank}</td><td>{link}</td>"
+                f"<td class='qk-num'>{esc(fmt_number(r.overall))}</td>"
+                f"<td class='qk-num'>{esc(fmt_number(r.completeness))}%</td>"
+                f"<td><span class='qk-verdict' style='background:{BAND_COLOURS.get(r.readiness, '#666')}'>"
+                f"{esc(s('band_' + r.readiness, lang))}</span></td>"
+                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>"
+                f"<td class='qk-small'>{esc(reasons)}</td></tr>")
+        head = "".join(f"<th>{esc(h)}</th>" for h in [
+            "#", s("col_office", lang), s("overall", lang), s("completeness", lang), s("col_verdict", lang),
+            s("col_gaps", lang), s("col_reasons", lang)])
+        return (f'<h2>{esc(s("sec_ranking", lang))}</h2><table class="qk-table qk-ranking">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def heatmap_html(self) -> str:
+        lang = self.lang
+        matrix = self.top_level_matrix()
+        out = [f'<h2>{esc(s("sec_heatmap", lang))}</h2>']
+        if matrix.empty:
+            return "".join(out)
+        n = len(matrix)
+        shown = matrix.head(HEATMAP_MAX_ROWS)
+        fig = heatmap_figure(shown, lang)
+        out.append(figure_html(fig, s("heatmap_alt", lang)))
+        caption = s("heatmap_caption", lang, checklist=self.checklist.id)
+        if n > len(shown):
+            caption += " " + s("heatmap_truncated", lang, shown=len(shown), n=n)
+        out.append(f'<p class="qk-caption">{esc(caption)}</p>')
+        return "".join(out)
+
+    def distribution_html(self) -> str:
+        lang = self.lang
+        out = [f'<h2>{esc(s("sec_distribution", lang))}</h2>']
+        scores = self.offices["overall"].dropna().astype(float)
+        if scores.empty:
+            return "".join(out)
+        fig = distribution_figure(scores.to_numpy(), self.checklist.thresholds, lang)
+        out.append(figure_html(fig, s("dist_alt", lang)))
+        out.append(f'<p class="qk-caption">{esc(s("dist_caption", lang))}</p>')
+        return "".join(out)
+
+    def shared_gaps_html(self) -> str:
+        lang = self.lang
+        gaps = self.shared_gaps()
+        out = [f'<h2>{esc(s("sec_shared", lang))}</h2>']
+        if gaps.empty:
+            return "".join(out) + f'<p>{esc(s("shared_none", lang))}</p>'
+        n = len(self.data["offices"])
+        out.append(f'<p>{esc(s("shared_intro", lang))}</p>')
+        head = "".join(f"<th>{esc(h)}</th>" for h in [
+            s("col_clause", lang), s("col_id", lang), s("col_question", lang), s("col_offices", lang),
+            s("col_share", lang), s("sev_major", lang), s("sev_minor", lang), s("sev_observation", lang)])
+        rows = "".join(
+            f"<tr><td>{esc(r.clause)}</td><td><code>{esc(r.id)}</code></td><td>{esc(r.question)}</td>"
+            f"<td class='qk-num'>{esc(s('of_n', lang, k=r.offices, n=n))}</td>"
+            f"<td class='qk-num'>{round(100 * r.share)}%</td><td class='qk-num'>{r.major}</td>"
+            f"<td class='qk-num'>{r.minor}</td><td class='qk-num'>{r.observation}</td></tr>"
+            for r in gaps.itertuples(index=False))
+        out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+        return "".join(out)
+
+    def failed_html(self) -> str:
+        lang = self.lang
+        failed = self.failed()
+        out = [f'<h2>{esc(s("sec_failed", lang))}</h2>']
+        if failed.empty:
+            return "".join(out) + f'<p>{esc(s("failed_none", lang))}</p>'
+        head = "".join(f"<th>{esc(h)}</th>" for h in [s("col_file", lang), s("col_office", lang),
+                                                          s("col_reason", lang)])
+        rows = "".join(
+            f"<tr class='qk-failed'><td><code>{esc(Path(r.source).name)}</code></td><td>{esc(r.office or '')}</td>"
+            f"<td>{esc(r.reason)}</td></tr>" for r in failed.itertuples(index=False))
+        out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+        return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- figures
+def _fonts() -> None:
+    import matplotlib
+    # CJK office names and labels need a CJK font; DejaVu stays first for Latin text and digits.
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "sans-serif"]
+
+
+def _short(label: str, limit: int = 42) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def heatmap_figure(matrix: pd.DataFrame, lang: str = "en"):
+    """Offices (rows) × clauses (columns, labelled by number); value printed in each cell."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    _fonts()
+    values = matrix.to_numpy(dtype=float)
+    rows, cols = values.shape
+    fig = Figure(figsize=(1.6 + 0.75 * cols + 2.6, 0.9 + 0.34 * rows), dpi=110, layout="constrained")
+    ax = fig.subplots()
+    cmap = matplotlib.colormaps["RdYlGn"].copy()
+    cmap.set_bad("#d0d7de")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    for i in range(rows):
+        for j in range(cols):
+            v = values[i, j]
+            ax.text(j, i, "\u2014" if np.isnan(v) else f"{v:.0f}", ha="center", va="center", fontsize=8,
+                    color="black" if np.isnan(v) or 25 < v < 80 else "white")
+    ax.set_xticks(range(cols), [str(c) for c in matrix.columns])
+    ax.set_yticks(range(rows), [_short(str(o)) for o in matrix.index], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_xlabel(s("heat_xlabel", lang))
+    ax.xaxis.set_label_position("top")
+    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+    return fig
+
+
+def distribution_figure(scores: np.ndarray, thresholds: dict, lang: str = "en"):
+    from matplotlib.figure import Figure
+
+    _fonts()
+    fig = Figure(figsize=(7.5, 2.4), dpi=110, layout="constrained")
+    ax = fig.subplots()
+    bins = np.arange(0, 105, 5)
+    counts, edges = np.histogram(np.clip(scores, 0, 100), bins=bins)
+    centres = (edges[:-1] + edges[1:]) / 2
+    colours = [BAND_COLOURS[_band_of(c, thresholds)] for c in centres]
+    ax.bar(centres, counts, width=4.6, color=colours)
+    for key in ("developing_min", "nearly_ready_min", "ready_min"):
+        if key in thresholds:
+            ax.axvline(thresholds[key], color="#57606a", linestyle="--", linewidth=1)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(s("dist_xlabel", lang))
+    ax.set_ylabel(s("dist_ylabel", lang))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def _band_of(score: float, th: dict) -> str:
+    """Band by score alone (for colouring the histogram; the verdict itself also needs completeness)."""
+    if score >= th.get("ready_min", 85):
+        return "ready"
+    if score >= th.get("nearly_ready_min", 70):
+        return "nearly_ready"
+    if score >= th.get("developing_min", 40):
+        return "developing"
+    return "early_stage"
+
+
+def figure_html(fig, alt: str) -> str:
+    """The figure as an embedded PNG (no external file, no CDN) with alt text."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img class="qk-figure" alt="{esc(alt)}" src="data:image/png;base64,{data}">'
+
+
+PORTFOLIO_CSS = """<style>
+.qk-bands{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0 16px}
+.qk-band-card{border:2px solid;border-radius:8px;padding:8px 16px;min-width:120px;text-align:center}
+.qk-band-count{font-size:28px;font-weight:700}
+.qk-table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
+.qk-table th,.qk-table td{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+.qk-table th{background:#f6f8fa}
+.qk-num{text-align:right!important;white-space:nowrap}
+.qk-small{font-size:12px;color:#444}
+.qk-muted{color:#6e7781;font-size:12px}
+.qk-verdict{color:#fff;border-radius:4px;padding:1px 8px;white-space:nowrap;font-size:13px}
+.qk-figure{max-width:100%;height:auto}
+.qk-table code{white-space:nowrap}
+.qk-caption{font-size:12px;color:#57606a}
+@media print{.qk-table{font-size:11px}.qk-figure{page-break-inside:avoid}}
+</style>
+"""

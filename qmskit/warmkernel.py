@@ -1,0 +1,285 @@
+"""Warm kernels: one long-lived Jupyter kernel per worker thread that executes many notebooks.
+
+papermill starts (and imports pandas, matplotlib, qmskit into) a fresh kernel for every notebook: seconds
+per office. Here a kernel is started once, heavy modules are pre-imported once, and every notebook still
+goes through :func:`papermill.execute_notebook` (papermill's own parameter injection, metadata, error
+cells and exceptions) with a papermill *engine* that hands nbclient the warm kernel instead of a new one.
+Before each notebook the kernel is wiped with :func:`qmskit.kernelstate.reset` (namespace, history,
+execution counter, figures, options, modules imported by the previous notebook), so no office's data can
+reach the next one.
+
+Kernels are registered per (process, thread) because nbclient's asyncio/zmq objects belong to the event
+loop of the thread that created them. A kernel that died, timed out or failed to reset is killed and a new
+one is started for the next notebook. :func:`shutdown_all` stops every kernel of this process; worker
+processes call it on exit and dask batches call it on every worker when they finish.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+
+ENGINE_NAME = "qmskit-warm"
+PREIMPORTS = ["numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+              "IPython.display", "yaml", "openpyxl", "jsonschema", "qmskit", "qmskit.report",
+              "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps", "qmskit.readiness"]
+
+
+class KernelTimeout(Exception):
+    """The office ran longer than its time limit; its kernel was killed."""
+
+
+@dataclass
+class WarmKernel:
+    """A started kernel (``km``) with its connected client (``kc``), reused notebook after notebook."""
+    kernel_name: str = "python3"
+    checklists: tuple[str, ...] = ("iso9001-2015",)
+    km: object = None
+    kc: object = None
+    notebooks_run: int = 0
+    timings: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, startup_timeout: float = 60) -> None:
+        t0 = time.perf_counter()
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
+                                 startup_timeout=startup_timeout)
+        starter.km = starter.create_kernel_manager()
+        # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
+        starter.start_new_kernel(stderr=subprocess.DEVNULL)
+        starter.start_new_kernel_client()
+        self.km, self.kc = starter.km, starter.kc
+        self.timings["kernel_start"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        self._run_silent("import qmskit.kernelstate as _qk; _qk.prepare(%r, %r); del _qk"
+                         % (PREIMPORTS, list(self.checklists)))
+        self.timings["imports"] = time.perf_counter() - t1
+        self.notebooks_run = 0
+
+    @property
+    def pid(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
+
+    def alive(self) -> bool:
+        pid = self.pid
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        try:  # a zombie still answers kill(0): ask the process object too
+            return getattr(self.km.provisioner.process, "poll", lambda: None)() is None
+        except Exception:
+            return True
+
+    def kill(self) -> None:
+        """Kill the kernel's whole process group (no zmq: safe from any thread and from signal handlers)."""
+        pid = self.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # jupyter_client starts kernels in their own session
+            except OSError:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.km.provisioner.process.wait(timeout=5)
+            except Exception:
+                pass
+        self._forget()
+
+    def shutdown(self) -> None:
+        """Polite shutdown (from the thread that owns the kernel); falls back to kill."""
+        if self.km is None:
+            return
+        try:
+            self.kc.stop_channels()
+            self.km.shutdown_kernel(now=False) if _is_sync(self.km) else _run(self.km.shutdown_kernel(now=False))
+        except Exception:
+            pass
+        if self.alive():
+            self.kill()
+        self._forget()
+
+    def _forget(self) -> None:
+        if self.km is not None:
+            try:
+                conn = getattr(self.km, "connection_file", None)
+                if conn:
+                    Path(conn).unlink(missing_ok=True)
+            except Exception:
+                pass
+        self.km = self.kc = None
+
+    # ------------------------------------------------------------------ running
+    def _run_silent(self, code: str, timeout: float = 120) -> None:
+        """Execute setup code without touching history or the execution counter; raise on error."""
+        reply = _run(self._execute(code, timeout))
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"warm kernel setup failed: {content.get('ename')}: {content.get('evalue')}")
+
+    async def _execute(self, code: str, timeout: float):
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        return await _reply_for(self.kc, msg_id, timeout)
+
+    def reset(self) -> None:
+        self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].reset()", timeout=60)
+
+    def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None
+                         ) -> nbformat.NotebookNode:
+        """Run a notebook on this kernel exactly as :func:`qmskit.notebook.execute` does on a fresh one.
+
+        Parameters are injected by :func:`qmskit.notebook.parameterize` (papermill's
+        ``parameterize_notebook``), then :func:`papermill.execute_notebook` runs it with the warm engine.
+        The kernel is reset first. Raises what papermill raises, or :class:`KernelTimeout` after
+        ``timeout`` seconds (the kernel is then killed; the next notebook starts a new one).
+        """
+        import papermill
+
+        from .notebook import parameterize
+
+        if self.km is None or not self.alive():
+            self.start()
+        t0 = time.perf_counter()
+        if self.notebooks_run:
+            self.reset()
+        self.timings["reset"] = time.perf_counter() - t0
+        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
+        timed_out = threading.Event()
+        timer = None
+        if timeout:
+            def _expire() -> None:
+                timed_out.set()
+                self.kill_process_only()  # nbclient then sees a dead kernel and returns at once
+            timer = threading.Timer(timeout, _expire)
+            timer.daemon = True
+            timer.start()
+        t1 = time.perf_counter()
+        try:
+            return papermill.execute_notebook(
+                nb, None, parameters=None, engine_name=ENGINE_NAME, kernel_name=self.kernel_name,
+                language="python", progress_bar=False, log_output=False, execution_timeout=timeout,
+                request_save_on_cell_execute=False, warm_kernel=self)
+        except BaseException:
+            if timed_out.is_set():
+                self._forget()
+                raise KernelTimeout(f"timed out after {timeout:g} s (kernel stopped)") from None
+            if not self.alive():
+                self._forget()
+            raise
+        finally:
+            if timer:
+                timer.cancel()
+            self.notebooks_run += 1
+            self.timings["execute"] = time.perf_counter() - t1
+
+    def kill_process_only(self) -> None:
+        """Kill the kernel process group but keep km/kc so the running nbclient notices the death."""
+        pid = self.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+class WarmEngine(NBClientEngine):
+    """papermill engine: nbclient on the warm kernel passed as ``warm_kernel`` (no start, no shutdown)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        warm: WarmKernel = kwargs.pop("warm_kernel")
+        kwargs.pop("input_path", None)
+        client = PapermillNotebookClient(
+            nb_man, km=warm.km, timeout=execution_timeout, startup_timeout=start_timeout,
+            kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
+            **{k: v for k, v in kwargs.items() if k not in ("timeout", "startup_timeout")})
+        client.kc = warm.kc  # reuse the connected client: setup_kernel skips start, and cleanup (owns_km False)
+        return client.execute()
+
+
+papermill_engines.register(ENGINE_NAME, WarmEngine)
+
+
+# ---------------------------------------------------------------------- per-thread registry
+_KERNELS: dict[tuple[int, int], WarmKernel] = {}
+_LOCK = threading.Lock()
+
+
+def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, ...] = ("iso9001-2015",)
+                           ) -> WarmKernel:
+    key = (os.getpid(), threading.get_ident())
+    with _LOCK:
+        kernel = _KERNELS.get(key)
+        if kernel is None or kernel.kernel_name != kernel_name:
+            kernel = _KERNELS[key] = WarmKernel(kernel_name=kernel_name, checklists=tuple(checklists))
+    return kernel
+
+
+def shutdown_all() -> int:
+    """Stop every warm kernel of this process: politely from the owning thread, otherwise by killing.
+    Returns how many kernels were stopped."""
+    with _LOCK:
+        items = [(k, v) for k, v in _KERNELS.items() if k[0] == os.getpid()]
+        for key, _ in items:
+            _KERNELS.pop(key, None)
+    me = threading.get_ident()
+    stopped = 0
+    for (_, thread), kernel in items:
+        if kernel.km is None:
+            continue
+        stopped += 1
+        if thread == me:
+            kernel.shutdown()
+        else:
+            kernel.kill()
+    return stopped
+
+
+def kernel_pids() -> list[int]:
+    """Process ids of this process's live warm kernels (for tests and diagnostics)."""
+    with _LOCK:
+        return [k.pid for k in _KERNELS.values() if k.km is not None and k.pid]
+
+
+# ---------------------------------------------------------------------- asyncio helpers
+def _is_sync(km) -> bool:
+    import inspect
+    return not inspect.iscoroutinefunction(km.shutdown_kernel)
+
+
+def _run(coro_or_value):
+    """Run a coroutine on this thread's loop (the same loop nbclient uses for this thread's kernel)."""
+    import inspect
+    from jupyter_core.utils import run_sync
+    if not inspect.iscoroutine(coro_or_value):
+        return coro_or_value
+
+    async def _await():
+        return await coro_or_value
+    return run_sync(_await)()
+
+
+async def _reply_for(kc, msg_id: str, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("warm kernel did not answer in time")
+        msg = await kc.get_shell_msg(timeout=remaining)
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return msg
