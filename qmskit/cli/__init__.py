@@ -54,3 +54,7 @@ def main(debug: bool) -> None:
 from . import core  # noqa: E402  (registers its commands on `main`)
 
 core.register(main)
+
+from . import batch  # noqa: E402
+
+batch.register(main)

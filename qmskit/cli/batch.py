@@ -1,0 +1,55 @@
+"""`qmskit batch`: score many offices in parallel, one report each plus a portfolio overview."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import QmskitError
+
+
+@click.command("batch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for <office>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per core; with --scheduler: the cluster's).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
+@click.option("--no-office-reports", is_flag=True, help="Only the CSVs and the portfolio, no per-office reports.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="S",
+              help="Seconds allowed per office report (the office fails, the others go on).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the reports on a dask.distributed cluster, e.g. tcp://host:8786.")
+@click.option("--executor", type=click.Choice(["process", "dask"]), default=None,
+              help="process (default) or dask (a local dask cluster unless --scheduler is given).")
+@click.option("--keep-notebooks", is_flag=True, help="Also write each executed notebook (<office>.ipynb).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
+def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
+              keep_notebooks, quiet) -> None:
+    """Score and report many offices: INPUTS are responses files, folders or glob patterns.
+
+    Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
+    """
+    from ..batch import run_batch
+
+    try:
+        result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
+                           timeout=timeout, executor=executor, scheduler=scheduler, progress=not quiet,
+                           checklist=checklist, keep_notebooks=keep_notebooks)
+    except QmskitError as exc:
+        if "no responses files" in str(exc):
+            raise click.UsageError(str(exc)) from None
+        raise
+    lines = result.summary_lines()
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line)
+    if result.scores_csv:
+        click.echo(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}")
+    sys.exit(result.exit_code)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(batch_cmd)
