@@ -52,6 +52,7 @@ class OfficeOutcome:
     html: Path | None = None
     assessment: object = None     # qmskit.Assessment (parent only)
     timings: dict = field(default_factory=dict)
+    worker: str | None = None     # which worker process rendered the report (pid or dask worker)
 
     @property
     def label(self) -> str:
@@ -156,13 +157,7 @@ def score_inputs(files: list[Path], checklist: str | None = None) -> list[Office
 
 def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
     """File names from office names; two offices with the same name get -2, -3 (input order)."""
-    try:
-        from .report import slugify
-    except ImportError:  # TEMP until report.py lands
-        import re
-
-        def slugify(text):
-            return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    from .report import slugify
 
     taken: set[str] = {"index", "scores", "gaps"}
     names: dict[str, int] = {}
@@ -201,19 +196,25 @@ def render_office(task: dict) -> dict:
         timings["reset"] = kernel.timings.get("reset", 0.0)
         timings["execute"] = kernel.timings.get("execute", 0.0)
     except Exception as exc:
-        return {"ok": False, "error": describe_failure(exc, task.get("office")), "timings": timings, "pid": os.getpid()}
+        return {"ok": False, "error": describe_failure(exc, task.get("office")), "timings": timings, "worker": _worker_id()}
     t0 = time.perf_counter()
     try:
         html = export_report_html(nb, task.get("lang", "en"), task.get("title"))
     except Exception as exc:
         return {"ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}",
-                "timings": timings, "pid": os.getpid()}
+                "timings": timings, "worker": _worker_id()}
     timings["export"] = time.perf_counter() - t0
-    result = {"ok": True, "html": html, "timings": timings, "pid": os.getpid()}
+    result = {"ok": True, "html": html, "timings": timings, "worker": _worker_id()}
     if task.get("keep_notebook"):
         import nbformat
         result["notebook"] = nbformat.writes(nb)
     return result
+
+
+def _worker_id() -> str:
+    import socket
+    import threading
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def describe_failure(exc: BaseException, office: str | None = None) -> str:
@@ -318,11 +319,16 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
 
 
 def _office_task(o: OfficeOutcome, notebook: Path, lang: str, checklist, checklists, timeout, keep) -> dict:
-    from .report import report_parameters
+    """What a worker needs for one report: the same parameters and HTML title as report.build_report."""
+    from .i18n import t
 
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        checklist = str(Path(checklist).resolve())  # absolute: workers do not share our working directory
+    real_name = str(o.assessment.office)
     return {"notebook": str(notebook), "lang": lang, "checklists": checklists, "timeout": timeout,
-            "keep_notebook": keep, "office": o.office, "title": o.office,
-            "parameters": report_parameters(Path(o.source).resolve(), lang=lang, checklist=checklist)}
+            "keep_notebook": keep, "office": real_name, "title": f"{real_name} — {t('report_title', lang)}",
+            "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist, "lang": lang,
+                           "title": None}}
 
 
 def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, scheduler, client):
@@ -358,6 +364,7 @@ def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, schedul
 
 def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
     o.timings.update(reply.get("timings", {}))
+    o.worker = reply.get("worker")
     o.stage = "report"
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]

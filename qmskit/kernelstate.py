@@ -17,7 +17,6 @@ The parent calls these functions through ``sys.modules[__name__]`` so that a res
 from __future__ import annotations
 
 import copy
-import gc
 import importlib
 import os
 import sys
@@ -118,4 +117,3 @@ def reset() -> None:
     if _checklist_fingerprints() != _BASELINE["checklists"]:  # mutated or grew: reload from the files
         sys.modules["qmskit.checklist"]._load_cached.cache_clear()
         _BASELINE["checklists"] = _checklist_fingerprints()
-    gc.collect()
