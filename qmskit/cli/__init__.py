@@ -58,3 +58,7 @@ core.register(main)
 from . import batch  # noqa: E402
 
 batch.register(main)
+
+from . import followup  # noqa: E402  (compare, migrate)
+
+followup.register(main)
