@@ -120,8 +120,8 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
     """
     if entries is None:
         return []
-    if isinstance(entries, dict):  # a bare {id: value} mapping given through the API
-        entries = [{"id": k, "value": v, "previous": None} for k, v in entries.items()]
+    if isinstance(entries, dict):  # {id: value} or {id: {value, previous}} given through the API
+        entries = [{"id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in entries.items()]
     declared = cl.kpis.set_index("id") if len(cl.kpis) else None
     known = ", ".join(cl.kpis["id"]) or "none"
     seen: dict[str, object] = {}

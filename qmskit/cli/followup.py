@@ -1,0 +1,72 @@
+"""Follow-up commands: compare two assessments of an office; migrate old-structure responses to 2015."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..readiness import fmt_number
+
+
+@click.command("compare")
+@click.argument("before", type=click.Path(path_type=Path))
+@click.argument("after", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the HTML comparison report (required unless --json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
+@click.option("--force", is_flag=True, help="Compare even when the offices or checklists differ.")
+@click.option("--title", default=None, help="Report title override.")
+def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
+                force: bool, title: str | None) -> None:
+    """Compare two assessments of one office (BEFORE and AFTER responses files)."""
+    if out_dir is None and not as_json:
+        raise click.UsageError("give -o DIR for the HTML report, or --json")
+    if out_dir is not None:
+        from ..compare_report import build_comparison
+        out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title)
+    else:
+        from ..compare_report import load_comparison
+        cmp, out = load_comparison(before, after, checklist, force), None
+    if as_json:
+        click.echo(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        counts = cmp.gap_counts()
+        click.echo(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> {fmt_number(cmp.after.overall)}, "
+                   f"{cmp.before.readiness} -> {cmp.after.readiness}; gaps closed {counts['closed']}, "
+                   f"opened {counts['opened']}, still open "
+                   f"{counts['improved'] + counts['worsened'] + counts['unchanged']}")
+    for note in cmp.notes:
+        click.echo(f"note: {note}", err=True)
+    if out is not None:
+        click.echo(f"wrote {out}", err=as_json)
+
+
+@click.command("migrate")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.option("--from", "source", default=None,
+              help="Checklist the OLD file was answered against (default: from its metadata).")
+@click.option("--to", "target", default="iso9001-2015", show_default=True, help="Checklist to migrate to.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Responses file to write (.xlsx, .csv or .yaml); an existing file is kept as .bak.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Workbook language (default: the file's).")
+def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
+    """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
+    from ..migrate import migrate_file
+    existed = output.exists()
+    result = migrate_file(old, output, source=source, target=target, lang=lang)
+    click.echo(f"wrote {output}: {result.carried} of {result.total} questions carried over from "
+               f"{result.source_id}, {len(result.new_ids)} new in 2015 left unanswered"
+               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+    if len(result.new_clauses):
+        click.echo("new in 2015 (assess afresh): " + ", ".join(
+            f"{r.clause} {r.title_en}" for r in result.new_clauses.itertuples(index=False)))
+
+
+def register(group: click.Group) -> None:
+    for cmd in (compare_cmd, migrate_cmd):
+        group.add_command(cmd)
+
+
