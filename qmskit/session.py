@@ -1,0 +1,305 @@
+"""One office's responses file held open for editing: every change saved at once, nothing lost.
+
+The interactive form (qmskit.widgets) is a thin view over a :class:`ResponsesSession`; everything here
+is plain Python so it can be tested without widgets or a kernel.
+
+- Changes are saved after a short quiet period (``debounce`` s), never later than ``max_delay`` s after
+  the first unsaved change, on a background timer, atomically through ``write_responses`` (which keeps
+  ``<name>.bak`` of the previous version).
+- Before each save the file on disk is compared with what we last read or wrote (mtime and size, then a
+  SHA-256 of the content to ignore a mere touch). If someone else changed it, nothing is written: the
+  session goes to the ``conflict`` state until the user reloads (theirs wins) or overwrites (ours wins;
+  theirs is still kept as ``.bak``).
+- Pending changes are flushed when the interpreter exits (kernel shutdown) via ``atexit``.
+"""
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import hashlib
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .checklist import Checklist, load_checklist
+from .errors import QmskitError, ResponsesError
+from .responses import COLUMNS, DEFAULT_CHECKLIST, FORMATS, read_responses, write_responses
+from .scales import CANONICAL, NA
+
+FIELDS = ["answer", "evidence", "notes", "owner", "due"]
+TEXT_FIELDS = ("evidence", "notes", "owner")
+
+# Save states shown in the form's header.
+SAVED, PENDING, SAVING, ERROR, CONFLICT = "saved", "pending", "saving", "error", "conflict"
+
+
+@dataclass(frozen=True)
+class FileSignature:
+    """What the file looked like when we last read or wrote it."""
+    mtime_ns: int
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path) -> "FileSignature | None":
+        try:
+            st = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return None
+        return cls(st.st_mtime_ns, st.st_size, digest)
+
+
+class ResponsesSession:
+    """Edit one responses file (.xlsx/.yaml/.yml/.csv) question by question with autosave.
+
+    Open an existing file, or create it (``office`` names the office) when it does not exist yet.
+    ``on_status(session)`` is called (from any thread) whenever :attr:`status` changes.
+    """
+
+    def __init__(self, path: str | Path, checklist: Checklist | str | None = None, *, office: str | None = None,
+                 lang: str = "en", debounce: float = 0.3, max_delay: float = 1.0,
+                 on_status: Callable[["ResponsesSession"], None] | None = None):
+        self.path = Path(path).expanduser().absolute()
+        if self.path.suffix.lower() not in FORMATS:
+            raise ResponsesError(f"unsupported file type '{self.path.suffix}' "
+                                 f"(expected one of: {', '.join(FORMATS)})", path=self.path)
+        self.lang = lang
+        self.debounce = debounce
+        self.max_delay = max_delay
+        self.on_status = on_status
+        self._lock = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._first_pending: float | None = None
+        self._dirty = False
+        self.status = SAVED
+        self.error: str | None = None
+        self.saved_at: dt.datetime | None = None
+        self.saves = 0
+        if self.path.exists():
+            meta, frame = read_responses(self.path, checklist)
+            self.checklist = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+            self._load(meta, frame)
+        else:
+            self.checklist = load_checklist(checklist or DEFAULT_CHECKLIST)
+            meta = {"office": office or self.path.stem, "date": dt.date.today().isoformat(),
+                    "language": lang, "status": "draft"}
+            self._load(meta, pd.DataFrame(columns=COLUMNS))
+            self._write()  # the file exists from the first moment: a crash never loses the office
+        _register_exit_flush(self)
+
+    # ------------------------------------------------------------------ state
+    def _load(self, meta: dict, frame: pd.DataFrame) -> None:
+        ids = self.checklist.questions["id"]
+        table = pd.DataFrame({"answer": pd.Series([None] * len(ids), dtype="object")}, index=pd.Index(ids))
+        for col in FIELDS[1:]:
+            table[col] = ""
+        if len(frame):
+            given = frame.set_index("id")
+            for col in FIELDS:
+                table.loc[given.index, col] = given[col].astype("object").to_numpy()
+        table["answer"] = table["answer"].astype("object").where(table["answer"].notna(), None)
+        self.meta = dict(meta)
+        self.meta.pop("row", None)
+        self.table = table  # one row per checklist question, checklist order
+        self.signature = FileSignature.of(self.path)
+
+    def get(self, qid: str, field: str):
+        value = self.table.at[qid, field]
+        if field == "answer":
+            return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+        return "" if value is None else value
+
+    def set(self, qid: str, field: str, value) -> bool:
+        """Change one field of one question; returns True when something changed (and a save is due)."""
+        value = self._clean(qid, field, value)
+        with self._lock:
+            if self.get(qid, field) == value:
+                return False
+            self.table.at[qid, field] = value
+            self._changed()
+        return True
+
+    def set_meta(self, key: str, value) -> bool:
+        value = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value).strip())
+        with self._lock:
+            if str(self.meta.get(key) or "") == value:
+                return False
+            if value:
+                self.meta[key] = value
+            else:
+                self.meta.pop(key, None)
+            self._changed()
+        return True
+
+    def _clean(self, qid: str, field: str, value):
+        if field == "answer":
+            if value in (None, ""):
+                return None
+            if value not in CANONICAL[self.checklist.scale]:
+                raise QmskitError(f"question '{qid}': answer {value!r} is not allowed "
+                                  f"(allowed: {', '.join(map(str, CANONICAL[self.checklist.scale]))})")
+            if value == NA and not self.na_allowed(qid):
+                raise QmskitError(f"question '{qid}' is critical and cannot be n/a")
+            return value
+        if field == "due":
+            if value in (None, ""):
+                return ""
+            return value.isoformat() if isinstance(value, dt.date) else str(value).strip()
+        if field in TEXT_FIELDS:
+            return "" if value is None else str(value).strip()  # what reading the file back gives
+        raise KeyError(field)
+
+    def na_allowed(self, qid: str) -> bool:
+        return bool(self._na_allowed.get(qid, False))
+
+    @property
+    def _na_allowed(self) -> dict:
+        cache = getattr(self, "_na_cache", None)
+        if cache is None:
+            cache = self._na_cache = dict(zip(self.checklist.questions["id"], self.checklist.questions["na_allowed"]))
+        return cache
+
+    def frame(self) -> pd.DataFrame:
+        """The responses frame: rows with anything filled in, checklist order (what gets written/scored)."""
+        with self._lock:
+            t = self.table
+            filled = t["answer"].notna() | (t[list(TEXT_FIELDS) + ["due"]] != "").any(axis=1)
+            out = t[filled].reset_index(names="id")
+        return out[COLUMNS]
+
+    # ------------------------------------------------------------------ saving
+    def _changed(self) -> None:
+        self._dirty = True
+        now = time.monotonic()
+        if self._first_pending is None:
+            self._first_pending = now
+        if self.status != CONFLICT:
+            self._set_status(PENDING if self.status != ERROR else ERROR)
+        if self.status == CONFLICT:
+            return  # nothing is written until the user reloads or overwrites
+        delay = max(0.0, min(self.debounce, self._first_pending + self.max_delay - now))
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(delay, self.flush)
+        self._timer.daemon = True  # atexit flushes instead of the interpreter waiting on the timer
+        self._timer.start()
+
+    def flush(self) -> bool:
+        """Write pending changes now (unless the file changed on disk). Returns True when saved."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if not self._dirty:
+                return self.status == SAVED
+            if self.external_change():
+                self._set_status(CONFLICT)
+                return False
+            return self._write()
+
+    def _write(self) -> bool:
+        with self._lock:
+            self._set_status(SAVING)
+            try:
+                write_responses(self.path, self.meta, self.frame(), self.checklist, lang=self.lang)
+            except (OSError, QmskitError) as exc:
+                self.error = str(exc)
+                self._set_status(ERROR)
+                return False
+            self.signature = FileSignature.of(self.path)
+            self._dirty = False
+            self._first_pending = None
+            self.error = None
+            self.saved_at = dt.datetime.now()
+            self.saves += 1
+            self._set_status(SAVED)
+            return True
+
+    def external_change(self) -> bool:
+        """True when the file on disk is not what we last read or wrote (content, not just its mtime)."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return self.signature is not None
+        sig = self.signature
+        if sig is not None and (st.st_mtime_ns, st.st_size) == (sig.mtime_ns, sig.size):
+            return False
+        now = FileSignature.of(self.path)
+        if sig is not None and now is not None and now.sha256 == sig.sha256:
+            self.signature = now  # touched, not changed
+            return False
+        return True
+
+    def check_external(self) -> bool:
+        """Poll for an outside edit (e.g. from a timer); flags the conflict in :attr:`status`."""
+        with self._lock:
+            if self.status != CONFLICT and self.status != SAVING and self.external_change():
+                self._set_status(CONFLICT)
+            return self.status == CONFLICT
+
+    def reload(self) -> None:
+        """Discard unsaved changes and read the file again (theirs wins)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            meta, frame = read_responses(self.path, self.checklist)
+            self._load(meta, frame)
+            self._dirty = False
+            self._first_pending = None
+            self.error = None
+            self._set_status(SAVED)
+
+    def overwrite(self) -> bool:
+        """Resolve a conflict by writing ours (theirs is kept as ``<name>.bak``)."""
+        with self._lock:
+            self._dirty = True
+            return self._write()
+
+    def save_copy(self) -> Path:
+        """Write our unsaved version beside the file as ``<stem>.unsaved-<time><suffix>``."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy = self.path.with_name(f"{self.path.stem}.unsaved-{stamp}{self.path.suffix}")
+        write_responses(copy, self.meta, self.frame(), self.checklist, lang=self.lang, backup=False)
+        return copy
+
+    def close(self) -> None:
+        self.flush()
+        _EXIT_FLUSH.discard(self)
+
+    def _set_status(self, status: str) -> None:
+        changed = status != self.status
+        self.status = status
+        if changed and self.on_status is not None:
+            try:
+                self.on_status(self)
+            except Exception:  # a view failing must never stop a save
+                pass
+
+    @property
+    def unsaved(self) -> bool:
+        return self._dirty
+
+
+# Sessions still open when the kernel shuts down get their pending changes written.
+_EXIT_FLUSH: "weakref.WeakSet[ResponsesSession]" = weakref.WeakSet()
+
+
+def _register_exit_flush(session: ResponsesSession) -> None:
+    _EXIT_FLUSH.add(session)
+
+
+@atexit.register
+def _flush_all() -> None:
+    for session in list(_EXIT_FLUSH):
+        try:
+            if not session.flush() and session.unsaved:
+                session.save_copy()  # conflict or error: ours goes beside the file, never over theirs
+        except Exception:
+            pass

@@ -1,0 +1,598 @@
+"""The interactive assessment form for JupyterLab (ipywidgets): answer, see the score move, build the report.
+
+``AssessmentForm(checklist, responses, lang=...).display()`` in a notebook. The form is a view over a
+:class:`qmskit.session.ResponsesSession` (autosave, .bak, external-edit detection); scoring is
+``qmskit.score`` on the whole office after each answer (≈10 ms for ISO 9001's 198 questions, so no
+incremental bookkeeping is needed). Widgets are built lazily: one tab per top-level clause, one
+accordion item per sub-clause, and a sub-clause's question cards are created the first time it opens.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import threading
+import time
+from pathlib import Path
+
+import ipywidgets as W
+import pandas as pd
+
+from .checklist import Checklist, list_checklists, load_checklist
+from .errors import QmskitError
+from .readiness import fmt_number
+from .scoring import score
+from .session import CONFLICT, ERROR, PENDING, SAVED, SAVING, ResponsesSession
+from .xlsx import META_LABELS
+
+STRINGS = {
+    "en": {
+        "checklist": "Checklist", "responses": "Responses file", "office": "Office", "open": "Open / create",
+        "completeness": "Completeness", "overall": "Overall", "readiness": "Readiness",
+        "ready": "Ready for certification", "nearly_ready": "Nearly ready", "developing": "Developing",
+        "early_stage": "Early stage",
+        "show": "Show", "all": "all", "unanswered": "unanswered", "gaps": "gaps",
+        "build": "Build report", "building": "Building the report…", "report": "Report",
+        "evidence_hint": "Evidence an auditor looks for", "evidence": "Evidence seen (documents, records, where)",
+        "notes": "Notes (n/a needs a justification here)", "owner": "Owner", "due": "Due",
+        "critical": "critical", "maintain": "documented information: maintain",
+        "retain": "documented information: retain",
+        "na_warning": "n/a needs a justification in the notes.", "unanswered_tip": "unanswered (clear)",
+        "saved": "saved", "pending": "unsaved changes…", "saving": "saving…", "error": "NOT SAVED",
+        "conflict": "changed on disk by someone else: nothing of yours was written over it",
+        "reload": "Reload from disk (discard mine)", "keep": "Keep mine (overwrite; theirs kept as .bak)",
+        "details": "Office details", "answered": "answered", "no_score": "—",
+    },
+    "zh": {
+        "checklist": "检查表", "responses": "回答文件", "office": "单位", "open": "打开 / 新建",
+        "completeness": "完成度", "overall": "总分", "readiness": "准备程度",
+        "ready": "具备认证条件", "nearly_ready": "基本具备", "developing": "建设中", "early_stage": "起步阶段",
+        "show": "显示", "all": "全部", "unanswered": "未回答", "gaps": "差距",
+        "build": "生成报告", "building": "正在生成报告…", "report": "报告",
+        "evidence_hint": "审核员会查看的证据", "evidence": "已查看的证据（文件、记录、位置）",
+        "notes": "备注（“不适用”须在此说明理由）", "owner": "负责人", "due": "完成期限",
+        "critical": "关键", "maintain": "成文信息：保持", "retain": "成文信息：保留",
+        "na_warning": "“不适用”须在备注中说明理由。", "unanswered_tip": "未回答（清除）",
+        "saved": "已保存", "pending": "有未保存的更改…", "saving": "正在保存…", "error": "未保存",
+        "conflict": "文件已被他人在外部修改：您的更改未覆盖该文件",
+        "reload": "从磁盘重新加载（放弃我的更改）", "keep": "保留我的（覆盖；对方版本存为 .bak）",
+        "details": "单位信息", "answered": "已答", "no_score": "—",
+    },
+}
+ANSWER_LABELS = {
+    "compliance": {"en": ["yes", "partial", "no", "n/a"], "zh": ["是", "部分", "否", "不适用"]},
+    "maturity": {"en": ["1", "2", "3", "4", "5", "n/a"], "zh": ["1", "2", "3", "4", "5", "不适用"]},
+}
+ANSWER_VALUES = {"compliance": ["yes", "partial", "no", "n/a"], "maturity": [1, 2, 3, 4, 5, "n/a"]}
+BLANK = ""  # the toggle's "unanswered" option (ToggleButtons cannot select None)
+BAND_COLOURS = {"ready": "#1b7f3b", "nearly_ready": "#2f6fb0", "developing": "#b26a00", "early_stage": "#b3261e"}
+META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "status", "confidentiality"]
+
+
+def _s(lang: str, key: str) -> str:
+    return STRINGS.get(lang, STRINGS["en"]).get(key, key)
+
+
+def answer_colour(points: float | None, answer) -> str:
+    """Left border of a question card: green met, amber partly, red not met, grey n/a, none unanswered."""
+    if answer is None:
+        return "4px solid transparent"
+    if answer == "n/a":
+        return "4px solid #9e9e9e"
+    if points >= 1:
+        return "4px solid #1b7f3b"
+    return "4px solid #d08700" if points > 0 else "4px solid #b3261e"
+
+
+class QuestionCard:
+    """The widgets of one question; ``on_change(qid, field, value)`` is called for user edits."""
+
+    def __init__(self, q, scale: str, lang: str, on_change):
+        self.q = q
+        self.qid = q.id
+        self.scale = scale
+        self._on_change = on_change
+        self.muted = False
+        self.title = W.HTML(layout=W.Layout(width="100%"))
+        self.hint = W.HTML(layout=W.Layout(width="100%"))
+        self.answer = W.ToggleButtons(options=self._options(lang), value=BLANK,
+                                      style={"button_width": "auto"}, layout=W.Layout(width="auto"))
+        self.owner = W.Text(layout=W.Layout(width="220px"))
+        self.due = W.DatePicker(layout=W.Layout(width="190px"))
+        self.evidence = W.Textarea(rows=2, layout=W.Layout(width="50%"))
+        self.notes = W.Textarea(rows=2, layout=W.Layout(width="50%"))
+        self.warning = W.HTML()
+        self.box = W.VBox([self.title, self.hint, W.HBox([self.answer, self.owner, self.due],
+                                                           layout=W.Layout(flex_flow="row wrap")),
+                           W.HBox([self.evidence, self.notes], layout=W.Layout(width="100%")), self.warning],
+                          layout=W.Layout(border_left="4px solid transparent", padding="4px 0 8px 10px",
+                                          margin="0 0 10px 0"))
+        self.box.add_class("qmskit-question")
+        self.set_lang(lang)
+        for field in ("answer", "evidence", "notes", "owner", "due"):
+            getattr(self, field).observe(self._handler(field), names="value")
+
+    def _options(self, lang: str) -> list[tuple[str, object]]:
+        labels = ANSWER_LABELS[self.scale][lang]
+        values = ANSWER_VALUES[self.scale]
+        opts = [(lbl, val) for lbl, val in zip(labels, values) if val != "n/a" or self.q.na_allowed]
+        return opts + [("—", BLANK)]
+
+    def _handler(self, field: str):
+        def handle(change):
+            if not self.muted:
+                value = change["new"]
+                self._on_change(self.qid, field, None if value == BLANK and field == "answer" else value)
+        return handle
+
+    def set_lang(self, lang: str) -> None:
+        q = self.q
+        badges = []
+        if q.critical:
+            badges.append(f"<span class='qmskit-badge'>{_s(lang, 'critical')}</span>")
+        if q.documented_information in ("maintain", "retain"):
+            badges.append(f"<span class='qmskit-badge'>{_s(lang, q.documented_information)}</span>")
+        text = html.escape(getattr(q, f"text_{lang}") or q.text_en)
+        self.title.value = (f"<div style='line-height:1.4;white-space:normal'><b>{html.escape(q.id)}</b> "
+                            f"<span style='color:#666'>§{html.escape(q.clause)}</span> {' '.join(badges)}"
+                            f"<br>{text}</div>")
+        hint = html.escape(getattr(q, f"evidence_{lang}") or q.evidence_en or "")
+        self.hint.value = (f"<div style='color:#555;font-size:90%;white-space:normal'>"
+                           f"{_s(lang, 'evidence_hint')}: <i>{hint}</i></div>") if hint else ""
+        value = self.answer.value
+        self.muted = True
+        try:
+            self.answer.options = self._options(lang)
+            self.answer.value = value
+        finally:
+            self.muted = False
+        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [_s(lang, "unanswered_tip")]
+        self.evidence.placeholder = _s(lang, "evidence")
+        self.notes.placeholder = _s(lang, "notes")
+        self.owner.placeholder = _s(lang, "owner")
+        self.owner.description = ""
+        self.due.description = _s(lang, "due")
+        self._lang = lang
+
+    def load(self, session: ResponsesSession) -> None:
+        """Show the session's values (without reporting them back as edits)."""
+        self.muted = True
+        try:
+            answer = session.get(self.qid, "answer")
+            self.answer.value = BLANK if answer is None else answer
+            for field in ("evidence", "notes", "owner"):
+                getattr(self, field).value = session.get(self.qid, field)
+            due = session.get(self.qid, "due")
+            self.due.value = dt.date.fromisoformat(due) if due else None
+        finally:
+            self.muted = False
+
+    def show_state(self, answer, points, notes: str, lang: str) -> None:
+        self.box.layout.border_left = answer_colour(points, answer)
+        warn = answer == "n/a" and not notes
+        self.warning.value = (f"<span style='color:#b26a00'>⚠ {_s(lang, 'na_warning')}</span>" if warn else "")
+
+
+class AssessmentForm:
+    """The whole form. Give ``checklist`` (bundled id or .yaml path) and ``responses`` (.xlsx/.yaml path;
+    created when missing, named ``office``) to open at once; otherwise pick them in the form."""
+
+    def __init__(self, checklist: str | Path | Checklist | None = "iso9001-2015", responses: str | Path | None = None,
+                 *, lang: str = "en", office: str | None = None, report_dir: str | Path = "reports",
+                 poll: float | None = 2.0, debounce: float = 0.3):
+        if lang not in STRINGS:
+            raise QmskitError(f"unsupported language '{lang}' (allowed: {', '.join(STRINGS)})")
+        self.lang = lang
+        self.report_dir = Path(report_dir)
+        self.poll = poll
+        self.debounce = debounce
+        self.session: ResponsesSession | None = None
+        self.assessment = None
+        self.report_path: Path | None = None
+        self.cards: dict[str, QuestionCard] = {}
+        self._poller: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.timings: dict[str, float] = {}
+
+        bundled = list(list_checklists()["id"])
+        self.checklist_box = W.Combobox(options=bundled, value=str(getattr(checklist, "source", None) or checklist or ""),
+                                        ensure_option=False, layout=W.Layout(width="260px"))
+        self.responses_box = W.Text(value=str(responses or ""), layout=W.Layout(width="340px"))
+        self.office_box = W.Text(value=office or "", layout=W.Layout(width="200px"))
+        self.open_button = W.Button(icon="folder-open", button_style="primary")
+        self.open_button.on_click(lambda _: self._open_clicked())
+        self.open_error = W.HTML()
+        self.lang_toggle = W.ToggleButtons(options=[("EN", "en"), ("中文", "zh")], value=lang,
+                                           style={"button_width": "56px"})
+        self.lang_toggle.observe(lambda c: self.set_lang(c["new"]), names="value")
+        self.launcher = W.VBox([W.HBox([self.checklist_box, self.responses_box, self.office_box, self.open_button,
+                                        self.lang_toggle], layout=W.Layout(flex_flow="row wrap")),
+                                self.open_error])
+        self.score_html = W.HTML()
+        self.status_html = W.HTML()
+        self.reload_button = W.Button(button_style="warning", icon="refresh", layout=W.Layout(width="auto"))
+        self.keep_button = W.Button(button_style="danger", icon="save", layout=W.Layout(width="auto"))
+        self.reload_button.on_click(lambda _: self.reload())
+        self.keep_button.on_click(lambda _: self.keep_mine())
+        self.conflict_box = W.HBox([self.reload_button, self.keep_button], layout=W.Layout(display="none"))
+        self.filter = W.ToggleButtons(options=self._filter_options(), value="all", style={"button_width": "auto"})
+        self.filter.observe(lambda _: self.apply_filter(), names="value")
+        self.build_button = W.Button(button_style="success", icon="file-text", layout=W.Layout(width="auto"))
+        self.build_button.on_click(lambda _: self.build_report())
+        self.report_out = W.Output()
+        self.report_html = W.HTML()
+        self.header = W.VBox([self.score_html, self.status_html, self.conflict_box,
+                              W.HBox([self.filter, self.build_button, self.report_html],
+                                     layout=W.Layout(flex_flow="row wrap", align_items="center")),
+                              self.report_out], layout=W.Layout(display="none"))
+        self.header.add_class("qmskit-header")
+        self.tabs = W.Tab()
+        self.body = W.VBox([])
+        self.widget = W.VBox([W.HTML(_CSS), self.launcher, self.header, self.body])
+        self.widget.add_class("qmskit-form")
+        self._label_controls()
+        if checklist is not None and responses:
+            self.open(checklist, responses, office=office)
+
+    # ------------------------------------------------------------------ opening
+    def _filter_options(self):
+        return [(_s(self.lang, k), k) for k in ("all", "unanswered", "gaps")]
+
+    def _open_clicked(self) -> None:
+        try:
+            self.open(self.checklist_box.value.strip() or None, self.responses_box.value.strip(),
+                      office=self.office_box.value.strip() or None)
+        except (QmskitError, OSError) as exc:
+            self.open_error.value = f"<span style='color:#b3261e'>{html.escape(str(exc))}</span>"
+
+    def open(self, checklist, responses, *, office: str | None = None) -> None:
+        """Open (or create) a responses file and build the form for it."""
+        t0 = time.perf_counter()
+        if not responses:
+            raise QmskitError("give a responses file (.xlsx or .yaml) to open or create")
+        self.close()
+        self.open_error.value = ""
+        self.session = ResponsesSession(responses, checklist or None, office=office, lang=self.lang,
+                                        debounce=self.debounce, on_status=lambda _s: self._show_status())
+        self.checklist = self.session.checklist
+        self.responses_box.value = str(self.session.path)
+        self.checklist_box.value = self.checklist.id if self.checklist.source and \
+            self.checklist.source.parent == _bundled_dir() else str(self.checklist.source or self.checklist.id)
+        self.office_box.value = str(self.session.meta.get("office", ""))
+        self._index_questions()
+        self._build_sections()
+        self.header.layout.display = ""
+        self.rescore()
+        self._show_status()
+        self._start_polling()
+        self.timings["build"] = time.perf_counter() - t0
+
+    def _index_questions(self) -> None:
+        cl = self.checklist
+        clauses = cl.clauses.set_index("clause")
+        parents = clauses["parent"].to_dict()
+        levels = clauses["level"].to_dict()
+
+        def group_of(clause: str) -> str:  # the level-2 ancestor, or the top clause itself
+            while levels.get(clause, 1) > 2:
+                clause = parents[clause]
+            return clause
+
+        qs = cl.questions
+        self.question_rows = {r.id: r for r in qs.itertuples(index=False)}
+        self.groups: dict[str, list[str]] = {}   # group clause -> question ids (checklist order)
+        self.tops: dict[str, list[str]] = {}     # top clause -> group clauses
+        for r in qs.itertuples(index=False):
+            g = group_of(r.clause)
+            self.groups.setdefault(g, []).append(r.id)
+            groups = self.tops.setdefault(r.top, [])
+            if g not in groups:
+                groups.append(g)
+        self.titles = {c: (row.title_en, row.title_zh) for c, row in clauses.iterrows()}
+
+    def _build_sections(self) -> None:
+        self.cards = {}
+        self.group_boxes: dict[str, W.VBox] = {}
+        self.accordions: dict[str, W.Accordion] = {}
+        tab_children = []
+        for top, groups in self.tops.items():
+            boxes = [W.VBox([]) for _ in groups]
+            self.group_boxes.update(zip(groups, boxes))
+            acc = W.Accordion(children=boxes, selected_index=None)
+            acc.observe(self._accordion_opened(top), names="selected_index")
+            self.accordions[top] = acc
+            tab_children.append(acc)
+        self.details = self._details_panel()
+        self.tabs = W.Tab(children=tab_children + [self.details], selected_index=0)
+        self.body.children = [self.tabs]
+        first = next(iter(self.tops))
+        self.accordions[first].selected_index = 0  # opens (and builds) the first sub-clause
+
+    def _accordion_opened(self, top: str):
+        def handle(change):
+            if change["new"] is not None:
+                self.build_group(self.tops[top][change["new"]])
+        return handle
+
+    def build_group(self, group: str) -> None:
+        """Create the question cards of one sub-clause (once)."""
+        box = self.group_boxes[group]
+        if box.children:
+            return
+        cards = []
+        for qid in self.groups[group]:
+            card = QuestionCard(self.question_rows[qid], self.checklist.scale, self.lang, self._on_edit)
+            card.load(self.session)
+            self.cards[qid] = card
+            cards.append(card)
+        self._paint(cards)
+        self._filter_cards(cards)
+        box.children = [c.box for c in cards]
+
+    def card(self, qid: str) -> QuestionCard:
+        """The card of a question, building its sub-clause if needed (used by tests and scripts)."""
+        if qid not in self.cards:
+            group = next(g for g, ids in self.groups.items() if qid in ids)
+            self.build_group(group)
+        return self.cards[qid]
+
+    def build_all(self) -> None:
+        for group in self.groups:
+            self.build_group(group)
+
+    def _details_panel(self) -> W.VBox:
+        self.meta_widgets = {}
+        rows = []
+        for key in META_FIELDS:
+            value = str(self.session.meta.get(key) or "")
+            if key == "status":
+                w = W.Dropdown(options=["draft", "final"], value=value if value in ("draft", "final") else "draft")
+            elif key in ("scope", "exclusions", "confidentiality"):
+                w = W.Textarea(value=value, rows=2, layout=W.Layout(width="600px"))
+            else:
+                w = W.Text(value=value, layout=W.Layout(width="600px"))
+            w.observe(self._meta_handler(key), names="value")
+            self.meta_widgets[key] = w
+            rows.append(w)
+        self._label_details()
+        return W.VBox(rows)
+
+    def _meta_handler(self, key: str):
+        def handle(change):
+            self.session.set_meta(key, change["new"])
+            if key == "office":
+                self._show_score()
+        return handle
+
+    # ------------------------------------------------------------------ live updates
+    def _on_edit(self, qid: str, field: str, value) -> None:
+        try:
+            changed = self.session.set(qid, field, value)
+        except QmskitError as exc:
+            self.status_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
+            return
+        if changed and field == "answer":
+            self.rescore()
+        elif changed and field == "notes":
+            self._paint([self.cards[qid]])
+
+    def rescore(self) -> None:
+        """Score the office and refresh the header, section titles and card colours (one click's work)."""
+        t0 = time.perf_counter()
+        self.assessment = score(self.checklist, self.session.frame(), self.session.meta)
+        q = self.assessment.questions
+        self._points = dict(zip(q["id"], q["points"]))
+        self._show_score()
+        self._titles()
+        self._paint(self.cards.values())
+        self.timings["rescore"] = time.perf_counter() - t0
+
+    def _paint(self, cards) -> None:
+        points = getattr(self, "_points", {})
+        for card in cards:
+            qid = card.qid
+            p = points.get(qid)
+            card.show_state(self.session.get(qid, "answer"), None if p is None or pd.isna(p) else p,
+                            self.session.get(qid, "notes"), self.lang)
+
+    def _show_score(self) -> None:
+        a, lang = self.assessment, self.lang
+        if a is None:
+            return
+        band = a.readiness
+        office = html.escape(str(self.session.meta.get("office") or self.session.path.stem))
+        comp, over = fmt_number(a.completeness), fmt_number(a.overall)
+        reasons = "; ".join(html.escape(r) for r in a.readiness_reasons)
+        self.score_html.value = (
+            f"<div class='qmskit-score'><span class='qmskit-office'>{office}</span>"
+            f"<span class='qmskit-figure'>{_s(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
+            f"<span class='qmskit-figure'>{_s(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
+            f"<span class='qmskit-band' data-field='readiness' style='background:{BAND_COLOURS[band]}'>"
+            f"{_s(lang, band)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
+
+    def _titles(self) -> None:
+        clauses = self.assessment.clauses.set_index("clause")
+        i = 0 if self.lang == "en" else 1
+        tab_titles = []
+        for top, groups in self.tops.items():
+            tab_titles.append(f"{top} · {_pct(clauses, top)} · {self.titles[top][i]}")
+            titles = tuple(f"{g} {self.titles[g][i]} — {_pct(clauses, g)}" for g in groups)
+            if self.accordions[top].titles != titles:
+                self.accordions[top].titles = titles
+        tab_titles.append(_s(self.lang, "details"))
+        if tuple(self.tabs.titles) != tuple(tab_titles):
+            self.tabs.titles = tuple(tab_titles)
+
+    def apply_filter(self) -> None:
+        self._filter_cards(self.cards.values())
+
+    def _filter_cards(self, cards) -> None:
+        mode = self.filter.value
+        for card in cards:
+            answer = self.session.get(card.qid, "answer")
+            p = self._points.get(card.qid) if hasattr(self, "_points") else None
+            if mode == "unanswered":
+                show = answer is None
+            elif mode == "gaps":
+                show = p is not None and not pd.isna(p) and p < 1
+            else:
+                show = True
+            card.box.layout.display = "" if show else "none"
+
+    def _show_status(self) -> None:
+        s, lang = self.session, self.lang
+        if s is None:
+            return
+        status = s.status
+        if status == SAVED:
+            when = s.saved_at.strftime("%H:%M:%S") if s.saved_at else ""
+            text = f"<span style='color:#1b7f3b'>✓ {_s(lang, 'saved')} {when}</span>"
+        elif status in (PENDING, SAVING):
+            text = f"<span style='color:#b26a00'>● {_s(lang, status)}</span>"
+        elif status == ERROR:
+            text = f"<span style='color:#b3261e'><b>⚠ {_s(lang, 'error')}</b>: {html.escape(s.error or '')}</span>"
+        else:
+            text = f"<span style='color:#b3261e'><b>⚠ {_s(lang, 'conflict')}</b></span>"
+        path = html.escape(str(s.path))
+        self.status_html.value = (f"<div class='qmskit-status' data-status='{status}'>{text} "
+                                  f"<span style='color:#777'>· {path}</span></div>")
+        self.conflict_box.layout.display = "" if status == CONFLICT else "none"
+
+    # ------------------------------------------------------------------ conflicts, language, report
+    def reload(self) -> None:
+        """Take the file as it is on disk now (after an outside edit) and show it."""
+        self.session.reload()
+        for card in self.cards.values():
+            card.load(self.session)
+        for key, w in self.meta_widgets.items():
+            self._set_quiet(w, key)
+        self.rescore()
+        self._show_status()
+
+    def _set_quiet(self, w, key: str) -> None:
+        value = str(self.session.meta.get(key) or "")
+        if isinstance(w, W.Dropdown):
+            value = value if value in w.options else w.options[0]
+        w.unobserve_all("value")
+        w.value = value
+        w.observe(self._meta_handler(key), names="value")
+
+    def keep_mine(self) -> None:
+        self.session.overwrite()
+        self._show_status()
+
+    def set_lang(self, lang: str) -> None:
+        if lang == self.lang:
+            return
+        self.lang = lang
+        if self.lang_toggle.value != lang:
+            self.lang_toggle.value = lang
+        self._label_controls()
+        if self.session is None:
+            return
+        self.session.lang = lang
+        for card in self.cards.values():
+            card.set_lang(lang)
+        self._label_details()
+        self.rescore()
+        self._show_status()
+
+    def _label_controls(self) -> None:
+        lang = self.lang
+        self.checklist_box.placeholder = _s(lang, "checklist")
+        self.checklist_box.description = ""
+        self.responses_box.placeholder = _s(lang, "responses") + " (.xlsx / .yaml)"
+        self.office_box.placeholder = _s(lang, "office")
+        self.open_button.description = _s(lang, "open")
+        self.reload_button.description = _s(lang, "reload")
+        self.keep_button.description = _s(lang, "keep")
+        self.build_button.description = _s(lang, "build")
+        value = self.filter.value
+        self.filter.unobserve_all("value")
+        self.filter.options = self._filter_options()
+        self.filter.value = value
+        self.filter.observe(lambda _: self.apply_filter(), names="value")
+        self.filter.description = _s(lang, "show")
+
+    def _label_details(self) -> None:
+        i = 0 if self.lang == "en" else 1
+        for key, w in self.meta_widgets.items():
+            w.description = META_LABELS[key][i]
+            w.style.description_width = "200px"
+
+    def build_report(self) -> Path | None:
+        """Save, then write the HTML report with ``qmskit.report.build_report`` and show a link to it."""
+        from . import report  # written alongside; imported late so the form works without it
+        self.session.flush()
+        self.build_button.disabled = True
+        self.report_html.value = _s(self.lang, "building")
+        try:
+            out = report.build_report(self.session.path, self.report_dir, lang=self.lang)
+        except Exception as exc:  # a failed build must not break the form; show the one-line reason
+            self.report_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
+            return None
+        finally:
+            self.build_button.disabled = False
+        self.report_path = Path(out)
+        self.report_html.value = ""
+        self.report_out.clear_output()
+        with self.report_out:
+            from IPython.display import HTML, display
+            rel = os.path.relpath(self.report_path.absolute(), Path.cwd())
+            href = rel if not rel.startswith("..") else self.report_path.absolute().as_uri()
+            display(HTML(f"{_s(self.lang, 'report')}: <a href='{html.escape(href)}' target='_blank' "
+                         f"class='qmskit-report-link'>{html.escape(self.report_path.name)}</a> "
+                         f"<span style='color:#777'>({html.escape(str(self.report_path))})</span>"))
+        return self.report_path
+
+    # ------------------------------------------------------------------ lifecycle
+    def _start_polling(self) -> None:
+        if not self.poll:
+            return
+        self._stop = threading.Event()
+        session, stop, interval = self.session, self._stop, self.poll
+
+        def loop():  # shows an outside edit in the header even before the next click
+            while not stop.wait(interval):
+                try:
+                    session.check_external()
+                except Exception:
+                    pass
+        self._poller = threading.Thread(target=loop, name="qmskit-form-poll", daemon=True)
+        self._poller.start()
+
+    def close(self) -> None:
+        """Save pending changes and stop watching the file."""
+        self._stop.set()
+        if self.session is not None:
+            self.session.close()
+
+    def display(self):
+        from IPython.display import display
+        display(self.widget)
+        return self
+
+    def _ipython_display_(self):
+        self.display()
+
+
+def _pct(clauses: pd.DataFrame, clause: str) -> str:
+    c = clauses.at[clause, "completeness"]
+    return "—" if pd.isna(c) else f"{fmt_number(c)}%"
+
+
+def _bundled_dir() -> Path:
+    from .checklist import bundled_dir
+    return bundled_dir().resolve()
+
+
+_CSS = """<style>
+.qmskit-form .qmskit-score {display:flex;flex-wrap:wrap;gap:18px;align-items:baseline;font-size:15px}
+.qmskit-form .qmskit-office {font-size:18px;font-weight:600}
+.qmskit-form .qmskit-band {color:#fff;border-radius:4px;padding:2px 10px;font-weight:600}
+.qmskit-form .qmskit-reasons {color:#555;font-size:12px;margin-top:2px}
+.qmskit-form .qmskit-badge {background:#eef3f8;color:#1f4e79;border-radius:3px;padding:0 6px;font-size:11px}
+.qmskit-form .qmskit-header {position:sticky;top:0;z-index:2;background:var(--jp-layout-color0,#fff);
+  border-bottom:1px solid #ddd;padding-bottom:4px}
+.qmskit-form .widget-toggle-buttons .widget-toggle-button {min-width:44px}
+</style>"""
