@@ -1,0 +1,310 @@
+"""User-interface strings in English and Chinese, shared by reports, forms and other views.
+
+``t(key, lang)`` looks a string up (falling back to English, then to the key itself); ``fmt`` keys
+use ``str.format`` fields. Question and clause texts are not here: they come from the checklist
+(``text_en``/``text_zh``, ``title_en``/``title_zh``).
+"""
+from __future__ import annotations
+
+import re
+
+LANGS = ("en", "zh")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "report_title": "ISO 9001 certification readiness report",
+        "contents": "Contents",
+        "office": "Office",
+        "scope": "Scope of certification",
+        "sites": "Sites",
+        "exclusions": "Exclusions and justification",
+        "assessor": "Assessor",
+        "date": "Assessment date",
+        "checklist": "Checklist",
+        "language": "Report language",
+        "status": "Status",
+        "draft": "Draft",
+        "final": "Final",
+        "confidential_default": "Confidential: prepared for the named office only. Do not distribute further.",
+        "not_stated": "not stated",
+        "none": "none",
+        "lang_name": "English",
+        # verdict
+        "verdict": "Readiness verdict",
+        "reasons": "Why",
+        "overall": "Overall score",
+        "completeness": "Completeness",
+        "answered_of": "{answered} of {applicable} applicable questions answered",
+        "gap_counts": "Gaps",
+        "band_ready": "Ready for certification",
+        "band_nearly_ready": "Nearly ready",
+        "band_developing": "Developing",
+        "band_early_stage": "Early stage",
+        "band_hint_ready": "The management system appears ready for a certification audit.",
+        "band_hint_nearly_ready": "Close the remaining gaps, then book the certification audit.",
+        "band_hint_developing": "Important elements are in place; significant work remains before an audit.",
+        "band_hint_early_stage": "The management system is at an early stage; plan a structured implementation.",
+        # sections
+        "sec_summary": "Summary",
+        "sec_chart": "Scores by clause",
+        "sec_clauses": "Clause scores",
+        "sec_gaps": "Gap register",
+        "sec_actions": "Action plan",
+        "sec_docinfo": "Mandatory documented information",
+        "sec_attention": "Questions needing attention",
+        "sec_unanswered": "Unanswered questions",
+        "sec_unsupported": "\u201cYes\u201d answers without evidence",
+        "sec_na": "Not-applicable answers",
+        "sec_warnings": "Warnings",
+        "sec_appendix": "Appendix: all answers",
+        "sec_method": "How this was scored",
+        "sec_parameters": "Parameters used",
+        "chart_caption": ("Score per clause (0\u2013100). Dashed lines: {ready} (ready) and {nearly} "
+                          "(nearly ready). A clause with no answered question has no bar (\u2014)."),
+        "chart_alt": "Bar chart of the score of each clause",
+        # columns
+        "col_rank": "#",
+        "col_clause": "Clause",
+        "col_title": "Title",
+        "col_score": "Score",
+        "col_answered": "Answered",
+        "col_completeness": "Completeness",
+        "col_id": "ID",
+        "col_question": "Requirement",
+        "col_severity": "Severity",
+        "col_answer": "Answer",
+        "col_impact": "Impact",
+        "col_evidence": "Evidence",
+        "col_notes": "Notes",
+        "col_action": "Action (what an auditor will look for)",
+        "col_owner": "Owner",
+        "col_due": "Due",
+        "col_type": "Type",
+        "col_status": "Status",
+        "col_parameter": "Parameter",
+        "col_value": "Value",
+        # values
+        "sev_major": "Major",
+        "sev_minor": "Minor",
+        "sev_observation": "Observation",
+        "ans_yes": "Yes",
+        "ans_partial": "Partial",
+        "ans_no": "No",
+        "ans_n/a": "N/A",
+        "ans_blank": "\u2014",
+        "ans_level": "Level {level}",
+        "di_maintain": "Maintain (document)",
+        "di_retain": "Retain (record)",
+        "di_present": "Present",
+        "di_partial": "Partial",
+        "di_missing": "Missing",
+        "di_unanswered": "Not assessed",
+        "di_n/a": "N/A",
+        "no_owner": "unassigned",
+        "no_due": "no date",
+        "overdue": "before the assessment date",
+        "kpi_finding": "{name}: {value} against a target of {target}",
+        "kpi_action": "Bring the indicator to its target and keep monitoring it (9.1).",
+        "na_missing": "no justification given",
+        "empty_gaps": "No gaps: every answered question is fully met.",
+        "empty_unanswered": "Every applicable question is answered.",
+        "empty_unsupported": "Every \u201cyes\u201d answer names its evidence.",
+        "empty_na": "No question was answered \u201cnot applicable\u201d.",
+        "empty_docinfo": "This checklist lists no mandatory documented information.",
+        "empty_actions": "No actions: there are no gaps.",
+        "gaps_summary": "{major} major, {minor} minor, {observation} observations",
+        "gaps_intro": ("Ranked by severity, then by impact (the points the overall score gains when the gap "
+                       "is closed), then by clause order."),
+        "unsupported_intro": ("These answers are counted as met, but no evidence is recorded. An auditor will "
+                              "ask to see it: record where the evidence is."),
+        # method
+        "method": (
+            "<p>Each requirement is answered <b>yes</b> (1 point), <b>partial</b> (0.5) or <b>no</b> (0); "
+            "<b>n/a</b> removes it from the calculation and blank means not yet answered.{maturity}</p>"
+            "<p>A clause's score is 100 \u00d7 \u03a3 w\u00b7p / \u03a3 w over the answered, applicable "
+            "requirements beneath it (w is the requirement's weight, p its points), so every requirement "
+            "counts by its weight, not by the number of sub-clauses. The overall score is the same over the "
+            "whole checklist. Completeness is the share of applicable requirements that are answered.</p>"
+            "<p>A <b>gap</b> is an answered requirement that is not fully met. It is <b>major</b> when a "
+            "critical requirement (one the standard demands outright, such as mandatory documented "
+            "information, internal audit or management review) is not met at all; <b>minor</b> when a "
+            "critical requirement is partly met or another requirement is not met; otherwise an "
+            "<b>observation</b> (an opportunity for improvement).</p>"
+            "<p>The verdict is checked from the top, first match wins: <b>ready</b> needs completeness 100%, "
+            "no major gap and an overall score \u2265 {ready}; <b>nearly ready</b> needs completeness "
+            "\u2265 90%, overall \u2265 {nearly} and at most {max_major} major gaps; <b>developing</b> needs "
+            "overall \u2265 {developing}; otherwise <b>early stage</b>. Scores are shown rounded to one "
+            "decimal; thresholds are compared on exact values.</p>"),
+        "method_maturity": " On the maturity scale, level 1\u20135 gives (level \u2212 1) / 4 points.",
+        "param_responses": "Responses file",
+        "param_sha256": "Responses file SHA-256",
+        "param_checklist": "Checklist",
+        "param_lang": "Language",
+        "param_title": "Title override",
+        "param_version": "qmskit version",
+        "param_generated": "Generated",
+        "param_rerun": "Re-run with",
+        "footer": "Generated by qmskit {version} \u00b7 {generated}",
+    },
+    "zh": {
+        "report_title": "ISO 9001 认证准备评估报告",
+        "contents": "目录",
+        "office": "单位",
+        "scope": "认证范围",
+        "sites": "场所",
+        "exclusions": "删减及理由",
+        "assessor": "评估人",
+        "date": "评估日期",
+        "checklist": "检查表",
+        "language": "报告语言",
+        "status": "状态",
+        "draft": "草稿",
+        "final": "定稿",
+        "confidential_default": "保密：仅供上述单位使用，请勿外传。",
+        "not_stated": "未说明",
+        "none": "无",
+        "lang_name": "中文",
+        "verdict": "准备程度结论",
+        "reasons": "依据",
+        "overall": "总分",
+        "completeness": "完成度",
+        "answered_of": "适用问题 {applicable} 个，已回答 {answered} 个",
+        "gap_counts": "差距",
+        "band_ready": "具备认证条件",
+        "band_nearly_ready": "基本具备",
+        "band_developing": "建设中",
+        "band_early_stage": "起步阶段",
+        "band_hint_ready": "质量管理体系看来已可接受认证审核。",
+        "band_hint_nearly_ready": "关闭剩余差距后即可申请认证审核。",
+        "band_hint_developing": "主要要素已建立，审核前仍有较多工作。",
+        "band_hint_early_stage": "质量管理体系尚处起步阶段，请制定系统的实施计划。",
+        "sec_summary": "概要",
+        "sec_chart": "各条款得分",
+        "sec_clauses": "条款得分表",
+        "sec_gaps": "差距清单",
+        "sec_actions": "整改计划",
+        "sec_docinfo": "强制性成文信息",
+        "sec_attention": "需关注的问题",
+        "sec_unanswered": "未回答的问题",
+        "sec_unsupported": "无证据的“是”",
+        "sec_na": "“不适用”的回答",
+        "sec_warnings": "警告",
+        "sec_appendix": "附录：全部回答",
+        "sec_method": "评分方法",
+        "sec_parameters": "生成参数",
+        "chart_caption": "各条款得分（0–100）。虚线：{ready}（具备）和 {nearly}（基本具备）。无已答问题的条款不显示柱形（—）。",
+        "chart_alt": "各条款得分柱状图",
+        "col_rank": "序号",
+        "col_clause": "条款",
+        "col_title": "标题",
+        "col_score": "得分",
+        "col_answered": "已回答",
+        "col_completeness": "完成度",
+        "col_id": "编号",
+        "col_question": "要求",
+        "col_severity": "严重程度",
+        "col_answer": "回答",
+        "col_impact": "影响",
+        "col_evidence": "证据",
+        "col_notes": "备注",
+        "col_action": "整改措施（审核员将查看的内容）",
+        "col_owner": "负责人",
+        "col_due": "完成期限",
+        "col_type": "类型",
+        "col_status": "状态",
+        "col_parameter": "参数",
+        "col_value": "值",
+        "sev_major": "严重",
+        "sev_minor": "一般",
+        "sev_observation": "观察项",
+        "ans_yes": "是",
+        "ans_partial": "部分",
+        "ans_no": "否",
+        "ans_n/a": "不适用",
+        "ans_blank": "—",
+        "ans_level": "{level} 级",
+        "di_maintain": "保持（文件）",
+        "di_retain": "保留（记录）",
+        "di_present": "具备",
+        "di_partial": "部分具备",
+        "di_missing": "缺失",
+        "di_unanswered": "未评估",
+        "di_n/a": "不适用",
+        "no_owner": "未指定",
+        "no_due": "无期限",
+        "overdue": "早于评估日期",
+        "kpi_finding": "{name}：实际 {value}，目标 {target}",
+        "kpi_action": "使该指标达到目标并持续监视（9.1）。",
+        "na_missing": "未说明理由",
+        "empty_gaps": "无差距：所有已回答的要求均已完全满足。",
+        "empty_unanswered": "所有适用问题均已回答。",
+        "empty_unsupported": "所有回答“是”的问题均注明了证据。",
+        "empty_na": "没有回答“不适用”的问题。",
+        "empty_docinfo": "本检查表未列出强制性成文信息。",
+        "empty_actions": "无需整改：没有差距。",
+        "gaps_summary": "严重 {major} 项，一般 {minor} 项，观察项 {observation} 项",
+        "gaps_intro": "按严重程度排序，其次按影响（关闭该差距后总分提高的分数），再按条款顺序。",
+        "unsupported_intro": "这些回答按“满足”计分，但未记录证据。审核员会要求查看，请注明证据所在。",
+        "method": (
+            "<p>每项要求的回答为<b>是</b>（1 分）、<b>部分</b>（0.5 分）或<b>否</b>（0 分）；"
+            "<b>不适用</b>不参与计算，空白表示尚未回答。{maturity}</p>"
+            "<p>条款得分 = 100 × Σ w·p / Σ w，按该条款下所有已回答且适用的要求计算（w 为权重，p 为得分），"
+            "因此每项要求按其权重计入，而不是按子条款个数平均。总分以整个检查表同样计算。"
+            "完成度为已回答的适用要求所占比例。</p>"
+            "<p><b>差距</b>是已回答但未完全满足的要求。关键要求（标准明确要求的，如强制性成文信息、内部审核、"
+            "管理评审）完全未满足为<b>严重</b>；关键要求部分满足或其他要求未满足为<b>一般</b>；"
+            "其余为<b>观察项</b>（改进机会）。</p>"
+            "<p>结论自上而下判定，先满足者为准：<b>具备</b>需完成度 100%、无严重差距且总分 ≥ {ready}；"
+            "<b>基本具备</b>需完成度 ≥ 90%、总分 ≥ {nearly} 且严重差距不超过 {max_major} 项；"
+            "<b>建设中</b>需总分 ≥ {developing}；否则为<b>起步阶段</b>。分数显示保留一位小数，"
+            "阈值按精确值比较。</p>"),
+        "method_maturity": " 成熟度量表中，1–5 级得 (级别 − 1) / 4 分。",
+        "param_responses": "回答文件",
+        "param_sha256": "回答文件 SHA-256",
+        "param_checklist": "检查表",
+        "param_lang": "语言",
+        "param_title": "自定义标题",
+        "param_version": "qmskit 版本",
+        "param_generated": "生成时间",
+        "param_rerun": "重新生成命令",
+        "footer": "由 qmskit {version} 生成 · {generated}",
+    },
+}
+
+
+def check_lang(lang: str | None) -> str:
+    """Return a supported language code; raise a one-line QmskitError otherwise."""
+    from .errors import QmskitError
+    if lang not in LANGS:
+        raise QmskitError(f"unsupported language '{lang}' (allowed: {', '.join(LANGS)})")
+    return lang
+
+
+def t(key: str, lang: str = "en", **fields) -> str:
+    text = STRINGS.get(lang, {}).get(key) or STRINGS["en"].get(key) or key
+    return text.format(**fields) if fields else text
+
+
+# Readiness reasons are produced in English by qmskit.readiness; these rules render them in Chinese.
+_REASONS_ZH = [
+    (r"completeness ([\d.]+|n/a)%", r"完成度 \1%"),
+    (r"(\d+) major gaps?: ", r"严重差距 \1 项："),
+    (r"no major gaps", "无严重差距"),
+    (r"no answered questions", "没有已回答的问题"),
+    (r"overall ([\d.]+)", r"总分 \1"),
+    (r" \(ready needs 100%\)", "（“具备”要求 100%）"),
+    (r" \(ready needs none\)", "（“具备”要求没有）"),
+    (r" \(ready needs ≥ ([\d.]+)\)", r"（“具备”要求 ≥ \1）"),
+    (r" \(nearly ready needs ≥ ([\d.]+%?)\)", r"（“基本具备”要求 ≥ \1）"),
+    (r" \(nearly ready allows at most (\d+)\)", r"（“基本具备”最多允许 \1 项）"),
+    (r" \(developing needs ≥ ([\d.]+)\)", r"（“建设中”要求 ≥ \1）"),
+]
+
+
+def readiness_reason(reason: str, lang: str = "en") -> str:
+    """One readiness reason (English, from :func:`qmskit.readiness.readiness_verdict`) in ``lang``."""
+    if lang != "zh":
+        return reason
+    for pattern, repl in _REASONS_ZH:
+        reason = re.sub(pattern, repl, reason)
+    return reason

@@ -1,0 +1,615 @@
+"""The office report: pure pieces the report notebook displays, and :func:`build_report` that runs it.
+
+Every ``*_html`` function returns an HTML fragment (a ``<section>``) for one part of the report; the
+``*_frame`` functions return the display-ready frames behind the tables. Safety rule: every value that
+comes from a user (office name, metadata, evidence, notes, owner, file names) passes through
+:func:`esc` (``html.escape``) before it reaches HTML; only fragments built here from constants and
+numbers are marked :class:`Safe`. Nothing user-supplied is ever rendered by Jinja.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import io
+import math
+import re
+import unicodedata
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .assessment import Assessment
+from .i18n import check_lang, readiness_reason, t
+from .readiness import fmt_number
+
+MAJOR = True  # sections that start on a new printed page
+
+
+# ----------------------------------------------------------------------------- escaping helpers
+
+class Safe(str):
+    """HTML built here from constants, numbers and escaped values: inserted as is."""
+
+
+def esc(value) -> str:
+    """Escape a value for HTML text or attribute context; None/NaN become the empty string."""
+    if isinstance(value, Safe):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
+def badge(kind: str, key: str, label: str) -> Safe:
+    cls = re.sub(r"[^a-z_/-]", "", f"qr-{kind}-{key}")
+    return Safe(f'<span class="qr-badge {esc(cls)}">{esc(label)}</span>')
+
+
+def section(key: str, heading: str, body: str, *, major: bool = False) -> str:
+    cls = "qr-section qr-major" if major else "qr-section"
+    return f'<section id="{key}" class="{cls}"><h2>{esc(heading)}</h2>{body}</section>'
+
+
+def html_table(frame: pd.DataFrame, columns: list[tuple[str, str, str]], *, row_classes=None,
+               numeric: tuple[str, ...] = ()) -> str:
+    """A table with fixed column widths (so print never cuts it off). ``columns``: (key, header, width).
+
+    Cells are escaped unless they are :class:`Safe`.
+    """
+    cols = "".join(f'<col style="width:{esc(w)}">' for _, _, w in columns)
+    head = "".join(f'<th class="qr-num">{esc(h)}</th>' if k in numeric else f"<th>{esc(h)}</th>"
+                   for k, h, _ in columns)
+    rows = []
+    for i, rec in enumerate(frame.to_dict("records")):
+        cls = f' class="{esc(row_classes[i])}"' if row_classes is not None and row_classes[i] else ""
+        cells = "".join(
+            f'<td class="qr-num">{esc(rec.get(k))}</td>' if k in numeric
+            else f'<td class="qr-indent">{esc(rec.get(k))}</td>' if k == "title"
+            else f"<td>{esc(rec.get(k))}</td>"
+            for k, _, _ in columns)
+        rows.append(f"<tr{cls}>{cells}</tr>")
+    return (f'<table class="qr-table"><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def empty(text: str) -> str:
+    return f'<p class="qr-empty">{esc(text)}</p>'
+
+
+# ----------------------------------------------------------------------------- loading
+
+def load_assessment(responses_path: str | Path, checklist=None) -> Assessment:
+    """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
+    in ``assessment.warnings`` so the report shows them instead of printing them."""
+    from .responses import read_responses
+    from .scoring import score
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta, frame = read_responses(responses_path, checklist)
+        assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
+                           source=responses_path)
+    assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
+    return assessment
+
+
+# ----------------------------------------------------------------------------- value formatting
+
+def answer_label(answer, lang: str = "en") -> str:
+    if _blank(answer):
+        return t("ans_blank", lang)
+    if isinstance(answer, str):
+        return t(f"ans_{answer}", lang)
+    return t("ans_level", lang, level=int(answer))
+
+
+def question_text(row, lang: str) -> str:
+    text = row.get(f"text_{lang}") if isinstance(row, dict) else getattr(row, f"text_{lang}", None)
+    if _blank(text):
+        text = row.get("text_en") if isinstance(row, dict) else getattr(row, "text_en", "")
+    return text
+
+
+def pct(value) -> str:
+    text = fmt_number(value)
+    return text if text == "n/a" else f"{text}%"
+
+
+def _meta(a: Assessment, key: str) -> str:
+    value = a.meta.get(key)
+    return "" if _blank(value) else str(value)
+
+
+def status_key(a: Assessment) -> str:
+    return "final" if _meta(a, "status").lower() in ("final", "定稿") else "draft"
+
+
+# ----------------------------------------------------------------------------- sections
+
+TOC = [("summary", "sec_summary"), ("clauses", "sec_clauses"), ("gaps", "sec_gaps"),
+       ("actions", "sec_actions"), ("docinfo", "sec_docinfo"), ("attention", "sec_attention"),
+       ("appendix", "sec_appendix"), ("method", "sec_method"), ("parameters", "sec_parameters")]
+
+
+def report_title(a: Assessment, lang: str = "en", title: str | None = None) -> str:
+    return title if not _blank(title) else f"{a.office} — {t('report_title', lang)}"
+
+
+def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> str:
+    """Title, office, status, the assessment's metadata, the confidentiality notice and contents."""
+    lang = check_lang(lang)
+    cl = a.checklist
+    status = status_key(a)
+    not_stated = Safe(f'<span class="qr-muted">{esc(t("not_stated", lang))}</span>')
+    rows = [
+        ("scope", _meta(a, "scope") or not_stated),
+        ("sites", _meta(a, "sites") or not_stated),
+        ("exclusions", _meta(a, "exclusions") or t("none", lang)),
+        ("assessor", _meta(a, "assessor") or not_stated),
+        ("date", _meta(a, "date") or not_stated),
+        ("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
+        ("language", t("lang_name", lang)),
+        ("status", t(status, lang)),
+    ]
+    meta = "".join(f"<dt>{esc(t(k, lang))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    notice = _meta(a, "confidentiality") or t("confidential_default", lang)
+    toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC)
+    heading = title if not _blank(title) else t("report_title", lang)
+    return (
+        '<header class="qr-header">'
+        + (f'<div class="qr-kicker">{esc(t("report_title", lang))}</div>' if not _blank(title) else "") +
+        f'<h1>{esc(heading)}<span class="qr-status qr-status-{status}">{esc(t(status, lang))}</span></h1>'
+        f'<div class="qr-office">{esc(a.office)}</div>'
+        f'<dl class="qr-meta">{meta}</dl>'
+        f'<div class="qr-confidential">{esc(notice)}</div>'
+        f'<nav class="qr-toc"><b>{esc(t("contents", lang))}</b><ol>{toc}</ol></nav>'
+        '</header>')
+
+
+def gap_counts(a: Assessment) -> dict[str, int]:
+    counts = a.gaps["severity"].value_counts()
+    out = {s: int(counts.get(s, 0)) for s in ("major", "minor", "observation")}
+    out["minor"] += sum(1 for f in a.kpi_findings if f.get("severity", "minor") == "minor")
+    return out
+
+
+def verdict_html(a: Assessment, lang: str = "en") -> str:
+    """The verdict banner (coloured by readiness band) with its reasons, then the headline figures."""
+    lang = check_lang(lang)
+    band = a.readiness
+    reasons = "".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.readiness_reasons)
+    answered = int(a.questions["answered"].sum())
+    applicable = int(a.questions["applicable"].sum())
+    counts = gap_counts(a)
+
+    def figure(label, value, note=""):
+        return (f'<div class="qr-figure"><div class="qr-figure-label">{esc(label)}</div>'
+                f'<div class="qr-figure-value">{esc(value)}</div><div class="qr-figure-note">{esc(note)}</div></div>')
+
+    figures = (figure(t("overall", lang), fmt_number(a.overall), "/ 100")
+               + figure(t("completeness", lang), pct(a.completeness),
+                        t("answered_of", lang, answered=answered, applicable=applicable))
+               + figure(t("gap_counts", lang), str(sum(counts.values())), t("gaps_summary", lang, **counts)))
+    body = (f'<div class="qr-verdict qr-band-{esc(band)}" data-band="{esc(band)}">'
+            f'<div class="qr-verdict-label">{esc(t("verdict", lang))}</div>'
+            f'<div class="qr-verdict-band">{esc(t("band_" + band, lang))}</div>'
+            f'<div>{esc(t("band_hint_" + band, lang))}</div>'
+            f'<ul>{reasons}</ul></div><div class="qr-figures">{figures}</div>')
+    return section("summary", t("sec_summary", lang), body)
+
+
+def chart_clauses(a: Assessment) -> pd.DataFrame:
+    """The clauses the chart shows: second-level clauses (4.1 … 10.3), or top-level when there are none."""
+    level = 2 if (a.clauses["level"] == 2).any() else 1
+    return a.clauses[a.clauses["level"] == level]
+
+
+def chart_png(a: Assessment, *, dpi: int = 110) -> bytes:
+    """A bar chart of clause scores, labelled by clause numbers only (renders without CJK fonts).
+
+    Uses matplotlib's object API (no pyplot): nothing is auto-displayed and no global state changes.
+    """
+    from matplotlib.figure import Figure
+
+    th = a.checklist.thresholds
+    rows = chart_clauses(a)
+    scores = rows["score"].astype(float)
+    palette = ["#1f4e79", "#3b7dbf", "#5a9bd4", "#2e8b8b", "#4f9d69", "#8c6bb1", "#b0615e", "#7f7f7f"]
+    tops = list(dict.fromkeys(rows["top"]))
+    colours = [palette[tops.index(top) % len(palette)] for top in rows["top"]]
+    fig = Figure(figsize=(10, 3.4), dpi=dpi)
+    ax = fig.add_subplot()
+    x = range(len(rows))
+    ax.bar(x, scores.fillna(0), color=colours, width=0.72)
+    for i, value in enumerate(scores):
+        ax.text(i, (0 if math.isnan(value) else value) + 1.5, "—" if math.isnan(value) else f"{value:.0f}",
+                ha="center", va="bottom", fontsize=7, color="#333")
+    for y, style in ((th["ready_min"], "--"), (th["nearly_ready_min"], ":")):
+        ax.axhline(y, color="#555", linestyle=style, linewidth=0.9)
+    ax.set_xticks(list(x), [str(c) for c in rows["clause"]], fontsize=8, rotation=90 if len(rows) > 40 else 0)
+    ax.set_ylim(0, 108)
+    ax.set_yticks([0, 20, 40, 60, 80, 100])
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlim(-0.6, len(rows) - 0.4)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout(pad=0.4)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def chart_html(a: Assessment, lang: str = "en") -> str:
+    lang = check_lang(lang)
+    th = a.checklist.thresholds
+    data = base64.b64encode(chart_png(a)).decode("ascii")
+    caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]))
+    body = (f'<figure class="qr-chart"><img src="data:image/png;base64,{data}" alt="{esc(t("chart_alt", lang))}">'
+            f"<figcaption>{esc(caption)}</figcaption></figure>")
+    return f'<section id="chart" class="qr-section"><h3>{esc(t("sec_chart", lang))}</h3>{body}</section>'
+
+
+def clause_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
+    c = a.clauses
+    return pd.DataFrame({
+        "clause": c["clause"], "level": c["level"],
+        "title": c[f"title_{lang}"].where(c[f"title_{lang}"].notna() & (c[f"title_{lang}"] != ""), c["title_en"]),
+        "score": c["score"], "answered": c["answered"], "applicable": c["applicable"],
+        "completeness": c["completeness"],
+    }).reset_index(drop=True)
+
+
+def _score_cell(score) -> Safe:
+    if score is None or math.isnan(score):
+        return Safe("n/a")
+    width = max(0.0, min(100.0, float(score)))
+    return Safe(f'<div class="qr-score"><b>{esc(fmt_number(score))}</b>'
+                f'<div class="qr-bar"><span style="width:{width:.1f}%"></span></div></div>')
+
+
+def clause_table_html(a: Assessment, lang: str = "en") -> str:
+    lang = check_lang(lang)
+    f = clause_frame(a, lang)
+    show = pd.DataFrame({
+        "clause": f["clause"], "title": f["title"], "score": [_score_cell(s) for s in f["score"]],
+        "answered": [f"{n} / {m}" for n, m in zip(f["answered"], f["applicable"])],
+        "completeness": [pct(v) for v in f["completeness"]],
+    })
+    table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "53%"),
+                              ("score", t("col_score", lang), "14%"), ("answered", t("col_answered", lang), "12%"),
+                              ("completeness", t("col_completeness", lang), "12%")],
+                       row_classes=[f"qr-level-{lvl}" for lvl in f["level"]],
+                       numeric=("answered", "completeness"))
+    return section("clauses", t("sec_clauses", lang), table, major=MAJOR)
+
+
+def kpi_findings_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
+    """KPI findings as gap-register rows (id, clause, severity, text); empty when there are none."""
+    if not a.kpi_findings:
+        return pd.DataFrame(columns=["id", "clause", "severity", "text"])
+    from .kpis import kpi_findings_frame as frame
+    return frame(a, lang)
+
+
+def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
+    """Gaps in rank order, KPI findings after the question gaps of the same severity (design.md)."""
+    g = a.gaps
+    rows = pd.DataFrame({
+        "rank": g["rank"].astype(object), "severity": g["severity"], "clause": g["clause"], "id": g["id"],
+        "requirement": [question_text(r, lang) for r in g.to_dict("records")],
+        "answer": g["answer"], "impact": g["impact"], "evidence": g["evidence"], "notes": g["notes"],
+        "kind": "question",
+    })
+    kpi = kpi_findings_frame(a, lang)
+    if len(kpi):
+        kpi_rows = pd.DataFrame({"rank": "", "severity": kpi["severity"], "clause": kpi["clause"], "id": kpi["id"],
+                                 "requirement": kpi["text"], "answer": None, "impact": float("nan"),
+                                 "evidence": "", "notes": "", "kind": "kpi"})
+        order = {"major": 0, "minor": 1, "observation": 2}
+        rows = pd.concat([rows, kpi_rows], ignore_index=True)
+        rows["_sev"] = rows["severity"].map(order)
+        rows["_kpi"] = rows["kind"] == "kpi"
+        rows = rows.sort_values(["_sev", "_kpi"], kind="mergesort").drop(columns=["_sev", "_kpi"])
+    return rows.reset_index(drop=True)
+
+
+def clause_id(clause, qid) -> Safe:
+    """Clause number with the question id under it (one narrow column instead of two)."""
+    return Safe(f'{esc(clause)}<br><span class="qr-muted qr-small">{esc(qid)}</span>')
+
+
+def _impact(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
+
+
+def _evidence_notes(evidence, notes) -> Safe:
+    parts = [esc(v) for v in (evidence, notes) if not _blank(v)]
+    return Safe("<br>".join(parts))
+
+
+def gap_register_html(a: Assessment, lang: str = "en") -> str:
+    lang = check_lang(lang)
+    f = gap_register_frame(a, lang)
+    if not len(f):
+        return section("gaps", t("sec_gaps", lang), empty(t("empty_gaps", lang)), major=MAJOR)
+    show = pd.DataFrame({
+        "rank": f["rank"], "severity": [badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
+        "clause": [clause_id(c, i) for c, i in zip(f["clause"], f["id"])], "requirement": f["requirement"],
+        "answer": [answer_label(v, lang) if k == "question" else "" for v, k in zip(f["answer"], f["kind"])],
+        "impact": [_impact(v) for v in f["impact"]],
+        "evidence": [_evidence_notes(e, n) for e, n in zip(f["evidence"], f["notes"])],
+    })
+    intro = f'<p class="qr-muted qr-small">{esc(t("gaps_intro", lang))}</p>'
+    table = html_table(show, [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "11%"),
+                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
+                              ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "9%"),
+                              ("impact", t("col_impact", lang), "8%"), ("evidence", t("col_evidence", lang), "18%")],
+                       row_classes=["qr-kpi-row" if k == "kpi" else "" for k in f["kind"]],
+                       numeric=("rank", "impact"))
+    return section("gaps", t("sec_gaps", lang), intro + table + kpi_table_html(a, lang), major=MAJOR)
+
+
+def kpi_table_html(a: Assessment, lang: str = "en") -> str:
+    """KPIs against their targets (only when the checklist declares indicators)."""
+    if a.kpis is None or not len(a.kpis):
+        return ""
+    from .kpis import kpi_table
+    frame = kpi_table(a, lang)
+    cols = [c for c in frame.columns if c != "_status"]
+    widths = {"id": "14%"}
+    spec = [(c, c if c != "id" else t("col_id", lang), widths.get(c, f"{86 / (len(cols) - 1):.0f}%")) for c in cols]
+    heading = "KPIs" if lang == "en" else "绩效指标"
+    return f"<h3>{esc(heading)}</h3>" + html_table(frame, spec)
+
+
+def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
+    """One action per gap in rank order (owner, due), then one per KPI finding."""
+    plan = a.action_plan(lang)
+    rows = pd.DataFrame({"rank": plan["rank"].astype(object), "severity": plan["severity"], "clause": plan["clause"],
+                         "id": plan["id"], "action": plan["action"], "owner": plan["owner"], "due": plan["due"]})
+    kpi = kpi_findings_frame(a, lang)
+    if len(kpi):
+        rows = pd.concat([rows, pd.DataFrame({
+            "rank": "", "severity": kpi["severity"], "clause": kpi["clause"], "id": kpi["id"],
+            "action": [f"{text}. {t('kpi_action', lang)}" for text in kpi["text"]], "owner": "", "due": ""})],
+            ignore_index=True)
+    return rows.reset_index(drop=True)
+
+
+def _owner_cell(owner, lang) -> Safe | str:
+    return Safe(f'<span class="qr-flag">{esc(t("no_owner", lang))}</span>') if _blank(owner) else owner
+
+
+def _due_cell(due, assessed: str, lang) -> Safe | str:
+    if _blank(due):
+        return Safe(f'<span class="qr-flag">{esc(t("no_due", lang))}</span>')
+    if assessed and str(due) < assessed:
+        return Safe(f'{esc(due)}<br><span class="qr-flag">{esc(t("overdue", lang))}</span>')
+    return due
+
+
+def action_plan_html(a: Assessment, lang: str = "en") -> str:
+    lang = check_lang(lang)
+    f = action_plan_frame(a, lang)
+    if not len(f):
+        return section("actions", t("sec_actions", lang), empty(t("empty_actions", lang)), major=MAJOR)
+    assessed = _meta(a, "date")
+    show = f.assign(
+        clause=[clause_id(c, i) for c, i in zip(f["clause"], f["id"])],
+        severity=[badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
+        owner=[_owner_cell(o, lang) for o in f["owner"]],
+        due=[_due_cell(d, assessed, lang) for d in f["due"]])
+    table = html_table(show, [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
+                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
+                              ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
+                              ("due", t("col_due", lang), "12%")], numeric=("rank",))
+    return section("actions", t("sec_actions", lang), table, major=MAJOR)
+
+
+def docinfo_html(a: Assessment, lang: str = "en") -> str:
+    """The mandatory documented-information register: present / partial / missing per requirement."""
+    lang = check_lang(lang)
+    di = a.documented_information()
+    if not len(di):
+        return section("docinfo", t("sec_docinfo", lang), empty(t("empty_docinfo", lang)), major=MAJOR)
+    counts = di["status"].value_counts()
+    summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
+                         for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
+    show = pd.DataFrame({
+        "clause": di["clause"], "id": di["id"],
+        "type": [t(f"di_{v}", lang) for v in di["documented_information"]],
+        "status": [badge("di", s, t(f"di_{s}", lang)) for s in di["status"]],
+        "requirement": [question_text(r, lang) for r in di.to_dict("records")],
+        "evidence": di["evidence"],
+    })
+    table = html_table(show, [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "10%"),
+                              ("type", t("col_type", lang), "13%"), ("status", t("col_status", lang), "11%"),
+                              ("requirement", t("col_question", lang), "36%"),
+                              ("evidence", t("col_evidence", lang), "22%")])
+    return section("docinfo", t("sec_docinfo", lang), f'<p class="qr-muted">{esc(summary)}</p>' + table, major=MAJOR)
+
+
+def _question_rows(a: Assessment, ids: list[str], lang: str) -> pd.DataFrame:
+    q = a.questions.set_index("id").loc[ids].reset_index()
+    return pd.DataFrame({"clause": q["clause"], "id": q["id"],
+                         "requirement": [question_text(r, lang) for r in q.to_dict("records")],
+                         "answer": [answer_label(v, lang) for v in q["answer"]],
+                         "evidence": q["evidence"], "notes": q["notes"]})
+
+
+def attention_html(a: Assessment, lang: str = "en") -> str:
+    """Unanswered questions, "yes" without evidence, n/a answers (with or without justification), warnings."""
+    lang = check_lang(lang)
+    parts = []
+    cols = [("clause", t("col_clause", lang), "9%"), ("id", t("col_id", lang), "11%"),
+            ("requirement", t("col_question", lang), "80%")]
+    parts.append(f"<h3>{esc(t('sec_unanswered', lang))} ({len(a.unanswered)})</h3>")
+    parts.append(html_table(_question_rows(a, a.unanswered, lang), cols) if a.unanswered
+                 else empty(t("empty_unanswered", lang)))
+    parts.append(f"<h3>{esc(t('sec_unsupported', lang))} ({len(a.unsupported)})</h3>")
+    if a.unsupported:
+        parts.append(f'<p class="qr-muted qr-small">{esc(t("unsupported_intro", lang))}</p>')
+        parts.append(html_table(_question_rows(a, a.unsupported, lang), cols))
+    else:
+        parts.append(empty(t("empty_unsupported", lang)))
+    na_ids = a.questions.loc[a.questions["answer"] == "n/a", "id"].tolist()
+    parts.append(f"<h3>{esc(t('sec_na', lang))} ({len(na_ids)})</h3>")
+    if na_ids:
+        rows = _question_rows(a, na_ids, lang)
+        rows["notes"] = [n if not _blank(n) else Safe(f'<span class="qr-flag">{esc(t("na_missing", lang))}</span>')
+                         for n in rows["notes"]]
+        parts.append(html_table(rows, [("clause", t("col_clause", lang), "9%"), ("id", t("col_id", lang), "11%"),
+                                       ("requirement", t("col_question", lang), "50%"),
+                                       ("notes", t("col_notes", lang), "30%")]))
+    else:
+        parts.append(empty(t("empty_na", lang)))
+    other = [w for w in a.warnings if "is n/a without a justification" not in w]
+    if other:
+        items = "".join(f"<li>{esc(w)}</li>" for w in other)
+        parts.append(f"<h3>{esc(t('sec_warnings', lang))} ({len(other)})</h3><ul>{items}</ul>")
+    return section("attention", t("sec_attention", lang), "".join(parts), major=MAJOR)
+
+
+def appendix_html(a: Assessment, lang: str = "en") -> str:
+    """Every question with its answer, evidence, notes, owner and due date, in checklist order."""
+    lang = check_lang(lang)
+    q = a.questions
+    show = pd.DataFrame({
+        "clause": q["clause"], "id": q["id"],
+        "requirement": [question_text(r, lang) for r in q.to_dict("records")],
+        "answer": [answer_label(v, lang) for v in q["answer"]],
+        "evidence": [_evidence_notes(e, n) for e, n in zip(q["evidence"], q["notes"])],
+        "owner": [(o + (f" ({d})" if not _blank(d) else "")) if not _blank(o) else (d or "")
+                  for o, d in zip(q["owner"], q["due"])],
+    })
+    table = html_table(show, [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "9%"),
+                              ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "8%"),
+                              ("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
+                              ("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")])
+    return section("appendix", t("sec_appendix", lang), table, major=MAJOR)
+
+
+def method_html(a: Assessment, lang: str = "en") -> str:
+    lang = check_lang(lang)
+    th = a.checklist.thresholds
+    text = t("method", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]),
+             max_major=int(th["nearly_ready_max_major"]), developing=fmt_number(th["developing_min"]),
+             maturity=t("method_maturity", lang) if a.checklist.scale == "maturity" else "")
+    return section("method", t("sec_method", lang), f'<div class="qr-method">{text}</div>', major=MAJOR)
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def rerun_command(parameters: dict) -> str:
+    """The shell command that re-creates this report (paths shown by file name only)."""
+    import shlex
+    cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o", "reports"]
+    if parameters.get("lang"):
+        cmd += ["--lang", str(parameters["lang"])]
+    if not _blank(parameters.get("checklist")):
+        cmd += ["--checklist", str(parameters["checklist"])]
+    if not _blank(parameters.get("title")):
+        cmd += ["--title", str(parameters["title"])]
+    return shlex.join(cmd)
+
+
+def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
+                    generated: dt.datetime | None = None) -> str:
+    """The parameters this report was made with (so it can be re-run), and a footer."""
+    lang = check_lang(lang)
+    responses = parameters.get("responses")
+    sha = ""
+    if responses and Path(responses).is_file():
+        sha = file_sha256(responses)
+    generated = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
+    rows = [
+        ("param_responses", Path(str(responses)).name if responses else ""),
+        ("param_sha256", Safe(f'<span class="qr-code">{esc(sha)}</span>')),
+        ("param_checklist", f"{a.checklist.id} {a.checklist.version}"
+         + (f" ({parameters['checklist']})" if not _blank(parameters.get("checklist")) else "")),
+        ("param_lang", parameters.get("lang") or lang),
+        ("param_title", parameters.get("title") or "—"),
+        ("param_version", __version__),
+        ("param_generated", generated),
+        ("param_rerun", Safe(f'<code>{esc(rerun_command(parameters))}</code>')),
+    ]
+    frame = pd.DataFrame([{"parameter": t(k, lang), "value": v} for k, v in rows])
+    table = html_table(frame, [("parameter", t("col_parameter", lang), "28%"), ("value", t("col_value", lang), "72%")])
+    footer = f'<div class="qr-footer">{esc(t("footer", lang, version=__version__, generated=generated))}</div>'
+    return section("parameters", t("sec_parameters", lang), table + footer)
+
+
+def sections(a: Assessment, parameters: dict, lang: str = "en", title: str | None = None) -> list[str]:
+    """The whole report, in order (for callers that want it without the notebook)."""
+    return [header_html(a, lang, title), verdict_html(a, lang), chart_html(a, lang), clause_table_html(a, lang),
+            gap_register_html(a, lang), action_plan_html(a, lang), docinfo_html(a, lang), attention_html(a, lang),
+            appendix_html(a, lang), method_html(a, lang), parameters_html(a, parameters, lang)]
+
+
+# ----------------------------------------------------------------------------- building the report file
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def slugify(name: str, *, max_bytes: int = 120) -> str:
+    """A file-name stem for an office: letters (any script, CJK kept) and digits joined by ``-``.
+
+    Never empty, never a path (``/``, ``\\``, ``..`` and control characters vanish), at most ``max_bytes``
+    UTF-8 bytes (a short hash keeps truncated names apart), not a reserved Windows device name.
+    """
+    text = unicodedata.normalize("NFKC", str(name or "")).casefold()
+    slug = "-".join(re.findall(r"[^\W_]+", text))
+    if len(slug.encode("utf-8")) > max_bytes:
+        digest = hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
+        cut = slug.encode("utf-8")[: max_bytes - 9].decode("utf-8", "ignore").rstrip("-")
+        slug = f"{cut}-{digest}"
+    if not slug:
+        return "office"
+    if slug in _WINDOWS_RESERVED:
+        slug += "-office"
+    return slug
+
+
+def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None) -> Path:
+    """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
+
+    The responses are read here first, so a bad file fails fast with its one-line error and no kernel.
+    ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
+    the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
+    """
+    from . import notebook
+    from .responses import read_responses
+
+    responses_path = Path(responses_path).resolve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
+        meta, _ = read_responses(responses_path, checklist)
+    lang = check_lang(lang or meta.get("language") or "en")
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
+    office = str(meta.get("office") or responses_path.stem)
+    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
+    nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
+                                   **({"timeout": timeout} if timeout else {}))
+    html_text = notebook.export_html(nb, title=title or f"{office} — {t('report_title', lang)}", lang=lang)
+    from . import iorw
+    out = Path(out_dir) / f"{slugify(office)}.html"
+    if keep_notebook:
+        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
+    iorw.write_text(out, html_text)
+    return out
