@@ -595,10 +595,10 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     from . import notebook
     from .responses import read_responses
 
-    responses_path = Path(responses_path).resolve()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
-        meta, _ = read_responses(responses_path, checklist)
+        meta, _ = read_responses(responses_path, checklist)  # errors name the path as the user gave it
+    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
         checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ

@@ -62,3 +62,7 @@ batch.register(main)
 from . import followup  # noqa: E402  (compare, migrate)
 
 followup.register(main)
+
+from . import report  # noqa: E402  (report)
+
+report.register(main)

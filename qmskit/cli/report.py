@@ -1,0 +1,28 @@
+"""`qmskit report`: one office's responses → a self-contained HTML report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for <office>.html (created if missing).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Report language (default: the file's language, else en).")
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
+@click.option("--title", default=None, help="Title override.")
+@click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.ipynb.")
+def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | None, title: str | None,
+               keep_notebook: bool) -> None:
+    """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
+    from ..report import build_report
+
+    path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title)
+    click.echo(str(path))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(report_cmd)
