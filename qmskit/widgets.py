@@ -190,6 +190,7 @@ class AssessmentForm:
         self.assessment = None
         self.report_path: Path | None = None
         self.cards: dict[str, QuestionCard] = {}
+        self._points: dict[str, float] = {}
         self._poller: threading.Thread | None = None
         self._stop = threading.Event()
         self.timings: dict[str, float] = {}
@@ -260,9 +261,10 @@ class AssessmentForm:
             self.checklist.source.parent == _bundled_dir() else str(self.checklist.source or self.checklist.id)
         self.office_box.value = str(self.session.meta.get("office", ""))
         self._index_questions()
+        self._score()  # before building: the first cards are painted with their scores
         self._build_sections()
         self.header.layout.display = ""
-        self.rescore()
+        self._refresh()
         self._show_status()
         self._start_polling()
         self.timings["build"] = time.perf_counter() - t0
@@ -379,16 +381,22 @@ class AssessmentForm:
     def rescore(self) -> None:
         """Score the office and refresh the header, section titles and card colours (one click's work)."""
         t0 = time.perf_counter()
+        self._score()
+        self._refresh()
+        self.timings["rescore"] = time.perf_counter() - t0
+
+    def _score(self) -> None:
         self.assessment = score(self.checklist, self.session.frame(), self.session.meta)
         q = self.assessment.questions
         self._points = dict(zip(q["id"], q["points"]))
+
+    def _refresh(self) -> None:
         self._show_score()
         self._titles()
         self._paint(self.cards.values())
-        self.timings["rescore"] = time.perf_counter() - t0
 
     def _paint(self, cards) -> None:
-        points = getattr(self, "_points", {})
+        points = self._points
         for card in cards:
             qid = card.qid
             p = points.get(qid)
@@ -430,7 +438,7 @@ class AssessmentForm:
         mode = self.filter.value
         for card in cards:
             answer = self.session.get(card.qid, "answer")
-            p = self._points.get(card.qid) if hasattr(self, "_points") else None
+            p = self._points.get(card.qid)
             if mode == "unanswered":
                 show = answer is None
             elif mode == "gaps":
