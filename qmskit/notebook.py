@@ -66,11 +66,13 @@ def parameterize(notebook: str | os.PathLike | NotebookNode, parameters: dict, *
     input_path = None if isinstance(notebook, NotebookNode) else str(notebook)
     nb = load(notebook)
     # what papermill.iorw.load_notebook_node adds, so the node is the one papermill would execute
-    nb.metadata.setdefault("papermill", {"default_parameters": {}, "parameters": {},
-                                         "environment_variables": {}, "version": papermill_version})
+    if "papermill" not in nb.metadata:  # item assignment keeps NotebookNode attribute access
+        nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {},
+                                    "environment_variables": {}, "version": papermill_version}
     for cell in nb.cells:
-        cell.metadata.setdefault("tags", [])
-        cell.metadata.setdefault("papermill", {})
+        for key, empty in (("tags", []), ("papermill", {})):
+            if key not in cell.metadata:
+                cell.metadata[key] = empty
     nb = parameterize_notebook(nb, dict(parameters), report_mode=False, kernel_name=kernel_name,
                                language="python")
     nb = prepare_notebook_metadata(nb, input_path, None)
