@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .compare import GAP_STATUSES, Comparison, compare_files
-from .i18n import check_lang, t
+from .i18n import check_lang, readiness_reason, t
 from .kpis import fmt_target, fmt_value
 from .readiness import fmt_number
 from .report import Safe, answer_label, badge, empty, esc, html_table, section, slugify
@@ -30,7 +30,7 @@ STRINGS = {
         "sec_clauses": "Score change by clause", "sec_closed": "Gaps closed", "sec_opened": "Gaps opened",
         "sec_persisting": "Gaps still open", "sec_unassessed": "Gaps not re-assessed", "sec_kpis": "KPI changes",
         "sec_notes": "Notes", "sec_method": "How to read this comparison",
-        "fig_closed": "gaps closed", "fig_opened": "gaps opened", "fig_kpis": "KPIs met",
+        "fig_closed": "Gaps closed", "fig_opened": "Gaps opened", "fig_kpis": "KPIs meeting target",
         "st_improved": "improved", "st_worsened": "worsened", "st_unchanged": "unchanged",
         "empty_closed": "No gap was closed.", "empty_opened": "No new gap.", "empty_persisting": "No gap is still open.",
         "empty_kpis": "This checklist declares no KPIs.",
@@ -55,7 +55,7 @@ STRINGS = {
         "sec_clauses": "各条款得分变化", "sec_closed": "已关闭的差距", "sec_opened": "新出现的差距",
         "sec_persisting": "仍未关闭的差距", "sec_unassessed": "未重新评估的差距", "sec_kpis": "绩效指标变化",
         "sec_notes": "说明", "sec_method": "如何阅读本对比",
-        "fig_closed": "项差距已关闭", "fig_opened": "项新差距", "fig_kpis": "项指标达标",
+        "fig_closed": "已关闭的差距", "fig_opened": "新出现的差距", "fig_kpis": "达标的绩效指标",
         "st_improved": "有改善", "st_worsened": "变差", "st_unchanged": "无变化",
         "empty_closed": "没有关闭的差距。", "empty_opened": "没有新出现的差距。", "empty_persisting": "没有仍未关闭的差距。",
         "empty_kpis": "本检查表未设定绩效指标。",
@@ -133,7 +133,7 @@ def summary_html(cmp: Comparison, lang: str = "en") -> str:
                f'{esc(s("verdict_change", lang))}</div><div class="qr-verdict-band">'
                f'{esc(t("band_" + b.readiness, lang))} → {esc(t("band_" + a.readiness, lang))}'
                f' ({esc(s("ch_" + change, lang))})</div>'
-               f'<ul>{"".join(f"<li>{esc(r)}</li>" for r in a.readiness_reasons)}</ul></div>')
+               f'<ul>{"".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.readiness_reasons)}</ul></div>')
     counts = cmp.gap_counts()
     kpi_met = lambda x: int((x.kpis["status"] == "met").sum()) if len(x.kpis) else 0  # noqa: E731
     figures = [
