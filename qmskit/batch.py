@@ -129,32 +129,6 @@ def _is_responses_file(path: Path) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- scoring
-def score_inputs(files: list[Path], checklist: str | None = None) -> list[OfficeOutcome]:
-    """Read and score every file here in the parent; a bad file fails only itself."""
-    from .responses import read_responses
-    from .scoring import score
-
-    outcomes = []
-    for path in files:
-        outcome = OfficeOutcome(str(path))
-        t0 = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # version notes belong in the report, not the batch log
-                meta, frame = read_responses(path, checklist)
-                assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
-                                   source=path)
-            outcome.assessment, outcome.office = assessment, assessment.office
-        except QmskitError as exc:
-            outcome.error = _one_line(str(exc))
-        except Exception as exc:  # a bug or an unreadable file: still only this office
-            outcome.error = _one_line(f"{path}: cannot read ({type(exc).__name__}: {exc})")
-        outcome.timings["score"] = time.perf_counter() - t0
-        outcomes.append(outcome)
-    _assign_slugs([o for o in outcomes if o.assessment is not None])
-    return outcomes
-
-
 def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
     """File names from office names; two offices with the same name get -2, -3 (input order)."""
     from .report import slugify
@@ -186,13 +160,14 @@ def render_office(task: dict) -> dict:
 
     timings: dict = {}
     kernel = warmkernel.kernel_for_this_thread(task.get("kernel_name", "python3"), tuple(task["checklists"]))
-    fresh = kernel.km is None or not kernel.alive()
     try:
-        if fresh:
+        if kernel.km is None or not kernel.alive():
             kernel.start()
+        if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]
-        nb = kernel.execute_notebook(task["notebook"], task["parameters"], timeout=task.get("timeout"))
+        nb = kernel.execute_notebook(task["notebook"], task["parameters"], timeout=task.get("timeout"),
+                                     checklists=task["checklists"])
         timings["reset"] = kernel.timings.get("reset", 0.0)
         timings["execute"] = kernel.timings.get("execute", 0.0)
     except Exception as exc:
@@ -257,7 +232,6 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     on a terminal, False for none, or a callable ``progress(done, total, failed, label)``.
     ``notebook`` replaces the report notebook (tests use it to inject failures).
     """
-    from .executors import make_pool
     from .notebook import bundled_notebook
 
     if lang not in ("en", "zh"):
@@ -266,45 +240,40 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         raise QmskitError(f"--workers must be at least 1, not {workers}")
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
-    out.mkdir(parents=True, exist_ok=True)
     files, missing = collect_inputs(list(inputs))
-    t0 = time.perf_counter()
-    outcomes = missing + score_inputs(files, checklist)
-    scoring_seconds = time.perf_counter() - t0
-    good = [o for o in outcomes if o.assessment is not None]
+    out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
-    checklists = sorted({o.assessment.checklist.id for o in good}) or ["iso9001-2015"]
-
-    bar = _Progress.make(progress, total=len(outcomes) + 1)
-    for o in outcomes:
-        if o.error:
-            bar.advance(o.label, o.error)
-    result = BatchResult(out, outcomes, timings={"score": scoring_seconds})
-    pool = make_pool(executor, workers=workers, scheduler=scheduler, client=client)
+    checklist = _absolute_if_path(checklist)
+    outcomes: list[OfficeOutcome] = list(missing)
+    result = BatchResult(out, outcomes)
+    bar = _Progress.make(progress, total=len(missing) + len(files) + 1)
+    for o in missing:
+        bar.advance(o.label, o.error)
+    # Start the workers first: their kernels warm up while the files are read and scored here.
+    pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
     result.workers = pool.workers
     try:
-        if office_reports:
-            tasks = {id(o): _office_task(o, report_nb, lang, checklist, checklists, timeout, keep_notebooks)
-                     for o in good}
-            pool = _render_all(pool, good, tasks, out, bar, executor, workers, scheduler, client)
-        else:
-            for o in good:
+        pending: dict = {}
+        tasks: dict = {}
+        t0 = time.perf_counter()
+        for path in files:
+            o = score_file(path, checklist)
+            outcomes.append(o)
+            if o.error:
+                bar.advance(o.label, o.error)
+            elif office_reports:
+                tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks)
+                pending[pool.submit(render_office, tasks[id(o)])] = o
+            else:
                 o.ok, o.stage = True, "done"
                 bar.advance(o.label, None)
+        result.timings["score"] = time.perf_counter() - t0
+        _assign_slugs([o for o in outcomes if o.assessment is not None])
+        _collect(pool, pending, tasks, out, bar)
         result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
         result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang).to_csv(index=False))
-        data = portfolio_data(outcomes, lang, office_reports)
-        task = {"data": data, "lang": lang, "checklists": checklists, "timeout": timeout,
-                "notebook": str(_portfolio_notebook_path()), "keep_notebook": keep_notebooks}
-        future = pool.submit(render_portfolio, task)
-        reply = future.result()
-        if reply["ok"]:
-            result.index = iorw.write_text(out / "index.html", reply["html"])
-            if keep_notebooks and reply.get("notebook"):
-                iorw.write_text(out / "index.ipynb", reply["notebook"])
-        else:
-            result.portfolio_error = reply["error"]
-        bar.advance("portfolio", None if reply["ok"] else reply["error"])
+        _portfolio(pool, result, lang, office_reports, timeout, keep_notebooks)
+        bar.advance("portfolio", result.portfolio_error)
         pool.close()
     except BaseException:
         pool.terminate()
@@ -318,26 +287,81 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     return result
 
 
-def _office_task(o: OfficeOutcome, notebook: Path, lang: str, checklist, checklists, timeout, keep) -> dict:
+def score_file(path: Path, checklist: str | None = None) -> OfficeOutcome:
+    """Read and score one file here in the parent; a bad file fails only itself (one-line reason)."""
+    from .responses import read_responses
+    from .scoring import score
+
+    outcome = OfficeOutcome(str(path))
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # version notes belong in the office's report, not the batch log
+            meta, frame = read_responses(path, checklist)
+            assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
+        outcome.assessment, outcome.office = assessment, assessment.office
+    except QmskitError as exc:
+        outcome.error = _one_line(str(exc))
+    except Exception as exc:  # a bug or an unreadable file: still only this office
+        outcome.error = _one_line(f"{path}: cannot read ({type(exc).__name__}: {exc})")
+    outcome.timings["score"] = time.perf_counter() - t0
+    return outcome
+
+
+def _absolute_if_path(checklist: str | None) -> str | None:
+    """A checklist given as a file path travels to workers as an absolute path (their cwd differs)."""
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        return str(Path(checklist).resolve())
+    return checklist
+
+
+def _office_task(o: OfficeOutcome, notebook: Path, lang: str, checklist, timeout, keep) -> dict:
     """What a worker needs for one report: the same parameters and HTML title as report.build_report."""
     from .i18n import t
 
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())  # absolute: workers do not share our working directory
     real_name = str(o.assessment.office)
-    return {"notebook": str(notebook), "lang": lang, "checklists": checklists, "timeout": timeout,
-            "keep_notebook": keep, "office": real_name, "title": f"{real_name} — {t('report_title', lang)}",
+    return {"notebook": str(notebook), "lang": lang, "timeout": timeout, "keep_notebook": keep,
+            "checklists": [checklist or o.assessment.meta.get("checklist") or "iso9001-2015"],
+            "office": real_name, "title": f"{real_name} — {t('report_title', lang)}",
             "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist, "lang": lang,
                            "title": None}}
 
 
-def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, scheduler, client):
-    """Submit every office, collect as they finish; a broken process pool is replaced and the offices it
-    was running are tried once more (a worker process dying is not any one office's fault, at first)."""
+class _Workers:
+    """The executor, replaced by a fresh one when a local worker process dies (which breaks a whole
+    ``ProcessPoolExecutor``); the offices it was running are tried once more."""
+
+    def __init__(self, executor, workers, scheduler, client, warm):
+        from .executors import make_pool
+        self._make = lambda: make_pool(executor, workers=workers, scheduler=scheduler, client=client,
+                                       warm_checklists=warm)
+        self.pool = self._make()
+        self.workers = self.pool.workers
+
+    def submit(self, fn, task) -> cf.Future:
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            return self.pool.submit(fn, task)
+        except BrokenProcessPool:
+            self.replace()
+            return self.pool.submit(fn, task)
+
+    def replace(self) -> None:
+        self.pool.terminate()
+        self.pool = self._make()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def terminate(self) -> None:
+        self.pool.terminate()
+
+
+def _collect(pool: _Workers, pending: dict, tasks: dict, out: Path, bar) -> None:
+    """Take replies as they come; a dead worker process costs its offices one retry on a fresh pool."""
     from concurrent.futures.process import BrokenProcessPool
 
-    attempts = {id(o): 0 for o in offices}
-    pending = {pool.submit(render_office, tasks[id(o)]): o for o in offices}
+    attempts: dict = {}
     while pending:
         retry: list[OfficeOutcome] = []
         for future in cf.as_completed(list(pending)):
@@ -345,7 +369,7 @@ def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, schedul
             try:
                 reply = future.result()
             except BrokenProcessPool:
-                attempts[id(o)] += 1
+                attempts[id(o)] = attempts.get(id(o), 0) + 1
                 if attempts[id(o)] <= WORKER_RETRIES:
                     retry.append(o)
                     continue
@@ -355,11 +379,35 @@ def _render_all(pool, offices, tasks, out: Path, bar, executor, workers, schedul
             _take_reply(o, reply, out)
             bar.advance(o.label, o.error)
         if retry:
-            from .executors import make_pool
-            pool.terminate()
-            pool = make_pool(executor, workers=workers, scheduler=scheduler, client=client)
+            pool.replace()
             pending = {pool.submit(render_office, tasks[id(o)]): o for o in retry}
-    return pool
+
+
+def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeout, keep) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    task = {"data": portfolio_data(result.offices, lang, office_reports), "lang": lang, "timeout": timeout,
+            "checklists": sorted({o.assessment.checklist.id for o in result.offices if o.assessment}),
+            "notebook": str(_portfolio_notebook_path()), "keep_notebook": keep,
+            "title": _portfolio_title(lang)}
+    try:
+        reply = pool.submit(render_portfolio, task).result()
+    except BrokenProcessPool:
+        pool.replace()
+        reply = pool.submit(render_portfolio, task).result()
+    except Exception as exc:
+        reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
+    if reply["ok"]:
+        result.index = iorw.write_text(result.out_dir / "index.html", reply["html"])
+        if keep and reply.get("notebook"):
+            iorw.write_text(result.out_dir / "index.ipynb", reply["notebook"])
+    else:
+        result.portfolio_error = reply["error"]
+
+
+def _portfolio_title(lang: str) -> str:
+    from .portfolio import s
+    return s("title", lang)
 
 
 def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:

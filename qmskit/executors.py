@@ -68,16 +68,28 @@ class Pool:
 
 
 def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,
-              client: object = None) -> Pool:
+              client: object = None, warm_checklists: list[str] | None = None) -> Pool:
     """``kind``: None/"process" (local processes) or "dask"; ``scheduler`` (an address such as
-    ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask."""
+    ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask.
+
+    Local workers start their warm kernel (with ``warm_checklists`` loaded) as soon as they start, so
+    kernel start-up overlaps with whatever the parent does next; dask workers start it on first use."""
     if client is not None or scheduler or kind == "dask":
         return _dask_pool(workers=workers, scheduler=scheduler, client=client)
     if kind not in (None, "process"):
         raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
     n = workers or os.cpu_count() or 1
+    # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-    executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker)
+    if os.name != "nt":  # workers fork from a server that already imported these (once per batch process)
+        context.set_forkserver_preload(["qmskit.batch", "qmskit.warmkernel", "qmskit.notebook"])
+    executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
+                                      initargs=(list(warm_checklists or ["iso9001-2015"]),))
+    try:  # start every worker now (the pool would start them one per submitted task)
+        for _ in range(n):
+            executor._adjust_process_count()
+    except AttributeError:  # a Python without this private method: workers start on demand
+        pass
     return Pool("process", executor, n)
 
 
@@ -103,8 +115,9 @@ def _dask_pool(*, workers, scheduler, client) -> Pool:
 
 
 # ---------------------------------------------------------------------- inside local worker processes
-def _init_worker() -> None:
-    """Runs once in each local worker: Ctrl-C is the parent's business; SIGTERM and exit stop the kernel."""
+def _init_worker(warm_checklists: list[str]) -> None:
+    """Runs once in each local worker: Ctrl-C is the parent's business; SIGTERM and exit stop the kernel;
+    then the warm kernel starts (a failure here is left for the first office to report)."""
     from multiprocessing import util
 
     from . import warmkernel
@@ -119,3 +132,7 @@ def _init_worker() -> None:
     signal.signal(signal.SIGTERM, _on_term)
     # multiprocessing workers leave through os._exit: atexit never runs, Finalize with a priority does
     util.Finalize(None, warmkernel.shutdown_all, exitpriority=100)
+    try:
+        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start()
+    except Exception:
+        pass

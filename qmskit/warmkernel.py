@@ -138,8 +138,8 @@ class WarmKernel:
     def reset(self) -> None:
         self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].reset()", timeout=60)
 
-    def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None
-                         ) -> nbformat.NotebookNode:
+    def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None,
+                         checklists: list[str] = ()) -> nbformat.NotebookNode:
         """Run a notebook on this kernel exactly as :func:`qmskit.notebook.execute` does on a fresh one.
 
         Parameters are injected by :func:`qmskit.notebook.parameterize` (papermill's
@@ -156,6 +156,11 @@ class WarmKernel:
         t0 = time.perf_counter()
         if self.notebooks_run:
             self.reset()
+        new = [c for c in checklists if c and c not in self.checklists]
+        if new:  # keep this batch's checklists warm too (loaded once, kept across offices)
+            self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].add_checklists(%r); del _s"
+                             % new)
+            self.checklists = tuple(self.checklists) + tuple(new)
         self.timings["reset"] = time.perf_counter() - t0
         nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
         timed_out = threading.Event()
