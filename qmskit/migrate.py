@@ -214,7 +214,8 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
     out_meta["migrated_from"] = f"{old_cl.id} {old_cl.version}"
     if meta.get("kpis") and len(new_cl.kpis):
         out_meta["kpis"] = [k for k in meta["kpis"] if k["id"] in set(new_cl.kpis["id"])]
-    return MigrationResult(meta=out_meta, responses=pd.DataFrame(rows), trace=pd.DataFrame(trace),
+    frame = pd.DataFrame(rows, dtype=object)  # answers stay None when blank (not a string dtype's NaN)
+    return MigrationResult(meta=out_meta, responses=frame, trace=pd.DataFrame(trace),
                            new_clauses=new_req, new_ids=new_ids, source_id=old_cl.id, target_id=new_cl.id)
 
 
