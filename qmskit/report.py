@@ -364,6 +364,11 @@ def kpi_table_html(a: Assessment, lang: str = "en") -> str:
     from .kpis import kpi_table
     frame = kpi_table(a, lang)
     cols = [c for c in frame.columns if c != "_status"]
+    status_col = cols[5] if len(cols) > 5 else None  # localised "status" header (kpis.kpi_table's order)
+    if status_col:
+        look = {"met": "present", "not_met": "missing", "no_value": "unanswered"}
+        frame[status_col] = [badge("di", look.get(k, "unanswered"), v) for k, v in zip(frame["_status"],
+                                                                                        frame[status_col])]
     widths = {"id": "14%"}
     spec = [(c, c if c != "id" else t("col_id", lang), widths.get(c, f"{86 / (len(cols) - 1):.0f}%")) for c in cols]
     heading = "KPIs" if lang == "en" else "绩效指标"
