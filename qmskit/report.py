@@ -139,8 +139,9 @@ TOC = [("summary", "sec_summary"), ("clauses", "sec_clauses"), ("gaps", "sec_gap
        ("appendix", "sec_appendix"), ("method", "sec_method"), ("parameters", "sec_parameters")]
 
 
-def report_title(a: Assessment, lang: str = "en", title: str | None = None) -> str:
-    return title if not _blank(title) else f"{a.office} — {t('report_title', lang)}"
+def page_title(office: str, lang: str = "en", title: str | None = None) -> str:
+    """The browser tab / ``<title>`` of an office's report (pass it to ``notebook.export_html``)."""
+    return title if not _blank(title) else f"{office} — {t('report_title', lang)}"
 
 
 def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> str:
@@ -611,7 +612,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
     nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
                                    **({"timeout": timeout} if timeout else {}))
-    html_text = notebook.export_html(nb, title=title or f"{office} — {t('report_title', lang)}", lang=lang)
+    html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
     out = Path(out_dir) / f"{slugify(office)}.html"
     if keep_notebook:

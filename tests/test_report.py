@@ -152,6 +152,21 @@ def test_gap_register_lists_kpi_findings_after_question_gaps_of_same_severity():
     assert "kpi:sat-satisfied" in page and "qr-kpi-row" in page
 
 
+def test_sections_cope_with_nothing_answered_and_with_maturity_levels(tmp_path):
+    mini = Path(__file__).parent / "data" / "mini.yaml"
+    cl = qmskit.load_checklist(mini)
+    nothing = qmskit.score(cl, mixed_answers(cl).assign(answer="", row=0), {"office": "Empty"})
+    page = "".join(report.sections(nothing, {"responses": None, "lang": "zh"}, "zh"))
+    assert nothing.overall is None and "起步阶段" in page and "没有已回答的问题" in page
+    maturity = tmp_path / "maturity.yaml"
+    maturity.write_text(mini.read_text(encoding="utf-8").replace("scale: compliance", "scale: maturity"),
+                        encoding="utf-8")
+    cl = qmskit.load_checklist(maturity)
+    levels = mixed_answers(cl).assign(answer=[3, 5, 1] + [""] * (len(cl.questions) - 3), row=0)
+    page = "".join(report.sections(qmskit.score(cl, levels, {"office": "M"}), {"lang": "en"}, "en"))
+    assert "Level 3" in page and "maturity scale" in page
+
+
 def test_chart_is_a_small_png(full_responses):
     png = report.chart_png(report.load_assessment(full_responses))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 120_000
