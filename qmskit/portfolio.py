@@ -222,7 +222,7 @@ class Portfolio:
         for r in self.ranking().itertuples(index=False):
             name = esc(r.office)
             link = name
-            if r.href:
+            if isinstance(r.href, str) and r.href:
                 link = f'<a href="{esc(r.href)}">{name}</a>'
             elif self.data.get("office_reports", True):
                 link += f' <span class="qk-muted">({esc(s("no_report", lang))})</span>'
