@@ -229,12 +229,13 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
     ``workers`` processes, default one per core) or "dask" (``scheduler`` address or ``client``; a local
     cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
-    on a terminal, False for none, or a callable ``progress(done, total, failed, label)``.
+    on a terminal, False for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
+    writes each office's report in the language named in its file (the portfolio in English).
     ``notebook`` replaces the report notebook (tests use it to inject failures).
     """
     from .notebook import bundled_notebook
 
-    if lang not in ("en", "zh"):
+    if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
@@ -271,8 +272,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         _assign_slugs([o for o in outcomes if o.assessment is not None])
         _collect(pool, pending, tasks, out, bar)
         result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
-        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang).to_csv(index=False))
-        _portfolio(pool, result, lang, office_reports, timeout, keep_notebooks)
+        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
+        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
     except BaseException:
@@ -315,16 +316,20 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(o: OfficeOutcome, notebook: Path, lang: str, checklist, timeout, keep) -> dict:
-    """What a worker needs for one report: the same parameters and HTML title as report.build_report."""
-    from .i18n import t
+def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, timeout, keep) -> dict:
+    """What a worker needs for one report: the same parameters and page title as report.build_report
+    (``lang=None``: the office's own language from its file, as build_report does)."""
+    from .report import page_title
 
+    office_lang = lang or o.assessment.meta.get("language") or "en"
+    if office_lang not in ("en", "zh"):
+        office_lang = "en"
     real_name = str(o.assessment.office)
-    return {"notebook": str(notebook), "lang": lang, "timeout": timeout, "keep_notebook": keep,
+    return {"notebook": str(notebook), "lang": office_lang, "timeout": timeout, "keep_notebook": keep,
             "checklists": [checklist or o.assessment.meta.get("checklist") or "iso9001-2015"],
-            "office": real_name, "title": f"{real_name} — {t('report_title', lang)}",
-            "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist, "lang": lang,
-                           "title": None}}
+            "office": real_name, "title": page_title(real_name, office_lang),
+            "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist,
+                           "lang": office_lang, "title": None}}
 
 
 class _Workers:

@@ -1,7 +1,8 @@
-"""`make demo`: validate the bundled checklists, then write the report of every example office.
+"""`make demo`: validate the bundled checklists, then report every example office in one batch.
 
-A thin caller of the package: ``qmskit.checklist`` for the checks, ``qmskit.report.build_report`` for
-the reports. Prints where each report went and the office's verdict; exits 1 if anything failed.
+A thin caller of the package: ``qmskit.checklist`` for the checks, ``qmskit.batch.run_batch`` for the
+reports (in parallel on warm kernels) and the portfolio overview ``index.html``. Prints where everything
+went and each office's verdict; exits 1 if anything failed.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rich.table import Table
 from qmskit.checklist import bundled_dir, load_checklist, validate_checklist_file
 from qmskit.errors import QmskitError
 from qmskit.readiness import fmt_number
-from qmskit.report import build_report, load_assessment
+from qmskit.batch import run_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()
@@ -49,20 +50,23 @@ def validate_bundled() -> int:
 
 
 def write_reports(files: list[Path], out: Path, lang: str | None) -> int:
-    console.print(f"[bold]Reports in {escape(str(out))}[/]")
-    failed = 0
-    for path in files:
-        t0 = time.perf_counter()
-        try:
-            written = build_report(path, out, lang=lang)
-            a = load_assessment(path)
-        except QmskitError as exc:
-            console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
-            failed += 1
+    console.print(f"[bold]Reports in {escape(str(out))}[/] (one per office, in parallel)")
+    result = run_batch(files, out, lang=lang)
+    for o in result.offices:
+        if not o.ok:
+            console.print(f"[red]error:[/] {escape(o.error or '')}", highlight=False)
             continue
-        console.print(f"{escape(str(written))}\n    {a.readiness}, overall {fmt_number(a.overall)}, completeness "
-                      f"{fmt_number(a.completeness)}% ({time.perf_counter() - t0:.1f} s)", highlight=False, soft_wrap=True)
-    return failed
+        a = o.assessment
+        console.print(f"{escape(str(o.html))}\n    {a.readiness}, overall {fmt_number(a.overall)}, completeness "
+                      f"{fmt_number(a.completeness)}%", highlight=False, soft_wrap=True)
+    if result.index:
+        console.print(f"[bold]Portfolio:[/] {escape(str(result.index))}", highlight=False, soft_wrap=True)
+    else:
+        console.print(f"[red]error:[/] portfolio: {escape(result.portfolio_error or '')}", highlight=False)
+    console.print(f"Tables: {escape(str(result.scores_csv))}, {escape(str(result.gaps_csv))} "
+                  f"({len(result.offices)} offices in {result.seconds:.1f} s, {result.workers} workers)",
+                  highlight=False, soft_wrap=True)
+    return len(result.failed) + bool(result.portfolio_error)
 
 
 def main() -> int:
