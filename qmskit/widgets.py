@@ -20,6 +20,7 @@ import pandas as pd
 
 from .checklist import Checklist, list_checklists, load_checklist
 from .errors import QmskitError
+from .i18n import readiness_reason, t
 from .readiness import fmt_number
 from .scoring import score
 from .session import CONFLICT, ERROR, PENDING, SAVED, SAVING, ResponsesSession
@@ -28,9 +29,6 @@ from .xlsx import META_LABELS
 STRINGS = {
     "en": {
         "checklist": "Checklist", "responses": "Responses file", "office": "Office", "open": "Open / create",
-        "completeness": "Completeness", "overall": "Overall", "readiness": "Readiness",
-        "ready": "Ready for certification", "nearly_ready": "Nearly ready", "developing": "Developing",
-        "early_stage": "Early stage",
         "show": "Show", "all": "all", "unanswered": "unanswered", "gaps": "gaps",
         "build": "Build report", "building": "Building the report…", "report": "Report",
         "evidence_hint": "Evidence an auditor looks for", "evidence": "Evidence seen (documents, records, where)",
@@ -41,12 +39,10 @@ STRINGS = {
         "saved": "saved", "pending": "unsaved changes…", "saving": "saving…", "error": "NOT SAVED",
         "conflict": "changed on disk by someone else: nothing of yours was written over it",
         "reload": "Reload from disk (discard mine)", "keep": "Keep mine (overwrite; theirs kept as .bak)",
-        "details": "Office details", "answered": "answered", "no_score": "—",
+        "details": "Office details", "score": "score",
     },
     "zh": {
         "checklist": "检查表", "responses": "回答文件", "office": "单位", "open": "打开 / 新建",
-        "completeness": "完成度", "overall": "总分", "readiness": "准备程度",
-        "ready": "具备认证条件", "nearly_ready": "基本具备", "developing": "建设中", "early_stage": "起步阶段",
         "show": "显示", "all": "全部", "unanswered": "未回答", "gaps": "差距",
         "build": "生成报告", "building": "正在生成报告…", "report": "报告",
         "evidence_hint": "审核员会查看的证据", "evidence": "已查看的证据（文件、记录、位置）",
@@ -56,7 +52,7 @@ STRINGS = {
         "saved": "已保存", "pending": "有未保存的更改…", "saving": "正在保存…", "error": "未保存",
         "conflict": "文件已被他人在外部修改：您的更改未覆盖该文件",
         "reload": "从磁盘重新加载（放弃我的更改）", "keep": "保留我的（覆盖；对方版本存为 .bak）",
-        "details": "单位信息", "answered": "已答", "no_score": "—",
+        "details": "单位信息", "score": "得分",
     },
 }
 ANSWER_LABELS = {
@@ -70,7 +66,8 @@ META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "st
 
 
 def _s(lang: str, key: str) -> str:
-    return STRINGS.get(lang, STRINGS["en"]).get(key, key)
+    """The form's own strings; shared ones (bands, completeness, overall) come from qmskit.i18n."""
+    return STRINGS.get(lang, STRINGS["en"]).get(key) or t(key, lang)
 
 
 def answer_colour(points: float | None, answer) -> str:
@@ -98,7 +95,7 @@ class QuestionCard:
         self.answer = W.ToggleButtons(options=self._options(lang), value=BLANK,
                                       style={"button_width": "auto"}, layout=W.Layout(width="auto"))
         self.owner = W.Text(layout=W.Layout(width="220px"))
-        self.due = W.DatePicker(layout=W.Layout(width="190px"))
+        self.due = W.DatePicker(layout=W.Layout(width="auto"), style={"description_width": "auto"})
         self.evidence = W.Textarea(rows=2, layout=W.Layout(width="50%"))
         self.notes = W.Textarea(rows=2, layout=W.Layout(width="50%"))
         self.warning = W.HTML()
@@ -206,9 +203,8 @@ class AssessmentForm:
         self.lang_toggle = W.ToggleButtons(options=[("EN", "en"), ("中文", "zh")], value=lang,
                                            style={"button_width": "56px"})
         self.lang_toggle.observe(lambda c: self.set_lang(c["new"]), names="value")
-        self.launcher = W.VBox([W.HBox([self.checklist_box, self.responses_box, self.office_box, self.open_button,
-                                        self.lang_toggle], layout=W.Layout(flex_flow="row wrap")),
-                                self.open_error])
+        self.launcher = W.VBox([W.HBox([self.checklist_box, self.responses_box, self.office_box, self.open_button],
+                                       layout=W.Layout(flex_flow="row wrap")), self.open_error])
         self.score_html = W.HTML()
         self.status_html = W.HTML()
         self.reload_button = W.Button(button_style="warning", icon="refresh", layout=W.Layout(width="auto"))
@@ -218,12 +214,14 @@ class AssessmentForm:
         self.conflict_box = W.HBox([self.reload_button, self.keep_button], layout=W.Layout(display="none"))
         self.filter = W.ToggleButtons(options=self._filter_options(), value="all", style={"button_width": "auto"})
         self.filter.observe(lambda _: self.apply_filter(), names="value")
+        self.filter_label = W.HTML()
         self.build_button = W.Button(button_style="success", icon="file-text", layout=W.Layout(width="auto"))
         self.build_button.on_click(lambda _: self.build_report())
         self.report_out = W.Output()
         self.report_html = W.HTML()
+        self.lang_toggle.layout.margin = "0 0 0 auto"  # language switch at the right end
         self.header = W.VBox([self.score_html, self.status_html, self.conflict_box,
-                              W.HBox([self.filter, self.build_button, self.report_html],
+                              W.HBox([self.filter_label, self.filter, self.build_button, self.report_html, self.lang_toggle],
                                      layout=W.Layout(flex_flow="row wrap", align_items="center")),
                               self.report_out], layout=W.Layout(display="none"))
         self.header.add_class("qmskit-header")
@@ -257,8 +255,7 @@ class AssessmentForm:
                                         debounce=self.debounce, on_status=lambda _s: self._show_status())
         self.checklist = self.session.checklist
         self.responses_box.value = str(self.session.path)
-        self.checklist_box.value = self.checklist.id if self.checklist.source and \
-            self.checklist.source.parent == _bundled_dir() else str(self.checklist.source or self.checklist.id)
+        self.checklist_box.value = checklist_ref(self.checklist)
         self.office_box.value = str(self.session.meta.get("office", ""))
         self._index_questions()
         self._score()  # before building: the first cards are painted with their scores
@@ -296,6 +293,7 @@ class AssessmentForm:
         self.cards = {}
         self.group_boxes: dict[str, W.VBox] = {}
         self.accordions: dict[str, W.Accordion] = {}
+        self.top_headings: dict[str, W.HTML] = {}
         tab_children = []
         for top, groups in self.tops.items():
             boxes = [W.VBox([]) for _ in groups]
@@ -303,7 +301,8 @@ class AssessmentForm:
             acc = W.Accordion(children=boxes, selected_index=None)
             acc.observe(self._accordion_opened(top), names="selected_index")
             self.accordions[top] = acc
-            tab_children.append(acc)
+            self.top_headings[top] = W.HTML()
+            tab_children.append(W.VBox([self.top_headings[top], acc]))
         self.details = self._details_panel()
         self.tabs = W.Tab(children=tab_children + [self.details], selected_index=0)
         self.body.children = [self.tabs]
@@ -410,20 +409,26 @@ class AssessmentForm:
         band = a.readiness
         office = html.escape(str(self.session.meta.get("office") or self.session.path.stem))
         comp, over = fmt_number(a.completeness), fmt_number(a.overall)
-        reasons = "; ".join(html.escape(r) for r in a.readiness_reasons)
+        reasons = "; ".join(html.escape(readiness_reason(r, lang)) for r in a.readiness_reasons)
         self.score_html.value = (
             f"<div class='qmskit-score'><span class='qmskit-office'>{office}</span>"
             f"<span class='qmskit-figure'>{_s(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
             f"<span class='qmskit-figure'>{_s(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
             f"<span class='qmskit-band' data-field='readiness' style='background:{BAND_COLOURS[band]}'>"
-            f"{_s(lang, band)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
+            f"{t('band_' + band, lang)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
 
     def _titles(self) -> None:
         clauses = self.assessment.clauses.set_index("clause")
         i = 0 if self.lang == "en" else 1
         tab_titles = []
         for top, groups in self.tops.items():
-            tab_titles.append(f"{top} · {_pct(clauses, top)} · {self.titles[top][i]}")
+            tab_titles.append(f"{top} · {_pct(clauses, top)}")  # tabs are narrow: the title is inside
+            row = clauses.loc[top]
+            self.top_headings[top].value = (
+                f"<div class='qmskit-top'><b>{html.escape(top)} {html.escape(self.titles[top][i])}</b> "
+                f"<span>{_s(self.lang, 'completeness')} {_pct(clauses, top)} ({int(row['answered'])}/"
+                f"{int(row['applicable'])}) · {_s(self.lang, 'score')} {fmt_number(_nan_none(row['score']))}"
+                f"</span></div>")
             titles = tuple(f"{g} {self.titles[g][i]} — {_pct(clauses, g)}" for g in groups)
             if self.accordions[top].titles != titles:
                 self.accordions[top].titles = titles
@@ -520,7 +525,7 @@ class AssessmentForm:
         self.filter.options = self._filter_options()
         self.filter.value = value
         self.filter.observe(lambda _: self.apply_filter(), names="value")
-        self.filter.description = _s(lang, "show")
+        self.filter_label.value = f"<span class='qmskit-show'>{_s(lang, 'show')}</span>"
 
     def _label_details(self) -> None:
         i = 0 if self.lang == "en" else 1
@@ -535,7 +540,8 @@ class AssessmentForm:
         self.build_button.disabled = True
         self.report_html.value = _s(self.lang, "building")
         try:
-            out = report.build_report(self.session.path, self.report_dir, lang=self.lang)
+            out = report.build_report(self.session.path, self.report_dir, lang=self.lang,
+                                      checklist=checklist_ref(self.checklist))
         except Exception as exc:  # a failed build must not break the form; show the one-line reason
             self.report_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
             return None
@@ -584,14 +590,21 @@ class AssessmentForm:
         self.display()
 
 
+def _nan_none(value):
+    return None if pd.isna(value) else float(value)
+
+
 def _pct(clauses: pd.DataFrame, clause: str) -> str:
     c = clauses.at[clause, "completeness"]
     return "—" if pd.isna(c) else f"{fmt_number(c)}%"
 
 
-def _bundled_dir() -> Path:
+def checklist_ref(cl: Checklist) -> str:
+    """How to name a checklist again: its id when bundled, else its file."""
     from .checklist import bundled_dir
-    return bundled_dir().resolve()
+    if cl.source is None or cl.source.resolve().parent == bundled_dir().resolve():
+        return cl.id
+    return str(cl.source)
 
 
 _CSS = """<style>
@@ -603,4 +616,7 @@ _CSS = """<style>
 .qmskit-form .qmskit-header {position:sticky;top:0;z-index:2;background:var(--jp-layout-color0,#fff);
   border-bottom:1px solid #ddd;padding-bottom:4px}
 .qmskit-form .widget-toggle-buttons .widget-toggle-button {min-width:44px}
+.qmskit-form .widget-toggle-buttons .widget-toggle-button.mod-active {background:#1f4e79;color:#fff}
+.qmskit-form .qmskit-top {font-size:15px;margin:6px 0 8px 0} .qmskit-form .qmskit-top span {color:#555;margin-left:12px}
+.qmskit-form .qmskit-show {color:#555;margin-right:6px}
 </style>"""

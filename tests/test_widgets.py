@@ -66,9 +66,10 @@ def test_answers_are_saved_and_scored_live(tmp_path, suffix):
 
 def test_section_titles_show_their_completeness(tmp_path):
     form = AssessmentForm(MINI, tmp_path / "o.yaml", poll=None, debounce=0.05)
-    assert form.tabs.titles[0].startswith("4 · 0%") and form.tabs.titles[1].startswith("5 · 0%")
+    assert form.tabs.titles[:2] == ("4 · 0%", "5 · 0%")
     form.card("4.1-a").answer.value = "yes"
-    assert form.tabs.titles[0].startswith("4 · 33.3%")
+    assert form.tabs.titles[0] == "4 · 33.3%"
+    assert "4 Context" in form.top_headings["4"].value and "(1/3)" in form.top_headings["4"].value
     assert form.accordions["4"].titles == ("4.1 Issues — 50%", "4.2 Parties — 0%")
     form.set_lang("zh")
     assert form.accordions["4"].titles[0] == "4.1 因素 — 50%"
@@ -295,4 +296,17 @@ def test_open_from_the_launcher(tmp_path):
     form.open_button.click()
     assert form.session is not None and read_responses(tmp_path / "new.yaml", MINI)[0]["office"] == "Launcher Office"
     assert isinstance(form.assessment.questions, pd.DataFrame)
+    form.close()
+
+
+@pytest.mark.slow
+def test_build_report_button_writes_the_html_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    form = AssessmentForm(MINI, tmp_path / "o.yaml", office="Report Office", poll=None, report_dir=tmp_path / "out")
+    form.card("4.1-a").answer.value = "no"
+    form.build_button.click()
+    assert form.report_path is not None, form.report_html.value
+    assert form.report_path.parent == tmp_path / "out" and form.report_path.suffix == ".html"
+    assert "Report Office" in form.report_path.read_text(encoding="utf-8")
+    assert not form.build_button.disabled
     form.close()
