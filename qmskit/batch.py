@@ -251,6 +251,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     for o in missing:
         bar.advance(o.label, o.error)
     # Start the workers first: their kernels warm up while the files are read and scored here.
+    if not office_reports and executor != "dask" and not scheduler and client is None:
+        workers = 1  # only the portfolio notebook runs: one warm kernel is enough
     pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
     result.workers = pool.workers
     try:

@@ -276,8 +276,9 @@ class Portfolio:
             return "".join(out) + f'<p>{esc(s("shared_none", lang))}</p>'
         n = len(self.data["offices"])
         out.append(f'<p>{esc(s("shared_intro", lang))}</p>')
-        head = "".join(f"<th>{esc(h)}</th>" for h in [
-            s("col_clause", lang), s("col_id", lang), s("col_question", lang), s("col_offices", lang),
+        head = "".join(f"<th>{esc(h)}</th>" for h in [s("col_clause", lang), s("col_id", lang),
+                                                          s("col_question", lang), s("col_offices", lang)])
+        head += "".join(f"<th class='qk-num'>{esc(h)}</th>" for h in [
             s("col_share", lang), s("sev_major", lang), s("sev_minor", lang), s("sev_observation", lang)])
         rows = "".join(
             f"<tr><td>{esc(r.clause)}</td><td><code>{esc(r.id)}</code></td><td>{esc(r.question)}</td>"
@@ -301,6 +302,13 @@ class Portfolio:
             f"<td>{esc(r.reason)}</td></tr>" for r in failed.itertuples(index=False))
         out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         return "".join(out)
+
+    def footer_html(self, generated: str | None = None) -> str:
+        import datetime as dt
+
+        from . import __version__
+        generated = generated or dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
+        return f'<div class="qk-footer">{esc(s("footer", self.lang, version=__version__, generated=generated))}</div>'
 
 
 # ---------------------------------------------------------------------------------------------- figures
@@ -331,7 +339,7 @@ def heatmap_figure(matrix: pd.DataFrame, lang: str = "en"):
         for j in range(cols):
             v = values[i, j]
             ax.text(j, i, "\u2014" if np.isnan(v) else f"{v:.0f}", ha="center", va="center", fontsize=8,
-                    color="black" if np.isnan(v) or 25 < v < 80 else "white")
+                    color="black" if np.isnan(v) or 20 < v < 85 else "white")
     ax.set_xticks(range(cols), [str(c) for c in matrix.columns])
     ax.set_yticks(range(rows), [_short(str(o)) for o in matrix.index], fontsize=8)
     ax.xaxis.tick_top()
@@ -391,6 +399,8 @@ PORTFOLIO_CSS = """<style>
 .qk-table th,.qk-table td{border-bottom:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 .qk-table th{background:#f6f8fa}
 .qk-num{text-align:right!important;white-space:nowrap}
+.qk-table th.qk-num{word-break:keep-all}
+.qk-footer{margin-top:24px;font-size:12px;color:#57606a}
 .qk-small{font-size:12px;color:#444}
 .qk-muted{color:#6e7781;font-size:12px}
 .qk-verdict{color:#fff;border-radius:4px;padding:1px 8px;white-space:nowrap;font-size:13px}
