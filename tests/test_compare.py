@@ -182,3 +182,25 @@ def test_html_report_both_languages(tmp_path, chromium):
         assert png.stat().st_size > 50_000
         page.close()
     assert cmp.readiness_change == "improved"
+
+
+def test_gov_examples_are_reproducible(tmp_path):
+    """scripts/make_examples_gov.py rewrites exactly the committed examples (answers, KPIs, metadata)."""
+    import importlib.util
+    import warnings
+
+    from qmskit import read_responses
+
+    spec = importlib.util.spec_from_file_location("make_examples_gov", EXAMPLES.parent.parent / "scripts" /
+                                                  "make_examples_gov.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    written = module.main(tmp_path)
+    assert {p.name for p in written} == {p.name for p in EXAMPLES.iterdir() if not p.name.endswith(".bak")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for path in written:
+            meta_new, new = read_responses(path)
+            meta_old, old = read_responses(EXAMPLES / path.name)
+            assert meta_new == meta_old, path.name
+            pd.testing.assert_frame_equal(new.drop(columns="row"), old.drop(columns="row"), check_dtype=False)
