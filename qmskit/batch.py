@@ -394,7 +394,8 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
     from concurrent.futures.process import BrokenProcessPool
 
     task = {"data": portfolio_data(result.offices, lang, office_reports), "lang": lang, "timeout": timeout,
-            "checklists": sorted({o.assessment.checklist.id for o in result.offices if o.assessment}),
+            "checklists": sorted({_absolute_if_path(o.assessment.meta.get("checklist")) or "iso9001-2015"
+                                  for o in result.offices if o.assessment}),
             "notebook": str(_portfolio_notebook_path()), "keep_notebook": keep,
             "title": _portfolio_title(lang)}
     try:
@@ -525,17 +526,20 @@ def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
 
 
 def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: bool) -> dict:
-    """Everything the portfolio notebook shows, as plain JSON (it may travel to a dask worker)."""
-    offices, failed = [], []
-    checklist = None
+    """Everything the portfolio notebook shows, as plain JSON (it may travel to a dask worker).
+
+    Per office: the headline figures, the answers (the portfolio re-scores them all at once with
+    score_many when they share a checklist), the top-level clause scores (used when they do not) and the
+    gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
+    offices, failed, questions = [], [], {}
     for o in outcomes:
         a = o.assessment
         if a is None or not o.ok:
             failed.append({"source": o.source, "office": o.office, "stage": o.stage, "reason": o.error})
         if a is None:
             continue
-        checklist = checklist or {"id": a.checklist.id, "version": a.checklist.version}
         counts = a.gaps["severity"].value_counts()
+        top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
             "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
@@ -543,12 +547,19 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
             "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
             "observation": int(counts.get("observation", 0)),
-            "answers": {r.id: (None if r.answer is None else (r.answer if isinstance(r.answer, str)
-                                                               else int(r.answer)))
+            "answers": {r.id: (r.answer if isinstance(r.answer, str) else int(r.answer))
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
+            "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},
+            "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
+                     for g in a.gaps.itertuples(index=False)],
         })
-    return {"lang": lang, "checklist": checklist, "offices": offices, "failed": failed, "bands": BANDS,
-            "office_reports": office_reports}
+        for g in a.gaps.itertuples(index=False):
+            questions.setdefault(g.id, {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
+    # id (resolved again wherever the notebook runs) and the file it came from (for custom checklists)
+    refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
+    checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
+    return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
+            "bands": BANDS, "office_reports": office_reports}
 
 
 def _num(value):

@@ -18,9 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .checklist import load_checklist
-from .gaps import classify_severity
 from .readiness import BANDS, fmt_number
-from .scales import answer_points, normalize_answers
 
 BAND_COLOURS = {"ready": "#1a7f37", "nearly_ready": "#9a6700", "developing": "#bc4c00", "early_stage": "#cf222e"}
 SHARED_GAPS_TOP = 15
@@ -115,6 +113,17 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def _load(ref: dict):
+    """A checklist by id (bundled, wherever this runs), else from the file the batch read it from."""
+    from .errors import QmskitError
+    try:
+        return load_checklist(ref["id"])
+    except QmskitError:
+        if ref.get("path"):
+            return load_checklist(ref["path"])
+        raise
+
+
 def load(path: str | Path, lang: str | None = None) -> "Portfolio":
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Portfolio(data, lang or data.get("lang", "en"))
@@ -126,8 +135,9 @@ class Portfolio:
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        ids = {o["checklist"] for o in self.data["offices"]} or {(self.data.get("checklist") or {}).get("id")}
-        self.checklist = load_checklist(sorted(i for i in ids if i)[0] if any(ids) else "iso9001-2015")
+        refs = self.data.get("checklists") or [{"id": "iso9001-2015", "path": ""}]
+        self.checklist = _load(refs[0])      # titles, thresholds and clause order for the page
+        self.single_checklist = len(refs) == 1
         self._many = None
 
     # ------------------------------------------------------------------ frames
@@ -161,36 +171,40 @@ class Portfolio:
         return frame
 
     def top_level_matrix(self) -> pd.DataFrame:
-        """Office × top-level clause scores, rows in ranking order."""
+        """Office × top-level clause scores, rows in ranking order: all offices re-scored at once with
+        score_many when they share one checklist, else each office's own top-level scores."""
         if not self.data["offices"]:
             return pd.DataFrame()
-        matrix = self.many().matrix(level=1)
-        return matrix.reindex(self.ranking()["office"])
+        if self.single_checklist:
+            matrix = self.many().matrix(level=1)
+        else:
+            matrix = pd.DataFrame({o["office"]: o["top_scores"] for o in self.data["offices"]}).T
+            order = self.checklist.clauses.set_index("clause")["order"]
+            matrix = matrix[sorted(matrix.columns, key=lambda c: (order.get(c, float("inf")), c))]
+        return matrix.reindex(self.ranking()["office"]).astype(float)
 
     def shared_gaps(self, top: int = SHARED_GAPS_TOP) -> pd.DataFrame:
         """Questions that are a gap (answered, p < 1) in at least two offices, most offices first."""
-        tidy = self.tidy_answers()
         cols = ["id", "clause", "question", "offices", "share", "major", "minor", "observation"]
-        if tidy.empty:
+        rows = [(g["id"], g["severity"]) for o in self.data["offices"] for g in o["gaps"]]
+        if not rows:
             return pd.DataFrame(columns=cols)
-        canon, _ = normalize_answers(tidy["answer"], self.checklist.scale)
-        tidy["points"] = answer_points(canon, self.checklist.scale).to_numpy()
-        q = self.checklist.questions.set_index("id")
-        tidy = tidy[tidy["points"] < 1].copy()
-        tidy["critical"] = tidy["id"].map(q["critical"]).astype(bool)
-        tidy["severity"] = classify_severity(tidy["critical"], tidy["points"]).to_numpy()
-        n = len(self.data["offices"])
+        tidy = pd.DataFrame(rows, columns=["id", "severity"])
         counts = pd.crosstab(tidy["id"], tidy["severity"]).reindex(columns=["major", "minor", "observation"],
                                                                   fill_value=0)
         counts["offices"] = counts.sum(axis=1)
-        counts = counts[counts["offices"] >= 2]
-        counts["share"] = counts["offices"] / n
-        counts = counts.join(q[["clause", "order", f"text_{self.lang}"]].rename(
-            columns={f"text_{self.lang}": "question"}))
-        clause_order = self.checklist.clauses.set_index("clause")["order"]
-        counts["_clause"] = counts["clause"].map(clause_order)
-        counts = counts.sort_values(["offices", "major", "_clause", "order"], ascending=[False, False, True, True])
-        return counts.reset_index()[cols].head(top)
+        counts = counts[counts["offices"] >= 2].reset_index()
+        texts = self.data.get("questions", {})
+        counts["clause"] = [texts.get(i, {}).get("clause", "") for i in counts["id"]]
+        counts["question"] = [texts.get(i, {}).get(self.lang) or texts.get(i, {}).get("en", "") for i in counts["id"]]
+        counts["share"] = counts["offices"] / len(self.data["offices"])
+        order = self.checklist.clauses.set_index("clause")["order"]
+        q_order = self.checklist.questions.set_index("id")["order"]
+        counts["_clause"] = counts["clause"].map(order).fillna(float("inf"))
+        counts["_q"] = counts["id"].map(q_order).fillna(float("inf"))
+        counts = counts.sort_values(["offices", "major", "_clause", "_q", "id"],
+                                    ascending=[False, False, True, True, True])
+        return counts[cols].head(top).reset_index(drop=True)
 
     def failed(self) -> pd.DataFrame:
         return pd.DataFrame(self.data.get("failed", []), columns=["source", "office", "stage", "reason"])

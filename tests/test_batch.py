@@ -400,3 +400,11 @@ def test_portfolio_renders_in_chromium(chromium, mixed, tmp_path):
     assert page.url.endswith(".html") and "index.html" not in page.url
     assert errors == []
     page.close()
+
+
+def test_portfolio_of_nothing_but_failures_still_renders():
+    data = batch.portfolio_data([batch.OfficeOutcome("/x/a.xlsx", error="a.xlsx: empty file")], "en", True)
+    pf = portfolio.Portfolio(data, "en")
+    html = "".join(f() for f in (pf.header_html, pf.bands_html, pf.ranking_html, pf.heatmap_html,
+                                 pf.distribution_html, pf.shared_gaps_html, pf.failed_html))
+    assert "a.xlsx: empty file" in html and "No gap is shared" in html and "<img" not in html
