@@ -214,3 +214,17 @@ def test_writes_are_atomic_and_keep_a_backup(tmp_path):
     with pytest.raises(Exception):
         write_responses(path, {"office": "X"}, pd.DataFrame([{"id": "4.1-a", "answer": object()}]), "no-such")
     assert "answer: 'no'" in path.read_text(encoding="utf-8") or "answer: no" in path.read_text(encoding="utf-8")
+
+
+def test_atomic_writes_get_ordinary_permissions(tmp_path):
+    import os
+    from qmskit import iorw
+    old = os.umask(0o022)
+    try:
+        path = iorw.write_text(tmp_path / "r.html", "x")
+        assert path.stat().st_mode & 0o777 == 0o644
+        os.chmod(path, 0o640)
+        iorw.write_text(path, "y")
+        assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+    finally:
+        os.umask(old)
