@@ -27,17 +27,20 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False) -> Iterator[Pa
             backup_file(target)
         # mkstemp makes 0600 files; give the result the mode an ordinary write would (keep an existing
         # file's mode, else 0666 less the umask) so colleagues and web servers can read reports.
-        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask())
+        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_UMASK)
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()  # read once at import: os.umask can only be read by setting it (racy in threads)
 
 
 def backup_file(path: str | os.PathLike) -> Path:
