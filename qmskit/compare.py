@@ -13,7 +13,6 @@ Gap fate, by question id:
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .assessment import Assessment
+from .assessment import Assessment, _answer, _num  # the JSON contract's number/answer forms
 from .errors import QmskitError
 from .readiness import BANDS
 
@@ -106,19 +105,6 @@ class Comparison:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _num(value) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
-
-
-def _answer(value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value if isinstance(value, str) else int(value)
-
 
 def _text(value) -> str | None:
     if value in (None, ""):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .compare import GAP_STATUSES, Comparison, compare_files
+from .compare import Comparison, compare_files
 from .i18n import check_lang, readiness_reason, t
 from .kpis import fmt_target, fmt_value
 from .readiness import fmt_number
@@ -313,4 +313,4 @@ def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path,
     return out, cmp
 
 
-__all__ = ["GAP_STATUSES", "build_comparison", "load_comparison", "sections"]
+__all__ = ["build_comparison", "load_comparison", "sections"]
