@@ -137,6 +137,7 @@ class MigrationResult:
     trace: pd.DataFrame        # id, clause, answer, sources, rule
     new_clauses: pd.DataFrame  # clause, title_en, title_zh, reason_en, reason_zh
     new_ids: list[str]
+    profile_ids: list[str]     # questions a profile adds beyond the standard: no old counterpart
     source_id: str
     target_id: str
 
@@ -175,7 +176,7 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
     sources_of = links.groupby("new_clause")["old_id"].apply(list).to_dict()
     tag = old_cl.version if old_cl.version[:1].isdigit() else old_cl.id
 
-    rows, trace, new_ids = [], [], []
+    rows, trace, new_ids, profile_ids = [], [], [], []
     for q in new_cl.questions.itertuples(index=False):
         srcs = old.loc[[s for s in sources_of.get(q.clause, [])]] if q.clause in sources_of else old.iloc[0:0]
         answered = srcs[srcs["answer"].notna()]
@@ -188,6 +189,7 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
                             + (f" Related {tag} answers, not carried: {', '.join(cite)}." if cite else ""))
         elif base_ids is not None and q.id not in base_ids:
             rule = "profile question: no old counterpart"
+            profile_ids.append(q.id)
         elif not len(answered):
             rule = "old questions unanswered" if len(srcs) else "no old counterpart"
         else:
@@ -216,7 +218,7 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
         out_meta["kpis"] = [k for k in meta["kpis"] if k["id"] in set(new_cl.kpis["id"])]
     frame = pd.DataFrame(rows, dtype=object)  # answers stay None when blank (not a string dtype's NaN)
     return MigrationResult(meta=out_meta, responses=frame, trace=pd.DataFrame(trace),
-                           new_clauses=new_req, new_ids=new_ids, source_id=old_cl.id, target_id=new_cl.id)
+                           new_clauses=new_req, new_ids=new_ids, profile_ids=profile_ids, source_id=old_cl.id, target_id=new_cl.id)
 
 
 def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | None = None,

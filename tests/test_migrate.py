@@ -156,6 +156,7 @@ def test_profile_questions_are_not_guessed(old):
     r = res.responses.set_index("id")
     gov_ids = [q for q in gov.questions["id"] if q.startswith("gov-")]
     assert r.loc[gov_ids, "answer"].isna().all()
+    assert set(res.profile_ids) | set(res.new_ids) >= set(gov_ids) and not set(res.profile_ids) & set(res.new_ids)
     assert r.loc["8.5.1-a", "answer"] == "yes"
 
 

@@ -59,6 +59,8 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
     result = migrate_file(old, output, source=source, target=target, lang=lang)
     click.echo(f"wrote {output}: {result.carried} of {result.total} questions carried over from "
                f"{result.source_id}, {len(result.new_ids)} new in 2015 left unanswered"
+               + (f", {len(result.profile_ids)} {result.target_id} questions with no old counterpart left unanswered"
+                  if result.profile_ids else "")
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
     if len(result.new_clauses):
         click.echo("new in 2015 (assess afresh): " + ", ".join(
