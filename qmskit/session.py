@@ -73,10 +73,15 @@ class ResponsesSession:
         self.debounce = debounce
         self.max_delay = max_delay
         self.on_status = on_status
-        self._lock = threading.RLock()
-        self._timer: threading.Timer | None = None
+        self._lock = threading.RLock()        # guards the values and the save schedule (held briefly)
+        self._wake = threading.Condition(self._lock)
+        self._write_lock = threading.Lock()    # one write (check + replace) at a time
+        self._due: float | None = None        # when the saver thread should write next
         self._first_pending: float | None = None
-        self._dirty = False
+        self._generation = 0                  # bumped by every change; a write saves one generation
+        self._saved_generation = 0
+        self._closed = False
+        self._saver: threading.Thread | None = None
         self.status = SAVED
         self.error: str | None = None
         self.saved_at: dt.datetime | None = None
@@ -95,33 +100,30 @@ class ResponsesSession:
 
     # ------------------------------------------------------------------ state
     def _load(self, meta: dict, frame: pd.DataFrame) -> None:
-        ids = self.checklist.questions["id"]
-        table = pd.DataFrame({"answer": pd.Series([None] * len(ids), dtype="object")}, index=pd.Index(ids))
-        for col in FIELDS[1:]:
-            table[col] = ""
-        if len(frame):
-            given = frame.set_index("id")
+        # Plain dicts, not a frame: a click reads and writes single cells, which pandas makes slow.
+        self.values: dict[str, dict] = {qid: {"answer": None, "evidence": "", "notes": "", "owner": "", "due": ""}
+                                        for qid in self.checklist.questions["id"]}
+        for row in frame[COLUMNS].to_dict("records") if len(frame) else []:
+            entry = self.values[row["id"]]
             for col in FIELDS:
-                table.loc[given.index, col] = given[col].astype("object").to_numpy()
-        table["answer"] = table["answer"].astype("object").where(table["answer"].notna(), None)
+                value = row[col]
+                if value is None or (not isinstance(value, str) and pd.isna(value)):
+                    value = None if col == "answer" else ""
+                entry[col] = value
         self.meta = dict(meta)
         self.meta.pop("row", None)
-        self.table = table  # one row per checklist question, checklist order
         self.signature = FileSignature.of(self.path)
 
     def get(self, qid: str, field: str):
-        value = self.table.at[qid, field]
-        if field == "answer":
-            return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
-        return "" if value is None else value
+        return self.values[qid][field]
 
     def set(self, qid: str, field: str, value) -> bool:
         """Change one field of one question; returns True when something changed (and a save is due)."""
         value = self._clean(qid, field, value)
         with self._lock:
-            if self.get(qid, field) == value:
+            if self.values[qid][field] == value:
                 return False
-            self.table.at[qid, field] = value
+            self.values[qid][field] = value
             self._changed()
         return True
 
@@ -168,58 +170,85 @@ class ResponsesSession:
     def frame(self) -> pd.DataFrame:
         """The responses frame: rows with anything filled in, checklist order (what gets written/scored)."""
         with self._lock:
-            t = self.table
-            filled = t["answer"].notna() | (t[list(TEXT_FIELDS) + ["due"]] != "").any(axis=1)
-            out = t[filled].reset_index(names="id")
-        return out[COLUMNS]
+            rows = [{"id": qid, **entry} for qid, entry in self.values.items()
+                    if entry["answer"] is not None or any(entry[c] for c in ("evidence", "notes", "owner", "due"))]
+        return pd.DataFrame(rows, columns=COLUMNS)
 
     # ------------------------------------------------------------------ saving
+    # One long-lived saver thread per session sleeps until the save is due: a click only bumps a
+    # counter and a deadline (starting a thread per keystroke costs GIL hand-offs on the click path).
     def _changed(self) -> None:
-        self._dirty = True
+        self._generation += 1
         now = time.monotonic()
         if self._first_pending is None:
             self._first_pending = now
-        if self.status != CONFLICT:
-            self._set_status(PENDING if self.status != ERROR else ERROR)
+        if self.status not in (CONFLICT, ERROR):
+            self._set_status(PENDING)
         if self.status == CONFLICT:
             return  # nothing is written until the user reloads or overwrites
-        delay = max(0.0, min(self.debounce, self._first_pending + self.max_delay - now))
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = threading.Timer(delay, self.flush)
-        self._timer.daemon = True  # atexit flushes instead of the interpreter waiting on the timer
-        self._timer.start()
+        idle = self._due is None
+        self._due = min(now + self.debounce, self._first_pending + self.max_delay)
+        if self._saver is None:
+            self._saver = threading.Thread(target=self._save_loop, name=f"qmskit-save-{self.path.name}",
+                                           daemon=True)  # atexit flushes instead of waiting on it
+            self._saver.start()
+        elif idle:
+            self._wake.notify()
+
+    def _save_loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._closed and (self._due is None or self._due > time.monotonic()):
+                    self._wake.wait(None if self._due is None else self._due - time.monotonic())
+                if self._closed:
+                    return
+                self._due = None
+            self.flush()
+
+    @property
+    def unsaved(self) -> bool:
+        return self._generation != self._saved_generation
 
     def flush(self) -> bool:
-        """Write pending changes now (unless the file changed on disk). Returns True when saved."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if not self._dirty:
-                return self.status == SAVED
-            if self.external_change():
-                self._set_status(CONFLICT)
-                return False
+        """Write pending changes now (unless the file changed on disk). Returns True when all is saved."""
+        with self._write_lock:
+            with self._lock:
+                self._due = None
+                if not self.unsaved:
+                    return self.status == SAVED
+                if self.status == CONFLICT or self.external_change():
+                    self._set_status(CONFLICT)
+                    return False
             return self._write()
 
     def _write(self) -> bool:
+        """Write a snapshot; edits made while the file is being written stay pending for the next save."""
         with self._lock:
+            generation, meta, frame = self._generation, dict(self.meta), self.frame()
             self._set_status(SAVING)
-            try:
-                write_responses(self.path, self.meta, self.frame(), self.checklist, lang=self.lang)
-            except (OSError, QmskitError) as exc:
+        try:
+            write_responses(self.path, meta, frame, self.checklist, lang=self.lang)
+            signature = FileSignature.of(self.path)
+        except (OSError, QmskitError) as exc:
+            with self._lock:
                 self.error = str(exc)
                 self._set_status(ERROR)
-                return False
-            self.signature = FileSignature.of(self.path)
-            self._dirty = False
-            self._first_pending = None
+            return False
+        with self._lock:
+            self.signature = signature
+            self._saved_generation = generation
             self.error = None
             self.saved_at = dt.datetime.now()
             self.saves += 1
-            self._set_status(SAVED)
-            return True
+            if self.unsaved:  # typed while we were writing: schedule the next save
+                self._first_pending = time.monotonic()
+                self._set_status(PENDING)
+                self._due = time.monotonic() + self.debounce
+                self._wake.notify()
+            else:
+                self._first_pending = None
+                self._set_status(SAVED)
+        return not self.unsaved
 
     def external_change(self) -> bool:
         """True when the file on disk is not what we last read or wrote (content, not just its mtime)."""
@@ -238,28 +267,26 @@ class ResponsesSession:
 
     def check_external(self) -> bool:
         """Poll for an outside edit (e.g. from a timer); flags the conflict in :attr:`status`."""
-        with self._lock:
-            if self.status != CONFLICT and self.status != SAVING and self.external_change():
+        with self._write_lock, self._lock:  # never mistake our own write in progress for theirs
+            if self.status != CONFLICT and self.external_change():
                 self._set_status(CONFLICT)
             return self.status == CONFLICT
 
     def reload(self) -> None:
         """Discard unsaved changes and read the file again (theirs wins)."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+        with self._write_lock, self._lock:
             meta, frame = read_responses(self.path, self.checklist)
             self._load(meta, frame)
-            self._dirty = False
-            self._first_pending = None
+            self._due = self._first_pending = None
+            self._saved_generation = self._generation
             self.error = None
             self._set_status(SAVED)
 
     def overwrite(self) -> bool:
         """Resolve a conflict by writing ours (theirs is kept as ``<name>.bak``)."""
-        with self._lock:
-            self._dirty = True
+        with self._write_lock:
+            with self._lock:
+                self._generation += 1  # write even when nothing changed since the conflict
             return self._write()
 
     def save_copy(self) -> Path:
@@ -270,7 +297,11 @@ class ResponsesSession:
         return copy
 
     def close(self) -> None:
+        """Save what is pending and stop the saver thread."""
         self.flush()
+        with self._lock:
+            self._closed = True
+            self._wake.notify()
         _EXIT_FLUSH.discard(self)
 
     def _set_status(self, status: str) -> None:
@@ -281,10 +312,6 @@ class ResponsesSession:
                 self.on_status(self)
             except Exception:  # a view failing must never stop a save
                 pass
-
-    @property
-    def unsaved(self) -> bool:
-        return self._dirty
 
 
 # Sessions still open when the kernel shuts down get their pending changes written.

@@ -373,15 +373,18 @@ class AssessmentForm:
             self.status_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
             return
         if changed and field == "answer":
-            self.rescore()
+            self.rescore(only=qid)
         elif changed and field == "notes":
             self._paint([self.cards[qid]])
 
-    def rescore(self) -> None:
-        """Score the office and refresh the header, section titles and card colours (one click's work)."""
+    def rescore(self, only: str | None = None) -> None:
+        """Score the office and refresh the header, section titles and card colours (one click's work).
+
+        ``only``: the question that changed; an answer moves only its own card's colour, so only that
+        card is repainted (the header and titles always are)."""
         t0 = time.perf_counter()
         self._score()
-        self._refresh()
+        self._refresh(None if only is None else [self.cards[only]])
         self.timings["rescore"] = time.perf_counter() - t0
 
     def _score(self) -> None:
@@ -389,10 +392,10 @@ class AssessmentForm:
         q = self.assessment.questions
         self._points = dict(zip(q["id"], q["points"]))
 
-    def _refresh(self) -> None:
+    def _refresh(self, cards=None) -> None:
         self._show_score()
         self._titles()
-        self._paint(self.cards.values())
+        self._paint(self.cards.values() if cards is None else cards)
 
     def _paint(self, cards) -> None:
         points = self._points
@@ -418,18 +421,19 @@ class AssessmentForm:
             f"{t('band_' + band, lang)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
 
     def _titles(self) -> None:
-        clauses = self.assessment.clauses.set_index("clause")
+        c = self.assessment.clauses
+        stats = dict(zip(c["clause"], zip(c["completeness"], c["answered"], c["applicable"], c["score"])))
+        pct = {k: "—" if pd.isna(v[0]) else f"{fmt_number(v[0])}%" for k, v in stats.items()}
         i = 0 if self.lang == "en" else 1
         tab_titles = []
         for top, groups in self.tops.items():
-            tab_titles.append(f"{top} · {_pct(clauses, top)}")  # tabs are narrow: the title is inside
-            row = clauses.loc[top]
+            tab_titles.append(f"{top} · {pct[top]}")  # tabs are narrow: the title is inside
+            _, answered, applicable, score_ = stats[top]
             self.top_headings[top].value = (
                 f"<div class='qmskit-top'><b>{html.escape(top)} {html.escape(self.titles[top][i])}</b> "
-                f"<span>{_s(self.lang, 'completeness')} {_pct(clauses, top)} ({int(row['answered'])}/"
-                f"{int(row['applicable'])}) · {_s(self.lang, 'score')} {fmt_number(_nan_none(row['score']))}"
-                f"</span></div>")
-            titles = tuple(f"{g} {self.titles[g][i]} — {_pct(clauses, g)}" for g in groups)
+                f"<span>{_s(self.lang, 'completeness')} {pct[top]} ({int(answered)}/{int(applicable)}) · "
+                f"{_s(self.lang, 'score')} {fmt_number(None if pd.isna(score_) else float(score_))}</span></div>")
+            titles = tuple(f"{g} {self.titles[g][i]} — {pct[g]}" for g in groups)
             if self.accordions[top].titles != titles:
                 self.accordions[top].titles = titles
         tab_titles.append(_s(self.lang, "details"))
@@ -588,15 +592,6 @@ class AssessmentForm:
 
     def _ipython_display_(self):
         self.display()
-
-
-def _nan_none(value):
-    return None if pd.isna(value) else float(value)
-
-
-def _pct(clauses: pd.DataFrame, clause: str) -> str:
-    c = clauses.at[clause, "completeness"]
-    return "—" if pd.isna(c) else f"{fmt_number(c)}%"
 
 
 def checklist_ref(cl: Checklist) -> str:
