@@ -87,8 +87,8 @@ class BatchResult:
         lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
                  f"({self.workers} worker{'s' if self.workers != 1 else ''}); portfolio: "
                  + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
-        for o in self.failed:
-            lines.append(f"FAILED {o.source}: {o.error}")
+        for o in self.failed:  # read errors already start with the file's path; others get it in front
+            lines.append(f"FAILED {o.error}" if o.error.startswith(o.source) else f"FAILED {o.source}: {o.error}")
         return lines
 
 
@@ -601,7 +601,8 @@ class _Progress:
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
                 from rich.markup import escape
-                self.bar.console.print(f"[red]FAILED[/] {escape(label)}: {escape(error)}")
+                text = error if label in error else f"{label}: {error}"
+                self.bar.console.print(f"[red]FAILED[/] {escape(text)}", highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:
