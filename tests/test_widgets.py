@@ -310,3 +310,25 @@ def test_build_report_button_writes_the_html_report(tmp_path, monkeypatch):
     assert "Report Office" in form.report_path.read_text(encoding="utf-8")
     assert not form.build_button.disabled
     form.close()
+
+
+@pytest.mark.slow
+def test_pending_changes_are_written_when_a_real_kernel_shuts_down(tmp_path):
+    """JupyterLab's shutdown asks the kernel to exit; the session's atexit flush must run there too."""
+    from jupyter_client.manager import start_new_kernel
+    path = tmp_path / "o.yaml"
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        reply = kc.execute_interactive(
+            "from qmskit.widgets import AssessmentForm\n"
+            f"form = AssessmentForm({str(MINI)!r}, {str(path)!r}, poll=None, debounce=600)\n"
+            "form.session.max_delay = 600\n"
+            "form.card('5-a').answer.value = 'partial'\n"
+            "form.card('5-a').owner.value = 'Mr. Liu'\n", timeout=60)
+        assert reply["content"]["status"] == "ok"
+        assert read_responses(path, MINI)[1].empty, "nothing saved yet: the debounce is 10 minutes"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)  # a polite shutdown_request, as JupyterLab sends
+    got = read_responses(path, MINI)[1].set_index("id")
+    assert got.at["5-a", "answer"] == "partial" and got.at["5-a", "owner"] == "Mr. Liu"
