@@ -26,6 +26,18 @@ def wait_saved(session: ResponsesSession, timeout: float = 3.0) -> None:
     assert session.status == SAVED and not session.unsaved, session.status
 
 
+def saved_form(tmp_path, **kwargs) -> AssessmentForm:
+    """A form on a new mini-checklist file with 4.1-a answered "yes" and saved."""
+    form = AssessmentForm(MINI, tmp_path / "o.yaml", **{"poll": None, "debounce": 0.05, **kwargs})
+    form.card("4.1-a").answer.value = "yes"
+    wait_saved(form.session)
+    return form
+
+
+def saved(path: Path, qid: str, field: str = "answer"):
+    return read_responses(path, MINI)[1].set_index("id").at[qid, field]
+
+
 def fill(form: AssessmentForm, qid: str, answer, evidence="", notes="", owner="", due=None) -> None:
     card = form.card(qid)
     card.answer.value = answer
@@ -106,10 +118,8 @@ def test_reopen_restores_every_field(tmp_path, full_checklist):
 
 
 def test_every_save_keeps_the_previous_version_as_bak(tmp_path):
-    path = tmp_path / "o.yaml"
-    form = AssessmentForm(MINI, path, poll=None, debounce=0.05)
-    form.card("4.1-a").answer.value = "yes"
-    wait_saved(form.session)
+    form = saved_form(tmp_path)
+    path = form.session.path
     first = path.read_text(encoding="utf-8")
     form.card("4.1-a").answer.value = "no"
     wait_saved(form.session)
@@ -117,8 +127,7 @@ def test_every_save_keeps_the_previous_version_as_bak(tmp_path):
     assert bak.read_text(encoding="utf-8") == first
     bak_copy = tmp_path / "bak-copy.yaml"
     bak_copy.write_bytes(bak.read_bytes())
-    assert read_responses(bak_copy, MINI)[1].set_index("id").at["4.1-a", "answer"] == "yes"
-    assert read_responses(path, MINI)[1].set_index("id").at["4.1-a", "answer"] == "no"
+    assert saved(bak_copy, "4.1-a") == "yes" and saved(path, "4.1-a") == "no"
     assert not list(tmp_path.glob(".*.tmp")), "no temporary files left behind"
     form.close()
 
@@ -138,10 +147,8 @@ def test_saves_are_debounced_but_never_later_than_a_second(tmp_path):
 
 
 def test_outside_edit_is_detected_not_overwritten_and_can_be_reloaded(tmp_path):
-    path = tmp_path / "o.yaml"
-    form = AssessmentForm(MINI, path, poll=None, debounce=0.05)
-    form.card("4.1-a").answer.value = "yes"
-    wait_saved(form.session)
+    form = saved_form(tmp_path)
+    path = form.session.path
     # someone edits the file (e.g. in Excel or an editor) while the form is open
     meta, frame = read_responses(path, MINI)
     frame.loc[frame["id"] == "4.1-a", "evidence"] = "added outside"
@@ -160,15 +167,13 @@ def test_outside_edit_is_detected_not_overwritten_and_can_be_reloaded(tmp_path):
     assert form.session.status == SAVED and form.conflict_box.layout.display == "none"
     form.card("5-a").answer.value = "partial"
     wait_saved(form.session)
-    assert read_responses(path, MINI)[1].set_index("id").at["4.1-a", "evidence"] == "added outside"
+    assert saved(path, "4.1-a", "evidence") == "added outside"
     form.close()
 
 
 def test_keep_mine_overwrites_and_keeps_theirs_as_bak(tmp_path):
-    path = tmp_path / "o.yaml"
-    form = AssessmentForm(MINI, path, poll=0.05, debounce=0.05)
-    form.card("4.1-a").answer.value = "yes"
-    wait_saved(form.session)
+    form = saved_form(tmp_path, poll=0.05)
+    path = form.session.path
     meta, frame = read_responses(path, MINI)
     write_responses(path, {**meta, "assessor": "Someone else"}, frame, MINI, backup=False)
     theirs = path.read_text(encoding="utf-8")
@@ -275,7 +280,7 @@ def test_maturity_scale_uses_levels(tmp_path):
     card.answer.value = 4
     assert form.assessment.overall == pytest.approx(75.0)
     wait_saved(form.session)
-    assert read_responses(tmp_path / "o.yaml", cl_path)[1].set_index("id").at["4.1-b", "answer"] == 4
+    assert read_responses(tmp_path / "o.yaml", cl_path)[1].set_index("id").at["4.1-b", "answer"] == 4  # maturity
     form.close()
 
 
