@@ -8,7 +8,6 @@ accordion item per sub-clause, and a sub-clause's question cards are created the
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import os
 import threading
@@ -18,156 +17,17 @@ from pathlib import Path
 import ipywidgets as W
 import pandas as pd
 
-from .checklist import Checklist, list_checklists, load_checklist
+from .checklist import Checklist, list_checklists
 from .errors import QmskitError
 from .i18n import readiness_reason, t
+from .question_card import STRINGS, QuestionCard, form_text
 from .readiness import fmt_number
 from .scoring import score
 from .session import CONFLICT, ERROR, PENDING, SAVED, SAVING, ResponsesSession
 from .xlsx import META_LABELS
 
-STRINGS = {
-    "en": {
-        "checklist": "Checklist", "responses": "Responses file", "office": "Office", "open": "Open / create",
-        "show": "Show", "all": "all", "unanswered": "unanswered", "gaps": "gaps",
-        "build": "Build report", "building": "Building the report…", "report": "Report",
-        "evidence_hint": "Evidence an auditor looks for", "evidence": "Evidence seen (documents, records, where)",
-        "notes": "Notes (n/a needs a justification here)", "owner": "Owner", "due": "Due",
-        "critical": "critical", "maintain": "documented information: maintain",
-        "retain": "documented information: retain",
-        "na_warning": "n/a needs a justification in the notes.", "unanswered_tip": "unanswered (clear)",
-        "saved": "saved", "pending": "unsaved changes…", "saving": "saving…", "error": "NOT SAVED",
-        "conflict": "changed on disk by someone else: nothing of yours was written over it",
-        "reload": "Reload from disk (discard mine)", "keep": "Keep mine (overwrite; theirs kept as .bak)",
-        "details": "Office details", "score": "score",
-    },
-    "zh": {
-        "checklist": "检查表", "responses": "回答文件", "office": "单位", "open": "打开 / 新建",
-        "show": "显示", "all": "全部", "unanswered": "未回答", "gaps": "差距",
-        "build": "生成报告", "building": "正在生成报告…", "report": "报告",
-        "evidence_hint": "审核员会查看的证据", "evidence": "已查看的证据（文件、记录、位置）",
-        "notes": "备注（“不适用”须在此说明理由）", "owner": "负责人", "due": "完成期限",
-        "critical": "关键", "maintain": "成文信息：保持", "retain": "成文信息：保留",
-        "na_warning": "“不适用”须在备注中说明理由。", "unanswered_tip": "未回答（清除）",
-        "saved": "已保存", "pending": "有未保存的更改…", "saving": "正在保存…", "error": "未保存",
-        "conflict": "文件已被他人在外部修改：您的更改未覆盖该文件",
-        "reload": "从磁盘重新加载（放弃我的更改）", "keep": "保留我的（覆盖；对方版本存为 .bak）",
-        "details": "单位信息", "score": "得分",
-    },
-}
-ANSWER_LABELS = {
-    "compliance": {"en": ["yes", "partial", "no", "n/a"], "zh": ["是", "部分", "否", "不适用"]},
-    "maturity": {"en": ["1", "2", "3", "4", "5", "n/a"], "zh": ["1", "2", "3", "4", "5", "不适用"]},
-}
-ANSWER_VALUES = {"compliance": ["yes", "partial", "no", "n/a"], "maturity": [1, 2, 3, 4, 5, "n/a"]}
-BLANK = ""  # the toggle's "unanswered" option (ToggleButtons cannot select None)
 BAND_COLOURS = {"ready": "#1b7f3b", "nearly_ready": "#2f6fb0", "developing": "#b26a00", "early_stage": "#b3261e"}
 META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "status", "confidentiality"]
-
-
-def _s(lang: str, key: str) -> str:
-    """The form's own strings; shared ones (bands, completeness, overall) come from qmskit.i18n."""
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or t(key, lang)
-
-
-def answer_colour(points: float | None, answer) -> str:
-    """Left border of a question card: green met, amber partly, red not met, grey n/a, none unanswered."""
-    if answer is None:
-        return "4px solid transparent"
-    if answer == "n/a":
-        return "4px solid #9e9e9e"
-    if points >= 1:
-        return "4px solid #1b7f3b"
-    return "4px solid #d08700" if points > 0 else "4px solid #b3261e"
-
-
-class QuestionCard:
-    """The widgets of one question; ``on_change(qid, field, value)`` is called for user edits."""
-
-    def __init__(self, q, scale: str, lang: str, on_change):
-        self.q = q
-        self.qid = q.id
-        self.scale = scale
-        self._on_change = on_change
-        self.muted = False
-        self.title = W.HTML(layout=W.Layout(width="100%"))
-        self.hint = W.HTML(layout=W.Layout(width="100%"))
-        self.answer = W.ToggleButtons(options=self._options(lang), value=BLANK,
-                                      style={"button_width": "auto"}, layout=W.Layout(width="auto"))
-        self.owner = W.Text(layout=W.Layout(width="220px"))
-        self.due = W.DatePicker(layout=W.Layout(width="auto"), style={"description_width": "auto"})
-        self.evidence = W.Textarea(rows=2, layout=W.Layout(width="50%"))
-        self.notes = W.Textarea(rows=2, layout=W.Layout(width="50%"))
-        self.warning = W.HTML()
-        self.box = W.VBox([self.title, self.hint, W.HBox([self.answer, self.owner, self.due],
-                                                           layout=W.Layout(flex_flow="row wrap")),
-                           W.HBox([self.evidence, self.notes], layout=W.Layout(width="100%")), self.warning],
-                          layout=W.Layout(border_left="4px solid transparent", padding="4px 0 8px 10px",
-                                          margin="0 0 10px 0"))
-        self.box.add_class("qmskit-question")
-        self.set_lang(lang)
-        for field in ("answer", "evidence", "notes", "owner", "due"):
-            getattr(self, field).observe(self._handler(field), names="value")
-
-    def _options(self, lang: str) -> list[tuple[str, object]]:
-        labels = ANSWER_LABELS[self.scale][lang]
-        values = ANSWER_VALUES[self.scale]
-        opts = [(lbl, val) for lbl, val in zip(labels, values) if val != "n/a" or self.q.na_allowed]
-        return opts + [("—", BLANK)]
-
-    def _handler(self, field: str):
-        def handle(change):
-            if not self.muted:
-                value = change["new"]
-                self._on_change(self.qid, field, None if value == BLANK and field == "answer" else value)
-        return handle
-
-    def set_lang(self, lang: str) -> None:
-        q = self.q
-        badges = []
-        if q.critical:
-            badges.append(f"<span class='qmskit-badge'>{_s(lang, 'critical')}</span>")
-        if q.documented_information in ("maintain", "retain"):
-            badges.append(f"<span class='qmskit-badge'>{_s(lang, q.documented_information)}</span>")
-        text = html.escape(getattr(q, f"text_{lang}") or q.text_en)
-        self.title.value = (f"<div style='line-height:1.4;white-space:normal'><b>{html.escape(q.id)}</b> "
-                            f"<span style='color:#666'>§{html.escape(q.clause)}</span> {' '.join(badges)}"
-                            f"<br>{text}</div>")
-        hint = html.escape(getattr(q, f"evidence_{lang}") or q.evidence_en or "")
-        self.hint.value = (f"<div style='color:#555;font-size:90%;white-space:normal'>"
-                           f"{_s(lang, 'evidence_hint')}: <i>{hint}</i></div>") if hint else ""
-        value = self.answer.value
-        self.muted = True
-        try:
-            self.answer.options = self._options(lang)
-            self.answer.value = value
-        finally:
-            self.muted = False
-        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [_s(lang, "unanswered_tip")]
-        self.evidence.placeholder = _s(lang, "evidence")
-        self.notes.placeholder = _s(lang, "notes")
-        self.owner.placeholder = _s(lang, "owner")
-        self.owner.description = ""
-        self.due.description = _s(lang, "due")
-        self._lang = lang
-
-    def load(self, session: ResponsesSession) -> None:
-        """Show the session's values (without reporting them back as edits)."""
-        self.muted = True
-        try:
-            answer = session.get(self.qid, "answer")
-            self.answer.value = BLANK if answer is None else answer
-            for field in ("evidence", "notes", "owner"):
-                getattr(self, field).value = session.get(self.qid, field)
-            due = session.get(self.qid, "due")
-            self.due.value = dt.date.fromisoformat(due) if due else None
-        finally:
-            self.muted = False
-
-    def show_state(self, answer, points, notes: str, lang: str) -> None:
-        self.box.layout.border_left = answer_colour(points, answer)
-        warn = answer == "n/a" and not notes
-        self.warning.value = (f"<span style='color:#b26a00'>⚠ {_s(lang, 'na_warning')}</span>" if warn else "")
 
 
 class AssessmentForm:
@@ -235,7 +95,7 @@ class AssessmentForm:
 
     # ------------------------------------------------------------------ opening
     def _filter_options(self):
-        return [(_s(self.lang, k), k) for k in ("all", "unanswered", "gaps")]
+        return [(form_text(self.lang, k), k) for k in ("all", "unanswered", "gaps")]
 
     def _open_clicked(self) -> None:
         try:
@@ -415,8 +275,8 @@ class AssessmentForm:
         reasons = "; ".join(html.escape(readiness_reason(r, lang)) for r in a.readiness_reasons)
         self.score_html.value = (
             f"<div class='qmskit-score'><span class='qmskit-office'>{office}</span>"
-            f"<span class='qmskit-figure'>{_s(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
-            f"<span class='qmskit-figure'>{_s(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
+            f"<span class='qmskit-figure'>{form_text(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
+            f"<span class='qmskit-figure'>{form_text(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
             f"<span class='qmskit-band' data-field='readiness' style='background:{BAND_COLOURS[band]}'>"
             f"{t('band_' + band, lang)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
 
@@ -431,12 +291,12 @@ class AssessmentForm:
             _, answered, applicable, score_ = stats[top]
             self.top_headings[top].value = (
                 f"<div class='qmskit-top'><b>{html.escape(top)} {html.escape(self.titles[top][i])}</b> "
-                f"<span>{_s(self.lang, 'completeness')} {pct[top]} ({int(answered)}/{int(applicable)}) · "
-                f"{_s(self.lang, 'score')} {fmt_number(None if pd.isna(score_) else float(score_))}</span></div>")
+                f"<span>{form_text(self.lang, 'completeness')} {pct[top]} ({int(answered)}/{int(applicable)}) · "
+                f"{form_text(self.lang, 'score')} {fmt_number(None if pd.isna(score_) else float(score_))}</span></div>")
             titles = tuple(f"{g} {self.titles[g][i]} — {pct[g]}" for g in groups)
             if self.accordions[top].titles != titles:
                 self.accordions[top].titles = titles
-        tab_titles.append(_s(self.lang, "details"))
+        tab_titles.append(form_text(self.lang, "details"))
         if tuple(self.tabs.titles) != tuple(tab_titles):
             self.tabs.titles = tuple(tab_titles)
 
@@ -463,13 +323,13 @@ class AssessmentForm:
         status = s.status
         if status == SAVED:
             when = s.saved_at.strftime("%H:%M:%S") if s.saved_at else ""
-            text = f"<span style='color:#1b7f3b'>✓ {_s(lang, 'saved')} {when}</span>"
+            text = f"<span style='color:#1b7f3b'>✓ {form_text(lang, 'saved')} {when}</span>"
         elif status in (PENDING, SAVING):
-            text = f"<span style='color:#b26a00'>● {_s(lang, status)}</span>"
+            text = f"<span style='color:#b26a00'>● {form_text(lang, status)}</span>"
         elif status == ERROR:
-            text = f"<span style='color:#b3261e'><b>⚠ {_s(lang, 'error')}</b>: {html.escape(s.error or '')}</span>"
+            text = f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'error')}</b>: {html.escape(s.error or '')}</span>"
         else:
-            text = f"<span style='color:#b3261e'><b>⚠ {_s(lang, 'conflict')}</b></span>"
+            text = f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'conflict')}</b></span>"
         path = html.escape(str(s.path))
         self.status_html.value = (f"<div class='qmskit-status' data-status='{status}'>{text} "
                                   f"<span style='color:#777'>· {path}</span></div>")
@@ -516,20 +376,20 @@ class AssessmentForm:
 
     def _label_controls(self) -> None:
         lang = self.lang
-        self.checklist_box.placeholder = _s(lang, "checklist")
+        self.checklist_box.placeholder = form_text(lang, "checklist")
         self.checklist_box.description = ""
-        self.responses_box.placeholder = _s(lang, "responses") + " (.xlsx / .yaml)"
-        self.office_box.placeholder = _s(lang, "office")
-        self.open_button.description = _s(lang, "open")
-        self.reload_button.description = _s(lang, "reload")
-        self.keep_button.description = _s(lang, "keep")
-        self.build_button.description = _s(lang, "build")
+        self.responses_box.placeholder = form_text(lang, "responses") + " (.xlsx / .yaml)"
+        self.office_box.placeholder = form_text(lang, "office")
+        self.open_button.description = form_text(lang, "open")
+        self.reload_button.description = form_text(lang, "reload")
+        self.keep_button.description = form_text(lang, "keep")
+        self.build_button.description = form_text(lang, "build")
         value = self.filter.value
         self.filter.unobserve_all("value")
         self.filter.options = self._filter_options()
         self.filter.value = value
         self.filter.observe(lambda _: self.apply_filter(), names="value")
-        self.filter_label.value = f"<span class='qmskit-show'>{_s(lang, 'show')}</span>"
+        self.filter_label.value = f"<span class='qmskit-show'>{form_text(lang, 'show')}</span>"
 
     def _label_details(self) -> None:
         i = 0 if self.lang == "en" else 1
@@ -542,7 +402,7 @@ class AssessmentForm:
         from . import report  # written alongside; imported late so the form works without it
         self.session.flush()
         self.build_button.disabled = True
-        self.report_html.value = _s(self.lang, "building")
+        self.report_html.value = form_text(self.lang, "building")
         try:
             out = report.build_report(self.session.path, self.report_dir, lang=self.lang,
                                       checklist=checklist_ref(self.checklist))
@@ -558,7 +418,7 @@ class AssessmentForm:
             from IPython.display import HTML, display
             rel = os.path.relpath(self.report_path.absolute(), Path.cwd())
             href = rel if not rel.startswith("..") else self.report_path.absolute().as_uri()
-            display(HTML(f"{_s(self.lang, 'report')}: <a href='{html.escape(href)}' target='_blank' "
+            display(HTML(f"{form_text(self.lang, 'report')}: <a href='{html.escape(href)}' target='_blank' "
                          f"class='qmskit-report-link'>{html.escape(self.report_path.name)}</a> "
                          f"<span style='color:#777'>({html.escape(str(self.report_path))})</span>"))
         return self.report_path
