@@ -323,7 +323,8 @@ def _register_exit_flush(session: ResponsesSession) -> None:
 
 
 @atexit.register
-def _flush_all() -> None:
+def flush_open_sessions() -> None:
+    """Runs at interpreter exit (kernel shutdown): write what every open session still holds."""
     for session in list(_EXIT_FLUSH):
         try:
             if not session.flush() and session.unsaved:

@@ -166,8 +166,16 @@ class AssessmentForm:
         self.details = self._details_panel()
         self.tabs = W.Tab(children=tab_children + [self.details], selected_index=0)
         self.body.children = [self.tabs]
-        first = next(iter(self.tops))
-        self.accordions[first].selected_index = 0  # opens (and builds) the first sub-clause
+        self.tabs.observe(self._tab_opened, names="selected_index")
+        self._tab_opened({"new": 0})
+
+    def _tab_opened(self, change) -> None:
+        """A tab shows its first sub-clause open (built on demand) unless one is open already."""
+        tops = list(self.tops)
+        if change["new"] is not None and change["new"] < len(tops):
+            acc = self.accordions[tops[change["new"]]]
+            if acc.selected_index is None:
+                acc.selected_index = 0
 
     def _accordion_opened(self, top: str):
         def handle(change):

@@ -247,7 +247,9 @@ def test_lazy_build_and_speed_on_the_full_checklist(tmp_path, full_responses, fu
     form = AssessmentForm(full_checklist, path, poll=None)
     build = time.perf_counter() - t0
     assert build < 2.0
-    assert 0 < len(form.cards) < len(full_checklist.questions), "only the open sub-clause is built"
+    assert set(form.cards) == set(form.groups["4.1"]), "only the open sub-clause is built"
+    form.tabs.selected_index = 4  # clause 8: its first sub-clause opens and is built
+    assert set(form.cards) == set(form.groups["4.1"]) | set(form.groups["8.1"])
     card = form.card("8.5.1-a")
     times = []
     for value in ["yes", "no", "partial", "yes", "no"] * 4:
@@ -337,3 +339,19 @@ def test_pending_changes_are_written_when_a_real_kernel_shuts_down(tmp_path):
         km.shutdown_kernel(now=False)  # a polite shutdown_request, as JupyterLab sends
     got = read_responses(path, MINI)[1].set_index("id")
     assert got.at["5-a", "answer"] == "partial" and got.at["5-a", "owner"] == "Mr. Liu"
+
+
+def test_exit_during_a_conflict_keeps_ours_beside_the_file(tmp_path):
+    from qmskit.session import flush_open_sessions
+    form = saved_form(tmp_path)
+    path = form.session.path
+    meta, frame = read_responses(path, MINI)
+    write_responses(path, {**meta, "assessor": "Them"}, frame, MINI, backup=False)
+    form.card("5-a").answer.value = "no"
+    time.sleep(0.3)
+    assert form.session.status == CONFLICT
+    flush_open_sessions()  # what atexit runs when the kernel shuts down
+    copies = list(tmp_path.glob("o.unsaved-*.yaml"))
+    assert len(copies) == 1 and saved(copies[0], "5-a") == "no", "ours is kept beside theirs"
+    assert read_responses(path, MINI)[0]["assessor"] == "Them", "theirs is not overwritten"
+    form.close()
