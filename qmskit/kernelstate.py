@@ -6,7 +6,8 @@ one office may reach the next, so :func:`reset` puts the kernel back to the stat
 - the IPython user namespace, In/Out history, ``_`` variables and the execution counter (a new session, so
   the next notebook's cells are numbered from 1 exactly as in a fresh papermill kernel);
 - matplotlib: all figures closed, rcParams restored;
-- pandas and numpy display/error options restored;
+- pandas and numpy display/error options restored; warning filters restored and "already shown" warning
+  registries invalidated (a warning a fresh kernel would print is printed again);
 - modules the notebook imported that were not pre-imported are dropped from ``sys.modules`` (their
   module-level state is fresh next time); ``sys.path``, the working directory and environment restored;
 - qmskit's cached checklists are fingerprinted at warm-up; if a notebook mutated one in place the cache
@@ -20,6 +21,7 @@ import copy
 import importlib
 import os
 import sys
+import warnings
 
 _BASELINE: dict = {}
 
@@ -50,6 +52,7 @@ def add_checklists(checklists: list[str]) -> None:
 
 
 def _record_baseline() -> None:
+    _BASELINE["warnings"] = list(warnings.filters)
     _BASELINE["modules"] = set(sys.modules)
     _BASELINE["path"] = list(sys.path)
     _BASELINE["cwd"] = os.getcwd()
@@ -111,6 +114,9 @@ def reset() -> None:
         import numpy
         numpy.set_printoptions(**_BASELINE["np_print"])
         numpy.seterr(**_BASELINE["np_err"])
+    warnings.filters[:] = _BASELINE["warnings"]
+    with warnings.catch_warnings():  # leaving it bumps the filters' version: "shown once" warnings show again
+        pass
     for name in [m for m in sys.modules if m not in _BASELINE["modules"]]:
         del sys.modules[name]
     sys.path[:] = _BASELINE["path"]
