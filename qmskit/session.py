@@ -81,6 +81,7 @@ class ResponsesSession:
         self._generation = 0                  # bumped by every change; a write saves one generation
         self._saved_generation = 0
         self._closed = False
+        self._copied_generation = -1          # the generation last kept as an .unsaved copy
         self._saver: threading.Thread | None = None
         self.status = SAVED
         self.error: str | None = None
@@ -296,9 +297,15 @@ class ResponsesSession:
         write_responses(copy, self.meta, self.frame(), self.checklist, lang=self.lang, backup=False)
         return copy
 
+    def preserve(self) -> None:
+        """Save what is pending; if the file cannot take it (conflict, error), keep it beside as a copy."""
+        if not self.flush() and self.unsaved and self._copied_generation != self._generation:
+            self._copied_generation = self._generation
+            self.save_copy()
+
     def close(self) -> None:
-        """Save what is pending and stop the saver thread."""
-        self.flush()
+        """Save what is pending (never over someone else's edit) and stop the saver thread."""
+        self.preserve()
         with self._lock:
             self._closed = True
             self._wake.notify()
@@ -327,7 +334,6 @@ def flush_open_sessions() -> None:
     """Runs at interpreter exit (kernel shutdown): write what every open session still holds."""
     for session in list(_EXIT_FLUSH):
         try:
-            if not session.flush() and session.unsaved:
-                session.save_copy()  # conflict or error: ours goes beside the file, never over theirs
+            session.preserve()
         except Exception:
             pass
