@@ -313,7 +313,7 @@ class Portfolio:
                                                           s("col_reason", lang)])
         rows = "".join(
             f"<tr class='qk-failed'><td><code>{esc(Path(r.source).name)}</code></td><td>{esc(r.office or '')}</td>"
-            f"<td>{esc(r.reason)}</td></tr>" for r in failed.itertuples(index=False))
+            f"<td>{esc(_without_folder(r.reason, r.source))}</td></tr>" for r in failed.itertuples(index=False))
         out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         return "".join(out)
 
@@ -323,6 +323,14 @@ class Portfolio:
         from . import __version__
         generated = generated or dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
         return f'<div class="qk-footer">{esc(s("footer", self.lang, version=__version__, generated=generated))}</div>'
+
+
+def _without_folder(reason: str, source: str) -> str:
+    """A shared page need not show the consultant's folders: the reason names the file only."""
+    reason = str(reason or "")
+    if source and reason.startswith(source):
+        return Path(source).name + reason[len(source):]
+    return reason
 
 
 # ---------------------------------------------------------------------------------------------- figures

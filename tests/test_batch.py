@@ -158,8 +158,9 @@ def test_portfolio_lists_failures_links_reports_and_ranks_by_score(mixed):
     assert "<script" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)   # nothing fetched from the network (no CDN)
     text = portfolio.html.unescape(html)
-    for o in result.failed:
-        assert o.error in text
+    for o in result.failed:   # each reason, with the file named without its folder
+        assert o.error.replace(str(Path(o.source).parent) + "/", "") in text
+    assert str(Path(result.offices[0].source).parent) not in text.split("qk-failed", 1)[1]
     # links: relative, escaped, to reports that exist
     hrefs = re.findall(r'<a href="([^"#]+)"', html)
     assert sorted(hrefs) == sorted(o.html.name for o in result.succeeded)
