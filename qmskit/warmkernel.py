@@ -27,11 +27,13 @@ import nbformat
 from nbclient import NotebookClient
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
 
 ENGINE_NAME = "qmskit-warm"
-PREIMPORTS = ["numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-              "IPython.display", "yaml", "openpyxl", "jsonschema", "qmskit", "qmskit.report",
-              "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps", "qmskit.readiness"]
+PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "matplotlib.pyplot",
+              "matplotlib_inline.backend_inline", "PIL.PngImagePlugin", "IPython.display", "yaml", "openpyxl",
+              "jsonschema", "qmskit", "qmskit.report", "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps",
+              "qmskit.readiness", "qmskit.responses", "qmskit.scoring", "qmskit.xlsx", "qmskit.kpis"]
 
 
 class KernelTimeout(Exception):
@@ -47,6 +49,7 @@ class WarmKernel:
     kc: object = None
     notebooks_run: int = 0
     timings: dict = field(default_factory=dict)
+    _owner: int | None = None       # the thread that started it (nbclient's loop and sockets live there)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, startup_timeout: float = 60) -> None:
@@ -58,6 +61,7 @@ class WarmKernel:
         starter.start_new_kernel(stderr=subprocess.DEVNULL)
         starter.start_new_kernel_client()
         self.km, self.kc = starter.km, starter.kc
+        self._owner = threading.get_ident()
         self.timings["kernel_start"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         self._run_silent("import qmskit.kernelstate as _qk; _qk.prepare(%r, %r); del _qk"
@@ -105,7 +109,6 @@ class WarmKernel:
         if self.km is None:
             return
         try:
-            self.kc.stop_channels()
             self.km.shutdown_kernel(now=False) if _is_sync(self.km) else _run(self.km.shutdown_kernel(now=False))
         except Exception:
             pass
@@ -114,6 +117,11 @@ class WarmKernel:
         self._forget()
 
     def _forget(self) -> None:
+        if self.kc is not None and self._owner == threading.get_ident():
+            try:  # close the client's sockets (only from the thread whose event loop owns them)
+                self.kc.stop_channels()
+            except Exception:
+                pass
         if self.km is not None:
             try:
                 conn = getattr(self.km, "connection_file", None)
@@ -155,7 +163,11 @@ class WarmKernel:
             self.start()
         t0 = time.perf_counter()
         if self.notebooks_run:
-            self.reset()
+            try:
+                self.reset()
+            except Exception:  # a kernel that cannot be wiped is never reused: start a clean one
+                self.kill()
+                self.start()
         new = [c for c in checklists if c and c not in self.checklists]
         if new:  # keep this batch's checklists warm too (loaded once, kept across offices)
             self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].add_checklists(%r); del _s"
@@ -178,12 +190,14 @@ class WarmKernel:
                 nb, None, parameters=None, engine_name=ENGINE_NAME, kernel_name=self.kernel_name,
                 language="python", progress_bar=False, log_output=False, execution_timeout=timeout,
                 request_save_on_cell_execute=False, warm_kernel=self)
-        except BaseException:
+        except BaseException as exc:
             if timed_out.is_set():
                 self._forget()
                 raise KernelTimeout(f"timed out after {timeout:g} s (kernel stopped)") from None
             if not self.alive():
                 self._forget()
+            elif not isinstance(exc, PapermillExecutionError):
+                self.kill()  # not a plain cell error: the kernel's state is unknown, the next office gets a new one
             raise
         finally:
             if timer:
