@@ -33,8 +33,9 @@ bench: $(STAMP)
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
 	@if [ -f benchmarks/bench_batch.py ]; then $(BIN)/python benchmarks/bench_batch.py; fi
 
+# Prints the URL with its token; root (as on CI-like machines) needs --allow-root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --notebook-dir=notebooks $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 clean:
 	rm -rf $(VENV) build *.egg-info reports
