@@ -59,6 +59,19 @@ def _header_lookup() -> dict:
     return lookup
 
 
+def _sheet_with_header(wb: Workbook, title: str, columns: list, lang: str):
+    """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
+    ws = wb.create_sheet(title)
+    ws.append([en if lang == "en" else zh for _, en, zh, _ in columns])
+    for i, (_, _, _, width) in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return ws
+
+
 def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *, lang: str = "en") -> None:
     wb = Workbook()
     office = wb.active
@@ -79,14 +92,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     office.column_dimensions["B"].width = 60
     office.column_dimensions["C"].hidden = True  # machine key; labels may be translated
 
-    ws = wb.create_sheet(ASSESSMENT_SHEET)
-    ws.append([en if lang == "en" else zh for _, en, zh, _ in ASSESSMENT_COLUMNS])
-    for i, (_, _, _, width) in enumerate(ASSESSMENT_COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws = _sheet_with_header(wb, ASSESSMENT_SHEET, ASSESSMENT_COLUMNS, lang)
     ws.freeze_panes = "C2"
 
     answers = responses.set_index("id") if len(responses) else None
@@ -142,13 +148,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
 def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     """The KPIs sheet: one row per declared indicator, value and previous editable."""
     from .kpis import PERCENT_UNITS, kpi_rows_for_file
-    ws = wb.create_sheet(KPI_SHEET)
-    ws.append([en if lang == "en" else zh for _, en, zh, _ in KPI_COLUMNS])
-    for i, (_, _, _, width) in enumerate(KPI_COLUMNS, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
-    for cell in ws[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
+    ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, lang)
     for r in kpi_rows_for_file(cl, values):
         sign = "≥" if r["direction"] == "higher" else "≤"
         ws.append([r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import qmskit
+from qmskit.synthetic import draw_answer
 from qmskit.responses import write_responses
 
 # name, file stem, target band, P(yes), P(partial), P(unanswered), P(critical answered yes), seed
@@ -34,17 +35,7 @@ def make_office(cl: qmskit.Checklist, spec: tuple) -> tuple[dict, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     rows = []
     for q in cl.questions.itertuples(index=False):
-        u = rng.random()
-        if q.critical:
-            answer = "yes" if u < p_crit_yes else ("partial" if u < p_crit_yes + (1 - p_crit_yes) / 2 else "no")
-        elif u < p_blank:
-            answer = ""
-        elif u < p_blank + p_yes * (1 - p_blank):
-            answer = "yes"
-        elif u < p_blank + (p_yes + p_partial) * (1 - p_blank):
-            answer = "partial"
-        else:
-            answer = "no"
+        answer = draw_answer(q.critical, rng.random(), p_yes, p_partial, p_blank, p_crit_yes)
         if answer and q.na_allowed and q.clause.startswith("8.3") and p_yes < 0.9:
             answer = "n/a"  # design and development excluded: the usual exclusion for an office
         evidence = f"Seen: {q.evidence_en}" if answer in ("yes", "partial") else ""

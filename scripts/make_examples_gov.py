@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 import qmskit
+from qmskit.synthetic import draw_answer
 from qmskit.responses import write_responses
 
 OUT = Path(__file__).resolve().parent.parent / "examples" / "gov"
@@ -59,17 +60,7 @@ def answers_for(cl: qmskit.Checklist, lang: str, date: dt.date, p_yes: float, p_
                 p_crit_yes: float, rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for q in cl.questions.itertuples(index=False):
-        u = rng.random()
-        if q.critical:
-            answer = "yes" if u < p_crit_yes else ("partial" if u < p_crit_yes + (1 - p_crit_yes) / 2 else "no")
-        elif u < p_blank:
-            answer = ""
-        elif u < p_blank + p_yes * (1 - p_blank):
-            answer = "yes"
-        elif u < p_blank + (p_yes + p_partial) * (1 - p_blank):
-            answer = "partial"
-        else:
-            answer = "no"
+        answer = draw_answer(q.critical, rng.random(), p_yes, p_partial, p_blank, p_crit_yes)
         if answer and q.na_allowed and q.clause.startswith(("8.3", "7.3.")):  # 7.3.x: 2008 design
             answer = "n/a"  # design and development: the usual exclusion for an office
         rows.append(annotate(q, answer, lang, date, rng))
