@@ -138,7 +138,7 @@ def test_validate_several_files_reports_each():
     assert "bad-weight.yaml" in out.stderr
 
 
-def test_wheel_ships_checklists_and_notebooks(tmp_path):
+def test_wheel_ships_package_data(tmp_path):
     """A wheel install must work outside the repo: the package data includes the bundled checklists."""
     out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                           "-w", str(tmp_path), str(Path(__file__).parent.parent)],
@@ -149,3 +149,7 @@ def test_wheel_ships_checklists_and_notebooks(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "qmskit/checklists/iso9001-2015.yaml" in names
     assert "qmskit/checklists/schema.json" in names
+    assert "qmskit/cli/__init__.py" in names
+    assert "qmskit/notebooks/report.ipynb" in names
+    assert "qmskit/templates/qmskit_report/index.html.j2" in names
+    assert "qmskit/templates/qmskit_report/static/report.css" in names
