@@ -24,7 +24,7 @@ def _null(value) -> bool:
 
 def readiness_verdict(overall: float | None, completeness: float | None, major_clauses: list[str],
                       thresholds: dict) -> tuple[str, list[str]]:
-    """Return (band, reasons). ``major_clauses`` has one clause number per major gap, in rank order."""
+    """Return (band, reasons). ``major_clauses`` has one clause number per major gap (document order)."""
     th = thresholds
     n_major = len(major_clauses)
     clauses_txt = ", ".join(dict.fromkeys(major_clauses))

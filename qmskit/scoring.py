@@ -86,8 +86,11 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     overall = _float_or_none(rolled["overall"].iloc[0])
     completeness = _float_or_none(rolled["completeness"].iloc[0])
 
-    gaps = rank_gaps(q, cl.clauses.set_index("clause")["order"])
-    major_clauses = gaps.loc[gaps["severity"] == "major", "clause"].tolist()
+    clause_order = cl.clauses.set_index("clause")["order"]
+    gaps = rank_gaps(q, clause_order)
+    # reasons name the clauses of major gaps in document order (reads like the standard's contents)
+    majors = gaps[gaps["severity"] == "major"]
+    major_clauses = majors["clause"].iloc[majors["clause"].map(clause_order).argsort(kind="stable")].tolist()
     band, reasons = readiness_verdict(overall, completeness, major_clauses, cl.thresholds)
 
     warnings_ = [f"question '{r.id}' is n/a without a justification in the notes"
