@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import yaml
@@ -69,6 +68,23 @@ def write_reports(files: list[Path], out: Path, lang: str | None) -> int:
     return len(result.failed) + bool(result.portfolio_error)
 
 
+GOV = ROOT / "examples" / "gov"
+GOV_CURRENT = ["pinecrest-municipal-office.xlsx", "silverbrook-county-office.yaml", "moonbay-district-office-2026.xlsx"]
+
+
+def write_followup(out: Path, lang: str) -> int:
+    """The before/after comparison of one government office (qmskit compare)."""
+    from qmskit.compare_report import build_comparison
+    try:
+        path, cmp = build_comparison(GOV / "moonbay-district-office-2025.xlsx",
+                                     GOV / "moonbay-district-office-2026.xlsx", out, lang=lang)
+    except QmskitError as exc:
+        console.print(f"[red]error:[/] follow-up: {escape(str(exc))}", highlight=False)
+        return 1
+    console.print(f"[bold]Follow-up comparison:[/] {escape(str(path))}", highlight=False, soft_wrap=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("reports"), help="folder for the reports")
@@ -79,6 +95,9 @@ def main() -> int:
     failed = validate_bundled()
     files = args.inputs or sorted((ROOT / "examples" / "offices").glob("*.xlsx"))
     failed += write_reports(files, args.out, args.lang)
+    if not args.inputs:  # the bundled government offices (gov-office profile, KPIs) and a follow-up
+        failed += write_reports([GOV / name for name in GOV_CURRENT], args.out / "gov", args.lang)
+        failed += write_followup(args.out / "followup", args.lang or "en")
     return 1 if failed else 0
 
 
