@@ -240,23 +240,21 @@ def test_filter_shows_only_unanswered_or_only_gaps(tmp_path):
     form.close()
 
 
-def test_lazy_build_and_speed_on_the_full_checklist(tmp_path, full_responses, full_checklist):
+def test_lazy_build_on_the_full_checklist(tmp_path, full_responses, full_checklist):
+    """Only opened sub-clauses are built; clicks re-score live. (Speed is measured in
+    benchmarks/bench_widgets.py, never asserted as wall-clock time here.)"""
     path = tmp_path / "full.xlsx"
     path.write_bytes(full_responses.read_bytes())
-    t0 = time.perf_counter()
     form = AssessmentForm(full_checklist, path, poll=None)
-    build = time.perf_counter() - t0
-    assert build < 2.0
     assert set(form.cards) == set(form.groups["4.1"]), "only the open sub-clause is built"
     form.tabs.selected_index = 4  # clause 8: its first sub-clause opens and is built
     assert set(form.cards) == set(form.groups["4.1"]) | set(form.groups["8.1"])
     card = form.card("8.5.1-a")
-    times = []
-    for value in ["yes", "no", "partial", "yes", "no"] * 4:
-        t = time.perf_counter()
+    seen = set()
+    for value in ["yes", "no", "partial", "yes"]:
         card.answer.value = value
-        times.append(time.perf_counter() - t)
-    assert sorted(times)[len(times) // 2] < 0.1
+        seen.add(round(form.assessment.overall, 9))
+    assert len(seen) == 3  # every click re-scored the office
     form.close()
 
 
