@@ -109,7 +109,7 @@ def resolve_checklist(id_or_path: str | Path) -> Path:
             continue
         if isinstance(data, dict) and data.get("id") == str(id_or_path):
             return path
-    known = ", ".join(sorted(p.stem for p in bundled_dir().glob("*.yaml")))
+    known = ", ".join(sorted(list_checklists()["id"]))  # checklists only, not data such as the cross-walk
     raise ChecklistError(f"unknown checklist '{id_or_path}' (bundled: {known}; or give a path to a .yaml file)")
 
 
