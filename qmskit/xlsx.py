@@ -171,7 +171,8 @@ def read_xlsx(path: Path) -> tuple[dict, pd.DataFrame]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ResponsesError(f"not an .xlsx workbook ({type(exc).__name__})", path=path) from None
+        raise ResponsesError("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
+                             "save it from Excel/WPS as .xlsx, or start from `qmskit template`", path=path) from None
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:

@@ -230,3 +230,20 @@ def test_atomic_writes_get_ordinary_permissions(tmp_path):
     finally:
         os.umask(old)
         iorw._UMASK = saved
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".yaml"])
+def test_text_templates_list_every_question_to_fill_in(tmp_path, suffix):
+    path = tmp_path / f"t{suffix}"
+    assert cli("template", "iso9001-2015", "--office", "X", "-o", str(path)).returncode == 0
+    meta, frame = read_responses(path)
+    assert frame["id"].tolist() == ISO.questions["id"].tolist()
+    assert frame["answer"].isna().all() and meta["office"] == "X"
+
+
+def test_score_warns_about_na_without_justification(tmp_path):
+    path = tmp_path / "na.csv"
+    path.write_text("id,answer,notes\n8.3.1-a,n/a,\n", encoding="utf-8")
+    out = cli("score", str(path))
+    assert out.returncode == 0
+    assert f"warning: {path}: question '8.3.1-a' is n/a without a justification in the notes" in out.stderr

@@ -31,6 +31,7 @@ def report_error(exc: QmskitError) -> None:
 def checklists_cmd() -> None:
     """List the bundled checklists."""
     table = Table("id", "version", "title", "clauses", "questions")
+    table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
         table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
     console.print(table)
@@ -65,7 +66,10 @@ def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: 
     cl = load_checklist(checklist)
     meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
-    write_responses(output, meta, empty_responses(), cl, lang=lang, backup=True)
+    # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
+    rows = empty_responses().drop(columns="row").reindex(range(len(cl.questions))).astype(object)
+    rows["id"] = cl.questions["id"].to_numpy()
+    write_responses(output, meta, rows.fillna(""), cl, lang=lang, backup=True)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 
@@ -88,6 +92,9 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
         except QmskitError as exc:
             report_error(exc)
             failed += 1
+    for a in results:  # e.g. n/a without a justification: shown, but not a failure
+        for message in a.warnings:
+            click.echo(f"warning: {a.source}: {message}", err=True)
     if as_json and results:
         docs = [a.to_dict() for a in results]
         click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
