@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -13,7 +14,7 @@ from rich.table import Table
 from ..checklist import list_checklists, load_checklist, validate_checklist_file
 from ..errors import QmskitError
 from ..readiness import fmt_number
-from ..responses import empty_responses, write_responses
+from ..responses import write_responses
 
 console = Console()
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
@@ -67,9 +68,8 @@ def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: 
     meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    rows = empty_responses().drop(columns="row").reindex(range(len(cl.questions))).astype(object)
-    rows["id"] = cl.questions["id"].to_numpy()
-    write_responses(output, meta, rows.fillna(""), cl, lang=lang, backup=True)
+    # (write_responses fills the missing columns with blanks)
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 
