@@ -251,10 +251,12 @@ def build_checklist(data: dict, source: Path | None = None) -> Checklist:
             "clause": number, "parent": parent, "level": number.count(".") + 1,
             "top": number.split(".")[0], "order": order, "is_leaf": not node.get("clauses"),
             "title_en": title.get("en", ""), "title_zh": title.get("zh", ""),
+            "title_source": node.get("title_source", "standard"),
         })
         for q in node.get("questions") or []:
             critical = bool(q.get("critical", False))
             evidence = q.get("evidence") or {}
+            action = q.get("action") or {}
             question_rows.append({
                 "id": q["id"], "clause": number, "top": number.split(".")[0],
                 "order": len(question_rows), "weight": float(q.get("weight", 1)),
@@ -262,6 +264,9 @@ def build_checklist(data: dict, source: Path | None = None) -> Checklist:
                 "na_allowed": bool(q.get("na_allowed", not critical)),
                 "text_en": q["text"]["en"], "text_zh": q["text"]["zh"],
                 "evidence_en": evidence.get("en", ""), "evidence_zh": evidence.get("zh", ""),
+                "action_en": action.get("en", ""), "action_zh": action.get("zh", ""),
+                "basis": q.get("basis", "requirement"), "prerequisite": bool(q.get("prerequisite", False)),
+                "office_document": q.get("office_document"),
                 "also_serves": tuple(q.get("also_serves") or ()),
             })
     clauses = pd.DataFrame(clause_rows)
