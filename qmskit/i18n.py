@@ -6,7 +6,7 @@ use ``str.format`` fields. Question and clause texts are not here: they come fro
 """
 from __future__ import annotations
 
-import re
+import string
 
 LANGS = ("en", "zh")
 
@@ -40,10 +40,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "band_nearly_ready": "Nearly ready",
         "band_developing": "Developing",
         "band_early_stage": "Early stage",
-        "band_hint_ready": "The management system appears ready for a certification audit.",
-        "band_hint_nearly_ready": "Close the remaining gaps, then book the certification audit.",
+        "band_not_started": "Not started",
+        "band_hint_ready": ("The management system appears ready for a certification audit: no open "
+                            "nonconformity was found, so the audit can be booked."),
+        "band_hint_ready_minors": ("The management system appears ready for a certification audit once each open "
+                                   "minor nonconformity has a corrective-action plan; book the audit after that."),
+        "band_hint_nearly_ready": ("Not ready yet: close the gaps below and confirm the result before booking "
+                                   "the certification audit."),
         "band_hint_developing": "Important elements are in place; significant work remains before an audit.",
         "band_hint_early_stage": "The management system is at an early stage; plan a structured implementation.",
+        "band_hint_not_started": "No question has been answered yet, so there is no verdict.",
         # sections
         "sec_summary": "Summary",
         "sec_chart": "Scores by clause",
@@ -174,10 +180,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "band_nearly_ready": "基本具备",
         "band_developing": "建设中",
         "band_early_stage": "起步阶段",
-        "band_hint_ready": "质量管理体系看来已可接受认证审核。",
-        "band_hint_nearly_ready": "关闭剩余差距后即可申请认证审核。",
+        "band_not_started": "尚未开始",
+        "band_hint_ready": "质量管理体系看来已可接受认证审核：未发现未关闭的不符合项，可以申请认证审核。",
+        "band_hint_ready_minors": "每项未关闭的一般不符合项制定纠正措施计划后，质量管理体系即可接受认证审核；之后再申请审核。",
+        "band_hint_nearly_ready": "尚不具备认证条件：请先关闭下列差距并确认结果，暂不宜申请认证审核。",
         "band_hint_developing": "主要要素已建立，审核前仍有较多工作。",
         "band_hint_early_stage": "质量管理体系尚处起步阶段，请制定系统的实施计划。",
+        "band_hint_not_started": "尚未回答任何问题，因此没有结论。",
         "sec_summary": "概要",
         "sec_chart": "各条款得分",
         "sec_clauses": "条款得分表",
@@ -285,26 +294,122 @@ def t(key: str, lang: str = "en", **fields) -> str:
     return text.format(**fields) if fields else text
 
 
-# Readiness reasons are produced in English by qmskit.readiness; these rules render them in Chinese.
-_REASONS_ZH = [
-    (r"completeness ([\d.]+|n/a)%", r"完成度 \1%"),
-    (r"(\d+) major gaps?: ", r"严重差距 \1 项："),
-    (r"no major gaps", "无严重差距"),
-    (r"no answered questions", "没有已回答的问题"),
-    (r"overall ([\d.]+)", r"总分 \1"),
-    (r" \(ready needs 100%\)", "（“具备”要求 100%）"),
-    (r" \(ready needs none\)", "（“具备”要求没有）"),
-    (r" \(ready needs ≥ ([\d.]+)\)", r"（“具备”要求 ≥ \1）"),
-    (r" \(nearly ready needs ≥ ([\d.]+%?)\)", r"（“基本具备”要求 ≥ \1）"),
-    (r" \(nearly ready allows at most (\d+)\)", r"（“基本具备”最多允许 \1 项）"),
-    (r" \(developing needs ≥ ([\d.]+)\)", r"（“建设中”要求 ≥ \1）"),
-]
+# ----------------------------------------------------------------------------- readiness reasons
+# One catalog: a reason code (qmskit.model.ReasonCode) → a template per language. ``code.band`` entries
+# override ``code`` for one band. Fields: the reason's values, numbers rounded for display, lists joined,
+# ``n_clauses`` / ``n_ids`` (list lengths), ``band`` (the band's name in the sentence). ``{n:one|other}``
+# picks a plural form by the number n, so a count always agrees with its noun and its list.
+REASON_MESSAGES: dict[str, dict[str, str]] = {
+    "completeness_below.ready": {
+        "en": "completeness {value}% (ready needs 100%)",
+        "zh": "完成度 {value}%（“具备”要求 100%）"},
+    "completeness_below": {
+        "en": "completeness {value}% ({band} needs ≥ {required}%)",
+        "zh": "完成度 {value}%（“{band}”要求 ≥ {required}%）"},
+    "prerequisites_missing": {
+        "en": "{count} {count:prerequisite|prerequisites} not answered “yes”: {ids} ({band} needs every "
+              "prerequisite done before the audit)",
+        "zh": "{count} 项前提条件未回答“是”：{ids}（“{band}”要求审核前全部前提条件均已完成）"},
+    "major_gaps.ready": {
+        "en": "{count} major {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses} (ready needs none)",
+        "zh": "严重差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}（“具备”要求没有严重差距）"},
+    "major_gaps": {
+        "en": "{count} major {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses} "
+              "({band} allows at most {allowed})",
+        "zh": "严重差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}（“{band}”最多允许 {allowed} 项）"},
+    "minor_gaps": {
+        "en": "{count} minor {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses} "
+              "({band} allows at most {allowed})",
+        "zh": "一般差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}（“{band}”最多允许 {allowed} 项）"},
+    "unsupported_key": {
+        "en": "{count} critical or prerequisite “yes” {count:answer has|answers have} no evidence recorded: {ids} "
+              "({band} needs the evidence named)",
+        "zh": "{count} 项关键或前提条件的“是”未记录证据：{ids}（“{band}”要求注明证据）"},
+    "overall_below": {
+        "en": "overall {value} ({band} needs ≥ {required})",
+        "zh": "总分 {value}（“{band}”要求 ≥ {required}）"},
+    "no_answers": {
+        "en": "no answered questions ({band} needs an overall score ≥ {required})",
+        "zh": "没有已回答的问题（“{band}”要求总分 ≥ {required}）"},
+    "completeness_met": {
+        "en": "completeness {value}%",
+        "zh": "完成度 {value}%"},
+    "no_major_gaps": {
+        "en": "no major gaps",
+        "zh": "无严重差距"},
+    "minor_gaps_open": {
+        "en": "{count} minor {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses}: each needs a "
+              "corrective-action plan before the audit",
+        "zh": "一般差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}：审核前每项都需要纠正措施计划"},
+    "overall_met": {
+        "en": "overall {value} ≥ {required}",
+        "zh": "总分 {value} ≥ {required}"},
+    "unsupported_yes": {
+        "en": "{count} “yes” {count:answer has|answers have} no evidence recorded",
+        "zh": "{count} 项“是”未记录证据"},
+}
+# The band as it reads inside a reason ("ready needs …", "“基本具备”要求 …").
+REASON_BAND = {
+    "en": {"ready": "ready", "nearly_ready": "nearly ready", "developing": "developing", "early_stage": "early stage"},
+    "zh": {"ready": "具备", "nearly_ready": "基本具备", "developing": "建设中", "early_stage": "起步阶段"},
+}
+LIST_LIMIT = 12  # longer lists show the first ones and "+N more" (the count stays the full count)
+LIST_SEP = {"en": ", ", "zh": "、"}
+LIST_MORE = {"en": " (+{n} more)", "zh": " 等（另 {n} 项）"}
 
 
-def readiness_reason(reason: str, lang: str = "en") -> str:
-    """One readiness reason (English, from :func:`qmskit.readiness.readiness_verdict`) in ``lang``."""
-    if lang != "zh":
+class _CatalogFormatter(string.Formatter):
+    """``str.format`` plus ``{n:one|other}`` plural selection (English: 1 → one, else other)."""
+
+    def format_field(self, value, format_spec: str):
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _CatalogFormatter()
+
+
+def _display_list(items, lang: str) -> str:
+    items = [str(i) for i in items]
+    shown = LIST_SEP.get(lang, ", ").join(items[:LIST_LIMIT])
+    if len(items) > LIST_LIMIT:
+        shown += LIST_MORE.get(lang, LIST_MORE["en"]).format(n=len(items) - LIST_LIMIT)
+    return shown
+
+
+def reason_text(reason, lang: str = "en") -> str:
+    """One readiness reason (a :class:`qmskit.model.Reason`, or its JSON dict) rendered in ``lang``."""
+    from .model import Reason
+    from .readiness import fmt_number
+    if isinstance(reason, str):  # already text (e.g. a portfolio summary written by an older version)
         return reason
-    for pattern, repl in _REASONS_ZH:
-        reason = re.sub(pattern, repl, reason)
-    return reason
+    if isinstance(reason, dict):
+        reason = Reason.from_dict(reason)
+    lang = lang if lang in LANGS else "en"
+    values = dict(reason.values)
+    band = values.get("band")
+    entry = REASON_MESSAGES.get(f"{reason.code}.{band}") or REASON_MESSAGES[str(reason.code)]
+    fields: dict = {}
+    for key, value in values.items():
+        if isinstance(value, (list, tuple)):
+            fields[key] = _display_list(value, lang)
+            fields[f"n_{key}"] = len(value)
+        elif isinstance(value, float) or value is None:
+            fields[key] = fmt_number(value)
+        else:
+            fields[key] = value
+    if band:
+        fields["band"] = REASON_BAND[lang].get(band, band)
+    return _FORMATTER.format(entry.get(lang) or entry["en"], **fields)
+
+
+def readiness_reason(reason, lang: str = "en") -> str:
+    """Alias of :func:`reason_text` (kept for notebooks written against earlier versions)."""
+    return reason_text(reason, lang)
+
+
+def band_label(band: str, lang: str = "en") -> str:
+    """A band as words ("Nearly ready", "基本具备"; ``not_started`` → "Not started"), never the raw key."""
+    return t(f"band_{band}", lang)
