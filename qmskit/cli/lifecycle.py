@@ -94,5 +94,83 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         sys.exit(1)
 
 
+
+
+def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
+                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+    """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
+    import pandas as pd
+    from click.core import ParameterSource
+
+    from ..checklist import load_checklist
+    from ..merge import read_assign, split_file
+    from ..reassess import prefill_from
+    from ..responses import write_responses
+
+    if keep_answers and previous is None:
+        raise click.UsageError("--keep-answers needs --from PREVIOUS")
+    if assign is not None and not split_by:
+        raise click.UsageError("--assign needs --split-by clause|owner")
+    lang_given = click.get_current_context().get_parameter_source("lang") != ParameterSource.DEFAULT
+    cl = load_checklist(checklist)
+    if previous is not None:
+        pre = prefill_from(previous, cl, keep_answers=keep_answers, assessor=assessor or None,
+                           lang=lang if lang_given else None)
+        meta, frame, lang = pre.meta, pre.responses, pre.meta["language"]
+        if office:
+            meta["office"] = office
+        click.echo(f"from {previous}: {pre.carried_evidence} evidence entries carried over (marked to re-verify), "
+                   f"{pre.kept_answers} answers kept" + (f", {len(pre.dropped)} questions no longer in {cl.id}: "
+                                                         + ", ".join(pre.dropped[:10]) if pre.dropped else ""))
+    else:
+        if not office:
+            raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+        meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
+        frame = pd.DataFrame({"id": cl.questions["id"]})
+    if split_by:
+        if split_by == "owner" and previous is None:
+            raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
+        result = split_file(cl, meta, frame, output, split_by, read_assign(assign) if assign else None, lang=lang)
+        for name, path in result.files.items():
+            click.echo(Text(f"wrote {path} ({result.counts[name]} questions for {name})").plain)
+        if "unassigned" in result.files:
+            click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
+                       f"{result.files['unassigned']}", err=True)
+        return
+    existed = output.exists()
+    write_responses(output, meta, frame, cl, lang=lang, backup=True)
+    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+
+
+@click.command("merge")
+@click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Merged responses file (.xlsx or .yaml), with who answered each question.")
+@click.option("--prefer", type=click.Choice(["latest", "first", "worst"]), default=None,
+              help="Resolve conflicts: the latest-dated part, the first given, or the worst answer.")
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the parts' metadata).")
+@click.option("--force", is_flag=True, help="Merge parts that name different offices.")
+def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool) -> None:
+    """Merge several assessors' parts of one assessment by question id."""
+    from ..merge import merge_files
+    result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
+    if result.conflicts:
+        for c in result.conflicts:
+            click.echo(f"conflict: {c.line()}", err=True)
+        click.echo(f"error: {len(result.conflicts)} conflicting answers, nothing written; resolve them in the "
+                   "parts or choose with --prefer latest|first|worst", err=True)
+        sys.exit(1)
+    for c in result.resolved:
+        click.echo(f"resolved ({prefer}): {c.line()}", err=True)
+    who = {}
+    for name in result.answered_by.values():
+        who[name] = who.get(name, 0) + 1
+    click.echo(f"wrote {output}: {len(result.responses)} questions from {len(parts)} parts ("
+               + ", ".join(f"{n}: {k}" for n, k in who.items()) + ")"
+               + (f"; {len(result.resolved)} conflicts resolved by --prefer {prefer}" if result.resolved else ""))
+
+
 def register(group: click.Group) -> None:
-    group.add_command(actions_group)
+    for cmd in (actions_group, merge_cmd):
+        group.add_command(cmd)
