@@ -172,5 +172,45 @@ def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checkli
 
 
 def register(group: click.Group) -> None:
-    for cmd in (actions_group, merge_cmd):
+    for cmd in (actions_group, merge_cmd, history_cmd):
         group.add_command(cmd)
+
+
+@click.command("history")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the HTML history report (required unless --json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
+@click.option("--force", is_flag=True, help="Build the history even when the offices or checklists differ.")
+def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
+                force: bool) -> None:
+    """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
+    from ..readiness import fmt_number
+    if out_dir is None and not as_json:
+        raise click.UsageError("give -o DIR for the HTML report, or --json")
+    if len(files) < 2:
+        raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
+    if out_dir is not None:
+        from ..history_report import build_history_report
+        out, h = build_history_report(list(files), out_dir, lang=lang, checklist=checklist, force=force)
+    else:
+        from ..history import history_files
+        out, h = None, history_files(list(files), checklist=checklist, force=force)
+    if as_json:
+        click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(Text(f"{h.office}:").plain)
+        for r in h.points.itertuples(index=False):
+            click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {r.readiness}, findings {r.major} major / "
+                       f"{r.minor} minor / {r.observation} observations")
+        for tr in h.transitions:
+            c = tr.counts()
+            click.echo(f"  {tr.before} -> {tr.after}: opened {c['opened']}, recurring {c['recurring']}, closed "
+                       f"{c['closed']}, still open {c['still_open']}"
+                       + (f", not re-assessed {c['unassessed']}" if c["unassessed"] else ""))
+    for note in h.notes:
+        click.echo(f"note: {note}", err=True)
+    if out is not None:
+        click.echo(f"wrote {out}", err=as_json)
