@@ -538,15 +538,14 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             failed.append({"source": o.source, "office": o.office, "stage": o.stage, "reason": o.error})
         if a is None:
             continue
-        counts = a.gaps["severity"].value_counts()
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
             "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
-            "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
-            "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
-            "observation": int(counts.get("observation", 0)),
+            "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
+            "display_band": a.display_band,
+            **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
             "answers": {r.id: (r.answer if isinstance(r.answer, str) else int(r.answer))
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},

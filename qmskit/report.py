@@ -186,7 +186,7 @@ def verdict_html(a: Assessment, lang: str = "en") -> str:
     """The verdict banner (coloured by readiness band) with its reasons, then the headline figures."""
     lang = check_lang(lang)
     band = a.readiness
-    reasons = "".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.readiness_reasons)
+    reasons = "".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.reasons)
     answered = int(a.questions["answered"].sum())
     applicable = int(a.questions["applicable"].sum())
     counts = gap_counts(a)

@@ -64,13 +64,30 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     meta.setdefault("office", path.stem)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     _check_checklist_match(path, meta, cl, strict)
-    frame = validate_responses(raw, cl, path)
-    if "kpis" in meta:  # measured KPI values (qmskit.kpis): checked against the checklist's indicators
-        meta["kpis"] = parse_kpi_values(meta["kpis"], cl, path, row_label="KPIs row" if suffix == ".xlsx" else "line")
-    if "date" in meta:
-        meta["date"] = _parse_date(meta["date"], path, "Office sheet / metadata", "date")
-    if "excluded_clauses" in meta:  # exclusions by clause (qmskit.exclusions), applied when scoring
-        meta["excluded_clauses"] = _check_excluded_clauses(meta["excluded_clauses"], cl, path)
+    problems: list[ResponsesError] = []  # every problem of the file, reported together
+    more = 0
+    frame = None
+    try:
+        frame = validate_responses(raw, cl, path)
+    except ResponsesProblems as exc:
+        problems, more = list(exc.problems), exc.more
+    except ResponsesError as exc:
+        problems.append(exc)
+    checks = {
+        # measured KPI values (qmskit.kpis): checked against the checklist's indicators
+        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix == ".xlsx" else "line"),
+        "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
+        # exclusions by clause (qmskit.exclusions), applied when scoring
+        "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
+    }
+    for key, check in checks.items():
+        if key in meta:
+            try:
+                meta[key] = check(meta[key])
+            except ResponsesError as exc:
+                problems.append(exc)
+    if problems:
+        raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
     return meta, frame
 
 

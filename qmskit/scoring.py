@@ -237,9 +237,10 @@ def _missed_kpis(cl: Checklist, kpi_values: pd.DataFrame | None, offices: pd.Ind
     return counts.reindex(offices, fill_value=0).to_numpy()
 
 
-def tidy_answers(assessment: Assessment) -> pd.DataFrame:
-    """One office's given answers as score_many input rows: office, id, answer, evidence."""
+def tidy_answers(assessment: Assessment, key: str | None = None) -> pd.DataFrame:
+    """One office's given answers as score_many input rows: office (``key`` or the office's name), id,
+    answer, evidence."""
     q = assessment.questions
     given = q[q["answer"].notna()]
-    return pd.DataFrame({"office": assessment.office, "id": given["id"], "answer": given["answer"],
+    return pd.DataFrame({"office": key or assessment.office, "id": given["id"], "answer": given["answer"],
                          "evidence": given["evidence"]}).reset_index(drop=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 import pandas as pd
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..checklist import list_checklists, load_checklist, validate_checklist_file
@@ -18,7 +17,7 @@ from ..responses import write_responses
 
 console = Console()
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
-              "early_stage": "bold red"}
+              "early_stage": "bold red", "not_started": "bold"}
 
 
 def report_error(exc: QmskitError) -> None:
@@ -119,18 +118,63 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
 
 
 def print_score_table(results: list) -> None:
-    """A compact table (fits 80 columns), then each office's verdict reasons on their own lines."""
-    table = Table("office", "overall", "compl.", "major", "minor", "obs.", "readiness")
+    """A compact table (fits 80 columns), then each office's verdict reasons on their own lines.
+
+    The counts are :meth:`Assessment.finding_counts` (the report shows the same): question gaps by
+    severity; missed KPI targets are observations shown apart as "+N KPI"; "no evid." counts "yes"
+    answers without evidence."""
+    from rich.text import Text
+
+    from ..i18n import band_label
+    table = Table("office", "overall", "compl.", "major", "minor", "obs.", "no evid.", "readiness")
+    any_kpi = False
     for a in results:
-        counts = a.gaps["severity"].value_counts()
-        table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
-                      str(counts.get("major", 0)), str(counts.get("minor", 0)),
-                      str(counts.get("observation", 0)), f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]")
+        c = a.finding_counts()
+        obs = str(c["observation"]) + (f" +{c['kpi_observation']} KPI" if c["kpi_observation"] else "")
+        any_kpi = any_kpi or bool(c["kpi_observation"])
+        table.add_row(Text(a.office), fmt_number(a.overall), fmt_number(a.completeness) + "%",
+                      str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
+                      Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
     console.print(table)
+    if any_kpi:
+        console.print(Text("obs. = observations on questions; +N KPI = missed KPI targets, observations of 9.1 "
+                           "counted apart (they never change the score or the verdict)"))
     for a in results:
-        console.print(f"[bold]{escape(a.office)}[/]: {escape('; '.join(a.readiness_reasons))}")
+        console.print(Text.assemble((a.office, "bold"), ": " + "; ".join(a.readiness_reasons)))
+
+
+@click.command("validate-responses")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
+def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> None:
+    """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
+    from ..errors import ResponsesProblems
+    from ..responses import MAX_PROBLEMS, read_responses
+
+    failed = 0
+    for path in files:
+        try:
+            read_responses(path, checklist)
+        except ResponsesProblems as exc:
+            for problem in exc.problems[:MAX_PROBLEMS]:
+                click.echo(str(problem))
+            total = len(exc.problems) + exc.more
+            shown = min(total, MAX_PROBLEMS)
+            click.echo(f"{path}: {total} problem{'s' if total != 1 else ''}"
+                       + (f" (the first {shown} shown)" if total > shown else ""))
+            failed += 1
+        except QmskitError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(str(exc))
+            click.echo(f"{path}: 1 problem")
+            failed += 1
+        else:
+            click.echo(f"{path}: no problems")
+    if failed:
+        sys.exit(1)
 
 
 def register(group: click.Group) -> None:
-    for cmd in (checklists_cmd, validate_cmd, template_cmd, score_cmd):
+    for cmd in (checklists_cmd, validate_cmd, validate_responses_cmd, template_cmd, score_cmd):
         group.add_command(cmd)
