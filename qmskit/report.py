@@ -591,19 +591,26 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
 
 
 def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None) -> Path:
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
+                 strict: bool = False) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
+
+    Reader warnings (another checklist, an ignored sheet or row) are also issued here, so the command
+    line shows them; with ``strict`` they are errors.
 
     The responses are read here first, so a bad file fails fast with its one-line error and no kernel.
     ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
     the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
     """
     from . import notebook
-    from .responses import read_responses
+    from .responses import ResponsesWarning, read_responses
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
-        meta, _ = read_responses(responses_path, checklist)  # errors name the path as the user gave it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the notebook lists them in the report; the terminal gets them too
+        meta, _ = read_responses(responses_path, checklist, strict=strict)  # errors name the path as given
+    for w in caught:
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=2)
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():

@@ -62,14 +62,26 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml).")
-def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: Path) -> None:
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
+def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: Path, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
+    from ..responses import filled_in_count
+
     cl = load_checklist(checklist)
-    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
+    if existed and not force:
+        held = filled_in_count(output)
+        if held is None:
+            raise QmskitError(f"{output} exists and is not a responses file qmskit can read; "
+                              "use --force to replace it")
+        if held:
+            raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; "
+                              "use --force to replace it")
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    # (write_responses fills the missing columns with blanks)
-    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True)
+    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
+                    into_existing=False)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 
