@@ -55,6 +55,19 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+def refuse_to_replace_answers(output: Path, force: bool) -> None:
+    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
+    kept as a backup by the writer)."""
+    from ..responses import filled_in_count
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+    if held:
+        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
+
+
 @click.command("template")
 @click.argument("checklist")
 @click.option("--office", default=None, help="The office's name (written into the Office sheet; "
@@ -76,21 +89,13 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
     if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
         from .lifecycle import template_lifecycle
-        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
+                                  force=force)
     if not office:
         raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
-    from ..responses import filled_in_count
-
     cl = load_checklist(checklist)
     existed = output.exists()
-    if existed and not force:
-        held = filled_in_count(output)
-        if held is None:
-            raise QmskitError(f"{output} exists and is not a responses file qmskit can read; "
-                              "use --force to replace it")
-        if held:
-            raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; "
-                              "use --force to replace it")
+    refuse_to_replace_answers(output, force)
     meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
     # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
