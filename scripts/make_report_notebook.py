@@ -18,6 +18,7 @@ responses = "../examples/offices/riverside-general-office.xlsx"  # responses fil
 checklist = None  # checklist id or path; None = the one named in the responses file
 lang = "en"       # "en" or "zh"
 title = None      # report title override
+actions = None    # action-plan workbook (qmskit actions plan) whose status the report shows; None = none
 brand = None      # consultancy brand file (brand.yaml); None = the neutral look
 audience = "internal"  # "client" leaves out the technical appendix and internal notes
 report_seq = None  # sequence number for the brand's report-number pattern (a batch's position)'''
@@ -28,10 +29,10 @@ from IPython.display import HTML, display
 from qmskit import report
 from qmskit.brand import load_brand
 
-assessment = report.load_assessment(responses, checklist)
+assessment = report.load_assessment(responses, checklist, actions)
 profile = load_brand(brand) if brand else report.NEUTRAL
-parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "brand": brand,
-              "audience": audience}'''
+parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions,
+              "brand": brand, "audience": audience}'''
 
 SECTIONS = [
     "display(HTML(report.header_html(assessment, lang, title, brand=profile, audience=audience, seq=report_seq)))",
