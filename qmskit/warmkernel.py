@@ -23,14 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
+from nbclient import NotebookClient  # noqa: E402
 from papermill.exceptions import PapermillExecutionError
 
 ENGINE_NAME = "qmskit-warm"
-PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "matplotlib.pyplot",
-              "matplotlib_inline.backend_inline", "PIL.PngImagePlugin", "IPython.display", "yaml", "openpyxl",
-              "jsonschema", "qmskit", "qmskit.report", "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps",
+PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
+              "qmskit", "qmskit.report", "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps",
               "qmskit.readiness", "qmskit.responses", "qmskit.scoring", "qmskit.xlsx", "qmskit.kpis"]
 
 
