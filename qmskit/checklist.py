@@ -294,9 +294,10 @@ def build_checklist(data: dict, source: Path | None = None) -> Checklist:
     questions = pd.DataFrame(question_rows)
     kpis = pd.DataFrame([
         {"id": k["id"], "name_en": k["name"]["en"], "name_zh": k["name"]["zh"], "unit": k.get("unit", ""),
-         "target": float(k["target"]), "direction": k["direction"], "clause": k.get("clause", "9.1")}
+         "target": float(k["target"]), "direction": k["direction"], "clause": k.get("clause", "9.1"),
+         "default_target": bool(k.get("default_target", False))}
         for k in data.get("kpis") or []
-    ], columns=["id", "name_en", "name_zh", "unit", "target", "direction", "clause"])
+    ], columns=["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "default_target"])
     return Checklist(
         id=data["id"], version=str(data["version"]), title=data["title"],
         scale=data.get("scale", "compliance"),

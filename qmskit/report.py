@@ -84,9 +84,10 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
-def load_assessment(responses_path: str | Path, checklist=None) -> Assessment:
+def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
-    in ``assessment.warnings`` so the report shows them instead of printing them."""
+    in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
+    action-plan workbook whose status the report shows (qmskit.actions_report)."""
     from .responses import read_responses
     from .scoring import score
 
@@ -96,7 +97,8 @@ def load_assessment(responses_path: str | Path, checklist=None) -> Assessment:
         assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
                            source=responses_path)
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
-    return assessment
+    from .actions_report import attach  # action status, and who answered what in a merged file
+    return attach(assessment, responses_path, actions)
 
 
 # ----------------------------------------------------------------------------- value formatting
@@ -201,8 +203,14 @@ def verdict_html(a: Assessment, lang: str = "en") -> str:
             f'<div class="qr-verdict-label">{esc(t("verdict", lang))}</div>'
             f'<div class="qr-verdict-band">{esc(t("band_" + band, lang))}</div>'
             f'<div>{esc(t("band_hint_" + band, lang))}</div>'
-            f'<ul>{reasons}</ul></div><div class="qr-figures">{figures}</div>')
+            f'<ul>{reasons}</ul>{_actions_progress(a, lang)}</div><div class="qr-figures">{figures}</div>')
     return section("summary", t("sec_summary", lang), body)
+
+
+def _actions_progress(a: Assessment, lang: str) -> str:
+    from .actions_report import progress_line  # '' unless an action plan is attached
+    line = progress_line(a, lang)
+    return f'<p class="qr-actions-progress">{esc(line)}</p>' if line else ""
 
 
 def chart_clauses(a: Assessment) -> pd.DataFrame:
@@ -433,10 +441,17 @@ def action_plan_html(a: Assessment, lang: str = "en") -> str:
         severity=[badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
         owner=[_owner_cell(o, lang) for o in f["owner"]],
         due=[_due_cell(d, assessed, lang) for d in f["due"]])
-    table = html_table(show, [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
-                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
-                              ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
-                              ("due", t("col_due", lang), "12%")], numeric=("rank",))
+    cols = [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
+            ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
+            ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
+            ("due", t("col_due", lang), "12%")]
+    from . import actions_report  # with an action plan attached: a status column
+    status = actions_report.status_cells(a, f["id"], lang)
+    if status is not None:
+        show["status"] = status
+        cols[3] = ("action", t("col_action", lang), "34%")
+        cols.append(("status", actions_report.s("col_status", lang), "14%"))
+    table = html_table(show, cols, numeric=("rank",))
     return section("actions", t("sec_actions", lang), table, major=MAJOR)
 
 
@@ -516,10 +531,17 @@ def appendix_html(a: Assessment, lang: str = "en") -> str:
         "owner": [(o + (f" ({d})" if not _blank(d) else "")) if not _blank(o) else (d or "")
                   for o, d in zip(q["owner"], q["due"])],
     })
-    table = html_table(show, [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "9%"),
-                              ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "8%"),
-                              ("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
-                              ("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")])
+    cols = [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "9%"),
+            ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "8%"),
+            ("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
+            ("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")]
+    from . import actions_report  # a merged file (qmskit merge): who answered each question
+    who = actions_report.answered_by_cells(a, q["id"])
+    if who is not None:
+        show["answered_by"] = who
+        cols[2] = ("requirement", t("col_question", lang), "28%")
+        cols.append(("answered_by", actions_report.s("col_answered_by", lang), "10%"))
+    table = html_table(show, cols)
     return section("appendix", t("sec_appendix", lang), table, major=MAJOR)
 
 
@@ -550,6 +572,8 @@ def rerun_command(parameters: dict) -> str:
         cmd += ["--checklist", str(parameters["checklist"])]
     if not _blank(parameters.get("title")):
         cmd += ["--title", str(parameters["title"])]
+    if not _blank(parameters.get("actions")):
+        cmd += ["--actions", Path(str(parameters["actions"])).name]
     return shlex.join(cmd)
 
 
@@ -611,7 +635,8 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
 
 
 def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None) -> Path:
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
+                 actions: str | Path | None = None) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
 
     The responses are read here first, so a bad file fails fast with its one-line error and no kernel.
@@ -630,6 +655,10 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
     office = str(meta.get("office") or responses_path.stem)
     params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
+    if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
+        from .actions_xlsx import read_actions
+        read_actions(actions)
+        params["actions"] = str(Path(actions).resolve())
     nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
                                    **({"timeout": timeout} if timeout else {}))
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)

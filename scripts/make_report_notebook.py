@@ -17,15 +17,16 @@ PARAMETERS = '''\
 responses = "../examples/offices/riverside-general-office.xlsx"  # responses file (.xlsx, .csv or .yaml)
 checklist = None  # checklist id or path; None = the one named in the responses file
 lang = "en"       # "en" or "zh"
-title = None      # report title override'''
+title = None      # report title override
+actions = None    # action-plan workbook (qmskit actions plan) whose status the report shows; None = none'''
 
 SETUP = '''\
 from IPython.display import HTML, display
 
 from qmskit import report
 
-assessment = report.load_assessment(responses, checklist)
-parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title}'''
+assessment = report.load_assessment(responses, checklist, actions)
+parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions}'''
 
 SECTIONS = [
     "display(HTML(report.header_html(assessment, lang, title)))",

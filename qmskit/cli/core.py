@@ -56,13 +56,27 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 
 @click.command("template")
 @click.argument("checklist")
-@click.option("--office", required=True, help="The office's name (written into the Office sheet).")
+@click.option("--office", default=None, help="The office's name (written into the Office sheet; "
+              "required unless --from).")
 @click.option("--assessor", default="", help="Who runs the assessment.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml).")
-def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: Path) -> None:
+@click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
+              help="Re-assessment: pre-fill from the office's previous responses file (evidence marked to re-verify).")
+@click.option("--keep-answers", is_flag=True, help="With --from: keep the previous answers (default: blank).")
+@click.option("--split-by", type=click.Choice(["clause", "owner"]), default=None,
+              help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
+@click.option("--assign", type=click.Path(path_type=Path), default=None,
+              help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
+                 keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
+    if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
+        from .lifecycle import template_lifecycle
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+    if not office:
+        raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
     import pandas as pd
 
     from ..checklist import load_checklist

@@ -15,12 +15,15 @@ import click
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--title", default=None, help="Title override.")
 @click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.ipynb.")
+@click.option("--actions", type=click.Path(path_type=Path), default=None,
+              help="Action-plan workbook (qmskit actions plan): its status goes into the report.")
 def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | None, title: str | None,
-               keep_notebook: bool) -> None:
+               keep_notebook: bool, actions: Path | None) -> None:
     """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
     from ..report import build_report
 
-    path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title)
+    path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
+                        actions=actions)
     click.echo(str(path))
 
 
