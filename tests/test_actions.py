@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -188,3 +189,59 @@ def test_libreoffice_saved_plan_reads_back(tmp_path):
 def test_write_refuses_other_formats(tmp_path):
     with pytest.raises(ActionsError, match="expected .xlsx"):
         write_actions(tmp_path / "a.csv", {}, plan_frame([]))
+
+
+def test_report_shows_action_status_and_who_answered(tmp_path):
+    """One real report (papermill + nbconvert) of a merged file with its action plan attached."""
+    from qmskit.merge import merge_files, split_file
+    from qmskit.report import build_report
+    from qmskit.responses import read_responses
+    from qmskit.checklist import load_checklist
+
+    meta, frame = read_responses(AFTER)
+    cl = load_checklist(meta["checklist"])
+    parts = split_file(cl, meta, frame.drop(columns="row"), tmp_path / "p.xlsx", "clause",
+                       {"Li Wei": ["4", "5", "6", "7"], "Zhang Min": ["8", "9", "10"]})
+    merged = tmp_path / "merged.xlsx"
+    merge_files(list(parts.files.values()), merged)
+    plan = tmp_path / "actions.xlsx"
+    plan_file(merged, plan, lang="en")
+    wb = load_workbook(plan)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("Status") + 1).value = "done"
+    ws.cell(3, header.index("Status") + 1).value = "verified effective"
+    ws.cell(3, header.index("Closure evidence") + 1).value = "Audit report 2027-01"
+    wb.save(plan)
+    res = CliRunner().invoke(main, ["report", str(merged), "-o", str(tmp_path / "out"), "--lang", "en",
+                                    "--actions", str(plan)])
+    assert res.exit_code == 0, res.output
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    p = status_of(plan, dt.date.today())
+    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue), 2 done (1 without closure evidence), "
+            "1 verified effective.") in html
+    assert "done · no closure evidence" in html and "verified effective" in html
+    assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
+    assert "--actions actions.xlsx" in html
+
+
+def test_batch_with_action_plans(tmp_path):
+    """batch --actions DIR: plans matched to offices by name; the portfolio gets the actions column and the
+    oldest overdue actions; a broken file in DIR is skipped with a warning, offices without a plan show —."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan_file(AFTER, plans / "moonbay.xlsx", lang="en")
+    (plans / "broken.xlsx").write_text("not a workbook")
+    other = GOV / "pinecrest-municipal-office.xlsx"
+    res = CliRunner().invoke(main, ["batch", str(AFTER), str(other), "-o", str(tmp_path / "out"), "-q",
+                                    "--no-office-reports", "--actions", str(plans)])
+    assert res.exit_code == 0, res.output
+    assert "action plan skipped" in res.output and "broken.xlsx" in res.output
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    p = status_of(plans / "moonbay.xlsx", dt.date.today())
+    assert "Actions (open / overdue / verified)" in html
+    assert re.search(f"<td class=.qk-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
+    assert re.search("<td class=.qk-num.>—</td>", html)  # the office without a plan
+    assert "Oldest overdue actions" in html
+    for r in p.overdue_items.head(3).itertuples(index=False):
+        assert f"{r.clause} · {r.id}" in html

@@ -6,16 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
-from ..checklist import list_checklists, load_checklist, validate_checklist_file
 from ..errors import QmskitError
-from ..readiness import fmt_number
-from ..responses import write_responses
+from ._term import console
 
-console = Console()
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
 
@@ -30,17 +24,23 @@ def report_error(exc: QmskitError) -> None:
 @click.command("checklists")
 def checklists_cmd() -> None:
     """List the bundled checklists."""
+    from rich.table import Table
+
+    from ..checklist import list_checklists
+
     table = Table("id", "version", "title", "clauses", "questions")
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
         table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
-    console.print(table)
+    console().print(table)
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Validate checklist YAML files (or bundled ids); exit 1 on any error."""
+    from ..checklist import load_checklist, validate_checklist_file
+
     failed = 0
     for path in paths:
         try:
@@ -52,6 +52,19 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
         click.echo(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)")
     if failed:
         sys.exit(1)
+
+
+def refuse_to_replace_answers(output: Path, force: bool) -> None:
+    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
+    kept as a backup by the writer)."""
+    from ..responses import filled_in_count
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+    if held:
+        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
 
 
 @click.command("template")
@@ -69,20 +82,29 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
               help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
 @click.option("--assign", type=click.Path(path_type=Path), default=None,
               help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
 def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
-                 keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+                 keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
     if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
         from .lifecycle import template_lifecycle
-        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
+                                  force=force)
     if not office:
         raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+    import pandas as pd
+
+    from ..checklist import load_checklist
+    from ..responses import write_responses
+
     cl = load_checklist(checklist)
-    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
+    refuse_to_replace_answers(output, force)
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    # (write_responses fills the missing columns with blanks)
-    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True)
+    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
+                    into_existing=False)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 
@@ -123,9 +145,12 @@ def print_score_table(results: list) -> None:
     The counts are :meth:`Assessment.finding_counts` (the report shows the same): question gaps by
     severity; missed KPI targets are observations shown apart as "+N KPI"; "no evid." counts "yes"
     answers without evidence."""
+    from rich.table import Table
     from rich.text import Text
 
     from ..i18n import band_label
+    from ..readiness import fmt_number
+
     table = Table("office", "overall", "compl.", "major", "minor", "obs.", "no evid.", "readiness")
     any_kpi = False
     for a in results:
@@ -135,12 +160,12 @@ def print_score_table(results: list) -> None:
         table.add_row(Text(a.office), fmt_number(a.overall), fmt_number(a.completeness) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
                       Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
-    console.print(table)
+    console().print(table)
     if any_kpi:
-        console.print(Text("obs. = observations on questions; +N KPI = missed KPI targets, observations of 9.1 "
+        console().print(Text("obs. = observations on questions; +N KPI = missed KPI targets, observations of 9.1 "
                            "counted apart (they never change the score or the verdict)"))
     for a in results:
-        console.print(Text.assemble((a.office, "bold"), ": " + "; ".join(a.readiness_reasons)))
+        console().print(Text.assemble((a.office, "bold"), ": " + "; ".join(a.readiness_reasons)))
 
 
 @click.command("validate-responses")
