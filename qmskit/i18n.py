@@ -82,7 +82,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "col_impact": "Impact",
         "col_evidence": "Evidence",
         "col_notes": "Notes",
-        "col_action": "Action (what an auditor will look for)",
+        "col_action": "Recommended action",
+        "col_recommended": "Recommended action",
+        "col_finding": "Requirement and answer",
+        "col_seen": "Evidence seen",
+        "label_answer": "Answer:",
+        "label_evidence": "Evidence seen:",
+        "label_notes": "Notes:",
+        "evidence_none": "none recorded",
+        "reason_critical": "critical requirement not met",
+        "reason_absent": "process absent",
+        "reason_not_met": "requirement not met",
+        "reason_partial": "partly met",
+        "reason_practice": "good practice",
+        "reason_kpi": "KPI target missed",
+        "unsupported_count": "\u201cYes\u201d without evidence",
+        "unsupported_note": "counted as met, evidence not named",
+        "gaps_summary_kpi": "; plus {n} KPI observations (not included)",
+        "sec_office_documents": "The office's own documents",
+        "office_documents_intro": ("Documents the office's profile expects (e.g. its procedures). ISO 9001 does "
+                                   "not require them: a gap here is an observation, never a nonconformity."),
         "col_owner": "Owner",
         "col_due": "Due",
         "col_type": "Type",
@@ -118,7 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_na": "No question was answered \u201cnot applicable\u201d.",
         "empty_docinfo": "This checklist lists no mandatory documented information.",
         "empty_actions": "No actions: there are no gaps.",
-        "gaps_summary": "{major} major, {minor} minor, {observation} observations",
+        "gaps_summary": "{major} major, {minor} minor, {observation} observations",  # question findings
         "gaps_intro": ("Ranked by severity, then by impact (the points the overall score gains when the gap "
                        "is closed), then by clause order."),
         "unsupported_intro": ("These answers are counted as met, but no evidence is recorded. An auditor will "
@@ -131,16 +150,22 @@ STRINGS: dict[str, dict[str, str]] = {
             "requirements beneath it (w is the requirement's weight, p its points), so every requirement "
             "counts by its weight, not by the number of sub-clauses. The overall score is the same over the "
             "whole checklist. Completeness is the share of applicable requirements that are answered.</p>"
-            "<p>A <b>gap</b> is an answered requirement that is not fully met. It is <b>major</b> when a "
-            "critical requirement (one the standard demands outright, such as mandatory documented "
-            "information, internal audit or management review) is not met at all; <b>minor</b> when a "
-            "critical requirement is partly met or another requirement is not met; otherwise an "
-            "<b>observation</b> (an opportunity for improvement).</p>"
+            "<p>A <b>gap</b> is an answered question that is not fully met, named as a certification body "
+            "would: a question asking for good practice (not an ISO 9001 requirement) gives an <b>observation</b> "
+            "(an opportunity for improvement). A requirement gives a <b>major</b> nonconformity when it is "
+            "critical (its absence alone is a major, e.g. mandatory documented information, control of "
+            "nonconforming outputs, corrective action) and not met at all, or when its whole process is absent "
+            "(at least two answered requirements of the clause, none met at all); every other requirement gap, "
+            "including one that is only partly met, is a <b>minor</b> nonconformity. A KPI that misses its "
+            "target is an observation of 9.1, counted apart; it never changes a score.</p>"
             "<p>The verdict is checked from the top, first match wins: <b>ready</b> needs completeness 100%, "
-            "no major gap and an overall score \u2265 {ready}; <b>nearly ready</b> needs completeness "
-            "\u2265 90%, overall \u2265 {nearly} and at most {max_major} major gaps; <b>developing</b> needs "
-            "overall \u2265 {developing}; otherwise <b>early stage</b>. Scores are shown rounded to one "
-            "decimal; thresholds are compared on exact values.</p>"),
+            "every prerequisite (a complete internal audit cycle, a management review held, the system "
+            "operating with records) answered yes, no major, at most {max_minor} minor nonconformities (each "
+            "with a corrective-action plan before the audit), evidence named for every critical or "
+            "prerequisite \u201cyes\u201d, and an overall score \u2265 {ready}; <b>nearly ready</b> needs "
+            "completeness \u2265 90%, every prerequisite answered yes, at most {max_major} majors and overall "
+            "\u2265 {nearly}; <b>developing</b> needs overall \u2265 {developing}; otherwise <b>early "
+            "stage</b>. Scores are shown rounded to one decimal; thresholds are compared on exact values.</p>"),
         "method_maturity": " On the maturity scale, level 1\u20135 gives (level \u2212 1) / 4 points.",
         "param_responses": "Responses file",
         "param_sha256": "Responses file SHA-256",
@@ -216,7 +241,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "col_impact": "影响",
         "col_evidence": "证据",
         "col_notes": "备注",
-        "col_action": "整改措施（审核员将查看的内容）",
+        "col_action": "建议措施",
+        "col_recommended": "建议措施",
+        "col_finding": "要求及回答",
+        "col_seen": "所见证据",
+        "label_answer": "回答：",
+        "label_evidence": "所见证据：",
+        "label_notes": "备注：",
+        "evidence_none": "未记录",
+        "reason_critical": "关键要求未满足",
+        "reason_absent": "过程缺失",
+        "reason_not_met": "要求未满足",
+        "reason_partial": "部分满足",
+        "reason_practice": "良好实践",
+        "reason_kpi": "指标未达目标",
+        "unsupported_count": "无证据的“是”",
+        "unsupported_note": "按满足计分，但未注明证据",
+        "gaps_summary_kpi": "；另有绩效指标观察项 {n} 项（未计入）",
+        "sec_office_documents": "本单位自有文件",
+        "office_documents_intro": "本单位规范要求的文件（如各项程序）。ISO 9001 并不要求：此处的差距为观察项，不构成不符合。",
         "col_owner": "负责人",
         "col_due": "完成期限",
         "col_type": "类型",
@@ -260,13 +303,16 @@ STRINGS: dict[str, dict[str, str]] = {
             "<p>条款得分 = 100 × Σ w·p / Σ w，按该条款下所有已回答且适用的要求计算（w 为权重，p 为得分），"
             "因此每项要求按其权重计入，而不是按子条款个数平均。总分以整个检查表同样计算。"
             "完成度为已回答的适用要求所占比例。</p>"
-            "<p><b>差距</b>是已回答但未完全满足的要求。关键要求（标准明确要求的，如强制性成文信息、内部审核、"
-            "管理评审）完全未满足为<b>严重</b>；关键要求部分满足或其他要求未满足为<b>一般</b>；"
-            "其余为<b>观察项</b>（改进机会）。</p>"
-            "<p>结论自上而下判定，先满足者为准：<b>具备</b>需完成度 100%、无严重差距且总分 ≥ {ready}；"
-            "<b>基本具备</b>需完成度 ≥ 90%、总分 ≥ {nearly} 且严重差距不超过 {max_major} 项；"
-            "<b>建设中</b>需总分 ≥ {developing}；否则为<b>起步阶段</b>。分数显示保留一位小数，"
-            "阈值按精确值比较。</p>"),
+            "<p><b>差距</b>是已回答但未完全满足的问题，按认证机构的方式判定：属于良好实践（非 ISO 9001 要求）的问题"
+            "为<b>观察项</b>（改进机会）。对于标准要求：关键要求（仅其缺失即构成严重不符合，如强制性成文信息、"
+            "不合格输出的控制、纠正措施）完全未满足，或该条款的整个过程缺失（该条款至少两项已回答的要求均完全未满足），"
+            "为<b>严重</b>不符合；其他要求差距（包括部分满足）均为<b>一般</b>不符合。绩效指标未达目标为 9.1 的观察项，"
+            "单独计数，不影响得分。</p>"
+            "<p>结论自上而下判定，先满足者为准：<b>具备</b>需完成度 100%、全部前提条件（完整的一轮内部审核、"
+            "已召开管理评审、体系运行并有记录）回答“是”、无严重不符合、一般不符合不超过 {max_minor} 项"
+            "（审核前每项均有纠正措施计划）、关键或前提条件的“是”均注明证据，且总分 ≥ {ready}；"
+            "<b>基本具备</b>需完成度 ≥ 90%、全部前提条件回答“是”、严重不符合不超过 {max_major} 项且总分 ≥ {nearly}；"
+            "<b>建设中</b>需总分 ≥ {developing}；否则为<b>起步阶段</b>。分数显示保留一位小数，阈值按精确值比较。</p>"),
         "method_maturity": " 成熟度量表中，1–5 级得 (级别 − 1) / 4 分。",
         "param_responses": "回答文件",
         "param_sha256": "回答文件 SHA-256",
