@@ -279,6 +279,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                 tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks)
                 if plan is not None:
                     tasks[id(o)]["parameters"]["actions"] = str(plan.resolve())
+                tasks[id(o)]["parameters"]["out_dir"] = str(out_dir)  # as given: the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:
                 o.ok, o.stage = True, "done"

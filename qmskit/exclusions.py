@@ -66,7 +66,9 @@ def parse_excluded_clauses(value, default_justification: str = "") -> list[Exclu
 
 
 def _split_text(text: str) -> list[tuple[str, str]]:
-    parts = [p for p in re.split(r"[;\n；]|,(?=\s*\d)", text) if p.strip()]
+    # items are separated by ";", "；", "," or a new line before the next clause number, so a
+    # justification may itself hold commas and semicolons
+    parts = [p for p in re.split(r"(?:[;\n；,，])(?=\s*\d+(?:\.\d+)*(?:\s|:|：|,|;|；|$))", text) if p.strip()]
     return [(p, "") for p in parts]
 
 

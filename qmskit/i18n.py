@@ -327,6 +327,19 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# How people write a language in a responses file (Office sheet "Report language", CSV/YAML "language").
+LANGUAGE_NAMES = {
+    "en": "en", "english": "en", "eng": "en", "英文": "en", "英语": "en", "en-us": "en", "en-gb": "en",
+    "zh": "zh", "中文": "zh", "汉语": "zh", "简体中文": "zh", "chinese": "zh", "zh-cn": "zh", "zh_cn": "zh",
+    "zh-hans": "zh", "cn": "zh",
+}
+
+
+def language_code(value) -> str | None:
+    """``en``/``zh`` for a language as written in a file (``English``, ``中文``, ``zh-CN`` …); None if unknown."""
+    return LANGUAGE_NAMES.get(str(value).strip().lower())
+
+
 def check_lang(lang: str | None) -> str:
     """Return a supported language code; raise a one-line QmskitError otherwise."""
     from .errors import QmskitError

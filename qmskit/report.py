@@ -747,9 +747,12 @@ def file_sha256(path: str | Path) -> str:
 
 
 def rerun_command(parameters: dict) -> str:
-    """The shell command that re-creates this report (paths shown by file name only)."""
+    """The shell command that re-creates this report: the responses file by name, the output folder that
+    was actually used (as the user gave it; "reports" when unknown) and every option that was set."""
     import shlex
-    cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o", "reports"]
+    out_dir = parameters.get("out_dir")
+    cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o",
+           str(out_dir) if not _blank(out_dir) else "reports"]
     if not _blank(parameters.get("brand")):
         cmd += ["--brand", Path(str(parameters["brand"])).name]
     if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
@@ -884,7 +887,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     office = str(meta.get("office") or responses_path.stem)
     params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title,
               "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value,
-              "report_seq": seq}
+              "report_seq": seq, "out_dir": str(out_dir)}
     if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
         from .actions_xlsx import read_actions
         read_actions(actions)

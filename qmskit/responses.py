@@ -83,6 +83,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
         # exclusions by clause (qmskit.exclusions), applied when scoring
         "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
+        "language": lambda v: _check_language(v, path),
     }
     for key, check in checks.items():
         if key in meta:
@@ -93,6 +94,16 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     if problems:
         raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
     return meta, frame
+
+
+def _check_language(value, path: Path) -> str:
+    """The report language as written in the file (en, zh, English, 中文 …) as ``en`` / ``zh``."""
+    from .i18n import language_code
+    code = language_code(value)
+    if code is None:
+        raise ResponsesError(f"language {str(value).strip()!r} is not a report language (allowed: en, zh, "
+                             "English, 中文)", path=path, where="Office sheet / metadata, key 'language'")
+    return code
 
 
 def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:

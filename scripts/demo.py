@@ -17,6 +17,7 @@ from rich.table import Table
 
 from qmskit.checklist import bundled_dir, load_checklist, validate_checklist_file
 from qmskit.errors import QmskitError
+from qmskit.i18n import band_label
 from qmskit.readiness import fmt_number
 from qmskit.batch import run_batch
 
@@ -56,7 +57,7 @@ def write_reports(files: list[Path], out: Path, lang: str | None) -> int:
             console.print(f"[red]error:[/] {escape(o.error or '')}", highlight=False)
             continue
         a = o.assessment
-        console.print(f"{escape(str(o.html))}\n    {a.readiness}, overall {fmt_number(a.overall)}, completeness "
+        console.print(f"{escape(str(o.html))}\n    {band_label(a.display_band)}, overall {fmt_number(a.overall)}, completeness "
                       f"{fmt_number(a.completeness)}%", highlight=False, soft_wrap=True)
     if result.index:
         console.print(f"[bold]Portfolio:[/] {escape(str(result.index))}", highlight=False, soft_wrap=True)

@@ -151,19 +151,26 @@ def print_score_table(results: list) -> None:
     from ..i18n import band_label
     from ..readiness import fmt_number
 
-    table = Table("office", "overall", "compl.", "major", "minor", "obs.", "no evid.", "readiness")
+    from rich import box
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
+    for header in ("overall", "compl.", "maj.", "min.", "obs.", "no ev."):
+        table.add_column(header, no_wrap=True, justify="right")
+    table.add_column("readiness", min_width=12)
     any_kpi = False
     for a in results:
         c = a.finding_counts()
-        obs = str(c["observation"]) + (f" +{c['kpi_observation']} KPI" if c["kpi_observation"] else "")
+        obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
         any_kpi = any_kpi or bool(c["kpi_observation"])
         table.add_row(Text(a.office), fmt_number(a.overall), fmt_number(a.completeness) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
                       Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
-    if any_kpi:
-        console().print(Text("obs. = observations on questions; +N KPI = missed KPI targets, observations of 9.1 "
-                           "counted apart (they never change the score or the verdict)"))
+    console().print(Text("maj. / min. = major / minor nonconformities, obs. = observations (opportunities for improvement)"
+                         + ("; (+N) = missed KPI targets, observations of 9.1 counted apart (never in the score "
+                            "or the verdict)" if any_kpi else "")
+                         + "; no ev. = \u201cyes\u201d answers without evidence"))
     for a in results:
         console().print(Text.assemble((a.office, "bold"), ": " + "; ".join(a.readiness_reasons)))
 
