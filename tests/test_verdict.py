@@ -388,3 +388,71 @@ def test_json_of_a_scenario_carries_codes_and_english_reasons(tmp_path):
     assert doc["readiness_reasons"][0].startswith("2 prerequisites not answered “yes”: 9.2.1-a, 9.3.1-a")
     assert [(g["id"], g["severity"], g["reason"], g["basis"]) for g in doc["gaps"]] == [
         ("9.2.1-a", "major", "critical", "requirement"), ("9.3.1-a", "major", "critical", "requirement")]
+
+
+# --------------------------------------------------------------------------- findings in the report
+
+def test_report_findings_read_like_an_auditors(tmp_path):
+    from qmskit import report
+    a = run({"r1": "partial", "c1": "no", "g1": "no", "r4": ""}, no_evidence=["r2"],
+            notes={"r1": "Needs top-management sign-off"}, meta={"office": "Findings office"})
+    frame = report.gap_register_frame(a, "en")
+    r1 = frame.set_index("id").loc["r1"]
+    assert (r1["severity"], r1["reason"], r1["evidence"], r1["notes"]) == (
+        "minor", "partial", "r1 register, entries checked", "Needs top-management sign-off")
+    # the fixture gives c1 no action: the evidence hint stands in; p1 has one
+    assert frame.set_index("id").loc["c1", "action"] == "Audit reports"
+    page = report.gap_register_html(a, "en")
+    assert "critical requirement not met" in page and "partly met" in page and "good practice" in page
+    assert "<b>Evidence seen:</b> r1 register, entries checked" in page
+    assert "<b>Notes:</b> Needs top-management sign-off" in page  # apart from the evidence
+    assert "<b>Answer:</b> Partial" in page and "Recommended action" in page
+    zh = report.gap_register_html(a, "zh")
+    assert "关键要求未满足" in zh and "部分满足" in zh and "所见证据" in zh and "建议措施" in zh
+    banner = report.verdict_html(a, "en")
+    assert "“Yes” without evidence" in banner and '<div class="qr-figure-value">1</div>' in banner
+    assert "Nearly ready" not in banner or a.readiness == "nearly_ready"
+    # the audit is booked only when ready with no open minor
+    minors = run({"r1": "partial"})
+    assert minors.readiness == "ready"
+    assert "book the audit after that" in report.verdict_html(minors, "en")
+    assert "so the audit can be booked" in report.verdict_html(run(), "en")
+    assert "可以申请认证审核" not in report.verdict_html(minors, "zh")
+    assert "申请" not in report.verdict_html(run({"c1": "no"}), "zh").split("暂不宜")[0]
+
+
+def test_an_unanswered_clause_shows_a_dash_and_an_excluded_one_na():
+    from qmskit import report
+    a = run({"r4": "", "r5": "", "x2": "", "x3": ""}, meta={"excluded_clauses": "2.3"})
+    html = report.clause_table_html(a, "en")
+    row_21 = html.split("<td>2.1</td>")[1].split("</tr>")[0]
+    row_23 = html.split("<td>2.3</td>")[1].split("</tr>")[0]
+    assert "—" in row_21 and "n/a" not in row_21
+    assert "n/a" in row_23
+
+
+def test_office_documents_have_their_own_register():
+    from qmskit import report
+    a = run({"g3": "no"})
+    assert a.documented_information().empty and a.office_documents()["id"].tolist() == ["g3"]
+    page = report.docinfo_html(a, "en")
+    assert "own documents (1)" in page and "never a nonconformity" in page
+    assert a.gaps.set_index("id").loc["g3", "severity"] == "observation"
+
+
+def test_language_names_in_a_file_are_accepted_or_named(tmp_path):
+    for written, code in (("中文", "zh"), ("English", "en"), ("zh-CN", "zh")):
+        path = tmp_path / f"{code}.csv"
+        path.write_text(f"# language: {written}\nid,answer\nr1,yes\n", encoding="utf-8")
+        assert qmskit.read_responses(path, FIX)[0]["language"] == code
+    bad = tmp_path / "fr.csv"
+    bad.write_text("# language: français\nid,answer\nr1,yes\n", encoding="utf-8")
+    with pytest.raises(qmskit.ResponsesError, match=r"fr.csv:Office sheet / metadata, key 'language': language "
+                                                    r"'français' is not a report language"):
+        qmskit.read_responses(bad, FIX)
+
+
+def test_rerun_line_quotes_the_output_folder_used():
+    from qmskit.report import rerun_command
+    assert rerun_command({"responses": "/x/office.xlsx", "out_dir": "client reports/2026", "lang": "zh"}) == \
+        "qmskit report office.xlsx -o 'client reports/2026' --lang zh"
