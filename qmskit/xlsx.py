@@ -168,11 +168,9 @@ def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
 
 
 def read_xlsx(path: Path) -> tuple[dict, pd.DataFrame]:
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ResponsesError("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
-                             "save it from Excel/WPS as .xlsx, or start from `qmskit template`", path=path) from None
+    """Read a responses workbook with python-calamine after a bounded pre-scan (qmskit.xlsx_read)."""
+    from .xlsx_read import open_workbook
+    wb = open_workbook(path)
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:
