@@ -1,6 +1,7 @@
 """Safe writes: every file qmskit writes goes through here (temp file in the same folder + rename)."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -27,20 +28,29 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False) -> Iterator[Pa
             backup_file(target)
         # mkstemp makes 0600 files; give the result the mode an ordinary write would (keep an existing
         # file's mode, else 0666 less the umask) so colleagues and web servers can read reports.
-        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_UMASK)
+        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~current_umask())
         os.replace(tmp_path, target)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
 
 
-def _read_umask() -> int:
-    mask = os.umask(0)
+@functools.lru_cache(maxsize=1)
+def current_umask() -> int:
+    """The process umask, read on first write (not at import: importing must change no process state).
+
+    Linux reports it in /proc/self/status; elsewhere it can only be read by setting it, done once and
+    restored at once (cached, so threads writing later never race on it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-_UMASK = _read_umask()  # read once at import: os.umask can only be read by setting it (racy in threads)
 
 
 def backup_file(path: str | os.PathLike) -> Path:

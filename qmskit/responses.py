@@ -30,7 +30,8 @@ from .scales import ALLOWED_TEXT, NA, normalize_answers
 
 COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
-             "exclusions", "language", "status", "confidentiality"]
+             "exclusions", "language", "status", "confidentiality",
+             "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 DEFAULT_CHECKLIST = "iso9001-2015"
 FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 

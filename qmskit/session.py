@@ -326,10 +326,14 @@ _EXIT_FLUSH: "weakref.WeakSet[ResponsesSession]" = weakref.WeakSet()
 
 
 def _register_exit_flush(session: ResponsesSession) -> None:
+    if not _EXIT_FLUSH_HOOKED:  # hooked with the first session, not at import (importing changes nothing)
+        _EXIT_FLUSH_HOOKED.append(atexit.register(flush_open_sessions))
     _EXIT_FLUSH.add(session)
 
 
-@atexit.register
+_EXIT_FLUSH_HOOKED: list = []
+
+
 def flush_open_sessions() -> None:
     """Runs at interpreter exit (kernel shutdown): write what every open session still holds."""
     for session in list(_EXIT_FLUSH):

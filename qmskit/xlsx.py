@@ -39,6 +39,10 @@ META_LABELS = {
     "exclusions": ("Exclusions and justification", "删减及理由"), "language": ("Report language", "报告语言"),
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
+    "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
+    "summary": ("Executive summary (Markdown)", "执行摘要（Markdown）"),
+    "closing": ("Closing remarks (Markdown)", "结束语（Markdown）"),
+    "internal_notes": ("Internal notes, not in the client copy (Markdown)", "内部备注，客户版不含（Markdown）"),
 }
 KPI_SHEET = "KPIs"
 # (key, en header, zh header, width); name/unit/target are for the reader, the checklist's target counts

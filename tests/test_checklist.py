@@ -54,12 +54,20 @@ def test_every_leaf_has_questions_and_counts_are_in_range(iso):
     assert (iso.questions[["text_en", "text_zh", "evidence_en", "evidence_zh"]] != "").all().all()
 
 
+# Required documented information whose absence alone is not a major nonconformity (issue 13, lead
+# auditor): the calibration basis where no national standard exists (rare, conditional) and the record
+# of new requirements found in review (a gap there is a minor).
+NON_CRITICAL_DOC_INFO = {"7.1.5.2-b", "8.2.3.2-b"}
+
+
 def test_required_documented_information_is_covered(iso):
     q = iso.questions
     for row in DOC_INFO_2015:
         hits = q[(q["clause"] == row["clause"]) & (q["documented_information"] == row["kind"])]
         assert len(hits), f"{row['clause']} {row['kind']}: {row['subject']}"
-        assert hits["critical"].all()
+        assert hits["critical"].any() or set(hits["id"]) <= NON_CRITICAL_DOC_INFO, row["subject"]
+    flagged = q[q["documented_information"].notna()]
+    assert set(flagged.loc[~flagged["critical"], "id"]) == NON_CRITICAL_DOC_INFO
 
 
 def test_climate_change_amendment_is_asked(iso):
@@ -112,7 +120,7 @@ def test_cli_help_version_and_unknown_checklist():
     ("bad-weight.yaml", "line 10: clauses[0].questions[0].weight: must be > 0 (got 0)"),
     ("missing-zh.yaml", "line 9: clauses[0].questions[0].text: missing required key 'zh'"),
     ("malformed.yaml", "line 4: malformed YAML"),
-    ("unknown-key.yaml", "line 10: clauses[0].questions[0].wieght: unknown key 'wieght' (allowed: also_serves, critical"),
+    ("unknown-key.yaml", "line 10: clauses[0].questions[0].wieght: unknown key 'wieght' (allowed: action, also_serves, basis, critical"),
     ("thresholds-order.yaml", "thresholds must be in order"),
 ])
 def test_bad_checklists_give_one_line_errors(name, expected):

@@ -66,3 +66,7 @@ followup.register(main)
 from . import report  # noqa: E402  (report)
 
 report.register(main)
+
+from . import lifecycle  # noqa: E402  (actions, merge, history)
+
+lifecycle.register(main)

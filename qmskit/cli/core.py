@@ -6,17 +6,10 @@ import sys
 from pathlib import Path
 
 import click
-import pandas as pd
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from ..checklist import list_checklists, load_checklist, validate_checklist_file
 from ..errors import QmskitError
-from ..readiness import fmt_number
-from ..responses import write_responses
+from ._term import console
 
-console = Console()
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red"}
 
@@ -31,17 +24,23 @@ def report_error(exc: QmskitError) -> None:
 @click.command("checklists")
 def checklists_cmd() -> None:
     """List the bundled checklists."""
+    from rich.table import Table
+
+    from ..checklist import list_checklists
+
     table = Table("id", "version", "title", "clauses", "questions")
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
         table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
-    console.print(table)
+    console().print(table)
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Validate checklist YAML files (or bundled ids); exit 1 on any error."""
+    from ..checklist import load_checklist, validate_checklist_file
+
     failed = 0
     for path in paths:
         try:
@@ -57,13 +56,32 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 
 @click.command("template")
 @click.argument("checklist")
-@click.option("--office", required=True, help="The office's name (written into the Office sheet).")
+@click.option("--office", default=None, help="The office's name (written into the Office sheet; "
+              "required unless --from).")
 @click.option("--assessor", default="", help="Who runs the assessment.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml).")
-def template_cmd(checklist: str, office: str, assessor: str, lang: str, output: Path) -> None:
+@click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
+              help="Re-assessment: pre-fill from the office's previous responses file (evidence marked to re-verify).")
+@click.option("--keep-answers", is_flag=True, help="With --from: keep the previous answers (default: blank).")
+@click.option("--split-by", type=click.Choice(["clause", "owner"]), default=None,
+              help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
+@click.option("--assign", type=click.Path(path_type=Path), default=None,
+              help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
+                 keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
+    if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
+        from .lifecycle import template_lifecycle
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+    if not office:
+        raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+    import pandas as pd
+
+    from ..checklist import load_checklist
+    from ..responses import write_responses
+
     cl = load_checklist(checklist)
     meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
@@ -106,15 +124,20 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
 
 def print_score_table(results: list) -> None:
     """A compact table (fits 80 columns), then each office's verdict reasons on their own lines."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ..readiness import fmt_number
+
     table = Table("office", "overall", "compl.", "major", "minor", "obs.", "readiness")
     for a in results:
         counts = a.gaps["severity"].value_counts()
         table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
                       str(counts.get("major", 0)), str(counts.get("minor", 0)),
                       str(counts.get("observation", 0)), f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]")
-    console.print(table)
+    console().print(table)
     for a in results:
-        console.print(f"[bold]{escape(a.office)}[/]: {escape('; '.join(a.readiness_reasons))}")
+        console().print(f"[bold]{escape(a.office)}[/]: {escape('; '.join(a.readiness_reasons))}")
 
 
 def register(group: click.Group) -> None:

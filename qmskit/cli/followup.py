@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..readiness import fmt_number
-
 
 @click.command("compare")
 @click.argument("before", type=click.Path(path_type=Path))
@@ -33,6 +31,8 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
     if as_json:
         click.echo(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2))
     else:
+        from ..readiness import fmt_number
+
         counts = cmp.gap_counts()
         click.echo(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> {fmt_number(cmp.after.overall)}, "
                    f"{cmp.before.readiness} -> {cmp.after.readiness}; gaps closed {counts['closed']}, "
