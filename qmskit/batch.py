@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
+from .cells import csv_for_people
 from .errors import QmskitError
 from .readiness import BANDS
 
@@ -273,8 +274,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         result.timings["score"] = time.perf_counter() - t0
         _assign_slugs([o for o in outcomes if o.assessment is not None])
         _collect(pool, pending, tasks, out, bar)
-        result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
-        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
+        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
@@ -486,6 +486,13 @@ def _sweep_temp_files(out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tables
+def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+    """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
+    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
+    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
+            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+
+
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
     """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
     clause numbers in document order). Unrounded; empty where a score is undefined."""

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -21,8 +22,9 @@ import pandas as pd
 import yaml
 
 from . import iorw
+from .cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from .checklist import Checklist, load_checklist
-from .errors import ResponsesError
+from .errors import QmskitError, ResponsesError
 from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file,
                      read_bytes_bounded)
 from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
@@ -56,7 +58,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from .xlsx import read_xlsx
-        meta, raw = read_xlsx(path)
+        meta, raw = read_xlsx(path, strict=strict)
     elif suffix == ".csv":
         _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
         meta, raw = _read_csv(path)
@@ -65,6 +67,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
     _check_shape(meta, raw, path)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
     meta.setdefault("office", path.stem)
     if checklist is None and "checklist" in meta:
@@ -174,6 +177,18 @@ def checklist_named_in_file(value, path: Path) -> str:
                          "in this file's folder or the working folder", path=path, where="checklist")
 
 
+def filled_in_count(path: str | Path) -> int | None:
+    """How many questions of an existing responses file hold an answer or any text; None when unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _meta, frame = read_responses(path)
+    except (QmskitError, OSError):
+        return None
+    text = frame[["evidence", "notes", "owner", "due"]].astype(str).ne("").any(axis=1)
+    return int((frame["answer"].notna() | text).sum())
+
+
 def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
     problems = []
     named = meta.get("checklist")
@@ -229,9 +244,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
 
 
 def _clean_text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
+    return normalize_text(value)  # control characters normalised, surrounding space stripped
 
 
 def _parse_date(value, path, where: str, what: str) -> str:
@@ -255,12 +268,13 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ResponsesError("not a UTF-8 CSV file", path=path) from None
-    lines = text.splitlines(keepends=True)
+    # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
+    lines = [line for line in re.split(r"(?<=\n)", text) if line]
     meta: dict = {}
     start = 0
     kpis: dict = {}
-    while start < len(lines) and lines[start].startswith("#"):
-        key, sep, value = lines[start][1:].partition(":")
+    while start < len(lines) and (lines[start].startswith("#") or lines[start].startswith('"#')):
+        key, sep, value = _meta_line(lines[start])[1:].partition(":")
         if sep and key.strip().startswith("kpi."):
             csv_kpi_entry(key.strip(), value.strip(), start + 1, kpis)
         elif sep:
@@ -275,13 +289,25 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponsesError(f"malformed CSV: {exc}", path=path) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = [str(unneutralize_csv(c)).strip().lower() for c in frame.columns]
+    frame = frame.map(unneutralize_csv)  # strip exactly the quote our writer put before a formula trigger
     missing = [c for c in ("id", "answer") if c not in frame.columns]
     if missing:
         raise ResponsesError(f"CSV header lacks column(s) {', '.join(missing)} "
                              f"(expected: {','.join(COLUMNS)})", path=path, where=f"line {start + 1}")
     frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
     return meta, frame
+
+
+def _meta_line(line: str) -> str:
+    """A ``# key: value`` line; our writer CSV-quotes it when the value holds a comma or a quote, so a
+    spreadsheet shows it as one cell (a second cell could start with a formula)."""
+    if line.startswith('"'):
+        try:
+            return next(csv.reader([line]))[0]
+        except (csv.Error, StopIteration, IndexError):
+            return line.strip().strip('"')
+    return line
 
 
 def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
@@ -315,21 +341,31 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
 
 def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
                     checklist: Checklist | str | None = None, *, lang: str = "en",
-                    backup: bool = True) -> Path:
-    """Write responses atomically; an existing file is first kept as ``<name>.bak``."""
+                    backup: bool = True, into_existing: bool = True) -> Path:
+    """Write responses atomically under the file's lock; an existing file is first kept as ``<name>.bak``.
+
+    Text is normalised (:func:`qmskit.cells.normalize_text`) and stored as text: string cells in a
+    workbook, a neutralising quote before a formula trigger in CSV. With ``into_existing`` (the default)
+    an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
+    office added (columns, sheets, merged cells, formatting, comments) is kept.
+    """
     path = Path(path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}
     frame = responses.copy()
     for col in COLUMNS:
         if col not in frame:
             frame[col] = ""
-    frame = frame[COLUMNS]
+    frame = frame[COLUMNS].copy()
+    for col in ("evidence", "notes", "owner"):
+        frame[col] = frame[col].map(normalize_text)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from .xlsx import write_xlsx
+        from .xlsx import update_xlsx, write_xlsx
         with iorw.atomic_path(path, backup=backup) as tmp:
-            write_xlsx(tmp, meta, frame, cl, lang=lang)
+            if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
+                write_xlsx(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
         iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
     elif suffix in (".yaml", ".yml"):
@@ -350,15 +386,29 @@ def _plain_meta(meta: dict) -> dict:
             for k, v in meta.items() if not k.startswith("_")}
 
 
+def _csv_meta_line(key: str, value) -> str:
+    line = f"# {key}: {str(value).replace(chr(10), ' ')}"
+    if "," in line or '"' in line:  # one quoted cell in a spreadsheet: no second cell can start a formula
+        line = '"' + line.replace('"', '""') + '"'
+    return line + "\n"
+
+
 def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
     out = io.StringIO()
     for key, value in _plain_meta(meta).items():
         if isinstance(value, (dict, list)):
             continue  # structured metadata: KPIs are written below as "# kpi.<id>: value" lines
-        out.write(f"# {key}: {str(value).replace(chr(10), ' ')}\n")
+        out.write(_csv_meta_line(key, value))
     out.write(csv_kpi_lines(cl, meta.get("kpis")))
-    frame.map(_plain).to_csv(out, index=False, lineterminator="\n")
+    table = frame.map(_plain)
+    # the question text, for whoever fills the file in (the reader ignores this column)
+    table["question"] = table["id"].map(dict(zip(cl.questions["id"], cl.questions["text_" + _text_lang(meta)])))
+    table.map(neutralize_csv).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue()
+
+
+def _text_lang(meta: dict) -> str:
+    return "zh" if str(meta.get("language") or "").lower().startswith("zh") else "en"
 
 
 def _yaml_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:

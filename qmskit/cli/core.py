@@ -55,6 +55,19 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+def refuse_to_replace_answers(output: Path, force: bool) -> None:
+    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
+    kept as a backup by the writer)."""
+    from ..responses import filled_in_count
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+    if held:
+        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
+
+
 @click.command("template")
 @click.argument("checklist")
 @click.option("--office", default=None, help="The office's name (written into the Office sheet; "
@@ -70,12 +83,14 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
               help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
 @click.option("--assign", type=click.Path(path_type=Path), default=None,
               help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
 def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
-                 keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+                 keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
     if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
         from .lifecycle import template_lifecycle
-        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
+                                  force=force)
     if not office:
         raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
     import pandas as pd
@@ -84,11 +99,13 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     from ..responses import write_responses
 
     cl = load_checklist(checklist)
-    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
+    refuse_to_replace_answers(output, force)
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    # (write_responses fills the missing columns with blanks)
-    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True)
+    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
+                    into_existing=False)
     click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                      + (f"; previous file kept as {output.name}.bak" if existed else "")))
 
