@@ -622,9 +622,12 @@ class _Progress:
             failed = f"{self.failed} failed" if self.failed else ""
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
-                from rich.markup import escape
+                from rich.text import Text
+
+                from .cli._term import plain
                 text = error if label in error else f"{label}: {error}"
-                self.bar.console.print(f"[red]FAILED[/] {escape(text)}", highlight=False, soft_wrap=True)
+                self.bar.console.print(Text.assemble(("FAILED", "red"), " ", plain(text)), highlight=False,
+                                       soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:

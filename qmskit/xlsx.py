@@ -384,13 +384,11 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
 
 
 def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
-    """(metadata, raw frame) of a field workbook. What cannot be read is a warning naming the file and
-    what was ignored (an error with ``strict``), never silently dropped."""
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ResponsesError("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
-                             "save it from Excel/WPS as .xlsx, or start from `qmskit template`", path=path) from None
+    """(metadata, raw frame) of a field workbook, read with python-calamine after a bounded pre-scan
+    (qmskit.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
+    with ``strict``), never silently dropped."""
+    from .xlsx_read import open_workbook
+    wb = open_workbook(path)
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
-from ._term import console
+from ._term import console, plain
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -21,7 +21,7 @@ def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use 
 def _report_error(exc: QmskitError) -> None:
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {plain(exc)}", err=True)
 
 
 def _as_of(value: str | None) -> dt.date:
