@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
+from .cells import csv_for_people
 from .errors import QmskitError
 from .readiness import BANDS
 
@@ -285,8 +286,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         result.timings["score"] = time.perf_counter() - t0
         _assign_slugs([o for o in outcomes if o.assessment is not None])
         _collect(pool, pending, tasks, out, bar)
-        result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
-        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
+        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
@@ -498,6 +498,13 @@ def _sweep_temp_files(out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tables
+def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+    """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
+    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
+    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
+            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+
+
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
     """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
     clause numbers in document order). Unrounded; empty where a score is undefined."""
@@ -615,9 +622,12 @@ class _Progress:
             failed = f"{self.failed} failed" if self.failed else ""
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
-                from rich.markup import escape
+                from rich.text import Text
+
+                from .cli._term import plain
                 text = error if label in error else f"{label}: {error}"
-                self.bar.console.print(f"[red]FAILED[/] {escape(text)}", highlight=False, soft_wrap=True)
+                self.bar.console.print(Text.assemble(("FAILED", "red"), " ", plain(text)), highlight=False,
+                                       soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:

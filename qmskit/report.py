@@ -790,18 +790,21 @@ def report_filename(slug: str, lang: str, audience: Audience | str = Audience.IN
 def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
                  keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
                  brand: str | Path | None = None, audience: Audience | str = Audience.INTERNAL,
-                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None) -> Path:
+                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
+                 strict: bool = False) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
 
     The responses (and the brand file: ``brand`` or ``$QMSKIT_BRAND``) are read here first, so a bad file
     fails fast with its one-line error and no kernel. ``lang=None`` takes the language from the file's
     metadata (default English). With ``keep_notebook`` the executed notebook is written beside it as
     ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`; checked
-    before the notebook runs). Nothing is written on failure.
+    before the notebook runs). Nothing is written on failure. Reader warnings (another checklist, an
+    ignored sheet or row) are also issued here, so the command line shows them; with ``strict`` they
+    are errors.
     """
     from . import notebook
     from .brand import resolve_path
-    from .responses import read_responses
+    from .responses import ResponsesWarning, read_responses
 
     audience = check_audience(audience)
     brand_path = resolve_path(brand)
@@ -809,9 +812,12 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     if pdf:
         from .pdf import check_available
         check_available()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
-        meta, _ = read_responses(responses_path, checklist)  # errors name the path as the user gave it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the notebook lists them in the report; the terminal gets them too
+        meta, _ = read_responses(responses_path, checklist, strict=strict)  # errors name the path as given
+    for w in caught:
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=2)
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():

@@ -45,12 +45,12 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
-    lines = result.summary_lines()
-    click.echo(lines[0])
-    for line in lines[1:]:
-        click.echo(line)
+    from ._term import plain
+
+    for line in result.summary_lines():  # office names and reasons are user text: printed literally
+        click.echo(plain(line))
     if result.scores_csv:
-        click.echo(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}")
+        click.echo(plain(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}"))
     sys.exit(result.exit_code)
 
 
