@@ -5,7 +5,7 @@ Built on the Moonbay assessments that scripts/make_examples_gov.py writes (2025 
 - ``moonbay-district-office-2024.xlsx``: the first assessment a year earlier, so the office has a
   three-point history (`qmskit history`); some of its gaps were closed in 2025 and come back in 2026
   (recurring findings);
-- ``moonbay-district-office-actions.xlsx``: the action plan written from the 2025 assessment, worked on by
+- ``actions/moonbay-district-office-actions.xlsx``: the action plan written from the 2025 assessment, worked on by
   the office for a year (statuses, root causes, closure evidence, verification), then updated in place
   from the 2026 assessment (`qmskit actions plan`, `qmskit actions status`);
 - ``moonbay-assign.yaml``: who assesses which clauses when three consultants share the 2027 assessment
@@ -111,16 +111,17 @@ def main(out: Path = OUT) -> list[Path]:
     first_path = out / "moonbay-district-office-2024.xlsx"
     write_responses(first_path, first_meta, first, gov, lang="zh", backup=False, into_existing=False)
 
-    plan_path = out / "moonbay-district-office-actions.xlsx"
+    (out / "actions").mkdir(exist_ok=True)  # a folder of action plans: `qmskit batch --actions examples/gov/actions`
+    plan_path = out / "actions" / "moonbay-district-office-actions.xlsx"
     plan_path.unlink(missing_ok=True)
     plan_file(before_path, plan_path, today=PLAN_DATE)
     f = read_actions(plan_path)
     plan_path.unlink()
     write_actions(plan_path, f.meta, worked_plan(f.plan, after, rng), lang="zh")
-    for bak in out.glob("moonbay-district-office-actions.xlsx.bak*"):
+    for bak in plan_path.parent.glob(plan_path.name + ".bak*"):
         bak.unlink()
     update, _ = plan_file(after_path, plan_path, today=REASSESSED)  # in place: the office's entries stay
-    for bak in out.glob("moonbay-district-office-actions.xlsx.bak*"):
+    for bak in plan_path.parent.glob(plan_path.name + ".bak*"):
         bak.unlink()
     (out / "moonbay-assign.yaml").write_text(ASSIGN, encoding="utf-8")
 

@@ -105,7 +105,7 @@ def test_progress_counts_by_hand():
         {"id": "q8", "severity": "major", "status": "open", "due": "2020-01-01", "in_assessment": "no"},
     ])
     p = progress(plan, "X", dt.date(2026, 1, 31))
-    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (7, 4, 2, 2, 1)
+    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (8, 4, 2, 2, 1)
     assert (p.overdue, p.no_due, p.done_without_evidence, p.done_not_verified) == (2, 1, 2, 2)
     assert p.resolved_by_reassessment == 1
     assert list(p.overdue_items["id"]) == ["q1", "q2"] and list(p.overdue_items["days_overdue"]) == [21, 1]
