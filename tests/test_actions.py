@@ -218,8 +218,8 @@ def test_report_shows_action_status_and_who_answered(tmp_path):
     assert res.exit_code == 0, res.output
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     p = status_of(plan, dt.date.today())
-    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue), 2 done (1 without closure evidence), "
-            "1 verified effective.") in html
+    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue); 2 done, 1 of them verified effective; "
+            "1 done without closure evidence.") in html
     assert "done · no closure evidence" in html and "verified effective" in html
     assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
     assert "--actions actions.xlsx" in html
