@@ -53,6 +53,8 @@ class OfficeOutcome:
     assessment: object = None     # qmskit.Assessment (parent only)
     timings: dict = field(default_factory=dict)
     worker: str | None = None     # which worker process rendered the report (pid or dask worker)
+    file_name: str | None = None  # <slug>.<lang>[.client].html (qmskit.report.report_filename)
+    pdf: Path | None = None       # the printed PDF beside the HTML (run_batch(pdf=True))
 
     @property
     def label(self) -> str:
@@ -70,6 +72,7 @@ class BatchResult:
     seconds: float = 0.0
     workers: int = 0
     timings: dict = field(default_factory=dict)
+    pdf_errors: list[str] = field(default_factory=list)  # one line per report whose PDF failed (HTML kept)
 
     @property
     def succeeded(self) -> list[OfficeOutcome]:
@@ -81,7 +84,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.failed and not self.portfolio_error else 1
+        return 0 if not self.failed and not self.portfolio_error and not self.pdf_errors else 1
 
     def summary_lines(self) -> list[str]:
         lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
@@ -89,6 +92,7 @@ class BatchResult:
                  + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
             lines.append(f"FAILED {o.error}" if o.error.startswith(o.source) else f"FAILED {o.source}: {o.error}")
+        lines.extend(f"FAILED {e}" for e in self.pdf_errors)
         return lines
 
 
@@ -223,7 +227,8 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
               timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
               client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
-              notebook: str | os.PathLike | None = None) -> BatchResult:
+              notebook: str | os.PathLike | None = None, brand: str | os.PathLike | None = None,
+              audience: str = "internal", pdf: bool = False, pdf_parallel: int | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
@@ -231,14 +236,26 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
     on a terminal, False for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
     writes each office's report in the language named in its file (the portfolio in English).
-    ``notebook`` replaces the report notebook (tests use it to inject failures).
+    ``notebook`` replaces the report notebook (tests use it to inject failures). ``brand`` (or
+    ``$QMSKIT_BRAND``) and ``audience`` as for ``qmskit report``; report numbers count the offices in
+    input order. ``pdf``: print every report and the portfolio to PDF with ONE headless Chromium,
+    ``pdf_parallel`` pages at a time (:mod:`qmskit.pdf`).
     """
+    from .brand import load_brand, resolve_path
     from .notebook import bundled_notebook
+    from .report import check_audience
 
     if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
+    audience = check_audience(audience).value
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file stops the batch here, in one line, before any kernel
+    brand_path = str(brand_path.resolve()) if brand_path else None
+    if pdf:
+        from .pdf import check_available
+        check_available()
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
@@ -265,19 +282,23 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
             if o.error:
                 bar.advance(o.label, o.error)
             elif office_reports:
-                tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks)
+                tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks,
+                                            brand=brand_path, audience=audience, seq=len(tasks) + 1)
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:
                 o.ok, o.stage = True, "done"
                 bar.advance(o.label, None)
         result.timings["score"] = time.perf_counter() - t0
         _assign_slugs([o for o in outcomes if o.assessment is not None])
+        _name_files(outcomes, tasks, audience)
         _collect(pool, pending, tasks, out, bar)
         result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
         result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
+        if pdf:
+            _print_pdfs(result, pdf_parallel)
     except BaseException:
         pool.terminate()
         bar.stop()
@@ -318,7 +339,8 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, timeout, keep) -> dict:
+def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, timeout, keep, *,
+                 brand: str | None = None, audience: str = "internal", seq: int | None = None) -> dict:
     """What a worker needs for one report: the same parameters and page title as report.build_report
     (``lang=None``: the office's own language from its file, as build_report does)."""
     from .report import page_title
@@ -331,7 +353,38 @@ def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, 
             "checklists": [checklist or o.assessment.meta.get("checklist") or "iso9001-2015"],
             "office": real_name, "title": page_title(real_name, office_lang),
             "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist,
-                           "lang": office_lang, "title": None}}
+                           "lang": office_lang, "title": None, "brand": brand, "audience": audience,
+                           "report_seq": seq}}
+
+
+def _name_files(outcomes: list[OfficeOutcome], tasks: dict, audience: str) -> None:
+    """``<slug>.<lang>.html``: the language (and a client copy) in the name, so nothing overwrites."""
+    from .report import report_filename
+    for o in outcomes:
+        if o.slug and id(o) in tasks:
+            o.file_name = report_filename(o.slug, tasks[id(o)]["lang"], audience)
+
+
+def _print_pdfs(result: BatchResult, parallel: int | None) -> None:
+    """Every report written and the portfolio, printed by one browser with several pages in parallel."""
+    from .pdf import DEFAULT_PARALLEL, PdfJob, print_pdfs
+
+    jobs = [PdfJob(o.html, o.html.with_suffix(".pdf")) for o in result.succeeded if o.html]
+    if result.index:
+        jobs.append(PdfJob(result.index, result.index.with_suffix(".pdf")))
+    run = print_pdfs(jobs, parallel=parallel or DEFAULT_PARALLEL)
+    by_html = {o.html: o for o in result.succeeded if o.html}
+    for outcome in run.outcomes:
+        office = by_html.get(outcome.job.html)
+        if office is not None:
+            office.timings["pdf"] = outcome.seconds
+        if outcome.ok:
+            if office is not None:
+                office.pdf = outcome.job.pdf
+        else:
+            result.pdf_errors.append(outcome.error or f"PDF of {outcome.job.html.name} failed")
+    result.timings["pdf_launch"] = run.launch_seconds
+    result.timings["pdf_total"] = run.seconds
 
 
 class _Workers:
@@ -425,9 +478,10 @@ def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]
         return
-    o.html = iorw.write_text(out / f"{o.slug}.html", reply["html"])
+    name = o.file_name or f"{o.slug}.html"
+    o.html = iorw.write_text(out / name, reply["html"])
     if reply.get("notebook"):
-        iorw.write_text(out / f"{o.slug}.ipynb", reply["notebook"])
+        iorw.write_text((out / name).with_suffix(".ipynb"), reply["notebook"])
     o.ok, o.stage = True, "done"
 
 
@@ -464,9 +518,14 @@ def _replace_stale(out: Path, result: BatchResult, keep_notebooks: bool) -> None
         if o.html:
             written.add(o.html.name)
             if keep_notebooks:
-                written.add(f"{o.slug}.ipynb")
+                written.add(o.html.with_suffix(".ipynb").name)
+        if o.pdf:
+            written.add(o.pdf.name)
     if keep_notebooks and result.index:
         written.add("index.ipynb")
+    if result.index and result.index.with_suffix(".pdf").exists() and not any(
+            result.index.name in e for e in result.pdf_errors) and result.timings.get("pdf_total") is not None:
+        written.add("index.pdf")
     manifest = out / MANIFEST
     try:
         previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
@@ -495,7 +554,7 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
         a = o.assessment
         if a is None:
             continue
-        row = {"office": o.office, "file": o.source, "report": f"{o.slug}.html" if o.html else "",
+        row = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
                "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
         for r in a.clauses.itertuples(index=False):
             row[r.clause] = r.score
@@ -542,7 +601,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
-            "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
+            "href": o.html.name if (office_reports and o.ok and o.html) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
             "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
             "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),

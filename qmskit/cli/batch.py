@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
+from .report import audience_option, brand_option
 
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for <office>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
+              help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core; with --scheduler: the cluster's).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -26,8 +27,14 @@ from ..errors import QmskitError
               help="process (default) or dask (a local dask cluster unless --scheduler is given).")
 @click.option("--keep-notebooks", is_flag=True, help="Also write each executed notebook (<office>.ipynb).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
+@click.option("--pdf", is_flag=True,
+              help="Also print every report and the portfolio to PDF (one headless Chromium, pages in parallel).")
+@click.option("--pdf-pages", type=click.IntRange(min=1, max=16), default=None, metavar="N",
+              help="Pages printing at the same time with --pdf (default 3).")
+@brand_option
+@audience_option
 def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
-              keep_notebooks, quiet) -> None:
+              keep_notebooks, quiet, pdf, pdf_pages, brand, audience) -> None:
     """Score and report many offices: INPUTS are responses files, folders or glob patterns.
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
@@ -37,7 +44,8 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
     try:
         result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
                            timeout=timeout, executor=executor, scheduler=scheduler, progress=not quiet,
-                           checklist=checklist, keep_notebooks=keep_notebooks)
+                           checklist=checklist, keep_notebooks=keep_notebooks, brand=brand, audience=audience,
+                           pdf=pdf, pdf_parallel=pdf_pages)
     except QmskitError as exc:
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
@@ -48,6 +56,10 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
         click.echo(line)
     if result.scores_csv:
         click.echo(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}")
+    if pdf and "pdf_total" in result.timings:
+        printed = sum(1 for o in result.offices if o.pdf)
+        click.echo(f"PDF: {printed} office report(s){' and the portfolio' if result.index else ''} printed in "
+                   f"{result.timings['pdf_total']:.1f} s (one browser, {pdf_pages or 3} pages at a time)")
     sys.exit(result.exit_code)
 
 
