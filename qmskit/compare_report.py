@@ -190,12 +190,16 @@ def chart_figure(cmp: Comparison, *, dpi: int = 110):
         for xi, value in zip(x, top[column]):
             if pd.isna(value):
                 ax.text(xi + offset, 1.5, "—", ha="center", va="bottom", fontsize=8, color="#555")
-    ax.set_xticks(x, top["clause"])
+    # labels are data (a custom checklist's clause ids, dates typed by an office): never mathtext, so a
+    # "$" or "\\frac" in them prints as typed instead of failing the whole report
+    ax.set_xticks(x, [str(c) for c in top["clause"]], parse_math=False)
     ax.set_ylim(0, 100)
     ax.set_ylabel("score")
     ax.spines[["top", "right"]].set_visible(False)
     # above the plot area, never over the bars (lower right used to hide clause 10)
-    ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    legend = ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
     fig.tight_layout()
     return fig
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -104,7 +105,7 @@ def test_progress_counts_by_hand():
         {"id": "q8", "severity": "major", "status": "open", "due": "2020-01-01", "in_assessment": "no"},
     ])
     p = progress(plan, "X", dt.date(2026, 1, 31))
-    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (7, 4, 2, 2, 1)
+    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (8, 4, 2, 2, 1)
     assert (p.overdue, p.no_due, p.done_without_evidence, p.done_not_verified) == (2, 1, 2, 2)
     assert p.resolved_by_reassessment == 1
     assert list(p.overdue_items["id"]) == ["q1", "q2"] and list(p.overdue_items["days_overdue"]) == [21, 1]
@@ -217,8 +218,30 @@ def test_report_shows_action_status_and_who_answered(tmp_path):
     assert res.exit_code == 0, res.output
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     p = status_of(plan, dt.date.today())
-    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue), 2 done (1 without closure evidence), "
-            "1 verified effective.") in html
+    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue); 2 done, 1 of them verified effective; "
+            "1 done without closure evidence.") in html
     assert "done · no closure evidence" in html and "verified effective" in html
     assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
     assert "--actions actions.xlsx" in html
+
+
+def test_batch_with_action_plans(tmp_path):
+    """batch --actions DIR: plans matched to offices by name; the portfolio gets the actions column and the
+    oldest overdue actions; a broken file in DIR is skipped with a warning, offices without a plan show —."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan_file(AFTER, plans / "moonbay.xlsx", lang="en")
+    (plans / "broken.xlsx").write_text("not a workbook")
+    other = GOV / "pinecrest-municipal-office.xlsx"
+    res = CliRunner().invoke(main, ["batch", str(AFTER), str(other), "-o", str(tmp_path / "out"), "-q",
+                                    "--no-office-reports", "--actions", str(plans)])
+    assert res.exit_code == 0, res.output
+    assert "action plan skipped" in res.output and "broken.xlsx" in res.output
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    p = status_of(plans / "moonbay.xlsx", dt.date.today())
+    assert "Actions (open / overdue / verified)" in html
+    assert re.search(f"<td class=.qk-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
+    assert re.search("<td class=.qk-num.>—</td>", html)  # the office without a plan
+    assert "Oldest overdue actions" in html
+    for r in p.overdue_items.head(3).itertuples(index=False):
+        assert f"{r.clause} · {r.id}" in html

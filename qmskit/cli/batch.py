@@ -27,6 +27,8 @@ from .report import audience_option, brand_option
               help="process (default) or dask (a local dask cluster unless --scheduler is given).")
 @click.option("--keep-notebooks", is_flag=True, help="Also write each executed notebook (<office>.ipynb).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
+@click.option("--actions", "actions_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Folder of action plans (qmskit actions plan), matched to offices by name.")
 @click.option("--pdf", is_flag=True,
               help="Also print every report and the portfolio to PDF (one headless Chromium, pages in parallel).")
 @click.option("--pdf-pages", type=click.IntRange(min=1, max=16), default=None, metavar="N",
@@ -34,7 +36,7 @@ from .report import audience_option, brand_option
 @brand_option
 @audience_option
 def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
-              keep_notebooks, quiet, pdf, pdf_pages, brand, audience) -> None:
+              keep_notebooks, quiet, actions_dir, pdf, pdf_pages, brand, audience) -> None:
     """Score and report many offices: INPUTS are responses files, folders or glob patterns.
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
@@ -44,18 +46,18 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
     try:
         result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
                            timeout=timeout, executor=executor, scheduler=scheduler, progress=not quiet,
-                           checklist=checklist, keep_notebooks=keep_notebooks, brand=brand, audience=audience,
-                           pdf=pdf, pdf_parallel=pdf_pages)
+                           checklist=checklist, keep_notebooks=keep_notebooks,
+                           actions=actions_dir, brand=brand, audience=audience, pdf=pdf, pdf_parallel=pdf_pages)
     except QmskitError as exc:
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
-    lines = result.summary_lines()
-    click.echo(lines[0])
-    for line in lines[1:]:
-        click.echo(line)
+    from ._term import plain
+
+    for line in result.summary_lines():  # office names and reasons are user text: printed literally
+        click.echo(plain(line))
     if result.scores_csv:
-        click.echo(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}")
+        click.echo(plain(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}"))
     if pdf and "pdf_total" in result.timings:
         printed = sum(1 for o in result.offices if o.pdf)
         click.echo(f"PDF: {printed} office report(s){' and the portfolio' if result.index else ''} printed in "

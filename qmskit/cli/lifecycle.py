@@ -7,19 +7,21 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from ..errors import QmskitError
+from ._term import console, plain
 
-console = Console()
+
+def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
+    from rich.text import Text as _Text
+
+    return _Text(*args, **kwargs)
 
 
 def _report_error(exc: QmskitError) -> None:
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {plain(exc)}", err=True)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -76,20 +78,25 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         docs = [p.to_dict() for p in results]
         click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
     elif results:
-        table = Table("office", "actions", "open", "overdue", "done, no evidence", "done, not verified",
-                      "verified", title=f"Action plans as of {day.isoformat()}")
-        table.columns[0].min_width = 28  # office names are long (often two languages)
+        from rich import box
+        from rich.table import Table
+
+        table = Table("office", "total", "open", "overdue", "done, no\nevidence", "done, not\nverified",
+                      "verified", title=f"Action plans as of {day.isoformat()}", box=box.SIMPLE_HEAD)
+        table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
+        for col in table.columns[1:]:
+            col.justify = "right"
         for p in results:
             table.add_row(Text(p.office), str(p.total), str(p.open),
                           Text(str(p.overdue), style="bold red" if p.overdue else ""),
                           str(p.done_without_evidence), str(p.done_not_verified), str(p.verified))
-        console.print(table)
+        console().print(table)
         for p in results:
             for r in p.overdue_items.head(5).itertuples(index=False):
-                console.print(Text(f"overdue: {p.office}: {r.id} ({r.severity}, clause {r.clause}) due {r.due}, "
+                console().print(Text(f"overdue: {p.office}: {r.id} ({r.severity}, clause {r.clause}) due {r.due}, "
                                    f"{r.days_overdue} days late, owner {r.owner or '—'}"), soft_wrap=True)
             if len(p.overdue_items) > 5:
-                console.print(Text(f"overdue: {p.office}: … and {len(p.overdue_items) - 5} more"))
+                console().print(Text(f"overdue: {p.office}: … and {len(p.overdue_items) - 5} more"))
     if failed:
         sys.exit(1)
 
@@ -97,7 +104,8 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
 
 
 def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
-                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None,
+                       *, force: bool = False) -> None:
     """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
     import pandas as pd
     from click.core import ParameterSource
@@ -137,8 +145,10 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
             click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
                        f"{result.files['unassigned']}", err=True)
         return
+    from .core import refuse_to_replace_answers
+    refuse_to_replace_answers(output, force)
     existed = output.exists()
-    write_responses(output, meta, frame, cl, lang=lang, backup=True)
+    write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 

@@ -25,21 +25,26 @@ pdf_option = click.option("--pdf", is_flag=True,
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--title", default=None, help="Title override.")
 @click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.<lang>.ipynb.")
+@click.option("--strict", is_flag=True, help="Anything the reader would ignore (another checklist, a missing "
+              "Office sheet, a row without its ID) is an error, not a warning.")
 @click.option("--actions", type=click.Path(path_type=Path), default=None,
               help="Action-plan workbook (qmskit actions plan): its status goes into the report.")
 @pdf_option
 @brand_option
 @audience_option
 def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | None, title: str | None,
-               keep_notebook: bool, actions: Path | None, pdf: bool, brand: Path | None, audience: str) -> None:
+               keep_notebook: bool, strict: bool, actions: Path | None, pdf: bool, brand: Path | None,
+               audience: str) -> None:
     """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
     from ..report import build_report
 
     path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
-                        actions=actions, brand=brand, audience=audience, pdf=pdf)
-    click.echo(str(path))
+                        strict=strict, actions=actions, brand=brand, audience=audience, pdf=pdf)
+    from ._term import plain
+
+    click.echo(plain(path))
     if pdf:
-        click.echo(str(path.with_suffix(".pdf")))
+        click.echo(plain(path.with_suffix(".pdf")))
 
 
 def register(group: click.Group) -> None:
