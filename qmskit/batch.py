@@ -1,6 +1,6 @@
 """Batch: score many offices, render their reports in parallel workers, and write a portfolio overview.
 
-    run_batch(["responses/"], "reports/")  ->  reports/<slug>.html (one per office), scores.csv,
+    run_batch(["responses/"], "reports/")  ->  reports/<slug>.<lang>.html (one per office), scores.csv,
                                                 gaps.csv, index.html (portfolio)
 
 Reading and scoring are fast and happen here in the parent (a bad file or an unknown answer fails its

@@ -94,7 +94,7 @@ def test_client_copy_leaves_out_the_technical_appendix(printed):
     assert branded.name.endswith(f".{lang}.client.html") and plain.name.endswith(f".{lang}.html")
 
 
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = r"""() => {
     const page = document.querySelector('main').getBoundingClientRect();
     const bad = [];
     const where = el => el.tagName.toLowerCase() + ' in #' + ((el.closest('section') || {}).id || '?');
