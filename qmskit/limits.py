@@ -18,9 +18,9 @@ MAX_COLUMNS = 200                           # columns per sheet
 MAX_CELL_CHARS = 10_000                     # characters in one cell / field
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024      # all members of an .xlsx, expanded
 MAX_ZIP_MEMBERS = 10_000                    # entries in an .xlsx central directory
-MAX_COMPRESSION_RATIO = 1_000               # a member expanding more than this is a zip bomb
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
+MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
@@ -84,13 +84,29 @@ def check_cell(value, error: type[QmskitError], path, where: str) -> None:
 
 def write_error_message(exc: OSError) -> str:
     """Plain words for a failed write (disk full, read-only folder, permission)."""
+    return "cannot write: " + os_reason(exc)
+
+
+def os_reason(exc: OSError) -> str:
     import errno
-    if exc.errno == errno.ENOSPC:
-        return "cannot write: the disk is full (no space left on device)"
-    if exc.errno == errno.EROFS:
-        return "cannot write: the folder is on a read-only file system"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot write: permission denied (the folder or file is read-only)"
-    if exc.errno == errno.EDQUOT:
-        return "cannot write: disk quota exceeded"
-    return f"cannot write: {exc.strerror or exc}"
+    return {errno.ENOSPC: "the disk is full (no space left on device)",
+            errno.EROFS: "the folder is on a read-only file system",
+            errno.EACCES: "permission denied (the folder or file is read-only)",
+            errno.EPERM: "operation not permitted (the folder or file is protected)",
+            errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "the file is too large for this file system"}.get(exc.errno, exc.strerror or str(exc))
+
+
+def os_error_line(exc: OSError) -> str:
+    """'<file>: <reason>' for an OSError, naming the file the user gave rather than our temporary file
+    (atomic writes go through ``.<name>.<random>.tmp`` beside it)."""
+    import re
+    name = exc.filename if exc.filename is not None else exc.filename2
+    if name is None:
+        return os_reason(exc)
+    name = os.fsdecode(name) if isinstance(name, bytes) else str(name)
+    folder, base = os.path.split(name)
+    temp = re.fullmatch(r"\.(.+)\.(?:[^.]+\.tmp|lock)", base)  # our temporary and lock files
+    if temp:
+        name = os.path.join(folder, temp.group(1))
+    return f"{name}: {os_reason(exc)}"

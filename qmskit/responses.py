@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import warnings
 from pathlib import Path
@@ -24,6 +25,8 @@ from . import iorw
 from .cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from .checklist import Checklist, load_checklist
 from .errors import QmskitError, ResponsesError, ResponsesProblems
+from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file,
+                     read_bytes_bounded)
 from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from .scales import ALLOWED_TEXT, NA, normalize_answers
 
@@ -32,7 +35,7 @@ META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "sc
              "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 DEFAULT_CHECKLIST = "iso9001-2015"
-FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
+FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
 
 
 class ResponsesWarning(UserWarning):
@@ -49,23 +52,29 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
                    strict: bool = False) -> tuple[dict, pd.DataFrame]:
     """Read and validate one responses file. Returns (metadata, frame); raises ResponsesError."""
     path = Path(path)
-    if not path.exists():
-        raise ResponsesError("file not found", path=path)
-    if path.stat().st_size == 0:
+    # a folder, FIFO or device is refused before open() (a FIFO would block, /dev/zero never ends)
+    if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file") == 0:
         raise ResponsesError("empty file", path=path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from .xlsx import read_xlsx
         meta, raw = read_xlsx(path, strict=strict)
+    elif suffix == ".ods":  # LibreOffice: the same sheets as an .xlsx (qmskit.ods)
+        from .ods import read_ods
+        meta, raw = read_ods(path, strict=strict)
     elif suffix == ".csv":
+        _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
         meta, raw = _read_csv(path)
     elif suffix in (".yaml", ".yml"):
         meta, raw = _read_yaml(path)
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    _check_shape(meta, raw, path)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
     meta.setdefault("office", path.stem)
+    if checklist is None and "checklist" in meta:
+        meta["checklist"] = checklist_named_in_file(meta["checklist"], path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     _check_checklist_match(path, meta, cl, strict)
     problems: list[ResponsesError] = []  # every problem of the file, reported together
@@ -79,7 +88,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         problems.append(exc)
     checks = {
         # measured KPI values (qmskit.kpis): checked against the checklist's indicators
-        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix == ".xlsx" else "line"),
+        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line"),
         "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
         # exclusions by clause (qmskit.exclusions), applied when scoring
         "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
@@ -120,6 +129,100 @@ def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
 
+def _too_long(text: str, path: Path, where: str) -> ResponsesError:
+    return ResponsesError(f"a cell holds {len(text):,} characters; the limit is {MAX_CELL_CHARS:,}", path=path,
+                          where=where)
+
+
+def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
+    """Every format: at most MAX_ROWS responses and MAX_COLUMNS columns, no text over MAX_CELL_CHARS."""
+    if len(raw) > MAX_ROWS:
+        raise ResponsesError(f"{len(raw):,} rows; the limit is {MAX_ROWS:,}", path=path)
+    if len(raw.columns) > MAX_COLUMNS + 1:  # + the "row" column the readers add
+        raise ResponsesError(f"{len(raw.columns) - 1:,} columns; the limit is {MAX_COLUMNS}", path=path)
+    for key, value in meta.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise _too_long(value, path, str(key)[:40])
+    for col in raw.columns:
+        if raw[col].dtype == object:
+            lengths = raw[col].map(lambda v: len(v) if isinstance(v, str) else 0)
+            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+                i = int(lengths.to_numpy().argmax())
+                raise _too_long(raw[col].iloc[i], path, f"row {raw['row'].iloc[i]}" if "row" in raw else str(col))
+
+
+def _check_csv_shape(path: Path) -> None:
+    """Rows, columns and cell lengths of a CSV, streamed with the csv module (bounded memory and time)."""
+    from .csvtext import decode_csv  # UTF-8, or GBK/GB18030 from Chinese Excel; else one line with a hint
+    text = decode_csv(read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file"), path,
+                      warn=False)
+    stream = io.StringIO(text)
+    line = 0
+    pos = 0
+    while True:  # the leading "# key: value" metadata lines are not table rows
+        pos = stream.tell()
+        head = stream.readline()
+        if not head.startswith(("#", '"#')):
+            break
+        line += 1
+        if line > MAX_ROWS:
+            raise ResponsesError(f"more than {MAX_ROWS:,} metadata lines; the limit is {MAX_ROWS:,}", path=path)
+    stream.seek(pos)
+    reader = csv.reader(stream)
+    try:
+        for n, fields in enumerate(reader):
+            where = f"line {line + reader.line_num}"
+            if n > MAX_ROWS:
+                raise ResponsesError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}", path=path,
+                                     where=where)
+            if len(fields) > MAX_COLUMNS:
+                raise ResponsesError(f"{len(fields):,} columns; the limit is {MAX_COLUMNS}", path=path, where=where)
+            for field in fields:
+                if len(field) > MAX_CELL_CHARS:
+                    raise _too_long(field, path, where)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ResponsesError(f"a cell holds more than {MAX_CELL_CHARS:,} characters (the limit)", path=path,
+                                 where=f"line {line + reader.line_num}") from None
+        raise ResponsesError(f"malformed CSV: {exc}", path=path, where=f"line {line + reader.line_num}") from None
+
+
+def checklist_named_in_file(value, path: Path) -> str:
+    """The ``checklist:`` a responses file names, if it may be used: a bundled checklist's id, or a
+    regular .yaml file under the responses file's folder or the working folder (returned as an absolute
+    path, so whoever loads it later, wherever its cwd is, gets the same file). Anything else (another
+    folder, a device, a FIFO, a directory) is refused without opening it, so nothing of it is echoed."""
+    from .limits import file_kind
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    if not text or len(text) > 300 or any(ord(ch) < 32 for ch in text):
+        raise ResponsesError("the 'checklist' entry must be a checklist id or a .yaml file name", path=path,
+                             where="checklist")
+    shown = text if len(text) <= 80 else text[:79] + "…"
+    candidate = Path(text).expanduser()
+    if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
+        from .checklist import resolve_checklist
+        resolve_checklist(text)  # a bundled id; an unknown one is a ChecklistError listing the bundled ids
+        return text
+    roots = [path.resolve().parent, Path.cwd().resolve()]
+    tries = [candidate] if candidate.is_absolute() else [root / candidate for root in roots]
+    for place in tries:
+        try:
+            real = place.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if not any(real.is_relative_to(root) for root in roots):
+            continue
+        kind = file_kind(real)
+        if kind == "missing":
+            continue
+        if kind is not None:
+            raise ResponsesError(f"the checklist it names ('{shown}') is {kind}, not a checklist file",
+                                 path=path, where="checklist")
+        return str(real)
+    raise ResponsesError(f"the checklist it names ('{shown}') must be a bundled checklist id or a .yaml file "
+                         "in this file's folder or the working folder", path=path, where="checklist")
+
+
 def filled_in_count(path: str | Path) -> int | None:
     """How many questions of an existing responses file hold an answer or any text; None when unreadable."""
     try:
@@ -134,7 +237,8 @@ def filled_in_count(path: str | Path) -> int | None:
 
 def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
     problems = []
-    if meta.get("checklist") and meta["checklist"] != cl.id:
+    named = meta.get("checklist")
+    if named and named != cl.id and not str(named).lower().endswith((".yaml", ".yml")):
         problems.append(f"written for checklist '{meta['checklist']}', scored with '{cl.id}'")
     if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
         problems.append(f"written for version '{meta['checklist_version']}', checklist is '{cl.version}'")
@@ -228,10 +332,8 @@ def _parse_date(value, path, where: str, what: str) -> str:
 
 
 def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ResponsesError("not a UTF-8 CSV file", path=path) from None
+    from .csvtext import decode_csv
+    text = decode_csv(path.read_bytes(), path)
     # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
     lines = [line for line in re.split(r"(?<=\n)", text) if line]
     meta: dict = {}
@@ -330,6 +432,10 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         with iorw.atomic_path(path, backup=backup) as tmp:
             if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
                 write_xlsx(tmp, meta, frame, cl, lang=lang)
+    elif suffix == ".ods":  # LibreOffice (qmskit.ods): the same sheets, no dropdowns
+        from .ods import write_ods
+        with iorw.atomic_path(path, backup=backup) as tmp:
+            write_ods(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
         iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
     elif suffix in (".yaml", ".yml"):

@@ -66,6 +66,7 @@ def main() -> None:
     for spec in OFFICES:
         meta, frame = make_office(cl, spec)
         path = args.out / f"{spec[1]}.xlsx"
+        path.unlink(missing_ok=True)  # a fresh workbook (writing into one keeps its old row layout)
         write_responses(path, meta, frame, cl, lang=spec[3], backup=False)
         result = qmskit.score(cl, path)
         counts = result.finding_counts()

@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import QmskitError
+from ._term import plain
 
 
 class QmskitGroup(click.Group):
@@ -25,23 +26,33 @@ class QmskitGroup(click.Group):
             except QmskitError as exc:
                 if debug:
                     raise
-                click.echo(f"error: {exc}", err=True)
+                click.echo(f"error: {plain(exc)}", err=True)
                 ctx.exit(1)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
+            except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named
+                if debug:
+                    raise
+                from ..limits import os_error_line
+                click.echo(f"error: {plain(os_error_line(exc))}", err=True)
+                ctx.exit(1)
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
-                click.echo(f"error: internal error ({type(exc).__name__}: {exc}); "
+                click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
-            except KeyboardInterrupt:
-                click.echo("interrupted", err=True)
-                ctx.exit(130)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.interrupts)
+                import signal
+                for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
+                    signal.signal(sig, signal.SIG_IGN)
+                code = getattr(exc, "exit_code", 130)
+                click.echo("interrupted" if code == 130 else "terminated (SIGTERM)", err=True)
+                ctx.exit(code)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {plain(message)}", err=True)
 
 
 @click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})

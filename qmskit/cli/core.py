@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
-from ._term import console
+from ._term import console, json_text, plain
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
@@ -18,20 +18,21 @@ def report_error(exc: QmskitError) -> None:
     """For commands that go on after one input fails: one line, or the traceback under --debug."""
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {plain(exc)}", err=True)
 
 
 @click.command("checklists")
 def checklists_cmd() -> None:
     """List the bundled checklists."""
     from rich.table import Table
+    from rich.text import Text
 
     from ..checklist import list_checklists
 
     table = Table("id", "version", "title", "clauses", "questions")
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
-        table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
+        table.add_row(*(Text(plain(v)) for v in (row.id, row.version, row.title, row.clauses, row.questions)))
     console().print(table)
 
 
@@ -49,7 +50,7 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
             report_error(exc)
             failed += 1
             continue
-        click.echo(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)")
+        click.echo(plain(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)"))
     if failed:
         sys.exit(1)
 
@@ -105,8 +106,8 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
     write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
                     into_existing=False)
-    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+    click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
 
 
 @click.command("score")
@@ -129,10 +130,10 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
             failed += 1
     for a in results:  # e.g. n/a without a justification: shown, but not a failure
         for message in a.warnings:
-            click.echo(f"warning: {a.source}: {message}", err=True)
+            click.echo(plain(f"warning: {a.source}: {message}"), err=True)
     if as_json and results:
         docs = [a.to_dict() for a in results]
-        click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2)))
     elif results:
         print_score_table(results)
     if failed:
@@ -143,15 +144,14 @@ def print_score_table(results: list) -> None:
     """A compact table (fits 80 columns), then each office's verdict reasons on their own lines.
 
     The counts are :meth:`Assessment.finding_counts` (the report shows the same): question gaps by
-    severity; missed KPI targets are observations shown apart as "+N KPI"; "no evid." counts "yes"
+    severity; missed KPI targets are observations shown apart as "(+N)"; "no ev." counts "yes"
     answers without evidence."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from ..i18n import band_label
     from ..readiness import fmt_number
-
-    from rich import box
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
@@ -163,7 +163,7 @@ def print_score_table(results: list) -> None:
         c = a.finding_counts()
         obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
         any_kpi = any_kpi or bool(c["kpi_observation"])
-        table.add_row(Text(a.office), fmt_number(a.overall), fmt_number(a.completeness) + "%",
+        table.add_row(Text(plain(a.office)), fmt_number(a.overall), fmt_number(a.completeness) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
                       Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
@@ -172,7 +172,8 @@ def print_score_table(results: list) -> None:
                             "or the verdict)" if any_kpi else "")
                          + "; no ev. = \u201cyes\u201d answers without evidence"))
     for a in results:
-        console().print(Text.assemble((a.office, "bold"), ": " + "; ".join(a.readiness_reasons)))
+        # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
+        console().print(Text.assemble((plain(a.office), "bold"), ": ", plain("; ".join(a.readiness_reasons))))
 
 
 @click.command("validate-responses")
@@ -189,7 +190,7 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> No
             read_responses(path, checklist)
         except ResponsesProblems as exc:
             for problem in exc.problems[:MAX_PROBLEMS]:
-                click.echo(str(problem))
+                click.echo(plain(str(problem)))
             total = len(exc.problems) + exc.more
             shown = min(total, MAX_PROBLEMS)
             click.echo(f"{path}: {total} problem{'s' if total != 1 else ''}"
@@ -198,7 +199,7 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> No
         except QmskitError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            click.echo(str(exc))
+            click.echo(plain(str(exc)))
             click.echo(f"{path}: 1 problem")
             failed += 1
         else:

@@ -40,9 +40,11 @@ def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | Non
 
     path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
                         strict=strict, actions=actions, brand=brand, audience=audience, pdf=pdf)
-    click.echo(str(path))
+    from ._term import plain
+
+    click.echo(plain(path))
     if pdf:
-        click.echo(str(path.with_suffix(".pdf")))
+        click.echo(plain(path.with_suffix(".pdf")))
 
 
 def register(group: click.Group) -> None:
