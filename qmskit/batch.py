@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
+from .cells import csv_for_people
 from .errors import QmskitError
 from .readiness import BANDS
 
@@ -223,7 +224,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
               timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
               client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
-              notebook: str | os.PathLike | None = None) -> BatchResult:
+              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
@@ -231,7 +232,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
     on a terminal, False for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
     writes each office's report in the language named in its file (the portfolio in English).
-    ``notebook`` replaces the report notebook (tests use it to inject failures).
+    ``notebook`` replaces the report notebook (tests use it to inject failures). ``actions``: a folder of
+    action plans (qmskit actions plan), matched to offices by name; their status goes into the reports
+    and the portfolio.
     """
     from .notebook import bundled_notebook
 
@@ -242,6 +245,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
+    from . import actions_report  # action plans by office (an empty dict without --actions)
+    plans = actions_report.find_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = _absolute_if_path(checklist)
@@ -262,10 +267,18 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         for path in files:
             o = score_file(path, checklist)
             outcomes.append(o)
+            plan = actions_report.plan_for(o.assessment, plans) if o.assessment is not None and plans else None
+            if plan is not None:
+                try:
+                    actions_report.attach(o.assessment, None, plan)
+                except QmskitError as exc:
+                    o.error = _one_line(str(exc))
             if o.error:
                 bar.advance(o.label, o.error)
             elif office_reports:
                 tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks)
+                if plan is not None:
+                    tasks[id(o)]["parameters"]["actions"] = str(plan.resolve())
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:
                 o.ok, o.stage = True, "done"
@@ -273,8 +286,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         result.timings["score"] = time.perf_counter() - t0
         _assign_slugs([o for o in outcomes if o.assessment is not None])
         _collect(pool, pending, tasks, out, bar)
-        result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
-        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
+        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
@@ -486,6 +498,13 @@ def _sweep_temp_files(out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tables
+def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+    """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
+    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
+    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
+            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+
+
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
     """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
     clause numbers in document order). Unrounded; empty where a score is undefined."""
@@ -531,6 +550,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     Per office: the headline figures, the answers (the portfolio re-scores them all at once with
     score_many when they share a checklist), the top-level clause scores (used when they do not) and the
     gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
+    from . import actions_report
     offices, failed, questions = [], [], {}
     for o in outcomes:
         a = o.assessment
@@ -552,6 +572,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},
             "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
                      for g in a.gaps.itertuples(index=False)],
+            **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
         })
         for g in a.gaps.itertuples(index=False):
             questions.setdefault(g.id, {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
@@ -559,7 +580,8 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
     checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
     return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
-            "bands": BANDS, "office_reports": office_reports}
+            "bands": BANDS, "office_reports": office_reports,
+            "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in outcomes if o.assessment])}
 
 
 def _num(value):
@@ -600,9 +622,12 @@ class _Progress:
             failed = f"{self.failed} failed" if self.failed else ""
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
-                from rich.markup import escape
+                from rich.text import Text
+
+                from .cli._term import plain
                 text = error if label in error else f"{label}: {error}"
-                self.bar.console.print(f"[red]FAILED[/] {escape(text)}", highlight=False, soft_wrap=True)
+                self.bar.console.print(Text.assemble(("FAILED", "red"), " ", plain(text)), highlight=False,
+                                       soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:

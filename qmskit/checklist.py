@@ -13,7 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -151,41 +152,61 @@ def read_checklist_data(path: Path, _seen: tuple = ()) -> dict:
     return data
 
 
+@lru_cache(maxsize=1)
+def _schema_validator():
+    """The schema compiled to Python once per process by fastjsonschema (a few ms to import and build;
+    jsonschema's import alone costs seconds here, through rfc3987_syntax's grammars)."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(checklist_schema())
+
+
+_NAME_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _error_key(name: str | None) -> tuple:
+    """fastjsonschema's ``data.clauses[3].weight`` -> ("clauses", 3, "weight")."""
+    rest = (name or "data")[len("data"):]
+    return tuple(int(index) if index else key for key, index in _NAME_PART.findall(rest))
+
+
 def _check_schema(data: dict, lines: dict, path: Path) -> None:
-    validator = jsonschema.Draft202012Validator(checklist_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.path), list(map(str, e.path))))
-    if not errors:
-        return
-    err = jsonschema.exceptions.best_match(errors)
-    key = tuple(err.absolute_path)
-    if err.validator == "additionalProperties":  # point at the offending key's own line
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        key = key + (extra[0],) if extra else key
-    raise ChecklistError(f"{format_path(key)}: {_explain(err)}", path=path,
-                         where=f"line {line_of(lines, key)}")
+    import fastjsonschema
+
+    try:
+        _schema_validator()(data)
+    except fastjsonschema.JsonSchemaValueException as err:
+        key = _error_key(err.name)
+        if err.rule == "additionalProperties" and isinstance(err.value, dict):  # the offending key's own line
+            extra = sorted(set(err.value) - set((err.definition or {}).get("properties", {})))
+            key = key + (extra[0],) if extra else key
+        raise ChecklistError(f"{format_path(key)}: {_explain(err)}", path=path,
+                             where=f"line {line_of(lines, key)}") from None
 
 
-def _explain(err: jsonschema.ValidationError) -> str:
-    v = err.validator
-    if v == "additionalProperties":
-        allowed = ", ".join(sorted(err.schema.get("properties", {})))
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+def _explain(err) -> str:
+    """One phrase for a ``fastjsonschema.JsonSchemaValueException`` (what is expected, what was given)."""
+    v, definition, instance = err.rule, err.definition or {}, err.value
+    if v == "additionalProperties" and isinstance(instance, dict):
+        allowed = ", ".join(sorted(definition.get("properties", {})))
+        extra = sorted(set(instance) - set(definition.get("properties", {})))
         return f"unknown key '{extra[0]}' (allowed: {allowed})"
-    if v == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return f"missing required key '{missing}'"
+    if v == "required" and isinstance(instance, dict):
+        missing = [k for k in definition.get("required", []) if k not in instance]
+        return f"missing required key '{missing[0] if missing else '?'}'"
     if v == "exclusiveMinimum":
-        return f"must be > {err.validator_value} (got {err.instance!r})"
+        return f"must be > {err.rule_definition} (got {instance!r})"
     if v == "enum":
-        allowed = ", ".join("none" if x is None else str(x) for x in err.validator_value)
-        return f"got {err.instance!r}, expected one of: {allowed}"
+        allowed = ", ".join("none" if x is None else str(x) for x in err.rule_definition)
+        return f"got {instance!r}, expected one of: {allowed}"
     if v == "type":
-        return f"got {err.instance!r}, expected {err.validator_value}"
+        return f"got {instance!r}, expected {err.rule_definition}"
     if v == "minLength":
         return "must not be empty"
     if v == "pattern":
-        return f"{err.instance!r} is not a valid identifier (pattern {err.validator_value})"
-    return err.message
+        return f"{instance!r} is not a valid identifier (pattern {err.rule_definition})"
+    text = err.message
+    return text[len(err.name) + 1:] if err.name and text.startswith(err.name + " ") else text
 
 
 def _iter_nodes(nodes: list, key: tuple = ("clauses",), parent: str | None = None):
@@ -273,9 +294,10 @@ def build_checklist(data: dict, source: Path | None = None) -> Checklist:
     questions = pd.DataFrame(question_rows)
     kpis = pd.DataFrame([
         {"id": k["id"], "name_en": k["name"]["en"], "name_zh": k["name"]["zh"], "unit": k.get("unit", ""),
-         "target": float(k["target"]), "direction": k["direction"], "clause": k.get("clause", "9.1")}
+         "target": float(k["target"]), "direction": k["direction"], "clause": k.get("clause", "9.1"),
+         "default_target": bool(k.get("default_target", False))}
         for k in data.get("kpis") or []
-    ], columns=["id", "name_en", "name_zh", "unit", "target", "direction", "clause"])
+    ], columns=["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "default_target"])
     return Checklist(
         id=data["id"], version=str(data["version"]), title=data["title"],
         scale=data.get("scale", "compliance"),

@@ -7,9 +7,7 @@ scored office with its answers, plus the failed inputs); ``notebooks/portfolio.i
 """
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,7 +142,7 @@ class Portfolio:
     @property
     def offices(self) -> pd.DataFrame:
         cols = ["office", "href", "source", "overall", "completeness", "readiness", "readiness_reasons",
-                "major", "minor", "observation"]
+                "major", "minor", "observation", "actions"]
         return pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
 
     def tidy_answers(self) -> pd.DataFrame:
@@ -233,6 +231,8 @@ class Portfolio:
         from .i18n import readiness_reason
         lang = self.lang
         rows = []
+        # with action plans (batch --actions): an "actions" column, open / overdue / verified
+        with_actions = any(o.get("actions") for o in self.data["offices"])
         for r in self.ranking().itertuples(index=False):
             name = esc(r.office)
             link = name
@@ -241,17 +241,19 @@ class Portfolio:
             elif self.data.get("office_reports", True):
                 link += f' <span class="qk-muted">({esc(s("no_report", lang))})</span>'
             reasons = "; ".join(readiness_reason(x, lang) for x in (r.readiness_reasons or []))
+            actions = f"<td class='qk-num'>{esc(actions_cell(r.actions))}</td>" if with_actions else ""
             rows.append(
                 f"<tr><td class='qk-num'>{r.rank}</td><td>{link}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.overall))}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.completeness))}%</td>"
                 f"<td><span class='qk-verdict' style='background:{BAND_COLOURS.get(r.readiness, '#666')}'>"
                 f"{esc(s('band_' + r.readiness, lang))}</span></td>"
-                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>"
+                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>{actions}"
                 f"<td class='qk-small'>{esc(reasons)}</td></tr>")
         head = "".join(f"<th>{esc(h)}</th>" for h in [
             "#", s("col_office", lang), s("overall", lang), s("completeness", lang), s("col_verdict", lang),
-            s("col_gaps", lang), s("col_reasons", lang)])
+            s("col_gaps", lang)] + ([portfolio_strings(lang)["col_actions"]] if with_actions else [])
+            + [s("col_reasons", lang)])
         return (f'<h2>{esc(s("sec_ranking", lang))}</h2><table class="qk-table qk-ranking">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -263,8 +265,7 @@ class Portfolio:
             return "".join(out)
         n = len(matrix)
         shown = matrix.head(HEATMAP_MAX_ROWS)
-        fig = heatmap_figure(shown, lang)
-        out.append(figure_html(fig, s("heatmap_alt", lang)))
+        out.append(heatmap_table(shown, s("heatmap_alt", lang), lang))
         caption = s("heatmap_caption", lang, checklist=self.checklist.id)
         if n > len(shown):
             caption += " " + s("heatmap_truncated", lang, shown=len(shown), n=n)
@@ -277,8 +278,7 @@ class Portfolio:
         scores = self.offices["overall"].dropna().astype(float)
         if scores.empty:
             return "".join(out)
-        fig = distribution_figure(scores.to_numpy(), self.checklist.thresholds, lang)
-        out.append(figure_html(fig, s("dist_alt", lang)))
+        out.append(distribution_svg(scores.to_numpy(), self.checklist.thresholds, s("dist_alt", lang), lang))
         out.append(f'<p class="qk-caption">{esc(s("dist_caption", lang))}</p>')
         return "".join(out)
 
@@ -303,6 +303,10 @@ class Portfolio:
         out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         return "".join(out)
 
+    def overdue_actions_html(self) -> str:
+        """The oldest overdue actions across offices ('' when the batch had no action plans)."""
+        return overdue_html(self.data, self.lang)
+
     def failed_html(self) -> str:
         lang = self.lang
         failed = self.failed()
@@ -325,6 +329,9 @@ class Portfolio:
         return f'<div class="qk-footer">{esc(s("footer", self.lang, version=__version__, generated=generated))}</div>'
 
 
+from .actions_report import actions_cell, overdue_html, portfolio_strings  # noqa: E402  (action tracking)
+
+
 def _without_folder(reason: str, source: str) -> str:
     """A shared page need not show the consultant's folders: the reason names the file only."""
     reason = str(reason or "")
@@ -334,64 +341,84 @@ def _without_folder(reason: str, source: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- figures
-def _fonts() -> None:
-    import matplotlib
-    # CJK office names and labels need a CJK font; DejaVu stays first for Latin text and digits.
-    matplotlib.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "sans-serif"]
+# Figures are HTML and inline SVG built directly: a few KB instead of 200+ KB of PNG, sharp in print, and
+# office names in any script are drawn by the reader's own fonts (no CJK font needed at render time).
+# ColorBrewer RdYlGn (11 classes), red (0) to green (100), interpolated between stops.
+_RDYLGN = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d9ef8b", "#a6d96a", "#66bd63",
+           "#1a9850", "#006837"]
+NO_SCORE_COLOUR = "#d0d7de"
 
 
 def _short(label: str, limit: int = 42) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def heatmap_figure(matrix: pd.DataFrame, lang: str = "en"):
-    """Offices (rows) × clauses (columns, labelled by number); value printed in each cell."""
-    import matplotlib
-    from matplotlib.figure import Figure
-
-    _fonts()
-    values = matrix.to_numpy(dtype=float)
-    rows, cols = values.shape
-    fig = Figure(figsize=(1.6 + 0.75 * cols + 2.6, 0.9 + 0.34 * rows), dpi=110, layout="constrained")
-    ax = fig.subplots()
-    cmap = matplotlib.colormaps["RdYlGn"].copy()
-    cmap.set_bad("#d0d7de")
-    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
-    for i in range(rows):
-        for j in range(cols):
-            v = values[i, j]
-            ax.text(j, i, "\u2014" if np.isnan(v) else f"{v:.0f}", ha="center", va="center", fontsize=8,
-                    color="black" if np.isnan(v) or 20 < v < 85 else "white")
-    ax.set_xticks(range(cols), [str(c) for c in matrix.columns])
-    ax.set_yticks(range(rows), [_short(str(o)) for o in matrix.index], fontsize=8)
-    ax.xaxis.tick_top()
-    ax.set_xlabel(s("heat_xlabel", lang))
-    ax.xaxis.set_label_position("top")
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    return fig
+def score_colour(value: float) -> str:
+    """Background colour of a 0–100 score on the red-yellow-green scale (grey for no score)."""
+    if value is None or np.isnan(value):
+        return NO_SCORE_COLOUR
+    x = min(max(float(value), 0.0), 100.0) / 100 * (len(_RDYLGN) - 1)
+    i = min(int(x), len(_RDYLGN) - 2)
+    lo, hi = _RDYLGN[i], _RDYLGN[i + 1]
+    mix = [round(int(lo[k:k + 2], 16) + (int(hi[k:k + 2], 16) - int(lo[k:k + 2], 16)) * (x - i))
+           for k in (1, 3, 5)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
 
 
-def distribution_figure(scores: np.ndarray, thresholds: dict, lang: str = "en"):
-    from matplotlib.figure import Figure
+def heatmap_table(matrix: pd.DataFrame, caption: str, lang: str = "en") -> str:
+    """Offices (rows) × clauses (columns, by number) as an HTML table whose cells carry the score and its
+    colour: readable by screen readers, selectable, and it prints with the page."""
+    head = "".join(f'<th class="qk-num" scope="col">{esc(c)}</th>' for c in matrix.columns)
+    rows = []
+    for office, values in zip(matrix.index, matrix.to_numpy(dtype=float)):
+        cells = []
+        for v in values:
+            text = "\u2014" if np.isnan(v) else f"{v:.0f}"
+            ink = "#000" if np.isnan(v) or 20 < v < 85 else "#fff"
+            cells.append(f'<td class="qk-num" style="background:{score_colour(v)};color:{ink}">{text}</td>')
+        rows.append(f'<tr><th scope="row" title="{esc(office)}">{esc(_short(str(office)))}</th>{"".join(cells)}</tr>')
+    return (f'<table class="qk-table qk-heatmap" aria-label="{esc(caption)}"><thead><tr>'
+            f'<th scope="col">{esc(s("heat_xlabel", lang))}</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
-    _fonts()
-    fig = Figure(figsize=(7.5, 2.4), dpi=110, layout="constrained")
-    ax = fig.subplots()
-    bins = np.arange(0, 105, 5)
-    counts, edges = np.histogram(np.clip(scores, 0, 100), bins=bins)
-    centres = (edges[:-1] + edges[1:]) / 2
-    colours = [BAND_COLOURS[_band_of(c, thresholds)] for c in centres]
-    ax.bar(centres, counts, width=4.6, color=colours)
+
+def distribution_svg(scores: np.ndarray, thresholds: dict, title: str, lang: str = "en") -> str:
+    """Histogram of overall scores (5-point bins, coloured by band) as inline SVG, thresholds dashed."""
+    counts, edges = np.histogram(np.clip(scores, 0, 100), bins=np.arange(0, 105, 5))
+    width, height, left, right, top, bottom = 760, 240, 44, 10, 10, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(int(counts.max()), 1)
+    step = max(1, int(np.ceil(peak / 5)))
+    ymax = step * int(np.ceil(peak / step))
+
+    def x(v: float) -> float:
+        return left + plot_w * v / 100
+
+    def y(c: float) -> float:
+        return top + plot_h * (1 - c / ymax)
+
+    out = [f'<svg class="qk-figure" viewBox="0 0 {width} {height}" role="img" '
+           f'style="width:100%;max-width:{width}px;height:auto;display:block" font-family="sans-serif">'
+           f"<title>{esc(title)}</title>"]
+    for c in range(0, ymax + 1, step):
+        out.append(f'<text x="{left - 6}" y="{y(c) + 4:.1f}" font-size="11" text-anchor="end" fill="#333">{c}</text>')
+    for v in range(0, 101, 20):
+        out.append(f'<text x="{x(v):.1f}" y="{y(0) + 15:.1f}" font-size="11" text-anchor="middle" fill="#333">{v}</text>')
+    for lo, hi, c in zip(edges[:-1], edges[1:], counts):
+        if c:
+            colour = BAND_COLOURS[_band_of((lo + hi) / 2, thresholds)]
+            out.append(f'<rect x="{x(lo) + 0.2 * plot_w / 100:.1f}" y="{y(c):.1f}" width="{4.6 * plot_w / 100:.1f}" '
+                       f'height="{y(0) - y(c):.1f}" fill="{colour}"/>')
     for key in ("developing_min", "nearly_ready_min", "ready_min"):
         if key in thresholds:
-            ax.axvline(thresholds[key], color="#57606a", linestyle="--", linewidth=1)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(s("dist_xlabel", lang))
-    ax.set_ylabel(s("dist_ylabel", lang))
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig
+            out.append(f'<line x1="{x(thresholds[key]):.1f}" x2="{x(thresholds[key]):.1f}" y1="{top}" y2="{y(0):.1f}" '
+                       f'stroke="#57606a" stroke-width="1" stroke-dasharray="5 4"/>')
+    out.append(f'<path d="M{left} {top}V{y(0):.1f}H{width - right}" stroke="#333" fill="none"/>'
+               f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle" '
+               f'fill="#333">{esc(s("dist_xlabel", lang))}</text>'
+               f'<text transform="translate(12 {top + plot_h / 2:.1f}) rotate(-90)" font-size="12" '
+               f'text-anchor="middle" fill="#333">{esc(s("dist_ylabel", lang))}</text></svg>')
+    return "".join(out)
 
 
 def _band_of(score: float, th: dict) -> str:
@@ -403,14 +430,6 @@ def _band_of(score: float, th: dict) -> str:
     if score >= th.get("developing_min", 40):
         return "developing"
     return "early_stage"
-
-
-def figure_html(fig, alt: str) -> str:
-    """The figure as an embedded PNG (no external file, no CDN) with alt text."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img class="qk-figure" alt="{esc(alt)}" src="data:image/png;base64,{data}">'
 
 
 PORTFOLIO_CSS = """<style>
@@ -427,6 +446,8 @@ PORTFOLIO_CSS = """<style>
 .qk-muted{color:#6e7781;font-size:12px}
 .qk-verdict{color:#fff;border-radius:4px;padding:1px 8px;white-space:nowrap;font-size:13px}
 .qk-figure{max-width:100%;height:auto}
+.qk-heatmap td{min-width:2.6em;border:1px solid #fff}
+.qk-heatmap tbody th{font-weight:normal;white-space:nowrap}
 .qk-table code{white-space:nowrap}
 .qk-caption{font-size:12px;color:#57606a}
 @media print{.qk-table{font-size:11px}.qk-figure{page-break-inside:avoid}}

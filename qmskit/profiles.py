@@ -15,7 +15,9 @@ addresses base clauses by number, at any depth and without repeating the tree ab
 
 Nesting the profile's nodes like the base tree (``7`` > ``7.5`` > ...) works too. The profile's
 ``id``, ``version``, ``title``, ``description`` and ``scale`` replace the base's; ``thresholds`` are
-merged key by key; ``kpis`` are appended. Question ids and KPI ids must be unique across base and
+merged key by key; ``kpis`` are appended, except that a profile may give again a base KPI whose target
+is marked ``default_target: true`` (a starting value each office sets): its entry then replaces the
+base's in place. Question ids and KPI ids must be unique across base and
 profile: a clash is an error naming the profile file and line (and where the base defines the id).
 Profiles may extend profiles; cycles are refused by the loader.
 """
@@ -157,16 +159,24 @@ def compose_profile(base: dict, profile: dict, *, path: Path, lines: dict) -> di
     composer = _Composer(out, base_name, path, lines)
     composer.merge(profile.get("clauses") or [], ("clauses",), None)
     composer.check_also_serves(profile.get("clauses") or [], ("clauses",))
-    base_kpis = {k["id"] for k in base.get("kpis") or []}
+    base_kpis = {k["id"]: k for k in base.get("kpis") or []}
     seen: dict[str, int] = {}
+    replaced: dict[str, dict] = {}
     for i, kpi in enumerate(profile.get("kpis") or []):
-        if kpi["id"] in base_kpis:
-            composer.fail(f"KPI id '{kpi['id']}' already exists in base checklist {base_name}", ("kpis", i, "id"))
         if kpi["id"] in seen:
             composer.fail(f"duplicate KPI id '{kpi['id']}' (first at line "
                           f"{line_of(lines, ('kpis', seen[kpi['id']], 'id'))})", ("kpis", i, "id"))
         seen[kpi["id"]] = i
-    out["kpis"] = list(copy.deepcopy(base.get("kpis") or [])) + list(copy.deepcopy(profile.get("kpis") or []))
+        if kpi["id"] in base_kpis:
+            # A base target marked default_target is a starting value each office sets for itself: a profile
+            # may give that KPI again (its own target, name or unit). Any other base KPI is fixed.
+            if not base_kpis[kpi["id"]].get("default_target"):
+                composer.fail(f"KPI id '{kpi['id']}' already exists in base checklist {base_name} (only a KPI "
+                              "marked default_target can be given again with an office's own target)",
+                              ("kpis", i, "id"))
+            replaced[kpi["id"]] = kpi
+    out["kpis"] = ([copy.deepcopy(replaced.get(k["id"], k)) for k in base.get("kpis") or []]
+                   + [copy.deepcopy(k) for k in profile.get("kpis") or [] if k["id"] not in replaced])
     if not out["thresholds"]:
         del out["thresholds"]
     return out

@@ -8,21 +8,22 @@ numbers are marked :class:`Safe`. Nothing user-supplied is ever rendered by Jinj
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import html
-import io
 import math
 import re
 import unicodedata
 import warnings
+from enum import Enum
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .assessment import Assessment
+from .brand import NEUTRAL, Brand, load_brand
+from .brand import s as brand_s
 from .i18n import check_lang, readiness_reason, t
 from .readiness import fmt_number
 
@@ -86,9 +87,10 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
-def load_assessment(responses_path: str | Path, checklist=None) -> Assessment:
+def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
-    in ``assessment.warnings`` so the report shows them instead of printing them."""
+    in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
+    action-plan workbook whose status the report shows (qmskit.actions_report)."""
     from .responses import read_responses
     from .scoring import score
 
@@ -98,7 +100,8 @@ def load_assessment(responses_path: str | Path, checklist=None) -> Assessment:
         assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
                            source=responses_path)
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
-    return assessment
+    from .actions_report import attach  # action status, and who answered what in a merged file
+    return attach(assessment, responses_path, actions)
 
 
 # ----------------------------------------------------------------------------- value formatting
@@ -144,13 +147,57 @@ def page_title(office: str, lang: str = "en", title: str | None = None) -> str:
     return title if not _blank(title) else f"{office} — {t('report_title', lang)}"
 
 
-def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> str:
-    """Title, office, status, the assessment's metadata, the confidentiality notice and contents."""
+class Audience(str, Enum):
+    """Who a copy is for: the client's copy leaves out the technical appendix and internal notes."""
+    CLIENT = "client"
+    INTERNAL = "internal"
+
+
+def check_audience(value) -> Audience:
+    from .errors import QmskitError
+    try:
+        return Audience(str(getattr(value, "value", value) or "internal").lower())
+    except ValueError:
+        raise QmskitError(f"unknown audience '{value}' (allowed: client, internal)") from None
+
+
+def report_number(a: Assessment, brand: Brand = NEUTRAL, seq: int | None = None) -> str:
+    """The report's number: the file's own ``report_number``, else the brand's pattern (``report_seq`` from
+    the file, else ``seq`` — a batch's position — else 1); none for an unbranded report without one."""
+    own = _meta(a, "report_number")
+    if own:
+        return own
+    if brand.neutral:
+        return ""
+    try:
+        number = int(float(_meta(a, "report_seq") or seq or 1))
+    except ValueError:
+        number = int(seq or 1)
+    return brand.number(office=a.office, date=_meta(a, "date"), seq=number, slug=slugify(a.office))
+
+
+def brand_style(brand: Brand) -> str:
+    """The brand's accent colour for headings, table heads and bars (validated for contrast)."""
+    if not brand.accent:
+        return ""
+    return f"<style>:root {{ --qr-accent: {esc(brand.accent)}; }}</style>"
+
+
+def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, brand: Brand | None = None,
+                audience: Audience | str = Audience.INTERNAL, seq: int | None = None) -> str:
+    """Brand bar, title, office, status, the assessment's metadata, the confidentiality notice and contents.
+
+    The header also carries the running texts a printed page repeats (:func:`running_html`).
+    """
     lang = check_lang(lang)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    audience = check_audience(audience)
     cl = a.checklist
     status = status_key(a)
+    number = report_number(a, brand, seq)
     not_stated = Safe(f'<span class="qr-muted">{esc(t("not_stated", lang))}</span>')
-    rows = [
+    rows = [("report_no", number)] if number else []
+    rows += [
         ("scope", _meta(a, "scope") or not_stated),
         ("sites", _meta(a, "sites") or not_stated),
         ("exclusions", _meta(a, "exclusions") or t("none", lang)),
@@ -159,13 +206,29 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> st
         ("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
         ("language", t("lang_name", lang)),
         ("status", t(status, lang)),
+        ("audience", brand_s(f"audience_{audience.value}", lang)),
     ]
-    meta = "".join(f"<dt>{esc(t(k, lang))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    notice = _meta(a, "confidentiality") or t("confidential_default", lang)
-    toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC)
+    label = lambda k: brand_s(k, lang) if k in ("report_no", "audience") else t(k, lang)  # noqa: E731
+    meta = "".join(f"<dt>{esc(label(k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
+    toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC
+                  if audience is Audience.INTERNAL or key != "parameters")
+    if _meta(a, "summary"):
+        toc = f'<li><a href="#exec-summary">{esc(brand_s("exec_summary", lang))}</a></li>' + toc
     heading = title if not _blank(title) else t("report_title", lang)
+    firm = brand.text("firm", lang)
+    bar = ""
+    if not brand.neutral:
+        logo = (f'<img class="qr-logo" src="{esc(brand.logo_uri)}" alt="{esc(firm)}">' if brand.logo_uri else "")
+        contact = brand.text("contact", lang)
+        bar = (f'<div class="qr-brand">{logo}<div class="qr-brand-text"><div class="qr-firm">{esc(firm)}</div>'
+               + (f'<div class="qr-contact">{esc(contact)}</div>' if contact else "") + "</div></div>")
+    running_left = a.office + (f" · {brand_s('report_no', lang)} {number}" if number else "")
+    running_right = firm or t("report_title", lang)
     return (
-        '<header class="qr-header">'
+        brand_style(brand) +
+        f'<header class="qr-header" data-audience="{audience.value}">' + running_html(
+            left=running_left, right=running_right, confidential=notice, footer=brand.text("footer", lang)) + bar
         + (f'<div class="qr-kicker">{esc(t("report_title", lang))}</div>' if not _blank(title) else "") +
         f'<h1>{esc(heading)}<span class="qr-status qr-status-{status}">{esc(t(status, lang))}</span></h1>'
         f'<div class="qr-office">{esc(a.office)}</div>'
@@ -173,6 +236,67 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> st
         f'<div class="qr-confidential">{esc(notice)}</div>'
         f'<nav class="qr-toc"><b>{esc(t("contents", lang))}</b><ol>{toc}</ol></nav>'
         '</header>')
+
+
+def running_html(**texts: str) -> str:
+    """What every printed page repeats (header: office and report number, firm; footer: confidentiality
+    line, the brand's footer), as hidden text the PDF printer (:mod:`qmskit.pdf`) reads."""
+    spans = "".join(f'<span data-qr-running="{esc(k)}">{esc(v)}</span>' for k, v in texts.items() if v)
+    return f'<div class="qr-running" hidden>{spans}</div>'
+
+
+def markdown_html(text: str) -> Safe:
+    """The consultant's Markdown as HTML, safely: raw HTML is shown as text, images are off (nothing is
+    fetched), and links are kept only for http(s) and mailto (others stay plain text)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image")
+    md.validateLink = lambda url: bool(re.match(r"(?i)^(https?:|mailto:)", url.strip()))
+    rendered = md.render(str(text or "").replace("\r\n", "\n"))
+    # links open apart from the report and tell the target nothing about it
+    rendered = rendered.replace("<a href=", '<a rel="noopener noreferrer nofollow" href=')
+    return Safe(rendered)
+
+
+def summary_html(a: Assessment, lang: str = "en") -> str:
+    """The consultant's executive summary (``summary`` in the Office sheet / metadata), before the verdict."""
+    lang = check_lang(lang)
+    text = _meta(a, "summary")
+    if not text:
+        return ""
+    return (f'<section id="exec-summary" class="qr-section qr-prose"><h2>{esc(brand_s("exec_summary", lang))}</h2>'
+            f"{markdown_html(text)}</section>")
+
+
+def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
+                 audience: Audience | str = Audience.INTERNAL) -> str:
+    """Closing remarks (``closing``), internal notes (``internal_notes``, internal copy only) and the
+    sign-off block (the brand's signatory, else the assessor)."""
+    lang = check_lang(lang)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    audience = check_audience(audience)
+    parts = []
+    closing = _meta(a, "closing")
+    if closing:
+        parts.append(f'<section id="closing" class="qr-section qr-prose"><h2>{esc(brand_s("closing", lang))}</h2>'
+                     f"{markdown_html(closing)}</section>")
+    notes = _meta(a, "internal_notes")
+    if notes and audience is Audience.INTERNAL:
+        parts.append(f'<section id="internal-notes" class="qr-section qr-prose qr-internal">'
+                     f'<h3>{esc(brand_s("internal_notes", lang))}</h3>{markdown_html(notes)}</section>')
+    name = brand.text("signatory_name", lang) or _meta(a, "assessor")
+    role = brand.text("signatory_title", lang) or (t("assessor", lang) if name else "")
+    firm = brand.text("firm", lang)
+    if name or firm:
+        who = "".join(f'<div class="{cls}">{esc(v)}</div>' for cls, v in
+                      (("qr-sign-name", name), ("qr-sign-role", role), ("qr-sign-firm", firm)) if v)
+        parts.append(
+            f'<section id="signoff" class="qr-section qr-signoff"><h3>{esc(brand_s("signoff", lang))}</h3>'
+            f'<div class="qr-sign-grid"><div>{who}</div>'
+            f'<div><div class="qr-sign-line"></div><div class="qr-muted qr-small">{esc(brand_s("signature", lang))}'
+            f'</div></div><div><div class="qr-sign-line">{esc(_meta(a, "sign_date"))}</div>'
+            f'<div class="qr-muted qr-small">{esc(brand_s("sign_date", lang))}</div></div></div></section>')
+    return "".join(parts)
 
 
 def gap_counts(a: Assessment) -> dict[str, int]:
@@ -203,8 +327,14 @@ def verdict_html(a: Assessment, lang: str = "en") -> str:
             f'<div class="qr-verdict-label">{esc(t("verdict", lang))}</div>'
             f'<div class="qr-verdict-band">{esc(t("band_" + band, lang))}</div>'
             f'<div>{esc(t("band_hint_" + band, lang))}</div>'
-            f'<ul>{reasons}</ul></div><div class="qr-figures">{figures}</div>')
+            f'<ul>{reasons}</ul>{_actions_progress(a, lang)}</div><div class="qr-figures">{figures}</div>')
     return section("summary", t("sec_summary", lang), body)
+
+
+def _actions_progress(a: Assessment, lang: str) -> str:
+    from .actions_report import progress_line  # '' unless an action plan is attached
+    line = progress_line(a, lang)
+    return f'<p class="qr-actions-progress">{esc(line)}</p>' if line else ""
 
 
 def chart_clauses(a: Assessment) -> pd.DataFrame:
@@ -213,47 +343,69 @@ def chart_clauses(a: Assessment) -> pd.DataFrame:
     return a.clauses[a.clauses["level"] == level]
 
 
-def chart_png(a: Assessment, *, dpi: int = 110) -> bytes:
-    """A bar chart of clause scores, labelled by clause numbers only (renders without CJK fonts).
+CHART_PALETTE = ["#1f4e79", "#3b7dbf", "#5a9bd4", "#2e8b8b", "#4f9d69", "#8c6bb1", "#b0615e", "#7f7f7f"]
 
-    Uses matplotlib's object API (no pyplot): nothing is auto-displayed and no global state changes.
+
+def chart_svg(a: Assessment, *, title: str = "") -> str:
+    """A bar chart of clause scores as inline SVG (HTML5: no xmlns, no URL), labelled by clause numbers only.
+
+    Built directly (about a millisecond, a few KB): crisp at any zoom and in print, no font files (the
+    labels are digits, drawn by the reader's own fonts) and no matplotlib. Bars are coloured by top-level
+    clause; dashed and dotted lines mark the ready and nearly-ready thresholds; "—" marks no score.
     """
-    from matplotlib.figure import Figure
-
     th = a.checklist.thresholds
     rows = chart_clauses(a)
-    scores = rows["score"].astype(float)
-    palette = ["#1f4e79", "#3b7dbf", "#5a9bd4", "#2e8b8b", "#4f9d69", "#8c6bb1", "#b0615e", "#7f7f7f"]
+    clauses = [str(c) for c in rows["clause"]]
+    scores = [float(v) if v is not None and not pd.isna(v) else math.nan for v in rows["score"]]
     tops = list(dict.fromkeys(rows["top"]))
-    colours = [palette[tops.index(top) % len(palette)] for top in rows["top"]]
-    fig = Figure(figsize=(10, 3.4), dpi=dpi)
-    ax = fig.add_subplot()
-    x = range(len(rows))
-    ax.bar(x, scores.fillna(0), color=colours, width=0.72)
-    for i, value in enumerate(scores):
-        ax.text(i, (0 if math.isnan(value) else value) + 1.5, "—" if math.isnan(value) else f"{value:.0f}",
-                ha="center", va="bottom", fontsize=7, color="#333")
-    for y, style in ((th["ready_min"], "--"), (th["nearly_ready_min"], ":")):
-        ax.axhline(y, color="#555", linestyle=style, linewidth=0.9)
-    ax.set_xticks(list(x), [str(c) for c in rows["clause"]], fontsize=8, rotation=90 if len(rows) > 40 else 0)
-    ax.set_ylim(0, 108)
-    ax.set_yticks([0, 20, 40, 60, 80, 100])
-    ax.tick_params(axis="y", labelsize=8)
-    ax.set_xlim(-0.6, len(rows) - 0.4)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout(pad=0.4)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+    colours = [CHART_PALETTE[tops.index(top) % len(CHART_PALETTE)] for top in rows["top"]]
+    n = max(len(clauses), 1)
+    rotate = n > 40
+    width, height, left, right, top = 1000, 340, 34, 8, 12
+    bottom = 52 if rotate else 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / n
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - value / 108)
+
+    out = [f'<svg viewBox="0 0 {width} {height}" role="img" '
+           f'style="width:100%;height:auto;display:block" font-family="sans-serif">']
+    if title:
+        out.append(f"<title>{html.escape(title)}</title>")
+    out.append(f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>')
+    for tick in (0, 20, 40, 60, 80, 100):
+        out.append(f'<text x="{left - 5}" y="{y(tick) + 3.5:.1f}" font-size="10" text-anchor="end" '
+                   f'fill="#333">{tick}</text>')
+    out.append(f'<path d="M{left} {top}V{y(0):.1f}H{width - right}" stroke="#333" stroke-width="1" fill="none"/>')
+    for i, (clause, value, colour) in enumerate(zip(clauses, scores, colours)):
+        x = left + step * i + step * 0.14
+        bar_w = step * 0.72
+        centre = x + bar_w / 2
+        if not math.isnan(value):
+            out.append(f'<rect x="{x:.1f}" y="{y(value):.1f}" width="{bar_w:.1f}" height="{y(0) - y(value):.1f}" '
+                       f'fill="{colour}"/>')
+        label = "—" if math.isnan(value) else f"{value:.0f}"
+        out.append(f'<text x="{centre:.1f}" y="{y(0 if math.isnan(value) else value) - 3:.1f}" font-size="9" '
+                   f'text-anchor="middle" fill="#333">{label}</text>')
+        if rotate:
+            out.append(f'<text transform="translate({centre + 3:.1f} {y(0) + 5:.1f}) rotate(-90)" font-size="9" '
+                       f'text-anchor="end" fill="#333">{html.escape(clause)}</text>')
+        else:
+            out.append(f'<text x="{centre:.1f}" y="{y(0) + 14:.1f}" font-size="10" text-anchor="middle" '
+                       f'fill="#333">{html.escape(clause)}</text>')
+    for value, dash in ((th["ready_min"], "6 4"), (th["nearly_ready_min"], "2 3")):
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                   f'stroke="#555" stroke-width="1" stroke-dasharray="{dash}"/>')
+    out.append("</svg>")
+    return "".join(out)
 
 
 def chart_html(a: Assessment, lang: str = "en") -> str:
     lang = check_lang(lang)
     th = a.checklist.thresholds
-    data = base64.b64encode(chart_png(a)).decode("ascii")
     caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]))
-    body = (f'<figure class="qr-chart"><img src="data:image/png;base64,{data}" alt="{esc(t("chart_alt", lang))}">'
+    body = (f'<figure class="qr-chart">{chart_svg(a, title=t("chart_alt", lang))}'
             f"<figcaption>{esc(caption)}</figcaption></figure>")
     return f'<section id="chart" class="qr-section"><h3>{esc(t("sec_chart", lang))}</h3>{body}</section>'
 
@@ -284,9 +436,10 @@ def clause_table_html(a: Assessment, lang: str = "en") -> str:
         "answered": [f"{n} / {m}" for n, m in zip(f["answered"], f["applicable"])],
         "completeness": [pct(v) for v in f["completeness"]],
     })
-    table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "53%"),
+    # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
+    table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "50%"),
                               ("score", t("col_score", lang), "14%"), ("answered", t("col_answered", lang), "12%"),
-                              ("completeness", t("col_completeness", lang), "12%")],
+                              ("completeness", t("col_completeness", lang), "15%")],
                        row_classes=[f"qr-level-{lvl}" for lvl in f["level"]],
                        numeric=("answered", "completeness"))
     return section("clauses", t("sec_clauses", lang), table, major=MAJOR)
@@ -413,10 +566,17 @@ def action_plan_html(a: Assessment, lang: str = "en") -> str:
         severity=[badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
         owner=[_owner_cell(o, lang) for o in f["owner"]],
         due=[_due_cell(d, assessed, lang) for d in f["due"]])
-    table = html_table(show, [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
-                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
-                              ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
-                              ("due", t("col_due", lang), "12%")], numeric=("rank",))
+    cols = [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
+            ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
+            ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
+            ("due", t("col_due", lang), "12%")]
+    from . import actions_report  # with an action plan attached: a status column
+    status = actions_report.status_cells(a, f["id"], lang)
+    if status is not None:
+        show["status"] = status
+        cols[3] = ("action", t("col_action", lang), "34%")
+        cols.append(("status", actions_report.s("col_status", lang), "14%"))
+    table = html_table(show, cols, numeric=("rank",))
     return section("actions", t("sec_actions", lang), table, major=MAJOR)
 
 
@@ -496,10 +656,17 @@ def appendix_html(a: Assessment, lang: str = "en") -> str:
         "owner": [(o + (f" ({d})" if not _blank(d) else "")) if not _blank(o) else (d or "")
                   for o, d in zip(q["owner"], q["due"])],
     })
-    table = html_table(show, [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "9%"),
-                              ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "8%"),
-                              ("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
-                              ("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")])
+    cols = [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "9%"),
+            ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "8%"),
+            ("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
+            ("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")]
+    from . import actions_report  # a merged file (qmskit merge): who answered each question
+    who = actions_report.answered_by_cells(a, q["id"])
+    if who is not None:
+        show["answered_by"] = who
+        cols[2] = ("requirement", t("col_question", lang), "28%")
+        cols.append(("answered_by", actions_report.s("col_answered_by", lang), "10%"))
+    table = html_table(show, cols)
     return section("appendix", t("sec_appendix", lang), table, major=MAJOR)
 
 
@@ -524,19 +691,35 @@ def rerun_command(parameters: dict) -> str:
     """The shell command that re-creates this report (paths shown by file name only)."""
     import shlex
     cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o", "reports"]
+    if not _blank(parameters.get("brand")):
+        cmd += ["--brand", Path(str(parameters["brand"])).name]
+    if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
+        cmd += ["--audience", str(parameters["audience"])]
     if parameters.get("lang"):
         cmd += ["--lang", str(parameters["lang"])]
     if not _blank(parameters.get("checklist")):
         cmd += ["--checklist", str(parameters["checklist"])]
     if not _blank(parameters.get("title")):
         cmd += ["--title", str(parameters["title"])]
+    if not _blank(parameters.get("actions")):
+        cmd += ["--actions", Path(str(parameters["actions"])).name]
     return shlex.join(cmd)
 
 
 def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
-                    generated: dt.datetime | None = None) -> str:
-    """The parameters this report was made with (so it can be re-run), and a footer."""
+                    generated: dt.datetime | None = None, *, audience: Audience | str = Audience.INTERNAL,
+                    brand: Brand | None = None) -> str:
+    """The parameters this report was made with (so it can be re-run), and a footer.
+
+    The client's copy has no technical appendix (file hash, version, re-run command): only the footer.
+    """
     lang = check_lang(lang)
+    audience = check_audience(audience)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    if audience is Audience.CLIENT:
+        stamp = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d").strip()
+        text = " · ".join(x for x in (brand.text("footer", lang) or brand.text("firm", lang), stamp) if x)
+        return f'<div class="qr-footer">{esc(text)}</div>'
     responses = parameters.get("responses")
     sha = ""
     if responses and Path(responses).is_file():
@@ -555,15 +738,22 @@ def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
     ]
     frame = pd.DataFrame([{"parameter": t(k, lang), "value": v} for k, v in rows])
     table = html_table(frame, [("parameter", t("col_parameter", lang), "28%"), ("value", t("col_value", lang), "72%")])
-    footer = f'<div class="qr-footer">{esc(t("footer", lang, version=__version__, generated=generated))}</div>'
+    footer_text = t("footer", lang, version=__version__, generated=generated)
+    if brand.text("footer", lang):
+        footer_text = f'{brand.text("footer", lang)} · {footer_text}'
+    footer = f'<div class="qr-footer">{esc(footer_text)}</div>'
     return section("parameters", t("sec_parameters", lang), table + footer)
 
 
-def sections(a: Assessment, parameters: dict, lang: str = "en", title: str | None = None) -> list[str]:
+def sections(a: Assessment, parameters: dict, lang: str = "en", title: str | None = None, *,
+             brand: Brand | None = None, audience: Audience | str = Audience.INTERNAL) -> list[str]:
     """The whole report, in order (for callers that want it without the notebook)."""
-    return [header_html(a, lang, title), verdict_html(a, lang), chart_html(a, lang), clause_table_html(a, lang),
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    return [header_html(a, lang, title, brand=brand, audience=audience), summary_html(a, lang),
+            verdict_html(a, lang), chart_html(a, lang), clause_table_html(a, lang),
             gap_register_html(a, lang), action_plan_html(a, lang), docinfo_html(a, lang), attention_html(a, lang),
-            appendix_html(a, lang), method_html(a, lang), parameters_html(a, parameters, lang)]
+            appendix_html(a, lang), method_html(a, lang), closing_html(a, lang, brand=brand, audience=audience),
+            parameters_html(a, parameters, lang, audience=audience, brand=brand)]
 
 
 # ----------------------------------------------------------------------------- building the report file
@@ -590,32 +780,65 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
     return slug
 
 
-def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None) -> Path:
-    """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
+def report_filename(slug: str, lang: str, audience: Audience | str = Audience.INTERNAL, ext: str = "html") -> str:
+    """``<slug>.<lang>.html`` (``<slug>.<lang>.client.html`` for the client's copy): the language and the
+    copy are in the name, so an English, a Chinese, a client and an internal copy never overwrite each other."""
+    client = ".client" if check_audience(audience) is Audience.CLIENT else ""
+    return f"{slug}.{check_lang(lang)}{client}.{ext}"
 
-    The responses are read here first, so a bad file fails fast with its one-line error and no kernel.
-    ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
-    the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
+
+def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
+                 brand: str | Path | None = None, audience: Audience | str = Audience.INTERNAL,
+                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
+                 strict: bool = False) -> Path:
+    """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
+
+    The responses (and the brand file: ``brand`` or ``$QMSKIT_BRAND``) are read here first, so a bad file
+    fails fast with its one-line error and no kernel. ``lang=None`` takes the language from the file's
+    metadata (default English). With ``keep_notebook`` the executed notebook is written beside it as
+    ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`; checked
+    before the notebook runs). Nothing is written on failure. Reader warnings (another checklist, an
+    ignored sheet or row) are also issued here, so the command line shows them; with ``strict`` they
+    are errors.
     """
     from . import notebook
-    from .responses import read_responses
+    from .brand import resolve_path
+    from .responses import ResponsesWarning, read_responses
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
-        meta, _ = read_responses(responses_path, checklist)  # errors name the path as the user gave it
+    audience = check_audience(audience)
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file fails here, in one line, before any kernel starts
+    if pdf:
+        from .pdf import check_available
+        check_available()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # the notebook lists them in the report; the terminal gets them too
+        meta, _ = read_responses(responses_path, checklist, strict=strict)  # errors name the path as given
+    for w in caught:
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=2)
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
         checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
     office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
+    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title,
+              "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value,
+              "report_seq": seq}
+    if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
+        from .actions_xlsx import read_actions
+        read_actions(actions)
+        params["actions"] = str(Path(actions).resolve())
     nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
                                    **({"timeout": timeout} if timeout else {}))
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
-    out = Path(out_dir) / f"{slugify(office)}.html"
+    out = Path(out_dir) / report_filename(slugify(office), lang, audience)
     if keep_notebook:
         notebook.write_notebook(nb, out.with_suffix(".ipynb"))
     iorw.write_text(out, html_text)
+    if pdf:
+        from .pdf import print_pdf
+        print_pdf(out, out.with_suffix(".pdf"))
     return out

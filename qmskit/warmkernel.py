@@ -23,16 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
+from nbclient import NotebookClient  # noqa: E402
 from papermill.exceptions import PapermillExecutionError
 
 ENGINE_NAME = "qmskit-warm"
-PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "matplotlib", "matplotlib.pyplot",
-              "matplotlib_inline.backend_inline", "PIL.PngImagePlugin", "IPython.display", "yaml", "openpyxl",
-              "jsonschema", "qmskit", "qmskit.report", "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps",
+PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
+              "qmskit", "qmskit.report", "qmskit.portfolio", "qmskit.i18n", "qmskit.gaps",
               "qmskit.readiness", "qmskit.responses", "qmskit.scoring", "qmskit.xlsx", "qmskit.kpis"]
 
 
@@ -185,6 +182,7 @@ class WarmKernel:
             timer.daemon = True
             timer.start()
         t1 = time.perf_counter()
+        ensure_engine()
         try:
             return papermill.execute_notebook(
                 nb, None, parameters=None, engine_name=ENGINE_NAME, kernel_name=self.kernel_name,
@@ -215,23 +213,18 @@ class WarmKernel:
                 pass
 
 
-class WarmEngine(NBClientEngine):
-    """papermill engine: nbclient on the warm kernel passed as ``warm_kernel`` (no start, no shutdown)."""
+def ensure_engine() -> None:
+    """The engine is declared as a ``papermill.engine`` entry point (pyproject.toml), so papermill finds
+    it without qmskit registering anything on import; an environment installed before that entry point
+    existed gets it registered here, at first use, through papermill's public registry."""
+    from papermill.engines import papermill_engines
 
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        warm: WarmKernel = kwargs.pop("warm_kernel")
-        kwargs.pop("input_path", None)
-        client = PapermillNotebookClient(
-            nb_man, km=warm.km, timeout=execution_timeout, startup_timeout=start_timeout,
-            kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file,
-            **{k: v for k, v in kwargs.items() if k not in ("timeout", "startup_timeout")})
-        client.kc = warm.kc  # reuse the connected client: setup_kernel skips start, and cleanup (owns_km False)
-        return client.execute()
+    from .warmengine import WarmEngine
 
-
-papermill_engines.register(ENGINE_NAME, WarmEngine)
+    try:
+        papermill_engines.get_engine(ENGINE_NAME)
+    except Exception:
+        papermill_engines.register(ENGINE_NAME, WarmEngine)
 
 
 # ---------------------------------------------------------------------- per-thread registry

@@ -82,7 +82,7 @@ def improved(cl: qmskit.Checklist, before: pd.DataFrame, lang: str, rng: np.rand
     rows = []
     for q, old in zip(cl.questions.itertuples(index=False), before.to_dict("records")):
         answer, u = old["answer"], rng.random()
-        if answer in step and u < 0.75:
+        if answer in step and u < 0.7:
             answer = step[answer][int(rng.integers(len(step[answer])))]
         elif answer == "":
             answer = "yes" if u < 0.7 else "partial"

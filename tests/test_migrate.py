@@ -13,7 +13,8 @@ from qmskit.cli import main
 from qmskit.migrate import (MigrationError, load_crosswalk, migrate_file, migrate_responses, new_requirements,
                             old_to_new)
 
-SHARED_CSV = Path("/work/shared/context/iso9001/crosswalk-2000-to-2015.csv")
+# ../shared sits beside the checkout (CI clones with it next to the repo)
+SHARED_CSV = Path(__file__).resolve().parents[2] / "shared/context/iso9001/crosswalk-2000-to-2015.csv"
 NEW_IN_2015 = {"4.1", "4.2", "6.1.1", "6.1.2", "7.1.6", "8.5.6"}
 
 

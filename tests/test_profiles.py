@@ -4,6 +4,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from qmskit import ChecklistError, list_checklists, load_checklist
@@ -181,7 +182,10 @@ def test_gov_office_covers_the_seed_practice():
     for name, qid in PROCEDURES.items():
         assert qid in q.index, name
         assert "procedure" in q.loc[qid, "text_en"] and "程序" in q.loc[qid, "text_zh"], name
-        assert q.loc[qid, "documented_information"] == "maintain", name
+        # the office's own document, not documented information ISO 9001 requires (design.md)
+        assert q.loc[qid, "office_document"] == "maintain", name
+        assert pd.isna(q.loc[qid, "documented_information"]), name
+        assert q.loc[qid, "basis"] == "practice", name
     text = " ".join(q["text_zh"])
     for term in ("办文", "办会", "办事", "质量手册", "考核标准", "管理软件"):
         assert term in text, term
@@ -196,6 +200,9 @@ def test_gov_office_kpis_and_retitled_clause():
     dims = {"sat-attitude", "sat-order", "sat-environment", "sat-efficiency", "sat-integrity"}
     assert dims <= set(k.index)
     assert (k["unit"] == "%").all() and (k["direction"] == "higher").all() and (k["clause"] == "9.1").all()
+    # the seed gives 90 / 100 / 98; the per-dimension targets are starting values each office sets
+    assert k.loc[sorted(dims), "default_target"].all()
+    assert not k.loc[["sat-satisfied", "sat-satisfied-basic", "doc-completion"], "default_target"].any()
     assert gov.clauses.set_index("clause").loc["8.5.1", "title_zh"] == "服务提供的控制：办文、办会、办事"
 
 
@@ -205,3 +212,23 @@ def test_bundled_listing_and_validate():
     assert not listed["path"].str.contains("crosswalk").any()
     cl = validate_checklist_file(Path(listed.set_index("id").loc["gov-office", "path"]))
     assert cl.id == "gov-office"
+
+
+def test_profile_may_set_its_own_target_for_a_default_target_kpi_only(tmp_path):
+    """An office extends gov-office with its own per-dimension target; the seed's targets stay fixed."""
+    own = tmp_path / "my-office.yaml"
+    own.write_text('id: my-office\nversion: "1"\nextends: gov-office\ntitle: {en: Mine, zh: 本单位}\n'
+                   "kpis:\n  - {id: sat-efficiency, name: {en: Efficiency, zh: 办事效率}, unit: '%', target: 85,"
+                   " direction: higher}\n", encoding="utf-8")
+    gov, mine = load_checklist("gov-office"), load_checklist(own)
+    assert mine.kpis["id"].tolist() == gov.kpis["id"].tolist()  # replaced in place, nothing appended
+    k = mine.kpis.set_index("id")
+    assert k.loc["sat-efficiency", "target"] == 85 and not k.loc["sat-efficiency", "default_target"]
+    assert k.loc["sat-attitude", "target"] == 90
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text('id: fixed\nversion: "1"\nextends: gov-office\ntitle: {en: F, zh: 定}\n'
+                     "kpis:\n  - {id: doc-completion, name: {en: D, zh: 办结}, target: 90, direction: higher}\n",
+                     encoding="utf-8")
+    with pytest.raises(ChecklistError, match=r"fixed\.yaml:line 6: kpis\[0\]\.id: KPI id 'doc-completion' "
+                                             r"already exists in base checklist gov-office \(only a KPI marked"):
+        load_checklist(fixed)

@@ -167,9 +167,17 @@ def test_sections_cope_with_nothing_answered_and_with_maturity_levels(tmp_path):
     assert "Level 3" in page and "maturity scale" in page
 
 
-def test_chart_is_a_small_png(full_responses):
-    png = report.chart_png(report.load_assessment(full_responses))
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) < 120_000
+def test_chart_is_small_inline_svg_labelled_by_clause_number(full_responses):
+    a = report.load_assessment(full_responses)
+    svg = report.chart_svg(a, title="Scores <by> clause")
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and len(svg) < 20_000
+    assert "<title>Scores &lt;by&gt; clause</title>" in svg
+    shown = report.chart_clauses(a)
+    for clause in shown["clause"]:
+        assert f">{clause}</text>" in svg
+    assert svg.count("<rect") == 1 + int(shown["score"].notna().sum())  # the background, then one bar per score
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg)  # well-formed
 
 
 # ----------------------------------------------------------------------------- notebook module, no kernel
@@ -260,13 +268,13 @@ def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tm
     result = CliRunner().invoke(main, ["report", str(full_responses), "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     path = Path(result.output.strip())
-    assert path == tmp_path / "r" / "lakeside-test-office.html"
+    assert path == tmp_path / "r" / "lakeside-test-office.en.html"
     page = path.read_text(encoding="utf-8")
     assert path.stat().st_size <= 1_000_000
     assert not EXTERNAL_URL.search(page) and "<script" not in page
     a = report.load_assessment(full_responses)
     assert report.t(f"band_{a.readiness}") in page and qmskit.readiness.fmt_number(a.overall) in page
-    assert 'src="data:image/png;base64,' in page
+    assert '<figure class="qr-chart"><svg' in page and "data:image/png" not in page
     assert [p.name for p in (tmp_path / "r").iterdir()] == [path.name]   # no temp files, no notebook
 
 

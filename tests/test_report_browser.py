@@ -50,7 +50,8 @@ def test_report_opens_offline_and_shows_verdict_score_and_first_gap(chromium, bu
     first_gap = page.locator("#gaps table.qr-table tbody tr").first
     first_gap.scroll_into_view_if_needed()
     assert first_gap.is_visible() and a.gaps.iloc[0]["id"] in first_gap.inner_text()
-    assert page.locator(".qr-chart img").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.locator(".qr-chart svg").evaluate("svg => svg.getBoundingClientRect().width > 300 "
+                                                  "&& svg.getBoundingClientRect().height > 80")
     if lang == "zh":
         assert "差距清单" in page.locator("#gaps h2").inner_text()
     page.screenshot(path=tmp_path / f"report-{lang}.png", full_page=True)

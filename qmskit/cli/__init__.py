@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import QmskitError
+from ._term import plain
 
 
 class QmskitGroup(click.Group):
@@ -25,14 +26,14 @@ class QmskitGroup(click.Group):
             except QmskitError as exc:
                 if debug:
                     raise
-                click.echo(f"error: {exc}", err=True)
+                click.echo(f"error: {plain(exc)}", err=True)
                 ctx.exit(1)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
-                click.echo(f"error: internal error ({type(exc).__name__}: {exc}); "
+                click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
             except KeyboardInterrupt:
@@ -41,7 +42,7 @@ class QmskitGroup(click.Group):
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {plain(message)}", err=True)
 
 
 @click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,3 +67,7 @@ followup.register(main)
 from . import report  # noqa: E402  (report)
 
 report.register(main)
+
+from . import lifecycle  # noqa: E402  (actions, merge, history)
+
+lifecycle.register(main)

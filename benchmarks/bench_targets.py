@@ -1,0 +1,155 @@
+"""Issue 15's targets, each as a ratio measured in this one run: today's code (a checkout-free baseline,
+see benchmarks/timing.py) against this checkout, on the same generated offices, same machine, same load.
+
+Commands run as the user runs them (new processes); CPU is summed over every descendant process
+(workers and kernels included). Medians of ``--repeat`` runs (default 3); the naive loop and the
+20-office batch run ``--repeat-slow`` times (default 1: they take minutes and the machine is shared).
+
+    python benchmarks/bench_targets.py [--repeat 3] [--repeat-slow 1] [--no-baseline] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import BIN, ROOT, SUBREAPER, Timing, baseline_tree, env_for, load, median_of  # noqa: E402
+
+QMSKIT = str(BIN / "qmskit")
+PY = sys.executable
+
+
+def kernel_start_seconds(env: dict) -> float:
+    """One kernel start as qmskit sees it: launch + ready (kernel_info answered), medians of 3."""
+    import statistics
+    import subprocess
+    code = ("import time\nfrom jupyter_client.manager import start_new_kernel\n"
+            "t0 = time.perf_counter()\nkm, kc = start_new_kernel(kernel_name='python3')\n"
+            "print(time.perf_counter() - t0)\nkc.stop_channels()\nkm.shutdown_kernel(now=True)\n")
+    values = [float(subprocess.run([PY, "-c", code], env=env, capture_output=True, text=True, cwd="/",
+                                   check=True).stdout.split()[-1]) for _ in range(3)]
+    return statistics.median(values)
+
+
+def naive_cmd(offices: list[Path], out: Path) -> list[str]:
+    notebook = ROOT / "notebooks" / "report.ipynb"
+    script = "\n".join(
+        f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar {shlex.quote(str(notebook))} "
+        f"{shlex.quote(str(out / f'{p.stem}.ipynb'))} -p responses {shlex.quote(str(p))} -p lang en && "
+        f"{shlex.quote(str(BIN / 'jupyter'))} nbconvert --to html --no-input "
+        f"{shlex.quote(str(out / f'{p.stem}.ipynb'))}"
+        for p in offices)
+    return ["bash", "-e", "-c", f"mkdir -p {shlex.quote(str(out))}\n{script}"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat-slow", type=int, default=1)
+    ap.add_argument("--no-baseline", action="store_true", help="only this checkout (no ratios against today)")
+    ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--only-baseline", action="store_true",
+                    help="time only today's code (the 'before' table), as 'now', naive loop included")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    from bench_batch import make_offices
+
+    work = Path(tempfile.mkdtemp(prefix="qmskit-bench-targets-"))
+    print(f"bench_targets: {load()} at start; CPU over all descendants: "
+          f"{'yes (subreaper)' if SUBREAPER else 'NO (not Linux): waited-for children only'}")
+    try:
+        offices = make_offices(20, work / "in")
+        one = offices[0]
+        now_tree = baseline_tree() if args.only_baseline else None
+        trees = {"now": now_tree} if args.no_baseline or args.only_baseline else {"baseline": baseline_tree(),
+                                                                                   "now": None}
+        res: dict[str, dict[str, Timing]] = {k: {} for k in trees}
+        out = work / "out"
+
+        def fresh():
+            shutil.rmtree(out, ignore_errors=True)
+
+        rows = [("python -c pass", [PY, "-c", "pass"], args.repeat),
+                ("qmskit --help", [QMSKIT, "--help"], args.repeat),
+                ("qmskit --version", [QMSKIT, "--version"], args.repeat),
+                ("qmskit score one.xlsx", [QMSKIT, "score", str(one)], args.repeat),
+                ("qmskit report one.xlsx", [QMSKIT, "report", str(one), "-o", str(out)], args.repeat),
+                ("batch 1 office", [QMSKIT, "batch", str(one), "-o", str(out), "-q"], args.repeat),
+                ("batch 6 offices", [QMSKIT, "batch", *map(str, offices[:6]), "-o", str(out), "-q"], args.repeat),
+                ("batch 20 offices", [QMSKIT, "batch", *map(str, offices), "-o", str(out), "-q"], args.repeat_slow)]
+        for name, cmd, repeat in rows:
+            for tree_name, tree in trees.items():
+                env = env_for(tree)
+                res[tree_name][name] = median_of(cmd, repeat, env=env, cwd=str(work), before=fresh)
+            line = f"{name:<24}" + "".join(f"  {k:>8}: {v[name]}" for k, v in res.items())
+            if "baseline" in res:
+                line += f"   baseline/now {res['baseline'][name].wall / res['now'][name].wall:5.1f}x"
+            print(line + f"   [{load()}]", flush=True)
+        # sizes from this checkout's last 20-office batch (full checklist)
+        report_kb = max(p.stat().st_size for p in out.glob("*.html") if p.name != "index.html") / 1024
+        portfolio_kb = (out / "index.html").stat().st_size / 1024
+        kstart = kernel_start_seconds(env_for(now_tree))
+        print(f"{'one kernel start':<24}  {kstart:6.2f} s wall   [{load()}]")
+        naive: dict[int, Timing] = {}
+        if not args.no_naive:
+            for n in (6, 20):
+                naive[n] = median_of(naive_cmd(offices[:n], work / f"naive{n}"), args.repeat_slow,
+                                     env=env_for(now_tree), cwd=str(work))
+                print(f"{f'naive loop {n} offices':<24}  {'now':>8}: {naive[n]}   [{load()}]", flush=True)
+
+        now = res["now"]
+        base = res.get("baseline", {})
+        targets = []
+
+        def target(text: str, value: float, ok: bool, fmt: str = "{:.2f}") -> None:
+            targets.append((text, fmt.format(value), ok))
+
+        py = now["python -c pass"].wall
+        target("qmskit --help within 3x python -c pass", now["qmskit --help"].wall / py,
+               now["qmskit --help"].wall <= 3 * py, "{:.1f}x")
+        target("qmskit --version within 3x python -c pass", now["qmskit --version"].wall / py,
+               now["qmskit --version"].wall <= 3 * py, "{:.1f}x")
+        if base:
+            r = now["qmskit score one.xlsx"].wall / base["qmskit score one.xlsx"].wall
+            target("qmskit score <= 0.25x today's", r, r <= 0.25, "{:.2f}x")
+            r = base["qmskit report one.xlsx"].wall / now["qmskit report one.xlsx"].wall
+            target("qmskit report >= 3x faster than today", r, r >= 3, "{:.1f}x")
+        limit = 2 * (now["qmskit score one.xlsx"].wall + kstart)
+        target("qmskit report <= 2x (score + one kernel start)", now["qmskit report one.xlsx"].wall / limit * 2,
+               now["qmskit report one.xlsx"].wall <= limit, "{:.2f}x")
+        if naive:
+            r20 = naive[20].wall / now["batch 20 offices"].wall
+            r6 = naive[6].wall / now["batch 6 offices"].wall
+            target("batch >= 30x naive loop at 20 offices", r20, r20 >= 30, "{:.1f}x")
+            target("batch >= 10x naive loop at 6 offices", r6, r6 >= 10, "{:.1f}x")
+            if base:
+                print(f"(today's code against the same naive runs: "
+                      f"{naive[20].wall / base['batch 20 offices'].wall:.1f}x at 20, "
+                      f"{naive[6].wall / base['batch 6 offices'].wall:.1f}x at 6)")
+        r = now["batch 1 office"].wall / now["qmskit report one.xlsx"].wall
+        target("1-office batch <= 1.3x qmskit report", r, r <= 1.3, "{:.2f}x")
+        marginal = (now["batch 20 offices"].wall - now["batch 6 offices"].wall) / 14
+        target("per-office marginal cost <= 0.25 s wall (2 workers)", marginal, marginal <= 0.25, "{:.3f} s")
+        target("report <= 150 KB (full checklist)", report_kb, report_kb <= 150, "{:.0f} KB")
+        target("portfolio <= 150 KB (20 offices)", portfolio_kb, portfolio_kb <= 150, "{:.0f} KB")
+        print(f"targets ({load()} at end):")
+        for text, value, ok in targets:
+            print(f"  {'MET ' if ok else 'MISS'}  {text:<52} {value}")
+        if args.json:
+            args.json.write_text(json.dumps(
+                {"load_end": load(), "kernel_start": kstart, "report_kb": report_kb, "portfolio_kb": portfolio_kb,
+                 "runs": {k: {n: vars(t) for n, t in v.items()} for k, v in res.items()},
+                 "naive": {n: vars(t) for n, t in naive.items()},
+                 "targets": [{"target": t, "value": v, "met": ok} for t, v, ok in targets]}, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

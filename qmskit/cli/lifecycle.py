@@ -1,0 +1,223 @@
+"""From findings to closure: `actions plan|status`, `merge`, `history`."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import QmskitError
+from ._term import console, plain
+
+
+def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
+    from rich.text import Text as _Text
+
+    return _Text(*args, **kwargs)
+
+
+def _report_error(exc: QmskitError) -> None:
+    if click.get_current_context().find_root().params.get("debug"):
+        raise exc
+    click.echo(f"error: {plain(exc)}", err=True)
+
+
+def _as_of(value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint="--as-of") from None
+
+
+@click.group("actions")
+def actions_group() -> None:
+    """Action plans: write one from an assessment's findings, then track its progress."""
+
+
+@actions_group.command("plan")
+@click.argument("responses", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Action-plan workbook (.xlsx); an existing plan is updated in place, keeping what the office typed.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Workbook language (default: the file's).")
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
+@click.option("--force", is_flag=True, help="Update a plan that names another office.")
+def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:
+    """Write (or update) the action plan for the findings of RESPONSES."""
+    from ..actions_xlsx import plan_file
+    existed = output.exists()
+    update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
+    if existed:
+        click.echo(f"updated {output}: {len(update.added)} new findings added, {len(update.kept)} kept with the "
+                   f"office's entries, {len(update.resolved)} no longer findings (kept, marked); "
+                   f"previous file kept as {output.name}.bak")
+    else:
+        click.echo(f"wrote {output}: {len(update.plan)} actions for {a.office} "
+                   f"({len(a.gaps)} question findings, {len(a.kpi_findings)} KPI findings)")
+
+
+@actions_group.command("status")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", default=None, help="Count overdue actions against this date (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
+def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool) -> None:
+    """Progress of action plans, per office: open, overdue, done without evidence, not verified."""
+    from ..actions_xlsx import status_of
+    day = _as_of(as_of)
+    results, failed = [], 0
+    for path in files:
+        try:
+            results.append(status_of(path, day))
+        except QmskitError as exc:
+            _report_error(exc)
+            failed += 1
+    if as_json:
+        docs = [p.to_dict() for p in results]
+        click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
+    elif results:
+        from rich.table import Table
+
+        table = Table("office", "actions", "open", "overdue", "done, no evidence", "done, not verified",
+                      "verified", title=f"Action plans as of {day.isoformat()}")
+        table.columns[0].min_width = 28  # office names are long (often two languages)
+        for p in results:
+            table.add_row(Text(p.office), str(p.total), str(p.open),
+                          Text(str(p.overdue), style="bold red" if p.overdue else ""),
+                          str(p.done_without_evidence), str(p.done_not_verified), str(p.verified))
+        console().print(table)
+        for p in results:
+            for r in p.overdue_items.head(5).itertuples(index=False):
+                console().print(Text(f"overdue: {p.office}: {r.id} ({r.severity}, clause {r.clause}) due {r.due}, "
+                                   f"{r.days_overdue} days late, owner {r.owner or '—'}"), soft_wrap=True)
+            if len(p.overdue_items) > 5:
+                console().print(Text(f"overdue: {p.office}: … and {len(p.overdue_items) - 5} more"))
+    if failed:
+        sys.exit(1)
+
+
+
+
+def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
+                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None,
+                       *, force: bool = False) -> None:
+    """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
+    import pandas as pd
+    from click.core import ParameterSource
+
+    from ..checklist import load_checklist
+    from ..merge import read_assign, split_file
+    from ..reassess import prefill_from
+    from ..responses import write_responses
+
+    if keep_answers and previous is None:
+        raise click.UsageError("--keep-answers needs --from PREVIOUS")
+    if assign is not None and not split_by:
+        raise click.UsageError("--assign needs --split-by clause|owner")
+    lang_given = click.get_current_context().get_parameter_source("lang") != ParameterSource.DEFAULT
+    cl = load_checklist(checklist)
+    if previous is not None:
+        pre = prefill_from(previous, cl, keep_answers=keep_answers, assessor=assessor or None,
+                           lang=lang if lang_given else None)
+        meta, frame, lang = pre.meta, pre.responses, pre.meta["language"]
+        if office:
+            meta["office"] = office
+        click.echo(f"from {previous}: {pre.carried_evidence} evidence entries carried over (marked to re-verify), "
+                   f"{pre.kept_answers} answers kept" + (f", {len(pre.dropped)} questions no longer in {cl.id}: "
+                                                         + ", ".join(pre.dropped[:10]) if pre.dropped else ""))
+    else:
+        if not office:
+            raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+        meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
+        frame = pd.DataFrame({"id": cl.questions["id"]})
+    if split_by:
+        if split_by == "owner" and previous is None:
+            raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
+        result = split_file(cl, meta, frame, output, split_by, read_assign(assign) if assign else None, lang=lang)
+        for name, path in result.files.items():
+            click.echo(Text(f"wrote {path} ({result.counts[name]} questions for {name})").plain)
+        if "unassigned" in result.files:
+            click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
+                       f"{result.files['unassigned']}", err=True)
+        return
+    from .core import refuse_to_replace_answers
+    refuse_to_replace_answers(output, force)
+    existed = output.exists()
+    write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
+    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+
+
+@click.command("merge")
+@click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Merged responses file (.xlsx or .yaml), with who answered each question.")
+@click.option("--prefer", type=click.Choice(["latest", "first", "worst"]), default=None,
+              help="Resolve conflicts: the latest-dated part, the first given, or the worst answer.")
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the parts' metadata).")
+@click.option("--force", is_flag=True, help="Merge parts that name different offices.")
+def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool) -> None:
+    """Merge several assessors' parts of one assessment by question id."""
+    from ..merge import merge_files
+    result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
+    if result.conflicts:
+        for c in result.conflicts:
+            click.echo(f"conflict: {c.line()}", err=True)
+        click.echo(f"error: {len(result.conflicts)} conflicting answers, nothing written; resolve them in the "
+                   "parts or choose with --prefer latest|first|worst", err=True)
+        sys.exit(1)
+    for c in result.resolved:
+        click.echo(f"resolved ({prefer}): {c.line()}", err=True)
+    who = {}
+    for name in result.answered_by.values():
+        who[name] = who.get(name, 0) + 1
+    click.echo(f"wrote {output}: {len(result.responses)} questions from {len(parts)} parts ("
+               + ", ".join(f"{n}: {k}" for n, k in who.items()) + ")"
+               + (f"; {len(result.resolved)} conflicts resolved by --prefer {prefer}" if result.resolved else ""))
+
+
+def register(group: click.Group) -> None:
+    for cmd in (actions_group, merge_cmd, history_cmd):
+        group.add_command(cmd)
+
+
+@click.command("history")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for the HTML history report (required unless --json).")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
+@click.option("--force", is_flag=True, help="Build the history even when the offices or checklists differ.")
+def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
+                force: bool) -> None:
+    """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
+    from ..readiness import fmt_number
+    if out_dir is None and not as_json:
+        raise click.UsageError("give -o DIR for the HTML report, or --json")
+    if len(files) < 2:
+        raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
+    if out_dir is not None:
+        from ..history_report import build_history_report
+        out, h = build_history_report(list(files), out_dir, lang=lang, checklist=checklist, force=force)
+    else:
+        from ..history import history_files
+        out, h = None, history_files(list(files), checklist=checklist, force=force)
+    if as_json:
+        click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(Text(f"{h.office}:").plain)
+        for r in h.points.itertuples(index=False):
+            click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {r.readiness}, findings {r.major} major / "
+                       f"{r.minor} minor / {r.observation} observations")
+        for tr in h.transitions:
+            c = tr.counts()
+            click.echo(f"  {tr.before} -> {tr.after}: opened {c['opened']}, recurring {c['recurring']}, closed "
+                       f"{c['closed']}, still open {c['still_open']}"
+                       + (f", not re-assessed {c['unassessed']}" if c["unassessed"] else ""))
+    for note in h.notes:
+        click.echo(f"note: {note}", err=True)
+    if out is not None:
+        click.echo(f"wrote {out}", err=as_json)

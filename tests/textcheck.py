@@ -1,0 +1,55 @@
+"""Word-overlap helpers for the checklist-content tests (duplicates, text copied from a standard).
+
+Two question texts that share a long run of consecutive words ask the same thing, or one was copied from the
+other. English is split into words (case and punctuation ignored); Chinese has no spaces, so every CJK
+character counts as one "word" (a run of 12 characters is a long shared phrase in Chinese, about 6 words).
+"""
+from __future__ import annotations
+
+import re
+
+# Longest shared run allowed between two questions that must not repeat each other (more is a finding).
+# English: 7 words ("does the office have a written" is 6 and fine); Chinese: 11 characters (质量管理体系 alone is 6).
+LIMITS = {"en": 7, "zh": 11}
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[\u3400-\u9fff]")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased English words and single CJK characters of ``text``, punctuation dropped."""
+    return [t.lower() for t in _TOKEN.findall(text or "")]
+
+
+def longest_shared_run(a: str, b: str) -> tuple[int, str]:
+    """Length of the longest run of consecutive tokens that ``a`` and ``b`` share, and that run as text."""
+    ta, tb = tokens(a), tokens(b)
+    best, end = 0, 0
+    previous = [0] * (len(tb) + 1)
+    for i in range(1, len(ta) + 1):
+        current = [0] * (len(tb) + 1)
+        for j in range(1, len(tb) + 1):
+            if ta[i - 1] == tb[j - 1]:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best:
+                    best, end = current[j], i
+        previous = current
+    run = ta[end - best:end]
+    joiner = "" if run and all(len(t) == 1 and t >= "\u3400" for t in run) else " "
+    return best, joiner.join(run)
+
+
+def overlapping_pairs(texts_a: dict[str, str], texts_b: dict[str, str], limit: int) -> list[tuple[str, str, int, str]]:
+    """Every (id in a, id in b, run length, run) whose texts share more than ``limit`` consecutive tokens.
+
+    Pairs of an id with itself are skipped, and each unordered pair is reported once when a and b are the
+    same mapping.
+    """
+    found = []
+    for ida, ta in texts_a.items():
+        for idb, tb in texts_b.items():
+            if ida == idb or (texts_a is texts_b and ida > idb):
+                continue
+            n, run = longest_shared_run(ta, tb)
+            if n > limit:
+                found.append((ida, idb, n, run))
+    return found
