@@ -65,6 +65,12 @@ class Pool:
             proc.join(timeout=10)
             if proc.is_alive():
                 proc.kill()
+        # Let the pool's manager thread finish now: left running, it races the interpreter's exit hook
+        # (concurrent.futures.process._python_exit), which then writes to a closed wake-up pipe and prints
+        # "Exception ignored in … threading … OSError: Bad file descriptor" after Ctrl-C.
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None and manager.is_alive():
+            manager.join(timeout=10)
 
 
 def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,

@@ -12,6 +12,7 @@ when it starts like a formula, so Excel keeps it text when edited. Saving into a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zipfile
 from pathlib import Path
 
@@ -302,8 +303,7 @@ def _reads_as(old, new, key: str, scale: str) -> bool:
     if new is None:
         return False
     if key == "answer":
-        canon, invalid = normalize_answers(pd.Series([old], dtype=object), scale)
-        return not invalid.iloc[0] and canon.iloc[0] == new
+        return _canonical_answer(old if not isinstance(old, str) else old.strip(), scale) == new
     if key == "due" or isinstance(old, (dt.date, dt.datetime)):
         if isinstance(old, (dt.date, dt.datetime)):
             old = (old.date() if isinstance(old, dt.datetime) else old).isoformat()
@@ -312,6 +312,14 @@ def _reads_as(old, new, key: str, scale: str) -> bool:
     if isinstance(new, str):
         return isinstance(old, str) and normalize_text(old) == new
     return old == new
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_answer(value, scale: str):
+    """The canonical answer a cell value reads as (None when not a valid answer); cached: a workbook holds
+    a handful of distinct answer spellings, and normalize_answers is built for whole columns."""
+    canon, invalid = normalize_answers(pd.Series([value], dtype=object), scale)
+    return None if invalid.iloc[0] else canon.iloc[0]
 
 
 def _meta_keys(meta: dict) -> list[str]:
@@ -388,7 +396,11 @@ def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     (qmskit.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
     with ``strict``), never silently dropped."""
     from .xlsx_read import open_workbook
-    wb = open_workbook(path)
+    return read_workbook(open_workbook(path), path, strict=strict)
+
+
+def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """(metadata, raw frame) from an opened workbook (an .xlsx, or an .ods by qmskit.ods); closes it."""
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:

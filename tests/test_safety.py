@@ -438,6 +438,45 @@ def test_two_sessions_saving_at_once_lose_nothing_and_the_loser_reports_a_confli
     assert [rows(c).at["4.1-a", "evidence"] for c in copies] == [loser], "the loser's edit is kept beside"
 
 
+def _migrator(old: str, out: str, checked, done) -> None:
+    """`qmskit migrate -o out` in another process, started just after the kernel checked the file."""
+    from qmskit.migrate import migrate_file
+    checked.wait(60)
+    migrate_file(old, out)
+    done.set()
+
+
+def test_a_kernel_and_migrate_saving_at_once_never_both_win(tmp_path):
+    old_cl = qmskit.load_checklist("iso9001-2008-legacy")
+    old = write_responses(tmp_path / "old.yaml", {"office": "Pinecrest"},
+                          pd.DataFrame({"id": old_cl.questions["id"], "answer": "no"}), old_cl)
+    path = tmp_path / "new.yaml"
+    write_responses(path, {"office": "Pinecrest"}, pd.DataFrame([{"id": "4.1-a", "answer": "yes"}]), ISO)
+    session = ResponsesSession(path, ISO, debounce=3600, max_delay=3600)
+    ctx = mp.get_context("spawn")
+    checked, done = ctx.Event(), ctx.Event()
+    check = session.external_change
+
+    def in_lock_step():  # between the check and the replace, give migrate time to finish writing
+        changed = check()
+        checked.set()
+        done.wait(8)
+        return changed
+    session.external_change = in_lock_step
+    proc = ctx.Process(target=_migrator, args=(str(old), str(path), checked, done))
+    proc.start()
+    session.set("4.1-a", "evidence", "typed in the form")
+    assert session.flush() and session.status == SAVED
+    proc.join(120)
+    assert proc.exitcode == 0
+    assert "migrated_from" in read_responses(path, ISO)[0], "migrate waited for the form's save, then wrote"
+    session.external_change = check
+    session.set("4.1-b", "evidence", "typed after migrate")
+    assert not session.flush() and session.status == CONFLICT, "the form does not write over migrate's file"
+    session.close()
+    assert [rows(c, ISO).at["4.1-b", "evidence"] for c in tmp_path.glob("new.unsaved-*.yaml")] == ["typed after migrate"]
+
+
 # ------------------------------------------------------------------ 6. nothing ignored silently
 
 def renamed_office_sheet(tmp_path: Path) -> Path:

@@ -78,11 +78,14 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         docs = [p.to_dict() for p in results]
         click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
     elif results:
+        from rich import box
         from rich.table import Table
 
-        table = Table("office", "actions", "open", "overdue", "done, no evidence", "done, not verified",
-                      "verified", title=f"Action plans as of {day.isoformat()}")
-        table.columns[0].min_width = 28  # office names are long (often two languages)
+        table = Table("office", "total", "open", "overdue", "done, no\nevidence", "done, not\nverified",
+                      "verified", title=f"Action plans as of {day.isoformat()}", box=box.SIMPLE_HEAD)
+        table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
+        for col in table.columns[1:]:
+            col.justify = "right"
         for p in results:
             table.add_row(Text(p.office), str(p.total), str(p.open),
                           Text(str(p.overdue), style="bold red" if p.overdue else ""),
