@@ -194,12 +194,15 @@ def register(group: click.Group) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--force", is_flag=True, help="Build the history even when the offices or checklists differ.")
+@click.option("--pdf", is_flag=True, help="Also print a PDF beside the HTML (headless Chromium, A4).")
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
-                force: bool) -> None:
+                force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
     from ..readiness import fmt_number
     if out_dir is None and not as_json:
         raise click.UsageError("give -o DIR for the HTML report, or --json")
+    if pdf and out_dir is None:
+        raise click.UsageError("--pdf needs -o DIR")
     if len(files) < 2:
         raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
     if out_dir is not None:
@@ -224,3 +227,7 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
         click.echo(f"note: {note}", err=True)
     if out is not None:
         click.echo(f"wrote {out}", err=as_json)
+        if pdf:
+            from ..pdf import check_available, print_pdf
+            check_available()
+            click.echo(f"wrote {print_pdf(out)}", err=as_json)
