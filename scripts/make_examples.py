@@ -20,7 +20,7 @@ OFFICES = [
     ("Riverside Municipal Government General Office", "riverside-general-office", "ready", "en",
      OfficeProfile(seed=11, partial_rate=0.03, unsupported=2)),
     ("Northgate County Administrative Service Centre", "northgate-service-centre", "nearly_ready", "en",
-     OfficeProfile(seed=12, absent=("8.5.5",), partial_rate=0.10, blank_rate=0.03, no_rate=0.02,
+     OfficeProfile(seed=12, absent=("7.1.4",), partial_rate=0.10, blank_rate=0.03, no_rate=0.02,
                    excluded=("8.3",))),
     ("Eastport District Civil Affairs Bureau", "eastport-civil-affairs", "developing", "en",
      OfficeProfile(seed=13, partial=("9.2",), absent=("6.1.2", "9.1.2"), partial_rate=0.22, no_rate=0.08,
