@@ -324,16 +324,22 @@ def test_scenario_1_no_internal_audit_and_no_management_review():
     assert a.reasons[0].code == "prerequisites_missing" and a.reasons[0]["ids"] == ["9.2.1-a", "9.3.1-a"]
     # the whole of 9.2 and 9.3 answered "no": every clause of them is absent → 17 majors
     b = verdict_of(office({q: "no" for q in under("9.2", "9.3")}))
-    assert b.readiness == "developing" and b.finding_counts()["major"] == len(under("9.2", "9.3"))
-    assert "17 major gaps in 5 clauses: 9.2.1, 9.2.2, 9.3.1, 9.3.2, 9.3.3 (nearly ready allows at most 3)" \
-        in b.readiness_reasons
+    requirements = Q[Q["id"].isin(under("9.2", "9.3")) & (Q["basis"] == "requirement")]
+    per_leaf = requirements.groupby("clause")["id"].transform("size")
+    expected = int(((per_leaf >= 2) | requirements["critical"]).sum())  # absent leaves, plus critical ones
+    assert b.readiness == "developing" and b.finding_counts()["major"] == expected >= 17
+    assert (f"{expected} major gaps in 5 clauses: 9.2.1, 9.2.2, 9.3.1, 9.3.2, 9.3.3 (nearly ready allows at most 3)"
+            in b.readiness_reasons)
 
 
 def test_scenario_2_internal_audit_and_management_review_only_partly_done():
     # before: ready, 95.3 (4 minors, 13 observations)
     a = verdict_of(office({q: "partial" for q in under("9.2", "9.3")}))
     counts = a.finding_counts()
-    assert counts["minor"] == 17 and counts["observation"] == 0  # partly meeting a "shall" is a nonconformity
+    partial = Q[Q["id"].isin(under("9.2", "9.3"))]
+    # partly meeting a "shall" is a nonconformity: every requirement answered partial is a minor
+    assert counts["minor"] == int((partial["basis"] == "requirement").sum()) > 10
+    assert counts["observation"] == int((partial["basis"] == "practice").sum())
     assert a.readiness != "ready"  # 17 minors > 10, on any data
     # depends on the prerequisite flags (9.2.1-a, 9.3.1-a answered "partial" are not done):
     assert a.readiness == "developing" and a.reasons[0].code == "prerequisites_missing"
