@@ -213,7 +213,7 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
     notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
     toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC
                   if audience is Audience.INTERNAL or key != "parameters")
-    if _meta(a, "summary"):
+    if _words(a, "summary", lang):
         toc = f'<li><a href="#exec-summary">{esc(brand_s("exec_summary", lang))}</a></li>' + toc
     heading = title if not _blank(title) else t("report_title", lang)
     firm = brand.text("firm", lang)
@@ -258,10 +258,15 @@ def markdown_html(text: str) -> Safe:
     return Safe(rendered)
 
 
+def _words(a: Assessment, key: str, lang: str) -> str:
+    """The consultant's text for this language: ``summary_zh`` for a Chinese report, else ``summary``."""
+    return _meta(a, f"{key}_{lang}") or _meta(a, key)
+
+
 def summary_html(a: Assessment, lang: str = "en") -> str:
     """The consultant's executive summary (``summary`` in the Office sheet / metadata), before the verdict."""
     lang = check_lang(lang)
-    text = _meta(a, "summary")
+    text = _words(a, "summary", lang)
     if not text:
         return ""
     return (f'<section id="exec-summary" class="qr-section qr-prose"><h2>{esc(brand_s("exec_summary", lang))}</h2>'
@@ -276,11 +281,11 @@ def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
     brand = load_brand(brand) if not isinstance(brand, Brand) else brand
     audience = check_audience(audience)
     parts = []
-    closing = _meta(a, "closing")
+    closing = _words(a, "closing", lang)
     if closing:
         parts.append(f'<section id="closing" class="qr-section qr-prose"><h2>{esc(brand_s("closing", lang))}</h2>'
                      f"{markdown_html(closing)}</section>")
-    notes = _meta(a, "internal_notes")
+    notes = _words(a, "internal_notes", lang)
     if notes and audience is Audience.INTERNAL:
         parts.append(f'<section id="internal-notes" class="qr-section qr-prose qr-internal">'
                      f'<h3>{esc(brand_s("internal_notes", lang))}</h3>{markdown_html(notes)}</section>')
