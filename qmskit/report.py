@@ -84,10 +84,19 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
+# (responses, checklist, actions) -> Assessment: in a batch's warm kernel, the office the worker process has
+# just read and scored with this same function (qmskit.kernelstate.preload), so it is read and scored
+# once; emptied at every kernel reset
+PRESCORED: dict = {}
+
+
 def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
     in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
     action-plan workbook whose status the report shows (qmskit.actions_report)."""
+    prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
+    if prescored is not None:
+        return prescored
     from .responses import read_responses
     from .scoring import score
 
@@ -639,28 +648,38 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
                  actions: str | Path | None = None) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
 
-    The responses are read here first, so a bad file fails fast with its one-line error and no kernel.
+    The responses are read and scored here first, while the kernel boots, so a bad file fails fast with
+    its one-line error; the kernel is handed the result rather than reading the file again.
     ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
     the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
     """
     from . import notebook
-    from .responses import read_responses
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the notebook reads the file again and lists its warnings
-        meta, _ = read_responses(responses_path, checklist)  # errors name the path as the user gave it
+    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = load_assessment(responses_path, checklist, actions)  # errors name the path as the user gave it
+    except BaseException:
+        kernel.shutdown()
+        raise
+    meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
         checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
     office = str(meta.get("office") or responses_path.stem)
     params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
-    if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
-        from .actions_xlsx import read_actions
-        read_actions(actions)
+    if actions is not None:  # read above already: a bad action plan failed fast with its one-line error
         params["actions"] = str(Path(actions).resolve())
-    nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
-                                   **({"timeout": timeout} if timeout else {}))
+    # read and scored once: the kernel takes this Assessment (as the notebook would have computed it);
+    # with an action plan the notebook reads it again itself
+    a.source = str(responses_path) if a.source is not None else None
+    nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
+                             checklists=[str(a.checklist.source or a.checklist.id)],
+                             preload=None if actions is not None else a, office=office,
+                             before_run=lambda: notebook.prepare_export(lang),
+                             **({"timeout": timeout} if timeout else {}))
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
     out = Path(out_dir) / f"{slugify(office)}.html"

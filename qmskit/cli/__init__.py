@@ -17,17 +17,21 @@ from ..errors import QmskitError
 class QmskitGroup(click.Group):
     def invoke(self, ctx: click.Context):
         debug = ctx.params.get("debug") or "--debug" in sys.argv
-        with warnings.catch_warnings():
+        interrupted = _StickyInterrupt()
+        with warnings.catch_warnings(), interrupted:
             warnings.simplefilter("ignore", FutureWarning)
             warnings.showwarning = _show_warning
             try:
-                return super().invoke(ctx)
+                result = super().invoke(ctx)
             except QmskitError as exc:
                 if debug:
                     raise
                 click.echo(f"error: {exc}", err=True)
                 ctx.exit(1)
-            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit) as exc:
+                if interrupted.seen and _exit_code(exc) == 0:  # Ctrl-C was swallowed on its way up
+                    click.echo("interrupted", err=True)
+                    ctx.exit(130)
                 raise
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
@@ -38,6 +42,42 @@ class QmskitGroup(click.Group):
             except KeyboardInterrupt:
                 click.echo("interrupted", err=True)
                 ctx.exit(130)
+            if interrupted.seen:
+                click.echo("interrupted", err=True)
+                ctx.exit(130)
+            return result
+
+
+class _StickyInterrupt:
+    """Ctrl-C raises KeyboardInterrupt as usual, and is also remembered: an interrupt that some library
+    swallows (one that lands in a finalizer or a callback is only printed as "Exception ignored") still
+    ends the command with 130, never with success."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            import signal
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _exit_code(exc: BaseException) -> int:
+    code = getattr(exc, "exit_code", getattr(exc, "code", 1))
+    return 0 if code is None else code if isinstance(code, int) else 1
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
