@@ -643,26 +643,13 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
     return slug
 
 
-def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
-                 actions: str | Path | None = None) -> Path:
-    """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
-
-    The responses are read and scored here first, while the kernel boots, so a bad file fails fast with
-    its one-line error; the kernel is handed the result rather than reading the file again.
-    ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
-    the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
-    """
+def _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions):
+    """build_report's reading, scoring and notebook run on the kernel launched for it."""
     from . import notebook
 
-    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            a = load_assessment(responses_path, checklist, actions)  # errors name the path as the user gave it
-    except BaseException:
-        kernel.shutdown()
-        raise
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = load_assessment(responses_path, checklist, actions)  # errors name the path as the user gave it
     meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
@@ -680,6 +667,26 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
                              preload=None if actions is not None else a, office=office,
                              before_run=lambda: notebook.prepare_export(lang),
                              **({"timeout": timeout} if timeout else {}))
+    return nb, office, lang
+
+
+def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
+                 actions: str | Path | None = None) -> Path:
+    """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
+
+    The responses are read and scored here first, while the kernel boots, so a bad file fails fast with
+    its one-line error; the kernel is handed the result rather than reading the file again.
+    ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
+    the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
+    """
+    from . import notebook
+
+    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
+    try:
+        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions)
+    finally:
+        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
     out = Path(out_dir) / f"{slugify(office)}.html"
