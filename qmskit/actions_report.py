@@ -99,3 +99,94 @@ def answered_by_cells(a: Assessment, ids) -> list[str] | None:
 def plan_name(a: Assessment) -> str | None:
     att = attached(a)
     return Path(att.path).name if att else None
+
+
+# ----------------------------------------------------------------------------- batch and portfolio
+
+def find_plans(actions_dir) -> dict[str, Path]:
+    """Action plans in a folder, by office name (normalised); unreadable files are warned about, skipped."""
+    import warnings
+
+    from .actions_xlsx import read_actions
+    from .errors import QmskitError
+    folder = Path(actions_dir)
+    if not folder.is_dir():
+        raise QmskitError("not a folder of action plans (--actions DIR)", path=folder)
+    plans: dict[str, Path] = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith((".", "~$")):
+            continue
+        try:
+            office = read_actions(path).office
+        except QmskitError as exc:
+            warnings.warn(f"action plan skipped: {exc}", UserWarning, stacklevel=2)
+            continue
+        if office:
+            plans.setdefault(_norm(office), path)
+    return plans
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def plan_for(a: Assessment, plans: dict[str, Path]) -> Path | None:
+    return plans.get(_norm(a.office))
+
+
+def portfolio_fields(a: Assessment) -> dict:
+    """The portfolio's "actions" figures for one office ({} without an attached plan)."""
+    att = attached(a)
+    if att is None:
+        return {}
+    p = att.progress
+    return {"actions": {"total": p.total, "open": p.open, "overdue": p.overdue, "verified": p.verified,
+                        "done_without_evidence": p.done_without_evidence, "as_of": p.as_of.isoformat()}}
+
+
+def oldest_overdue_rows(assessments: list[Assessment], limit: int = 10) -> list[dict]:
+    from .actions import oldest_overdue
+    progresses = [attached(a).progress for a in assessments if attached(a) is not None]
+    frame = oldest_overdue(progresses, limit)
+    return [{"office": r.office, "id": r.id, "clause": r.clause, "severity": r.severity, "owner": r.owner,
+             "due": r.due, "days_overdue": int(r.days_overdue)} for r in frame.itertuples(index=False)]
+
+
+PORTFOLIO_STRINGS = {
+    "en": {"col_actions": "Actions (open / overdue / verified)", "sec_overdue": "Oldest overdue actions",
+           "none": "No action is overdue.", "office": "Office", "finding": "Finding", "severity": "Severity",
+           "owner": "Owner", "due": "Due", "late": "Days overdue", "no_plans": "No action plans were given."},
+    "zh": {"col_actions": "整改（未完成 / 逾期 / 已验证）", "sec_overdue": "逾期最久的整改项",
+           "none": "没有逾期的整改项。", "office": "单位", "finding": "发现项", "severity": "严重程度",
+           "owner": "负责人", "due": "期限", "late": "逾期天数", "no_plans": "未提供整改计划。"},
+}
+
+_OVERDUE_TEMPLATE = """\
+<h2>{{ s.sec_overdue }}</h2>
+{% if rows %}<table class="qk-table"><thead><tr><th>{{ s.office }}</th><th>{{ s.finding }}</th><th>{{ s.severity }}</th>
+<th>{{ s.owner }}</th><th>{{ s.due }}</th><th>{{ s.late }}</th></tr></thead><tbody>
+{% for r in rows %}<tr><td>{{ r.office }}</td><td>{{ r.clause }} · {{ r.id }}</td><td>{{ r.severity_label }}</td>
+<td>{{ r.owner or '—' }}</td><td>{{ r.due }}</td><td class="qk-num">{{ r.days_overdue }}</td></tr>{% endfor %}
+</tbody></table>{% else %}<p>{{ s.none }}</p>{% endif %}"""
+
+
+def portfolio_strings(lang: str) -> dict:
+    return {**PORTFOLIO_STRINGS["en"], **PORTFOLIO_STRINGS.get(lang, {})}
+
+
+def actions_cell(actions: dict | None) -> str:
+    if not actions:
+        return "—"
+    return f"{actions['open']} / {actions['overdue']} / {actions['verified']}"
+
+
+def overdue_html(data: dict, lang: str = "en") -> str:
+    """The portfolio's list of the oldest overdue actions across offices ('' when no plan was given)."""
+    import jinja2
+
+    from .i18n import t
+    if not any(o.get("actions") for o in data.get("offices", [])):
+        return ""
+    rows = [{**r, "severity_label": t(f"sev_{r['severity']}", lang)} for r in data.get("oldest_overdue", [])]
+    env = jinja2.Environment(autoescape=True)
+    return env.from_string(_OVERDUE_TEMPLATE).render(s=portfolio_strings(lang), rows=rows)

@@ -71,10 +71,9 @@ def file_sha256(path: str | Path) -> str:
 # ----------------------------------------------------------------------------- writing
 
 def _put(cell, value) -> None:
-    """Store user text as text: openpyxl would otherwise turn a leading '=' into a formula."""
-    cell.value = value
-    if isinstance(value, str) and value:
-        cell.data_type = "s"
+    """Store user text as text (qmskit.xlsx.put: a string cell, quotePrefix before a formula trigger)."""
+    from .xlsx import put
+    put(cell, value)
 
 
 def _cell_value(key: str, value, lang: str):

@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
+from .cells import csv_for_people
 from .errors import QmskitError
 from .readiness import BANDS
 
@@ -175,6 +176,7 @@ def render_office(task: dict) -> dict:
 
         scored = score_file(Path(task["source"]), task.get("checklist"), loader=load_assessment)
         timings["score"] = scored.timings["score"]
+        plan = _attach_plan(scored, task.get("plans") or {})
         if scored.error:
             return {**reply, "ok": False, "stage": "read", "error": scored.error}
         a = scored.assessment
@@ -184,6 +186,8 @@ def render_office(task: dict) -> dict:
         office = str(a.office)
         title = page_title(office, lang)
         parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None}
+        if plan is not None:
+            parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]
     try:
         if kernel.km is None or not kernel.alive():
@@ -257,7 +261,7 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
               timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
               client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
-              notebook: str | os.PathLike | None = None) -> BatchResult:
+              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
@@ -265,7 +269,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
     on a terminal, False for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
     writes each office's report in the language named in its file (the portfolio in English).
-    ``notebook`` replaces the report notebook (tests use it to inject failures).
+    ``notebook`` replaces the report notebook (tests use it to inject failures). ``actions``: a folder of
+    action plans (qmskit actions plan), matched to offices by name; their status goes into the reports
+    and the portfolio.
     """
     from .notebook import bundled_notebook
 
@@ -276,6 +282,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
+    from . import actions_report  # action plans by office (an empty dict without --actions)
+    plans = actions_report.find_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = _absolute_if_path(checklist)
@@ -298,10 +306,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         for path in files:
             if office_reports:  # read, scored and rendered by a worker
                 o = OfficeOutcome(str(path))
-                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks)
+                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans)
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
                 o = score_file(path, checklist)
+                _attach_plan(o, plans)
                 if not o.error:
                     o.ok, o.stage = True, "done"
                 bar.advance(o.label, o.error)
@@ -310,8 +319,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         _collect(pool, pending, tasks, out, bar)
         _assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, out)
-        result.scores_csv = iorw.write_text(out / "scores.csv", scores_table(outcomes).to_csv(index=False))
-        result.gaps_csv = iorw.write_text(out / "gaps.csv", gaps_table(outcomes, lang or "en").to_csv(index=False))
+        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
@@ -360,11 +368,28 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep) -> dict:
-    """What a worker needs for one office: the file (read and scored there), the report notebook, and the
-    options build_report takes (``lang=None``: the office's own language from its file)."""
+def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep, plans=None) -> dict:
+    """What a worker needs for one office: the file (read and scored there), the report notebook, the
+    options build_report takes (``lang=None``: the office's own language from its file) and the action
+    plans by office (matched there, once the office's name is known)."""
     return {"source": str(Path(path).resolve()), "notebook": str(notebook), "lang": lang, "timeout": timeout,
-            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"]}
+            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"],
+            "plans": dict(plans or {})}
+
+
+def _attach_plan(o: OfficeOutcome, plans: dict) -> Path | None:
+    """Attach the office's action plan (matched by name) to its assessment; a bad plan fails the office."""
+    if o.assessment is None or not plans:
+        return None
+    from . import actions_report
+
+    plan = actions_report.plan_for(o.assessment, plans)
+    if plan is not None:
+        try:
+            actions_report.attach(o.assessment, None, plan)
+        except QmskitError as exc:
+            o.error = _one_line(str(exc))
+    return plan
 
 
 class _Workers:
@@ -539,6 +564,13 @@ def _sweep_temp_files(out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tables
+def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+    """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
+    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
+    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
+            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+
+
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
     """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
     clause numbers in document order). Unrounded; empty where a score is undefined."""
@@ -584,6 +616,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     Per office: the headline figures, the answers (the portfolio re-scores them all at once with
     score_many when they share a checklist), the top-level clause scores (used when they do not) and the
     gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
+    from . import actions_report
     offices, failed, questions = [], [], {}
     for o in outcomes:
         a = o.assessment
@@ -605,6 +638,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},
             "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
                      for g in a.gaps.itertuples(index=False)],
+            **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
         })
         for g in a.gaps.itertuples(index=False):
             questions.setdefault(g.id, {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
@@ -612,7 +646,8 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
     checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
     return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
-            "bands": BANDS, "office_reports": office_reports}
+            "bands": BANDS, "office_reports": office_reports,
+            "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in outcomes if o.assessment])}
 
 
 def _num(value):
@@ -653,9 +688,12 @@ class _Progress:
             failed = f"{self.failed} failed" if self.failed else ""
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
-                from rich.markup import escape
+                from rich.text import Text
+
+                from .cli._term import plain
                 text = error if label in error else f"{label}: {error}"
-                self.bar.console.print(f"[red]FAILED[/] {escape(text)}", highlight=False, soft_wrap=True)
+                self.bar.console.print(Text.assemble(("FAILED", "red"), " ", plain(text)), highlight=False,
+                                       soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:

@@ -167,11 +167,14 @@ def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
         lb, la = f"{lb} (1)", f"{la} (2)"
     ax.bar(x - 0.2, top["before"].fillna(0), 0.4, color="#9DC3E6", label=lb)
     ax.bar(x + 0.2, top["after"].fillna(0), 0.4, color="#1F4E79", label=la)
-    ax.set_xticks(x, top["clause"])
+    # labels are data (a custom checklist's clause ids, dates typed by an office): never mathtext, so a
+    # "$" or "\\frac" in them prints as typed instead of failing the whole report
+    ax.set_xticks(x, [str(c) for c in top["clause"]], parse_math=False)
     ax.set_ylim(0, 100)
     ax.set_ylabel("score")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    for text in ax.legend(frameon=False, fontsize=8, loc="lower right").get_texts():
+        text.set_parse_math(False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")

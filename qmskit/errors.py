@@ -30,3 +30,11 @@ class ResponsesError(QmskitError):
 
 class NotebookError(QmskitError):
     """A report notebook failed while executing."""
+
+
+class BrandError(QmskitError):
+    """A consultancy brand file (brand.yaml) is malformed or has a value out of bounds."""
+
+
+class PdfError(QmskitError):
+    """A PDF could not be printed (no Chromium, no Playwright, or the browser failed)."""

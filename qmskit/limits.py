@@ -18,9 +18,9 @@ MAX_COLUMNS = 200                           # columns per sheet
 MAX_CELL_CHARS = 10_000                     # characters in one cell / field
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024      # all members of an .xlsx, expanded
 MAX_ZIP_MEMBERS = 10_000                    # entries in an .xlsx central directory
-MAX_COMPRESSION_RATIO = 1_000               # a member expanding more than this is a zip bomb
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
+MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))

@@ -142,7 +142,7 @@ class Portfolio:
     @property
     def offices(self) -> pd.DataFrame:
         cols = ["office", "href", "source", "overall", "completeness", "readiness", "readiness_reasons",
-                "major", "minor", "observation"]
+                "major", "minor", "observation", "actions"]
         return pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
 
     def tidy_answers(self) -> pd.DataFrame:
@@ -231,6 +231,8 @@ class Portfolio:
         from .i18n import readiness_reason
         lang = self.lang
         rows = []
+        # with action plans (batch --actions): an "actions" column, open / overdue / verified
+        with_actions = any(o.get("actions") for o in self.data["offices"])
         for r in self.ranking().itertuples(index=False):
             name = esc(r.office)
             link = name
@@ -239,17 +241,19 @@ class Portfolio:
             elif self.data.get("office_reports", True):
                 link += f' <span class="qk-muted">({esc(s("no_report", lang))})</span>'
             reasons = "; ".join(readiness_reason(x, lang) for x in (r.readiness_reasons or []))
+            actions = f"<td class='qk-num'>{esc(actions_cell(r.actions))}</td>" if with_actions else ""
             rows.append(
                 f"<tr><td class='qk-num'>{r.rank}</td><td>{link}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.overall))}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.completeness))}%</td>"
                 f"<td><span class='qk-verdict' style='background:{BAND_COLOURS.get(r.readiness, '#666')}'>"
                 f"{esc(s('band_' + r.readiness, lang))}</span></td>"
-                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>"
+                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>{actions}"
                 f"<td class='qk-small'>{esc(reasons)}</td></tr>")
         head = "".join(f"<th>{esc(h)}</th>" for h in [
             "#", s("col_office", lang), s("overall", lang), s("completeness", lang), s("col_verdict", lang),
-            s("col_gaps", lang), s("col_reasons", lang)])
+            s("col_gaps", lang)] + ([portfolio_strings(lang)["col_actions"]] if with_actions else [])
+            + [s("col_reasons", lang)])
         return (f'<h2>{esc(s("sec_ranking", lang))}</h2><table class="qk-table qk-ranking">'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
@@ -299,6 +303,10 @@ class Portfolio:
         out.append(f'<table class="qk-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
         return "".join(out)
 
+    def overdue_actions_html(self) -> str:
+        """The oldest overdue actions across offices ('' when the batch had no action plans)."""
+        return overdue_html(self.data, self.lang)
+
     def failed_html(self) -> str:
         lang = self.lang
         failed = self.failed()
@@ -319,6 +327,9 @@ class Portfolio:
         from . import __version__
         generated = generated or dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
         return f'<div class="qk-footer">{esc(s("footer", self.lang, version=__version__, generated=generated))}</div>'
+
+
+from .actions_report import actions_cell, overdue_html, portfolio_strings  # noqa: E402  (action tracking)
 
 
 def _without_folder(reason: str, source: str) -> str:

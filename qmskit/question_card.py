@@ -27,6 +27,7 @@ STRINGS = {
         "conflict": "changed on disk by someone else: nothing of yours was written over it",
         "reload": "Reload from disk (discard mine)", "keep": "Keep mine (overwrite; theirs kept as .bak)",
         "details": "Office details", "score": "score",
+        "retrying": "your changes are kept here and the save is retried", "copy_kept": "a copy of your changes is in",
     },
     "zh": {
         "checklist": "检查表", "responses": "回答文件", "office": "单位", "open": "打开 / 新建",
@@ -40,6 +41,7 @@ STRINGS = {
         "conflict": "文件已被他人在外部修改：您的更改未覆盖该文件",
         "reload": "从磁盘重新加载（放弃我的更改）", "keep": "保留我的（覆盖；对方版本存为 .bak）",
         "details": "单位信息", "score": "得分",
+        "retrying": "您的更改保留在此，正在重试保存", "copy_kept": "您的更改副本已保存在",
     },
 }
 ANSWER_LABELS = {

@@ -15,12 +15,15 @@ import math
 import re
 import unicodedata
 import warnings
+from enum import Enum
 from pathlib import Path
 
 import pandas as pd
 
 from . import __version__
 from .assessment import Assessment
+from .brand import NEUTRAL, Brand, load_brand
+from .brand import s as brand_s
 from .i18n import check_lang, readiness_reason, t
 from .readiness import fmt_number
 
@@ -84,16 +87,18 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
-# (responses, checklist, actions) -> Assessment: in a batch's warm kernel, the office the worker process has
-# just read and scored with this same function (qmskit.kernelstate.preload), so it is read and scored
-# once; emptied at every kernel reset
+# (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
+# process driving it has just read and scored with this same function (qmskit.kernelstate.preload), so it
+# is read and scored once; emptied at every kernel reset
 PRESCORED: dict = {}
 
 
-def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
+def load_assessment(responses_path: str | Path, checklist=None, actions=None, *, strict: bool = False,
+                    reader_warnings: list | None = None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
     in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
-    action-plan workbook whose status the report shows (qmskit.actions_report)."""
+    action-plan workbook whose status the report shows (qmskit.actions_report). ``strict``: reader
+    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
     prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
     if prescored is not None:
         return prescored
@@ -102,9 +107,12 @@ def load_assessment(responses_path: str | Path, checklist=None, actions=None) ->
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        meta, frame = read_responses(responses_path, checklist)
+        meta, frame = read_responses(responses_path, checklist, strict=strict)
+        read = len(caught)
         assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
                            source=responses_path)
+    if reader_warnings is not None:
+        reader_warnings.extend(caught[:read])
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
     from .actions_report import attach  # action status, and who answered what in a merged file
     return attach(assessment, responses_path, actions)
@@ -153,13 +161,57 @@ def page_title(office: str, lang: str = "en", title: str | None = None) -> str:
     return title if not _blank(title) else f"{office} — {t('report_title', lang)}"
 
 
-def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> str:
-    """Title, office, status, the assessment's metadata, the confidentiality notice and contents."""
+class Audience(str, Enum):
+    """Who a copy is for: the client's copy leaves out the technical appendix and internal notes."""
+    CLIENT = "client"
+    INTERNAL = "internal"
+
+
+def check_audience(value) -> Audience:
+    from .errors import QmskitError
+    try:
+        return Audience(str(getattr(value, "value", value) or "internal").lower())
+    except ValueError:
+        raise QmskitError(f"unknown audience '{value}' (allowed: client, internal)") from None
+
+
+def report_number(a: Assessment, brand: Brand = NEUTRAL, seq: int | None = None) -> str:
+    """The report's number: the file's own ``report_number``, else the brand's pattern (``report_seq`` from
+    the file, else ``seq`` — a batch's position — else 1); none for an unbranded report without one."""
+    own = _meta(a, "report_number")
+    if own:
+        return own
+    if brand.neutral:
+        return ""
+    try:
+        number = int(float(_meta(a, "report_seq") or seq or 1))
+    except ValueError:
+        number = int(seq or 1)
+    return brand.number(office=a.office, date=_meta(a, "date"), seq=number, slug=slugify(a.office))
+
+
+def brand_style(brand: Brand) -> str:
+    """The brand's accent colour for headings, table heads and bars (validated for contrast)."""
+    if not brand.accent:
+        return ""
+    return f"<style>:root {{ --qr-accent: {esc(brand.accent)}; }}</style>"
+
+
+def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, brand: Brand | None = None,
+                audience: Audience | str = Audience.INTERNAL, seq: int | None = None) -> str:
+    """Brand bar, title, office, status, the assessment's metadata, the confidentiality notice and contents.
+
+    The header also carries the running texts a printed page repeats (:func:`running_html`).
+    """
     lang = check_lang(lang)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    audience = check_audience(audience)
     cl = a.checklist
     status = status_key(a)
+    number = report_number(a, brand, seq)
     not_stated = Safe(f'<span class="qr-muted">{esc(t("not_stated", lang))}</span>')
-    rows = [
+    rows = [("report_no", number)] if number else []
+    rows += [
         ("scope", _meta(a, "scope") or not_stated),
         ("sites", _meta(a, "sites") or not_stated),
         ("exclusions", _meta(a, "exclusions") or t("none", lang)),
@@ -168,13 +220,29 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> st
         ("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
         ("language", t("lang_name", lang)),
         ("status", t(status, lang)),
+        ("audience", brand_s(f"audience_{audience.value}", lang)),
     ]
-    meta = "".join(f"<dt>{esc(t(k, lang))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    notice = _meta(a, "confidentiality") or t("confidential_default", lang)
-    toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC)
+    label = lambda k: brand_s(k, lang) if k in ("report_no", "audience") else t(k, lang)  # noqa: E731
+    meta = "".join(f"<dt>{esc(label(k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
+    toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC
+                  if audience is Audience.INTERNAL or key != "parameters")
+    if _meta(a, "summary"):
+        toc = f'<li><a href="#exec-summary">{esc(brand_s("exec_summary", lang))}</a></li>' + toc
     heading = title if not _blank(title) else t("report_title", lang)
+    firm = brand.text("firm", lang)
+    bar = ""
+    if not brand.neutral:
+        logo = (f'<img class="qr-logo" src="{esc(brand.logo_uri)}" alt="{esc(firm)}">' if brand.logo_uri else "")
+        contact = brand.text("contact", lang)
+        bar = (f'<div class="qr-brand">{logo}<div class="qr-brand-text"><div class="qr-firm">{esc(firm)}</div>'
+               + (f'<div class="qr-contact">{esc(contact)}</div>' if contact else "") + "</div></div>")
+    running_left = a.office + (f" · {brand_s('report_no', lang)} {number}" if number else "")
+    running_right = firm or t("report_title", lang)
     return (
-        '<header class="qr-header">'
+        brand_style(brand) +
+        f'<header class="qr-header" data-audience="{audience.value}">' + running_html(
+            left=running_left, right=running_right, confidential=notice, footer=brand.text("footer", lang)) + bar
         + (f'<div class="qr-kicker">{esc(t("report_title", lang))}</div>' if not _blank(title) else "") +
         f'<h1>{esc(heading)}<span class="qr-status qr-status-{status}">{esc(t(status, lang))}</span></h1>'
         f'<div class="qr-office">{esc(a.office)}</div>'
@@ -182,6 +250,67 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None) -> st
         f'<div class="qr-confidential">{esc(notice)}</div>'
         f'<nav class="qr-toc"><b>{esc(t("contents", lang))}</b><ol>{toc}</ol></nav>'
         '</header>')
+
+
+def running_html(**texts: str) -> str:
+    """What every printed page repeats (header: office and report number, firm; footer: confidentiality
+    line, the brand's footer), as hidden text the PDF printer (:mod:`qmskit.pdf`) reads."""
+    spans = "".join(f'<span data-qr-running="{esc(k)}">{esc(v)}</span>' for k, v in texts.items() if v)
+    return f'<div class="qr-running" hidden>{spans}</div>'
+
+
+def markdown_html(text: str) -> Safe:
+    """The consultant's Markdown as HTML, safely: raw HTML is shown as text, images are off (nothing is
+    fetched), and links are kept only for http(s) and mailto (others stay plain text)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable("image")
+    md.validateLink = lambda url: bool(re.match(r"(?i)^(https?:|mailto:)", url.strip()))
+    rendered = md.render(str(text or "").replace("\r\n", "\n"))
+    # links open apart from the report and tell the target nothing about it
+    rendered = rendered.replace("<a href=", '<a rel="noopener noreferrer nofollow" href=')
+    return Safe(rendered)
+
+
+def summary_html(a: Assessment, lang: str = "en") -> str:
+    """The consultant's executive summary (``summary`` in the Office sheet / metadata), before the verdict."""
+    lang = check_lang(lang)
+    text = _meta(a, "summary")
+    if not text:
+        return ""
+    return (f'<section id="exec-summary" class="qr-section qr-prose"><h2>{esc(brand_s("exec_summary", lang))}</h2>'
+            f"{markdown_html(text)}</section>")
+
+
+def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
+                 audience: Audience | str = Audience.INTERNAL) -> str:
+    """Closing remarks (``closing``), internal notes (``internal_notes``, internal copy only) and the
+    sign-off block (the brand's signatory, else the assessor)."""
+    lang = check_lang(lang)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    audience = check_audience(audience)
+    parts = []
+    closing = _meta(a, "closing")
+    if closing:
+        parts.append(f'<section id="closing" class="qr-section qr-prose"><h2>{esc(brand_s("closing", lang))}</h2>'
+                     f"{markdown_html(closing)}</section>")
+    notes = _meta(a, "internal_notes")
+    if notes and audience is Audience.INTERNAL:
+        parts.append(f'<section id="internal-notes" class="qr-section qr-prose qr-internal">'
+                     f'<h3>{esc(brand_s("internal_notes", lang))}</h3>{markdown_html(notes)}</section>')
+    name = brand.text("signatory_name", lang) or _meta(a, "assessor")
+    role = brand.text("signatory_title", lang) or (t("assessor", lang) if name else "")
+    firm = brand.text("firm", lang)
+    if name or firm:
+        who = "".join(f'<div class="{cls}">{esc(v)}</div>' for cls, v in
+                      (("qr-sign-name", name), ("qr-sign-role", role), ("qr-sign-firm", firm)) if v)
+        parts.append(
+            f'<section id="signoff" class="qr-section qr-signoff"><h3>{esc(brand_s("signoff", lang))}</h3>'
+            f'<div class="qr-sign-grid"><div>{who}</div>'
+            f'<div><div class="qr-sign-line"></div><div class="qr-muted qr-small">{esc(brand_s("signature", lang))}'
+            f'</div></div><div><div class="qr-sign-line">{esc(_meta(a, "sign_date"))}</div>'
+            f'<div class="qr-muted qr-small">{esc(brand_s("sign_date", lang))}</div></div></div></section>')
+    return "".join(parts)
 
 
 def gap_counts(a: Assessment) -> dict[str, int]:
@@ -321,9 +450,10 @@ def clause_table_html(a: Assessment, lang: str = "en") -> str:
         "answered": [f"{n} / {m}" for n, m in zip(f["answered"], f["applicable"])],
         "completeness": [pct(v) for v in f["completeness"]],
     })
-    table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "53%"),
+    # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
+    table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "50%"),
                               ("score", t("col_score", lang), "14%"), ("answered", t("col_answered", lang), "12%"),
-                              ("completeness", t("col_completeness", lang), "12%")],
+                              ("completeness", t("col_completeness", lang), "15%")],
                        row_classes=[f"qr-level-{lvl}" for lvl in f["level"]],
                        numeric=("answered", "completeness"))
     return section("clauses", t("sec_clauses", lang), table, major=MAJOR)
@@ -575,6 +705,10 @@ def rerun_command(parameters: dict) -> str:
     """The shell command that re-creates this report (paths shown by file name only)."""
     import shlex
     cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o", "reports"]
+    if not _blank(parameters.get("brand")):
+        cmd += ["--brand", Path(str(parameters["brand"])).name]
+    if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
+        cmd += ["--audience", str(parameters["audience"])]
     if parameters.get("lang"):
         cmd += ["--lang", str(parameters["lang"])]
     if not _blank(parameters.get("checklist")):
@@ -587,9 +721,19 @@ def rerun_command(parameters: dict) -> str:
 
 
 def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
-                    generated: dt.datetime | None = None) -> str:
-    """The parameters this report was made with (so it can be re-run), and a footer."""
+                    generated: dt.datetime | None = None, *, audience: Audience | str = Audience.INTERNAL,
+                    brand: Brand | None = None) -> str:
+    """The parameters this report was made with (so it can be re-run), and a footer.
+
+    The client's copy has no technical appendix (file hash, version, re-run command): only the footer.
+    """
     lang = check_lang(lang)
+    audience = check_audience(audience)
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    if audience is Audience.CLIENT:
+        stamp = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d").strip()
+        text = " · ".join(x for x in (brand.text("footer", lang) or brand.text("firm", lang), stamp) if x)
+        return f'<div class="qr-footer">{esc(text)}</div>'
     responses = parameters.get("responses")
     sha = ""
     if responses and Path(responses).is_file():
@@ -608,15 +752,22 @@ def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
     ]
     frame = pd.DataFrame([{"parameter": t(k, lang), "value": v} for k, v in rows])
     table = html_table(frame, [("parameter", t("col_parameter", lang), "28%"), ("value", t("col_value", lang), "72%")])
-    footer = f'<div class="qr-footer">{esc(t("footer", lang, version=__version__, generated=generated))}</div>'
+    footer_text = t("footer", lang, version=__version__, generated=generated)
+    if brand.text("footer", lang):
+        footer_text = f'{brand.text("footer", lang)} · {footer_text}'
+    footer = f'<div class="qr-footer">{esc(footer_text)}</div>'
     return section("parameters", t("sec_parameters", lang), table + footer)
 
 
-def sections(a: Assessment, parameters: dict, lang: str = "en", title: str | None = None) -> list[str]:
+def sections(a: Assessment, parameters: dict, lang: str = "en", title: str | None = None, *,
+             brand: Brand | None = None, audience: Audience | str = Audience.INTERNAL) -> list[str]:
     """The whole report, in order (for callers that want it without the notebook)."""
-    return [header_html(a, lang, title), verdict_html(a, lang), chart_html(a, lang), clause_table_html(a, lang),
+    brand = load_brand(brand) if not isinstance(brand, Brand) else brand
+    return [header_html(a, lang, title, brand=brand, audience=audience), summary_html(a, lang),
+            verdict_html(a, lang), chart_html(a, lang), clause_table_html(a, lang),
             gap_register_html(a, lang), action_plan_html(a, lang), docinfo_html(a, lang), attention_html(a, lang),
-            appendix_html(a, lang), method_html(a, lang), parameters_html(a, parameters, lang)]
+            appendix_html(a, lang), method_html(a, lang), closing_html(a, lang, brand=brand, audience=audience),
+            parameters_html(a, parameters, lang, audience=audience, brand=brand)]
 
 
 # ----------------------------------------------------------------------------- building the report file
@@ -643,24 +794,82 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
     return slug
 
 
-def _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions):
-    """build_report's reading, scoring and notebook run on the kernel launched for it."""
-    from . import notebook
+def report_filename(slug: str, lang: str, audience: Audience | str = Audience.INTERNAL, ext: str = "html") -> str:
+    """``<slug>.<lang>.html`` (``<slug>.<lang>.client.html`` for the client's copy): the language and the
+    copy are in the name, so an English, a Chinese, a client and an internal copy never overwrite each other."""
+    client = ".client" if check_audience(audience) is Audience.CLIENT else ""
+    return f"{slug}.{check_lang(lang)}{client}.{ext}"
 
+
+def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
+                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
+                 brand: str | Path | None = None, audience: Audience | str = Audience.INTERNAL,
+                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
+                 strict: bool = False) -> Path:
+    """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
+
+    The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
+    any kernel starts. Then the kernel is launched and, while it boots, the responses are read and scored
+    here (a bad file fails fast with its one-line error; the kernel is stopped at once) and the kernel is
+    handed the result instead of reading the file again. ``lang=None`` takes the language from the
+    file's metadata (default English). With ``keep_notebook`` the executed notebook is written beside it
+    as ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`;
+    checked before the notebook runs). Nothing is written on failure. Reader warnings (another
+    checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
+    ``strict`` they are errors.
+    """
+    from . import notebook
+    from .brand import resolve_path
+
+    audience = check_audience(audience)
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file fails here, in one line, before any kernel starts
+    if pdf:
+        from .pdf import check_available
+        check_available()
+    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
+    try:
+        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
+                                           strict, {"brand": str(brand_path.resolve()) if brand_path else None,
+                                                    "audience": audience.value, "report_seq": seq})
+    finally:
+        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
+    html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
+    from . import iorw
+    out = Path(out_dir) / report_filename(slugify(office), lang, audience)
+    if keep_notebook:
+        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
+    iorw.write_text(out, html_text)
+    if pdf:
+        from .pdf import print_pdf
+        print_pdf(out, out.with_suffix(".pdf"))
+    return out
+
+
+def _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions, strict, extra):
+    """build_report's reading, scoring and notebook run, on the kernel launched for it."""
+    from . import notebook
+    from .responses import ResponsesWarning
+
+    caught: list = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        a = load_assessment(responses_path, checklist, actions)  # errors name the path as the user gave it
+        warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
+        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
+    for w in caught:  # errors (a bad file, a bad action plan) name the path as given
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
     meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
         checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
     office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title}
-    if actions is not None:  # read above already: a bad action plan failed fast with its one-line error
+    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title, **extra}
+    if actions is not None:
         params["actions"] = str(Path(actions).resolve())
-    # read and scored once: the kernel takes this Assessment (as the notebook would have computed it);
-    # with an action plan the notebook reads it again itself
+    # read and scored once: the kernel takes this Assessment, as its notebook would have computed it
+    # (same function, same file; the source as the kernel names it); with an action plan the notebook
+    # reads again (the plan's file name is part of what it computes)
     a.source = str(responses_path) if a.source is not None else None
     nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
                              checklists=[str(a.checklist.source or a.checklist.id)],
@@ -668,29 +877,3 @@ def _execute_report(kernel, responses_path, lang, checklist, title, timeout, act
                              before_run=lambda: notebook.prepare_export(lang),
                              **({"timeout": timeout} if timeout else {}))
     return nb, office, lang
-
-
-def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist=None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
-                 actions: str | Path | None = None) -> Path:
-    """Execute the report notebook for one office and write ``out_dir/<office-slug>.html`` atomically.
-
-    The responses are read and scored here first, while the kernel boots, so a bad file fails fast with
-    its one-line error; the kernel is handed the result rather than reading the file again.
-    ``lang=None`` takes the language from the file's metadata (default English). With ``keep_notebook``
-    the executed notebook is written beside it as ``<slug>.ipynb``. Nothing is written on failure.
-    """
-    from . import notebook
-
-    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
-    try:
-        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions)
-    finally:
-        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
-    html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
-    from . import iorw
-    out = Path(out_dir) / f"{slugify(office)}.html"
-    if keep_notebook:
-        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
-    return out

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import re
 import warnings
 from pathlib import Path
 
@@ -20,14 +22,18 @@ import pandas as pd
 import yaml
 
 from . import iorw
+from .cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from .checklist import Checklist, load_checklist
-from .errors import ResponsesError
+from .errors import QmskitError, ResponsesError
+from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file,
+                     read_bytes_bounded)
 from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from .scales import ALLOWED_TEXT, NA, normalize_answers
 
 COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
-             "exclusions", "language", "status", "confidentiality"]
+             "exclusions", "language", "status", "confidentiality",
+             "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 DEFAULT_CHECKLIST = "iso9001-2015"
 FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
 
@@ -46,22 +52,26 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
                    strict: bool = False) -> tuple[dict, pd.DataFrame]:
     """Read and validate one responses file. Returns (metadata, frame); raises ResponsesError."""
     path = Path(path)
-    if not path.exists():
-        raise ResponsesError("file not found", path=path)
-    if path.stat().st_size == 0:
+    # a folder, FIFO or device is refused before open() (a FIFO would block, /dev/zero never ends)
+    if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file") == 0:
         raise ResponsesError("empty file", path=path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from .xlsx import read_xlsx
-        meta, raw = read_xlsx(path)
+        meta, raw = read_xlsx(path, strict=strict)
     elif suffix == ".csv":
+        _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
         meta, raw = _read_csv(path)
     elif suffix in (".yaml", ".yml"):
         meta, raw = _read_yaml(path)
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    _check_shape(meta, raw, path)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
     meta.setdefault("office", path.stem)
+    if checklist is None and "checklist" in meta:
+        meta["checklist"] = checklist_named_in_file(meta["checklist"], path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     _check_checklist_match(path, meta, cl, strict)
     frame = validate_responses(raw, cl, path)
@@ -72,9 +82,117 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     return meta, frame
 
 
+def _too_long(text: str, path: Path, where: str) -> ResponsesError:
+    return ResponsesError(f"a cell holds {len(text):,} characters; the limit is {MAX_CELL_CHARS:,}", path=path,
+                          where=where)
+
+
+def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
+    """Every format: at most MAX_ROWS responses and MAX_COLUMNS columns, no text over MAX_CELL_CHARS."""
+    if len(raw) > MAX_ROWS:
+        raise ResponsesError(f"{len(raw):,} rows; the limit is {MAX_ROWS:,}", path=path)
+    if len(raw.columns) > MAX_COLUMNS + 1:  # + the "row" column the readers add
+        raise ResponsesError(f"{len(raw.columns) - 1:,} columns; the limit is {MAX_COLUMNS}", path=path)
+    for key, value in meta.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise _too_long(value, path, str(key)[:40])
+    for col in raw.columns:
+        if raw[col].dtype == object:
+            lengths = raw[col].map(lambda v: len(v) if isinstance(v, str) else 0)
+            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+                i = int(lengths.to_numpy().argmax())
+                raise _too_long(raw[col].iloc[i], path, f"row {raw['row'].iloc[i]}" if "row" in raw else str(col))
+
+
+def _check_csv_shape(path: Path) -> None:
+    """Rows, columns and cell lengths of a CSV, streamed with the csv module (bounded memory and time)."""
+    try:
+        text = read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file").decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return  # the reader says "not a UTF-8 CSV file"
+    stream = io.StringIO(text)
+    line = 0
+    pos = 0
+    while True:  # the leading "# key: value" metadata lines are not table rows
+        pos = stream.tell()
+        head = stream.readline()
+        if not head.startswith(("#", '"#')):
+            break
+        line += 1
+        if line > MAX_ROWS:
+            raise ResponsesError(f"more than {MAX_ROWS:,} metadata lines; the limit is {MAX_ROWS:,}", path=path)
+    stream.seek(pos)
+    reader = csv.reader(stream)
+    try:
+        for n, fields in enumerate(reader):
+            where = f"line {line + reader.line_num}"
+            if n > MAX_ROWS:
+                raise ResponsesError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}", path=path,
+                                     where=where)
+            if len(fields) > MAX_COLUMNS:
+                raise ResponsesError(f"{len(fields):,} columns; the limit is {MAX_COLUMNS}", path=path, where=where)
+            for field in fields:
+                if len(field) > MAX_CELL_CHARS:
+                    raise _too_long(field, path, where)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ResponsesError(f"a cell holds more than {MAX_CELL_CHARS:,} characters (the limit)", path=path,
+                                 where=f"line {line + reader.line_num}") from None
+        raise ResponsesError(f"malformed CSV: {exc}", path=path, where=f"line {line + reader.line_num}") from None
+
+
+def checklist_named_in_file(value, path: Path) -> str:
+    """The ``checklist:`` a responses file names, if it may be used: a bundled checklist's id, or a
+    regular .yaml file under the responses file's folder or the working folder (returned as an absolute
+    path, so whoever loads it later, wherever its cwd is, gets the same file). Anything else (another
+    folder, a device, a FIFO, a directory) is refused without opening it, so nothing of it is echoed."""
+    from .limits import file_kind
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    if not text or len(text) > 300 or any(ord(ch) < 32 for ch in text):
+        raise ResponsesError("the 'checklist' entry must be a checklist id or a .yaml file name", path=path,
+                             where="checklist")
+    shown = text if len(text) <= 80 else text[:79] + "…"
+    candidate = Path(text).expanduser()
+    if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
+        from .checklist import resolve_checklist
+        resolve_checklist(text)  # a bundled id; an unknown one is a ChecklistError listing the bundled ids
+        return text
+    roots = [path.resolve().parent, Path.cwd().resolve()]
+    tries = [candidate] if candidate.is_absolute() else [root / candidate for root in roots]
+    for place in tries:
+        try:
+            real = place.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if not any(real.is_relative_to(root) for root in roots):
+            continue
+        kind = file_kind(real)
+        if kind == "missing":
+            continue
+        if kind is not None:
+            raise ResponsesError(f"the checklist it names ('{shown}') is {kind}, not a checklist file",
+                                 path=path, where="checklist")
+        return str(real)
+    raise ResponsesError(f"the checklist it names ('{shown}') must be a bundled checklist id or a .yaml file "
+                         "in this file's folder or the working folder", path=path, where="checklist")
+
+
+def filled_in_count(path: str | Path) -> int | None:
+    """How many questions of an existing responses file hold an answer or any text; None when unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _meta, frame = read_responses(path)
+    except (QmskitError, OSError):
+        return None
+    text = frame[["evidence", "notes", "owner", "due"]].astype(str).ne("").any(axis=1)
+    return int((frame["answer"].notna() | text).sum())
+
+
 def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
     problems = []
-    if meta.get("checklist") and meta["checklist"] != cl.id:
+    named = meta.get("checklist")
+    if named and named != cl.id and not str(named).lower().endswith((".yaml", ".yml")):
         problems.append(f"written for checklist '{meta['checklist']}', scored with '{cl.id}'")
     if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
         problems.append(f"written for version '{meta['checklist_version']}', checklist is '{cl.version}'")
@@ -126,9 +244,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
 
 
 def _clean_text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(value).strip()
+    return normalize_text(value)  # control characters normalised, surrounding space stripped
 
 
 def _parse_date(value, path, where: str, what: str) -> str:
@@ -152,12 +268,13 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ResponsesError("not a UTF-8 CSV file", path=path) from None
-    lines = text.splitlines(keepends=True)
+    # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
+    lines = [line for line in re.split(r"(?<=\n)", text) if line]
     meta: dict = {}
     start = 0
     kpis: dict = {}
-    while start < len(lines) and lines[start].startswith("#"):
-        key, sep, value = lines[start][1:].partition(":")
+    while start < len(lines) and (lines[start].startswith("#") or lines[start].startswith('"#')):
+        key, sep, value = _meta_line(lines[start])[1:].partition(":")
         if sep and key.strip().startswith("kpi."):
             csv_kpi_entry(key.strip(), value.strip(), start + 1, kpis)
         elif sep:
@@ -172,13 +289,25 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponsesError(f"malformed CSV: {exc}", path=path) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = [str(unneutralize_csv(c)).strip().lower() for c in frame.columns]
+    frame = frame.map(unneutralize_csv)  # strip exactly the quote our writer put before a formula trigger
     missing = [c for c in ("id", "answer") if c not in frame.columns]
     if missing:
         raise ResponsesError(f"CSV header lacks column(s) {', '.join(missing)} "
                              f"(expected: {','.join(COLUMNS)})", path=path, where=f"line {start + 1}")
     frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
     return meta, frame
+
+
+def _meta_line(line: str) -> str:
+    """A ``# key: value`` line; our writer CSV-quotes it when the value holds a comma or a quote, so a
+    spreadsheet shows it as one cell (a second cell could start with a formula)."""
+    if line.startswith('"'):
+        try:
+            return next(csv.reader([line]))[0]
+        except (csv.Error, StopIteration, IndexError):
+            return line.strip().strip('"')
+    return line
 
 
 def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
@@ -212,21 +341,31 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
 
 def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
                     checklist: Checklist | str | None = None, *, lang: str = "en",
-                    backup: bool = True) -> Path:
-    """Write responses atomically; an existing file is first kept as ``<name>.bak``."""
+                    backup: bool = True, into_existing: bool = True) -> Path:
+    """Write responses atomically under the file's lock; an existing file is first kept as ``<name>.bak``.
+
+    Text is normalised (:func:`qmskit.cells.normalize_text`) and stored as text: string cells in a
+    workbook, a neutralising quote before a formula trigger in CSV. With ``into_existing`` (the default)
+    an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
+    office added (columns, sheets, merged cells, formatting, comments) is kept.
+    """
     path = Path(path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}
     frame = responses.copy()
     for col in COLUMNS:
         if col not in frame:
             frame[col] = ""
-    frame = frame[COLUMNS]
+    frame = frame[COLUMNS].copy()
+    for col in ("evidence", "notes", "owner"):
+        frame[col] = frame[col].map(normalize_text)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from .xlsx import write_xlsx
+        from .xlsx import update_xlsx, write_xlsx
         with iorw.atomic_path(path, backup=backup) as tmp:
-            write_xlsx(tmp, meta, frame, cl, lang=lang)
+            if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
+                write_xlsx(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
         iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
     elif suffix in (".yaml", ".yml"):
@@ -247,15 +386,29 @@ def _plain_meta(meta: dict) -> dict:
             for k, v in meta.items() if not k.startswith("_")}
 
 
+def _csv_meta_line(key: str, value) -> str:
+    line = f"# {key}: {str(value).replace(chr(10), ' ')}"
+    if "," in line or '"' in line:  # one quoted cell in a spreadsheet: no second cell can start a formula
+        line = '"' + line.replace('"', '""') + '"'
+    return line + "\n"
+
+
 def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
     out = io.StringIO()
     for key, value in _plain_meta(meta).items():
         if isinstance(value, (dict, list)):
             continue  # structured metadata: KPIs are written below as "# kpi.<id>: value" lines
-        out.write(f"# {key}: {str(value).replace(chr(10), ' ')}\n")
+        out.write(_csv_meta_line(key, value))
     out.write(csv_kpi_lines(cl, meta.get("kpis")))
-    frame.map(_plain).to_csv(out, index=False, lineterminator="\n")
+    table = frame.map(_plain)
+    # the question text, for whoever fills the file in (the reader ignores this column)
+    table["question"] = table["id"].map(dict(zip(cl.questions["id"], cl.questions["text_" + _text_lang(meta)])))
+    table.map(neutralize_csv).to_csv(out, index=False, lineterminator="\n")
     return out.getvalue()
+
+
+def _text_lang(meta: dict) -> str:
+    return "zh" if str(meta.get("language") or "").lower().startswith("zh") else "en"
 
 
 def _yaml_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:

@@ -5,18 +5,28 @@ is plain Python so it can be tested without widgets or a kernel.
 
 - Changes are saved after a short quiet period (``debounce`` s), never later than ``max_delay`` s after
   the first unsaved change, on a background timer, atomically through ``write_responses`` (which keeps
-  ``<name>.bak`` of the previous version).
+  ``<name>.bak`` of the previous version and, in a workbook, changes only the cells qmskit owns).
 - Before each save the file on disk is compared with what we last read or wrote (mtime and size, then a
   SHA-256 of the content to ignore a mere touch). If someone else changed it, nothing is written: the
   session goes to the ``conflict`` state until the user reloads (theirs wins) or overwrites (ours wins;
-  theirs is still kept as ``.bak``).
-- Pending changes are flushed when the interpreter exits (kernel shutdown) via ``atexit``.
+  theirs is still kept as ``.bak``). The check and the replace happen under the file's lock
+  (:func:`qmskit.iorw.locked`), so a second kernel or ``qmskit migrate`` saving at the same moment
+  either waits and then sees our version (and reports a conflict), or is seen by us — never both "saved".
+- A failed save (disk full, file locked, anything) never stops the saver thread: the error is in
+  :attr:`error` (shown in the form's header) and the save is retried with a growing delay.
+- Pending changes are flushed when the interpreter exits (kernel shutdown) via ``atexit``; when the
+  file cannot take them they go to ``<stem>.unsaved-<time><suffix>`` beside it (or, if that folder
+  cannot be written either, in the user's temp folder). Closing never raises.
+- Text is normalised as it is typed (:func:`qmskit.cells.normalize_text`): a vertical tab from Word or a
+  U+2028 from a web page can never make a save fail.
 """
 from __future__ import annotations
 
 import atexit
 import datetime as dt
 import hashlib
+import sys
+import tempfile
 import threading
 import time
 import weakref
@@ -26,6 +36,8 @@ from typing import Callable
 
 import pandas as pd
 
+from . import iorw
+from .cells import normalize_text
 from .checklist import Checklist, load_checklist
 from .errors import QmskitError, ResponsesError
 from .responses import COLUMNS, DEFAULT_CHECKLIST, FORMATS, read_responses, write_responses
@@ -33,6 +45,8 @@ from .scales import CANONICAL, NA
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 TEXT_FIELDS = ("evidence", "notes", "owner")
+
+RETRY_FIRST, RETRY_MAX = 1.0, 30.0  # seconds between attempts after a failed save
 
 # Save states shown in the form's header.
 SAVED, PENDING, SAVING, ERROR, CONFLICT = "saved", "pending", "saving", "error", "conflict"
@@ -85,6 +99,8 @@ class ResponsesSession:
         self._saver: threading.Thread | None = None
         self.status = SAVED
         self.error: str | None = None
+        self.retry_delay = RETRY_FIRST       # seconds until a failed save is tried again (doubles)
+        self.copy_path: Path | None = None    # where the last .unsaved copy went
         self.saved_at: dt.datetime | None = None
         self.saves = 0
         if self.path.exists():
@@ -129,7 +145,7 @@ class ResponsesSession:
         return True
 
     def set_meta(self, key: str, value) -> bool:
-        value = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value).strip())
+        value = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else normalize_text(value))
         with self._lock:
             if str(self.meta.get(key) or "") == value:
                 return False
@@ -155,7 +171,7 @@ class ResponsesSession:
                 return ""
             return value.isoformat() if isinstance(value, dt.date) else str(value).strip()
         if field in TEXT_FIELDS:
-            return "" if value is None else str(value).strip()  # what reading the file back gives
+            return normalize_text(value)  # what reading the file back gives
         raise KeyError(field)
 
     def na_allowed(self, qid: str) -> bool:
@@ -187,13 +203,21 @@ class ResponsesSession:
             self._set_status(PENDING)
         if self.status == CONFLICT:
             return  # nothing is written until the user reloads or overwrites
-        idle = self._due is None
-        self._due = min(now + self.debounce, self._first_pending + self.max_delay)
-        if self._saver is None:
+        due = min(now + self.debounce, self._first_pending + self.max_delay)
+        if self.status == ERROR and self._due is not None:
+            due = max(due, self._due)  # a failing disk is retried on its own schedule, not per keystroke
+        self._schedule(due)
+
+    def _schedule(self, due: float) -> None:
+        """Have the saver thread write at ``due`` (monotonic time); call with ``self._lock`` held."""
+        self._due = due
+        if self._closed:
+            return
+        if self._saver is None or not self._saver.is_alive():
             self._saver = threading.Thread(target=self._save_loop, name=f"qmskit-save-{self.path.name}",
                                            daemon=True)  # atexit flushes instead of waiting on it
             self._saver.start()
-        elif idle:
+        else:
             self._wake.notify()
 
     def _save_loop(self) -> None:
@@ -204,23 +228,36 @@ class ResponsesSession:
                 if self._closed:
                     return
                 self._due = None
-            self.flush()
+            try:
+                self.flush()
+            except BaseException as exc:  # never let the saver die: the next edit must still be saved
+                self._failed(exc)
 
     @property
     def unsaved(self) -> bool:
         return self._generation != self._saved_generation
 
     def flush(self) -> bool:
-        """Write pending changes now (unless the file changed on disk). Returns True when all is saved."""
+        """Write pending changes now (unless the file changed on disk). Returns True when all is saved.
+
+        Check and replace are one step across processes: both run under the file's lock."""
         with self._write_lock:
             with self._lock:
                 self._due = None
                 if not self.unsaved:
                     return self.status == SAVED
-                if self.status == CONFLICT or self.external_change():
-                    self._set_status(CONFLICT)
+                if self.status == CONFLICT:
                     return False
-            return self._write()
+            try:
+                with iorw.locked(self.path):
+                    with self._lock:
+                        if self.external_change():
+                            self._set_status(CONFLICT)
+                            return False
+                    return self._write()
+            except QmskitError as exc:  # e.g. the lock is held by a stuck process: shown and retried
+                self._failed(exc)
+                return False
 
     def _write(self) -> bool:
         """Write a snapshot; edits made while the file is being written stay pending for the next save."""
@@ -230,15 +267,14 @@ class ResponsesSession:
         try:
             write_responses(self.path, meta, frame, self.checklist, lang=self.lang)
             signature = FileSignature.of(self.path)
-        except (OSError, QmskitError) as exc:
-            with self._lock:
-                self.error = str(exc)
-                self._set_status(ERROR)
+        except Exception as exc:  # OSError, an openpyxl error, a bug: the edits stay pending, shown, retried
+            self._failed(exc)
             return False
         with self._lock:
             self.signature = signature
             self._saved_generation = generation
             self.error = None
+            self.retry_delay = RETRY_FIRST
             self.saved_at = dt.datetime.now()
             self.saves += 1
             if self.unsaved:  # typed while we were writing: schedule the next save
@@ -250,6 +286,15 @@ class ResponsesSession:
                 self._first_pending = None
                 self._set_status(SAVED)
         return not self.unsaved
+
+    def _failed(self, exc: BaseException) -> None:
+        """A save failed: show why and try again later (1 s, 2 s, 4 s … at most every 30 s)."""
+        with self._lock:
+            self.error = str(exc) or type(exc).__name__
+            self._set_status(ERROR)
+            delay, self.retry_delay = self.retry_delay, min(self.retry_delay * 2, RETRY_MAX)
+            if self.unsaved and not self._closed:
+                self._schedule(time.monotonic() + delay)
 
     def external_change(self) -> bool:
         """True when the file on disk is not what we last read or wrote (content, not just its mtime)."""
@@ -291,25 +336,55 @@ class ResponsesSession:
             return self._write()
 
     def save_copy(self) -> Path:
-        """Write our unsaved version beside the file as ``<stem>.unsaved-<time><suffix>``."""
+        """Write our unsaved version beside the file as ``<stem>.unsaved-<time><suffix>``.
+
+        When that folder cannot be written, the copy goes to the temp folder (``qmskit-unsaved``)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        copy = self.path.with_name(f"{self.path.stem}.unsaved-{stamp}{self.path.suffix}")
-        write_responses(copy, self.meta, self.frame(), self.checklist, lang=self.lang, backup=False)
+        name = f"{self.path.stem}.unsaved-{stamp}{self.path.suffix}"
+        with self._lock:
+            meta, frame = dict(self.meta), self.frame()
+        fallback = Path(tempfile.gettempdir()) / "qmskit-unsaved"
+        last: Exception | None = None
+        for folder, suffix in ((self.path.parent, self.path.suffix), (fallback, self.path.suffix), (fallback, ".yaml")):
+            copy = folder / (name if suffix == self.path.suffix else f"{self.path.stem}.unsaved-{stamp}{suffix}")
+            try:
+                write_responses(copy, meta, frame, self.checklist, lang=self.lang, backup=False)
+            except Exception as exc:  # try the next place: these edits exist nowhere else
+                last = exc
+                continue
+            self.copy_path = copy
+            return copy
+        raise last  # type: ignore[misc]
+
+    def preserve(self) -> Path | None:
+        """Save what is pending; if the file cannot take it (conflict, error), keep it beside as a copy.
+
+        Never raises: it runs at kernel shutdown. Returns the copy's path when one was written."""
+        try:
+            if self.flush() or not self.unsaved or self._copied_generation == self._generation:
+                return None
+        except BaseException as exc:
+            self._failed(exc)
+        try:
+            copy = self.save_copy()
+        except BaseException as exc:
+            print(f"qmskit: could not save {self.path} nor a copy of it ({exc}); "
+                  "your last changes are only in this session", file=sys.stderr)
+            return None
+        self._copied_generation = self._generation
+        why = self.error if self.status == ERROR else "changed on disk by someone else"
+        print(f"qmskit: {self.path} not saved ({why}); your changes are in {copy}", file=sys.stderr)
         return copy
 
-    def preserve(self) -> None:
-        """Save what is pending; if the file cannot take it (conflict, error), keep it beside as a copy."""
-        if not self.flush() and self.unsaved and self._copied_generation != self._generation:
-            self._copied_generation = self._generation
-            self.save_copy()
-
     def close(self) -> None:
-        """Save what is pending (never over someone else's edit) and stop the saver thread."""
-        self.preserve()
-        with self._lock:
-            self._closed = True
-            self._wake.notify()
-        _EXIT_FLUSH.discard(self)
+        """Save what is pending (never over someone else's edit) and stop the saver thread. Never raises."""
+        try:
+            self.preserve()
+        finally:
+            with self._lock:
+                self._closed = True
+                self._wake.notify()
+            _EXIT_FLUSH.discard(self)
 
     def _set_status(self, status: str) -> None:
         changed = status != self.status

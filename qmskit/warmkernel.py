@@ -157,9 +157,9 @@ class WarmKernel:
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         return await _reply_for(self.kc, msg_id, timeout)
 
-    def preload_assessment(self, responses: str, checklist: str | None, assessment) -> None:
+    def preload_assessment(self, responses: str, checklist: str | None, assessment, actions=None) -> None:
         """Hand the kernel an office already read and scored (by this worker), so the notebook's
-        ``report.load_assessment(responses, checklist)`` (no action plan) takes it instead of reading and scoring again.
+        ``report.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
         Call after the reset that precedes the notebook; the kernel's checklist object replaces the
         one sent (the checklist must be warm, see ``checklists`` of :meth:`execute_notebook`)."""
         import dataclasses
@@ -168,7 +168,7 @@ class WarmKernel:
 
         light = dataclasses.replace(assessment, checklist=None)
         with tempfile.NamedTemporaryFile("wb", prefix="qmskit-preload-", suffix=".pickle", delete=False) as fh:
-            pickle.dump({"key": (responses, checklist, None), "assessment": light,
+            pickle.dump({"key": (responses, checklist, actions), "assessment": light,
                          "checklist": str(assessment.checklist.source or assessment.checklist.id)}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         try:
@@ -209,7 +209,8 @@ class WarmKernel:
                              % new)
             self.checklists = tuple(self.checklists) + tuple(new)
         if preload is not None:
-            self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload)
+            self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
+                                    parameters.get("actions"))
         self.timings["reset"] = time.perf_counter() - t0
         nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
         timed_out = threading.Event()

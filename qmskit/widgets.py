@@ -335,9 +335,13 @@ class AssessmentForm:
         elif status in (PENDING, SAVING):
             text = f"<span style='color:#b26a00'>● {form_text(lang, status)}</span>"
         elif status == ERROR:
-            text = f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'error')}</b>: {html.escape(s.error or '')}</span>"
+            text = (f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'error')}</b>: {html.escape(s.error or '')}"
+                    f" — {form_text(lang, 'retrying')}</span>")
         else:
             text = f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'conflict')}</b></span>"
+        if s.copy_path is not None and status in (ERROR, CONFLICT):
+            text += (f" <span class='qmskit-copy' style='color:#b3261e'>{form_text(lang, 'copy_kept')} "
+                     f"{html.escape(str(s.copy_path))}</span>")
         path = html.escape(str(s.path))
         self.status_html.value = (f"<div class='qmskit-status' data-status='{status}'>{text} "
                                   f"<span style='color:#777'>· {path}</span></div>")

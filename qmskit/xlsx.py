@@ -1,11 +1,18 @@
 """The field workbook: an "Office" sheet of metadata and an "Assessment" sheet of questions.
 
-Written so a consultant can hand it to an office: dropdowns for answers, frozen header, readable
-widths, rows grouped by top-level clause, the id column hidden and locked. Read back leniently.
+Written so a consultant can hand it to an office: dropdowns for answers (n/a offered only where the
+question allows it), columns saying which questions are critical, prerequisites and may be n/a, frozen
+header, readable widths, rows grouped by top-level clause, the id column hidden and locked. Read back
+leniently.
+
+User text is always a string cell (never a formula, whatever it starts with) and marked ``quotePrefix``
+when it starts like a formula, so Excel keeps it text when edited. Saving into an existing workbook
+(:func:`update_xlsx`) changes only the cells qmskit owns and keeps everything the office added.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zipfile
 from pathlib import Path
 
@@ -15,9 +22,10 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .cells import normalize_text, starts_like_formula
 from .checklist import Checklist
 from .errors import ResponsesError
-from .scales import DROPDOWN
+from .scales import DROPDOWN, NA, normalize_answers
 
 OFFICE_SHEET, ASSESSMENT_SHEET = "Office", "Assessment"
 # (key, en header, zh header, width)
@@ -31,7 +39,14 @@ ASSESSMENT_COLUMNS = [
     ("notes", "Notes", "备注", 30),
     ("owner", "Owner", "负责人", 16),
     ("due", "Due date", "完成日期", 13),
+    # what the office needs to answer right (read by nobody: the checklist is the truth)
+    ("critical", "Critical", "关键项", 9),
+    ("prerequisite", "Prerequisite for audit", "审核前提", 12),
+    ("na_allowed", "N/A allowed", "可选不适用", 11),
 ]
+EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
+FLAG_TEXT = {"en": ("yes", ""), "zh": ("是", "")}
+NA_TEXT = {"en": ("yes", "no"), "zh": ("可以", "不可")}
 META_LABELS = {
     "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
     "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
@@ -39,6 +54,10 @@ META_LABELS = {
     "exclusions": ("Exclusions and justification", "删减及理由"), "language": ("Report language", "报告语言"),
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
+    "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
+    "summary": ("Executive summary (Markdown)", "执行摘要（Markdown）"),
+    "closing": ("Closing remarks (Markdown)", "结束语（Markdown）"),
+    "internal_notes": ("Internal notes, not in the client copy (Markdown)", "内部备注，客户版不含（Markdown）"),
 }
 KPI_SHEET = "KPIs"
 # (key, en header, zh header, width); name/unit/target are for the reader, the checklist's target counts
@@ -57,6 +76,22 @@ def _header_lookup() -> dict:
             lookup[label.strip().lower()] = key
     lookup["due"] = "due"
     return lookup
+
+
+def put(cell, value) -> None:
+    """Set a cell to a value the way qmskit stores user data: text as a string cell, never a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would make "=see register" a formula that reads back empty
+        cell.quotePrefix = starts_like_formula(value)
+
+
+def append(ws, values: list) -> None:
+    """``ws.append`` with every string stored as text (see :func:`put`)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            put(cell, cell.value)
 
 
 def _sheet_with_header(wb: Workbook, title: str, columns: list, lang: str):
@@ -84,7 +119,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
         value = meta.get(key, "")
         if key == "language" and not value:
             value = lang
-        office.append([label, value.isoformat() if isinstance(value, dt.date) else value, key])
+        append(office, [label, value.isoformat() if isinstance(value, dt.date) else value, key])
     for cell in office[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = HEADER_FILL
@@ -100,7 +135,10 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     wrap = Alignment(wrap_text=True, vertical="top")
     section_start = None
     last_top = None
-    editable = {"answer", "evidence", "notes", "owner", "due"}
+    editable = set(EDITABLE)
+    yes, blank = FLAG_TEXT.get(lang, FLAG_TEXT["en"])
+    na_yes, na_no = NA_TEXT.get(lang, NA_TEXT["en"])
+    na_rows, no_na_rows = [], []
     for q in cl.questions.itertuples(index=False):
         if q.top != last_top:
             if section_start is not None:
@@ -112,13 +150,16 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
             section_start = ws.max_row + 1
             last_top = q.top
         row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
-               "hint": getattr(q, f"evidence_{lang}")}
+               "hint": getattr(q, f"evidence_{lang}"), "critical": yes if q.critical else blank,
+               "prerequisite": yes if getattr(q, "prerequisite", False) else blank,
+               "na_allowed": na_yes if q.na_allowed else na_no}
         if answers is not None and q.id in answers.index:
             given = answers.loc[q.id]
             for key in editable:
                 value = given.get(key, "")
                 row[key] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-        ws.append([row.get(key, "") for key, *_ in ASSESSMENT_COLUMNS])
+        append(ws, [row.get(key, "") for key, *_ in ASSESSMENT_COLUMNS])
+        (na_rows if q.na_allowed else no_na_rows).append(ws.max_row)
         for i, (key, *_rest) in enumerate(ASSESSMENT_COLUMNS, start=1):
             cell = ws.cell(ws.max_row, i)
             cell.alignment = wrap
@@ -127,11 +168,17 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
         ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
 
     answer_col = ws.cell(1, [k for k, *_ in ASSESSMENT_COLUMNS].index("answer") + 1).column_letter
-    dv = DataValidation(type="list", formula1='"' + ",".join(DROPDOWN[(cl.scale, lang)]) + '"',
-                        allow_blank=True, showErrorMessage=True,
-                        errorTitle="qmskit", error=", ".join(DROPDOWN[(cl.scale, "en")]))
-    ws.add_data_validation(dv)
-    dv.add(f"{answer_col}2:{answer_col}{ws.max_row}")
+    # one dropdown per kind of row: n/a is offered only where the question allows it (ISO 9001 4.3)
+    for rows, with_na in ((na_rows, True), (no_na_rows, False)):
+        if not rows:
+            continue
+        tokens = [t for t in DROPDOWN[(cl.scale, lang)] if with_na or t != DROPDOWN[(cl.scale, lang)][-1]]
+        allowed = [t for t in DROPDOWN[(cl.scale, "en")] if with_na or t != NA]
+        dv = DataValidation(type="list", formula1='"' + ",".join(tokens) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="qmskit", error=", ".join(allowed))
+        ws.add_data_validation(dv)
+        for first, last in _runs(rows):
+            dv.add(f"{answer_col}{first}:{answer_col}{last}")
     id_col = ws.cell(1, 2).column_letter
     ws.column_dimensions[id_col].hidden = True
     # Lock structure (ids, questions) but leave answer/evidence/notes/owner/due editable; no password.
@@ -145,14 +192,25 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     wb.save(path)
 
 
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) ranges: a short sqref instead of one range per row."""
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
 def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     """The KPIs sheet: one row per declared indicator, value and previous editable."""
     from .kpis import PERCENT_UNITS, kpi_rows_for_file
     ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, lang)
     for r in kpi_rows_for_file(cl, values):
         sign = "≥" if r["direction"] == "higher" else "≤"
-        ws.append([r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
-                   r["target"], r["value"], r["previous"]])
+        append(ws, [r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
+                    r["target"], r["value"], r["previous"]])
         for i, (key, *_rest) in enumerate(KPI_COLUMNS, start=1):
             ws.cell(ws.max_row, i).protection = Protection(locked=key not in ("value", "previous"))
         ws.cell(ws.max_row, 4).number_format = f'"{sign} "0.##'
@@ -167,24 +225,205 @@ def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     ws.protection.sheet = True
 
 
-def read_xlsx(path: Path) -> tuple[dict, pd.DataFrame]:
+# ----------------------------------------------------------------------------- saving into an office's workbook
+
+def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, cl: Checklist) -> bool:
+    """Write ``existing`` with our values to ``out``, changing only the cells qmskit owns.
+
+    Owned: answer, evidence, notes, owner and due on the Assessment sheet (found by header and by the
+    hidden ID column, wherever the office moved them), the values of the Office sheet, the KPI values.
+    Everything else (extra columns and sheets, merged cells, widths, colours, comments, validations)
+    is what openpyxl loaded. A cell whose value already reads back as ours is not touched (a date the
+    office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
+    caller writes a fresh one; the old file is kept as a backup).
+    """
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ResponsesError("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
-                             "save it from Excel/WPS as .xlsx, or start from `qmskit template`", path=path) from None
+        wb = load_workbook(existing, rich_text=True)
+    except Exception:  # not a workbook we can load faithfully: write a fresh one instead
+        return False
+    if ASSESSMENT_SHEET not in wb.sheetnames:
+        return False
+    ws = wb[ASSESSMENT_SHEET]
+    lookup = _header_lookup()
+    cols: dict[str, int] = {}
+    header_lang = "en"
+    for cell in ws[1]:
+        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+        if key and key not in cols:
+            cols[key] = cell.column
+            if key == "answer" and str(cell.value).strip() == "答案":
+                header_lang = "zh"
+    if "id" not in cols or "answer" not in cols:
+        return False
+    for key, en, zh, width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
+        if key in EDITABLE and key not in cols:
+            cols[key] = ws.max_column + 1
+            put(ws.cell(1, cols[key]), en if header_lang == "en" else zh)
+    rows: dict[str, int] = {}
+    for r in range(2, ws.max_row + 1):
+        value = ws.cell(r, cols["id"]).value
+        if value is not None and str(value).strip():
+            rows.setdefault(str(value).strip(), r)
+    given = {str(rec["id"]): rec for rec in responses.to_dict("records")}
+    questions = cl.questions.set_index("id")
+    for qid in [q for q in given if q not in rows and q in questions.index]:  # rows the office deleted
+        r = ws.max_row + 1
+        rows[qid] = r
+        q = questions.loc[qid]
+        for key, value in (("clause", q["clause"]), ("id", qid), ("question", q[f"text_{header_lang}"]),
+                           ("hint", q[f"evidence_{header_lang}"])):
+            if key in cols:
+                put(ws.cell(r, cols[key]), value)
+    for qid, r in rows.items():
+        rec = given.get(qid, {})
+        for key in EDITABLE:
+            new = _blank_to_none(rec.get(key))
+            cell = ws.cell(r, cols[key])
+            if not _reads_as(cell.value, new, key, cl.scale):
+                put(cell, new)
+    _update_office(wb, meta, header_lang)
+    if len(cl.kpis):
+        _update_kpis(wb, cl, meta.get("kpis"), header_lang)
+    wb.save(out)
+    return True
+
+
+def _blank_to_none(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return None
+    return value
+
+
+def _reads_as(old, new, key: str, scale: str) -> bool:
+    """True when the cell's current value already reads back as ``new`` (so it is left as the office made it)."""
+    if hasattr(old, "__str__") and type(old).__name__ == "CellRichText":
+        old = str(old)
+    if old is None or (isinstance(old, str) and not old.strip()):
+        return new is None
+    if new is None:
+        return False
+    if key == "answer":
+        return _canonical_answer(old if not isinstance(old, str) else old.strip(), scale) == new
+    if key == "due" or isinstance(old, (dt.date, dt.datetime)):
+        if isinstance(old, (dt.date, dt.datetime)):
+            old = (old.date() if isinstance(old, dt.datetime) else old).isoformat()
+        new = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
+        return str(old).strip() == str(new).strip()
+    if isinstance(new, str):
+        return isinstance(old, str) and normalize_text(old) == new
+    return old == new
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_answer(value, scale: str):
+    """The canonical answer a cell value reads as (None when not a valid answer); cached: a workbook holds
+    a handful of distinct answer spellings, and normalize_answers is built for whole columns."""
+    canon, invalid = normalize_answers(pd.Series([value], dtype=object), scale)
+    return None if invalid.iloc[0] else canon.iloc[0]
+
+
+def _meta_keys(meta: dict) -> list[str]:
+    return list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
+                                and not isinstance(meta[k], (dict, list))]
+
+
+def _update_office(wb, meta: dict, lang: str) -> None:
+    if OFFICE_SHEET not in wb.sheetnames:  # renamed or deleted by the office: the metadata needs a home
+        office = wb.create_sheet(OFFICE_SHEET, 0)
+        append(office, ["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+        office.column_dimensions["C"].hidden = True
+    office = wb[OFFICE_SHEET]
+    labels = {label.lower(): key for key, pair in META_LABELS.items() for label in pair}
+    where: dict[str, int] = {}
+    for r in range(2, office.max_row + 1):
+        label, key = office.cell(r, 1).value, office.cell(r, 3).value
+        key = str(key).strip() if key else labels.get(str(label).strip().lower()) if label is not None else None
+        if key and key not in where:
+            where[key] = r
+    for key in _meta_keys(meta):
+        value = meta.get(key)
+        value = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else _blank_to_none(value)
+        if key not in where:
+            if value is None:
+                continue
+            where[key] = office.max_row + 1
+            put(office.cell(where[key], 1), META_LABELS.get(key, (key, key))[0 if lang == "en" else 1])
+            put(office.cell(where[key], 3), key)
+        cell = office.cell(where[key], 2)
+        if not _reads_as(cell.value, value, key, "compliance"):
+            put(cell, value)
+
+
+def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
+    from .kpis import kpi_rows_for_file
+    if KPI_SHEET not in wb.sheetnames:
+        _write_kpis(wb, cl, values, lang)
+        return
+    ws = wb[KPI_SHEET]
+    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    cols = {}
+    for cell in ws[1]:
+        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+        if key and key not in cols:
+            cols[key] = cell.column
+    if "id" not in cols:
+        return
+    for key in ("value", "previous"):
+        if key not in cols:
+            cols[key] = ws.max_column + 1
+            put(ws.cell(1, cols[key]), dict((k, (en, zh)) for k, en, zh, _ in KPI_COLUMNS)[key][lang == "zh"])
+    rows = {str(ws.cell(r, cols["id"]).value).strip(): r for r in range(2, ws.max_row + 1)
+            if ws.cell(r, cols["id"]).value is not None}
+    for k in kpi_rows_for_file(cl, values):
+        r = rows.get(k["id"])
+        if r is None:
+            r = ws.max_row + 1
+            put(ws.cell(r, cols["id"]), k["id"])
+        for key in ("value", "previous"):
+            cell = ws.cell(r, cols[key])
+            old = cell.value
+            if isinstance(old, str):
+                try:
+                    old = float(old.strip().rstrip("%"))
+                except ValueError:
+                    pass
+            if not (old == k[key] or (old in (None, "") and k[key] is None)):
+                put(cell, k[key])
+
+
+def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """(metadata, raw frame) of a field workbook, read with python-calamine after a bounded pre-scan
+    (qmskit.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
+    with ``strict``), never silently dropped."""
+    from .xlsx_read import open_workbook
+    wb = open_workbook(path)
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:
             raise ResponsesError(f"no sheet named '{ASSESSMENT_SHEET}' (found: {', '.join(names)}); "
                                  f"expected sheets '{OFFICE_SHEET}' and '{ASSESSMENT_SHEET}'", path=path)
-        meta = _read_office(wb[OFFICE_SHEET]) if OFFICE_SHEET in names else {}
-        frame = _read_assessment(wb[ASSESSMENT_SHEET], path)
+        if OFFICE_SHEET in names:
+            meta = _read_office(wb[OFFICE_SHEET])
+        else:
+            meta = {}
+            ignored(f"no sheet named '{OFFICE_SHEET}' (found: {', '.join(names)}): office, assessor, date and "
+                    "scope were not read and the office is named after the file; rename the sheet back to "
+                    f"'{OFFICE_SHEET}'", path, strict=strict)
+        frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
             meta["kpis"] = _read_kpis(wb[KPI_SHEET])
         return meta, frame
     finally:
         wb.close()
+
+
+def ignored(problem: str, path, *, where: str | None = None, strict: bool = False) -> None:
+    """Input we cannot use: a warning naming the file (and place), or with ``strict`` an error."""
+    if strict:
+        raise ResponsesError(problem + " (--strict)", path=path, where=where)
+    import warnings
+    from .responses import ResponsesWarning
+    warnings.warn(f"{path}{':' + where if where else ''}: {problem}", ResponsesWarning, stacklevel=3)
 
 
 def _read_office(ws) -> dict:
@@ -201,7 +440,7 @@ def _read_office(ws) -> dict:
     return meta
 
 
-def _read_assessment(ws, path: Path) -> pd.DataFrame:
+def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
@@ -214,7 +453,13 @@ def _read_assessment(ws, path: Path) -> pd.DataFrame:
     records = []
     for n, values in enumerate(rows, start=2):
         rec = {k: v for k, v in zip(keys, values) if k}
-        if rec.get("id") in (None, ""):
+        if rec.get("id") is None or not str(rec["id"]).strip():
+            given = [f"{k} {str(rec[k]).strip()[:40]!r}" for k in EDITABLE
+                     if rec.get(k) is not None and str(rec[k]).strip()]
+            if given:  # a question row whose hidden ID was cleared: its answers belong to no question
+                ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
+                        "restore the ID or copy the row from a fresh `qmskit template`", path,
+                        where=f"row {n}", strict=strict)
             continue  # section rows and blank rows
         rec["row"] = n
         records.append(rec)

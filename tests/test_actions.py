@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -222,3 +223,25 @@ def test_report_shows_action_status_and_who_answered(tmp_path):
     assert "done · no closure evidence" in html and "verified effective" in html
     assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
     assert "--actions actions.xlsx" in html
+
+
+def test_batch_with_action_plans(tmp_path):
+    """batch --actions DIR: plans matched to offices by name; the portfolio gets the actions column and the
+    oldest overdue actions; a broken file in DIR is skipped with a warning, offices without a plan show —."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan_file(AFTER, plans / "moonbay.xlsx", lang="en")
+    (plans / "broken.xlsx").write_text("not a workbook")
+    other = GOV / "pinecrest-municipal-office.xlsx"
+    res = CliRunner().invoke(main, ["batch", str(AFTER), str(other), "-o", str(tmp_path / "out"), "-q",
+                                    "--no-office-reports", "--actions", str(plans)])
+    assert res.exit_code == 0, res.output
+    assert "action plan skipped" in res.output and "broken.xlsx" in res.output
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    p = status_of(plans / "moonbay.xlsx", dt.date.today())
+    assert "Actions (open / overdue / verified)" in html
+    assert re.search(f"<td class=.qk-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
+    assert re.search("<td class=.qk-num.>—</td>", html)  # the office without a plan
+    assert "Oldest overdue actions" in html
+    for r in p.overdue_items.head(3).itertuples(index=False):
+        assert f"{r.clause} · {r.id}" in html

@@ -268,7 +268,7 @@ def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tm
     result = CliRunner().invoke(main, ["report", str(full_responses), "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     path = Path(result.output.strip())
-    assert path == tmp_path / "r" / "lakeside-test-office.html"
+    assert path == tmp_path / "r" / "lakeside-test-office.en.html"
     page = path.read_text(encoding="utf-8")
     assert path.stat().st_size <= 1_000_000
     assert not EXTERNAL_URL.search(page) and "<script" not in page

@@ -220,7 +220,7 @@ def test_atomic_writes_get_ordinary_permissions(tmp_path):
     import os
     from qmskit import iorw
     old = os.umask(0o022)
-    iorw._UMASK, saved = 0o022, iorw._UMASK
+    iorw.current_umask.cache_clear()  # read again under the umask set here
     try:
         path = iorw.write_text(tmp_path / "r.html", "x")
         assert path.stat().st_mode & 0o777 == 0o644
@@ -229,7 +229,7 @@ def test_atomic_writes_get_ordinary_permissions(tmp_path):
         assert path.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
     finally:
         os.umask(old)
-        iorw._UMASK = saved
+        iorw.current_umask.cache_clear()
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".yaml"])

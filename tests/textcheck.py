@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+# Longest shared run allowed between two questions that must not repeat each other (more is a finding).
+# English: 7 words ("does the office have a written" is 6 and fine); Chinese: 11 characters (质量管理体系 alone is 6).
+LIMITS = {"en": 7, "zh": 11}
+
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[\u3400-\u9fff]")
 
 

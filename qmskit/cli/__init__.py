@@ -12,6 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import QmskitError
+from ._term import plain
 
 
 class QmskitGroup(click.Group):
@@ -26,7 +27,7 @@ class QmskitGroup(click.Group):
             except QmskitError as exc:
                 if debug:
                     raise
-                click.echo(f"error: {exc}", err=True)
+                click.echo(f"error: {plain(exc)}", err=True)
                 ctx.exit(1)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit) as exc:
                 if interrupted.seen and _exit_code(exc) == 0:  # Ctrl-C was swallowed on its way up
@@ -36,7 +37,7 @@ class QmskitGroup(click.Group):
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
-                click.echo(f"error: internal error ({type(exc).__name__}: {exc}); "
+                click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
             except KeyboardInterrupt:
@@ -81,7 +82,7 @@ def _exit_code(exc: BaseException) -> int:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"warning: {message}", err=True)
+    click.echo(f"warning: {plain(message)}", err=True)
 
 
 @click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})

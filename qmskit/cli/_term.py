@@ -2,6 +2,7 @@
 so commands that print plain lines (and ``--help``/``--version``) never load it."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 
@@ -10,3 +11,27 @@ def console():
     from rich.console import Console
 
     return Console()
+
+
+# C0 controls (but tab), DEL, C1 controls (0x9b is CSI on some terminals), line/paragraph separators and the
+# bidirectional overrides that can make a line read differently from what it holds
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_KEEP_NEWLINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group())
+    return {10: "\\n", 13: "\\r"}.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def plain(text: object, *, keep_newlines: bool = False) -> str:
+    """User text as it may reach a terminal: every control character (ESC, CSI, CR, NUL, …) shown as a
+    visible escape such as ``\\x1b`` instead of acting on the terminal; one line unless ``keep_newlines``.
+    Rich markup is a separate matter: print user text with ``rich.text.Text``, never as a markup string."""
+    return (_UNSAFE_KEEP_NEWLINES if keep_newlines else _UNSAFE).sub(_visible, str(text))
+
+
+def json_text(text: str) -> str:
+    """JSON that ``json.dumps(ensure_ascii=False)`` made, with C1 controls and separators written as
+    ``\\u`` escapes: the same JSON value, but nothing a terminal acts on."""
+    return _UNSAFE_KEEP_NEWLINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -26,8 +26,10 @@ from ..errors import QmskitError
               help="process (default) or dask (a local dask cluster unless --scheduler is given).")
 @click.option("--keep-notebooks", is_flag=True, help="Also write each executed notebook (<office>.ipynb).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
+@click.option("--actions", "actions_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="Folder of action plans (qmskit actions plan), matched to offices by name.")
 def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
-              keep_notebooks, quiet) -> None:
+              keep_notebooks, quiet, actions_dir) -> None:
     """Score and report many offices: INPUTS are responses files, folders or glob patterns.
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
@@ -37,17 +39,18 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
     try:
         result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
                            timeout=timeout, executor=executor, scheduler=scheduler, progress=not quiet,
-                           checklist=checklist, keep_notebooks=keep_notebooks)
+                           checklist=checklist, keep_notebooks=keep_notebooks,
+                           actions=actions_dir)
     except QmskitError as exc:
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
-    lines = result.summary_lines()
-    click.echo(lines[0])
-    for line in lines[1:]:
-        click.echo(line)
+    from ._term import plain
+
+    for line in result.summary_lines():  # office names and reasons are user text: printed literally
+        click.echo(plain(line))
     if result.scores_csv:
-        click.echo(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}")
+        click.echo(plain(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}"))
     sys.exit(result.exit_code)
 
 

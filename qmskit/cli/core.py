@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
-from ._term import console
+from ._term import console, json_text, plain
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red"}
@@ -18,20 +18,21 @@ def report_error(exc: QmskitError) -> None:
     """For commands that go on after one input fails: one line, or the traceback under --debug."""
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {plain(exc)}", err=True)
 
 
 @click.command("checklists")
 def checklists_cmd() -> None:
     """List the bundled checklists."""
     from rich.table import Table
+    from rich.text import Text
 
     from ..checklist import list_checklists
 
     table = Table("id", "version", "title", "clauses", "questions")
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
-        table.add_row(row.id, row.version, row.title, str(row.clauses), str(row.questions))
+        table.add_row(*(Text(plain(v)) for v in (row.id, row.version, row.title, row.clauses, row.questions)))
     console().print(table)
 
 
@@ -49,9 +50,22 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
             report_error(exc)
             failed += 1
             continue
-        click.echo(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)")
+        click.echo(plain(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)"))
     if failed:
         sys.exit(1)
+
+
+def refuse_to_replace_answers(output: Path, force: bool) -> None:
+    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
+    kept as a backup by the writer)."""
+    from ..responses import filled_in_count
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+    if held:
+        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
 
 
 @click.command("template")
@@ -69,12 +83,14 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
               help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
 @click.option("--assign", type=click.Path(path_type=Path), default=None,
               help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
 def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
-                 keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+                 keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
     if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
         from .lifecycle import template_lifecycle
-        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign)
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
+                                  force=force)
     if not office:
         raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
     import pandas as pd
@@ -83,13 +99,15 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     from ..responses import write_responses
 
     cl = load_checklist(checklist)
-    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     existed = output.exists()
+    refuse_to_replace_answers(output, force)
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
     # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    # (write_responses fills the missing columns with blanks)
-    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True)
-    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
+                    into_existing=False)
+    click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
 
 
 @click.command("score")
@@ -112,10 +130,10 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
             failed += 1
     for a in results:  # e.g. n/a without a justification: shown, but not a failure
         for message in a.warnings:
-            click.echo(f"warning: {a.source}: {message}", err=True)
+            click.echo(plain(f"warning: {a.source}: {message}"), err=True)
     if as_json and results:
         docs = [a.to_dict() for a in results]
-        click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2)))
     elif results:
         print_score_table(results)
     if failed:
@@ -124,20 +142,21 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
 
 def print_score_table(results: list) -> None:
     """A compact table (fits 80 columns), then each office's verdict reasons on their own lines."""
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from ..readiness import fmt_number
 
     table = Table("office", "overall", "compl.", "major", "minor", "obs.", "readiness")
     for a in results:
         counts = a.gaps["severity"].value_counts()
-        table.add_row(a.office, fmt_number(a.overall), fmt_number(a.completeness) + "%",
+        table.add_row(Text(plain(a.office)), fmt_number(a.overall), fmt_number(a.completeness) + "%",
                       str(counts.get("major", 0)), str(counts.get("minor", 0)),
-                      str(counts.get("observation", 0)), f"[{BAND_STYLE[a.readiness]}]{a.readiness}[/]")
+                      str(counts.get("observation", 0)), Text(a.readiness, style=BAND_STYLE[a.readiness]))
     console().print(table)
     for a in results:
-        console().print(f"[bold]{escape(a.office)}[/]: {escape('; '.join(a.readiness_reasons))}")
+        # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
+        console().print(Text.assemble((plain(a.office), "bold"), ": ", plain("; ".join(a.readiness_reasons))))
 
 
 def register(group: click.Group) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ._term import json_text, plain
+
 
 @click.command("compare")
 @click.argument("before", type=click.Path(path_type=Path))
@@ -29,19 +31,19 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
         from ..compare_report import load_comparison
         cmp, out = load_comparison(before, after, checklist, force), None
     if as_json:
-        click.echo(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2)))
     else:
         from ..readiness import fmt_number
 
         counts = cmp.gap_counts()
-        click.echo(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> {fmt_number(cmp.after.overall)}, "
-                   f"{cmp.before.readiness} -> {cmp.after.readiness}; gaps closed {counts['closed']}, "
-                   f"opened {counts['opened']}, still open "
-                   f"{counts['improved'] + counts['worsened'] + counts['unchanged']}")
+        click.echo(plain(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> "
+                         f"{fmt_number(cmp.after.overall)}, {cmp.before.readiness} -> {cmp.after.readiness}; "
+                         f"gaps closed {counts['closed']}, opened {counts['opened']}, still open "
+                         f"{counts['improved'] + counts['worsened'] + counts['unchanged']}"))
     for note in cmp.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(plain(f"note: {note}"), err=True)
     if out is not None:
-        click.echo(f"wrote {out}", err=as_json)
+        click.echo(plain(f"wrote {out}"), err=as_json)
 
 
 @click.command("migrate")
@@ -57,11 +59,11 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
     from ..migrate import migrate_file
     existed = output.exists()
     result = migrate_file(old, output, source=source, target=target, lang=lang)
-    click.echo(f"wrote {output}: {result.carried} of {result.total} questions carried over from "
-               f"{result.source_id}, {len(result.new_ids)} new in 2015 left unanswered"
-               + (f", {len(result.profile_ids)} {result.target_id} questions with no old counterpart left unanswered"
-                  if result.profile_ids else "")
-               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+    click.echo(plain(f"wrote {output}: {result.carried} of {result.total} questions carried over from "
+                     f"{result.source_id}, {len(result.new_ids)} new in 2015 left unanswered"
+                     + (f", {len(result.profile_ids)} {result.target_id} questions with no old counterpart "
+                        "left unanswered" if result.profile_ids else "")
+                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
     if len(result.new_clauses):
         click.echo("new in 2015 (assess afresh): " + ", ".join(
             f"{r.clause} {r.title_en}" for r in result.new_clauses.itertuples(index=False)))

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
-from ._term import console
+from ._term import console, plain
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -21,7 +21,7 @@ def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use 
 def _report_error(exc: QmskitError) -> None:
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {exc}", err=True)
+    click.echo(f"error: {plain(exc)}", err=True)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -101,7 +101,8 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
 
 
 def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
-                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None) -> None:
+                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None,
+                       *, force: bool = False) -> None:
     """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
     import pandas as pd
     from click.core import ParameterSource
@@ -141,8 +142,10 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
             click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
                        f"{result.files['unassigned']}", err=True)
         return
+    from .core import refuse_to_replace_answers
+    refuse_to_replace_answers(output, force)
     existed = output.exists()
-    write_responses(output, meta, frame, cl, lang=lang, backup=True)
+    write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
     click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
                + (f"; previous file kept as {output.name}.bak" if existed else ""))
 

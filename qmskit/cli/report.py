@@ -1,30 +1,50 @@
-"""`qmskit report`: one office's responses → a self-contained HTML report."""
+"""`qmskit report`: one office's responses → a self-contained HTML report (and a PDF with --pdf)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
+AUDIENCES = click.Choice(["client", "internal"])
+brand_option = click.option(
+    "--brand", type=click.Path(path_type=Path), default=None, envvar="QMSKIT_BRAND", show_envvar=True,
+    help="Consultancy brand file (brand.yaml: firm, logo, colours, contact, report number, signatory).")
+audience_option = click.option(
+    "--audience", type=AUDIENCES, default="internal", show_default=True,
+    help="client: leaves out the technical appendix (hash, version, re-run command) and internal notes.")
+pdf_option = click.option("--pdf", is_flag=True,
+                          help="Also print a PDF beside the HTML (headless Chromium, A4, numbered pages).")
+
 
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for <office>.html (created if missing).")
+              help="Folder for <office>.<lang>.html (created if missing).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
               help="Report language (default: the file's language, else en).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--title", default=None, help="Title override.")
-@click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.ipynb.")
+@click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.<lang>.ipynb.")
+@click.option("--strict", is_flag=True, help="Anything the reader would ignore (another checklist, a missing "
+              "Office sheet, a row without its ID) is an error, not a warning.")
 @click.option("--actions", type=click.Path(path_type=Path), default=None,
               help="Action-plan workbook (qmskit actions plan): its status goes into the report.")
+@pdf_option
+@brand_option
+@audience_option
 def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | None, title: str | None,
-               keep_notebook: bool, actions: Path | None) -> None:
+               keep_notebook: bool, strict: bool, actions: Path | None, pdf: bool, brand: Path | None,
+               audience: str) -> None:
     """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
     from ..report import build_report
 
     path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
-                        actions=actions)
-    click.echo(str(path))
+                        strict=strict, actions=actions, brand=brand, audience=audience, pdf=pdf)
+    from ._term import plain
+
+    click.echo(plain(path))
+    if pdf:
+        click.echo(plain(path.with_suffix(".pdf")))
 
 
 def register(group: click.Group) -> None:
