@@ -322,9 +322,9 @@ def read_actions(path: str | Path) -> ActionPlanFile:
 # ----------------------------------------------------------------------------- commands' API
 
 def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = None, checklist=None,
-              force: bool = False):
+              force: bool = False, today: dt.date | None = None):
     """Score ``responses`` and write its findings to the action plan ``output`` (updated in place when
-    it exists). Returns (PlanUpdate, Assessment)."""
+    it exists). ``today`` is the "plan updated" date (default: today). Returns (PlanUpdate, Assessment)."""
     from .actions import plan_rows, update_plan
     from .responses import read_responses
     from .scoring import score
@@ -338,7 +338,7 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
             "assessment_date": date.isoformat() if hasattr(date, "isoformat") else _text(date),
             "responses": responses.name, "responses_sha256": file_sha256(responses),
-            "updated": dt.date.today().isoformat(), "language": lang}
+            "updated": (today or dt.date.today()).isoformat(), "language": lang}
     if output.exists():
         existing = read_actions(output)
         if existing.office and not force and _norm(existing.office) != _norm(a.office):

@@ -11,10 +11,12 @@ in a process pool (no more processes than offices) or on a dask cluster (:mod:`q
 only need to *read* the responses files; the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
 dead worker) is caught per office and reported with a one-line reason; the other offices go on.
 
-Re-running into the same folder replaces its results consistently: the folder keeps a manifest
-(``.qmskit-batch.json``) of the files a batch wrote, and reports of offices that are no longer in the
-inputs (or failed this time) are removed, so the folder never mixes two runs. Files qmskit did not write
-are never touched.
+The output folder is a :class:`qmskit.batchdir.OutputFolder`: one batch at a time (a second one exits 2
+naming the holder), every result staged and moved into place only at the end (an interrupted run leaves
+the previous results, never a mix), and a manifest with the sha256 of each file written, so reports of
+offices no longer in the inputs are removed only while they hold exactly what a batch wrote; a file the
+user put there is never deleted, and kept as ``.bak`` if a result must replace it. Ctrl-C and SIGTERM
+stop workers and kernels alike (:mod:`qmskit.interrupts`; exit 130 / 143).
 """
 from __future__ import annotations
 
@@ -33,11 +35,12 @@ import pandas as pd
 
 from . import iorw
 from .cells import csv_for_people
+from .batchdir import MANIFEST, OutputFolder
 from .errors import QmskitError
+from .interrupts import SignalGuard
 from .readiness import BANDS
 
 RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
-MANIFEST = ".qmskit-batch.json"
 WORKER_RETRIES = 1  # an office whose worker process died is tried once more on a fresh pool
 
 
@@ -297,7 +300,20 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         workers = 1  # only the portfolio notebook runs: one warm kernel is enough
     elif not scheduler and client is None:
         workers = min(workers or os.cpu_count() or 1, max(1, len(files)))
-    pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
+    guard = SignalGuard().__enter__()  # SIGTERM stops the batch like Ctrl-C; a swallowed Ctrl-C still stops it
+    try:
+        folder = OutputFolder(out).__enter__()  # one batch per folder (BatchBusy); results staged until commit
+    except BaseException:
+        guard.__exit__(None, None, None)
+        bar.stop()
+        raise
+    try:
+        pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
+    except BaseException:
+        folder.__exit__(None, None, None)
+        guard.__exit__(None, None, None)
+        bar.stop()
+        raise
     result.workers = pool.workers
     try:
         pending: dict = {}
@@ -316,20 +332,24 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                 bar.advance(o.label, o.error)
             outcomes.append(o)
         result.timings["submit"] = time.perf_counter() - t0
-        _collect(pool, pending, tasks, out, bar)
+        _collect(pool, pending, tasks, folder, bar, guard)
         _assign_slugs([o for o in outcomes if o.assessment is not None])
-        _place_reports(outcomes, out)
-        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
-        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
+        _place_reports(outcomes, folder)
+        result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
+        guard.check()
+        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
+        bar.stop()
+        with guard.deferred():  # a signal now waits until every result is in place: old results or new
+            folder.commit()
     except BaseException:
         pool.terminate()
         bar.stop()
-        _sweep_temp_files(out)
         raise
-    bar.stop()
-    _replace_stale(out, result, keep_notebooks)
+    finally:
+        folder.__exit__(None, None, None)  # staging removed (an interrupted run leaves the old results), unlocked
+        guard.__exit__(None, None, None)
     result.seconds = time.perf_counter() - started
     result.timings.update(_sum_timings(outcomes))
     return result
@@ -422,7 +442,7 @@ class _Workers:
         self.pool.terminate()
 
 
-def _collect(pool: _Workers, pending: dict, tasks: dict, out: Path, bar) -> None:
+def _collect(pool: _Workers, pending: dict, tasks: dict, out, bar, guard=None) -> None:
     """Take replies as they come; a dead worker process costs its offices one retry on a fresh pool."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -443,12 +463,14 @@ def _collect(pool: _Workers, pending: dict, tasks: dict, out: Path, bar) -> None
                 reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
             _take_reply(o, reply, out)
             bar.advance(o.label, o.error)
+            if guard is not None:
+                guard.check()  # a Ctrl-C swallowed while we waited still stops the batch here
         if retry:
             pool.replace()
             pending = {pool.submit(render_office, tasks[id(o)]): o for o in retry}
 
 
-def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeout, keep) -> None:
+def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeout, keep, out=None) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     task = {"data": portfolio_data(result.offices, lang, office_reports), "lang": lang, "timeout": timeout,
@@ -464,9 +486,9 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
     except Exception as exc:
         reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
     if reply["ok"]:
-        result.index = iorw.write_text(result.out_dir / "index.html", reply["html"])
+        result.index = _write(out or result.out_dir, "index.html", reply["html"])
         if keep and reply.get("notebook"):
-            iorw.write_text(result.out_dir / "index.ipynb", reply["notebook"])
+            _write(out or result.out_dir, "index.ipynb", reply["notebook"])
     else:
         result.portfolio_error = reply["error"]
 
@@ -476,9 +498,16 @@ def _portfolio_title(lang: str) -> str:
     return s("title", lang)
 
 
-def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
-    """Record a worker's reply; the report waits in a hidden temporary file until every office's name is
-    known (file names are made unique in input order, see _place_reports)."""
+def _write(out, name: str, text: str) -> Path:
+    """Into the batch's staged output folder (an OutputFolder), or straight into a folder (a Path)."""
+    if isinstance(out, OutputFolder):
+        return out.write_text(name, text)
+    return iorw.write_text(Path(out) / name, text)
+
+
+def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
+    """Record a worker's reply. The report waits in a temporary file (in the batch's staging folder)
+    until every office's name is known: file names are made unique in input order (_place_reports)."""
     o.timings.update(reply.get("timings", {}))
     o.worker = reply.get("worker")
     o.stage = reply.get("stage", "report")
@@ -491,21 +520,21 @@ def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]
         return
-    o.pending = [iorw.write_text(out / f".qmskit-pending-{id(o)}.html.tmp", reply["html"])]
+    folder = out.staging if isinstance(out, OutputFolder) else Path(out)
+    o.pending = [iorw.write_text(folder / f".qmskit-pending-{id(o)}.html.tmp", reply["html"])]
     if reply.get("notebook"):
-        o.pending.append(iorw.write_text(out / f".qmskit-pending-{id(o)}.ipynb.tmp", reply["notebook"]))
+        o.pending.append(iorw.write_text(folder / f".qmskit-pending-{id(o)}.ipynb.tmp", reply["notebook"]))
     o.ok, o.stage = True, "done"
 
 
-def _place_reports(outcomes: list[OfficeOutcome], out: Path) -> None:
-    """Give every finished report its final name ``<slug>.html`` (and ``<slug>.ipynb``), atomically."""
+def _place_reports(outcomes: list[OfficeOutcome], out) -> None:
+    """Give every finished report its final name ``<slug>.html`` (and ``<slug>.ipynb``)."""
     for o in outcomes:
-        if not o.pending:
-            continue
-        o.html = out / f"{o.slug}.html"
-        os.replace(o.pending[0], o.html)
-        if len(o.pending) > 1:
-            os.replace(o.pending[1], out / f"{o.slug}.ipynb")
+        for pending, ext in zip(o.pending, ("html", "ipynb")):
+            path = _write(out, f"{o.slug}.{ext}", pending.read_text(encoding="utf-8"))
+            pending.unlink(missing_ok=True)
+            if ext == "html":
+                o.html = path
         o.pending = []
 
 
@@ -535,40 +564,12 @@ def _sum_timings(outcomes: list[OfficeOutcome]) -> dict:
     return total
 
 
-def _replace_stale(out: Path, result: BatchResult, keep_notebooks: bool) -> None:
-    """Remove outputs an earlier batch wrote into ``out`` that this run did not write again."""
-    written = {p.name for p in (result.index, result.scores_csv, result.gaps_csv) if p}
-    for o in result.succeeded:
-        if o.html:
-            written.add(o.html.name)
-            if keep_notebooks:
-                written.add(f"{o.slug}.ipynb")
-    if keep_notebooks and result.index:
-        written.add("index.ipynb")
-    manifest = out / MANIFEST
-    try:
-        previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
-    except (OSError, ValueError):
-        previous = set()
-    for name in sorted(previous - written):
-        if "/" in name or name.startswith("."):
-            continue  # only plain files this module wrote
-        (out / name).unlink(missing_ok=True)
-    iorw.write_text(manifest, json.dumps({"files": sorted(written)}, indent=1))
-
-
-def _sweep_temp_files(out: Path) -> None:
-    """After Ctrl-C: atomic writes that were cut short leave ``.<name>.*.tmp`` files; remove them."""
-    for tmp in out.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------------------------------------- tables
-def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+def write_tables(out, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
     """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
-    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
-    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
-            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+    that start like a formula are neutralised (qmskit.cells.csv_for_people). ``out``: a folder or the
+    batch's OutputFolder."""
+    return (_write(out, "scores.csv", csv_for_people(scores_table(outcomes))),
+            _write(out, "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
 
 
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:

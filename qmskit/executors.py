@@ -75,6 +75,13 @@ class Pool:
             time.sleep(0.05)
         for pid in alive:
             _signal(pid, signal.SIGKILL)
+        # Let the pool's manager thread finish now: left running, it races the interpreter's exit hook
+        # (concurrent.futures.process._python_exit), which then writes to a closed wake-up pipe and prints
+        # "Exception ignored in … threading … OSError: Bad file descriptor" after Ctrl-C. (No public API
+        # for it: the thread is looked up by name and only joined.)
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None and manager.is_alive():
+            manager.join(timeout=10)
 
 
 def _signal(pid: int, sig: int) -> None:

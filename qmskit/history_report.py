@@ -175,7 +175,8 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),
             "moves": [{"label": s[f"mv_{m}"]} for m in MOVES], "transitions": transitions, "kpis": kpis,
-            "notes": h.notes, "rerun": rerun, "css": _css()}
+            "notes": h.notes, "rerun": rerun, "css": _css(),
+            "confidential": str(latest.meta.get("confidentiality") or "")}
 
 
 def render_history(h: History, lang: str = "en", parameters: dict | None = None) -> str:

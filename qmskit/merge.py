@@ -319,6 +319,8 @@ def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
 def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> bytes:
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
+
+    from .xlsx import put
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
@@ -331,8 +333,8 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     for n in range(2, ws.max_row + 1):
         qid = ws.cell(n, id_col).value
         if qid in answered_by:
-            cell = ws.cell(n, col, answered_by[qid])
-            cell.data_type = "s"
+            cell = ws.cell(n, col)
+            put(cell, answered_by[qid])  # names are user text: stored as text, never a formula
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)

@@ -48,9 +48,9 @@ def validate_bundled() -> int:
     return failed
 
 
-def write_reports(files: list[Path], out: Path, lang: str | None) -> int:
+def write_reports(files: list[Path], out: Path, lang: str | None, actions: Path | None = None) -> int:
     console.print(f"[bold]Reports in {escape(str(out))}[/] (one per office, in parallel)")
-    result = run_batch(files, out, lang=lang)
+    result = run_batch(files, out, lang=lang, actions=actions)
     for o in result.offices:
         if not o.ok:
             console.print(f"[red]error:[/] {escape(o.error or '')}", highlight=False)
@@ -85,6 +85,46 @@ def write_followup(out: Path, lang: str) -> int:
     return 0
 
 
+def write_lifecycle(out: Path, lang: str) -> int:
+    """From findings to closure: the action plan's status, three years of one office, a merged assessment."""
+    import datetime as dt
+
+    from qmskit.actions_xlsx import status_of
+    from qmskit.history_report import build_history_report
+    from qmskit.merge import merge_files, read_assign, split_file
+    from qmskit.reassess import prefill_from
+
+    try:
+        plan = GOV / "actions" / "moonbay-district-office-actions.xlsx"
+        as_of = dt.date(2026, 10, 19)  # the day of the 2026 re-assessment: the examples stay reproducible
+        p = status_of(plan, as_of)
+        table = Table("actions", "open", "overdue", "done, no evidence", "done, not verified", "verified",
+                      title=f"Action plan of {p.office} as of {as_of} (qmskit actions status)")
+        table.add_row(*(str(v) for v in (p.total, p.open, p.overdue, p.done_without_evidence, p.done_not_verified,
+                                          p.verified)))
+        console.print(table)
+        path, h = build_history_report([GOV / f"moonbay-district-office-{y}.xlsx" for y in (2024, 2025, 2026)],
+                                       out, lang=lang)
+        console.print(f"[bold]History (2024-2026):[/] {escape(str(path))}", highlight=False, soft_wrap=True)
+        for t in h.transitions:
+            c = t.counts()
+            console.print(f"    {t.before} -> {t.after}: opened {c['opened']}, recurring {c['recurring']}, "
+                          f"closed {c['closed']}, still open {c['still_open']}", highlight=False)
+        # three consultants share the 2027 re-assessment: split by clause, each fills in a part, merge
+        pre = prefill_from(GOV / "moonbay-district-office-2026.xlsx", keep_answers=True)
+        parts = split_file(pre.checklist, pre.meta, pre.responses, out / "parts" / "moonbay-2027.xlsx", "clause",
+                           read_assign(GOV / "moonbay-assign.yaml"), lang="zh")
+        merged = merge_files(list(parts.files.values()), out / "moonbay-2027-merged.xlsx")
+        console.print(f"[bold]Merged assessment:[/] {escape(str(out / 'moonbay-2027-merged.xlsx'))} "
+                      f"({len(merged.responses)} questions from {len(parts.files)} parts: "
+                      + escape(", ".join(f"{n} {k}" for n, k in parts.counts.items())) + ")",
+                      highlight=False, soft_wrap=True)
+    except QmskitError as exc:
+        console.print(f"[red]error:[/] lifecycle: {escape(str(exc))}", highlight=False)
+        return 1
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("reports"), help="folder for the reports")
@@ -96,8 +136,10 @@ def main() -> int:
     files = args.inputs or sorted((ROOT / "examples" / "offices").glob("*.xlsx"))
     failed += write_reports(files, args.out, args.lang)
     if not args.inputs:  # the bundled government offices (gov-office profile, KPIs) and a follow-up
-        failed += write_reports([GOV / name for name in GOV_CURRENT], args.out / "gov", args.lang)
+        failed += write_reports([GOV / name for name in GOV_CURRENT], args.out / "gov", args.lang,
+                                actions=GOV / "actions")
         failed += write_followup(args.out / "followup", args.lang or "en")
+        failed += write_lifecycle(args.out / "lifecycle", args.lang or "en")
     return 1 if failed else 0
 
 

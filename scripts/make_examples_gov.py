@@ -163,4 +163,8 @@ def main(out: Path = OUT) -> list[Path]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--out", type=Path, default=OUT, help="output folder (default: examples/gov)")
-    main(parser.parse_args().out)
+    out = parser.parse_args().out
+    main(out)
+    import make_examples_history  # the 2024 assessment, the action plan and the assignment follow 2025/2026
+
+    make_examples_history.main(out)

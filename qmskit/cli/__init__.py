@@ -18,67 +18,37 @@ from ._term import plain
 class QmskitGroup(click.Group):
     def invoke(self, ctx: click.Context):
         debug = ctx.params.get("debug") or "--debug" in sys.argv
-        interrupted = _StickyInterrupt()
-        with warnings.catch_warnings(), interrupted:
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             warnings.showwarning = _show_warning
             try:
-                result = super().invoke(ctx)
+                return super().invoke(ctx)
             except QmskitError as exc:
                 if debug:
                     raise
                 click.echo(f"error: {plain(exc)}", err=True)
                 ctx.exit(1)
-            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit) as exc:
-                if interrupted.seen and _exit_code(exc) == 0:  # Ctrl-C was swallowed on its way up
-                    click.echo("interrupted", err=True)
-                    ctx.exit(130)
+            except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
+            except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named
+                if debug:
+                    raise
+                from ..limits import os_error_line
+                click.echo(f"error: {plain(os_error_line(exc))}", err=True)
+                ctx.exit(1)
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
                 click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
-            except KeyboardInterrupt:
-                click.echo("interrupted", err=True)
-                ctx.exit(130)
-            if interrupted.seen:
-                click.echo("interrupted", err=True)
-                ctx.exit(130)
-            return result
-
-
-class _StickyInterrupt:
-    """Ctrl-C raises KeyboardInterrupt as usual, and is also remembered: an interrupt that some library
-    swallows (one that lands in a finalizer or a callback is only printed as "Exception ignored") still
-    ends the command with 130, never with success."""
-
-    def __init__(self) -> None:
-        self.seen = False
-        self._previous = None
-
-    def _handler(self, signum, frame):
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def __enter__(self):
-        import signal
-        import threading
-
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handler)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            import signal
-            signal.signal(signal.SIGINT, self._previous)
-
-
-def _exit_code(exc: BaseException) -> int:
-    code = getattr(exc, "exit_code", getattr(exc, "code", 1))
-    return 0 if code is None else code if isinstance(code, int) else 1
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.interrupts)
+                import signal
+                for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
+                    signal.signal(sig, signal.SIG_IGN)
+                code = getattr(exc, "exit_code", 130)
+                click.echo("interrupted" if code == 130 else "terminated (SIGTERM)", err=True)
+                ctx.exit(code)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -42,6 +42,11 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
                            checklist=checklist, keep_notebooks=keep_notebooks,
                            actions=actions_dir)
     except QmskitError as exc:
+        from ..batchdir import BatchBusy
+        if isinstance(exc, BatchBusy):  # another batch holds the folder: usage error (2), one line
+            from ._term import plain
+            click.echo(f"error: {plain(exc)}", err=True)
+            sys.exit(BatchBusy.exit_code)
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
