@@ -13,13 +13,14 @@ $(BIN)/python:
 # Re-install only when the project metadata changed (idempotent and fast otherwise).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dask]'
+	$(BIN)/python -m pip install -q -e '.[test,dask,pdf]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (qmskit)" >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# the demo prints PDFs too: Chromium, a CJK font and poppler are installed first (as root)
+demo: $(STAMP) system-deps
 	$(BIN)/python scripts/demo.py --out "$(OUT)"
 
 system-deps:

@@ -213,6 +213,10 @@ def _load(path: Path, *, read_only: bool):
         raise ActionsError("file not found", path=path)
     if path.suffix.lower() != ".xlsx":
         raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+    from .limits import MAX_RESPONSES_BYTES, check_regular_file
+    from .xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
+    check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "action plan")
+    prescan(path)
     try:
         return load_workbook(path, read_only=read_only, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):

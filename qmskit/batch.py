@@ -1,6 +1,6 @@
 """Batch: score many offices, render their reports in parallel workers, and write a portfolio overview.
 
-    run_batch(["responses/"], "reports/")  ->  reports/<slug>.html (one per office), scores.csv,
+    run_batch(["responses/"], "reports/")  ->  reports/<slug>.<lang>.html (one per office), scores.csv,
                                                 gaps.csv, index.html (portfolio)
 
 Each office is read and scored once, by the worker that renders its report (a bad file or an unknown
@@ -58,7 +58,10 @@ class OfficeOutcome:
     assessment: object = None     # qmskit.Assessment (parent only)
     timings: dict = field(default_factory=dict)
     worker: str | None = None     # which worker process rendered the report (pid or dask worker)
+    file_name: str | None = None  # <slug>.<lang>[.client].html (qmskit.report.report_filename)
+    report_lang: str | None = None  # the report's language (the worker decides it for lang=None)
     pending: list = field(default_factory=list)  # the rendered report (and notebook) awaiting their names
+    pdf: Path | None = None       # the printed PDF beside the HTML (run_batch(pdf=True))
 
     @property
     def label(self) -> str:
@@ -76,6 +79,7 @@ class BatchResult:
     seconds: float = 0.0
     workers: int = 0
     timings: dict = field(default_factory=dict)
+    pdf_errors: list[str] = field(default_factory=list)  # one line per report whose PDF failed (HTML kept)
 
     @property
     def succeeded(self) -> list[OfficeOutcome]:
@@ -87,7 +91,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.failed and not self.portfolio_error else 1
+        return 0 if not self.failed and not self.portfolio_error and not self.pdf_errors else 1
 
     def summary_lines(self) -> list[str]:
         lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
@@ -95,6 +99,7 @@ class BatchResult:
                  + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
             lines.append(f"FAILED {o.error}" if o.error.startswith(o.source) else f"FAILED {o.source}: {o.error}")
+        lines.extend(f"FAILED {e}" for e in self.pdf_errors)
         return lines
 
 
@@ -184,11 +189,13 @@ def render_office(task: dict) -> dict:
             return {**reply, "ok": False, "stage": "read", "error": scored.error}
         a = scored.assessment
         checklist_ref = str(a.checklist.source or a.checklist.id)
-        reply.update(assessment=dataclasses.replace(a, checklist=None), checklist_ref=checklist_ref)
         lang = office_language(a, task.get("lang"))
+        reply.update(assessment=dataclasses.replace(a, checklist=None), checklist_ref=checklist_ref, lang=lang)
         office = str(a.office)
         title = page_title(office, lang)
-        parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None}
+        parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
+                      "brand": task.get("brand"), "audience": task.get("audience", "internal"),
+                      "report_seq": task.get("seq")}
         if plan is not None:
             parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]
@@ -264,7 +271,9 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
               timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
               client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
-              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None) -> BatchResult:
+              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None,
+              brand: str | os.PathLike | None = None, audience: str = "internal", pdf: bool = False,
+              pdf_parallel: int | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
@@ -274,14 +283,25 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     writes each office's report in the language named in its file (the portfolio in English).
     ``notebook`` replaces the report notebook (tests use it to inject failures). ``actions``: a folder of
     action plans (qmskit actions plan), matched to offices by name; their status goes into the reports
-    and the portfolio.
+    and the portfolio. ``brand`` (or ``$QMSKIT_BRAND``) and ``audience`` as for ``qmskit report``; report
+    numbers count the offices in input order. ``pdf``: print every report and the portfolio to PDF with
+    ONE headless Chromium, ``pdf_parallel`` pages at a time (:mod:`qmskit.pdf`).
     """
+    from .brand import load_brand, resolve_path
     from .notebook import bundled_notebook
+    from .report import check_audience
 
     if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
+    audience = check_audience(audience).value
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file stops the batch here, in one line, before any kernel
+    brand_path = str(brand_path.resolve()) if brand_path else None
+    if pdf:
+        from .pdf import check_available
+        check_available()
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
@@ -322,7 +342,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         for path in files:
             if office_reports:  # read, scored and rendered by a worker
                 o = OfficeOutcome(str(path))
-                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans)
+                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans,
+                                            brand=brand_path, audience=audience, seq=len(tasks) + 1)
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
                 o = score_file(path, checklist)
@@ -334,12 +355,15 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         result.timings["submit"] = time.perf_counter() - t0
         _collect(pool, pending, tasks, folder, bar, guard)
         _assign_slugs([o for o in outcomes if o.assessment is not None])
-        _place_reports(outcomes, folder)
+        _place_reports(outcomes, folder, audience)
         result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
         guard.check()
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
+        if pdf:  # printed from the staged HTML; the PDFs are staged too and move into place with it
+            _print_pdfs(result, pdf_parallel, folder)
+            guard.check()
         bar.stop()
         with guard.deferred():  # a signal now waits until every result is in place: old results or new
             folder.commit()
@@ -388,13 +412,50 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep, plans=None) -> dict:
+def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep, plans=None, *,
+                 brand: str | None = None, audience: str = "internal", seq: int | None = None) -> dict:
     """What a worker needs for one office: the file (read and scored there), the report notebook, the
     options build_report takes (``lang=None``: the office's own language from its file) and the action
     plans by office (matched there, once the office's name is known)."""
     return {"source": str(Path(path).resolve()), "notebook": str(notebook), "lang": lang, "timeout": timeout,
             "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"],
-            "plans": dict(plans or {})}
+            "plans": dict(plans or {}), "brand": brand, "audience": audience, "seq": seq}
+
+
+def _print_pdfs(result: BatchResult, parallel: int | None, folder) -> None:
+    """Every report written and the portfolio, printed by ONE browser with several pages in parallel.
+
+    The HTML is still in the batch's staging folder: the PDFs are printed from there into a temporary
+    folder and staged beside it, so they are moved into place (and recorded in the manifest) together."""
+    from .pdf import DEFAULT_PARALLEL, PdfJob, print_pdfs
+
+    sources = [(o, o.html) for o in result.succeeded if o.html] + ([(None, result.index)] if result.index else [])
+    with tempfile.TemporaryDirectory(prefix="qmskit-pdf-") as tmp:
+        jobs, owners = [], {}
+        for o, final in sources:
+            staged = folder.staged[final.name][0] if isinstance(folder, OutputFolder) else final
+            job = PdfJob(Path(staged), Path(tmp) / final.with_suffix(".pdf").name)
+            jobs.append(job)
+            owners[id(job)] = (o, final)
+        run = print_pdfs(jobs, parallel=parallel or DEFAULT_PARALLEL)
+        for outcome in run.outcomes:
+            office, final = owners[id(outcome.job)]
+            if office is not None:
+                office.timings["pdf"] = outcome.seconds
+            if outcome.ok:
+                written = _write_bytes(folder, outcome.job.pdf.name, outcome.job.pdf.read_bytes())
+                if office is not None:
+                    office.pdf = written
+            else:
+                result.pdf_errors.append((outcome.error or "PDF failed").replace(outcome.job.html.name, final.name))
+    result.timings["pdf_launch"] = run.launch_seconds
+    result.timings["pdf_total"] = run.seconds
+
+
+def _write_bytes(out, name: str, data: bytes) -> Path:
+    if isinstance(out, OutputFolder):
+        return out.write_bytes(name, data)
+    return iorw.write_bytes(Path(out) / name, data)
 
 
 def _attach_plan(o: OfficeOutcome, plans: dict) -> Path | None:
@@ -511,6 +572,7 @@ def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
     o.timings.update(reply.get("timings", {}))
     o.worker = reply.get("worker")
     o.stage = reply.get("stage", "report")
+    o.report_lang = reply.get("lang", o.report_lang)
     if reply.get("assessment") is not None:
         import dataclasses
 
@@ -527,11 +589,17 @@ def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
     o.ok, o.stage = True, "done"
 
 
-def _place_reports(outcomes: list[OfficeOutcome], out) -> None:
-    """Give every finished report its final name ``<slug>.html`` (and ``<slug>.ipynb``)."""
+def _place_reports(outcomes: list[OfficeOutcome], out, audience: str = "internal") -> None:
+    """Give every finished report its final name ``<slug>.<lang>[.client].html`` (and ``.ipynb``): the
+    language and the copy are in the name (qmskit.report.report_filename), so nothing overwrites."""
+    from .report import report_filename
+
     for o in outcomes:
+        if not o.pending:
+            continue
+        o.file_name = report_filename(o.slug, o.report_lang or "en", audience)
         for pending, ext in zip(o.pending, ("html", "ipynb")):
-            path = _write(out, f"{o.slug}.{ext}", pending.read_text(encoding="utf-8"))
+            path = _write(out, str(Path(o.file_name).with_suffix(f".{ext}")), pending.read_text(encoding="utf-8"))
             pending.unlink(missing_ok=True)
             if ext == "html":
                 o.html = path
@@ -581,7 +649,7 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
         a = o.assessment
         if a is None:
             continue
-        row = {"office": o.office, "file": o.source, "report": f"{o.slug}.html" if o.html else "",
+        row = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
                "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
         for r in a.clauses.itertuples(index=False):
             row[r.clause] = r.score
@@ -629,7 +697,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
-            "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
+            "href": o.html.name if (office_reports and o.ok and o.html) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
             "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
             "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),

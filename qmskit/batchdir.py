@@ -30,7 +30,7 @@ from .errors import QmskitError
 MANIFEST = ".qmskit-batch.json"
 LOCK = ".qmskit-batch.lock"
 STAGING_PREFIX = ".qmskit-staging-"
-OUTPUT_SUFFIXES = (".html", ".csv", ".ipynb")   # the only kinds of file a batch writes (and may remove)
+OUTPUT_SUFFIXES = (".html", ".csv", ".ipynb", ".pdf")   # the only kinds of file a batch writes (and may remove)
 
 
 class BatchBusy(QmskitError):

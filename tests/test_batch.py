@@ -216,8 +216,8 @@ def test_warm_kernel_carries_nothing_from_office_a_into_office_b(isolation):
     assert a.ok and b.ok
     assert a.worker == b.worker                    # same worker process and thread: the same warm kernel
     assert "kernel_start" in a.timings and "kernel_start" not in b.timings   # B reused A's kernel
-    a_html, a_nb = a.html.read_text(encoding="utf-8"), (out / f"{a.slug}.ipynb").read_text(encoding="utf-8")
-    b_html, b_nb = b.html.read_text(encoding="utf-8"), (out / f"{b.slug}.ipynb").read_text(encoding="utf-8")
+    a_html, a_nb = a.html.read_text(encoding="utf-8"), a.html.with_suffix(".ipynb").read_text(encoding="utf-8")
+    b_html, b_nb = b.html.read_text(encoding="utf-8"), b.html.with_suffix(".ipynb").read_text(encoding="utf-8")
     for marker in (MARK, f"{MARK}-evidence", f"{MARK}-notes"):
         assert marker in a_html and marker in a_nb          # the marker really is in A's outputs
         assert marker not in b_html and marker not in b_nb  # ... and nowhere in B's
@@ -243,10 +243,10 @@ def test_warm_notebook_is_the_same_as_papermills(isolation, offices):
     from qmskit import notebook
     result, out = isolation
     b = result.offices[1]
-    warm = nbformat.read(str(out / f"{b.slug}.ipynb"), as_version=4)
+    warm = nbformat.read(str(b.html.with_suffix(".ipynb")), as_version=4)
     cold = notebook.execute_notebook(notebook.bundled_notebook("report"),
                                      {"responses": str(offices["b"].resolve()), "checklist": None, "lang": "en",
-                                      "title": None})
+                                      "title": None, "brand": None, "audience": "internal", "report_seq": 2})
     assert warm.metadata.papermill.parameters == cold.metadata.papermill.parameters
     assert [c.get("execution_count") for c in warm.cells] == list(range(1, len(warm.cells) + 1))
     warm_cells, cold_cells = _normalise(warm), _normalise(cold)
