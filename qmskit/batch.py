@@ -195,7 +195,7 @@ def render_office(task: dict) -> dict:
         title = page_title(office, lang)
         parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
                       "brand": task.get("brand"), "audience": task.get("audience", "internal"),
-                      "report_seq": task.get("seq")}
+                      "report_seq": task.get("seq"), "out_dir": task.get("out_dir")}
         if plan is not None:
             parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]
@@ -344,7 +344,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                 o = OfficeOutcome(str(path))
                 tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans,
                                             brand=brand_path, audience=audience, seq=len(tasks) + 1)
-                tasks[id(o)]["parameters"]["out_dir"] = str(out_dir)  # as given: the "re-run with" line
+                tasks[id(o)]["out_dir"] = str(out_dir)  # as given: the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
                 o = score_file(path, checklist)

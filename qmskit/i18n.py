@@ -98,7 +98,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reason_kpi": "KPI target missed",
         "unsupported_count": "\u201cYes\u201d without evidence",
         "unsupported_note": "counted as met, evidence not named",
-        "gaps_summary_kpi": "; plus {n} KPI observations (not included)",
+        "gaps_summary_kpi": "; plus {n} KPI {n:observation|observations} (not included)",
         "sec_office_documents": "The office's own documents",
         "office_documents_intro": ("Documents the office's profile expects (e.g. its procedures). ISO 9001 does "
                                    "not require them: a gap here is an observation, never a nonconformity."),
@@ -137,7 +137,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "empty_na": "No question was answered \u201cnot applicable\u201d.",
         "empty_docinfo": "This checklist lists no mandatory documented information.",
         "empty_actions": "No actions: there are no gaps.",
-        "gaps_summary": "{major} major, {minor} minor, {observation} observations",  # question findings
+        "gaps_summary": "{major} major, {minor} minor, {observation} {observation:observation|observations}",
         "gaps_intro": ("Ranked by severity, then by impact (the points the overall score gains when the gap "
                        "is closed), then by clause order."),
         "unsupported_intro": ("These answers are counted as met, but no evidence is recorded. An auditor will "
@@ -349,8 +349,9 @@ def check_lang(lang: str | None) -> str:
 
 
 def t(key: str, lang: str = "en", **fields) -> str:
+    """A string in ``lang`` (English, then the key, when missing); ``{n:one|other}`` picks a plural form."""
     text = STRINGS.get(lang, {}).get(key) or STRINGS["en"].get(key) or key
-    return text.format(**fields) if fields else text
+    return _FORMATTER.format(text, **fields) if fields else text
 
 
 # ----------------------------------------------------------------------------- readiness reasons
