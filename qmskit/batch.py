@@ -195,7 +195,9 @@ def render_office(task: dict) -> dict:
         title = page_title(office, lang)
         parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
                       "brand": task.get("brand"), "audience": task.get("audience", "internal"),
-                      "report_seq": task.get("seq"), "out_dir": task.get("out_dir")}
+                      "report_seq": task.get("seq")}
+        if task.get("out_dir"):
+            parameters["out_dir"] = task["out_dir"]
         if plan is not None:
             parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]

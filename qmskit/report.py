@@ -899,7 +899,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path.resolve()) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
-                                                     "out_dir": str(out_dir)})
+                                                    "out_dir": str(out_dir)})
     finally:
         kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
