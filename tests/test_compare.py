@@ -211,7 +211,8 @@ def test_gov_examples_are_reproducible(tmp_path):
     from qmskit.actions_xlsx import read_actions
     plan = [p for p in extra if p.parent.name == "actions"][0]
     new_plan, old_plan = read_actions(plan), read_actions(EXAMPLES / "actions" / plan.name)
-    pd.testing.assert_frame_equal(new_plan.plan, old_plan.plan)
+    words = ["requirement", "action"]  # the checklist's wording at plan time: rewording is not a regression
+    pd.testing.assert_frame_equal(new_plan.plan.drop(columns=words), old_plan.plan.drop(columns=words))
     drop_hash = lambda m: {k: v for k, v in m.items() if k != "responses_sha256"}  # noqa: E731  (xlsx bytes vary)
     assert drop_hash(new_plan.meta) == drop_hash(old_plan.meta)
     assert (tmp_path / "moonbay-assign.yaml").read_text() == (EXAMPLES / "moonbay-assign.yaml").read_text()
