@@ -13,13 +13,14 @@ $(BIN)/python:
 # Re-install only when the project metadata changed (idempotent and fast otherwise).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,dask]'
+	$(BIN)/python -m pip install -q -e '.[test,dask,pdf]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (qmskit)" >/dev/null
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# the demo prints PDFs too: Chromium, a CJK font and poppler are installed first (as root)
+demo: $(STAMP) system-deps
 	$(BIN)/python scripts/demo.py --out "$(OUT)"
 
 system-deps:
@@ -32,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
 	@if [ -f benchmarks/bench_batch.py ]; then $(BIN)/python benchmarks/bench_batch.py; fi
+	@if [ -f benchmarks/bench_pdf.py ]; then $(BIN)/python benchmarks/bench_pdf.py; fi
 
 # Prints the URL with its token; root (as on CI-like machines) needs --allow-root.
 lab: $(STAMP)

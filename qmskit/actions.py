@@ -158,8 +158,8 @@ def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
 class Progress:
     office: str
     as_of: dt.date
-    total: int               # rows still findings in the latest assessment
-    open: int                # status open or in progress
+    total: int               # every action in the plan
+    open: int                # open or in progress, and still a finding in the latest assessment
     in_progress: int
     done: int                # done, not yet verified effective
     verified: int
@@ -167,7 +167,7 @@ class Progress:
     no_due: int              # open / in progress without a due date
     done_without_evidence: int   # done or verified with no closure evidence
     done_not_verified: int       # done, effectiveness not yet verified
-    resolved_by_reassessment: int   # rows no longer findings (in_assessment = no)
+    resolved_by_reassessment: int   # not done by the office, but no longer a finding (in_assessment = no)
     overdue_items: pd.DataFrame     # id, clause, severity, owner, due, days_overdue (oldest first)
 
     def to_dict(self) -> dict:
@@ -182,26 +182,28 @@ class Progress:
 
 
 def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
-    """Where the office stands on ``as_of``: counts over the rows that are still findings."""
-    current = plan[plan["in_assessment"].map(lambda v: _text(v) != "no")]
-    status = current["status"].map(lambda v: _text(v) or ActionStatus.OPEN.value)
-    is_open = status.isin([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value])
-    due = pd.to_datetime(current["due"].map(_text).replace("", None), errors="coerce")
+    """Where the office stands on ``as_of``. Every row counts; a row the latest assessment no longer finds
+    (``in_assessment = no``) is not open or overdue any more, whatever its status says."""
+    status = plan["status"].map(lambda v: _text(v) or ActionStatus.OPEN.value)
+    current = plan["in_assessment"].map(lambda v: _text(v) != "no")
+    not_done = status.isin([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value])
+    is_open = not_done & current
+    due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
     overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
     no_evidence = status.isin([ActionStatus.DONE.value, ActionStatus.VERIFIED.value]) & \
-        current["closure_evidence"].map(blank)
-    items = current[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
+        plan["closure_evidence"].map(blank)
+    items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
     items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(
         ["days_overdue", "_sev"], ascending=[False, True], kind="mergesort")
     return Progress(
-        office=office, as_of=as_of, total=len(current), open=int(is_open.sum()),
-        in_progress=int((status == ActionStatus.IN_PROGRESS.value).sum()),
+        office=office, as_of=as_of, total=len(plan), open=int(is_open.sum()),
+        in_progress=int((is_open & (status == ActionStatus.IN_PROGRESS.value)).sum()),
         done=int((status == ActionStatus.DONE.value).sum()),
         verified=int((status == ActionStatus.VERIFIED.value).sum()),
         overdue=int(overdue.sum()), no_due=int((is_open & due.isna()).sum()),
         done_without_evidence=int(no_evidence.sum()),
         done_not_verified=int((status == ActionStatus.DONE.value).sum()),
-        resolved_by_reassessment=int(len(plan) - len(current)),
+        resolved_by_reassessment=int((not_done & ~current).sum()),
         overdue_items=items[["id", "clause", "severity", "owner", "due", "days_overdue"]].reset_index(drop=True))
 
 

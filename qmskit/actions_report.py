@@ -17,11 +17,11 @@ from .assessment import Assessment
 
 STRINGS = {
     "en": {"col_status": "Status", "overdue": "overdue", "progress": "Action plan ({as_of}): {total} actions — "
-           "{open} open ({overdue} overdue), {done} done ({no_evidence} without closure evidence), {verified} verified "
-           "effective.", "col_answered_by": "Answered by", "not_in_plan": "not in the action plan",
+           "{open} open ({overdue} overdue); {done} done, {verified} of them verified effective; {no_evidence} done "
+           "without closure evidence.", "col_answered_by": "Answered by", "not_in_plan": "not in the action plan",
            "no_evidence": "no closure evidence"},
     "zh": {"col_status": "状态", "overdue": "已逾期", "progress": "整改计划（截至 {as_of}）：共 {total} 项 —— 未完成 {open} 项"
-           "（逾期 {overdue} 项），已完成 {done} 项（{no_evidence} 项无关闭证据），已验证有效 {verified} 项。",
+           "（逾期 {overdue} 项）；已完成 {done} 项，其中已验证有效 {verified} 项；{no_evidence} 项已完成但无关闭证据。",
            "col_answered_by": "回答人", "not_in_plan": "未列入整改计划", "no_evidence": "无关闭证据"},
 }
 

@@ -213,6 +213,10 @@ def _load(path: Path, *, read_only: bool):
         raise ActionsError("file not found", path=path)
     if path.suffix.lower() != ".xlsx":
         raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+    from .limits import MAX_RESPONSES_BYTES, check_regular_file
+    from .xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
+    check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "action plan")
+    prescan(path)
     try:
         return load_workbook(path, read_only=read_only, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -322,9 +326,9 @@ def read_actions(path: str | Path) -> ActionPlanFile:
 # ----------------------------------------------------------------------------- commands' API
 
 def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = None, checklist=None,
-              force: bool = False):
+              force: bool = False, today: dt.date | None = None):
     """Score ``responses`` and write its findings to the action plan ``output`` (updated in place when
-    it exists). Returns (PlanUpdate, Assessment)."""
+    it exists). ``today`` is the "plan updated" date (default: today). Returns (PlanUpdate, Assessment)."""
     from .actions import plan_rows, update_plan
     from .responses import read_responses
     from .scoring import score
@@ -338,7 +342,7 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
             "assessment_date": date.isoformat() if hasattr(date, "isoformat") else _text(date),
             "responses": responses.name, "responses_sha256": file_sha256(responses),
-            "updated": dt.date.today().isoformat(), "language": lang}
+            "updated": (today or dt.date.today()).isoformat(), "language": lang}
     if output.exists():
         existing = read_actions(output)
         if existing.office and not force and _norm(existing.office) != _norm(a.office):

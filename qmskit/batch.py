@@ -1,19 +1,22 @@
 """Batch: score many offices, render their reports in parallel workers, and write a portfolio overview.
 
-    run_batch(["responses/"], "reports/")  ->  reports/<slug>.html (one per office), scores.csv,
+    run_batch(["responses/"], "reports/")  ->  reports/<slug>.<lang>.html (one per office), scores.csv,
                                                 gaps.csv, index.html (portfolio)
 
-Reading and scoring are fast and happen here in the parent (a bad file or an unknown answer fails its
-office with the reader's one-line message, before any kernel is involved). Report notebooks run in
-workers on warm kernels (:mod:`qmskit.warmkernel`), locally in a process pool or on a dask cluster
-(:mod:`qmskit.executors`): workers only need to *read* the responses files; they send the rendered HTML
-back and the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
+Each office is read and scored once, by the worker that renders its report (a bad file or an unknown
+answer fails its office with the reader's one-line message, before its notebook runs); the worker hands
+the scored office to its warm kernel (:mod:`qmskit.warmkernel`), so the notebook does not read and score
+it again, and sends the Assessment back with the HTML for the CSVs and the portfolio. Workers run locally
+in a process pool (no more processes than offices) or on a dask cluster (:mod:`qmskit.executors`): they
+only need to *read* the responses files; the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
 dead worker) is caught per office and reported with a one-line reason; the other offices go on.
 
-Re-running into the same folder replaces its results consistently: the folder keeps a manifest
-(``.qmskit-batch.json``) of the files a batch wrote, and reports of offices that are no longer in the
-inputs (or failed this time) are removed, so the folder never mixes two runs. Files qmskit did not write
-are never touched.
+The output folder is a :class:`qmskit.batchdir.OutputFolder`: one batch at a time (a second one exits 2
+naming the holder), every result staged and moved into place only at the end (an interrupted run leaves
+the previous results, never a mix), and a manifest with the sha256 of each file written, so reports of
+offices no longer in the inputs are removed only while they hold exactly what a batch wrote; a file the
+user put there is never deleted, and kept as ``.bak`` if a result must replace it. Ctrl-C and SIGTERM
+stop workers and kernels alike (:mod:`qmskit.interrupts`; exit 130 / 143).
 """
 from __future__ import annotations
 
@@ -32,11 +35,12 @@ import pandas as pd
 
 from . import iorw
 from .cells import csv_for_people
+from .batchdir import MANIFEST, OutputFolder
 from .errors import QmskitError
+from .interrupts import SignalGuard
 from .readiness import BANDS
 
 RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
-MANIFEST = ".qmskit-batch.json"
 WORKER_RETRIES = 1  # an office whose worker process died is tried once more on a fresh pool
 
 
@@ -54,6 +58,10 @@ class OfficeOutcome:
     assessment: object = None     # qmskit.Assessment (parent only)
     timings: dict = field(default_factory=dict)
     worker: str | None = None     # which worker process rendered the report (pid or dask worker)
+    file_name: str | None = None  # <slug>.<lang>[.client].html (qmskit.report.report_filename)
+    report_lang: str | None = None  # the report's language (the worker decides it for lang=None)
+    pending: list = field(default_factory=list)  # the rendered report (and notebook) awaiting their names
+    pdf: Path | None = None       # the printed PDF beside the HTML (run_batch(pdf=True))
 
     @property
     def label(self) -> str:
@@ -71,6 +79,7 @@ class BatchResult:
     seconds: float = 0.0
     workers: int = 0
     timings: dict = field(default_factory=dict)
+    pdf_errors: list[str] = field(default_factory=list)  # one line per report whose PDF failed (HTML kept)
 
     @property
     def succeeded(self) -> list[OfficeOutcome]:
@@ -82,7 +91,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if not self.failed and not self.portfolio_error else 1
+        return 0 if not self.failed and not self.portfolio_error and not self.pdf_errors else 1
 
     def summary_lines(self) -> list[str]:
         lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
@@ -90,6 +99,7 @@ class BatchResult:
                  + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
             lines.append(f"FAILED {o.error}" if o.error.startswith(o.source) else f"FAILED {o.source}: {o.error}")
+        lines.extend(f"FAILED {e}" for e in self.pdf_errors)
         return lines
 
 
@@ -152,39 +162,76 @@ def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
 
 # ---------------------------------------------------------------------------------------------- worker side
 def render_office(task: dict) -> dict:
-    """Worker: execute the report notebook for one office on this thread's warm kernel, export HTML.
+    """Worker: one office's report on this thread's warm kernel, exported to HTML.
 
+    A task with ``source`` is an office: it is read and scored here (once), the kernel is handed the
+    result, and the reply carries the Assessment (without its checklist, which the parent has) for the
+    CSVs and the portfolio. A task with ``parameters`` runs that notebook as given (the portfolio).
     Never raises for an office's own failure: returns {"ok": False, "error": one line}. Returns the HTML
     text (and the executed notebook when asked) so that workers never need write access to the output.
     """
+    import dataclasses
+
     from . import warmkernel
 
     timings: dict = {}
     kernel = warmkernel.kernel_for_this_thread(task.get("kernel_name", "python3"), tuple(task["checklists"]))
+    reply: dict = {"worker": _worker_id(), "timings": timings}
+    preload, checklists = None, list(task["checklists"])
+    parameters, title, lang, office = task.get("parameters"), task.get("title"), task.get("lang", "en"), task.get("office")
+    if "source" in task:
+        from .report import load_assessment, page_title
+
+        scored = score_file(Path(task["source"]), task.get("checklist"), loader=load_assessment)
+        timings["score"] = scored.timings["score"]
+        plan = _attach_plan(scored, task.get("plans") or {})
+        if scored.error:
+            return {**reply, "ok": False, "stage": "read", "error": scored.error}
+        a = scored.assessment
+        checklist_ref = str(a.checklist.source or a.checklist.id)
+        lang = office_language(a, task.get("lang"))
+        reply.update(assessment=dataclasses.replace(a, checklist=None), checklist_ref=checklist_ref, lang=lang)
+        office = str(a.office)
+        title = page_title(office, lang)
+        parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
+                      "brand": task.get("brand"), "audience": task.get("audience", "internal"),
+                      "report_seq": task.get("seq")}
+        if plan is not None:
+            parameters["actions"] = str(Path(plan).resolve())
+        preload, checklists = a, [checklist_ref]
     try:
         if kernel.km is None or not kernel.alive():
             kernel.start()
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]
-        nb = kernel.execute_notebook(task["notebook"], task["parameters"], timeout=task.get("timeout"),
-                                     checklists=task["checklists"])
+        nb = kernel.execute_notebook(task["notebook"], parameters, timeout=task.get("timeout"),
+                                     checklists=checklists, preload=preload)
         timings["reset"] = kernel.timings.get("reset", 0.0)
         timings["execute"] = kernel.timings.get("execute", 0.0)
     except Exception as exc:
-        return {"ok": False, "error": describe_failure(exc, task.get("office")), "timings": timings, "worker": _worker_id()}
+        return {**reply, "ok": False, "error": describe_failure(exc, office)}
     t0 = time.perf_counter()
     try:
-        html = export_report_html(nb, task.get("lang", "en"), task.get("title"))
+        html = export_report_html(nb, lang, title)
     except Exception as exc:
-        return {"ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}",
-                "timings": timings, "worker": _worker_id()}
+        return {**reply, "ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}"}
     timings["export"] = time.perf_counter() - t0
-    result = {"ok": True, "html": html, "timings": timings, "worker": _worker_id()}
+    reply.update(ok=True, html=html)
     if task.get("keep_notebook"):
-        import nbformat
-        result["notebook"] = nbformat.writes(nb)
-    return result
+        reply["notebook"] = nbformat_writes(nb)
+    return reply
+
+
+def nbformat_writes(nb) -> str:
+    from ._jupyter import nbformat
+    return nbformat.writes(nb)
+
+
+def office_language(a, lang: str | None) -> str:
+    """The report's language: ``lang``, or (None) the one named in the office's file, else English."""
+    office_lang = lang or a.meta.get("language") or "en"
+    return office_lang if office_lang in ("en", "zh") else "en"
 
 
 def _worker_id() -> str:
@@ -224,7 +271,9 @@ def _one_line(text: str, limit: int = 300) -> str:
 def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", office_reports: bool = True,
               timeout: float | None = None, executor: str | None = None, scheduler: str | None = None,
               client=None, progress=True, checklist: str | None = None, keep_notebooks: bool = False,
-              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None) -> BatchResult:
+              notebook: str | os.PathLike | None = None, actions: str | os.PathLike | None = None,
+              brand: str | os.PathLike | None = None, audience: str = "internal", pdf: bool = False,
+              pdf_parallel: int | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
@@ -234,14 +283,25 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     writes each office's report in the language named in its file (the portfolio in English).
     ``notebook`` replaces the report notebook (tests use it to inject failures). ``actions``: a folder of
     action plans (qmskit actions plan), matched to offices by name; their status goes into the reports
-    and the portfolio.
+    and the portfolio. ``brand`` (or ``$QMSKIT_BRAND``) and ``audience`` as for ``qmskit report``; report
+    numbers count the offices in input order. ``pdf``: print every report and the portfolio to PDF with
+    ONE headless Chromium, ``pdf_parallel`` pages at a time (:mod:`qmskit.pdf`).
     """
+    from .brand import load_brand, resolve_path
     from .notebook import bundled_notebook
+    from .report import check_audience
 
     if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
+    audience = check_audience(audience).value
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file stops the batch here, in one line, before any kernel
+    brand_path = str(brand_path.resolve()) if brand_path else None
+    if pdf:
+        from .pdf import check_available
+        check_available()
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
@@ -255,65 +315,87 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     bar = _Progress.make(progress, total=len(missing) + len(files) + 1)
     for o in missing:
         bar.advance(o.label, o.error)
-    # Start the workers first: their kernels warm up while the files are read and scored here.
+    # Start the workers first (never more than there are offices): their kernels warm up at once.
     if not office_reports and executor != "dask" and not scheduler and client is None:
         workers = 1  # only the portfolio notebook runs: one warm kernel is enough
-    pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
+    elif not scheduler and client is None:
+        workers = min(workers or os.cpu_count() or 1, max(1, len(files)))
+    guard = SignalGuard().__enter__()  # SIGTERM stops the batch like Ctrl-C; a swallowed Ctrl-C still stops it
+    try:
+        folder = OutputFolder(out).__enter__()  # one batch per folder (BatchBusy); results staged until commit
+    except BaseException:
+        guard.__exit__(None, None, None)
+        bar.stop()
+        raise
+    try:
+        pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
+    except BaseException:
+        folder.__exit__(None, None, None)
+        guard.__exit__(None, None, None)
+        bar.stop()
+        raise
     result.workers = pool.workers
     try:
         pending: dict = {}
         tasks: dict = {}
         t0 = time.perf_counter()
         for path in files:
-            o = score_file(path, checklist)
-            outcomes.append(o)
-            plan = actions_report.plan_for(o.assessment, plans) if o.assessment is not None and plans else None
-            if plan is not None:
-                try:
-                    actions_report.attach(o.assessment, None, plan)
-                except QmskitError as exc:
-                    o.error = _one_line(str(exc))
-            if o.error:
-                bar.advance(o.label, o.error)
-            elif office_reports:
-                tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks)
-                if plan is not None:
-                    tasks[id(o)]["parameters"]["actions"] = str(plan.resolve())
+            if office_reports:  # read, scored and rendered by a worker
+                o = OfficeOutcome(str(path))
+                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans,
+                                            brand=brand_path, audience=audience, seq=len(tasks) + 1)
                 pending[pool.submit(render_office, tasks[id(o)])] = o
-            else:
-                o.ok, o.stage = True, "done"
-                bar.advance(o.label, None)
-        result.timings["score"] = time.perf_counter() - t0
+            else:  # only the CSVs and the portfolio: scoring here is all there is to do
+                o = score_file(path, checklist)
+                _attach_plan(o, plans)
+                if not o.error:
+                    o.ok, o.stage = True, "done"
+                bar.advance(o.label, o.error)
+            outcomes.append(o)
+        result.timings["submit"] = time.perf_counter() - t0
+        _collect(pool, pending, tasks, folder, bar, guard)
         _assign_slugs([o for o in outcomes if o.assessment is not None])
-        _collect(pool, pending, tasks, out, bar)
-        result.scores_csv, result.gaps_csv = write_tables(out, outcomes, lang or "en")
-        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks)
+        _place_reports(outcomes, folder, audience)
+        result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
+        guard.check()
+        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
+        if pdf:  # printed from the staged HTML; the PDFs are staged too and move into place with it
+            _print_pdfs(result, pdf_parallel, folder)
+            guard.check()
+        bar.stop()
+        with guard.deferred():  # a signal now waits until every result is in place: old results or new
+            folder.commit()
     except BaseException:
         pool.terminate()
         bar.stop()
-        _sweep_temp_files(out)
         raise
-    bar.stop()
-    _replace_stale(out, result, keep_notebooks)
+    finally:
+        folder.__exit__(None, None, None)  # staging removed (an interrupted run leaves the old results), unlocked
+        guard.__exit__(None, None, None)
     result.seconds = time.perf_counter() - started
     result.timings.update(_sum_timings(outcomes))
     return result
 
 
-def score_file(path: Path, checklist: str | None = None) -> OfficeOutcome:
-    """Read and score one file here in the parent; a bad file fails only itself (one-line reason)."""
-    from .responses import read_responses
-    from .scoring import score
-
+def score_file(path: Path, checklist: str | None = None, loader=None) -> OfficeOutcome:
+    """Read and score one file; a bad file fails only itself (one-line reason). ``loader(path, checklist)``
+    replaces the plain read + score (workers use the report's own ``load_assessment``, so the kernel
+    gets exactly what its notebook would have computed)."""
     outcome = OfficeOutcome(str(path))
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # version notes belong in the office's report, not the batch log
-            meta, frame = read_responses(path, checklist)
-            assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
+            if loader is not None:
+                assessment = loader(str(path), checklist)
+            else:
+                from .responses import read_responses
+                from .scoring import score
+
+                meta, frame = read_responses(path, checklist)
+                assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
         outcome.assessment, outcome.office = assessment, assessment.office
     except QmskitError as exc:
         outcome.error = _one_line(str(exc))
@@ -330,20 +412,65 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, timeout, keep) -> dict:
-    """What a worker needs for one report: the same parameters and page title as report.build_report
-    (``lang=None``: the office's own language from its file, as build_report does)."""
-    from .report import page_title
+def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep, plans=None, *,
+                 brand: str | None = None, audience: str = "internal", seq: int | None = None) -> dict:
+    """What a worker needs for one office: the file (read and scored there), the report notebook, the
+    options build_report takes (``lang=None``: the office's own language from its file) and the action
+    plans by office (matched there, once the office's name is known)."""
+    return {"source": str(Path(path).resolve()), "notebook": str(notebook), "lang": lang, "timeout": timeout,
+            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"],
+            "plans": dict(plans or {}), "brand": brand, "audience": audience, "seq": seq}
 
-    office_lang = lang or o.assessment.meta.get("language") or "en"
-    if office_lang not in ("en", "zh"):
-        office_lang = "en"
-    real_name = str(o.assessment.office)
-    return {"notebook": str(notebook), "lang": office_lang, "timeout": timeout, "keep_notebook": keep,
-            "checklists": [checklist or o.assessment.meta.get("checklist") or "iso9001-2015"],
-            "office": real_name, "title": page_title(real_name, office_lang),
-            "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist,
-                           "lang": office_lang, "title": None}}
+
+def _print_pdfs(result: BatchResult, parallel: int | None, folder) -> None:
+    """Every report written and the portfolio, printed by ONE browser with several pages in parallel.
+
+    The HTML is still in the batch's staging folder: the PDFs are printed from there into a temporary
+    folder and staged beside it, so they are moved into place (and recorded in the manifest) together."""
+    from .pdf import DEFAULT_PARALLEL, PdfJob, print_pdfs
+
+    sources = [(o, o.html) for o in result.succeeded if o.html] + ([(None, result.index)] if result.index else [])
+    with tempfile.TemporaryDirectory(prefix="qmskit-pdf-") as tmp:
+        jobs, owners = [], {}
+        for o, final in sources:
+            staged = folder.staged[final.name][0] if isinstance(folder, OutputFolder) else final
+            job = PdfJob(Path(staged), Path(tmp) / final.with_suffix(".pdf").name)
+            jobs.append(job)
+            owners[id(job)] = (o, final)
+        run = print_pdfs(jobs, parallel=parallel or DEFAULT_PARALLEL)
+        for outcome in run.outcomes:
+            office, final = owners[id(outcome.job)]
+            if office is not None:
+                office.timings["pdf"] = outcome.seconds
+            if outcome.ok:
+                written = _write_bytes(folder, outcome.job.pdf.name, outcome.job.pdf.read_bytes())
+                if office is not None:
+                    office.pdf = written
+            else:
+                result.pdf_errors.append((outcome.error or "PDF failed").replace(outcome.job.html.name, final.name))
+    result.timings["pdf_launch"] = run.launch_seconds
+    result.timings["pdf_total"] = run.seconds
+
+
+def _write_bytes(out, name: str, data: bytes) -> Path:
+    if isinstance(out, OutputFolder):
+        return out.write_bytes(name, data)
+    return iorw.write_bytes(Path(out) / name, data)
+
+
+def _attach_plan(o: OfficeOutcome, plans: dict) -> Path | None:
+    """Attach the office's action plan (matched by name) to its assessment; a bad plan fails the office."""
+    if o.assessment is None or not plans:
+        return None
+    from . import actions_report
+
+    plan = actions_report.plan_for(o.assessment, plans)
+    if plan is not None:
+        try:
+            actions_report.attach(o.assessment, None, plan)
+        except QmskitError as exc:
+            o.error = _one_line(str(exc))
+    return plan
 
 
 class _Workers:
@@ -376,7 +503,7 @@ class _Workers:
         self.pool.terminate()
 
 
-def _collect(pool: _Workers, pending: dict, tasks: dict, out: Path, bar) -> None:
+def _collect(pool: _Workers, pending: dict, tasks: dict, out, bar, guard=None) -> None:
     """Take replies as they come; a dead worker process costs its offices one retry on a fresh pool."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -397,12 +524,14 @@ def _collect(pool: _Workers, pending: dict, tasks: dict, out: Path, bar) -> None
                 reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
             _take_reply(o, reply, out)
             bar.advance(o.label, o.error)
+            if guard is not None:
+                guard.check()  # a Ctrl-C swallowed while we waited still stops the batch here
         if retry:
             pool.replace()
             pending = {pool.submit(render_office, tasks[id(o)]): o for o in retry}
 
 
-def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeout, keep) -> None:
+def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeout, keep, out=None) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
     task = {"data": portfolio_data(result.offices, lang, office_reports), "lang": lang, "timeout": timeout,
@@ -418,9 +547,9 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
     except Exception as exc:
         reply = {"ok": False, "error": _one_line(f"worker error: {type(exc).__name__}: {exc}")}
     if reply["ok"]:
-        result.index = iorw.write_text(result.out_dir / "index.html", reply["html"])
+        result.index = _write(out or result.out_dir, "index.html", reply["html"])
         if keep and reply.get("notebook"):
-            iorw.write_text(result.out_dir / "index.ipynb", reply["notebook"])
+            _write(out or result.out_dir, "index.ipynb", reply["notebook"])
     else:
         result.portfolio_error = reply["error"]
 
@@ -430,17 +559,51 @@ def _portfolio_title(lang: str) -> str:
     return s("title", lang)
 
 
-def _take_reply(o: OfficeOutcome, reply: dict, out: Path) -> None:
+def _write(out, name: str, text: str) -> Path:
+    """Into the batch's staged output folder (an OutputFolder), or straight into a folder (a Path)."""
+    if isinstance(out, OutputFolder):
+        return out.write_text(name, text)
+    return iorw.write_text(Path(out) / name, text)
+
+
+def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
+    """Record a worker's reply. The report waits in a temporary file (in the batch's staging folder)
+    until every office's name is known: file names are made unique in input order (_place_reports)."""
     o.timings.update(reply.get("timings", {}))
     o.worker = reply.get("worker")
-    o.stage = "report"
+    o.stage = reply.get("stage", "report")
+    o.report_lang = reply.get("lang", o.report_lang)
+    if reply.get("assessment") is not None:
+        import dataclasses
+
+        from .checklist import load_checklist
+        o.assessment = dataclasses.replace(reply["assessment"], checklist=load_checklist(reply["checklist_ref"]))
+        o.office = o.assessment.office
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]
         return
-    o.html = iorw.write_text(out / f"{o.slug}.html", reply["html"])
+    folder = out.staging if isinstance(out, OutputFolder) else Path(out)
+    o.pending = [iorw.write_text(folder / f".qmskit-pending-{id(o)}.html.tmp", reply["html"])]
     if reply.get("notebook"):
-        iorw.write_text(out / f"{o.slug}.ipynb", reply["notebook"])
+        o.pending.append(iorw.write_text(folder / f".qmskit-pending-{id(o)}.ipynb.tmp", reply["notebook"]))
     o.ok, o.stage = True, "done"
+
+
+def _place_reports(outcomes: list[OfficeOutcome], out, audience: str = "internal") -> None:
+    """Give every finished report its final name ``<slug>.<lang>[.client].html`` (and ``.ipynb``): the
+    language and the copy are in the name (qmskit.report.report_filename), so nothing overwrites."""
+    from .report import report_filename
+
+    for o in outcomes:
+        if not o.pending:
+            continue
+        o.file_name = report_filename(o.slug, o.report_lang or "en", audience)
+        for pending, ext in zip(o.pending, ("html", "ipynb")):
+            path = _write(out, str(Path(o.file_name).with_suffix(f".{ext}")), pending.read_text(encoding="utf-8"))
+            pending.unlink(missing_ok=True)
+            if ext == "html":
+                o.html = path
+        o.pending = []
 
 
 def render_portfolio(task: dict) -> dict:
@@ -469,40 +632,12 @@ def _sum_timings(outcomes: list[OfficeOutcome]) -> dict:
     return total
 
 
-def _replace_stale(out: Path, result: BatchResult, keep_notebooks: bool) -> None:
-    """Remove outputs an earlier batch wrote into ``out`` that this run did not write again."""
-    written = {p.name for p in (result.index, result.scores_csv, result.gaps_csv) if p}
-    for o in result.succeeded:
-        if o.html:
-            written.add(o.html.name)
-            if keep_notebooks:
-                written.add(f"{o.slug}.ipynb")
-    if keep_notebooks and result.index:
-        written.add("index.ipynb")
-    manifest = out / MANIFEST
-    try:
-        previous = set(json.loads(manifest.read_text(encoding="utf-8")).get("files", []))
-    except (OSError, ValueError):
-        previous = set()
-    for name in sorted(previous - written):
-        if "/" in name or name.startswith("."):
-            continue  # only plain files this module wrote
-        (out / name).unlink(missing_ok=True)
-    iorw.write_text(manifest, json.dumps({"files": sorted(written)}, indent=1))
-
-
-def _sweep_temp_files(out: Path) -> None:
-    """After Ctrl-C: atomic writes that were cut short leave ``.<name>.*.tmp`` files; remove them."""
-    for tmp in out.glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
-
-
-# ---------------------------------------------------------------------------------------------- tables
-def write_tables(out: Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+def write_tables(out, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
     """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
-    that start like a formula are neutralised (qmskit.cells.csv_for_people)."""
-    return (iorw.write_text(out / "scores.csv", csv_for_people(scores_table(outcomes))),
-            iorw.write_text(out / "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+    that start like a formula are neutralised (qmskit.cells.csv_for_people). ``out``: a folder or the
+    batch's OutputFolder."""
+    return (_write(out, "scores.csv", csv_for_people(scores_table(outcomes))),
+            _write(out, "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
 
 
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
@@ -514,7 +649,7 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
         a = o.assessment
         if a is None:
             continue
-        row = {"office": o.office, "file": o.source, "report": f"{o.slug}.html" if o.html else "",
+        row = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
                "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
         for r in a.clauses.itertuples(index=False):
             row[r.clause] = r.score
@@ -562,7 +697,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
-            "href": f"{o.slug}.html" if (office_reports and o.ok) else None,
+            "href": o.html.name if (office_reports and o.ok and o.html) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
             "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
             "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),

@@ -18,7 +18,7 @@ from .compare import Comparison, compare_files
 from .i18n import check_lang, readiness_reason, t
 from .kpis import fmt_target, fmt_value
 from .readiness import fmt_number
-from .report import Safe, answer_label, badge, empty, esc, html_table, section, slugify
+from .report import Safe, answer_label, badge, brand_style, empty, esc, html_table, running_html, section, slugify
 
 STRINGS = {
     "en": {
@@ -111,8 +111,24 @@ def report_title(cmp: Comparison, lang: str = "en", title: str | None = None) ->
     return title or f"{cmp.office} — {s('kicker', lang)}"
 
 
-def header_html(cmp: Comparison, lang: str = "en", title: str | None = None) -> str:
+def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, brand=None) -> str:
+    """Kicker, office, the two files compared; the brand bar when a brand is given; the running texts
+    every printed page repeats (office, firm, confidentiality line)."""
+    from .brand import NEUTRAL, Brand, load_brand
+
     lang = check_lang(lang)
+    brand = brand if isinstance(brand, Brand) else (load_brand(brand) if brand else NEUTRAL)
+    firm = brand.text("firm", lang)
+    notice = (str(cmp.after.meta.get("confidentiality") or "") or brand.text("confidentiality", lang)
+              or t("confidential_default", lang))
+    bar = ""
+    if not brand.neutral:
+        logo = f'<img class="qr-logo" src="{esc(brand.logo_uri)}" alt="{esc(firm)}">' if brand.logo_uri else ""
+        contact = brand.text("contact", lang)
+        bar = (f'<div class="qr-brand">{logo}<div class="qr-brand-text"><div class="qr-firm">{esc(firm)}</div>'
+               + (f'<div class="qr-contact">{esc(contact)}</div>' if contact else "") + "</div></div>")
+    running = running_html(left=f"{cmp.office} · {s('kicker', lang)}", right=firm or s("kicker", lang),
+                           confidential=notice, footer=brand.text("footer", lang))
     rows = [
         (t("checklist", lang), f"{cmp.after.checklist.title_text(lang)} ({cmp.after.checklist.id} "
                                f"{cmp.after.checklist.version})"),
@@ -120,9 +136,11 @@ def header_html(cmp: Comparison, lang: str = "en", title: str | None = None) -> 
         (s("after", lang), f"{_date(cmp.after) or '—'} · {Path(cmp.after.source or '').name}"),
     ]
     meta = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    return (f'<header class="qr-header"><div class="qr-kicker">{esc(s("kicker", lang))}</div>'
+    return (brand_style(brand) + f'<header class="qr-header">{running}{bar}'
+            f'<div class="qr-kicker">{esc(s("kicker", lang))}</div>'
             f'<h1 class="qr-office">{esc(title or cmp.office)}</h1>'
-            f'<p class="qr-muted">{esc(s("title", lang))}</p><dl class="qr-meta">{meta}</dl></header>')
+            f'<p class="qr-muted">{esc(s("title", lang))}</p><dl class="qr-meta">{meta}</dl>'
+            f'<div class="qr-confidential">{esc(notice)}</div></header>')
 
 
 def summary_html(cmp: Comparison, lang: str = "en") -> str:
@@ -151,34 +169,44 @@ def summary_html(cmp: Comparison, lang: str = "en") -> str:
     return section("summary", s("sec_summary", lang), verdict + f'<div class="qr-figures">{figs}</div>')
 
 
-def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
-    """Grouped bars per top-level clause; labelled by clause number and dates only (no CJK needed)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def chart_figure(cmp: Comparison, *, dpi: int = 110):
+    """Grouped bars per top-level clause; labelled by clause number and dates only (no CJK needed).
+
+    matplotlib's object API (no pyplot): nothing is displayed and no global state changes."""
     import numpy as np
+    from matplotlib.figure import Figure
 
     top = cmp.clauses[cmp.clauses["level"] == 1]
     x = np.arange(len(top))
-    fig, ax = plt.subplots(figsize=(7.5, 3.0), dpi=dpi)
+    fig = Figure(figsize=(7.5, 3.0), dpi=dpi)
+    ax = fig.add_subplot()
     lb = _date(cmp.before) or "before"
     la = _date(cmp.after) or "after"
     if lb == la:
         lb, la = f"{lb} (1)", f"{la} (2)"
     ax.bar(x - 0.2, top["before"].fillna(0), 0.4, color="#9DC3E6", label=lb)
     ax.bar(x + 0.2, top["after"].fillna(0), 0.4, color="#1F4E79", label=la)
+    for offset, column in ((-0.2, "before"), (0.2, "after")):  # a clause nobody answered shows "—", not 0
+        for xi, value in zip(x, top[column]):
+            if pd.isna(value):
+                ax.text(xi + offset, 1.5, "—", ha="center", va="bottom", fontsize=8, color="#555")
     # labels are data (a custom checklist's clause ids, dates typed by an office): never mathtext, so a
     # "$" or "\\frac" in them prints as typed instead of failing the whole report
     ax.set_xticks(x, [str(c) for c in top["clause"]], parse_math=False)
     ax.set_ylim(0, 100)
     ax.set_ylabel("score")
     ax.spines[["top", "right"]].set_visible(False)
-    for text in ax.legend(frameon=False, fontsize=8, loc="lower right").get_texts():
+    # above the plot area, never over the bars (lower right used to hide clause 10)
+    legend = ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+    for text in legend.get_texts():
         text.set_parse_math(False)
     fig.tight_layout()
+    return fig
+
+
+def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
+    chart_figure(cmp, dpi=dpi).savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -292,27 +320,41 @@ def sections(cmp: Comparison, lang: str = "en", parameters: dict | None = None, 
 
 def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path, *, lang: str = "en",
                      checklist=None, force: bool = False, title: str | None = None,
-                     keep_notebook: bool = False) -> tuple[Path, Comparison]:
-    """Execute ``notebooks/compare.ipynb`` and write ``out_dir/<office>-compare.html`` atomically.
+                     keep_notebook: bool = False, brand=None, audience: str = "internal",
+                     pdf: bool = False) -> tuple[Path, Comparison]:
+    """Execute ``notebooks/compare.ipynb`` and write ``out_dir/<office>-compare.<lang>.html`` atomically
+    (and a PDF beside it with ``pdf``; ``brand``/``audience`` as for the office report).
 
     Both files are read and compared here first, so a bad file or a refused comparison fails fast with
     its one-line error and no kernel is started.
     """
     from . import iorw, notebook
+    from .brand import load_brand, resolve_path
+    from .report import Audience, check_audience
 
     lang = check_lang(lang)
+    audience = check_audience(audience)
+    brand_path = resolve_path(brand)
+    load_brand(brand_path)  # a bad brand file fails here, before any kernel starts
+    if pdf:
+        from .pdf import check_available
+        check_available()
     before, after = Path(before).resolve(), Path(after).resolve()
     if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
         checklist = str(Path(checklist).resolve())
     cmp = load_comparison(before, after, checklist, force)
     params = {"before": str(before), "after": str(after), "checklist": checklist, "lang": lang, "force": force,
-              "title": title}
+              "title": title, "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value}
     nb = notebook.execute_notebook(notebook.bundled_notebook("compare"), params, office=cmp.office)
     html_text = notebook.export_html(nb, title=report_title(cmp, lang, title), lang=lang)
-    out = Path(out_dir) / f"{slugify(cmp.office)}-compare.html"
+    client = ".client" if audience is Audience.CLIENT else ""
+    out = Path(out_dir) / f"{slugify(cmp.office)}-compare.{lang}{client}.html"
     if keep_notebook:
         notebook.write_notebook(nb, out.with_suffix(".ipynb"))
     iorw.write_text(out, html_text)
+    if pdf:
+        from .pdf import print_pdf
+        print_pdf(out, out.with_suffix(".pdf"))
     return out, cmp
 
 

@@ -36,7 +36,8 @@ STRINGS = {
                       "a finding before, unanswered now (not counted as closed).",
         "col_id": "ID", "col_severity": "Severity", "col_requirement": "Requirement",
         "sec_kpis": "KPIs against targets", "col_indicator": "Indicator", "col_target": "Target",
-        "kpi_note": "Green: target met; red: target missed; —: not measured.",
+        "kpi_note": "Green: target met; red: target missed; —: not measured. Trend: the values over the "
+                    "assessments, the dashed line is the target.", "col_trend": "Trend",
         "empty_kpis": "This checklist declares no KPIs.", "sec_notes": "Notes", "sec_method": "How to read this history",
         "method": ["Every file is scored with the same rules as the office report: score = 100 × Σ w·p / Σ w over the "
                    "answered, applicable questions; the readiness band is decided per assessment.",
@@ -59,7 +60,7 @@ STRINGS = {
                       "仍未关闭：两次均为发现项。未重新评估：上次为发现项、本次未回答（不计为已关闭）。",
         "col_id": "编号", "col_severity": "严重程度", "col_requirement": "要求",
         "sec_kpis": "绩效指标与目标", "col_indicator": "指标", "col_target": "目标",
-        "kpi_note": "绿色：达到目标；红色：未达目标；—：未填报。",
+        "kpi_note": "绿色：达到目标；红色：未达目标；—：未填报。趋势：历次评估的实测值，虚线为目标值。", "col_trend": "趋势",
         "empty_kpis": "本检查表未设定绩效指标。", "sec_notes": "说明", "sec_method": "如何阅读本历史报告",
         "method": ["每个文件均按与单位评估报告相同的规则评分：得分 = 100 × Σ w·p / Σ w（已回答且适用的问题）；"
                    "准备程度按每次评估分别判定。",
@@ -129,6 +130,20 @@ def trend_chart(h: History, lang: str) -> dict:
     }
 
 
+def sparkline(values: list, target: float, width: int = 120, height: int = 28) -> dict | None:
+    """A small trend line of one KPI with its target as a dashed line (None with fewer than two values)."""
+    pts = [(i, float(v)) for i, v in enumerate(values) if v is not None and not math.isnan(float(v))]
+    if len(pts) < 2:
+        return None
+    lo, hi = min([v for _, v in pts] + [target]), max([v for _, v in pts] + [target])
+    span = (hi - lo) or 1.0
+    x = lambda i: 4 + (width - 8) * i / max(len(values) - 1, 1)  # noqa: E731
+    y = lambda v: height - 4 - (height - 8) * (v - lo) / span  # noqa: E731
+    return {"width": width, "height": height, "target_y": f"{y(target):.1f}",
+            "points": " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in pts),
+            "last": {"x": f"{x(pts[-1][0]):.1f}", "y": f"{y(pts[-1][1]):.1f}"}}
+
+
 def context(h: History, lang: str = "en", parameters: dict | None = None) -> dict:
     lang = check_lang(lang)
     s = strings(lang)
@@ -165,6 +180,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     kpis = []
     for r in h.kpis.to_dict("records"):
         kpis.append({"name": r[f"name_{lang}"] or r["name_en"], "target": fmt_target(r["target"], r["direction"], r["unit"]),
+                     "spark": sparkline([r[f"value:{l}"] for l in h.labels], float(r["target"])),
                      "cells": [{"status": r[f"status:{l}"],
                                  "text": fmt_value(r[f"value:{l}"], r["unit"], r["target"])} for l in h.labels]})
     params = parameters or {}
@@ -175,7 +191,8 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),
             "moves": [{"label": s[f"mv_{m}"]} for m in MOVES], "transitions": transitions, "kpis": kpis,
-            "notes": h.notes, "rerun": rerun, "css": _css()}
+            "notes": h.notes, "rerun": rerun, "css": _css(),
+            "confidential": str(latest.meta.get("confidentiality") or "")}
 
 
 def render_history(h: History, lang: str = "en", parameters: dict | None = None) -> str:

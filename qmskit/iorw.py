@@ -121,8 +121,10 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = F
             # file's mode, else 0666 less the umask) so colleagues and web servers can read reports.
             os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~current_umask())
             os.replace(tmp_path, target)
-        except BaseException:
+        except BaseException as exc:
             tmp_path.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(target)  # a failed write() names no file: "disk full" must say which
             raise
 
 

@@ -84,13 +84,29 @@ def check_cell(value, error: type[QmskitError], path, where: str) -> None:
 
 def write_error_message(exc: OSError) -> str:
     """Plain words for a failed write (disk full, read-only folder, permission)."""
+    return "cannot write: " + os_reason(exc)
+
+
+def os_reason(exc: OSError) -> str:
     import errno
-    if exc.errno == errno.ENOSPC:
-        return "cannot write: the disk is full (no space left on device)"
-    if exc.errno == errno.EROFS:
-        return "cannot write: the folder is on a read-only file system"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "cannot write: permission denied (the folder or file is read-only)"
-    if exc.errno == errno.EDQUOT:
-        return "cannot write: disk quota exceeded"
-    return f"cannot write: {exc.strerror or exc}"
+    return {errno.ENOSPC: "the disk is full (no space left on device)",
+            errno.EROFS: "the folder is on a read-only file system",
+            errno.EACCES: "permission denied (the folder or file is read-only)",
+            errno.EPERM: "operation not permitted (the folder or file is protected)",
+            errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "the file is too large for this file system"}.get(exc.errno, exc.strerror or str(exc))
+
+
+def os_error_line(exc: OSError) -> str:
+    """'<file>: <reason>' for an OSError, naming the file the user gave rather than our temporary file
+    (atomic writes go through ``.<name>.<random>.tmp`` beside it)."""
+    import re
+    name = exc.filename if exc.filename is not None else exc.filename2
+    if name is None:
+        return os_reason(exc)
+    name = os.fsdecode(name) if isinstance(name, bytes) else str(name)
+    folder, base = os.path.split(name)
+    temp = re.fullmatch(r"\.(.+)\.(?:[^.]+\.tmp|lock)", base)  # our temporary and lock files
+    if temp:
+        name = os.path.join(folder, temp.group(1))
+    return f"{name}: {os_reason(exc)}"

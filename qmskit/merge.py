@@ -115,7 +115,8 @@ class Conflict:
         def say(values: dict) -> str:
             return ", ".join(f"{f} {values.get(f) or '—'!r}" if f != "answer" else f"answered {values.get(f) or '—'!r}"
                              for f in self.fields)
-        return f"question {self.id}: " + "; ".join(f"{label} ({who}) {say(v)}" for label, who, v in self.sides)
+        what = f"KPI {self.id[4:]}" if self.id.startswith("kpi:") else f"question {self.id}"
+        return f"{what}: " + "; ".join(f"{label} ({who}) {say(v)}" for label, who, v in self.sides)
 
 
 @dataclass
@@ -177,8 +178,42 @@ def merge_frames(parts: list[Part], cl: Checklist, prefer: Prefer | None = None)
         names = [parts[winner_i].name] if differing else list(dict.fromkeys(parts[i].name for i, _ in given))
         answered_by[qid] = ", ".join(names)
     meta = _merged_meta(parts)
+    kpis = _merge_kpis(parts, cl, prefer, conflicts, resolved)
+    if kpis:
+        meta["kpis"] = kpis
     frame = pd.DataFrame(rows, columns=["id"] + FIELDS).astype(object)
     return MergeResult(meta, frame, answered_by, conflicts, resolved)
+
+
+def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflicts: list, resolved: list) -> list:
+    """KPI values by indicator; two parts measuring one indicator differently is a conflict like an answer's
+    (``worst``: the value further from its target)."""
+    direction = dict(zip(cl.kpis["id"], cl.kpis["direction"])) if len(cl.kpis) else {}
+    given: dict[str, list[tuple[int, dict]]] = {}
+    for i, part in enumerate(parts):
+        for k in part.meta.get("kpis") or []:
+            if k.get("value") is not None or k.get("previous") is not None:
+                given.setdefault(k["id"], []).append((i, k))
+    out = []
+    for kid, entries in given.items():
+        merged = {"id": kid, "value": None, "previous": None}
+        for key in ("value", "previous"):
+            have = [(i, k[key]) for i, k in entries if k.get(key) is not None]
+            if not have:
+                continue
+            if len({float(v) for _, v in have}) > 1:
+                c = Conflict(f"kpi:{kid}", [key], [(parts[i].label, parts[i].name, {key: v}) for i, v in have])
+                if prefer is None:
+                    conflicts.append(c)
+                    continue
+                resolved.append(c)
+                if prefer == Prefer.LATEST:
+                    have = sorted(have, key=lambda iv: (parts[iv[0]].date, iv[0]), reverse=True)
+                elif prefer == Prefer.WORST and key == "value":
+                    have = sorted(have, key=lambda iv: float(iv[1]), reverse=direction.get(kid) == "lower")
+            merged[key] = have[0][1]
+        out.append(merged)
+    return out
 
 
 def _show(value) -> str:
@@ -197,15 +232,6 @@ def _merged_meta(parts: list[Part]) -> dict:
     dates = [p.date for p in parts if p.date]
     if dates:
         meta["date"] = max(dates)
-    kpis: dict[str, dict] = {}
-    for part in parts:
-        for k in part.meta.get("kpis") or []:
-            slot = kpis.setdefault(k["id"], {"id": k["id"], "value": None, "previous": None})
-            for key in ("value", "previous"):
-                if slot[key] is None and k.get(key) is not None:
-                    slot[key] = k[key]
-    if kpis:
-        meta["kpis"] = list(kpis.values())
     return meta
 
 
@@ -251,12 +277,23 @@ def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str |
     parts = split_ids(cl, SplitBy(by), assign, owners)
     files, counts = {}, {}
     given = responses.set_index("id") if len(responses) else None
+    # KPI values go to the part that assesses the indicator's clause (else the first), so that one person
+    # measures each indicator and merging finds no false conflicts between untouched copies
+    kpi_clause = dict(zip(cl.kpis["id"], cl.kpis["clause"])) if len(cl.kpis) and "clause" in cl.kpis else {}
+    kpi_owner: dict[str, str] = {}
+    for name, ids in parts.items():
+        for c in covered_clauses(cl, ids):
+            for kid, kc in kpi_clause.items():
+                if _under(c, str(kc)):
+                    kpi_owner.setdefault(kid, name)
     for name, ids in parts.items():
         sub = replace(cl, questions=cl.questions[cl.questions["id"].isin(ids)].reset_index(drop=True))
         frame = given.reindex(ids).reset_index() if given is not None else pd.DataFrame({"id": ids})
         frame = frame.astype(object).where(frame.notna(), "")
         part_meta = {**meta, "part": name, "part_of": output.stem,
                      "part_clauses": ", ".join(covered_clauses(cl, ids))}
+        part_meta["kpis"] = [k for k in meta.get("kpis") or []
+                             if kpi_owner.get(k["id"], next(iter(parts))) == name]
         if name != UNASSIGNED:
             part_meta["assessor"] = name
         path = output.with_name(f"{output.stem}-{slugify(name)}{output.suffix}")
@@ -319,6 +356,8 @@ def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
 def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> bytes:
     from openpyxl import load_workbook
     from openpyxl.styles import Alignment
+
+    from .xlsx import put
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
@@ -331,8 +370,8 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     for n in range(2, ws.max_row + 1):
         qid = ws.cell(n, id_col).value
         if qid in answered_by:
-            cell = ws.cell(n, col, answered_by[qid])
-            cell.data_type = "s"
+            cell = ws.cell(n, col)
+            put(cell, answered_by[qid])  # names are user text: stored as text, never a formula
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     buf = io.BytesIO()
     wb.save(buf)

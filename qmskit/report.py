@@ -87,18 +87,32 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
-def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
+# (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
+# process driving it has just read and scored with this same function (qmskit.kernelstate.preload), so it
+# is read and scored once; emptied at every kernel reset
+PRESCORED: dict = {}
+
+
+def load_assessment(responses_path: str | Path, checklist=None, actions=None, *, strict: bool = False,
+                    reader_warnings: list | None = None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
     in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
-    action-plan workbook whose status the report shows (qmskit.actions_report)."""
+    action-plan workbook whose status the report shows (qmskit.actions_report). ``strict``: reader
+    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
+    prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
+    if prescored is not None:
+        return prescored
     from .responses import read_responses
     from .scoring import score
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        meta, frame = read_responses(responses_path, checklist)
+        meta, frame = read_responses(responses_path, checklist, strict=strict)
+        read = len(caught)
         assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
                            source=responses_path)
+    if reader_warnings is not None:
+        reader_warnings.extend(caught[:read])
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
     from .actions_report import attach  # action status, and who answered what in a merged file
     return attach(assessment, responses_path, actions)
@@ -213,7 +227,7 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
     notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
     toc = "".join(f'<li><a href="#{key}">{esc(t(label, lang))}</a></li>' for key, label in TOC
                   if audience is Audience.INTERNAL or key != "parameters")
-    if _meta(a, "summary"):
+    if _words(a, "summary", lang):
         toc = f'<li><a href="#exec-summary">{esc(brand_s("exec_summary", lang))}</a></li>' + toc
     heading = title if not _blank(title) else t("report_title", lang)
     firm = brand.text("firm", lang)
@@ -258,10 +272,15 @@ def markdown_html(text: str) -> Safe:
     return Safe(rendered)
 
 
+def _words(a: Assessment, key: str, lang: str) -> str:
+    """The consultant's text for this language: ``summary_zh`` for a Chinese report, else ``summary``."""
+    return _meta(a, f"{key}_{lang}") or _meta(a, key)
+
+
 def summary_html(a: Assessment, lang: str = "en") -> str:
     """The consultant's executive summary (``summary`` in the Office sheet / metadata), before the verdict."""
     lang = check_lang(lang)
-    text = _meta(a, "summary")
+    text = _words(a, "summary", lang)
     if not text:
         return ""
     return (f'<section id="exec-summary" class="qr-section qr-prose"><h2>{esc(brand_s("exec_summary", lang))}</h2>'
@@ -276,11 +295,11 @@ def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
     brand = load_brand(brand) if not isinstance(brand, Brand) else brand
     audience = check_audience(audience)
     parts = []
-    closing = _meta(a, "closing")
+    closing = _words(a, "closing", lang)
     if closing:
         parts.append(f'<section id="closing" class="qr-section qr-prose"><h2>{esc(brand_s("closing", lang))}</h2>'
                      f"{markdown_html(closing)}</section>")
-    notes = _meta(a, "internal_notes")
+    notes = _words(a, "internal_notes", lang)
     if notes and audience is Audience.INTERNAL:
         parts.append(f'<section id="internal-notes" class="qr-section qr-prose qr-internal">'
                      f'<h3>{esc(brand_s("internal_notes", lang))}</h3>{markdown_html(notes)}</section>')
@@ -794,17 +813,18 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
                  strict: bool = False) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
 
-    The responses (and the brand file: ``brand`` or ``$QMSKIT_BRAND``) are read here first, so a bad file
-    fails fast with its one-line error and no kernel. ``lang=None`` takes the language from the file's
-    metadata (default English). With ``keep_notebook`` the executed notebook is written beside it as
-    ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`; checked
-    before the notebook runs). Nothing is written on failure. Reader warnings (another checklist, an
-    ignored sheet or row) are also issued here, so the command line shows them; with ``strict`` they
-    are errors.
+    The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
+    any kernel starts. Then the kernel is launched and, while it boots, the responses are read and scored
+    here (a bad file fails fast with its one-line error; the kernel is stopped at once) and the kernel is
+    handed the result instead of reading the file again. ``lang=None`` takes the language from the
+    file's metadata (default English). With ``keep_notebook`` the executed notebook is written beside it
+    as ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`;
+    checked before the notebook runs). Nothing is written on failure. Reader warnings (another
+    checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
+    ``strict`` they are errors.
     """
     from . import notebook
     from .brand import resolve_path
-    from .responses import ResponsesWarning, read_responses
 
     audience = check_audience(audience)
     brand_path = resolve_path(brand)
@@ -812,26 +832,13 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     if pdf:
         from .pdf import check_available
         check_available()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # the notebook lists them in the report; the terminal gets them too
-        meta, _ = read_responses(responses_path, checklist, strict=strict)  # errors name the path as given
-    for w in caught:
-        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
-            warnings.warn(str(w.message), ResponsesWarning, stacklevel=2)
-    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
-    lang = check_lang(lang or meta.get("language") or "en")
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
-    office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title,
-              "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value,
-              "report_seq": seq}
-    if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
-        from .actions_xlsx import read_actions
-        read_actions(actions)
-        params["actions"] = str(Path(actions).resolve())
-    nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
-                                   **({"timeout": timeout} if timeout else {}))
+    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
+    try:
+        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
+                                           strict, {"brand": str(brand_path.resolve()) if brand_path else None,
+                                                    "audience": audience.value, "report_seq": seq})
+    finally:
+        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
@@ -842,3 +849,36 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         from .pdf import print_pdf
         print_pdf(out, out.with_suffix(".pdf"))
     return out
+
+
+def _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions, strict, extra):
+    """build_report's reading, scoring and notebook run, on the kernel launched for it."""
+    from . import notebook
+    from .responses import ResponsesWarning
+
+    caught: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
+        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
+    for w in caught:  # errors (a bad file, a bad action plan) name the path as given
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
+    meta = a.meta
+    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
+    lang = check_lang(lang or meta.get("language") or "en")
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
+    office = str(meta.get("office") or responses_path.stem)
+    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title, **extra}
+    if actions is not None:
+        params["actions"] = str(Path(actions).resolve())
+    # read and scored once: the kernel takes this Assessment, as its notebook would have computed it
+    # (same function, same file; the source as the kernel names it); with an action plan the notebook
+    # reads again (the plan's file name is part of what it computes)
+    a.source = str(responses_path) if a.source is not None else None
+    nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
+                             checklists=[str(a.checklist.source or a.checklist.id)],
+                             preload=None if actions is not None else a, office=office,
+                             before_run=lambda: notebook.prepare_export(lang),
+                             **({"timeout": timeout} if timeout else {}))
+    return nb, office, lang

@@ -35,7 +35,7 @@ META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "sc
              "exclusions", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 DEFAULT_CHECKLIST = "iso9001-2015"
-FORMATS = (".xlsx", ".csv", ".yaml", ".yml")
+FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
 
 
 class ResponsesWarning(UserWarning):
@@ -59,6 +59,9 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     if suffix == ".xlsx":
         from .xlsx import read_xlsx
         meta, raw = read_xlsx(path, strict=strict)
+    elif suffix == ".ods":  # LibreOffice: the same sheets as an .xlsx (qmskit.ods)
+        from .ods import read_ods
+        meta, raw = read_ods(path, strict=strict)
     elif suffix == ".csv":
         _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
         meta, raw = _read_csv(path)
@@ -76,7 +79,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     _check_checklist_match(path, meta, cl, strict)
     frame = validate_responses(raw, cl, path)
     if "kpis" in meta:  # measured KPI values (qmskit.kpis): checked against the checklist's indicators
-        meta["kpis"] = parse_kpi_values(meta["kpis"], cl, path, row_label="KPIs row" if suffix == ".xlsx" else "line")
+        meta["kpis"] = parse_kpi_values(meta["kpis"], cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line")
     if "date" in meta:
         meta["date"] = _parse_date(meta["date"], path, "Office sheet / metadata", "date")
     return meta, frame
@@ -106,10 +109,9 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
 
 def _check_csv_shape(path: Path) -> None:
     """Rows, columns and cell lengths of a CSV, streamed with the csv module (bounded memory and time)."""
-    try:
-        text = read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file").decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return  # the reader says "not a UTF-8 CSV file"
+    from .csvtext import decode_csv  # UTF-8, or GBK/GB18030 from Chinese Excel; else one line with a hint
+    text = decode_csv(read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file"), path,
+                      warn=False)
     stream = io.StringIO(text)
     line = 0
     pos = 0
@@ -264,10 +266,8 @@ def _parse_date(value, path, where: str, what: str) -> str:
 
 
 def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ResponsesError("not a UTF-8 CSV file", path=path) from None
+    from .csvtext import decode_csv
+    text = decode_csv(path.read_bytes(), path)
     # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
     lines = [line for line in re.split(r"(?<=\n)", text) if line]
     meta: dict = {}
@@ -366,6 +366,10 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
             if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
                 write_xlsx(tmp, meta, frame, cl, lang=lang)
+    elif suffix == ".ods":  # LibreOffice (qmskit.ods): the same sheets, no dropdowns
+        from .ods import write_ods
+        with iorw.atomic_path(path, backup=backup) as tmp:
+            write_ods(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
         iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
     elif suffix in (".yaml", ".yml"):

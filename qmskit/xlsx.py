@@ -408,7 +408,11 @@ def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     (qmskit.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
     with ``strict``), never silently dropped."""
     from .xlsx_read import open_workbook
-    wb = open_workbook(path)
+    return read_workbook(open_workbook(path), path, strict=strict)
+
+
+def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """(metadata, raw frame) from an opened workbook (an .xlsx, or an .ods by qmskit.ods); closes it."""
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:

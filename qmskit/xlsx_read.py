@@ -53,12 +53,12 @@ def _extent(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[i
     """Follow the row and column position through a stretch of sheet XML (whole tags only)."""
     refs = _REFS.findall(part)
     tags = sum(part.count(t) for t in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
-    if len(refs) == tags and all(digits for _, _, digits in refs):
+    if len(refs) == tags and all(d for _, _, d in refs):
         # every row and cell says where it is (Excel, LibreOffice, openpyxl): only the largest matter
         if refs:
-            last_row = max(int(d) for _, _, d in refs)
-            letters = max((lt for tag, lt, _ in refs if tag == b"c"), key=lambda b: (len(b), b.upper()), default=b"")
-            _too_far(last_row, _column_number(letters), path, member)
+            last_row = max(map(int, {d for _, _, d in refs}))
+            columns = {lt.upper() for tag, lt, _ in refs if tag == b"c"}
+            _too_far(last_row, max(map(_column_number, columns), default=0), path, member)
             tag, lt, d = refs[-1]
             row, col = int(d), (_column_number(lt) if tag == b"c" else 0)
         return row, col
@@ -172,23 +172,24 @@ class Workbook:
 
 
 def _row(values: list, n: int, sheet: str, path: Path) -> tuple:
-    return tuple(_cell(v, n, sheet, path) for v in values)
-
-
-def _cell(value, n: int, sheet: str, path: Path):
-    """calamine's value as openpyxl gave it: blank → None, 5.0 → 5, a date cell → datetime."""
-    if isinstance(value, str):
-        if value == "":
-            return None
-        if len(value) > MAX_CELL_CHARS:
-            raise ResponsesError(f"a cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}",
-                                 path=path, where=f"sheet '{sheet}' row {n}")
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day)
-    return value
+    """calamine's values as openpyxl gave them: blank → None, 5.0 → 5, a date cell → datetime.
+    (One loop per row without a call per cell: this runs for every cell of every workbook read.)"""
+    out = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if not value:
+                value = None
+            elif len(value) > MAX_CELL_CHARS:
+                raise ResponsesError(f"a cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}",
+                                     path=path, where=f"sheet '{sheet}' row {n}")
+        elif kind is float:
+            if value.is_integer() and abs(value) < 1e15:
+                value = int(value)
+        elif kind is dt.date:
+            value = dt.datetime(value.year, value.month, value.day)
+        out.append(value)
+    return tuple(out)
 
 
 def open_workbook(path: Path) -> Workbook:

@@ -105,6 +105,13 @@ def meta_for(office: str, lang: str, date: dt.date, kpis: dict) -> dict:
                       "previous": v[1] if isinstance(v, tuple) else None} for k, v in kpis.items()]}
 
 
+def fresh(path: Path) -> Path:
+    """Remove last run's file first: writing into an existing workbook keeps its row layout (design.md,
+    "Writing files"), so a checklist change would leave the example unlike a fresh one."""
+    path.unlink(missing_ok=True)
+    return path
+
+
 def check_band(cl, path: Path, band: str) -> qmskit.Assessment:
     a = qmskit.score(cl, path)
     status = "ok" if a.readiness == band else f"EXPECTED {band}"
@@ -123,7 +130,7 @@ def main(out: Path = OUT) -> list[Path]:
         rng = np.random.default_rng(seed)
         frame = answers_for(gov, lang, date, p_yes, p_partial, p_blank, p_crit, rng)
         path = out / (f"{stem}.yaml" if lang == "zh" else f"{stem}.xlsx")
-        write_responses(path, meta_for(office, lang, date, kpis), frame, gov, lang=lang, backup=False)
+        write_responses(fresh(path), meta_for(office, lang, date, kpis), frame, gov, lang=lang, backup=False)
         check_band(gov, path, band)
         written.append(path)
 
@@ -131,12 +138,12 @@ def main(out: Path = OUT) -> list[Path]:
     rng = np.random.default_rng(seed)
     before = answers_for(gov, lang, date, p_yes, p_partial, p_blank, p_crit, rng)
     before_path = out / f"{stem}.xlsx"
-    write_responses(before_path, meta_for(office, lang, date, kpis), before, gov, lang=lang, backup=False)
+    write_responses(fresh(before_path), meta_for(office, lang, date, kpis), before, gov, lang=lang, backup=False)
     check_band(gov, before_path, band)
     after = improved(gov, before, lang, rng)
     after_kpis = {k: (v, kpis[k][0]) for k, v in AFTER_KPIS.items()}
     after_path = out / f"{AFTER_STEM}.xlsx"
-    write_responses(after_path, meta_for(office, lang, AFTER_DATE, after_kpis), after, gov, lang=lang, backup=False)
+    write_responses(fresh(after_path), meta_for(office, lang, AFTER_DATE, after_kpis), after, gov, lang=lang, backup=False)
     check_band(gov, after_path, "nearly_ready")
     written += [before_path, after_path]
 
@@ -147,7 +154,7 @@ def main(out: Path = OUT) -> list[Path]:
     meta = meta_for(office, lang, date, {})
     meta.pop("kpis")
     legacy_path = out / f"{stem}.xlsx"
-    write_responses(legacy_path, meta, frame, legacy, lang=lang, backup=False)
+    write_responses(fresh(legacy_path), meta, frame, legacy, lang=lang, backup=False)
     print(f"{legacy_path.name:42} (ISO 9001:2008 structure, for `qmskit migrate`)")
     written.append(legacy_path)
     return written
@@ -156,4 +163,8 @@ def main(out: Path = OUT) -> list[Path]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--out", type=Path, default=OUT, help="output folder (default: examples/gov)")
-    main(parser.parse_args().out)
+    out = parser.parse_args().out
+    main(out)
+    import make_examples_history  # the 2024 assessment, the action plan and the assignment follow 2025/2026
+
+    make_examples_history.main(out)

@@ -105,7 +105,7 @@ def test_progress_counts_by_hand():
         {"id": "q8", "severity": "major", "status": "open", "due": "2020-01-01", "in_assessment": "no"},
     ])
     p = progress(plan, "X", dt.date(2026, 1, 31))
-    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (7, 4, 2, 2, 1)
+    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (8, 4, 2, 2, 1)
     assert (p.overdue, p.no_due, p.done_without_evidence, p.done_not_verified) == (2, 1, 2, 2)
     assert p.resolved_by_reassessment == 1
     assert list(p.overdue_items["id"]) == ["q1", "q2"] and list(p.overdue_items["days_overdue"]) == [21, 1]
@@ -218,8 +218,8 @@ def test_report_shows_action_status_and_who_answered(tmp_path):
     assert res.exit_code == 0, res.output
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     p = status_of(plan, dt.date.today())
-    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue), 2 done (1 without closure evidence), "
-            "1 verified effective.") in html
+    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue); 2 done, 1 of them verified effective; "
+            "1 done without closure evidence.") in html
     assert "done · no closure evidence" in html and "verified effective" in html
     assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
     assert "--actions actions.xlsx" in html

@@ -7,6 +7,7 @@ a Ctrl-C run of the CLI. Everything else works on scored data without kernels.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import re
@@ -104,7 +105,8 @@ def wait_no_kernels(predicate=kernel_children, seconds: float = 10) -> list:
 def mixed(tmp_path_factory, offices, failing_notebook):
     out = tmp_path_factory.mktemp("mixed")
     (out / "stale-office.html").write_text("from an earlier run", encoding="utf-8")
-    (out / batch.MANIFEST).write_text(json.dumps({"files": ["stale-office.html"]}), encoding="utf-8")
+    earlier = hashlib.sha256(b"from an earlier run").hexdigest()  # what the earlier run recorded writing
+    (out / batch.MANIFEST).write_text(json.dumps({"files": {"stale-office.html": earlier}}), encoding="utf-8")
     (out / "my-notes.html").write_text("not written by qmskit", encoding="utf-8")
     inputs = [offices[k] for k in ("a", "b", "zh", "bad", "unknown", "raise", "kill", "slow", "missing")]
     result = batch.run_batch(inputs, out, workers=2, timeout=8, progress=False, notebook=failing_notebook)
@@ -214,8 +216,8 @@ def test_warm_kernel_carries_nothing_from_office_a_into_office_b(isolation):
     assert a.ok and b.ok
     assert a.worker == b.worker                    # same worker process and thread: the same warm kernel
     assert "kernel_start" in a.timings and "kernel_start" not in b.timings   # B reused A's kernel
-    a_html, a_nb = a.html.read_text(encoding="utf-8"), (out / f"{a.slug}.ipynb").read_text(encoding="utf-8")
-    b_html, b_nb = b.html.read_text(encoding="utf-8"), (out / f"{b.slug}.ipynb").read_text(encoding="utf-8")
+    a_html, a_nb = a.html.read_text(encoding="utf-8"), a.html.with_suffix(".ipynb").read_text(encoding="utf-8")
+    b_html, b_nb = b.html.read_text(encoding="utf-8"), b.html.with_suffix(".ipynb").read_text(encoding="utf-8")
     for marker in (MARK, f"{MARK}-evidence", f"{MARK}-notes"):
         assert marker in a_html and marker in a_nb          # the marker really is in A's outputs
         assert marker not in b_html and marker not in b_nb  # ... and nowhere in B's
@@ -241,10 +243,10 @@ def test_warm_notebook_is_the_same_as_papermills(isolation, offices):
     from qmskit import notebook
     result, out = isolation
     b = result.offices[1]
-    warm = nbformat.read(str(out / f"{b.slug}.ipynb"), as_version=4)
+    warm = nbformat.read(str(b.html.with_suffix(".ipynb")), as_version=4)
     cold = notebook.execute_notebook(notebook.bundled_notebook("report"),
                                      {"responses": str(offices["b"].resolve()), "checklist": None, "lang": "en",
-                                      "title": None})
+                                      "title": None, "brand": None, "audience": "internal", "report_seq": 2})
     assert warm.metadata.papermill.parameters == cold.metadata.papermill.parameters
     assert [c.get("execution_count") for c in warm.cells] == list(range(1, len(warm.cells) + 1))
     warm_cells, cold_cells = _normalise(warm), _normalise(cold)
@@ -374,15 +376,20 @@ def test_portfolio_html_escapes_names_and_reasons(scored):
     assert "排名" in html and ("具备" in html or "建设中" in html)
 
 
-def test_replace_stale_removes_only_files_an_earlier_batch_wrote(tmp_path):
-    for name in ("old-office.html", "old-office.ipynb", "mine.html", "index.html"):
+def test_commit_removes_only_files_an_earlier_batch_wrote_unchanged(tmp_path):
+    from qmskit.batchdir import OutputFolder
+    for name in ("old-office.html", "edited.html", "old-office.ipynb", "mine.html", "index.html"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    (tmp_path / batch.MANIFEST).write_text(json.dumps({"files": ["old-office.html", "index.html", "../etc"]}),
-                                           encoding="utf-8")
-    result = batch.BatchResult(tmp_path, [], index=tmp_path / "index.html")
-    batch._replace_stale(tmp_path, result, keep_notebooks=False)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [batch.MANIFEST, "index.html", "mine.html",
-                                                          "old-office.ipynb"]
+    digest = hashlib.sha256(b"x").hexdigest()
+    (tmp_path / batch.MANIFEST).write_text(json.dumps({"files": {
+        "old-office.html": digest, "edited.html": hashlib.sha256(b"before the user edited it").hexdigest(),
+        "index.html": digest, "../etc": digest}}), encoding="utf-8")
+    with OutputFolder(tmp_path) as folder:
+        folder.write_text("index.html", "new")
+        folder.commit()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "edited.html", "index.html", "mine.html", "old-office.ipynb"]
+    assert (tmp_path / "index.html").read_text(encoding="utf-8") == "new"
 
 
 # ---------------------------------------------------------------------------------------------- browser

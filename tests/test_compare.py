@@ -199,7 +199,10 @@ def test_gov_examples_are_reproducible(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     written = module.main(tmp_path)
-    assert {p.name for p in written} == {p.name for p in EXAMPLES.iterdir() if not p.name.endswith(".bak")}
+    # examples/gov also holds what make_examples_history.py writes (the script's __main__ runs both) and the
+    # writers' hidden lock files; every file this script writes must be there and equal
+    present = {p.name for p in EXAMPLES.iterdir() if not p.name.endswith(".bak") and not p.name.startswith(".")}
+    assert {p.name for p in written} <= present
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for path in written:

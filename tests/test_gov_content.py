@@ -232,3 +232,11 @@ def test_textcheck_counts_words_in_english_and_characters_in_chinese():
     assert longest_shared_run("质量管理体系范围", "确定质量管理体系") == (6, "质量管理体系")
     pairs = overlapping_pairs({"a": "one two three four"}, {"b": "zero one two three"}, 2)
     assert pairs == [("a", "b", 3, "one two three")]
+
+
+def test_legacy_na_allowed_only_where_2008_allowed_an_exclusion():
+    """ISO 9001:2008 1.2 allowed exclusions only within clause 7: design (7.3), customer property, equipment."""
+    raw = raw_questions("iso9001-2008-legacy")
+    allowed = {qid for qid, q in raw.items() if q.get("na_allowed")}
+    design = {qid for qid in raw if qid.startswith("2008-7.3.")}
+    assert allowed == design | {"2008-7.5.4-a", "2008-7.6-a"}

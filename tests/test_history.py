@@ -124,3 +124,15 @@ def test_bad_inputs(three, tmp_path, case):
     if case != "one_file":
         assert res.output.startswith("error: ") and ("gone.xlsx" in res.output or "bad.csv" in res.output)
     assert not (tmp_path / "o").exists()
+
+
+def test_history_pdf(three, tmp_path):
+    from qmskit.pdf import chromium_path
+    if not chromium_path().exists():
+        pytest.skip(f"PDF TEST SKIPPED: no Chromium at {chromium_path()} (make system-deps)")
+    pytest.importorskip("playwright.async_api")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = next(out.glob("*-history.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")

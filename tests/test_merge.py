@@ -212,3 +212,32 @@ def test_split_ids_most_specific_clause_wins():
     assert "unassigned" in parts
     with pytest.raises(MergeError, match="needs --assign"):
         split_ids(cl, SplitBy.CLAUSE, None)
+
+
+def test_kpis_go_to_one_part_and_conflicting_values_are_listed(tmp_path):
+    from qmskit.merge import merge_files, split_file
+    meta, frame = read_responses(PREVIOUS)
+    cl = load_checklist(meta["checklist"])
+    res = split_file(cl, meta, frame.drop(columns="row"), tmp_path / "p.xlsx", SplitBy.CLAUSE,
+                     {"A": ["4", "5", "6", "7", "8"], "B": ["9", "10"]})
+    _, _ = read_responses(res.files["A"])
+    meta_a, _ = read_responses(res.files["A"])
+    meta_b, _ = read_responses(res.files["B"])
+    assert all(k["value"] is None for k in meta_a.get("kpis", []))  # the KPIs (clause 9.1) are B's to measure
+    assert {k["id"]: k["value"] for k in meta_b["kpis"]} == {k["id"]: k["value"] for k in meta["kpis"]}
+    merged = merge_files(list(res.files.values()), tmp_path / "m.xlsx")
+    assert not merged.conflicts
+    assert read_responses(tmp_path / "m.xlsx")[0]["kpis"] == meta["kpis"]
+    # a second file measuring one indicator differently: a conflict line, resolved by --prefer worst
+    other = dict(meta_b)
+    other["kpis"] = [dict(k, value=(k["value"] or 0) - 5) if k["id"] == "sat-satisfied" else k for k in meta_b["kpis"]]
+    other["assessor"] = "C"
+    _, frame_b = read_responses(res.files["B"])
+    write_responses(tmp_path / "c.xlsx", other, frame_b.drop(columns="row"), cl)
+    r = run("merge", res.files["A"], res.files["B"], tmp_path / "c.xlsx", "-o", tmp_path / "m2.xlsx")
+    assert r.exit_code == 1 and "conflict: KPI sat-satisfied: " in r.output
+    r = run("merge", res.files["A"], res.files["B"], tmp_path / "c.xlsx", "-o", tmp_path / "m2.xlsx", "--prefer", "worst")
+    assert r.exit_code == 0, r.output
+    got = {k["id"]: k["value"] for k in read_responses(tmp_path / "m2.xlsx")[0]["kpis"]}
+    want = {k["id"]: k["value"] for k in meta["kpis"]}
+    assert got["sat-satisfied"] == want["sat-satisfied"] - 5  # higher is better: the lower value is worse

@@ -94,7 +94,7 @@ def test_client_copy_leaves_out_the_technical_appendix(printed):
     assert branded.name.endswith(f".{lang}.client.html") and plain.name.endswith(f".{lang}.html")
 
 
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = r"""() => {
     const page = document.querySelector('main').getBoundingClientRect();
     const bad = [];
     const where = el => el.tagName.toLowerCase() + ' in #' + ((el.closest('section') || {}).id || '?');
@@ -107,6 +107,9 @@ OVERFLOW_JS = """() => {
     for (const b of document.querySelectorAll('td .qr-badge, th .qr-badge')) {
         const r = b.getBoundingClientRect(), c = b.closest('td, th').getBoundingClientRect();
         if (r.left < c.left - 0.5 || r.right > c.right + 0.5) bad.push('badge "' + b.textContent + '" ' + where(b));
+        const size = parseFloat(getComputedStyle(b).fontSize);
+        if (!/\s/.test(b.textContent.trim()) && /^[A-Za-z]+$/.test(b.textContent.trim()) && r.height > size * 2)
+            bad.push('badge "' + b.textContent + '" broken over two lines ' + where(b));
     }
     return {bad: bad.slice(0, 10), width: page.width,
             heads: [...document.querySelectorAll('table.qr-table thead')].map(h => getComputedStyle(h).display),
@@ -157,3 +160,29 @@ def test_one_browser_prints_many_files_in_parallel(printed, tmp_path):
     assert all(j.pdf.read_bytes()[:5] == b"%PDF-" for j in jobs)
     assert [o.pages for o in run.outcomes[:2]] == [o.pages for o in run.outcomes[2:]]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_batch_prints_every_office_and_the_portfolio_with_one_browser(tmp_path, monkeypatch):
+    """`run_batch(pdf=True)`: one print_pdfs call (one browser) for all offices and index.html; the
+    portfolio links the language-named reports; the PDFs are in the manifest (a re-run replaces them)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
+    from qmskit import batch
+
+    calls = []
+    real = pdf.print_pdfs
+    monkeypatch.setattr(pdf, "print_pdfs", lambda jobs, **kw: calls.append(len(jobs)) or real(jobs, **kw))
+    offices = [ROOT / "examples" / "offices" / n for n in ("riverside-general-office.xlsx", "hillview-town-office.xlsx")]
+    result = batch.run_batch(offices, tmp_path, lang="zh", workers=1, progress=False, pdf=True,
+                             brand=BRAND, audience="client")
+    assert result.exit_code == 0, result.summary_lines()
+    assert calls == [3]                                   # two offices + the portfolio, one browser
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(
+        [o.html.with_suffix(".pdf").name for o in result.offices] + ["index.pdf"])
+    assert all(o.html.name.endswith(".zh.client.html") and o.pdf and o.timings["pdf"] > 0 for o in result.offices)
+    numbers = [re.search(r"NWQP-\d{4}-00(\d)", pdf_pages_text(o.pdf)[0]).group(1) for o in result.offices]
+    assert numbers == ["1", "2"]                          # report numbers follow the input order
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{o.html.name}"' in index for o in result.offices)
+    manifest = (tmp_path / batch.MANIFEST).read_text(encoding="utf-8")
+    assert "index.pdf" in manifest and all(o.pdf.name in manifest for o in result.offices)

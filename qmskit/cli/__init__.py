@@ -30,15 +30,25 @@ class QmskitGroup(click.Group):
                 ctx.exit(1)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
+            except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named
+                if debug:
+                    raise
+                from ..limits import os_error_line
+                click.echo(f"error: {plain(os_error_line(exc))}", err=True)
+                ctx.exit(1)
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
                 click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
-            except KeyboardInterrupt:
-                click.echo("interrupted", err=True)
-                ctx.exit(130)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.interrupts)
+                import signal
+                for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
+                    signal.signal(sig, signal.SIG_IGN)
+                code = getattr(exc, "exit_code", 130)
+                click.echo("interrupted" if code == 130 else "terminated (SIGTERM)", err=True)
+                ctx.exit(code)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

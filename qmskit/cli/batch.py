@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from ..errors import QmskitError
+from .report import audience_option, brand_option
 
 
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for <office>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
+              help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core; with --scheduler: the cluster's).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
@@ -28,8 +29,14 @@ from ..errors import QmskitError
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
 @click.option("--actions", "actions_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="Folder of action plans (qmskit actions plan), matched to offices by name.")
+@click.option("--pdf", is_flag=True,
+              help="Also print every report and the portfolio to PDF (one headless Chromium, pages in parallel).")
+@click.option("--pdf-pages", type=click.IntRange(min=1, max=16), default=None, metavar="N",
+              help="Pages printing at the same time with --pdf (default 3).")
+@brand_option
+@audience_option
 def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
-              keep_notebooks, quiet, actions_dir) -> None:
+              keep_notebooks, quiet, actions_dir, pdf, pdf_pages, brand, audience) -> None:
     """Score and report many offices: INPUTS are responses files, folders or glob patterns.
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
@@ -40,8 +47,13 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
         result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
                            timeout=timeout, executor=executor, scheduler=scheduler, progress=not quiet,
                            checklist=checklist, keep_notebooks=keep_notebooks,
-                           actions=actions_dir)
+                           actions=actions_dir, brand=brand, audience=audience, pdf=pdf, pdf_parallel=pdf_pages)
     except QmskitError as exc:
+        from ..batchdir import BatchBusy
+        if isinstance(exc, BatchBusy):  # another batch holds the folder: usage error (2), one line
+            from ._term import plain
+            click.echo(f"error: {plain(exc)}", err=True)
+            sys.exit(BatchBusy.exit_code)
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
@@ -51,6 +63,10 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
         click.echo(plain(line))
     if result.scores_csv:
         click.echo(plain(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}"))
+    if pdf and "pdf_total" in result.timings:
+        printed = sum(1 for o in result.offices if o.pdf)
+        click.echo(f"PDF: {printed} office report(s){' and the portfolio' if result.index else ''} printed in "
+                   f"{result.timings['pdf_total']:.1f} s (one browser, {pdf_pages or 3} pages at a time)")
     sys.exit(result.exit_code)
 
 

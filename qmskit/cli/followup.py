@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ._term import json_text, plain
+from .report import audience_option, brand_option, pdf_option
 
 
 @click.command("compare")
@@ -19,14 +20,18 @@ from ._term import json_text, plain
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--force", is_flag=True, help="Compare even when the offices or checklists differ.")
 @click.option("--title", default=None, help="Report title override.")
+@pdf_option
+@brand_option
+@audience_option
 def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
-                force: bool, title: str | None) -> None:
+                force: bool, title: str | None, pdf: bool, brand: Path | None, audience: str) -> None:
     """Compare two assessments of one office (BEFORE and AFTER responses files)."""
     if out_dir is None and not as_json:
         raise click.UsageError("give -o DIR for the HTML report, or --json")
     if out_dir is not None:
         from ..compare_report import build_comparison
-        out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title)
+        out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title,
+                                    brand=brand, audience=audience, pdf=pdf)
     else:
         from ..compare_report import load_comparison
         cmp, out = load_comparison(before, after, checklist, force), None
@@ -44,6 +49,8 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
         click.echo(plain(f"note: {note}"), err=True)
     if out is not None:
         click.echo(plain(f"wrote {out}"), err=as_json)
+        if pdf:
+            click.echo(plain(f"wrote {out.with_suffix('.pdf')}"), err=as_json)
 
 
 @click.command("migrate")

@@ -78,11 +78,14 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         docs = [p.to_dict() for p in results]
         click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
     elif results:
+        from rich import box
         from rich.table import Table
 
-        table = Table("office", "actions", "open", "overdue", "done, no evidence", "done, not verified",
-                      "verified", title=f"Action plans as of {day.isoformat()}")
-        table.columns[0].min_width = 28  # office names are long (often two languages)
+        table = Table("office", "total", "open", "overdue", "done, no\nevidence", "done, not\nverified",
+                      "verified", title=f"Action plans as of {day.isoformat()}", box=box.SIMPLE_HEAD)
+        table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
+        for col in table.columns[1:]:
+            col.justify = "right"
         for p in results:
             table.add_row(Text(p.office), str(p.total), str(p.open),
                           Text(str(p.overdue), style="bold red" if p.overdue else ""),
@@ -191,12 +194,15 @@ def register(group: click.Group) -> None:
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--force", is_flag=True, help="Build the history even when the offices or checklists differ.")
+@click.option("--pdf", is_flag=True, help="Also print a PDF beside the HTML (headless Chromium, A4).")
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
-                force: bool) -> None:
+                force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
     from ..readiness import fmt_number
     if out_dir is None and not as_json:
         raise click.UsageError("give -o DIR for the HTML report, or --json")
+    if pdf and out_dir is None:
+        raise click.UsageError("--pdf needs -o DIR")
     if len(files) < 2:
         raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
     if out_dir is not None:
@@ -221,3 +227,7 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
         click.echo(f"note: {note}", err=True)
     if out is not None:
         click.echo(f"wrote {out}", err=as_json)
+        if pdf:
+            from ..pdf import check_available, print_pdf
+            check_available()
+            click.echo(f"wrote {print_pdf(out)}", err=as_json)

@@ -1,0 +1,150 @@
+"""Builders for the hostile corpus: every file is generated in the test session (sparse files for the
+size limits, workbooks assembled member by member for the sheet-XML cases)."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+CONTENT_TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                 '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                 '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                 '<Default Extension="xml" ContentType="application/xml"/>'
+                 '<Override PartName="/xl/workbook.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                 '<Override PartName="/xl/worksheets/sheet1.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                 '<Override PartName="/xl/worksheets/sheet2.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                 '<Override PartName="/xl/sharedStrings.xml" '
+                 'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                 '</Types>')
+ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+             'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+WORKBOOK = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            '<sheet name="Office" sheetId="1" r:id="rId1"/><sheet name="Assessment" sheetId="2" r:id="rId2"/>'
+            '</sheets></workbook>')
+WORKBOOK_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                 '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'relationships/worksheet" Target="worksheets/sheet2.xml"/>'
+                 '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                 'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+
+
+def _col(n: int) -> str:
+    letters = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+
+
+def sheet_xml(rows: list[list[str]], *, dimension: str | None = None, prolog: str | None = None,
+              raw_row: str = "") -> str:
+    """A worksheet of inline strings, every row and cell carrying its reference. ``prolog`` replaces the
+    XML declaration (e.g. to add a DOCTYPE); ``raw_row`` is appended to sheetData unescaped."""
+    out = [prolog if prolog is not None else '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
+    if dimension:
+        out.append(f'<dimension ref="{dimension}"/>')
+    out.append("<sheetData>")
+    for r, values in enumerate(rows, start=1):
+        out.append(f'<row r="{r}">' + "".join(inline(f"{_col(c)}{r}", v) for c, v in enumerate(values, start=1)
+                                              if v != "") + "</row>")
+    out.append(raw_row + "</sheetData></worksheet>")
+    return "".join(out)
+
+
+ASSESSMENT_HEADER = ["Clause", "ID", "Question", "What an auditor looks for", "Answer", "Evidence", "Notes",
+                     "Owner", "Due date"]
+OFFICE_ROWS = [["Field", "Value", "key"], ["Office", "Hostile Office", "office"]]
+
+
+def workbook(path: Path, assessment: str, *, office: str | None = None, shared: str | None = None,
+             extra: dict | None = None) -> Path:
+    """An .xlsx from raw sheet XML (Office sheet: a plain header unless given)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("_rels/.rels", ROOT_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        zf.writestr("xl/worksheets/sheet1.xml", office or sheet_xml(OFFICE_ROWS))
+        zf.writestr("xl/worksheets/sheet2.xml", assessment)
+        zf.writestr("xl/sharedStrings.xml", shared or
+                    '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                    'spreadsheetml/2006/main" count="0" uniqueCount="0"></sst>')
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return path
+
+
+def assessment_rows(n: int) -> list[list[str]]:
+    return [ASSESSMENT_HEADER] + [["4.1", f"q-{i}", "Question?", "", "yes", "", "", "", ""] for i in range(n)]
+
+
+def zip_bomb(path: Path, expanded_mb: int) -> Path:
+    """A workbook whose sheet expands to ``expanded_mb`` MB (of spaces; compresses ~1000:1)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
+                           ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+                           ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS))):
+            zf.writestr(name, data)
+        with zf.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as fh:
+            fh.write(SHEET_HEAD.encode())
+            block = b" " * (1 << 20)
+            for _ in range(expanded_mb):
+                fh.write(block)
+            fh.write(b"<sheetData/></worksheet>")
+    return path
+
+
+def with_dimension(src: Path, dst: Path, ref: str) -> Path:
+    """Copy of a real qmskit workbook whose every sheet claims ``<dimension ref=REF>``."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), data)
+            zout.writestr(info, data)
+    return dst
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file that claims ``size`` bytes without using the disk."""
+    with open(path, "wb") as fh:
+        fh.truncate(size)
+    return path
+
+
+def billion_laughs_yaml(levels: int = 9) -> str:
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels):
+        refs = ",".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    lines.append(f"office: *a{levels - 1}")
+    return "\n".join(lines) + "\nresponses: []\n"
+
+
+def deep_yaml(depth: int) -> str:
+    return "office: X\nresponses: []\nnotes: " + "[" * depth + "x" + "]" * depth + "\n"
+
+
+XML_BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                      + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+                                for i in range(1, 10))
+                      + ']>')
+XML_XXE = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'

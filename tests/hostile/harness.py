@@ -1,0 +1,99 @@
+"""The hostile-input harness (imported by the tests in this folder): every case runs the real `qmskit` CLI
+(RLIMIT_AS 1 GB) and a timeout, so a regression fails the test instead of hanging or eating the machine.
+
+``run_cli(args)`` returns a :class:`Run` with the exit status, stdout, stderr and the child's peak RSS
+(``ru_maxrss``, written by the child itself at exit). The worst peak of the session is printed at the end.
+Inputs are generated into the session's temporary folder (nothing large is committed).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+AS_LIMIT = 1 << 30              # address-space limit for each case (a runaway allocation fails fast)
+PEAK_RSS_LIMIT_MB = 500         # design.md "Input limits": peak memory ≤ 500 MB for every hostile input
+TIMEOUT = 240                   # seconds before a case counts as a hang (generous: shared 2-core machine)
+
+PRELUDE = textwrap.dedent("""
+    import atexit, os, resource, sys
+    limit = int(os.environ["QMSKIT_HOSTILE_AS"])
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    def _report():
+        with open(os.environ["QMSKIT_HOSTILE_RSS"], "w") as fh:
+            fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+    atexit.register(_report)
+    sys.argv = ["qmskit", *sys.argv[1:]]
+    from qmskit.cli import main
+    main()
+""")
+
+PEAKS: dict[str, float] = {}
+
+
+@dataclass
+class Run:
+    args: list
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_mb: float
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def assert_one_line_error(self, *fragments: str, code: int = 1) -> str:
+        """Exit ``code``, exactly one non-empty stderr line "error: …" holding every fragment, no traceback,
+        never "internal error", peak memory within the limit."""
+        assert self.returncode == code, (self.returncode, self.stdout[-2000:], self.stderr[-2000:])
+        assert "Traceback" not in self.stderr and "internal error" not in self.stderr, self.stderr[-3000:]
+        assert len(self.lines) == 1, self.stderr[-3000:]
+        line = self.lines[0]
+        assert line.startswith("error: "), line
+        for fragment in fragments:
+            assert fragment in line, (fragment, line)
+        assert self.peak_mb <= PEAK_RSS_LIMIT_MB, f"peak RSS {self.peak_mb:.0f} MB"
+        return line
+
+
+def run_cli(args: list, *, cwd: Path | None = None, label: str | None = None, wrap: list | None = None,
+            timeout: float = TIMEOUT, tmp: Path | None = None) -> Run:
+    """Run ``qmskit ARGS`` in a fresh interpreter under the limits; ``wrap`` prefixes the command
+    (e.g. ``unshare …``). Raises (fails the test) on timeout."""
+    rss_file = Path(tmp or cwd or Path.cwd()) / f".rss-{os.getpid()}-{len(PEAKS)}"
+    env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "QMSKIT_HOSTILE_RSS": str(rss_file),
+           "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+    cmd = [*(wrap or []), sys.executable, "-c", PRELUDE, *map(str, args)]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+                          errors="replace")
+    try:
+        peak_mb = int(rss_file.read_text()) / 1024
+        rss_file.unlink()
+    except (OSError, ValueError):
+        peak_mb = float("nan")
+    PEAKS[label or " ".join(map(str, args))[:120]] = peak_mb
+    return Run(list(args), proc.returncode, proc.stdout, proc.stderr, peak_mb)
+
+
+def report_peaks(request) -> None:
+    """At the end of the session: how many runs, and the worst peak RSS (the issue asks for it)."""
+    measured = {k: v for k, v in PEAKS.items() if v == v}
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if measured and reporter is not None:
+        worst = max(measured, key=measured.get)
+        reporter.write_line(f"\nhostile inputs: {len(measured)} runs, worst peak RSS {measured[worst]:.0f} MB "
+                            f"({worst})")
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, request) -> Path:
+    """The session's folder of generated hostile files (this module is not a conftest: a second
+    ``conftest`` module would shadow tests/conftest.py for ``from conftest import …``)."""
+    request.addfinalizer(lambda: report_peaks(request))
+    return tmp_path_factory.mktemp("hostile")

@@ -1,0 +1,344 @@
+"""Hostile and broken inputs (issue 14, design.md "Input limits"): each one exits 1 with one line naming
+the file and the limit, no traceback, never "internal error", within the time-out and ≤ 500 MB peak RSS.
+
+Every case runs the real CLI in its own interpreter under RLIMIT_AS (see conftest.run_cli)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus import (XML_BILLION_LAUGHS, XML_XXE, assessment_rows, billion_laughs_yaml, deep_yaml, inline,
+                    sheet_xml, sparse, with_dimension, workbook, zip_bomb)
+from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
+
+MB = 1024 * 1024
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="session")
+def good_xlsx(corpus) -> Path:
+    """A real workbook written by qmskit (the full checklist, some answers)."""
+    import qmskit
+    from qmskit.responses import write_responses
+    cl = qmskit.load_checklist("iso9001-2015")
+    frame = cl.questions[["id"]].copy()
+    frame["answer"] = "yes"
+    path = corpus / "good.xlsx"
+    write_responses(path, {"office": "Good Office"}, frame.head(20), cl, backup=False)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- not a file
+def test_a_folder_named_like_a_workbook(corpus):
+    (corpus / "folder.xlsx").mkdir()
+    run_cli(["score", corpus / "folder.xlsx"], cwd=corpus).assert_one_line_error("folder.xlsx", "is a folder")
+
+
+def test_a_fifo_is_refused_without_opening_it(corpus):
+    fifo = corpus / "pipe.csv"
+    os.mkfifo(fifo)   # opening it would block forever: the check must come first
+    run_cli(["score", fifo], cwd=corpus).assert_one_line_error("pipe.csv", "named pipe")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_is_refused(corpus, device):
+    link = corpus / f"{Path(device).name}.yaml"
+    link.symlink_to(device)
+    run_cli(["score", link], cwd=corpus).assert_one_line_error(link.name, "is a device")
+
+
+# ---------------------------------------------------------------------------------------------- sizes
+@pytest.mark.parametrize("name", ["big.csv", "big.xlsx", "big.yaml"])
+def test_a_responses_file_over_20_mb(corpus, name):
+    sparse(corpus / name, 21 * MB)
+    run_cli(["score", corpus / name], cwd=corpus).assert_one_line_error(name, "limit is 20 MB")
+
+
+def test_a_100_mb_yaml_checklist(corpus):
+    sparse(corpus / "huge-checklist.yaml", 100 * MB)
+    run_cli(["validate", corpus / "huge-checklist.yaml"], cwd=corpus).assert_one_line_error(
+        "huge-checklist.yaml", "limit is 20 MB")
+
+
+# ---------------------------------------------------------------------------------------------- CSV shape
+def test_csv_with_too_many_rows(corpus):
+    path = corpus / "rows.csv"
+    path.write_text("id,answer\n" + "4.1-a,yes\n" * 6000, encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("rows.csv", "limit is 5,000")
+
+
+def test_csv_header_with_five_million_columns(corpus):
+    path = corpus / "wide.csv"
+    path.write_text("id,answer" + "," * 5_000_000 + "\n4.1-a,yes\n", encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("wide.csv", "columns; the limit is 200")
+
+
+def test_csv_cell_over_10000_characters(corpus):
+    path = corpus / "longcell.csv"
+    path.write_text("id,answer,evidence\n4.1-a,yes," + "x" * 20_000 + "\n", encoding="utf-8")
+    line = run_cli(["score", path], cwd=corpus).assert_one_line_error("longcell.csv", "limit is 10,000")
+    assert "xxxxxxxxxx" not in line   # the text itself is never echoed
+
+
+def test_csv_cell_over_the_csv_module_field_limit(corpus):
+    path = corpus / "hugecell.csv"
+    path.write_text('id,answer,evidence\n4.1-a,yes,"' + "y" * 200_000 + '"\n', encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("hugecell.csv", "10,000")
+
+
+# ---------------------------------------------------------------------------------------------- workbooks
+def test_sheet_with_too_many_rows(corpus):
+    path = workbook(corpus / "rows.xlsx", sheet_xml(assessment_rows(6000)))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("rows.xlsx", "limit is 5,000 rows")
+
+
+def test_sheet_with_too_many_columns(corpus):
+    header = ["ID", "Answer"] + [f"extra {i}" for i in range(300)]
+    path = workbook(corpus / "cols.xlsx", sheet_xml([header]))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("cols.xlsx", "limit is 200 columns")
+
+
+def test_two_cells_far_apart(corpus):
+    """calamine would allocate the whole A1:XFD1048576 rectangle (hundreds of GB) and abort the process."""
+    far = inline("XFD1048576", "far away")
+    path = workbook(corpus / "far.xlsx", sheet_xml(assessment_rows(2), raw_row=f'<row r="1048576">{far}</row>'))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("far.xlsx", "1,048,576", "limit is 5,000")
+
+
+def test_cells_without_references_count_like_readers_count(corpus):
+    """Rows and cells may omit r="…"; a row of 20,000 such cells is still 20,000 columns."""
+    row = "<row>" + "<c t=\"inlineStr\"><is><t>x</t></is></c>" * 20_000 + "</row>"
+    path = workbook(corpus / "implicit.xlsx", sheet_xml([], raw_row=row))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("implicit.xlsx", "limit is 200 columns")
+
+
+def test_a_cell_over_10000_characters(corpus):
+    rows = assessment_rows(1)
+    rows[1][5] = "z" * 20_000
+    path = workbook(corpus / "longcell.xlsx", sheet_xml(rows))
+    line = run_cli(["score", path], cwd=corpus).assert_one_line_error("longcell.xlsx", "limit is 10,000")
+    assert "zzzzzzzzzz" not in line
+
+
+def test_zip_bomb(corpus):
+    path = zip_bomb(corpus / "bomb.xlsx", 250)
+    assert path.stat().st_size < 2 * MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("bomb.xlsx", "limit is 200 MB")
+
+
+def test_too_many_zip_members(corpus):
+    path = workbook(corpus / "members.xlsx", sheet_xml(assessment_rows(1)),
+                    extra={f"xl/media/m{i}.bin": b"" for i in range(10_001)})
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("members.xlsx", "zip members; the limit is 10,000")
+
+
+def test_a_huge_dimension_claim_is_harmless(corpus, good_xlsx):
+    """<dimension ref="A1:XFD1048576"> on a genuine workbook: read as usual, quickly, in little memory."""
+    path = with_dimension(good_xlsx, corpus / "dimension.xlsx", "A1:XFD1048576")
+    run = run_cli(["score", "--json", path], cwd=corpus)
+    assert run.returncode == 0, run.stderr
+    assert '"office": "Good Office"' in run.stdout
+    assert run.peak_mb <= 500
+
+
+def test_xxe_in_sheet_xml(corpus):
+    doc = sheet_xml(assessment_rows(1), prolog=XML_XXE,
+                    raw_row='<row r="3"><c r="B3" t="inlineStr"><is><t>&xxe;</t></is></c></row>')
+    path = workbook(corpus / "xxe.xlsx", doc)
+    run = run_cli(["score", path], cwd=corpus)
+    run.assert_one_line_error("xxe.xlsx", "declares XML entities")
+    assert "root:" not in run.stderr + run.stdout      # /etc/passwd never read, never echoed
+
+
+def test_billion_laughs_in_shared_strings(corpus):
+    shared = (XML_BILLION_LAUGHS + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<si><t>&lol9;</t></si></sst>')
+    path = workbook(corpus / "laughs.xlsx", sheet_xml(assessment_rows(1)), shared=shared)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("laughs.xlsx", "declares XML entities")
+
+
+def test_not_a_zip_at_all(corpus):
+    (corpus / "text.xlsx").write_text("id,answer\n", encoding="utf-8")
+    run_cli(["score", corpus / "text.xlsx"], cwd=corpus).assert_one_line_error("text.xlsx", "not an .xlsx workbook")
+
+
+def test_a_zip_that_is_not_a_workbook(corpus):
+    import zipfile
+    with zipfile.ZipFile(corpus / "docx.xlsx", "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    run_cli(["score", corpus / "docx.xlsx"], cwd=corpus).assert_one_line_error("docx.xlsx", "not an .xlsx workbook")
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+def test_yaml_billion_laughs(corpus):
+    path = corpus / "laughs.yaml"
+    path.write_text(billion_laughs_yaml(), encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("laughs.yaml", "aliases expand past 10,000")
+
+
+def test_yaml_billion_laughs_in_a_checklist(corpus):
+    path = corpus / "laughs-checklist.yaml"
+    path.write_text(billion_laughs_yaml().replace("office:", "id:"), encoding="utf-8")
+    run_cli(["validate", path], cwd=corpus).assert_one_line_error("laughs-checklist.yaml", "aliases expand")
+
+
+@pytest.mark.parametrize("depth", [60, 5000])
+def test_yaml_nested_too_deep(corpus, depth):
+    path = corpus / f"deep-{depth}.yaml"
+    path.write_text(deep_yaml(depth), encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, "malformed YAML" if depth > 1000
+                                                               else "deeper than 50 levels")
+
+
+def test_yaml_with_too_many_entries(corpus):
+    path = corpus / "entries.yaml"
+    path.write_text("office: X\nresponses: []\nnotes:\n" + "- x\n" * 250_000, encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("entries.yaml", "more than 200,000 entries")
+
+
+def test_yaml_with_a_list_as_a_key(corpus):
+    path = corpus / "complexkey.yaml"
+    path.write_text("? [a, b]\n: c\nresponses: []\n", encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("complexkey.yaml", "line 1", "plain text")
+
+
+def test_yaml_impossible_date(corpus):
+    path = corpus / "date.yaml"
+    path.write_text("office: X\ndate: 2024-02-30\nresponses: []\n", encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("date.yaml", "day is out of range")
+
+
+def test_yaml_too_many_responses(corpus):
+    path = corpus / "many.yaml"
+    path.write_text("office: X\nresponses:\n" + "- {id: 4.1-a, answer: yes}\n" * 5001, encoding="utf-8")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("many.yaml", "limit is 5,000")
+
+
+# ---------------------------------------------------------------------------------------------- checklist: key
+@pytest.fixture(scope="session")
+def named(corpus) -> Path:
+    """A responses folder next to an outside folder holding a secret file."""
+    root = corpus / "named"
+    (root / "office").mkdir(parents=True)
+    (root / "outside").mkdir()
+    (root / "outside" / "secret.yaml").write_text("SECRET-CONTENT-42: yes\n", encoding="utf-8")
+    (root / "office" / "dir.yaml").mkdir()
+    os.mkfifo(root / "office" / "fifo.yaml")
+    shutil.copy(DATA / "mini.yaml", root / "office" / "mini.yaml")
+    return root
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("/etc/passwd", "must be a bundled checklist id or a .yaml file in this file's folder"),
+    ("../outside/secret.yaml", "must be a bundled checklist id"),
+    ("/dev/zero", "must be a bundled checklist id"),
+    ("dir.yaml", "is a folder"),
+    ("fifo.yaml", "named pipe"),
+    ("[1, 2]", "must be a checklist id or a .yaml file name"),
+])
+def test_checklist_named_inside_a_responses_file(named, value, fragment):
+    path = named / "office" / f"names-{abs(hash(value))}.yaml"
+    path.write_text(f"office: X\nchecklist: {value}\nresponses: []\n", encoding="utf-8")
+    run = run_cli(["score", path], cwd=named / "office")
+    line = run.assert_one_line_error(path.name, fragment)
+    assert "SECRET" not in run.stderr + run.stdout and "root:" not in line
+
+
+def test_checklist_named_inside_a_responses_file_may_be_beside_it(named):
+    path = named / "office" / "beside.yaml"
+    path.write_text("office: X\nchecklist: mini.yaml\nresponses:\n- {id: 4.1-a, answer: yes}\n", encoding="utf-8")
+    run = run_cli(["score", "--json", path], cwd=named / "outside")   # cwd elsewhere: found beside the file
+    assert run.returncode == 0, run.stderr
+    assert '"checklist"' in run.stdout and "mini" in run.stdout
+
+
+# ---------------------------------------------------------------------------------------------- terminal
+HOSTILE_NAME = "[bold]X[/] [link=http://evil.example]click[/link] \x1b[31mRED\x1b]8;;http://x\x07 \x9b2J $\\foo$"
+
+
+def test_terminal_output_prints_user_text_literally(corpus):
+    path = corpus / "terminal.csv"
+    path.write_text(f"# office: {HOSTILE_NAME}\nid,answer,evidence,notes,owner,due\n4.1-a,yes,,,,\n",
+                    encoding="utf-8")
+    run = run_cli(["score", path], cwd=corpus)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "[bold]X[/]" in out and "[link=http://evil.example]click[/link]" in out   # markup shown, not applied
+    assert "$\\foo$" in out and "RED" in out
+    assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out            # nothing acts on the terminal
+    as_json = run_cli(["score", "--json", path], cwd=corpus)
+    assert as_json.returncode == 0 and "\x1b" not in as_json.stdout and "\x9b" not in as_json.stdout
+    import json
+    assert "[link=http://evil.example]click[/link]" in json.loads(as_json.stdout)["office"]
+
+
+def test_error_lines_escape_control_characters(corpus):
+    path = corpus / "bad\x1b[2Jname.csv"
+    path.write_text("id,answer\n4.1-a,maybe\x1b]0;pwned\x07\n", encoding="utf-8")
+    run = run_cli(["score", path], cwd=corpus)
+    line = run.assert_one_line_error("\\x1b[2J", "not allowed")
+    assert "\x1b" not in run.stderr and "\x07" not in run.stderr
+
+
+def test_chart_labels_are_never_mathtext():
+    """A custom checklist's clause '$\\foo$' (or a date typed as '$x$') must not kill the chart."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from qmskit.compare_report import chart_png
+    clauses = pd.DataFrame({"clause": ["$\\foo$", "5"], "level": [1, 1], "before": [40.0, 60.0],
+                            "after": [50.0, 70.0]})
+    cmp = SimpleNamespace(clauses=clauses, before=SimpleNamespace(meta={"date": "$\\bar$"}),
+                          after=SimpleNamespace(meta={"date": "$x^$"}))
+    assert chart_png(cmp, dpi=40).startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def _unshare_available() -> bool:
+    if not shutil.which("unshare") or not sys.platform.startswith("linux"):
+        return False
+    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_unshare = pytest.mark.skipif(not _unshare_available(),
+                                   reason="needs unshare(1) with user namespaces to mount a small tmpfs")
+
+
+def _in_tmpfs(folder: Path, options: str, args: list) -> list:
+    """A command prefix: in a private mount namespace, mount a tmpfs with OPTIONS on FOLDER, then run."""
+    return ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+            f'mount -t tmpfs -o {options} none "{folder}" && exec "$@"', "sh"]
+
+
+@needs_unshare
+def test_disk_full_while_writing_a_template(corpus):
+    folder = corpus / "full"
+    folder.mkdir()
+    run = run_cli(["template", "iso9001-2015", "--office", "X", "-o", folder / "t.xlsx"], cwd=corpus,
+                  wrap=_in_tmpfs(folder, "size=16k", []), tmp=corpus)
+    run.assert_one_line_error(f"{folder / 't.xlsx'}:", "disk is full")
+
+
+@needs_unshare
+def test_read_only_output_folder(corpus):
+    folder = corpus / "readonly"
+    folder.mkdir()
+    run = run_cli(["template", "iso9001-2015", "--office", "X", "-o", folder / "t.xlsx"], cwd=corpus,
+                  wrap=_in_tmpfs(folder, "ro", []), tmp=corpus)
+    run.assert_one_line_error(str(folder / "t.xlsx"), "read-only file system")
+
+
+@needs_unshare
+def test_read_only_batch_output_folder(corpus, good_xlsx):
+    folder = corpus / "readonly-batch"
+    folder.mkdir()
+    run = run_cli(["batch", good_xlsx, "-o", folder, "--quiet"], cwd=corpus, wrap=_in_tmpfs(folder, "ro", []),
+                  tmp=corpus)
+    run.assert_one_line_error(str(folder), "read-only file system")
