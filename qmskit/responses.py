@@ -429,7 +429,7 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from .xlsx import update_xlsx, write_xlsx
-        with iorw.atomic_path(path, backup=backup) as tmp:
+        with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
             if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
                 write_xlsx(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".ods":  # LibreOffice (qmskit.ods): the same sheets, no dropdowns
@@ -437,9 +437,9 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         with iorw.atomic_path(path, backup=backup) as tmp:
             write_ods(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
-        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
+        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
     elif suffix in (".yaml", ".yml"):
-        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup)
+        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup, lock=True)
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
     return path
