@@ -108,7 +108,7 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
     """The code of ``commit`` extracted (``git archive``, no checkout) into a cache folder, laid out so
     ``PYTHONPATH=<it>`` imports that qmskit with its own checklists and notebooks."""
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qmskit-bench"
-    tree = cache / f"baseline-{commit[:12]}"
+    tree = cache / f"tree-{commit[:12]}"
     if not (tree / "qmskit" / "__init__.py").exists():
         tree.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True)
