@@ -118,6 +118,11 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
             link = tree / "qmskit" / name
             if not link.exists():
                 link.symlink_to(Path("..") / name)
+    entry = tree / "qmskit" / "cli" / "entry.py"
+    if not entry.exists():
+        # this environment's `qmskit` script calls qmskit.cli.entry:run; the old tree's script called
+        # qmskit.cli:main, which is what this placeholder runs
+        entry.write_text("from . import main as run  # noqa: F401\n")
     shim = tree / "qmskit" / "warmengine.py"
     if not shim.exists():
         # this environment's papermill loads the entry point qmskit.warmengine:WarmEngine (pyproject), which
