@@ -196,6 +196,8 @@ def render_office(task: dict) -> dict:
         parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
                       "brand": task.get("brand"), "audience": task.get("audience", "internal"),
                       "report_seq": task.get("seq")}
+        if task.get("out_dir"):
+            parameters["out_dir"] = task["out_dir"]
         if plan is not None:
             parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]
@@ -344,6 +346,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                 o = OfficeOutcome(str(path))
                 tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans,
                                             brand=brand_path, audience=audience, seq=len(tasks) + 1)
+                tasks[id(o)]["out_dir"] = str(out_dir)  # as given: the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
                 o = score_file(path, checklist)
@@ -693,15 +696,14 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             failed.append({"source": o.source, "office": o.office, "stage": o.stage, "reason": o.error})
         if a is None:
             continue
-        counts = a.gaps["severity"].value_counts()
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
             "href": o.html.name if (office_reports and o.ok and o.html) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
-            "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
-            "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
-            "observation": int(counts.get("observation", 0)),
+            "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
+            "display_band": a.display_band,
+            **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
             "answers": {r.id: (r.answer if isinstance(r.answer, str) else int(r.answer))
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},

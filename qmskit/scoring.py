@@ -14,9 +14,11 @@ import pandas as pd
 from .assessment import Assessment
 from .checklist import Checklist, load_checklist
 from .errors import ResponsesError
-from .gaps import rank_gaps
+from .exclusions import apply_exclusions, parse_excluded_clauses
+from .gaps import classify_gaps, rank_gaps
 from .kpis import evaluate_kpis
-from .readiness import readiness_bands, readiness_verdict
+from .model import TOL, Severity
+from .readiness import ReadinessFacts, readiness_series, readiness_verdict
 from .responses import COLUMNS, read_responses
 from .scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
 
@@ -64,6 +66,8 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
         meta = {**file_meta, **(meta or {})}
     cl = load_checklist(checklist)
     meta = dict(meta or {})
+    exclusions = excluded_clauses_of(meta)
+    responses, exclusion_warnings = apply_exclusions(responses, cl, exclusions)
     q = cl.questions.merge(responses[COLUMNS], on="id", how="left", validate="one_to_one")
     for col in ("evidence", "notes", "owner", "due"):
         q[col] = q[col].astype("object").where(q[col].notna(), "")
@@ -75,7 +79,8 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     one = pd.Index(["office"])
     rolled = rollup(cl, pd.DataFrame([q["points"].to_numpy()], index=one, columns=q["id"]),
                     pd.DataFrame([(~q["applicable"]).to_numpy()], index=one, columns=q["id"]))
-    clauses = cl.clauses[["clause", "parent", "level", "top", "order", "is_leaf", "title_en", "title_zh"]].copy()
+    clauses = cl.clauses[["clause", "parent", "level", "top", "order", "is_leaf", "title_en", "title_zh",
+                          "title_source"]].copy()
     clauses["score"] = rolled["score"].iloc[0].to_numpy()
     clauses["answered"] = rolled["answered"].iloc[0].to_numpy()
     clauses["applicable"] = rolled["applicable"].iloc[0].to_numpy()
@@ -87,23 +92,47 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     completeness = _float_or_none(rolled["completeness"].iloc[0])
 
     clause_order = cl.clauses.set_index("clause")["order"]
-    gaps = rank_gaps(q, clause_order)
-    # reasons name the clauses of major gaps in document order (reads like the standard's contents)
-    majors = gaps[gaps["severity"] == "major"]
-    major_clauses = majors["clause"].iloc[majors["clause"].map(clause_order).argsort(kind="stable")].tolist()
-    band, reasons = readiness_verdict(overall, completeness, major_clauses, cl.thresholds)
+    severity, reason = classify_gaps(cl, q["points"].to_numpy(dtype=float)[None, :])
+    gaps = rank_gaps(q, clause_order, severity[0], reason[0])
+    evidenced = q["evidence"] != ""
+    unsupported = q["answered"] & (q["points"] >= 1) & ~evidenced
+    key = q["critical"].astype(bool) | q["prerequisite"].astype(bool)
+    prereq_missing = q["prerequisite"].astype(bool) & q["applicable"] & ~(q["points"] >= 1)
+
+    def in_document_order(severity_name: str) -> list[str]:
+        rows = gaps[gaps["severity"] == severity_name]
+        return rows["clause"].iloc[rows["clause"].map(clause_order).argsort(kind="stable")].tolist()
+
+    facts = ReadinessFacts(
+        overall=overall, completeness=completeness,
+        major_clauses=in_document_order(Severity.MAJOR), minor_clauses=in_document_order(Severity.MINOR),
+        prerequisites_missing=q.loc[prereq_missing, "id"].tolist(),
+        unsupported_key=q.loc[unsupported & key, "id"].tolist(),
+        unsupported=q.loc[unsupported, "id"].tolist())
+    band, reasons = readiness_verdict(facts, cl.thresholds)
 
     warnings_ = [f"question '{r.id}' is n/a without a justification in the notes"
-                 for r in q[(q["answer"] == NA) & (q["notes"] == "")].itertuples()]
-    kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: findings, never scores
+                 for r in q[(q["answer"] == NA) & (q["notes"] == "")].itertuples()] + exclusion_warnings
+    kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores
     return Assessment(
         checklist=cl, meta=meta, source=str(source) if source else None, kpis=kpis, kpi_findings=kpi_findings,
         questions=q, clauses=clauses, gaps=gaps, overall=overall, completeness=completeness,
-        readiness=band, readiness_reasons=reasons,
+        readiness=band, reasons=reasons,
         unanswered=q.loc[q["applicable"] & ~q["answered"], "id"].tolist(),
-        unsupported=q.loc[q["answered"] & (q["points"] >= 1) & (q["evidence"] == ""), "id"].tolist(),
+        unsupported=list(facts.unsupported),
         warnings=warnings_,
     )
+
+
+def excluded_clauses_of(meta: dict) -> list:
+    """The office's exclusions by clause from its metadata (already checked when the file was read)."""
+    value = meta.get("excluded_clauses")
+    if not value:
+        return []
+    try:
+        return parse_excluded_clauses(value, str(meta.get("exclusions") or ""))
+    except ValueError as exc:
+        raise ResponsesError(f"excluded_clauses: {exc}") from None
 
 
 def _float_or_none(value) -> float | None:
@@ -112,7 +141,11 @@ def _float_or_none(value) -> float | None:
 
 @dataclass
 class ManyScores:
-    """Scores of many offices: ``offices`` one row per office, ``clauses`` tidy office × clause rows."""
+    """Scores of many offices: ``offices`` one row per office, ``clauses`` tidy office × clause rows.
+
+    ``offices`` columns: overall, completeness, major, minor, observation (question gaps only),
+    kpi_observation (missed KPI targets, counted apart), unsupported, prerequisites_missing, readiness.
+    """
     offices: pd.DataFrame
     clauses: pd.DataFrame
 
@@ -136,12 +169,16 @@ def _first_row(tidy: pd.DataFrame, mask: np.ndarray) -> pd.Series:
     return tidy.iloc[int(np.flatnonzero(mask)[0])]
 
 
-def score_many(checklist: Checklist | str, tidy: pd.DataFrame) -> ManyScores:
-    """Score N offices at once from a tidy frame with columns office, id, answer (raw or canonical).
+def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None) -> ManyScores:
+    """Score N offices at once from a tidy frame with columns office, id, answer (raw or canonical) and
+    optionally ``evidence`` (without it every "yes" counts as evidenced). ``kpi_values`` (office, id,
+    value) counts missed KPI targets as observations; they never change scores or bands.
 
     Vectorized on integer codes: each column is factorized once (categorical columns give their codes
     for free), each distinct answer is parsed once, answers are scattered into office × question
-    matrices, and the tree roll-up is a few matrix products; no loop per office and no index joins.
+    matrices, the tree roll-up is a few matrix products, and the office × clause table is built straight
+    from the matrices; no loop per office and no index joins. Severities, counts and bands are those of :func:`score` (the same
+    :func:`classify_gaps` and :func:`readiness_bands`).
     """
     cl = load_checklist(checklist)
     answer_codes, answers = _codes(tidy["answer"])
@@ -188,22 +225,33 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame) -> ManyScores:
         part, codes_part = flat[start:start + step], answer_codes[start:start + step]
         p.ravel()[part] = points_u[codes_part]
         na_m.ravel()[part] = na_u[codes_part]
+    evidenced = np.ones((n_off, n_q), dtype=bool)
+    if "evidence" in tidy:
+        ev = tidy["evidence"]
+        evidenced.ravel()[flat] = (ev.notna() & (ev.astype(str).str.strip() != "")).to_numpy()
     del flat
     points = pd.DataFrame(p, index=offices, columns=ids, copy=False)
     na = pd.DataFrame(na_m, index=offices, columns=ids, copy=False)
     rolled = rollup(cl, points, na)
 
-    crit = cl.questions["critical"].to_numpy()
+    severity, _ = classify_gaps(cl, p)
+    q = cl.questions
+    prereq = q["prerequisite"].to_numpy(dtype=bool)
+    key = q["critical"].to_numpy(dtype=bool) | prereq
     with np.errstate(invalid="ignore"):
-        n_major = ((p == 0) & crit).sum(axis=1)
-        n_minor = (((p > 0) & (p < 1) & crit) | ((p == 0) & ~crit)).sum(axis=1)
-        n_obs = ((p > 0) & (p < 1) & ~crit).sum(axis=1)
+        met = p >= 1
+    unsupported = met & ~evidenced
     summary = pd.DataFrame({
         "overall": rolled["overall"], "completeness": rolled["completeness"],
-        "major": n_major, "minor": n_minor, "observation": n_obs,
+        "major": (severity == 0).sum(axis=1), "minor": (severity == 1).sum(axis=1),
+        "observation": (severity == 2).sum(axis=1),
+        "kpi_observation": _missed_kpis(cl, kpi_values, offices),
+        "unsupported": unsupported.sum(axis=1),
+        "prerequisites_missing": (prereq & ~na_m & ~met).sum(axis=1),
     }, index=offices)
-    summary["readiness"] = readiness_bands(summary["overall"], summary["completeness"], summary["major"],
-                                           cl.thresholds)
+    summary["readiness"] = readiness_series(summary["overall"], summary["completeness"], summary["major"],
+                                            summary["minor"], summary["prerequisites_missing"],
+                                            (unsupported & key).sum(axis=1), cl.thresholds)
     # the long office × clause table straight from the matrices (office-major, clauses in document order)
     meta = cl.clauses.set_index("clause")[["level", "title_en"]]
     clause_ids = rolled["score"].columns
@@ -218,3 +266,25 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame) -> ManyScores:
         "title_en": np.tile(meta["title_en"].reindex(clause_ids).to_numpy(dtype=object), n_off),
     })
     return ManyScores(offices=summary.reset_index(), clauses=clauses)
+
+
+def _missed_kpis(cl: Checklist, kpi_values: pd.DataFrame | None, offices: pd.Index) -> np.ndarray:
+    """Missed KPI targets per office (vectorized: one merge with the targets)."""
+    if kpi_values is None or not len(kpi_values) or not len(cl.kpis):
+        return np.zeros(len(offices), dtype=int)
+    merged = kpi_values.merge(cl.kpis[["id", "target", "direction"]], on="id", how="inner")
+    value = pd.to_numeric(merged["value"], errors="coerce")
+    sign = np.where(merged["direction"] == "lower", -1.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        missed = value.notna() & (sign * (value - merged["target"].astype(float)) < -TOL)
+    counts = merged.loc[missed.to_numpy(), "office"].value_counts()
+    return counts.reindex(offices, fill_value=0).to_numpy()
+
+
+def tidy_answers(assessment: Assessment, key: str | None = None) -> pd.DataFrame:
+    """One office's given answers as score_many input rows: office (``key`` or the office's name), id,
+    answer, evidence."""
+    q = assessment.questions
+    given = q[q["answer"].notna()]
+    return pd.DataFrame({"office": key or assessment.office, "id": given["id"], "answer": given["answer"],
+                         "evidence": given["evidence"]}).reset_index(drop=True)

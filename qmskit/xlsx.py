@@ -237,11 +237,15 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
     caller writes a fresh one; the old file is kept as a backup).
     """
+    from .xlsx_read import prescan
     try:
+        prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
         wb = load_workbook(existing, rich_text=True)
-    except Exception:  # not a workbook we can load faithfully: write a fresh one instead
+    except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
+        _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
     if ASSESSMENT_SHEET not in wb.sheetnames:
+        _fresh_instead(existing, f"it has no '{ASSESSMENT_SHEET}' sheet")
         return False
     ws = wb[ASSESSMENT_SHEET]
     lookup = _header_lookup()
@@ -254,6 +258,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
             if key == "answer" and str(cell.value).strip() == "答案":
                 header_lang = "zh"
     if "id" not in cols or "answer" not in cols:
+        _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
         return False
     for key, en, zh, width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
@@ -286,6 +291,13 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         _update_kpis(wb, cl, meta.get("kpis"), header_lang)
     wb.save(out)
     return True
+
+
+def _fresh_instead(path: Path, why: str) -> None:
+    import warnings
+    from .responses import ResponsesWarning
+    warnings.warn(f"{path}: could not update the workbook in place ({why}); wrote a fresh workbook "
+                  "(the previous file is kept as a backup when one was asked for)", ResponsesWarning, stacklevel=4)
 
 
 def _blank_to_none(value):

@@ -168,3 +168,10 @@ def test_bad_brand_file_on_the_command_line_is_one_line_exit_1(tmp_path):
     result = CliRunner().invoke(main, ["report", str(BRANDED_OFFICE), "-o", str(tmp_path / "o"), "--brand", str(bad)])
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0 and f"{bad}:colors.accent" in result.output
+
+
+def test_consultants_words_per_language():
+    a = report.load_assessment(BRANDED_OFFICE)
+    zh = report.summary_html(a, "zh") + report.closing_html(a, "zh", brand=EXAMPLE_BRAND, audience="client")
+    assert "已具备申请认证的条件" in zh and "感谢王主任" in zh and "ready to apply" not in zh
+    assert "ready to apply" in report.summary_html(a, "en")

@@ -165,7 +165,7 @@ def test_html_report_both_languages(tmp_path, chromium):
     from qmskit.compare_report import build_comparison
 
     for lang, expect in (("en", ["Follow-up comparison", "Gaps closed", "KPI changes", "Developing → Nearly ready"]),
-                         ("zh", ["跟踪对比报告", "已关闭的差距", "绩效指标变化", "建设中 → 基本具备", "严重差距"])):
+                         ("zh", ["跟踪对比报告", "已关闭的差距", "绩效指标变化", "建设中 → 基本具备", "一般差距"])):
         out, cmp = build_comparison(BEFORE_FILE, AFTER_FILE, tmp_path / lang, lang=lang)
         html = out.read_text(encoding="utf-8")
         assert "<script" not in html.lower()

@@ -19,7 +19,7 @@ from qmskit import batch
 from qmskit.batchdir import LOCK, MANIFEST, BatchBusy, OutputFolder
 from qmskit.interrupts import Interrupted, SignalGuard
 
-from conftest import run_cli
+from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 QMSKIT = Path(sys.executable).parent / "qmskit"
 

@@ -14,7 +14,7 @@ import pytest
 
 from corpus import (XML_BILLION_LAUGHS, XML_XXE, assessment_rows, billion_laughs_yaml, deep_yaml, inline,
                     sheet_xml, sparse, with_dimension, workbook, zip_bomb)
-from conftest import run_cli
+from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 MB = 1024 * 1024
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -1,4 +1,4 @@
-"""The hostile-input harness: every case runs the real `qmskit` CLI in a subprocess under a memory limit
+"""The hostile-input harness (imported by the tests in this folder): every case runs the real `qmskit` CLI
 (RLIMIT_AS 1 GB) and a timeout, so a regression fails the test instead of hanging or eating the machine.
 
 ``run_cli(args)`` returns a :class:`Run` with the exit status, stdout, stderr and the child's peak RSS
@@ -81,15 +81,19 @@ def run_cli(args: list, *, cwd: Path | None = None, label: str | None = None, wr
     return Run(list(args), proc.returncode, proc.stdout, proc.stderr, peak_mb)
 
 
-def pytest_terminal_summary(terminalreporter):
+def report_peaks(request) -> None:
+    """At the end of the session: how many runs, and the worst peak RSS (the issue asks for it)."""
     measured = {k: v for k, v in PEAKS.items() if v == v}
-    if not measured:
-        return
-    worst = max(measured, key=measured.get)
-    terminalreporter.write_line(f"hostile inputs: {len(measured)} runs, worst peak RSS {measured[worst]:.0f} MB "
-                                f"({worst})")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if measured and reporter is not None:
+        worst = max(measured, key=measured.get)
+        reporter.write_line(f"\nhostile inputs: {len(measured)} runs, worst peak RSS {measured[worst]:.0f} MB "
+                            f"({worst})")
 
 
 @pytest.fixture(scope="session")
-def corpus(tmp_path_factory) -> Path:
+def corpus(tmp_path_factory, request) -> Path:
+    """The session's folder of generated hostile files (this module is not a conftest: a second
+    ``conftest`` module would shadow tests/conftest.py for ``from conftest import …``)."""
+    request.addfinalizer(lambda: report_peaks(request))
     return tmp_path_factory.mktemp("hostile")
