@@ -87,6 +87,12 @@ def naive_cmd(offices: list[Path], out: Path) -> list[str]:
     return ["bash", "-e", "-c", f"mkdir -p {shlex.quote(str(out))}\n{script}"]
 
 
+def _rev(rev: str) -> str:
+    import subprocess
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
@@ -94,6 +100,8 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="only this checkout (no ratios against today)")
     ap.add_argument("--no-naive", action="store_true")
     ap.add_argument("--no-dask", action="store_true", help="skip the dask cluster comparison")
+    ap.add_argument("--now-commit", default=None, metavar="REV",
+                    help="time this commit (extracted like the baseline) as 'now' instead of the checkout")
     ap.add_argument("--only-baseline", action="store_true",
                     help="time only today's code (the 'before' table), as 'now', naive loop included")
     ap.add_argument("--json", type=Path)
@@ -106,9 +114,10 @@ def main() -> None:
     try:
         offices = make_offices(20, work / "in")
         one = offices[0]
-        now_tree = baseline_tree() if args.only_baseline else None
+        now_tree = baseline_tree() if args.only_baseline else (
+            baseline_tree(_rev(args.now_commit)) if args.now_commit else None)
         trees = {"now": now_tree} if args.no_baseline or args.only_baseline else {"baseline": baseline_tree(),
-                                                                                   "now": None}
+                                                                                   "now": now_tree}
         res: dict[str, dict[str, Timing]] = {k: {} for k in trees}
         out = work / "out"
 
