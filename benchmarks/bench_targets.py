@@ -37,6 +37,45 @@ def kernel_start_seconds(env: dict) -> float:
     return statistics.median(values)
 
 
+class DaskCluster:
+    """A real scheduler and two single-threaded workers started through their CLIs on 127.0.0.1."""
+
+    def __init__(self, env: dict, cwd: Path):
+        import socket
+        import subprocess
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{port}"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": str(cwd)}
+        self.procs = [subprocess.Popen([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                        "--no-dashboard"], **quiet)]
+        self.procs += [subprocess.Popen([str(BIN / "dask"), "worker", self.address, "--nthreads", "1",
+                                         "--no-dashboard", "--host", "127.0.0.1"], **quiet) for _ in range(2)]
+        import time
+        from dask.distributed import Client
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with Client(self.address, timeout="5s") as client:
+                    client.wait_for_workers(2, timeout=60)
+                return
+            except Exception:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise
+                time.sleep(0.5)
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(timeout=20)
+            except Exception:
+                p.kill()
+
+
 def naive_cmd(offices: list[Path], out: Path) -> list[str]:
     notebook = ROOT / "notebooks" / "report.ipynb"
     script = "\n".join(
@@ -48,12 +87,21 @@ def naive_cmd(offices: list[Path], out: Path) -> list[str]:
     return ["bash", "-e", "-c", f"mkdir -p {shlex.quote(str(out))}\n{script}"]
 
 
+def _rev(rev: str) -> str:
+    import subprocess
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", rev], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--repeat-slow", type=int, default=1)
     ap.add_argument("--no-baseline", action="store_true", help="only this checkout (no ratios against today)")
     ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--no-dask", action="store_true", help="skip the dask cluster comparison")
+    ap.add_argument("--now-commit", default=None, metavar="REV",
+                    help="time this commit (extracted like the baseline) as 'now' instead of the checkout")
     ap.add_argument("--only-baseline", action="store_true",
                     help="time only today's code (the 'before' table), as 'now', naive loop included")
     ap.add_argument("--json", type=Path)
@@ -66,9 +114,10 @@ def main() -> None:
     try:
         offices = make_offices(20, work / "in")
         one = offices[0]
-        now_tree = baseline_tree() if args.only_baseline else None
+        now_tree = baseline_tree() if args.only_baseline else (
+            baseline_tree(_rev(args.now_commit)) if args.now_commit else None)
         trees = {"now": now_tree} if args.no_baseline or args.only_baseline else {"baseline": baseline_tree(),
-                                                                                   "now": None}
+                                                                                   "now": now_tree}
         res: dict[str, dict[str, Timing]] = {k: {} for k in trees}
         out = work / "out"
 
@@ -102,6 +151,22 @@ def main() -> None:
                 naive[n] = median_of(naive_cmd(offices[:n], work / f"naive{n}"), args.repeat_slow,
                                      env=env_for(now_tree), cwd=str(work))
                 print(f"{f'naive loop {n} offices':<24}  {'now':>8}: {naive[n]}   [{load()}]", flush=True)
+
+        dask_timing = None
+        if not args.no_dask and (BIN / "dask").exists():
+            cluster = DaskCluster(env_for(now_tree), work)
+            try:
+                dask_timing = median_of([QMSKIT, "batch", *map(str, offices), "-o", str(out), "-q", "--scheduler",
+                                         cluster.address], args.repeat_slow, env=env_for(now_tree), cwd=str(work),
+                                        before=fresh)
+            finally:
+                cluster.stop()
+            pool = res["now"]["batch 20 offices"]
+            print(f"{'dask: 20 offices':<24}  {'now':>8}: {dask_timing.wall:6.2f} s wall "
+                  f"({20 / dask_timing.wall:.1f} offices/s; CPU on the cluster not counted)   "
+                  f"process pool: {20 / pool.wall:.1f} offices/s   [{load()}]")
+            print(f"{'':<24}  per office over dask {dask_timing.wall / 20:.2f} s wall (scheduler + 2 workers "
+                  f"x 1 thread, kernels started on first use), process pool {pool.wall / 20:.2f} s")
 
         now = res["now"]
         base = res.get("baseline", {})
@@ -146,6 +211,7 @@ def main() -> None:
                 {"load_end": load(), "kernel_start": kstart, "report_kb": report_kb, "portfolio_kb": portfolio_kb,
                  "runs": {k: {n: vars(t) for n, t in v.items()} for k, v in res.items()},
                  "naive": {n: vars(t) for n, t in naive.items()},
+                 "dask_20": vars(dask_timing) if dask_timing else None,
                  "targets": [{"target": t, "value": v, "met": ok} for t, v, ok in targets]}, indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -18,7 +18,9 @@ _EXPORTS = {
     "Assessment": "assessment",
     "Checklist": "checklist", "list_checklists": "checklist", "load_checklist": "checklist",
     "ChecklistError": "errors", "QmskitError": "errors", "ResponsesError": "errors",
-    "action_plan": "gaps", "classify_severity": "gaps", "rank_gaps": "gaps",
+    "action_plan": "gaps", "classify_gaps": "gaps", "rank_gaps": "gaps",
+    "Band": "model", "Basis": "model", "GapReason": "model", "Reason": "model", "ReasonCode": "model",
+    "Severity": "model",
     "readiness_verdict": "readiness",
     "read_responses": "responses", "write_responses": "responses",
     "ManyScores": "scoring", "score": "scoring", "score_many": "scoring",
@@ -44,7 +46,8 @@ if TYPE_CHECKING:  # type checkers and IDEs see the real names
     from .assessment import Assessment
     from .checklist import Checklist, list_checklists, load_checklist
     from .errors import ChecklistError, QmskitError, ResponsesError
-    from .gaps import action_plan, classify_severity, rank_gaps
+    from .gaps import action_plan, classify_gaps, rank_gaps
+    from .model import Band, Basis, GapReason, Reason, ReasonCode, Severity
     from .readiness import readiness_verdict
     from .responses import read_responses, write_responses
     from .scoring import ManyScores, score, score_many

@@ -169,7 +169,7 @@ def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str
     if path.suffix.lower() != ".xlsx":
         raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
     wb = _new_workbook(meta, plan, lang)
-    with iorw.atomic_path(path, backup=True) as tmp:
+    with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
     return path
 
@@ -201,7 +201,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
         keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(n, columns[k]).value)]
         _write_row(ws, n, columns, values, lang, keys)
-    with iorw.atomic_path(path, backup=True) as tmp:
+    with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
     return path
 

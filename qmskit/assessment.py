@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .checklist import Checklist
+from .model import Band, Reason, Severity
 
 
 def _num(value):
@@ -33,10 +34,10 @@ class Assessment:
     gaps: pd.DataFrame          # rank order
     overall: float | None
     completeness: float | None
-    readiness: str
-    readiness_reasons: list[str]
+    readiness: Band
+    reasons: list[Reason]       # the verdict's reasons as data; text comes from qmskit.i18n
     unanswered: list[str]
-    unsupported: list[str]      # "yes" with no evidence: flagged in the report, not a gap
+    unsupported: list[str]      # "yes" with no evidence: listed and counted, not a gap; holds back "ready"
     warnings: list[str]
     kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
     kpi_findings: list[dict] = field(default_factory=list)
@@ -46,6 +47,34 @@ class Assessment:
         if self.meta.get("office"):
             return str(self.meta["office"])
         return Path(self.source).stem if self.source else "office"
+
+    @property
+    def started(self) -> bool:
+        """False when nothing is answered: shown as "not started" (the band stays early_stage)."""
+        return bool(self.questions["answered"].any())
+
+    @property
+    def display_band(self) -> str:
+        """The band key a screen shows: the band, or ``not_started`` for an empty assessment."""
+        return self.readiness.value if self.started else "not_started"
+
+    def reason_texts(self, lang: str = "en") -> list[str]:
+        from .i18n import reason_text
+        return [reason_text(r, lang) for r in self.reasons]
+
+    @property
+    def readiness_reasons(self) -> list[str]:
+        """The reasons in English (the JSON contract's ``readiness_reasons``)."""
+        return self.reason_texts("en")
+
+    def finding_counts(self) -> dict[str, int]:
+        """Findings by severity over the question gaps, plus missed KPI targets (observations, counted
+        apart as ``kpi_observation``) and unsupported "yes" answers. The CLI and the report show these."""
+        counts = self.gaps["severity"].value_counts()
+        out = {s.value: int(counts.get(s.value, 0)) for s in Severity}
+        out["kpi_observation"] = sum(1 for f in self.kpi_findings if f.get("severity") == Severity.OBSERVATION)
+        out["unsupported"] = len(self.unsupported)
+        return out
 
     def __repr__(self) -> str:
         return (f"<Assessment {self.office!r}: overall {self.overall}, completeness {self.completeness}, "
@@ -67,8 +96,8 @@ class Assessment:
             "checklist": {"id": self.checklist.id, "version": self.checklist.version},
             "overall": _num(self.overall),
             "completeness": _num(self.completeness),
-            "readiness": self.readiness,
-            "readiness_reasons": list(self.readiness_reasons),
+            "readiness": self.readiness.value,
+            "readiness_reasons": self.readiness_reasons,
             "clauses": [
                 {"clause": r.clause, "title": r.title_en, "score": _num(r.score), "answered": int(r.answered),
                  "applicable": int(r.applicable), "questions": int(r.questions)}
@@ -80,10 +109,16 @@ class Assessment:
                 for r in self.questions.itertuples(index=False)
             ],
             "gaps": [
-                {"id": r.id, "clause": r.clause, "severity": r.severity, "answer": _answer(r.answer),
-                 "impact": _num(r.impact)}
+                {"id": r.id, "clause": r.clause, "severity": r.severity, "basis": r.basis, "reason": r.reason,
+                 "answer": _answer(r.answer), "impact": _num(r.impact)}
                 for r in self.gaps.itertuples(index=False)
             ],
             "unanswered": list(self.unanswered),
+            "unsupported": list(self.unsupported),
             "kpi_findings": list(self.kpi_findings),
+            "readiness_reason_codes": [r.to_dict() for r in self.reasons],
         }
+
+    def office_documents(self) -> pd.DataFrame:
+        from .gaps import office_documents_register
+        return office_documents_register(self.questions)

@@ -3,11 +3,12 @@
     run_batch(["responses/"], "reports/")  ->  reports/<slug>.<lang>.html (one per office), scores.csv,
                                                 gaps.csv, index.html (portfolio)
 
-Reading and scoring are fast and happen here in the parent (a bad file or an unknown answer fails its
-office with the reader's one-line message, before any kernel is involved). Report notebooks run in
-workers on warm kernels (:mod:`qmskit.warmkernel`), locally in a process pool or on a dask cluster
-(:mod:`qmskit.executors`): workers only need to *read* the responses files; they send the rendered HTML
-back and the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
+Each office is read and scored once, by the worker that renders its report (a bad file or an unknown
+answer fails its office with the reader's one-line message, before its notebook runs); the worker hands
+the scored office to its warm kernel (:mod:`qmskit.warmkernel`), so the notebook does not read and score
+it again, and sends the Assessment back with the HTML for the CSVs and the portfolio. Workers run locally
+in a process pool (no more processes than offices) or on a dask cluster (:mod:`qmskit.executors`): they
+only need to *read* the responses files; the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
 dead worker) is caught per office and reported with a one-line reason; the other offices go on.
 
 The output folder is a :class:`qmskit.batchdir.OutputFolder`: one batch at a time (a second one exits 2
@@ -58,6 +59,8 @@ class OfficeOutcome:
     timings: dict = field(default_factory=dict)
     worker: str | None = None     # which worker process rendered the report (pid or dask worker)
     file_name: str | None = None  # <slug>.<lang>[.client].html (qmskit.report.report_filename)
+    report_lang: str | None = None  # the report's language (the worker decides it for lang=None)
+    pending: list = field(default_factory=list)  # the rendered report (and notebook) awaiting their names
     pdf: Path | None = None       # the printed PDF beside the HTML (run_batch(pdf=True))
 
     @property
@@ -159,39 +162,78 @@ def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
 
 # ---------------------------------------------------------------------------------------------- worker side
 def render_office(task: dict) -> dict:
-    """Worker: execute the report notebook for one office on this thread's warm kernel, export HTML.
+    """Worker: one office's report on this thread's warm kernel, exported to HTML.
 
+    A task with ``source`` is an office: it is read and scored here (once), the kernel is handed the
+    result, and the reply carries the Assessment (without its checklist, which the parent has) for the
+    CSVs and the portfolio. A task with ``parameters`` runs that notebook as given (the portfolio).
     Never raises for an office's own failure: returns {"ok": False, "error": one line}. Returns the HTML
     text (and the executed notebook when asked) so that workers never need write access to the output.
     """
+    import dataclasses
+
     from . import warmkernel
 
     timings: dict = {}
     kernel = warmkernel.kernel_for_this_thread(task.get("kernel_name", "python3"), tuple(task["checklists"]))
+    reply: dict = {"worker": _worker_id(), "timings": timings}
+    preload, checklists = None, list(task["checklists"])
+    parameters, title, lang, office = task.get("parameters"), task.get("title"), task.get("lang", "en"), task.get("office")
+    if "source" in task:
+        from .report import load_assessment, page_title
+
+        scored = score_file(Path(task["source"]), task.get("checklist"), loader=load_assessment)
+        timings["score"] = scored.timings["score"]
+        plan = _attach_plan(scored, task.get("plans") or {})
+        if scored.error:
+            return {**reply, "ok": False, "stage": "read", "error": scored.error}
+        a = scored.assessment
+        checklist_ref = str(a.checklist.source or a.checklist.id)
+        lang = office_language(a, task.get("lang"))
+        reply.update(assessment=dataclasses.replace(a, checklist=None), checklist_ref=checklist_ref, lang=lang)
+        office = str(a.office)
+        title = page_title(office, lang)
+        parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
+                      "brand": task.get("brand"), "audience": task.get("audience", "internal"),
+                      "report_seq": task.get("seq")}
+        if task.get("out_dir"):
+            parameters["out_dir"] = task["out_dir"]
+        if plan is not None:
+            parameters["actions"] = str(Path(plan).resolve())
+        preload, checklists = a, [checklist_ref]
     try:
         if kernel.km is None or not kernel.alive():
             kernel.start()
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]
-        nb = kernel.execute_notebook(task["notebook"], task["parameters"], timeout=task.get("timeout"),
-                                     checklists=task["checklists"])
+        nb = kernel.execute_notebook(task["notebook"], parameters, timeout=task.get("timeout"),
+                                     checklists=checklists, preload=preload)
         timings["reset"] = kernel.timings.get("reset", 0.0)
         timings["execute"] = kernel.timings.get("execute", 0.0)
     except Exception as exc:
-        return {"ok": False, "error": describe_failure(exc, task.get("office")), "timings": timings, "worker": _worker_id()}
+        return {**reply, "ok": False, "error": describe_failure(exc, office)}
     t0 = time.perf_counter()
     try:
-        html = export_report_html(nb, task.get("lang", "en"), task.get("title"))
+        html = export_report_html(nb, lang, title)
     except Exception as exc:
-        return {"ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}",
-                "timings": timings, "worker": _worker_id()}
+        return {**reply, "ok": False, "error": f"HTML export failed: {_one_line(f'{type(exc).__name__}: {exc}')}"}
     timings["export"] = time.perf_counter() - t0
-    result = {"ok": True, "html": html, "timings": timings, "worker": _worker_id()}
+    reply.update(ok=True, html=html)
     if task.get("keep_notebook"):
-        import nbformat
-        result["notebook"] = nbformat.writes(nb)
-    return result
+        reply["notebook"] = nbformat_writes(nb)
+    return reply
+
+
+def nbformat_writes(nb) -> str:
+    from ._jupyter import nbformat
+    return nbformat.writes(nb)
+
+
+def office_language(a, lang: str | None) -> str:
+    """The report's language: ``lang``, or (None) the one named in the office's file, else English."""
+    office_lang = lang or a.meta.get("language") or "en"
+    return office_lang if office_lang in ("en", "zh") else "en"
 
 
 def _worker_id() -> str:
@@ -275,9 +317,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     bar = _Progress.make(progress, total=len(missing) + len(files) + 1)
     for o in missing:
         bar.advance(o.label, o.error)
-    # Start the workers first: their kernels warm up while the files are read and scored here.
+    # Start the workers first (never more than there are offices): their kernels warm up at once.
     if not office_reports and executor != "dask" and not scheduler and client is None:
         workers = 1  # only the portfolio notebook runs: one warm kernel is enough
+    elif not scheduler and client is None:
+        workers = min(workers or os.cpu_count() or 1, max(1, len(files)))
     guard = SignalGuard().__enter__()  # SIGTERM stops the batch like Ctrl-C; a swallowed Ctrl-C still stops it
     try:
         folder = OutputFolder(out).__enter__()  # one batch per folder (BatchBusy); results staged until commit
@@ -298,29 +342,23 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         tasks: dict = {}
         t0 = time.perf_counter()
         for path in files:
-            o = score_file(path, checklist)
-            outcomes.append(o)
-            plan = actions_report.plan_for(o.assessment, plans) if o.assessment is not None and plans else None
-            if plan is not None:
-                try:
-                    actions_report.attach(o.assessment, None, plan)
-                except QmskitError as exc:
-                    o.error = _one_line(str(exc))
-            if o.error:
-                bar.advance(o.label, o.error)
-            elif office_reports:
-                tasks[id(o)] = _office_task(o, report_nb, lang, checklist, timeout, keep_notebooks,
+            if office_reports:  # read, scored and rendered by a worker
+                o = OfficeOutcome(str(path))
+                tasks[id(o)] = _office_task(path, report_nb, lang, checklist, timeout, keep_notebooks, plans,
                                             brand=brand_path, audience=audience, seq=len(tasks) + 1)
-                if plan is not None:
-                    tasks[id(o)]["parameters"]["actions"] = str(plan.resolve())
+                tasks[id(o)]["out_dir"] = str(out_dir)  # as given: the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
-            else:
-                o.ok, o.stage = True, "done"
-                bar.advance(o.label, None)
-        result.timings["score"] = time.perf_counter() - t0
-        _assign_slugs([o for o in outcomes if o.assessment is not None])
-        _name_files(outcomes, tasks, audience)
+            else:  # only the CSVs and the portfolio: scoring here is all there is to do
+                o = score_file(path, checklist)
+                _attach_plan(o, plans)
+                if not o.error:
+                    o.ok, o.stage = True, "done"
+                bar.advance(o.label, o.error)
+            outcomes.append(o)
+        result.timings["submit"] = time.perf_counter() - t0
         _collect(pool, pending, tasks, folder, bar, guard)
+        _assign_slugs([o for o in outcomes if o.assessment is not None])
+        _place_reports(outcomes, folder, audience)
         result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
         guard.check()
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
@@ -344,18 +382,23 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     return result
 
 
-def score_file(path: Path, checklist: str | None = None) -> OfficeOutcome:
-    """Read and score one file here in the parent; a bad file fails only itself (one-line reason)."""
-    from .responses import read_responses
-    from .scoring import score
-
+def score_file(path: Path, checklist: str | None = None, loader=None) -> OfficeOutcome:
+    """Read and score one file; a bad file fails only itself (one-line reason). ``loader(path, checklist)``
+    replaces the plain read + score (workers use the report's own ``load_assessment``, so the kernel
+    gets exactly what its notebook would have computed)."""
     outcome = OfficeOutcome(str(path))
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # version notes belong in the office's report, not the batch log
-            meta, frame = read_responses(path, checklist)
-            assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
+            if loader is not None:
+                assessment = loader(str(path), checklist)
+            else:
+                from .responses import read_responses
+                from .scoring import score
+
+                meta, frame = read_responses(path, checklist)
+                assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
         outcome.assessment, outcome.office = assessment, assessment.office
     except QmskitError as exc:
         outcome.error = _one_line(str(exc))
@@ -372,30 +415,14 @@ def _absolute_if_path(checklist: str | None) -> str | None:
     return checklist
 
 
-def _office_task(o: OfficeOutcome, notebook: Path, lang: str | None, checklist, timeout, keep, *,
+def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeout, keep, plans=None, *,
                  brand: str | None = None, audience: str = "internal", seq: int | None = None) -> dict:
-    """What a worker needs for one report: the same parameters and page title as report.build_report
-    (``lang=None``: the office's own language from its file, as build_report does)."""
-    from .report import page_title
-
-    office_lang = lang or o.assessment.meta.get("language") or "en"
-    if office_lang not in ("en", "zh"):
-        office_lang = "en"
-    real_name = str(o.assessment.office)
-    return {"notebook": str(notebook), "lang": office_lang, "timeout": timeout, "keep_notebook": keep,
-            "checklists": [checklist or o.assessment.meta.get("checklist") or "iso9001-2015"],
-            "office": real_name, "title": page_title(real_name, office_lang),
-            "parameters": {"responses": str(Path(o.source).resolve()), "checklist": checklist,
-                           "lang": office_lang, "title": None, "brand": brand, "audience": audience,
-                           "report_seq": seq}}
-
-
-def _name_files(outcomes: list[OfficeOutcome], tasks: dict, audience: str) -> None:
-    """``<slug>.<lang>.html``: the language (and a client copy) in the name, so nothing overwrites."""
-    from .report import report_filename
-    for o in outcomes:
-        if o.slug and id(o) in tasks:
-            o.file_name = report_filename(o.slug, tasks[id(o)]["lang"], audience)
+    """What a worker needs for one office: the file (read and scored there), the report notebook, the
+    options build_report takes (``lang=None``: the office's own language from its file) and the action
+    plans by office (matched there, once the office's name is known)."""
+    return {"source": str(Path(path).resolve()), "notebook": str(notebook), "lang": lang, "timeout": timeout,
+            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"],
+            "plans": dict(plans or {}), "brand": brand, "audience": audience, "seq": seq}
 
 
 def _print_pdfs(result: BatchResult, parallel: int | None, folder) -> None:
@@ -432,6 +459,21 @@ def _write_bytes(out, name: str, data: bytes) -> Path:
     if isinstance(out, OutputFolder):
         return out.write_bytes(name, data)
     return iorw.write_bytes(Path(out) / name, data)
+
+
+def _attach_plan(o: OfficeOutcome, plans: dict) -> Path | None:
+    """Attach the office's action plan (matched by name) to its assessment; a bad plan fails the office."""
+    if o.assessment is None or not plans:
+        return None
+    from . import actions_report
+
+    plan = actions_report.plan_for(o.assessment, plans)
+    if plan is not None:
+        try:
+            actions_report.attach(o.assessment, None, plan)
+        except QmskitError as exc:
+            o.error = _one_line(str(exc))
+    return plan
 
 
 class _Workers:
@@ -528,17 +570,43 @@ def _write(out, name: str, text: str) -> Path:
 
 
 def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
+    """Record a worker's reply. The report waits in a temporary file (in the batch's staging folder)
+    until every office's name is known: file names are made unique in input order (_place_reports)."""
     o.timings.update(reply.get("timings", {}))
     o.worker = reply.get("worker")
-    o.stage = "report"
+    o.stage = reply.get("stage", "report")
+    o.report_lang = reply.get("lang", o.report_lang)
+    if reply.get("assessment") is not None:
+        import dataclasses
+
+        from .checklist import load_checklist
+        o.assessment = dataclasses.replace(reply["assessment"], checklist=load_checklist(reply["checklist_ref"]))
+        o.office = o.assessment.office
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]
         return
-    name = o.file_name or f"{o.slug}.html"
-    o.html = _write(out, name, reply["html"])
+    folder = out.staging if isinstance(out, OutputFolder) else Path(out)
+    o.pending = [iorw.write_text(folder / f".qmskit-pending-{id(o)}.html.tmp", reply["html"])]
     if reply.get("notebook"):
-        _write(out, Path(name).with_suffix(".ipynb").name, reply["notebook"])
+        o.pending.append(iorw.write_text(folder / f".qmskit-pending-{id(o)}.ipynb.tmp", reply["notebook"]))
     o.ok, o.stage = True, "done"
+
+
+def _place_reports(outcomes: list[OfficeOutcome], out, audience: str = "internal") -> None:
+    """Give every finished report its final name ``<slug>.<lang>[.client].html`` (and ``.ipynb``): the
+    language and the copy are in the name (qmskit.report.report_filename), so nothing overwrites."""
+    from .report import report_filename
+
+    for o in outcomes:
+        if not o.pending:
+            continue
+        o.file_name = report_filename(o.slug, o.report_lang or "en", audience)
+        for pending, ext in zip(o.pending, ("html", "ipynb")):
+            path = _write(out, str(Path(o.file_name).with_suffix(f".{ext}")), pending.read_text(encoding="utf-8"))
+            pending.unlink(missing_ok=True)
+            if ext == "html":
+                o.html = path
+        o.pending = []
 
 
 def render_portfolio(task: dict) -> dict:
@@ -628,15 +696,14 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             failed.append({"source": o.source, "office": o.office, "stage": o.stage, "reason": o.error})
         if a is None:
             continue
-        counts = a.gaps["severity"].value_counts()
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
             "office": o.office, "source": o.source,
             "href": o.html.name if (office_reports and o.ok and o.html) else None,
             "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
-            "readiness": a.readiness, "readiness_reasons": list(a.readiness_reasons),
-            "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
-            "observation": int(counts.get("observation", 0)),
+            "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
+            "display_band": a.display_band,
+            **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
             "answers": {r.id: (r.answer if isinstance(r.answer, str) else int(r.answer))
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},

@@ -25,6 +25,7 @@ DEFAULT_THRESHOLDS = {
     "ready_min": 85.0,
     "nearly_ready_min": 70.0,
     "nearly_ready_max_major": 3,
+    "ready_max_minor": 10,
     "developing_min": 40.0,
 }
 
@@ -73,6 +74,17 @@ class Checklist:
                 node = parent.get(node)
         return pd.DataFrame(matrix, index=pd.Index(self.questions["id"], name="id"),
                             columns=pd.Index(self.clauses["clause"], name="clause"))
+
+    @cached_property
+    def leaf_incidence(self) -> np.ndarray:
+        """Question × clause 0/1 matrix with one 1 per row: the question's own (leaf) clause.
+
+        Per-leaf counts over many offices are one product with it (absent-clause escalation in gaps).
+        """
+        col = {c: i for i, c in enumerate(self.clauses["clause"])}
+        matrix = np.zeros((len(self.questions), len(col)))
+        matrix[np.arange(len(self.questions)), [col[c] for c in self.questions["clause"]]] = 1.0
+        return matrix
 
     def title_text(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title["en"]
@@ -282,7 +294,7 @@ def build_checklist(data: dict, source: Path | None = None) -> Checklist:
                 "id": q["id"], "clause": number, "top": number.split(".")[0],
                 "order": len(question_rows), "weight": float(q.get("weight", 1)),
                 "critical": critical, "documented_information": q.get("documented_information"),
-                "na_allowed": bool(q.get("na_allowed", not critical)),
+                "na_allowed": bool(q.get("na_allowed", False)),  # ISO 9001 4.3: only where it can apply
                 "text_en": q["text"]["en"], "text_zh": q["text"]["zh"],
                 "evidence_en": evidence.get("en", ""), "evidence_zh": evidence.get("zh", ""),
                 "action_en": action.get("en", ""), "action_zh": action.get("zh", ""),

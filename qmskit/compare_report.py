@@ -149,9 +149,9 @@ def summary_html(cmp: Comparison, lang: str = "en") -> str:
     change = cmp.readiness_change
     verdict = (f'<div class="qr-verdict qr-band-{esc(a.readiness)}"><div class="qr-verdict-label">'
                f'{esc(s("verdict_change", lang))}</div><div class="qr-verdict-band">'
-               f'{esc(t("band_" + b.readiness, lang))} → {esc(t("band_" + a.readiness, lang))}'
+               f'{esc(t("band_" + b.display_band, lang))} → {esc(t("band_" + a.display_band, lang))}'
                f' ({esc(s("ch_" + change, lang))})</div>'
-               f'<ul>{"".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.readiness_reasons)}</ul></div>')
+               f'<ul>{"".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.reasons)}</ul></div>')
     counts = cmp.gap_counts()
     kpi_met = lambda x: int((x.kpis["status"] == "met").sum()) if len(x.kpis) else 0  # noqa: E731
     figures = [

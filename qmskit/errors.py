@@ -28,6 +28,20 @@ class ResponsesError(QmskitError):
     """A responses file is malformed or does not fit its checklist."""
 
 
+class ResponsesProblems(ResponsesError):
+    """Several problems in one responses file: the message is the first (and how many more there are);
+    ``problems`` holds every one (up to a limit) for ``qmskit validate-responses``."""
+
+    def __init__(self, problems: list[ResponsesError], *, more: int = 0):
+        self.problems = list(problems)
+        self.more = more
+        first = problems[0]
+        extra = len(problems) - 1 + more
+        suffix = (f" (and {extra} more problem{'s' if extra != 1 else ''}: "
+                  "`qmskit validate-responses FILE` lists them all)") if extra else ""
+        super().__init__(first.detail + suffix, path=first.path, where=first.where)
+
+
 class NotebookError(QmskitError):
     """A report notebook failed while executing."""
 

@@ -4,7 +4,8 @@ Both are ``concurrent.futures.Executor``s (dask through ``Client.get_executor()`
 and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
 
 Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool with
-:meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting).
+:meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting). Workers report their
+process ids through a queue when they start, so stopping them needs no private executor state.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import time
 from dataclasses import dataclass, field
 
 from .errors import QmskitError
@@ -27,6 +29,14 @@ class Pool:
     _owns_client: bool = False
     _cluster: object = None
     info: dict = field(default_factory=dict)
+    _pid_queue: object = None    # local workers put their pid here when they start
+    _pids: set = field(default_factory=set)
+
+    def worker_pids(self) -> set:
+        """Process ids of the local workers started so far."""
+        while self._pid_queue is not None and not self._pid_queue.empty():
+            self._pids.add(self._pid_queue.get())
+        return set(self._pids)
 
     def submit(self, fn, *args, **kwargs) -> cf.Future:
         return self.executor.submit(fn, *args, **kwargs)
@@ -56,21 +66,41 @@ class Pool:
                 self.executor.shutdown(wait=False)
             self.close()
             return
-        processes = list(getattr(self.executor, "_processes", {}).values())
+        pids = self.worker_pids()
         self.executor.shutdown(wait=False, cancel_futures=True)
-        for proc in processes:
-            if proc.is_alive():
-                proc.terminate()  # SIGTERM: the worker's handler kills its kernel, then exits
-        for proc in processes:
-            proc.join(timeout=10)
-            if proc.is_alive():
-                proc.kill()
+        for pid in pids:
+            _signal(pid, signal.SIGTERM)  # the worker's handler kills its kernel, then exits
+        deadline = time.monotonic() + 10
+        while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in alive:
+            _signal(pid, signal.SIGKILL)
         # Let the pool's manager thread finish now: left running, it races the interpreter's exit hook
         # (concurrent.futures.process._python_exit), which then writes to a closed wake-up pipe and prints
-        # "Exception ignored in … threading … OSError: Bad file descriptor" after Ctrl-C.
+        # "Exception ignored in … threading … OSError: Bad file descriptor" after Ctrl-C. (No public API
+        # for it: the thread is looked up by name and only joined.)
         manager = getattr(self.executor, "_executor_manager_thread", None)
         if manager is not None and manager.is_alive():
             manager.join(timeout=10)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie (exited, not yet reaped by the forkserver) is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
 
 
 def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,
@@ -78,25 +108,26 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
     """``kind``: None/"process" (local processes) or "dask"; ``scheduler`` (an address such as
     ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask.
 
-    Local workers start their warm kernel (with ``warm_checklists`` loaded) as soon as they start, so
-    kernel start-up overlaps with whatever the parent does next; dask workers start it on first use."""
+    Local workers start at once (one no-op task each) and launch their warm kernel (with
+    ``warm_checklists`` loaded) first thing, importing the rest while it boots; dask workers start it on
+    first use."""
     if client is not None or scheduler or kind == "dask":
         return _dask_pool(workers=workers, scheduler=scheduler, client=client)
     if kind not in (None, "process"):
         raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
     n = workers or os.cpu_count() or 1
     # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
+    # Nothing heavy is preloaded in the server (the parent would wait for it): each worker launches its
+    # kernel before importing the Jupyter and pandas stacks, so the imports overlap with the kernel's boot.
     context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
-    if os.name != "nt":  # workers fork from a server that already imported these (once per batch process)
-        context.set_forkserver_preload(["qmskit.batch", "qmskit.warmkernel", "qmskit.notebook"])
+    if os.name != "nt":
+        context.set_forkserver_preload(["qmskit.executors"])
+    pid_queue = context.SimpleQueue()
     executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
-                                      initargs=(list(warm_checklists or ["iso9001-2015"]),))
-    try:  # start every worker now (the pool would start them one per submitted task)
-        for _ in range(n):
-            executor._adjust_process_count()
-    except AttributeError:  # a Python without this private method: workers start on demand
-        pass
-    return Pool("process", executor, n)
+                                      initargs=(list(warm_checklists or ["iso9001-2015"]), pid_queue))
+    for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
+        executor.submit(os.getpid)
+    return Pool("process", executor, n, _pid_queue=pid_queue)
 
 
 def _dask_pool(*, workers, scheduler, client) -> Pool:
@@ -121,14 +152,16 @@ def _dask_pool(*, workers, scheduler, client) -> Pool:
 
 
 # ---------------------------------------------------------------------- inside local worker processes
-def _init_worker(warm_checklists: list[str]) -> None:
+def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
     """Runs once in each local worker: Ctrl-C is the parent's business; SIGTERM and exit stop the kernel;
     then the warm kernel starts (a failure here is left for the first office to report)."""
     from multiprocessing import util
 
-    from . import warmkernel
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pid_queue is not None:
+        pid_queue.put(os.getpid())
+
+    from . import warmkernel
 
     def _on_term(signum, frame):
         for kernel in list(warmkernel._KERNELS.values()):
@@ -139,6 +172,19 @@ def _init_worker(warm_checklists: list[str]) -> None:
     # multiprocessing workers leave through os._exit: atexit never runs, Finalize with a priority does
     util.Finalize(None, warmkernel.shutdown_all, exitpriority=100)
     try:
-        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start()
+        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(while_booting=_import_worker_stack)
     except Exception:
         pass
+
+
+def _import_worker_stack() -> None:
+    """What a worker needs per office (reading, scoring, papermill, the HTML export), imported while its
+    kernel boots in another process."""
+    import importlib
+
+    for name in ("qmskit.batch", "qmskit.report", "qmskit.responses", "qmskit.scoring", "papermill",
+                 "nbconvert.exporters.html"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing piece is reported by the office that needs it
+            pass

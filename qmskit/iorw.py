@@ -2,14 +2,16 @@
 
 - Atomic: a temporary file in the same folder, renamed over the target (readers never see half a file,
   a failure leaves the old file untouched).
-- Locked: a lock file (``.<name>.lock``, the ``filelock`` package) guards the target against a second
-  writer in another process, so "check the file, then replace it" (:func:`locked`) is one step across
-  processes. The lock is re-entrant within a thread.
+- Locked (``lock=True``: responses files and action plans, what people edit and several processes save):
+  a lock file (``.<name>.lock``, the ``filelock`` package) guards the target against a second writer in
+  another process, so "check the file, then replace it" (:func:`locked`) is one step across processes.
+  The lock is re-entrant within a thread. Reports are not locked one by one (no lock files among them):
+  a batch holds a lock on its whole output folder.
 - Backed up: :func:`backup_file` keeps the previous version as ``<name>.bak``; older backups move to
   ``<name>.1.bak`` … ``<name>.4.bak`` (the last :data:`KEEP_BACKUPS` versions, newest first); none is
   ever overwritten by a newer one.
-- Tidy: temp files of our own naming left beside the target by a killed writer (kill -9) are removed
-  by the next write, under the lock (so they cannot belong to a live writer).
+- Tidy: temp files of our own naming left beside a locked target by a killed writer (kill -9) are
+  removed by the next write, under the lock (so they cannot belong to a live writer).
 """
 from __future__ import annotations
 
@@ -95,14 +97,19 @@ def remove_stale_temps(target: Path) -> list[Path]:
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike, *, backup: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it over ``path``, all under its lock.
+def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
 
     With ``backup=True`` an existing file is first kept as ``<name>.bak`` (see :func:`backup_file`).
+    With ``lock=True`` (responses files, action plans: what people edit and several processes save) it
+    all happens under the file's lock, and temp files a killed writer left are removed first. Reports
+    are written without a lock file beside them (a batch locks its whole output folder instead).
     """
     target = Path(path)
-    with locked(target):
-        remove_stale_temps(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (locked(target) if lock else _no_lock()):
+        if lock:
+            remove_stale_temps(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp_path = Path(tmp)
@@ -119,6 +126,11 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False) -> Iterator[Pa
             if isinstance(exc, OSError) and exc.filename is None:
                 exc.filename = str(target)  # a failed write() names no file: "disk full" must say which
             raise
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,31 +162,31 @@ def backup_file(path: str | os.PathLike) -> Path:
     """Keep a copy of ``path`` as ``<name>.bak``, moving older backups one slot down; returns ``<name>.bak``.
 
     The oldest of :data:`KEEP_BACKUPS` is dropped; no backup is ever replaced by a newer version.
+    Call it under the file's lock (:func:`locked`) when other processes may write the file.
     """
     src = Path(path)
-    with locked(src):
-        slots = backup_names(src)
-        for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
-            if newer.exists():
-                os.replace(newer, older)
-        fd, tmp = tempfile.mkstemp(prefix=f".{slots[0].name}.", suffix=".tmp", dir=src.parent)
-        os.close(fd)
-        try:
-            shutil.copy2(src, tmp)
-            os.replace(tmp, slots[0])
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    slots = backup_names(src)
+    for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
+        if newer.exists():
+            os.replace(newer, older)
+    fd, tmp = tempfile.mkstemp(prefix=f".{slots[0].name}.", suffix=".tmp", dir=src.parent)
+    os.close(fd)
+    try:
+        shutil.copy2(src, tmp)
+        os.replace(tmp, slots[0])
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return slots[0]
 
 
-def write_text(path: str | os.PathLike, text: str, *, backup: bool = False) -> Path:
-    with atomic_path(path, backup=backup) as tmp:
+def write_text(path: str | os.PathLike, text: str, *, backup: bool = False, lock: bool = False) -> Path:
+    with atomic_path(path, backup=backup, lock=lock) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
 
 
-def write_bytes(path: str | os.PathLike, data: bytes, *, backup: bool = False) -> Path:
-    with atomic_path(path, backup=backup) as tmp:
+def write_bytes(path: str | os.PathLike, data: bytes, *, backup: bool = False, lock: bool = False) -> Path:
+    with atomic_path(path, backup=backup, lock=lock) as tmp:
         tmp.write_bytes(data)
     return Path(path)

@@ -10,6 +10,7 @@ one office may reach the next, so :func:`reset` puts the kernel back to the stat
   registries invalidated (a warning a fresh kernel would print is printed again);
 - modules the notebook imported that were not pre-imported are dropped from ``sys.modules`` (their
   module-level state is fresh next time); ``sys.path``, the working directory and environment restored;
+- an office handed over by the batch worker (:func:`preload`) and not taken is dropped;
 - qmskit's cached checklists are fingerprinted at warm-up; if a notebook mutated one in place the cache
   is cleared (checklists are shared reference data, never office data, so they are otherwise kept warm).
 
@@ -100,9 +101,25 @@ def _fingerprint(cl) -> int:
     return hash((tuple(parts), repr(getattr(cl, "thresholds", None)), repr(getattr(cl, "title", None))))
 
 
+def preload(path: str) -> None:
+    """Take an office read and scored by the batch worker (a pickle at ``path``, see
+    ``WarmKernel.preload_assessment``) for the next notebook's ``report.load_assessment``; the checklist
+    is this kernel's own warm one. :func:`reset` drops anything not taken."""
+    import pickle
+
+    with open(path, "rb") as fh:
+        payload = pickle.load(fh)
+    assessment = payload["assessment"]
+    assessment.checklist = sys.modules["qmskit"].load_checklist(payload["checklist"])
+    sys.modules["qmskit.report"].PRESCORED[tuple(payload["key"])] = assessment
+
+
 def reset() -> None:
     """Return the kernel to its warm-up state (see the module docstring for what that covers)."""
     ip = get_ipython()  # noqa: F821  (defined inside IPython kernels)
+    report = sys.modules.get("qmskit.report")
+    if report is not None:
+        report.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
     ip.reset(new_session=True)  # user namespace, In/Out, _ vars; new_session restarts the counter at 1
     ip.user_ns.pop("_exit_code", None)
     if "matplotlib.pyplot" in sys.modules:

@@ -7,8 +7,9 @@ carries measured values (``value`` and optionally ``previous``, the last period'
   no duplicates) into canonical ``[{id, value, previous}]`` in checklist order;
 * :func:`evaluate_kpis` compares each value with its target (tolerance 1e-9, like the readiness
   thresholds), works out the trend against ``previous`` and turns every missed target into a
-  finding: ``kpi:<id>``, severity minor, clause 9.1 unless the KPI names another. Findings never
-  change scores (design.md, "Gaps");
+  finding: ``kpi:<id>``, an *observation* of clause 9.1 unless the KPI names another (missing an
+  objective is not a nonconformity: the auditor checks it was analysed and acted on). Findings never
+  change scores or the verdict (design.md, "Gaps");
 * :func:`kpi_table` is the display frame for reports (en/zh).
 
 File layouts (readers in responses.py / xlsx.py call into here):
@@ -29,8 +30,8 @@ import pandas as pd
 
 from .checklist import Checklist
 from .errors import ResponsesError
+from .model import TOL, Severity
 
-TOL = 1e-9
 PERCENT_UNITS = {"%", "percent", "％"}
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
                      "status", "met", "change", "trend"]
@@ -191,9 +192,9 @@ def _num(value) -> float | None:
 
 
 def kpi_finding(r) -> dict:
-    """One missed target as a JSON-ready finding (design.md: minor, clause 9.1, id kpi:<indicator>)."""
+    """One missed target as a JSON-ready finding (design.md: observation, clause 9.1, id kpi:<indicator>)."""
     return {
-        "id": f"kpi:{r.id}", "indicator": r.id, "clause": r.clause or "9.1", "severity": "minor",
+        "id": f"kpi:{r.id}", "indicator": r.id, "clause": r.clause or "9.1", "severity": Severity.OBSERVATION.value,
         "name": r.name_en, "unit": r.unit, "target": float(r.target), "direction": r.direction,
         "value": _num(r.value), "previous": _num(r.previous), "trend": r.trend,
     }

@@ -350,7 +350,7 @@ def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
         staged = Path(tmp) / "merged.xlsx"
         write_responses(staged, result.meta, result.responses, cl, lang=lang, backup=False)
         data = _add_answered_by(staged, result.answered_by, lang)
-    iorw.write_bytes(output, data, backup=True)
+    iorw.write_bytes(output, data, backup=True, lock=True)
 
 
 def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> bytes:

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from .checklist import load_checklist
+from .model import TOL
 from .readiness import BANDS, fmt_number
 
-BAND_COLOURS = {"ready": "#1a7f37", "nearly_ready": "#9a6700", "developing": "#bc4c00", "early_stage": "#cf222e"}
+BAND_COLOURS = {"ready": "#1a7f37", "nearly_ready": "#9a6700", "developing": "#bc4c00", "early_stage": "#cf222e",
+                "not_started": "#6e7781"}
 SHARED_GAPS_TOP = 15
 HEATMAP_MAX_ROWS = 80
 
@@ -38,6 +40,8 @@ STRINGS = {
         "col_verdict": "Verdict",
         "col_reasons": "Why",
         "col_gaps": "Gaps (major / minor / obs.)",
+        "plus_kpi": "+{n} KPI",
+        "no_evidence": "{n} “yes” without evidence",
         "col_offices": "Offices with this gap",
         "col_share": "Share",
         "col_file": "File",
@@ -73,6 +77,8 @@ STRINGS = {
         "col_verdict": "结论",
         "col_reasons": "理由",
         "col_gaps": "差距（严重 / 一般 / 观察）",
+        "plus_kpi": "另有 {n} 项指标",
+        "no_evidence": "{n} 项“是”无证据",
         "col_offices": "存在该差距的单位",
         "col_share": "比例",
         "col_file": "文件",
@@ -142,8 +148,13 @@ class Portfolio:
     @property
     def offices(self) -> pd.DataFrame:
         cols = ["office", "href", "source", "overall", "completeness", "readiness", "readiness_reasons",
-                "major", "minor", "observation", "actions"]
-        return pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
+                "major", "minor", "observation", "kpi_observation", "unsupported", "display_band",
+                "actions"]
+        frame = pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
+        for c in ("kpi_observation", "unsupported"):
+            frame[c] = frame[c].fillna(0).astype(int)
+        frame["display_band"] = frame["display_band"].fillna(frame["readiness"])
+        return frame
 
     def tidy_answers(self) -> pd.DataFrame:
         rows = [(o["office"], qid, answer) for o in self.data["offices"] for qid, answer in o["answers"].items()]
@@ -157,14 +168,18 @@ class Portfolio:
         return self._many
 
     def ranking(self) -> pd.DataFrame:
-        """Offices best first: overall score (unscored last), then completeness, then name."""
+        """Offices best first: readiness band (the verdict, so a high score without evidence or with a
+        missing prerequisite never ranks above a ready office), then overall score (unscored last), then
+        completeness, then name."""
         frame = self.offices
         if frame.empty:
             return frame.assign(rank=pd.Series(dtype=int))
+        frame["_b"] = frame["readiness"].map({b: i for i, b in enumerate(BANDS)}).fillna(len(BANDS))
         frame["_o"] = frame["overall"].astype(float).fillna(-1.0)
         frame["_c"] = frame["completeness"].astype(float).fillna(-1.0)
-        frame = frame.sort_values(["_o", "_c", "office"], ascending=[False, False, True], kind="mergesort")
-        frame = frame.drop(columns=["_o", "_c"]).reset_index(drop=True)
+        frame = frame.sort_values(["_b", "_o", "_c", "office"], ascending=[True, False, False, True],
+                                  kind="mergesort")
+        frame = frame.drop(columns=["_b", "_o", "_c"]).reset_index(drop=True)
         frame.insert(0, "rank", range(1, len(frame) + 1))
         return frame
 
@@ -246,9 +261,12 @@ class Portfolio:
                 f"<tr><td class='qk-num'>{r.rank}</td><td>{link}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.overall))}</td>"
                 f"<td class='qk-num'>{esc(fmt_number(r.completeness))}%</td>"
-                f"<td><span class='qk-verdict' style='background:{BAND_COLOURS.get(r.readiness, '#666')}'>"
-                f"{esc(s('band_' + r.readiness, lang))}</span></td>"
-                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}</td>{actions}"
+                f"<td><span class='qk-verdict' style='background:{BAND_COLOURS.get(r.display_band, '#666')}'>"
+                f"{esc(s('band_' + r.display_band, lang))}</span></td>"
+                f"<td class='qk-num'>{r.major} / {r.minor} / {r.observation}"
+                + (f" {esc(s('plus_kpi', lang, n=r.kpi_observation))}" if r.kpi_observation else "")
+                + (f"<br><span class='qk-muted'>{esc(s('no_evidence', lang, n=r.unsupported))}</span>"
+                   if r.unsupported else "") + f"</td>{actions}"
                 f"<td class='qk-small'>{esc(reasons)}</td></tr>")
         head = "".join(f"<th>{esc(h)}</th>" for h in [
             "#", s("col_office", lang), s("overall", lang), s("completeness", lang), s("col_verdict", lang),
@@ -365,6 +383,12 @@ def score_colour(value: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads on the cell's colour (by its luminance, not by score bands)."""
+    r, g, b = (int(background[k:k + 2], 16) for k in (1, 3, 5))
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
+
+
 def heatmap_table(matrix: pd.DataFrame, caption: str, lang: str = "en") -> str:
     """Offices (rows) × clauses (columns, by number) as an HTML table whose cells carry the score and its
     colour: readable by screen readers, selectable, and it prints with the page."""
@@ -374,8 +398,8 @@ def heatmap_table(matrix: pd.DataFrame, caption: str, lang: str = "en") -> str:
         cells = []
         for v in values:
             text = "\u2014" if np.isnan(v) else f"{v:.0f}"
-            ink = "#000" if np.isnan(v) or 20 < v < 85 else "#fff"
-            cells.append(f'<td class="qk-num" style="background:{score_colour(v)};color:{ink}">{text}</td>')
+            background = score_colour(v)
+            cells.append(f'<td class="qk-num" style="background:{background};color:{_ink(background)}">{text}</td>')
         rows.append(f'<tr><th scope="row" title="{esc(office)}">{esc(_short(str(office)))}</th>{"".join(cells)}</tr>')
     return (f'<table class="qk-table qk-heatmap" aria-label="{esc(caption)}"><thead><tr>'
             f'<th scope="col">{esc(s("heat_xlabel", lang))}</th>{head}</tr></thead>'
@@ -422,13 +446,11 @@ def distribution_svg(scores: np.ndarray, thresholds: dict, title: str, lang: str
 
 
 def _band_of(score: float, th: dict) -> str:
-    """Band by score alone (for colouring the histogram; the verdict itself also needs completeness)."""
-    if score >= th.get("ready_min", 85):
-        return "ready"
-    if score >= th.get("nearly_ready_min", 70):
-        return "nearly_ready"
-    if score >= th.get("developing_min", 40):
-        return "developing"
+    """The band a score alone would allow under the checklist's thresholds (colours the histogram's bins;
+    the verdict itself also needs completeness, prerequisites, majors, minors and evidence)."""
+    for band, key in (("ready", "ready_min"), ("nearly_ready", "nearly_ready_min"), ("developing", "developing_min")):
+        if score >= th[key] - TOL:
+            return band
     return "early_stage"
 
 

@@ -24,7 +24,7 @@ from . import __version__
 from .assessment import Assessment
 from .brand import NEUTRAL, Brand, load_brand
 from .brand import s as brand_s
-from .i18n import check_lang, readiness_reason, t
+from .i18n import check_lang, t
 from .readiness import fmt_number
 
 MAJOR = True  # sections that start on a new printed page
@@ -87,18 +87,32 @@ def empty(text: str) -> str:
 
 # ----------------------------------------------------------------------------- loading
 
-def load_assessment(responses_path: str | Path, checklist=None, actions=None) -> Assessment:
+# (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
+# process driving it has just read and scored with this same function (qmskit.kernelstate.preload), so it
+# is read and scored once; emptied at every kernel reset
+PRESCORED: dict = {}
+
+
+def load_assessment(responses_path: str | Path, checklist=None, actions=None, *, strict: bool = False,
+                    reader_warnings: list | None = None) -> Assessment:
     """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
     in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
-    action-plan workbook whose status the report shows (qmskit.actions_report)."""
+    action-plan workbook whose status the report shows (qmskit.actions_report). ``strict``: reader
+    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
+    prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
+    if prescored is not None:
+        return prescored
     from .responses import read_responses
     from .scoring import score
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        meta, frame = read_responses(responses_path, checklist)
+        meta, frame = read_responses(responses_path, checklist, strict=strict)
+        read = len(caught)
         assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
                            source=responses_path)
+    if reader_warnings is not None:
+        reader_warnings.extend(caught[:read])
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
     from .actions_report import attach  # action status, and who answered what in a merged file
     return attach(assessment, responses_path, actions)
@@ -305,20 +319,31 @@ def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
 
 
 def gap_counts(a: Assessment) -> dict[str, int]:
-    counts = a.gaps["severity"].value_counts()
-    out = {s: int(counts.get(s, 0)) for s in ("major", "minor", "observation")}
-    out["minor"] += sum(1 for f in a.kpi_findings if f.get("severity", "minor") == "minor")
-    return out
+    """Findings as the CLI counts them (:meth:`Assessment.finding_counts`): question gaps by severity,
+    KPI observations and unsupported "yes" answers apart."""
+    return a.finding_counts()
+
+
+def band_hint_key(a: Assessment) -> str:
+    """The banner's one-line hint: "book the audit" only when ready with no open minor."""
+    if a.display_band == "ready" and a.finding_counts()["minor"]:
+        return "band_hint_ready_minors"
+    return f"band_hint_{a.display_band}"
 
 
 def verdict_html(a: Assessment, lang: str = "en") -> str:
-    """The verdict banner (coloured by readiness band) with its reasons, then the headline figures."""
+    """The verdict banner (coloured by readiness band) with its reasons, then the headline figures:
+    overall, completeness, findings (KPI observations said apart) and "yes" answers without evidence."""
     lang = check_lang(lang)
-    band = a.readiness
-    reasons = "".join(f"<li>{esc(readiness_reason(r, lang))}</li>" for r in a.readiness_reasons)
+    band, shown = a.readiness, a.display_band
+    reasons = "".join(f"<li>{esc(text)}</li>" for text in a.reason_texts(lang))
     answered = int(a.questions["answered"].sum())
     applicable = int(a.questions["applicable"].sum())
     counts = gap_counts(a)
+    questions_total = counts["major"] + counts["minor"] + counts["observation"]
+    findings_note = t("gaps_summary", lang, **counts)
+    if counts["kpi_observation"]:
+        findings_note += t("gaps_summary_kpi", lang, n=counts["kpi_observation"])
 
     def figure(label, value, note=""):
         return (f'<div class="qr-figure"><div class="qr-figure-label">{esc(label)}</div>'
@@ -327,11 +352,12 @@ def verdict_html(a: Assessment, lang: str = "en") -> str:
     figures = (figure(t("overall", lang), fmt_number(a.overall), "/ 100")
                + figure(t("completeness", lang), pct(a.completeness),
                         t("answered_of", lang, answered=answered, applicable=applicable))
-               + figure(t("gap_counts", lang), str(sum(counts.values())), t("gaps_summary", lang, **counts)))
-    body = (f'<div class="qr-verdict qr-band-{esc(band)}" data-band="{esc(band)}">'
+               + figure(t("gap_counts", lang), str(questions_total), findings_note)
+               + figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang)))
+    body = (f'<div class="qr-verdict qr-band-{esc(shown)}" data-band="{esc(band)}" data-shown="{esc(shown)}">'
             f'<div class="qr-verdict-label">{esc(t("verdict", lang))}</div>'
-            f'<div class="qr-verdict-band">{esc(t("band_" + band, lang))}</div>'
-            f'<div>{esc(t("band_hint_" + band, lang))}</div>'
+            f'<div class="qr-verdict-band">{esc(t("band_" + shown, lang))}</div>'
+            f'<div>{esc(t(band_hint_key(a), lang))}</div>'
             f'<ul>{reasons}</ul>{_actions_progress(a, lang)}</div><div class="qr-figures">{figures}</div>')
     return section("summary", t("sec_summary", lang), body)
 
@@ -422,12 +448,15 @@ def clause_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
         "title": c[f"title_{lang}"].where(c[f"title_{lang}"].notna() & (c[f"title_{lang}"] != ""), c["title_en"]),
         "score": c["score"], "answered": c["answered"], "applicable": c["applicable"],
         "completeness": c["completeness"],
+        # the standard names no title here (e.g. 6.1.1): ours is descriptive and is never shown as ISO's/GB/T's
+        "descriptive": c["title_source"].eq("descriptive") if "title_source" in c else False,
     }).reset_index(drop=True)
 
 
-def _score_cell(score) -> Safe:
+def _score_cell(score, applicable: int = 1) -> Safe:
+    """A clause's score with a bar; "—" when nothing is answered yet, "n/a" only when nothing applies."""
     if score is None or math.isnan(score):
-        return Safe("n/a")
+        return Safe(esc(t("ans_blank")) if applicable else "n/a")
     width = max(0.0, min(100.0, float(score)))
     return Safe(f'<div class="qr-score"><b>{esc(fmt_number(score))}</b>'
                 f'<div class="qr-bar"><span style="width:{width:.1f}%"></span></div></div>')
@@ -436,10 +465,12 @@ def _score_cell(score) -> Safe:
 def clause_table_html(a: Assessment, lang: str = "en") -> str:
     lang = check_lang(lang)
     f = clause_frame(a, lang)
+    titles = [f"{title} †" if descriptive else title for title, descriptive in zip(f["title"], f["descriptive"])]
     show = pd.DataFrame({
-        "clause": f["clause"], "title": f["title"], "score": [_score_cell(s) for s in f["score"]],
+        "clause": f["clause"], "title": titles,
+        "score": [_score_cell(s, n) for s, n in zip(f["score"], f["applicable"])],
         "answered": [f"{n} / {m}" for n, m in zip(f["answered"], f["applicable"])],
-        "completeness": [pct(v) for v in f["completeness"]],
+        "completeness": [pct(v) if m else "n/a" for v, m in zip(f["completeness"], f["applicable"])],
     })
     # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
     table = html_table(show, [("clause", t("col_clause", lang), "9%"), ("title", t("col_title", lang), "50%"),
@@ -447,6 +478,8 @@ def clause_table_html(a: Assessment, lang: str = "en") -> str:
                               ("completeness", t("col_completeness", lang), "15%")],
                        row_classes=[f"qr-level-{lvl}" for lvl in f["level"]],
                        numeric=("answered", "completeness"))
+    if any(f["descriptive"]):
+        table += f'<p class="qr-note">{esc(t("descriptive_title_note", lang))}</p>'
     return section("clauses", t("sec_clauses", lang), table, major=MAJOR)
 
 
@@ -459,19 +492,22 @@ def kpi_findings_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
 
 
 def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
-    """Gaps in rank order, KPI findings after the question gaps of the same severity (design.md)."""
+    """The findings in rank order, KPI observations after the question gaps of the same severity
+    (design.md): severity and its reason, requirement and clause, the answer, the evidence seen and the
+    notes (apart), the recommended action."""
+    from .gaps import recommended_action
     g = a.gaps
     rows = pd.DataFrame({
-        "rank": g["rank"].astype(object), "severity": g["severity"], "clause": g["clause"], "id": g["id"],
-        "requirement": [question_text(r, lang) for r in g.to_dict("records")],
+        "rank": g["rank"].astype(object), "severity": g["severity"], "reason": g["reason"], "clause": g["clause"],
+        "id": g["id"], "requirement": [question_text(r, lang) for r in g.to_dict("records")],
         "answer": g["answer"], "impact": g["impact"], "evidence": g["evidence"], "notes": g["notes"],
-        "kind": "question",
+        "action": recommended_action(g, lang), "kind": "question",
     })
     kpi = kpi_findings_frame(a, lang)
     if len(kpi):
-        kpi_rows = pd.DataFrame({"rank": "", "severity": kpi["severity"], "clause": kpi["clause"], "id": kpi["id"],
-                                 "requirement": kpi["text"], "answer": None, "impact": float("nan"),
-                                 "evidence": "", "notes": "", "kind": "kpi"})
+        kpi_rows = pd.DataFrame({"rank": "", "severity": kpi["severity"], "reason": "kpi", "clause": kpi["clause"],
+                                 "id": kpi["id"], "requirement": kpi["text"], "answer": None, "impact": float("nan"),
+                                 "evidence": "", "notes": "", "action": t("kpi_action", lang), "kind": "kpi"})
         order = {"major": 0, "minor": 1, "observation": 2}
         rows = pd.concat([rows, kpi_rows], ignore_index=True)
         rows["_sev"] = rows["severity"].map(order)
@@ -494,25 +530,55 @@ def _evidence_notes(evidence, notes) -> Safe:
     return Safe("<br>".join(parts))
 
 
+def _severity_cell(severity: str, reason: str, lang: str) -> Safe:
+    """The severity badge with its reason under it (critical / process absent / partly met / ...)."""
+    return Safe(f'{badge("sev", severity, t(f"sev_{severity}", lang))}'
+                f'<br><span class="qr-muted qr-small">{esc(t(f"reason_{reason}", lang))}</span>')
+
+
+def _finding_cell(requirement: str, answer, kind: str, lang: str) -> Safe:
+    """The requirement, then the answer given (labelled)."""
+    if kind != "question":
+        return Safe(esc(requirement))
+    return Safe(f'{esc(requirement)}<br><span class="qr-small"><b>{esc(t("label_answer", lang))}</b> '
+                f'{esc(answer_label(answer, lang))}</span>')
+
+
+def _seen_cell(evidence, notes, kind: str, lang: str) -> Safe:
+    """The evidence seen, labelled, and apart from it the office's notes (never merged)."""
+    if kind != "question":
+        return Safe("")
+    seen = (esc(evidence) if not _blank(evidence)
+            else f'<span class="qr-flag">{esc(t("evidence_none", lang))}</span>')
+    out = f'<b>{esc(t("label_evidence", lang))}</b> {seen}'
+    if not _blank(notes):
+        out += f'<br><span class="qr-muted qr-small"><b>{esc(t("label_notes", lang))}</b> {esc(notes)}</span>'
+    return Safe(out)
+
+
 def gap_register_html(a: Assessment, lang: str = "en") -> str:
     lang = check_lang(lang)
     f = gap_register_frame(a, lang)
     if not len(f):
         return section("gaps", t("sec_gaps", lang), empty(t("empty_gaps", lang)), major=MAJOR)
     show = pd.DataFrame({
-        "rank": f["rank"], "severity": [badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
-        "clause": [clause_id(c, i) for c, i in zip(f["clause"], f["id"])], "requirement": f["requirement"],
-        "answer": [answer_label(v, lang) if k == "question" else "" for v, k in zip(f["answer"], f["kind"])],
-        "impact": [_impact(v) for v in f["impact"]],
-        "evidence": [_evidence_notes(e, n) for e, n in zip(f["evidence"], f["notes"])],
+        "rank": [Safe(f'{esc(r)}<br><span class="qr-muted qr-small">{esc(_impact(i))}</span>') if k == "question"
+                 else "" for r, i, k in zip(f["rank"], f["impact"], f["kind"])],
+        "severity": [_severity_cell(s, r, lang) for s, r in zip(f["severity"], f["reason"])],
+        "clause": [clause_id(c, i) for c, i in zip(f["clause"], f["id"])],
+        "requirement": [_finding_cell(q, v, k, lang) for q, v, k in zip(f["requirement"], f["answer"], f["kind"])],
+        "evidence": [_seen_cell(e, n, k, lang) for e, n, k in zip(f["evidence"], f["notes"], f["kind"])],
+        "action": f["action"],
     })
     intro = f'<p class="qr-muted qr-small">{esc(t("gaps_intro", lang))}</p>'
-    table = html_table(show, [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "11%"),
-                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
-                              ("requirement", t("col_question", lang), "38%"), ("answer", t("col_answer", lang), "9%"),
-                              ("impact", t("col_impact", lang), "8%"), ("evidence", t("col_evidence", lang), "18%")],
+    table = html_table(show, [("rank", f'{t("col_rank", lang)} / {t("col_impact", lang)}', "7%"),
+                              ("severity", t("col_severity", lang), "12%"),
+                              ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "10%"),
+                              ("requirement", t("col_finding", lang), "29%"),
+                              ("evidence", t("col_seen", lang), "20%"),
+                              ("action", t("col_recommended", lang), "22%")],
                        row_classes=["qr-kpi-row" if k == "kpi" else "" for k in f["kind"]],
-                       numeric=("rank", "impact"))
+                       numeric=("rank",))
     return section("gaps", t("sec_gaps", lang), intro + table + kpi_table_html(a, lang), major=MAJOR)
 
 
@@ -537,12 +603,13 @@ def kpi_table_html(a: Assessment, lang: str = "en") -> str:
 def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     """One action per gap in rank order (owner, due), then one per KPI finding."""
     plan = a.action_plan(lang)
-    rows = pd.DataFrame({"rank": plan["rank"].astype(object), "severity": plan["severity"], "clause": plan["clause"],
-                         "id": plan["id"], "action": plan["action"], "owner": plan["owner"], "due": plan["due"]})
+    rows = pd.DataFrame({"rank": plan["rank"].astype(object), "severity": plan["severity"], "reason": plan["reason"],
+                         "clause": plan["clause"], "id": plan["id"], "action": plan["action"], "owner": plan["owner"],
+                         "due": plan["due"]})
     kpi = kpi_findings_frame(a, lang)
     if len(kpi):
         rows = pd.concat([rows, pd.DataFrame({
-            "rank": "", "severity": kpi["severity"], "clause": kpi["clause"], "id": kpi["id"],
+            "rank": "", "severity": kpi["severity"], "reason": "kpi", "clause": kpi["clause"], "id": kpi["id"],
             "action": [f"{text}. {t('kpi_action', lang)}" for text in kpi["text"]], "owner": "", "due": ""})],
             ignore_index=True)
     return rows.reset_index(drop=True)
@@ -568,29 +635,24 @@ def action_plan_html(a: Assessment, lang: str = "en") -> str:
     assessed = _meta(a, "date")
     show = f.assign(
         clause=[clause_id(c, i) for c, i in zip(f["clause"], f["id"])],
-        severity=[badge("sev", s, t(f"sev_{s}", lang)) for s in f["severity"]],
+        severity=[_severity_cell(s, r, lang) for s, r in zip(f["severity"], f["reason"])],
         owner=[_owner_cell(o, lang) for o in f["owner"]],
         due=[_due_cell(d, assessed, lang) for d in f["due"]])
-    cols = [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "10%"),
+    cols = [("rank", t("col_rank", lang), "5%"), ("severity", t("col_severity", lang), "12%"),
             ("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
-            ("action", t("col_action", lang), "48%"), ("owner", t("col_owner", lang), "14%"),
+            ("action", t("col_recommended", lang), "46%"), ("owner", t("col_owner", lang), "14%"),
             ("due", t("col_due", lang), "12%")]
     from . import actions_report  # with an action plan attached: a status column
     status = actions_report.status_cells(a, f["id"], lang)
     if status is not None:
         show["status"] = status
-        cols[3] = ("action", t("col_action", lang), "34%")
+        cols[3] = ("action", t("col_recommended", lang), "32%")
         cols.append(("status", actions_report.s("col_status", lang), "14%"))
     table = html_table(show, cols, numeric=("rank",))
     return section("actions", t("sec_actions", lang), table, major=MAJOR)
 
 
-def docinfo_html(a: Assessment, lang: str = "en") -> str:
-    """The mandatory documented-information register: present / partial / missing per requirement."""
-    lang = check_lang(lang)
-    di = a.documented_information()
-    if not len(di):
-        return section("docinfo", t("sec_docinfo", lang), empty(t("empty_docinfo", lang)), major=MAJOR)
+def _register_table(di: pd.DataFrame, lang: str) -> str:
     counts = di["status"].value_counts()
     summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
                          for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
@@ -604,8 +666,23 @@ def docinfo_html(a: Assessment, lang: str = "en") -> str:
     table = html_table(show, [("clause", t("col_clause", lang), "8%"), ("id", t("col_id", lang), "10%"),
                               ("type", t("col_type", lang), "13%"), ("status", t("col_status", lang), "11%"),
                               ("requirement", t("col_question", lang), "36%"),
-                              ("evidence", t("col_evidence", lang), "22%")])
-    return section("docinfo", t("sec_docinfo", lang), f'<p class="qr-muted">{esc(summary)}</p>' + table, major=MAJOR)
+                              ("evidence", t("col_seen", lang), "22%")])
+    return f'<p class="qr-muted">{esc(summary)}</p>' + table
+
+
+def docinfo_html(a: Assessment, lang: str = "en") -> str:
+    """The mandatory documented-information register (what ISO 9001 itself requires): present / partial /
+    missing per requirement; then, apart, the office's own documents (a profile's ``office_document``),
+    which ISO 9001 does not require."""
+    lang = check_lang(lang)
+    di = a.documented_information()
+    body = _register_table(di, lang) if len(di) else empty(t("empty_docinfo", lang))
+    own = a.office_documents()
+    if len(own):
+        body += (f'<h3 id="office-documents">{esc(t("sec_office_documents", lang))} ({len(own)})</h3>'
+                 f'<p class="qr-muted qr-small">{esc(t("office_documents_intro", lang))}</p>'
+                 + _register_table(own, lang))
+    return section("docinfo", t("sec_docinfo", lang), body, major=MAJOR)
 
 
 def _question_rows(a: Assessment, ids: list[str], lang: str) -> pd.DataFrame:
@@ -680,6 +757,7 @@ def method_html(a: Assessment, lang: str = "en") -> str:
     th = a.checklist.thresholds
     text = t("method", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]),
              max_major=int(th["nearly_ready_max_major"]), developing=fmt_number(th["developing_min"]),
+             max_minor=int(th["ready_max_minor"]),
              maturity=t("method_maturity", lang) if a.checklist.scale == "maturity" else "")
     return section("method", t("sec_method", lang), f'<div class="qr-method">{text}</div>', major=MAJOR)
 
@@ -693,9 +771,12 @@ def file_sha256(path: str | Path) -> str:
 
 
 def rerun_command(parameters: dict) -> str:
-    """The shell command that re-creates this report (paths shown by file name only)."""
+    """The shell command that re-creates this report: the responses file by name, the output folder that
+    was actually used (as the user gave it; "reports" when unknown) and every option that was set."""
     import shlex
-    cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o", "reports"]
+    out_dir = parameters.get("out_dir")
+    cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o",
+           str(out_dir) if not _blank(out_dir) else "reports"]
     if not _blank(parameters.get("brand")):
         cmd += ["--brand", Path(str(parameters["brand"])).name]
     if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
@@ -799,17 +880,18 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
                  strict: bool = False) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
 
-    The responses (and the brand file: ``brand`` or ``$QMSKIT_BRAND``) are read here first, so a bad file
-    fails fast with its one-line error and no kernel. ``lang=None`` takes the language from the file's
-    metadata (default English). With ``keep_notebook`` the executed notebook is written beside it as
-    ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`; checked
-    before the notebook runs). Nothing is written on failure. Reader warnings (another checklist, an
-    ignored sheet or row) are also issued here, so the command line shows them; with ``strict`` they
-    are errors.
+    The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
+    any kernel starts. Then the kernel is launched and, while it boots, the responses are read and scored
+    here (a bad file fails fast with its one-line error; the kernel is stopped at once) and the kernel is
+    handed the result instead of reading the file again. ``lang=None`` takes the language from the
+    file's metadata (default English). With ``keep_notebook`` the executed notebook is written beside it
+    as ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.pdf`;
+    checked before the notebook runs). Nothing is written on failure. Reader warnings (another
+    checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
+    ``strict`` they are errors.
     """
     from . import notebook
     from .brand import resolve_path
-    from .responses import ResponsesWarning, read_responses
 
     audience = check_audience(audience)
     brand_path = resolve_path(brand)
@@ -817,26 +899,14 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     if pdf:
         from .pdf import check_available
         check_available()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")  # the notebook lists them in the report; the terminal gets them too
-        meta, _ = read_responses(responses_path, checklist, strict=strict)  # errors name the path as given
-    for w in caught:
-        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
-            warnings.warn(str(w.message), ResponsesWarning, stacklevel=2)
-    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
-    lang = check_lang(lang or meta.get("language") or "en")
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
-    office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title,
-              "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value,
-              "report_seq": seq}
-    if actions is not None:  # read here first: a bad action plan fails fast with its one-line error
-        from .actions_xlsx import read_actions
-        read_actions(actions)
-        params["actions"] = str(Path(actions).resolve())
-    nb = notebook.execute_notebook(notebook.bundled_notebook("report"), params, office=office,
-                                   **({"timeout": timeout} if timeout else {}))
+    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
+    try:
+        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
+                                           strict, {"brand": str(brand_path.resolve()) if brand_path else None,
+                                                    "audience": audience.value, "report_seq": seq,
+                                                    "out_dir": str(out_dir)})
+    finally:
+        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     from . import iorw
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
@@ -847,3 +917,36 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         from .pdf import print_pdf
         print_pdf(out, out.with_suffix(".pdf"))
     return out
+
+
+def _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions, strict, extra):
+    """build_report's reading, scoring and notebook run, on the kernel launched for it."""
+    from . import notebook
+    from .responses import ResponsesWarning
+
+    caught: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
+        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
+    for w in caught:  # errors (a bad file, a bad action plan) name the path as given
+        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
+            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
+    meta = a.meta
+    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
+    lang = check_lang(lang or meta.get("language") or "en")
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
+    office = str(meta.get("office") or responses_path.stem)
+    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title, **extra}
+    if actions is not None:
+        params["actions"] = str(Path(actions).resolve())
+    # read and scored once: the kernel takes this Assessment, as its notebook would have computed it
+    # (same function, same file; the source as the kernel names it); with an action plan the notebook
+    # reads again (the plan's file name is part of what it computes)
+    a.source = str(responses_path) if a.source is not None else None
+    nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
+                             checklists=[str(a.checklist.source or a.checklist.id)],
+                             preload=None if actions is not None else a, office=office,
+                             before_run=lambda: notebook.prepare_export(lang),
+                             **({"timeout": timeout} if timeout else {}))
+    return nb, office, lang

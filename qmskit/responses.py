@@ -24,15 +24,15 @@ import yaml
 from . import iorw
 from .cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from .checklist import Checklist, load_checklist
-from .errors import QmskitError, ResponsesError
-from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file,
-                     read_bytes_bounded)
+from .errors import QmskitError, ResponsesError, ResponsesProblems
 from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file, read_bytes_bounded
+from .model import RESPONSE_COLUMNS
 from .scales import ALLOWED_TEXT, NA, normalize_answers
 
-COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
+COLUMNS = RESPONSE_COLUMNS  # one definition, in the model
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
-             "exclusions", "language", "status", "confidentiality",
+             "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 DEFAULT_CHECKLIST = "iso9001-2015"
 FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
@@ -77,12 +77,56 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         meta["checklist"] = checklist_named_in_file(meta["checklist"], path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     _check_checklist_match(path, meta, cl, strict)
-    frame = validate_responses(raw, cl, path)
-    if "kpis" in meta:  # measured KPI values (qmskit.kpis): checked against the checklist's indicators
-        meta["kpis"] = parse_kpi_values(meta["kpis"], cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line")
-    if "date" in meta:
-        meta["date"] = _parse_date(meta["date"], path, "Office sheet / metadata", "date")
+    problems: list[ResponsesError] = []  # every problem of the file, reported together
+    more = 0
+    frame = None
+    try:
+        frame = validate_responses(raw, cl, path)
+    except ResponsesProblems as exc:
+        problems, more = list(exc.problems), exc.more
+    except ResponsesError as exc:
+        problems.append(exc)
+    checks = {
+        # measured KPI values (qmskit.kpis): checked against the checklist's indicators
+        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line"),
+        "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
+        # exclusions by clause (qmskit.exclusions), applied when scoring
+        "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
+        "language": lambda v: _check_language(v, path),
+    }
+    for key, check in checks.items():
+        if key in meta:
+            try:
+                meta[key] = check(meta[key])
+            except ResponsesError as exc:
+                problems.append(exc)
+    if problems:
+        raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
     return meta, frame
+
+
+def _check_language(value, path: Path) -> str:
+    """The report language as written in the file (en, zh, English, 中文 …) as ``en`` / ``zh``."""
+    from .i18n import language_code
+    code = language_code(value)
+    if code is None:
+        raise ResponsesError(f"language {str(value).strip()!r} is not a report language (allowed: en, zh, "
+                             "English, 中文)", path=path, where="Office sheet / metadata, key 'language'")
+    return code
+
+
+def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
+    """Check an ``excluded_clauses`` value; return it as one canonical line ("8.3: why; 7.1.5.2")."""
+    from .exclusions import check_exclusions, parse_excluded_clauses
+    where = "Office sheet / metadata"
+    try:
+        exclusions = parse_excluded_clauses(value)
+    except ValueError as exc:
+        raise ResponsesError(f"excluded_clauses: {exc}", path=path, where=where) from None
+    problems = check_exclusions(cl, exclusions)
+    if problems:
+        raise ResponsesError(f"excluded_clauses: {problems[0]}", path=path, where=where)
+    return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:
@@ -204,8 +248,20 @@ def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) 
         warnings.warn(f"{path}: {problem}", ResponsesWarning, stacklevel=3)
 
 
+MAX_PROBLEMS = 50  # one file lists at most this many problems at once (validate-responses)
+
+
 def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<responses>") -> pd.DataFrame:
-    """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame."""
+    """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame.
+
+    Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
+    raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``).
+    """
+    problems: list[ResponsesError] = []
+
+    def problem(message: str, row) -> None:
+        problems.append(ResponsesError(message, path=path, where=f"row {row}"))
+
     frame = raw.copy()
     for col in COLUMNS:
         if col not in frame:
@@ -215,34 +271,44 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     frame["id"] = frame["id"].map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
     frame = frame[frame["id"] != ""]
     known = cl.questions.set_index("id")
-    unknown = frame[~frame["id"].isin(known.index)]
-    if len(unknown):
-        r = unknown.iloc[0]
-        raise ResponsesError(f"question id '{r['id']}' is not in checklist {cl.id} {cl.version}",
-                             path=path, where=f"row {r['row']}")
-    dup = frame[frame["id"].duplicated(keep="first")]
-    if len(dup):
-        r = dup.iloc[0]
-        first = frame.loc[frame["id"] == r["id"], "row"].iloc[0]
-        raise ResponsesError(f"question id '{r['id']}' appears twice (first at row {first})",
-                             path=path, where=f"row {r['row']}")
+    unknown = ~frame["id"].isin(known.index)
+    for r in frame[unknown].itertuples(index=False):
+        problem(f"question id '{r.id}' is not in checklist {cl.id} {cl.version}", r.row)
+    dup = frame["id"].duplicated(keep="first") & ~unknown
+    first_row = frame.drop_duplicates("id").set_index("id")["row"]
+    for r in frame[dup].itertuples(index=False):
+        problem(f"question id '{r.id}' appears twice (first at row {first_row[r.id]})", r.row)
     canon, invalid = normalize_answers(frame["answer"], cl.scale)
-    if invalid.any():
-        r = frame[invalid].iloc[0]
-        raise ResponsesError(f"question '{r['id']}': answer {str(r['answer']).strip()!r} is not allowed; "
-                             f"allowed: {ALLOWED_TEXT[cl.scale]}", path=path, where=f"row {r['row']}")
+    for r in frame[invalid].itertuples(index=False):
+        problem(f"question '{r.id}': answer {str(r.answer).strip()!r} is not allowed; "
+                f"allowed: {ALLOWED_TEXT[cl.scale]}", r.row)
     frame["answer"] = canon
-    na_forbidden = (canon == NA) & ~frame["id"].map(known["na_allowed"]).astype(bool)
-    if na_forbidden.any():
-        r = frame[na_forbidden].iloc[0]
-        raise ResponsesError(f"question '{r['id']}' is critical and cannot be n/a (ISO 9001 4.3 allows "
-                             "exclusions only where a requirement cannot be applied); allowed: yes, partial, no",
-                             path=path, where=f"row {r['row']}")
+    na_ok = frame["id"].map(known["na_allowed"]).fillna(True).astype(bool)
+    for r in frame[(canon == NA) & ~na_ok].itertuples(index=False):
+        problem(f"question '{r.id}' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
+                "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no", r.row)
     for col in ("evidence", "notes", "owner"):
         frame[col] = frame[col].map(_clean_text)
-    frame["due"] = [_parse_date(v, path, f"row {row}", f"question '{qid}' due date")
-                    for v, row, qid in zip(frame["due"], frame["row"], frame["id"])]
+    dues = []
+    for v, row, qid in zip(frame["due"], frame["row"], frame["id"]):
+        try:
+            dues.append(_parse_date(v, path, f"row {row}", f"question '{qid}' due date"))
+        except ResponsesError as exc:
+            problems.append(exc)
+            dues.append("")
+    frame["due"] = dues
+    if problems:
+        problems.sort(key=lambda e: _row_number(e.where))
+        shown = problems[:MAX_PROBLEMS]
+        raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
     return frame[COLUMNS + ["row"]].reset_index(drop=True)
+
+
+def _row_number(where: str | None) -> int:
+    try:
+        return int(str(where).rsplit(" ", 1)[-1])
+    except ValueError:
+        return 0
 
 
 def _clean_text(value) -> str:
@@ -363,7 +429,7 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from .xlsx import update_xlsx, write_xlsx
-        with iorw.atomic_path(path, backup=backup) as tmp:
+        with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
             if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
                 write_xlsx(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".ods":  # LibreOffice (qmskit.ods): the same sheets, no dropdowns
@@ -371,9 +437,9 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         with iorw.atomic_path(path, backup=backup) as tmp:
             write_ods(tmp, meta, frame, cl, lang=lang)
     elif suffix == ".csv":
-        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup)
+        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
     elif suffix in (".yaml", ".yml"):
-        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup)
+        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup, lock=True)
     else:
         raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
     return path

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
 from nbclient import NotebookClient  # noqa: E402
-from papermill.exceptions import PapermillExecutionError
 
 ENGINE_NAME = "qmskit-warm"
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
@@ -47,22 +46,45 @@ class WarmKernel:
     notebooks_run: int = 0
     timings: dict = field(default_factory=dict)
     _owner: int | None = None       # the thread that started it (nbclient's loop and sockets live there)
+    _starter: object = None         # between launch() and connect()
+    _t0: float = 0.0
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self, startup_timeout: float = 60) -> None:
-        t0 = time.perf_counter()
+    def start(self, startup_timeout: float = 60, while_booting=None) -> None:
+        """Launch the kernel, run ``while_booting()`` here while it boots (the kernel process imports
+        ipykernel meanwhile, on the other core), then wait until it answers and pre-import in it."""
+        self.launch(startup_timeout)
+        if while_booting is not None:
+            while_booting()
+        self.connect()
+
+    def launch(self, startup_timeout: float = 60) -> None:
+        """Start the kernel process and return at once; :meth:`connect` waits for it."""
+        self._t0 = time.perf_counter()
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
                                  startup_timeout=startup_timeout)
         starter.km = starter.create_kernel_manager()
         # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
         starter.start_new_kernel(stderr=subprocess.DEVNULL)
+        self._starter = starter
+        self.km = starter.km
+
+    def connect(self, wait: bool = True) -> None:
+        """Wait until the launched kernel answers, then pre-import and warm the checklists in it.
+        ``wait=False`` sends the pre-imports and returns: the kernel runs them before anything sent later
+        (one shell channel, executed in order), while this process does something else."""
+        starter, self._starter = self._starter, None
         starter.start_new_kernel_client()
         self.km, self.kc = starter.km, starter.kc
         self._owner = threading.get_ident()
-        self.timings["kernel_start"] = time.perf_counter() - t0
+        self.timings["kernel_start"] = time.perf_counter() - self._t0
         t1 = time.perf_counter()
-        self._run_silent("import qmskit.kernelstate as _qk; _qk.prepare(%r, %r); del _qk"
-                         % (PREIMPORTS, list(self.checklists)))
+        code = ("import qmskit.kernelstate as _qk; _qk.prepare(%r, %r); del _qk"
+                % (PREIMPORTS, list(self.checklists)))
+        if wait:
+            self._run_silent(code)
+        else:
+            self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         self.timings["imports"] = time.perf_counter() - t1
         self.notebooks_run = 0
 
@@ -102,16 +124,11 @@ class WarmKernel:
         self._forget()
 
     def shutdown(self) -> None:
-        """Polite shutdown (from the thread that owns the kernel); falls back to kill."""
+        """Stop the kernel now: a report kernel holds nothing worth a polite shutdown (which waits for the
+        kernel to answer, up to seconds), so its process group is killed at once."""
         if self.km is None:
             return
-        try:
-            self.km.shutdown_kernel(now=False) if _is_sync(self.km) else _run(self.km.shutdown_kernel(now=False))
-        except Exception:
-            pass
-        if self.alive():
-            self.kill()
-        self._forget()
+        self.kill()
 
     def _forget(self) -> None:
         if self.kc is not None and self._owner == threading.get_ident():
@@ -140,19 +157,40 @@ class WarmKernel:
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         return await _reply_for(self.kc, msg_id, timeout)
 
+    def preload_assessment(self, responses: str, checklist: str | None, assessment, actions=None) -> None:
+        """Hand the kernel an office already read and scored (by this worker), so the notebook's
+        ``report.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
+        Call after the reset that precedes the notebook; the kernel's checklist object replaces the
+        one sent (the checklist must be warm, see ``checklists`` of :meth:`execute_notebook`)."""
+        import dataclasses
+        import pickle
+        import tempfile
+
+        light = dataclasses.replace(assessment, checklist=None)
+        with tempfile.NamedTemporaryFile("wb", prefix="qmskit-preload-", suffix=".pickle", delete=False) as fh:
+            pickle.dump({"key": (responses, checklist, actions), "assessment": light,
+                         "checklist": str(assessment.checklist.source or assessment.checklist.id)}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].preload(%r); del _s" % fh.name)
+        finally:
+            os.unlink(fh.name)
+
     def reset(self) -> None:
         self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].reset()", timeout=60)
 
     def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None,
-                         checklists: list[str] = ()) -> nbformat.NotebookNode:
+                         checklists: list[str] = (), preload=None) -> nbformat.NotebookNode:
         """Run a notebook on this kernel exactly as :func:`qmskit.notebook.execute` does on a fresh one.
 
         Parameters are injected by :func:`qmskit.notebook.parameterize` (papermill's
         ``parameterize_notebook``), then :func:`papermill.execute_notebook` runs it with the warm engine.
         The kernel is reset first. Raises what papermill raises, or :class:`KernelTimeout` after
         ``timeout`` seconds (the kernel is then killed; the next notebook starts a new one).
+        ``preload``: this office's Assessment, already read and scored (see :meth:`preload_assessment`).
         """
         import papermill
+        from papermill.exceptions import PapermillExecutionError
 
         from .notebook import parameterize
 
@@ -170,6 +208,9 @@ class WarmKernel:
             self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].add_checklists(%r); del _s"
                              % new)
             self.checklists = tuple(self.checklists) + tuple(new)
+        if preload is not None:
+            self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
+                                    parameters.get("actions"))
         self.timings["reset"] = time.perf_counter() - t0
         nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
         timed_out = threading.Event()
@@ -243,7 +284,7 @@ def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, 
 
 
 def shutdown_all() -> int:
-    """Stop every warm kernel of this process: politely from the owning thread, otherwise by killing.
+    """Stop every warm kernel of this process at once (killed: nothing in them needs saving).
     Returns how many kernels were stopped."""
     with _LOCK:
         items = [(k, v) for k, v in _KERNELS.items() if k[0] == os.getpid()]
@@ -269,11 +310,6 @@ def kernel_pids() -> list[int]:
 
 
 # ---------------------------------------------------------------------- asyncio helpers
-def _is_sync(km) -> bool:
-    import inspect
-    return not inspect.iscoroutinefunction(km.shutdown_kernel)
-
-
 def _run(coro_or_value):
     """Run a coroutine on this thread's loop (the same loop nbclient uses for this thread's kernel)."""
     import inspect

@@ -277,15 +277,16 @@ class AssessmentForm:
         a, lang = self.assessment, self.lang
         if a is None:
             return
-        band = a.readiness
+        band = a.display_band  # "not started" when nothing is answered yet, never a red "early stage"
+        colour = BAND_COLOURS.get(band, "#6e7781")
         office = html.escape(str(self.session.meta.get("office") or self.session.path.stem))
         comp, over = fmt_number(a.completeness), fmt_number(a.overall)
-        reasons = "; ".join(html.escape(readiness_reason(r, lang)) for r in a.readiness_reasons)
+        reasons = "; ".join(html.escape(readiness_reason(r, lang)) for r in a.reasons)
         self.score_html.value = (
             f"<div class='qmskit-score'><span class='qmskit-office'>{office}</span>"
             f"<span class='qmskit-figure'>{form_text(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
             f"<span class='qmskit-figure'>{form_text(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
-            f"<span class='qmskit-band' data-field='readiness' style='background:{BAND_COLOURS[band]}'>"
+            f"<span class='qmskit-band' data-field='readiness' style='background:{colour}'>"
             f"{t('band_' + band, lang)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
 
     def _titles(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import zipfile
 from pathlib import Path
 
@@ -51,7 +52,7 @@ META_LABELS = {
     "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
     "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
     "scope": ("Scope of certification", "认证范围"), "sites": ("Sites", "场所"),
-    "exclusions": ("Exclusions and justification", "删减及理由"), "language": ("Report language", "报告语言"),
+    "exclusions": ("Exclusions and justification", "不适用的要求及理由"), "language": ("Report language", "报告语言"),
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
     "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
@@ -189,7 +190,15 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     ws.protection.sort = False
     if len(cl.kpis):
         _write_kpis(wb, cl, meta.get("kpis"), lang)
-    wb.save(path)
+    save_workbook(wb, path)
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save into memory, then write the bytes: a full disk fails in one plain write, never inside
+    openpyxl's zip writer (whose half-closed ZipFile would print a traceback when collected)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(buf.getvalue())
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -237,11 +246,15 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
     caller writes a fresh one; the old file is kept as a backup).
     """
+    from .xlsx_read import prescan
     try:
+        prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
         wb = load_workbook(existing, rich_text=True)
-    except Exception:  # not a workbook we can load faithfully: write a fresh one instead
+    except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
+        _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
     if ASSESSMENT_SHEET not in wb.sheetnames:
+        _fresh_instead(existing, f"it has no '{ASSESSMENT_SHEET}' sheet")
         return False
     ws = wb[ASSESSMENT_SHEET]
     lookup = _header_lookup()
@@ -254,6 +267,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
             if key == "answer" and str(cell.value).strip() == "答案":
                 header_lang = "zh"
     if "id" not in cols or "answer" not in cols:
+        _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
         return False
     for key, en, zh, width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
@@ -284,8 +298,15 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     _update_office(wb, meta, header_lang)
     if len(cl.kpis):
         _update_kpis(wb, cl, meta.get("kpis"), header_lang)
-    wb.save(out)
+    save_workbook(wb, out)
     return True
+
+
+def _fresh_instead(path: Path, why: str) -> None:
+    import warnings
+    from .responses import ResponsesWarning
+    warnings.warn(f"{path}: could not update the workbook in place ({why}); wrote a fresh workbook "
+                  "(the previous file is kept as a backup when one was asked for)", ResponsesWarning, stacklevel=4)
 
 
 def _blank_to_none(value):

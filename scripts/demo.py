@@ -20,6 +20,7 @@ from rich.table import Table
 
 from qmskit.checklist import bundled_dir, load_checklist, validate_checklist_file
 from qmskit.errors import QmskitError
+from qmskit.i18n import band_label
 from qmskit.readiness import fmt_number
 from qmskit.batch import run_batch
 from qmskit.pdf import check_available
@@ -72,7 +73,7 @@ def write_reports(files: list[Path], out: Path, lang: str | None, pdf: bool = Fa
             continue
         a = o.assessment
         pages = f", PDF {o.pdf.stat().st_size // 1024} KB in {o.timings.get('pdf', 0):.1f} s" if o.pdf else ""
-        console.print(f"{escape(str(o.html))}\n    {a.readiness}, overall {fmt_number(a.overall)}, completeness "
+        console.print(f"{escape(str(o.html))}\n    {band_label(a.display_band)}, overall {fmt_number(a.overall)}, completeness "
                       f"{fmt_number(a.completeness)}%{pages}", highlight=False, soft_wrap=True)
     if result.index:
         console.print(f"[bold]Portfolio:[/] {escape(str(result.index))}", highlight=False, soft_wrap=True)

@@ -9,56 +9,53 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 import qmskit
-from qmskit.synthetic import draw_answer
 from qmskit.responses import write_responses
+from qmskit.synthetic import OfficeProfile, draw_office
 
-# name, file stem, target band, P(yes), P(partial), P(unanswered), P(critical answered yes), seed
+# name, file stem, target band, language, profile (what is in place, process by process)
 OFFICES = [
-    ("Riverside Municipal Government General Office", "riverside-general-office", "ready", 0.93, 0.07, 0.0, 1.0, 11),
-    ("Northgate County Administrative Service Centre", "northgate-service-centre", "nearly_ready", 0.78, 0.17, 0.03, 0.9, 12),
-    ("Eastport District Civil Affairs Bureau", "eastport-civil-affairs", "developing", 0.48, 0.30, 0.10, 0.6, 13),
-    ("Hillview Town Government Office", "hillview-town-office", "early_stage", 0.15, 0.25, 0.25, 0.2, 14),
-    ("青山县人民政府办公室 (Qingshan County Government Office)", "qingshan-county-office", "developing", 0.55, 0.25, 0.05, 0.7, 15),
-    ("Westlake Municipal Archives Office", "westlake-archives", "nearly_ready", 0.82, 0.14, 0.02, 0.95, 16),
+    ("Riverside Municipal Government General Office", "riverside-general-office", "ready", "en",
+     OfficeProfile(seed=11, partial_rate=0.03, unsupported=2)),
+    ("Northgate County Administrative Service Centre", "northgate-service-centre", "nearly_ready", "en",
+     OfficeProfile(seed=12, absent=("7.1.4",), partial_rate=0.10, blank_rate=0.03, no_rate=0.02,
+                   excluded=("8.3",))),
+    ("Eastport District Civil Affairs Bureau", "eastport-civil-affairs", "developing", "en",
+     OfficeProfile(seed=13, partial=("9.2",), absent=("6.1.2", "9.1.2"), partial_rate=0.22, no_rate=0.08,
+                   blank_rate=0.08, unsupported=4, excluded=("8.3",))),
+    ("Hillview Town Government Office", "hillview-town-office", "early_stage", "en",
+     OfficeProfile(seed=14, absent=("6.1", "6.2", "7.5", "8.7", "9.1", "9.2", "9.3", "10.2", "10.3"),
+                   partial=("4", "5"), partial_rate=0.35, no_rate=0.35, blank_rate=0.20, excluded=("8.3",))),
+    ("青山县人民政府办公室 (Qingshan County Government Office)", "qingshan-county-office", "developing", "zh",
+     OfficeProfile(seed=15, absent=("9.3",), partial_rate=0.18, no_rate=0.05, blank_rate=0.04, excluded=("8.3",))),
+    ("Westlake Municipal Archives Office", "westlake-archives", "nearly_ready", "en",
+     OfficeProfile(seed=16, partial_rate=0.08, blank_rate=0.0, unsupported=3, unsupported_key=1, excluded=("8.3",))),
 ]
-OWNERS = ["Director Wang", "Ms. Chen (QMS lead)", "Mr. Liu (IT)", "Ms. Zhao (HR)", "Deputy Director Sun"]
+OWNERS = {"en": ["Director Wang", "Ms. Chen (QMS lead)", "Mr. Liu (IT)", "Ms. Zhao (HR)", "Deputy Director Sun"],
+          "zh": ["王主任", "陈科长（质量管理）", "刘工（信息化）", "赵科长（人事）", "孙副主任"]}
 ASSESSOR = "J. Example, Lead Consultant"
 DATE = dt.date(2026, 10, 15)
+EXCLUSION = {"en": "the office does not design services; it delivers services defined by regulation",
+             "zh": "本单位不设计服务，只提供法规规定的既定服务"}
 
 
 def make_office(cl: qmskit.Checklist, spec: tuple) -> tuple[dict, pd.DataFrame]:
-    name, _stem, _band, p_yes, p_partial, p_blank, p_crit_yes, seed = spec
-    rng = np.random.default_rng(seed)
-    rows = []
-    for q in cl.questions.itertuples(index=False):
-        answer = draw_answer(q.critical, rng.random(), p_yes, p_partial, p_blank, p_crit_yes)
-        if answer and q.na_allowed and q.clause.startswith("8.3") and p_yes < 0.9:
-            answer = "n/a"  # design and development excluded: the usual exclusion for an office
-        evidence = f"Seen: {q.evidence_en}" if answer in ("yes", "partial") else ""
-        notes = ""
-        if answer == "n/a":
-            notes = "Excluded under 4.3: the office does not design services; it delivers defined ones."
-        elif answer == "partial":
-            notes = "In place but not yet applied consistently."
-        gap = answer in ("partial", "no")
-        rows.append({
-            "id": q.id, "answer": answer, "evidence": evidence, "notes": notes,
-            "owner": OWNERS[int(rng.integers(len(OWNERS)))] if gap else "",
-            "due": (DATE + dt.timedelta(days=int(rng.integers(30, 180)))).isoformat() if gap else "",
-        })
+    name, _stem, _band, lang, profile = spec
+    frame = draw_office(cl, profile, lang=lang, date=DATE, owners=OWNERS[lang])
+    excluded = "; ".join(f"{c}: {EXCLUSION[lang]}" for c in profile.excluded)
     meta = {
         "office": name, "assessor": ASSESSOR, "date": DATE.isoformat(),
-        "scope": "Document handling, meeting services and administrative affairs for the municipal government",
-        "sites": "Main office building",
-        "exclusions": "8.3 Design and development (services are defined by regulation)" if p_yes < 0.9 else "",
-        "language": "en", "status": "draft",
-        "confidentiality": "Confidential: prepared for the named office only.",
+        "scope": {"en": "Document handling, meeting services and administrative affairs for the municipal government",
+                  "zh": "为县政府办文、办会、办事"}[lang],
+        "sites": {"en": "Main office building", "zh": "县政府办公大楼"}[lang],
+        "exclusions": excluded, "excluded_clauses": excluded,
+        "language": lang, "status": "draft",
+        "confidentiality": {"en": "Confidential: prepared for the named office only.",
+                            "zh": "保密：仅供上述单位使用。"}[lang],
     }
-    return meta, pd.DataFrame(rows)
+    return {k: v for k, v in meta.items() if v != ""}, frame
 
 
 def main() -> None:
@@ -69,10 +66,14 @@ def main() -> None:
     for spec in OFFICES:
         meta, frame = make_office(cl, spec)
         path = args.out / f"{spec[1]}.xlsx"
-        write_responses(path, meta, frame, cl, backup=False)
+        path.unlink(missing_ok=True)  # a fresh workbook (writing into one keeps its old row layout)
+        write_responses(path, meta, frame, cl, lang=spec[3], backup=False)
         result = qmskit.score(cl, path)
+        counts = result.finding_counts()
+        print(f"{path.name:32s} {result.readiness:13s} overall {result.overall:5.1f}  completeness "
+              f"{result.completeness:5.1f}%  {counts}")
+        print("    " + "; ".join(result.readiness_reasons))
         assert result.readiness == spec[2], (spec[1], result.readiness, result.readiness_reasons)
-        print(f"{path}  {result.readiness:13s} overall {result.overall:5.1f}  completeness {result.completeness:5.1f}%")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ title = None      # report title override
 actions = None    # action-plan workbook (qmskit actions plan) whose status the report shows; None = none
 brand = None      # consultancy brand file (brand.yaml); None = the neutral look
 audience = "internal"  # "client" leaves out the technical appendix and internal notes
-report_seq = None  # sequence number for the brand's report-number pattern (a batch's position)'''
+report_seq = None  # sequence number for the brand's report-number pattern (a batch's position)
+out_dir = None    # the output folder the report was written to (for the "re-run with" line)'''
 
 SETUP = '''\
 from IPython.display import HTML, display
@@ -32,7 +33,7 @@ from qmskit.brand import load_brand
 assessment = report.load_assessment(responses, checklist, actions)
 profile = load_brand(brand) if brand else report.NEUTRAL
 parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions,
-              "brand": brand, "audience": audience}'''
+              "brand": brand, "audience": audience, "out_dir": out_dir}'''
 
 SECTIONS = [
     "display(HTML(report.header_html(assessment, lang, title, brand=profile, audience=audience, seq=report_seq)))",

@@ -71,11 +71,12 @@ def test_trend_follows_the_good_direction(kcl, kid, value, previous, trend):
     assert status(kcl, kid, value, previous)[1] == trend
 
 
-def test_unmet_kpis_become_minor_findings_of_their_clause(kcl):
+def test_unmet_kpis_become_observations_of_their_clause(kcl):
+    # missing an objective is not a nonconformity (design.md, "Gaps"): an observation, never minor
     frame, findings = evaluate_kpis(kcl, [{"id": "sat", "value": 85.5, "previous": 80},
                                           {"id": "late", "value": 9, "previous": None}])
     assert [f["id"] for f in findings] == ["kpi:sat", "kpi:late"]
-    assert findings[0] == {"id": "kpi:sat", "indicator": "sat", "clause": "9.1", "severity": "minor",
+    assert findings[0] == {"id": "kpi:sat", "indicator": "sat", "clause": "9.1", "severity": "observation",
                            "name": "Satisfied", "unit": "%", "target": 90.0, "direction": "higher",
                            "value": 85.5, "previous": 80.0, "trend": "improved"}
     assert findings[1]["clause"] == "8.5.1"

@@ -22,7 +22,8 @@ answers_st = st.lists(st.sampled_from(["yes", "partial", "no", "n/a", ""]), min_
 
 def frame_of(answers: list[str]) -> pd.DataFrame:
     fixed = [("no" if a == "n/a" and not ok else a) for a, ok in zip(answers, NA_OK)]
-    return pd.DataFrame({"id": ISO.questions["id"], "answer": fixed, "notes": "why"})
+    return pd.DataFrame({"id": ISO.questions["id"], "answer": fixed, "notes": "why",
+                         "evidence": ["register seen" if a in ("yes", "partial") else "" for a in fixed]})
 
 
 def scored(answers: list[str]) -> qmskit.Assessment:
@@ -77,12 +78,30 @@ def test_all_yes_is_100_and_ready():
 
 
 @SETTINGS
-@given(st.lists(answers_st, min_size=1, max_size=4))
-def test_score_many_matches_score_for_every_office(offices):
-    tidy = pd.concat([frame_of(ans).assign(office=f"o{i}") for i, ans in enumerate(offices)])
-    many = qmskit.score_many(ISO, tidy[["office", "id", "answer"]]).offices.set_index("office")
-    for i, ans in enumerate(offices):
-        single = scored(ans)
+@given(st.lists(answers_st, min_size=1, max_size=4), st.lists(st.integers(0, N - 1), max_size=6))
+def test_score_many_matches_score_for_every_office(offices, no_evidence):
+    frames = [frame_of(ans).assign(office=f"o{i}") for i, ans in enumerate(offices)]
+    for f in frames:  # a few "yes" without evidence: unsupported, and on critical questions they block ready
+        f.loc[f.index.isin(no_evidence), "evidence"] = ""
+    tidy = pd.concat(frames)
+    many = qmskit.score_many(ISO, tidy[["office", "id", "answer", "evidence"]]).offices.set_index("office")
+    for i, f in enumerate(frames):
+        single = qmskit.score(ISO, validate_responses(f.drop(columns="office"), ISO))
         got = many.loc[f"o{i}", "overall"]
         assert (single.overall is None and math.isnan(got)) or math.isclose(got, single.overall, abs_tol=1e-9)
         assert many.loc[f"o{i}", "readiness"] == single.readiness
+        counts = single.finding_counts()
+        assert {k: int(many.loc[f"o{i}", k]) for k in counts} == counts
+
+
+@SETTINGS
+@given(answers_st)
+def test_severity_follows_basis_and_answer(answers):
+    """Practice gaps are observations; a partly met requirement is always minor (never an observation,
+    never major); a critical requirement not met is always major; a major is critical or absent."""
+    g = scored(answers).gaps
+    assert (g.loc[g["basis"] == "practice", "severity"] == "observation").all()
+    req = g[g["basis"] == "requirement"]
+    assert (req.loc[req["points"] > 0, "severity"] == "minor").all()
+    assert (req.loc[(req["points"] == 0) & req["critical"], "severity"] == "major").all()
+    assert set(req.loc[req["severity"] == "major", "reason"]) <= {"critical", "absent"}

@@ -7,11 +7,12 @@ import sys
 
 import qmskit
 
-PUBLIC_API = [
-    "Assessment", "Checklist", "ChecklistError", "ManyScores", "QmskitError", "ResponsesError",
-    "__version__", "action_plan", "classify_severity", "list_checklists", "load_checklist",
+PUBLIC_API = sorted([
+    "Assessment", "Band", "Basis", "Checklist", "ChecklistError", "GapReason", "ManyScores", "QmskitError",
+    "Reason", "ReasonCode", "ResponsesError", "Severity",
+    "__version__", "action_plan", "classify_gaps", "list_checklists", "load_checklist",
     "rank_gaps", "read_responses", "readiness_verdict", "score", "score_many", "write_responses",
-]
+])
 
 
 def _run(code: str) -> str:

@@ -16,7 +16,8 @@ from .report import audience_option, brand_option
               help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core; with --scheduler: the cluster's).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Report language for every office (default: each file's own language; portfolio in English).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--no-office-reports", is_flag=True, help="Only the CSVs and the portfolio, no per-office reports.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="S",

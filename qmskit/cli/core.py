@@ -11,7 +11,7 @@ from ..errors import QmskitError
 from ._term import console, json_text, plain
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
-              "early_stage": "bold red"}
+              "early_stage": "bold red", "not_started": "bold"}
 
 
 def report_error(exc: QmskitError) -> None:
@@ -141,24 +141,73 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
 
 
 def print_score_table(results: list) -> None:
-    """A compact table (fits 80 columns), then each office's verdict reasons on their own lines."""
+    """A compact table (fits 80 columns), then each office's verdict reasons on their own lines.
+
+    The counts are :meth:`Assessment.finding_counts` (the report shows the same): question gaps by
+    severity; missed KPI targets are observations shown apart as "(+N)"; "no ev." counts "yes"
+    answers without evidence."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    from ..i18n import band_label
     from ..readiness import fmt_number
 
-    table = Table("office", "overall", "compl.", "major", "minor", "obs.", "readiness")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
+    for header in ("overall", "compl.", "maj.", "min.", "obs.", "no ev."):
+        table.add_column(header, no_wrap=True, justify="right")
+    table.add_column("readiness", min_width=12)
+    any_kpi = False
     for a in results:
-        counts = a.gaps["severity"].value_counts()
+        c = a.finding_counts()
+        obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
+        any_kpi = any_kpi or bool(c["kpi_observation"])
         table.add_row(Text(plain(a.office)), fmt_number(a.overall), fmt_number(a.completeness) + "%",
-                      str(counts.get("major", 0)), str(counts.get("minor", 0)),
-                      str(counts.get("observation", 0)), Text(a.readiness, style=BAND_STYLE[a.readiness]))
+                      str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
+                      Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
+    console().print(Text("maj. / min. = major / minor nonconformities, obs. = observations (opportunities for improvement)"
+                         + ("; (+N) = missed KPI targets, observations of 9.1 counted apart (never in the score "
+                            "or the verdict)" if any_kpi else "")
+                         + "; no ev. = \u201cyes\u201d answers without evidence"))
     for a in results:
         # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
         console().print(Text.assemble((plain(a.office), "bold"), ": ", plain("; ".join(a.readiness_reasons))))
 
 
+@click.command("validate-responses")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
+def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> None:
+    """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
+    from ..errors import ResponsesProblems
+    from ..responses import MAX_PROBLEMS, read_responses
+
+    failed = 0
+    for path in files:
+        try:
+            read_responses(path, checklist)
+        except ResponsesProblems as exc:
+            for problem in exc.problems[:MAX_PROBLEMS]:
+                click.echo(plain(str(problem)))
+            total = len(exc.problems) + exc.more
+            shown = min(total, MAX_PROBLEMS)
+            click.echo(f"{path}: {total} problem{'s' if total != 1 else ''}"
+                       + (f" (the first {shown} shown)" if total > shown else ""))
+            failed += 1
+        except QmskitError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(plain(str(exc)))
+            click.echo(f"{path}: 1 problem")
+            failed += 1
+        else:
+            click.echo(f"{path}: no problems")
+    if failed:
+        sys.exit(1)
+
+
 def register(group: click.Group) -> None:
-    for cmd in (checklists_cmd, validate_cmd, template_cmd, score_cmd):
+    for cmd in (checklists_cmd, validate_cmd, validate_responses_cmd, template_cmd, score_cmd):
         group.add_command(cmd)
