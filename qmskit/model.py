@@ -91,3 +91,7 @@ class Reason:
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+
+# The columns of a responses frame, one row per question (the readers produce them, scoring consumes them).
+RESPONSE_COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]

@@ -17,9 +17,8 @@ from .errors import ResponsesError
 from .exclusions import apply_exclusions, parse_excluded_clauses
 from .gaps import classify_gaps, rank_gaps
 from .kpis import evaluate_kpis
-from .model import TOL, Severity
+from .model import RESPONSE_COLUMNS, TOL, Severity
 from .readiness import ReadinessFacts, readiness_series, readiness_verdict
-from .responses import COLUMNS, read_responses
 from .scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
 
 
@@ -62,13 +61,15 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     """Score one office. ``responses`` is a frame from :func:`read_responses` or a path to a file."""
     if isinstance(responses, (str, Path)):
         source = source or responses
+        from .responses import read_responses  # the file edge, only for the path form
+
         file_meta, responses = read_responses(responses, checklist)
         meta = {**file_meta, **(meta or {})}
     cl = load_checklist(checklist)
     meta = dict(meta or {})
     exclusions = excluded_clauses_of(meta)
     responses, exclusion_warnings = apply_exclusions(responses, cl, exclusions)
-    q = cl.questions.merge(responses[COLUMNS], on="id", how="left", validate="one_to_one")
+    q = cl.questions.merge(responses[RESPONSE_COLUMNS], on="id", how="left", validate="one_to_one")
     for col in ("evidence", "notes", "owner", "due"):
         q[col] = q[col].astype("object").where(q[col].notna(), "")
     q["answer"] = q["answer"].astype("object").where(q["answer"].notna(), None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import zipfile
 from pathlib import Path
 
@@ -51,7 +52,7 @@ META_LABELS = {
     "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
     "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
     "scope": ("Scope of certification", "认证范围"), "sites": ("Sites", "场所"),
-    "exclusions": ("Exclusions and justification", "删减及理由"), "language": ("Report language", "报告语言"),
+    "exclusions": ("Exclusions and justification", "不适用的要求及理由"), "language": ("Report language", "报告语言"),
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
     "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
@@ -189,7 +190,15 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     ws.protection.sort = False
     if len(cl.kpis):
         _write_kpis(wb, cl, meta.get("kpis"), lang)
-    wb.save(path)
+    save_workbook(wb, path)
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save into memory, then write the bytes: a full disk fails in one plain write, never inside
+    openpyxl's zip writer (whose half-closed ZipFile would print a traceback when collected)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(buf.getvalue())
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -289,7 +298,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     _update_office(wb, meta, header_lang)
     if len(cl.kpis):
         _update_kpis(wb, cl, meta.get("kpis"), header_lang)
-    wb.save(out)
+    save_workbook(wb, out)
     return True
 
 

@@ -199,10 +199,24 @@ def test_gov_examples_are_reproducible(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     written = module.main(tmp_path)
-    # examples/gov also holds what make_examples_history.py writes (the script's __main__ runs both) and the
-    # writers' hidden lock files; every file this script writes must be there and equal
-    present = {p.name for p in EXAMPLES.iterdir() if not p.name.endswith(".bak") and not p.name.startswith(".")}
-    assert {p.name for p in written} <= present
+    # the follow-up examples (2024 assessment, action plan, assignment) are made from the 2025/2026 files
+    spec = importlib.util.spec_from_file_location("make_examples_history", EXAMPLES.parent.parent / "scripts" /
+                                                  "make_examples_history.py")
+    history = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(history)
+    extra = history.main(tmp_path)
+    committed = {p.relative_to(EXAMPLES) for p in EXAMPLES.rglob("*")
+                 if p.is_file() and not p.name.endswith(".bak") and not p.name.startswith(".")}
+    assert {p.relative_to(tmp_path) for p in written + extra} == committed
+    from qmskit.actions_xlsx import read_actions
+    plan = [p for p in extra if p.parent.name == "actions"][0]
+    new_plan, old_plan = read_actions(plan), read_actions(EXAMPLES / "actions" / plan.name)
+    words = ["requirement", "action"]  # the checklist's wording at plan time: rewording is not a regression
+    pd.testing.assert_frame_equal(new_plan.plan.drop(columns=words), old_plan.plan.drop(columns=words))
+    drop_hash = lambda m: {k: v for k, v in m.items() if k != "responses_sha256"}  # noqa: E731  (xlsx bytes vary)
+    assert drop_hash(new_plan.meta) == drop_hash(old_plan.meta)
+    assert (tmp_path / "moonbay-assign.yaml").read_text() == (EXAMPLES / "moonbay-assign.yaml").read_text()
+    written += [p for p in extra if p.suffix == ".xlsx" and p.parent == tmp_path]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for path in written:
