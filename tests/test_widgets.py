@@ -218,7 +218,8 @@ def test_write_error_is_shown_and_retried(tmp_path, monkeypatch):
 def test_critical_questions_offer_no_na_and_na_needs_notes(tmp_path):
     form = AssessmentForm(MINI, tmp_path / "o.yaml", poll=None)
     assert "n/a" not in [v for _, v in form.card("4.1-a").answer.options]  # critical, na not allowed
-    card = form.card("4.1-b")
+    assert "n/a" not in [v for _, v in form.card("4.1-b").answer.options]  # na_allowed defaults to false
+    card = form.card("4.2-a")                                                # na_allowed: true
     card.answer.value = "n/a"
     assert "justification" in card.warning.value
     card.notes.value = "Not applicable: no such issues"
@@ -276,12 +277,13 @@ def test_maturity_scale_uses_levels(tmp_path):
     cl_path = tmp_path / "mini-m.yaml"
     cl_path.write_text(text, encoding="utf-8")
     form = AssessmentForm(cl_path, tmp_path / "o.yaml", poll=None, debounce=0.01)
-    card = form.card("4.1-b")
+    assert [v for _, v in form.card("4.1-b").answer.options] == [1, 2, 3, 4, 5, ""]  # n/a not allowed there
+    card = form.card("4.2-a")
     assert [v for _, v in card.answer.options] == [1, 2, 3, 4, 5, "n/a", ""]
     card.answer.value = 4
     assert form.assessment.overall == pytest.approx(75.0)
     wait_saved(form.session)
-    assert read_responses(tmp_path / "o.yaml", cl_path)[1].set_index("id").at["4.1-b", "answer"] == 4  # maturity
+    assert read_responses(tmp_path / "o.yaml", cl_path)[1].set_index("id").at["4.2-a", "answer"] == 4  # maturity
     form.close()
 
 
