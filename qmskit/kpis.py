@@ -261,7 +261,8 @@ def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
     rows = []
     for f in findings:
         name = names.get(f["indicator"], f["name"])
-        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({lab['target'].lower() if lang == 'en' else lab['target']} "
+        target_word = lab["target"].lower() if lang == "en" else lab["target"]
+        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({target_word} "
                 f"{fmt_target(f['target'], f['direction'], f['unit'])})")
         rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
     return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 
 from qmskit.checklist import bundled_dir, load_checklist
-from qmskit.yamlio import load_yaml
 from qmskit.errors import ChecklistError
+from qmskit.yamlio import load_yaml
 
 DATA = Path(__file__).parent / "data"
 COVERAGE = list(csv.DictReader(open(DATA / "iso9001-2015-coverage.csv", encoding="utf-8")))
