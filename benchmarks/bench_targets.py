@@ -204,9 +204,22 @@ def main() -> None:
         target("per-office marginal cost <= 0.25 s wall (2 workers)", marginal, marginal <= 0.25, "{:.3f} s")
         target("report <= 150 KB (full checklist)", report_kb, report_kb <= 150, "{:.0f} KB")
         target("portfolio <= 150 KB (20 offices)", portfolio_kb, portfolio_kb <= 150, "{:.0f} KB")
-        print(f"targets ({load()} at end):")
+        print(f"targets ({load()} at end; wall-clock ratios, as the targets are stated):")
         for text, value, ok in targets:
             print(f"  {'MET ' if ok else 'MISS'}  {text:<52} {value}")
+        # On a shared machine wall time is mostly waiting for a core; CPU (all descendants) is what the
+        # code costs. The same ratios on CPU seconds, for reading the wall figures under load:
+        cpu = lambda t: t.cpu  # noqa: E731
+        lines = []
+        if base:
+            lines.append(f"score now/today {cpu(now['qmskit score one.xlsx']) / cpu(base['qmskit score one.xlsx']):.2f}x")
+            lines.append(f"report today/now {cpu(base['qmskit report one.xlsx']) / cpu(now['qmskit report one.xlsx']):.1f}x")
+        if naive:
+            lines.append(f"naive/batch at 20 {naive[20].cpu / cpu(now['batch 20 offices']):.1f}x")
+            lines.append(f"naive/batch at 6 {naive[6].cpu / cpu(now['batch 6 offices']):.1f}x")
+        lines.append(f"1-office batch/report {cpu(now['batch 1 office']) / cpu(now['qmskit report one.xlsx']):.2f}x")
+        lines.append(f"marginal CPU per office {(cpu(now['batch 20 offices']) - cpu(now['batch 6 offices'])) / 14:.3f} s")
+        print("  on CPU seconds: " + "; ".join(lines))
         if args.json:
             args.json.write_text(json.dumps(
                 {"load_end": load(), "kernel_start": kstart, "report_kb": report_kb, "portfolio_kb": portfolio_kb,

@@ -50,7 +50,7 @@ META_LABELS = {
     "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
     "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
     "scope": ("Scope of certification", "认证范围"), "sites": ("Sites", "场所"),
-    "exclusions": ("Exclusions and justification", "删减及理由"), "language": ("Report language", "报告语言"),
+    "exclusions": ("Exclusions and justification", "不适用的要求及理由"), "language": ("Report language", "报告语言"),
     "status": ("Status (draft/final)", "状态（草稿/定稿）"),
     "confidentiality": ("Confidentiality notice", "保密声明"),
     "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
