@@ -72,7 +72,8 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     q = cl.questions.merge(responses[RESPONSE_COLUMNS], on="id", how="left", validate="one_to_one")
     for col in ("evidence", "notes", "owner", "due"):
         q[col] = q[col].astype("object").where(q[col].notna(), "")
-    q["answer"] = q["answer"].astype("object").where(q["answer"].notna(), None)
+    blank = q["answer"].isna() | (q["answer"].astype("object") == "")  # a frame not from read_responses
+    q["answer"] = q["answer"].astype("object").where(~blank, None)
     q["points"] = answer_points(q["answer"], cl.scale)
     q["applicable"] = q["answer"] != NA
     q["answered"] = q["applicable"] & q["answer"].notna()
