@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qmskit-installed
 OUT    ?= reports
 
-.PHONY: demo test bench lab install system-deps clean
+.PHONY: demo test lint bench lab install system-deps clean
 
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
@@ -26,13 +26,19 @@ demo: $(STAMP) system-deps
 system-deps:
 	@bash scripts/ensure-chromium.sh
 
-test: $(STAMP) system-deps
+# ruff (pyflakes, style, imports, bugbear) over all Python, and mypy over the modules listed in
+# [tool.mypy] files of pyproject.toml; both must be clean: CI runs `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check qmskit tests benchmarks scripts
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -ra
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
-	@if [ -f benchmarks/bench_batch.py ]; then $(BIN)/python benchmarks/bench_batch.py; fi
+	$(BIN)/python benchmarks/bench_targets.py   # issue 15's targets, each a ratio measured in this run
 	@if [ -f benchmarks/bench_pdf.py ]; then $(BIN)/python benchmarks/bench_pdf.py; fi
 
 # Prints the URL with its token; root (as on CI-like machines) needs --allow-root.

@@ -57,6 +57,38 @@ def naive_scores(cl: qmskit.Checklist, tidy: pd.DataFrame) -> dict:
     return result
 
 
+def coded_offices(cl: qmskit.Checklist, n: int, seed: int = 7) -> pd.DataFrame:
+    """n offices as one tidy frame with categorical columns, built straight from codes (what a caller
+    holding many offices in memory passes: office × question, a few bytes per answer)."""
+    rng = np.random.default_rng(seed)
+    ids = cl.questions["id"].to_numpy()
+    choices = np.array(["yes", "partial", "no", "n/a", ""], dtype=object)
+    codes = rng.choice(5, size=(n, len(ids)), p=[0.55, 0.2, 0.15, 0.03, 0.07]).astype(np.int8)
+    codes[(codes == 3) & ~cl.questions["na_allowed"].to_numpy()] = 2
+    return pd.DataFrame({
+        "office": pd.Categorical.from_codes(np.repeat(np.arange(n, dtype=np.int32), len(ids)),
+                                            [f"office-{i:06d}" for i in range(n)]),
+        "id": pd.Categorical.from_codes(np.tile(np.arange(len(ids), dtype=np.int16), n), ids),
+        "answer": pd.Categorical.from_codes(codes.ravel(), choices)})
+
+
+def scale_run(cl: qmskit.Checklist, n: int) -> tuple[float, float]:
+    """(seconds, peak MB allocated inside score_many) for n coded offices."""
+    import gc
+    import tracemalloc
+    tidy = coded_offices(cl, n)
+    gc.collect()
+    t0 = time.perf_counter()
+    qmskit.score_many(cl, tidy)
+    seconds = time.perf_counter() - t0
+    gc.collect()
+    tracemalloc.start()
+    qmskit.score_many(cl, tidy)
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return seconds, peak
+
+
 def best_of(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -70,6 +102,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--offices", type=int, default=1000)
     parser.add_argument("--files", type=int, default=20, help="xlsx files to time reading")
+    parser.add_argument("--scale", type=int, nargs="*", default=[10_000, 100_000],
+                        help="office counts for the linear-scaling run (coded input); none to skip")
     args = parser.parse_args()
     cl = qmskit.load_checklist("iso9001-2015")
     tidy = synthetic_offices(cl, args.offices)
@@ -88,6 +122,16 @@ def main() -> None:
     print(f"  naive Python loop   {slow:8.3f} s   {args.offices / slow:10,.0f} offices/s")
     print(f"  ratio               {slow / fast:8.1f}×  (max |Δ overall| = {worst:.1e})")
     print(f"  target 1,000 offices < 1 s: {'met' if fast * 1000 / args.offices < 1 else 'NOT met'}")
+
+    import os
+    for n in args.scale:
+        seconds, peak = scale_run(cl, n)
+        one, five, _ = os.getloadavg()
+        print(f"  score_many {n:>7,} offices × {len(cl.questions)} questions (categorical input): {seconds:6.2f} s, "
+              f"peak {peak:,.0f} MB allocated   [load {one:.2f}/{five:.2f}]")
+        if n == 100_000:
+            print(f"  target 100,000 offices in <= 3 s and <= 1 GB: "
+                  f"{'MET' if seconds <= 3 and peak <= 1000 else 'MISS'} ({seconds:.2f} s, {peak:,.0f} MB)")
 
     one = tidy[tidy["office"] == "office-0000"]
     frame = qmskit.responses.validate_responses(one.drop(columns="office"), cl)

@@ -108,7 +108,7 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
     """The code of ``commit`` extracted (``git archive``, no checkout) into a cache folder, laid out so
     ``PYTHONPATH=<it>`` imports that qmskit with its own checklists and notebooks."""
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "qmskit-bench"
-    tree = cache / f"baseline-{commit[:12]}"
+    tree = cache / f"tree-{commit[:12]}"
     if not (tree / "qmskit" / "__init__.py").exists():
         tree.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit], check=True, capture_output=True)
@@ -118,6 +118,11 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
             link = tree / "qmskit" / name
             if not link.exists():
                 link.symlink_to(Path("..") / name)
+    entry = tree / "qmskit" / "cli" / "entry.py"
+    if not entry.exists():
+        # this environment's `qmskit` script calls qmskit.cli.entry:run; the old tree's script called
+        # qmskit.cli:main, which is what this placeholder runs
+        entry.write_text("from . import main as run  # noqa: F401\n")
     shim = tree / "qmskit" / "warmengine.py"
     if not shim.exists():
         # this environment's papermill loads the entry point qmskit.warmengine:WarmEngine (pyproject), which

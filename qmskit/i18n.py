@@ -18,6 +18,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "scope": "Scope of certification",
         "sites": "Sites",
         "exclusions": "Exclusions and justification",
+        "descriptive_title_note": "† The standard gives this sub-clause no title: the title shown is our own "
+                                  "description, not an ISO 9001 or GB/T 19001 title.",
         "assessor": "Assessor",
         "date": "Assessment date",
         "checklist": "Checklist",
@@ -183,7 +185,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "office": "单位",
         "scope": "认证范围",
         "sites": "场所",
-        "exclusions": "删减及理由",
+        "exclusions": "不适用的要求及理由",
+        "descriptive_title_note": "† 标准未给该子条款命名，此处为本清单的描述性标题，并非 GB/T 19001-2016 的条款标题。",
         "assessor": "评估人",
         "date": "评估日期",
         "checklist": "检查表",
@@ -372,7 +375,7 @@ REASON_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{count} 项前提条件未回答“是”：{ids}（“{band}”要求审核前全部前提条件均已完成）"},
     "major_gaps.ready": {
         "en": "{count} major {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses} (ready needs none)",
-        "zh": "严重差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}（“具备”要求没有严重差距）"},
+        "zh": "严重差距 {count} 项，涉及 {n_clauses} 个条款：{clauses}（“具备”要求无严重差距）"},
     "major_gaps": {
         "en": "{count} major {count:gap|gaps} in {n_clauses} {n_clauses:clause|clauses}: {clauses} "
               "({band} allows at most {allowed})",

@@ -85,9 +85,13 @@ class Reason:
         return {"code": self.code.value, **self.values}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Reason":
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
         values = {k: v for k, v in data.items() if k != "code"}
         return cls(ReasonCode(data["code"]), values)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+
+# The columns of a responses frame, one row per question (the readers produce them, scoring consumes them).
+RESPONSE_COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]

@@ -128,7 +128,7 @@ def _load(ref: dict):
         raise
 
 
-def load(path: str | Path, lang: str | None = None) -> "Portfolio":
+def load(path: str | Path, lang: str | None = None) -> Portfolio:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Portfolio(data, lang or data.get("lang", "en"))
 
@@ -383,6 +383,12 @@ def score_colour(value: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mix)
 
 
+def _ink(background: str) -> str:
+    """Black or white text, whichever reads on the cell's colour (by its luminance, not by score bands)."""
+    r, g, b = (int(background[k:k + 2], 16) for k in (1, 3, 5))
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
+
+
 def heatmap_table(matrix: pd.DataFrame, caption: str, lang: str = "en") -> str:
     """Offices (rows) × clauses (columns, by number) as an HTML table whose cells carry the score and its
     colour: readable by screen readers, selectable, and it prints with the page."""
@@ -392,8 +398,8 @@ def heatmap_table(matrix: pd.DataFrame, caption: str, lang: str = "en") -> str:
         cells = []
         for v in values:
             text = "\u2014" if np.isnan(v) else f"{v:.0f}"
-            ink = "#000" if np.isnan(v) or 20 < v < 85 else "#fff"
-            cells.append(f'<td class="qk-num" style="background:{score_colour(v)};color:{ink}">{text}</td>')
+            background = score_colour(v)
+            cells.append(f'<td class="qk-num" style="background:{background};color:{_ink(background)}">{text}</td>')
         rows.append(f'<tr><th scope="row" title="{esc(office)}">{esc(_short(str(office)))}</th>{"".join(cells)}</tr>')
     return (f'<table class="qk-table qk-heatmap" aria-label="{esc(caption)}"><thead><tr>'
             f'<th scope="col">{esc(s("heat_xlabel", lang))}</th>{head}</tr></thead>'

@@ -448,6 +448,8 @@ def clause_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
         "title": c[f"title_{lang}"].where(c[f"title_{lang}"].notna() & (c[f"title_{lang}"] != ""), c["title_en"]),
         "score": c["score"], "answered": c["answered"], "applicable": c["applicable"],
         "completeness": c["completeness"],
+        # the standard names no title here (e.g. 6.1.1): ours is descriptive and is never shown as ISO's/GB/T's
+        "descriptive": c["title_source"].eq("descriptive") if "title_source" in c else False,
     }).reset_index(drop=True)
 
 
@@ -463,8 +465,9 @@ def _score_cell(score, applicable: int = 1) -> Safe:
 def clause_table_html(a: Assessment, lang: str = "en") -> str:
     lang = check_lang(lang)
     f = clause_frame(a, lang)
+    titles = [f"{title} †" if descriptive else title for title, descriptive in zip(f["title"], f["descriptive"])]
     show = pd.DataFrame({
-        "clause": f["clause"], "title": f["title"],
+        "clause": f["clause"], "title": titles,
         "score": [_score_cell(s, n) for s, n in zip(f["score"], f["applicable"])],
         "answered": [f"{n} / {m}" for n, m in zip(f["answered"], f["applicable"])],
         "completeness": [pct(v) if m else "n/a" for v, m in zip(f["completeness"], f["applicable"])],
@@ -475,6 +478,8 @@ def clause_table_html(a: Assessment, lang: str = "en") -> str:
                               ("completeness", t("col_completeness", lang), "15%")],
                        row_classes=[f"qr-level-{lvl}" for lvl in f["level"]],
                        numeric=("answered", "completeness"))
+    if any(f["descriptive"]):
+        table += f'<p class="qr-note">{esc(t("descriptive_title_note", lang))}</p>'
     return section("clauses", t("sec_clauses", lang), table, major=MAJOR)
 
 

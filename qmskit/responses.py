@@ -25,12 +25,12 @@ from . import iorw
 from .cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from .checklist import Checklist, load_checklist
 from .errors import QmskitError, ResponsesError, ResponsesProblems
-from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file,
-                     read_bytes_bounded)
 from .kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_RESPONSES_BYTES, MAX_ROWS, check_regular_file, read_bytes_bounded
+from .model import RESPONSE_COLUMNS
 from .scales import ALLOWED_TEXT, NA, normalize_answers
 
-COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]
+COLUMNS = RESPONSE_COLUMNS  # one definition, in the model
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
              "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown

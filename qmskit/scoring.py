@@ -17,13 +17,12 @@ from .errors import ResponsesError
 from .exclusions import apply_exclusions, parse_excluded_clauses
 from .gaps import classify_gaps, rank_gaps
 from .kpis import evaluate_kpis
-from .model import TOL, Severity
+from .model import RESPONSE_COLUMNS, TOL, Severity
 from .readiness import ReadinessFacts, readiness_series, readiness_verdict
-from .responses import COLUMNS, read_responses
 from .scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
 
 
-def rollup(cl: Checklist, points: pd.DataFrame, not_applicable: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def rollup(cl: Checklist, points: pd.DataFrame, not_applicable: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
     """Roll question points up the clause tree for many units (offices) at once.
 
     ``points``: unit × question id, p in 0..1, NaN when unanswered or n/a.
@@ -62,16 +61,19 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     """Score one office. ``responses`` is a frame from :func:`read_responses` or a path to a file."""
     if isinstance(responses, (str, Path)):
         source = source or responses
+        from .responses import read_responses  # the file edge, only for the path form
+
         file_meta, responses = read_responses(responses, checklist)
         meta = {**file_meta, **(meta or {})}
     cl = load_checklist(checklist)
     meta = dict(meta or {})
     exclusions = excluded_clauses_of(meta)
     responses, exclusion_warnings = apply_exclusions(responses, cl, exclusions)
-    q = cl.questions.merge(responses[COLUMNS], on="id", how="left", validate="one_to_one")
+    q = cl.questions.merge(responses[RESPONSE_COLUMNS], on="id", how="left", validate="one_to_one")
     for col in ("evidence", "notes", "owner", "due"):
         q[col] = q[col].astype("object").where(q[col].notna(), "")
-    q["answer"] = q["answer"].astype("object").where(q["answer"].notna(), None)
+    blank = q["answer"].isna() | (q["answer"].astype("object") == "")  # a frame not from read_responses
+    q["answer"] = q["answer"].astype("object").where(~blank, None)
     q["points"] = answer_points(q["answer"], cl.scale)
     q["applicable"] = q["answer"] != NA
     q["answered"] = q["applicable"] & q["answer"].notna()
@@ -156,45 +158,82 @@ class ManyScores:
         return long.pivot(index="office", columns="clause", values="score")[order]
 
 
+def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(integer codes, distinct values) of a column: a categorical's own codes (no hashing at all),
+    else one factorize pass; -1 marks a missing value."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories, dtype="object")
+    codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
+    return codes, pd.Index(uniques, dtype="object")
+
+
+def _first_row(tidy: pd.DataFrame, mask: np.ndarray) -> pd.Series:
+    return tidy.iloc[int(np.flatnonzero(mask)[0])]
+
+
 def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None) -> ManyScores:
     """Score N offices at once from a tidy frame with columns office, id, answer (raw or canonical) and
     optionally ``evidence`` (without it every "yes" counts as evidenced). ``kpi_values`` (office, id,
     value) counts missed KPI targets as observations; they never change scores or bands.
 
-    Vectorized: one normalisation pass, a scatter into office × question matrices and a few matrix
-    products; no loop per office. Severities, counts and bands are those of :func:`score` (the same
+    Vectorized on integer codes: each column is factorized once (categorical columns give their codes
+    for free), each distinct answer is parsed once, answers are scattered into office × question
+    matrices, the tree roll-up is a few matrix products, and the office × clause table is built straight
+    from the matrices; no loop per office and no index joins. Severities, counts and bands are those of :func:`score` (the same
     :func:`classify_gaps` and :func:`readiness_bands`).
     """
     cl = load_checklist(checklist)
-    canon, invalid = normalize_answers(tidy["answer"], cl.scale)
+    answer_codes, answers = _codes(tidy["answer"])
+    canon_u, invalid_u = normalize_answers(pd.Series(answers, dtype="object"), cl.scale)
+    invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]
     if invalid.any():
-        bad = tidy[invalid].iloc[0]
+        bad = _first_row(tidy, invalid)
         raise ResponsesError(f"office '{bad['office']}', question '{bad['id']}': answer {bad['answer']!r} "
                              f"is not allowed; allowed: {ALLOWED_TEXT[cl.scale]}")
-    unknown = ~tidy["id"].isin(cl.questions["id"])
-    if unknown.any():
-        bad = tidy[unknown].iloc[0]
-        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
-    # Scatter answers into office × question matrices (codes instead of a pivot: no reshaping cost).
-    office_codes, office_names = pd.factorize(tidy["office"])
-    q_codes = pd.Index(cl.questions["id"]).get_indexer(tidy["id"])
-    flat = office_codes.astype(np.int64) * len(cl.questions) + q_codes
-    if pd.Series(flat).duplicated().any():
-        bad = tidy[pd.Series(flat).duplicated().to_numpy()].iloc[0]
-        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' appears twice")
-    offices = pd.Index(office_names, name="office")
+    id_codes, id_values = _codes(tidy["id"])
     ids = pd.Index(cl.questions["id"], name="id")
-    shape = (len(offices), len(ids))
-    p = np.full(shape, np.nan)
-    p[office_codes, q_codes] = answer_points(canon, cl.scale).to_numpy()
-    na_m = np.zeros(shape, dtype=bool)
-    na_m[office_codes, q_codes] = (canon == NA).to_numpy()
-    evidenced = np.ones(shape, dtype=bool)
+    q_of_id = np.append(ids.get_indexer(id_values), -1).astype(np.int32)  # distinct id -> column; -1 unknown
+    q_codes = q_of_id[id_codes]
+    if (q_codes < 0).any():
+        bad = _first_row(tidy, q_codes < 0)
+        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
+    office_codes, office_names = _codes(tidy["office"])
+    if isinstance(tidy["office"].dtype, pd.CategoricalDtype):
+        # offices in order of first appearance (as factorize gives them); sorted codes that use every
+        # category (the usual office-major frame) already are, without a unique pass
+        if len(office_codes) and not (np.all(office_codes[1:] >= office_codes[:-1])
+                                      and office_codes[0] == 0 and office_codes[-1] == len(office_names) - 1):
+            used = np.unique(office_codes, return_index=True)
+            order = used[0][np.argsort(used[1])]
+            remap = np.full(len(office_names), -1, dtype=np.int64)
+            remap[order] = np.arange(len(order))
+            office_codes, office_names = remap[office_codes], office_names[order]
+    n_off, n_q = len(office_names), len(ids)
+    index_type = np.int32 if n_off * n_q < 2**31 else np.int64
+    flat = office_codes.astype(index_type) * np.asarray(n_q, dtype=index_type) + q_codes.astype(index_type)
+    seen = np.zeros(n_off * n_q, dtype=bool)
+    seen[flat] = True
+    if int(np.count_nonzero(seen)) != len(flat):  # a cell written twice: an office answered a question twice
+        bad = _first_row(tidy, pd.Series(flat).duplicated().to_numpy())
+        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' appears twice")
+    del seen
+    offices = pd.Index(office_names, name="office")
+    points_u = np.append(answer_points(canon_u, cl.scale).to_numpy(dtype=float), np.nan)
+    na_u = np.append((canon_u == NA).to_numpy(dtype=bool), False)
+    p = np.full((n_off, n_q), np.nan)
+    na_m = np.zeros((n_off, n_q), dtype=bool)
+    step = 1 << 22  # scatter in slices: temporaries stay a few tens of MB whatever the number of offices
+    for start in range(0, len(flat), step):
+        part, codes_part = flat[start:start + step], answer_codes[start:start + step]
+        p.ravel()[part] = points_u[codes_part]
+        na_m.ravel()[part] = na_u[codes_part]
+    evidenced = np.ones((n_off, n_q), dtype=bool)
     if "evidence" in tidy:
         ev = tidy["evidence"]
-        evidenced[office_codes, q_codes] = (ev.notna() & (ev.astype(str).str.strip() != "")).to_numpy()
-    points = pd.DataFrame(p, index=offices, columns=ids)
-    na = pd.DataFrame(na_m, index=offices, columns=ids)
+        evidenced.ravel()[flat] = (ev.notna() & (ev.astype(str).str.strip() != "")).to_numpy()
+    del flat
+    points = pd.DataFrame(p, index=offices, columns=ids, copy=False)
+    na = pd.DataFrame(na_m, index=offices, columns=ids, copy=False)
     rolled = rollup(cl, points, na)
 
     severity, _ = classify_gaps(cl, p)
@@ -215,12 +254,19 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     summary["readiness"] = readiness_series(summary["overall"], summary["completeness"], summary["major"],
                                             summary["minor"], summary["prerequisites_missing"],
                                             (unsupported & key).sum(axis=1), cl.thresholds)
+    # the long office × clause table straight from the matrices (office-major, clauses in document order)
     meta = cl.clauses.set_index("clause")[["level", "title_en"]]
-    clauses = (rolled["score"].stack(future_stack=True).rename("score").to_frame()
-               .join(rolled["answered"].stack().rename("answered"))
-               .join(rolled["applicable"].stack().rename("applicable"))
-               .reset_index())
-    clauses = clauses.join(meta, on="clause")
+    clause_ids = rolled["score"].columns
+    n_cl = len(clause_ids)
+    clauses = pd.DataFrame({
+        "office": np.repeat(offices.to_numpy(dtype=object), n_cl),
+        "clause": np.tile(clause_ids.to_numpy(dtype=object), n_off),
+        "score": rolled["score"].to_numpy().ravel(),
+        "answered": rolled["answered"].to_numpy().ravel(),
+        "applicable": rolled["applicable"].to_numpy().ravel(),
+        "level": np.tile(meta["level"].reindex(clause_ids).to_numpy(), n_off),
+        "title_en": np.tile(meta["title_en"].reindex(clause_ids).to_numpy(dtype=object), n_off),
+    })
     return ManyScores(offices=summary.reset_index(), clauses=clauses)
 
 

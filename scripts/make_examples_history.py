@@ -53,17 +53,21 @@ def first_assessment(before: pd.DataFrame, after: pd.DataFrame, rng: np.random.G
     a = after.set_index("id")
     gap = lambda v: v in ("no", "partial")  # noqa: E731
     reopened = {i for i in b.index if not gap(b.at[i, "answer"]) and gap(a.at[i, "answer"])}
+    # a process in place a year later was at least started: its critical and prerequisite questions are
+    # partly met, never "no" (no office held reviews whose records are missing)
+    q = qmskit.load_checklist("gov-office").questions
+    key = set(q.loc[q["critical"] | q["prerequisite"], "id"])
     rows = []
     for r in before.to_dict("records"):
         r = dict(r)
         u = rng.random()
         if r["id"] in reopened or (r["answer"] == "yes" and u < 0.25):
-            r["answer"] = "no" if u < 0.1 or r["id"] in reopened and u < 0.5 else "partial"
+            r["answer"] = "no" if (u < 0.1 or r["id"] in reopened and u < 0.5) and r["id"] not in key else "partial"
             r["evidence"] = "" if r["answer"] == "no" else r["evidence"]
             r["notes"] = "已建立，但尚未一贯执行。" if r["answer"] == "partial" else ""
             r["owner"] = r["owner"] or "陈科长（质量管理）"
             r["due"] = (FIRST_DATE + dt.timedelta(days=int(rng.integers(30, 180)))).isoformat()
-        elif r["answer"] == "partial" and u < 0.3:
+        elif r["answer"] == "partial" and u < 0.3 and r["id"] not in key:
             r["answer"], r["evidence"] = "no", ""
         elif r["answer"] not in ("n/a",) and u > 0.97:
             r["answer"] = ""  # not assessed yet

@@ -22,12 +22,11 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
+from conftest import OFFICE_META, mixed_answers
 
 import qmskit
 from qmskit import batch, portfolio
 from qmskit.responses import write_responses
-
-from conftest import OFFICE_META, mixed_answers
 
 MARK = "ZQX7MARKER"          # office A's unique marker: in its name, evidence and notes
 QMSKIT = Path(sys.executable).parent / "qmskit"
@@ -246,7 +245,8 @@ def test_warm_notebook_is_the_same_as_papermills(isolation, offices):
     warm = nbformat.read(str(b.html.with_suffix(".ipynb")), as_version=4)
     cold = notebook.execute_notebook(notebook.bundled_notebook("report"),
                                      {"responses": str(offices["b"].resolve()), "checklist": None, "lang": "en",
-                                      "title": None, "brand": None, "audience": "internal", "report_seq": 2})
+                                      "title": None, "brand": None, "audience": "internal", "report_seq": 2,
+                                      "out_dir": str(out)})  # the batch's folder, for the re-run line
     assert warm.metadata.papermill.parameters == cold.metadata.papermill.parameters
     assert [c.get("execution_count") for c in warm.cells] == list(range(1, len(warm.cells) + 1))
     warm_cells, cold_cells = _normalise(warm), _normalise(cold)

@@ -8,7 +8,6 @@ asked elsewhere.
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 import subprocess
 import sys
@@ -18,20 +17,17 @@ import pandas as pd
 import pytest
 
 from qmskit.checklist import bundled_dir, load_checklist
-from qmskit.yamlio import load_yaml
 from qmskit.errors import ChecklistError
+from qmskit.yamlio import load_yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from textcheck import BASE_LIMITS, shared_runs  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 COVERAGE = list(csv.DictReader(open(DATA / "iso9001-2015-coverage.csv", encoding="utf-8")))
 CLAUSES_2015 = list(csv.DictReader(open(DATA / "iso9001-2015-clauses.csv", encoding="utf-8")))
 
-# Consecutive-word budget for the duplicate test. Parallel questions legitimately share short stems
-# ("has top management assigned the responsibility and authority" is 7 words; "statutory and regulatory
-# requirements that apply" is 6), so a smaller N flags questions that differ in their point. A run of
-# 8 identical words is a copied clause of a sentence: the same question asked twice. Chinese has no
-# spaces; 14 characters is about the same length (a Chinese word averages under 2 characters).
-MAX_SHARED_WORDS = 8
-MAX_SHARED_ZH_CHARS = 14
+# The consecutive-word budgets (and why) live in tests/textcheck.py, shared with the profile tests.
 
 # n/a is allowed only where ISO 9001 4.3 can make a requirement not applicable: design and development
 # (8.3), monitoring and measuring resources (7.1.5) and requirements that apply only when something
@@ -108,31 +104,8 @@ def test_requirements_the_auditor_found_missing_have_rows(clause, item):
 
 # ----------------------------------------------------------------------------- duplicates
 
-def _word_runs(text: str, n: int) -> set:
-    words = re.findall(r"[a-z0-9']+", text.lower())
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
-def _char_runs(text: str, n: int) -> set:
-    chars = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text)
-    return {chars[i:i + n] for i in range(len(chars) - n + 1)}
-
-
 def _shared_runs(questions, base_ids: set) -> list:
-    """Pairs (base-base or base-profile) whose text shares a run longer than the budget."""
-    en = {r.id: _word_runs(r.text_en, MAX_SHARED_WORDS + 1) for r in questions.itertuples()}
-    zh = {r.id: _char_runs(r.text_zh, MAX_SHARED_ZH_CHARS + 1) for r in questions.itertuples()}
-    found = []
-    for a, b in itertools.combinations(list(questions["id"]), 2):
-        if a not in base_ids and b not in base_ids:
-            continue  # profile-profile pairs are the profile's own business
-        common = en[a] & en[b]
-        if common:
-            found.append((a, b, " ".join(sorted(common)[0])))
-        common = zh[a] & zh[b]
-        if common:
-            found.append((a, b, sorted(common)[0]))
-    return found
+    return shared_runs(questions, base_ids, BASE_LIMITS)
 
 
 def test_no_two_base_questions_share_a_long_run_of_words(iso):

@@ -182,6 +182,10 @@ def test_na_allowed_only_where_iso_4_3_could_apply():
     allowed = {qid for qid, q in raw.items() if q.get("na_allowed")}
     assert allowed == set(NA_ALLOWED)
     assert not any(q.get("critical") for q in raw.values())
+    # and in the frame: na_allowed defaults to false (design.md), so nothing else accepts n/a
+    q = load_checklist("gov-office").questions
+    gov = q[q["id"].str.startswith("gov-")]
+    assert set(gov.loc[gov["na_allowed"], "id"]) == set(NA_ALLOWED)
 
 
 @pytest.mark.parametrize("topic, qid, clause, words", TOPICS, ids=[t[0] for t in TOPICS])
@@ -240,3 +244,21 @@ def test_legacy_na_allowed_only_where_2008_allowed_an_exclusion():
     allowed = {qid for qid, q in raw.items() if q.get("na_allowed")}
     design = {qid for qid in raw if qid.startswith("2008-7.3.")}
     assert allowed == design | {"2008-7.5.4-a", "2008-7.6-a"}
+
+
+def test_office_documents_have_their_own_register_apart_from_iso_documented_information():
+    """A missing procedure is listed among the office's own documents, never as mandatory documented information."""
+    import qmskit
+
+    cl = load_checklist("gov-office")
+    frame = pd.DataFrame({"id": cl.questions["id"], "answer": "yes", "evidence": "Seen on site", "notes": "",
+                          "owner": "", "due": ""})
+    frame.loc[frame["id"] == PROCEDURES["internal communication"], ["answer", "evidence"]] = ["no", ""]
+    a = qmskit.score(cl, frame.assign(row=range(2, len(frame) + 2)), {"office": "Register test"})
+    own = a.office_documents().set_index("id")
+    assert set(own.index) == set(PROCEDURES.values()) | set(OTHER_OFFICE_DOCUMENTS)
+    assert own.loc[PROCEDURES["internal communication"], "status"] == "missing"
+    mandatory = a.documented_information()
+    assert not set(mandatory["id"]) & set(own.index)
+    gap = a.gaps.set_index("id").loc[PROCEDURES["internal communication"]]
+    assert gap["severity"] == "observation" and gap["basis"] == "practice"

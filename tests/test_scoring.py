@@ -238,7 +238,7 @@ def test_readiness_reasons_are_data_rendered_from_one_catalog():
     assert [r.to_dict() for r in reasons] == [
         {"code": "major_gaps", "count": 3, "clauses": ["7.5.3", "9.2"], "band": "ready", "allowed": 0}]
     assert reason_text(reasons[0]) == "3 major gaps in 2 clauses: 7.5.3, 9.2 (ready needs none)"
-    assert reason_text(reasons[0], "zh") == "严重差距 3 项，涉及 2 个条款：7.5.3、9.2（“具备”要求没有严重差距）"
+    assert reason_text(reasons[0], "zh") == "严重差距 3 项，涉及 2 个条款：7.5.3、9.2（“具备”要求无严重差距）"
     band, reasons = verdict(90.0, 100.0, ["9.2"])
     assert reason_text(reasons[0]) == "1 major gap in 1 clause: 9.2 (ready needs none)"
     band, reasons = verdict(72.0, 84.0)

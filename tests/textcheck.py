@@ -11,6 +11,9 @@ import re
 # Longest shared run allowed between two questions that must not repeat each other (more is a finding).
 # English: 7 words ("does the office have a written" is 6 and fine); Chinese: 11 characters (质量管理体系 alone is 6).
 LIMITS = {"en": 7, "zh": 11}
+# Within the base checklist parallel questions share longer stems ("has top management assigned the responsibility
+# and authority …", 7 words): 8 words / 14 characters there; a copied sentence is longer still.
+BASE_LIMITS = {"en": 8, "zh": 14}
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|[\u3400-\u9fff]")
 
@@ -52,4 +55,36 @@ def overlapping_pairs(texts_a: dict[str, str], texts_b: dict[str, str], limit: i
             n, run = longest_shared_run(ta, tb)
             if n > limit:
                 found.append((ida, idb, n, run))
+    return found
+
+
+def _word_runs(text: str, n: int) -> set:
+    words = re.findall(r"[a-z0-9']+", (text or "").lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def _char_runs(text: str, n: int) -> set:
+    chars = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", text or "")
+    return {chars[i:i + n] for i in range(len(chars) - n + 1)}
+
+
+def shared_runs(questions, base_ids: set, limits: dict[str, int]) -> list[tuple[str, str, str]]:
+    """Pairs (base-base or base-profile) of a questions frame whose texts share a run longer than ``limits``.
+
+    Set intersection of all runs of limit + 1 tokens: fast enough for every pair of a few hundred questions.
+    """
+    import itertools
+
+    en = {r.id: _word_runs(r.text_en, limits["en"] + 1) for r in questions.itertuples()}
+    zh = {r.id: _char_runs(r.text_zh, limits["zh"] + 1) for r in questions.itertuples()}
+    found = []
+    for a, b in itertools.combinations(list(questions["id"]), 2):
+        if a not in base_ids and b not in base_ids:
+            continue  # profile-profile pairs are the profile's own business
+        common = en[a] & en[b]
+        if common:
+            found.append((a, b, " ".join(sorted(common)[0])))
+        common = zh[a] & zh[b]
+        if common:
+            found.append((a, b, sorted(common)[0]))
     return found

@@ -35,6 +35,7 @@ class QmskitGroup(click.Group):
                     raise
                 from ..limits import os_error_line
                 click.echo(f"error: {plain(os_error_line(exc))}", err=True)
+                _quiet_exit()  # e.g. a half-written workbook's ZipFile fails again when collected
                 ctx.exit(1)
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
@@ -46,9 +47,17 @@ class QmskitGroup(click.Group):
                 import signal
                 for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
                     signal.signal(sig, signal.SIG_IGN)
+                _quiet_exit()
                 code = getattr(exc, "exit_code", 130)
                 click.echo("interrupted" if code == 130 else "terminated (SIGTERM)", err=True)
                 ctx.exit(code)
+
+
+def _quiet_exit() -> None:
+    """After the one line has been printed and the process is about to exit: objects the failed operation
+    left behind (an open ZipFile on a full disk, a thread's pipe after Ctrl-C) may fail again in their
+    finalisers; Python would print "Exception ignored in …" with a traceback. Nothing is left to report."""
+    sys.unraisablehook = lambda unraisable: None
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

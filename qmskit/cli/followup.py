@@ -38,11 +38,13 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
     if as_json:
         click.echo(json_text(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2)))
     else:
+        from ..i18n import band_label
         from ..readiness import fmt_number
 
         counts = cmp.gap_counts()
         click.echo(plain(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> "
-                         f"{fmt_number(cmp.after.overall)}, {cmp.before.readiness} -> {cmp.after.readiness}; "
+                         f"{fmt_number(cmp.after.overall)}, {band_label(cmp.before.display_band)} -> "
+                         f"{band_label(cmp.after.display_band)}; "
                          f"gaps closed {counts['closed']}, opened {counts['opened']}, still open "
                          f"{counts['improved'] + counts['worsened'] + counts['unchanged']}"))
     for note in cmp.notes:

@@ -211,12 +211,13 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     else:
         from ..history import history_files
         out, h = None, history_files(list(files), checklist=checklist, force=force)
+    from ..i18n import band_label
     if as_json:
         click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(Text(f"{h.office}:").plain)
         for r in h.points.itertuples(index=False):
-            click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {r.readiness}, findings {r.major} major / "
+            click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {band_label(r.readiness)}, findings {r.major} major / "
                        f"{r.minor} minor / {r.observation} observations")
         for tr in h.transitions:
             c = tr.counts()

@@ -1,4 +1,5 @@
 """The hostile-input harness (imported by the tests in this folder): every case runs the real `qmskit` CLI
+in a subprocess under a memory limit
 (RLIMIT_AS 1 GB) and a timeout, so a regression fails the test instead of hanging or eating the machine.
 
 ``run_cli(args)`` returns a :class:`Run` with the exit status, stdout, stderr and the child's peak RSS
