@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qmskit-installed
 OUT    ?= reports
 
-.PHONY: demo test bench lab install system-deps clean
+.PHONY: demo test lint bench lab install system-deps clean
 
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
@@ -26,7 +26,13 @@ demo: $(STAMP) system-deps
 system-deps:
 	@bash scripts/ensure-chromium.sh
 
-test: $(STAMP) system-deps
+# ruff (pyflakes, style, imports, bugbear) over all Python, and mypy over the modules listed in
+# [tool.mypy] files of pyproject.toml; both must be clean: CI runs `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check qmskit tests benchmarks scripts
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -ra
 
 bench: $(STAMP)

@@ -53,6 +53,7 @@ class DaskCluster:
         self.procs += [subprocess.Popen([str(BIN / "dask"), "worker", self.address, "--nthreads", "1",
                                          "--no-dashboard", "--host", "127.0.0.1"], **quiet) for _ in range(2)]
         import time
+
         from dask.distributed import Client
         deadline = time.monotonic() + 120
         while True:

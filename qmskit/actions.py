@@ -10,8 +10,10 @@ office stands on a given day. Reading and writing the workbook lives in :mod:`qm
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any, cast
 
 import pandas as pd
 
@@ -133,8 +135,10 @@ def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
     """
     old = existing.set_index("id", drop=False)
     new = fresh.set_index("id", drop=False)
-    out, kept, resolved = [], [], []
-    for qid, row in old.iterrows():
+    out: list[dict] = []
+    kept: list[str] = []
+    resolved: list[str] = []
+    for qid, row in old.iterrows():  # question ids are strings (the model's id column)
         merged = {k: row.get(k, "") for k in KEYS}
         if qid in new.index:
             for key in QMSKIT_KEYS:
@@ -142,12 +146,12 @@ def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
             for key in ("owner", "due"):
                 if blank(merged[key]):
                     merged[key] = new.at[qid, key]
-            kept.append(qid)
+            kept.append(str(qid))
         else:
             merged["in_assessment"] = "no"
-            resolved.append(qid)
+            resolved.append(str(qid))
         out.append(merged)
-    added = [qid for qid in new.index if qid not in old.index]
+    added = [str(qid) for qid in new.index if qid not in old.index]
     out += [new.loc[qid, KEYS].to_dict() for qid in added]
     return PlanUpdate(pd.DataFrame(out, columns=KEYS).astype(object), added, kept, resolved)
 
@@ -178,7 +182,7 @@ class Progress:
                 "resolved_by_reassessment": self.resolved_by_reassessment,
                 "overdue_items": [{"id": r.id, "clause": r.clause, "severity": r.severity, "owner": r.owner,
                                    "due": r.due, "days_overdue": int(r.days_overdue)}
-                                  for r in self.overdue_items.itertuples(index=False)]}
+                                  for r in cast("Iterable[Any]", self.overdue_items.itertuples(index=False))]}
 
 
 def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:

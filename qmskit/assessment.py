@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -101,12 +103,12 @@ class Assessment:
             "clauses": [
                 {"clause": r.clause, "title": r.title_en, "score": _num(r.score), "answered": int(r.answered),
                  "applicable": int(r.applicable), "questions": int(r.questions)}
-                for r in self.clauses.itertuples(index=False)
+                for r in cast("Iterable[Any]", self.clauses.itertuples(index=False))
             ],
             "questions": [
                 {"id": r.id, "clause": r.clause, "weight": float(r.weight), "critical": bool(r.critical),
                  "answer": _answer(r.answer), "points": _num(r.points)}
-                for r in self.questions.itertuples(index=False)
+                for r in cast("Iterable[Any]", self.questions.itertuples(index=False))
             ],
             "gaps": [
                 {"id": r.id, "clause": r.clause, "severity": r.severity, "basis": r.basis, "reason": r.reason,

@@ -8,8 +8,8 @@ answer fails its office with the reader's one-line message, before its notebook 
 the scored office to its warm kernel (:mod:`qmskit.warmkernel`), so the notebook does not read and score
 it again, and sends the Assessment back with the HTML for the CSVs and the portfolio. Workers run locally
 in a process pool (no more processes than offices) or on a dask cluster (:mod:`qmskit.executors`): they
-only need to *read* the responses files; the parent writes every output file atomically. A failure (notebook error, timeout, dead kernel,
-dead worker) is caught per office and reported with a one-line reason; the other offices go on.
+only need to *read* the responses files; the parent writes every output file atomically. A failure (notebook
+error, timeout, dead kernel, dead worker) is caught per office and reported with a one-line reason; the other offices go on.
 
 The output folder is a :class:`qmskit.batchdir.OutputFolder`: one batch at a time (a second one exits 2
 naming the holder), every result staged and moved into place only at the end (an interrupted run leaves
@@ -34,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import iorw
+from .batchdir import OutputFolder
 from .cells import csv_for_people
-from .batchdir import MANIFEST, OutputFolder
 from .errors import QmskitError
 from .interrupts import SignalGuard
 from .readiness import BANDS
@@ -737,14 +737,20 @@ class _Progress:
             self.task = bar.add_task("offices", total=total, failed="")
 
     @classmethod
-    def make(cls, progress, total: int) -> "_Progress":
+    def make(cls, progress, total: int) -> _Progress:
         if callable(progress):
             return cls(total, callback=progress)
         if not progress or not sys.stderr.isatty():
             return cls(total)
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         bar = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
                        TimeRemainingColumn(), TimeElapsedColumn(), TextColumn("[red]{task.fields[failed]}"),
                        console=Console(stderr=True), transient=False)

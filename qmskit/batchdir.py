@@ -85,7 +85,7 @@ class OutputFolder:
         self._lock_fd: int | None = None
 
     # ------------------------------------------------------------------------------------ lock
-    def __enter__(self) -> "OutputFolder":
+    def __enter__(self) -> OutputFolder:
         self.out.mkdir(parents=True, exist_ok=True)
         self._lock()
         try:

@@ -7,13 +7,11 @@ order) that the scoring step consumes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -276,7 +274,8 @@ def check_semantics(data: dict, lines: dict, path: Path) -> None:
 # ----------------------------------------------------------------------------- frames
 
 def build_checklist(data: dict, source: Path | None = None) -> Checklist:
-    clause_rows, question_rows = [], []
+    clause_rows: list[dict] = []
+    question_rows: list[dict] = []
     for order, (node, _key, parent) in enumerate(_iter_nodes(data["clauses"])):
         number = node["clause"]
         title = node.get("title") or {}

@@ -14,8 +14,10 @@ Gap fate, by question id:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -99,7 +101,7 @@ class Comparison:
             "kpis": [{"id": r.id, "name": r.name_en, "unit": r.unit, "target": float(r.target),
                       "direction": r.direction, "before": _num(r.before), "after": _num(r.after),
                       "change": _num(r.change), "status_before": r.status_before, "status_after": r.status_after,
-                      "change_kind": r.change_kind} for r in self.kpis.itertuples(index=False)],
+                      "change_kind": r.change_kind} for r in cast("Iterable[Any]", self.kpis.itertuples(index=False))],
             "notes": list(self.notes),
         }
 
@@ -228,7 +230,7 @@ def compare_kpis(before: Assessment, after: Assessment) -> pd.DataFrame:
     before_v = before_v.fillna(k["id"].map(prev))
     k["before"], k["after"] = before_v, after_v
     k["change"] = after_v - before_v
-    sign = np.where(k["direction"] == "lower", -1.0, 1.0)
+    sign = pd.Series(np.where(k["direction"] == "lower", -1.0, 1.0), index=k.index)
     with np.errstate(invalid="ignore"):
         met_before = sign * (before_v - k["target"].astype(float)) >= -TOL  # same rule as qmskit.kpis
     k["status_before"] = np.select([before_v.isna(), met_before], ["no_value", "met"], "not_met")

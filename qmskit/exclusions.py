@@ -116,7 +116,7 @@ def apply_exclusions(frame: pd.DataFrame, cl, exclusions: list[Exclusion]) -> tu
                     if not str(frame.at[i, "notes"] or "").strip():
                         frame.at[i, "notes"] = ex.note
                 elif answer != NA:
-                    warnings.append(f"question '{qid}' is answered '{answer}' although clause {ex.clause} is "
+                    warnings.append(f"question '{qid}' is answered '{str(answer)}' although clause {ex.clause} is "
                                     "excluded (excluded_clauses); the answer is kept and scored")
                 elif not str(frame.at[i, "notes"] or "").strip():
                     frame.at[i, "notes"] = ex.note

@@ -14,8 +14,10 @@ fate rules as ``qmskit compare``), with one more distinction only a history can 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -63,7 +65,7 @@ class History:
                              "completeness": _num(r.completeness), "readiness": r.readiness,
                              "findings": {"major": int(r.major), "minor": int(r.minor),
                                           "observation": int(r.observation)}}
-                            for r in self.points.itertuples(index=False)],
+                            for r in cast("Iterable[Any]", self.points.itertuples(index=False))],
             "clauses": [{"clause": r["clause"], "title": r["title_en"],
                          "scores": [_num(r[label]) for label in self.labels]}
                         for r in self.clauses.to_dict("records")],
@@ -78,7 +80,8 @@ class History:
 
 
 def _labels(assessments: list[Assessment]) -> list[str]:
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, int] = {}
     for a in assessments:
         base = _text(a.meta.get("date")) or (Path(a.source).name if a.source else a.office)
         seen[base] = seen.get(base, 0) + 1
@@ -106,7 +109,7 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
     if undated:
         notes.append("no assessment date in " + ", ".join(undated) + ": kept in the order given")
     else:
-        assessments = sorted(assessments, key=lambda a: _text(a.meta.get("date")))  # stable for equal dates
+        assessments = sorted(assessments, key=lambda a: _text(a.meta.get("date")) or "")  # stable for equal dates
     versions = list(dict.fromkeys(a.checklist.version for a in assessments))
     if len(versions) > 1:
         notes.append(f"checklist version changed ({' -> '.join(versions)}): questions in one version only count "
@@ -147,7 +150,7 @@ def _transitions(assessments, labels) -> list[Transition]:
         before, after = assessments[k - 1], assessments[k]
         earlier = set().union(*(set(a.gaps["id"]) for a in assessments[: k - 1])) if k > 1 else set()
         g = compare_gaps(before, after)
-        ids = {m: [] for m in MOVES}
+        ids: dict[str, list[str]] = {m: [] for m in MOVES}
         for qid, status in zip(g["id"], g["status"]):
             if status == "opened":
                 ids["recurring" if qid in earlier else "opened"].append(qid)

@@ -122,7 +122,7 @@ def trend_chart(h: History, lang: str) -> dict:
                        {"y": y(th["nearly_ready_min"]), "color": "#b07d00", "label": s["threshold_nearly"]},
                        {"y": y(th["developing_min"]), "color": "#c75a00", "label": s["threshold_dev"]}],
         "xs": [{"x": x, "label": label} for x, label in zip(xs, h.labels)],
-        "clauses": [{"label": r["clause"], "color": PALETTE[i % len(PALETTE)], "points": line([r[l] for l in h.labels])}
+        "clauses": [{"label": r["clause"], "color": PALETTE[i % len(PALETTE)], "points": line([r[lab] for lab in h.labels])}
                     for i, r in enumerate(tops.to_dict("records"))],
         "overall": {"points": line(overall),
                     "dots": [{"x": x, "y": y(v), "label": f"{label}: {_fmt(v)}"} for x, v, label in
@@ -157,7 +157,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     for r in h.clauses[h.clauses["level"] <= 2].to_dict("records"):
         change, cls = _signed(r[h.labels[-1]] - r[h.labels[0]])
         clauses.append({"clause": r["clause"], "level": int(r["level"]),
-                        "title": r[f"title_{lang}"] or r["title_en"], "scores": [_fmt(r[l]) for l in h.labels],
+                        "title": r[f"title_{lang}"] or r["title_en"], "scores": [_fmt(r[lab]) for lab in h.labels],
                         "change": change, "change_class": cls})
     qinfo = {}
     for a in h.assessments:  # the latest wording wins; questions only in older checklists keep theirs
@@ -180,9 +180,9 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     kpis = []
     for r in h.kpis.to_dict("records"):
         kpis.append({"name": r[f"name_{lang}"] or r["name_en"], "target": fmt_target(r["target"], r["direction"], r["unit"]),
-                     "spark": sparkline([r[f"value:{l}"] for l in h.labels], float(r["target"])),
-                     "cells": [{"status": r[f"status:{l}"],
-                                 "text": fmt_value(r[f"value:{l}"], r["unit"], r["target"])} for l in h.labels]})
+                     "spark": sparkline([r[f"value:{lab}"] for lab in h.labels], float(r["target"])),
+                     "cells": [{"status": r[f"status:{lab}"],
+                                 "text": fmt_value(r[f"value:{lab}"], r["unit"], r["target"])} for lab in h.labels]})
     params = parameters or {}
     rerun = " ".join(["qmskit", "history", *[Path(a.source or "").name for a in h.assessments], "-o", "DIR",
                       "--lang", lang] + (["--force"] if params.get("force") else []))

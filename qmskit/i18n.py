@@ -18,7 +18,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "scope": "Scope of certification",
         "sites": "Sites",
         "exclusions": "Exclusions and justification",
-        "descriptive_title_note": "† The standard gives this sub-clause no title: the title shown is our own description, not an ISO 9001 or GB/T 19001 title.",
+        "descriptive_title_note": "† The standard gives this sub-clause no title: the title shown is our own "
+                                  "description, not an ISO 9001 or GB/T 19001 title.",
         "assessor": "Assessor",
         "date": "Assessment date",
         "checklist": "Checklist",

@@ -60,7 +60,7 @@ class SignalGuard:
             self._defer -= 1
         self.check()
 
-    def __enter__(self) -> "SignalGuard":
+    def __enter__(self) -> SignalGuard:
         if threading.current_thread() is threading.main_thread():
             for sig in SIGNALS:
                 try:

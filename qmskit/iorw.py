@@ -21,9 +21,9 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from .errors import QmskitError
 
@@ -79,7 +79,7 @@ def _temp_pattern(target: Path) -> re.Pattern:
 
 def remove_stale_temps(target: Path) -> list[Path]:
     """Remove temp files of our own naming for ``target`` (call under its lock: no live writer owns them)."""
-    removed = []
+    removed: list[Path] = []
     pattern = _temp_pattern(target)
     bak_pattern = _temp_pattern(target.with_name(target.name + ".bak"))
     try:

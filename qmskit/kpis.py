@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -171,14 +173,14 @@ def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
     frame["previous"] = [given.get(k, {}).get("previous") for k in frame["id"]]
     value = frame["value"].astype(float)
     previous = frame["previous"].astype(float)
-    sign = np.where(frame["direction"] == "lower", -1.0, 1.0)
+    sign = pd.Series(np.where(frame["direction"] == "lower", -1.0, 1.0), index=frame.index)
     with np.errstate(invalid="ignore"):
         margin = sign * (value - frame["target"].astype(float))   # ≥ 0 when the target is met
         better = sign * (value - previous)
     has_value = value.notna()
     met = has_value & (margin >= -TOL)
     frame["status"] = np.select([~has_value, met], ["no_value", "met"], "not_met")
-    frame["met"] = pd.Series(np.where(has_value, met, None), index=frame.index, dtype="object")
+    frame["met"] = pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=frame.index, dtype="object")
     frame["change"] = value - previous
     trend = np.select([better > TOL, better < -TOL, better.notna()], ["improved", "worsened", "unchanged"], "")
     frame["trend"] = pd.Series([t or None for t in trend], index=frame.index, dtype="object")
@@ -261,7 +263,8 @@ def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
     rows = []
     for f in findings:
         name = names.get(f["indicator"], f["name"])
-        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({lab['target'].lower() if lang == 'en' else lab['target']} "
+        target_word = lab["target"].lower() if lang == "en" else lab["target"]
+        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({target_word} "
                 f"{fmt_target(f['target'], f['direction'], f['unit'])})")
         rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
     return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])
@@ -275,7 +278,7 @@ def kpi_rows_for_file(cl: Checklist, values) -> list[dict]:
     return [{"id": r.id, "name_en": r.name_en, "name_zh": r.name_zh, "unit": r.unit, "target": float(r.target),
              "direction": r.direction, "value": given.get(r.id, {}).get("value"),
              "previous": given.get(r.id, {}).get("previous")}
-            for r in cl.kpis.itertuples(index=False)]
+            for r in cast("Iterable[Any]", cl.kpis.itertuples(index=False))]
 
 
 def csv_kpi_lines(cl: Checklist, values) -> str:

@@ -94,7 +94,7 @@ def os_reason(exc: OSError) -> str:
             errno.EACCES: "permission denied (the folder or file is read-only)",
             errno.EPERM: "operation not permitted (the folder or file is protected)",
             errno.EDQUOT: "disk quota exceeded",
-            errno.EFBIG: "the file is too large for this file system"}.get(exc.errno, exc.strerror or str(exc))
+            errno.EFBIG: "the file is too large for this file system"}.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def os_error_line(exc: OSError) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from copy import copy
 import tempfile
+from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path

@@ -185,7 +185,7 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
         if q.clause in new_leaf:
             new_ids.append(q.id)
             rule = "new in 2015"
-            row["notes"] = (f"New in ISO 9001:2015: assess afresh."
+            row["notes"] = ("New in ISO 9001:2015: assess afresh."
                             + (f" Related {tag} answers, not carried: {', '.join(cite)}." if cite else ""))
         elif base_ids is not None and q.id not in base_ids:
             rule = "profile question: no old counterpart"
@@ -218,7 +218,8 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
         out_meta["kpis"] = [k for k in meta["kpis"] if k["id"] in set(new_cl.kpis["id"])]
     frame = pd.DataFrame(rows, dtype=object)  # answers stay None when blank (not a string dtype's NaN)
     return MigrationResult(meta=out_meta, responses=frame, trace=pd.DataFrame(trace),
-                           new_clauses=new_req, new_ids=new_ids, profile_ids=profile_ids, source_id=old_cl.id, target_id=new_cl.id)
+                           new_clauses=new_req, new_ids=new_ids, profile_ids=profile_ids, source_id=old_cl.id,
+                           target_id=new_cl.id)
 
 
 def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | None = None,

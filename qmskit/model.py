@@ -85,7 +85,7 @@ class Reason:
         return {"code": self.code.value, **self.values}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Reason":
+    def from_dict(cls, data: dict[str, Any]) -> Reason:
         values = {k: v for k, v in data.items() if k != "code"}
         return cls(ReasonCode(data["code"]), values)
 

@@ -21,9 +21,10 @@ import threading
 from importlib import resources
 from pathlib import Path
 
+from nbformat import NotebookNode  # noqa: E402
+
 from . import iorw
 from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
-from nbformat import NotebookNode  # noqa: E402
 from .errors import NotebookError
 
 TEMPLATE = "qmskit_report"

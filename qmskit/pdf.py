@@ -90,13 +90,15 @@ class PrintRun:
 def header_footer(running: dict, lang: str) -> tuple[str, str]:
     """Chromium's header and footer templates from the report's running texts (all escaped here)."""
     e = lambda key: html.escape(str(running.get(key) or ""), quote=True)  # noqa: E731
-    row = f'<div style="{_FONT} box-sizing: border-box; width: 100%; padding: 0 12mm; display: flex; justify-content: space-between; gap: 8mm;">'
+    row = (f'<div style="{_FONT} box-sizing: border-box; width: 100%; padding: 0 12mm; display: flex;'
+           ' justify-content: space-between; gap: 8mm;">')
     cell = 'style="overflow: hidden; white-space: nowrap; text-overflow: ellipsis;"'
     header = (f'{row}<span {cell}>{e("left")}</span><span {cell}>{e("right")}</span></div>')
     footer = (f'{row}<span {cell}>{e("confidential")}</span>'
               f'<span style="white-space: nowrap;">{PAGE_OF.get(lang, PAGE_OF["en"])}</span></div>')
     if running.get("footer"):  # the brand's footer text, on a line of its own under the page number
-        footer = (f'<div style="width: 100%;">{footer}<div style="{_FONT} box-sizing: border-box; width: 100%; padding: 1mm 12mm 0; text-align: center;'
+        footer = (f'<div style="width: 100%;">{footer}<div style="{_FONT} box-sizing: border-box; width: 100%;'
+                  ' padding: 1mm 12mm 0; text-align: center;'
                   f' overflow: hidden; white-space: nowrap; text-overflow: ellipsis;">{e("footer")}</div></div>')
     return header, footer
 

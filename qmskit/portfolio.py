@@ -128,7 +128,7 @@ def _load(ref: dict):
         raise
 
 
-def load(path: str | Path, lang: str | None = None) -> "Portfolio":
+def load(path: str | Path, lang: str | None = None) -> Portfolio:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return Portfolio(data, lang or data.get("lang", "en"))
 

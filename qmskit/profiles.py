@@ -45,7 +45,7 @@ def _index(nodes: list, parent: dict | None = None, out: dict | None = None) -> 
 
 def _question_ids(nodes: list) -> dict:
     """question id -> clause number over a whole tree."""
-    ids = {}
+    ids: dict[str, str] = {}
     for number, (node, _parent) in _index(nodes).items():
         for q in node.get("questions") or []:
             ids.setdefault(q["id"], number)

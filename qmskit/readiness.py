@@ -77,8 +77,8 @@ def readiness_verdict(facts: ReadinessFacts, thresholds: dict) -> tuple[Band, li
     gates of the next band up failed (or, for ready, why it holds and what it still asks for)."""
     th = thresholds
     f = facts
-    overall = None if _null(f.overall) else float(f.overall)
-    completeness = None if _null(f.completeness) else float(f.completeness)
+    overall = None if f.overall is None or _null(f.overall) else float(f.overall)
+    completeness = None if f.completeness is None or _null(f.completeness) else float(f.completeness)
     band = Band(readiness_bands([np.nan if overall is None else overall],
                                 [np.nan if completeness is None else completeness],
                                 [len(f.major_clauses)], [len(f.minor_clauses)], [len(f.prerequisites_missing)],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -75,13 +76,13 @@ def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: boo
     previous_path = Path(previous_path)
     pmeta, pframe = read_responses(previous_path, checklist)
     cl = load_checklist(checklist or pmeta.get("checklist") or "iso9001-2015")
-    lang = lang or (pmeta.get("language") if pmeta.get("language") in ("en", "zh") else "en")
+    lang = lang or (str(pmeta["language"]) if pmeta.get("language") in ("en", "zh") else "en")
     frame, dropped = prefill_frame(pframe, cl, keep_answers=keep_answers, lang=lang)
     meta = {k: pmeta[k] for k in CARRIED_META if pmeta.get(k) not in (None, "")}
     meta.update({"language": lang, "status": "draft"})
     if assessor:
         meta["assessor"] = assessor
-    date = pmeta.get("date")
+    date: Any = pmeta.get("date")  # a date, a datetime or text, as the file had it
     meta["previous_date"] = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
     meta["previous_file"] = previous_path.name
     meta["previous_sha256"] = file_sha256(previous_path)

@@ -47,7 +47,7 @@ def normalize_answers(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Seri
     """
     codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
     canon_u, invalid_u = _normalize_distinct(pd.Series(uniques, dtype="object"), scale)
-    canon_arr = np.append(canon_u.to_numpy(dtype=object), None)  # code -1 (missing) -> None
+    canon_arr = np.append(canon_u.to_numpy(dtype=object), [None])  # code -1 (missing) -> None
     invalid_arr = np.append(invalid_u.to_numpy(dtype=bool), False)
     return (pd.Series(canon_arr[codes], index=values.index, dtype="object"),
             pd.Series(invalid_arr[codes], index=values.index, dtype=bool))
@@ -62,7 +62,8 @@ def _normalize_distinct(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Se
         na = lowered.map(NA_TOKENS)
         num = pd.to_numeric(text, errors="coerce")
         is_level = num.notna() & (num == np.floor(num)) & num.between(1, 5)
-        canon = pd.Series(np.where(is_level, num.fillna(0).astype(int), None), index=text.index, dtype="object")
+        levels = np.where(is_level, num.fillna(0).astype(int), np.array(None, dtype=object))
+        canon = pd.Series(levels, index=text.index, dtype="object")
         canon = canon.where(is_level, na)
     else:
         raise ValueError(f"unknown scale {scale!r}")

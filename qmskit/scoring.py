@@ -22,7 +22,7 @@ from .readiness import ReadinessFacts, readiness_series, readiness_verdict
 from .scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
 
 
-def rollup(cl: Checklist, points: pd.DataFrame, not_applicable: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def rollup(cl: Checklist, points: pd.DataFrame, not_applicable: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
     """Roll question points up the clause tree for many units (offices) at once.
 
     ``points``: unit × question id, p in 0..1, NaN when unanswered or n/a.
@@ -210,7 +210,7 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
             office_codes, office_names = remap[office_codes], office_names[order]
     n_off, n_q = len(office_names), len(ids)
     index_type = np.int32 if n_off * n_q < 2**31 else np.int64
-    flat = office_codes.astype(index_type) * index_type(n_q) + q_codes.astype(index_type)
+    flat = office_codes.astype(index_type) * np.asarray(n_q, dtype=index_type) + q_codes.astype(index_type)
     seen = np.zeros(n_off * n_q, dtype=bool)
     seen[flat] = True
     if int(np.count_nonzero(seen)) != len(flat):  # a cell written twice: an office answered a question twice

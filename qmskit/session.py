@@ -30,9 +30,9 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -60,7 +60,7 @@ class FileSignature:
     sha256: str
 
     @classmethod
-    def of(cls, path: Path) -> "FileSignature | None":
+    def of(cls, path: Path) -> FileSignature | None:
         try:
             st = path.stat()
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -78,7 +78,7 @@ class ResponsesSession:
 
     def __init__(self, path: str | Path, checklist: Checklist | str | None = None, *, office: str | None = None,
                  lang: str = "en", debounce: float = 0.3, max_delay: float = 1.0,
-                 on_status: Callable[["ResponsesSession"], None] | None = None):
+                 on_status: Callable[[ResponsesSession], None] | None = None):
         self.path = Path(path).expanduser().absolute()
         if self.path.suffix.lower() not in FORMATS:
             raise ResponsesError(f"unsupported file type '{self.path.suffix}' "
@@ -397,7 +397,7 @@ class ResponsesSession:
 
 
 # Sessions still open when the kernel shuts down get their pending changes written.
-_EXIT_FLUSH: "weakref.WeakSet[ResponsesSession]" = weakref.WeakSet()
+_EXIT_FLUSH: weakref.WeakSet[ResponsesSession] = weakref.WeakSet()
 
 
 def _register_exit_flush(session: ResponsesSession) -> None:

@@ -23,8 +23,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
 from nbclient import NotebookClient  # noqa: E402
+
+from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
 
 ENGINE_NAME = "qmskit-warm"
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
@@ -79,8 +80,7 @@ class WarmKernel:
         self._owner = threading.get_ident()
         self.timings["kernel_start"] = time.perf_counter() - self._t0
         t1 = time.perf_counter()
-        code = ("import qmskit.kernelstate as _qk; _qk.prepare(%r, %r); del _qk"
-                % (PREIMPORTS, list(self.checklists)))
+        code = (f"import qmskit.kernelstate as _qk; _qk.prepare({PREIMPORTS!r}, {list(self.checklists)!r}); del _qk")
         if wait:
             self._run_silent(code)
         else:
@@ -172,7 +172,7 @@ class WarmKernel:
                          "checklist": str(assessment.checklist.source or assessment.checklist.id)}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].preload(%r); del _s" % fh.name)
+            self._run_silent(f"import sys as _s; _s.modules['qmskit.kernelstate'].preload({fh.name!r}); del _s")
         finally:
             os.unlink(fh.name)
 
@@ -205,8 +205,7 @@ class WarmKernel:
                 self.start()
         new = [c for c in checklists if c and c not in self.checklists]
         if new:  # keep this batch's checklists warm too (loaded once, kept across offices)
-            self._run_silent("import sys as _s; _s.modules['qmskit.kernelstate'].add_checklists(%r); del _s"
-                             % new)
+            self._run_silent(f"import sys as _s; _s.modules['qmskit.kernelstate'].add_checklists({new!r}); del _s")
             self.checklists = tuple(self.checklists) + tuple(new)
         if preload is not None:
             self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
@@ -313,6 +312,7 @@ def kernel_pids() -> list[int]:
 def _run(coro_or_value):
     """Run a coroutine on this thread's loop (the same loop nbclient uses for this thread's kernel)."""
     import inspect
+
     from jupyter_core.utils import run_sync
     if not inspect.iscoroutine(coro_or_value):
         return coro_or_value

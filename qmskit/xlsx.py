@@ -14,13 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .cells import normalize_text, starts_like_formula
@@ -269,7 +267,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     if "id" not in cols or "answer" not in cols:
         _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
         return False
-    for key, en, zh, width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
+    for key, en, zh, _width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
             cols[key] = ws.max_column + 1
             put(ws.cell(1, cols[key]), en if header_lang == "en" else zh)
@@ -304,6 +302,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
 
 def _fresh_instead(path: Path, why: str) -> None:
     import warnings
+
     from .responses import ResponsesWarning
     warnings.warn(f"{path}: could not update the workbook in place ({why}); wrote a fresh workbook "
                   "(the previous file is kept as a backup when one was asked for)", ResponsesWarning, stacklevel=4)
@@ -447,6 +446,7 @@ def ignored(problem: str, path, *, where: str | None = None, strict: bool = Fals
     if strict:
         raise ResponsesError(problem + " (--strict)", path=path, where=where)
     import warnings
+
     from .responses import ResponsesWarning
     warnings.warn(f"{path}{':' + where if where else ''}: {problem}", ResponsesWarning, stacklevel=3)
 

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ResponsesError
-from .limits import (MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, mib)
+from .limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, mib
 
 NOT_A_WORKBOOK = ("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
                   "save it from Excel/WPS as .xlsx, or start from `qmskit template`")

@@ -13,8 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import QmskitError
-from .limits import (MAX_YAML_ALIAS_NODES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, mib,
-                     read_bytes_bounded)
+from .limits import MAX_YAML_ALIAS_NODES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, mib, read_bytes_bounded
 
 PathKey = tuple  # e.g. ("clauses", 3, "questions", 2, "weight")
 

@@ -18,12 +18,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from qmskit.batch import run_batch
 from qmskit.checklist import bundled_dir, load_checklist, validate_checklist_file
 from qmskit.errors import QmskitError
 from qmskit.i18n import band_label
-from qmskit.readiness import fmt_number
-from qmskit.batch import run_batch
 from qmskit.pdf import check_available
+from qmskit.readiness import fmt_number
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()

@@ -14,8 +14,6 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
 import qmskit
 from qmskit.responses import write_responses
 from qmskit.synthetic import OfficeProfile, draw_office

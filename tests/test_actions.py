@@ -193,10 +193,9 @@ def test_write_refuses_other_formats(tmp_path):
 
 def test_report_shows_action_status_and_who_answered(tmp_path):
     """One real report (papermill + nbconvert) of a merged file with its action plan attached."""
-    from qmskit.merge import merge_files, split_file
-    from qmskit.report import build_report
-    from qmskit.responses import read_responses
     from qmskit.checklist import load_checklist
+    from qmskit.merge import merge_files, split_file
+    from qmskit.responses import read_responses
 
     meta, frame = read_responses(AFTER)
     cl = load_checklist(meta["checklist"])

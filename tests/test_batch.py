@@ -22,12 +22,11 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
+from conftest import OFFICE_META, mixed_answers
 
 import qmskit
 from qmskit import batch, portfolio
 from qmskit.responses import write_responses
-
-from conftest import OFFICE_META, mixed_answers
 
 MARK = "ZQX7MARKER"          # office A's unique marker: in its name, evidence and notes
 QMSKIT = Path(sys.executable).parent / "qmskit"

@@ -120,7 +120,8 @@ def test_cli_help_version_and_unknown_checklist():
     ("bad-weight.yaml", "line 10: clauses[0].questions[0].weight: must be > 0 (got 0)"),
     ("missing-zh.yaml", "line 9: clauses[0].questions[0].text: missing required key 'zh'"),
     ("malformed.yaml", "line 4: malformed YAML"),
-    ("unknown-key.yaml", "line 10: clauses[0].questions[0].wieght: unknown key 'wieght' (allowed: action, also_serves, basis, critical"),
+    ("unknown-key.yaml",
+     "line 10: clauses[0].questions[0].wieght: unknown key 'wieght' (allowed: action, also_serves, basis, critical"),
     ("thresholds-order.yaml", "thresholds must be in order"),
 ])
 def test_bad_checklists_give_one_line_errors(name, expected):

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from qmskit.checklist import bundled_dir, load_checklist
-from qmskit.yamlio import load_yaml
 from qmskit.errors import ChecklistError
+from qmskit.yamlio import load_yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from textcheck import BASE_LIMITS, shared_runs  # noqa: E402

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-
 from conftest import OFFICE_META, mixed_answers
+
 from qmskit.responses import write_responses
 
 BIN = Path(sys.executable).parent

@@ -85,7 +85,7 @@ def lab(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:])
+                    raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "lab.log").read_text()[-3000:]) from None
                 time.sleep(0.2)
         yield {"base": base, "token": token, "root": root, "runtime": runtime, "proc": proc}
     finally:

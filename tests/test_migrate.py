@@ -10,8 +10,7 @@ from click.testing import CliRunner
 
 from qmskit import ChecklistError, list_checklists, load_checklist, read_responses, score, write_responses
 from qmskit.cli import main
-from qmskit.migrate import (MigrationError, load_crosswalk, migrate_file, migrate_responses, new_requirements,
-                            old_to_new)
+from qmskit.migrate import MigrationError, load_crosswalk, migrate_file, migrate_responses, new_requirements, old_to_new
 
 # ../shared sits beside the checkout (CI clones with it next to the repo)
 SHARED_CSV = Path(__file__).resolve().parents[2] / "shared/context/iso9001/crosswalk-2000-to-2015.csv"

@@ -12,11 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import CHROMIUM
 
 from qmskit import pdf, report
 from qmskit.brand import load_brand
-
-from conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parent.parent

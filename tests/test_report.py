@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner
+from conftest import OFFICE_META, mixed_answers
 from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -22,8 +23,6 @@ from qmskit import notebook, report
 from qmskit.cli import main
 from qmskit.errors import NotebookError, QmskitError
 from qmskit.responses import write_responses
-
-from conftest import OFFICE_META, mixed_answers
 
 EXTERNAL_URL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.I)
 EVIL = {

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-import qmskit
 from qmskit import report
 from qmskit.i18n import t
 from qmskit.readiness import fmt_number

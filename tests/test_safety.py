@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import multiprocessing as mp
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
-import warnings
 import zipfile
 from pathlib import Path
 
@@ -346,8 +344,8 @@ def test_the_form_takes_word_shift_enter_and_saves_it(tmp_path):
 
 
 def test_the_saver_thread_survives_any_save_error_and_retries_by_itself(tmp_path, monkeypatch):
-    from qmskit.widgets import AssessmentForm
     import qmskit.session as session_mod
+    from qmskit.widgets import AssessmentForm
     monkeypatch.setattr(session_mod, "RETRY_FIRST", 0.05)
     path = tmp_path / "o.yaml"
     form = AssessmentForm(MINI, path, poll=None, debounce=0.01)

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 from qmskit import batch
 from qmskit.batchdir import LOCK, MANIFEST, BatchBusy, OutputFolder
 from qmskit.interrupts import Interrupted, SignalGuard
-
-from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 QMSKIT = Path(sys.executable).parent / "qmskit"
 

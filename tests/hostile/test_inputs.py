@@ -11,9 +11,19 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from corpus import (XML_BILLION_LAUGHS, XML_XXE, assessment_rows, billion_laughs_yaml, deep_yaml, inline,
-                    sheet_xml, sparse, with_dimension, workbook, zip_bomb)
+from corpus import (
+    XML_BILLION_LAUGHS,
+    XML_XXE,
+    assessment_rows,
+    billion_laughs_yaml,
+    deep_yaml,
+    inline,
+    sheet_xml,
+    sparse,
+    with_dimension,
+    workbook,
+    zip_bomb,
+)
 from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 MB = 1024 * 1024
@@ -281,7 +291,7 @@ def test_error_lines_escape_control_characters(corpus):
     path = corpus / "bad\x1b[2Jname.csv"
     path.write_text("id,answer\n4.1-a,maybe\x1b]0;pwned\x07\n", encoding="utf-8")
     run = run_cli(["score", path], cwd=corpus)
-    line = run.assert_one_line_error("\\x1b[2J", "not allowed")
+    run.assert_one_line_error("\\x1b[2J", "not allowed")
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr
 
 
