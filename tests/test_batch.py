@@ -25,7 +25,7 @@ import pytest
 from conftest import OFFICE_META, mixed_answers
 
 import qmskit
-from qmskit import batch, portfolio
+from qmskit import batch, batchdir, portfolio
 from qmskit.responses import write_responses
 
 MARK = "ZQX7MARKER"          # office A's unique marker: in its name, evidence and notes
@@ -105,7 +105,7 @@ def mixed(tmp_path_factory, offices, failing_notebook):
     out = tmp_path_factory.mktemp("mixed")
     (out / "stale-office.html").write_text("from an earlier run", encoding="utf-8")
     earlier = hashlib.sha256(b"from an earlier run").hexdigest()  # what the earlier run recorded writing
-    (out / batch.MANIFEST).write_text(json.dumps({"files": {"stale-office.html": earlier}}), encoding="utf-8")
+    (out / batchdir.MANIFEST).write_text(json.dumps({"files": {"stale-office.html": earlier}}), encoding="utf-8")
     (out / "my-notes.html").write_text("not written by qmskit", encoding="utf-8")
     inputs = [offices[k] for k in ("a", "b", "zh", "bad", "unknown", "raise", "kill", "slow", "missing")]
     result = batch.run_batch(inputs, out, workers=2, timeout=8, progress=False, notebook=failing_notebook)
@@ -148,7 +148,7 @@ def test_rerun_removes_stale_reports_but_not_foreign_files(mixed):
     _, out = mixed
     assert not (out / "stale-office.html").exists()        # listed by the earlier run's manifest
     assert (out / "my-notes.html").exists()                # never written by qmskit: kept
-    manifest = json.loads((out / batch.MANIFEST).read_text(encoding="utf-8"))["files"]
+    manifest = json.loads((out / batchdir.MANIFEST).read_text(encoding="utf-8"))["files"]
     assert "index.html" in manifest and "scores.csv" in manifest and "stale-office.html" not in manifest
 
 
@@ -381,7 +381,7 @@ def test_commit_removes_only_files_an_earlier_batch_wrote_unchanged(tmp_path):
     for name in ("old-office.html", "edited.html", "old-office.ipynb", "mine.html", "index.html"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     digest = hashlib.sha256(b"x").hexdigest()
-    (tmp_path / batch.MANIFEST).write_text(json.dumps({"files": {
+    (tmp_path / batchdir.MANIFEST).write_text(json.dumps({"files": {
         "old-office.html": digest, "edited.html": hashlib.sha256(b"before the user edited it").hexdigest(),
         "index.html": digest, "../etc": digest}}), encoding="utf-8")
     with OutputFolder(tmp_path) as folder:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM
 
-from qmskit import pdf, report
+from qmskit import batchdir, pdf, report
 from qmskit.brand import load_brand
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -183,5 +183,5 @@ def test_batch_prints_every_office_and_the_portfolio_with_one_browser(tmp_path, 
     assert numbers == ["1", "2"]                          # report numbers follow the input order
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert all(f'href="{o.html.name}"' in index for o in result.offices)
-    manifest = (tmp_path / batch.MANIFEST).read_text(encoding="utf-8")
+    manifest = (tmp_path / batchdir.MANIFEST).read_text(encoding="utf-8")
     assert "index.pdf" in manifest and all(o.pdf.name in manifest for o in result.offices)
