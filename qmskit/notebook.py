@@ -21,10 +21,12 @@ import threading
 from importlib import resources
 from pathlib import Path
 
-from nbformat import NotebookNode  # noqa: E402
+# isort: off
+from ._jupyter import nbformat  # first, before nbformat/papermill/nbclient: see qmskit._jupyter
+from nbformat import NotebookNode
+# isort: on
 
 from . import iorw
-from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
 from .errors import NotebookError
 
 TEMPLATE = "qmskit_report"

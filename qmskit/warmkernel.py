@@ -23,9 +23,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbclient import NotebookClient  # noqa: E402
-
-from ._jupyter import nbformat  # before papermill or nbclient: see qmskit._jupyter
+# isort: off
+from ._jupyter import nbformat  # first, before nbclient imports nbformat: see qmskit._jupyter
+from nbclient import NotebookClient
+# isort: on
 
 ENGINE_NAME = "qmskit-warm"
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
