@@ -103,7 +103,7 @@ def test_client_copy_hides_the_technical_appendix_and_internal_notes():
     params = {"responses": str(BRANDED_OFFICE), "lang": "en", "brand": str(EXAMPLE_BRAND)}
     client = "".join(report.sections(a, params, "en", brand=EXAMPLE_BRAND, audience="client"))
     internal = "".join(report.sections(a, params, "en", brand=EXAMPLE_BRAND, audience="internal"))
-    for hidden in ("SHA-256", "qmskit report", report.__version__ + " ", "archive room", 'href="#parameters"'):
+    for hidden in ("SHA-256", "qmskit report", report.__version__ + " ", "branch registry desk", 'href="#parameters"'):
         assert hidden not in client, hidden
         assert hidden in internal, hidden
     for shown in ("Executive summary", "ready to apply for certification", "Closing remarks", "Dr. Li Wen",

@@ -86,7 +86,7 @@ def test_client_copy_leaves_out_the_technical_appendix(printed):
     lang, plain, branded = printed
     client = "".join(pdf_pages_text(branded.with_suffix(".pdf")))
     internal = "".join(pdf_pages_text(plain.with_suffix(".pdf")))
-    assert "SHA-256" not in client and "qmskit report" not in client and "archive room" not in client
+    assert "SHA-256" not in client and "qmskit report" not in client and "branch registry desk" not in client
     assert "SHA-256" in internal and "qmskit report" in internal
     words = {"en": ("Executive summary", "Closing remarks", "Dr. Li Wen"), "zh": ("执行摘要", "结束语", "李文")}[lang]
     assert all(w in client for w in words)
