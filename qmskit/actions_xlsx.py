@@ -8,7 +8,6 @@ findings, and everything the office added (columns, sheets, formatting, comments
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import iorw
 from .actions import DATE_KEYS, KEYS, OFFICE_KEYS, QMSKIT_KEYS, STATUS_LABELS, STATUS_ORDER, STATUS_TOKENS, blank
 from .errors import QmskitError
+from .iorw import file_sha256  # one definition, with the other file helpers
 
 OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
 HEADERS = {  # key: (en, zh, width)
@@ -58,14 +58,6 @@ class ActionPlanFile:
     @property
     def office(self) -> str:
         return str(self.meta.get("office") or "")
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ----------------------------------------------------------------------------- writing

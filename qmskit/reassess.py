@@ -7,7 +7,6 @@ previous assessment's date, file name and SHA-256 so the history can be traced.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,10 @@ from typing import Any
 import pandas as pd
 
 from .checklist import Checklist, load_checklist
+from .iorw import file_sha256  # one definition, with the other file helpers
 
 REVERIFY_MARK = {"en": "[to re-verify] ", "zh": "[待复核] "}
 CARRIED_META = ["office", "scope", "sites", "exclusions", "language", "confidentiality", "assessor"]
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_marked(evidence: str) -> bool:

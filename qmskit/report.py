@@ -25,6 +25,7 @@ from .assessment import Assessment
 from .brand import NEUTRAL, Brand, load_brand
 from .brand import s as brand_s
 from .i18n import check_lang, t
+from .iorw import file_sha256  # one definition, with the other file helpers
 from .readiness import fmt_number
 
 MAJOR = True  # sections that start on a new printed page
@@ -760,14 +761,6 @@ def method_html(a: Assessment, lang: str = "en") -> str:
              max_minor=int(th["ready_max_minor"]),
              maturity=t("method_maturity", lang) if a.checklist.scale == "maturity" else "")
     return section("method", t("sec_method", lang), f'<div class="qr-method">{text}</div>', major=MAJOR)
-
-
-def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def rerun_command(parameters: dict) -> str:

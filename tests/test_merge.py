@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from qmskit.checklist import load_checklist
 from qmskit.cli import main
+from qmskit.iorw import file_sha256
 from qmskit.merge import MergeError, Part, Prefer, SplitBy, merge_frames, read_answered_by, split_ids
-from qmskit.reassess import REVERIFY_MARK, file_sha256
+from qmskit.reassess import REVERIFY_MARK
 from qmskit.responses import read_responses, write_responses
 
 
