@@ -35,7 +35,7 @@ def make_offices(n: int, folder: Path, seed: int = 20) -> list[Path]:
     import warnings
 
     from qmskit import load_checklist, read_responses
-    from qmskit.responses import write_responses
+    from qmskit.io.responses import write_responses
 
     examples = sorted((ROOT / "examples" / "offices").glob("*.xlsx"))
     if not examples:
@@ -96,7 +96,7 @@ def naive_loop(offices: list[Path], out: Path) -> dict:
 
 
 def batch(offices: list[Path], out: Path, workers: int) -> dict:
-    from qmskit.batch import run_batch
+    from qmskit.batch.runner import run_batch
 
     t0 = time.perf_counter()
     result = run_batch([str(p) for p in offices], out, workers=workers, progress=False)

@@ -1,7 +1,7 @@
 """PDF speed: printing office reports with one browser (pages in parallel) against one browser per file.
 
 (a) one browser per file — what nbconvert's webpdf exporter does: start Chromium, print, quit, per report;
-(b) qmskit.pdf.print_pdfs: ONE Chromium for all reports, with 1, 2 and 4 pages printing at a time.
+(b) qmskit.render.pdf.print_pdfs: ONE Chromium for all reports, with 1, 2 and 4 pages printing at a time.
 
 The HTML reports are the example offices written once by ``qmskit batch`` (not timed). Prints seconds per
 office, the browser's start-up, pages and sizes. Wall-clock numbers depend on the machine's load: the
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    from qmskit import pdf
-    from qmskit.batch import run_batch
+    from qmskit.batch.runner import run_batch
+    from qmskit.render import pdf
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--offices", type=int, default=6)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 import qmskit
-from qmskit.responses import write_responses
+from qmskit.io.responses import write_responses
 
 POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 
@@ -134,7 +134,7 @@ def main() -> None:
                   f"{'MET' if seconds <= 3 and peak <= 1000 else 'MISS'} ({seconds:.2f} s, {peak:,.0f} MB)")
 
     one = tidy[tidy["office"] == "office-0000"]
-    frame = qmskit.responses.validate_responses(one.drop(columns="office"), cl)
+    frame = qmskit.io.responses.validate_responses(one.drop(columns="office"), cl)
     single = statistics.median(best_of(lambda: qmskit.score(cl, frame), 1) for _ in range(20))
     print(f"  qmskit.score (one office, full Assessment with gaps): {single * 1000:.1f} ms")
 

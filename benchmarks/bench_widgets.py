@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import qmskit
-from qmskit.widgets import AssessmentForm
+from qmskit.forms.widgets import AssessmentForm
 
 
 def office_file(folder: Path, cl) -> Path:

@@ -125,7 +125,7 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
         entry.write_text("from . import main as run  # noqa: F401\n")
     shim = tree / "qmskit" / "warmengine.py"
     if not shim.exists():
-        # this environment's papermill loads the entry point qmskit.warmengine:WarmEngine (pyproject), which
+        # this environment's papermill loads the entry point qmskit.jupyter.warmengine:WarmEngine (pyproject), which
         # the old tree lacks; it registered its own engine on import, which then replaces this placeholder
         shim.write_text("from papermill.engines import NBClientEngine as WarmEngine  # noqa: F401\n")
     return tree

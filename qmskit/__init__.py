@@ -15,15 +15,15 @@ __version__ = "0.1.0"
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "Assessment": "assessment",
-    "Checklist": "checklist", "list_checklists": "checklist", "load_checklist": "checklist",
+    "Assessment": "core.assessment",
+    "Checklist": "checklist.loader", "list_checklists": "checklist.loader", "load_checklist": "checklist.loader",
     "ChecklistError": "errors", "QmskitError": "errors", "ResponsesError": "errors",
-    "action_plan": "gaps", "classify_gaps": "gaps", "rank_gaps": "gaps",
-    "Band": "model", "Basis": "model", "GapReason": "model", "Reason": "model", "ReasonCode": "model",
-    "Severity": "model",
-    "readiness_verdict": "readiness",
-    "read_responses": "responses", "write_responses": "responses",
-    "ManyScores": "scoring", "score": "scoring", "score_many": "scoring",
+    "action_plan": "core.gaps", "classify_gaps": "core.gaps", "rank_gaps": "core.gaps",
+    "Band": "core.model", "Basis": "core.model", "GapReason": "core.model", "Reason": "core.model", "ReasonCode": "core.model",
+    "Severity": "core.model",
+    "readiness_verdict": "core.readiness",
+    "read_responses": "io.responses", "write_responses": "io.responses",
+    "ManyScores": "core.scoring", "score": "core.scoring", "score_many": "core.scoring",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -43,11 +43,11 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # type checkers and IDEs see the real names
-    from .assessment import Assessment
-    from .checklist import Checklist, list_checklists, load_checklist
-    from .errors import ChecklistError, QmskitError, ResponsesError
-    from .gaps import action_plan, classify_gaps, rank_gaps
-    from .model import Band, Basis, GapReason, Reason, ReasonCode, Severity
-    from .readiness import readiness_verdict
-    from .responses import read_responses, write_responses
-    from .scoring import ManyScores, score, score_many
+    from qmskit.checklist.loader import Checklist, list_checklists, load_checklist
+    from qmskit.core.assessment import Assessment
+    from qmskit.core.gaps import action_plan, classify_gaps, rank_gaps
+    from qmskit.core.model import Band, Basis, GapReason, Reason, ReasonCode, Severity
+    from qmskit.core.readiness import readiness_verdict
+    from qmskit.core.scoring import ManyScores, score, score_many
+    from qmskit.errors import ChecklistError, QmskitError, ResponsesError
+    from qmskit.io.responses import read_responses, write_responses

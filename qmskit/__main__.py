@@ -1,3 +1,3 @@
-from .cli import main
+from qmskit.cli import main
 
 main()

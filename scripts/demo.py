@@ -1,9 +1,9 @@
 """`make demo`: validate the bundled checklists, then report every example office, in English and in Chinese,
 as HTML and PDF, plus a branded consultant's deliverable (client and internal copies).
 
-A thin caller of the package: ``qmskit.checklist`` for the checks, ``qmskit.batch.run_batch`` for the
+A thin caller of the package: ``qmskit.checklist.loader`` for the checks, ``qmskit.batch.runner.run_batch`` for the
 reports (in parallel on warm kernels, PDFs printed by one headless Chromium) and the portfolio overview
-``index.html``; ``qmskit.report.build_report`` for the branded example (examples/brand/). Prints where
+``index.html``; ``qmskit.render.report.build_report`` for the branded example (examples/brand/). Prints where
 everything went and each office's verdict; exits 1 if anything failed. Without Chromium
 (``make system-deps`` installs it as root) the HTML is still written and the demo says PDFs were skipped.
 """
@@ -18,12 +18,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from qmskit.batch import run_batch
-from qmskit.checklist import bundled_dir, load_checklist, validate_checklist_file
+from qmskit.batch.runner import run_batch
+from qmskit.checklist.loader import bundled_dir, load_checklist, validate_checklist_file
+from qmskit.core.readiness import fmt_number
 from qmskit.errors import QmskitError
-from qmskit.i18n import band_label
-from qmskit.pdf import check_available
-from qmskit.readiness import fmt_number
+from qmskit.i18n.catalog import band_label
+from qmskit.render.pdf import check_available
 
 ROOT = Path(__file__).resolve().parent.parent
 console = Console()
@@ -94,7 +94,7 @@ GOV_CURRENT = ["pinecrest-municipal-office.xlsx", "silverbrook-county-office.yam
 
 def write_followup(out: Path, lang: str, pdf: bool = False) -> int:
     """The before/after comparison of one government office (qmskit compare)."""
-    from qmskit.compare_report import build_comparison
+    from qmskit.render.compare_report import build_comparison
     try:
         path, cmp = build_comparison(GOV / "moonbay-district-office-2025.xlsx",
                                      GOV / "moonbay-district-office-2026.xlsx", out, lang=lang, pdf=pdf)
@@ -112,7 +112,7 @@ BRAND = ROOT / "examples" / "brand"
 def write_branded(out: Path, langs: list[str], pdf: bool) -> int:
     """A consultancy's deliverable: brand file, logo, report number, the consultant's summary and closing
     remarks, sign-off; the client copy (no technical appendix) in each language and one internal copy."""
-    from qmskit.report import build_report
+    from qmskit.render.report import build_report
     failed = 0
     copies = [(lang, "client") for lang in langs] + [(langs[0], "internal")]
     for lang, audience in copies:
@@ -132,10 +132,10 @@ def write_lifecycle(out: Path, lang: str) -> int:
     """From findings to closure: the action plan's status, three years of one office, a merged assessment."""
     import datetime as dt
 
-    from qmskit.actions_xlsx import status_of
-    from qmskit.history_report import build_history_report
-    from qmskit.merge import merge_files, read_assign, split_file
-    from qmskit.reassess import prefill_from
+    from qmskit.api import prefill_from
+    from qmskit.io.actions_xlsx import status_of
+    from qmskit.io.merge import merge_files, read_assign, split_file
+    from qmskit.render.history_report import build_history_report
 
     try:
         plan = GOV / "actions" / "moonbay-district-office-actions.xlsx"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 import qmskit
-from qmskit.responses import write_responses
-from qmskit.synthetic import OfficeProfile, draw_office
+from qmskit.core.synthetic import OfficeProfile, draw_office
+from qmskit.io.responses import write_responses
 
 # name, file stem, target band, language, profile (what is in place, process by process)
 OFFICES = [

@@ -15,8 +15,8 @@ import datetime as dt
 from pathlib import Path
 
 import qmskit
-from qmskit.responses import write_responses
-from qmskit.synthetic import OfficeProfile, draw_office
+from qmskit.core.synthetic import OfficeProfile, draw_office
+from qmskit.io.responses import write_responses
 
 OUT = Path(__file__).resolve().parent.parent / "examples" / "gov"
 ASSESSOR = "J. Example, Lead Consultant"

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 import qmskit
-from qmskit.actions_xlsx import plan_file, read_actions, write_actions
-from qmskit.history import history_files
-from qmskit.responses import read_responses, write_responses
+from qmskit.api import history_files
+from qmskit.io.actions_xlsx import plan_file, read_actions, write_actions
+from qmskit.io.responses import read_responses, write_responses
 
 OUT = Path(__file__).resolve().parent.parent / "examples" / "gov"
 FIRST_DATE = dt.date(2024, 10, 22)

@@ -65,7 +65,7 @@ def build(out: Path) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise SystemExit("soffice not found: apt-get install libreoffice-calc")
-    from qmskit.responses import write_responses
+    from qmskit.io.responses import write_responses
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         src = tmp / "office.xlsx"

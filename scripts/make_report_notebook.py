@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from qmskit import iorw
+from qmskit.io import iorw
 
 PARAMETERS = '''\
 # Parameters: papermill injects the real values in a cell right after this one.
@@ -27,8 +27,8 @@ out_dir = None    # the output folder the report was written to (for the "re-run
 SETUP = '''\
 from IPython.display import HTML, display
 
-from qmskit import report
-from qmskit.brand import load_brand
+from qmskit.render import report
+from qmskit.render.brand import load_brand
 
 assessment = report.load_assessment(responses, checklist, actions)
 profile = load_brand(brand) if brand else report.NEUTRAL

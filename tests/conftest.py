@@ -68,7 +68,7 @@ def full_checklist():
 @pytest.fixture(scope="session")
 def full_responses(tmp_path_factory, full_checklist) -> Path:
     """An .xlsx responses file for the full ISO 9001 checklist with a mix of answers (session-wide, read-only)."""
-    from qmskit.responses import write_responses
+    from qmskit.io.responses import write_responses
     path = tmp_path_factory.mktemp("responses") / "lakeside.xlsx"
     write_responses(path, OFFICE_META, mixed_answers(full_checklist), full_checklist, backup=False)
     return path

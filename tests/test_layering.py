@@ -1,5 +1,6 @@
-"""The one direction of flow, enforced: the pure core (checklist model → scores → findings → verdict) imports
-nothing that reads files, renders HTML, runs notebooks or talks to a terminal.
+"""The one direction of flow, enforced between subpackages: the pure core (checklist model → scores →
+findings → verdict) imports nothing that reads files, renders HTML, runs notebooks or talks to a terminal;
+each layer above it imports only the layers below (see each subpackage's ``__init__`` docstring).
 
 Checked on the source (AST), so an import hidden in a function counts too; the few deliberate exceptions
 are listed below with their reason.
@@ -13,57 +14,86 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qmskit"
 
-# pure pandas/numpy: no files, no HTML, no display (the message catalog i18n is data, allowed)
-CORE = ["model", "scales", "gaps", "readiness", "assessment", "exclusions", "kpis", "actions", "scoring"]
-
-# edges: files, rendering, notebooks, processes, terminal
-EDGE_MODULES = {"responses", "xlsx", "iorw", "report", "portfolio", "batch", "batchdir", "widgets", "session",
-                "notebook", "warmkernel", "executors", "kernelstate", "compare_report", "history_report",
-                "actions_report", "actions_xlsx", "pdf", "brand", "cli", "question_card", "merge", "reassess"}
+# subpackage -> the qmskit subpackages (or top-level modules) it may import; errors is allowed everywhere
+MAY_IMPORT = {
+    "core": {"checklist", "i18n"},
+    "checklist": {"io"},           # bounded YAML reading (qmskit.io.yamlio, qmskit.io.limits)
+    "i18n": {"core"},              # Reason objects and number formatting
+    "io": {"core", "checklist", "i18n"},
+    "jupyter": {"io", "core", "checklist", "i18n"},
+    "render": {"core", "checklist", "i18n", "io", "jupyter", "api"},
+    "batch": {"core", "checklist", "i18n", "io", "render", "jupyter", "api", "cli"},
+    "forms": {"core", "checklist", "i18n", "io", "render"},
+    "api": {"core", "checklist", "io"},
+}
+# third-party libraries that belong to the edges: none of them in the core
 EDGE_LIBRARIES = {"openpyxl", "python_calamine", "yaml", "jinja2", "markupsafe", "matplotlib", "nbconvert",
                   "nbformat", "nbclient", "papermill", "ipywidgets", "IPython", "rich", "click", "playwright",
                   "filelock", "dask", "distributed"}
 
-# (module, imported edge) pairs allowed inside a function, each for a stated reason
+# (module, imported subpackage) pairs allowed inside a function, each for a stated reason
 ALLOWED_LAZY = {
-    ("scoring", "responses"): "score(checklist, PATH) convenience: reads the file only when given a path",
+    ("core/scoring.py", "io"): "score(checklist, PATH) convenience: reads the file only when given a path",
+    ("batch/runner.py", "cli"): "a worker's one-line error text uses the CLI's plain() terminal filter",
 }
 
 
-def _imports(tree: ast.AST):
-    """(name, at module level?) for every import in a module."""
-    top = set(map(id, tree.body))  # type: ignore[attr-defined]
+def _imports(path: Path):
+    """(qmskit subpackage or library root, at module level?) for every import in a module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = set(map(id, tree.body))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, id(node) in top
+            names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # relative: qmskit.<base> or, for "from . import x", each x
-                names = [base] if base else [a.name for a in node.names]
-                for name in names:
-                    yield "qmskit." + name, id(node) in top
-            else:
-                yield base, id(node) in top
+            assert not node.level, f"{path.relative_to(PACKAGE)}: relative import (qmskit imports absolutely)"
+            names = [node.module or ""]
+            if names[0] == "qmskit":  # from qmskit import X
+                names = [f"qmskit.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            yield (parts[1] if parts[0] == "qmskit" and len(parts) > 1 else parts[0]), id(node) in top
 
 
-@pytest.mark.parametrize("module", CORE)
-def test_core_imports_no_edge(module):
-    path = PACKAGE / f"{module}.py"
-    assert path.exists(), f"core module {module} is gone: update CORE"
+def _modules():
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE or p.stem == "api")
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(PACKAGE)
+    return rel.parts[0] if len(rel.parts) > 1 else rel.stem
+
+
+@pytest.mark.parametrize("path", [p for p in _modules() if _layer(p) in MAY_IMPORT],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_layer_imports_only_layers_below(path):
+    layer, rel = _layer(path), str(path.relative_to(PACKAGE))
+    allowed = MAY_IMPORT[layer] | {layer, "errors", "__version__"}
     problems = []
-    for name, at_top in _imports(ast.parse(path.read_text(encoding="utf-8"))):
-        root = name.split(".")[0]
-        inner = name.split(".")[1] if name.startswith("qmskit.") and "." in name else None
-        if root in EDGE_LIBRARIES:
-            problems.append(f"{module} imports {name}")
-        elif inner in EDGE_MODULES and not (not at_top and (module, inner) in ALLOWED_LAZY):
-            problems.append(f"{module} imports qmskit.{inner}" + ("" if at_top else " (in a function)"))
-    assert not problems, "core must not reach the edges: " + "; ".join(problems)
+    for name, at_top in _imports(path):
+        if name in MAY_IMPORT or name in {"cli", "api"}:  # a qmskit subpackage
+            if name not in allowed and not (not at_top and (rel, name) in ALLOWED_LAZY):
+                problems.append(f"{rel} imports qmskit.{name}" + ("" if at_top else " (in a function)"))
+        elif layer == "core" and name in EDGE_LIBRARIES:
+            problems.append(f"{rel} imports {name}")
+    assert not problems, f"{layer} must not reach above itself: " + "; ".join(problems)
+
+
+def test_every_subpackage_has_a_rule():
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert packages - {"cli"} <= set(MAY_IMPORT), packages - set(MAY_IMPORT)
+
+
+def test_core_has_the_pure_modules():
+    core = {p.stem for p in (PACKAGE / "core").glob("*.py")}
+    assert {"model", "scales", "gaps", "readiness", "assessment", "exclusions", "kpis", "actions", "scoring",
+            "compare", "history", "migrate"} <= core
 
 
 def test_allowed_exceptions_are_still_needed():
     """An exception nobody uses any more is removed, so the list never grows stale."""
-    for module, inner in ALLOWED_LAZY:
-        names = {n for n, _ in _imports(ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8")))}
-        assert f"qmskit.{inner}" in names, f"ALLOWED_LAZY lists {module} → {inner}, which is no longer imported"
+    for rel, name in ALLOWED_LAZY:
+        names = {n for n, _ in _imports(PACKAGE / rel)}
+        assert name in names, f"ALLOWED_LAZY lists {rel} → {name}, which is no longer imported"

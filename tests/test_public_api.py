@@ -26,7 +26,7 @@ def test_public_api_is_pinned_and_every_name_resolves():
     for name in PUBLIC_API:
         assert getattr(qmskit, name) is not None, name
     assert set(PUBLIC_API) <= set(dir(qmskit))
-    assert qmskit.score is __import__("qmskit.scoring", fromlist=["score"]).score
+    assert qmskit.score is __import__("qmskit.core.scoring", fromlist=["score"]).score
     try:
         qmskit.no_such_name  # noqa: B018  (the attribute lookup itself is what is tested)
     except AttributeError as exc:

@@ -10,9 +10,9 @@ import warnings
 
 import click
 
-from .. import __version__
-from ..errors import QmskitError
-from ._term import plain
+from qmskit import __version__
+from qmskit.cli._term import plain
+from qmskit.errors import QmskitError
 
 
 class QmskitGroup(click.Group):
@@ -33,7 +33,7 @@ class QmskitGroup(click.Group):
             except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named
                 if debug:
                     raise
-                from ..limits import os_error_line
+                from qmskit.io.limits import os_error_line
                 click.echo(f"error: {plain(os_error_line(exc))}", err=True)
                 _quiet_exit()  # e.g. a half-written workbook's ZipFile fails again when collected
                 ctx.exit(1)
@@ -43,7 +43,7 @@ class QmskitGroup(click.Group):
                 click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
                            "run with --debug for the traceback", err=True)
                 ctx.exit(1)
-            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.interrupts)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.batch.interrupts)
                 import signal
                 for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
                     signal.signal(sig, signal.SIG_IGN)
@@ -71,22 +71,22 @@ def main(debug: bool) -> None:
     """Assess ISO 9001 certification readiness: checklists, scoring, gap reports."""
 
 
-from . import core  # noqa: E402  (registers its commands on `main`)
+from qmskit.cli import core  # noqa: E402  (registers its commands on `main`)
 
 core.register(main)
 
-from . import batch  # noqa: E402
+from qmskit.cli import batch  # noqa: E402
 
 batch.register(main)
 
-from . import followup  # noqa: E402  (compare, migrate)
+from qmskit.cli import followup  # noqa: E402  (compare, migrate)
 
 followup.register(main)
 
-from . import report  # noqa: E402  (report)
+from qmskit.cli import report  # noqa: E402  (report)
 
 report.register(main)
 
-from . import lifecycle  # noqa: E402  (actions, merge, history)
+from qmskit.cli import lifecycle  # noqa: E402  (actions, merge, history)
 
 lifecycle.register(main)

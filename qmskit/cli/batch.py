@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import QmskitError
-from .report import audience_option, brand_option
+from qmskit.cli.report import audience_option, brand_option
+from qmskit.errors import QmskitError
 
 
 @click.command("batch")
@@ -42,7 +42,7 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
     """
-    from ..batch import run_batch
+    from qmskit.batch.runner import run_batch
 
     try:
         result = run_batch(inputs, out_dir, workers=workers, lang=lang, office_reports=not no_office_reports,
@@ -50,15 +50,15 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
                            checklist=checklist, keep_notebooks=keep_notebooks,
                            actions=actions_dir, brand=brand, audience=audience, pdf=pdf, pdf_parallel=pdf_pages)
     except QmskitError as exc:
-        from ..batchdir import BatchBusy
+        from qmskit.batch.outputs import BatchBusy
         if isinstance(exc, BatchBusy):  # another batch holds the folder: usage error (2), one line
-            from ._term import plain
+            from qmskit.cli._term import plain
             click.echo(f"error: {plain(exc)}", err=True)
             sys.exit(BatchBusy.exit_code)
         if "no responses files" in str(exc):
             raise click.UsageError(str(exc)) from None
         raise
-    from ._term import plain
+    from qmskit.cli._term import plain
 
     for line in result.summary_lines():  # office names and reasons are user text: printed literally
         click.echo(plain(line))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import QmskitError
-from ._term import console, json_text, plain
+from qmskit.cli._term import console, json_text, plain
+from qmskit.errors import QmskitError
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
@@ -27,7 +27,7 @@ def checklists_cmd() -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..checklist import list_checklists
+    from qmskit.checklist.loader import list_checklists
 
     table = Table("id", "version", "title", "clauses", "questions")
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
@@ -40,7 +40,7 @@ def checklists_cmd() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_cmd(paths: tuple[Path, ...]) -> None:
     """Validate checklist YAML files (or bundled ids); exit 1 on any error."""
-    from ..checklist import load_checklist, validate_checklist_file
+    from qmskit.checklist.loader import load_checklist, validate_checklist_file
 
     failed = 0
     for path in paths:
@@ -58,7 +58,7 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 def refuse_to_replace_answers(output: Path, force: bool) -> None:
     """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
     kept as a backup by the writer)."""
-    from ..responses import filled_in_count
+    from qmskit.io.responses import filled_in_count
     if force or not output.exists():
         return
     held = filled_in_count(output)
@@ -88,15 +88,15 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
                  keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""
     if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
-        from .lifecycle import template_lifecycle
+        from qmskit.cli.lifecycle import template_lifecycle
         return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
                                   force=force)
     if not office:
         raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
     import pandas as pd
 
-    from ..checklist import load_checklist
-    from ..responses import write_responses
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.io.responses import write_responses
 
     cl = load_checklist(checklist)
     existed = output.exists()
@@ -117,8 +117,8 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
 @click.option("--strict", is_flag=True, help="Checklist id/version mismatch is an error, not a warning.")
 def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool) -> None:
     """Score responses files; a summary table, or JSON with --json."""
-    from ..responses import read_responses
-    from ..scoring import score
+    from qmskit.core.scoring import score
+    from qmskit.io.responses import read_responses
 
     results, failed = [], 0
     for path in files:
@@ -150,8 +150,8 @@ def print_score_table(results: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..i18n import band_label
-    from ..readiness import fmt_number
+    from qmskit.core.readiness import fmt_number
+    from qmskit.i18n.catalog import band_label
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
@@ -181,8 +181,8 @@ def print_score_table(results: list) -> None:
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> None:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
-    from ..errors import ResponsesProblems
-    from ..responses import MAX_PROBLEMS, read_responses
+    from qmskit.errors import ResponsesProblems
+    from qmskit.io.responses import MAX_PROBLEMS, read_responses
 
     failed = 0
     for path in files:

@@ -7,10 +7,10 @@ import sys
 
 def run() -> None:
     if sys.argv[1:] == ["--version"]:
-        from .. import __version__
+        from qmskit import __version__
 
         sys.stdout.write(f"qmskit, version {__version__}\n")  # what click's version_option prints
         return
-    from . import main
+    from qmskit.cli import main
 
     main()

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ._term import json_text, plain
-from .report import audience_option, brand_option, pdf_option
+from qmskit.cli._term import json_text, plain
+from qmskit.cli.report import audience_option, brand_option, pdf_option
 
 
 @click.command("compare")
@@ -29,17 +29,17 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
     if out_dir is None and not as_json:
         raise click.UsageError("give -o DIR for the HTML report, or --json")
     if out_dir is not None:
-        from ..compare_report import build_comparison
+        from qmskit.render.compare_report import build_comparison
         out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title,
                                     brand=brand, audience=audience, pdf=pdf)
     else:
-        from ..compare_report import load_comparison
+        from qmskit.render.compare_report import load_comparison
         cmp, out = load_comparison(before, after, checklist, force), None
     if as_json:
         click.echo(json_text(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2)))
     else:
-        from ..i18n import band_label
-        from ..readiness import fmt_number
+        from qmskit.core.readiness import fmt_number
+        from qmskit.i18n.catalog import band_label
 
         counts = cmp.gap_counts()
         click.echo(plain(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> "
@@ -65,7 +65,7 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Workbook language (default: the file's).")
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
-    from ..migrate import migrate_file
+    from qmskit.api import migrate_file
     existed = output.exists()
     result = migrate_file(old, output, source=source, target=target, lang=lang)
     click.echo(plain(f"wrote {output}: {result.carried} of {result.total} questions carried over from "

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import QmskitError
-from ._term import console, plain
+from qmskit.cli._term import console, plain
+from qmskit.errors import QmskitError
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -47,7 +47,7 @@ def actions_group() -> None:
 @click.option("--force", is_flag=True, help="Update a plan that names another office.")
 def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:
     """Write (or update) the action plan for the findings of RESPONSES."""
-    from ..actions_xlsx import plan_file
+    from qmskit.io.actions_xlsx import plan_file
     existed = output.exists()
     update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
     if existed:
@@ -65,7 +65,7 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
 @click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
 def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool) -> None:
     """Progress of action plans, per office: open, overdue, done without evidence, not verified."""
-    from ..actions_xlsx import status_of
+    from qmskit.io.actions_xlsx import status_of
     day = _as_of(as_of)
     results, failed = [], 0
     for path in files:
@@ -110,10 +110,10 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
     import pandas as pd
     from click.core import ParameterSource
 
-    from ..checklist import load_checklist
-    from ..merge import read_assign, split_file
-    from ..reassess import prefill_from
-    from ..responses import write_responses
+    from qmskit.api import prefill_from
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.io.merge import read_assign, split_file
+    from qmskit.io.responses import write_responses
 
     if keep_answers and previous is None:
         raise click.UsageError("--keep-answers needs --from PREVIOUS")
@@ -145,7 +145,7 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
             click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
                        f"{result.files['unassigned']}", err=True)
         return
-    from .core import refuse_to_replace_answers
+    from qmskit.cli.core import refuse_to_replace_answers
     refuse_to_replace_answers(output, force)
     existed = output.exists()
     write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
@@ -163,7 +163,7 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
 @click.option("--force", is_flag=True, help="Merge parts that name different offices.")
 def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool) -> None:
     """Merge several assessors' parts of one assessment by question id."""
-    from ..merge import merge_files
+    from qmskit.io.merge import merge_files
     result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
     if result.conflicts:
         for c in result.conflicts:
@@ -198,7 +198,7 @@ def register(group: click.Group) -> None:
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
-    from ..readiness import fmt_number
+    from qmskit.core.readiness import fmt_number
     if out_dir is None and not as_json:
         raise click.UsageError("give -o DIR for the HTML report, or --json")
     if pdf and out_dir is None:
@@ -206,12 +206,12 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if len(files) < 2:
         raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
     if out_dir is not None:
-        from ..history_report import build_history_report
+        from qmskit.render.history_report import build_history_report
         out, h = build_history_report(list(files), out_dir, lang=lang, checklist=checklist, force=force)
     else:
-        from ..history import history_files
+        from qmskit.api import history_files
         out, h = None, history_files(list(files), checklist=checklist, force=force)
-    from ..i18n import band_label
+    from qmskit.i18n.catalog import band_label
     if as_json:
         click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -229,6 +229,6 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if out is not None:
         click.echo(f"wrote {out}", err=as_json)
         if pdf:
-            from ..pdf import check_available, print_pdf
+            from qmskit.render.pdf import check_available, print_pdf
             check_available()
             click.echo(f"wrote {print_pdf(out)}", err=as_json)

@@ -16,9 +16,9 @@ import psutil
 import pytest
 from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
-from qmskit import batch
-from qmskit.batchdir import LOCK, MANIFEST, BatchBusy, OutputFolder
-from qmskit.interrupts import Interrupted, SignalGuard
+from qmskit.batch import runner as batch
+from qmskit.batch.interrupts import Interrupted, SignalGuard
+from qmskit.batch.outputs import LOCK, MANIFEST, BatchBusy, OutputFolder
 
 QMSKIT = Path(sys.executable).parent / "qmskit"
 
@@ -34,7 +34,7 @@ def names(folder: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def office_files(tmp_path_factory) -> list[Path]:
     import qmskit
-    from qmskit.responses import write_responses
+    from qmskit.io.responses import write_responses
     cl = qmskit.load_checklist("iso9001-2015")
     folder = tmp_path_factory.mktemp("faults-in")
     files = []
@@ -129,7 +129,7 @@ def test_a_signal_during_commit_waits_until_every_result_is_in_place(tmp_path):
 # ---------------------------------------------------------------------------------------------- lock
 HOLDER = """
 import sys, time
-from qmskit.batchdir import OutputFolder
+from qmskit.batch.outputs import OutputFolder
 with OutputFolder(sys.argv[1]):
     print("holding", flush=True)
     time.sleep(600)

@@ -34,7 +34,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 def good_xlsx(corpus) -> Path:
     """A real workbook written by qmskit (the full checklist, some answers)."""
     import qmskit
-    from qmskit.responses import write_responses
+    from qmskit.io.responses import write_responses
     cl = qmskit.load_checklist("iso9001-2015")
     frame = cl.questions[["id"]].copy()
     frame["answer"] = "yes"
@@ -301,7 +301,7 @@ def test_chart_labels_are_never_mathtext():
 
     import pandas as pd
 
-    from qmskit.compare_report import chart_png
+    from qmskit.render.compare_report import chart_png
     clauses = pd.DataFrame({"clause": ["$\\foo$", "5"], "level": [1, 1], "before": [40.0, 60.0],
                             "after": [50.0, 70.0]})
     cmp = SimpleNamespace(clauses=clauses, before=SimpleNamespace(meta={"date": "$\\bar$"}),

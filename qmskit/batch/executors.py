@@ -1,0 +1,190 @@
+"""Where batch work runs: a local process pool or a dask.distributed cluster, behind one interface.
+
+Both are ``concurrent.futures.Executor``s (dask through ``Client.get_executor()``), so the batch submits
+and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
+
+Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool with
+:meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting). Workers report their
+process ids through a queue when they start, so stopping them needs no private executor state.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+from qmskit.errors import QmskitError
+
+
+@dataclass
+class Pool:
+    """An executor plus what it takes to stop it; ``kind`` is "process" or "dask"."""
+    kind: str
+    executor: cf.Executor
+    workers: int
+    client: object = None        # dask.distributed.Client when kind == "dask"
+    _owns_client: bool = False
+    _cluster: object = None
+    info: dict = field(default_factory=dict)
+    _pid_queue: object = None    # local workers put their pid here when they start
+    _pids: set = field(default_factory=set)
+
+    def worker_pids(self) -> set:
+        """Process ids of the local workers started so far."""
+        while self._pid_queue is not None and not self._pid_queue.empty():
+            self._pids.add(self._pid_queue.get())
+        return set(self._pids)
+
+    def submit(self, fn, *args, **kwargs) -> cf.Future:
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        """Normal end: stop warm kernels everywhere, then the workers."""
+        if self.kind == "dask":
+            from qmskit.jupyter.warmkernel import shutdown_all
+            try:
+                self.client.run(shutdown_all)
+            except Exception:
+                pass
+            self.executor.shutdown(wait=True)
+            if self._owns_client:
+                self.client.close()
+                if self._cluster is not None:
+                    self._cluster.close()
+        else:
+            self.executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        """Ctrl-C or fatal error: drop queued work, stop running work now, leave no kernel behind."""
+        if self.kind == "dask":
+            try:
+                self.executor.shutdown(wait=False, cancel_futures=True)
+            except TypeError:
+                self.executor.shutdown(wait=False)
+            self.close()
+            return
+        pids = self.worker_pids()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for pid in pids:
+            _signal(pid, signal.SIGTERM)  # the worker's handler kills its kernel, then exits
+        deadline = time.monotonic() + 10
+        while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for pid in alive:
+            _signal(pid, signal.SIGKILL)
+        # Let the pool's manager thread finish now: left running, it races the interpreter's exit hook
+        # (concurrent.futures.process._python_exit), which then writes to a closed wake-up pipe and prints
+        # "Exception ignored in … threading … OSError: Bad file descriptor" after Ctrl-C. (No public API
+        # for it: the thread is looked up by name and only joined.)
+        manager = getattr(self.executor, "_executor_manager_thread", None)
+        if manager is not None and manager.is_alive():
+            manager.join(timeout=10)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie (exited, not yet reaped by the forkserver) is not alive
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,
+              client: object = None, warm_checklists: list[str] | None = None) -> Pool:
+    """``kind``: None/"process" (local processes) or "dask"; ``scheduler`` (an address such as
+    ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask.
+
+    Local workers start at once (one no-op task each) and launch their warm kernel (with
+    ``warm_checklists`` loaded) first thing, importing the rest while it boots; dask workers start it on
+    first use."""
+    if client is not None or scheduler or kind == "dask":
+        return _dask_pool(workers=workers, scheduler=scheduler, client=client)
+    if kind not in (None, "process"):
+        raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
+    n = workers or os.cpu_count() or 1
+    # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
+    # Nothing heavy is preloaded in the server (the parent would wait for it): each worker launches its
+    # kernel before importing the Jupyter and pandas stacks, so the imports overlap with the kernel's boot.
+    context = multiprocessing.get_context("spawn" if os.name == "nt" else "forkserver")
+    if os.name != "nt":
+        context.set_forkserver_preload(["qmskit.batch.executors"])
+    pid_queue = context.SimpleQueue()
+    executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
+                                      initargs=(list(warm_checklists or ["iso9001-2015"]), pid_queue))
+    for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
+        executor.submit(os.getpid)
+    return Pool("process", executor, n, _pid_queue=pid_queue)
+
+
+def _dask_pool(*, workers, scheduler, client) -> Pool:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise QmskitError("the dask executor needs dask.distributed: pip install 'qmskit[dask]'") from None
+    owns, cluster = False, None
+    if client is None:
+        owns = True
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise QmskitError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+        else:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            client = Client(cluster)
+    n = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
+    return Pool("dask", client.get_executor(pure=False), n, client=client, _owns_client=owns, _cluster=cluster)
+
+
+# ---------------------------------------------------------------------- inside local worker processes
+def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
+    """Runs once in each local worker: Ctrl-C is the parent's business; SIGTERM and exit stop the kernel;
+    then the warm kernel starts (a failure here is left for the first office to report)."""
+    from multiprocessing import util
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pid_queue is not None:
+        pid_queue.put(os.getpid())
+
+    from qmskit.jupyter import warmkernel
+
+    def _on_term(signum, frame):
+        for kernel in list(warmkernel._KERNELS.values()):
+            kernel.kill_process_only()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _on_term)
+    # multiprocessing workers leave through os._exit: atexit never runs, Finalize with a priority does
+    util.Finalize(None, warmkernel.shutdown_all, exitpriority=100)
+    try:
+        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(while_booting=_import_worker_stack)
+    except Exception:
+        pass
+
+
+def _import_worker_stack() -> None:
+    """What a worker needs per office (reading, scoring, papermill, the HTML export), imported while its
+    kernel boots in another process."""
+    import importlib
+
+    for name in ("qmskit.batch.runner", "qmskit.render.report", "qmskit.io.responses", "qmskit.core.scoring", "papermill",
+                 "nbconvert.exporters.html"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # a missing piece is reported by the office that needs it
+            pass

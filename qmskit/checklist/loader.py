@@ -1,0 +1,325 @@
+"""Checklists: load a YAML checklist (bundled id or path), validate it, expose it as frames.
+
+A checklist is a tree of clause nodes whose leaves hold questions. ``load_checklist`` returns a
+:class:`Checklist` with two tidy frames (``clauses`` in document order, ``questions`` in checklist
+order) that the scoring step consumes.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from qmskit.errors import ChecklistError
+from qmskit.io.yamlio import format_path, line_of, load_yaml
+
+DEFAULT_THRESHOLDS = {
+    "ready_min": 85.0,
+    "nearly_ready_min": 70.0,
+    "nearly_ready_max_major": 3,
+    "ready_max_minor": 10,
+    "developing_min": 40.0,
+}
+
+
+def bundled_dir() -> Path:
+    """Folder of the checklists shipped with the package (``checklists/`` in the repo)."""
+    return Path(str(resources.files("qmskit.checklists")))
+
+
+@lru_cache(maxsize=1)
+def checklist_schema() -> dict:
+    return json.loads((bundled_dir() / "schema.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, eq=False)
+class Checklist:
+    id: str
+    version: str
+    title: dict
+    scale: str
+    thresholds: dict
+    clauses: pd.DataFrame      # clause, parent, level, top, order, is_leaf, title_en, title_zh
+    questions: pd.DataFrame    # id, clause, top, order, weight, critical, ..., text_en, text_zh
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    source: Path | None = None
+    extends: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"<Checklist {self.id} {self.version}: {len(self.clauses)} clauses, "
+                f"{len(self.questions)} questions>")
+
+    @cached_property
+    def incidence(self) -> pd.DataFrame:
+        """Question × clause 0/1 matrix: 1 where the clause is the question's leaf or above it.
+
+        Scores roll up as matrix products with it, so every node's score is taken over all of its
+        descendant questions (not a mean of child means) and N offices cost one product.
+        """
+        parent = dict(zip(self.clauses["clause"], self.clauses["parent"]))
+        col = {c: i for i, c in enumerate(self.clauses["clause"])}
+        matrix = np.zeros((len(self.questions), len(col)))
+        for row, clause in enumerate(self.questions["clause"]):
+            node = clause
+            while isinstance(node, str):  # the root's parent is None (NaN in the frame)
+                matrix[row, col[node]] = 1.0
+                node = parent.get(node)
+        return pd.DataFrame(matrix, index=pd.Index(self.questions["id"], name="id"),
+                            columns=pd.Index(self.clauses["clause"], name="clause"))
+
+    @cached_property
+    def leaf_incidence(self) -> np.ndarray:
+        """Question × clause 0/1 matrix with one 1 per row: the question's own (leaf) clause.
+
+        Per-leaf counts over many offices are one product with it (absent-clause escalation in gaps).
+        """
+        col = {c: i for i, c in enumerate(self.clauses["clause"])}
+        matrix = np.zeros((len(self.questions), len(col)))
+        matrix[np.arange(len(self.questions)), [col[c] for c in self.questions["clause"]]] = 1.0
+        return matrix
+
+    def title_text(self, lang: str = "en") -> str:
+        return self.title.get(lang) or self.title["en"]
+
+
+# ----------------------------------------------------------------------------- locating
+
+def list_checklists() -> pd.DataFrame:
+    """The bundled checklists: id, version, title, clauses, questions, path."""
+    rows = []
+    for path in sorted(bundled_dir().glob("*.yaml")):
+        try:
+            cl = load_checklist(path)
+        except ChecklistError:
+            continue  # a data file that is not a checklist (e.g. the cross-walk)
+        rows.append({"id": cl.id, "version": cl.version, "title": cl.title["en"],
+                     "clauses": len(cl.clauses), "questions": len(cl.questions), "path": str(path)})
+    return pd.DataFrame(rows, columns=["id", "version", "title", "clauses", "questions", "path"])
+
+
+def resolve_checklist(id_or_path: str | Path) -> Path:
+    """A bundled checklist's id, or a path to a YAML file."""
+    candidate = Path(id_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        if not candidate.exists():
+            raise ChecklistError("file not found", path=candidate)
+        return candidate
+    bundled = bundled_dir() / f"{id_or_path}.yaml"
+    if bundled.exists():
+        return bundled
+    for path in sorted(bundled_dir().glob("*.yaml")):  # ids need not match file names
+        try:
+            data, _ = load_yaml(path, ChecklistError)
+        except ChecklistError:
+            continue
+        if isinstance(data, dict) and data.get("id") == str(id_or_path):
+            return path
+    known = ", ".join(sorted(list_checklists()["id"]))  # checklists only, not data such as the cross-walk
+    raise ChecklistError(f"unknown checklist '{id_or_path}' (bundled: {known}; or give a path to a .yaml file)")
+
+
+def load_checklist(id_or_path: str | Path | Checklist) -> Checklist:
+    """Load and validate a checklist by bundled id or path. Raises :class:`ChecklistError`."""
+    if isinstance(id_or_path, Checklist):
+        return id_or_path
+    path = resolve_checklist(id_or_path)
+    return _load_cached(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, _mtime: int) -> Checklist:
+    data = read_checklist_data(Path(path))
+    return build_checklist(data, source=Path(path))
+
+
+# ----------------------------------------------------------------------------- validation
+
+def read_checklist_data(path: Path, _seen: tuple = ()) -> dict:
+    """Read, schema-check and semantically check one file; compose profiles onto their base."""
+    data, lines = load_yaml(path, ChecklistError)
+    if not isinstance(data, dict):
+        raise ChecklistError("a checklist must be a YAML mapping with id, version, title and clauses",
+                             path=path, where="line 1")
+    _check_schema(data, lines, path)
+    if data.get("extends"):
+        from qmskit.checklist.profiles import compose_profile  # profiles build on a base checklist
+        base_path = resolve_checklist(data["extends"])
+        if str(base_path.resolve()) in _seen or base_path.resolve() == path.resolve():
+            raise ChecklistError(f"'extends: {data['extends']}' makes a cycle", path=path,
+                                 where=f"line {line_of(lines, ('extends',))}")
+        base = read_checklist_data(base_path, _seen + (str(path.resolve()),))
+        data = compose_profile(base, data, path=path, lines=lines)
+    elif not data.get("clauses"):
+        raise ChecklistError("a checklist needs a non-empty 'clauses' list (or 'extends' a base)",
+                             path=path, where="line 1")
+    check_semantics(data, lines, path)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _schema_validator():
+    """The schema compiled to Python once per process by fastjsonschema (a few ms to import and build;
+    jsonschema's import alone costs seconds here, through rfc3987_syntax's grammars)."""
+    import fastjsonschema
+
+    return fastjsonschema.compile(checklist_schema())
+
+
+_NAME_PART = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+
+
+def _error_key(name: str | None) -> tuple:
+    """fastjsonschema's ``data.clauses[3].weight`` -> ("clauses", 3, "weight")."""
+    rest = (name or "data")[len("data"):]
+    return tuple(int(index) if index else key for key, index in _NAME_PART.findall(rest))
+
+
+def _check_schema(data: dict, lines: dict, path: Path) -> None:
+    import fastjsonschema
+
+    try:
+        _schema_validator()(data)
+    except fastjsonschema.JsonSchemaValueException as err:
+        key = _error_key(err.name)
+        if err.rule == "additionalProperties" and isinstance(err.value, dict):  # the offending key's own line
+            extra = sorted(set(err.value) - set((err.definition or {}).get("properties", {})))
+            key = key + (extra[0],) if extra else key
+        raise ChecklistError(f"{format_path(key)}: {_explain(err)}", path=path,
+                             where=f"line {line_of(lines, key)}") from None
+
+
+def _explain(err) -> str:
+    """One phrase for a ``fastjsonschema.JsonSchemaValueException`` (what is expected, what was given)."""
+    v, definition, instance = err.rule, err.definition or {}, err.value
+    if v == "additionalProperties" and isinstance(instance, dict):
+        allowed = ", ".join(sorted(definition.get("properties", {})))
+        extra = sorted(set(instance) - set(definition.get("properties", {})))
+        return f"unknown key '{extra[0]}' (allowed: {allowed})"
+    if v == "required" and isinstance(instance, dict):
+        missing = [k for k in definition.get("required", []) if k not in instance]
+        return f"missing required key '{missing[0] if missing else '?'}'"
+    if v == "exclusiveMinimum":
+        return f"must be > {err.rule_definition} (got {instance!r})"
+    if v == "enum":
+        allowed = ", ".join("none" if x is None else str(x) for x in err.rule_definition)
+        return f"got {instance!r}, expected one of: {allowed}"
+    if v == "type":
+        return f"got {instance!r}, expected {err.rule_definition}"
+    if v == "minLength":
+        return "must not be empty"
+    if v == "pattern":
+        return f"{instance!r} is not a valid identifier (pattern {err.rule_definition})"
+    text = err.message
+    return text[len(err.name) + 1:] if err.name and text.startswith(err.name + " ") else text
+
+
+def _iter_nodes(nodes: list, key: tuple = ("clauses",), parent: str | None = None):
+    for i, node in enumerate(nodes or []):
+        nkey = key + (i,)
+        yield node, nkey, parent
+        yield from _iter_nodes(node.get("clauses") or [], nkey + ("clauses",), node["clause"])
+
+
+def check_semantics(data: dict, lines: dict, path: Path) -> None:
+    """Rules a schema cannot say: unique ids and numbers, nesting, leaves, thresholds."""
+    def fail(msg: str, key: tuple) -> None:
+        raise ChecklistError(f"{format_path(key)}: {msg}", path=path, where=f"line {line_of(lines, key)}")
+
+    seen_clause: dict[str, tuple] = {}
+    seen_q: dict[str, tuple] = {}
+    for node, key, parent in _iter_nodes(data.get("clauses", [])):
+        number = node["clause"]
+        if number in seen_clause:
+            fail(f"duplicate clause number '{number}' (first at line {line_of(lines, seen_clause[number])})",
+                 key + ("clause",))
+        seen_clause[number] = key + ("clause",)
+        if parent is not None and not number.startswith(parent + "."):
+            fail(f"clause '{number}' is nested under '{parent}' but its number does not start with '{parent}.'",
+                 key + ("clause",))
+        if parent is None and "." in number:
+            fail(f"orphan clause '{number}': a top-level clause number has no dot "
+                 f"(nest it under '{number.rsplit('.', 1)[0]}')", key + ("clause",))
+        if parent is not None and number.count(".") != parent.count(".") + 1:
+            fail(f"clause '{number}' skips a level under '{parent}'", key + ("clause",))
+        if "title" not in node:
+            fail(f"clause '{number}' has no title (give en and zh)", key)
+        has_children, has_questions = bool(node.get("clauses")), bool(node.get("questions"))
+        if has_children and has_questions:
+            fail(f"clause '{number}' has both sub-clauses and questions; questions belong to leaf clauses", key)
+        if not has_children and not has_questions:
+            fail(f"leaf clause '{number}' has no questions", key)
+        for j, q in enumerate(node.get("questions") or []):
+            qkey = key + ("questions", j)
+            if q["id"] in seen_q:
+                fail(f"duplicate question id '{q['id']}' (first at line {line_of(lines, seen_q[q['id']])})",
+                     qkey + ("id",))
+            seen_q[q["id"]] = qkey + ("id",)
+    th = {**DEFAULT_THRESHOLDS, **(data.get("thresholds") or {})}
+    if not th["ready_min"] >= th["nearly_ready_min"] >= th["developing_min"]:
+        fail("thresholds must be in order: ready_min >= nearly_ready_min >= developing_min "
+             f"(got {th['ready_min']}, {th['nearly_ready_min']}, {th['developing_min']})", ("thresholds",))
+    kpi_ids: set = set()
+    for i, kpi in enumerate(data.get("kpis") or []):
+        if kpi["id"] in kpi_ids:
+            fail(f"duplicate KPI id '{kpi['id']}'", ("kpis", i, "id"))
+        kpi_ids.add(kpi["id"])
+
+
+# ----------------------------------------------------------------------------- frames
+
+def build_checklist(data: dict, source: Path | None = None) -> Checklist:
+    clause_rows: list[dict] = []
+    question_rows: list[dict] = []
+    for order, (node, _key, parent) in enumerate(_iter_nodes(data["clauses"])):
+        number = node["clause"]
+        title = node.get("title") or {}
+        clause_rows.append({
+            "clause": number, "parent": parent, "level": number.count(".") + 1,
+            "top": number.split(".")[0], "order": order, "is_leaf": not node.get("clauses"),
+            "title_en": title.get("en", ""), "title_zh": title.get("zh", ""),
+            "title_source": node.get("title_source", "standard"),
+        })
+        for q in node.get("questions") or []:
+            critical = bool(q.get("critical", False))
+            evidence = q.get("evidence") or {}
+            action = q.get("action") or {}
+            question_rows.append({
+                "id": q["id"], "clause": number, "top": number.split(".")[0],
+                "order": len(question_rows), "weight": float(q.get("weight", 1)),
+                "critical": critical, "documented_information": q.get("documented_information"),
+                "na_allowed": bool(q.get("na_allowed", False)),  # ISO 9001 4.3: only where it can apply
+                "text_en": q["text"]["en"], "text_zh": q["text"]["zh"],
+                "evidence_en": evidence.get("en", ""), "evidence_zh": evidence.get("zh", ""),
+                "action_en": action.get("en", ""), "action_zh": action.get("zh", ""),
+                "basis": q.get("basis", "requirement"), "prerequisite": bool(q.get("prerequisite", False)),
+                "office_document": q.get("office_document"),
+                "also_serves": tuple(q.get("also_serves") or ()),
+            })
+    clauses = pd.DataFrame(clause_rows)
+    questions = pd.DataFrame(question_rows)
+    kpis = pd.DataFrame([
+        {"id": k["id"], "name_en": k["name"]["en"], "name_zh": k["name"]["zh"], "unit": k.get("unit", ""),
+         "target": float(k["target"]), "direction": k["direction"], "clause": k.get("clause", "9.1"),
+         "default_target": bool(k.get("default_target", False))}
+        for k in data.get("kpis") or []
+    ], columns=["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "default_target"])
+    return Checklist(
+        id=data["id"], version=str(data["version"]), title=data["title"],
+        scale=data.get("scale", "compliance"),
+        thresholds={**DEFAULT_THRESHOLDS, **(data.get("thresholds") or {})},
+        clauses=clauses, questions=questions, kpis=kpis, source=source, extends=data.get("extends"),
+    )
+
+
+def validate_checklist_file(path: str | Path) -> Checklist:
+    """Validate one file (raises :class:`ChecklistError`); used by ``qmskit validate``."""
+    path = Path(path)
+    if not path.exists():
+        raise ChecklistError("file not found", path=path)
+    return build_checklist(read_checklist_data(path), source=path)

@@ -1,0 +1,221 @@
+"""Action tracking: from an assessment's findings to closed, verified corrective actions.
+
+Pure core (no files, no display text): the action plan is a frame with one row per finding — what
+qmskit writes (id, clause, severity, reason, requirement, recommended action) and what the office fills
+in (owner, due, status, root cause, correction, corrective action, closure evidence, closed date,
+verified by, verified date). ``plan_rows`` builds it from an Assessment, ``update_plan`` folds a new
+assessment into an existing plan without losing what the office typed, ``progress`` counts where each
+office stands on a given day. Reading and writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, cast
+
+import pandas as pd
+
+from qmskit.core.assessment import Assessment
+
+
+class ActionStatus(str, Enum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+
+
+STATUS_ORDER = [s.value for s in ActionStatus]
+STATUS_LABELS = {
+    "en": {"open": "open", "in_progress": "in progress", "done": "done", "verified": "verified effective"},
+    "zh": {"open": "未开始", "in_progress": "进行中", "done": "已完成", "verified": "已验证有效"},
+}
+# what a person may type: every label in both languages, the keys, and a few obvious variants
+STATUS_TOKENS = {**{label.casefold(): key for labels in STATUS_LABELS.values() for key, label in labels.items()},
+                 **{key: key for key in STATUS_ORDER},
+                 "in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
+                 "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
+                 "完成": "done", "已关闭": "done", "已验证": "verified", "未完成": "open"}
+
+# (key, written by): "qmskit" columns are refreshed from the assessment, "office" columns are the office's
+COLUMNS = [
+    ("id", "qmskit"), ("clause", "qmskit"), ("severity", "qmskit"), ("reason", "qmskit"),
+    ("requirement", "qmskit"), ("action", "qmskit"), ("owner", "office"), ("due", "office"),
+    ("status", "office"), ("root_cause", "office"), ("correction", "office"), ("corrective_action", "office"),
+    ("closure_evidence", "office"), ("closed_date", "office"), ("verified_by", "office"),
+    ("verified_date", "office"), ("in_assessment", "qmskit"),
+]
+KEYS = [k for k, _ in COLUMNS]
+QMSKIT_KEYS = [k for k, who in COLUMNS if who == "qmskit"]
+OFFICE_KEYS = [k for k, who in COLUMNS if who == "office"]
+DATE_KEYS = ["due", "closed_date", "verified_date"]
+SEVERITY_RANK = {"major": 0, "minor": 1, "observation": 2}
+
+
+def blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def _text(value) -> str:
+    return "" if blank(value) else str(value)
+
+
+def _reason(row) -> str:
+    """The finding's reason from the gap model; derived from critical/points while the model lacks it."""
+    reason = row.get("reason")
+    if not blank(reason):
+        return str(reason)
+    if row.get("basis") == "practice":
+        return "practice"
+    points = row.get("points")
+    if row.get("critical") and points == 0:
+        return "critical"
+    return "not_met" if points == 0 else "partial"
+
+
+def _action_text(row, lang: str) -> str:
+    """The recommended action (checklist ``action``), else the evidence hint an auditor looks for."""
+    for key in (f"action_{lang}", "action_en", f"evidence_{lang}", "evidence_en"):
+        if not blank(row.get(key)):
+            return str(row[key])
+    return ""
+
+
+def plan_rows(a: Assessment, lang: str = "en") -> pd.DataFrame:
+    """One action row per finding of ``a`` (question gaps in rank order, then KPI findings), all open."""
+    rows = []
+    for g in a.gaps.to_dict("records"):
+        rows.append({"id": g["id"], "clause": g["clause"], "severity": g["severity"], "reason": _reason(g),
+                     "requirement": _text(g.get(f"text_{lang}")) or _text(g.get("text_en")),
+                     "action": _action_text(g, lang), "owner": _text(g.get("owner")), "due": _text(g.get("due"))})
+    for k in a.kpi_findings:
+        rows.append({"id": k["id"], "clause": k.get("clause", "9.1"), "severity": k.get("severity", "observation"),
+                     "reason": "kpi", "requirement": _kpi_requirement(k, lang),
+                     "action": KPI_ACTION[lang if lang in KPI_ACTION else "en"], "owner": "", "due": ""})
+    frame = pd.DataFrame(rows, columns=KEYS[:8]) if rows else pd.DataFrame(columns=KEYS[:8])
+    for key in KEYS[8:]:
+        frame[key] = ""
+    frame["status"] = ActionStatus.OPEN.value
+    frame["in_assessment"] = "yes"
+    return frame[KEYS].astype(object).reset_index(drop=True)
+
+
+KPI_ACTION = {
+    "en": "Analyse why the indicator missed its target, act on the causes and record the review (9.1.3).",
+    "zh": "分析指标未达标的原因，针对原因采取措施，并保留分析评价记录（9.1.3）。",
+}
+
+
+def _kpi_requirement(k: dict, lang: str) -> str:
+    name = k.get(f"name_{lang}") or k.get("name") or k.get("indicator") or k["id"]
+    sign = "≥" if k.get("direction", "higher") == "higher" else "≤"
+    unit = k.get("unit") or ""
+    value = k.get("value")
+    if lang == "zh":
+        return f"{name}：实测 {value}{unit}，目标 {sign} {k.get('target')}{unit}"
+    return f"{name}: measured {value}{unit}, target {sign} {k.get('target')}{unit}"
+
+
+@dataclass
+class PlanUpdate:
+    plan: pd.DataFrame
+    added: list[str] = field(default_factory=list)       # new findings
+    kept: list[str] = field(default_factory=list)        # findings already in the plan
+    resolved: list[str] = field(default_factory=list)    # in the plan, no longer a finding
+
+
+def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
+    """Fold ``fresh`` (from a new assessment) into ``existing`` (what the office has worked on).
+
+    Rows keep the office's columns as typed; owner and due are taken from the assessment only where the
+    office left them blank. Findings no longer in the assessment keep their row, marked
+    ``in_assessment = no``; new findings are appended in rank order.
+    """
+    old = existing.set_index("id", drop=False)
+    new = fresh.set_index("id", drop=False)
+    out: list[dict] = []
+    kept: list[str] = []
+    resolved: list[str] = []
+    for qid, row in old.iterrows():  # question ids are strings (the model's id column)
+        merged = {k: row.get(k, "") for k in KEYS}
+        if qid in new.index:
+            for key in QMSKIT_KEYS:
+                merged[key] = new.at[qid, key]
+            for key in ("owner", "due"):
+                if blank(merged[key]):
+                    merged[key] = new.at[qid, key]
+            kept.append(str(qid))
+        else:
+            merged["in_assessment"] = "no"
+            resolved.append(str(qid))
+        out.append(merged)
+    added = [str(qid) for qid in new.index if qid not in old.index]
+    out += [new.loc[qid, KEYS].to_dict() for qid in added]
+    return PlanUpdate(pd.DataFrame(out, columns=KEYS).astype(object), added, kept, resolved)
+
+
+# ----------------------------------------------------------------------------- progress
+
+@dataclass
+class Progress:
+    office: str
+    as_of: dt.date
+    total: int               # every action in the plan
+    open: int                # open or in progress, and still a finding in the latest assessment
+    in_progress: int
+    done: int                # done, not yet verified effective
+    verified: int
+    overdue: int             # open / in progress with a due date before as_of
+    no_due: int              # open / in progress without a due date
+    done_without_evidence: int   # done or verified with no closure evidence
+    done_not_verified: int       # done, effectiveness not yet verified
+    resolved_by_reassessment: int   # not done by the office, but no longer a finding (in_assessment = no)
+    overdue_items: pd.DataFrame     # id, clause, severity, owner, due, days_overdue (oldest first)
+
+    def to_dict(self) -> dict:
+        return {"office": self.office, "as_of": self.as_of.isoformat(), "total": self.total, "open": self.open,
+                "in_progress": self.in_progress, "done": self.done, "verified": self.verified,
+                "overdue": self.overdue, "no_due": self.no_due, "done_without_evidence": self.done_without_evidence,
+                "done_not_verified": self.done_not_verified,
+                "resolved_by_reassessment": self.resolved_by_reassessment,
+                "overdue_items": [{"id": r.id, "clause": r.clause, "severity": r.severity, "owner": r.owner,
+                                   "due": r.due, "days_overdue": int(r.days_overdue)}
+                                  for r in cast("Iterable[Any]", self.overdue_items.itertuples(index=False))]}
+
+
+def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
+    """Where the office stands on ``as_of``. Every row counts; a row the latest assessment no longer finds
+    (``in_assessment = no``) is not open or overdue any more, whatever its status says."""
+    status = plan["status"].map(lambda v: _text(v) or ActionStatus.OPEN.value)
+    current = plan["in_assessment"].map(lambda v: _text(v) != "no")
+    not_done = status.isin([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value])
+    is_open = not_done & current
+    due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
+    overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
+    no_evidence = status.isin([ActionStatus.DONE.value, ActionStatus.VERIFIED.value]) & \
+        plan["closure_evidence"].map(blank)
+    items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
+    items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(
+        ["days_overdue", "_sev"], ascending=[False, True], kind="mergesort")
+    return Progress(
+        office=office, as_of=as_of, total=len(plan), open=int(is_open.sum()),
+        in_progress=int((is_open & (status == ActionStatus.IN_PROGRESS.value)).sum()),
+        done=int((status == ActionStatus.DONE.value).sum()),
+        verified=int((status == ActionStatus.VERIFIED.value).sum()),
+        overdue=int(overdue.sum()), no_due=int((is_open & due.isna()).sum()),
+        done_without_evidence=int(no_evidence.sum()),
+        done_not_verified=int((status == ActionStatus.DONE.value).sum()),
+        resolved_by_reassessment=int((not_done & ~current).sum()),
+        overdue_items=items[["id", "clause", "severity", "owner", "due", "days_overdue"]].reset_index(drop=True))
+
+
+def oldest_overdue(progresses: list[Progress], limit: int = 10) -> pd.DataFrame:
+    """The oldest overdue actions across offices (office, id, clause, severity, owner, due, days_overdue)."""
+    frames = [p.overdue_items.assign(office=p.office) for p in progresses if len(p.overdue_items)]
+    cols = ["office", "id", "clause", "severity", "owner", "due", "days_overdue"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    both = pd.concat(frames, ignore_index=True)
+    return both.sort_values("days_overdue", ascending=False, kind="mergesort")[cols].head(limit).reset_index(drop=True)

@@ -1,0 +1,126 @@
+"""The result of scoring one office, and its stable JSON form (the `qmskit score --json` contract)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import pandas as pd
+
+from qmskit.checklist.loader import Checklist
+from qmskit.core.model import Band, Reason, Severity
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _answer(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if not isinstance(value, str) else value
+
+
+@dataclass
+class Assessment:
+    checklist: Checklist
+    meta: dict
+    source: str | None
+    questions: pd.DataFrame     # checklist order, with answer, points, applicable, answered, evidence...
+    clauses: pd.DataFrame       # every node in document order, with score, answered, applicable, questions
+    gaps: pd.DataFrame          # rank order
+    overall: float | None
+    completeness: float | None
+    readiness: Band
+    reasons: list[Reason]       # the verdict's reasons as data; text comes from qmskit.i18n.catalog
+    unanswered: list[str]
+    unsupported: list[str]      # "yes" with no evidence: listed and counted, not a gap; holds back "ready"
+    warnings: list[str]
+    kpis: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpi_findings: list[dict] = field(default_factory=list)
+
+    @property
+    def office(self) -> str:
+        if self.meta.get("office"):
+            return str(self.meta["office"])
+        return Path(self.source).stem if self.source else "office"
+
+    @property
+    def started(self) -> bool:
+        """False when nothing is answered: shown as "not started" (the band stays early_stage)."""
+        return bool(self.questions["answered"].any())
+
+    @property
+    def display_band(self) -> str:
+        """The band key a screen shows: the band, or ``not_started`` for an empty assessment."""
+        return self.readiness.value if self.started else "not_started"
+
+    def reason_texts(self, lang: str = "en") -> list[str]:
+        from qmskit.i18n.catalog import reason_text
+        return [reason_text(r, lang) for r in self.reasons]
+
+    @property
+    def readiness_reasons(self) -> list[str]:
+        """The reasons in English (the JSON contract's ``readiness_reasons``)."""
+        return self.reason_texts("en")
+
+    def finding_counts(self) -> dict[str, int]:
+        """Findings by severity over the question gaps, plus missed KPI targets (observations, counted
+        apart as ``kpi_observation``) and unsupported "yes" answers. The CLI and the report show these."""
+        counts = self.gaps["severity"].value_counts()
+        out = {s.value: int(counts.get(s.value, 0)) for s in Severity}
+        out["kpi_observation"] = sum(1 for f in self.kpi_findings if f.get("severity") == Severity.OBSERVATION)
+        out["unsupported"] = len(self.unsupported)
+        return out
+
+    def __repr__(self) -> str:
+        return (f"<Assessment {self.office!r}: overall {self.overall}, completeness {self.completeness}, "
+                f"{self.readiness}, {len(self.gaps)} gaps>")
+
+    def action_plan(self, lang: str = "en") -> pd.DataFrame:
+        from qmskit.core.gaps import action_plan
+        return action_plan(self.gaps, lang)
+
+    def documented_information(self) -> pd.DataFrame:
+        from qmskit.core.gaps import documented_information_register
+        return documented_information_register(self.questions)
+
+    def to_dict(self) -> dict:
+        """The JSON contract (design.md, "qmskit score --json")."""
+        return {
+            "office": self.office,
+            "source": self.source,
+            "checklist": {"id": self.checklist.id, "version": self.checklist.version},
+            "overall": _num(self.overall),
+            "completeness": _num(self.completeness),
+            "readiness": self.readiness.value,
+            "readiness_reasons": self.readiness_reasons,
+            "clauses": [
+                {"clause": r.clause, "title": r.title_en, "score": _num(r.score), "answered": int(r.answered),
+                 "applicable": int(r.applicable), "questions": int(r.questions)}
+                for r in cast("Iterable[Any]", self.clauses.itertuples(index=False))
+            ],
+            "questions": [
+                {"id": r.id, "clause": r.clause, "weight": float(r.weight), "critical": bool(r.critical),
+                 "answer": _answer(r.answer), "points": _num(r.points)}
+                for r in cast("Iterable[Any]", self.questions.itertuples(index=False))
+            ],
+            "gaps": [
+                {"id": r.id, "clause": r.clause, "severity": r.severity, "basis": r.basis, "reason": r.reason,
+                 "answer": _answer(r.answer), "impact": _num(r.impact)}
+                for r in self.gaps.itertuples(index=False)
+            ],
+            "unanswered": list(self.unanswered),
+            "unsupported": list(self.unsupported),
+            "kpi_findings": list(self.kpi_findings),
+            "readiness_reason_codes": [r.to_dict() for r in self.reasons],
+        }
+
+    def office_documents(self) -> pd.DataFrame:
+        from qmskit.core.gaps import office_documents_register
+        return office_documents_register(self.questions)

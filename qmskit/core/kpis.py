@@ -1,0 +1,302 @@
+"""Key performance indicators: measured values against a checklist's targets.
+
+A checklist declares indicators (``kpis:`` id, name, unit, target, direction, clause); a responses file
+carries measured values (``value`` and optionally ``previous``, the last period's value). Here:
+
+* :func:`parse_kpi_values` validates what a file gave (numbers only, percentages in 0..100, known ids,
+  no duplicates) into canonical ``[{id, value, previous}]`` in checklist order;
+* :func:`evaluate_kpis` compares each value with its target (tolerance 1e-9, like the readiness
+  thresholds), works out the trend against ``previous`` and turns every missed target into a
+  finding: ``kpi:<id>``, an *observation* of clause 9.1 unless the KPI names another (missing an
+  objective is not a nonconformity: the auditor checks it was analysed and acted on). Findings never
+  change scores or the verdict (design.md, "Gaps");
+* :func:`kpi_table` is the display frame for reports (en/zh).
+
+File layouts (readers in responses.py / xlsx.py call into here):
+xlsx: a "KPIs" sheet with columns id, name, unit, target, value, previous (name, unit and target are
+written for the reader's convenience; the checklist's target is the one that counts).
+yaml: ``kpis:`` either a mapping ``{id: value}`` / ``{id: {value: v, previous: p}}`` or a list of
+``{id, value, previous}``.
+csv: metadata lines ``# kpi.<id>: <value>`` and ``# kpi.<id>.previous: <value>`` before the header.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from qmskit.checklist.loader import Checklist
+from qmskit.core.model import TOL, Severity
+from qmskit.errors import ResponsesError
+
+PERCENT_UNITS = {"%", "percent", "％"}
+KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
+                     "status", "met", "change", "trend"]
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+# ----------------------------------------------------------------------------- reading
+
+def kpi_entries_from_yaml(value, lines: dict, path: str | Path = "<responses>") -> list[dict]:
+    """The ``kpis:`` value of a YAML responses file as [{id, value, previous, row}] (row = file line)."""
+    entries = []
+    if isinstance(value, dict):
+        for kid, item in value.items():
+            row = lines.get(("kpis", kid), 0)
+            if isinstance(item, dict):
+                extra = set(item) - {"value", "previous"}
+                if extra:
+                    raise ResponsesError(f"KPI '{kid}': unknown key '{sorted(extra)[0]}' (allowed: value, previous)",
+                                         path=path, where=f"line {row}")
+                entries.append({"id": kid, "value": item.get("value"), "previous": item.get("previous"),
+                                "row": row})
+            else:
+                entries.append({"id": kid, "value": item, "previous": None, "row": row})
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            row = lines.get(("kpis", i), 0)
+            if not isinstance(item, dict) or "id" not in item:
+                raise ResponsesError("each entry of 'kpis:' needs an id (and value, previous)", path=path,
+                                     where=f"line {row}")
+            extra = set(item) - {"id", "value", "previous"}
+            if extra:
+                raise ResponsesError(f"KPI '{item['id']}': unknown key '{sorted(extra)[0]}' "
+                                     "(allowed: id, value, previous)", path=path, where=f"line {row}")
+            entries.append({"id": item["id"], "value": item.get("value"), "previous": item.get("previous"),
+                            "row": row})
+    elif value is not None:
+        raise ResponsesError("'kpis:' must be a mapping {id: value} or a list of {id, value, previous}",
+                             path=path, where=f"line {lines.get(('kpis',), 0)}")
+    return entries
+
+
+def csv_kpi_entry(key: str, value: str, line: int, entries: dict) -> None:
+    """Collect one ``# kpi.<id>[.previous]: value`` metadata line of a CSV file into ``entries``."""
+    kid = key[len("kpi."):]
+    field = "value"
+    if kid.endswith(".previous"):
+        kid, field = kid[: -len(".previous")], "previous"
+    entry = entries.setdefault(kid, {"id": kid, "value": None, "previous": None, "row": line})
+    entry[field] = value
+    entry.setdefault("rows", {})[field] = line
+
+
+def _to_number(raw, *, kid: str, what: str, unit: str, path, where: str) -> float | None:
+    """Lenient where unambiguous: 92.5, "92.5", " 92.5 % " are 92.5; blank is no value."""
+    if raw is None or (isinstance(raw, float) and math.isnan(raw)):
+        return None
+    if isinstance(raw, bool):
+        raise ResponsesError(f"KPI '{kid}': {what} {raw!r} is not a number", path=path, where=where)
+    if isinstance(raw, (int, float, np.integer, np.floating)):
+        number = float(raw)
+    else:
+        text = str(raw).strip()
+        if text == "":
+            return None
+        if unit in PERCENT_UNITS or unit == "":
+            text = text.rstrip("%％").strip()
+        if not _NUMBER.match(text):
+            raise ResponsesError(f"KPI '{kid}': {what} {str(raw).strip()!r} is not a number "
+                                 f"(give e.g. 92.5{' for 92.5%' if unit in PERCENT_UNITS else ''})",
+                                 path=path, where=where)
+        number = float(text)
+    if not math.isfinite(number):
+        raise ResponsesError(f"KPI '{kid}': {what} {raw!r} is not a finite number", path=path, where=where)
+    if unit in PERCENT_UNITS and not 0 <= number <= 100:
+        raise ResponsesError(f"KPI '{kid}': {what} {number:g} is not a percentage (allowed: 0 to 100)",
+                             path=path, where=where)
+    return number
+
+
+def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *,
+                     row_label: str = "row") -> list[dict]:
+    """Validate raw KPI entries against the checklist; return [{id, value, previous}] in checklist order.
+
+    ``entries``: a list of {id, value, previous, row} (or the already-canonical list). Raises a one-line
+    :class:`ResponsesError` naming the file and row for unknown ids, duplicates, non-numbers and
+    percentages outside 0..100.
+    """
+    if entries is None:
+        return []
+    if isinstance(entries, dict):  # {id: value} or {id: {value, previous}} given through the API
+        entries = [{"id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in entries.items()]
+    declared = cl.kpis.set_index("id") if len(cl.kpis) else None
+    known = ", ".join(cl.kpis["id"]) or "none"
+    seen: dict[str, object] = {}
+    out: dict[str, dict] = {}
+    for n, entry in enumerate(entries):
+        kid = "" if entry.get("id") is None else str(entry["id"]).strip()
+        row = entry.get("row", n + 1)
+        where = f"{row_label} {row}"
+        if kid == "":
+            if entry.get("value") in (None, "") and entry.get("previous") in (None, ""):
+                continue  # a blank row
+            raise ResponsesError("KPI value without an id", path=path, where=where)
+        if declared is None or kid not in declared.index:
+            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {known})",
+                                 path=path, where=where)
+        if kid in seen:
+            raise ResponsesError(f"KPI '{kid}' is given twice (first at {row_label} {seen[kid]})",
+                                 path=path, where=where)
+        seen[kid] = row
+        unit = str(declared.loc[kid, "unit"] or "")
+        rows = entry.get("rows") or {}
+        out[kid] = {
+            "id": kid,
+            "value": _to_number(entry.get("value"), kid=kid, what="value", unit=unit, path=path,
+                                where=f"{row_label} {rows.get('value', row)}"),
+            "previous": _to_number(entry.get("previous"), kid=kid, what="previous value", unit=unit, path=path,
+                                   where=f"{row_label} {rows.get('previous', row)}"),
+        }
+    return [out[k] for k in cl.kpis["id"] if k in out]
+
+
+# ----------------------------------------------------------------------------- evaluating
+
+def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
+    """Each declared KPI with its value, met / not met, trend; and the findings for missed targets.
+
+    ``status``: ``met``, ``not_met`` or ``no_value`` (nothing measured: listed, but not a finding).
+    Met means value ≥ target − 1e-9 (direction higher) or value ≤ target + 1e-9 (direction lower).
+    ``trend`` (against ``previous``, in the KPI's good direction): improved / worsened / unchanged.
+    """
+    if not len(cl.kpis):
+        return pd.DataFrame(columns=KPI_FRAME_COLUMNS), []
+    given = {v["id"]: v for v in parse_kpi_values(values, cl)}
+    frame = cl.kpis.copy()
+    frame["value"] = [given.get(k, {}).get("value") for k in frame["id"]]
+    frame["previous"] = [given.get(k, {}).get("previous") for k in frame["id"]]
+    value = frame["value"].astype(float)
+    previous = frame["previous"].astype(float)
+    sign = pd.Series(np.where(frame["direction"] == "lower", -1.0, 1.0), index=frame.index)
+    with np.errstate(invalid="ignore"):
+        margin = sign * (value - frame["target"].astype(float))   # ≥ 0 when the target is met
+        better = sign * (value - previous)
+    has_value = value.notna()
+    met = has_value & (margin >= -TOL)
+    frame["status"] = np.select([~has_value, met], ["no_value", "met"], "not_met")
+    frame["met"] = pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=frame.index, dtype="object")
+    frame["change"] = value - previous
+    trend = np.select([better > TOL, better < -TOL, better.notna()], ["improved", "worsened", "unchanged"], "")
+    frame["trend"] = pd.Series([t or None for t in trend], index=frame.index, dtype="object")
+    frame = frame[KPI_FRAME_COLUMNS]
+    findings = [kpi_finding(r) for r in frame[frame["status"] == "not_met"].itertuples(index=False)]
+    return frame, findings
+
+
+def _num(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def kpi_finding(r) -> dict:
+    """One missed target as a JSON-ready finding (design.md: observation, clause 9.1, id kpi:<indicator>)."""
+    return {
+        "id": f"kpi:{r.id}", "indicator": r.id, "clause": r.clause or "9.1", "severity": Severity.OBSERVATION.value,
+        "name": r.name_en, "unit": r.unit, "target": float(r.target), "direction": r.direction,
+        "value": _num(r.value), "previous": _num(r.previous), "trend": r.trend,
+    }
+
+
+# ----------------------------------------------------------------------------- display
+
+LABELS = {
+    "en": {"indicator": "Indicator", "target": "Target", "value": "Value", "previous": "Previous",
+           "status": "Status", "trend": "Trend", "met": "met", "not_met": "not met", "no_value": "no value",
+           "improved": "↑ improved", "worsened": "↓ worsened", "unchanged": "→ unchanged"},
+    "zh": {"indicator": "指标", "target": "目标", "value": "实测值", "previous": "上期", "status": "状态",
+           "trend": "趋势", "met": "达标", "not_met": "未达标", "no_value": "未填报",
+           "improved": "↑ 改善", "worsened": "↓ 下降", "unchanged": "→ 持平"},
+}
+
+
+def fmt_value(value, unit: str, target: float | None = None) -> str:
+    """Two decimals at most, but never so few that a missed target reads like the target itself."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = 2
+    while (target is not None and digits < 12 and abs(float(value) - float(target)) > TOL
+           and round(float(value), digits) == round(float(target), digits)):
+        digits += 1
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit in PERCENT_UNITS else (f"{text} {unit}" if unit else text)
+
+
+def fmt_target(target: float, direction: str, unit: str) -> str:
+    return ("≥ " if direction == "higher" else "≤ ") + fmt_value(target, unit)
+
+
+def kpi_table(source, lang: str = "en") -> pd.DataFrame:
+    """Display frame of KPIs against targets for a report: an Assessment or an evaluated KPI frame.
+
+    Columns (localised): id, indicator, target, value, previous, status, trend; plus ``_status``
+    (machine value met / not_met / no_value) for styling.
+    """
+    frame = getattr(source, "kpis", source)
+    lab = LABELS.get(lang, LABELS["en"])
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["id", lab["indicator"], lab["target"], lab["value"], lab["previous"],
+                                     lab["status"], lab["trend"], "_status"])
+    name = frame.get(f"name_{lang}", frame["name_en"])
+    return pd.DataFrame({
+        "id": frame["id"],
+        lab["indicator"]: name,
+        lab["target"]: [fmt_target(t, d, u) for t, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
+        lab["value"]: [fmt_value(v, u, t) for v, u, t in zip(frame["value"], frame["unit"], frame["target"])],
+        lab["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
+        lab["status"]: frame["status"].map(lab),
+        lab["trend"]: frame["trend"].map(lambda t: lab.get(t, "") if t else ""),
+        "_status": frame["status"],
+    }).reset_index(drop=True)
+
+
+def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
+    """KPI findings shaped like gap-register rows (id, clause, severity, text) for the report."""
+    findings = getattr(source, "kpi_findings", source) or []
+    lab = LABELS.get(lang, LABELS["en"])
+    frame = getattr(source, "kpis", None)
+    names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
+    rows = []
+    for f in findings:
+        name = names.get(f["indicator"], f["name"])
+        target_word = lab["target"].lower() if lang == "en" else lab["target"]
+        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({target_word} "
+                f"{fmt_target(f['target'], f['direction'], f['unit'])})")
+        rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
+    return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])
+
+
+# ----------------------------------------------------------------------------- writing
+
+def kpi_rows_for_file(cl: Checklist, values) -> list[dict]:
+    """Every declared KPI (so an office sees what to fill) with the values given, for writers."""
+    given = {v["id"]: v for v in parse_kpi_values(values, cl)} if values else {}
+    return [{"id": r.id, "name_en": r.name_en, "name_zh": r.name_zh, "unit": r.unit, "target": float(r.target),
+             "direction": r.direction, "value": given.get(r.id, {}).get("value"),
+             "previous": given.get(r.id, {}).get("previous")}
+            for r in cast("Iterable[Any]", cl.kpis.itertuples(index=False))]
+
+
+def csv_kpi_lines(cl: Checklist, values) -> str:
+    out = []
+    for r in kpi_rows_for_file(cl, values):
+        out.append(f"# kpi.{r['id']}: {_plain_number(r['value'])}\n")
+        if r["previous"] is not None:
+            out.append(f"# kpi.{r['id']}.previous: {_plain_number(r['previous'])}\n")
+    return "".join(out)
+
+
+def yaml_kpis(cl: Checklist, values) -> dict:
+    return {r["id"]: {"value": r["value"], "previous": r["previous"]} for r in kpi_rows_for_file(cl, values)}
+
+
+def _plain_number(value) -> str:
+    """Shortest text that reads back to the same float (92.5, 90, 97.123456789)."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text

@@ -1,0 +1,370 @@
+"""The action-plan workbook: an "Office" sheet (whose plan, from which assessment) and an "Actions" sheet.
+
+Written for an office to work in: qmskit's columns (finding, requirement, recommended action) locked,
+the office's columns editable, a status dropdown, dates as real dates. Read back losslessly. Writing
+into an existing plan updates it in place: only the cells qmskit owns change, rows are appended for new
+findings, and everything the office added (columns, sheets, formatting, comments) stays.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from qmskit.core.actions import (
+    DATE_KEYS,
+    KEYS,
+    OFFICE_KEYS,
+    QMSKIT_KEYS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    STATUS_TOKENS,
+    blank,
+)
+from qmskit.errors import QmskitError
+from qmskit.io import iorw
+from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
+
+OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
+HEADERS = {  # key: (en, zh, width)
+    "id": ("ID", "编号", 11), "clause": ("Clause", "条款", 9), "severity": ("Severity", "严重程度", 12),
+    "reason": ("Reason", "判定依据", 11), "requirement": ("Requirement", "要求", 46),
+    "action": ("Recommended action", "建议措施", 46), "owner": ("Owner", "负责人", 16),
+    "due": ("Due date", "完成期限", 12), "status": ("Status", "状态", 17), "root_cause": ("Root cause", "根本原因", 30),
+    "correction": ("Correction", "纠正", 30), "corrective_action": ("Corrective action", "纠正措施", 30),
+    "closure_evidence": ("Closure evidence", "关闭证据", 30), "closed_date": ("Closed date", "关闭日期", 12),
+    "verified_by": ("Verified by", "验证人", 16), "verified_date": ("Verified date", "验证日期", 12),
+    "in_assessment": ("In latest assessment", "最近评估仍存在", 12),
+}
+META_KEYS = {  # key: (en, zh)
+    "office": ("Office", "单位"), "checklist": ("Checklist", "检查表"),
+    "checklist_version": ("Checklist version", "检查表版本"), "assessment_date": ("Assessment date", "评估日期"),
+    "responses": ("Responses file", "评估文件"), "responses_sha256": ("Responses file SHA-256", "评估文件 SHA-256"),
+    "updated": ("Plan updated", "计划更新日期"), "language": ("Language", "语言"),
+}
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+OFFICE_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns the office fills in
+YES_NO = {"en": {"yes": "yes", "no": "no"}, "zh": {"yes": "是", "no": "否"}}
+
+
+class ActionsError(QmskitError):
+    """An action-plan workbook is malformed."""
+
+
+@dataclass
+class ActionPlanFile:
+    meta: dict
+    plan: pd.DataFrame            # columns KEYS, canonical values (status keys, ISO dates, yes/no)
+    rows: dict = field(default_factory=dict)   # id -> spreadsheet row (for error messages)
+
+    @property
+    def office(self) -> str:
+        return str(self.meta.get("office") or "")
+
+
+# ----------------------------------------------------------------------------- writing
+
+def _put(cell, value) -> None:
+    """Store user text as text (qmskit.io.xlsx.put: a string cell, quotePrefix before a formula trigger)."""
+    from qmskit.io.xlsx import put
+    put(cell, value)
+
+
+def _cell_value(key: str, value, lang: str):
+    if blank(value):
+        return None
+    if key in DATE_KEYS:
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    if key == "status":
+        return STATUS_LABELS[lang].get(str(value), str(value))
+    if key == "in_assessment":
+        return YES_NO[lang].get(str(value), str(value))
+    return value
+
+
+def _style_header(ws) -> None:
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _status_validation(ws, col_letter: str, lang: str) -> None:
+    labels = [STATUS_LABELS[lang][k] for k in STATUS_ORDER]
+    dv = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True,
+                        showErrorMessage=True, errorTitle="qmskit", error=", ".join(labels))
+    ws.add_data_validation(dv)
+    dv.add(f"{col_letter}2:{col_letter}{max(ws.max_row, 2) + 500}")  # room for rows the office adds
+
+
+def _write_row(ws, row: int, columns: dict, values: dict, lang: str, keys) -> None:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for key in keys:
+        if key not in columns:
+            continue
+        cell = ws.cell(row, columns[key])
+        _put(cell, _cell_value(key, values.get(key), lang))
+        if key in DATE_KEYS:
+            cell.number_format = "yyyy-mm-dd"
+        cell.alignment = wrap
+        cell.protection = Protection(locked=key not in OFFICE_KEYS)
+        if key in OFFICE_KEYS:
+            cell.fill = OFFICE_FILL
+
+
+def _new_workbook(meta: dict, plan: pd.DataFrame, lang: str) -> Workbook:
+    wb = Workbook()
+    office = wb.active
+    office.title = OFFICE_SHEET
+    _write_office(office, meta, lang)
+    ws = wb.create_sheet(ACTIONS_SHEET)
+    ws.append([HEADERS[k][0 if lang == "en" else 1] for k in KEYS])
+    _style_header(ws)
+    for i, key in enumerate(KEYS, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = HEADERS[key][2]
+    columns = {k: i for i, k in enumerate(KEYS, start=1)}
+    for n, values in enumerate(plan.to_dict("records"), start=2):
+        _write_row(ws, n, columns, values, lang, KEYS)
+    _status_validation(ws, ws.cell(1, columns["status"]).column_letter, lang)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{ws.cell(1, len(KEYS)).column_letter}{max(ws.max_row, 1)}"
+    # qmskit's columns locked, the office's editable; no password (it guards against slips, not people)
+    ws.protection.sheet = True
+    for attr in ("formatRows", "formatColumns", "autoFilter", "sort", "insertRows"):
+        setattr(ws.protection, attr, False)
+    return wb
+
+
+def _write_office(ws, meta: dict, lang: str) -> None:
+    ws.delete_rows(1, ws.max_row)
+    ws.append(["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+    _style_header(ws)
+    for key, labels in META_KEYS.items():
+        value = meta.get(key, "")
+        row = ws.max_row + 1
+        ws.cell(row, 1, labels[0 if lang == "en" else 1])
+        _put(ws.cell(row, 2), value.isoformat() if isinstance(value, dt.date) else _text(value))
+        ws.cell(row, 3, key)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 70
+    ws.column_dimensions["C"].hidden = True
+
+
+def _text(value) -> str:
+    return "" if blank(value) else str(value)
+
+
+def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str = "en") -> Path:
+    """Write a new action-plan workbook atomically (an existing file is kept as a backup)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+    wb = _new_workbook(meta, plan, lang)
+    with iorw.atomic_path(path, backup=True, lock=True) as tmp:
+        wb.save(tmp)
+    return path
+
+
+def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) -> Path:
+    """Write ``plan`` into the existing workbook at ``path``: qmskit's cells refreshed, the office's cells
+    rewritten with their (kept) values, new rows appended, everything else untouched; backup first."""
+    path = Path(path)
+    wb = _load(path, read_only=False)
+    if ACTIONS_SHEET not in wb.sheetnames:
+        raise ActionsError(f"no sheet named '{ACTIONS_SHEET}': not an action plan (write to a new file)", path=path)
+    ws = wb[ACTIONS_SHEET]
+    columns = _columns(ws, path)
+    lang = _sheet_lang(ws)
+    if OFFICE_SHEET in wb.sheetnames:
+        _write_office(wb[OFFICE_SHEET], meta, lang)
+    rows = {}
+    for n in range(2, ws.max_row + 1):
+        value = ws.cell(n, columns["id"]).value
+        if not blank(value):
+            rows[str(value).strip()] = n
+    next_row = ws.max_row + 1
+    for values in plan.to_dict("records"):
+        n = rows.get(values["id"])
+        if n is None:  # a new finding: a full row
+            _write_row(ws, next_row, columns, values, lang, KEYS)
+            next_row += 1
+            continue
+        # an existing row: only qmskit's cells, and owner/due where the office left them blank
+        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(n, columns[k]).value)]
+        _write_row(ws, n, columns, values, lang, keys)
+    with iorw.atomic_path(path, backup=True, lock=True) as tmp:
+        wb.save(tmp)
+    return path
+
+
+# ----------------------------------------------------------------------------- reading
+
+def _load(path: Path, *, read_only: bool):
+    if not path.exists():
+        raise ActionsError("file not found", path=path)
+    if path.suffix.lower() != ".xlsx":
+        raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+    from qmskit.io.limits import MAX_RESPONSES_BYTES, check_regular_file
+    from qmskit.io.xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
+    check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "action plan")
+    prescan(path)
+    try:
+        return load_workbook(path, read_only=read_only, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ActionsError("not an .xlsx workbook (a damaged file, or another type renamed to .xlsx)",
+                           path=path) from None
+
+
+def _lookup() -> dict:
+    out = {}
+    for key, (en, zh, _) in HEADERS.items():
+        for label in (key, en, zh):
+            out[label.strip().casefold()] = key
+    return out
+
+
+def _columns(ws, path: Path) -> dict:
+    header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))] if ws.max_row else []
+    lookup = _lookup()
+    columns = {}
+    for i, h in enumerate(header, start=1):
+        key = lookup.get(str(h).strip().casefold()) if h is not None else None
+        if key and key not in columns:
+            columns[key] = i
+    if "id" not in columns or "status" not in columns:
+        raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path, where="row 1")
+    return columns
+
+
+def _sheet_lang(ws) -> str:
+    first = ws.cell(1, 1).value
+    return "zh" if isinstance(first, str) and any("\u4e00" <= ch <= "\u9fff" for ch in first) else "en"
+
+
+def _status(value, path, row) -> str:
+    if blank(value):
+        return "open"
+    key = STATUS_TOKENS.get(str(value).strip().casefold())
+    if key is None:
+        allowed = ", ".join(STATUS_LABELS["en"][k] for k in STATUS_ORDER)
+        raise ActionsError(f"status {str(value).strip()!r} is not allowed; allowed: {allowed} "
+                           f"(or {', '.join(STATUS_LABELS['zh'][k] for k in STATUS_ORDER)})",
+                           path=path, where=f"row {row}")
+    return key
+
+
+def _date(value, path, row, what) -> str:
+    from qmskit.io.responses import _parse_date  # the same lenient date rule as responses files
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # a bare number is not a date
+        raise ActionsError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)", path=path, where=f"row {row}")
+    try:
+        return _parse_date(value, path, f"row {row}", what)
+    except QmskitError as exc:
+        raise ActionsError(exc.detail, path=path, where=f"row {row}") from None
+
+
+def read_actions(path: str | Path) -> ActionPlanFile:
+    """Read an action-plan workbook; raise ActionsError naming the file and row on bad content."""
+    path = Path(path)
+    wb = _load(path, read_only=True)
+    try:
+        if ACTIONS_SHEET not in wb.sheetnames:
+            raise ActionsError(f"no sheet named '{ACTIONS_SHEET}' (found: {', '.join(wb.sheetnames)}); "
+                               "is this an action plan from `qmskit actions plan`?", path=path)
+        meta = {}
+        if OFFICE_SHEET in wb.sheetnames:
+            for row in wb[OFFICE_SHEET].iter_rows(min_row=2, values_only=True):
+                if row and len(row) > 2 and row[2]:
+                    value = row[1]
+                    meta[str(row[2])] = value.date().isoformat() if isinstance(value, dt.datetime) else _text(value)
+        ws = wb[ACTIONS_SHEET]
+        rows_iter = ws.iter_rows(values_only=True)
+        header = next(rows_iter, None)
+        if not header:
+            raise ActionsError(f"sheet '{ACTIONS_SHEET}' is empty", path=path)
+        lookup = _lookup()
+        keys = [lookup.get(str(h).strip().casefold()) if h is not None else None for h in header]
+        if "id" not in keys or "status" not in keys:
+            raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path,
+                               where="row 1")
+        records, seen = [], {}
+        for n, values in enumerate(rows_iter, start=2):
+            rec = {}
+            for k, v in zip(keys, values):
+                if k and k not in rec:
+                    rec[k] = v
+            if blank(rec.get("id")):
+                continue
+            qid = str(rec["id"]).strip()
+            if qid in seen:
+                raise ActionsError(f"finding '{qid}' appears twice (first at row {seen[qid]})", path=path,
+                                   where=f"row {n}")
+            seen[qid] = n
+            out = {k: _text(rec.get(k)) for k in KEYS}
+            out["id"] = qid
+            out["status"] = _status(rec.get("status"), path, n)
+            for key in DATE_KEYS:
+                out[key] = _date(rec.get(key), path, n, f"finding '{qid}' {HEADERS[key][0].lower()}")
+            flag = _text(rec.get("in_assessment")).strip().casefold()
+            out["in_assessment"] = "no" if flag in ("no", "否", "n", "false") else "yes"
+            records.append(out)
+    finally:
+        wb.close()
+    plan = pd.DataFrame(records, columns=KEYS).astype(object)
+    return ActionPlanFile(meta=meta, plan=plan, rows=seen)
+
+
+# ----------------------------------------------------------------------------- commands' API
+
+def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = None, checklist=None,
+              force: bool = False, today: dt.date | None = None):
+    """Score ``responses`` and write its findings to the action plan ``output`` (updated in place when
+    it exists). ``today`` is the "plan updated" date (default: today). Returns (PlanUpdate, Assessment)."""
+    from qmskit.core.actions import plan_rows, update_plan
+    from qmskit.core.scoring import score
+    from qmskit.io.responses import read_responses
+
+    responses, output = Path(responses), Path(output)
+    meta, frame = read_responses(responses, checklist)
+    a = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=responses)
+    lang = lang or (meta.get("language") if meta.get("language") in ("en", "zh") else "en")
+    fresh = plan_rows(a, lang)
+    date = meta.get("date")
+    info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
+            "assessment_date": date.isoformat() if hasattr(date, "isoformat") else _text(date),
+            "responses": responses.name, "responses_sha256": file_sha256(responses),
+            "updated": (today or dt.date.today()).isoformat(), "language": lang}
+    if output.exists():
+        existing = read_actions(output)
+        if existing.office and not force and _norm(existing.office) != _norm(a.office):
+            raise ActionsError(f"this action plan is for '{existing.office}', the responses are for "
+                               f"'{a.office}' (use --force to write anyway)", path=output)
+        update = update_plan(existing.plan, fresh)
+        info["language"] = existing.meta.get("language") or lang
+        update_actions_in_place(output, info, update.plan)
+    else:
+        from qmskit.core.actions import PlanUpdate
+        update = PlanUpdate(fresh, added=list(fresh["id"]))
+        write_actions(output, info, fresh, lang=lang)
+    return update, a
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
+def status_of(path: str | Path, as_of: dt.date):
+    """Read an action plan and count its progress on ``as_of`` (a qmskit.core.actions.Progress)."""
+    from qmskit.core.actions import progress
+    f = read_actions(path)
+    return progress(f.plan, f.office or Path(path).stem, as_of)

@@ -1,0 +1,225 @@
+"""Safe writes: every file qmskit writes goes through here.
+
+- Atomic: a temporary file in the same folder, renamed over the target (readers never see half a file,
+  a failure leaves the old file untouched).
+- Locked (``lock=True``: responses files and action plans, what people edit and several processes save):
+  a lock file (``.<name>.lock``, the ``filelock`` package) guards the target against a second writer in
+  another process, so "check the file, then replace it" (:func:`locked`) is one step across processes.
+  The lock is re-entrant within a thread. Reports are not locked one by one (no lock files among them):
+  a batch holds a lock on its whole output folder.
+- Backed up: :func:`backup_file` keeps the previous version as ``<name>.bak``; older backups move to
+  ``<name>.1.bak`` … ``<name>.4.bak`` (the last :data:`KEEP_BACKUPS` versions, newest first); none is
+  ever overwritten by a newer one.
+- Tidy: temp files of our own naming left beside a locked target by a killed writer (kill -9) are
+  removed by the next write, under the lock (so they cannot belong to a live writer).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from qmskit.errors import QmskitError
+
+KEEP_BACKUPS = 5
+LOCK_TIMEOUT = 30.0  # seconds; a write takes well under one, so a longer wait means a stuck writer
+
+
+class FileBusyError(QmskitError):
+    """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
+
+
+_locks: dict[str, object] = {}
+_locks_guard = threading.Lock()
+
+
+def lock_path(path: str | os.PathLike) -> Path:
+    target = Path(path).absolute()
+    return target.with_name(f".{target.name}.lock")
+
+
+def _lock_for(path: Path):
+    from filelock import FileLock
+    key = str(lock_path(path))
+    with _locks_guard:  # one FileLock object per file and process: re-entrant in a thread, exclusive across
+        lock = _locks.get(key)
+        if lock is None:
+            lock = _locks[key] = FileLock(key, timeout=LOCK_TIMEOUT)
+        return lock
+
+
+@contextmanager
+def locked(path: str | os.PathLike, *, timeout: float | None = None) -> Iterator[None]:
+    """Hold ``path``'s lock file (other qmskit processes writing ``path`` wait)."""
+    from filelock import Timeout
+    target = Path(path).absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock_for(target)
+    try:
+        lock.acquire(timeout=LOCK_TIMEOUT if timeout is None else timeout)
+    except Timeout:
+        raise FileBusyError(f"another qmskit process is writing this file (lock {lock_path(target).name} "
+                            f"held for over {LOCK_TIMEOUT:.0f} s); try again", path=path) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _temp_pattern(target: Path) -> re.Pattern:
+    # mkstemp(prefix=".<name>.", suffix=".tmp") adds 8 characters of [a-z0-9_]
+    return re.compile(re.escape(f".{target.name}.") + r"[A-Za-z0-9_]{6,12}" + re.escape(".tmp"))
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Remove temp files of our own naming for ``target`` (call under its lock: no live writer owns them)."""
+    removed: list[Path] = []
+    pattern = _temp_pattern(target)
+    bak_pattern = _temp_pattern(target.with_name(target.name + ".bak"))
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if (pattern.fullmatch(entry.name) or bak_pattern.fullmatch(entry.name)) and entry.is_file(follow_symlinks=False):
+            try:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it over ``path``.
+
+    With ``backup=True`` an existing file is first kept as ``<name>.bak`` (see :func:`backup_file`).
+    With ``lock=True`` (responses files, action plans: what people edit and several processes save) it
+    all happens under the file's lock, and temp files a killed writer left are removed first. Reports
+    are written without a lock file beside them (a batch locks its whole output folder instead).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with (locked(target) if lock else _no_lock()):
+        if lock:
+            remove_stale_temps(target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            yield tmp_path
+            if backup and target.exists():
+                backup_file(target)
+            # mkstemp makes 0600 files; give the result the mode an ordinary write would (keep an existing
+            # file's mode, else 0666 less the umask) so colleagues and web servers can read reports.
+            os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~current_umask())
+            os.replace(tmp_path, target)
+        except BaseException as exc:
+            tmp_path.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(target)  # a failed write() names no file: "disk full" must say which
+            raise
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
+
+
+@functools.lru_cache(maxsize=1)
+def current_umask() -> int:
+    """The process umask, read on first write (not at import: importing must change no process state).
+
+    Linux reports it in /proc/self/status; elsewhere it can only be read by setting it, done once and
+    restored at once (cached, so threads writing later never race on it)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def backup_names(path: str | os.PathLike) -> list[Path]:
+    """The backup slots of ``path``, newest first: <name>.bak, <name>.1.bak … <name>.4.bak."""
+    src = Path(path)
+    return [src.with_name(src.name + ".bak")] + [src.with_name(f"{src.name}.{i}.bak")
+                                                 for i in range(1, KEEP_BACKUPS)]
+
+
+def backup_file(path: str | os.PathLike) -> Path:
+    """Keep a copy of ``path`` as ``<name>.bak``, moving older backups one slot down; returns ``<name>.bak``.
+
+    The oldest of :data:`KEEP_BACKUPS` is dropped; no backup is ever replaced by a newer version.
+    Call it under the file's lock (:func:`locked`) when other processes may write the file.
+    """
+    src = Path(path)
+    slots = backup_names(src)
+    for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
+        if newer.exists():
+            os.replace(newer, older)
+    fd, tmp = tempfile.mkstemp(prefix=f".{slots[0].name}.", suffix=".tmp", dir=src.parent)
+    os.close(fd)
+    try:
+        shutil.copy2(src, tmp)
+        os.replace(tmp, slots[0])
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return slots[0]
+
+
+def write_text(path: str | os.PathLike, text: str, *, backup: bool = False, lock: bool = False) -> Path:
+    with atomic_path(path, backup=backup, lock=lock) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes, *, backup: bool = False, lock: bool = False) -> Path:
+    with atomic_path(path, backup=backup, lock=lock) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in blocks (records which file a report or an assessment came from)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
+def slugify(name: str, *, max_bytes: int = 120) -> str:
+    """A file-name stem for an office: letters (any script, CJK kept) and digits joined by ``-``.
+
+    Never empty, never a path (``/``, ``\\``, ``..`` and control characters vanish), at most ``max_bytes``
+    UTF-8 bytes (a short hash keeps truncated names apart), not a reserved Windows device name.
+    """
+    text = unicodedata.normalize("NFKC", str(name or "")).casefold()
+    slug = "-".join(re.findall(r"[^\W_]+", text))
+    if len(slug.encode("utf-8")) > max_bytes:
+        digest = hashlib.sha1(slug.encode("utf-8")).hexdigest()[:8]
+        cut = slug.encode("utf-8")[: max_bytes - 9].decode("utf-8", "ignore").rstrip("-")
+        slug = f"{cut}-{digest}"
+    if not slug:
+        return "office"
+    if slug in _WINDOWS_RESERVED:
+        slug += "-office"
+    return slug

@@ -1,0 +1,414 @@
+"""Several assessors: split one assessment into parts (by clause or by owner) and merge the parts back.
+
+``split_ids`` decides which questions go to whom (pure); ``merge_frames`` lines the parts' answers up by
+question id, records who answered what and finds conflicts — two parts saying different things about
+the same question — which ``prefer`` (``first`` | ``latest`` | ``worst``) resolves, or which stop the
+merge. The file edges (``split_file``, ``merge_files``, the "Answered by" column) are at the bottom.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from copy import copy
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import pandas as pd
+
+from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.errors import QmskitError
+
+FIELDS = ["answer", "evidence", "notes", "owner", "due"]
+UNASSIGNED = "unassigned"
+ANSWERED_BY = ("Answered by", "回答人")
+PART_META = ["part", "part_of", "part_clauses"]
+
+
+class MergeError(QmskitError):
+    """Parts that cannot be merged (conflicts, different offices or checklists), or a bad assignment."""
+
+
+class SplitBy(str, Enum):
+    CLAUSE = "clause"
+    OWNER = "owner"
+
+
+class Prefer(str, Enum):
+    FIRST = "first"
+    LATEST = "latest"
+    WORST = "worst"
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def _under(clause: str, prefix: str) -> bool:
+    return clause == prefix or clause.startswith(prefix + ".")
+
+
+# ----------------------------------------------------------------------------- splitting (pure)
+
+def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
+              owners: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Question ids per part name, in checklist order; questions nobody covers go to ``unassigned``.
+
+    By clause: ``assign`` maps a name to clause numbers; a question goes to the name whose clause is the
+    most specific one above it (``8.5`` beats ``8``). By owner: questions go to their owner (from the
+    responses); ``assign`` then maps a name to the owners (departments) that person covers.
+    """
+    parts: dict[str, list[str]] = {name: [] for name in (assign or {})}
+    known = set(cl.clauses["clause"])
+    if by == SplitBy.CLAUSE:
+        if not assign:
+            raise MergeError("--split-by clause needs --assign ASSIGN.yaml (who assesses which clauses)")
+        for name, clauses in assign.items():
+            for c in clauses:
+                if c not in known:
+                    raise MergeError(f"'{name}': clause '{c}' is not in checklist {cl.id}")
+        for q in cl.questions.itertuples(index=False):
+            best = [(len(c.split(".")), name) for name, clauses in assign.items() for c in clauses if _under(q.clause, c)]
+            if not best:
+                parts.setdefault(UNASSIGNED, []).append(q.id)
+                continue
+            depth = max(d for d, _ in best)
+            names = sorted({n for d, n in best if d == depth})
+            if len(names) > 1:
+                raise MergeError(f"clause {q.clause} is assigned to both {names[0]!r} and {names[1]!r}")
+            parts[names[0]].append(q.id)
+    else:
+        owners = owners or {}
+        covers = {o: name for name, os_ in (assign or {}).items() for o in os_}
+        for q in cl.questions.itertuples(index=False):
+            owner = str(owners.get(q.id) or "").strip()
+            name = covers.get(owner, owner) if owner else UNASSIGNED
+            parts.setdefault(name, []).append(q.id)
+    return {name: ids for name, ids in parts.items() if ids}
+
+
+def covered_clauses(cl: Checklist, ids: list[str]) -> list[str]:
+    """Leaf clauses of ``ids`` in document order (for the part's metadata)."""
+    q = cl.questions[cl.questions["id"].isin(ids)]
+    return list(dict.fromkeys(q["clause"]))
+
+
+# ----------------------------------------------------------------------------- merging (pure)
+
+@dataclass
+class Part:
+    name: str            # the assessor (or the file's stem)
+    label: str           # how lines name it: the file name
+    meta: dict
+    responses: pd.DataFrame
+    date: str = ""
+
+
+@dataclass
+class Conflict:
+    id: str
+    fields: list[str]
+    sides: list[tuple[str, str, dict]]   # (file label, assessor, {field: value})
+
+    def line(self) -> str:
+        def say(values: dict) -> str:
+            return ", ".join(f"{f} {values.get(f) or '—'!r}" if f != "answer" else f"answered {values.get(f) or '—'!r}"
+                             for f in self.fields)
+        what = f"KPI {self.id[4:]}" if self.id.startswith("kpi:") else f"question {self.id}"
+        return f"{what}: " + "; ".join(f"{label} ({who}) {say(v)}" for label, who, v in self.sides)
+
+
+@dataclass
+class MergeResult:
+    meta: dict
+    responses: pd.DataFrame
+    answered_by: dict[str, str]
+    conflicts: list[Conflict] = field(default_factory=list)
+    resolved: list[Conflict] = field(default_factory=list)
+
+
+def _given(row: dict) -> bool:
+    return any(not _blank(row.get(f)) for f in FIELDS)
+
+
+def _points_rank(answer, scale: str) -> float:
+    """Lower is worse: no < partial < yes (maturity: level), then n/a, then unanswered."""
+    from qmskit.core.scales import answer_points
+    if _blank(answer):
+        return 3.0
+    if answer == "n/a":
+        return 2.0
+    return float(answer_points(pd.Series([answer], dtype=object), scale).iloc[0])
+
+
+def merge_frames(parts: list[Part], cl: Checklist, prefer: Prefer | None = None) -> MergeResult:
+    by_id: dict[str, list[tuple[int, dict]]] = {}
+    for i, part in enumerate(parts):
+        for row in part.responses.to_dict("records"):
+            if _given(row):
+                by_id.setdefault(row["id"], []).append((i, row))
+    rows, answered_by, conflicts, resolved = [], {}, [], []
+    for qid in cl.questions["id"]:
+        given = by_id.get(qid)
+        if not given:
+            continue
+        differing = [f for f in FIELDS
+                     if len({str(r[f]).strip() for _, r in given if not _blank(r.get(f))}) > 1]
+        if differing:
+            c = Conflict(qid, differing, [(parts[i].label, parts[i].name, {f: _show(r.get(f)) for f in differing})
+                                          for i, r in given])
+            if prefer is None:
+                conflicts.append(c)
+                continue
+            resolved.append(c)
+            if prefer == Prefer.FIRST:
+                order = given
+            elif prefer == Prefer.LATEST:
+                order = sorted(given, key=lambda ir: (parts[ir[0]].date, ir[0]), reverse=True)
+            else:
+                order = sorted(given, key=lambda ir: (_points_rank(ir[1].get("answer"), cl.scale), ir[0]))
+            winner_i = order[0][0]
+        else:
+            order, winner_i = given, given[0][0]
+        merged = {"id": qid}
+        for f in FIELDS:  # the winner's values; blanks filled from the others in turn
+            merged[f] = next((r[f] for _, r in order if not _blank(r.get(f))), "")
+        rows.append(merged)
+        names = [parts[winner_i].name] if differing else list(dict.fromkeys(parts[i].name for i, _ in given))
+        answered_by[qid] = ", ".join(names)
+    meta = _merged_meta(parts)
+    kpis = _merge_kpis(parts, cl, prefer, conflicts, resolved)
+    if kpis:
+        meta["kpis"] = kpis
+    frame = pd.DataFrame(rows, columns=["id"] + FIELDS).astype(object)
+    return MergeResult(meta, frame, answered_by, conflicts, resolved)
+
+
+def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflicts: list, resolved: list) -> list:
+    """KPI values by indicator; two parts measuring one indicator differently is a conflict like an answer's
+    (``worst``: the value further from its target)."""
+    direction = dict(zip(cl.kpis["id"], cl.kpis["direction"])) if len(cl.kpis) else {}
+    given: dict[str, list[tuple[int, dict]]] = {}
+    for i, part in enumerate(parts):
+        for k in part.meta.get("kpis") or []:
+            if k.get("value") is not None or k.get("previous") is not None:
+                given.setdefault(k["id"], []).append((i, k))
+    out = []
+    for kid, entries in given.items():
+        merged = {"id": kid, "value": None, "previous": None}
+        for key in ("value", "previous"):
+            have = [(i, k[key]) for i, k in entries if k.get(key) is not None]
+            if not have:
+                continue
+            if len({float(v) for _, v in have}) > 1:
+                c = Conflict(f"kpi:{kid}", [key], [(parts[i].label, parts[i].name, {key: v}) for i, v in have])
+                if prefer is None:
+                    conflicts.append(c)
+                    continue
+                resolved.append(c)
+                if prefer == Prefer.LATEST:
+                    have = sorted(have, key=lambda iv: (parts[iv[0]].date, iv[0]), reverse=True)
+                elif prefer == Prefer.WORST and key == "value":
+                    have = sorted(have, key=lambda iv: float(iv[1]), reverse=direction.get(kid) == "lower")
+            merged[key] = have[0][1]
+        out.append(merged)
+    return out
+
+
+def _show(value) -> str:
+    return "" if _blank(value) else str(value)
+
+
+def _merged_meta(parts: list[Part]) -> dict:
+    meta: dict = {}
+    skip = set(PART_META) | {"assessor", "kpis", "answered_by"}
+    for part in parts:  # the first part that says something about a key wins
+        for k, v in part.meta.items():
+            if k in skip or isinstance(v, (list, dict)) or _blank(v):
+                continue
+            meta.setdefault(k, v)
+    meta["assessor"] = ", ".join(dict.fromkeys(p.name for p in parts))
+    dates = [p.date for p in parts if p.date]
+    if dates:
+        meta["date"] = max(dates)
+    return meta
+
+
+# ----------------------------------------------------------------------------- files
+
+def read_assign(path: str | Path) -> dict[str, list[str]]:
+    """ASSIGN.yaml: a mapping of assessor name to a list of clause numbers (or owners, with --split-by owner)."""
+    from qmskit.io.yamlio import load_yaml
+    path = Path(path)
+    if not path.exists():
+        raise MergeError("file not found", path=path)
+    data, lines = load_yaml(path, MergeError)
+    if not isinstance(data, dict) or not data:
+        raise MergeError("expected a mapping of assessor name to a list of clauses, e.g. 'Li Wei: [\"4\", \"5\"]'",
+                         path=path, where="line 1")
+    out = {}
+    for name, items in data.items():
+        if isinstance(items, (str, int, float)):
+            items = [items]
+        if not isinstance(items, list) or not items or any(isinstance(i, (dict, list)) or i is None for i in items):
+            raise MergeError(f"'{name}' needs a list of clause numbers (or owners)", path=path,
+                             where=f"line {lines.get((name,), 1)}")
+        out[str(name).strip()] = [str(i).strip() for i in items]
+    return out
+
+
+@dataclass
+class SplitResult:
+    files: dict[str, Path]         # part name -> file
+    counts: dict[str, int]
+
+
+def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str | Path, by: SplitBy,
+               assign: dict | None, *, lang: str = "en") -> SplitResult:
+    """Write one responses file per part beside ``output``: ``<stem>-<part>.<ext>``, each with only the part's
+    questions (their answers, evidence… as given in ``responses``)."""
+    from dataclasses import replace
+
+    from qmskit.io.iorw import slugify
+    from qmskit.io.responses import write_responses
+    output = Path(output)
+    owners = dict(zip(responses["id"], responses["owner"])) if "owner" in responses else {}
+    parts = split_ids(cl, SplitBy(by), assign, owners)
+    files, counts = {}, {}
+    given = responses.set_index("id") if len(responses) else None
+    # KPI values go to the part that assesses the indicator's clause (else the first), so that one person
+    # measures each indicator and merging finds no false conflicts between untouched copies
+    kpi_clause = dict(zip(cl.kpis["id"], cl.kpis["clause"])) if len(cl.kpis) and "clause" in cl.kpis else {}
+    kpi_owner: dict[str, str] = {}
+    for name, ids in parts.items():
+        for c in covered_clauses(cl, ids):
+            for kid, kc in kpi_clause.items():
+                if _under(c, str(kc)):
+                    kpi_owner.setdefault(kid, name)
+    for name, ids in parts.items():
+        sub = replace(cl, questions=cl.questions[cl.questions["id"].isin(ids)].reset_index(drop=True))
+        frame = given.reindex(ids).reset_index() if given is not None else pd.DataFrame({"id": ids})
+        frame = frame.astype(object).where(frame.notna(), "")
+        part_meta = {**meta, "part": name, "part_of": output.stem,
+                     "part_clauses": ", ".join(covered_clauses(cl, ids))}
+        part_meta["kpis"] = [k for k in meta.get("kpis") or []
+                             if kpi_owner.get(k["id"], next(iter(parts))) == name]
+        if name != UNASSIGNED:
+            part_meta["assessor"] = name
+        path = output.with_name(f"{output.stem}-{slugify(name)}{output.suffix}")
+        write_responses(path, part_meta, frame, sub, lang=lang, backup=True)
+        files[name], counts[name] = path, len(ids)
+    return SplitResult(files, counts)
+
+
+def read_part(path: str | Path, checklist=None) -> Part:
+    from qmskit.io.responses import read_responses
+    path = Path(path)
+    meta, frame = read_responses(path, checklist)
+    date = meta.get("date")
+    date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+    name = str(meta.get("assessor") or "").strip() or path.stem
+    return Part(name=name, label=path.name, meta=meta, responses=frame, date=date)
+
+
+def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | None = None, checklist=None,
+                force: bool = False) -> MergeResult:
+    """Merge parts into ``output`` (.xlsx or .yaml). Unresolved conflicts raise MergeError listing every one,
+    and nothing is written."""
+    from qmskit.core.compare import same_office
+    output = Path(output)
+    if output.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
+        raise MergeError(f"merge writes .xlsx or .yaml (the assessor of each answer is kept with it), "
+                         f"not '{output.suffix}'", path=output)
+    parts = [read_part(p, checklist) for p in paths]
+    ids = {p.meta.get("checklist") for p in parts if p.meta.get("checklist")}
+    if len(ids) > 1:
+        raise MergeError(f"the parts use different checklists ({', '.join(sorted(ids))})", path=parts[-1].label)
+    offices = [str(p.meta.get("office", "")) for p in parts]
+    odd = [(p.label, o) for p, o in zip(parts, offices) if not same_office(o, offices[0])]
+    if odd and not force:
+        raise MergeError(f"{odd[0][0]} is for '{odd[0][1]}', {parts[0].label} for '{offices[0]}' "
+                         "(use --force to merge anyway)")
+    cl = load_checklist(checklist or next(iter(ids), None) or "iso9001-2015")
+    result = merge_frames(parts, cl, Prefer(prefer) if prefer else None)
+    if result.conflicts:
+        return result
+    write_merged(output, result, cl)
+    return result
+
+
+def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
+    from qmskit.io import iorw
+    from qmskit.io.responses import write_responses
+    lang = result.meta.get("language") if result.meta.get("language") in ("en", "zh") else "en"
+    if output.suffix.lower() != ".xlsx":
+        write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
+                        lang=lang, backup=True)
+        return
+    with tempfile.TemporaryDirectory(dir=output.parent if output.parent.exists() else None) as tmp:
+        staged = Path(tmp) / "merged.xlsx"
+        write_responses(staged, result.meta, result.responses, cl, lang=lang, backup=False)
+        data = _add_answered_by(staged, result.answered_by, lang)
+    iorw.write_bytes(output, data, backup=True, lock=True)
+
+
+def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> bytes:
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment
+
+    from qmskit.io.xlsx import put
+    wb = load_workbook(path)
+    ws = wb["Assessment"]
+    header = [c.value for c in ws[1]]
+    id_col = next(i for i, h in enumerate(header, start=1) if str(h).strip().lower() in ("id", "编号"))
+    col = ws.max_column + 1
+    src = ws.cell(1, col - 1)
+    head = ws.cell(1, col, ANSWERED_BY[0 if lang == "en" else 1])
+    head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
+    ws.column_dimensions[head.column_letter].width = 18
+    for n in range(2, ws.max_row + 1):
+        qid = ws.cell(n, id_col).value
+        if qid in answered_by:
+            cell = ws.cell(n, col)
+            put(cell, answered_by[qid])  # names are user text: stored as text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def read_answered_by(path: str | Path) -> dict[str, str]:
+    """Who answered what, from a merged file (the "Answered by" column, or ``answered_by`` in YAML); {} if none."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+            wb = load_workbook(path, read_only=True, data_only=True)
+            try:
+                if "Assessment" not in wb.sheetnames:
+                    return {}
+                rows = wb["Assessment"].iter_rows(values_only=True)
+                header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+                labels = {h.lower() for h in ANSWERED_BY}
+                col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
+                idc = next((i for i, h in enumerate(header) if h.lower() in ("id", "编号")), None)
+                if col is None or idc is None:
+                    return {}
+                return {str(r[idc]).strip(): str(r[col]) for r in rows
+                        if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+            finally:
+                wb.close()
+        if suffix in (".yaml", ".yml"):
+            from qmskit.io.yamlio import load_yaml
+            data, _ = load_yaml(path, QmskitError)
+            value = data.get("answered_by") if isinstance(data, dict) else None
+            return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {}
+
+
+def today() -> str:
+    return dt.date.today().isoformat()

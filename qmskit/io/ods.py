@@ -1,0 +1,145 @@
+"""LibreOffice's own format: a responses workbook as .ods, read and written like the .xlsx one.
+
+Reading: a bounded pre-scan of the zip (member count, unzipped size, no DTD/entities, and no repeated
+row or column run that would expand past the sheet limits), then python-calamine, then the very code
+that reads an .xlsx (:func:`qmskit.io.xlsx.read_workbook`): same sheets, same headers (en or zh), same
+errors. Writing: the same sheets and columns through pandas' ``odf`` engine (odfpy). An .ods written
+here has no dropdowns, grouping or locked cells (odfpy through pandas cannot set them); it round-trips
+every value, and text stays text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from qmskit.checklist.loader import Checklist
+from qmskit.errors import ResponsesError
+from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, mib
+
+NOT_AN_ODS = ("not an .ods spreadsheet (another file type renamed to .ods, or a damaged file); save it from "
+              "LibreOffice Calc as .ods, or start from `qmskit template`")
+MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_REPEAT = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
+_CHUNK = 1 << 20
+
+
+def prescan(path: Path) -> None:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ResponsesError(NOT_AN_ODS, path=path) from None
+    except OSError as exc:
+        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise ResponsesError(f"the spreadsheet has {len(infos):,} zip members; the limit is {MAX_ZIP_MEMBERS:,}",
+                                 path=path)
+        expanded = sum(i.file_size for i in infos)
+        if expanded > MAX_UNZIPPED_BYTES:
+            raise ResponsesError(f"the spreadsheet expands to {mib(expanded)} when unzipped; the limit is "
+                                 f"{mib(MAX_UNZIPPED_BYTES)} (a zip bomb?)", path=path)
+        names = {i.filename for i in infos}
+        try:
+            if "content.xml" not in names or ("mimetype" in names and zf.read("mimetype").strip() != MIMETYPE):
+                raise ResponsesError(NOT_AN_ODS, path=path)
+            for info in infos:
+                if info.filename.endswith(".xml"):
+                    _scan(zf, info, path)
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+            raise ResponsesError(NOT_AN_ODS, path=path) from None
+
+
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
+    """No DTD; a repeated run of rows or columns is fine when empty (LibreOffice writes one to the sheet's
+    end), but a run that repeats content would expand past the limits: refuse runs we cannot bound."""
+    carry = b""
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = carry + chunk
+            if _DTD.search(buf):
+                raise ResponsesError(f"{info.filename} declares XML entities or a DTD; refused (a spreadsheet "
+                                     "saved by LibreOffice or WPS never does)", path=path)
+            for m in _REPEAT.finditer(buf):
+                n, kind = int(m.group(2)), m.group(1)
+                if n > (MAX_ROWS if kind == b"rows" else MAX_COLUMNS) and not _empty_run(buf[m.end(): m.end() + 4000], kind):
+                    raise ResponsesError(f"{info.filename} repeats a {kind.decode()[:-1]} with content {n:,} times; "
+                                         f"the limit is {MAX_ROWS if kind == b'rows' else MAX_COLUMNS:,}", path=path)
+            if not chunk:
+                return
+            carry = buf[-256:]
+
+
+def _empty_run(after: bytes, kind: bytes) -> bool:
+    """Is the repeated row (or cell) that starts just before ``after`` empty? A cell: its tag closes itself.
+    A row: no text before the row ends."""
+    if kind == b"columns":
+        end = after.find(b">")
+        return end > 0 and after[end - 1:end] == b"/"
+    end = after.find(b"</table:table-row>")
+    return end >= 0 and b"<text:p" not in after[:end]
+
+
+def read_ods(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from qmskit.io.xlsx import read_workbook
+    from qmskit.io.xlsx_read import Workbook
+
+    prescan(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except CalamineError:
+        raise ResponsesError(NOT_AN_ODS, path=path) from None
+    except OSError as exc:
+        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
+    return read_workbook(Workbook(path, book), path, strict=strict)
+
+
+def _text(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *, lang: str = "en") -> None:
+    """The Office, Assessment (every question, in checklist order) and KPIs sheets, headers in ``lang``."""
+    from qmskit.core.kpis import kpi_rows_for_file
+    from qmskit.io.xlsx import ASSESSMENT_COLUMNS, FLAG_TEXT, KPI_COLUMNS, META_LABELS, NA_TEXT
+
+    zh = lang == "zh"
+    keys = list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
+                                and not isinstance(meta[k], (dict, list))]
+    office = pd.DataFrame({
+        "Field" if not zh else "字段": [META_LABELS.get(k, (k, k))[1 if zh else 0] for k in keys],
+        "Value" if not zh else "值": [_text(meta.get(k, lang if k == "language" else "")) for k in keys],
+        "key": keys})
+    given = responses.set_index("id") if len(responses) else pd.DataFrame()
+    rows = []
+    for q in cl.questions.itertuples(index=False):
+        yes, blank = FLAG_TEXT.get(lang, FLAG_TEXT["en"])
+        na_yes, na_no = NA_TEXT.get(lang, NA_TEXT["en"])
+        row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
+               "hint": getattr(q, f"evidence_{lang}"), "critical": yes if q.critical else blank,
+               "prerequisite": yes if getattr(q, "prerequisite", False) else blank,
+               "na_allowed": na_yes if q.na_allowed else na_no}
+        for key in ("answer", "evidence", "notes", "owner", "due"):
+            row[key] = _text(given.at[q.id, key]) if q.id in given.index and key in given.columns else ""
+        rows.append(row)
+    assessment = pd.DataFrame([[r.get(k, "") for k, *_ in ASSESSMENT_COLUMNS] for r in rows],
+                              columns=[zh_ if zh else en for _, en, zh_, _ in ASSESSMENT_COLUMNS])
+    assessment = assessment.astype(object)
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        office.to_excel(writer, sheet_name="Office", index=False)
+        assessment.to_excel(writer, sheet_name="Assessment", index=False)
+        if len(cl.kpis):
+            kpis = pd.DataFrame([[r["id"], r[f"name_{lang}"], r["unit"], r["target"], r["value"], r["previous"]]
+                                 for r in kpi_rows_for_file(cl, meta.get("kpis"))],
+                                columns=[zh_ if zh else en for _, en, zh_, _ in KPI_COLUMNS])
+            kpis.to_excel(writer, sheet_name="KPIs", index=False)

@@ -1,0 +1,497 @@
+"""An office's responses: read (.xlsx/.csv/.yaml) into (metadata, frame), validate, write atomically.
+
+The frame has one row per answered-or-annotated question: id, answer (canonical), evidence, notes,
+owner, due (YYYY-MM-DD or ""), row (the line or spreadsheet row it came from, for error messages).
+
+CSV layout: optional ``# key: value`` metadata lines, then a header ``id,answer,evidence,notes,owner,due``.
+YAML layout: metadata keys at the top level and a ``responses:`` list of mappings with those keys.
+KPI values (when the checklist declares indicators) travel in ``meta["kpis"]`` as [{id, value, previous}]:
+xlsx "KPIs" sheet, yaml ``kpis:``, csv ``# kpi.<id>: value`` lines (see qmskit.core.kpis).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
+from qmskit.core.model import RESPONSE_COLUMNS
+from qmskit.core.scales import ALLOWED_TEXT, NA, normalize_answers
+from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems
+from qmskit.io import iorw
+from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
+from qmskit.io.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_RESPONSES_BYTES,
+    MAX_ROWS,
+    check_regular_file,
+    read_bytes_bounded,
+)
+
+COLUMNS = RESPONSE_COLUMNS  # one definition, in the model
+META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
+             "exclusions", "excluded_clauses", "language", "status", "confidentiality",
+             "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
+DEFAULT_CHECKLIST = "iso9001-2015"
+FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
+
+
+class ResponsesWarning(UserWarning):
+    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch)."""
+
+
+def empty_responses() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS} | {"row": pd.Series(dtype="int64")})
+
+
+# ----------------------------------------------------------------------------- reading
+
+def read_responses(path: str | Path, checklist: Checklist | str | None = None, *,
+                   strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """Read and validate one responses file. Returns (metadata, frame); raises ResponsesError."""
+    path = Path(path)
+    # a folder, FIFO or device is refused before open() (a FIFO would block, /dev/zero never ends)
+    if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file") == 0:
+        raise ResponsesError("empty file", path=path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from qmskit.io.xlsx import read_xlsx
+        meta, raw = read_xlsx(path, strict=strict)
+    elif suffix == ".ods":  # LibreOffice: the same sheets as an .xlsx (qmskit.io.ods)
+        from qmskit.io.ods import read_ods
+        meta, raw = read_ods(path, strict=strict)
+    elif suffix == ".csv":
+        _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
+        meta, raw = _read_csv(path)
+    elif suffix in (".yaml", ".yml"):
+        meta, raw = _read_yaml(path)
+    else:
+        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    _check_shape(meta, raw, path)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
+    meta = {k: v for k, v in meta.items() if v not in (None, "")}
+    meta.setdefault("office", path.stem)
+    if checklist is None and "checklist" in meta:
+        meta["checklist"] = checklist_named_in_file(meta["checklist"], path)
+    cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    _check_checklist_match(path, meta, cl, strict)
+    problems: list[ResponsesError] = []  # every problem of the file, reported together
+    more = 0
+    frame = None
+    try:
+        frame = validate_responses(raw, cl, path)
+    except ResponsesProblems as exc:
+        problems, more = list(exc.problems), exc.more
+    except ResponsesError as exc:
+        problems.append(exc)
+    checks = {
+        # measured KPI values (qmskit.core.kpis): checked against the checklist's indicators
+        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line"),
+        "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
+        # exclusions by clause (qmskit.core.exclusions), applied when scoring
+        "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
+        "language": lambda v: _check_language(v, path),
+    }
+    for key, check in checks.items():
+        if key in meta:
+            try:
+                meta[key] = check(meta[key])
+            except ResponsesError as exc:
+                problems.append(exc)
+    if problems:
+        raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
+    return meta, frame
+
+
+def _check_language(value, path: Path) -> str:
+    """The report language as written in the file (en, zh, English, 中文 …) as ``en`` / ``zh``."""
+    from qmskit.i18n.catalog import language_code
+    code = language_code(value)
+    if code is None:
+        raise ResponsesError(f"language {str(value).strip()!r} is not a report language (allowed: en, zh, "
+                             "English, 中文)", path=path, where="Office sheet / metadata, key 'language'")
+    return code
+
+
+def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
+    """Check an ``excluded_clauses`` value; return it as one canonical line ("8.3: why; 7.1.5.2")."""
+    from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
+    where = "Office sheet / metadata"
+    try:
+        exclusions = parse_excluded_clauses(value)
+    except ValueError as exc:
+        raise ResponsesError(f"excluded_clauses: {exc}", path=path, where=where) from None
+    problems = check_exclusions(cl, exclusions)
+    if problems:
+        raise ResponsesError(f"excluded_clauses: {problems[0]}", path=path, where=where)
+    return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
+
+
+def _too_long(text: str, path: Path, where: str) -> ResponsesError:
+    return ResponsesError(f"a cell holds {len(text):,} characters; the limit is {MAX_CELL_CHARS:,}", path=path,
+                          where=where)
+
+
+def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
+    """Every format: at most MAX_ROWS responses and MAX_COLUMNS columns, no text over MAX_CELL_CHARS."""
+    if len(raw) > MAX_ROWS:
+        raise ResponsesError(f"{len(raw):,} rows; the limit is {MAX_ROWS:,}", path=path)
+    if len(raw.columns) > MAX_COLUMNS + 1:  # + the "row" column the readers add
+        raise ResponsesError(f"{len(raw.columns) - 1:,} columns; the limit is {MAX_COLUMNS}", path=path)
+    for key, value in meta.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise _too_long(value, path, str(key)[:40])
+    for col in raw.columns:
+        if raw[col].dtype == object:
+            lengths = raw[col].map(lambda v: len(v) if isinstance(v, str) else 0)
+            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+                i = int(lengths.to_numpy().argmax())
+                raise _too_long(raw[col].iloc[i], path, f"row {raw['row'].iloc[i]}" if "row" in raw else str(col))
+
+
+def _check_csv_shape(path: Path) -> None:
+    """Rows, columns and cell lengths of a CSV, streamed with the csv module (bounded memory and time)."""
+    from qmskit.io.csvtext import decode_csv  # UTF-8, or GBK/GB18030 from Chinese Excel; else one line with a hint
+    text = decode_csv(read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file"), path,
+                      warn=False)
+    stream = io.StringIO(text)
+    line = 0
+    pos = 0
+    while True:  # the leading "# key: value" metadata lines are not table rows
+        pos = stream.tell()
+        head = stream.readline()
+        if not head.startswith(("#", '"#')):
+            break
+        line += 1
+        if line > MAX_ROWS:
+            raise ResponsesError(f"more than {MAX_ROWS:,} metadata lines; the limit is {MAX_ROWS:,}", path=path)
+    stream.seek(pos)
+    reader = csv.reader(stream)
+    try:
+        for n, fields in enumerate(reader):
+            where = f"line {line + reader.line_num}"
+            if n > MAX_ROWS:
+                raise ResponsesError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}", path=path,
+                                     where=where)
+            if len(fields) > MAX_COLUMNS:
+                raise ResponsesError(f"{len(fields):,} columns; the limit is {MAX_COLUMNS}", path=path, where=where)
+            for field in fields:
+                if len(field) > MAX_CELL_CHARS:
+                    raise _too_long(field, path, where)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ResponsesError(f"a cell holds more than {MAX_CELL_CHARS:,} characters (the limit)", path=path,
+                                 where=f"line {line + reader.line_num}") from None
+        raise ResponsesError(f"malformed CSV: {exc}", path=path, where=f"line {line + reader.line_num}") from None
+
+
+def checklist_named_in_file(value, path: Path) -> str:
+    """The ``checklist:`` a responses file names, if it may be used: a bundled checklist's id, or a
+    regular .yaml file under the responses file's folder or the working folder (returned as an absolute
+    path, so whoever loads it later, wherever its cwd is, gets the same file). Anything else (another
+    folder, a device, a FIFO, a directory) is refused without opening it, so nothing of it is echoed."""
+    from qmskit.io.limits import file_kind
+    text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    if not text or len(text) > 300 or any(ord(ch) < 32 for ch in text):
+        raise ResponsesError("the 'checklist' entry must be a checklist id or a .yaml file name", path=path,
+                             where="checklist")
+    shown = text if len(text) <= 80 else text[:79] + "…"
+    candidate = Path(text).expanduser()
+    if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
+        from qmskit.checklist.loader import resolve_checklist
+        resolve_checklist(text)  # a bundled id; an unknown one is a ChecklistError listing the bundled ids
+        return text
+    roots = [path.resolve().parent, Path.cwd().resolve()]
+    tries = [candidate] if candidate.is_absolute() else [root / candidate for root in roots]
+    for place in tries:
+        try:
+            real = place.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if not any(real.is_relative_to(root) for root in roots):
+            continue
+        kind = file_kind(real)
+        if kind == "missing":
+            continue
+        if kind is not None:
+            raise ResponsesError(f"the checklist it names ('{shown}') is {kind}, not a checklist file",
+                                 path=path, where="checklist")
+        return str(real)
+    raise ResponsesError(f"the checklist it names ('{shown}') must be a bundled checklist id or a .yaml file "
+                         "in this file's folder or the working folder", path=path, where="checklist")
+
+
+def filled_in_count(path: str | Path) -> int | None:
+    """How many questions of an existing responses file hold an answer or any text; None when unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _meta, frame = read_responses(path)
+    except (QmskitError, OSError):
+        return None
+    text = frame[["evidence", "notes", "owner", "due"]].astype(str).ne("").any(axis=1)
+    return int((frame["answer"].notna() | text).sum())
+
+
+def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
+    problems = []
+    named = meta.get("checklist")
+    if named and named != cl.id and not str(named).lower().endswith((".yaml", ".yml")):
+        problems.append(f"written for checklist '{meta['checklist']}', scored with '{cl.id}'")
+    if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
+        problems.append(f"written for version '{meta['checklist_version']}', checklist is '{cl.version}'")
+    for problem in problems:
+        if strict:
+            raise ResponsesError(problem + " (--strict)", path=path)
+        warnings.warn(f"{path}: {problem}", ResponsesWarning, stacklevel=3)
+
+
+MAX_PROBLEMS = 50  # one file lists at most this many problems at once (validate-responses)
+
+
+def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<responses>") -> pd.DataFrame:
+    """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame.
+
+    Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
+    raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``).
+    """
+    problems: list[ResponsesError] = []
+
+    def problem(message: str, row) -> None:
+        problems.append(ResponsesError(message, path=path, where=f"row {row}"))
+
+    frame = raw.copy()
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = None
+    if "row" not in frame:
+        frame["row"] = range(2, len(frame) + 2)
+    frame["id"] = frame["id"].map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+    frame = frame[frame["id"] != ""]
+    known = cl.questions.set_index("id")
+    unknown = ~frame["id"].isin(known.index)
+    for r in frame[unknown].itertuples(index=False):
+        problem(f"question id '{r.id}' is not in checklist {cl.id} {cl.version}", r.row)
+    dup = frame["id"].duplicated(keep="first") & ~unknown
+    first_row = frame.drop_duplicates("id").set_index("id")["row"]
+    for r in frame[dup].itertuples(index=False):
+        problem(f"question id '{r.id}' appears twice (first at row {first_row[r.id]})", r.row)
+    canon, invalid = normalize_answers(frame["answer"], cl.scale)
+    for r in frame[invalid].itertuples(index=False):
+        problem(f"question '{r.id}': answer {str(r.answer).strip()!r} is not allowed; "
+                f"allowed: {ALLOWED_TEXT[cl.scale]}", r.row)
+    frame["answer"] = canon
+    na_ok = frame["id"].map(known["na_allowed"]).fillna(True).astype(bool)
+    for r in frame[(canon == NA) & ~na_ok].itertuples(index=False):
+        problem(f"question '{r.id}' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
+                "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no", r.row)
+    for col in ("evidence", "notes", "owner"):
+        frame[col] = frame[col].map(_clean_text)
+    dues = []
+    for v, row, qid in zip(frame["due"], frame["row"], frame["id"]):
+        try:
+            dues.append(_parse_date(v, path, f"row {row}", f"question '{qid}' due date"))
+        except ResponsesError as exc:
+            problems.append(exc)
+            dues.append("")
+    frame["due"] = dues
+    if problems:
+        problems.sort(key=lambda e: _row_number(e.where))
+        shown = problems[:MAX_PROBLEMS]
+        raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
+    return frame[COLUMNS + ["row"]].reset_index(drop=True)
+
+
+def _row_number(where: str | None) -> int:
+    try:
+        return int(str(where).rsplit(" ", 1)[-1])
+    except ValueError:
+        return 0
+
+
+def _clean_text(value) -> str:
+    return normalize_text(value)  # control characters normalised, surrounding space stripped
+
+
+def _parse_date(value, path, where: str, what: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%d %H:%M:%S", "%Y年%m月%d日"):
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ResponsesError(f"{what}: {text!r} is not a date (use YYYY-MM-DD)", path=path, where=where)
+
+
+def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
+    from qmskit.io.csvtext import decode_csv
+    text = decode_csv(path.read_bytes(), path)
+    # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
+    lines = [line for line in re.split(r"(?<=\n)", text) if line]
+    meta: dict = {}
+    start = 0
+    kpis: dict = {}
+    while start < len(lines) and (lines[start].startswith("#") or lines[start].startswith('"#')):
+        key, sep, value = _meta_line(lines[start])[1:].partition(":")
+        if sep and key.strip().startswith("kpi."):
+            csv_kpi_entry(key.strip(), value.strip(), start + 1, kpis)
+        elif sep:
+            meta[key.strip()] = value.strip()
+        start += 1
+    if kpis:
+        meta["kpis"] = list(kpis.values())
+    body = "".join(lines[start:])
+    if not body.strip():
+        raise ResponsesError("no header row 'id,answer,evidence,notes,owner,due'", path=path)
+    try:
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise ResponsesError(f"malformed CSV: {exc}", path=path) from None
+    frame.columns = [str(unneutralize_csv(c)).strip().lower() for c in frame.columns]
+    frame = frame.map(unneutralize_csv)  # strip exactly the quote our writer put before a formula trigger
+    missing = [c for c in ("id", "answer") if c not in frame.columns]
+    if missing:
+        raise ResponsesError(f"CSV header lacks column(s) {', '.join(missing)} "
+                             f"(expected: {','.join(COLUMNS)})", path=path, where=f"line {start + 1}")
+    frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
+    return meta, frame
+
+
+def _meta_line(line: str) -> str:
+    """A ``# key: value`` line; our writer CSV-quotes it when the value holds a comma or a quote, so a
+    spreadsheet shows it as one cell (a second cell could start with a formula)."""
+    if line.startswith('"'):
+        try:
+            return next(csv.reader([line]))[0]
+        except (csv.Error, StopIteration, IndexError):
+            return line.strip().strip('"')
+    return line
+
+
+def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
+    from qmskit.io.yamlio import load_yaml
+    data, lines = load_yaml(path, ResponsesError)
+    if not isinstance(data, dict) or not isinstance(data.get("responses", []), list):
+        raise ResponsesError("expected a mapping with metadata keys and a 'responses:' list", path=path,
+                             where="line 1")
+    rows = []
+    for i, item in enumerate(data.get("responses") or []):
+        line = lines.get(("responses", i), 0)
+        if not isinstance(item, dict):
+            raise ResponsesError("each response must be a mapping with id and answer", path=path,
+                                 where=f"line {line}")
+        extra = set(item) - set(COLUMNS)
+        if extra:
+            raise ResponsesError(f"unknown key '{sorted(extra)[0]}' (allowed: {', '.join(COLUMNS)})",
+                                 path=path, where=f"line {line}")
+        row = {**{c: item.get(c) for c in COLUMNS}, "row": line}
+        if isinstance(row["answer"], bool):  # YAML 1.1 reads a bare yes/no as a boolean
+            row["answer"] = "yes" if row["answer"] else "no"
+        rows.append(row)
+    meta = {k: v for k, v in data.items() if k != "responses"}
+    if "kpis" in meta:
+        meta["kpis"] = kpi_entries_from_yaml(meta["kpis"], lines, path)
+    frame = pd.DataFrame(rows, columns=COLUMNS + ["row"]) if rows else empty_responses()
+    return meta, frame
+
+
+# ----------------------------------------------------------------------------- writing
+
+def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
+                    checklist: Checklist | str | None = None, *, lang: str = "en",
+                    backup: bool = True, into_existing: bool = True) -> Path:
+    """Write responses atomically under the file's lock; an existing file is first kept as ``<name>.bak``.
+
+    Text is normalised (:func:`qmskit.io.cells.normalize_text`) and stored as text: string cells in a
+    workbook, a neutralising quote before a formula trigger in CSV. With ``into_existing`` (the default)
+    an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
+    office added (columns, sheets, merged cells, formatting, comments) is kept.
+    """
+    path = Path(path)
+    cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
+    meta = {k: normalize_value(v) for k, v in meta.items()}
+    meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}
+    frame = responses.copy()
+    for col in COLUMNS:
+        if col not in frame:
+            frame[col] = ""
+    frame = frame[COLUMNS].copy()
+    for col in ("evidence", "notes", "owner"):
+        frame[col] = frame[col].map(normalize_text)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from qmskit.io.xlsx import update_xlsx, write_xlsx
+        with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
+            if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
+                write_xlsx(tmp, meta, frame, cl, lang=lang)
+    elif suffix == ".ods":  # LibreOffice (qmskit.io.ods): the same sheets, no dropdowns
+        from qmskit.io.ods import write_ods
+        with iorw.atomic_path(path, backup=backup) as tmp:
+            write_ods(tmp, meta, frame, cl, lang=lang)
+    elif suffix == ".csv":
+        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
+    elif suffix in (".yaml", ".yml"):
+        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup, lock=True)
+    else:
+        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    return path
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return value
+
+
+def _plain_meta(meta: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+            for k, v in meta.items() if not k.startswith("_")}
+
+
+def _csv_meta_line(key: str, value) -> str:
+    line = f"# {key}: {str(value).replace(chr(10), ' ')}"
+    if "," in line or '"' in line:  # one quoted cell in a spreadsheet: no second cell can start a formula
+        line = '"' + line.replace('"', '""') + '"'
+    return line + "\n"
+
+
+def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
+    out = io.StringIO()
+    for key, value in _plain_meta(meta).items():
+        if isinstance(value, (dict, list)):
+            continue  # structured metadata: KPIs are written below as "# kpi.<id>: value" lines
+        out.write(_csv_meta_line(key, value))
+    out.write(csv_kpi_lines(cl, meta.get("kpis")))
+    table = frame.map(_plain)
+    # the question text, for whoever fills the file in (the reader ignores this column)
+    table["question"] = table["id"].map(dict(zip(cl.questions["id"], cl.questions["text_" + _text_lang(meta)])))
+    table.map(neutralize_csv).to_csv(out, index=False, lineterminator="\n")
+    return out.getvalue()
+
+
+def _text_lang(meta: dict) -> str:
+    return "zh" if str(meta.get("language") or "").lower().startswith("zh") else "en"
+
+
+def _yaml_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
+    doc = dict(_plain_meta(meta))
+    doc.pop("kpis", None)
+    if len(cl.kpis):
+        doc["kpis"] = yaml_kpis(cl, meta.get("kpis"))
+    doc["responses"] = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,507 @@
+"""The field workbook: an "Office" sheet of metadata and an "Assessment" sheet of questions.
+
+Written so a consultant can hand it to an office: dropdowns for answers (n/a offered only where the
+question allows it), columns saying which questions are critical, prerequisites and may be n/a, frozen
+header, readable widths, rows grouped by top-level clause, the id column hidden and locked. Read back
+leniently.
+
+User text is always a string cell (never a formula, whatever it starts with) and marked ``quotePrefix``
+when it starts like a formula, so Excel keeps it text when edited. Saving into an existing workbook
+(:func:`update_xlsx`) changes only the cells qmskit owns and keeps everything the office added.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from qmskit.checklist.loader import Checklist
+from qmskit.core.scales import DROPDOWN, NA, normalize_answers
+from qmskit.errors import ResponsesError
+from qmskit.io.cells import normalize_text, starts_like_formula
+
+OFFICE_SHEET, ASSESSMENT_SHEET = "Office", "Assessment"
+# (key, en header, zh header, width)
+ASSESSMENT_COLUMNS = [
+    ("clause", "Clause", "条款", 9),
+    ("id", "ID", "编号", 10),
+    ("question", "Question", "问题", 60),
+    ("hint", "What an auditor looks for", "审核关注的证据", 40),
+    ("answer", "Answer", "答案", 11),
+    ("evidence", "Evidence", "证据", 40),
+    ("notes", "Notes", "备注", 30),
+    ("owner", "Owner", "负责人", 16),
+    ("due", "Due date", "完成日期", 13),
+    # what the office needs to answer right (read by nobody: the checklist is the truth)
+    ("critical", "Critical", "关键项", 9),
+    ("prerequisite", "Prerequisite for audit", "审核前提", 12),
+    ("na_allowed", "N/A allowed", "可选不适用", 11),
+]
+EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
+FLAG_TEXT = {"en": ("yes", ""), "zh": ("是", "")}
+NA_TEXT = {"en": ("yes", "no"), "zh": ("可以", "不可")}
+META_LABELS = {
+    "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
+    "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
+    "scope": ("Scope of certification", "认证范围"), "sites": ("Sites", "场所"),
+    "exclusions": ("Exclusions and justification", "不适用的要求及理由"), "language": ("Report language", "报告语言"),
+    "status": ("Status (draft/final)", "状态（草稿/定稿）"),
+    "confidentiality": ("Confidentiality notice", "保密声明"),
+    "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
+    "summary": ("Executive summary (Markdown)", "执行摘要（Markdown）"),
+    "closing": ("Closing remarks (Markdown)", "结束语（Markdown）"),
+    "internal_notes": ("Internal notes, not in the client copy (Markdown)", "内部备注，客户版不含（Markdown）"),
+}
+KPI_SHEET = "KPIs"
+# (key, en header, zh header, width); name/unit/target are for the reader, the checklist's target counts
+KPI_COLUMNS = [
+    ("id", "ID", "编号", 20), ("name", "Indicator", "指标", 48), ("unit", "Unit", "单位", 8),
+    ("target", "Target", "目标", 10), ("value", "Value", "实测值", 12), ("previous", "Previous", "上期", 12),
+]
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _header_lookup() -> dict:
+    lookup = {}
+    for key, en, zh, _ in ASSESSMENT_COLUMNS:
+        for label in (key, en, zh):
+            lookup[label.strip().lower()] = key
+    lookup["due"] = "due"
+    return lookup
+
+
+def put(cell, value) -> None:
+    """Set a cell to a value the way qmskit stores user data: text as a string cell, never a formula."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would make "=see register" a formula that reads back empty
+        cell.quotePrefix = starts_like_formula(value)
+
+
+def append(ws, values: list) -> None:
+    """``ws.append`` with every string stored as text (see :func:`put`)."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            put(cell, cell.value)
+
+
+def _sheet_with_header(wb: Workbook, title: str, columns: list, lang: str):
+    """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
+    ws = wb.create_sheet(title)
+    ws.append([en if lang == "en" else zh for _, en, zh, _ in columns])
+    for i, (_, _, _, width) in enumerate(columns, start=1):
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    return ws
+
+
+def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *, lang: str = "en") -> None:
+    wb = Workbook()
+    office = wb.active
+    office.title = OFFICE_SHEET
+    office.append(["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+    keys = list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
+                                and not isinstance(meta[k], (dict, list))]
+    for key in keys:
+        label = META_LABELS.get(key, (key, key))[0 if lang == "en" else 1]
+        value = meta.get(key, "")
+        if key == "language" and not value:
+            value = lang
+        append(office, [label, value.isoformat() if isinstance(value, dt.date) else value, key])
+    for cell in office[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = HEADER_FILL
+    office.column_dimensions["A"].width = 30
+    office.column_dimensions["B"].width = 60
+    office.column_dimensions["C"].hidden = True  # machine key; labels may be translated
+
+    ws = _sheet_with_header(wb, ASSESSMENT_SHEET, ASSESSMENT_COLUMNS, lang)
+    ws.freeze_panes = "C2"
+
+    answers = responses.set_index("id") if len(responses) else None
+    titles = dict(zip(cl.clauses["clause"], cl.clauses[f"title_{lang}"]))
+    wrap = Alignment(wrap_text=True, vertical="top")
+    section_start = None
+    last_top = None
+    editable = set(EDITABLE)
+    yes, blank = FLAG_TEXT.get(lang, FLAG_TEXT["en"])
+    na_yes, na_no = NA_TEXT.get(lang, NA_TEXT["en"])
+    na_rows, no_na_rows = [], []
+    for q in cl.questions.itertuples(index=False):
+        if q.top != last_top:
+            if section_start is not None:
+                ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
+            ws.append([q.top, "", titles.get(q.top, "")])
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+                cell.fill = SECTION_FILL
+            section_start = ws.max_row + 1
+            last_top = q.top
+        row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
+               "hint": getattr(q, f"evidence_{lang}"), "critical": yes if q.critical else blank,
+               "prerequisite": yes if getattr(q, "prerequisite", False) else blank,
+               "na_allowed": na_yes if q.na_allowed else na_no}
+        if answers is not None and q.id in answers.index:
+            given = answers.loc[q.id]
+            for key in editable:
+                value = given.get(key, "")
+                row[key] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        append(ws, [row.get(key, "") for key, *_ in ASSESSMENT_COLUMNS])
+        (na_rows if q.na_allowed else no_na_rows).append(ws.max_row)
+        for i, (key, *_rest) in enumerate(ASSESSMENT_COLUMNS, start=1):
+            cell = ws.cell(ws.max_row, i)
+            cell.alignment = wrap
+            cell.protection = Protection(locked=key not in editable)
+    if section_start is not None:
+        ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
+
+    answer_col = ws.cell(1, [k for k, *_ in ASSESSMENT_COLUMNS].index("answer") + 1).column_letter
+    # one dropdown per kind of row: n/a is offered only where the question allows it (ISO 9001 4.3)
+    for rows, with_na in ((na_rows, True), (no_na_rows, False)):
+        if not rows:
+            continue
+        tokens = [t for t in DROPDOWN[(cl.scale, lang)] if with_na or t != DROPDOWN[(cl.scale, lang)][-1]]
+        allowed = [t for t in DROPDOWN[(cl.scale, "en")] if with_na or t != NA]
+        dv = DataValidation(type="list", formula1='"' + ",".join(tokens) + '"', allow_blank=True,
+                            showErrorMessage=True, errorTitle="qmskit", error=", ".join(allowed))
+        ws.add_data_validation(dv)
+        for first, last in _runs(rows):
+            dv.add(f"{answer_col}{first}:{answer_col}{last}")
+    id_col = ws.cell(1, 2).column_letter
+    ws.column_dimensions[id_col].hidden = True
+    # Lock structure (ids, questions) but leave answer/evidence/notes/owner/due editable; no password.
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    if len(cl.kpis):
+        _write_kpis(wb, cl, meta.get("kpis"), lang)
+    save_workbook(wb, path)
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save into memory, then write the bytes: a full disk fails in one plain write, never inside
+    openpyxl's zip writer (whose half-closed ZipFile would print a traceback when collected)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(buf.getvalue())
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) ranges: a short sqref instead of one range per row."""
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    return runs
+
+
+def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
+    """The KPIs sheet: one row per declared indicator, value and previous editable."""
+    from qmskit.core.kpis import PERCENT_UNITS, kpi_rows_for_file
+    ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, lang)
+    for r in kpi_rows_for_file(cl, values):
+        sign = "≥" if r["direction"] == "higher" else "≤"
+        append(ws, [r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
+                    r["target"], r["value"], r["previous"]])
+        for i, (key, *_rest) in enumerate(KPI_COLUMNS, start=1):
+            ws.cell(ws.max_row, i).protection = Protection(locked=key not in ("value", "previous"))
+        ws.cell(ws.max_row, 4).number_format = f'"{sign} "0.##'
+    percent_rows = [n for n, u in enumerate(cl.kpis["unit"], start=2) if u in PERCENT_UNITS]
+    if percent_rows:
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                            showErrorMessage=True, errorTitle="qmskit", error="0 .. 100")
+        ws.add_data_validation(dv)
+        for n in percent_rows:
+            dv.add(f"E{n}:F{n}")
+    ws.freeze_panes = "B2"
+    ws.protection.sheet = True
+
+
+# ----------------------------------------------------------------------------- saving into an office's workbook
+
+def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, cl: Checklist) -> bool:
+    """Write ``existing`` with our values to ``out``, changing only the cells qmskit owns.
+
+    Owned: answer, evidence, notes, owner and due on the Assessment sheet (found by header and by the
+    hidden ID column, wherever the office moved them), the values of the Office sheet, the KPI values.
+    Everything else (extra columns and sheets, merged cells, widths, colours, comments, validations)
+    is what openpyxl loaded. A cell whose value already reads back as ours is not touched (a date the
+    office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
+    caller writes a fresh one; the old file is kept as a backup).
+    """
+    from qmskit.io.xlsx_read import prescan
+    try:
+        prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
+        wb = load_workbook(existing, rich_text=True)
+    except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
+        _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
+        return False
+    if ASSESSMENT_SHEET not in wb.sheetnames:
+        _fresh_instead(existing, f"it has no '{ASSESSMENT_SHEET}' sheet")
+        return False
+    ws = wb[ASSESSMENT_SHEET]
+    lookup = _header_lookup()
+    cols: dict[str, int] = {}
+    header_lang = "en"
+    for cell in ws[1]:
+        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+        if key and key not in cols:
+            cols[key] = cell.column
+            if key == "answer" and str(cell.value).strip() == "答案":
+                header_lang = "zh"
+    if "id" not in cols or "answer" not in cols:
+        _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
+        return False
+    for key, en, zh, _width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
+        if key in EDITABLE and key not in cols:
+            cols[key] = ws.max_column + 1
+            put(ws.cell(1, cols[key]), en if header_lang == "en" else zh)
+    rows: dict[str, int] = {}
+    for r in range(2, ws.max_row + 1):
+        value = ws.cell(r, cols["id"]).value
+        if value is not None and str(value).strip():
+            rows.setdefault(str(value).strip(), r)
+    given = {str(rec["id"]): rec for rec in responses.to_dict("records")}
+    questions = cl.questions.set_index("id")
+    for qid in [q for q in given if q not in rows and q in questions.index]:  # rows the office deleted
+        r = ws.max_row + 1
+        rows[qid] = r
+        q = questions.loc[qid]
+        for key, value in (("clause", q["clause"]), ("id", qid), ("question", q[f"text_{header_lang}"]),
+                           ("hint", q[f"evidence_{header_lang}"])):
+            if key in cols:
+                put(ws.cell(r, cols[key]), value)
+    for qid, r in rows.items():
+        rec = given.get(qid, {})
+        for key in EDITABLE:
+            new = _blank_to_none(rec.get(key))
+            cell = ws.cell(r, cols[key])
+            if not _reads_as(cell.value, new, key, cl.scale):
+                put(cell, new)
+    _update_office(wb, meta, header_lang)
+    if len(cl.kpis):
+        _update_kpis(wb, cl, meta.get("kpis"), header_lang)
+    save_workbook(wb, out)
+    return True
+
+
+def _fresh_instead(path: Path, why: str) -> None:
+    import warnings
+
+    from qmskit.io.responses import ResponsesWarning
+    warnings.warn(f"{path}: could not update the workbook in place ({why}); wrote a fresh workbook "
+                  "(the previous file is kept as a backup when one was asked for)", ResponsesWarning, stacklevel=4)
+
+
+def _blank_to_none(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return None
+    return value
+
+
+def _reads_as(old, new, key: str, scale: str) -> bool:
+    """True when the cell's current value already reads back as ``new`` (so it is left as the office made it)."""
+    if hasattr(old, "__str__") and type(old).__name__ == "CellRichText":
+        old = str(old)
+    if old is None or (isinstance(old, str) and not old.strip()):
+        return new is None
+    if new is None:
+        return False
+    if key == "answer":
+        return _canonical_answer(old if not isinstance(old, str) else old.strip(), scale) == new
+    if key == "due" or isinstance(old, (dt.date, dt.datetime)):
+        if isinstance(old, (dt.date, dt.datetime)):
+            old = (old.date() if isinstance(old, dt.datetime) else old).isoformat()
+        new = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
+        return str(old).strip() == str(new).strip()
+    if isinstance(new, str):
+        return isinstance(old, str) and normalize_text(old) == new
+    return old == new
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_answer(value, scale: str):
+    """The canonical answer a cell value reads as (None when not a valid answer); cached: a workbook holds
+    a handful of distinct answer spellings, and normalize_answers is built for whole columns."""
+    canon, invalid = normalize_answers(pd.Series([value], dtype=object), scale)
+    return None if invalid.iloc[0] else canon.iloc[0]
+
+
+def _meta_keys(meta: dict) -> list[str]:
+    return list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
+                                and not isinstance(meta[k], (dict, list))]
+
+
+def _update_office(wb, meta: dict, lang: str) -> None:
+    if OFFICE_SHEET not in wb.sheetnames:  # renamed or deleted by the office: the metadata needs a home
+        office = wb.create_sheet(OFFICE_SHEET, 0)
+        append(office, ["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+        office.column_dimensions["C"].hidden = True
+    office = wb[OFFICE_SHEET]
+    labels = {label.lower(): key for key, pair in META_LABELS.items() for label in pair}
+    where: dict[str, int] = {}
+    for r in range(2, office.max_row + 1):
+        label, key = office.cell(r, 1).value, office.cell(r, 3).value
+        key = str(key).strip() if key else labels.get(str(label).strip().lower()) if label is not None else None
+        if key and key not in where:
+            where[key] = r
+    for key in _meta_keys(meta):
+        value = meta.get(key)
+        value = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else _blank_to_none(value)
+        if key not in where:
+            if value is None:
+                continue
+            where[key] = office.max_row + 1
+            put(office.cell(where[key], 1), META_LABELS.get(key, (key, key))[0 if lang == "en" else 1])
+            put(office.cell(where[key], 3), key)
+        cell = office.cell(where[key], 2)
+        if not _reads_as(cell.value, value, key, "compliance"):
+            put(cell, value)
+
+
+def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
+    from qmskit.core.kpis import kpi_rows_for_file
+    if KPI_SHEET not in wb.sheetnames:
+        _write_kpis(wb, cl, values, lang)
+        return
+    ws = wb[KPI_SHEET]
+    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    cols = {}
+    for cell in ws[1]:
+        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+        if key and key not in cols:
+            cols[key] = cell.column
+    if "id" not in cols:
+        return
+    for key in ("value", "previous"):
+        if key not in cols:
+            cols[key] = ws.max_column + 1
+            put(ws.cell(1, cols[key]), dict((k, (en, zh)) for k, en, zh, _ in KPI_COLUMNS)[key][lang == "zh"])
+    rows = {str(ws.cell(r, cols["id"]).value).strip(): r for r in range(2, ws.max_row + 1)
+            if ws.cell(r, cols["id"]).value is not None}
+    for k in kpi_rows_for_file(cl, values):
+        r = rows.get(k["id"])
+        if r is None:
+            r = ws.max_row + 1
+            put(ws.cell(r, cols["id"]), k["id"])
+        for key in ("value", "previous"):
+            cell = ws.cell(r, cols[key])
+            old = cell.value
+            if isinstance(old, str):
+                try:
+                    old = float(old.strip().rstrip("%"))
+                except ValueError:
+                    pass
+            if not (old == k[key] or (old in (None, "") and k[key] is None)):
+                put(cell, k[key])
+
+
+def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """(metadata, raw frame) of a field workbook, read with python-calamine after a bounded pre-scan
+    (qmskit.io.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
+    with ``strict``), never silently dropped."""
+    from qmskit.io.xlsx_read import open_workbook
+    return read_workbook(open_workbook(path), path, strict=strict)
+
+
+def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
+    """(metadata, raw frame) from an opened workbook (an .xlsx, or an .ods by qmskit.io.ods); closes it."""
+    try:
+        names = wb.sheetnames
+        if ASSESSMENT_SHEET not in names:
+            raise ResponsesError(f"no sheet named '{ASSESSMENT_SHEET}' (found: {', '.join(names)}); "
+                                 f"expected sheets '{OFFICE_SHEET}' and '{ASSESSMENT_SHEET}'", path=path)
+        if OFFICE_SHEET in names:
+            meta = _read_office(wb[OFFICE_SHEET])
+        else:
+            meta = {}
+            ignored(f"no sheet named '{OFFICE_SHEET}' (found: {', '.join(names)}): office, assessor, date and "
+                    "scope were not read and the office is named after the file; rename the sheet back to "
+                    f"'{OFFICE_SHEET}'", path, strict=strict)
+        frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
+        if KPI_SHEET in names:
+            meta["kpis"] = _read_kpis(wb[KPI_SHEET])
+        return meta, frame
+    finally:
+        wb.close()
+
+
+def ignored(problem: str, path, *, where: str | None = None, strict: bool = False) -> None:
+    """Input we cannot use: a warning naming the file (and place), or with ``strict`` an error."""
+    if strict:
+        raise ResponsesError(problem + " (--strict)", path=path, where=where)
+    import warnings
+
+    from qmskit.io.responses import ResponsesWarning
+    warnings.warn(f"{path}{':' + where if where else ''}: {problem}", ResponsesWarning, stacklevel=3)
+
+
+def _read_office(ws) -> dict:
+    labels = {label.lower(): key for key, pair in META_LABELS.items() for label in pair}
+    meta = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        if not row or row[0] is None:
+            continue
+        key = row[2] if len(row) > 2 and row[2] else labels.get(str(row[0]).strip().lower(), str(row[0]).strip())
+        value = row[1] if len(row) > 1 else None
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        meta[str(key)] = value if not isinstance(value, str) else value.strip()
+    return meta
+
+
+def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' is empty", path=path)
+    lookup = _header_lookup()
+    keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
+    if "id" not in keys or "answer" not in keys:
+        raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' row 1 needs 'ID' and 'Answer' columns", path=path,
+                             where="row 1")
+    records = []
+    for n, values in enumerate(rows, start=2):
+        rec = {k: v for k, v in zip(keys, values) if k}
+        if rec.get("id") is None or not str(rec["id"]).strip():
+            given = [f"{k} {str(rec[k]).strip()[:40]!r}" for k in EDITABLE
+                     if rec.get(k) is not None and str(rec[k]).strip()]
+            if given:  # a question row whose hidden ID was cleared: its answers belong to no question
+                ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
+                        "restore the ID or copy the row from a fresh `qmskit template`", path,
+                        where=f"row {n}", strict=strict)
+            continue  # section rows and blank rows
+        rec["row"] = n
+        records.append(rec)
+    cols = ["id", "answer", "evidence", "notes", "owner", "due", "row"]
+    return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+
+
+def _read_kpis(ws) -> list[dict]:
+    """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
+    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
+    entries = []
+    for n, values in enumerate(rows, start=2):
+        rec = {k: v for k, v in zip(keys, values) if k}
+        if all(rec.get(k) in (None, "") for k in ("id", "value", "previous")):
+            continue
+        entries.append({"id": rec.get("id"), "value": rec.get("value"), "previous": rec.get("previous"), "row": n})
+    return entries

@@ -1,0 +1,151 @@
+"""Runs INSIDE a warm report kernel: pre-import once, then wipe everything between two offices.
+
+A warm kernel (see :mod:`qmskit.jupyter.warmkernel`) executes many offices' notebooks one after another. Nothing of
+one office may reach the next, so :func:`reset` puts the kernel back to the state :func:`prepare` recorded:
+
+- the IPython user namespace, In/Out history, ``_`` variables and the execution counter (a new session, so
+  the next notebook's cells are numbered from 1 exactly as in a fresh papermill kernel);
+- matplotlib: all figures closed, rcParams restored;
+- pandas and numpy display/error options restored; warning filters restored and "already shown" warning
+  registries invalidated (a warning a fresh kernel would print is printed again);
+- modules the notebook imported that were not pre-imported are dropped from ``sys.modules`` (their
+  module-level state is fresh next time); ``sys.path``, the working directory and environment restored;
+- an office handed over by the batch worker (:func:`preload`) and not taken is dropped;
+- qmskit's cached checklists are fingerprinted at warm-up; if a notebook mutated one in place the cache
+  is cleared (checklists are shared reference data, never office data, so they are otherwise kept warm).
+
+The parent calls these functions through ``sys.modules[__name__]`` so that a reset never re-imports anything.
+"""
+from __future__ import annotations
+
+import copy
+import gc
+import importlib
+import os
+import sys
+import warnings
+
+_BASELINE: dict = {}
+
+
+def prepare(preimports: list[str], checklists: list[str] = ()) -> None:
+    """Import the heavy modules once and record the clean state :func:`reset` returns to."""
+    for name in preimports:
+        try:
+            importlib.import_module(name)
+        except Exception:  # an optional module missing must not stop the kernel; the notebook will say
+            pass
+    _BASELINE.clear()
+    _BASELINE["checklist_ids"] = []
+    add_checklists(checklists)
+
+
+def add_checklists(checklists: list[str]) -> None:
+    """Warm checklists (at start and right after :func:`reset`, so the state recorded is clean)."""
+    for checklist in checklists:
+        if checklist in _BASELINE["checklist_ids"]:
+            continue
+        try:
+            sys.modules["qmskit"].load_checklist(checklist)
+            _BASELINE["checklist_ids"].append(checklist)
+        except Exception:  # a checklist that does not load fails in the notebook, with its message
+            pass
+    _record_baseline()
+
+
+def _record_baseline() -> None:
+    _BASELINE["warnings"] = list(warnings.filters)
+    _BASELINE["modules"] = set(sys.modules)
+    _BASELINE["path"] = list(sys.path)
+    _BASELINE["cwd"] = os.getcwd()
+    _BASELINE["environ"] = dict(os.environ)
+    if "matplotlib" in sys.modules:
+        import matplotlib
+        _BASELINE["rc"] = copy.deepcopy(dict(matplotlib.rcParams))
+    if "pandas" in sys.modules:
+        try:
+            from pandas._config import config as pdconfig
+            _BASELINE["pandas"] = copy.deepcopy(pdconfig._global_config)
+        except Exception:
+            pass
+    if "numpy" in sys.modules:
+        import numpy
+        _BASELINE["np_print"] = numpy.get_printoptions()
+        _BASELINE["np_err"] = numpy.geterr()
+    _BASELINE["checklists"] = _checklist_fingerprints()
+    # Everything alive now (modules, checklists) lives as long as the kernel: move it out of the cyclic
+    # garbage collector's sight, so the collection each reset runs only walks what an office created.
+    gc.collect()
+    gc.freeze()
+
+
+def _checklist_fingerprints() -> dict:
+    """Fingerprints of the warm checklists, plus the cache size (a notebook loading others grows it)."""
+    qmskit = sys.modules.get("qmskit")
+    cached = getattr(sys.modules.get("qmskit.checklist.loader"), "_load_cached", None)
+    if qmskit is None or cached is None:
+        return {}
+    prints = {name: _fingerprint(qmskit.load_checklist(name)) for name in _BASELINE.get("checklist_ids", ())}
+    prints["_size"] = cached.cache_info().currsize
+    return prints
+
+
+def _fingerprint(cl) -> int:
+    import pandas as pd
+    parts = []
+    for name in ("questions", "clauses", "kpis"):
+        frame = getattr(cl, name, None)
+        if isinstance(frame, pd.DataFrame):
+            parts.append((name, tuple(frame.columns), int(pd.util.hash_pandas_object(
+                frame.astype(str), index=True).sum())))
+    return hash((tuple(parts), repr(getattr(cl, "thresholds", None)), repr(getattr(cl, "title", None))))
+
+
+def preload(path: str) -> None:
+    """Take an office read and scored by the batch worker (a pickle at ``path``, see
+    ``WarmKernel.preload_assessment``) for the next notebook's ``report.load_assessment``; the checklist
+    is this kernel's own warm one. :func:`reset` drops anything not taken."""
+    import pickle
+
+    with open(path, "rb") as fh:
+        payload = pickle.load(fh)
+    assessment = payload["assessment"]
+    assessment.checklist = sys.modules["qmskit"].load_checklist(payload["checklist"])
+    sys.modules["qmskit.render.report"].PRESCORED[tuple(payload["key"])] = assessment
+
+
+def reset() -> None:
+    """Return the kernel to its warm-up state (see the module docstring for what that covers)."""
+    ip = get_ipython()  # noqa: F821  (defined inside IPython kernels)
+    report = sys.modules.get("qmskit.render.report")
+    if report is not None:
+        report.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
+    ip.reset(new_session=True)  # user namespace, In/Out, _ vars; new_session restarts the counter at 1
+    ip.user_ns.pop("_exit_code", None)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+    if "rc" in _BASELINE:
+        import matplotlib
+        matplotlib.rcParams.clear()
+        matplotlib.rcParams.update(copy.deepcopy(_BASELINE["rc"]))
+    if "pandas" in _BASELINE:
+        from pandas._config import config as pdconfig
+        pdconfig._global_config.clear()
+        pdconfig._global_config.update(copy.deepcopy(_BASELINE["pandas"]))
+    if "np_print" in _BASELINE:
+        import numpy
+        numpy.set_printoptions(**_BASELINE["np_print"])
+        numpy.seterr(**_BASELINE["np_err"])
+    warnings.filters[:] = _BASELINE["warnings"]
+    with warnings.catch_warnings():  # leaving it bumps the filters' version: "shown once" warnings show again
+        pass
+    for name in [m for m in sys.modules if m not in _BASELINE["modules"]]:
+        del sys.modules[name]
+    sys.path[:] = _BASELINE["path"]
+    os.chdir(_BASELINE["cwd"])
+    for key in set(os.environ) - set(_BASELINE["environ"]):
+        del os.environ[key]
+    os.environ.update(_BASELINE["environ"])
+    if _checklist_fingerprints() != _BASELINE["checklists"]:  # mutated or grew: reload from the files
+        sys.modules["qmskit.checklist.loader"]._load_cached.cache_clear()
+        _BASELINE["checklists"] = _checklist_fingerprints()

@@ -1,0 +1,244 @@
+"""The one place notebooks are executed (papermill) and exported to HTML (nbconvert).
+
+Three steps, usable apart so that other engines (e.g. warm kernels in batch) can reuse them:
+
+- :func:`parameterize` loads a notebook and injects parameters the papermill way (an
+  ``injected-parameters`` cell after the cell tagged ``parameters``, plus papermill's metadata);
+- :func:`execute` runs an already-parameterized notebook with papermill's engine; :func:`check_errors`
+  turns the first error output of an executed notebook into a one-line :class:`NotebookError`
+  (call it after executing with any other client);
+- :func:`export_html` renders an executed notebook without inputs or prompts with the
+  ``qmskit_report`` template (no scripts, no CDN, CSS inline, images embedded).
+
+:func:`execute_notebook` chains the first two.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import re
+import threading
+from importlib import resources
+from pathlib import Path
+
+# isort: off
+from qmskit.jupyter._nbformat import nbformat  # first, before nbformat/papermill/nbclient: see qmskit.jupyter._nbformat
+from nbformat import NotebookNode
+# isort: on
+
+from qmskit.errors import NotebookError
+from qmskit.io import iorw
+
+TEMPLATE = "qmskit_report"
+DEFAULT_TIMEOUT = 600  # seconds per cell; a report cell takes well under one
+# the kernel's own log (e.g. ipykernel's "running over TCP" notice, a KeyboardInterrupt at shutdown) is not
+# for users of a command-line tool; a kernel that dies still surfaces as an error
+KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def bundled_notebook(name: str = "report") -> Path:
+    """Path of a notebook shipped with the package (``notebooks/<name>.ipynb`` in the repo)."""
+    return Path(str(resources.files("qmskit.notebooks"))) / f"{name}.ipynb"
+
+
+def templates_dir() -> Path:
+    return Path(str(resources.files("qmskit.render.templates")))
+
+
+def load(notebook: str | os.PathLike | NotebookNode) -> NotebookNode:
+    """A notebook from a path, or a deep copy of a node (the caller's node is never modified)."""
+    if isinstance(notebook, NotebookNode):
+        return copy.deepcopy(notebook)
+    try:
+        return nbformat.read(str(notebook), as_version=4)
+    except FileNotFoundError:
+        raise NotebookError("notebook not found", path=notebook) from None
+    except Exception as exc:  # nbformat raises several kinds for a malformed file
+        raise NotebookError(f"not a readable notebook ({type(exc).__name__})", path=notebook) from None
+
+
+def parameterize(notebook: str | os.PathLike | NotebookNode, parameters: dict, *,
+                 kernel_name: str = "python3") -> NotebookNode:
+    """Inject ``parameters`` exactly as ``papermill.execute_notebook`` does, without executing."""
+    from papermill import __version__ as papermill_version
+    from papermill.execute import prepare_notebook_metadata, remove_error_markers
+    from papermill.parameterize import parameterize_notebook
+
+    input_path = None if isinstance(notebook, NotebookNode) else str(notebook)
+    nb = load(notebook)
+    # what papermill.iorw.load_notebook_node adds, so the node is the one papermill would execute
+    if "papermill" not in nb.metadata:  # item assignment keeps NotebookNode attribute access
+        nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {},
+                                    "environment_variables": {}, "version": papermill_version}
+    for cell in nb.cells:
+        for key, empty in (("tags", []), ("papermill", {})):
+            if key not in cell.metadata:
+                cell.metadata[key] = empty
+    nb = parameterize_notebook(nb, dict(parameters), report_mode=False, kernel_name=kernel_name,
+                               language="python")
+    nb = prepare_notebook_metadata(nb, input_path, None)
+    return remove_error_markers(nb)
+
+
+def execute(nb: NotebookNode, *, kernel_name: str = "python3", cwd: str | os.PathLike | None = None,
+            timeout: float | None = DEFAULT_TIMEOUT, office: str | None = None) -> NotebookNode:
+    """Execute an already-parameterized notebook in a fresh kernel (papermill's engine).
+
+    Raises :class:`NotebookError` (one line, naming ``office`` and the failing cell's error).
+    Pass absolute paths in the parameters rather than ``cwd`` when calling from threads:
+    papermill changes the process-wide working directory.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            nb, None, parameters=None, kernel_name=kernel_name, language="python", progress_bar=False,
+            log_output=False, cwd=None if cwd is None else str(cwd), execution_timeout=timeout,
+            request_save_on_cell_execute=False, extra_arguments=list(KERNEL_ARGS))
+    except PapermillExecutionError as exc:
+        raise notebook_error(office, exc.ename, exc.evalue, exc.exec_count) from None
+    except Exception as exc:  # kernel died, timed out, could not start: still one line
+        if isinstance(exc, NotebookError):
+            raise
+        raise notebook_error(office, type(exc).__name__, str(exc)) from None
+
+
+def notebook_error(office: str | None, ename: str, evalue: str, cell: int | None = None) -> NotebookError:
+    """The one-line error for a failed notebook: ``report for 'X' failed in cell 3: ValueError: ...``."""
+    text = " ".join(_ANSI.sub("", str(evalue or "")).split())
+    where = f" in cell {cell}" if cell is not None else ""
+    who = f"report for '{office}'" if office else "report notebook"
+    return NotebookError(f"{who} failed{where}: {ename}" + (f": {text}" if text else ""))
+
+
+def check_errors(nb: NotebookNode, *, office: str | None = None) -> None:
+    """Raise :class:`NotebookError` for the first error output of an executed notebook, if any."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                if output.get("ename") == "SystemExit" and output.get("evalue") in ("", "0"):
+                    continue
+                raise notebook_error(office, output.get("ename", "Error"), output.get("evalue", ""),
+                                     cell.get("execution_count"))
+
+
+def execute_notebook(notebook: str | os.PathLike | NotebookNode, parameters: dict, *,
+                     kernel_name: str = "python3", cwd: str | os.PathLike | None = None,
+                     output_path: str | os.PathLike | None = None, office: str | None = None,
+                     timeout: float | None = DEFAULT_TIMEOUT) -> NotebookNode:
+    """Parameterize and execute a notebook; optionally write the executed notebook atomically."""
+    nb = parameterize(notebook, parameters, kernel_name=kernel_name)
+    nb = execute(nb, kernel_name=kernel_name, cwd=cwd, timeout=timeout, office=office)
+    if output_path is not None:
+        write_notebook(nb, output_path)
+    return nb
+
+
+def launch_kernel(kernel_name: str = "python3"):
+    """A kernel for one notebook, launched now (it boots while the caller reads and scores); run the
+    notebook with :func:`execute_on`, which stops it at once afterwards."""
+    from qmskit.jupyter.warmkernel import WarmKernel
+
+    kernel = WarmKernel(kernel_name=kernel_name, checklists=())
+    kernel.launch()
+    return kernel
+
+
+def execute_on(kernel, notebook: str | os.PathLike | NotebookNode, parameters: dict, *, checklists=(),
+               preload=None, office: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+               before_run=None) -> NotebookNode:
+    """Parameterize and execute a notebook on a kernel from :func:`launch_kernel`, through papermill
+    with the warm engine (papermill's parameter injection, metadata and errors), then kill the kernel.
+
+    ``checklists`` are loaded in the kernel with its pre-imports; ``preload`` is the office's Assessment
+    already read and scored here (the notebook's ``report.load_assessment`` takes it instead of reading
+    again); ``before_run()`` runs here while the kernel pre-imports. Raises :class:`NotebookError`
+    (one line, naming ``office`` and the failing cell's error)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        try:
+            kernel.checklists = tuple(checklists)
+            kernel.connect(wait=False)
+            if before_run is not None:
+                before_run()
+            return kernel.execute_notebook(notebook, parameters, timeout=timeout, preload=preload)
+        except PapermillExecutionError as exc:
+            raise notebook_error(office, exc.ename, exc.evalue, exc.exec_count) from None
+        except Exception as exc:  # kernel died, timed out, could not start: still one line
+            raise notebook_error(office, type(exc).__name__, str(exc)) from None
+    finally:
+        kernel.shutdown()
+
+
+def write_notebook(nb: NotebookNode, path: str | os.PathLike) -> Path:
+    return iorw.write_text(path, nbformat.writes(nb))
+
+
+_local = threading.local()  # an exporter per thread and template: building one parses the templates
+
+
+def _exporter_class():
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportHTMLExporter(HTMLExporter):
+        """nbconvert's HTMLExporter without its BeautifulSoup pass.
+
+        ``HTMLExporter.from_notebook_node`` renders the template, then re-parses the whole page with
+        BeautifulSoup only to add ``alt`` to images that lack one and ``tabindex`` to input and output
+        wrappers: about 0.3 s of a report's 0.37 s export. Every image qmskit emits has its ``alt`` (charts
+        are inline SVG with a title), and a report has no focusable cells, so the page is the template's
+        output as rendered. The filters the parent registers first are registered here the same way."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportHTMLExporter
+
+
+def _exporter(template: str, lang: str):
+    from traitlets.config import Config
+
+    key = (template, lang)
+    cache = _local.__dict__.setdefault("exporters", {})
+    if key not in cache:
+        # no Pygments stylesheet: reports show no code (exclude_input), it was 4.6 KB of unused CSS
+        config = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+        cache[key] = _exporter_class()(
+            config=config, template_name=template, extra_template_basedirs=[str(templates_dir())],
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+            embed_images=True, sanitize_html=False, language_code=lang)
+    return cache[key]
+
+
+def prepare_export(lang: str = "en", template: str = TEMPLATE) -> None:
+    """Build this thread's exporter now (imports nbconvert, parses the templates), e.g. while a kernel runs."""
+    _exporter(template, lang)
+
+
+def export_html(nb: NotebookNode, *, template: str = TEMPLATE, title: str | None = None,
+                lang: str | None = None) -> str:
+    """HTML of an executed notebook: no inputs, no prompts, the qmskit template, everything inline.
+
+    ``title`` goes into ``<title>`` (escaped by the template); ``lang`` into ``<html lang>`` (so
+    browsers pick the right CJK glyphs). Both default to the notebook's papermill parameters.
+    """
+    params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    lang = lang or params.get("lang") or "en"
+    nb = copy.copy(nb)
+    nb.metadata = copy.deepcopy(nb.metadata)
+    nb.metadata["title"] = title or params.get("title") or "qmskit report"
+    html, _ = _exporter(template, lang).from_notebook_node(nb)
+    return html

@@ -1,0 +1,334 @@
+"""Warm kernels: one long-lived Jupyter kernel per worker thread that executes many notebooks.
+
+papermill starts (and imports pandas, matplotlib, qmskit into) a fresh kernel for every notebook: seconds
+per office. Here a kernel is started once, heavy modules are pre-imported once, and every notebook still
+goes through :func:`papermill.execute_notebook` (papermill's own parameter injection, metadata, error
+cells and exceptions) with a papermill *engine* that hands nbclient the warm kernel instead of a new one.
+Before each notebook the kernel is wiped with :func:`qmskit.jupyter.kernelstate.reset` (namespace, history,
+execution counter, figures, options, modules imported by the previous notebook), so no office's data can
+reach the next one.
+
+Kernels are registered per (process, thread) because nbclient's asyncio/zmq objects belong to the event
+loop of the thread that created them. A kernel that died, timed out or failed to reset is killed and a new
+one is started for the next notebook. :func:`shutdown_all` stops every kernel of this process; worker
+processes call it on exit and dask batches call it on every worker when they finish.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# isort: off
+from qmskit.jupyter._nbformat import nbformat  # first, before nbclient imports nbformat: see qmskit.jupyter._nbformat
+from nbclient import NotebookClient
+# isort: on
+
+ENGINE_NAME = "qmskit-warm"
+PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
+              "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
+              "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.io.xlsx", "qmskit.core.kpis"]
+
+
+class KernelTimeout(Exception):
+    """The office ran longer than its time limit; its kernel was killed."""
+
+
+@dataclass
+class WarmKernel:
+    """A started kernel (``km``) with its connected client (``kc``), reused notebook after notebook."""
+    kernel_name: str = "python3"
+    checklists: tuple[str, ...] = ("iso9001-2015",)
+    km: object = None
+    kc: object = None
+    notebooks_run: int = 0
+    timings: dict = field(default_factory=dict)
+    _owner: int | None = None       # the thread that started it (nbclient's loop and sockets live there)
+    _starter: object = None         # between launch() and connect()
+    _t0: float = 0.0
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, startup_timeout: float = 60, while_booting=None) -> None:
+        """Launch the kernel, run ``while_booting()`` here while it boots (the kernel process imports
+        ipykernel meanwhile, on the other core), then wait until it answers and pre-import in it."""
+        self.launch(startup_timeout)
+        if while_booting is not None:
+            while_booting()
+        self.connect()
+
+    def launch(self, startup_timeout: float = 60) -> None:
+        """Start the kernel process and return at once; :meth:`connect` waits for it."""
+        self._t0 = time.perf_counter()
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
+                                 startup_timeout=startup_timeout)
+        starter.km = starter.create_kernel_manager()
+        # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
+        starter.start_new_kernel(stderr=subprocess.DEVNULL)
+        self._starter = starter
+        self.km = starter.km
+
+    def connect(self, wait: bool = True) -> None:
+        """Wait until the launched kernel answers, then pre-import and warm the checklists in it.
+        ``wait=False`` sends the pre-imports and returns: the kernel runs them before anything sent later
+        (one shell channel, executed in order), while this process does something else."""
+        starter, self._starter = self._starter, None
+        starter.start_new_kernel_client()
+        self.km, self.kc = starter.km, starter.kc
+        self._owner = threading.get_ident()
+        self.timings["kernel_start"] = time.perf_counter() - self._t0
+        t1 = time.perf_counter()
+        code = (f"import qmskit.jupyter.kernelstate as _qk; _qk.prepare({PREIMPORTS!r}, {list(self.checklists)!r}); del _qk")
+        if wait:
+            self._run_silent(code)
+        else:
+            self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self.timings["imports"] = time.perf_counter() - t1
+        self.notebooks_run = 0
+
+    @property
+    def pid(self) -> int | None:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return getattr(process, "pid", None)
+
+    def alive(self) -> bool:
+        pid = self.pid
+        if pid is None:
+            return False
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        try:  # a zombie still answers kill(0): ask the process object too
+            return getattr(self.km.provisioner.process, "poll", lambda: None)() is None
+        except Exception:
+            return True
+
+    def kill(self) -> None:
+        """Kill the kernel's whole process group (no zmq: safe from any thread and from signal handlers)."""
+        pid = self.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # jupyter_client starts kernels in their own session
+            except OSError:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                self.km.provisioner.process.wait(timeout=5)
+            except Exception:
+                pass
+        self._forget()
+
+    def shutdown(self) -> None:
+        """Stop the kernel now: a report kernel holds nothing worth a polite shutdown (which waits for the
+        kernel to answer, up to seconds), so its process group is killed at once."""
+        if self.km is None:
+            return
+        self.kill()
+
+    def _forget(self) -> None:
+        if self.kc is not None and self._owner == threading.get_ident():
+            try:  # close the client's sockets (only from the thread whose event loop owns them)
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.km is not None:
+            try:
+                conn = getattr(self.km, "connection_file", None)
+                if conn:
+                    Path(conn).unlink(missing_ok=True)
+            except Exception:
+                pass
+        self.km = self.kc = None
+
+    # ------------------------------------------------------------------ running
+    def _run_silent(self, code: str, timeout: float = 120) -> None:
+        """Execute setup code without touching history or the execution counter; raise on error."""
+        reply = _run(self._execute(code, timeout))
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"warm kernel setup failed: {content.get('ename')}: {content.get('evalue')}")
+
+    async def _execute(self, code: str, timeout: float):
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        return await _reply_for(self.kc, msg_id, timeout)
+
+    def preload_assessment(self, responses: str, checklist: str | None, assessment, actions=None) -> None:
+        """Hand the kernel an office already read and scored (by this worker), so the notebook's
+        ``report.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
+        Call after the reset that precedes the notebook; the kernel's checklist object replaces the
+        one sent (the checklist must be warm, see ``checklists`` of :meth:`execute_notebook`)."""
+        import dataclasses
+        import pickle
+        import tempfile
+
+        light = dataclasses.replace(assessment, checklist=None)
+        with tempfile.NamedTemporaryFile("wb", prefix="qmskit-preload-", suffix=".pickle", delete=False) as fh:
+            pickle.dump({"key": (responses, checklist, actions), "assessment": light,
+                         "checklist": str(assessment.checklist.source or assessment.checklist.id)}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self._run_silent(f"import sys as _s; _s.modules['qmskit.jupyter.kernelstate'].preload({fh.name!r}); del _s")
+        finally:
+            os.unlink(fh.name)
+
+    def reset(self) -> None:
+        self._run_silent("import sys as _s; _s.modules['qmskit.jupyter.kernelstate'].reset()", timeout=60)
+
+    def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None,
+                         checklists: list[str] = (), preload=None) -> nbformat.NotebookNode:
+        """Run a notebook on this kernel exactly as :func:`qmskit.jupyter.notebook.execute` does on a fresh one.
+
+        Parameters are injected by :func:`qmskit.jupyter.notebook.parameterize` (papermill's
+        ``parameterize_notebook``), then :func:`papermill.execute_notebook` runs it with the warm engine.
+        The kernel is reset first. Raises what papermill raises, or :class:`KernelTimeout` after
+        ``timeout`` seconds (the kernel is then killed; the next notebook starts a new one).
+        ``preload``: this office's Assessment, already read and scored (see :meth:`preload_assessment`).
+        """
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
+
+        from qmskit.jupyter.notebook import parameterize
+
+        if self.km is None or not self.alive():
+            self.start()
+        t0 = time.perf_counter()
+        if self.notebooks_run:
+            try:
+                self.reset()
+            except Exception:  # a kernel that cannot be wiped is never reused: start a clean one
+                self.kill()
+                self.start()
+        new = [c for c in checklists if c and c not in self.checklists]
+        if new:  # keep this batch's checklists warm too (loaded once, kept across offices)
+            self._run_silent(f"import sys as _s; _s.modules['qmskit.jupyter.kernelstate'].add_checklists({new!r}); del _s")
+            self.checklists = tuple(self.checklists) + tuple(new)
+        if preload is not None:
+            self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
+                                    parameters.get("actions"))
+        self.timings["reset"] = time.perf_counter() - t0
+        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
+        timed_out = threading.Event()
+        timer = None
+        if timeout:
+            def _expire() -> None:
+                timed_out.set()
+                self.kill_process_only()  # nbclient then sees a dead kernel and returns at once
+            timer = threading.Timer(timeout, _expire)
+            timer.daemon = True
+            timer.start()
+        t1 = time.perf_counter()
+        ensure_engine()
+        try:
+            return papermill.execute_notebook(
+                nb, None, parameters=None, engine_name=ENGINE_NAME, kernel_name=self.kernel_name,
+                language="python", progress_bar=False, log_output=False, execution_timeout=timeout,
+                request_save_on_cell_execute=False, warm_kernel=self)
+        except BaseException as exc:
+            if timed_out.is_set():
+                self._forget()
+                raise KernelTimeout(f"timed out after {timeout:g} s (kernel stopped)") from None
+            if not self.alive():
+                self._forget()
+            elif not isinstance(exc, PapermillExecutionError):
+                self.kill()  # not a plain cell error: the kernel's state is unknown, the next office gets a new one
+            raise
+        finally:
+            if timer:
+                timer.cancel()
+            self.notebooks_run += 1
+            self.timings["execute"] = time.perf_counter() - t1
+
+    def kill_process_only(self) -> None:
+        """Kill the kernel process group but keep km/kc so the running nbclient notices the death."""
+        pid = self.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def ensure_engine() -> None:
+    """The engine is declared as a ``papermill.engine`` entry point (pyproject.toml), so papermill finds
+    it without qmskit registering anything on import; an environment installed before that entry point
+    existed gets it registered here, at first use, through papermill's public registry."""
+    from papermill.engines import papermill_engines
+
+    from qmskit.jupyter.warmengine import WarmEngine
+
+    try:
+        papermill_engines.get_engine(ENGINE_NAME)
+    except Exception:
+        papermill_engines.register(ENGINE_NAME, WarmEngine)
+
+
+# ---------------------------------------------------------------------- per-thread registry
+_KERNELS: dict[tuple[int, int], WarmKernel] = {}
+_LOCK = threading.Lock()
+
+
+def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, ...] = ("iso9001-2015",)
+                           ) -> WarmKernel:
+    key = (os.getpid(), threading.get_ident())
+    with _LOCK:
+        kernel = _KERNELS.get(key)
+        if kernel is None or kernel.kernel_name != kernel_name:
+            kernel = _KERNELS[key] = WarmKernel(kernel_name=kernel_name, checklists=tuple(checklists))
+    return kernel
+
+
+def shutdown_all() -> int:
+    """Stop every warm kernel of this process at once (killed: nothing in them needs saving).
+    Returns how many kernels were stopped."""
+    with _LOCK:
+        items = [(k, v) for k, v in _KERNELS.items() if k[0] == os.getpid()]
+        for key, _ in items:
+            _KERNELS.pop(key, None)
+    me = threading.get_ident()
+    stopped = 0
+    for (_, thread), kernel in items:
+        if kernel.km is None:
+            continue
+        stopped += 1
+        if thread == me:
+            kernel.shutdown()
+        else:
+            kernel.kill()
+    return stopped
+
+
+def kernel_pids() -> list[int]:
+    """Process ids of this process's live warm kernels (for tests and diagnostics)."""
+    with _LOCK:
+        return [k.pid for k in _KERNELS.values() if k.km is not None and k.pid]
+
+
+# ---------------------------------------------------------------------- asyncio helpers
+def _run(coro_or_value):
+    """Run a coroutine on this thread's loop (the same loop nbclient uses for this thread's kernel)."""
+    import inspect
+
+    from jupyter_core.utils import run_sync
+    if not inspect.iscoroutine(coro_or_value):
+        return coro_or_value
+
+    async def _await():
+        return await coro_or_value
+    return run_sync(_await)()
+
+
+async def _reply_for(kc, msg_id: str, timeout: float):
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("warm kernel did not answer in time")
+        msg = await kc.get_shell_msg(timeout=remaining)
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return msg

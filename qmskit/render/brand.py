@@ -1,0 +1,263 @@
+"""A consultancy's brand profile (``brand.yaml``): firm name, logo, colours, contact, footer, report numbers,
+signatory. Loaded and validated once, before any kernel starts; reports then use the :class:`Brand`.
+
+    firm: Northwind Quality Partners        # or {en: ..., zh: ...}
+    short: NQP                              # {firm} in report numbers (default: the firm's initials)
+    logo: logo.svg                          # PNG or SVG beside the brand file, at most 200 KB
+    colors: {accent: "#1f4e79"}             # headings, table heads; contrast ≥ 4.5:1 against white
+    contact: "12 Harbour Road · +86 574 0000 0000 · office@northwind.example"
+    footer: "Northwind Quality Partners Ltd. — registered in Ningbo"
+    report_number: "{firm}-{year}-{seq:03d}"  # fields: firm, year, seq, office, date
+    signatory: {name: "Dr. Li Wen", title: "Lead assessor"}
+
+Every text field may be a string or a mapping ``{en: ..., zh: ...}``. A bad file gets one line naming the
+file and the key (:class:`~qmskit.errors.BrandError`). The logo is embedded as a ``data:`` URI inside an
+``<img>``: a browser never runs scripts of an SVG shown as an image, and nothing is fetched.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qmskit.errors import BrandError
+
+ENV = "QMSKIT_BRAND"
+MAX_FILE = 64 * 1024
+MAX_LOGO = 200 * 1024
+MAX_TEXT = 500
+MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: accent headings on white, white text on accent
+DEFAULT_NUMBER = "{firm}-{year}-{seq:03d}"
+NUMBER_FIELDS = ("firm", "year", "seq", "office", "date")
+KEYS = ("firm", "short", "logo", "colors", "contact", "footer", "report_number", "signatory", "confidentiality")
+COLOR_KEYS = ("accent",)
+SIGNATORY_KEYS = ("name", "title")
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A validated brand; texts are ``{lang: text}`` (English is the fallback)."""
+    firm: dict = field(default_factory=dict)
+    short: str = ""
+    logo_uri: str = ""
+    accent: str = ""
+    contact: dict = field(default_factory=dict)
+    footer: dict = field(default_factory=dict)
+    report_number: str = DEFAULT_NUMBER
+    signatory_name: dict = field(default_factory=dict)
+    signatory_title: dict = field(default_factory=dict)
+    confidentiality: dict = field(default_factory=dict)
+    source: str | None = None
+
+    @property
+    def neutral(self) -> bool:
+        """No brand file: the report keeps its plain look (no firm, no logo, no sign-off names)."""
+        return self.source is None
+
+    def text(self, key: str, lang: str) -> str:
+        value = getattr(self, key)
+        return value.get(lang) or value.get("en") or next(iter(value.values()), "") if value else ""
+
+    def firm_code(self) -> str:
+        if self.short:
+            return self.short
+        words = re.findall(r"[A-Za-z0-9]+", self.firm.get("en") or "")
+        return "".join(w[0] for w in words).upper() or "QMS"
+
+    def number(self, *, office: str, date: str | None, seq: int, slug: str = "") -> str:
+        """The report number from the pattern (``{firm}-{year}-{seq:03d}``)."""
+        year = (date or "")[:4] if re.match(r"\d{4}", str(date or "")) else str(dt.date.today().year)
+        return self.report_number.format(firm=self.firm_code(), year=year, seq=int(seq), office=slug or office,
+                                         date=str(date or dt.date.today().isoformat()))
+
+
+NEUTRAL = Brand()
+
+
+def contrast_ratio(hex_colour: str, other: str = "#ffffff") -> float:
+    """WCAG 2 contrast ratio of two sRGB colours."""
+    def luminance(h: str) -> float:
+        chans = [int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in chans]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    hi, lo = sorted((luminance(hex_colour), luminance(other)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def resolve_path(brand: str | os.PathLike | None) -> Path | None:
+    """The brand file to use: the argument, else ``$QMSKIT_BRAND``, else none (neutral look)."""
+    value = brand if brand not in (None, "") else os.environ.get(ENV) or None
+    return None if value is None else Path(value).expanduser()
+
+
+def load_brand(brand: str | os.PathLike | Brand | None = None) -> Brand:
+    """Read and validate a brand file (``None``: ``$QMSKIT_BRAND`` or the neutral look)."""
+    if isinstance(brand, Brand):
+        return brand
+    path = resolve_path(brand)
+    if path is None:
+        return NEUTRAL
+    data = _read_yaml(path)
+    err = lambda key, msg: BrandError(msg, path=path, where=key)  # noqa: E731
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        raise err(str(unknown[0]), f"unknown key (allowed: {', '.join(KEYS)})")
+    if "firm" not in data:
+        raise err("firm", "missing: the consultancy's name is required")
+    firm = _texts(data, "firm", err)
+    short = _short(data.get("short"), err)
+    colours = data.get("colors") or {}
+    if not isinstance(colours, dict):
+        raise err("colors", "expected a mapping such as {accent: \"#1f4e79\"}")
+    for key in colours:
+        if key not in COLOR_KEYS:
+            raise err(f"colors.{key}", f"unknown colour (allowed: {', '.join(COLOR_KEYS)})")
+    accent = _colour(colours.get("accent"), "colors.accent", err) if colours.get("accent") else ""
+    pattern = data.get("report_number", DEFAULT_NUMBER)
+    _check_pattern(pattern, err)
+    sig = data.get("signatory") or {}
+    if not isinstance(sig, dict):
+        raise err("signatory", "expected a mapping with name and title")
+    for key in sig:
+        if key not in SIGNATORY_KEYS:
+            raise err(f"signatory.{key}", f"unknown key (allowed: {', '.join(SIGNATORY_KEYS)})")
+    return Brand(firm=firm, short=short, logo_uri=_logo(data.get("logo"), path, err), accent=accent,
+                 contact=_texts(data, "contact", err), footer=_texts(data, "footer", err),
+                 report_number=pattern, signatory_name=_texts(sig, "name", err, prefix="signatory."),
+                 signatory_title=_texts(sig, "title", err, prefix="signatory."),
+                 confidentiality=_texts(data, "confidentiality", err), source=str(path))
+
+
+def _read_yaml(path: Path) -> dict:
+    import yaml
+
+    try:
+        if not path.is_file():
+            raise BrandError("brand file not found" if not path.exists() else "not a regular file", path=path)
+        if path.stat().st_size > MAX_FILE:
+            raise BrandError(f"brand file is larger than {MAX_FILE // 1024} KB", path=path)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BrandError("not a UTF-8 text file", path=path) from None
+    except OSError as exc:
+        raise BrandError(f"cannot read ({exc.strerror or type(exc).__name__})", path=path) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise BrandError(f"not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})", path=path,
+                         where=where) from None
+    if not isinstance(data, dict):
+        raise BrandError("expected a mapping of keys (firm, logo, colors, ...)", path=path)
+    return data
+
+
+def _texts(data: dict, key: str, err, prefix: str = "") -> dict:
+    value = data.get(key)
+    if value in (None, ""):
+        return {}
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = {"en": str(value)}
+    if not isinstance(value, dict):
+        raise err(prefix + key, "expected text, or a mapping {en: ..., zh: ...}")
+    out = {}
+    for lang, text in value.items():
+        if lang not in ("en", "zh"):
+            raise err(f"{prefix}{key}.{lang}", "unknown language (allowed: en, zh)")
+        if not isinstance(text, (str, int, float)) or isinstance(text, bool):
+            raise err(f"{prefix}{key}.{lang}", "expected text")
+        text = " ".join(str(text).split())
+        if len(text) > MAX_TEXT:
+            raise err(f"{prefix}{key}.{lang}", f"longer than {MAX_TEXT} characters")
+        out[lang] = text
+    return out
+
+
+def _short(value, err) -> str:
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", text):
+        raise err("short", f"{text[:40]!r} is not a short code (1-16 letters, digits, '.', '_' or '-')")
+    return text
+
+
+def _colour(value, key: str, err) -> str:
+    text = str(value).strip()
+    if not _HEX.fullmatch(text):
+        raise err(key, f"{text[:20]!r} is not a colour; use #rrggbb")
+    ratio = contrast_ratio(text)
+    if ratio < MIN_CONTRAST:
+        raise err(key, f"{text} has contrast {ratio:.1f}:1 against white; at least {MIN_CONTRAST}:1 is needed "
+                       "for readable headings (WCAG AA): choose a darker colour")
+    return text.lower()
+
+
+def _check_pattern(pattern, err) -> None:
+    if not isinstance(pattern, str) or not pattern.strip() or len(pattern) > 80:
+        raise err("report_number", "expected a pattern such as '{firm}-{year}-{seq:03d}' (at most 80 characters)")
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+    except ValueError as exc:
+        raise err("report_number", f"not a valid pattern ({exc})") from None
+    for name in names:
+        if name not in NUMBER_FIELDS:
+            raise err("report_number", f"unknown field {{{name}}} (allowed: "
+                                       + ", ".join("{" + f + "}" for f in NUMBER_FIELDS) + ")")
+    try:
+        pattern.format(firm="F", year="2026", seq=1, office="o", date="2026-01-01")
+    except (ValueError, TypeError, KeyError, IndexError) as exc:
+        raise err("report_number", f"not a valid pattern ({exc})") from None
+
+
+def _logo(value, brand_path: Path, err) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise err("logo", "expected the path of a PNG or SVG file")
+    logo = Path(value).expanduser()
+    if not logo.is_absolute():
+        logo = brand_path.parent / logo  # relative to the brand file, not the working folder
+    suffix = logo.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise err("logo", f"{logo.name}: only .png and .svg logos are embedded")
+    if not logo.is_file():
+        raise err("logo", f"{logo}: file not found" if not logo.exists() else f"{logo}: not a regular file")
+    size = logo.stat().st_size
+    if size > MAX_LOGO:
+        raise err("logo", f"{logo.name} is {size // 1024} KB; a logo may be at most {MAX_LOGO // 1024} KB")
+    data = logo.read_bytes()
+    if suffix == ".png":
+        if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise err("logo", f"{logo.name} is not a PNG image")
+        mime = "image/png"
+    else:
+        head = data[:4096].decode("utf-8", "replace").lower()
+        if "<svg" not in head:
+            raise err("logo", f"{logo.name} is not an SVG image")
+        mime = "image/svg+xml"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# ----------------------------------------------------------------------------- display strings
+
+STRINGS = {
+    "en": {"report_no": "Report no.", "prepared_by": "Prepared by", "exec_summary": "Executive summary",
+           "closing": "Closing remarks", "signoff": "Sign-off", "signature": "Signature", "sign_date": "Date",
+           "internal_notes": "Internal notes (not in the client copy)", "audience_client": "Client copy",
+           "audience_internal": "Internal copy", "audience": "Copy"},
+    "zh": {"report_no": "报告编号", "prepared_by": "编制单位", "exec_summary": "执行摘要", "closing": "结束语",
+           "signoff": "签署", "signature": "签名", "sign_date": "日期",
+           "internal_notes": "内部备注（客户版不含）", "audience_client": "客户版", "audience_internal": "内部版",
+           "audience": "版本"},
+}
+
+
+def s(key: str, lang: str) -> str:
+    return STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]

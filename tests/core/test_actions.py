@@ -1,0 +1,246 @@
+"""Action plans: workbook round trip, in-place update keeping the office's entries, progress logic."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from qmskit.cli import main
+from qmskit.core.actions import KEYS, oldest_overdue, progress, update_plan
+from qmskit.io.actions_xlsx import ActionsError, plan_file, read_actions, status_of, write_actions
+from qmskit.io.responses import write_responses
+
+ROOT = Path(__file__).resolve().parents[2]
+GOV = ROOT / "examples" / "gov"
+BEFORE, AFTER = GOV / "moonbay-district-office-2025.xlsx", GOV / "moonbay-district-office-2026.xlsx"
+
+
+def plan_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{k: r.get(k, "") for k in KEYS} | {"in_assessment": r.get("in_assessment", "yes")}
+                         for r in rows], columns=KEYS).astype(object)
+
+
+def test_plan_round_trips_losslessly(tmp_path):
+    out = tmp_path / "actions.xlsx"
+    update, a = plan_file(BEFORE, out, lang="en")
+    assert len(update.plan) == len(a.gaps) + len(a.kpi_findings)
+    assert list(update.plan["id"][: len(a.gaps)]) == list(a.gaps["id"])  # rank order
+    back = read_actions(out)
+    pd.testing.assert_frame_equal(back.plan, update.plan)
+    assert back.meta["office"] == a.office and back.meta["assessment_date"] == "2025-10-20"
+    assert len(back.meta["responses_sha256"]) == 64
+    # every finding carries its severity, reason, requirement and a recommended action
+    assert set(back.plan["severity"]) <= {"major", "minor", "observation"}
+    assert (back.plan["action"] != "").all() and (back.plan["requirement"] != "").all()
+    assert set(back.plan["status"]) == {"open"}
+
+
+def test_office_entries_survive_a_new_plan(tmp_path):
+    """The office works in the workbook; re-running `plan` from the next assessment keeps every entry."""
+    out = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, out, lang="en")
+    wb = load_workbook(out)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    first_id = ws.cell(2, col["ID"]).value
+    ws.cell(2, col["Status"]).value = "done"
+    ws.cell(2, col["Root cause"]).value = "=no one owned it"  # a leading '=' is text, not a formula
+    ws.cell(2, col["Root cause"]).data_type = "s"
+    ws.cell(2, col["Closure evidence"]).value = "Minutes 2026-03-01"
+    ws.cell(2, col["Closed date"]).value = dt.datetime(2026, 3, 2)
+    ws.cell(2, col["Owner"]).value = "Office manager"
+    ws.cell(1, len(header) + 1).value = "Office's own column"
+    ws.cell(2, len(header) + 1).value = "kept"
+    wb.create_sheet("Notes")["A1"] = "our notes"
+    wb.save(out)
+
+    update, _ = plan_file(AFTER, out)
+    back = read_actions(out)
+    row = back.plan.set_index("id").loc[first_id]
+    assert row["status"] == "done" and row["root_cause"] == "=no one owned it"
+    assert row["closure_evidence"] == "Minutes 2026-03-01" and row["closed_date"] == "2026-03-02"
+    assert row["owner"] == "Office manager"
+    assert (tmp_path / "actions.xlsx.bak").exists()
+    wb = load_workbook(out)
+    assert wb["Notes"]["A1"].value == "our notes"
+    assert wb["Actions"].cell(2, len(header) + 1).value == "kept"
+    assert wb["Actions"].cell(2, col["Root cause"]).data_type == "s"
+    # findings closed by the re-assessment stay, marked; new ones are appended
+    assert set(update.resolved) == set(back.plan.loc[back.plan["in_assessment"] == "no", "id"])
+    assert update.added and set(update.added) <= set(back.plan["id"])
+    assert len(back.plan) == len(update.kept) + len(update.resolved) + len(update.added)
+
+
+def test_update_plan_rules():
+    existing = plan_frame([{"id": "a", "severity": "minor", "owner": "X", "status": "in_progress"},
+                           {"id": "b", "severity": "minor", "status": "done", "closure_evidence": "ok"}])
+    fresh = plan_frame([{"id": "a", "severity": "major", "owner": "Y", "due": "2027-01-01"},
+                        {"id": "c", "severity": "observation"}])
+    up = update_plan(existing, fresh)
+    p = up.plan.set_index("id")
+    assert p.loc["a", "severity"] == "major" and p.loc["a", "owner"] == "X" and p.loc["a", "due"] == "2027-01-01"
+    assert p.loc["a", "status"] == "in_progress"
+    assert p.loc["b", "in_assessment"] == "no" and p.loc["b", "closure_evidence"] == "ok"
+    assert (up.added, up.kept, up.resolved) == (["c"], ["a"], ["b"])
+
+
+def test_progress_counts_by_hand():
+    plan = plan_frame([
+        {"id": "q1", "severity": "major", "status": "open", "due": "2026-01-10"},          # overdue 21 days
+        {"id": "q2", "severity": "minor", "status": "in_progress", "due": "2026-01-30"},   # overdue 1 day
+        {"id": "q3", "severity": "minor", "status": "in_progress", "due": "2026-01-31"},   # due today: not overdue
+        {"id": "q4", "severity": "minor", "status": "open", "due": ""},                    # no due date
+        {"id": "q5", "severity": "minor", "status": "done", "due": "2025-12-01", "closure_evidence": ""},
+        {"id": "q6", "severity": "minor", "status": "done", "due": "2025-12-01", "closure_evidence": "record"},
+        {"id": "q7", "severity": "observation", "status": "verified", "closure_evidence": "", "due": "2025-01-01"},
+        {"id": "q8", "severity": "major", "status": "open", "due": "2020-01-01", "in_assessment": "no"},
+    ])
+    p = progress(plan, "X", dt.date(2026, 1, 31))
+    assert (p.total, p.open, p.in_progress, p.done, p.verified) == (8, 4, 2, 2, 1)
+    assert (p.overdue, p.no_due, p.done_without_evidence, p.done_not_verified) == (2, 1, 2, 2)
+    assert p.resolved_by_reassessment == 1
+    assert list(p.overdue_items["id"]) == ["q1", "q2"] and list(p.overdue_items["days_overdue"]) == [21, 1]
+    later = progress(plan, "X", dt.date(2026, 2, 1))
+    assert later.overdue == 3
+    both = oldest_overdue([p, progress(plan.assign(due="2019-06-01"), "Y", dt.date(2026, 1, 31))], limit=3)
+    assert list(both["office"]) == ["Y", "Y", "Y"]
+    json.dumps(p.to_dict())
+
+
+def test_status_cli_text_and_json(tmp_path):
+    out = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, out, lang="en")
+    runner = CliRunner()
+    res = runner.invoke(main, ["actions", "status", str(out), "--as-of", "2026-01-01", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    expected = status_of(out, dt.date(2026, 1, 1))
+    assert doc["overdue"] == expected.overdue > 0 and doc["open"] == doc["total"]
+    res = runner.invoke(main, ["actions", "status", str(out), "--as-of", "2020-01-01"])
+    assert res.exit_code == 0 and "overdue:" not in res.output
+
+
+@pytest.mark.parametrize("case", ["bad_status", "bad_date", "not_xlsx", "no_sheet", "duplicate", "missing"])
+def test_bad_action_files_are_one_line(tmp_path, case):
+    out = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, out, lang="en")
+    wb = load_workbook(out)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    if case == "bad_status":
+        ws.cell(3, header.index("Status") + 1).value = "finished-ish"
+    elif case == "bad_date":
+        ws.cell(3, header.index("Closed date") + 1).value = "next week"
+    elif case == "no_sheet":
+        ws.title = "Other"
+    elif case == "duplicate":
+        ws.cell(3, 1).value = ws.cell(2, 1).value
+    wb.save(out)
+    if case == "not_xlsx":
+        out.write_text("id,status\n")
+    if case == "missing":
+        out = tmp_path / "nope.xlsx"
+    res = CliRunner().invoke(main, ["actions", "status", str(out)])
+    assert res.exit_code == 1
+    line = res.output.strip()
+    assert line.startswith("error: ") and str(out) in line and "\n" not in line and "Traceback" not in line
+    if case in ("bad_status", "bad_date", "duplicate"):
+        assert "row 3" in line
+
+
+def test_plan_refuses_another_offices_plan(tmp_path):
+    out = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, out, lang="en")
+    other = tmp_path / "other.yaml"
+    write_responses(other, {"office": "Another Office", "checklist": "gov-office"},
+                    pd.DataFrame({"id": ["4.1-a"], "answer": ["no"]}), "gov-office")
+    res = CliRunner().invoke(main, ["actions", "plan", str(other), "-o", str(out)])
+    assert res.exit_code == 1 and "Another Office" in res.output and "--force" in res.output
+
+
+def test_chinese_workbook_reads_back(tmp_path):
+    out = tmp_path / "actions.xlsx"
+    update, _ = plan_file(BEFORE, out, lang="zh")
+    wb = load_workbook(out)
+    assert wb["Actions"].cell(1, 9).value == "状态" and wb["Actions"].cell(2, 9).value == "未开始"
+    pd.testing.assert_frame_equal(read_actions(out).plan, update.plan)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_saved_plan_reads_back(tmp_path):
+    out = tmp_path / "actions.xlsx"
+    update, _ = plan_file(BEFORE, out, lang="en")
+    lo = tmp_path / "lo"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(lo), str(out)], check=True, timeout=180,
+                   capture_output=True)
+    pd.testing.assert_frame_equal(read_actions(lo / "actions.xlsx").plan, update.plan)
+
+
+def test_write_refuses_other_formats(tmp_path):
+    with pytest.raises(ActionsError, match="expected .xlsx"):
+        write_actions(tmp_path / "a.csv", {}, plan_frame([]))
+
+
+def test_report_shows_action_status_and_who_answered(tmp_path):
+    """One real report (papermill + nbconvert) of a merged file with its action plan attached."""
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.io.merge import merge_files, split_file
+    from qmskit.io.responses import read_responses
+
+    meta, frame = read_responses(AFTER)
+    cl = load_checklist(meta["checklist"])
+    parts = split_file(cl, meta, frame.drop(columns="row"), tmp_path / "p.xlsx", "clause",
+                       {"Li Wei": ["4", "5", "6", "7"], "Zhang Min": ["8", "9", "10"]})
+    merged = tmp_path / "merged.xlsx"
+    merge_files(list(parts.files.values()), merged)
+    plan = tmp_path / "actions.xlsx"
+    plan_file(merged, plan, lang="en")
+    wb = load_workbook(plan)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("Status") + 1).value = "done"
+    ws.cell(3, header.index("Status") + 1).value = "verified effective"
+    ws.cell(3, header.index("Closure evidence") + 1).value = "Audit report 2027-01"
+    wb.save(plan)
+    res = CliRunner().invoke(main, ["report", str(merged), "-o", str(tmp_path / "out"), "--lang", "en",
+                                    "--actions", str(plan)])
+    assert res.exit_code == 0, res.output
+    html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
+    p = status_of(plan, dt.date.today())
+    assert (f"{p.total} actions — {p.open} open ({p.overdue} overdue); 2 done, 1 of them verified effective; "
+            "1 done without closure evidence.") in html
+    assert "done · no closure evidence" in html and "verified effective" in html
+    assert "Answered by" in html and "Li Wei" in html and "Zhang Min" in html
+    assert "--actions actions.xlsx" in html
+
+
+def test_batch_with_action_plans(tmp_path):
+    """batch --actions DIR: plans matched to offices by name; the portfolio gets the actions column and the
+    oldest overdue actions; a broken file in DIR is skipped with a warning, offices without a plan show —."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    plan_file(AFTER, plans / "moonbay.xlsx", lang="en")
+    (plans / "broken.xlsx").write_text("not a workbook")
+    other = GOV / "pinecrest-municipal-office.xlsx"
+    res = CliRunner().invoke(main, ["batch", str(AFTER), str(other), "-o", str(tmp_path / "out"), "-q",
+                                    "--no-office-reports", "--actions", str(plans)])
+    assert res.exit_code == 0, res.output
+    assert "action plan skipped" in res.output and "broken.xlsx" in res.output
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    p = status_of(plans / "moonbay.xlsx", dt.date.today())
+    assert "Actions (open / overdue / verified)" in html
+    assert re.search(f"<td class=.qk-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
+    assert re.search("<td class=.qk-num.>—</td>", html)  # the office without a plan
+    assert "Oldest overdue actions" in html
+    for r in p.overdue_items.head(3).itertuples(index=False):
+        assert f"{r.clause} · {r.id}" in html

@@ -1,0 +1,137 @@
+"""History over three assessments: movement of findings counted by hand, trends, the HTML page, errors."""
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from qmskit.api import history_files
+from qmskit.checklist.loader import load_checklist
+from qmskit.cli import main
+from qmskit.core.compare import ComparisonError
+from qmskit.io.responses import write_responses
+
+CL = "gov-office"
+OFFICE = "Harbour <b>Office</b> & Co"  # markup in user text: must come out escaped
+
+
+def ids():
+    q = load_checklist(CL).questions
+    plain = q[~q["na_allowed"].astype(bool)]
+    return list(plain["id"][:6])
+
+
+def write(tmp_path, name, date, answers, office=OFFICE, kpi=None):
+    q = ids()
+    frame = pd.DataFrame({"id": q, "answer": answers, "evidence": ["seen" if a in ("yes", "partial") else ""
+                                                                    for a in answers]})
+    meta = {"office": office, "date": date, "checklist": CL}
+    if kpi is not None:
+        meta["kpis"] = [{"id": "sat-satisfied", "value": kpi, "previous": None}]
+    path = tmp_path / name
+    write_responses(path, meta, frame, CL)
+    return path
+
+
+@pytest.fixture()
+def three(tmp_path):
+    #          q1     q2         q3     q4     q5         q6
+    a1 = ["no", "partial", "yes", "no", "yes", "yes"]
+    a2 = ["yes", "partial", "no", "yes", "yes", "no"]
+    a3 = ["no", "yes", "no", "", "partial", ""]
+    # given out of order: the history sorts by date
+    return [write(tmp_path, "c-2026.yaml", "2026-05-01", a3, kpi=92.0),
+            write(tmp_path, "a-2024.xlsx", "2024-05-01", a1, kpi=85.0),
+            write(tmp_path, "b-2025.csv", "2025-05-01", a2, kpi=88.0)]
+
+
+def test_movement_counted_by_hand(three):
+    q1, q2, q3, q4, q5, q6 = ids()
+    h = history_files(three)
+    assert h.labels == ["2024-05-01", "2025-05-01", "2026-05-01"]
+    t1, t2 = h.transitions
+    assert sorted(t1.ids["opened"]) == sorted([q3, q6]) and t1.ids["recurring"] == []
+    assert sorted(t1.ids["closed"]) == sorted([q1, q4]) and t1.ids["still_open"] == [q2]
+    assert t2.ids["opened"] == [q5] and t2.ids["recurring"] == [q1]  # q1: gap 2024, closed 2025, back 2026
+    assert t2.ids["closed"] == [q2] and t2.ids["still_open"] == [q3] and t2.ids["unassessed"] == [q6]
+    assert t2.counts() == {"opened": 1, "recurring": 1, "closed": 1, "still_open": 1, "unassessed": 1}
+    # overall per date, by hand: 100 × Σ w·p / Σ w over the answered questions
+    w = load_checklist(CL).questions.set_index("id").loc[[q1, q2, q3, q4, q5, q6], "weight"].tolist()
+    p = {"yes": 1, "partial": .5, "no": 0}
+
+    def overall(answers):
+        pairs = [(wi, p[a]) for wi, a in zip(w, answers) if a]
+        return 100 * sum(wi * pi for wi, pi in pairs) / sum(wi for wi, _ in pairs)
+    assert h.points["overall"].tolist() == pytest.approx([
+        overall(["no", "partial", "yes", "no", "yes", "yes"]), overall(["yes", "partial", "no", "yes", "yes", "no"]),
+        overall(["no", "yes", "no", "", "partial", ""])])
+    k = h.kpis.set_index("id").loc["sat-satisfied"]
+    assert [k[f"value:{d}"] for d in h.labels] == [85.0, 88.0, 92.0]
+    assert [k[f"status:{d}"] for d in h.labels] == ["not_met", "not_met", "met"]
+    doc = h.to_dict()
+    json.dumps(doc)
+    assert doc["transitions"][1]["counts"]["recurring"] == 1
+
+
+def test_html_report_and_cli(three, tmp_path):
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "2025-05-01 -> 2026-05-01: opened 1, recurring 1, closed 1, still open 1, not re-assessed 1" in res.output
+    html_path = next(out.glob("*-history.html"))
+    html = html_path.read_text(encoding="utf-8")
+    assert "Harbour &lt;b&gt;Office&lt;/b&gt; &amp; Co" in html and "<b>Office</b>" not in html
+    assert "<svg" in html and html.count('class="qh-overall"') == 1 and "<polyline" in html
+    assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
+    for label in ("2024-05-01", "2025-05-01", "2026-05-01", "Recurring", "KPIs against targets"):
+        assert label in html
+    res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--lang", "zh"])
+    assert res.exit_code == 0 and "重复出现" in html_path.read_text(encoding="utf-8")
+
+
+def test_json_output(three):
+    res = CliRunner().invoke(main, ["history", *map(str, three), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    assert [a["date"] for a in doc["assessments"]] == ["2024-05-01", "2025-05-01", "2026-05-01"]
+    assert [t["counts"]["closed"] for t in doc["transitions"]] == [2, 1]
+
+
+def test_refuses_other_offices_unless_forced(three, tmp_path):
+    other = write(tmp_path, "other.yaml", "2027-01-01", ["yes"] * 6, office="Another Office")
+    with pytest.raises(ComparisonError, match="different offices"):
+        history_files([*three, other])
+    res = CliRunner().invoke(main, ["history", *map(str, three), str(other), "--json"])
+    assert res.exit_code == 1 and "Another Office" in res.output and "--force" in res.output
+    assert res.output.count("\n") == 1 and "Traceback" not in res.output
+    res = CliRunner().invoke(main, ["history", *map(str, three), str(other), "--json", "--force"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["forced"] is True
+
+
+@pytest.mark.parametrize("case", ["one_file", "missing", "bad_answer"])
+def test_bad_inputs(three, tmp_path, case):
+    args = {"one_file": [str(three[0])], "missing": [str(three[0]), str(tmp_path / "gone.xlsx")]}.get(case)
+    if case == "bad_answer":
+        bad = tmp_path / "bad.csv"
+        bad.write_text("# office: X\nid,answer\n4.1-a,maybe\n", encoding="utf-8")
+        args = [str(three[0]), str(bad)]
+    res = CliRunner().invoke(main, ["history", *args, "-o", str(tmp_path / "o")])
+    assert res.exit_code in (1, 2) and "Traceback" not in res.output
+    if case != "one_file":
+        assert res.output.startswith("error: ") and ("gone.xlsx" in res.output or "bad.csv" in res.output)
+    assert not (tmp_path / "o").exists()
+
+
+def test_history_pdf(three, tmp_path):
+    from qmskit.render.pdf import chromium_path
+    if not chromium_path().exists():
+        pytest.skip(f"PDF TEST SKIPPED: no Chromium at {chromium_path()} (make system-deps)")
+    pytest.importorskip("playwright.async_api")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = next(out.glob("*-history.pdf"))
+    assert pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,255 @@
+"""Re-assessment (template --from) and several assessors (template --split-by, merge)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from qmskit.checklist.loader import load_checklist
+from qmskit.cli import main
+from qmskit.core.reassess import REVERIFY_MARK
+from qmskit.io.iorw import file_sha256
+from qmskit.io.merge import MergeError, Part, Prefer, SplitBy, merge_frames, read_answered_by, split_ids
+from qmskit.io.responses import read_responses, write_responses
+
+
+def _shared_helpers():
+    """tests/conftest.py's helpers by path: a plain `from conftest import` can get tests/hostile/conftest.py
+    when the whole suite runs (both are top-level modules named conftest)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("qmskit_tests_conftest", Path(__file__).parents[1] / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.OFFICE_META, module.mixed_answers
+
+
+OFFICE_META, mixed_answers = _shared_helpers()
+
+ROOT = Path(__file__).resolve().parents[2]
+PREVIOUS = ROOT / "examples" / "gov" / "moonbay-district-office-2026.xlsx"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def canon(frame: pd.DataFrame) -> pd.DataFrame:
+    """Responses as comparable rows: only questions with something in them, strings, sorted by id."""
+    f = frame[["id", "answer", "evidence", "notes", "owner", "due"]].astype(object).fillna("").astype(str)
+    f = f[(f.drop(columns="id") != "").any(axis=1)]
+    return f.sort_values("id").reset_index(drop=True)
+
+
+@pytest.fixture()
+def office_file(tmp_path):
+    cl = load_checklist("iso9001-2015")
+    path = tmp_path / "lakeside-2026.xlsx"
+    write_responses(path, OFFICE_META, mixed_answers(cl), cl)
+    return path
+
+
+def test_template_from_previous_marks_evidence_and_records_the_previous_file(tmp_path):
+    out = tmp_path / "next.xlsx"
+    res = run("template", "gov-office", "--from", PREVIOUS, "-o", out)
+    assert res.exit_code == 0, res.output
+    meta, new = read_responses(out)
+    pmeta, old = read_responses(PREVIOUS)
+    assert meta["office"] == pmeta["office"] and meta["status"] == "draft" and "date" not in meta
+    assert meta["previous_date"] == "2026-10-19" and meta["previous_file"] == PREVIOUS.name
+    assert meta["previous_sha256"] == file_sha256(PREVIOUS)
+    assert new["answer"].isna().all() or (new["answer"].fillna("") == "").all()
+    old_ev = old.set_index("id")["evidence"]
+    new_ev = new.set_index("id")["evidence"]
+    with_ev = old_ev[old_ev != ""]
+    assert len(with_ev) and all(new_ev[i] == REVERIFY_MARK["zh"] + e for i, e in with_ev.items())
+    assert (new.set_index("id")["owner"] == old.set_index("id")["owner"]).all()
+    # the KPI values measured last time are this time's "previous"
+    prev = {k["id"]: k["value"] for k in pmeta["kpis"]}
+    assert {k["id"]: k["previous"] for k in meta["kpis"]} == prev
+    assert all(k["value"] is None for k in meta["kpis"])
+
+
+def test_template_from_keep_answers_and_no_double_mark(tmp_path):
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run("template", "gov-office", "--from", PREVIOUS, "--keep-answers", "-o", first).exit_code == 0
+    assert run("template", "gov-office", "--from", first, "--keep-answers", "--lang", "en", "-o", second).exit_code == 0
+    _, old = read_responses(PREVIOUS)
+    _, a = read_responses(first)
+    meta, b = read_responses(second)
+    assert list(a["answer"]) == list(old["answer"]) == list(b["answer"])
+    assert list(a["evidence"]) == list(b["evidence"])  # already marked: not marked twice
+    assert meta["language"] == "en" and meta["previous_file"] == "a.xlsx"
+
+
+def test_split_then_merge_gives_back_the_answers(tmp_path, office_file):
+    assign = tmp_path / "assign.yaml"
+    assign.write_text('Li Wei: ["4", "5", "6"]\nZhang Min: ["7", "8", "8.5"]\n"王芳": [9, 10]\n', encoding="utf-8")
+    out = tmp_path / "parts" / "lakeside.xlsx"
+    res = run("template", "iso9001-2015", "--from", office_file, "--keep-answers", "--split-by", "clause",
+              "--assign", assign, "-o", out)
+    assert res.exit_code == 0, res.output
+    parts = sorted(out.parent.glob("lakeside-*.xlsx"))
+    assert [p.name for p in parts] == ["lakeside-li-wei.xlsx", "lakeside-zhang-min.xlsx", "lakeside-王芳.xlsx"]
+    cl = load_checklist("iso9001-2015")
+    seen = []
+    for p in parts:
+        meta, frame = read_responses(p)
+        tops = set(cl.questions.set_index("id").loc[frame["id"], "top"])
+        assert tops == {"Li Wei": {"4", "5", "6"}, "Zhang Min": {"7", "8"}, "王芳": {"9", "10"}}[meta["assessor"]]
+        seen += list(frame["id"])
+    assert sorted(seen) == sorted(cl.questions["id"])  # every question in exactly one part
+    merged = tmp_path / "merged.xlsx"
+    res = run("merge", *parts, "-o", merged)
+    assert res.exit_code == 0, res.output
+    _, original = read_responses(office_file)
+    meta, back = read_responses(merged)
+    # the re-assessment marks carried evidence; apart from that mark every entry comes back
+    back["evidence"] = back["evidence"].str.removeprefix(REVERIFY_MARK["en"])
+    pd.testing.assert_frame_equal(canon(back), canon(original))
+    who = read_answered_by(merged)
+    q = cl.questions.set_index("id")
+    assert all(who[i] == {"4": "Li Wei", "5": "Li Wei", "6": "Li Wei", "9": "王芳", "10": "王芳"}.get(q.at[i, "top"],
+                                                                                                      "Zhang Min")
+               for i in canon(original)["id"])
+    assert meta["assessor"] == "Li Wei, Zhang Min, 王芳"
+
+
+def test_split_file_then_merge_is_lossless(tmp_path, office_file):
+    """The split/merge mechanism itself (no re-assessment): parts of a filled file merge back exactly."""
+    from qmskit.io.merge import merge_files, split_file
+    meta, original = read_responses(office_file)
+    cl = load_checklist("iso9001-2015")
+    res = split_file(cl, meta, original.drop(columns="row"), tmp_path / "p.yaml", SplitBy.CLAUSE,
+                     {"A": ["4", "5", "6", "7"], "B": ["8", "9", "10"]})
+    assert set(res.files) == {"A", "B"}
+    merged = merge_files(list(res.files.values()), tmp_path / "m.xlsx")
+    assert not merged.conflicts
+    _, back = read_responses(tmp_path / "m.xlsx")
+    pd.testing.assert_frame_equal(canon(back), canon(original))
+
+
+def test_split_by_owner(tmp_path, office_file):
+    out = tmp_path / "by-owner.yaml"
+    res = run("template", "iso9001-2015", "--from", office_file, "--split-by", "owner", "-o", out)
+    assert res.exit_code == 0, res.output
+    names = sorted(p.name for p in tmp_path.glob("by-owner-*.yaml"))
+    assert names == ["by-owner-mr-liu.yaml", "by-owner-ms-chen.yaml", "by-owner-unassigned.yaml"]
+    _, chen = read_responses(tmp_path / "by-owner-ms-chen.yaml")
+    assert set(chen["owner"]) == {"Ms. Chen"}
+
+
+def make_parts(cl):
+    ids = list(cl.questions["id"][:4])
+    a = pd.DataFrame({"id": ids[:3], "answer": ["yes", "no", "partial"], "evidence": ["e1", "", "e3"],
+                      "notes": "", "owner": "", "due": ""})
+    b = pd.DataFrame({"id": ids[1:], "answer": ["partial", "partial", "no"], "evidence": ["", "e3", ""],
+                      "notes": ["n2", "", ""], "owner": "", "due": ""})
+    return ids, [Part("A", "a.xlsx", {"office": "X"}, a, "2026-01-01"), Part("B", "b.xlsx", {"office": "X"}, b,
+                                                                            "2026-02-01")]
+
+
+def test_merge_conflicts_and_preferences():
+    cl = load_checklist("iso9001-2015")
+    ids, parts = make_parts(cl)
+    r = merge_frames(parts, cl)
+    assert [c.id for c in r.conflicts] == [ids[1]]  # no vs partial; same 'partial' + same 'e3' is no conflict
+    assert "a.xlsx (A) answered 'no'; b.xlsx (B) answered 'partial'" in r.conflicts[0].line()
+    got = {p: merge_frames(parts, cl, Prefer(p)).responses.set_index("id") for p in ("first", "latest", "worst")}
+    assert got["first"].at[ids[1], "answer"] == "no" and got["latest"].at[ids[1], "answer"] == "partial"
+    assert got["worst"].at[ids[1], "answer"] == "no"
+    assert got["first"].at[ids[1], "notes"] == "n2"  # a blank in the winner is filled from the other part
+    r = merge_frames(parts, cl, Prefer.LATEST)
+    assert r.answered_by[ids[0]] == "A" and r.answered_by[ids[1]] == "B" and r.answered_by[ids[2]] == "A, B"
+
+
+def test_merge_cli_conflict_writes_nothing(tmp_path):
+    cl = load_checklist("iso9001-2015")
+    _, parts = make_parts(cl)
+    paths = []
+    for p in parts:
+        path = tmp_path / p.label
+        write_responses(path, {"office": "X", "assessor": p.name, "date": p.date}, p.responses, cl)
+        paths.append(path)
+    out = tmp_path / "merged.xlsx"
+    res = run("merge", *paths, "-o", out)
+    assert res.exit_code == 1 and not out.exists()
+    lines = res.output.strip().splitlines()
+    assert lines[0].startswith("conflict: question ") and lines[-1].startswith("error: 1 conflicting answers")
+    assert "Traceback" not in res.output
+    res = run("merge", *paths, "-o", out, "--prefer", "latest")
+    assert res.exit_code == 0 and out.exists()
+    res = run("merge", *paths, "-o", tmp_path / "m.yaml", "--prefer", "first")
+    assert res.exit_code == 0
+    assert read_answered_by(tmp_path / "m.yaml")[cl.questions["id"][1]] == "A"
+
+
+@pytest.mark.parametrize("case", ["office", "csv_out", "assign_bad_clause", "assign_overlap", "assign_not_list",
+                                  "owner_needs_from", "missing_part"])
+def test_bad_inputs_are_one_line(tmp_path, office_file, case):
+    assign = tmp_path / "assign.yaml"
+    args: list = []
+    if case == "office":
+        other = tmp_path / "other.yaml"
+        write_responses(other, {"office": "Other Office"}, pd.DataFrame({"id": ["4.1-a"], "answer": ["yes"]}))
+        args = ["merge", office_file, other, "-o", tmp_path / "m.xlsx"]
+    elif case == "csv_out":
+        args = ["merge", office_file, "-o", tmp_path / "m.csv"]
+    elif case.startswith("assign"):
+        assign.write_text({"assign_bad_clause": "A: ['4', '11.2']\n", "assign_overlap": "A: ['4']\nB: ['4']\n",
+                           "assign_not_list": "A: {x: 1}\n"}[case])
+        args = ["template", "iso9001-2015", "--office", "X", "--split-by", "clause", "--assign", assign,
+                "-o", tmp_path / "p.xlsx"]
+    elif case == "owner_needs_from":
+        args = ["template", "iso9001-2015", "--office", "X", "--split-by", "owner", "-o", tmp_path / "p.xlsx"]
+    elif case == "missing_part":
+        args = ["merge", office_file, tmp_path / "gone.xlsx", "-o", tmp_path / "m.xlsx"]
+    res = run(*args)
+    assert res.exit_code in (1, 2), res.output  # 2: click's usage errors
+    text = res.output.strip()
+    assert "Traceback" not in text and text.count("\n") <= 3
+    expect = {"office": "Other Office", "csv_out": "m.csv", "assign_bad_clause": "11.2", "assign_overlap": "both",
+              "assign_not_list": "assign.yaml", "owner_needs_from": "--from", "missing_part": "gone.xlsx"}[case]
+    assert expect in text
+    assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_split_ids_most_specific_clause_wins():
+    cl = load_checklist("iso9001-2015")
+    parts = split_ids(cl, SplitBy.CLAUSE, {"A": ["8"], "B": ["8.5.1"]})
+    clause = cl.questions.set_index("id")["clause"]
+    assert all(clause[i] == "8.5.1" for i in parts["B"])
+    assert all(clause[i].startswith("8") and clause[i] != "8.5.1" for i in parts["A"])
+    assert "unassigned" in parts
+    with pytest.raises(MergeError, match="needs --assign"):
+        split_ids(cl, SplitBy.CLAUSE, None)
+
+
+def test_kpis_go_to_one_part_and_conflicting_values_are_listed(tmp_path):
+    from qmskit.io.merge import merge_files, split_file
+    meta, frame = read_responses(PREVIOUS)
+    cl = load_checklist(meta["checklist"])
+    res = split_file(cl, meta, frame.drop(columns="row"), tmp_path / "p.xlsx", SplitBy.CLAUSE,
+                     {"A": ["4", "5", "6", "7", "8"], "B": ["9", "10"]})
+    _, _ = read_responses(res.files["A"])
+    meta_a, _ = read_responses(res.files["A"])
+    meta_b, _ = read_responses(res.files["B"])
+    assert all(k["value"] is None for k in meta_a.get("kpis", []))  # the KPIs (clause 9.1) are B's to measure
+    assert {k["id"]: k["value"] for k in meta_b["kpis"]} == {k["id"]: k["value"] for k in meta["kpis"]}
+    merged = merge_files(list(res.files.values()), tmp_path / "m.xlsx")
+    assert not merged.conflicts
+    assert read_responses(tmp_path / "m.xlsx")[0]["kpis"] == meta["kpis"]
+    # a second file measuring one indicator differently: a conflict line, resolved by --prefer worst
+    other = dict(meta_b)
+    other["kpis"] = [dict(k, value=(k["value"] or 0) - 5) if k["id"] == "sat-satisfied" else k for k in meta_b["kpis"]]
+    other["assessor"] = "C"
+    _, frame_b = read_responses(res.files["B"])
+    write_responses(tmp_path / "c.xlsx", other, frame_b.drop(columns="row"), cl)
+    r = run("merge", res.files["A"], res.files["B"], tmp_path / "c.xlsx", "-o", tmp_path / "m2.xlsx")
+    assert r.exit_code == 1 and "conflict: KPI sat-satisfied: " in r.output
+    r = run("merge", res.files["A"], res.files["B"], tmp_path / "c.xlsx", "-o", tmp_path / "m2.xlsx", "--prefer", "worst")
+    assert r.exit_code == 0, r.output
+    got = {k["id"]: k["value"] for k in read_responses(tmp_path / "m2.xlsx")[0]["kpis"]}
+    want = {k["id"]: k["value"] for k in meta["kpis"]}
+    assert got["sat-satisfied"] == want["sat-satisfied"] - 5  # higher is better: the lower value is worse

@@ -1,0 +1,302 @@
+"""The office report: slugs, escaping, self-containment, notebook errors, the CLI.
+
+Fast tests call the report's pure pieces and the exporter on hand-made notebooks; the few tests marked
+``slow`` execute the real notebook with papermill (a kernel each).
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from conftest import OFFICE_META, mixed_answers
+from hypothesis import given
+from hypothesis import strategies as st
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+import qmskit
+from qmskit.cli import main
+from qmskit.errors import NotebookError, QmskitError
+from qmskit.io import iorw
+from qmskit.io.responses import write_responses
+from qmskit.jupyter import notebook
+from qmskit.render import report
+
+EXTERNAL_URL = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.I)
+EVIL = {
+    "script": "<script>alert('x1')</script>",
+    "img": '<img src=x onerror="alert(2)">',
+    "link": '<a href="javascript:alert(3)">click</a>',
+    "jinja": "{{ 7*7 }} {% raw %}{% endraw %} {# c #}",
+}
+EVIL_TEXT = " ".join(EVIL.values())
+
+
+# ----------------------------------------------------------------------------- slugify
+
+@pytest.mark.parametrize("name, slug", [
+    ("Riverside General Office", "riverside-general-office"),
+    ("青山县人民政府办公室 (Qingshan County)", "青山县人民政府办公室-qingshan-county"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("a/b\\c", "a-b-c"),
+    ("..", "office"),
+    ("", "office"),
+    ("   ", "office"),
+    ("CON", "con-office"),
+    ("Ｗｉｄｅ　Ｏｆｆｉｃｅ", "wide-office"),      # full-width letters and space (NFKC)
+    ("Office\x00\n\tName", "office-name"),
+    ("Café Müller", "café-müller"),
+])
+def test_slugify_examples(name, slug):
+    assert iorw.slugify(name) == slug
+
+
+def test_slugify_long_names_stay_short_and_distinct():
+    a, b = iorw.slugify("办" * 200 + "甲"), iorw.slugify("办" * 200 + "乙")
+    assert a != b
+    assert len(a.encode()) <= 120 and len(b.encode()) <= 120
+
+
+@given(st.text(max_size=300))
+def test_slugify_is_always_a_safe_file_stem(name):
+    slug = iorw.slugify(name)
+    assert slug and slug not in (".", "..")
+    assert not set(slug) & set("/\\:*?\"<>|\x00") and not slug.startswith((".", "-"))
+    assert len(slug.encode("utf-8")) <= 120
+    assert slug == iorw.slugify(slug)  # stable
+
+
+# ----------------------------------------------------------------------------- pure pieces
+
+@pytest.fixture(scope="module")
+def evil_responses(tmp_path_factory, full_checklist) -> Path:
+    """Hostile text in the office name, every metadata field, evidence, notes and owner."""
+    frame = mixed_answers(full_checklist)
+    frame["evidence"] = frame["evidence"].where(frame["answer"] != "yes", EVIL_TEXT)
+    frame.loc[frame["answer"].isin(["no", "partial"]), ["notes", "owner"]] = [EVIL["link"], EVIL["img"]]
+    meta = {k: f"{v} {EVIL_TEXT}" for k, v in OFFICE_META.items() if k not in ("date", "language", "status")}
+    meta.update(office=f"Evil {EVIL['script']} {EVIL['jinja']}", date="2026-10-01", language="en", status="draft")
+    path = tmp_path_factory.mktemp("evil") / "evil.xlsx"
+    write_responses(path, meta, frame, full_checklist, backup=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def evil_assessment(evil_responses):
+    return report.load_assessment(evil_responses)
+
+
+class ElementLister(HTMLParser):
+    """The real elements and attributes of a page (text that merely looks like markup is not one)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attrs.extend(attrs)
+
+
+def shows_as_text(html_text: str, raw: str) -> bool:
+    """``raw`` appears escaped (as text), with or without its quotes escaped (BeautifulSoup unescapes them)."""
+    return html.escape(raw, quote=True) in html_text or html.escape(raw, quote=False) in html_text
+
+
+def assert_inert(html_text: str) -> None:
+    """No markup from the input survives as markup, and each hostile string shows as text."""
+    elements = ElementLister()
+    elements.feed(html_text)
+    assert "script" not in elements.tags
+    assert not [a for a in elements.attrs if a[0].startswith("on")], "event-handler attribute in the page"
+    assert not [a for a in elements.attrs if "javascript:" in (a[1] or "").lower()], "javascript: URL in the page"
+    for raw in EVIL.values():
+        assert shows_as_text(html_text, raw), raw
+    assert "{{ 7*7 }}" in html_text  # Jinja never evaluated it
+
+
+def test_every_section_escapes_user_text(evil_assessment, evil_responses):
+    params = {"responses": str(evil_responses), "checklist": None, "lang": "en", "title": EVIL["img"]}
+    for lang in ("en", "zh"):
+        page = "".join(report.sections(evil_assessment, params, lang, title=EVIL["img"]))
+        assert_inert(page)
+
+
+def test_sections_speak_chinese(full_responses):
+    a = report.load_assessment(full_responses)
+    page = "".join(report.sections(a, {"responses": str(full_responses), "lang": "zh"}, "zh"))
+    assert "ISO 9001 认证准备评估报告" in page and "差距清单" in page and "整改计划" in page
+    assert a.questions["text_zh"].iloc[0] in page
+    reasons = a.reason_texts("zh")  # rendered from the catalog: no English word (question ids aside)
+    assert reasons and all(not re.search(r"[A-Za-z]{2,}", r) for r in reasons), reasons
+    assert all(f"<li>{r}</li>" in page for r in reasons)
+    assert "Gap register" not in page and "Action plan" not in page
+
+
+def test_gap_register_lists_kpi_findings_after_question_gaps_of_same_severity():
+    cl = qmskit.load_checklist("gov-office")
+    frame = mixed_answers(cl)
+    a = qmskit.score(cl, frame.assign(row=range(2, len(frame) + 2)),
+                     {"office": "K", "kpis": {"sat-satisfied": 80.0, "doc-completion": 99.0}})
+    assert [f["id"] for f in a.kpi_findings] == ["kpi:sat-satisfied"]
+    reg = report.gap_register_frame(a, "en")
+    sev = reg["severity"].tolist()
+    k = reg.index[reg["id"] == "kpi:sat-satisfied"][0]
+    # a missed KPI target is an observation of 9.1, after the question observations (design.md)
+    assert reg.loc[k, "clause"] == "9.1" and reg.loc[k, "severity"] == "observation"
+    assert reg.loc[k, "reason"] == "kpi" and reg.loc[k, "action"].startswith("Bring the indicator")
+    assert sev[:k] == sorted(sev[:k], key=["major", "minor", "observation"].index)
+    assert k == len(reg) - 1                               # last of the observations
+    assert (reg["kind"] == "question").sum() == len(a.gaps)
+    page = report.gap_register_html(a, "en")
+    assert "kpi:sat-satisfied" in page and "qr-kpi-row" in page
+
+
+def test_sections_cope_with_nothing_answered_and_with_maturity_levels(tmp_path):
+    mini = Path(__file__).parents[1] / "data" / "mini.yaml"
+    cl = qmskit.load_checklist(mini)
+    nothing = qmskit.score(cl, mixed_answers(cl).assign(answer="", row=0), {"office": "Empty"})
+    page = "".join(report.sections(nothing, {"responses": None, "lang": "zh"}, "zh"))
+    assert nothing.overall is None and "没有已回答的问题" in page
+    assert 'data-band="early_stage" data-shown="not_started"' in page and "尚未开始" in page  # not a red early stage
+    maturity = tmp_path / "maturity.yaml"
+    maturity.write_text(mini.read_text(encoding="utf-8").replace("scale: compliance", "scale: maturity"),
+                        encoding="utf-8")
+    cl = qmskit.load_checklist(maturity)
+    levels = mixed_answers(cl).assign(answer=[3, 5, 1] + [""] * (len(cl.questions) - 3), row=0)
+    page = "".join(report.sections(qmskit.score(cl, levels, {"office": "M"}), {"lang": "en"}, "en"))
+    assert "Level 3" in page and "maturity scale" in page
+
+
+def test_chart_is_small_inline_svg_labelled_by_clause_number(full_responses):
+    a = report.load_assessment(full_responses)
+    svg = report.chart_svg(a, title="Scores <by> clause")
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and len(svg) < 20_000
+    assert "<title>Scores &lt;by&gt; clause</title>" in svg
+    shown = report.chart_clauses(a)
+    for clause in shown["clause"]:
+        assert f">{clause}</text>" in svg
+    assert svg.count("<rect") == 1 + int(shown["score"].notna().sum())  # the background, then one bar per score
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg)  # well-formed
+
+
+# ----------------------------------------------------------------------------- notebook module, no kernel
+
+def executed_like(html_outputs: list[str], params: dict | None = None) -> nbformat.NotebookNode:
+    """A notebook as if executed: display_data outputs carrying HTML."""
+    nb = new_notebook()
+    nb.cells = [new_code_cell("x = 1")]
+    for i, fragment in enumerate(html_outputs, start=1):
+        cell = new_code_cell("display(HTML(...))", execution_count=i)
+        cell.outputs = [new_output("display_data", data={"text/html": fragment, "text/plain": "<HTML>"})]
+        cell.outputs.append(new_output("stream", name="stderr", text="UserWarning: internal noise\n"))
+        nb.cells.append(cell)
+    nb.metadata["papermill"] = {"parameters": params or {"lang": "zh"}}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    return nb
+
+
+def test_export_is_self_contained_without_scripts_or_inputs(evil_assessment):
+    page = notebook.export_html(executed_like([report.header_html(evil_assessment, "en")]),
+                                title=f"{evil_assessment.office} report")
+    assert_inert(page)
+    assert not EXTERNAL_URL.search(page), EXTERNAL_URL.search(page)
+    assert "require.js" not in page and "MathJax" not in page and "@font-face" not in page
+    assert "display(HTML" not in page and "x = 1" not in page       # no input cells
+    assert "internal noise" not in page                              # stderr is not for clients
+    elements = ElementLister()
+    elements.feed(page)
+    classes = " ".join(v for k, v in elements.attrs if k == "class")
+    assert "jp-InputPrompt" not in classes and "jp-OutputPrompt" not in classes  # no prompts
+    assert '<html lang="zh">' in page                                # from the papermill parameters
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<script" not in title and "&lt;script&gt;" in title
+
+
+def test_parameterize_injects_the_papermill_way():
+    nb = notebook.parameterize(notebook.bundled_notebook("report"), {"responses": "/x/a.xlsx", "lang": "zh"})
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert "parameters" in tags[0] and "injected-parameters" in tags[1]
+    assert 'responses = "/x/a.xlsx"' in nb.cells[1].source and 'lang = "zh"' in nb.cells[1].source
+    assert nb.metadata.papermill.parameters == {"responses": "/x/a.xlsx", "lang": "zh"}
+    source = nbformat.read(notebook.bundled_notebook("report"), as_version=4)
+    assert all(not c.get("outputs") for c in source.cells)          # committed with outputs cleared
+
+
+def test_check_errors_gives_one_line_naming_office_and_cell():
+    nb = executed_like(["<p>ok</p>"])
+    nb.cells[1].outputs = [new_output("error", ename="ResponsesError", evalue="a.xlsx: row 5:\n bad  answer",
+                                      traceback=["\x1b[31mTraceback"])]
+    with pytest.raises(NotebookError) as err:
+        notebook.check_errors(nb, office="青山 office")
+    assert str(err.value) == "report for '青山 office' failed in cell 1: ResponsesError: a.xlsx: row 5: bad answer"
+
+
+# ----------------------------------------------------------------------------- real notebook runs (slow)
+
+@pytest.mark.slow
+def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch, full_responses):
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.read(notebook.bundled_notebook("report"), as_version=4)
+    nb.cells.insert(2, new_code_cell("raise ValueError('clause table exploded\\nsecond line')"))
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(notebook, "bundled_notebook", lambda name="report": broken)
+    out = tmp_path / "out"
+    with pytest.raises(NotebookError) as err:
+        report.build_report(full_responses, out, keep_notebook=True)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message == ("report for 'Lakeside Test Office' failed in cell 4: "
+                       "ValueError: clause table exploded second line")
+    assert not out.exists() or not any(out.iterdir())               # nothing, not even a temp file
+
+
+@pytest.mark.slow
+def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp_path):
+    path = report.build_report(evil_responses, tmp_path, lang="zh", keep_notebook=True)
+    assert path.parent == tmp_path and path.name.startswith("evil-script-alert-x1-script")
+    page = path.read_text(encoding="utf-8")
+    assert_inert(page)
+    assert not EXTERNAL_URL.search(page)
+    assert path.with_suffix(".ipynb").exists()
+    executed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+    assert "injected-parameters" in executed.cells[1].metadata.tags
+
+
+@pytest.mark.slow
+def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tmp_path):
+    result = CliRunner().invoke(main, ["report", str(full_responses), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    path = Path(result.output.strip())
+    assert path == tmp_path / "r" / "lakeside-test-office.en.html"
+    page = path.read_text(encoding="utf-8")
+    assert path.stat().st_size <= 1_000_000
+    assert not EXTERNAL_URL.search(page) and "<script" not in page
+    a = report.load_assessment(full_responses)
+    assert report.t(f"band_{a.readiness}") in page and qmskit.core.readiness.fmt_number(a.overall) in page
+    assert '<figure class="qr-chart"><svg' in page and "data:image/png" not in page
+    assert [p.name for p in (tmp_path / "r").iterdir()] == [path.name]   # no temp files, no notebook
+
+
+def test_cli_report_errors_are_one_line_exit_1(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(main, ["report", str(tmp_path / "nope.xlsx"), "-o", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert missing.output.strip().count("\n") == 0 and "nope.xlsx: file not found" in missing.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,answer\n4.1-a,maybe\n", encoding="utf-8")
+    wrong = runner.invoke(main, ["report", str(bad), "-o", str(tmp_path / "out")])
+    assert wrong.exit_code == 1 and "maybe" in wrong.output and wrong.output.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+    usage = runner.invoke(main, ["report", str(bad), "-o", str(tmp_path), "--lang", "fr"])
+    assert usage.exit_code == 2
+
+
+def test_build_report_rejects_unknown_language(full_responses, tmp_path):
+    with pytest.raises(QmskitError, match="unsupported language 'fr'"):
+        report.build_report(full_responses, tmp_path, lang="fr")
