@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit import __version__
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import check_lang, t
@@ -108,7 +109,7 @@ def load_assessment(responses_path: str | Path, checklist=None, actions=None, *,
         warnings.simplefilter("always")
         meta, frame = read_responses(responses_path, checklist, strict=strict)
         read = len(caught)
-        assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
+        assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
                            source=responses_path)
     if reader_warnings is not None:
         reader_warnings.extend(caught[:read])
