@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
@@ -385,6 +386,8 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            if not _may_have_answered_by(path):
+                return {}
             from openpyxl import load_workbook
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
@@ -406,9 +409,45 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
             data, _ = load_yaml(path, QmskitError)
             value = data.get("answered_by") if isinstance(data, dict) else None
             return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return {}
     return {}
+
+
+def _may_have_answered_by(path: Path) -> bool:
+    """False when the workbook surely has no "Answered by" column: no sheet's header row (the first row,
+    as read_answered_by reads it) holds the label as its own (inline) string, and no shared string holds
+    it, in any case. A few milliseconds, where opening the workbook costs ~0.1 s, paid by every report and
+    every office of a batch, merged or not. A string split into formatted runs (rich text) could hide the
+    label, so such a workbook is read in full."""
+    needles = [label.lower().encode("utf-8") for label in ANSWERED_BY] + [b"<r>", b"<r "]
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name == "xl/sharedStrings.xml" and _contains(zf, name, needles):
+                return True
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and _contains(zf, name, needles,
+                                                                                         until=b"</row>"):
+                return True
+    return False
+
+
+def _contains(zf: zipfile.ZipFile, name: str, needles: list[bytes], until: bytes | None = None) -> bool:
+    """Whether a zip member holds any of ``needles`` (compared in lower case), up to the first ``until``;
+    read in chunks, never the whole member at once."""
+    keep = max(map(len, needles + [until or b""])) - 1
+    tail = b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 16):
+            text = tail + chunk.lower()
+            end = text.find(until) if until else -1
+            if end >= 0:
+                text = text[:end]
+            if any(n in text for n in needles):
+                return True
+            if end >= 0:
+                return False
+            tail = text[-keep:]
+    return False
 
 
 def today() -> str:
