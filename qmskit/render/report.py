@@ -22,6 +22,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from qmskit import __version__
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.actions import blank as _blank
 from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
@@ -79,7 +80,7 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
         warnings.simplefilter("always")
         meta, frame = read_responses(responses_path, checklist, strict=strict)
         read = len(caught)
-        assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta,
+        assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
                            source=responses_path)
     if reader_warnings is not None:
         reader_warnings.extend(caught[:read])
