@@ -204,3 +204,15 @@ def test_action_statuses_read_back_from_either_language():
             assert status_key(f" {STATUS_LABELS[lang][key].upper()} ") == key
     assert STATUS_LABELS["zh"]["verified"] == "已验证有效"
     assert status_key("maybe") is None
+
+
+def test_a_missing_compiled_catalog_is_one_clear_error(tmp_path, monkeypatch):
+    """An install without the .mo files (a packaging slip) says what is missing and how to build it."""
+    from qmskit.errors import QmskitError
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    catalog.translations.cache_clear()
+    try:
+        with pytest.raises(QmskitError, match=r"qmskit\.mo: the compiled message catalog is missing .*make catalog"):
+            t("sec_gaps", "zh")
+    finally:
+        catalog.translations.cache_clear()
