@@ -22,8 +22,10 @@ NPLURALS = {"en": 2, "zh": 1}
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.")
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py"]
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
