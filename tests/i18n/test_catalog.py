@@ -23,9 +23,13 @@ NPLURALS = {"en": 2, "zh": 1}
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
              "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
-             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py"]
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
+             "qmskit/render/compare_report.py"]
+# templates whose t("…") / t_html("…") look-ups are checked the same way
+CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
+                       "qmskit/render/templates/compare/*.j2"]
 OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
-                  "migrate.", "merge.")
+                  "migrate.", "merge.", "compare.", "report.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -33,6 +37,13 @@ FAMILIES = [
     *(f"reason.band.{band}" for band in Band),
     "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry
     *(f"band_{band}" for band in [*Band, "not_started"]),
+    # the comparison's gap groups, readiness changes, gap fates and KPI results (qmskit.core.compare)
+    *(f"compare.sec_{g}" for g in ("closed", "opened", "persisting", "unassessed")),
+    *(f"compare.empty_{g}" for g in ("closed", "opened", "persisting")),
+    *(f"compare.ch_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.st_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.kk_{k}" for k in ("now_met", "now_missed", "still_met", "still_missed", "newly_measured",
+                                  "not_measured")),
     # brand.s(key): the keys report.py passes (audience_<Audience>)
     *(f"brand.{key}" for key in ("report_no", "prepared_by", "exec_summary", "closing", "signoff", "signature",
                                  "sign_date", "internal_notes", "audience", "audience_client", "audience_internal")),
@@ -117,6 +128,9 @@ def looked_up_keys():
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 keys.add(node.args[0].value)
+    for pattern in CONVERTED_TEMPLATES:
+        for path in ROOT.glob(pattern):
+            keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
     return keys
 
 
