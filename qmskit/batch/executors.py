@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
 
 
@@ -136,7 +137,7 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
         raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
     n = workers or os.cpu_count() or 1
     if n == 1:
-        return _thread_pool(list(warm_checklists or ["iso9001-2015"]))
+        return _thread_pool(list(warm_checklists or [DEFAULT_CHECKLIST]))
     # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
     # Nothing heavy is preloaded in the server (the parent would wait for it): each worker launches its
     # kernel before importing the Jupyter and pandas stacks, so the imports overlap with the kernel's boot.
@@ -145,7 +146,7 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
         context.set_forkserver_preload(["qmskit.batch.executors"])
     pid_queue = context.SimpleQueue()
     executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
-                                      initargs=(list(warm_checklists or ["iso9001-2015"]), pid_queue))
+                                      initargs=(list(warm_checklists or [DEFAULT_CHECKLIST]), pid_queue))
     for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
         executor.submit(os.getpid)
     return Pool("process", executor, n, _pid_queue=pid_queue)

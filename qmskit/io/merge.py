@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
@@ -331,7 +332,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     if odd and not force:
         raise MergeError(f"{odd[0][0]} is for '{odd[0][1]}', {parts[0].label} for '{offices[0]}' "
                          "(use --force to merge anyway)")
-    cl = load_checklist(checklist or next(iter(ids), None) or "iso9001-2015")
+    cl = load_checklist(checklist or next(iter(ids), None) or DEFAULT_CHECKLIST)
     result = merge_frames(parts, cl, Prefer(prefer) if prefer else None)
     if result.conflicts:
         return result
@@ -342,7 +343,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
 def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
     from qmskit.io import iorw
     from qmskit.io.responses import write_responses
-    lang = result.meta.get("language") if result.meta.get("language") in ("en", "zh") else "en"
+    lang = result.meta.get("language") if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     if output.suffix.lower() != ".xlsx":
         write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
                         lang=lang, backup=True)

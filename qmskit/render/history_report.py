@@ -79,7 +79,7 @@ def strings(lang: str) -> dict:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("qmskit", "templates"),
+    return jinja2.Environment(loader=jinja2.PackageLoader("qmskit.render", "templates"),
                               autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
                               undefined=jinja2.StrictUndefined)
 
