@@ -22,12 +22,14 @@ NPLURALS = {"en": 2, "zh": 1}
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/report.py",
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
              "qmskit/render/compare_report.py"]
 # templates whose t("…") / t_html("…") look-ups are checked the same way
 CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
                        "qmskit/render/templates/compare/*.j2"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "compare.", "report.")
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.", "compare.", "report.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
