@@ -558,7 +558,7 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
 
 
 def _portfolio_title(lang: str) -> str:
-    from qmskit.i18n.pages import t
+    from qmskit.i18n.catalog import t
     return t("portfolio.title", lang)
 
 

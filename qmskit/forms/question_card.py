@@ -12,17 +12,12 @@ from typing import Any
 import ipywidgets as W
 
 from qmskit.forms.session import ResponsesSession
-from qmskit.i18n.pages import t
+from qmskit.i18n.catalog import t
 from qmskit.render import palette
 from qmskit.render.templating import render
 
 ANSWER_VALUES: dict[str, list[Any]] = {"compliance": ["yes", "partial", "no", "n/a"], "maturity": [1, 2, 3, 4, 5, "n/a"]}
 BLANK = ""  # the toggle's "unanswered" option (ToggleButtons cannot select None)
-
-
-def form_text(lang: str, key: str) -> str:
-    """A string of the form (``form.<key>`` in the message catalog)."""
-    return t(f"form.{key}", lang)
 
 
 def answer_label(value: Any, lang: str) -> str:
@@ -103,12 +98,12 @@ class QuestionCard:
             self.answer.value = value
         finally:
             self.muted = False
-        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [form_text(lang, "unanswered_tip")]
-        self.evidence.placeholder = form_text(lang, "evidence")
-        self.notes.placeholder = form_text(lang, "notes")
-        self.owner.placeholder = form_text(lang, "owner")
+        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [t("form.unanswered_tip", lang)]
+        self.evidence.placeholder = t("form.evidence", lang)
+        self.notes.placeholder = t("form.notes", lang)
+        self.owner.placeholder = t("form.owner", lang)
         self.owner.description = ""
-        self.due.description = form_text(lang, "due")
+        self.due.description = t("form.due", lang)
         self._lang = lang
 
     def load(self, session: ResponsesSession) -> None:

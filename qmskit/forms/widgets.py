@@ -21,10 +21,9 @@ from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
 from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
-from qmskit.forms.question_card import QuestionCard, form_text
+from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
-from qmskit.i18n.catalog import check_lang, reason_text
-from qmskit.i18n.pages import t
+from qmskit.i18n.catalog import check_lang, reason_text, t
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
 
@@ -94,7 +93,7 @@ class AssessmentForm:
 
     # ------------------------------------------------------------------ opening
     def _filter_options(self):
-        return [(form_text(self.lang, k), k) for k in ("all", "unanswered", "gaps")]
+        return [(t(f"form.{k}", self.lang), k) for k in ("all", "unanswered", "gaps")]
 
     def _open_clicked(self) -> None:
         try:
@@ -310,7 +309,7 @@ class AssessmentForm:
             titles = tuple(f"{g} {self.titles[g][i]} — {pct[g]}" for g in groups)
             if self.accordions[top].titles != titles:
                 self.accordions[top].titles = titles
-        tab_titles.append(form_text(self.lang, "details"))
+        tab_titles.append(t("form.details", self.lang))
         if tuple(self.tabs.titles) != tuple(tab_titles):
             self.tabs.titles = tuple(tab_titles)
 
@@ -384,12 +383,12 @@ class AssessmentForm:
         lang = self.lang
         self.checklist_box.placeholder = t("checklist", lang)
         self.checklist_box.description = ""
-        self.responses_box.placeholder = form_text(lang, "responses") + " (.xlsx / .yaml)"
+        self.responses_box.placeholder = t("form.responses", lang) + " (.xlsx / .yaml)"
         self.office_box.placeholder = t("office", lang)
-        self.open_button.description = form_text(lang, "open")
-        self.reload_button.description = form_text(lang, "reload")
-        self.keep_button.description = form_text(lang, "keep")
-        self.build_button.description = form_text(lang, "build")
+        self.open_button.description = t("form.open", lang)
+        self.reload_button.description = t("form.reload", lang)
+        self.keep_button.description = t("form.keep", lang)
+        self.build_button.description = t("form.build", lang)
         value = self.filter.value
         self.filter.unobserve_all("value")
         self.filter.options = self._filter_options()
@@ -408,7 +407,7 @@ class AssessmentForm:
         from qmskit.render import report  # written alongside; imported late so the form works without it
         self._session().flush()
         self.build_button.disabled = True
-        self.report_html.value = form_text(self.lang, "building")
+        self.report_html.value = t("form.building", self.lang)
         try:
             out = report.build_report(self._session().path, self.report_dir, lang=self.lang,
                                       checklist=checklist_ref(self.checklist))

@@ -15,13 +15,15 @@ import pandas as pd
 
 from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress, blank
 from qmskit.core.assessment import Assessment
-from qmskit.i18n.pages import MESSAGES, t
+from qmskit.i18n.catalog import t
+
+# the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
+_REPORT_HEADERS = {"col_status": "col_status", "col_answered_by": "actions.col_answered_by"}
 
 
 def s(key: str, lang: str) -> str:
-    """An action-plan string of the message catalog (``actions.<key>``, else the shared ``<key>``): the office
-    report (qmskit.render.report) takes its status and "answered by" column headers from here."""
-    return t(f"actions.{key}" if f"actions.{key}" in MESSAGES["en"] else key, lang)
+    """A column header the office report takes from here (``col_status``, ``col_answered_by``)."""
+    return t(_REPORT_HEADERS[key], lang)
 
 
 @dataclass

@@ -16,13 +16,10 @@ from qmskit.api import history_files
 from qmskit.core.history import MOVES, History
 from qmskit.core.kpis import fmt_target, fmt_value
 from qmskit.core.readiness import fmt_number
-from qmskit.i18n.catalog import check_lang
-from qmskit.i18n.pages import t
-from qmskit.render.palette import band_colour
+from qmskit.i18n.catalog import check_lang, t
+from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
 from qmskit.render.templating import render
 
-PALETTE = ["#9c6ade", "#2a9d8f", "#e76f51", "#f4a261", "#457b9d", "#8ab17d", "#d62828", "#6d597a", "#e9c46a",
-           "#264653", "#b5838d"]
 MOVE_DETAIL_FULL = {"opened", "recurring"}  # these get a table; the others a compact list of ids
 
 
@@ -65,7 +62,7 @@ def trend_chart(h: History, lang: str) -> dict:
         "thresholds": [{"y": y(th[f"{band}_min"]), "color": band_colour(band), "label": t(f"history.threshold_{key}", lang)}
                        for band, key in (("ready", "ready"), ("nearly_ready", "nearly"), ("developing", "dev"))],
         "xs": [{"x": x, "label": label} for x, label in zip(xs, h.labels)],
-        "clauses": [{"label": r["clause"], "color": PALETTE[i % len(PALETTE)], "points": line([r[lab] for lab in h.labels])}
+        "clauses": [{"label": r["clause"], "color": SERIES[i % len(SERIES)], "points": line([r[lab] for lab in h.labels])}
                     for i, r in enumerate(tops.to_dict("records"))],
         "overall": {"points": line(overall),
                     "dots": [{"x": x, "y": y(v), "label": f"{label}: {_fmt(v)}"} for x, v, label in

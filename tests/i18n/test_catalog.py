@@ -10,6 +10,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from qmskit.core.history import MOVES
 from qmskit.core.model import Band, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
@@ -19,8 +20,13 @@ NPLURALS = {"en": 2, "zh": 1}
 
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
-CONVERTED = ["qmskit/i18n/catalog.py"]
-OWNED_PREFIXES = ("reason.", "list.")
+CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
+             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
+             "qmskit/batch/runner.py"]
+# templates whose t('key') look-ups are checked the same way
+CONVERTED_TEMPLATES = ["qmskit/render/templates/portfolio", "qmskit/render/templates/form",
+                       "qmskit/render/templates/history.html.j2"]
+OWNED_PREFIXES = ("reason.", "list.", "portfolio.", "actions.", "history.", "form.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -28,6 +34,11 @@ FAMILIES = [
     *(f"reason.band.{band}" for band in Band),
     "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry
     *(f"band_{band}" for band in [*Band, "not_started"]),
+    *(f"form.{k}" for k in ("all", "unanswered", "gaps", "pending", "saving", "critical", "maintain", "retain")),
+    *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
+    *(f"history.mv_{m}" for m in MOVES),
+    *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
+    "actions.col_answered_by",  # the report's column header, by name (actions_report.s)
 ]
 
 
@@ -91,8 +102,12 @@ def test_compiled_catalog_matches_its_source(lang):
 
 
 def looked_up_keys():
-    """The literal keys that the converted modules pass to t() and tn()."""
+    """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
     keys = set()
+    for name in CONVERTED_TEMPLATES:
+        path = ROOT / name
+        for template in ([path] if path.is_file() else sorted(path.glob("*.j2"))):
+            keys.update(re.findall(r"\bt(?:_html)?\('([^']+)'\s*[,)]", template.read_text("utf-8")))
     for path in CONVERTED:
         for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
