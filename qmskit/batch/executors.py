@@ -16,6 +16,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
 
 
@@ -124,7 +125,7 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
         context.set_forkserver_preload(["qmskit.batch.executors"])
     pid_queue = context.SimpleQueue()
     executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
-                                      initargs=(list(warm_checklists or ["iso9001-2015"]), pid_queue))
+                                      initargs=(list(warm_checklists or [DEFAULT_CHECKLIST]), pid_queue))
     for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
         executor.submit(os.getpid)
     return Pool("process", executor, n, _pid_queue=pid_queue)

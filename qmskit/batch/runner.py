@@ -35,6 +35,7 @@ import pandas as pd
 
 from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outputs import OutputFolder
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.readiness import BANDS
 from qmskit.errors import QmskitError
 from qmskit.io import iorw
@@ -330,7 +331,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         bar.stop()
         raise
     try:
-        pool = _Workers(executor, workers, scheduler, client, warm=[checklist or "iso9001-2015"])
+        pool = _Workers(executor, workers, scheduler, client, warm=[checklist or DEFAULT_CHECKLIST])
     except BaseException:
         folder.__exit__(None, None, None)
         guard.__exit__(None, None, None)
@@ -398,7 +399,7 @@ def score_file(path: Path, checklist: str | None = None, loader=None) -> OfficeO
                 from qmskit.io.responses import read_responses
 
                 meta, frame = read_responses(path, checklist)
-                assessment = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path)
+                assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
         outcome.assessment, outcome.office = assessment, assessment.office
     except QmskitError as exc:
         outcome.error = _one_line(str(exc))
@@ -421,7 +422,7 @@ def _office_task(path: Path, notebook: Path, lang: str | None, checklist, timeou
     options build_report takes (``lang=None``: the office's own language from its file) and the action
     plans by office (matched there, once the office's name is known)."""
     return {"source": str(Path(path).resolve()), "notebook": str(notebook), "lang": lang, "timeout": timeout,
-            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or "iso9001-2015"],
+            "keep_notebook": keep, "checklist": checklist, "checklists": [checklist or DEFAULT_CHECKLIST],
             "plans": dict(plans or {}), "brand": brand, "audience": audience, "seq": seq}
 
 
@@ -538,7 +539,7 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
     from concurrent.futures.process import BrokenProcessPool
 
     task = {"data": portfolio_data(result.offices, lang, office_reports), "lang": lang, "timeout": timeout,
-            "checklists": sorted({_absolute_if_path(o.assessment.meta.get("checklist")) or "iso9001-2015"
+            "checklists": sorted({_absolute_if_path(o.assessment.meta.get("checklist")) or DEFAULT_CHECKLIST
                                   for o in result.offices if o.assessment}),
             "notebook": str(_portfolio_notebook_path()), "keep_notebook": keep,
             "title": _portfolio_title(lang)}

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
+from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import TOL, Severity
 from qmskit.errors import ResponsesError
 
@@ -125,8 +126,7 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
         return []
     if isinstance(entries, dict):  # {id: value} or {id: {value, previous}} given through the API
         entries = [{"id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in entries.items()]
-    declared = cl.kpis.set_index("id") if len(cl.kpis) else None
-    known = ", ".join(cl.kpis["id"]) or "none"
+    units = _units(cl)
     seen: dict[str, object] = {}
     out: dict[str, dict] = {}
     for n, entry in enumerate(entries):
@@ -137,14 +137,14 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
             if entry.get("value") in (None, "") and entry.get("previous") in (None, ""):
                 continue  # a blank row
             raise ResponsesError("KPI value without an id", path=path, where=where)
-        if declared is None or kid not in declared.index:
-            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {known})",
+        if kid not in units:
+            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {', '.join(units) or 'none'})",
                                  path=path, where=where)
         if kid in seen:
             raise ResponsesError(f"KPI '{kid}' is given twice (first at {row_label} {seen[kid]})",
                                  path=path, where=where)
         seen[kid] = row
-        unit = str(declared.loc[kid, "unit"] or "")
+        unit = units[kid]
         rows = entry.get("rows") or {}
         out[kid] = {
             "id": kid,
@@ -153,7 +153,16 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
             "previous": _to_number(entry.get("previous"), kid=kid, what="previous value", unit=unit, path=path,
                                    where=f"{row_label} {rows.get('previous', row)}"),
         }
-    return [out[k] for k in cl.kpis["id"] if k in out]
+    return [out[k] for k in units if k in out]
+
+
+def _units(cl: Checklist) -> dict[str, str]:
+    """Declared KPI id -> unit, in checklist order (worked out once per checklist)."""
+    derived = checklist_arrays(cl).derived
+    if "kpi_units" not in derived:
+        derived["kpi_units"] = {str(k): str(u or "") for k, u in zip(cl.kpis["id"], cl.kpis["unit"])} \
+            if len(cl.kpis) else {}
+    return derived["kpi_units"]
 
 
 # ----------------------------------------------------------------------------- evaluating
@@ -168,24 +177,31 @@ def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
     if not len(cl.kpis):
         return pd.DataFrame(columns=KPI_FRAME_COLUMNS), []
     given = {v["id"]: v for v in parse_kpi_values(values, cl)}
-    frame = cl.kpis.copy()
-    frame["value"] = [given.get(k, {}).get("value") for k in frame["id"]]
-    frame["previous"] = [given.get(k, {}).get("previous") for k in frame["id"]]
-    value = frame["value"].astype(float)
-    previous = frame["previous"].astype(float)
-    sign = pd.Series(np.where(frame["direction"] == "lower", -1.0, 1.0), index=frame.index)
+    kpis = cl.kpis
+    ids = kpis["id"].tolist()
+    values_given = [given.get(k, {}).get("value") for k in ids]
+    previous_given = [given.get(k, {}).get("previous") for k in ids]
+    value = np.array(values_given, dtype=float)
+    previous = np.array(previous_given, dtype=float)
+    sign = np.where(kpis["direction"].to_numpy(dtype=object) == "lower", -1.0, 1.0)
     with np.errstate(invalid="ignore"):
-        margin = sign * (value - frame["target"].astype(float))   # ≥ 0 when the target is met
+        margin = sign * (value - kpis["target"].to_numpy(dtype=float))   # ≥ 0 when the target is met
         better = sign * (value - previous)
-    has_value = value.notna()
-    met = has_value & (margin >= -TOL)
-    frame["status"] = np.select([~has_value, met], ["no_value", "met"], "not_met")
-    frame["met"] = pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=frame.index, dtype="object")
-    frame["change"] = value - previous
-    trend = np.select([better > TOL, better < -TOL, better.notna()], ["improved", "worsened", "unchanged"], "")
-    frame["trend"] = pd.Series([t or None for t in trend], index=frame.index, dtype="object")
-    frame = frame[KPI_FRAME_COLUMNS]
-    findings = [kpi_finding(r) for r in frame[frame["status"] == "not_met"].itertuples(index=False)]
+        has_value = ~np.isnan(value)
+        met = has_value & (margin >= -TOL)
+        trend = np.select([better > TOL, better < -TOL, ~np.isnan(better)], ["improved", "worsened", "unchanged"], "")
+    columns = {c: kpis[c] for c in KPI_FRAME_COLUMNS[:7]}
+    index = kpis.index
+    frame = pd.DataFrame({
+        **columns,
+        "value": pd.Series(values_given, index=index), "previous": pd.Series(previous_given, index=index),
+        "status": np.select([~has_value, met], ["no_value", "met"], "not_met"),
+        "met": pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=index, dtype="object"),
+        "change": value - previous,
+        "trend": pd.Series([t or None for t in trend], index=index, dtype="object"),
+    }, index=index)
+    missed = np.flatnonzero(has_value & ~met)
+    findings = [kpi_finding(r) for r in frame.iloc[missed].itertuples(index=False)] if len(missed) else []
     return frame, findings
 
 

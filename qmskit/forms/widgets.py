@@ -17,6 +17,7 @@ import ipywidgets as W
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, list_checklists
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
 from qmskit.core.scoring import score
@@ -34,7 +35,7 @@ class AssessmentForm:
     """The whole form. Give ``checklist`` (bundled id or .yaml path) and ``responses`` (.xlsx/.yaml path;
     created when missing, named ``office``) to open at once; otherwise pick them in the form."""
 
-    def __init__(self, checklist: str | Path | Checklist | None = "iso9001-2015", responses: str | Path | None = None,
+    def __init__(self, checklist: str | Path | Checklist | None = DEFAULT_CHECKLIST, responses: str | Path | None = None,
                  *, lang: str = "en", office: str | None = None, report_dir: str | Path = "reports",
                  poll: float | None = 2.0, debounce: float = 0.3):
         self.lang = check_lang(lang)

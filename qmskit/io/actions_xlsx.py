@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.actions import (
     DATE_KEYS,
     KEYS,
@@ -336,8 +337,8 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
 
     responses, output = Path(responses), Path(output)
     meta, frame = read_responses(responses, checklist)
-    a = score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=responses)
-    lang = lang or (meta.get("language") if meta.get("language") in ("en", "zh") else "en")
+    a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses)
+    lang = lang or (meta.get("language") if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     fresh = plan_rows(a, lang)
     date = meta.get("date")
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,

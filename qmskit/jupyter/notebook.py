@@ -26,11 +26,12 @@ from qmskit.jupyter._nbformat import nbformat  # first, before nbformat/papermil
 from nbformat import NotebookNode
 # isort: on
 
+from qmskit.config import CELL_TIMEOUT
 from qmskit.errors import NotebookError
 from qmskit.io import iorw
 
 TEMPLATE = "qmskit_report"
-DEFAULT_TIMEOUT = 600  # seconds per cell; a report cell takes well under one
+DEFAULT_TIMEOUT = CELL_TIMEOUT
 # the kernel's own log (e.g. ipykernel's "running over TCP" notice, a KeyboardInterrupt at shutdown) is not
 # for users of a command-line tool; a kernel that dies still surfaces as an error
 KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)

@@ -28,6 +28,8 @@ from qmskit.jupyter._nbformat import nbformat  # first, before nbclient imports 
 from nbclient import NotebookClient
 # isort: on
 
+from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
+
 ENGINE_NAME = "qmskit-warm"
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
               "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
@@ -42,7 +44,7 @@ class KernelTimeout(Exception):
 class WarmKernel:
     """A started kernel (``km``) with its connected client (``kc``), reused notebook after notebook."""
     kernel_name: str = "python3"
-    checklists: tuple[str, ...] = ("iso9001-2015",)
+    checklists: tuple[str, ...] = (DEFAULT_CHECKLIST,)
     km: object = None
     kc: object = None
     notebooks_run: int = 0
@@ -52,7 +54,7 @@ class WarmKernel:
     _t0: float = 0.0
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self, startup_timeout: float = 60, while_booting=None) -> None:
+    def start(self, startup_timeout: float = KERNEL_START_TIMEOUT, while_booting=None) -> None:
         """Launch the kernel, run ``while_booting()`` here while it boots (the kernel process imports
         ipykernel meanwhile, on the other core), then wait until it answers and pre-import in it."""
         self.launch(startup_timeout)
@@ -60,7 +62,7 @@ class WarmKernel:
             while_booting()
         self.connect()
 
-    def launch(self, startup_timeout: float = 60) -> None:
+    def launch(self, startup_timeout: float = KERNEL_START_TIMEOUT) -> None:
         """Start the kernel process and return at once; :meth:`connect` waits for it."""
         self._t0 = time.perf_counter()
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
@@ -273,7 +275,7 @@ _KERNELS: dict[tuple[int, int], WarmKernel] = {}
 _LOCK = threading.Lock()
 
 
-def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, ...] = ("iso9001-2015",)
+def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, ...] = (DEFAULT_CHECKLIST,)
                            ) -> WarmKernel:
     key = (os.getpid(), threading.get_ident())
     with _LOCK:

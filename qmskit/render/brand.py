@@ -24,9 +24,10 @@ import string
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qmskit.config import ENV_BRAND
 from qmskit.errors import BrandError
 
-ENV = "QMSKIT_BRAND"
+ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
 MAX_LOGO = 200 * 1024
 MAX_TEXT = 500

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 from qmskit.errors import PdfError
 
 CHROMIUM_ARGS = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -43,7 +44,7 @@ _FONT = ("font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'DejaVu Sans', Arial,
 
 
 def chromium_path() -> Path:
-    return Path(os.environ.get("QMSKIT_CHROMIUM") or "/usr/bin/chromium")
+    return Path(os.environ.get(ENV_CHROMIUM) or DEFAULT_CHROMIUM)
 
 
 def check_available() -> Path:
