@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,58 @@ def t(key: str, lang: str | None = "en", **fields: Any) -> str:
 def tn(key: str, n: int, lang: str | None = "en", **fields: Any) -> str:
     """The plural message ``key`` for the count ``n`` in ``lang``, formatted with ``n`` and ``fields``."""
     return (_lookup(key, lang, n) or key).format(n=n, **fields)
+
+
+class MessageTable(Mapping[str, Mapping[str, str]]):
+    """``{lang: {key: text}}`` for a fixed set of keys, each the message ``<prefix>.<key>``, looked up on use.
+
+    For modules that still index a per-language table (``STATUS_LABELS["zh"]["done"]``); new code calls
+    :func:`t`. An unknown language reads as English (as ``t`` does).
+    """
+
+    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
+        self._prefix, self._keys = prefix, tuple(keys)
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        return {key: t(f"{self._prefix}.{key}", lang) for key in self._keys}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+
+class LabelPairs(Mapping[str, tuple[str, str]]):
+    """``{key: (English, Chinese)}`` for a fixed set of keys, each the message ``<prefix>.<key>``.
+
+    For sheets that are written in one language and read back in either (a label in a file maps to its key).
+    """
+
+    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
+        self._prefix, self._keys = prefix, tuple(keys)
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        if key not in self._keys:
+            raise KeyError(key)
+        return t(f"{self._prefix}.{key}", "en"), t(f"{self._prefix}.{key}", "zh")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def label(self, key: str, lang: str) -> str:
+        """The label of ``key`` in ``lang``; a key outside the set is its own label."""
+        return t(f"{self._prefix}.{key}", lang) if key in self._keys else key
+
+    def keys_by_label(self) -> dict[str, str]:
+        """Every label in either language (case-folded, stripped), and every key, mapped to its key."""
+        return {label.strip().lower(): key for key in self._keys for label in (key, *self[key])}
 
 
 # ----------------------------------------------------------------------------- readiness reasons
