@@ -26,73 +26,6 @@ from qmskit.io.iorw import slugify
 from qmskit.render.report import Figure, answer_label, brand_bar
 from qmskit.render.templating import Column, render
 
-STRINGS = {
-    "en": {
-        "kicker": "Follow-up comparison", "title": "Follow-up: what changed between two assessments",
-        "before": "Before", "after": "After", "change": "Change", "file": "File", "sec_summary": "Summary",
-        "verdict_change": "Readiness verdict", "ch_improved": "improved", "ch_worsened": "worsened",
-        "ch_unchanged": "unchanged", "sec_chart": "Scores by clause, before and after",
-        "chart_caption": "Score per top-level clause (0–100): light bars before, dark bars after.",
-        "sec_clauses": "Score change by clause", "sec_closed": "Gaps closed", "sec_opened": "Gaps opened",
-        "sec_persisting": "Gaps still open", "sec_unassessed": "Gaps not re-assessed", "sec_kpis": "KPI changes",
-        "sec_notes": "Notes", "sec_method": "How to read this comparison",
-        "fig_closed": "Gaps closed", "fig_opened": "Gaps opened", "fig_kpis": "KPIs meeting target",
-        "st_improved": "improved", "st_worsened": "worsened", "st_unchanged": "unchanged",
-        "empty_closed": "No gap was closed.", "empty_opened": "No new gap.", "empty_persisting": "No gap is still open.",
-        "empty_kpis": "This checklist declares no KPIs.",
-        "kk_now_met": "now met", "kk_now_missed": "now missed", "kk_still_met": "still met",
-        "kk_still_missed": "still missed", "kk_newly_measured": "newly measured", "kk_not_measured": "not measured",
-        "col_before_answer": "Before", "col_after_answer": "After", "col_indicator": "Indicator",
-        "col_target": "Target", "col_result": "Result", "col_fate": "Now",
-        "method": ("<p>Both files are scored with the same rules as the office report. <b>Change</b> is the "
-                   "after score minus the before score, in points out of 100.</p><p>A gap is <b>closed</b> when "
-                   "the requirement is fully met (or not applicable) in the later assessment, <b>opened</b> when "
-                   "it was met, not applicable or unanswered before and is a gap now. A gap that persists is "
-                   "<b>improved</b> or <b>worsened</b> when its answer moved (e.g. no → partial); a gap left "
-                   "unanswered in the later assessment is listed as <b>not re-assessed</b>, not as closed.</p>"
-                   "<p>KPIs compare the measured values of both files against the checklist's targets.</p>"),
-        "rerun": "Re-run with",
-    },
-    "zh": {
-        "kicker": "跟踪对比报告", "title": "跟踪评估：两次评估之间的变化",
-        "before": "前次", "after": "本次", "change": "变化", "file": "文件", "sec_summary": "概要",
-        "verdict_change": "准备程度结论", "ch_improved": "提升", "ch_worsened": "下降", "ch_unchanged": "不变",
-        "sec_chart": "各条款得分对比", "chart_caption": "各一级条款得分（0–100）：浅色为前次，深色为本次。",
-        "sec_clauses": "各条款得分变化", "sec_closed": "已关闭的差距", "sec_opened": "新出现的差距",
-        "sec_persisting": "仍未关闭的差距", "sec_unassessed": "未重新评估的差距", "sec_kpis": "绩效指标变化",
-        "sec_notes": "说明", "sec_method": "如何阅读本对比",
-        "fig_closed": "已关闭的差距", "fig_opened": "新出现的差距", "fig_kpis": "达标的绩效指标",
-        "st_improved": "有改善", "st_worsened": "变差", "st_unchanged": "无变化",
-        "empty_closed": "没有关闭的差距。", "empty_opened": "没有新出现的差距。", "empty_persisting": "没有仍未关闭的差距。",
-        "empty_kpis": "本检查表未设定绩效指标。",
-        "kk_now_met": "转为达标", "kk_now_missed": "转为未达标", "kk_still_met": "保持达标",
-        "kk_still_missed": "仍未达标", "kk_newly_measured": "首次填报", "kk_not_measured": "未填报",
-        "col_before_answer": "前次", "col_after_answer": "本次", "col_indicator": "指标",
-        "col_target": "目标", "col_result": "结果", "col_fate": "现状",
-        "method": ("<p>两个文件按与单位评估报告相同的规则评分。<b>变化</b>为本次得分减前次得分（百分制）。</p>"
-                   "<p>本次评估中要求已完全满足（或不适用）的差距记为<b>已关闭</b>；前次已满足、不适用或未回答而本次"
-                   "成为差距的记为<b>新出现</b>。持续存在的差距，如回答有变化（如 否 → 部分），记为<b>有改善</b>或"
-                   "<b>变差</b>；本次未回答的差距列为<b>未重新评估</b>，不计为已关闭。</p>"
-                   "<p>绩效指标按检查表设定的目标比较两个文件中的实测值。</p>"),
-        "rerun": "重新生成命令",
-    },
-}
-
-
-def s(key: str, lang: str) -> str:
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
-
-
-def _words(lang: str) -> dict[str, Any]:
-    """``t`` and ``t_html`` for the templates: ``compare.*`` keys from this module's strings, the others
-    from the catalog."""
-    def lookup(key: str, **fields: Any) -> str:
-        if key.startswith("compare."):
-            text = s(key.removeprefix("compare."), lang)
-            return text.format(**fields) if fields else text
-        return t(key, lang, **fields)
-    return {"lang": lang, "t": lookup, "t_html": lambda key: Markup(lookup(key))}  # noqa: S704 - our own text
-
 
 def signed(value: Any) -> str:
     """A change with its sign, rounded for display: +12.5, −3, 0."""
@@ -124,7 +57,7 @@ def load_comparison(before, after, checklist=None, force: bool = False) -> Compa
 
 
 def report_title(cmp: Comparison, lang: str = "en", title: str | None = None) -> str:
-    return title or f"{cmp.office} — {s('kicker', lang)}"
+    return title or f"{cmp.office} — {t('compare.kicker', lang)}"
 
 
 def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, brand: Any = None) -> Markup:
@@ -137,13 +70,13 @@ def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, 
     bar = brand_bar(brand, lang)
     notice = (str(cmp.after.meta.get("confidentiality") or "") or brand.text("confidentiality", lang)
               or t("confidential_default", lang))
-    running = {"left": f"{cmp.office} · {s('kicker', lang)}", "right": bar["firm"] or s("kicker", lang),
+    running = {"left": f"{cmp.office} · {t('compare.kicker', lang)}", "right": bar["firm"] or t("compare.kicker", lang),
                "confidential": notice, "footer": brand.text("footer", lang)}
     checklist = cmp.after.checklist
     meta = [(t("checklist", lang), f"{checklist.title_text(lang)} ({checklist.id} {checklist.version})"),
-            (s("before", lang), f"{_date(cmp.before) or '—'} · {Path(cmp.before.source or '').name}"),
-            (s("after", lang), f"{_date(cmp.after) or '—'} · {Path(cmp.after.source or '').name}")]
-    return render("compare/header.html.j2", **_words(lang), **bar, running=running, heading=title or cmp.office,
+            (t("compare.before", lang), f"{_date(cmp.before) or '—'} · {Path(cmp.before.source or '').name}"),
+            (t("compare.after", lang), f"{_date(cmp.after) or '—'} · {Path(cmp.after.source or '').name}")]
+    return render("compare/header.html.j2", lang=lang, **bar, running=running, heading=title or cmp.office,
                   meta=meta, notice=notice)
 
 
@@ -159,12 +92,12 @@ def summary_html(cmp: Comparison, lang: str = "en") -> Markup:
         Figure(t("overall", lang), f"{fmt_number(b.overall)} → {fmt_number(a.overall)}", signed(cmp.overall_change)),
         Figure(t("completeness", lang), f"{fmt_number(b.completeness)}% → {fmt_number(a.completeness)}%",
                signed(cmp.completeness_change)),
-        Figure(s("fig_closed", lang), str(counts["closed"])),
-        Figure(s("fig_opened", lang), str(counts["opened"])),
+        Figure(t("compare.fig_closed", lang), str(counts["closed"])),
+        Figure(t("compare.fig_opened", lang), str(counts["opened"])),
     ]
     if len(a.kpis):
-        figures.append(Figure(s("fig_kpis", lang), f"{kpi_met(b)} → {kpi_met(a)}", f"/ {len(a.kpis)}"))
-    return render("compare/summary.html.j2", **_words(lang), band=a.readiness, shown_before=b.display_band,
+        figures.append(Figure(t("compare.fig_kpis", lang), f"{kpi_met(b)} → {kpi_met(a)}", f"/ {len(a.kpis)}"))
+    return render("compare/summary.html.j2", lang=lang, band=a.readiness, shown_before=b.display_band,
                   shown_after=a.display_band, change=cmp.readiness_change,
                   reasons=[readiness_reason(r, lang) for r in a.reasons], figures=figures)
 
@@ -212,7 +145,7 @@ def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
 
 def chart_html(cmp: Comparison, lang: str = "en") -> Markup:
     lang = check_lang(lang)
-    return render("compare/chart.html.j2", **_words(lang), png_base64=base64.b64encode(chart_png(cmp)).decode("ascii"))
+    return render("compare/chart.html.j2", lang=lang, png_base64=base64.b64encode(chart_png(cmp)).decode("ascii"))
 
 
 def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> Markup:
@@ -224,10 +157,10 @@ def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> 
              "direction": _direction(change)}
             for clause, title, before, after, change in zip(c["clause"], titles, c["before"], c["after"], c["change"])]
     columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "49%", indent=True),
-               Column("before", s("before", lang), "12%", numeric=True),
-               Column("after", s("after", lang), "12%", numeric=True),
-               Column("change", s("change", lang), "18%", numeric=True)]
-    return render("compare/clauses.html.j2", **_words(lang), columns=columns, rows=rows,
+               Column("before", t("compare.before", lang), "12%", numeric=True),
+               Column("after", t("compare.after", lang), "12%", numeric=True),
+               Column("change", t("compare.change", lang), "18%", numeric=True)]
+    return render("compare/clauses.html.j2", lang=lang, columns=columns, rows=rows,
                   row_classes=[f"qr-level-{lvl}" for lvl in c["level"]])
 
 
@@ -244,7 +177,7 @@ def _gap_rows(cmp: Comparison, statuses: list[str], lang: str, fate: bool = Fals
                "requirement": text, "before": answer_label(r["answer_before"], lang),
                "after": answer_label(r["answer_after"], lang)}
         if fate:
-            row["fate"] = s(f"st_{r['status']}", lang)
+            row["fate"] = t(f"compare.st_{r['status']}", lang)
         rows.append(row)
     return rows
 
@@ -253,9 +186,10 @@ def _gap_columns(lang: str, fate: bool) -> list[Column]:
     cols = [Column("severity", t("col_severity", lang), "11%"), Column("clause", t("col_clause", lang), "8%"),
             Column("id", t("col_id", lang), "11%"),
             Column("requirement", t("col_question", lang), "46%" if not fate else "36%"),
-            Column("before", s("col_before_answer", lang), "12%"), Column("after", s("col_after_answer", lang), "12%")]
+            Column("before", t("compare.col_before_answer", lang), "12%"),
+            Column("after", t("compare.col_after_answer", lang), "12%")]
     if fate:
-        cols.append(Column("fate", s("col_fate", lang), "10%"))
+        cols.append(Column("fate", t("compare.col_fate", lang), "10%"))
     return cols
 
 
@@ -268,7 +202,7 @@ def gaps_html(cmp: Comparison, lang: str = "en") -> Markup:
         if key == "unassessed" and not rows:
             continue
         groups.append({"key": key, "rows": rows, "columns": _gap_columns(lang, fate)})
-    return render("compare/gaps.html.j2", **_words(lang), groups=groups)
+    return render("compare/gaps.html.j2", lang=lang, groups=groups)
 
 
 KPI_RESULT_CLASS = {"now_met": "qr-di-present", "still_met": "qr-di-present", "now_missed": "qr-sev-major",
@@ -284,11 +218,13 @@ def kpis_html(cmp: Comparison, lang: str = "en") -> Markup:
              "after": fmt_value(r["after"], r["unit"], r["target"]), "change": signed(r["change"]),
              "result": r["change_kind"], "result_class": KPI_RESULT_CLASS[r["change_kind"]]}
             for r in k.to_dict("records")] if len(k) else []
-    columns = [Column("id", t("col_id", lang), "15%"), Column("indicator", s("col_indicator", lang), "31%"),
-               Column("target", s("col_target", lang), "9%"), Column("before", s("before", lang), "10%", numeric=True),
-               Column("after", s("after", lang), "10%", numeric=True),
-               Column("change", s("change", lang), "10%", numeric=True), Column("result", s("col_result", lang), "15%")]
-    return render("compare/kpis.html.j2", **_words(lang), columns=columns, rows=rows)
+    columns = [Column("id", t("col_id", lang), "15%"), Column("indicator", t("compare.col_indicator", lang), "31%"),
+               Column("target", t("compare.col_target", lang), "9%"),
+               Column("before", t("compare.before", lang), "10%", numeric=True),
+               Column("after", t("compare.after", lang), "10%", numeric=True),
+               Column("change", t("compare.change", lang), "10%", numeric=True),
+               Column("result", t("compare.col_result", lang), "15%")]
+    return render("compare/kpis.html.j2", lang=lang, columns=columns, rows=rows)
 
 
 def rerun_command(parameters: dict, lang: str) -> str:
@@ -301,7 +237,7 @@ def rerun_command(parameters: dict, lang: str) -> str:
 def notes_html(cmp: Comparison, lang: str = "en", parameters: dict | None = None) -> Markup:
     """Reader warnings kept as notes, how to read the comparison and (internal copy) the re-run command."""
     lang = check_lang(lang)
-    return render("compare/notes.html.j2", **_words(lang), notes=cmp.notes,
+    return render("compare/notes.html.j2", lang=lang, notes=cmp.notes,
                   rerun=rerun_command(parameters, lang) if parameters else "")
 
 

@@ -472,7 +472,7 @@ def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
     rows = [{**r, "_look": look.get(r["_status"], "unanswered")} for r in _records(frame)]
     spec = [Column(c, c if c != "id" else t("col_id", lang), "14%" if c == "id" else f"{86 / (len(cols) - 1):.0f}%")
             for c in cols]
-    return {"heading": "KPIs" if lang == "en" else "绩效指标", "columns": spec, "rows": rows, "status_key": status_key}
+    return {"heading": t("report.kpis", lang), "columns": spec, "rows": rows, "status_key": status_key}
 
 
 

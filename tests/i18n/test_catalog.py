@@ -23,14 +23,16 @@ NPLURALS = {"en": 2, "zh": 1}
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/portfolio.py",
-             "qmskit/render/actions_report.py", "qmskit/render/history_report.py", "qmskit/forms/widgets.py",
-             "qmskit/forms/question_card.py", "qmskit/batch/runner.py"]
-# templates whose t('key') look-ups are checked the same way
-CONVERTED_TEMPLATES = ["qmskit/render/templates/portfolio", "qmskit/render/templates/form",
-                       "qmskit/render/templates/history.html.j2"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "portfolio.", "actions.",
-                  "history.", "form.")
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/report.py",
+             "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
+             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
+             "qmskit/batch/runner.py"]
+# templates whose t("…") / t_html("…") look-ups are checked the same way
+CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
+                       "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
+                       "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "compare.", "report.",
+                  "portfolio.", "actions.", "history.", "form.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -38,6 +40,13 @@ FAMILIES = [
     *(f"reason.band.{band}" for band in Band),
     "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry
     *(f"band_{band}" for band in [*Band, "not_started"]),
+    # the comparison's gap groups, readiness changes, gap fates and KPI results (qmskit.core.compare)
+    *(f"compare.sec_{g}" for g in ("closed", "opened", "persisting", "unassessed")),
+    *(f"compare.empty_{g}" for g in ("closed", "opened", "persisting")),
+    *(f"compare.ch_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.st_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.kk_{k}" for k in ("now_met", "now_missed", "still_met", "still_missed", "newly_measured",
+                                  "not_measured")),
     # brand.s(key): the keys report.py passes (audience_<Audience>)
     *(f"brand.{key}" for key in ("report_no", "prepared_by", "exec_summary", "closing", "signoff", "signature",
                                  "sign_date", "internal_notes", "audience", "audience_client", "audience_internal")),
@@ -122,15 +131,14 @@ def test_compiled_catalog_matches_its_source(lang):
 def looked_up_keys():
     """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
     keys = set()
-    for name in CONVERTED_TEMPLATES:
-        path = ROOT / name
-        for template in ([path] if path.is_file() else sorted(path.glob("*.j2"))):
-            keys.update(re.findall(r"\bt(?:_html)?\('([^']+)'\s*[,)]", template.read_text("utf-8")))
     for path in CONVERTED:
         for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 keys.add(node.args[0].value)
+    for pattern in CONVERTED_TEMPLATES:
+        for path in ROOT.glob(pattern):
+            keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
     return keys
 
 
@@ -220,3 +228,15 @@ def test_action_statuses_read_back_from_either_language():
             assert status_key(f" {STATUS_LABELS[lang][key].upper()} ") == key
     assert STATUS_LABELS["zh"]["verified"] == "已验证有效"
     assert status_key("maybe") is None
+
+
+def test_a_missing_compiled_catalog_is_one_clear_error(tmp_path, monkeypatch):
+    """An install without the .mo files (a packaging slip) says what is missing and how to build it."""
+    from qmskit.errors import QmskitError
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    catalog.translations.cache_clear()
+    try:
+        with pytest.raises(QmskitError, match=r"qmskit\.mo: the compiled message catalog is missing .*make catalog"):
+            t("sec_gaps", "zh")
+    finally:
+        catalog.translations.cache_clear()
