@@ -44,7 +44,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-LANGS = ("en", "zh")
+from qmskit.config import LANGUAGES
+
+LANGS = LANGUAGES  # configured in qmskit.config; each needs a catalog under locale/ (LOCALES)
 DOMAIN = "qmskit"
 # qmskit's language codes → the gettext locale folder under locale/
 LOCALES = {"en": "en", "zh": "zh_CN"}

@@ -23,7 +23,8 @@ NPLURALS = {"en": 2, "zh": 1}
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/report.py",
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
              "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
              "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
              "qmskit/batch/runner.py"]
@@ -31,8 +32,8 @@ CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kp
 CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
                        "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
                        "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "compare.", "report.",
-                  "portfolio.", "actions.", "history.", "form.")
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.", "compare.", "report.", "portfolio.", "actions.", "history.", "form.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
