@@ -98,7 +98,7 @@ def exit_line(code: int) -> str:
 
 def run_and_exit(main: Callable[[], object]) -> None:
     """Run a console-script ``main`` (which ends by raising SystemExit) under a holding guard, then leave
-    at once through ``os._exit``: a signal that came after the command's own guards (printing the
+    through ``os._exit`` once the atexit handlers have run: a signal that came after the command's own guards (printing the
     summary, unwinding) gives 130/143 and its line instead of being lost in the interpreter's shutdown.
     Only for a process that ends here (never inside tests' CliRunner)."""
     guard = SignalGuard(hold=True).__enter__()
@@ -112,6 +112,10 @@ def run_and_exit(main: Callable[[], object]) -> None:
     except KeyboardInterrupt as exc:  # outside the command (e.g. while the command line is parsed)
         code = getattr(exc, "exit_code", 130)
         sys.stderr.write(exit_line(code) + "\n")
+    # what the interpreter's shutdown would do (multiprocessing unlinks its semaphores, so its resource
+    # tracker does not warn about leaks), run here while signals are still held
+    import atexit
+    atexit._run_exitfuncs()
     if guard.signum is not None and code not in (130, 143):
         code = 128 + guard.signum
         sys.stderr.write(exit_line(code) + "\n")

@@ -21,11 +21,21 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 UNASSIGNED = "unassigned"
-ANSWERED_BY = ("Answered by", "回答人")
 PART_META = ["part", "part_of", "part_clauses"]
+
+
+def answered_by_labels() -> tuple[str, str]:
+    """The "Answered by" column's header in English and Chinese (a merged workbook has one of them)."""
+    return t("merge.answered_by", "en"), t("merge.answered_by", "zh")
+
+
+def _is_id_header(header: object) -> bool:
+    """The Assessment sheet's ID column, headed in either language (the catalog's xlsx.assessment.id)."""
+    return str(header).strip().lower() in {"id", *(t("xlsx.assessment.id", lang).lower() for lang in LANGUAGES)}
 
 
 class MergeError(QmskitError):
@@ -363,10 +373,10 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
-    id_col = next(i for i, h in enumerate(header, start=1) if str(h).strip().lower() in ("id", "编号"))
+    id_col = next(i for i, h in enumerate(header, start=1) if _is_id_header(h))
     col = ws.max_column + 1
     src = ws.cell(1, col - 1)
-    head = ws.cell(1, col, ANSWERED_BY[0 if lang == "en" else 1])
+    head = ws.cell(1, col, t("merge.answered_by", lang))
     head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
     ws.column_dimensions[head.column_letter].width = 18
     for n in range(2, ws.max_row + 1):
@@ -395,9 +405,9 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
                     return {}
                 rows = wb["Assessment"].iter_rows(values_only=True)
                 header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in ANSWERED_BY}
+                labels = {h.lower() for h in answered_by_labels()}
                 col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if h.lower() in ("id", "编号")), None)
+                idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
                 if col is None or idc is None:
                     return {}
                 return {str(r[idc]).strip(): str(r[col]) for r in rows
@@ -420,7 +430,7 @@ def _may_have_answered_by(path: Path) -> bool:
     it, in any case. A few milliseconds, where opening the workbook costs ~0.1 s, paid by every report and
     every office of a batch, merged or not. A string split into formatted runs (rich text) could hide the
     label, so such a workbook is read in full."""
-    needles = [label.lower().encode("utf-8") for label in ANSWERED_BY] + [b"<r>", b"<r "]
+    needles = [label.lower().encode("utf-8") for label in answered_by_labels()] + [b"<r>", b"<r "]
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
             if name == "xl/sharedStrings.xml" and _contains(zf, name, needles):

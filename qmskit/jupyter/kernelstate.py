@@ -24,11 +24,19 @@ import importlib
 import os
 import sys
 import warnings
+from collections.abc import Sequence
+from typing import Any, cast
 
-_BASELINE: dict = {}
+_BASELINE: dict[str, Any] = {}
 
 
-def prepare(preimports: list[str], checklists: list[str] = ()) -> None:
+def _pandas_options() -> dict[str, Any]:
+    """pandas' option store (private, but the only place every option lives, registered or not)."""
+    from pandas._config import config as pdconfig
+    return cast(dict[str, Any], vars(pdconfig)["_global_config"])
+
+
+def prepare(preimports: Sequence[str], checklists: Sequence[str] = ()) -> None:
     """Import the heavy modules once and record the clean state :func:`reset` returns to."""
     for name in preimports:
         try:
@@ -40,7 +48,7 @@ def prepare(preimports: list[str], checklists: list[str] = ()) -> None:
     add_checklists(checklists)
 
 
-def add_checklists(checklists: list[str]) -> None:
+def add_checklists(checklists: Sequence[str]) -> None:
     """Warm checklists (at start and right after :func:`reset`, so the state recorded is clean)."""
     for checklist in checklists:
         if checklist in _BASELINE["checklist_ids"]:
@@ -64,8 +72,7 @@ def _record_baseline() -> None:
         _BASELINE["rc"] = copy.deepcopy(dict(matplotlib.rcParams))
     if "pandas" in sys.modules:
         try:
-            from pandas._config import config as pdconfig
-            _BASELINE["pandas"] = copy.deepcopy(pdconfig._global_config)
+            _BASELINE["pandas"] = copy.deepcopy(_pandas_options())
         except Exception:
             pass
     if "numpy" in sys.modules:
@@ -129,7 +136,9 @@ def preload(path: str) -> None:
 
 def reset() -> None:
     """Return the kernel to its warm-up state (see the module docstring for what that covers)."""
-    ip = get_ipython()  # noqa: F821  (defined inside IPython kernels)
+    from IPython import get_ipython  # this runs inside an IPython kernel
+
+    ip = get_ipython()
     report = sys.modules.get("qmskit.render.report")
     if report is not None:
         report.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
@@ -142,14 +151,14 @@ def reset() -> None:
         matplotlib.rcParams.clear()
         matplotlib.rcParams.update(copy.deepcopy(_BASELINE["rc"]))
     if "pandas" in _BASELINE:
-        from pandas._config import config as pdconfig
-        pdconfig._global_config.clear()
-        pdconfig._global_config.update(copy.deepcopy(_BASELINE["pandas"]))
+        options = _pandas_options()
+        options.clear()
+        options.update(copy.deepcopy(_BASELINE["pandas"]))
     if "np_print" in _BASELINE:
         import numpy
         numpy.set_printoptions(**_BASELINE["np_print"])
         numpy.seterr(**_BASELINE["np_err"])
-    warnings.filters[:] = _BASELINE["warnings"]
+    cast(list, warnings.filters)[:] = _BASELINE["warnings"]
     with warnings.catch_warnings():  # leaving it bumps the filters' version: "shown once" warnings show again
         pass
     for name in [m for m in sys.modules if m not in _BASELINE["modules"]]:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from qmskit.checklist.loader import load_checklist
 from qmskit.cli import main
-from qmskit.core.reassess import REVERIFY_MARK
+from qmskit.core.reassess import reverify_mark
 from qmskit.io.iorw import file_sha256
 from qmskit.io.merge import MergeError, Part, Prefer, SplitBy, merge_frames, read_answered_by, split_ids
 from qmskit.io.responses import read_responses, write_responses
@@ -63,7 +63,7 @@ def test_template_from_previous_marks_evidence_and_records_the_previous_file(tmp
     old_ev = old.set_index("id")["evidence"]
     new_ev = new.set_index("id")["evidence"]
     with_ev = old_ev[old_ev != ""]
-    assert len(with_ev) and all(new_ev[i] == REVERIFY_MARK["zh"] + e for i, e in with_ev.items())
+    assert len(with_ev) and all(new_ev[i] == reverify_mark("zh") + e for i, e in with_ev.items())
     assert (new.set_index("id")["owner"] == old.set_index("id")["owner"]).all()
     # the KPI values measured last time are this time's "previous"
     prev = {k["id"]: k["value"] for k in pmeta["kpis"]}
@@ -106,7 +106,7 @@ def test_split_then_merge_gives_back_the_answers(tmp_path, office_file):
     _, original = read_responses(office_file)
     meta, back = read_responses(merged)
     # the re-assessment marks carried evidence; apart from that mark every entry comes back
-    back["evidence"] = back["evidence"].str.removeprefix(REVERIFY_MARK["en"])
+    back["evidence"] = back["evidence"].str.removeprefix(reverify_mark("en"))
     pd.testing.assert_frame_equal(canon(back), canon(original))
     who = read_answered_by(merged)
     q = cl.questions.set_index("id")

@@ -33,7 +33,7 @@ def test_every_kind_of_change_changes_the_fingerprint():
     cl.questions["extra"] = 1
     assert _fingerprint(cl) != base
     cl = _fresh()
-    cl.clauses.drop(cl.clauses.index[-1], inplace=True)
+    cl.clauses.index = cl.clauses.index + 1   # the frame itself, in place
     assert _fingerprint(cl) != base
     cl = _fresh()
     cl.title["en"] = "other"            # a frozen dataclass still holds mutable dicts
