@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.qmskit-installed
 OUT    ?= reports
 
-.PHONY: demo test lint bench lab install system-deps clean
+.PHONY: demo test lint bench lab install system-deps clean catalog
 
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
@@ -41,6 +41,11 @@ bench: $(STAMP)
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
 	$(BIN)/python benchmarks/bench_targets.py   # issue 15's targets, each a ratio measured in this run
 	@if [ -f benchmarks/bench_pdf.py ]; then $(BIN)/python benchmarks/bench_pdf.py; fi
+
+# Sort the message catalogs (qmskit/i18n/locale/*/LC_MESSAGES/qmskit.po) and recompile their .mo files;
+# run after editing a .po and commit both (tests/i18n fails on a stale .mo).
+catalog: $(STAMP)
+	$(BIN)/python scripts/catalog.py
 
 # Prints the URL with its token; root (as on CI-like machines) needs --allow-root.
 lab: $(STAMP)

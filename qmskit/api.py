@@ -13,14 +13,13 @@ from typing import Any
 
 from qmskit.checklist.crosswalk import load_crosswalk
 from qmskit.checklist.loader import load_checklist
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.assessment import Assessment
 from qmskit.core.compare import Comparison, compare_assessments
 from qmskit.core.history import History, build_history
 from qmskit.core.migrate import MigrationError, MigrationResult, migrate_responses
 from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
 from qmskit.io.iorw import file_sha256
-
-DEFAULT_CHECKLIST = "iso9001-2015"
 
 
 def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) -> Assessment:
@@ -44,7 +43,7 @@ def history_files(paths: list[str | Path], *, checklist=None, force: bool = Fals
 
 
 def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | None = None,
-                 target: str = "iso9001-2015", lang: str | None = None) -> MigrationResult:
+                 target: str = DEFAULT_CHECKLIST, lang: str | None = None) -> MigrationResult:
     """Read an old-structure responses file, migrate it, write ``out_path`` (an existing file is first
     kept as ``<name>.bak``). ``source``: the old checklist (default: from the file's metadata)."""
     from qmskit.io.responses import read_responses, write_responses
@@ -72,7 +71,7 @@ def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: boo
     previous_path = Path(previous_path)
     pmeta, pframe = read_responses(previous_path, checklist)
     cl = load_checklist(checklist or pmeta.get("checklist") or DEFAULT_CHECKLIST)
-    lang = lang or (str(pmeta["language"]) if pmeta.get("language") in ("en", "zh") else "en")
+    lang = lang or (str(pmeta["language"]) if pmeta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     frame, dropped = prefill_frame(pframe, cl, keep_answers=keep_answers, lang=lang)
     meta = {k: pmeta[k] for k in CARRIED_META if pmeta.get(k) not in (None, "")}
     meta.update({"language": lang, "status": "draft"})

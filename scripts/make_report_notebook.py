@@ -15,11 +15,11 @@ from qmskit.io import iorw
 PARAMETERS = '''\
 # Parameters: papermill injects the real values in a cell right after this one.
 responses = "../examples/offices/riverside-general-office.xlsx"  # responses file (.xlsx, .csv or .yaml)
-checklist = None  # checklist id or path; None = the one named in the responses file
+checklist = None  # checklist id or path (None: the one named in the responses file)
 lang = "en"       # "en" or "zh"
 title = None      # report title override
-actions = None    # action-plan workbook (qmskit actions plan) whose status the report shows; None = none
-brand = None      # consultancy brand file (brand.yaml); None = the neutral look
+actions = None    # action-plan workbook (qmskit actions plan) whose status the report shows, or None
+brand = None      # consultancy brand file (brand.yaml); None: the neutral look
 audience = "internal"  # "client" leaves out the technical appendix and internal notes
 report_seq = None  # sequence number for the brand's report-number pattern (a batch's position)
 out_dir = None    # the output folder the report was written to (for the "re-run with" line)'''

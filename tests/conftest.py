@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-CHROMIUM = Path(os.environ.get("QMSKIT_CHROMIUM", "/usr/bin/chromium"))
+from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
+
+CHROMIUM = Path(os.environ.get(ENV_CHROMIUM) or DEFAULT_CHROMIUM)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 

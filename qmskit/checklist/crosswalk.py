@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit.checklist.loader import bundled_dir
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import ChecklistError
 from qmskit.io.yamlio import line_of, load_yaml
 
@@ -59,6 +60,6 @@ def _load_crosswalk(path_text: str, _mtime: int) -> Crosswalk:
         rows.append({"old": old, "title": str(m.get("title", "")), "new": tuple(str(c) for c in m["new"])})
     new = [{"clause": str(n["clause"]), "reason_en": (n.get("reason") or {}).get("en", ""),
             "reason_zh": (n.get("reason") or {}).get("zh", "")} for n in data.get("new_in_2015") or []]
-    return Crosswalk(source_id=str(head.get("from", "")), target_id=str(head.get("to", "iso9001-2015")),
+    return Crosswalk(source_id=str(head.get("from", "")), target_id=str(head.get("to", DEFAULT_CHECKLIST)),
                      mappings=pd.DataFrame(rows, columns=["old", "title", "new"]),
                      new_in_2015=pd.DataFrame(new, columns=["clause", "reason_en", "reason_zh"]), path=path)

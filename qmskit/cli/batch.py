@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from qmskit.cli.report import audience_option, brand_option
+from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
 
@@ -16,7 +17,7 @@ from qmskit.errors import QmskitError
               help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core; with --scheduler: the cluster's).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Report language for every office (default: each file's own language; portfolio in English).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--no-office-reports", is_flag=True, help="Only the CSVs and the portfolio, no per-office reports.")
@@ -42,6 +43,15 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
 
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
     """
+    from qmskit.batch.interrupts import SignalGuard
+
+    with SignalGuard():  # from start-up to the last summary line; run_batch nests its own guard inside
+        _batch(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
+               keep_notebooks, quiet, actions_dir, pdf, pdf_pages, brand, audience)
+
+
+def _batch(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
+           keep_notebooks, quiet, actions_dir, pdf, pdf_pages, brand, audience) -> None:
     from qmskit.batch.runner import run_batch
 
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qmskit.cli._term import console, json_text, plain
+from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
@@ -73,7 +74,7 @@ def refuse_to_replace_answers(output: Path, force: bool) -> None:
 @click.option("--office", default=None, help="The office's name (written into the Office sheet; "
               "required unless --from).")
 @click.option("--assessor", default="", help="Who runs the assessment.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml).")
 @click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
@@ -117,14 +118,12 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
 @click.option("--strict", is_flag=True, help="Checklist id/version mismatch is an error, not a warning.")
 def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool) -> None:
     """Score responses files; a summary table, or JSON with --json."""
-    from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.api import read_and_score
 
     results, failed = [], 0
     for path in files:
         try:
-            meta, frame = read_responses(path, checklist, strict=strict)
-            results.append(score(checklist or meta.get("checklist") or "iso9001-2015", frame, meta, source=path))
+            results.append(read_and_score(path, checklist, strict=strict))
         except QmskitError as exc:
             report_error(exc)
             failed += 1

@@ -7,18 +7,14 @@ from pathlib import Path
 import click
 
 from qmskit.cli._term import json_text, plain
-from qmskit.cli.report import audience_option, brand_option, pdf_option
+from qmskit.cli.report import audience_option, brand_option, pdf_option, require_output_or_json, several_files_options
+from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 
 
 @click.command("compare")
 @click.argument("before", type=click.Path(path_type=Path))
 @click.argument("after", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the HTML comparison report (required unless --json).")
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
-@click.option("--force", is_flag=True, help="Compare even when the offices or checklists differ.")
+@several_files_options("comparison report", "Compare even when the offices or checklists differ.")
 @click.option("--title", default=None, help="Report title override.")
 @pdf_option
 @brand_option
@@ -26,8 +22,7 @@ from qmskit.cli.report import audience_option, brand_option, pdf_option
 def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, title: str | None, pdf: bool, brand: Path | None, audience: str) -> None:
     """Compare two assessments of one office (BEFORE and AFTER responses files)."""
-    if out_dir is None and not as_json:
-        raise click.UsageError("give -o DIR for the HTML report, or --json")
+    require_output_or_json(out_dir, as_json)
     if out_dir is not None:
         from qmskit.render.compare_report import build_comparison
         out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title,
@@ -59,10 +54,10 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
 @click.argument("old", type=click.Path(path_type=Path))
 @click.option("--from", "source", default=None,
               help="Checklist the OLD file was answered against (default: from its metadata).")
-@click.option("--to", "target", default="iso9001-2015", show_default=True, help="Checklist to migrate to.")
+@click.option("--to", "target", default=DEFAULT_CHECKLIST, show_default=True, help="Checklist to migrate to.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml); an existing file is kept as .bak.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Workbook language (default: the file's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Workbook language (default: the file's).")
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
     from qmskit.api import migrate_file

@@ -4,11 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import click
 
 from qmskit.cli._term import console, plain
+from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
+from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
 
@@ -42,7 +47,7 @@ def actions_group() -> None:
 @click.argument("responses", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Action-plan workbook (.xlsx); an existing plan is updated in place, keeping what the office typed.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Workbook language (default: the file's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Workbook language (default: the file's).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--force", is_flag=True, help="Update a plan that names another office.")
 def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:
@@ -112,7 +117,7 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
 
     from qmskit.api import prefill_from
     from qmskit.checklist.loader import load_checklist
-    from qmskit.io.merge import read_assign, split_file
+    from qmskit.io.merge import SplitBy, read_assign, split_file
     from qmskit.io.responses import write_responses
 
     if keep_answers and previous is None:
@@ -138,7 +143,7 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
     if split_by:
         if split_by == "owner" and previous is None:
             raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
-        result = split_file(cl, meta, frame, output, split_by, read_assign(assign) if assign else None, lang=lang)
+        result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None, lang=lang)
         for name, path in result.files.items():
             click.echo(Text(f"wrote {path} ({result.counts[name]} questions for {name})").plain)
         if "unassigned" in result.files:
@@ -173,9 +178,7 @@ def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checkli
         sys.exit(1)
     for c in result.resolved:
         click.echo(f"resolved ({prefer}): {c.line()}", err=True)
-    who = {}
-    for name in result.answered_by.values():
-        who[name] = who.get(name, 0) + 1
+    who = Counter(result.answered_by.values())
     click.echo(f"wrote {output}: {len(result.responses)} questions from {len(parts)} parts ("
                + ", ".join(f"{n}: {k}" for n, k in who.items()) + ")"
                + (f"; {len(result.resolved)} conflicts resolved by --prefer {prefer}" if result.resolved else ""))
@@ -188,19 +191,13 @@ def register(group: click.Group) -> None:
 
 @click.command("history")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder for the HTML history report (required unless --json).")
-@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON on stdout.")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
-@click.option("--force", is_flag=True, help="Build the history even when the offices or checklists differ.")
-@click.option("--pdf", is_flag=True, help="Also print a PDF beside the HTML (headless Chromium, A4).")
+@several_files_options("history report", "Build the history even when the offices or checklists differ.")
+@pdf_option
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
     from qmskit.core.readiness import fmt_number
-    if out_dir is None and not as_json:
-        raise click.UsageError("give -o DIR for the HTML report, or --json")
+    require_output_or_json(out_dir, as_json)
     if pdf and out_dir is None:
         raise click.UsageError("--pdf needs -o DIR")
     if len(files) < 2:
@@ -216,7 +213,7 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
         click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(Text(f"{h.office}:").plain)
-        for r in h.points.itertuples(index=False):
+        for r in cast("Iterable[Any]", h.points.itertuples(index=False)):
             click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {band_label(r.readiness)}, findings {r.major} major / "
                        f"{r.minor} minor / {r.observation} observations")
         for tr in h.transitions:

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import click
 
+from qmskit.config import DEFAULT_LANGUAGE, ENV_BRAND, LANGUAGES
+
 AUDIENCES = click.Choice(["client", "internal"])
 brand_option = click.option(
-    "--brand", type=click.Path(path_type=Path), default=None, envvar="QMSKIT_BRAND", show_envvar=True,
+    "--brand", type=click.Path(path_type=Path), default=None, envvar=ENV_BRAND, show_envvar=True,
     help="Consultancy brand file (brand.yaml: firm, logo, colours, contact, report number, signatory).")
 audience_option = click.option(
     "--audience", type=AUDIENCES, default="internal", show_default=True,
@@ -16,11 +18,36 @@ pdf_option = click.option("--pdf", is_flag=True,
                           help="Also print a PDF beside the HTML (headless Chromium, A4, numbered pages).")
 
 
+def several_files_options(page: str, force_help: str):
+    """The options of the commands that read several assessments of one office into one page (``compare``,
+    ``history``): ``-o DIR`` for the HTML ``page`` or ``--json``, ``--lang``, ``--checklist``, ``--force``.
+    Each command checks that one of ``-o``/``--json`` is given (:func:`require_output_or_json`)."""
+    options = [
+        click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+                     help=f"Folder for the HTML {page} (required unless --json)."),
+        click.option("--json", "as_json", is_flag=True, help=f"Print the {page.split()[0]} as JSON on stdout."),
+        click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True),
+        click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata)."),
+        click.option("--force", is_flag=True, help=force_help),
+    ]
+
+    def decorate(command):
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+def require_output_or_json(out_dir: Path | None, as_json: bool) -> None:
+    if out_dir is None and not as_json:
+        raise click.UsageError("give -o DIR for the HTML report, or --json")
+
+
 @click.command("report")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for <office>.<lang>.html (created if missing).")
-@click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Report language (default: the file's language, else en).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--title", default=None, help="Title override.")

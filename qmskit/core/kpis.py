@@ -10,7 +10,8 @@ carries measured values (``value`` and optionally ``previous``, the last period'
   finding: ``kpi:<id>``, an *observation* of clause 9.1 unless the KPI names another (missing an
   objective is not a nonconformity: the auditor checks it was analysed and acted on). Findings never
   change scores or the verdict (design.md, "Gaps");
-* :func:`kpi_table` is the display frame for reports (en/zh).
+* :func:`kpi_table` and :func:`kpi_findings_frame` are the display frames for reports; their words are
+  the catalog's ``kpi.*`` messages (:mod:`qmskit.i18n.catalog`), none are written here.
 
 File layouts (readers in responses.py / xlsx.py call into here):
 xlsx: a "KPIs" sheet with columns id, name, unit, target, value, previous (name, unit and target are
@@ -34,6 +35,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import TOL, Severity
 from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import t
 
 PERCENT_UNITS = {"%", "percent", "％"}
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
@@ -220,16 +222,6 @@ def kpi_finding(r) -> dict:
 
 # ----------------------------------------------------------------------------- display
 
-LABELS = {
-    "en": {"indicator": "Indicator", "target": "Target", "value": "Value", "previous": "Previous",
-           "status": "Status", "trend": "Trend", "met": "met", "not_met": "not met", "no_value": "no value",
-           "improved": "↑ improved", "worsened": "↓ worsened", "unchanged": "→ unchanged"},
-    "zh": {"indicator": "指标", "target": "目标", "value": "实测值", "previous": "上期", "status": "状态",
-           "trend": "趋势", "met": "达标", "not_met": "未达标", "no_value": "未填报",
-           "improved": "↑ 改善", "worsened": "↓ 下降", "unchanged": "→ 持平"},
-}
-
-
 def fmt_value(value, unit: str, target: float | None = None) -> str:
     """Two decimals at most, but never so few that a missed target reads like the target itself."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -249,23 +241,22 @@ def fmt_target(target: float, direction: str, unit: str) -> str:
 def kpi_table(source, lang: str = "en") -> pd.DataFrame:
     """Display frame of KPIs against targets for a report: an Assessment or an evaluated KPI frame.
 
-    Columns (localised): id, indicator, target, value, previous, status, trend; plus ``_status``
-    (machine value met / not_met / no_value) for styling.
+    Columns (localised, the catalog's ``kpi.col.*``): id, indicator, target, value, previous, status, trend;
+    plus ``_status`` (machine value met / not_met / no_value) for styling.
     """
     frame = getattr(source, "kpis", source)
-    lab = LABELS.get(lang, LABELS["en"])
+    col = {key: t(f"kpi.col.{key}", lang) for key in ("indicator", "target", "value", "previous", "status", "trend")}
     if frame is None or not len(frame):
-        return pd.DataFrame(columns=["id", lab["indicator"], lab["target"], lab["value"], lab["previous"],
-                                     lab["status"], lab["trend"], "_status"])
+        return pd.DataFrame(columns=["id", *col.values(), "_status"])
     name = frame.get(f"name_{lang}", frame["name_en"])
     return pd.DataFrame({
         "id": frame["id"],
-        lab["indicator"]: name,
-        lab["target"]: [fmt_target(t, d, u) for t, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
-        lab["value"]: [fmt_value(v, u, t) for v, u, t in zip(frame["value"], frame["unit"], frame["target"])],
-        lab["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
-        lab["status"]: frame["status"].map(lab),
-        lab["trend"]: frame["trend"].map(lambda t: lab.get(t, "") if t else ""),
+        col["indicator"]: name,
+        col["target"]: [fmt_target(tg, d, u) for tg, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
+        col["value"]: [fmt_value(v, u, tg) for v, u, tg in zip(frame["value"], frame["unit"], frame["target"])],
+        col["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
+        col["status"]: frame["status"].map(lambda status: t(f"kpi.status.{status}", lang)),
+        col["trend"]: frame["trend"].map(lambda trend: t(f"kpi.trend.{trend}", lang) if trend else ""),
         "_status": frame["status"],
     }).reset_index(drop=True)
 
@@ -273,15 +264,13 @@ def kpi_table(source, lang: str = "en") -> pd.DataFrame:
 def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
     """KPI findings shaped like gap-register rows (id, clause, severity, text) for the report."""
     findings = getattr(source, "kpi_findings", source) or []
-    lab = LABELS.get(lang, LABELS["en"])
     frame = getattr(source, "kpis", None)
     names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
     rows = []
     for f in findings:
         name = names.get(f["indicator"], f["name"])
-        target_word = lab["target"].lower() if lang == "en" else lab["target"]
-        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({target_word} "
-                f"{fmt_target(f['target'], f['direction'], f['unit'])})")
+        text = t("kpi.finding_row", lang, name=name, value=fmt_value(f["value"], f["unit"], f["target"]),
+                 target=fmt_target(f["target"], f["direction"], f["unit"]))
         rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
     return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])
 

@@ -54,7 +54,7 @@ GAP_REASONS: list[str] = [r.value for r in GapReason]
 
 
 class ReasonCode(StrEnum):
-    """Readiness reasons: each a message in the catalog (qmskit.i18n.catalog.REASON_MESSAGES)."""
+    """Readiness reasons: each the catalog message ``reason.<code>`` (rendered by qmskit.i18n.catalog.reason_text)."""
     # a gate of a band that was not met (values name the band whose gate failed)
     COMPLETENESS_BELOW = "completeness_below"
     PREREQUISITES_MISSING = "prerequisites_missing"

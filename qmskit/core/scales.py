@@ -18,7 +18,7 @@ COMPLIANCE_TOKENS = {
 }
 COMPLIANCE_POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 NA_TOKENS = {"n/a": NA, "na": NA, "不适用": NA}
-CANONICAL = {"compliance": ["yes", "partial", "no", NA], "maturity": [1, 2, 3, 4, 5, NA]}
+CANONICAL: dict[str, list[str | int]] = {"compliance": ["yes", "partial", "no", NA], "maturity": [1, 2, 3, 4, 5, NA]}
 ALLOWED_TEXT = {
     "compliance": "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
     "maturity": "1, 2, 3, 4, 5 or n/a (blank = unanswered)",

@@ -37,11 +37,12 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.scales import CANONICAL, NA
 from qmskit.errors import QmskitError, ResponsesError
 from qmskit.io import iorw
 from qmskit.io.cells import normalize_text
-from qmskit.io.responses import COLUMNS, DEFAULT_CHECKLIST, FORMATS, read_responses, write_responses
+from qmskit.io.responses import COLUMNS, FORMATS, read_responses, write_responses
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 TEXT_FIELDS = ("evidence", "notes", "owner")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import zipfile
 from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
@@ -18,12 +19,23 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 UNASSIGNED = "unassigned"
-ANSWERED_BY = ("Answered by", "回答人")
 PART_META = ["part", "part_of", "part_clauses"]
+
+
+def answered_by_labels() -> tuple[str, str]:
+    """The "Answered by" column's header in English and Chinese (a merged workbook has one of them)."""
+    return t("merge.answered_by", "en"), t("merge.answered_by", "zh")
+
+
+def _is_id_header(header: object) -> bool:
+    """The Assessment sheet's ID column, headed in either language (the catalog's xlsx.assessment.id)."""
+    return str(header).strip().lower() in {"id", *(t("xlsx.assessment.id", lang).lower() for lang in LANGUAGES)}
 
 
 class MergeError(QmskitError):
@@ -330,7 +342,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     if odd and not force:
         raise MergeError(f"{odd[0][0]} is for '{odd[0][1]}', {parts[0].label} for '{offices[0]}' "
                          "(use --force to merge anyway)")
-    cl = load_checklist(checklist or next(iter(ids), None) or "iso9001-2015")
+    cl = load_checklist(checklist or next(iter(ids), None) or DEFAULT_CHECKLIST)
     result = merge_frames(parts, cl, Prefer(prefer) if prefer else None)
     if result.conflicts:
         return result
@@ -341,7 +353,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
 def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
     from qmskit.io import iorw
     from qmskit.io.responses import write_responses
-    lang = result.meta.get("language") if result.meta.get("language") in ("en", "zh") else "en"
+    lang = result.meta.get("language") if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     if output.suffix.lower() != ".xlsx":
         write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
                         lang=lang, backup=True)
@@ -361,10 +373,10 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
-    id_col = next(i for i, h in enumerate(header, start=1) if str(h).strip().lower() in ("id", "编号"))
+    id_col = next(i for i, h in enumerate(header, start=1) if _is_id_header(h))
     col = ws.max_column + 1
     src = ws.cell(1, col - 1)
-    head = ws.cell(1, col, ANSWERED_BY[0 if lang == "en" else 1])
+    head = ws.cell(1, col, t("merge.answered_by", lang))
     head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
     ws.column_dimensions[head.column_letter].width = 18
     for n in range(2, ws.max_row + 1):
@@ -384,6 +396,8 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            if not _may_have_answered_by(path):
+                return {}
             from openpyxl import load_workbook
             wb = load_workbook(path, read_only=True, data_only=True)
             try:
@@ -391,9 +405,9 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
                     return {}
                 rows = wb["Assessment"].iter_rows(values_only=True)
                 header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in ANSWERED_BY}
+                labels = {h.lower() for h in answered_by_labels()}
                 col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if h.lower() in ("id", "编号")), None)
+                idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
                 if col is None or idc is None:
                     return {}
                 return {str(r[idc]).strip(): str(r[col]) for r in rows
@@ -405,9 +419,45 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
             data, _ = load_yaml(path, QmskitError)
             value = data.get("answered_by") if isinstance(data, dict) else None
             return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return {}
     return {}
+
+
+def _may_have_answered_by(path: Path) -> bool:
+    """False when the workbook surely has no "Answered by" column: no sheet's header row (the first row,
+    as read_answered_by reads it) holds the label as its own (inline) string, and no shared string holds
+    it, in any case. A few milliseconds, where opening the workbook costs ~0.1 s, paid by every report and
+    every office of a batch, merged or not. A string split into formatted runs (rich text) could hide the
+    label, so such a workbook is read in full."""
+    needles = [label.lower().encode("utf-8") for label in answered_by_labels()] + [b"<r>", b"<r "]
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name == "xl/sharedStrings.xml" and _contains(zf, name, needles):
+                return True
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and _contains(zf, name, needles,
+                                                                                         until=b"</row>"):
+                return True
+    return False
+
+
+def _contains(zf: zipfile.ZipFile, name: str, needles: list[bytes], until: bytes | None = None) -> bool:
+    """Whether a zip member holds any of ``needles`` (compared in lower case), up to the first ``until``;
+    read in chunks, never the whole member at once."""
+    keep = max(map(len, needles + [until or b""])) - 1
+    tail = b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 16):
+            text = tail + chunk.lower()
+            end = text.find(until) if until else -1
+            if end >= 0:
+                text = text[:end]
+            if any(n in text for n in needles):
+                return True
+            if end >= 0:
+                return False
+            tail = text[-keep:]
+    return False
 
 
 def today() -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
@@ -43,7 +44,6 @@ COLUMNS = RESPONSE_COLUMNS  # one definition, in the model
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
              "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
-DEFAULT_CHECKLIST = "iso9001-2015"
 FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
 
 

@@ -55,13 +55,13 @@ def _extent(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[i
     tags = sum(part.count(t) for t in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
     if not refs and not tags:
         return row, col
-    kinds, letters, digits = zip(*refs) if refs else ((), (), ())
-    rows = set(digits)
+    rows = {d for _, _, d in refs}
     if len(refs) == tags and b"" not in rows:
         # every row and cell says where it is (Excel, LibreOffice, openpyxl): only the largest matter
-        columns = {lt.upper() for lt in set(letters)} - {b""}
+        columns = {lt.upper() for lt in {lt for _, lt, _ in refs}} - {b""}
         _too_far(max(map(int, rows)), max(map(_column_number, columns), default=0), path, member)
-        return int(digits[-1]), (_column_number(letters[-1]) if kinds[-1] == b"c" else 0)
+        kind, letters, digits = refs[-1]
+        return int(digits), (_column_number(letters) if kind == b"c" else 0)
     for m in _TAG.finditer(part):  # some position is implicit: count as readers do
         ref = _REF.search(m.group(2))
         letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")

@@ -26,11 +26,12 @@ from qmskit.jupyter._nbformat import nbformat  # first, before nbformat/papermil
 from nbformat import NotebookNode
 # isort: on
 
+from qmskit.config import CELL_TIMEOUT
 from qmskit.errors import NotebookError
 from qmskit.io import iorw
 
 TEMPLATE = "qmskit_report"
-DEFAULT_TIMEOUT = 600  # seconds per cell; a report cell takes well under one
+DEFAULT_TIMEOUT = CELL_TIMEOUT
 # the kernel's own log (e.g. ipykernel's "running over TCP" notice, a KeyboardInterrupt at shutdown) is not
 # for users of a command-line tool; a kernel that dies still surfaces as an error
 KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)
@@ -60,25 +61,17 @@ def load(notebook: str | os.PathLike | NotebookNode) -> NotebookNode:
 
 def parameterize(notebook: str | os.PathLike | NotebookNode, parameters: dict, *,
                  kernel_name: str = "python3") -> NotebookNode:
-    """Inject ``parameters`` exactly as ``papermill.execute_notebook`` does, without executing."""
-    from papermill import __version__ as papermill_version
-    from papermill.execute import prepare_notebook_metadata, remove_error_markers
-    from papermill.parameterize import parameterize_notebook
+    """Inject ``parameters`` exactly as ``papermill.execute_notebook`` does, without executing.
 
-    input_path = None if isinstance(notebook, NotebookNode) else str(notebook)
-    nb = load(notebook)
-    # what papermill.iorw.load_notebook_node adds, so the node is the one papermill would execute
-    if "papermill" not in nb.metadata:  # item assignment keeps NotebookNode attribute access
-        nb.metadata["papermill"] = {"default_parameters": {}, "parameters": {},
-                                    "environment_variables": {}, "version": papermill_version}
-    for cell in nb.cells:
-        for key, empty in (("tags", []), ("papermill", {})):
-            if key not in cell.metadata:
-                cell.metadata[key] = empty
-    nb = parameterize_notebook(nb, dict(parameters), report_mode=False, kernel_name=kernel_name,
-                               language="python")
-    nb = prepare_notebook_metadata(nb, input_path, None)
-    return remove_error_markers(nb)
+    Through papermill's public API (``prepare_only=True``), so the node is the one papermill would run:
+    its metadata, the injected-parameters cell, error markers cleared. Nothing is written.
+    """
+    import papermill
+
+    nb = load(notebook)  # qmskit's bounded, one-line-error reading
+    return papermill.execute_notebook(nb, None, parameters=dict(parameters), prepare_only=True,
+                                      kernel_name=kernel_name, language="python", progress_bar=False,
+                                      log_output=False)
 
 
 def execute(nb: NotebookNode, *, kernel_name: str = "python3", cwd: str | os.PathLike | None = None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from qmskit.config import KERNEL_START_TIMEOUT
+
 
 def _build() -> type:
     from papermill.clientwrap import PapermillNotebookClient
@@ -19,7 +21,8 @@ def _build() -> type:
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                                     stderr_file=None, start_timeout=KERNEL_START_TIMEOUT, execution_timeout=None,
+                                     **kwargs):
             warm = kwargs.pop("warm_kernel")
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(

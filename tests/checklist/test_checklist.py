@@ -158,6 +158,8 @@ def test_wheel_ships_package_data(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "qmskit/checklists/iso9001-2015.yaml" in names
     assert "qmskit/checklists/schema.json" in names
+    assert "qmskit/i18n/locale/en/LC_MESSAGES/qmskit.mo" in names
+    assert "qmskit/i18n/locale/zh_CN/LC_MESSAGES/qmskit.mo" in names
     assert "qmskit/cli/__init__.py" in names
     assert "qmskit/notebooks/report.ipynb" in names
     assert "qmskit/templates/qmskit_report/index.html.j2" in names

@@ -1,0 +1,28 @@
+"""Defaults in one place: the checklist a file without one is scored against, the report languages, the
+time-outs, and the environment variables qmskit reads.
+
+Plain constants only (no I/O, no imports of qmskit): every layer may import this module, the pure core
+included (tests/test_layering.py allows it like ``qmskit.errors``). Environment variables are named here
+and read where they are used, at call time, so importing qmskit never looks at the environment.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+# the checklist used when neither the caller nor the responses file's metadata names one
+DEFAULT_CHECKLIST = "iso9001-2015"
+
+# every user-visible text exists in these languages (zh is Simplified Chinese, zh-CN)
+LANGUAGES = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+
+# seconds: a kernel that has not answered by then counts as failed to start (a 2-core machine under load
+# needs well over the 10 s a quiet one does)
+KERNEL_START_TIMEOUT = 60
+# seconds per notebook cell; a report cell takes well under one
+CELL_TIMEOUT = 600
+
+# environment variables
+ENV_BRAND = "QMSKIT_BRAND"          # default consultancy brand file for reports (``--brand``)
+ENV_CHROMIUM = "QMSKIT_CHROMIUM"    # the Chromium that prints PDFs and runs the browser tests
+DEFAULT_CHROMIUM = Path("/usr/bin/chromium")   # Debian's (Playwright cannot download browsers here)

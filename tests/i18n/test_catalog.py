@@ -1,0 +1,243 @@
+"""The message catalog: complete in both languages, consistent, compiled, and in step with the code."""
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from qmskit.core.actions import ActionStatus
+from qmskit.core.history import MOVES
+from qmskit.core.model import Band, Reason, ReasonCode
+from qmskit.i18n import catalog
+from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
+from qmskit.io import actions_xlsx, xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+NPLURALS = {"en": 2, "zh": 1}
+
+# Modules whose display text has moved into the catalog: every key they look up must exist, and every
+# key of the namespaces they own must be looked up by one of them (literally, or by a family below).
+CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
+             "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
+             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
+             "qmskit/batch/runner.py"]
+# templates whose t("…") / t_html("…") look-ups are checked the same way
+CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
+                       "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
+                       "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.", "compare.", "report.", "portfolio.", "actions.", "history.", "form.")
+# keys built at run time: the f-string in the code and the values it is filled with
+FAMILIES = [
+    *(f"reason.{code}" for code in ReasonCode),
+    *(f"reason.{code}.{band}" for code in ReasonCode for band in Band),
+    *(f"reason.band.{band}" for band in Band),
+    "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry
+    *(f"band_{band}" for band in [*Band, "not_started"]),
+    # the comparison's gap groups, readiness changes, gap fates and KPI results (qmskit.core.compare)
+    *(f"compare.sec_{g}" for g in ("closed", "opened", "persisting", "unassessed")),
+    *(f"compare.empty_{g}" for g in ("closed", "opened", "persisting")),
+    *(f"compare.ch_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.st_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.kk_{k}" for k in ("now_met", "now_missed", "still_met", "still_missed", "newly_measured",
+                                  "not_measured")),
+    # brand.s(key): the keys report.py passes (audience_<Audience>)
+    *(f"brand.{key}" for key in ("report_no", "prepared_by", "exec_summary", "closing", "signoff", "signature",
+                                 "sign_date", "internal_notes", "audience", "audience_client", "audience_internal")),
+    # kpis.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
+    *(f"kpi.col.{key}" for key in ("indicator", "target", "value", "previous", "status", "trend")),
+    *(f"kpi.status.{key}" for key in ("met", "not_met", "no_value")),
+    *(f"kpi.trend.{key}" for key in ("improved", "worsened", "unchanged")),
+    *(f"action.status.{status.value}" for status in ActionStatus),
+    *(f"xlsx.assessment.{key}" for key in xlsx.ASSESSMENT_LABELS),
+    *(f"xlsx.kpi.{key}" for key in xlsx.KPI_LABELS),
+    *(f"xlsx.office.{key}" for key in xlsx.META_LABELS),
+    *(f"actions_xlsx.column.{key}" for key in actions_xlsx.HEADER_LABELS),
+    *(f"actions_xlsx.office.{key}" for key in actions_xlsx.META_LABELS),
+    *(f"actions_xlsx.yes_no.{key}" for key in ("yes", "no")),
+    *(f"form.{k}" for k in ("all", "unanswered", "gaps", "pending", "saving", "critical", "maintain", "retain")),
+    *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
+    *(f"history.mv_{m}" for m in MOVES),
+    *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
+    "actions.col_answered_by",  # the report's column header, by name (actions_report.s)
+]
+
+
+def po_catalog(lang):
+    with (LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / "qmskit.po").open("rb") as f:
+        return read_po(f)
+
+
+def entries(lang):
+    """msgid → tuple of its forms (one for a singular message)."""
+    return {m.id[0] if m.pluralizable else m.id: tuple(m.string) if m.pluralizable else (m.string,)
+            for m in po_catalog(lang) if m.id}
+
+
+def plain(value):
+    """A msgid or msgstr as a hashable value (plural ones are lists or tuples, depending on the reader)."""
+    return value if isinstance(value, str) else tuple(value)
+
+
+def fields(text):
+    return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_message_has_every_form_translated(lang):
+    messages, other = entries(lang), entries("zh" if lang == "en" else "en")
+    assert set(messages) == set(other), "a msgid exists in one language only"
+    plural = {m.id[0] for m in po_catalog(lang) if m.pluralizable}
+    for key, forms in messages.items():
+        assert all(form.strip() for form in forms), f"{lang}: {key} has an empty translation"
+        if key in plural:
+            assert len(forms) == NPLURALS[lang], f"{lang}: {key} has {len(forms)} plural forms"
+    assert po_catalog(lang).num_plurals == NPLURALS[lang]
+
+
+def test_english_and_chinese_use_the_same_fields():
+    en, zh = entries("en"), entries("zh")
+    for key in en:
+        en_fields = set().union(*map(fields, en[key]))
+        zh_fields = set().union(*map(fields, zh[key]))
+        assert en_fields == zh_fields, f"{key}: en uses {sorted(en_fields)}, zh {sorted(zh_fields)}"
+
+
+def test_plural_markup_of_the_old_tables_is_gone():
+    """Plurals are gettext plural entries now; the old inline ``{n:one|other}`` would print literally."""
+    for lang in ("en", "zh"):
+        for key, forms in entries(lang).items():
+            assert not any(re.search(r"\{\w+:[^{}]*\|", form) for form in forms), f"{lang}: {key}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_compiled_catalog_matches_its_source(lang):
+    """The committed .mo holds exactly the .po's messages (run `make catalog` after editing a .po)."""
+    folder = LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES"
+    with (folder / "qmskit.mo").open("rb") as f:
+        compiled = {plain(m.id): plain(m.string) for m in read_mo(f) if m.id}
+    source = {plain(m.id): plain(m.string) for m in po_catalog(lang) if m.id}
+    assert compiled == source, "stale .mo: run `make catalog`"
+    msgids = [line for line in (folder / "qmskit.po").read_text("utf-8").splitlines() if line.startswith("msgid ")]
+    assert msgids == sorted(msgids), "the .po is not sorted by msgid: run `make catalog`"
+
+
+def looked_up_keys():
+    """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
+    keys = set()
+    for path in CONVERTED:
+        for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                keys.add(node.args[0].value)
+    for pattern in CONVERTED_TEMPLATES:
+        for path in ROOT.glob(pattern):
+            keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
+    return keys
+
+
+def test_converted_code_looks_up_only_existing_keys():
+    assert looked_up_keys(), "the scan found no look-up at all"
+    assert not sorted(looked_up_keys() - set(entries("en")))
+
+
+def test_owned_namespaces_have_no_unused_keys():
+    used = looked_up_keys() | set(FAMILIES)
+    unused = sorted(k for k in entries("en") if k.startswith(OWNED_PREFIXES) and k not in used)
+    assert not unused
+
+
+def test_every_reason_code_and_band_has_its_message():
+    known = set(entries("en"))
+    assert {f"reason.{code}" for code in ReasonCode} <= known
+    assert {f"reason.band.{band}" for band in Band} | {f"band_{band}" for band in Band} <= known
+
+
+def test_lookup_falls_back_to_english_then_to_the_key():
+    assert t("sec_gaps", "zh") == "差距清单"
+    assert t("sec_gaps", "fr") == t("sec_gaps", "en") == "Gap register"
+    assert t("no.such.key", "zh") == "no.such.key"
+    assert t("answered_of", "en", answered=3, applicable=4) == "3 of 4 applicable questions answered"
+
+
+def test_chinese_missing_a_message_shows_the_english_one(monkeypatch):
+    """A message the zh catalog lacks comes from the English one behind it (gettext's fallback)."""
+    zh = catalog.translations("zh")
+    monkeypatch.setattr(zh, "_catalog", {k: v for k, v in zh._catalog.items() if k != "sec_gaps"})
+    assert t("sec_gaps", "zh") == "Gap register"
+
+
+def test_plural_forms_follow_each_language():
+    assert tn("reason.n_clauses", 1, "en") == "1 clause"
+    assert tn("reason.n_clauses", 2, "en") == "2 clauses"
+    assert tn("reason.n_clauses", 0, "en") == "0 clauses"
+    assert tn("reason.n_clauses", 1, "zh") == tn("reason.n_clauses", 1, "zh") == "1 个条款"
+    assert tn("reason.n_clauses", 5, "zh") == "5 个条款"
+    # a plural message looked up with t() counts by its field
+    assert t("gaps_summary_kpi", "en", n=1) == "; plus 1 KPI observation (not included)"
+    assert t("gaps_summary", "en", major=1, minor=0, observation=2) == "1 major, 0 minor, 2 observations"
+    assert t("gaps_summary", "zh", major=1, minor=0, observation=2) == "严重 1 项，一般 0 项，观察项 2 项"
+
+
+def test_reason_counts_agree_with_their_nouns():
+    one = Reason(ReasonCode.PREREQUISITES_MISSING, {"count": 1, "ids": ["9.2-01"], "band": "ready"})
+    two = Reason(ReasonCode.PREREQUISITES_MISSING, {"count": 2, "ids": ["9.2-01", "9.3-01"], "band": "ready"})
+    assert reason_text(one).startswith("1 prerequisite not answered")
+    assert reason_text(two).startswith("2 prerequisites not answered")
+    assert reason_text(two, "zh").startswith("2 项前提条件未回答“是”：9.2-01、9.3-01")
+    major = Reason(ReasonCode.MAJOR_GAPS, {"count": 3, "clauses": ["7.5.3", "9.2"], "band": "nearly_ready",
+                                           "allowed": 1})
+    assert reason_text(major) == "3 major gaps in 2 clauses: 7.5.3, 9.2 (nearly ready allows at most 1)"
+    assert reason_text(major, "zh") == "严重差距 3 项，涉及 2 个条款：7.5.3、9.2（“基本具备”最多允许 1 项）"
+    single = Reason(ReasonCode.MAJOR_GAPS, {"count": 1, "clauses": ["9.2"], "band": "ready", "allowed": 0})
+    assert reason_text(single) == "1 major gap in 1 clause: 9.2 (ready needs none)"
+
+
+def test_long_lists_are_cut_with_a_count_of_the_rest():
+    ids = [f"Q{i}" for i in range(15)]
+    reason = Reason(ReasonCode.UNSUPPORTED_KEY, {"count": 15, "ids": ids, "band": "ready"})
+    assert "Q11 (+3 more)" in reason_text(reason)
+    assert "Q11 等（另 3 项）" in reason_text(reason, "zh")
+
+
+@pytest.mark.parametrize("labels", [xlsx.ASSESSMENT_LABELS, xlsx.KPI_LABELS, xlsx.META_LABELS,
+                                    actions_xlsx.HEADER_LABELS, actions_xlsx.META_LABELS],
+                         ids=["assessment", "kpi", "office", "actions", "actions-office"])
+def test_sheet_labels_read_back_to_their_keys_in_either_language(labels):
+    """A workbook is read back by its header labels: each label (en or zh) must name exactly one key."""
+    by_label = labels.keys_by_label()
+    for lang in (0, 1):
+        assert len({pair[lang].strip().lower() for pair in labels.values()}) == len(labels), "two keys share a label"
+    for key in labels:
+        en, zh = labels[key]
+        assert by_label[en.strip().lower()] == key and by_label[zh.strip().lower()] == key, key
+        assert labels.label(key, "zh") == zh and labels.label(key, "fr") == en
+    assert labels.label("not_a_key", "zh") == "not_a_key"
+
+
+def test_action_statuses_read_back_from_either_language():
+    from qmskit.core.actions import STATUS_LABELS, STATUS_ORDER, status_key
+    for lang in ("en", "zh"):
+        for key in STATUS_ORDER:
+            assert status_key(f" {STATUS_LABELS[lang][key].upper()} ") == key
+    assert STATUS_LABELS["zh"]["verified"] == "已验证有效"
+    assert status_key("maybe") is None
+
+
+def test_a_missing_compiled_catalog_is_one_clear_error(tmp_path, monkeypatch):
+    """An install without the .mo files (a packaging slip) says what is missing and how to build it."""
+    from qmskit.errors import QmskitError
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    catalog.translations.cache_clear()
+    try:
+        with pytest.raises(QmskitError, match=r"qmskit\.mo: the compiled message catalog is missing .*make catalog"):
+            t("sec_gaps", "zh")
+    finally:
+        catalog.translations.cache_clear()
