@@ -456,21 +456,27 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     if "id" not in keys or "answer" not in keys:
         raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' row 1 needs 'ID' and 'Answer' columns", path=path,
                              where="row 1")
-    records = []
+    cols = ["id", "answer", "evidence", "notes", "owner", "due"]
+    # each column's position (a header given twice: the last one counts); then the rows column-wise
+    where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
+    id_col = where["id"]
+    numbers, kept = [], []
     for n, values in enumerate(rows, start=2):
-        rec = {k: v for k, v in zip(keys, values) if k}
-        if rec.get("id") is None or not str(rec["id"]).strip():
-            given = [f"{k} {str(rec[k]).strip()[:40]!r}" for k in EDITABLE
-                     if rec.get(k) is not None and str(rec[k]).strip()]
+        qid = values[id_col] if id_col < len(values) else None
+        if qid is None or not str(qid).strip():
+            given = [f"{k} {str(values[where[k]]).strip()[:40]!r}" for k in EDITABLE
+                     if k in where and where[k] < len(values) and values[where[k]] is not None
+                     and str(values[where[k]]).strip()]
             if given:  # a question row whose hidden ID was cleared: its answers belong to no question
                 ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
                         "restore the ID or copy the row from a fresh `qmskit template`", path,
                         where=f"row {n}", strict=strict)
             continue  # section rows and blank rows
-        rec["row"] = n
-        records.append(rec)
-    cols = ["id", "answer", "evidence", "notes", "owner", "due", "row"]
-    return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+        numbers.append(n)
+        kept.append(values)
+    data = {c: [v[where[c]] if where[c] < len(v) else None for v in kept] if c in where else [None] * len(kept)
+            for c in cols}
+    return pd.DataFrame({**data, "row": numbers}, columns=cols + ["row"])
 
 
 def _read_kpis(ws) -> list[dict]:
