@@ -156,7 +156,7 @@ def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> 
              "after": fmt_number(after) if not pd.isna(after) else "—", "change": signed(change),
              "direction": _direction(change)}
             for clause, title, before, after, change in zip(c["clause"], titles, c["before"], c["after"], c["change"])]
-    columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "49%", indent=True),
+    columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "49%"),
                Column("before", t("compare.before", lang), "12%", numeric=True),
                Column("after", t("compare.after", lang), "12%", numeric=True),
                Column("change", t("compare.change", lang), "18%", numeric=True)]

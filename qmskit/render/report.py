@@ -397,7 +397,7 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
             "answered": f"{r['answered']} / {r['applicable']}",
             "completeness": pct(r["completeness"]) if r["applicable"] else "n/a"})
     # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
-    columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "50%", indent=True),
+    columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "50%"),
                Column("score", t("col_score", lang), "14%"),
                Column("answered", t("col_answered", lang), "12%", numeric=True),
                Column("completeness", t("col_completeness", lang), "15%", numeric=True)]

@@ -28,16 +28,15 @@ from qmskit.render import palette
 @dataclass(frozen=True)
 class Column:
     """A table column: the row key it shows, its header, its fixed width (``"12%"``: print never cuts a
-    table off), right-aligned numbers, or the indented title of a clause tree."""
+    table off), right-aligned numbers."""
     key: str
     header: str
     width: str
     numeric: bool = False
-    indent: bool = False
 
     @property
     def css(self) -> str:
-        return "qr-num" if self.numeric else "qr-indent" if self.indent else ""
+        return "qr-num" if self.numeric else ""
 
 
 def _finalize(value: Any) -> Any:
