@@ -396,22 +396,22 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            from qmskit.io.xlsx import answered_by_remembered
+            known = answered_by_remembered(path)  # free when this version of the file was just read
+            if known is not None:
+                return known
             if not _may_have_answered_by(path):
                 return {}
-            from openpyxl import load_workbook
-            wb = load_workbook(path, read_only=True, data_only=True)
+            from qmskit.errors import ResponsesError
+            from qmskit.io.xlsx_read import open_workbook
             try:
-                if "Assessment" not in wb.sheetnames:
-                    return {}
-                rows = wb["Assessment"].iter_rows(values_only=True)
-                header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in answered_by_labels()}
-                col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
-                if col is None or idc is None:
-                    return {}
-                return {str(r[idc]).strip(): str(r[col]) for r in rows
-                        if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+                wb = open_workbook(path)  # python-calamine, after the bounded pre-scan
+            except ResponsesError:
+                return {}
+            try:
+                return answered_by_rows(wb["Assessment"]) if "Assessment" in wb.sheetnames else {}
+            except ResponsesError:
+                return {}
             finally:
                 wb.close()
         if suffix in (".yaml", ".yml"):
@@ -422,6 +422,20 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return {}
     return {}
+
+
+def answered_by_rows(ws) -> dict[str, str]:
+    """{question id: who answered it} from an Assessment sheet's "Answered by" column; {} without it.
+    ``ws``: a sheet whose ``iter_rows(values_only=True)`` gives the rows (qmskit.io.xlsx_read)."""
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    labels = {h.lower() for h in answered_by_labels()}
+    col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
+    idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
+    if col is None or idc is None:
+        return {}
+    return {str(r[idc]).strip(): str(r[col]) for r in rows
+            if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
 
 
 def _may_have_answered_by(path: Path) -> bool:
