@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -57,6 +59,11 @@ def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """A frame's rows as named tuples (typed loosely: the columns hold plain Python values)."""
+    return cast("Iterable[Any]", frame.itertuples(index=False))
+
+
 def _under(clause: str, prefix: str) -> bool:
     return clause == prefix or clause.startswith(prefix + ".")
 
@@ -80,7 +87,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
             for c in clauses:
                 if c not in known:
                     raise MergeError(f"'{name}': clause '{c}' is not in checklist {cl.id}")
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             best = [(len(c.split(".")), name) for name, clauses in assign.items() for c in clauses if _under(q.clause, c)]
             if not best:
                 parts.setdefault(UNASSIGNED, []).append(q.id)
@@ -93,7 +100,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
     else:
         owners = owners or {}
         covers = {o: name for name, os_ in (assign or {}).items() for o in os_}
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             owner = str(owners.get(q.id) or "").strip()
             name = covers.get(owner, owner) if owner else UNASSIGNED
             parts.setdefault(name, []).append(q.id)
@@ -318,8 +325,8 @@ def read_part(path: str | Path, checklist=None) -> Part:
     from qmskit.io.responses import read_responses
     path = Path(path)
     meta, frame = read_responses(path, checklist)
-    date = meta.get("date")
-    date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+    given = meta.get("date")
+    date = given.isoformat() if isinstance(given, (dt.date, dt.datetime)) else str(given or "")
     name = str(meta.get("assessor") or "").strip() or path.stem
     return Part(name=name, label=path.name, meta=meta, responses=frame, date=date)
 
@@ -334,7 +341,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
         raise MergeError(f"merge writes .xlsx or .yaml (the assessor of each answer is kept with it), "
                          f"not '{output.suffix}'", path=output)
     parts = [read_part(p, checklist) for p in paths]
-    ids = {p.meta.get("checklist") for p in parts if p.meta.get("checklist")}
+    ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:
         raise MergeError(f"the parts use different checklists ({', '.join(sorted(ids))})", path=parts[-1].label)
     offices = [str(p.meta.get("office", "")) for p in parts]
@@ -353,7 +360,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
 def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
     from qmskit.io import iorw
     from qmskit.io.responses import write_responses
-    lang = result.meta.get("language") if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
+    lang = str(result.meta["language"]) if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     if output.suffix.lower() != ".xlsx":
         write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
                         lang=lang, backup=True)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -117,8 +119,9 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     last_top = None
     editable = set(EDITABLE)
     yes, blank, na_yes, na_no = flag_texts(lang)
-    na_rows, no_na_rows = [], []
-    for q in cl.questions.itertuples(index=False):
+    na_rows: list[int] = []
+    no_na_rows: list[int] = []
+    for q in cast("Iterable[Any]", cl.questions.itertuples(index=False)):
         if q.top != last_top:
             if section_start is not None:
                 ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
