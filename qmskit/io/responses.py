@@ -111,6 +111,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
                 problems.append(exc)
     if problems:
         raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
+    if frame is None:  # validation failed without naming a problem (an empty ResponsesProblems): never (meta, None)
+        raise ResponsesError("the responses could not be read", path=path)
     return meta, frame
 
 
@@ -240,7 +242,7 @@ def filled_in_count(path: str | Path) -> int | None:
             _meta, frame = read_responses(path)
     except (QmskitError, OSError):
         return None
-    text = frame[["evidence", "notes", "owner", "due"]].astype(str).ne("").any(axis=1)
+    text = (frame[["evidence", "notes", "owner", "due"]].astype(str) != "").any(axis=1)
     return int((frame["answer"].notna() | text).sum())
 
 

@@ -216,7 +216,9 @@ def _exporter(template: str, lang: str):
     cache = _local.__dict__.setdefault("exporters", {})
     if key not in cache:
         # no Pygments stylesheet: reports show no code (exclude_input), it was 4.6 KB of unused CSS
-        config = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+        # optimistic_validation: the notebook is validated once after all the preprocessors, not after each
+        # of them (nbconvert's own option; each validation walks every output: ~half of an export)
+        config = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}, "Exporter": {"optimistic_validation": True}})
         cache[key] = _exporter_class()(
             config=config, template_name=template, extra_template_basedirs=[str(templates_dir())],
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
