@@ -190,14 +190,14 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
             rows[str(value).strip()] = n
     next_row = ws.max_row + 1
     for values in plan.to_dict("records"):
-        n = rows.get(values["id"])
-        if n is None:  # a new finding: a full row
+        found = rows.get(values["id"])
+        if found is None:  # a new finding: a full row
             _write_row(ws, next_row, columns, values, lang, KEYS)
             next_row += 1
             continue
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
-        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(n, columns[k]).value)]
-        _write_row(ws, n, columns, values, lang, keys)
+        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(found, columns[k]).value)]
+        _write_row(ws, found, columns, values, lang, keys)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
     return path
@@ -285,7 +285,8 @@ def read_actions(path: str | Path) -> ActionPlanFile:
         if "id" not in keys or "status" not in keys:
             raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path,
                                where="row 1")
-        records, seen = [], {}
+        records: list[dict] = []
+        seen: dict[str, int] = {}
         for n, values in enumerate(rows_iter, start=2):
             rec = {}
             for k, v in zip(keys, values):
@@ -325,11 +326,11 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     responses, output = Path(responses), Path(output)
     meta, frame = read_responses(responses, checklist)
     a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses)
-    lang = lang or (meta.get("language") if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
+    lang = lang or (str(meta["language"]) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     fresh = plan_rows(a, lang)
     date = meta.get("date")
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
-            "assessment_date": date.isoformat() if hasattr(date, "isoformat") else _text(date),
+            "assessment_date": date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else _text(date),
             "responses": responses.name, "responses_sha256": file_sha256(responses),
             "updated": (today or dt.date.today()).isoformat(), "language": lang}
     if output.exists():

@@ -11,10 +11,12 @@ import datetime as dt
 import io
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -57,6 +59,11 @@ def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """A frame's rows as named tuples (typed loosely: the columns hold plain Python values)."""
+    return cast("Iterable[Any]", frame.itertuples(index=False))
+
+
 def _under(clause: str, prefix: str) -> bool:
     return clause == prefix or clause.startswith(prefix + ".")
 
@@ -80,7 +87,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
             for c in clauses:
                 if c not in known:
                     raise MergeError(f"'{name}': clause '{c}' is not in checklist {cl.id}")
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             best = [(len(c.split(".")), name) for name, clauses in assign.items() for c in clauses if _under(q.clause, c)]
             if not best:
                 parts.setdefault(UNASSIGNED, []).append(q.id)
@@ -93,7 +100,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
     else:
         owners = owners or {}
         covers = {o: name for name, os_ in (assign or {}).items() for o in os_}
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             owner = str(owners.get(q.id) or "").strip()
             name = covers.get(owner, owner) if owner else UNASSIGNED
             parts.setdefault(name, []).append(q.id)
@@ -318,8 +325,8 @@ def read_part(path: str | Path, checklist=None) -> Part:
     from qmskit.io.responses import read_responses
     path = Path(path)
     meta, frame = read_responses(path, checklist)
-    date = meta.get("date")
-    date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+    given = meta.get("date")
+    date = given.isoformat() if isinstance(given, (dt.date, dt.datetime)) else str(given or "")
     name = str(meta.get("assessor") or "").strip() or path.stem
     return Part(name=name, label=path.name, meta=meta, responses=frame, date=date)
 
@@ -334,7 +341,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
         raise MergeError(f"merge writes .xlsx or .yaml (the assessor of each answer is kept with it), "
                          f"not '{output.suffix}'", path=output)
     parts = [read_part(p, checklist) for p in paths]
-    ids = {p.meta.get("checklist") for p in parts if p.meta.get("checklist")}
+    ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:
         raise MergeError(f"the parts use different checklists ({', '.join(sorted(ids))})", path=parts[-1].label)
     offices = [str(p.meta.get("office", "")) for p in parts]
@@ -353,7 +360,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
 def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
     from qmskit.io import iorw
     from qmskit.io.responses import write_responses
-    lang = result.meta.get("language") if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
+    lang = str(result.meta["language"]) if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     if output.suffix.lower() != ".xlsx":
         write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
                         lang=lang, backup=True)
@@ -396,22 +403,22 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            from qmskit.io.xlsx import answered_by_remembered
+            known = answered_by_remembered(path)  # free when this version of the file was just read
+            if known is not None:
+                return known
             if not _may_have_answered_by(path):
                 return {}
-            from openpyxl import load_workbook
-            wb = load_workbook(path, read_only=True, data_only=True)
+            from qmskit.errors import ResponsesError
+            from qmskit.io.xlsx_read import open_workbook
             try:
-                if "Assessment" not in wb.sheetnames:
-                    return {}
-                rows = wb["Assessment"].iter_rows(values_only=True)
-                header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in answered_by_labels()}
-                col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
-                if col is None or idc is None:
-                    return {}
-                return {str(r[idc]).strip(): str(r[col]) for r in rows
-                        if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+                wb = open_workbook(path)  # python-calamine, after the bounded pre-scan
+            except ResponsesError:
+                return {}
+            try:
+                return answered_by_rows(wb["Assessment"]) if "Assessment" in wb.sheetnames else {}
+            except ResponsesError:
+                return {}
             finally:
                 wb.close()
         if suffix in (".yaml", ".yml"):
@@ -422,6 +429,20 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return {}
     return {}
+
+
+def answered_by_rows(ws) -> dict[str, str]:
+    """{question id: who answered it} from an Assessment sheet's "Answered by" column; {} without it.
+    ``ws``: a sheet whose ``iter_rows(values_only=True)`` gives the rows (qmskit.io.xlsx_read)."""
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    labels = {h.lower() for h in answered_by_labels()}
+    col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
+    idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
+    if col is None or idc is None:
+        return {}
+    return {str(r[idc]).strip(): str(r[col]) for r in rows
+            if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
 
 
 def _may_have_answered_by(path: Path) -> bool:

@@ -294,3 +294,30 @@ def test_a_plain_responses_workbook_is_not_opened_for_answered_by(tmp_path):
     write_responses(path, {"office": "X"}, frame, cl, backup=False)
     assert not _may_have_answered_by(path)
     assert read_answered_by(path) == {}
+
+
+def test_answered_by_is_remembered_from_reading_the_workbook(tmp_path, office_file, monkeypatch):
+    """A report reads a workbook, then asks who answered what: the answer comes from that read (a merged
+    workbook's column, {} for a plain one) without opening the file again; a changed file is read anew."""
+    import qmskit.io.xlsx_read as xlsx_read
+    from qmskit.io.merge import MergeResult, write_merged
+    cl = load_checklist("iso9001-2015")
+    meta, frame = read_responses(office_file)
+    plain = tmp_path / "plain.xlsx"
+    write_responses(plain, meta, frame, cl, backup=False)
+    merged = tmp_path / "merged.xlsx"
+    who = {qid: ("Li Wei" if i % 2 else "王芳") for i, qid in enumerate(frame["id"][:12])}
+    write_merged(merged, MergeResult(meta, frame.drop(columns="row"), who), cl)
+    fresh = read_answered_by(merged)  # not read in this process yet: read with calamine
+    assert fresh == who
+    read_responses(plain)
+    read_responses(merged)
+
+    def no_second_read(path):
+        raise AssertionError(f"{path} opened again")
+    monkeypatch.setattr(xlsx_read, "open_workbook", no_second_read)
+    assert read_answered_by(plain) == {}
+    assert read_answered_by(merged) == who
+    monkeypatch.undo()
+    write_merged(merged, MergeResult(meta, frame.drop(columns="row"), {frame["id"][0]: "Zhang Min"}), cl)
+    assert read_answered_by(merged) == {frame["id"][0]: "Zhang Min"}
