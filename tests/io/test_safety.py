@@ -532,7 +532,7 @@ def test_report_with_another_checklist_warns_on_the_terminal(tmp_path):
 def test_temp_files_left_by_a_killed_save_are_cleaned_by_the_next_save(tmp_path):
     path = tmp_path / "o.xlsx"
     write_responses(path, {"office": "X"}, pd.DataFrame([{"id": "4.1-a", "answer": "yes"}]), MINI)
-    code = ("import os, signal\nfrom qmskit import iorw\n"
+    code = ("import os, signal\nfrom qmskit.io import iorw\n"
             f"with iorw.atomic_path({str(path)!r}, backup=True, lock=True) as tmp:\n"
             "    tmp.write_bytes(b'half a workbook')\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n")
