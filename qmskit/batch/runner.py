@@ -571,8 +571,8 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
 
 
 def _portfolio_title(lang: str) -> str:
-    from qmskit.render.portfolio import s
-    return s("title", lang)
+    from qmskit.i18n.catalog import t
+    return t("portfolio.title", lang)
 
 
 def _write(out, name: str, text: str) -> Path:

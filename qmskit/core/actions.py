@@ -31,6 +31,8 @@ class ActionStatus(str, Enum):
 
 
 STATUS_ORDER = [s.value for s in ActionStatus]
+# statuses that close an action: each needs closure evidence (without it the action is "done without evidence")
+CLOSED_STATUSES = (ActionStatus.DONE.value, ActionStatus.VERIFIED.value)
 # The words for a status are the catalog's ``action.status.<key>`` messages; this view serves modules that
 # index ``STATUS_LABELS[lang][key]``.
 STATUS_LABELS = MessageTable("action.status", STATUS_ORDER)
@@ -206,7 +208,7 @@ def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
     is_open = not_done & current
     due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
     overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
-    no_evidence = status.isin([ActionStatus.DONE.value, ActionStatus.VERIFIED.value]) & \
+    no_evidence = status.isin(CLOSED_STATUSES) & \
         plan["closure_evidence"].map(blank)
     items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
     items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(

@@ -5,11 +5,14 @@ which questions are requirements, critical or prerequisites, which clause each s
 lie beneath a clause. :func:`checklist_arrays` answers them once per :class:`Checklist` object (kept as
 long as the checklist lives) so a score is array arithmetic only.
 
-Roll-ups use the shape of the tree: questions are listed in document order, so the questions beneath
-any clause form one contiguous range. A node's sum is then two ``np.add.reduceat`` passes (questions →
-runs of one clause, runs → the nodes of each tree level, whose ranges are disjoint) instead of a dense
-product with the question × clause incidence matrix; a checklist whose questions are not in document
-order falls back to that product.
+Arrays of many units (offices) are question-major here (questions × units), so a sum over questions
+adds whole contiguous rows. Roll-ups use the shape of the tree: questions are listed in document
+order, so the questions beneath any clause are one contiguous range of rows. For many units a node's
+sum is then a sum of consecutive rows, in two steps (questions → runs of one clause's questions; runs
+→ every node above them), one ``np.add.reduce`` per run and per node, each over all units at once
+(numpy's ``reduceat`` along that axis is ~20× slower than this); for a handful of units, or a
+checklist whose questions are out of document order, it is the dense product with the question ×
+clause incidence matrix.
 """
 from __future__ import annotations
 
@@ -43,10 +46,10 @@ class ChecklistArrays:
     clause_order: pd.Series         # clause -> document order
     questions_beneath: np.ndarray   # per clause: number of questions in it or beneath it
     incidence: np.ndarray           # question × clause, 1 where the clause is the question's own or above it
-    run_starts: np.ndarray          # first question of each run of questions that share their own clause
+    leaf_incidence: np.ndarray      # question × clause, 1 at the question's own clause
+    run_bounds: np.ndarray          # (first, end) question of each run of questions sharing their own clause
     run_of_q: np.ndarray            # each question's run
-    run_clause: np.ndarray          # each run's clause (position in clause_ids)
-    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None  # per tree level: (clauses, reduceat indices, empty)
+    node_runs: np.ndarray | None    # (first, end) run beneath each clause; None: not in document order
     runs_are_clauses: bool          # every clause's own questions form one run: per-run sums are per-clause sums
     _beneath: dict[str, np.ndarray] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)  # other modules' per-checklist values, by name
@@ -64,25 +67,27 @@ class ChecklistArrays:
             self._beneath[clause] = mask
         return mask
 
-    def run_sums(self, x: np.ndarray) -> np.ndarray:
-        """Units × runs: the sum of ``x`` (units × questions) over each run of one clause's questions."""
-        if x.shape[1] == 0:
-            return np.zeros((x.shape[0], 0))
-        return np.add.reduceat(x, self.run_starts, axis=1)
+    def run_sums(self, x: np.ndarray, dtype=float) -> np.ndarray:
+        """Runs × units: the sum of ``x`` (questions × units) over each run of one clause's questions."""
+        out = np.empty((len(self.run_bounds), x.shape[1]), dtype=dtype)
+        for i, (first, end) in enumerate(self.run_bounds):
+            np.add.reduce(x[first:end], axis=0, out=out[i], dtype=dtype)
+        return out
 
     def subtree_sums(self, x: np.ndarray) -> np.ndarray:
-        """Units × clauses: the sum of ``x`` (units × questions, float) over every question beneath each
-        clause (the clause's own and all its descendants')."""
-        if self.levels is None:
-            return x @ self.incidence
+        """Clauses × units: the sum of ``x`` (questions × units) over every question beneath each clause
+        (the clause's own and all its descendants')."""
+        if self.node_runs is None or x.shape[1] < _FEW_UNITS:
+            return self.incidence.T @ x
         runs = self.run_sums(x)
-        padded = np.concatenate([runs, np.zeros((runs.shape[0], 1))], axis=1)
-        out = np.zeros((x.shape[0], len(self.clause_ids)))
-        for clauses, indices, empty in self.levels:
-            sums = np.add.reduceat(padded, indices, axis=1)[:, ::2]
-            sums[:, empty] = 0.0
-            out[:, clauses] = sums
+        out = np.zeros((len(self.clause_ids), x.shape[1]))
+        for j, (first, end) in enumerate(self.node_runs):
+            if end > first:
+                np.add.reduce(runs[first:end], axis=0, out=out[j])
         return out
+
+
+_FEW_UNITS = 16  # fewer units than this: one small matrix product costs less than a reduce per node
 
 
 def checklist_arrays(cl: Checklist) -> ChecklistArrays:
@@ -104,12 +109,11 @@ def _build(cl: Checklist) -> ChecklistArrays:
     incidence = cl.incidence.to_numpy()
     n = len(q)
     # runs: maximal stretches of consecutive questions with the same own clause
-    if n:
-        run_starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-    else:
-        run_starts = np.zeros(0, dtype=np.int64)
-    run_of_q = np.cumsum(np.isin(np.arange(n), run_starts)) - 1 if n else np.zeros(0, dtype=np.int64)
-    run_clause = own[run_starts] if n else np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    run_bounds = np.column_stack([starts, np.r_[starts[1:], n]]).astype(np.int64) if n else \
+        np.zeros((0, 2), dtype=np.int64)
+    run_of_q = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, n])) if n else np.zeros(0, dtype=np.int64)
+    run_clause = own[starts] if n else np.zeros(0, dtype=np.int64)
     return ChecklistArrays(
         ids=pd.Index(q["id"].astype(object), name="id"), id_values=q["id"].to_numpy(dtype=object),
         clause_of_q=clause_of_q, weight=q["weight"].to_numpy(dtype=float),
@@ -119,39 +123,20 @@ def _build(cl: Checklist) -> ChecklistArrays:
         q_clause_order=clause_order.reindex(clause_of_q).to_numpy(), q_order=q["order"].to_numpy(),
         clause_ids=clause_ids, clause_order=clause_order,
         questions_beneath=incidence.sum(axis=0).round().astype(np.int64), incidence=incidence,
-        run_starts=run_starts, run_of_q=run_of_q, run_clause=run_clause,
-        levels=_levels(c, incidence, run_of_q, len(run_starts)),
+        leaf_incidence=cl.leaf_incidence,
+        run_bounds=run_bounds, run_of_q=run_of_q, node_runs=_node_runs(incidence, run_of_q),
         runs_are_clauses=len(np.unique(run_clause)) == len(run_clause))
 
 
-def _levels(clauses: pd.DataFrame, incidence: np.ndarray, run_of_q: np.ndarray, n_runs: int):
-    """Per tree level, the clauses of that level and ``np.add.reduceat`` indices over the runs (padded by
-    one zero column) whose even results are those clauses' subtree sums; None when some clause's
-    questions are not one contiguous range of runs (then roll-ups use the incidence product)."""
-    depth = clauses["level"].to_numpy()
-    ranges = []
+def _node_runs(incidence: np.ndarray, run_of_q: np.ndarray) -> np.ndarray | None:
+    """(first, end) run beneath each clause, or None when some clause's questions are not one contiguous
+    range of rows (questions out of document order: roll-ups then use the incidence product)."""
+    bounds = np.zeros((incidence.shape[1], 2), dtype=np.int64)
     for j in range(incidence.shape[1]):
         rows = np.flatnonzero(incidence[:, j])
-        if len(rows) and rows[-1] - rows[0] + 1 != len(rows):
+        if not len(rows):
+            continue
+        if rows[-1] - rows[0] + 1 != len(rows):
             return None
-        runs = np.unique(run_of_q[rows]) if len(rows) else np.zeros(0, dtype=np.int64)
-        if len(runs) and runs[-1] - runs[0] + 1 != len(runs):
-            return None
-        ranges.append((int(runs[0]), int(runs[-1]) + 1) if len(runs) else None)
-    levels = []
-    for d in np.unique(depth):
-        members = [int(j) for j in np.flatnonzero(depth == d)]
-        spans = sorted((ranges[j] or (n_runs, n_runs), j) for j in members)
-        last_end = 0
-        indices: list[int] = []
-        order, empty = [], []
-        for (start, end), j in spans:
-            if start < last_end:  # overlapping ranges at one level: not a tree in document order
-                return None
-            indices += [start, end]
-            order.append(j)
-            empty.append(start == end)
-            last_end = max(last_end, end)
-        levels.append((np.asarray(order, dtype=np.int64), np.asarray(indices, dtype=np.int64),
-                       np.asarray(empty, dtype=bool)))
-    return levels
+        bounds[j] = run_of_q[rows[0]], run_of_q[rows[-1]] + 1
+    return bounds

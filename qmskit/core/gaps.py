@@ -1,10 +1,12 @@
 """Gaps: answered questions with p < 1, classified by severity and ranked; the action plan from them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from qmskit.core.arrays import checklist_arrays
+from qmskit.core.arrays import ChecklistArrays, checklist_arrays
 from qmskit.core.model import GAP_REASONS, SEVERITIES, SEVERITY_RANK, GapReason, Severity
 
 __all__ = ["SEVERITIES", "SEVERITY_RANK", "classify_gaps", "rank_gaps", "action_plan",
@@ -25,9 +27,35 @@ def classify_gaps(cl, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     * any other requirement gap → minor (``not_met`` at p = 0, ``partial`` otherwise).
     The one-office and many-office paths both call this, so their findings always agree.
     """
-    arrays = checklist_arrays(cl)
     p = np.asarray(points, dtype=float)
-    requirement = arrays.requirement
+    masks = gap_masks(checklist_arrays(cl), p.T)
+    sev = np.full(p.T.shape, -1, dtype=np.int8)
+    sev[masks.observation] = SEVERITY_RANK[Severity.OBSERVATION]
+    sev[masks.minor] = SEVERITY_RANK[Severity.MINOR]
+    sev[masks.major] = SEVERITY_RANK[Severity.MAJOR]
+    reason = np.full(p.T.shape, -1, dtype=np.int8)  # the first matching reason, in the order of design.md
+    reason[masks.requirement_gap] = _REASON[GapReason.PARTIAL]
+    reason[masks.requirement_gap & masks.zero] = _REASON[GapReason.NOT_MET]
+    reason[masks.major] = _REASON[GapReason.ABSENT]
+    reason[masks.critical_zero] = _REASON[GapReason.CRITICAL]
+    reason[masks.observation] = _REASON[GapReason.PRACTICE]
+    return sev.T, reason.T
+
+
+@dataclass
+class GapMasks:
+    """Boolean questions × units arrays: which answers are gaps of which severity (see classify_gaps)."""
+    zero: np.ndarray
+    requirement_gap: np.ndarray
+    critical_zero: np.ndarray
+    major: np.ndarray
+    minor: np.ndarray
+    observation: np.ndarray
+
+
+def gap_masks(arrays: ChecklistArrays, p: np.ndarray) -> GapMasks:
+    """The gap rules on question-major points (questions × units, NaN = unanswered or n/a)."""
+    requirement = arrays.requirement[:, None]
     answered = ~np.isnan(p)
     with np.errstate(invalid="ignore"):
         zero = answered & (p == 0)
@@ -35,29 +63,17 @@ def classify_gaps(cl, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     answered_req = answered & requirement
     zero_req = zero & requirement
     if arrays.runs_are_clauses:  # per-clause counts are per-run sums (one reduceat), spread back with a take
-        count = np.int16 if arrays.n_questions < 32_000 else np.int32
-        n_answered, n_zero = arrays.run_sums(answered_req.astype(count)), arrays.run_sums(zero_req.astype(count))
-        in_absent = ((n_answered >= 2) & (n_zero == n_answered))[..., arrays.run_of_q]
+        n_answered, n_zero = arrays.run_sums(answered_req, np.int32), arrays.run_sums(zero_req, np.int32)
+        in_absent = ((n_answered >= 2) & (n_zero == n_answered))[arrays.run_of_q]
     else:
-        leaf = cl.leaf_incidence
-        n_answered, n_zero = answered_req.astype(float) @ leaf, zero_req.astype(float) @ leaf
-        in_absent = (((n_answered >= 2) & (n_zero == n_answered)).astype(float) @ leaf.T) > 0
+        leaf = arrays.leaf_incidence
+        n_answered, n_zero = leaf.T @ answered_req.astype(float), leaf.T @ zero_req.astype(float)
+        in_absent = (leaf @ ((n_answered >= 2) & (n_zero == n_answered)).astype(float)) > 0
     req_gap = gap & requirement
-    critical_zero = req_gap & arrays.critical & zero
+    critical_zero = req_gap & arrays.critical[:, None] & zero
     major = critical_zero | (req_gap & in_absent)
-    minor = req_gap & ~major
-    observation = gap & ~requirement
-    sev = np.full(p.shape, -1, dtype=np.int8)
-    sev[observation] = SEVERITY_RANK[Severity.OBSERVATION]
-    sev[minor] = SEVERITY_RANK[Severity.MINOR]
-    sev[major] = SEVERITY_RANK[Severity.MAJOR]
-    reason = np.full(p.shape, -1, dtype=np.int8)
-    reason[req_gap] = _REASON[GapReason.PARTIAL]
-    reason[req_gap & zero] = _REASON[GapReason.NOT_MET]
-    reason[major] = _REASON[GapReason.ABSENT]
-    reason[critical_zero] = _REASON[GapReason.CRITICAL]
-    reason[observation] = _REASON[GapReason.PRACTICE]
-    return sev, reason
+    return GapMasks(zero=zero, requirement_gap=req_gap, critical_zero=critical_zero, major=major,
+                    minor=req_gap & ~major, observation=gap & ~requirement)
 
 
 _REASON = {r: i for i, r in enumerate(GAP_REASONS)}

@@ -30,6 +30,7 @@ from qmskit.checklist.crosswalk import Crosswalk, load_crosswalk
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.scales import NA, answer_points
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 
 class MigrationError(QmskitError):
@@ -70,8 +71,8 @@ def new_requirements(cw: Crosswalk, new_cl: Checklist, links: pd.DataFrame) -> p
             continue
         reason = declared.loc[owner] if owner is not None else None
         rows.append({"clause": leaf.clause, "title_en": leaf.title_en, "title_zh": leaf.title_zh,
-                     "reason_en": reason["reason_en"] if reason is not None else "No 2000/2008 clause maps here.",
-                     "reason_zh": reason["reason_zh"] if reason is not None else "没有对应的 2000/2008 版条款。"})
+                     "reason_en": reason["reason_en"] if reason is not None else t("migrate.no_old_clause", "en"),
+                     "reason_zh": reason["reason_zh"] if reason is not None else t("migrate.no_old_clause", "zh")})
     return pd.DataFrame(rows, columns=["clause", "title_en", "title_zh", "reason_en", "reason_zh"])
 
 

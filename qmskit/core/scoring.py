@@ -16,7 +16,7 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.arrays import ChecklistArrays, checklist_arrays
 from qmskit.core.assessment import Assessment
 from qmskit.core.exclusions import exclude_answers, parse_excluded_clauses
-from qmskit.core.gaps import classify_gaps, gap_rank_order, ranked_gaps
+from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_gaps
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
@@ -31,27 +31,36 @@ def rollup(cl: Checklist, points: np.ndarray, not_applicable: np.ndarray) -> dic
     questions, True where the answer is n/a. Returns units × clause arrays ``score``, ``answered``,
     ``applicable`` (counts) and per-unit ``overall`` and ``completeness`` (NaN where undefined).
     """
-    arrays = checklist_arrays(cl)
-    w = arrays.weight
-    answered = ~np.isnan(points)
-    applicable = ~not_applicable
-    p = np.where(answered, points, 0.0)
-    aw = answered * w
-    pw = p * w
-    sw = arrays.subtree_sums(aw)
-    swp = arrays.subtree_sums(pw)
-    total_w = aw.sum(axis=1)
-    n_answered = answered.sum(axis=1)
-    n_applicable = applicable.sum(axis=1)
+    rolled = _rollup(checklist_arrays(cl), np.asarray(points, dtype=float).T, np.asarray(not_applicable).T)
+    return {k: v.T for k, v in rolled.items()}
+
+
+def _rollup(arrays: ChecklistArrays, p: np.ndarray, na: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`rollup` on question-major arrays (questions × units); clause figures come clause-major.
+
+    The four sums every node needs (Σw and Σwp over answered questions, answered and applicable
+    counts) are stacked side by side and rolled up in one pass; counts are exact in float64."""
+    n_q, units = p.shape
+    answered = ~np.isnan(p)
+    w = arrays.weight[:, None]
+    stack = np.empty((n_q, 4, units))
+    np.multiply(answered, w, out=stack[:, 0])
+    np.multiply(np.where(answered, p, 0.0), w, out=stack[:, 1])
+    stack[:, 2] = answered
+    np.logical_not(na, out=stack[:, 3], casting="unsafe")
+    sums = arrays.subtree_sums(stack.reshape(n_q, 4 * units)).reshape(-1, 4, units)
+    sw, swp = sums[:, 0], sums[:, 1]
+    total_w, total_wp = stack[:, 0].sum(axis=0), stack[:, 1].sum(axis=0)
+    n_answered, n_applicable = stack[:, 2].sum(axis=0), stack[:, 3].sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(sw > 0, 100.0 * swp / np.where(sw > 0, sw, 1), np.nan)
-        overall = np.where(total_w > 0, 100.0 * pw.sum(axis=1) / np.where(total_w > 0, total_w, 1), np.nan)
+        overall = np.where(total_w > 0, 100.0 * total_wp / np.where(total_w > 0, total_w, 1), np.nan)
         completeness = np.where(n_applicable > 0, 100.0 * n_answered / np.where(n_applicable > 0, n_applicable, 1),
                                 np.nan)
     return {
         "score": score,
-        "answered": arrays.subtree_sums(answered.astype(float)).round().astype(np.int64),
-        "applicable": arrays.subtree_sums(applicable.astype(float)).round().astype(np.int64),
+        "answered": np.rint(sums[:, 2]).astype(np.int32),
+        "applicable": np.rint(sums[:, 3]).astype(np.int32),
         "overall": overall,
         "completeness": completeness,
     }
@@ -116,11 +125,11 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     q["applicable"] = applicable
     q["answered"] = answered
 
-    rolled = rollup(cl, points[None, :], ~applicable[None, :])
+    rolled = _rollup(arrays, points[:, None], ~applicable[:, None])
     clauses = _clause_frame(cl, arrays)
-    clauses["score"] = rolled["score"][0]
-    clauses["answered"] = rolled["answered"][0]
-    clauses["applicable"] = rolled["applicable"][0]
+    clauses["score"] = rolled["score"][:, 0]
+    clauses["answered"] = rolled["answered"][:, 0].astype(np.int64)
+    clauses["applicable"] = rolled["applicable"][:, 0].astype(np.int64)
     clauses["questions"] = arrays.questions_beneath
     with np.errstate(invalid="ignore", divide="ignore"):
         clauses["completeness"] = np.where(clauses["applicable"] > 0,
@@ -240,7 +249,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """(integer codes, distinct values) of a column: a categorical's own codes (no hashing at all),
     else one factorize pass; -1 marks a missing value."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories, dtype="object")
+        return np.asarray(column.array.codes), pd.Index(column.cat.categories, dtype="object")
     codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
     return codes, pd.Index(uniques, dtype="object")
 
@@ -250,7 +259,7 @@ def _first_row(tidy: pd.DataFrame, mask: np.ndarray) -> pd.Series:
 
 
 _ROWS = 1 << 22     # tidy rows scattered at a time: temporaries of a few tens of MB whatever the input
-_CELLS = 1 << 21    # office × question cells scored at a time (a block of offices)
+_CELLS = 1 << 19    # office × question cells scored at a time (a block of offices)
 
 
 def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None) -> ManyScores:
@@ -323,21 +332,25 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     block = max(1, _CELLS // max(n_q, 1))
     for lo in range(0, n_off, block):
         hi = min(n_off, lo + block)
-        codes = cells[lo:hi]
+        codes = cells[lo:hi].T  # question-major: each question's answers in one contiguous row
         p, na = points_u[codes], na_u[codes]
-        rolled = rollup(cl, p, na)
-        scores[lo:hi] = rolled["score"]
-        answered_n[lo:hi], applicable_n[lo:hi] = rolled["answered"], rolled["applicable"]
+        rolled = _rollup(arrays, p, na)
+        scores[lo:hi] = rolled["score"].T
+        answered_n[lo:hi], applicable_n[lo:hi] = rolled["answered"].T, rolled["applicable"].T
         per_office["overall"][lo:hi], per_office["completeness"][lo:hi] = rolled["overall"], rolled["completeness"]
-        severity, _ = classify_gaps(cl, p)
-        for name, code in (("major", 0), ("minor", 1), ("observation", 2)):
-            counts[name][lo:hi] = np.count_nonzero(severity == code, axis=1)
+        gaps = gap_masks(arrays, p)
+        counts["major"][lo:hi] = np.count_nonzero(gaps.major, axis=0)
+        counts["minor"][lo:hi] = np.count_nonzero(gaps.minor, axis=0)
+        counts["observation"][lo:hi] = np.count_nonzero(gaps.observation, axis=0)
         with np.errstate(invalid="ignore"):
             met = p >= 1
-        unsupported = met & ~evidenced[lo:hi] if evidenced is not None else np.zeros_like(met)
-        counts["unsupported"][lo:hi] = np.count_nonzero(unsupported, axis=1)
-        counts["unsupported_key"][lo:hi] = np.count_nonzero(unsupported & key, axis=1)
-        counts["prerequisites_missing"][lo:hi] = np.count_nonzero(prereq & ~na & ~met, axis=1)
+        if evidenced is not None:
+            unsupported = met & ~evidenced[lo:hi].T
+            counts["unsupported"][lo:hi] = np.count_nonzero(unsupported, axis=0)
+            counts["unsupported_key"][lo:hi] = np.count_nonzero(unsupported & key[:, None], axis=0)
+        else:
+            counts["unsupported"][lo:hi] = counts["unsupported_key"][lo:hi] = 0
+        counts["prerequisites_missing"][lo:hi] = np.count_nonzero(prereq[:, None] & ~na & ~met, axis=0)
     del cells, evidenced
 
     offices = pd.Index(office_names, name="office")

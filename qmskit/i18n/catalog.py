@@ -10,7 +10,9 @@ Look-ups: ``t(key, lang, **fields)`` gives the text in ``lang`` (English when th
 then the key itself), formatted with ``str.format`` when fields are given; ``tn(key, n, lang, **fields)``
 picks the plural form for the count ``n`` by the language's plural rule (English has two forms, Chinese
 one) and passes ``n`` as a field too. Question and clause texts are not here: they come from the
-checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``).
+checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Tables that other modules still index
+are views on the catalog, looked up on use: :class:`MessageTable` (``STATUS_LABELS[lang][key]``) and
+:class:`LabelPairs` (``{key: (en, zh)}`` sheet labels, read back in either language).
 
 How to add a message:
 
@@ -30,8 +32,9 @@ How to add a message:
    and is looked up with ``tn("report.n_prerequisites", count, lang)``. Both languages must use the same
    ``{fields}``;
 2. run ``make catalog`` (``scripts/catalog.py``: sorts each .po and recompiles its .mo; commit both). When
-   a merge conflicts on a .mo (a binary file: two branches added messages), resolve the .po files and
-   run ``make catalog`` again;
+   a merge conflicts in the catalogs (two branches added messages), run
+   ``.venv/bin/python scripts/catalog.py --resolve``: each .po becomes the union of both sides, and the
+   .mo files are recompiled; then ``git add qmskit/i18n/locale`` and commit;
 3. ``tests/i18n/`` checks that every entry is translated in both languages, with the same fields and the
    right number of plural forms, that the .mo files are current, and that every key the converted code
    looks up exists (add your module to its list of scanned files when you convert one).
@@ -44,7 +47,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-LANGS = ("en", "zh")
+from qmskit.config import LANGUAGES
+
+LANGS = LANGUAGES  # configured in qmskit.config; each needs a catalog under locale/ (LOCALES)
 DOMAIN = "qmskit"
 # qmskit's language codes → the gettext locale folder under locale/
 LOCALES = {"en": "en", "zh": "zh_CN"}

@@ -21,11 +21,21 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 UNASSIGNED = "unassigned"
-ANSWERED_BY = ("Answered by", "回答人")
 PART_META = ["part", "part_of", "part_clauses"]
+
+
+def answered_by_labels() -> tuple[str, str]:
+    """The "Answered by" column's header in English and Chinese (a merged workbook has one of them)."""
+    return t("merge.answered_by", "en"), t("merge.answered_by", "zh")
+
+
+def _is_id_header(header: object) -> bool:
+    """The Assessment sheet's ID column, headed in either language (the catalog's xlsx.assessment.id)."""
+    return str(header).strip().lower() in {"id", *(t("xlsx.assessment.id", lang).lower() for lang in LANGUAGES)}
 
 
 class MergeError(QmskitError):
@@ -363,10 +373,10 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
-    id_col = next(i for i, h in enumerate(header, start=1) if str(h).strip().lower() in ("id", "编号"))
+    id_col = next(i for i, h in enumerate(header, start=1) if _is_id_header(h))
     col = ws.max_column + 1
     src = ws.cell(1, col - 1)
-    head = ws.cell(1, col, ANSWERED_BY[0 if lang == "en" else 1])
+    head = ws.cell(1, col, t("merge.answered_by", lang))
     head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
     ws.column_dimensions[head.column_letter].width = 18
     for n in range(2, ws.max_row + 1):
@@ -386,22 +396,22 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
+            from qmskit.io.xlsx import answered_by_remembered
+            known = answered_by_remembered(path)  # free when this version of the file was just read
+            if known is not None:
+                return known
             if not _may_have_answered_by(path):
                 return {}
-            from openpyxl import load_workbook
-            wb = load_workbook(path, read_only=True, data_only=True)
+            from qmskit.errors import ResponsesError
+            from qmskit.io.xlsx_read import open_workbook
             try:
-                if "Assessment" not in wb.sheetnames:
-                    return {}
-                rows = wb["Assessment"].iter_rows(values_only=True)
-                header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in ANSWERED_BY}
-                col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if h.lower() in ("id", "编号")), None)
-                if col is None or idc is None:
-                    return {}
-                return {str(r[idc]).strip(): str(r[col]) for r in rows
-                        if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+                wb = open_workbook(path)  # python-calamine, after the bounded pre-scan
+            except ResponsesError:
+                return {}
+            try:
+                return answered_by_rows(wb["Assessment"]) if "Assessment" in wb.sheetnames else {}
+            except ResponsesError:
+                return {}
             finally:
                 wb.close()
         if suffix in (".yaml", ".yml"):
@@ -414,13 +424,27 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     return {}
 
 
+def answered_by_rows(ws) -> dict[str, str]:
+    """{question id: who answered it} from an Assessment sheet's "Answered by" column; {} without it.
+    ``ws``: a sheet whose ``iter_rows(values_only=True)`` gives the rows (qmskit.io.xlsx_read)."""
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    labels = {h.lower() for h in answered_by_labels()}
+    col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
+    idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
+    if col is None or idc is None:
+        return {}
+    return {str(r[idc]).strip(): str(r[col]) for r in rows
+            if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+
+
 def _may_have_answered_by(path: Path) -> bool:
     """False when the workbook surely has no "Answered by" column: no sheet's header row (the first row,
     as read_answered_by reads it) holds the label as its own (inline) string, and no shared string holds
     it, in any case. A few milliseconds, where opening the workbook costs ~0.1 s, paid by every report and
     every office of a batch, merged or not. A string split into formatted runs (rich text) could hide the
     label, so such a workbook is read in full."""
-    needles = [label.lower().encode("utf-8") for label in ANSWERED_BY] + [b"<r>", b"<r "]
+    needles = [label.lower().encode("utf-8") for label in answered_by_labels()] + [b"<r>", b"<r "]
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
             if name == "xl/sharedStrings.xml" and _contains(zf, name, needles):

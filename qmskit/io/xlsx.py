@@ -395,9 +395,45 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
 def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     """(metadata, raw frame) of a field workbook, read with python-calamine after a bounded pre-scan
     (qmskit.io.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
-    with ``strict``), never silently dropped."""
+    with ``strict``), never silently dropped. Who answered what (a merged workbook's "Answered by"
+    column, or nothing) is remembered (:func:`answered_by_remembered`), so the report asking next
+    (qmskit.io.merge.read_answered_by) costs no second read."""
     from qmskit.io.xlsx_read import open_workbook
-    return read_workbook(open_workbook(path), path, strict=strict)
+    key = _file_key(path)
+    wb = open_workbook(path)
+    try:
+        if key is not None and ASSESSMENT_SHEET in wb.sheetnames:
+            from qmskit.io.merge import answered_by_rows
+            _remember_answered_by(key, answered_by_rows(wb[ASSESSMENT_SHEET]))
+    except ResponsesError:
+        pass  # read_workbook below reports what is wrong with the sheet
+    return read_workbook(wb, path, strict=strict)
+
+
+_ANSWERED_BY: dict[tuple, dict[str, str]] = {}  # file identity -> who answered what ({} for most files)
+
+
+def _file_key(path: Path) -> tuple | None:
+    """What identifies one version of a file: where it is, when it changed, how big it is."""
+    try:
+        st = Path(path).stat()
+        return str(Path(path).resolve()), st.st_mtime_ns, st.st_size
+    except OSError:
+        return None
+
+
+def _remember_answered_by(key: tuple, value: dict[str, str]) -> None:
+    if len(_ANSWERED_BY) >= 256:
+        _ANSWERED_BY.pop(next(iter(_ANSWERED_BY)))
+    _ANSWERED_BY[key] = value
+
+
+def answered_by_remembered(path: Path) -> dict[str, str] | None:
+    """Who answered what in ``path`` as seen when this version of it was last read by :func:`read_xlsx`
+    ({} for a workbook without an "Answered by" column); None when it was not read in this process."""
+    key = _file_key(path)
+    known = _ANSWERED_BY.get(key) if key is not None else None
+    return None if known is None else dict(known)
 
 
 def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
@@ -456,21 +492,27 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     if "id" not in keys or "answer" not in keys:
         raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' row 1 needs 'ID' and 'Answer' columns", path=path,
                              where="row 1")
-    records = []
+    cols = ["id", "answer", "evidence", "notes", "owner", "due"]
+    # each column's position (a header given twice: the last one counts); then the rows column-wise
+    where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
+    id_col = where["id"]
+    numbers, kept = [], []
     for n, values in enumerate(rows, start=2):
-        rec = {k: v for k, v in zip(keys, values) if k}
-        if rec.get("id") is None or not str(rec["id"]).strip():
-            given = [f"{k} {str(rec[k]).strip()[:40]!r}" for k in EDITABLE
-                     if rec.get(k) is not None and str(rec[k]).strip()]
+        qid = values[id_col] if id_col < len(values) else None
+        if qid is None or not str(qid).strip():
+            given = [f"{k} {str(values[where[k]]).strip()[:40]!r}" for k in EDITABLE
+                     if k in where and where[k] < len(values) and values[where[k]] is not None
+                     and str(values[where[k]]).strip()]
             if given:  # a question row whose hidden ID was cleared: its answers belong to no question
                 ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
                         "restore the ID or copy the row from a fresh `qmskit template`", path,
                         where=f"row {n}", strict=strict)
             continue  # section rows and blank rows
-        rec["row"] = n
-        records.append(rec)
-    cols = ["id", "answer", "evidence", "notes", "owner", "due", "row"]
-    return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+        numbers.append(n)
+        kept.append(values)
+    data = {c: [v[where[c]] if where[c] < len(v) else None for v in kept] if c in where else [None] * len(kept)
+            for c in cols}
+    return pd.DataFrame({**data, "row": numbers}, columns=cols + ["row"])
 
 
 def _read_kpis(ws) -> list[dict]:

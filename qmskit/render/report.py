@@ -393,7 +393,7 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
             # "—" when nothing is answered yet, "n/a" only when nothing applies
             "score": None if missing else fmt_number(score),
             "no_score": t("ans_blank") if r["applicable"] else "n/a",
-            "bar": "" if missing else f"{max(0.0, min(100.0, float(score))):.1f}",
+            "bar": "" if missing else f"{round(max(0.0, min(100.0, float(score))), 1):g}",
             "answered": f"{r['answered']} / {r['applicable']}",
             "completeness": pct(r["completeness"]) if r["applicable"] else "n/a"})
     # "Completeness" needs 15% of an A4 page's 186 mm at the printed size

@@ -6,7 +6,8 @@ reaches HTML only through Jinja2's escaping; Python hands templates plain data a
 own ``<b>``, the Markdown renderer's output, which escapes raw HTML itself).
 
 Templates get their words from the message catalog through ``t`` (``{{ t('sec_gaps') }}``, the language
-is the ``lang`` of the render call) and ``t_html`` for catalog entries that contain markup.
+is the ``lang`` of the render call) and ``t_html`` for catalog entries that contain markup; colours from the
+one palette through ``palette``, ``band_colour(band)`` and ``severity_colour(severity)``.
 The environment is built on first use (no import-time work) and shared by the whole process.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from markupsafe import Markup, escape
 
 from qmskit.core.readiness import fmt_number
 from qmskit.i18n import catalog
+from qmskit.render import palette
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,  # a misspelt field fails the test, never renders as ""
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize,
     )
-    env.globals.update(t=_t, t_html=_t_html)
+    env.globals.update(t=_t, t_html=_t_html, palette=palette, band_colour=palette.band_colour,
+                       severity_colour=palette.severity_colour)
     env.filters.update(num=fmt_number, pct=pct)
     return env
 

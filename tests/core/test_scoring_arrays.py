@@ -21,9 +21,10 @@ BUNDLED = ["iso9001-2015", "gov-office", "iso9001-2008-legacy"]
 def test_tree_roll_up_equals_the_incidence_product(cid):
     cl = qmskit.load_checklist(cid)
     arrays = checklist_arrays(cl)
-    assert arrays.levels is not None  # bundled checklists list questions in document order
-    x = np.random.default_rng(1).random((7, arrays.n_questions)) * 3
-    np.testing.assert_allclose(arrays.subtree_sums(x), x @ cl.incidence.to_numpy(), rtol=1e-12, atol=1e-12)
+    assert arrays.node_runs is not None  # bundled checklists list questions in document order
+    for units in (1, 40):  # a few units: the incidence product; many: a reduce per run and per node
+        x = np.random.default_rng(1).random((arrays.n_questions, units)) * 3
+        np.testing.assert_allclose(arrays.subtree_sums(x), cl.incidence.to_numpy().T @ x, rtol=1e-12, atol=1e-12)
     assert checklist_arrays(cl) is arrays  # worked out once per checklist
 
 
@@ -38,7 +39,7 @@ def _answers(cl, seed: int) -> pd.DataFrame:
 def test_questions_out_of_document_order_score_the_same(full_checklist):
     cl = full_checklist
     shuffled = dataclasses.replace(cl, questions=cl.questions.sample(frac=1, random_state=3).reset_index(drop=True))
-    assert checklist_arrays(shuffled).levels is None  # not contiguous: the incidence product is used
+    assert checklist_arrays(shuffled).node_runs is None  # not contiguous: the incidence product is used
     frame = _answers(cl, 4)
     a, b = qmskit.score(cl, frame, {"office": "x"}), qmskit.score(shuffled, frame, {"office": "x"})
     assert b.overall == pytest.approx(a.overall, abs=1e-9)

@@ -11,6 +11,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from qmskit.core.actions import ActionStatus
+from qmskit.core.history import MOVES
 from qmskit.core.model import Band, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
@@ -22,12 +23,17 @@ NPLURALS = {"en": 2, "zh": 1}
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
 CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/report.py",
-             "qmskit/render/compare_report.py"]
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
+             "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
+             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
+             "qmskit/batch/runner.py"]
 # templates whose t("…") / t_html("…") look-ups are checked the same way
 CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
-                       "qmskit/render/templates/compare/*.j2"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "compare.", "report.")
+                       "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
+                       "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.", "compare.", "report.", "portfolio.", "actions.", "history.", "form.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -56,6 +62,11 @@ FAMILIES = [
     *(f"actions_xlsx.column.{key}" for key in actions_xlsx.HEADER_LABELS),
     *(f"actions_xlsx.office.{key}" for key in actions_xlsx.META_LABELS),
     *(f"actions_xlsx.yes_no.{key}" for key in ("yes", "no")),
+    *(f"form.{k}" for k in ("all", "unanswered", "gaps", "pending", "saving", "critical", "maintain", "retain")),
+    *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
+    *(f"history.mv_{m}" for m in MOVES),
+    *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
+    "actions.col_answered_by",  # the report's column header, by name (actions_report.s)
 ]
 
 
@@ -119,7 +130,7 @@ def test_compiled_catalog_matches_its_source(lang):
 
 
 def looked_up_keys():
-    """The literal keys that the converted modules pass to t() and tn()."""
+    """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
     keys = set()
     for path in CONVERTED:
         for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):

@@ -306,3 +306,19 @@ def test_cli_report_errors_are_one_line_exit_1(tmp_path):
 def test_build_report_rejects_unknown_language(full_responses, tmp_path):
     with pytest.raises(QmskitError, match="unsupported language 'fr'"):
         report.build_report(full_responses, tmp_path, lang="fr")
+
+
+def test_a_full_checklist_report_stays_within_its_size_budget():
+    """Issue 15: the report of an office that answered all 281 questions of the full checklist is at most
+    150 KB. The page is its sections plus the stylesheet as embedded (nbconvert's frame adds ~0.1 KB; 1 KB
+    is kept for it)."""
+    from importlib import resources
+
+    responses = Path(__file__).resolve().parents[2] / "examples" / "offices" / "riverside-general-office.xlsx"
+    a = report.load_assessment(responses)
+    assert len(a.questions) == 281 and a.questions["answered"].all()
+    css = notebook.compact_css(
+        (resources.files("qmskit.render") / "templates/qmskit_report/static/report.css").read_text("utf-8"))
+    for lang in ("en", "zh"):
+        page = "".join(report.sections(a, {"responses": str(responses), "lang": lang}, lang)) + css
+        assert len(page.encode("utf-8")) <= 149_000, lang
