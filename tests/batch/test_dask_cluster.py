@@ -110,8 +110,17 @@ def test_batch_over_a_real_dask_cluster_writes_every_report_and_the_portfolio(cl
         assert f"Dask Office {i:02d}" in html and "qr-verdict" in html and "<script" not in html
     index = (out / "index.html").read_text(encoding="utf-8")
     assert sorted(re.findall(r'<a href="([^"#]+\.html)"', index)) == [p.name for p in reports]
+    assert all(f"Dask Office {i:02d}" in index for i in range(N_OFFICES))   # the portfolio lists every office
     scores = pd.read_csv(out / "scores.csv")
     assert sorted(scores["office"]) == [f"Dask Office {i:02d}" for i in range(N_OFFICES)]
+    # what the cluster computed is what scoring one office here gives (first, middle and last office)
+    from qmskit.api import read_and_score
+    by_office = scores.set_index("office")
+    for i in (0, N_OFFICES // 2, N_OFFICES - 1):
+        a = read_and_score(forty_offices[i])
+        row = by_office.loc[f"Dask Office {i:02d}"]
+        assert row["overall"] == pytest.approx(a.overall, abs=1e-9)
+        assert row["readiness"] == a.readiness.value
     # the workers' kernels were stopped when the batch ended
     deadline = time.monotonic() + 15
     while any("ipykernel" in " ".join(p.cmdline()) for p in tagged(tag)) and time.monotonic() < deadline:
