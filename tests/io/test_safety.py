@@ -532,7 +532,7 @@ def test_report_with_another_checklist_warns_on_the_terminal(tmp_path):
 def test_temp_files_left_by_a_killed_save_are_cleaned_by_the_next_save(tmp_path):
     path = tmp_path / "o.xlsx"
     write_responses(path, {"office": "X"}, pd.DataFrame([{"id": "4.1-a", "answer": "yes"}]), MINI)
-    code = ("import os, signal\nfrom qmskit import iorw\n"
+    code = ("import os, signal\nfrom qmskit.io import iorw\n"
             f"with iorw.atomic_path({str(path)!r}, backup=True, lock=True) as tmp:\n"
             "    tmp.write_bytes(b'half a workbook')\n"
             "    os.kill(os.getpid(), signal.SIGKILL)\n")
@@ -597,7 +597,7 @@ TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(NASTY)), max_size=30)
 def test_any_text_survives_write_then_read(tmp_path, suffix):
     path = tmp_path / f"p{suffix}"
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # examples: the conftest profile
     @given(evidence=TEXT, notes=TEXT, owner=TEXT, office=TEXT.filter(lambda s: normalize_text(s) != ""))
     def prop(evidence, notes, owner, office):
         frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": evidence, "notes": notes, "owner": owner}])
@@ -612,7 +612,7 @@ def test_any_text_survives_write_then_read(tmp_path, suffix):
     prop()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)  # microseconds an example: many more than the profile's
 @given(text=TEXT)
 def test_csv_neutralising_is_a_bijection_on_any_text(text):
     """Our reader strips exactly the quote our writer added: nothing a user typed is lost or gained."""
