@@ -64,6 +64,13 @@ class Run:
         return line
 
 
+def score_text(corpus: Path, name: str, text: str) -> Run:
+    """Write ``text`` to ``corpus/name`` and run ``qmskit score`` on that file."""
+    path = corpus / name
+    path.write_text(text, encoding="utf-8")
+    return run_cli(["score", path], cwd=corpus)
+
+
 def run_cli(args: list, *, cwd: Path | None = None, label: str | None = None, wrap: list | None = None,
             timeout: float = TIMEOUT, tmp: Path | None = None) -> Run:
     """Run ``qmskit ARGS`` in a fresh interpreter under the limits; ``wrap`` prefixes the command
