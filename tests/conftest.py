@@ -42,21 +42,6 @@ def pytest_sessionfinish(session):
 
 _WORKER_PEAKS: dict = {}
 
-# Under `pytest -n` (make test), the tests of one module run on one worker, so a module-scoped fixture (a
-# batch, a rendered report, a JupyterLab server) is built once; modules that share a session fixture form one
-# group. `--dist loadgroup` reads these groups; without xdist they are inert markers.
-SHARED_GROUPS = {"tests/browser/test_report_browser.py": "office-report",   # printed_report
-                 "tests/browser/test_pdf_browser.py": "office-report"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist turns the markers into scheduling groups
-def pytest_collection_modifyitems(config, items):
-    root = Path(__file__).resolve().parent.parent
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.path.resolve().relative_to(root).as_posix()
-            item.add_marker(pytest.mark.xdist_group(SHARED_GROUPS.get(module, module)))
-
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
@@ -137,7 +122,7 @@ def full_responses(tmp_path_factory, full_checklist) -> Path:
 def printed_report(full_responses, tmp_path_factory):
     """``printed_report(lang)``: the test office's internal-copy report, HTML and PDF (headless Chromium),
     built once per session and language — the HTML checks in a browser and the PDF checks read the same
-    files (tests/browser/test_report_browser.py, test_pdf_browser.py; one xdist group, so one worker)."""
+    files (tests/browser/test_report_browser.py, test_pdf_browser.py: once per xdist worker that runs them)."""
     if not CHROMIUM.exists():
         pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
     from qmskit.render import report
