@@ -41,6 +41,7 @@ test: $(STAMP) system-deps lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_scale.py   # one office at the floor, score_many at 100,000 offices, reading 100 workbooks
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
 	$(BIN)/python benchmarks/bench_targets.py   # issue 15's targets, each a ratio measured in this run
 	@if [ -f benchmarks/bench_pdf.py ]; then $(BIN)/python benchmarks/bench_pdf.py; fi

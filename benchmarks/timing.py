@@ -123,11 +123,14 @@ def baseline_tree(commit: str = BASELINE_COMMIT) -> Path:
         # this environment's `qmskit` script calls qmskit.cli.entry:run; the old tree's script called
         # qmskit.cli:main, which is what this placeholder runs
         entry.write_text("from . import main as run  # noqa: F401\n")
-    shim = tree / "qmskit" / "warmengine.py"
-    if not shim.exists():
+    for shim in (tree / "qmskit" / "warmengine.py", tree / "qmskit" / "jupyter" / "warmengine.py"):
         # this environment's papermill loads the entry point qmskit.jupyter.warmengine:WarmEngine (pyproject), which
-        # the old tree lacks; it registered its own engine on import, which then replaces this placeholder
-        shim.write_text("from papermill.engines import NBClientEngine as WarmEngine  # noqa: F401\n")
+        # an old tree lacks (older ones registered their own engine on import, which replaces this placeholder)
+        if not shim.exists():
+            if not shim.parent.exists():
+                shim.parent.mkdir()
+                (shim.parent / "__init__.py").write_text("")
+            shim.write_text("from papermill.engines import NBClientEngine as WarmEngine  # noqa: F401\n")
     return tree
 
 

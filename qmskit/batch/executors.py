@@ -6,6 +6,11 @@ and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
 Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool with
 :meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting). Workers report their
 process ids through a queue when they start, so stopping them needs no private executor state.
+
+ONE local worker (one office, or ``--workers 1``) is a thread of this process (``kind == "thread"``): a
+worker process would only start another Python and import pandas, nbformat and the rest again (about a
+second of CPU, the difference between a 1-office batch and ``qmskit report``); the parent has nothing
+else to do meanwhile. Its kernel is killed from the main thread on Ctrl-C like a worker's.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
@@ -22,18 +28,20 @@ from qmskit.errors import QmskitError
 
 @dataclass
 class Pool:
-    """An executor plus what it takes to stop it; ``kind`` is "process" or "dask"."""
+    """An executor plus what it takes to stop it; ``kind`` is "process", "thread" (one local worker) or "dask"."""
     kind: str
     executor: cf.Executor
     workers: int
-    client: object = None        # dask.distributed.Client when kind == "dask"
+    # dask.distributed objects are typed Any: dask is an optional dependency, imported only when used
+    client: Any = None           # dask.distributed.Client when kind == "dask"
     _owns_client: bool = False
-    _cluster: object = None
-    info: dict = field(default_factory=dict)
-    _pid_queue: object = None    # local workers put their pid here when they start
-    _pids: set = field(default_factory=set)
+    _cluster: Any = None         # the LocalCluster this pool started, if any
+    info: dict[str, Any] = field(default_factory=dict)
+    _pid_queue: Any = None       # a multiprocessing SimpleQueue: local workers put their pid here when they start
+    _pids: set[int] = field(default_factory=set)
+    _threads: set[int] = field(default_factory=set)  # kind == "thread": the worker thread's ident
 
-    def worker_pids(self) -> set:
+    def worker_pids(self) -> set[int]:
         """Process ids of the local workers started so far."""
         while self._pid_queue is not None and not self._pid_queue.empty():
             self._pids.add(self._pid_queue.get())
@@ -55,11 +63,22 @@ class Pool:
                 self.client.close()
                 if self._cluster is not None:
                     self._cluster.close()
+        elif self.kind == "thread":
+            from qmskit.jupyter.warmkernel import shutdown_this_thread
+            try:
+                self.executor.submit(shutdown_this_thread).result()  # from the thread that owns its sockets
+            finally:
+                self.executor.shutdown(wait=True)
         else:
             self.executor.shutdown(wait=True)
 
     def terminate(self) -> None:
         """Ctrl-C or fatal error: drop queued work, stop running work now, leave no kernel behind."""
+        if self.kind == "thread":
+            from qmskit.jupyter.warmkernel import kill_thread_kernels
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            kill_thread_kernels(self._threads)  # the running notebook then sees a dead kernel and returns
+            return
         if self.kind == "dask":
             try:
                 self.executor.shutdown(wait=False, cancel_futures=True)
@@ -117,6 +136,8 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
     if kind not in (None, "process"):
         raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
     n = workers or os.cpu_count() or 1
+    if n == 1:
+        return _thread_pool(list(warm_checklists or [DEFAULT_CHECKLIST]))
     # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
     # Nothing heavy is preloaded in the server (the parent would wait for it): each worker launches its
     # kernel before importing the Jupyter and pandas stacks, so the imports overlap with the kernel's boot.
@@ -129,6 +150,25 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
     for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
         executor.submit(os.getpid)
     return Pool("process", executor, n, _pid_queue=pid_queue)
+
+
+def _thread_pool(warm_checklists: list[str]) -> Pool:
+    """One worker thread in this process; its warm kernel is launched at once (the first task)."""
+    pool = Pool("thread", cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmskit-worker"), 1)
+    pool.executor.submit(_warm_thread, warm_checklists, pool._threads)
+    return pool
+
+
+def _warm_thread(warm_checklists: list[str], threads: set) -> None:
+    import threading
+
+    from qmskit.jupyter import warmkernel
+
+    threads.add(threading.get_ident())
+    try:
+        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(while_booting=_import_worker_stack)
+    except Exception:  # left for the first office to report
+        pass
 
 
 def _dask_pool(*, workers, scheduler, client) -> Pool:

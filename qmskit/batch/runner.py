@@ -30,6 +30,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -40,6 +41,9 @@ from qmskit.core.readiness import BANDS
 from qmskit.errors import QmskitError
 from qmskit.io import iorw
 from qmskit.io.cells import csv_for_people
+
+if TYPE_CHECKING:
+    from qmskit.core.assessment import Assessment
 
 RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 WORKER_RETRIES = 1  # an office whose worker process died is tried once more on a fresh pool
@@ -56,7 +60,7 @@ class OfficeOutcome:
     error: str | None = None
     stage: str = "read"           # where it failed: read | report; "done" when ok
     html: Path | None = None
-    assessment: object = None     # qmskit.Assessment (parent only)
+    assessment: Assessment | None = None  # in the parent (a worker sends it without its checklist)
     timings: dict = field(default_factory=dict)
     worker: str | None = None     # which worker process rendered the report (pid or dask worker)
     file_name: str | None = None  # <slug>.<lang>[.client].html (qmskit.render.report.report_filename)
@@ -99,7 +103,8 @@ class BatchResult:
                  f"({self.workers} worker{'s' if self.workers != 1 else ''}); portfolio: "
                  + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
-            lines.append(f"FAILED {o.error}" if o.error.startswith(o.source) else f"FAILED {o.source}: {o.error}")
+            error = o.error or "failed"
+            lines.append(f"FAILED {error}" if error.startswith(o.source) else f"FAILED {o.source}: {error}")
         lines.extend(f"FAILED {e}" for e in self.pdf_errors)
         return lines
 
@@ -146,13 +151,13 @@ def _assign_slugs(outcomes: list[OfficeOutcome]) -> None:
     from qmskit.io.iorw import slugify
 
     taken: set[str] = {"index", "scores", "gaps"}
-    names: dict[str, int] = {}
+    names: dict[str | None, int] = {}
     for o in outcomes:
         names[o.office] = names.get(o.office, 0) + 1
     for o in outcomes:
         if names[o.office] > 1:  # the portfolio needs unique labels too
             o.office = f"{o.office} ({Path(o.source).name})"
-        base = slugify(o.office) or "office"
+        base = slugify(o.office or "") or "office"
         slug, n = base, 1
         while slug in taken:
             n += 1
@@ -171,13 +176,12 @@ def render_office(task: dict) -> dict:
     Never raises for an office's own failure: returns {"ok": False, "error": one line}. Returns the HTML
     text (and the executed notebook when asked) so that workers never need write access to the output.
     """
-    import dataclasses
 
     from qmskit.jupyter import warmkernel
 
-    timings: dict = {}
+    timings: dict[str, float] = {}
     kernel = warmkernel.kernel_for_this_thread(task.get("kernel_name", "python3"), tuple(task["checklists"]))
-    reply: dict = {"worker": _worker_id(), "timings": timings}
+    reply: dict[str, Any] = {"worker": _worker_id(), "timings": timings}
     preload, checklists = None, list(task["checklists"])
     parameters, title, lang, office = task.get("parameters"), task.get("title"), task.get("lang", "en"), task.get("office")
     if "source" in task:
@@ -189,9 +193,10 @@ def render_office(task: dict) -> dict:
         if scored.error:
             return {**reply, "ok": False, "stage": "read", "error": scored.error}
         a = scored.assessment
+        assert a is not None  # scored without an error
         checklist_ref = str(a.checklist.source or a.checklist.id)
         lang = office_language(a, task.get("lang"))
-        reply.update(assessment=dataclasses.replace(a, checklist=None), checklist_ref=checklist_ref, lang=lang)
+        reply.update(assessment=_without_checklist(a), checklist_ref=checklist_ref, lang=lang)
         office = str(a.office)
         title = page_title(office, lang)
         parameters = {"responses": task["source"], "checklist": task.get("checklist"), "lang": lang, "title": None,
@@ -208,7 +213,7 @@ def render_office(task: dict) -> dict:
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]
-        nb = kernel.execute_notebook(task["notebook"], parameters, timeout=task.get("timeout"),
+        nb = kernel.execute_notebook(task["notebook"], parameters or {}, timeout=task.get("timeout"),
                                      checklists=checklists, preload=preload)
         timings["reset"] = kernel.timings.get("reset", 0.0)
         timings["execute"] = kernel.timings.get("execute", 0.0)
@@ -224,6 +229,13 @@ def render_office(task: dict) -> dict:
     if task.get("keep_notebook"):
         reply["notebook"] = nbformat_writes(nb)
     return reply
+
+
+def _without_checklist(a: Assessment) -> Assessment:
+    """The Assessment as it travels to the parent: the checklist (large, and loaded there too) is left
+    out and put back by _take_reply."""
+    import dataclasses
+    return dataclasses.replace(a, checklist=None)  # type: ignore[arg-type]  # put back on arrival
 
 
 def nbformat_writes(nb) -> str:
@@ -299,9 +311,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
     audience = check_audience(audience).value
-    brand_path = resolve_path(brand)
-    load_brand(brand_path)  # a bad brand file stops the batch here, in one line, before any kernel
-    brand_path = str(brand_path.resolve()) if brand_path else None
+    brand_file = resolve_path(brand)
+    load_brand(brand_file)  # a bad brand file stops the batch here, in one line, before any kernel
+    brand_path = str(brand_file.resolve()) if brand_file else None
     if pdf:
         from qmskit.render.pdf import check_available
         check_available()
@@ -559,8 +571,8 @@ def _portfolio(pool: _Workers, result: BatchResult, lang, office_reports, timeou
 
 
 def _portfolio_title(lang: str) -> str:
-    from qmskit.render.portfolio import s
-    return s("title", lang)
+    from qmskit.i18n.catalog import t
+    return t("portfolio.title", lang)
 
 
 def _write(out, name: str, text: str) -> Path:
@@ -586,7 +598,7 @@ def _take_reply(o: OfficeOutcome, reply: dict, out) -> None:
     if not reply["ok"]:
         o.ok, o.error = False, reply["error"]
         return
-    folder = out.staging if isinstance(out, OutputFolder) else Path(out)
+    folder = out.staging if isinstance(out, OutputFolder) and out.staging is not None else Path(out)
     o.pending = [iorw.write_text(folder / f".qmskit-pending-{id(o)}.html.tmp", reply["html"])]
     if reply.get("notebook"):
         o.pending.append(iorw.write_text(folder / f".qmskit-pending-{id(o)}.ipynb.tmp", reply["notebook"]))
@@ -601,7 +613,7 @@ def _place_reports(outcomes: list[OfficeOutcome], out, audience: str = "internal
     for o in outcomes:
         if not o.pending:
             continue
-        o.file_name = report_filename(o.slug, o.report_lang or "en", audience)
+        o.file_name = report_filename(o.slug or "office", o.report_lang or "en", audience)
         for pending, ext in zip(o.pending, ("html", "ipynb")):
             path = _write(out, str(Path(o.file_name).with_suffix(f".{ext}")), pending.read_text(encoding="utf-8"))
             pending.unlink(missing_ok=True)
@@ -653,12 +665,13 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
         a = o.assessment
         if a is None:
             continue
-        row = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
-               "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
+        row: dict[str, Any] = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
+                               "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
         for r in a.clauses.itertuples(index=False):
-            row[r.clause] = r.score
-            if r.clause not in clause_order:
-                clause_order.append(r.clause)
+            clause = str(r.clause)
+            row[clause] = r.score
+            if clause not in clause_order:
+                clause_order.append(clause)
         rows.append(row)
     cols = ["office", "file", "report", "overall", "completeness", "readiness"] + clause_order
     return pd.DataFrame(rows, columns=cols)
@@ -690,7 +703,9 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     score_many when they share a checklist), the top-level clause scores (used when they do not) and the
     gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
     from qmskit.render import actions_report
-    offices, failed, questions = [], [], {}
+    offices: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    questions: dict[str, dict[str, Any]] = {}
     for o in outcomes:
         a = o.assessment
         if a is None or not o.ok:
@@ -705,7 +720,7 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
             "display_band": a.display_band,
             **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
-            "answers": {r.id: (r.answer if isinstance(r.answer, str) else int(r.answer))
+            "answers": {r.id: _answer_json(r.answer)
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
             "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},
             "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
@@ -713,13 +728,18 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
         })
         for g in a.gaps.itertuples(index=False):
-            questions.setdefault(g.id, {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
+            questions.setdefault(str(g.id), {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
     # id (resolved again wherever the notebook runs) and the file it came from (for custom checklists)
     refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
     checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
     return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
             "bands": BANDS, "office_reports": office_reports,
             "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in outcomes if o.assessment])}
+
+
+def _answer_json(answer: Any) -> str | int:
+    """A canonical answer as JSON: the token, or a maturity level as an integer."""
+    return answer if isinstance(answer, str) else int(answer)
 
 
 def _num(value):

@@ -48,8 +48,9 @@ class QmskitGroup(click.Group):
                 for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not traceback the exit
                     signal.signal(sig, signal.SIG_IGN)
                 _quiet_exit()
+                from qmskit.batch.interrupts import exit_line
                 code = getattr(exc, "exit_code", 130)
-                click.echo("interrupted" if code == 130 else "terminated (SIGTERM)", err=True)
+                click.echo(exit_line(code), err=True)
                 ctx.exit(code)
 
 

@@ -13,4 +13,7 @@ def run() -> None:
         return
     from qmskit.cli import main
 
+    if sys.argv[1:2] == ["batch"]:  # a Ctrl-C after the batch's own guards still exits 130, never 0
+        from qmskit.batch.interrupts import run_and_exit
+        run_and_exit(main)
     main()

@@ -1,15 +1,17 @@
 """Action tracking: from an assessment's findings to closed, verified corrective actions.
 
-Pure core (no files, no display text): the action plan is a frame with one row per finding — what
-qmskit writes (id, clause, severity, reason, requirement, recommended action) and what the office fills
-in (owner, due, status, root cause, correction, corrective action, closure evidence, closed date,
-verified by, verified date). ``plan_rows`` builds it from an Assessment, ``update_plan`` folds a new
-assessment into an existing plan without losing what the office typed, ``progress`` counts where each
-office stands on a given day. Reading and writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
+Pure core (no files, no display text: a status's words are the catalog's ``action.status.*``): the
+action plan is a frame with one row per finding — what qmskit writes (id, clause, severity, reason,
+requirement, recommended action) and what the office fills in (owner, due, status, root cause,
+correction, corrective action, closure evidence, closed date, verified by, verified date). ``plan_rows``
+builds it from an Assessment, ``update_plan`` folds a new assessment into an existing plan without
+losing what the office typed, ``progress`` counts where each office stands on a given day. Reading and
+writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -18,6 +20,7 @@ from typing import Any, cast
 import pandas as pd
 
 from qmskit.core.assessment import Assessment
+from qmskit.i18n.catalog import MessageTable
 
 
 class ActionStatus(str, Enum):
@@ -28,16 +31,27 @@ class ActionStatus(str, Enum):
 
 
 STATUS_ORDER = [s.value for s in ActionStatus]
-STATUS_LABELS = {
-    "en": {"open": "open", "in_progress": "in progress", "done": "done", "verified": "verified effective"},
-    "zh": {"open": "未开始", "in_progress": "进行中", "done": "已完成", "verified": "已验证有效"},
-}
-# what a person may type: every label in both languages, the keys, and a few obvious variants
-STATUS_TOKENS = {**{label.casefold(): key for labels in STATUS_LABELS.values() for key, label in labels.items()},
-                 **{key: key for key in STATUS_ORDER},
-                 "in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
-                 "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
-                 "完成": "done", "已关闭": "done", "已验证": "verified", "未完成": "open"}
+# statuses that close an action: each needs closure evidence (without it the action is "done without evidence")
+CLOSED_STATUSES = (ActionStatus.DONE.value, ActionStatus.VERIFIED.value)
+# The words for a status are the catalog's ``action.status.<key>`` messages; this view serves modules that
+# index ``STATUS_LABELS[lang][key]``.
+STATUS_LABELS = MessageTable("action.status", STATUS_ORDER)
+# what a person may type besides the labels in either language: the keys and a few obvious variants
+STATUS_VARIANTS = {"in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
+                   "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
+                   "完成": "done", "已关闭": "done", "已验证": "verified", "未完成": "open"}
+
+
+@functools.cache
+def _status_tokens() -> dict[str, str]:
+    return {**{label.casefold(): key for labels in STATUS_LABELS.values() for key, label in labels.items()},
+            **{key: key for key in STATUS_ORDER}, **STATUS_VARIANTS}
+
+
+def status_key(text: object) -> str | None:
+    """The status a person typed (a label in either language, a key, a variant), or None if it is none."""
+    return _status_tokens().get(str(text).strip().casefold())
+
 
 # (key, written by): "qmskit" columns are refreshed from the assessment, "office" columns are the office's
 COLUMNS = [
@@ -194,7 +208,7 @@ def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
     is_open = not_done & current
     due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
     overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
-    no_evidence = status.isin([ActionStatus.DONE.value, ActionStatus.VERIFIED.value]) & \
+    no_evidence = status.isin(CLOSED_STATUSES) & \
         plan["closure_evidence"].map(blank)
     items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
     items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(

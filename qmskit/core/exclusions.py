@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from qmskit.core.arrays import checklist_arrays
 from qmskit.core.scales import NA
 
 _CLAUSE = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[:：\-—–]?\s*(.*)$", re.S)
@@ -81,12 +83,12 @@ def check_exclusions(cl, exclusions: list[Exclusion]) -> list[str]:
     """Problems that make an exclusion invalid (unknown clause; a question there may not be n/a)."""
     problems = []
     known = set(cl.clauses["clause"])
+    arrays = checklist_arrays(cl)
     for ex in exclusions:
         if ex.clause not in known:
             problems.append(f"excluded clause '{ex.clause}' is not a clause of checklist {cl.id}")
             continue
-        inside = cl.questions[excluded_mask(cl.questions, ex.clause)]
-        refused = inside.loc[~inside["na_allowed"].astype(bool), "id"].tolist()
+        refused = arrays.id_values[arrays.beneath(ex.clause) & ~arrays.na_allowed].tolist()
         if refused:
             problems.append(f"clause {ex.clause} cannot be excluded: question(s) {', '.join(refused[:5])}"
                             f"{' …' if len(refused) > 5 else ''} may not be n/a (ISO 9001 4.3 allows exclusions "
@@ -94,36 +96,68 @@ def check_exclusions(cl, exclusions: list[Exclusion]) -> list[str]:
     return problems
 
 
+def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[Exclusion]) -> list[str]:
+    """Apply ``exclusions`` in place to one office's answers and notes in checklist order (object arrays,
+    one entry per question; None = blank answer). Returns the warnings.
+
+    Exclusions apply in turn, as listed: a blank answer inside one becomes n/a, and an n/a without a note
+    gets the exclusion's note (so with nested exclusions the first listed gives the note); a given answer
+    is kept and warned about, once per exclusion that covers it."""
+    if not exclusions:
+        return []
+    arrays = checklist_arrays(cl)
+    warnings: list[str] = []
+    for ex in exclusions:
+        inside = arrays.beneath(ex.clause)
+        blank = inside & pd.isna(answer)
+        is_na = inside & ~blank & (answer == NA)
+        given = inside & ~blank & ~is_na
+        warnings += [f"question '{qid}' is answered '{str(a)}' although clause {ex.clause} is excluded "
+                     "(excluded_clauses); the answer is kept and scored"
+                     for qid, a in zip(arrays.id_values[given], answer[given])]
+        answer[blank] = NA
+        unnoted = (blank | is_na) & ~_has_text(notes)
+        notes[unnoted] = ex.note
+    return warnings
+
+
+def _has_text(values: np.ndarray) -> np.ndarray:
+    """Per value: holds something other than blanks (None, NaN and "" are blank)."""
+    text = pd.Series(values, dtype=object)
+    return (text.notna() & (text.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+
+
 def apply_exclusions(frame: pd.DataFrame, cl, exclusions: list[Exclusion]) -> tuple[pd.DataFrame, list[str]]:
     """Answer n/a (with the exclusion as note) for unanswered questions of excluded clauses.
 
-    ``frame``: canonical responses (id, answer, evidence, notes, ...). Returns (new frame, warnings).
+    ``frame``: canonical responses (id, answer, evidence, notes, ...). Returns (new frame, warnings): the
+    frame's rows changed where an exclusion applies, plus one row per excluded question it did not hold.
     """
     if not exclusions:
         return frame, []
+    arrays = checklist_arrays(cl)
+    n = arrays.n_questions
+    pos = arrays.ids.get_indexer(pd.Index(frame["id"], dtype=object)) if len(frame) else np.zeros(0, dtype=np.int64)
+    known = pos >= 0
+    first = known & ~pd.Series(pos).duplicated().to_numpy()  # the row that stands for its question
+    answer, notes = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
+    answer[pos[first]] = frame["answer"].to_numpy(dtype=object)[first]
+    notes[pos[first]] = frame["notes"].to_numpy(dtype=object)[first] if "notes" in frame else None
+    held = np.zeros(n, dtype=bool)
+    held[pos[first]] = True
+    before_answer, before_notes = answer.copy(), notes.copy()
+    warnings = exclude_answers(cl, answer, notes, exclusions)
+    changed = (answer != before_answer) | (notes != before_notes)
     frame = frame.copy()
-    warnings: list[str] = []
-    by_id = frame.set_index("id") if len(frame) else None
-    new_rows = []
-    for ex in exclusions:
-        ids = cl.questions.loc[excluded_mask(cl.questions, ex.clause), "id"]
-        for qid in ids:
-            if by_id is not None and qid in by_id.index:
-                answer = by_id.at[qid, "answer"]
-                i = frame.index[frame["id"] == qid][0]
-                if answer is None or (isinstance(answer, float) and pd.isna(answer)):
-                    frame.at[i, "answer"] = NA
-                    if not str(frame.at[i, "notes"] or "").strip():
-                        frame.at[i, "notes"] = ex.note
-                elif answer != NA:
-                    warnings.append(f"question '{qid}' is answered '{str(answer)}' although clause {ex.clause} is "
-                                    "excluded (excluded_clauses); the answer is kept and scored")
-                elif not str(frame.at[i, "notes"] or "").strip():
-                    frame.at[i, "notes"] = ex.note
-            else:
-                new_rows.append({"id": qid, "answer": NA, "evidence": "", "notes": ex.note, "owner": "", "due": ""})
-    if new_rows:
-        extra = pd.DataFrame(new_rows)
+    rows = np.flatnonzero(first)
+    rows = rows[changed[pos[rows]]]
+    frame.loc[frame.index[rows], "answer"] = answer[pos[rows]]
+    if "notes" in frame:
+        frame.loc[frame.index[rows], "notes"] = notes[pos[rows]]
+    added = np.flatnonzero(~held & changed)
+    if len(added):
+        extra = pd.DataFrame({"id": arrays.id_values[added], "answer": answer[added], "evidence": "",
+                              "notes": notes[added], "owner": "", "due": ""})
         if "row" in frame:
             extra["row"] = 0
         frame = pd.concat([frame, extra[[c for c in frame.columns if c in extra]]], ignore_index=True)

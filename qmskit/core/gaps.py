@@ -1,10 +1,13 @@
 """Gaps: answered questions with p < 1, classified by severity and ranked; the action plan from them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from qmskit.core.model import GAP_REASONS, SEVERITIES, SEVERITY_RANK, Basis, GapReason, Severity
+from qmskit.core.arrays import ChecklistArrays, checklist_arrays
+from qmskit.core.model import GAP_REASONS, SEVERITIES, SEVERITY_RANK, GapReason, Severity
 
 __all__ = ["SEVERITIES", "SEVERITY_RANK", "classify_gaps", "rank_gaps", "action_plan",
            "documented_information_register", "office_documents_register",
@@ -24,32 +27,56 @@ def classify_gaps(cl, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     * any other requirement gap → minor (``not_met`` at p = 0, ``partial`` otherwise).
     The one-office and many-office paths both call this, so their findings always agree.
     """
-    q = cl.questions
     p = np.asarray(points, dtype=float)
-    requirement = (q["basis"] != Basis.PRACTICE).to_numpy()
-    critical = q["critical"].to_numpy(dtype=bool)
+    masks = gap_masks(checklist_arrays(cl), p.T)
+    sev = np.full(p.T.shape, -1, dtype=np.int8)
+    sev[masks.observation] = SEVERITY_RANK[Severity.OBSERVATION]
+    sev[masks.minor] = SEVERITY_RANK[Severity.MINOR]
+    sev[masks.major] = SEVERITY_RANK[Severity.MAJOR]
+    reason = np.full(p.T.shape, -1, dtype=np.int8)  # the first matching reason, in the order of design.md
+    reason[masks.requirement_gap] = _REASON[GapReason.PARTIAL]
+    reason[masks.requirement_gap & masks.zero] = _REASON[GapReason.NOT_MET]
+    reason[masks.major] = _REASON[GapReason.ABSENT]
+    reason[masks.critical_zero] = _REASON[GapReason.CRITICAL]
+    reason[masks.observation] = _REASON[GapReason.PRACTICE]
+    return sev.T, reason.T
+
+
+@dataclass
+class GapMasks:
+    """Boolean questions × units arrays: which answers are gaps of which severity (see classify_gaps)."""
+    zero: np.ndarray
+    requirement_gap: np.ndarray
+    critical_zero: np.ndarray
+    major: np.ndarray
+    minor: np.ndarray
+    observation: np.ndarray
+
+
+def gap_masks(arrays: ChecklistArrays, p: np.ndarray) -> GapMasks:
+    """The gap rules on question-major points (questions × units, NaN = unanswered or n/a)."""
+    requirement = arrays.requirement[:, None]
     answered = ~np.isnan(p)
     with np.errstate(invalid="ignore"):
         zero = answered & (p == 0)
         gap = answered & (p < 1)
-    leaf = cl.leaf_incidence
-    answered_req = (answered & requirement).astype(float) @ leaf
-    zero_req = (zero & requirement).astype(float) @ leaf
-    absent_leaf = (answered_req >= 2) & (zero_req == answered_req)
-    in_absent = (absent_leaf.astype(float) @ leaf.T) > 0
+    answered_req = answered & requirement
+    zero_req = zero & requirement
+    if arrays.runs_are_clauses:  # per-clause counts are per-run sums (one reduceat), spread back with a take
+        n_answered, n_zero = arrays.run_sums(answered_req, np.int32), arrays.run_sums(zero_req, np.int32)
+        in_absent = ((n_answered >= 2) & (n_zero == n_answered))[arrays.run_of_q]
+    else:
+        leaf = arrays.leaf_incidence
+        n_answered, n_zero = leaf.T @ answered_req.astype(float), leaf.T @ zero_req.astype(float)
+        in_absent = (leaf @ ((n_answered >= 2) & (n_zero == n_answered)).astype(float)) > 0
     req_gap = gap & requirement
-    critical_zero = req_gap & critical & zero
+    critical_zero = req_gap & arrays.critical[:, None] & zero
     major = critical_zero | (req_gap & in_absent)
-    minor = req_gap & ~major
-    observation = gap & ~requirement
-    sev = np.select([major, minor, observation],
-                    [SEVERITY_RANK[Severity.MAJOR], SEVERITY_RANK[Severity.MINOR], SEVERITY_RANK[Severity.OBSERVATION]],
-                    -1).astype(np.int8)
-    code = {r: i for i, r in enumerate(GAP_REASONS)}
-    reason = np.select([observation, critical_zero, major, req_gap & zero, req_gap],
-                       [code[GapReason.PRACTICE], code[GapReason.CRITICAL], code[GapReason.ABSENT],
-                        code[GapReason.NOT_MET], code[GapReason.PARTIAL]], -1).astype(np.int8)
-    return sev, reason
+    return GapMasks(zero=zero, requirement_gap=req_gap, critical_zero=critical_zero, major=major,
+                    minor=req_gap & ~major, observation=gap & ~requirement)
+
+
+_REASON = {r: i for i, r in enumerate(GAP_REASONS)}
 
 
 def rank_gaps(questions: pd.DataFrame, clause_order: pd.Series, severity: np.ndarray,
@@ -60,20 +87,37 @@ def rank_gaps(questions: pd.DataFrame, clause_order: pd.Series, severity: np.nda
     overall-score points the gap is worth: 100 × w(1 − p) / Σ w over answered applicable questions.
     Rank: severity, impact (descending), clause document order, question order.
     """
-    answered = questions["answered"].astype(bool)
-    total_w = questions.loc[answered, "weight"].sum()
-    is_gap = np.asarray(severity) >= 0
-    gaps = questions[is_gap].copy()
-    gaps["severity"] = np.asarray(SEVERITIES, dtype=object)[np.asarray(severity)[is_gap]]
-    gaps["reason"] = np.asarray(GAP_REASONS, dtype=object)[np.asarray(reason)[is_gap]]
-    gaps["impact"] = 100.0 * gaps["weight"] * (1.0 - gaps["points"]) / total_w if total_w else np.nan
-    gaps["_sev"] = np.asarray(severity)[is_gap]
-    gaps["_clause"] = gaps["clause"].map(clause_order)
-    gaps = gaps.sort_values(["_sev", "impact", "_clause", "order"], ascending=[True, False, True, True],
-                            kind="mergesort")
-    gaps = gaps.drop(columns=["_sev", "_clause"]).reset_index(drop=True)
-    gaps.insert(0, "rank", range(1, len(gaps) + 1))
+    return ranked_gaps(questions, questions["clause"].map(clause_order).to_numpy(dtype=float), severity, reason)
+
+
+def ranked_gaps(questions: pd.DataFrame, clause_rank: np.ndarray, severity: np.ndarray,
+                reason: np.ndarray) -> pd.DataFrame:
+    """:func:`rank_gaps` with each question's clause document order already known (one sort, one take)."""
+    severity, reason = np.asarray(severity), np.asarray(reason)
+    rows, impact = gap_rank_order(questions["weight"].to_numpy(dtype=float),
+                                  questions["points"].to_numpy(dtype=float),
+                                  questions["answered"].to_numpy(dtype=bool), clause_rank,
+                                  questions["order"].to_numpy(), severity)
+    gaps = questions.iloc[rows].reset_index(drop=True)
+    gaps["severity"] = np.asarray(SEVERITIES, dtype=object)[severity[rows]]
+    gaps["reason"] = np.asarray(GAP_REASONS, dtype=object)[reason[rows]]
+    gaps["impact"] = impact
+    gaps.insert(0, "rank", np.arange(1, len(gaps) + 1))
     return gaps
+
+
+def gap_rank_order(weight: np.ndarray, points: np.ndarray, answered: np.ndarray, clause_rank: np.ndarray,
+                   order: np.ndarray, severity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(question positions of the gaps in rank order, their impact): severity, impact descending, clause
+    document order, question order."""
+    total_w = weight[answered].sum()
+    rows = np.flatnonzero(severity >= 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        impact = 100.0 * weight[rows] * (1.0 - points[rows]) / total_w if total_w else np.full(len(rows), np.nan)
+    # np.lexsort sorts by the last key first; a NaN impact sorts last, where sort_values puts it
+    ranked = np.lexsort((order[rows], np.asarray(clause_rank, dtype=float)[rows],
+                         -np.nan_to_num(impact, nan=-np.inf), severity[rows]))
+    return rows[ranked], impact[ranked]
 
 
 def recommended_action(frame: pd.DataFrame, lang: str = "en") -> pd.Series:

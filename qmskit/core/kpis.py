@@ -10,7 +10,8 @@ carries measured values (``value`` and optionally ``previous``, the last period'
   finding: ``kpi:<id>``, an *observation* of clause 9.1 unless the KPI names another (missing an
   objective is not a nonconformity: the auditor checks it was analysed and acted on). Findings never
   change scores or the verdict (design.md, "Gaps");
-* :func:`kpi_table` is the display frame for reports (en/zh).
+* :func:`kpi_table` and :func:`kpi_findings_frame` are the display frames for reports; their words are
+  the catalog's ``kpi.*`` messages (:mod:`qmskit.i18n.catalog`), none are written here.
 
 File layouts (readers in responses.py / xlsx.py call into here):
 xlsx: a "KPIs" sheet with columns id, name, unit, target, value, previous (name, unit and target are
@@ -31,8 +32,10 @@ import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
+from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import TOL, Severity
 from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import t
 
 PERCENT_UNITS = {"%", "percent", "％"}
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
@@ -125,8 +128,7 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
         return []
     if isinstance(entries, dict):  # {id: value} or {id: {value, previous}} given through the API
         entries = [{"id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in entries.items()]
-    declared = cl.kpis.set_index("id") if len(cl.kpis) else None
-    known = ", ".join(cl.kpis["id"]) or "none"
+    units = _units(cl)
     seen: dict[str, object] = {}
     out: dict[str, dict] = {}
     for n, entry in enumerate(entries):
@@ -137,14 +139,14 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
             if entry.get("value") in (None, "") and entry.get("previous") in (None, ""):
                 continue  # a blank row
             raise ResponsesError("KPI value without an id", path=path, where=where)
-        if declared is None or kid not in declared.index:
-            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {known})",
+        if kid not in units:
+            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {', '.join(units) or 'none'})",
                                  path=path, where=where)
         if kid in seen:
             raise ResponsesError(f"KPI '{kid}' is given twice (first at {row_label} {seen[kid]})",
                                  path=path, where=where)
         seen[kid] = row
-        unit = str(declared.loc[kid, "unit"] or "")
+        unit = units[kid]
         rows = entry.get("rows") or {}
         out[kid] = {
             "id": kid,
@@ -153,7 +155,16 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
             "previous": _to_number(entry.get("previous"), kid=kid, what="previous value", unit=unit, path=path,
                                    where=f"{row_label} {rows.get('previous', row)}"),
         }
-    return [out[k] for k in cl.kpis["id"] if k in out]
+    return [out[k] for k in units if k in out]
+
+
+def _units(cl: Checklist) -> dict[str, str]:
+    """Declared KPI id -> unit, in checklist order (worked out once per checklist)."""
+    derived = checklist_arrays(cl).derived
+    if "kpi_units" not in derived:
+        derived["kpi_units"] = {str(k): str(u or "") for k, u in zip(cl.kpis["id"], cl.kpis["unit"])} \
+            if len(cl.kpis) else {}
+    return derived["kpi_units"]
 
 
 # ----------------------------------------------------------------------------- evaluating
@@ -168,24 +179,31 @@ def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
     if not len(cl.kpis):
         return pd.DataFrame(columns=KPI_FRAME_COLUMNS), []
     given = {v["id"]: v for v in parse_kpi_values(values, cl)}
-    frame = cl.kpis.copy()
-    frame["value"] = [given.get(k, {}).get("value") for k in frame["id"]]
-    frame["previous"] = [given.get(k, {}).get("previous") for k in frame["id"]]
-    value = frame["value"].astype(float)
-    previous = frame["previous"].astype(float)
-    sign = pd.Series(np.where(frame["direction"] == "lower", -1.0, 1.0), index=frame.index)
+    kpis = cl.kpis
+    ids = kpis["id"].tolist()
+    values_given = [given.get(k, {}).get("value") for k in ids]
+    previous_given = [given.get(k, {}).get("previous") for k in ids]
+    value = np.array(values_given, dtype=float)
+    previous = np.array(previous_given, dtype=float)
+    sign = np.where(kpis["direction"].to_numpy(dtype=object) == "lower", -1.0, 1.0)
     with np.errstate(invalid="ignore"):
-        margin = sign * (value - frame["target"].astype(float))   # ≥ 0 when the target is met
+        margin = sign * (value - kpis["target"].to_numpy(dtype=float))   # ≥ 0 when the target is met
         better = sign * (value - previous)
-    has_value = value.notna()
-    met = has_value & (margin >= -TOL)
-    frame["status"] = np.select([~has_value, met], ["no_value", "met"], "not_met")
-    frame["met"] = pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=frame.index, dtype="object")
-    frame["change"] = value - previous
-    trend = np.select([better > TOL, better < -TOL, better.notna()], ["improved", "worsened", "unchanged"], "")
-    frame["trend"] = pd.Series([t or None for t in trend], index=frame.index, dtype="object")
-    frame = frame[KPI_FRAME_COLUMNS]
-    findings = [kpi_finding(r) for r in frame[frame["status"] == "not_met"].itertuples(index=False)]
+        has_value = ~np.isnan(value)
+        met = has_value & (margin >= -TOL)
+        trend = np.select([better > TOL, better < -TOL, ~np.isnan(better)], ["improved", "worsened", "unchanged"], "")
+    columns = {c: kpis[c] for c in KPI_FRAME_COLUMNS[:7]}
+    index = kpis.index
+    frame = pd.DataFrame({
+        **columns,
+        "value": pd.Series(values_given, index=index), "previous": pd.Series(previous_given, index=index),
+        "status": np.select([~has_value, met], ["no_value", "met"], "not_met"),
+        "met": pd.Series(np.where(has_value, met, np.array(None, dtype=object)), index=index, dtype="object"),
+        "change": value - previous,
+        "trend": pd.Series([t or None for t in trend], index=index, dtype="object"),
+    }, index=index)
+    missed = np.flatnonzero(has_value & ~met)
+    findings = [kpi_finding(r) for r in frame.iloc[missed].itertuples(index=False)] if len(missed) else []
     return frame, findings
 
 
@@ -203,16 +221,6 @@ def kpi_finding(r) -> dict:
 
 
 # ----------------------------------------------------------------------------- display
-
-LABELS = {
-    "en": {"indicator": "Indicator", "target": "Target", "value": "Value", "previous": "Previous",
-           "status": "Status", "trend": "Trend", "met": "met", "not_met": "not met", "no_value": "no value",
-           "improved": "↑ improved", "worsened": "↓ worsened", "unchanged": "→ unchanged"},
-    "zh": {"indicator": "指标", "target": "目标", "value": "实测值", "previous": "上期", "status": "状态",
-           "trend": "趋势", "met": "达标", "not_met": "未达标", "no_value": "未填报",
-           "improved": "↑ 改善", "worsened": "↓ 下降", "unchanged": "→ 持平"},
-}
-
 
 def fmt_value(value, unit: str, target: float | None = None) -> str:
     """Two decimals at most, but never so few that a missed target reads like the target itself."""
@@ -233,23 +241,22 @@ def fmt_target(target: float, direction: str, unit: str) -> str:
 def kpi_table(source, lang: str = "en") -> pd.DataFrame:
     """Display frame of KPIs against targets for a report: an Assessment or an evaluated KPI frame.
 
-    Columns (localised): id, indicator, target, value, previous, status, trend; plus ``_status``
-    (machine value met / not_met / no_value) for styling.
+    Columns (localised, the catalog's ``kpi.col.*``): id, indicator, target, value, previous, status, trend;
+    plus ``_status`` (machine value met / not_met / no_value) for styling.
     """
     frame = getattr(source, "kpis", source)
-    lab = LABELS.get(lang, LABELS["en"])
+    col = {key: t(f"kpi.col.{key}", lang) for key in ("indicator", "target", "value", "previous", "status", "trend")}
     if frame is None or not len(frame):
-        return pd.DataFrame(columns=["id", lab["indicator"], lab["target"], lab["value"], lab["previous"],
-                                     lab["status"], lab["trend"], "_status"])
+        return pd.DataFrame(columns=["id", *col.values(), "_status"])
     name = frame.get(f"name_{lang}", frame["name_en"])
     return pd.DataFrame({
         "id": frame["id"],
-        lab["indicator"]: name,
-        lab["target"]: [fmt_target(t, d, u) for t, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
-        lab["value"]: [fmt_value(v, u, t) for v, u, t in zip(frame["value"], frame["unit"], frame["target"])],
-        lab["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
-        lab["status"]: frame["status"].map(lab),
-        lab["trend"]: frame["trend"].map(lambda t: lab.get(t, "") if t else ""),
+        col["indicator"]: name,
+        col["target"]: [fmt_target(tg, d, u) for tg, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
+        col["value"]: [fmt_value(v, u, tg) for v, u, tg in zip(frame["value"], frame["unit"], frame["target"])],
+        col["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
+        col["status"]: frame["status"].map(lambda status: t(f"kpi.status.{status}", lang)),
+        col["trend"]: frame["trend"].map(lambda trend: t(f"kpi.trend.{trend}", lang) if trend else ""),
         "_status": frame["status"],
     }).reset_index(drop=True)
 
@@ -257,15 +264,13 @@ def kpi_table(source, lang: str = "en") -> pd.DataFrame:
 def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
     """KPI findings shaped like gap-register rows (id, clause, severity, text) for the report."""
     findings = getattr(source, "kpi_findings", source) or []
-    lab = LABELS.get(lang, LABELS["en"])
     frame = getattr(source, "kpis", None)
     names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
     rows = []
     for f in findings:
         name = names.get(f["indicator"], f["name"])
-        target_word = lab["target"].lower() if lang == "en" else lab["target"]
-        text = (f"{name}: {fmt_value(f['value'], f['unit'], f['target'])} ({target_word} "
-                f"{fmt_target(f['target'], f['direction'], f['unit'])})")
+        text = t("kpi.finding_row", lang, name=name, value=fmt_value(f["value"], f["unit"], f["target"]),
+                 target=fmt_target(f["target"], f["direction"], f["unit"]))
         rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
     return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])
 

@@ -22,7 +22,9 @@ counterpart in the standard and stay unanswered (they are not listed as new 2015
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pandas as pd
 
@@ -30,10 +32,16 @@ from qmskit.checklist.crosswalk import Crosswalk, load_crosswalk
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.scales import NA, answer_points
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 
 class MigrationError(QmskitError):
     """A migration that cannot be done as asked (wrong checklists, unmapped clauses)."""
+
+
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """A frame's rows as named tuples (typed loosely: the columns hold plain Python values)."""
+    return cast("Iterable[Any]", frame.itertuples(index=False))
 
 
 def _under(clause: str, ancestor: str) -> bool:
@@ -45,7 +53,7 @@ def old_to_new(cw: Crosswalk, old_cl: Checklist, new_cl: Checklist) -> pd.DataFr
     leaves = new_cl.clauses.loc[new_cl.clauses["is_leaf"], "clause"].tolist()
     known = set(new_cl.clauses["clause"])
     rows = []
-    for q in old_cl.questions.itertuples(index=False):
+    for q in _rows(old_cl.questions):
         targets = cw.row_for(q.clause)
         if targets is None:
             raise MigrationError(f"question '{q.id}' (clause {q.clause} of {old_cl.id}) has no row in the cross-walk "
@@ -64,14 +72,14 @@ def new_requirements(cw: Crosswalk, new_cl: Checklist, links: pd.DataFrame) -> p
     reached = set(links["new_clause"])
     declared = cw.new_in_2015.set_index("clause")
     rows = []
-    for leaf in leaves.itertuples(index=False):
+    for leaf in _rows(leaves):
         owner = next((c for c in declared.index if _under(leaf.clause, c)), None)
         if owner is None and leaf.clause in reached:
             continue
         reason = declared.loc[owner] if owner is not None else None
         rows.append({"clause": leaf.clause, "title_en": leaf.title_en, "title_zh": leaf.title_zh,
-                     "reason_en": reason["reason_en"] if reason is not None else "No 2000/2008 clause maps here.",
-                     "reason_zh": reason["reason_zh"] if reason is not None else "没有对应的 2000/2008 版条款。"})
+                     "reason_en": reason["reason_en"] if reason is not None else t("migrate.no_old_clause", "en"),
+                     "reason_zh": reason["reason_zh"] if reason is not None else t("migrate.no_old_clause", "zh")})
     return pd.DataFrame(rows, columns=["clause", "title_en", "title_zh", "reason_en", "reason_zh"])
 
 
@@ -122,10 +130,10 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
     tag = old_cl.version if old_cl.version[:1].isdigit() else old_cl.id
 
     rows, trace, new_ids, profile_ids = [], [], [], []
-    for q in new_cl.questions.itertuples(index=False):
+    for q in _rows(new_cl.questions):
         srcs = old.loc[[s for s in sources_of.get(q.clause, [])]] if q.clause in sources_of else old.iloc[0:0]
         answered = srcs[srcs["answer"].notna()]
-        cite = [f"{r.clause} ({r.answer})" for r in answered.itertuples()]
+        cite = [f"{r.clause} ({r.answer})" for r in _rows(answered)]
         row = {"id": q.id, "answer": None, "evidence": "", "notes": "", "owner": "", "due": ""}
         if q.clause in new_leaf:
             new_ids.append(q.id)
@@ -148,9 +156,9 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
                 owners = answered["owner"].tolist()
             else:
                 rule, owners = "sources n/a but this requirement cannot be excluded", []
-            row["evidence"] = _join(f"[{tag} {r.clause}] {r.evidence}" for r in answered.itertuples() if r.evidence)
+            row["evidence"] = _join(f"[{tag} {r.clause}] {r.evidence}" for r in _rows(answered) if r.evidence)
             row["notes"] = _join([f"Migrated from ISO 9001:{tag} {', '.join(cite)}: {rule}."]
-                                 + [f"[{tag} {r.clause}] {r.notes}" for r in answered.itertuples() if r.notes], " ")
+                                 + [f"[{tag} {r.clause}] {r.notes}" for r in _rows(answered) if r.notes], " ")
             row["owner"] = next((o for o in owners if o), "")
             row["due"] = min((d for d in answered["due"] if d), default="")
         rows.append(row)

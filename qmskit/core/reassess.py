@@ -12,20 +12,26 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
+from qmskit.i18n.catalog import LANGS, t
 
-REVERIFY_MARK = {"en": "[to re-verify] ", "zh": "[待复核] "}
 CARRIED_META = ["office", "scope", "sites", "exclusions", "language", "confidentiality", "assessor"]
 
 
+def reverify_mark(lang: str = "en") -> str:
+    """The prefix that marks carried-over evidence as still to be re-verified (the catalog's, in ``lang``)."""
+    return t("reassess.reverify_mark", lang)
+
+
 def is_marked(evidence: str) -> bool:
-    return any(str(evidence).startswith(mark) for mark in REVERIFY_MARK.values())
+    """Whether ``evidence`` carries the re-verify mark, in either language."""
+    return any(str(evidence).startswith(reverify_mark(lang)) for lang in LANGS)
 
 
 def mark_for_reverification(evidence: str, lang: str = "en") -> str:
     text = "" if evidence is None else str(evidence)
     if not text.strip() or is_marked(text):
         return text
-    return REVERIFY_MARK.get(lang, REVERIFY_MARK["en"]) + text
+    return reverify_mark(lang) + text
 
 
 @dataclass

@@ -6,59 +6,102 @@ completeness = 100 × answered / applicable. Full precision everywhere; rounding
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.core.arrays import ChecklistArrays, checklist_arrays
 from qmskit.core.assessment import Assessment
-from qmskit.core.exclusions import apply_exclusions, parse_excluded_clauses
-from qmskit.core.gaps import classify_gaps, rank_gaps
+from qmskit.core.exclusions import exclude_answers, parse_excluded_clauses
+from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_gaps
 from qmskit.core.kpis import evaluate_kpis
-from qmskit.core.model import RESPONSE_COLUMNS, TOL, Severity
+from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
 from qmskit.core.scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
 from qmskit.errors import ResponsesError
 
 
-def rollup(cl: Checklist, points: pd.DataFrame, not_applicable: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
+def rollup(cl: Checklist, points: np.ndarray, not_applicable: np.ndarray) -> dict[str, np.ndarray]:
     """Roll question points up the clause tree for many units (offices) at once.
 
-    ``points``: unit × question id, p in 0..1, NaN when unanswered or n/a.
-    ``not_applicable``: unit × question id, True where the answer is n/a.
-    Returns unit × clause frames: score, answered, applicable, plus per-unit overall figures.
+    ``points``: units × questions, p in 0..1, NaN when unanswered or n/a; ``not_applicable``: units ×
+    questions, True where the answer is n/a. Returns units × clause arrays ``score``, ``answered``,
+    ``applicable`` (counts) and per-unit ``overall`` and ``completeness`` (NaN where undefined).
     """
-    inc = cl.incidence
-    w = cl.questions["weight"].to_numpy()
-    answered = points.notna().to_numpy()
-    applicable = ~not_applicable.to_numpy()
-    p = np.nan_to_num(points.to_numpy(dtype=float))
-    a = inc.to_numpy()
-    sw = (answered * w) @ a
-    swp = (p * w) @ a
+    rolled = _rollup(checklist_arrays(cl), np.asarray(points, dtype=float).T, np.asarray(not_applicable).T)
+    return {k: v.T for k, v in rolled.items()}
+
+
+def _rollup(arrays: ChecklistArrays, p: np.ndarray, na: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`rollup` on question-major arrays (questions × units); clause figures come clause-major.
+
+    The four sums every node needs (Σw and Σwp over answered questions, answered and applicable
+    counts) are stacked side by side and rolled up in one pass; counts are exact in float64."""
+    n_q, units = p.shape
+    answered = ~np.isnan(p)
+    w = arrays.weight[:, None]
+    stack = np.empty((n_q, 4, units))
+    np.multiply(answered, w, out=stack[:, 0])
+    np.multiply(np.where(answered, p, 0.0), w, out=stack[:, 1])
+    stack[:, 2] = answered
+    np.logical_not(na, out=stack[:, 3], casting="unsafe")
+    sums = arrays.subtree_sums(stack.reshape(n_q, 4 * units)).reshape(-1, 4, units)
+    sw, swp = sums[:, 0], sums[:, 1]
+    total_w, total_wp = stack[:, 0].sum(axis=0), stack[:, 1].sum(axis=0)
+    n_answered, n_applicable = stack[:, 2].sum(axis=0), stack[:, 3].sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(sw > 0, 100.0 * swp / np.where(sw > 0, sw, 1), np.nan)
-    frame = lambda m: pd.DataFrame(m, index=points.index, columns=inc.columns)  # noqa: E731
-    total_w = (answered * w).sum(axis=1)
-    n_answered = answered.sum(axis=1)
-    n_applicable = applicable.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        overall = np.where(total_w > 0, 100.0 * (p * w).sum(axis=1) / np.where(total_w > 0, total_w, 1), np.nan)
+        overall = np.where(total_w > 0, 100.0 * total_wp / np.where(total_w > 0, total_w, 1), np.nan)
         completeness = np.where(n_applicable > 0, 100.0 * n_answered / np.where(n_applicable > 0, n_applicable, 1),
                                 np.nan)
     return {
-        "score": frame(score),
-        "answered": frame((answered.astype(int) @ a).round().astype(int)),
-        "applicable": frame((applicable.astype(int) @ a).round().astype(int)),
-        "overall": pd.Series(overall, index=points.index),
-        "completeness": pd.Series(completeness, index=points.index),
+        "score": score,
+        "answered": np.rint(sums[:, 2]).astype(np.int32),
+        "applicable": np.rint(sums[:, 3]).astype(np.int32),
+        "overall": overall,
+        "completeness": completeness,
     }
+
+
+_TEXT_COLUMNS = ("evidence", "notes", "owner", "due")
+
+
+def _by_question(arrays: ChecklistArrays, responses: pd.DataFrame) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The responses' columns as arrays in checklist order (one entry per question): answer (None where
+    blank or absent) and the text columns ("" where absent); rows for unknown ids are left out."""
+    pos = arrays.ids.get_indexer(pd.Index(responses["id"], dtype=object)) if len(responses) else np.zeros(0, dtype=np.int64)
+    hit = pos >= 0
+    taken = pos[hit]
+    if len(np.unique(taken)) != len(taken):
+        dup = responses["id"][hit][pd.Series(taken).duplicated().to_numpy()].iloc[0]
+        raise ResponsesError(f"question id '{dup}' appears twice")
+    n = arrays.n_questions
+    out: dict[str, np.ndarray] = {}
+    for col in ("answer", *_TEXT_COLUMNS):
+        values = np.full(n, None if col == "answer" else "", dtype=object)
+        if col in responses:
+            values[taken] = responses[col].to_numpy(dtype=object)[hit]
+        blank = pd.isna(values)
+        if col == "answer":
+            blank |= values == ""  # a frame not from read_responses
+            values[blank] = None
+        else:
+            values[blank] = ""
+        out[col] = values
+    return out, taken
 
 
 def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta: dict | None = None, *,
           source: str | Path | None = None) -> Assessment:
-    """Score one office. ``responses`` is a frame from :func:`read_responses` or a path to a file."""
+    """Score one office. ``responses`` is a frame from :func:`read_responses` or a path to a file.
+
+    Array arithmetic over the checklist's cached arrays (:mod:`qmskit.core.arrays`): the office's answers
+    are put in checklist order once, and points, roll-up, gaps and the verdict are computed on them with
+    the same functions :func:`score_many` uses for many offices.
+    """
     if isinstance(responses, (str, Path)):
         source = source or responses
         from qmskit.io.responses import read_responses  # the file edge, only for the path form
@@ -66,64 +109,82 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
         file_meta, responses = read_responses(responses, checklist)
         meta = {**file_meta, **(meta or {})}
     cl = load_checklist(checklist)
+    arrays = checklist_arrays(cl)
     meta = dict(meta or {})
-    exclusions = excluded_clauses_of(meta)
-    responses, exclusion_warnings = apply_exclusions(responses, cl, exclusions)
-    q = cl.questions.merge(responses[RESPONSE_COLUMNS], on="id", how="left", validate="one_to_one")
-    for col in ("evidence", "notes", "owner", "due"):
-        q[col] = q[col].astype("object").where(q[col].notna(), "")
-    blank = q["answer"].isna() | (q["answer"].astype("object") == "")  # a frame not from read_responses
-    q["answer"] = q["answer"].astype("object").where(~blank, None)
-    q["points"] = answer_points(q["answer"], cl.scale)
-    q["applicable"] = q["answer"] != NA
-    q["answered"] = q["applicable"] & q["answer"].notna()
+    given, _ = _by_question(arrays, responses)
+    answer, notes = given["answer"], given["notes"]
+    exclusion_warnings = exclude_answers(cl, answer, notes, excluded_clauses_of(meta))
+    points = answer_points(pd.Series(answer, dtype=object), cl.scale).to_numpy(dtype=float)
+    applicable = answer != NA
+    answered = applicable & ~pd.isna(answer)
 
-    one = pd.Index(["office"])
-    rolled = rollup(cl, pd.DataFrame([q["points"].to_numpy()], index=one, columns=q["id"]),
-                    pd.DataFrame([(~q["applicable"]).to_numpy()], index=one, columns=q["id"]))
-    clauses = cl.clauses[["clause", "parent", "level", "top", "order", "is_leaf", "title_en", "title_zh",
-                          "title_source"]].copy()
-    clauses["score"] = rolled["score"].iloc[0].to_numpy()
-    clauses["answered"] = rolled["answered"].iloc[0].to_numpy()
-    clauses["applicable"] = rolled["applicable"].iloc[0].to_numpy()
-    clauses["questions"] = cl.incidence.sum(axis=0).round().astype(int).to_numpy()
+    q = cl.questions.copy(deep=False)
+    for col in ("answer", *_TEXT_COLUMNS):
+        q[col] = pd.Series(given[col], index=q.index, dtype=object)  # object: None stays None, not NaN
+    q["points"] = points
+    q["applicable"] = applicable
+    q["answered"] = answered
+
+    rolled = _rollup(arrays, points[:, None], ~applicable[:, None])
+    clauses = _clause_frame(cl, arrays)
+    clauses["score"] = rolled["score"][:, 0]
+    clauses["answered"] = rolled["answered"][:, 0].astype(np.int64)
+    clauses["applicable"] = rolled["applicable"][:, 0].astype(np.int64)
+    clauses["questions"] = arrays.questions_beneath
     with np.errstate(invalid="ignore", divide="ignore"):
         clauses["completeness"] = np.where(clauses["applicable"] > 0,
                                            100.0 * clauses["answered"] / clauses["applicable"].clip(lower=1), np.nan)
-    overall = _float_or_none(rolled["overall"].iloc[0])
-    completeness = _float_or_none(rolled["completeness"].iloc[0])
+    overall = _float_or_none(rolled["overall"][0])
+    completeness = _float_or_none(rolled["completeness"][0])
 
-    clause_order = cl.clauses.set_index("clause")["order"]
-    severity, reason = classify_gaps(cl, q["points"].to_numpy(dtype=float)[None, :])
-    gaps = rank_gaps(q, clause_order, severity[0], reason[0])
-    evidenced = q["evidence"] != ""
-    unsupported = q["answered"] & (q["points"] >= 1) & ~evidenced
-    key = q["critical"].astype(bool) | q["prerequisite"].astype(bool)
-    prereq_missing = q["prerequisite"].astype(bool) & q["applicable"] & ~(q["points"] >= 1)
+    severity, reason = classify_gaps(cl, points[None, :])
+    severity, reason = severity[0], reason[0]
+    gaps = ranked_gaps(q, arrays.q_clause_order, severity, reason)
+    evidenced = given["evidence"] != ""
+    with np.errstate(invalid="ignore"):
+        met = points >= 1
+    unsupported = answered & met & ~evidenced
+    key = arrays.critical | arrays.prerequisite
+    prereq_missing = arrays.prerequisite & applicable & ~met
+    ranked, _ = gap_rank_order(arrays.weight, points, answered, arrays.q_clause_order, arrays.q_order, severity)
 
-    def in_document_order(severity_name: str) -> list[str]:
-        rows = gaps[gaps["severity"] == severity_name]
-        return rows["clause"].iloc[rows["clause"].map(clause_order).argsort(kind="stable")].tolist()
+    def in_document_order(code: int) -> list[str]:
+        """The clause of each gap of one severity, in clause document order (rank order among equals)."""
+        rows = ranked[severity[ranked] == code]
+        return arrays.clause_of_q[rows[np.argsort(arrays.q_clause_order[rows], kind="stable")]].tolist()
 
+    ids = arrays.id_values
     facts = ReadinessFacts(
         overall=overall, completeness=completeness,
-        major_clauses=in_document_order(Severity.MAJOR), minor_clauses=in_document_order(Severity.MINOR),
-        prerequisites_missing=q.loc[prereq_missing, "id"].tolist(),
-        unsupported_key=q.loc[unsupported & key, "id"].tolist(),
-        unsupported=q.loc[unsupported, "id"].tolist())
+        major_clauses=in_document_order(SEVERITY_RANK[Severity.MAJOR]),
+        minor_clauses=in_document_order(SEVERITY_RANK[Severity.MINOR]),
+        prerequisites_missing=ids[prereq_missing].tolist(),
+        unsupported_key=ids[unsupported & key].tolist(),
+        unsupported=ids[unsupported].tolist())
     band, reasons = readiness_verdict(facts, cl.thresholds)
 
-    warnings_ = [f"question '{r.id}' is n/a without a justification in the notes"
-                 for r in q[(q["answer"] == NA) & (q["notes"] == "")].itertuples()] + exclusion_warnings
+    unjustified = ~applicable & (notes == "")
+    warnings_ = [f"question '{qid}' is n/a without a justification in the notes"
+                 for qid in ids[unjustified]] + exclusion_warnings
     kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores
     return Assessment(
         checklist=cl, meta=meta, source=str(source) if source else None, kpis=kpis, kpi_findings=kpi_findings,
         questions=q, clauses=clauses, gaps=gaps, overall=overall, completeness=completeness,
         readiness=band, reasons=reasons,
-        unanswered=q.loc[q["applicable"] & ~q["answered"], "id"].tolist(),
+        unanswered=ids[applicable & ~answered].tolist(),
         unsupported=list(facts.unsupported),
         warnings=warnings_,
     )
+
+
+_CLAUSE_COLUMNS = ["clause", "parent", "level", "top", "order", "is_leaf", "title_en", "title_zh", "title_source"]
+
+
+def _clause_frame(cl: Checklist, arrays: ChecklistArrays) -> pd.DataFrame:
+    """The clause columns an Assessment shows, a fresh frame each time (built from a cached one)."""
+    if "clause_frame" not in arrays.derived:
+        arrays.derived["clause_frame"] = cl.clauses[_CLAUSE_COLUMNS].copy()
+    return arrays.derived["clause_frame"].copy(deep=False)
 
 
 def excluded_clauses_of(meta: dict) -> list:
@@ -141,28 +202,54 @@ def _float_or_none(value) -> float | None:
     return None if value is None or np.isnan(value) else float(value)
 
 
-@dataclass
+@dataclass(eq=False)
 class ManyScores:
     """Scores of many offices: ``offices`` one row per office, ``clauses`` tidy office × clause rows.
 
     ``offices`` columns: overall, completeness, major, minor, observation (question gaps only),
     kpi_observation (missed KPI targets, counted apart), unsupported, prerequisites_missing, readiness.
+    The office × clause figures are held as matrices (``scores``, office × clause, offices in the order
+    of ``offices``); the tidy ``clauses`` table (office-major, clauses in document order) is built from
+    them the first time it is asked for: at 100,000 offices it is 9 million rows, which
+    :meth:`matrix` and most callers never need.
     """
     offices: pd.DataFrame
-    clauses: pd.DataFrame
+    scores: pd.DataFrame
+    answered: np.ndarray
+    applicable: np.ndarray
+    clause_meta: pd.DataFrame  # level, title_en per clause, in the order of the scores' columns
+
+    @cached_property
+    def clauses(self) -> pd.DataFrame:
+        offices, clause_ids = self.scores.index, self.scores.columns
+        n_off, n_cl = len(offices), len(clause_ids)
+        return pd.DataFrame({
+            "office": np.repeat(offices.to_numpy(dtype=object), n_cl),
+            "clause": np.tile(clause_ids.to_numpy(dtype=object), n_off),
+            "score": self.scores.to_numpy().ravel(),
+            "answered": self.answered.ravel().astype(np.int64),
+            "applicable": self.applicable.ravel().astype(np.int64),
+            "level": np.tile(self.clause_meta["level"].to_numpy(dtype=np.int64), n_off),
+            "title_en": np.tile(self.clause_meta["title_en"].to_numpy(dtype=object), n_off),
+        })
 
     def matrix(self, level: int | None = None) -> pd.DataFrame:
-        """Wide office × clause score table (optionally only clauses of one tree level)."""
-        long = self.clauses if level is None else self.clauses[self.clauses["level"] == level]
-        order = list(dict.fromkeys(long["clause"]))
-        return long.pivot(index="office", columns="clause", values="score")[order]
+        """Wide office × clause score table (optionally only clauses of one tree level), offices sorted by
+        name (as a pivot of the tidy table gives them)."""
+        keep = np.ones(len(self.clause_meta), dtype=bool) if level is None else \
+            (self.clause_meta["level"] == level).to_numpy()
+        offices = self.scores.index
+        order = np.argsort(offices.to_numpy(dtype=object), kind="stable")
+        return pd.DataFrame(self.scores.to_numpy()[np.ix_(order, np.flatnonzero(keep))],
+                            index=pd.Index(offices.to_numpy(dtype=object)[order], name="office"),
+                            columns=pd.Index(self.scores.columns[keep].to_numpy(dtype=object), name="clause"))
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """(integer codes, distinct values) of a column: a categorical's own codes (no hashing at all),
     else one factorize pass; -1 marks a missing value."""
     if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories, dtype="object")
+        return np.asarray(column.array.codes), pd.Index(column.cat.categories, dtype="object")
     codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
     return codes, pd.Index(uniques, dtype="object")
 
@@ -171,103 +258,131 @@ def _first_row(tidy: pd.DataFrame, mask: np.ndarray) -> pd.Series:
     return tidy.iloc[int(np.flatnonzero(mask)[0])]
 
 
+_ROWS = 1 << 22     # tidy rows scattered at a time: temporaries of a few tens of MB whatever the input
+_CELLS = 1 << 19    # office × question cells scored at a time (a block of offices)
+
+
 def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None) -> ManyScores:
     """Score N offices at once from a tidy frame with columns office, id, answer (raw or canonical) and
     optionally ``evidence`` (without it every "yes" counts as evidenced). ``kpi_values`` (office, id,
     value) counts missed KPI targets as observations; they never change scores or bands.
 
-    Vectorized on integer codes: each column is factorized once (categorical columns give their codes
-    for free), each distinct answer is parsed once, answers are scattered into office × question
-    matrices, the tree roll-up is a few matrix products, and the office × clause table is built straight
-    from the matrices; no loop per office and no index joins. Severities, counts and bands are those of :func:`score` (the same
-    :func:`classify_gaps` and :func:`readiness_bands`).
+    On integer codes throughout: each column is factorized once (categorical columns give their codes
+    for free), each distinct answer is parsed once, the answers' codes are scattered into one small
+    office × question code matrix, and offices are then scored in blocks (points, tree roll-up, gaps,
+    counts) with the very functions :func:`score` uses (:func:`rollup`, :func:`classify_gaps`,
+    :func:`readiness_bands`); no loop per office and no index joins. Memory: the code matrix (1–2 bytes
+    per cell), the office × clause results, and one block's temporaries.
     """
     cl = load_checklist(checklist)
+    arrays = checklist_arrays(cl)
     answer_codes, answers = _codes(tidy["answer"])
     canon_u, invalid_u = normalize_answers(pd.Series(answers, dtype="object"), cl.scale)
-    invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]
-    if invalid.any():
+    if invalid_u.any():
+        invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]
         bad = _first_row(tidy, invalid)
         raise ResponsesError(f"office '{bad['office']}', question '{bad['id']}': answer {bad['answer']!r} "
                              f"is not allowed; allowed: {ALLOWED_TEXT[cl.scale]}")
     id_codes, id_values = _codes(tidy["id"])
-    ids = pd.Index(cl.questions["id"], name="id")
-    q_of_id = np.append(ids.get_indexer(id_values), -1).astype(np.int32)  # distinct id -> column; -1 unknown
-    q_codes = q_of_id[id_codes]
-    if (q_codes < 0).any():
-        bad = _first_row(tidy, q_codes < 0)
+    q_of_id = np.append(arrays.ids.get_indexer(id_values), -1).astype(np.int32)  # distinct id -> column; -1 unknown
+    if (q_of_id[:-1] < 0).any():
+        unknown = q_of_id[id_codes] < 0
+        if unknown.any():
+            bad = _first_row(tidy, unknown)
+            raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
+    if (id_codes < 0).any():
+        bad = _first_row(tidy, id_codes < 0)
         raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
-    office_codes, office_names = _codes(tidy["office"])
-    if isinstance(tidy["office"].dtype, pd.CategoricalDtype):
-        # offices in order of first appearance (as factorize gives them); sorted codes that use every
-        # category (the usual office-major frame) already are, without a unique pass
-        if len(office_codes) and not (np.all(office_codes[1:] >= office_codes[:-1])
-                                      and office_codes[0] == 0 and office_codes[-1] == len(office_names) - 1):
+    office_codes, office_names = _office_codes(tidy["office"])
+    n_off, n_q, n_u = len(office_names), arrays.n_questions, len(answers)
+
+    # each cell holds the code of its distinct answer; n_u marks a row with a missing answer, n_u + 1 a
+    # cell no row wrote (both unanswered)
+    code_type = np.int8 if n_u + 2 < 2**7 else np.int16 if n_u + 2 < 2**15 else np.int32
+    cells = np.full((n_off, n_q), n_u + 1, dtype=code_type)
+    flat_cells = cells.reshape(-1)
+    evidenced = np.ones((n_off, n_q), dtype=bool) if "evidence" in tidy else None
+    if evidenced is not None:
+        ev_codes, ev_values = _codes(tidy["evidence"])
+        ev_text = pd.Series(ev_values, dtype=object)
+        ev_given = np.append((ev_text.notna() & (ev_text.astype(str).str.strip() != "")).to_numpy(dtype=bool), False)
+    for start in range(0, len(tidy), _ROWS):
+        stop = start + _ROWS
+        flat = office_codes[start:stop].astype(np.int64) * n_q + q_of_id[id_codes[start:stop]]
+        part = answer_codes[start:stop]
+        flat_cells[flat] = np.where(part < 0, n_u, part).astype(code_type)
+        if evidenced is not None:
+            evidenced.reshape(-1)[flat] = ev_given[ev_codes[start:stop]]
+    if np.count_nonzero(flat_cells != n_u + 1) != len(tidy):  # a cell written twice: a question answered twice
+        flat = office_codes.astype(np.int64) * n_q + q_of_id[id_codes]
+        bad = _first_row(tidy, pd.Series(flat).duplicated().to_numpy())
+        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' appears twice")
+
+    points_u = np.append(answer_points(canon_u, cl.scale).to_numpy(dtype=float), [np.nan, np.nan])
+    na_u = np.append((canon_u == NA).to_numpy(dtype=bool), [False, False])
+    n_cl = len(arrays.clause_ids)
+    scores = np.empty((n_off, n_cl))
+    count_type = np.int16 if n_q < 2**15 else np.int32
+    answered_n, applicable_n = np.empty((n_off, n_cl), dtype=count_type), np.empty((n_off, n_cl), dtype=count_type)
+    per_office = {k: np.empty(n_off) for k in ("overall", "completeness")}
+    counts = {k: np.empty(n_off, dtype=np.int64) for k in ("major", "minor", "observation", "unsupported",
+                                                            "prerequisites_missing", "unsupported_key")}
+    prereq = arrays.prerequisite
+    key = arrays.critical | prereq
+    block = max(1, _CELLS // max(n_q, 1))
+    for lo in range(0, n_off, block):
+        hi = min(n_off, lo + block)
+        codes = cells[lo:hi].T  # question-major: each question's answers in one contiguous row
+        p, na = points_u[codes], na_u[codes]
+        rolled = _rollup(arrays, p, na)
+        scores[lo:hi] = rolled["score"].T
+        answered_n[lo:hi], applicable_n[lo:hi] = rolled["answered"].T, rolled["applicable"].T
+        per_office["overall"][lo:hi], per_office["completeness"][lo:hi] = rolled["overall"], rolled["completeness"]
+        gaps = gap_masks(arrays, p)
+        counts["major"][lo:hi] = np.count_nonzero(gaps.major, axis=0)
+        counts["minor"][lo:hi] = np.count_nonzero(gaps.minor, axis=0)
+        counts["observation"][lo:hi] = np.count_nonzero(gaps.observation, axis=0)
+        with np.errstate(invalid="ignore"):
+            met = p >= 1
+        if evidenced is not None:
+            unsupported = met & ~evidenced[lo:hi].T
+            counts["unsupported"][lo:hi] = np.count_nonzero(unsupported, axis=0)
+            counts["unsupported_key"][lo:hi] = np.count_nonzero(unsupported & key[:, None], axis=0)
+        else:
+            counts["unsupported"][lo:hi] = counts["unsupported_key"][lo:hi] = 0
+        counts["prerequisites_missing"][lo:hi] = np.count_nonzero(prereq[:, None] & ~na & ~met, axis=0)
+    del cells, evidenced
+
+    offices = pd.Index(office_names, name="office")
+    summary = pd.DataFrame({
+        "overall": per_office["overall"], "completeness": per_office["completeness"],
+        "major": counts["major"], "minor": counts["minor"], "observation": counts["observation"],
+        "kpi_observation": _missed_kpis(cl, kpi_values, offices),
+        "unsupported": counts["unsupported"], "prerequisites_missing": counts["prerequisites_missing"],
+    }, index=offices)
+    summary["readiness"] = readiness_series(summary["overall"], summary["completeness"], summary["major"],
+                                            summary["minor"], summary["prerequisites_missing"],
+                                            counts["unsupported_key"], cl.thresholds)
+    meta = cl.clauses.set_index("clause")[["level", "title_en"]].reindex(arrays.clause_ids)
+    return ManyScores(offices=summary.reset_index(),
+                      scores=pd.DataFrame(scores, index=offices, columns=arrays.clause_ids, copy=False),
+                      answered=answered_n, applicable=applicable_n, clause_meta=meta)
+
+
+def _office_codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Office codes numbered in order of first appearance (as factorize gives them)."""
+    office_codes, office_names = _codes(column)
+    if isinstance(column.dtype, pd.CategoricalDtype) and len(office_codes):
+        # sorted codes that use every category (the usual office-major frame) already are, without a
+        # unique pass
+        if not (office_codes[0] == 0 and office_codes[-1] == len(office_names) - 1
+                and np.all(office_codes[1:] >= office_codes[:-1])):
             used = np.unique(office_codes, return_index=True)
             order = used[0][np.argsort(used[1])]
             remap = np.full(len(office_names), -1, dtype=np.int64)
             remap[order] = np.arange(len(order))
             office_codes, office_names = remap[office_codes], office_names[order]
-    n_off, n_q = len(office_names), len(ids)
-    index_type = np.int32 if n_off * n_q < 2**31 else np.int64
-    flat = office_codes.astype(index_type) * np.asarray(n_q, dtype=index_type) + q_codes.astype(index_type)
-    seen = np.zeros(n_off * n_q, dtype=bool)
-    seen[flat] = True
-    if int(np.count_nonzero(seen)) != len(flat):  # a cell written twice: an office answered a question twice
-        bad = _first_row(tidy, pd.Series(flat).duplicated().to_numpy())
-        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' appears twice")
-    del seen
-    offices = pd.Index(office_names, name="office")
-    points_u = np.append(answer_points(canon_u, cl.scale).to_numpy(dtype=float), np.nan)
-    na_u = np.append((canon_u == NA).to_numpy(dtype=bool), False)
-    p = np.full((n_off, n_q), np.nan)
-    na_m = np.zeros((n_off, n_q), dtype=bool)
-    step = 1 << 22  # scatter in slices: temporaries stay a few tens of MB whatever the number of offices
-    for start in range(0, len(flat), step):
-        part, codes_part = flat[start:start + step], answer_codes[start:start + step]
-        p.ravel()[part] = points_u[codes_part]
-        na_m.ravel()[part] = na_u[codes_part]
-    evidenced = np.ones((n_off, n_q), dtype=bool)
-    if "evidence" in tidy:
-        ev = tidy["evidence"]
-        evidenced.ravel()[flat] = (ev.notna() & (ev.astype(str).str.strip() != "")).to_numpy()
-    del flat
-    points = pd.DataFrame(p, index=offices, columns=ids, copy=False)
-    na = pd.DataFrame(na_m, index=offices, columns=ids, copy=False)
-    rolled = rollup(cl, points, na)
-
-    severity, _ = classify_gaps(cl, p)
-    q = cl.questions
-    prereq = q["prerequisite"].to_numpy(dtype=bool)
-    key = q["critical"].to_numpy(dtype=bool) | prereq
-    with np.errstate(invalid="ignore"):
-        met = p >= 1
-    unsupported = met & ~evidenced
-    summary = pd.DataFrame({
-        "overall": rolled["overall"], "completeness": rolled["completeness"],
-        "major": (severity == 0).sum(axis=1), "minor": (severity == 1).sum(axis=1),
-        "observation": (severity == 2).sum(axis=1),
-        "kpi_observation": _missed_kpis(cl, kpi_values, offices),
-        "unsupported": unsupported.sum(axis=1),
-        "prerequisites_missing": (prereq & ~na_m & ~met).sum(axis=1),
-    }, index=offices)
-    summary["readiness"] = readiness_series(summary["overall"], summary["completeness"], summary["major"],
-                                            summary["minor"], summary["prerequisites_missing"],
-                                            (unsupported & key).sum(axis=1), cl.thresholds)
-    # the long office × clause table straight from the matrices (office-major, clauses in document order)
-    meta = cl.clauses.set_index("clause")[["level", "title_en"]]
-    clause_ids = rolled["score"].columns
-    n_cl = len(clause_ids)
-    clauses = pd.DataFrame({
-        "office": np.repeat(offices.to_numpy(dtype=object), n_cl),
-        "clause": np.tile(clause_ids.to_numpy(dtype=object), n_off),
-        "score": rolled["score"].to_numpy().ravel(),
-        "answered": rolled["answered"].to_numpy().ravel(),
-        "applicable": rolled["applicable"].to_numpy().ravel(),
-        "level": np.tile(meta["level"].reindex(clause_ids).to_numpy(), n_off),
-        "title_en": np.tile(meta["title_en"].reindex(clause_ids).to_numpy(dtype=object), n_off),
-    })
-    return ManyScores(offices=summary.reset_index(), clauses=clauses)
+    return office_codes, office_names
 
 
 def _missed_kpis(cl: Checklist, kpi_values: pd.DataFrame | None, offices: pd.Index) -> np.ndarray:

@@ -6,72 +6,47 @@ show; a card reports user edits through ``on_change(question id, field, value)``
 from __future__ import annotations
 
 import datetime as dt
-import html
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as W
 
 from qmskit.forms.session import ResponsesSession
 from qmskit.i18n.catalog import t
+from qmskit.render import palette
+from qmskit.render.templating import render
 
-STRINGS = {
-    "en": {
-        "checklist": "Checklist", "responses": "Responses file", "office": "Office", "open": "Open / create",
-        "show": "Show", "all": "all", "unanswered": "unanswered", "gaps": "gaps",
-        "build": "Build report", "building": "Building the report…", "report": "Report",
-        "evidence_hint": "Evidence an auditor looks for", "evidence": "Evidence seen (documents, records, where)",
-        "notes": "Notes (n/a needs a justification here)", "owner": "Owner", "due": "Due",
-        "critical": "critical", "maintain": "documented information: maintain",
-        "retain": "documented information: retain",
-        "na_warning": "n/a needs a justification in the notes.", "unanswered_tip": "unanswered (clear)",
-        "saved": "saved", "pending": "unsaved changes…", "saving": "saving…", "error": "NOT SAVED",
-        "conflict": "changed on disk by someone else: nothing of yours was written over it",
-        "reload": "Reload from disk (discard mine)", "keep": "Keep mine (overwrite; theirs kept as .bak)",
-        "details": "Office details", "score": "score",
-        "retrying": "your changes are kept here and the save is retried", "copy_kept": "a copy of your changes is in",
-    },
-    "zh": {
-        "checklist": "检查表", "responses": "回答文件", "office": "单位", "open": "打开 / 新建",
-        "show": "显示", "all": "全部", "unanswered": "未回答", "gaps": "差距",
-        "build": "生成报告", "building": "正在生成报告…", "report": "报告",
-        "evidence_hint": "审核员会查看的证据", "evidence": "已查看的证据（文件、记录、位置）",
-        "notes": "备注（“不适用”须在此说明理由）", "owner": "负责人", "due": "完成期限",
-        "critical": "关键", "maintain": "成文信息：保持", "retain": "成文信息：保留",
-        "na_warning": "“不适用”须在备注中说明理由。", "unanswered_tip": "未回答（清除）",
-        "saved": "已保存", "pending": "有未保存的更改…", "saving": "正在保存…", "error": "未保存",
-        "conflict": "文件已被他人在外部修改：您的更改未覆盖该文件",
-        "reload": "从磁盘重新加载（放弃我的更改）", "keep": "保留我的（覆盖；对方版本存为 .bak）",
-        "details": "单位信息", "score": "得分",
-        "retrying": "您的更改保留在此，正在重试保存", "copy_kept": "您的更改副本已保存在",
-    },
-}
-ANSWER_LABELS = {
-    "compliance": {"en": ["yes", "partial", "no", "n/a"], "zh": ["是", "部分", "否", "不适用"]},
-    "maturity": {"en": ["1", "2", "3", "4", "5", "n/a"], "zh": ["1", "2", "3", "4", "5", "不适用"]},
-}
-ANSWER_VALUES = {"compliance": ["yes", "partial", "no", "n/a"], "maturity": [1, 2, 3, 4, 5, "n/a"]}
+ANSWER_VALUES: dict[str, list[Any]] = {"compliance": ["yes", "partial", "no", "n/a"], "maturity": [1, 2, 3, 4, 5, "n/a"]}
 BLANK = ""  # the toggle's "unanswered" option (ToggleButtons cannot select None)
 
 
-def form_text(lang: str, key: str) -> str:
-    """The form's own strings; shared ones (bands, completeness, overall) come from qmskit.i18n.catalog."""
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or t(key, lang)
+def answer_label(value: Any, lang: str) -> str:
+    """How the answer toggle shows a value: a word for yes/partial/no/n/a, the level itself for maturity."""
+    if isinstance(value, int):
+        return str(value)
+    return t(f"form.ans_{'na' if value == 'n/a' else value}", lang)
 
 
-def answer_colour(points: float | None, answer) -> str:
-    """Left border of a question card: green met, amber partly, red not met, grey n/a, none unanswered."""
-    if answer is None:
+def answer_colour(points: float | None, answer: Any) -> str:
+    """Left border of a question card: green met, amber partly, red not met, grey n/a, none unanswered.
+
+    An answer without points (not scored: nothing the form lets a user enter gives that today, but a score
+    that lags behind the answer could) has no colour rather than a wrong one: ``None >= 1`` would raise."""
+    if answer is None or (points is None and answer != "n/a"):
         return "4px solid transparent"
-    if answer == "n/a":
-        return "4px solid #9e9e9e"
-    if points >= 1:
-        return "4px solid #1b7f3b"
-    return "4px solid #d08700" if points > 0 else "4px solid #b3261e"
+    if answer == "n/a" or points is None:
+        swatch = palette.ANSWER["na"]
+    elif points >= 1:
+        swatch = palette.ANSWER["met"]
+    else:
+        swatch = palette.ANSWER["partial"] if points > 0 else palette.ANSWER["not_met"]
+    return f"4px solid {swatch.ink}"
 
 
 class QuestionCard:
     """The widgets of one question; ``on_change(qid, field, value)`` is called for user edits."""
 
-    def __init__(self, q, scale: str, lang: str, on_change):
+    def __init__(self, q: Any, scale: str, lang: str, on_change: Callable[[str, str, Any], None]):
         self.q = q
         self.qid = q.id
         self.scale = scale
@@ -91,19 +66,18 @@ class QuestionCard:
                            W.HBox([self.evidence, self.notes], layout=W.Layout(width="100%")), self.warning],
                           layout=W.Layout(border_left="4px solid transparent", padding="4px 0 8px 10px",
                                           margin="0 0 10px 0"))
-        self.box.add_class("qmskit-question")
+        self.box.add_class("qr-form-question")
         self.set_lang(lang)
         for field in ("answer", "evidence", "notes", "owner", "due"):
             getattr(self, field).observe(self._handler(field), names="value")
 
     def _options(self, lang: str) -> list[tuple[str, object]]:
-        labels = ANSWER_LABELS[self.scale][lang]
-        values = ANSWER_VALUES[self.scale]
-        opts = [(lbl, val) for lbl, val in zip(labels, values) if val != "n/a" or self.q.na_allowed]
+        opts: list[tuple[str, object]] = [(answer_label(val, lang), val) for val in ANSWER_VALUES[self.scale]
+                                          if val != "n/a" or self.q.na_allowed]
         return opts + [("—", BLANK)]
 
-    def _handler(self, field: str):
-        def handle(change):
+    def _handler(self, field: str) -> Callable[[dict], None]:
+        def handle(change: dict) -> None:
             if not self.muted:
                 value = change["new"]
                 self._on_change(self.qid, field, None if value == BLANK and field == "answer" else value)
@@ -111,18 +85,12 @@ class QuestionCard:
 
     def set_lang(self, lang: str) -> None:
         q = self.q
-        badges = []
-        if q.critical:
-            badges.append(f"<span class='qmskit-badge'>{form_text(lang, 'critical')}</span>")
-        if q.documented_information in ("maintain", "retain"):
-            badges.append(f"<span class='qmskit-badge'>{form_text(lang, q.documented_information)}</span>")
-        text = html.escape(getattr(q, f"text_{lang}") or q.text_en)
-        self.title.value = (f"<div style='line-height:1.4;white-space:normal'><b>{html.escape(q.id)}</b> "
-                            f"<span style='color:#666'>§{html.escape(q.clause)}</span> {' '.join(badges)}"
-                            f"<br>{text}</div>")
-        hint = html.escape(getattr(q, f"evidence_{lang}") or q.evidence_en or "")
-        self.hint.value = (f"<div style='color:#555;font-size:90%;white-space:normal'>"
-                           f"{form_text(lang, 'evidence_hint')}: <i>{hint}</i></div>") if hint else ""
+        badges = (["critical"] if q.critical else []) + (
+            [q.documented_information] if q.documented_information in ("maintain", "retain") else [])
+        self.title.value = render("form/question_title.html.j2", lang=lang, id=q.id, clause=q.clause, badges=badges,
+                                  text=getattr(q, f"text_{lang}") or q.text_en)
+        self.hint.value = render("form/question_hint.html.j2", lang=lang,
+                                 hint=getattr(q, f"evidence_{lang}") or q.evidence_en or "")
         value = self.answer.value
         self.muted = True
         try:
@@ -130,12 +98,12 @@ class QuestionCard:
             self.answer.value = value
         finally:
             self.muted = False
-        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [form_text(lang, "unanswered_tip")]
-        self.evidence.placeholder = form_text(lang, "evidence")
-        self.notes.placeholder = form_text(lang, "notes")
-        self.owner.placeholder = form_text(lang, "owner")
+        self.answer.tooltips = [""] * (len(self.answer.options) - 1) + [t("form.unanswered_tip", lang)]
+        self.evidence.placeholder = t("form.evidence", lang)
+        self.notes.placeholder = t("form.notes", lang)
+        self.owner.placeholder = t("form.owner", lang)
         self.owner.description = ""
-        self.due.description = form_text(lang, "due")
+        self.due.description = t("form.due", lang)
         self._lang = lang
 
     def load(self, session: ResponsesSession) -> None:
@@ -151,7 +119,7 @@ class QuestionCard:
         finally:
             self.muted = False
 
-    def show_state(self, answer, points, notes: str, lang: str) -> None:
+    def show_state(self, answer: Any, points: float | None, notes: str, lang: str) -> None:
         self.box.layout.border_left = answer_colour(points, answer)
         warn = answer == "n/a" and not notes
-        self.warning.value = (f"<span style='color:#b26a00'>⚠ {form_text(lang, 'na_warning')}</span>" if warn else "")
+        self.warning.value = render("form/na_warning.html.j2", lang=lang) if warn else ""

@@ -8,7 +8,6 @@ accordion item per sub-clause, and a sub-clause's question cards are created the
 """
 from __future__ import annotations
 
-import html
 import os
 import threading
 import time
@@ -19,15 +18,16 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist, list_checklists
 from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
 from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
-from qmskit.forms.question_card import STRINGS, QuestionCard, form_text
-from qmskit.forms.session import CONFLICT, ERROR, PENDING, SAVED, SAVING, ResponsesSession
-from qmskit.i18n.catalog import readiness_reason, t
+from qmskit.forms.question_card import QuestionCard
+from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
+from qmskit.i18n.catalog import check_lang, reason_text, t
 from qmskit.io.xlsx import META_LABELS
+from qmskit.render.templating import render
 
-BAND_COLOURS = {"ready": "#1b7f3b", "nearly_ready": "#2f6fb0", "developing": "#b26a00", "early_stage": "#b3261e"}
 META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "status", "confidentiality"]
 
 
@@ -38,14 +38,12 @@ class AssessmentForm:
     def __init__(self, checklist: str | Path | Checklist | None = DEFAULT_CHECKLIST, responses: str | Path | None = None,
                  *, lang: str = "en", office: str | None = None, report_dir: str | Path = "reports",
                  poll: float | None = 2.0, debounce: float = 0.3):
-        if lang not in STRINGS:
-            raise QmskitError(f"unsupported language '{lang}' (allowed: {', '.join(STRINGS)})")
-        self.lang = lang
+        self.lang = check_lang(lang)
         self.report_dir = Path(report_dir)
         self.poll = poll
         self.debounce = debounce
         self.session: ResponsesSession | None = None
-        self.assessment = None
+        self.assessment: Assessment | None = None
         self.report_path: Path | None = None
         self.cards: dict[str, QuestionCard] = {}
         self._points: dict[str, float] = {}
@@ -85,25 +83,25 @@ class AssessmentForm:
                               W.HBox([self.filter_label, self.filter, self.build_button, self.report_html, self.lang_toggle],
                                      layout=W.Layout(flex_flow="row wrap", align_items="center")),
                               self.report_out], layout=W.Layout(display="none"))
-        self.header.add_class("qmskit-header")
+        self.header.add_class("qr-form-header")
         self.tabs = W.Tab()
         self.body = W.VBox([])
-        self.widget = W.VBox([W.HTML(_CSS), self.launcher, self.header, self.body])
-        self.widget.add_class("qmskit-form")
+        self.widget = W.VBox([W.HTML(render("form/style.html.j2", lang=lang)), self.launcher, self.header, self.body])
+        self.widget.add_class("qr-form")
         self._label_controls()
         if checklist is not None and responses:
             self.open(checklist, responses, office=office)
 
     # ------------------------------------------------------------------ opening
     def _filter_options(self):
-        return [(form_text(self.lang, k), k) for k in ("all", "unanswered", "gaps")]
+        return [(t(f"form.{k}", self.lang), k) for k in ("all", "unanswered", "gaps")]
 
     def _open_clicked(self) -> None:
         try:
             self.open(self.checklist_box.value.strip() or None, self.responses_box.value.strip(),
                       office=self.office_box.value.strip() or None)
         except (QmskitError, OSError) as exc:
-            self.open_error.value = f"<span style='color:#b3261e'>{html.escape(str(exc))}</span>"
+            self.open_error.value = self._error_html(str(exc), warn=False)
 
     def open(self, checklist, responses, *, office: str | None = None) -> None:
         """Open (or create) a responses file and build the form for it."""
@@ -142,10 +140,10 @@ class AssessmentForm:
         self.question_rows = {r.id: r for r in qs.itertuples(index=False)}
         self.groups: dict[str, list[str]] = {}   # group clause -> question ids (checklist order)
         self.tops: dict[str, list[str]] = {}     # top clause -> group clauses
-        for r in qs.itertuples(index=False):
-            g = group_of(r.clause)
-            self.groups.setdefault(g, []).append(r.id)
-            groups = self.tops.setdefault(r.top, [])
+        for qid, clause, top in zip(qs["id"].astype(str), qs["clause"].astype(str), qs["top"].astype(str)):
+            g = group_of(clause)
+            self.groups.setdefault(g, []).append(qid)
+            groups = self.tops.setdefault(top, [])
             if g not in groups:
                 groups.append(g)
         self.titles = {c: (row.title_en, row.title_zh) for c, row in clauses.iterrows()}
@@ -192,7 +190,7 @@ class AssessmentForm:
         cards = []
         for qid in self.groups[group]:
             card = QuestionCard(self.question_rows[qid], self.checklist.scale, self.lang, self._on_edit)
-            card.load(self.session)
+            card.load(self._session())
             self.cards[qid] = card
             cards.append(card)
         self._paint(cards)
@@ -214,7 +212,7 @@ class AssessmentForm:
         self.meta_widgets = {}
         rows = []
         for key in META_FIELDS:
-            value = str(self.session.meta.get(key) or "")
+            value = str(self._session().meta.get(key) or "")
             if key == "status":
                 w = W.Dropdown(options=["draft", "final"], value=value if value in ("draft", "final") else "draft")
             elif key in ("scope", "exclusions", "confidentiality"):
@@ -229,7 +227,7 @@ class AssessmentForm:
 
     def _meta_handler(self, key: str):
         def handle(change):
-            self.session.set_meta(key, change["new"])
+            self._session().set_meta(key, change["new"])
             if key == "office":
                 self._show_score()
         return handle
@@ -237,9 +235,9 @@ class AssessmentForm:
     # ------------------------------------------------------------------ live updates
     def _on_edit(self, qid: str, field: str, value) -> None:
         try:
-            changed = self.session.set(qid, field, value)
+            changed = self._session().set(qid, field, value)
         except QmskitError as exc:
-            self.status_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
+            self.status_html.value = self._error_html(str(exc))
             return
         if changed and field == "answer":
             self.rescore(only=qid)
@@ -257,7 +255,7 @@ class AssessmentForm:
         self.timings["rescore"] = time.perf_counter() - t0
 
     def _score(self) -> None:
-        self.assessment = score(self.checklist, self.session.frame(), self.session.meta)
+        self.assessment = score(self.checklist, self._session().frame(), self._session().meta)
         q = self.assessment.questions
         self._points = dict(zip(q["id"], q["points"]))
 
@@ -271,26 +269,32 @@ class AssessmentForm:
         for card in cards:
             qid = card.qid
             p = points.get(qid)
-            card.show_state(self.session.get(qid, "answer"), None if p is None or pd.isna(p) else p,
-                            self.session.get(qid, "notes"), self.lang)
+            card.show_state(self._session().get(qid, "answer"), None if p is None or pd.isna(p) else p,
+                            self._session().get(qid, "notes"), self.lang)
 
     def _show_score(self) -> None:
         a, lang = self.assessment, self.lang
         if a is None:
             return
-        band = a.display_band  # "not started" when nothing is answered yet, never a red "early stage"
-        colour = BAND_COLOURS.get(band, "#6e7781")
-        office = html.escape(str(self.session.meta.get("office") or self.session.path.stem))
-        comp, over = fmt_number(a.completeness), fmt_number(a.overall)
-        reasons = "; ".join(html.escape(readiness_reason(r, lang)) for r in a.reasons)
-        self.score_html.value = (
-            f"<div class='qmskit-score'><span class='qmskit-office'>{office}</span>"
-            f"<span class='qmskit-figure'>{form_text(lang, 'completeness')} <b data-field='completeness'>{comp}%</b></span>"
-            f"<span class='qmskit-figure'>{form_text(lang, 'overall')} <b data-field='overall'>{over}</b></span>"
-            f"<span class='qmskit-band' data-field='readiness' style='background:{colour}'>"
-            f"{t('band_' + band, lang)}</span></div><div class='qmskit-reasons'>{reasons}</div>")
+        session = self._session()
+        self.score_html.value = render(
+            "form/score.html.j2", lang=lang, office=str(session.meta.get("office") or session.path.stem),
+            completeness=a.completeness, overall=a.overall,
+            band=a.display_band,  # "not started" when nothing is answered yet, never a red "early stage"
+            reasons=[reason_text(r, lang) for r in a.reasons])
+
+    def _session(self) -> ResponsesSession:
+        """The open responses session (every control that edits or saves exists only once a file is open)."""
+        if self.session is None:
+            raise QmskitError("no responses file is open: give one to open or create")
+        return self.session
+
+    def _error_html(self, message: str, warn: bool = True) -> str:
+        return render("form/error.html.j2", lang=self.lang, message=message, warn=warn)
 
     def _titles(self) -> None:
+        if self.assessment is None:
+            return
         c = self.assessment.clauses
         stats = dict(zip(c["clause"], zip(c["completeness"], c["answered"], c["applicable"], c["score"])))
         pct = {k: "—" if pd.isna(v[0]) else f"{fmt_number(v[0])}%" for k, v in stats.items()}
@@ -299,14 +303,14 @@ class AssessmentForm:
         for top, groups in self.tops.items():
             tab_titles.append(f"{top} · {pct[top]}")  # tabs are narrow: the title is inside
             _, answered, applicable, score_ = stats[top]
-            self.top_headings[top].value = (
-                f"<div class='qmskit-top'><b>{html.escape(top)} {html.escape(self.titles[top][i])}</b> "
-                f"<span>{form_text(self.lang, 'completeness')} {pct[top]} ({int(answered)}/{int(applicable)}) · "
-                f"{form_text(self.lang, 'score')} {fmt_number(None if pd.isna(score_) else float(score_))}</span></div>")
+            self.top_headings[top].value = render(
+                "form/top_heading.html.j2", lang=self.lang, clause=top, title=self.titles[top][i],
+                completeness=pct[top], answered=int(answered), applicable=int(applicable),
+                score=None if pd.isna(score_) else float(score_))
             titles = tuple(f"{g} {self.titles[g][i]} — {pct[g]}" for g in groups)
             if self.accordions[top].titles != titles:
                 self.accordions[top].titles = titles
-        tab_titles.append(form_text(self.lang, "details"))
+        tab_titles.append(t("form.details", self.lang))
         if tuple(self.tabs.titles) != tuple(tab_titles):
             self.tabs.titles = tuple(tab_titles)
 
@@ -316,7 +320,7 @@ class AssessmentForm:
     def _filter_cards(self, cards) -> None:
         mode = self.filter.value
         for card in cards:
-            answer = self.session.get(card.qid, "answer")
+            answer = self._session().get(card.qid, "answer")
             p = self._points.get(card.qid)
             if mode == "unanswered":
                 show = answer is None
@@ -331,37 +335,25 @@ class AssessmentForm:
         if s is None:
             return
         status = s.status
-        if status == SAVED:
-            when = s.saved_at.strftime("%H:%M:%S") if s.saved_at else ""
-            text = f"<span style='color:#1b7f3b'>✓ {form_text(lang, 'saved')} {when}</span>"
-        elif status in (PENDING, SAVING):
-            text = f"<span style='color:#b26a00'>● {form_text(lang, status)}</span>"
-        elif status == ERROR:
-            text = (f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'error')}</b>: {html.escape(s.error or '')}"
-                    f" — {form_text(lang, 'retrying')}</span>")
-        else:
-            text = f"<span style='color:#b3261e'><b>⚠ {form_text(lang, 'conflict')}</b></span>"
-        if s.copy_path is not None and status in (ERROR, CONFLICT):
-            text += (f" <span class='qmskit-copy' style='color:#b3261e'>{form_text(lang, 'copy_kept')} "
-                     f"{html.escape(str(s.copy_path))}</span>")
-        path = html.escape(str(s.path))
-        self.status_html.value = (f"<div class='qmskit-status' data-status='{status}'>{text} "
-                                  f"<span style='color:#777'>· {path}</span></div>")
+        self.status_html.value = render(
+            "form/status.html.j2", lang=lang, status=status, error=s.error or "", path=str(s.path),
+            when=s.saved_at.strftime("%H:%M:%S") if status == SAVED and s.saved_at else "",
+            copy_path=str(s.copy_path) if s.copy_path is not None else "")
         self.conflict_box.layout.display = "" if status == CONFLICT else "none"
 
     # ------------------------------------------------------------------ conflicts, language, report
     def reload(self) -> None:
         """Take the file as it is on disk now (after an outside edit) and show it."""
-        self.session.reload()
+        self._session().reload()
         for card in self.cards.values():
-            card.load(self.session)
+            card.load(self._session())
         for key, w in self.meta_widgets.items():
             self._set_quiet(w, key)
         self.rescore()
         self._show_status()
 
     def _set_quiet(self, w, key: str) -> None:
-        value = str(self.session.meta.get(key) or "")
+        value = str(self._session().meta.get(key) or "")
         if isinstance(w, W.Dropdown):
             value = value if value in w.options else w.options[0]
         w.unobserve_all("value")
@@ -369,7 +361,7 @@ class AssessmentForm:
         w.observe(self._meta_handler(key), names="value")
 
     def keep_mine(self) -> None:
-        self.session.overwrite()
+        self._session().overwrite()
         self._show_status()
 
     def set_lang(self, lang: str) -> None:
@@ -390,20 +382,20 @@ class AssessmentForm:
 
     def _label_controls(self) -> None:
         lang = self.lang
-        self.checklist_box.placeholder = form_text(lang, "checklist")
+        self.checklist_box.placeholder = t("checklist", lang)
         self.checklist_box.description = ""
-        self.responses_box.placeholder = form_text(lang, "responses") + " (.xlsx / .yaml)"
-        self.office_box.placeholder = form_text(lang, "office")
-        self.open_button.description = form_text(lang, "open")
-        self.reload_button.description = form_text(lang, "reload")
-        self.keep_button.description = form_text(lang, "keep")
-        self.build_button.description = form_text(lang, "build")
+        self.responses_box.placeholder = t("form.responses", lang) + " (.xlsx / .yaml)"
+        self.office_box.placeholder = t("office", lang)
+        self.open_button.description = t("form.open", lang)
+        self.reload_button.description = t("form.reload", lang)
+        self.keep_button.description = t("form.keep", lang)
+        self.build_button.description = t("form.build", lang)
         value = self.filter.value
         self.filter.unobserve_all("value")
         self.filter.options = self._filter_options()
         self.filter.value = value
         self.filter.observe(lambda _: self.apply_filter(), names="value")
-        self.filter_label.value = f"<span class='qmskit-show'>{form_text(lang, 'show')}</span>"
+        self.filter_label.value = render("form/show_label.html.j2", lang=lang)
 
     def _label_details(self) -> None:
         i = 0 if self.lang == "en" else 1
@@ -414,14 +406,14 @@ class AssessmentForm:
     def build_report(self) -> Path | None:
         """Save, then write the HTML report with ``qmskit.render.report.build_report`` and show a link to it."""
         from qmskit.render import report  # written alongside; imported late so the form works without it
-        self.session.flush()
+        self._session().flush()
         self.build_button.disabled = True
-        self.report_html.value = form_text(self.lang, "building")
+        self.report_html.value = t("form.building", self.lang)
         try:
-            out = report.build_report(self.session.path, self.report_dir, lang=self.lang,
+            out = report.build_report(self._session().path, self.report_dir, lang=self.lang,
                                       checklist=checklist_ref(self.checklist))
         except Exception as exc:  # a failed build must not break the form; show the one-line reason
-            self.report_html.value = f"<span style='color:#b3261e'>⚠ {html.escape(str(exc))}</span>"
+            self.report_html.value = self._error_html(str(exc))
             return None
         finally:
             self.build_button.disabled = False
@@ -432,9 +424,8 @@ class AssessmentForm:
             from IPython.display import HTML, display
             rel = os.path.relpath(self.report_path.absolute(), Path.cwd())
             href = rel if not rel.startswith("..") else self.report_path.absolute().as_uri()
-            display(HTML(f"{form_text(self.lang, 'report')}: <a href='{html.escape(href)}' target='_blank' "
-                         f"class='qmskit-report-link'>{html.escape(self.report_path.name)}</a> "
-                         f"<span style='color:#777'>({html.escape(str(self.report_path))})</span>"))
+            display(HTML(render("form/report_link.html.j2", lang=self.lang, href=href, name=self.report_path.name,
+                                path=str(self.report_path))))
         return self.report_path
 
     # ------------------------------------------------------------------ lifecycle
@@ -474,18 +465,3 @@ def checklist_ref(cl: Checklist) -> str:
     if cl.source is None or cl.source.resolve().parent == bundled_dir().resolve():
         return cl.id
     return str(cl.source)
-
-
-_CSS = """<style>
-.qmskit-form .qmskit-score {display:flex;flex-wrap:wrap;gap:18px;align-items:baseline;font-size:15px}
-.qmskit-form .qmskit-office {font-size:18px;font-weight:600}
-.qmskit-form .qmskit-band {color:#fff;border-radius:4px;padding:2px 10px;font-weight:600}
-.qmskit-form .qmskit-reasons {color:#555;font-size:12px;margin-top:2px}
-.qmskit-form .qmskit-badge {background:#eef3f8;color:#1f4e79;border-radius:3px;padding:0 6px;font-size:11px}
-.qmskit-form .qmskit-header {position:sticky;top:0;z-index:2;background:var(--jp-layout-color0,#fff);
-  border-bottom:1px solid #ddd;padding-bottom:4px}
-.qmskit-form .widget-toggle-buttons .widget-toggle-button {min-width:44px}
-.qmskit-form .widget-toggle-buttons .widget-toggle-button.mod-active {background:#1f4e79;color:#fff}
-.qmskit-form .qmskit-top {font-size:15px;margin:6px 0 8px 0} .qmskit-form .qmskit-top span {color:#555;margin-left:12px}
-.qmskit-form .qmskit-show {color:#555;margin-right:6px}
-</style>"""

@@ -10,7 +10,9 @@ Look-ups: ``t(key, lang, **fields)`` gives the text in ``lang`` (English when th
 then the key itself), formatted with ``str.format`` when fields are given; ``tn(key, n, lang, **fields)``
 picks the plural form for the count ``n`` by the language's plural rule (English has two forms, Chinese
 one) and passes ``n`` as a field too. Question and clause texts are not here: they come from the
-checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``).
+checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Tables that other modules still index
+are views on the catalog, looked up on use: :class:`MessageTable` (``STATUS_LABELS[lang][key]``) and
+:class:`LabelPairs` (``{key: (en, zh)}`` sheet labels, read back in either language).
 
 How to add a message:
 
@@ -30,8 +32,9 @@ How to add a message:
    and is looked up with ``tn("report.n_prerequisites", count, lang)``. Both languages must use the same
    ``{fields}``;
 2. run ``make catalog`` (``scripts/catalog.py``: sorts each .po and recompiles its .mo; commit both). When
-   a merge conflicts on a .mo (a binary file: two branches added messages), resolve the .po files and
-   run ``make catalog`` again;
+   a merge conflicts in the catalogs (two branches added messages), run
+   ``.venv/bin/python scripts/catalog.py --resolve``: each .po becomes the union of both sides, and the
+   .mo files are recompiled; then ``git add qmskit/i18n/locale`` and commit;
 3. ``tests/i18n/`` checks that every entry is translated in both languages, with the same fields and the
    right number of plural forms, that the .mo files are current, and that every key the converted code
    looks up exists (add your module to its list of scanned files when you convert one).
@@ -40,10 +43,13 @@ from __future__ import annotations
 
 import functools
 import gettext
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-LANGS = ("en", "zh")
+from qmskit.config import LANGUAGES
+
+LANGS = LANGUAGES  # configured in qmskit.config; each needs a catalog under locale/ (LOCALES)
 DOMAIN = "qmskit"
 # qmskit's language codes → the gettext locale folder under locale/
 LOCALES = {"en": "en", "zh": "zh_CN"}
@@ -124,6 +130,58 @@ def t(key: str, lang: str | None = "en", **fields: Any) -> str:
 def tn(key: str, n: int, lang: str | None = "en", **fields: Any) -> str:
     """The plural message ``key`` for the count ``n`` in ``lang``, formatted with ``n`` and ``fields``."""
     return (_lookup(key, lang, n) or key).format(n=n, **fields)
+
+
+class MessageTable(Mapping[str, Mapping[str, str]]):
+    """``{lang: {key: text}}`` for a fixed set of keys, each the message ``<prefix>.<key>``, looked up on use.
+
+    For modules that still index a per-language table (``STATUS_LABELS["zh"]["done"]``); new code calls
+    :func:`t`. An unknown language reads as English (as ``t`` does).
+    """
+
+    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
+        self._prefix, self._keys = prefix, tuple(keys)
+
+    def __getitem__(self, lang: str) -> dict[str, str]:
+        return {key: t(f"{self._prefix}.{key}", lang) for key in self._keys}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGS)
+
+    def __len__(self) -> int:
+        return len(LANGS)
+
+
+class LabelPairs(Mapping[str, tuple[str, str]]):
+    """``{key: (English, Chinese)}`` for a fixed set of keys, each the message ``<prefix>.<key>``.
+
+    For sheets that are written in one language and read back in either (a label in a file maps to its key).
+    """
+
+    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
+        self._prefix, self._keys = prefix, tuple(keys)
+
+    def __getitem__(self, key: str) -> tuple[str, str]:
+        if key not in self._keys:
+            raise KeyError(key)
+        return t(f"{self._prefix}.{key}", "en"), t(f"{self._prefix}.{key}", "zh")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def label(self, key: str, lang: str) -> str:
+        """The label of ``key`` in ``lang``; a key outside the set is its own label."""
+        return t(f"{self._prefix}.{key}", lang) if key in self._keys else key
+
+    def keys_by_label(self) -> dict[str, str]:
+        """Every label in either language (case-folded, stripped), and every key, mapped to its key."""
+        return {label.strip().lower(): key for key in self._keys for label in (key, *self[key])}
 
 
 # ----------------------------------------------------------------------------- readiness reasons

@@ -26,33 +26,28 @@ from qmskit.core.actions import (
     QMSKIT_KEYS,
     STATUS_LABELS,
     STATUS_ORDER,
-    STATUS_TOKENS,
     blank,
+    status_key,
 )
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import LabelPairs, t
 from qmskit.io import iorw
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
+from qmskit.io.xlsx import office_header
 
 OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
-HEADERS = {  # key: (en, zh, width)
-    "id": ("ID", "编号", 11), "clause": ("Clause", "条款", 9), "severity": ("Severity", "严重程度", 12),
-    "reason": ("Reason", "判定依据", 11), "requirement": ("Requirement", "要求", 46),
-    "action": ("Recommended action", "建议措施", 46), "owner": ("Owner", "负责人", 16),
-    "due": ("Due date", "完成期限", 12), "status": ("Status", "状态", 17), "root_cause": ("Root cause", "根本原因", 30),
-    "correction": ("Correction", "纠正", 30), "corrective_action": ("Corrective action", "纠正措施", 30),
-    "closure_evidence": ("Closure evidence", "关闭证据", 30), "closed_date": ("Closed date", "关闭日期", 12),
-    "verified_by": ("Verified by", "验证人", 16), "verified_date": ("Verified date", "验证日期", 12),
-    "in_assessment": ("In latest assessment", "最近评估仍存在", 12),
+# Sheet labels are the catalog's actions_xlsx.* messages (read back in either language). key → width.
+HEADER_WIDTHS = {
+    "id": 11, "clause": 9, "severity": 12, "reason": 11, "requirement": 46, "action": 46, "owner": 16, "due": 12,
+    "status": 17, "root_cause": 30, "correction": 30, "corrective_action": 30, "closure_evidence": 30,
+    "closed_date": 12, "verified_by": 16, "verified_date": 12, "in_assessment": 12,
 }
-META_KEYS = {  # key: (en, zh)
-    "office": ("Office", "单位"), "checklist": ("Checklist", "检查表"),
-    "checklist_version": ("Checklist version", "检查表版本"), "assessment_date": ("Assessment date", "评估日期"),
-    "responses": ("Responses file", "评估文件"), "responses_sha256": ("Responses file SHA-256", "评估文件 SHA-256"),
-    "updated": ("Plan updated", "计划更新日期"), "language": ("Language", "语言"),
-}
+HEADER_LABELS = LabelPairs("actions_xlsx.column", HEADER_WIDTHS)
+META_LABELS = LabelPairs("actions_xlsx.office", (
+    "office", "checklist", "checklist_version", "assessment_date", "responses", "responses_sha256", "updated",
+    "language"))
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 OFFICE_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns the office fills in
-YES_NO = {"en": {"yes": "yes", "no": "no"}, "zh": {"yes": "是", "no": "否"}}
 
 
 class ActionsError(QmskitError):
@@ -89,7 +84,7 @@ def _cell_value(key: str, value, lang: str):
     if key == "status":
         return STATUS_LABELS[lang].get(str(value), str(value))
     if key == "in_assessment":
-        return YES_NO[lang].get(str(value), str(value))
+        return t(f"actions_xlsx.yes_no.{value}", lang) if str(value) in ("yes", "no") else str(value)
     return value
 
 
@@ -129,10 +124,10 @@ def _new_workbook(meta: dict, plan: pd.DataFrame, lang: str) -> Workbook:
     office.title = OFFICE_SHEET
     _write_office(office, meta, lang)
     ws = wb.create_sheet(ACTIONS_SHEET)
-    ws.append([HEADERS[k][0 if lang == "en" else 1] for k in KEYS])
+    ws.append([HEADER_LABELS.label(k, lang) for k in KEYS])
     _style_header(ws)
     for i, key in enumerate(KEYS, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = HEADERS[key][2]
+        ws.column_dimensions[ws.cell(1, i).column_letter].width = HEADER_WIDTHS[key]
     columns = {k: i for i, k in enumerate(KEYS, start=1)}
     for n, values in enumerate(plan.to_dict("records"), start=2):
         _write_row(ws, n, columns, values, lang, KEYS)
@@ -148,12 +143,12 @@ def _new_workbook(meta: dict, plan: pd.DataFrame, lang: str) -> Workbook:
 
 def _write_office(ws, meta: dict, lang: str) -> None:
     ws.delete_rows(1, ws.max_row)
-    ws.append(["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+    ws.append(office_header(lang))
     _style_header(ws)
-    for key, labels in META_KEYS.items():
+    for key in META_LABELS:
         value = meta.get(key, "")
         row = ws.max_row + 1
-        ws.cell(row, 1, labels[0 if lang == "en" else 1])
+        ws.cell(row, 1, META_LABELS.label(key, lang))
         _put(ws.cell(row, 2), value.isoformat() if isinstance(value, dt.date) else _text(value))
         ws.cell(row, 3, key)
     ws.column_dimensions["A"].width = 26
@@ -195,14 +190,14 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
             rows[str(value).strip()] = n
     next_row = ws.max_row + 1
     for values in plan.to_dict("records"):
-        n = rows.get(values["id"])
-        if n is None:  # a new finding: a full row
+        found = rows.get(values["id"])
+        if found is None:  # a new finding: a full row
             _write_row(ws, next_row, columns, values, lang, KEYS)
             next_row += 1
             continue
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
-        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(n, columns[k]).value)]
-        _write_row(ws, n, columns, values, lang, keys)
+        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(found, columns[k]).value)]
+        _write_row(ws, found, columns, values, lang, keys)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
     return path
@@ -226,17 +221,9 @@ def _load(path: Path, *, read_only: bool):
                            path=path) from None
 
 
-def _lookup() -> dict:
-    out = {}
-    for key, (en, zh, _) in HEADERS.items():
-        for label in (key, en, zh):
-            out[label.strip().casefold()] = key
-    return out
-
-
 def _columns(ws, path: Path) -> dict:
     header = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))] if ws.max_row else []
-    lookup = _lookup()
+    lookup = HEADER_LABELS.keys_by_label()
     columns = {}
     for i, h in enumerate(header, start=1):
         key = lookup.get(str(h).strip().casefold()) if h is not None else None
@@ -255,7 +242,7 @@ def _sheet_lang(ws) -> str:
 def _status(value, path, row) -> str:
     if blank(value):
         return "open"
-    key = STATUS_TOKENS.get(str(value).strip().casefold())
+    key = status_key(value)
     if key is None:
         allowed = ", ".join(STATUS_LABELS["en"][k] for k in STATUS_ORDER)
         raise ActionsError(f"status {str(value).strip()!r} is not allowed; allowed: {allowed} "
@@ -293,12 +280,13 @@ def read_actions(path: str | Path) -> ActionPlanFile:
         header = next(rows_iter, None)
         if not header:
             raise ActionsError(f"sheet '{ACTIONS_SHEET}' is empty", path=path)
-        lookup = _lookup()
+        lookup = HEADER_LABELS.keys_by_label()
         keys = [lookup.get(str(h).strip().casefold()) if h is not None else None for h in header]
         if "id" not in keys or "status" not in keys:
             raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path,
                                where="row 1")
-        records, seen = [], {}
+        records: list[dict] = []
+        seen: dict[str, int] = {}
         for n, values in enumerate(rows_iter, start=2):
             rec = {}
             for k, v in zip(keys, values):
@@ -315,7 +303,7 @@ def read_actions(path: str | Path) -> ActionPlanFile:
             out["id"] = qid
             out["status"] = _status(rec.get("status"), path, n)
             for key in DATE_KEYS:
-                out[key] = _date(rec.get(key), path, n, f"finding '{qid}' {HEADERS[key][0].lower()}")
+                out[key] = _date(rec.get(key), path, n, f"finding '{qid}' {HEADER_LABELS.label(key, 'en').lower()}")
             flag = _text(rec.get("in_assessment")).strip().casefold()
             out["in_assessment"] = "no" if flag in ("no", "否", "n", "false") else "yes"
             records.append(out)
@@ -338,11 +326,11 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     responses, output = Path(responses), Path(output)
     meta, frame = read_responses(responses, checklist)
     a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses)
-    lang = lang or (meta.get("language") if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
+    lang = lang or (str(meta["language"]) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     fresh = plan_rows(a, lang)
     date = meta.get("date")
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
-            "assessment_date": date.isoformat() if hasattr(date, "isoformat") else _text(date),
+            "assessment_date": date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else _text(date),
             "responses": responses.name, "responses_sha256": file_sha256(responses),
             "updated": (today or dt.date.today()).isoformat(), "language": lang}
     if output.exists():

@@ -10,21 +10,34 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tempfile
+import zipfile
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 UNASSIGNED = "unassigned"
-ANSWERED_BY = ("Answered by", "回答人")
 PART_META = ["part", "part_of", "part_clauses"]
+
+
+def answered_by_labels() -> tuple[str, str]:
+    """The "Answered by" column's header in English and Chinese (a merged workbook has one of them)."""
+    return t("merge.answered_by", "en"), t("merge.answered_by", "zh")
+
+
+def _is_id_header(header: object) -> bool:
+    """The Assessment sheet's ID column, headed in either language (the catalog's xlsx.assessment.id)."""
+    return str(header).strip().lower() in {"id", *(t("xlsx.assessment.id", lang).lower() for lang in LANGUAGES)}
 
 
 class MergeError(QmskitError):
@@ -44,6 +57,11 @@ class Prefer(str, Enum):
 
 def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def _rows(frame: pd.DataFrame) -> Iterable[Any]:
+    """A frame's rows as named tuples (typed loosely: the columns hold plain Python values)."""
+    return cast("Iterable[Any]", frame.itertuples(index=False))
 
 
 def _under(clause: str, prefix: str) -> bool:
@@ -69,7 +87,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
             for c in clauses:
                 if c not in known:
                     raise MergeError(f"'{name}': clause '{c}' is not in checklist {cl.id}")
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             best = [(len(c.split(".")), name) for name, clauses in assign.items() for c in clauses if _under(q.clause, c)]
             if not best:
                 parts.setdefault(UNASSIGNED, []).append(q.id)
@@ -82,7 +100,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
     else:
         owners = owners or {}
         covers = {o: name for name, os_ in (assign or {}).items() for o in os_}
-        for q in cl.questions.itertuples(index=False):
+        for q in _rows(cl.questions):
             owner = str(owners.get(q.id) or "").strip()
             name = covers.get(owner, owner) if owner else UNASSIGNED
             parts.setdefault(name, []).append(q.id)
@@ -307,8 +325,8 @@ def read_part(path: str | Path, checklist=None) -> Part:
     from qmskit.io.responses import read_responses
     path = Path(path)
     meta, frame = read_responses(path, checklist)
-    date = meta.get("date")
-    date = date.isoformat() if hasattr(date, "isoformat") else str(date or "")
+    given = meta.get("date")
+    date = given.isoformat() if isinstance(given, (dt.date, dt.datetime)) else str(given or "")
     name = str(meta.get("assessor") or "").strip() or path.stem
     return Part(name=name, label=path.name, meta=meta, responses=frame, date=date)
 
@@ -323,7 +341,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
         raise MergeError(f"merge writes .xlsx or .yaml (the assessor of each answer is kept with it), "
                          f"not '{output.suffix}'", path=output)
     parts = [read_part(p, checklist) for p in paths]
-    ids = {p.meta.get("checklist") for p in parts if p.meta.get("checklist")}
+    ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:
         raise MergeError(f"the parts use different checklists ({', '.join(sorted(ids))})", path=parts[-1].label)
     offices = [str(p.meta.get("office", "")) for p in parts]
@@ -342,7 +360,7 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
 def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
     from qmskit.io import iorw
     from qmskit.io.responses import write_responses
-    lang = result.meta.get("language") if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
+    lang = str(result.meta["language"]) if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     if output.suffix.lower() != ".xlsx":
         write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
                         lang=lang, backup=True)
@@ -362,10 +380,10 @@ def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> byte
     wb = load_workbook(path)
     ws = wb["Assessment"]
     header = [c.value for c in ws[1]]
-    id_col = next(i for i, h in enumerate(header, start=1) if str(h).strip().lower() in ("id", "编号"))
+    id_col = next(i for i, h in enumerate(header, start=1) if _is_id_header(h))
     col = ws.max_column + 1
     src = ws.cell(1, col - 1)
-    head = ws.cell(1, col, ANSWERED_BY[0 if lang == "en" else 1])
+    head = ws.cell(1, col, t("merge.answered_by", lang))
     head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
     ws.column_dimensions[head.column_letter].width = 18
     for n in range(2, ws.max_row + 1):
@@ -385,20 +403,22 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".xlsx":
-            from openpyxl import load_workbook
-            wb = load_workbook(path, read_only=True, data_only=True)
+            from qmskit.io.xlsx import answered_by_remembered
+            known = answered_by_remembered(path)  # free when this version of the file was just read
+            if known is not None:
+                return known
+            if not _may_have_answered_by(path):
+                return {}
+            from qmskit.errors import ResponsesError
+            from qmskit.io.xlsx_read import open_workbook
             try:
-                if "Assessment" not in wb.sheetnames:
-                    return {}
-                rows = wb["Assessment"].iter_rows(values_only=True)
-                header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-                labels = {h.lower() for h in ANSWERED_BY}
-                col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
-                idc = next((i for i, h in enumerate(header) if h.lower() in ("id", "编号")), None)
-                if col is None or idc is None:
-                    return {}
-                return {str(r[idc]).strip(): str(r[col]) for r in rows
-                        if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+                wb = open_workbook(path)  # python-calamine, after the bounded pre-scan
+            except ResponsesError:
+                return {}
+            try:
+                return answered_by_rows(wb["Assessment"]) if "Assessment" in wb.sheetnames else {}
+            except ResponsesError:
+                return {}
             finally:
                 wb.close()
         if suffix in (".yaml", ".yml"):
@@ -406,9 +426,59 @@ def read_answered_by(path: str | Path) -> dict[str, str]:
             data, _ = load_yaml(path, QmskitError)
             value = data.get("answered_by") if isinstance(data, dict) else None
             return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return {}
     return {}
+
+
+def answered_by_rows(ws) -> dict[str, str]:
+    """{question id: who answered it} from an Assessment sheet's "Answered by" column; {} without it.
+    ``ws``: a sheet whose ``iter_rows(values_only=True)`` gives the rows (qmskit.io.xlsx_read)."""
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    labels = {h.lower() for h in answered_by_labels()}
+    col = next((i for i, h in enumerate(header) if h.lower() in labels), None)
+    idc = next((i for i, h in enumerate(header) if _is_id_header(h)), None)
+    if col is None or idc is None:
+        return {}
+    return {str(r[idc]).strip(): str(r[col]) for r in rows
+            if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+
+
+def _may_have_answered_by(path: Path) -> bool:
+    """False when the workbook surely has no "Answered by" column: no sheet's header row (the first row,
+    as read_answered_by reads it) holds the label as its own (inline) string, and no shared string holds
+    it, in any case. A few milliseconds, where opening the workbook costs ~0.1 s, paid by every report and
+    every office of a batch, merged or not. A string split into formatted runs (rich text) could hide the
+    label, so such a workbook is read in full."""
+    needles = [label.lower().encode("utf-8") for label in answered_by_labels()] + [b"<r>", b"<r "]
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name == "xl/sharedStrings.xml" and _contains(zf, name, needles):
+                return True
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and _contains(zf, name, needles,
+                                                                                         until=b"</row>"):
+                return True
+    return False
+
+
+def _contains(zf: zipfile.ZipFile, name: str, needles: list[bytes], until: bytes | None = None) -> bool:
+    """Whether a zip member holds any of ``needles`` (compared in lower case), up to the first ``until``;
+    read in chunks, never the whole member at once."""
+    keep = max(map(len, needles + [until or b""])) - 1
+    tail = b""
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 16):
+            text = tail + chunk.lower()
+            end = text.find(until) if until else -1
+            if end >= 0:
+                text = text[:end]
+            if any(n in text for n in needles):
+                return True
+            if end >= 0:
+                return False
+            tail = text[-keep:]
+    return False
 
 
 def today() -> str:

@@ -111,20 +111,27 @@ def _text(value):
 def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *, lang: str = "en") -> None:
     """The Office, Assessment (every question, in checklist order) and KPIs sheets, headers in ``lang``."""
     from qmskit.core.kpis import kpi_rows_for_file
-    from qmskit.io.xlsx import ASSESSMENT_COLUMNS, FLAG_TEXT, KPI_COLUMNS, META_LABELS, NA_TEXT
+    from qmskit.io.xlsx import (
+        ASSESSMENT_COLUMNS,
+        ASSESSMENT_LABELS,
+        KPI_COLUMNS,
+        KPI_LABELS,
+        META_LABELS,
+        flag_texts,
+        meta_keys,
+        office_header,
+    )
 
-    zh = lang == "zh"
-    keys = list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
-                                and not isinstance(meta[k], (dict, list))]
+    keys = meta_keys(meta)
+    field, value, key_header = office_header(lang)
     office = pd.DataFrame({
-        "Field" if not zh else "字段": [META_LABELS.get(k, (k, k))[1 if zh else 0] for k in keys],
-        "Value" if not zh else "值": [_text(meta.get(k, lang if k == "language" else "")) for k in keys],
-        "key": keys})
+        field: [META_LABELS.label(k, lang) for k in keys],
+        value: [_text(meta.get(k, lang if k == "language" else "")) for k in keys],
+        key_header: keys})
     given = responses.set_index("id") if len(responses) else pd.DataFrame()
     rows = []
+    yes, blank, na_yes, na_no = flag_texts(lang)
     for q in cl.questions.itertuples(index=False):
-        yes, blank = FLAG_TEXT.get(lang, FLAG_TEXT["en"])
-        na_yes, na_no = NA_TEXT.get(lang, NA_TEXT["en"])
         row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
                "hint": getattr(q, f"evidence_{lang}"), "critical": yes if q.critical else blank,
                "prerequisite": yes if getattr(q, "prerequisite", False) else blank,
@@ -132,8 +139,8 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
         for key in ("answer", "evidence", "notes", "owner", "due"):
             row[key] = _text(given.at[q.id, key]) if q.id in given.index and key in given.columns else ""
         rows.append(row)
-    assessment = pd.DataFrame([[r.get(k, "") for k, *_ in ASSESSMENT_COLUMNS] for r in rows],
-                              columns=[zh_ if zh else en for _, en, zh_, _ in ASSESSMENT_COLUMNS])
+    assessment = pd.DataFrame([[r.get(k, "") for k in ASSESSMENT_COLUMNS] for r in rows],
+                              columns=[ASSESSMENT_LABELS.label(k, lang) for k in ASSESSMENT_COLUMNS])
     assessment = assessment.astype(object)
     with pd.ExcelWriter(path, engine="odf") as writer:
         office.to_excel(writer, sheet_name="Office", index=False)
@@ -141,5 +148,5 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
         if len(cl.kpis):
             kpis = pd.DataFrame([[r["id"], r[f"name_{lang}"], r["unit"], r["target"], r["value"], r["previous"]]
                                  for r in kpi_rows_for_file(cl, meta.get("kpis"))],
-                                columns=[zh_ if zh else en for _, en, zh_, _ in KPI_COLUMNS])
+                                columns=[KPI_LABELS.label(k, lang) for k in KPI_COLUMNS])
             kpis.to_excel(writer, sheet_name="KPIs", index=False)

@@ -18,11 +18,13 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import ALLOWED_TEXT, NA, normalize_answers
@@ -109,6 +111,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
                 problems.append(exc)
     if problems:
         raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
+    if frame is None:  # validation failed without naming a problem (an empty ResponsesProblems): never (meta, None)
+        raise ResponsesError("the responses could not be read", path=path)
     return meta, frame
 
 
@@ -238,7 +242,7 @@ def filled_in_count(path: str | Path) -> int | None:
             _meta, frame = read_responses(path)
     except (QmskitError, OSError):
         return None
-    text = frame[["evidence", "notes", "owner", "due"]].astype(str).ne("").any(axis=1)
+    text = (frame[["evidence", "notes", "owner", "due"]].astype(str) != "").any(axis=1)
     return int((frame["answer"].notna() | text).sum())
 
 
@@ -262,53 +266,87 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame.
 
     Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
-    raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``).
+    raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``). Column-wise on
+    arrays: each distinct answer spelling is parsed once per process, only rows with a problem or a
+    value to convert are visited one by one.
     """
     problems: list[ResponsesError] = []
 
     def problem(message: str, row) -> None:
         problems.append(ResponsesError(message, path=path, where=f"row {row}"))
 
-    frame = raw.copy()
-    for col in COLUMNS:
-        if col not in frame:
-            frame[col] = None
-    if "row" not in frame:
-        frame["row"] = range(2, len(frame) + 2)
-    frame["id"] = frame["id"].map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
-    frame = frame[frame["id"] != ""]
-    known = cl.questions.set_index("id")
-    unknown = ~frame["id"].isin(known.index)
-    for r in frame[unknown].itertuples(index=False):
-        problem(f"question id '{r.id}' is not in checklist {cl.id} {cl.version}", r.row)
-    dup = frame["id"].duplicated(keep="first") & ~unknown
-    first_row = frame.drop_duplicates("id").set_index("id")["row"]
-    for r in frame[dup].itertuples(index=False):
-        problem(f"question id '{r.id}' appears twice (first at row {first_row[r.id]})", r.row)
-    canon, invalid = normalize_answers(frame["answer"], cl.scale)
-    for r in frame[invalid].itertuples(index=False):
-        problem(f"question '{r.id}': answer {str(r.answer).strip()!r} is not allowed; "
-                f"allowed: {ALLOWED_TEXT[cl.scale]}", r.row)
-    frame["answer"] = canon
-    na_ok = frame["id"].map(known["na_allowed"]).fillna(True).astype(bool)
-    for r in frame[(canon == NA) & ~na_ok].itertuples(index=False):
-        problem(f"question '{r.id}' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
-                "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no", r.row)
-    for col in ("evidence", "notes", "owner"):
-        frame[col] = frame[col].map(_clean_text)
+    n = len(raw)
+
+    def column(name: str) -> np.ndarray:
+        return raw[name].to_numpy(dtype=object) if name in raw else np.full(n, None, dtype=object)
+
+    ids = np.array(["" if _blank(v) else str(v).strip() for v in column("id")], dtype=object)
+    keep = np.flatnonzero(ids != "")
+    ids = ids[keep]
+    rows = (raw["row"].iloc[keep].reset_index(drop=True) if "row" in raw
+            else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
+    row_of = rows.to_numpy(dtype=object)
+    arrays = checklist_arrays(cl)
+    pos = arrays.ids.get_indexer(pd.Index(ids, dtype=object)) if len(ids) else np.zeros(0, dtype=np.int64)
+    unknown = pos < 0
+    for i in np.flatnonzero(unknown):
+        problem(f"question id '{ids[i]}' is not in checklist {cl.id} {cl.version}", row_of[i])
+    duplicated = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy() & ~unknown
+    if duplicated.any():
+        first_row: dict[str, object] = {}
+        for qid, row in zip(ids, row_of):
+            first_row.setdefault(qid, row)
+        for i in np.flatnonzero(duplicated):
+            problem(f"question id '{ids[i]}' appears twice (first at row {first_row[ids[i]]})", row_of[i])
+    raw_answers = column("answer")[keep]
+    canon, invalid = _normalized_answers(raw_answers, cl.scale)
+    for i in np.flatnonzero(invalid):
+        problem(f"question '{ids[i]}': answer {str(raw_answers[i]).strip()!r} is not allowed; "
+                f"allowed: {ALLOWED_TEXT[cl.scale]}", row_of[i])
+    na_ok = np.where(unknown, True, arrays.na_allowed[np.where(unknown, 0, pos)])
+    for i in np.flatnonzero((canon == NA) & ~na_ok):
+        problem(f"question '{ids[i]}' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
+                "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no", row_of[i])
+    texts = {col: [_clean_text(v) for v in column(col)[keep]] for col in ("evidence", "notes", "owner")}
     dues = []
-    for v, row, qid in zip(frame["due"], frame["row"], frame["id"]):
+    for v, row, qid in zip(column("due")[keep], row_of, ids):
         try:
             dues.append(_parse_date(v, path, f"row {row}", f"question '{qid}' due date"))
         except ResponsesError as exc:
             problems.append(exc)
             dues.append("")
-    frame["due"] = dues
     if problems:
         problems.sort(key=lambda e: _row_number(e.where))
         shown = problems[:MAX_PROBLEMS]
         raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
-    return frame[COLUMNS + ["row"]].reset_index(drop=True)
+    text = "str" if len(ids) else "object"  # as pandas infers them (an empty column stays object)
+    return pd.DataFrame({"id": pd.Series(ids.tolist(), dtype=text),
+                         "answer": pd.Series(canon, dtype="object"),
+                         **{col: pd.Series(values, dtype=text) for col, values in texts.items()},
+                         "due": pd.Series(dues, dtype=text if len(ids) else "float64"), "row": rows})
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+_ANSWER_TOKENS: dict[tuple, tuple] = {}  # (scale, type, value) -> (canonical, invalid), filled as spellings appear
+
+
+def _normalized_answers(values: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray]:
+    """(canonical answers, invalid mask) as :func:`normalize_answers` gives them, each distinct spelling
+    parsed once per process (a file holds a handful: yes/no/partial/blank…)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    keys = [(scale, type(u), u) for u in uniques]
+    new = [k for k in keys if k not in _ANSWER_TOKENS]
+    if new:
+        canon_new, invalid_new = normalize_answers(pd.Series([k[2] for k in new], dtype=object), scale)
+        if len(_ANSWER_TOKENS) > 4096:  # spellings are few; a file of random text must not grow this for ever
+            _ANSWER_TOKENS.clear()
+        _ANSWER_TOKENS.update(zip(new, zip(canon_new.tolist(), invalid_new.tolist())))
+    canon_u = np.array([_ANSWER_TOKENS[k][0] for k in keys] + [None], dtype=object)
+    invalid_u = np.array([_ANSWER_TOKENS[k][1] for k in keys] + [False], dtype=bool)
+    return canon_u[codes], invalid_u[codes]
 
 
 def _row_number(where: str | None) -> int:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -24,57 +26,40 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from qmskit.checklist.loader import Checklist
 from qmskit.core.scales import DROPDOWN, NA, normalize_answers
 from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import LabelPairs, t
 from qmskit.io.cells import normalize_text, starts_like_formula
 
 OFFICE_SHEET, ASSESSMENT_SHEET = "Office", "Assessment"
-# (key, en header, zh header, width)
-ASSESSMENT_COLUMNS = [
-    ("clause", "Clause", "条款", 9),
-    ("id", "ID", "编号", 10),
-    ("question", "Question", "问题", 60),
-    ("hint", "What an auditor looks for", "审核关注的证据", 40),
-    ("answer", "Answer", "答案", 11),
-    ("evidence", "Evidence", "证据", 40),
-    ("notes", "Notes", "备注", 30),
-    ("owner", "Owner", "负责人", 16),
-    ("due", "Due date", "完成日期", 13),
+# Sheet labels are catalog messages (qmskit/i18n/locale): a workbook is written in one language and read
+# back in either, so every label maps to its key. key → column width; the header is xlsx.assessment.<key>.
+ASSESSMENT_COLUMNS = {
+    "clause": 9, "id": 10, "question": 60, "hint": 40, "answer": 11, "evidence": 40, "notes": 30, "owner": 16,
+    "due": 13,
     # what the office needs to answer right (read by nobody: the checklist is the truth)
-    ("critical", "Critical", "关键项", 9),
-    ("prerequisite", "Prerequisite for audit", "审核前提", 12),
-    ("na_allowed", "N/A allowed", "可选不适用", 11),
-]
-EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
-FLAG_TEXT = {"en": ("yes", ""), "zh": ("是", "")}
-NA_TEXT = {"en": ("yes", "no"), "zh": ("可以", "不可")}
-META_LABELS = {
-    "office": ("Office", "单位"), "assessor": ("Assessor", "评估人"), "date": ("Assessment date", "评估日期"),
-    "checklist": ("Checklist", "检查表"), "checklist_version": ("Checklist version", "检查表版本"),
-    "scope": ("Scope of certification", "认证范围"), "sites": ("Sites", "场所"),
-    "exclusions": ("Exclusions and justification", "不适用的要求及理由"), "language": ("Report language", "报告语言"),
-    "status": ("Status (draft/final)", "状态（草稿/定稿）"),
-    "confidentiality": ("Confidentiality notice", "保密声明"),
-    "report_number": ("Report number (blank: from the brand file)", "报告编号（留空则按品牌文件生成）"),
-    "summary": ("Executive summary (Markdown)", "执行摘要（Markdown）"),
-    "closing": ("Closing remarks (Markdown)", "结束语（Markdown）"),
-    "internal_notes": ("Internal notes, not in the client copy (Markdown)", "内部备注，客户版不含（Markdown）"),
+    "critical": 9, "prerequisite": 12, "na_allowed": 11,
 }
+ASSESSMENT_LABELS = LabelPairs("xlsx.assessment", ASSESSMENT_COLUMNS)
+EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
+# the Office sheet: one row per metadata key, labelled xlsx.office.<key>
+META_LABELS = LabelPairs("xlsx.office", (
+    "office", "assessor", "date", "checklist", "checklist_version", "scope", "sites", "exclusions", "language",
+    "status", "confidentiality", "report_number", "summary", "closing", "internal_notes"))
 KPI_SHEET = "KPIs"
-# (key, en header, zh header, width); name/unit/target are for the reader, the checklist's target counts
-KPI_COLUMNS = [
-    ("id", "ID", "编号", 20), ("name", "Indicator", "指标", 48), ("unit", "Unit", "单位", 8),
-    ("target", "Target", "目标", 10), ("value", "Value", "实测值", 12), ("previous", "Previous", "上期", 12),
-]
+# key → width, header xlsx.kpi.<key>; name/unit/target are for the reader, the checklist's target counts
+KPI_COLUMNS = {"id": 20, "name": 48, "unit": 8, "target": 10, "value": 12, "previous": 12}
+KPI_LABELS = LabelPairs("xlsx.kpi", KPI_COLUMNS)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def _header_lookup() -> dict:
-    lookup = {}
-    for key, en, zh, _ in ASSESSMENT_COLUMNS:
-        for label in (key, en, zh):
-            lookup[label.strip().lower()] = key
-    lookup["due"] = "due"
-    return lookup
+def office_header(lang: str) -> list[str]:
+    """The Office sheet's header row: field, value and the (hidden) machine key."""
+    return [t("xlsx.field", lang), t("xlsx.value", lang), "key"]
+
+
+def flag_texts(lang: str) -> tuple[str, str, str, str]:
+    """What the Critical / Prerequisite columns show for yes and no, and N/A allowed for yes and no."""
+    return t("xlsx.flag.yes", lang), "", t("xlsx.na_allowed.yes", lang), t("xlsx.na_allowed.no", lang)
 
 
 def put(cell, value) -> None:
@@ -93,11 +78,11 @@ def append(ws, values: list) -> None:
             put(cell, cell.value)
 
 
-def _sheet_with_header(wb: Workbook, title: str, columns: list, lang: str):
+def _sheet_with_header(wb: Workbook, title: str, columns: dict[str, int], labels: LabelPairs, lang: str):
     """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
     ws = wb.create_sheet(title)
-    ws.append([en if lang == "en" else zh for _, en, zh, _ in columns])
-    for i, (_, _, _, width) in enumerate(columns, start=1):
+    ws.append([labels.label(key, lang) for key in columns])
+    for i, width in enumerate(columns.values(), start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
@@ -110,11 +95,9 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     wb = Workbook()
     office = wb.active
     office.title = OFFICE_SHEET
-    office.append(["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
-    keys = list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
-                                and not isinstance(meta[k], (dict, list))]
-    for key in keys:
-        label = META_LABELS.get(key, (key, key))[0 if lang == "en" else 1]
+    office.append(office_header(lang))
+    for key in meta_keys(meta):
+        label = META_LABELS.label(key, lang)
         value = meta.get(key, "")
         if key == "language" and not value:
             value = lang
@@ -126,7 +109,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     office.column_dimensions["B"].width = 60
     office.column_dimensions["C"].hidden = True  # machine key; labels may be translated
 
-    ws = _sheet_with_header(wb, ASSESSMENT_SHEET, ASSESSMENT_COLUMNS, lang)
+    ws = _sheet_with_header(wb, ASSESSMENT_SHEET, ASSESSMENT_COLUMNS, ASSESSMENT_LABELS, lang)
     ws.freeze_panes = "C2"
 
     answers = responses.set_index("id") if len(responses) else None
@@ -135,10 +118,10 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     section_start = None
     last_top = None
     editable = set(EDITABLE)
-    yes, blank = FLAG_TEXT.get(lang, FLAG_TEXT["en"])
-    na_yes, na_no = NA_TEXT.get(lang, NA_TEXT["en"])
-    na_rows, no_na_rows = [], []
-    for q in cl.questions.itertuples(index=False):
+    yes, blank, na_yes, na_no = flag_texts(lang)
+    na_rows: list[int] = []
+    no_na_rows: list[int] = []
+    for q in cast("Iterable[Any]", cl.questions.itertuples(index=False)):
         if q.top != last_top:
             if section_start is not None:
                 ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
@@ -157,16 +140,16 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
             for key in editable:
                 value = given.get(key, "")
                 row[key] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
-        append(ws, [row.get(key, "") for key, *_ in ASSESSMENT_COLUMNS])
+        append(ws, [row.get(key, "") for key in ASSESSMENT_COLUMNS])
         (na_rows if q.na_allowed else no_na_rows).append(ws.max_row)
-        for i, (key, *_rest) in enumerate(ASSESSMENT_COLUMNS, start=1):
+        for i, key in enumerate(ASSESSMENT_COLUMNS, start=1):
             cell = ws.cell(ws.max_row, i)
             cell.alignment = wrap
             cell.protection = Protection(locked=key not in editable)
     if section_start is not None:
         ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
 
-    answer_col = ws.cell(1, [k for k, *_ in ASSESSMENT_COLUMNS].index("answer") + 1).column_letter
+    answer_col = ws.cell(1, list(ASSESSMENT_COLUMNS).index("answer") + 1).column_letter
     # one dropdown per kind of row: n/a is offered only where the question allows it (ISO 9001 4.3)
     for rows, with_na in ((na_rows, True), (no_na_rows, False)):
         if not rows:
@@ -213,12 +196,12 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     """The KPIs sheet: one row per declared indicator, value and previous editable."""
     from qmskit.core.kpis import PERCENT_UNITS, kpi_rows_for_file
-    ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, lang)
+    ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, KPI_LABELS, lang)
     for r in kpi_rows_for_file(cl, values):
         sign = "≥" if r["direction"] == "higher" else "≤"
         append(ws, [r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
                     r["target"], r["value"], r["previous"]])
-        for i, (key, *_rest) in enumerate(KPI_COLUMNS, start=1):
+        for i, key in enumerate(KPI_COLUMNS, start=1):
             ws.cell(ws.max_row, i).protection = Protection(locked=key not in ("value", "previous"))
         ws.cell(ws.max_row, 4).number_format = f'"{sign} "0.##'
     percent_rows = [n for n, u in enumerate(cl.kpis["unit"], start=2) if u in PERCENT_UNITS]
@@ -255,22 +238,22 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         _fresh_instead(existing, f"it has no '{ASSESSMENT_SHEET}' sheet")
         return False
     ws = wb[ASSESSMENT_SHEET]
-    lookup = _header_lookup()
+    lookup = ASSESSMENT_LABELS.keys_by_label()
     cols: dict[str, int] = {}
     header_lang = "en"
     for cell in ws[1]:
         key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
         if key and key not in cols:
             cols[key] = cell.column
-            if key == "answer" and str(cell.value).strip() == "答案":
+            if key == "answer" and str(cell.value).strip() == ASSESSMENT_LABELS.label("answer", "zh"):
                 header_lang = "zh"
     if "id" not in cols or "answer" not in cols:
         _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
         return False
-    for key, en, zh, _width in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
+    for key in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
             cols[key] = ws.max_column + 1
-            put(ws.cell(1, cols[key]), en if header_lang == "en" else zh)
+            put(ws.cell(1, cols[key]), ASSESSMENT_LABELS.label(key, header_lang))
     rows: dict[str, int] = {}
     for r in range(2, ws.max_row + 1):
         value = ws.cell(r, cols["id"]).value
@@ -342,7 +325,8 @@ def _canonical_answer(value, scale: str):
     return None if invalid.iloc[0] else canon.iloc[0]
 
 
-def _meta_keys(meta: dict) -> list[str]:
+def meta_keys(meta: dict) -> list[str]:
+    """The Office sheet's rows: every known metadata key, then the file's own plain-valued keys."""
     return list(META_LABELS) + [k for k in meta if k not in META_LABELS and not k.startswith("_")
                                 and not isinstance(meta[k], (dict, list))]
 
@@ -350,24 +334,24 @@ def _meta_keys(meta: dict) -> list[str]:
 def _update_office(wb, meta: dict, lang: str) -> None:
     if OFFICE_SHEET not in wb.sheetnames:  # renamed or deleted by the office: the metadata needs a home
         office = wb.create_sheet(OFFICE_SHEET, 0)
-        append(office, ["Field" if lang == "en" else "字段", "Value" if lang == "en" else "值", "key"])
+        append(office, office_header(lang))
         office.column_dimensions["C"].hidden = True
     office = wb[OFFICE_SHEET]
-    labels = {label.lower(): key for key, pair in META_LABELS.items() for label in pair}
+    labels = META_LABELS.keys_by_label()
     where: dict[str, int] = {}
     for r in range(2, office.max_row + 1):
         label, key = office.cell(r, 1).value, office.cell(r, 3).value
         key = str(key).strip() if key else labels.get(str(label).strip().lower()) if label is not None else None
         if key and key not in where:
             where[key] = r
-    for key in _meta_keys(meta):
+    for key in meta_keys(meta):
         value = meta.get(key)
         value = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else _blank_to_none(value)
         if key not in where:
             if value is None:
                 continue
             where[key] = office.max_row + 1
-            put(office.cell(where[key], 1), META_LABELS.get(key, (key, key))[0 if lang == "en" else 1])
+            put(office.cell(where[key], 1), META_LABELS.label(key, lang))
             put(office.cell(where[key], 3), key)
         cell = office.cell(where[key], 2)
         if not _reads_as(cell.value, value, key, "compliance"):
@@ -380,7 +364,7 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
         _write_kpis(wb, cl, values, lang)
         return
     ws = wb[KPI_SHEET]
-    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    lookup = KPI_LABELS.keys_by_label()
     cols = {}
     for cell in ws[1]:
         key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
@@ -391,7 +375,7 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
     for key in ("value", "previous"):
         if key not in cols:
             cols[key] = ws.max_column + 1
-            put(ws.cell(1, cols[key]), dict((k, (en, zh)) for k, en, zh, _ in KPI_COLUMNS)[key][lang == "zh"])
+            put(ws.cell(1, cols[key]), KPI_LABELS.label(key, lang))
     rows = {str(ws.cell(r, cols["id"]).value).strip(): r for r in range(2, ws.max_row + 1)
             if ws.cell(r, cols["id"]).value is not None}
     for k in kpi_rows_for_file(cl, values):
@@ -414,9 +398,45 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
 def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     """(metadata, raw frame) of a field workbook, read with python-calamine after a bounded pre-scan
     (qmskit.io.xlsx_read). What cannot be read is a warning naming the file and what was ignored (an error
-    with ``strict``), never silently dropped."""
+    with ``strict``), never silently dropped. Who answered what (a merged workbook's "Answered by"
+    column, or nothing) is remembered (:func:`answered_by_remembered`), so the report asking next
+    (qmskit.io.merge.read_answered_by) costs no second read."""
     from qmskit.io.xlsx_read import open_workbook
-    return read_workbook(open_workbook(path), path, strict=strict)
+    key = _file_key(path)
+    wb = open_workbook(path)
+    try:
+        if key is not None and ASSESSMENT_SHEET in wb.sheetnames:
+            from qmskit.io.merge import answered_by_rows
+            _remember_answered_by(key, answered_by_rows(wb[ASSESSMENT_SHEET]))
+    except ResponsesError:
+        pass  # read_workbook below reports what is wrong with the sheet
+    return read_workbook(wb, path, strict=strict)
+
+
+_ANSWERED_BY: dict[tuple, dict[str, str]] = {}  # file identity -> who answered what ({} for most files)
+
+
+def _file_key(path: Path) -> tuple | None:
+    """What identifies one version of a file: where it is, when it changed, how big it is."""
+    try:
+        st = Path(path).stat()
+        return str(Path(path).resolve()), st.st_mtime_ns, st.st_size
+    except OSError:
+        return None
+
+
+def _remember_answered_by(key: tuple, value: dict[str, str]) -> None:
+    if len(_ANSWERED_BY) >= 256:
+        _ANSWERED_BY.pop(next(iter(_ANSWERED_BY)))
+    _ANSWERED_BY[key] = value
+
+
+def answered_by_remembered(path: Path) -> dict[str, str] | None:
+    """Who answered what in ``path`` as seen when this version of it was last read by :func:`read_xlsx`
+    ({} for a workbook without an "Answered by" column); None when it was not read in this process."""
+    key = _file_key(path)
+    known = _ANSWERED_BY.get(key) if key is not None else None
+    return None if known is None else dict(known)
 
 
 def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
@@ -452,7 +472,7 @@ def ignored(problem: str, path, *, where: str | None = None, strict: bool = Fals
 
 
 def _read_office(ws) -> dict:
-    labels = {label.lower(): key for key, pair in META_LABELS.items() for label in pair}
+    labels = META_LABELS.keys_by_label()
     meta = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         if not row or row[0] is None:
@@ -470,31 +490,37 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     header = next(rows, None)
     if not header:
         raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' is empty", path=path)
-    lookup = _header_lookup()
+    lookup = ASSESSMENT_LABELS.keys_by_label()
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
     if "id" not in keys or "answer" not in keys:
         raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' row 1 needs 'ID' and 'Answer' columns", path=path,
                              where="row 1")
-    records = []
+    cols = ["id", "answer", "evidence", "notes", "owner", "due"]
+    # each column's position (a header given twice: the last one counts); then the rows column-wise
+    where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
+    id_col = where["id"]
+    numbers, kept = [], []
     for n, values in enumerate(rows, start=2):
-        rec = {k: v for k, v in zip(keys, values) if k}
-        if rec.get("id") is None or not str(rec["id"]).strip():
-            given = [f"{k} {str(rec[k]).strip()[:40]!r}" for k in EDITABLE
-                     if rec.get(k) is not None and str(rec[k]).strip()]
+        qid = values[id_col] if id_col < len(values) else None
+        if qid is None or not str(qid).strip():
+            given = [f"{k} {str(values[where[k]]).strip()[:40]!r}" for k in EDITABLE
+                     if k in where and where[k] < len(values) and values[where[k]] is not None
+                     and str(values[where[k]]).strip()]
             if given:  # a question row whose hidden ID was cleared: its answers belong to no question
                 ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
                         "restore the ID or copy the row from a fresh `qmskit template`", path,
                         where=f"row {n}", strict=strict)
             continue  # section rows and blank rows
-        rec["row"] = n
-        records.append(rec)
-    cols = ["id", "answer", "evidence", "notes", "owner", "due", "row"]
-    return pd.DataFrame([{c: r.get(c) for c in cols} for r in records], columns=cols)
+        numbers.append(n)
+        kept.append(values)
+    data = {c: [v[where[c]] if where[c] < len(v) else None for v in kept] if c in where else [None] * len(kept)
+            for c in cols}
+    return pd.DataFrame({**data, "row": numbers}, columns=cols + ["row"])
 
 
 def _read_kpis(ws) -> list[dict]:
     """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
-    lookup = {label.strip().lower(): key for key, en, zh, _ in KPI_COLUMNS for label in (key, en, zh)}
+    lookup = KPI_LABELS.keys_by_label()
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]

@@ -53,15 +53,15 @@ def _extent(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[i
     """Follow the row and column position through a stretch of sheet XML (whole tags only)."""
     refs = _REFS.findall(part)
     tags = sum(part.count(t) for t in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
-    if len(refs) == tags and all(d for _, _, d in refs):
-        # every row and cell says where it is (Excel, LibreOffice, openpyxl): only the largest matter
-        if refs:
-            last_row = max(map(int, {d for _, _, d in refs}))
-            columns = {lt.upper() for tag, lt, _ in refs if tag == b"c"}
-            _too_far(last_row, max(map(_column_number, columns), default=0), path, member)
-            tag, lt, d = refs[-1]
-            row, col = int(d), (_column_number(lt) if tag == b"c" else 0)
+    if not refs and not tags:
         return row, col
+    rows = {d for _, _, d in refs}
+    if len(refs) == tags and b"" not in rows:
+        # every row and cell says where it is (Excel, LibreOffice, openpyxl): only the largest matter
+        columns = {lt.upper() for lt in {lt for _, lt, _ in refs}} - {b""}
+        _too_far(max(map(int, rows)), max(map(_column_number, columns), default=0), path, member)
+        kind, letters, digits = refs[-1]
+        return int(digits), (_column_number(letters) if kind == b"c" else 0)
     for m in _TAG.finditer(part):  # some position is implicit: count as readers do
         ref = _REF.search(m.group(2))
         letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")

@@ -24,11 +24,19 @@ import importlib
 import os
 import sys
 import warnings
+from collections.abc import Sequence
+from typing import Any, cast
 
-_BASELINE: dict = {}
+_BASELINE: dict[str, Any] = {}
 
 
-def prepare(preimports: list[str], checklists: list[str] = ()) -> None:
+def _pandas_options() -> dict[str, Any]:
+    """pandas' option store (private, but the only place every option lives, registered or not)."""
+    from pandas._config import config as pdconfig
+    return cast(dict[str, Any], vars(pdconfig)["_global_config"])
+
+
+def prepare(preimports: Sequence[str], checklists: Sequence[str] = ()) -> None:
     """Import the heavy modules once and record the clean state :func:`reset` returns to."""
     for name in preimports:
         try:
@@ -40,7 +48,7 @@ def prepare(preimports: list[str], checklists: list[str] = ()) -> None:
     add_checklists(checklists)
 
 
-def add_checklists(checklists: list[str]) -> None:
+def add_checklists(checklists: Sequence[str]) -> None:
     """Warm checklists (at start and right after :func:`reset`, so the state recorded is clean)."""
     for checklist in checklists:
         if checklist in _BASELINE["checklist_ids"]:
@@ -64,8 +72,7 @@ def _record_baseline() -> None:
         _BASELINE["rc"] = copy.deepcopy(dict(matplotlib.rcParams))
     if "pandas" in sys.modules:
         try:
-            from pandas._config import config as pdconfig
-            _BASELINE["pandas"] = copy.deepcopy(pdconfig._global_config)
+            _BASELINE["pandas"] = copy.deepcopy(_pandas_options())
         except Exception:
             pass
     if "numpy" in sys.modules:
@@ -90,15 +97,28 @@ def _checklist_fingerprints() -> dict:
     return prints
 
 
-def _fingerprint(cl) -> int:
+def _fingerprint(cl: object) -> bytes:
+    """A digest of everything a checklist holds (every field; frames column by column, as arrays).
+
+    Taken at every reset, so it must be cheap: pickling the column arrays costs ~20 ms for the full
+    checklist, where hashing ``frame.astype(str)`` cost ~0.2 s. Arrays, not the frames themselves: pandas
+    may consolidate a frame's blocks when it is only read, which changes its pickle but not its content.
+    Equal content pickles the same; a changed value never does (a false alarm only reloads the cache)."""
+    import dataclasses
+    import hashlib
+    import pickle
+
     import pandas as pd
+
+    names = ([f.name for f in dataclasses.fields(cl)] if dataclasses.is_dataclass(cl)
+             else sorted(vars(cl)))
     parts = []
-    for name in ("questions", "clauses", "kpis"):
-        frame = getattr(cl, name, None)
-        if isinstance(frame, pd.DataFrame):
-            parts.append((name, tuple(frame.columns), int(pd.util.hash_pandas_object(
-                frame.astype(str), index=True).sum())))
-    return hash((tuple(parts), repr(getattr(cl, "thresholds", None)), repr(getattr(cl, "title", None))))
+    for name in names:
+        value = getattr(cl, name, None)
+        if isinstance(value, pd.DataFrame):
+            value = (tuple(value.columns), value.index.to_numpy(), [value[c].to_numpy() for c in value.columns])
+        parts.append((name, value))
+    return hashlib.blake2b(pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)).digest()
 
 
 def preload(path: str) -> None:
@@ -116,7 +136,9 @@ def preload(path: str) -> None:
 
 def reset() -> None:
     """Return the kernel to its warm-up state (see the module docstring for what that covers)."""
-    ip = get_ipython()  # noqa: F821  (defined inside IPython kernels)
+    from IPython import get_ipython  # this runs inside an IPython kernel
+
+    ip = get_ipython()
     report = sys.modules.get("qmskit.render.report")
     if report is not None:
         report.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
@@ -129,14 +151,14 @@ def reset() -> None:
         matplotlib.rcParams.clear()
         matplotlib.rcParams.update(copy.deepcopy(_BASELINE["rc"]))
     if "pandas" in _BASELINE:
-        from pandas._config import config as pdconfig
-        pdconfig._global_config.clear()
-        pdconfig._global_config.update(copy.deepcopy(_BASELINE["pandas"]))
+        options = _pandas_options()
+        options.clear()
+        options.update(copy.deepcopy(_BASELINE["pandas"]))
     if "np_print" in _BASELINE:
         import numpy
         numpy.set_printoptions(**_BASELINE["np_print"])
         numpy.seterr(**_BASELINE["np_err"])
-    warnings.filters[:] = _BASELINE["warnings"]
+    cast(list, warnings.filters)[:] = _BASELINE["warnings"]
     with warnings.catch_warnings():  # leaving it bumps the filters' version: "shown once" warnings show again
         pass
     for name in [m for m in sys.modules if m not in _BASELINE["modules"]]:

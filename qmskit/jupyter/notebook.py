@@ -196,9 +196,17 @@ def _exporter_class():
             resources = self._init_resources(resources)
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter("compact_css", compact_css)
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return ReportHTMLExporter
+
+
+def compact_css(css: str) -> str:
+    """A stylesheet as a page embeds it: without its comments (they are for whoever edits report.css) and
+    indentation. Every report carries the whole sheet, so this is ~2 KB of each page."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return "\n".join(line.strip() for line in css.splitlines() if line.strip())
 
 
 def _exporter(template: str, lang: str):
@@ -208,7 +216,9 @@ def _exporter(template: str, lang: str):
     cache = _local.__dict__.setdefault("exporters", {})
     if key not in cache:
         # no Pygments stylesheet: reports show no code (exclude_input), it was 4.6 KB of unused CSS
-        config = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}})
+        # optimistic_validation: the notebook is validated once after all the preprocessors, not after each
+        # of them (nbconvert's own option; each validation walks every output: ~half of an export)
+        config = Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}, "Exporter": {"optimistic_validation": True}})
         cache[key] = _exporter_class()(
             config=config, template_name=template, extra_template_basedirs=[str(templates_dir())],
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,

@@ -20,8 +20,10 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # isort: off
 from qmskit.jupyter._nbformat import nbformat  # first, before nbclient imports nbformat: see qmskit.jupyter._nbformat
@@ -31,9 +33,12 @@ from nbclient import NotebookClient
 from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
 
 ENGINE_NAME = "qmskit-warm"
-PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml", "openpyxl",
+# What every report and portfolio notebook imports. Not openpyxl (nor qmskit.io.xlsx): the kernel is handed
+# offices already read (kernelstate.preload) and reads no workbook; importing it cost every kernel ~0.3 s
+# of CPU. A notebook that does read one imports it itself (dropped again at the next reset).
+PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
               "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
-              "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.io.xlsx", "qmskit.core.kpis"]
+              "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
 
 
 class KernelTimeout(Exception):
@@ -45,12 +50,14 @@ class WarmKernel:
     """A started kernel (``km``) with its connected client (``kc``), reused notebook after notebook."""
     kernel_name: str = "python3"
     checklists: tuple[str, ...] = (DEFAULT_CHECKLIST,)
-    km: object = None
-    kc: object = None
+    # jupyter_client's KernelManager and (async) KernelClient, None when stopped; typed Any because
+    # nbclient hands them over untyped and every use is guarded by a None check or alive()
+    km: Any = None
+    kc: Any = None
     notebooks_run: int = 0
-    timings: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
     _owner: int | None = None       # the thread that started it (nbclient's loop and sockets live there)
-    _starter: object = None         # between launch() and connect()
+    _starter: Any = None            # the NotebookClient between launch() and connect()
     _t0: float = 0.0
 
     # ------------------------------------------------------------------ lifecycle
@@ -183,7 +190,7 @@ class WarmKernel:
         self._run_silent("import sys as _s; _s.modules['qmskit.jupyter.kernelstate'].reset()", timeout=60)
 
     def execute_notebook(self, notebook, parameters: dict, *, timeout: float | None = None,
-                         checklists: list[str] = (), preload=None) -> nbformat.NotebookNode:
+                         checklists: Sequence[str] = (), preload=None) -> nbformat.NotebookNode:
         """Run a notebook on this kernel exactly as :func:`qmskit.jupyter.notebook.execute` does on a fresh one.
 
         Parameters are injected by :func:`qmskit.jupyter.notebook.parameterize` (papermill's
@@ -303,6 +310,24 @@ def shutdown_all() -> int:
         else:
             kernel.kill()
     return stopped
+
+
+def shutdown_this_thread() -> None:
+    """Stop this thread's warm kernel (a batch's worker thread, when it ends)."""
+    with _LOCK:
+        kernel = _KERNELS.pop((os.getpid(), threading.get_ident()), None)
+    if kernel is not None and kernel.km is not None:
+        kernel.shutdown()
+
+
+def kill_thread_kernels(threads: set[int]) -> None:
+    """Kill the kernels of these threads of this process, from any thread (no zmq): Ctrl-C in a batch
+    whose worker is a thread. Their client objects stay with their own threads, which then see the
+    kernel dead and stop; the next use starts a new kernel."""
+    with _LOCK:
+        kernels = [k for (pid, thread), k in _KERNELS.items() if pid == os.getpid() and thread in threads]
+    for kernel in kernels:
+        kernel.kill_process_only()
 
 
 def kernel_pids() -> list[int]:

@@ -7,27 +7,23 @@ functions below, which return nothing (or the table unchanged) when neither is a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from qmskit.core.actions import STATUS_LABELS, Progress, blank
+from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress, blank
 from qmskit.core.assessment import Assessment
+from qmskit.i18n.catalog import t
 
-STRINGS = {
-    "en": {"col_status": "Status", "overdue": "overdue", "progress": "Action plan ({as_of}): {total} actions — "
-           "{open} open ({overdue} overdue); {done} done, {verified} of them verified effective; {no_evidence} done "
-           "without closure evidence.", "col_answered_by": "Answered by", "not_in_plan": "not in the action plan",
-           "no_evidence": "no closure evidence"},
-    "zh": {"col_status": "状态", "overdue": "已逾期", "progress": "整改计划（截至 {as_of}）：共 {total} 项 —— 未完成 {open} 项"
-           "（逾期 {overdue} 项）；已完成 {done} 项，其中已验证有效 {verified} 项；{no_evidence} 项已完成但无关闭证据。",
-           "col_answered_by": "回答人", "not_in_plan": "未列入整改计划", "no_evidence": "无关闭证据"},
-}
+# the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
+_REPORT_HEADERS = {"col_status": "col_status", "col_answered_by": "actions.col_answered_by"}
 
 
 def s(key: str, lang: str) -> str:
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
+    """A column header the office report takes from here (``col_status``, ``col_answered_by``)."""
+    return t(_REPORT_HEADERS[key], lang)
 
 
 @dataclass
@@ -53,7 +49,8 @@ def attach(a: Assessment, responses_path, actions_path=None, as_of: dt.date | No
 
 
 def attached(a: Assessment) -> AttachedActions | None:
-    return a.meta.get("_actions")
+    att = a.meta.get("_actions")
+    return att if isinstance(att, AttachedActions) else None
 
 
 def progress_line(a: Assessment, lang: str = "en") -> str:
@@ -62,12 +59,11 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     if att is None:
         return ""
     p = att.progress
-    return s("progress", lang).format(as_of=p.as_of.isoformat(), total=p.total, open=p.open, overdue=p.overdue,
-                                      done=p.done + p.verified, no_evidence=p.done_without_evidence,
-                                      verified=p.verified)
+    return t("actions.progress", lang, as_of=p.as_of.isoformat(), total=p.total, open=p.open, overdue=p.overdue,
+             done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
 
 
-def status_cells(a: Assessment, ids, lang: str = "en") -> list[str] | None:
+def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[str] | None:
     """Per action id: its status label (with 'overdue' / 'no closure evidence'), or None without a plan."""
     att = attached(a)
     if att is None:
@@ -77,19 +73,19 @@ def status_cells(a: Assessment, ids, lang: str = "en") -> list[str] | None:
     out = []
     for qid in ids:
         if qid not in plan.index:
-            out.append(s("not_in_plan", lang))
+            out.append(t("actions.not_in_plan", lang))
             continue
-        status = plan.at[qid, "status"] or "open"
+        status = str(plan.at[qid, "status"] or ActionStatus.OPEN.value)
         text = STATUS_LABELS.get(lang, STATUS_LABELS["en"]).get(status, status)
         if qid in overdue:
-            text += f" · {s('overdue', lang)}"
-        elif status in ("done", "verified") and blank(plan.at[qid, "closure_evidence"]):
-            text += f" · {s('no_evidence', lang)}"
+            text += f" · {t('actions.overdue', lang)}"
+        elif status in CLOSED_STATUSES and blank(plan.at[qid, "closure_evidence"]):
+            text += f" · {t('actions.no_evidence', lang)}"
         out.append(text)
     return out
 
 
-def answered_by_cells(a: Assessment, ids) -> list[str] | None:
+def answered_by_cells(a: Assessment, ids: Iterable[str]) -> list[str] | None:
     who = a.meta.get("_answered_by")
     if not who:
         return None
@@ -146,47 +142,13 @@ def portfolio_fields(a: Assessment) -> dict:
 
 def oldest_overdue_rows(assessments: list[Assessment], limit: int = 10) -> list[dict]:
     from qmskit.core.actions import oldest_overdue
-    progresses = [attached(a).progress for a in assessments if attached(a) is not None]
+    progresses = [att.progress for att in map(attached, assessments) if att is not None]
     frame = oldest_overdue(progresses, limit)
-    return [{"office": r.office, "id": r.id, "clause": r.clause, "severity": r.severity, "owner": r.owner,
-             "due": r.due, "days_overdue": int(r.days_overdue)} for r in frame.itertuples(index=False)]
-
-
-PORTFOLIO_STRINGS = {
-    "en": {"col_actions": "Actions (open / overdue / verified)", "sec_overdue": "Oldest overdue actions",
-           "none": "No action is overdue.", "office": "Office", "finding": "Finding", "severity": "Severity",
-           "owner": "Owner", "due": "Due", "late": "Days overdue", "no_plans": "No action plans were given."},
-    "zh": {"col_actions": "整改（未完成 / 逾期 / 已验证）", "sec_overdue": "逾期最久的整改项",
-           "none": "没有逾期的整改项。", "office": "单位", "finding": "发现项", "severity": "严重程度",
-           "owner": "负责人", "due": "期限", "late": "逾期天数", "no_plans": "未提供整改计划。"},
-}
-
-_OVERDUE_TEMPLATE = """\
-<h2>{{ s.sec_overdue }}</h2>
-{% if rows %}<table class="qk-table"><thead><tr><th>{{ s.office }}</th><th>{{ s.finding }}</th><th>{{ s.severity }}</th>
-<th>{{ s.owner }}</th><th>{{ s.due }}</th><th>{{ s.late }}</th></tr></thead><tbody>
-{% for r in rows %}<tr><td>{{ r.office }}</td><td>{{ r.clause }} · {{ r.id }}</td><td>{{ r.severity_label }}</td>
-<td>{{ r.owner or '—' }}</td><td>{{ r.due }}</td><td class="qk-num">{{ r.days_overdue }}</td></tr>{% endfor %}
-</tbody></table>{% else %}<p>{{ s.none }}</p>{% endif %}"""
-
-
-def portfolio_strings(lang: str) -> dict:
-    return {**PORTFOLIO_STRINGS["en"], **PORTFOLIO_STRINGS.get(lang, {})}
+    return [{"office": r["office"], "id": r["id"], "clause": r["clause"], "severity": r["severity"], "owner": r["owner"],
+             "due": r["due"], "days_overdue": int(r["days_overdue"])} for r in frame.to_dict("records")]
 
 
 def actions_cell(actions: dict | None) -> str:
     if not actions:
         return "—"
     return f"{actions['open']} / {actions['overdue']} / {actions['verified']}"
-
-
-def overdue_html(data: dict, lang: str = "en") -> str:
-    """The portfolio's list of the oldest overdue actions across offices ('' when no plan was given)."""
-    import jinja2
-
-    from qmskit.i18n.catalog import t
-    if not any(o.get("actions") for o in data.get("offices", [])):
-        return ""
-    rows = [{**r, "severity_label": t(f"sev_{r['severity']}", lang)} for r in data.get("oldest_overdue", [])]
-    env = jinja2.Environment(autoescape=True)
-    return env.from_string(_OVERDUE_TEMPLATE).render(s=portfolio_strings(lang), rows=rows)

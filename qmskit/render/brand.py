@@ -26,6 +26,7 @@ from pathlib import Path
 
 from qmskit.config import ENV_BRAND
 from qmskit.errors import BrandError
+from qmskit.i18n.catalog import t
 
 ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
@@ -248,17 +249,6 @@ def _logo(value, brand_path: Path, err) -> str:
 
 # ----------------------------------------------------------------------------- display strings
 
-STRINGS = {
-    "en": {"report_no": "Report no.", "prepared_by": "Prepared by", "exec_summary": "Executive summary",
-           "closing": "Closing remarks", "signoff": "Sign-off", "signature": "Signature", "sign_date": "Date",
-           "internal_notes": "Internal notes (not in the client copy)", "audience_client": "Client copy",
-           "audience_internal": "Internal copy", "audience": "Copy"},
-    "zh": {"report_no": "报告编号", "prepared_by": "编制单位", "exec_summary": "执行摘要", "closing": "结束语",
-           "signoff": "签署", "signature": "签名", "sign_date": "日期",
-           "internal_notes": "内部备注（客户版不含）", "audience_client": "客户版", "audience_internal": "内部版",
-           "audience": "版本"},
-}
-
-
 def s(key: str, lang: str) -> str:
-    return STRINGS.get(lang, STRINGS["en"]).get(key) or STRINGS["en"][key]
+    """The brand's own display text (``report_no``, ``signoff`` …): the catalog message ``brand.<key>``."""
+    return t(f"brand.{key}", lang)

@@ -1,7 +1,8 @@
 """The history report: one self-contained HTML page (Jinja2, autoescaped, inline SVG chart, no scripts).
 
-The page shares the office report's stylesheet. Display text lives in ``STRINGS`` (en, zh); every value
-from a file reaches the page through Jinja2's autoescaping, never by string concatenation.
+The page shares the office report's stylesheet and palette. Display text comes from the message catalog
+(``history.*`` keys, through the template's ``t``); every value from a file reaches the page through
+Jinja2's autoescaping (templates/history.html.j2), never by string concatenation.
 """
 from __future__ import annotations
 
@@ -9,83 +10,23 @@ import math
 from importlib import resources
 from pathlib import Path
 
-import jinja2
+from markupsafe import Markup
 
 from qmskit.api import history_files
 from qmskit.core.history import MOVES, History
 from qmskit.core.kpis import fmt_target, fmt_value
 from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import check_lang, t
+from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
+from qmskit.render.templating import render
 
-STRINGS = {
-    "en": {
-        "kicker": "Assessment history", "subtitle": "One office's assessments over time",
-        "checklist": "Checklist", "sec_summary": "Readiness over time", "col_date": "Assessment",
-        "col_overall": "Overall", "col_completeness": "Completeness", "col_band": "Readiness",
-        "col_kpi_findings": "KPI findings", "sev_major": "Major", "sev_minor": "Minor",
-        "sev_observation": "Observations",
-        "findings_note": "Findings are counted per severity; KPI findings (indicators missing their target) are "
-                         "counted apart and never change the score.",
-        "sec_trend": "Score trend", "chart_caption": "Overall score (thick line) and the score of each top-level "
-                     "clause (thin lines), 0–100, per assessment; dashed lines are the readiness thresholds.",
-        "sec_clauses": "Scores by clause", "col_clause": "Clause", "col_title": "Title", "col_change": "Change",
-        "sec_findings": "Findings between assessments", "col_period": "Between",
-        "mv_opened": "Opened", "mv_recurring": "Recurring", "mv_closed": "Closed", "mv_still_open": "Still open",
-        "mv_unassessed": "Not re-assessed",
-        "moves_note": "Opened: a finding for the first time. Recurring: a finding again after it had been closed. "
-                      "Closed: fully met or not applicable now. Still open: a finding both times. Not re-assessed: "
-                      "a finding before, unanswered now (not counted as closed).",
-        "col_id": "ID", "col_severity": "Severity", "col_requirement": "Requirement",
-        "sec_kpis": "KPIs against targets", "col_indicator": "Indicator", "col_target": "Target",
-        "kpi_note": "Green: target met; red: target missed; —: not measured. Trend: the values over the "
-                    "assessments, the dashed line is the target.", "col_trend": "Trend",
-        "empty_kpis": "This checklist declares no KPIs.", "sec_notes": "Notes", "sec_method": "How to read this history",
-        "method": ["Every file is scored with the same rules as the office report: score = 100 × Σ w·p / Σ w over the "
-                   "answered, applicable questions; the readiness band is decided per assessment.",
-                   "Assessments are put in date order. Finding movement compares each assessment with the one "
-                   "before it, by question id."],
-        "rerun": "Re-run with", "threshold_ready": "ready", "threshold_nearly": "nearly", "threshold_dev": "developing",
-    },
-    "zh": {
-        "kicker": "评估历史", "subtitle": "同一单位历次评估的变化", "checklist": "检查表",
-        "sec_summary": "历次评估的准备程度", "col_date": "评估", "col_overall": "总分", "col_completeness": "完成度",
-        "col_band": "准备程度", "col_kpi_findings": "指标发现项", "sev_major": "严重", "sev_minor": "一般",
-        "sev_observation": "观察项",
-        "findings_note": "发现项按严重程度计数；绩效指标发现项（指标未达目标）单独计数，不影响得分。",
-        "sec_trend": "得分趋势", "chart_caption": "粗线为总分，细线为各一级条款得分（0–100）；虚线为准备程度的判定阈值。",
-        "sec_clauses": "各条款得分", "col_clause": "条款", "col_title": "标题", "col_change": "变化",
-        "sec_findings": "历次评估之间的发现项变化", "col_period": "期间",
-        "mv_opened": "新出现", "mv_recurring": "重复出现", "mv_closed": "已关闭", "mv_still_open": "仍未关闭",
-        "mv_unassessed": "未重新评估",
-        "moves_note": "新出现：首次成为发现项。重复出现：曾经关闭后再次成为发现项。已关闭：本次已完全满足或不适用。"
-                      "仍未关闭：两次均为发现项。未重新评估：上次为发现项、本次未回答（不计为已关闭）。",
-        "col_id": "编号", "col_severity": "严重程度", "col_requirement": "要求",
-        "sec_kpis": "绩效指标与目标", "col_indicator": "指标", "col_target": "目标",
-        "kpi_note": "绿色：达到目标；红色：未达目标；—：未填报。趋势：历次评估的实测值，虚线为目标值。", "col_trend": "趋势",
-        "empty_kpis": "本检查表未设定绩效指标。", "sec_notes": "说明", "sec_method": "如何阅读本历史报告",
-        "method": ["每个文件均按与单位评估报告相同的规则评分：得分 = 100 × Σ w·p / Σ w（已回答且适用的问题）；"
-                   "准备程度按每次评估分别判定。",
-                   "评估按日期排序。发现项的变化按问题编号逐次与上一次评估比较。"],
-        "rerun": "重新生成命令", "threshold_ready": "具备", "threshold_nearly": "基本具备", "threshold_dev": "建设中",
-    },
-}
-PALETTE = ["#9c6ade", "#2a9d8f", "#e76f51", "#f4a261", "#457b9d", "#8ab17d", "#d62828", "#6d597a", "#e9c46a",
-           "#264653", "#b5838d"]
 MOVE_DETAIL_FULL = {"opened", "recurring"}  # these get a table; the others a compact list of ids
 
 
-def strings(lang: str) -> dict:
-    return {**STRINGS["en"], **STRINGS.get(lang, {})}
-
-
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.PackageLoader("qmskit", "templates"),
-                              autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
-                              undefined=jinja2.StrictUndefined)
-
-
-def _css() -> str:
-    return (resources.files("qmskit.render.templates") / "qmskit_report" / "static" / "report.css").read_text(encoding="utf-8")
+def _css() -> Markup:
+    """The office report's stylesheet, inlined as is (CSS is not HTML: escaping would break ``a > b``)."""
+    css = (resources.files("qmskit.render.templates") / "qmskit_report" / "static" / "report.css").read_text(encoding="utf-8")
+    return Markup(css)
 
 
 def _fmt(v) -> str:
@@ -103,7 +44,6 @@ def _signed(v) -> tuple[str, str]:
 
 def trend_chart(h: History, lang: str) -> dict:
     """Coordinates for the inline SVG: overall (thick) and each top-level clause (thin) over the assessments."""
-    s = strings(lang)
     width, height, left, right, top, bottom = 760, 300, 40, 680, 14, 262
     n = len(h.labels)
     xs = [left + (right - left) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
@@ -119,11 +59,10 @@ def trend_chart(h: History, lang: str) -> dict:
     return {
         "width": width, "height": height, "left": left, "right": right,
         "grid": [{"y": y(v), "label": str(v)} for v in (0, 25, 50, 75, 100)],
-        "thresholds": [{"y": y(th["ready_min"]), "color": "#1e7b34", "label": s["threshold_ready"]},
-                       {"y": y(th["nearly_ready_min"]), "color": "#b07d00", "label": s["threshold_nearly"]},
-                       {"y": y(th["developing_min"]), "color": "#c75a00", "label": s["threshold_dev"]}],
+        "thresholds": [{"y": y(th[f"{band}_min"]), "color": band_colour(band), "label": t(f"history.threshold_{key}", lang)}
+                       for band, key in (("ready", "ready"), ("nearly_ready", "nearly"), ("developing", "dev"))],
         "xs": [{"x": x, "label": label} for x, label in zip(xs, h.labels)],
-        "clauses": [{"label": r["clause"], "color": PALETTE[i % len(PALETTE)], "points": line([r[lab] for lab in h.labels])}
+        "clauses": [{"label": r["clause"], "color": SERIES[i % len(SERIES)], "points": line([r[lab] for lab in h.labels])}
                     for i, r in enumerate(tops.to_dict("records"))],
         "overall": {"points": line(overall),
                     "dots": [{"x": x, "y": y(v), "label": f"{label}: {_fmt(v)}"} for x, v, label in
@@ -147,13 +86,12 @@ def sparkline(values: list, target: float, width: int = 120, height: int = 28) -
 
 def context(h: History, lang: str = "en", parameters: dict | None = None) -> dict:
     lang = check_lang(lang)
-    s = strings(lang)
     latest = h.latest
-    points = [{"label": r.label, "file": Path(r.source or "").name, "overall": _fmt(r.overall),
-               "completeness": _fmt(r.completeness) + ("%" if _fmt(r.completeness) != "—" else ""),
-               "readiness": r.readiness, "band": t("band_" + r.readiness, lang), "major": r.major, "minor": r.minor,
-               "observation": r.observation, "kpi_findings": r.kpi_findings}
-              for r in h.points.itertuples(index=False)]
+    points = [{"label": r["label"], "file": Path(r["source"] or "").name, "overall": _fmt(r["overall"]),
+               "completeness": _fmt(r["completeness"]) + ("%" if _fmt(r["completeness"]) != "—" else ""),
+               "readiness": r["readiness"], "band": t(f"band_{r['readiness']}", lang), "major": r["major"],
+               "minor": r["minor"], "observation": r["observation"], "kpi_findings": r["kpi_findings"]}
+              for r in h.points.to_dict("records")]
     clauses = []
     for r in h.clauses[h.clauses["level"] <= 2].to_dict("records"):
         change, cls = _signed(r[h.labels[-1]] - r[h.labels[0]])
@@ -175,7 +113,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
                      "severity_label": t(f"sev_{severity[i]}", lang) if severity.get(i) else "",
                      "text": qinfo.get(i, {}).get(f"text_{lang}") or qinfo.get(i, {}).get("text_en", "")}
                     for i in tr.ids.get(m, [])]
-            details.append({"label": s[f"mv_{m}"], "rows": rows, "full": m in MOVE_DETAIL_FULL})
+            details.append({"label": t(f"history.mv_{m}", lang), "rows": rows, "full": m in MOVE_DETAIL_FULL})
         transitions.append({"before": tr.before, "after": tr.after, "counts": [tr.counts()[m] for m in MOVES],
                             "details": details})
     kpis = []
@@ -187,17 +125,17 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     params = parameters or {}
     rerun = " ".join(["qmskit", "history", *[Path(a.source or "").name for a in h.assessments], "-o", "DIR",
                       "--lang", lang] + (["--force"] if params.get("force") else []))
-    return {"lang": lang, "s": s, "title": f"{h.office} — {s['kicker']}", "office": h.office,
+    return {"lang": lang, "title": f"{h.office} — {t('history.kicker', lang)}", "office": h.office,
             "checklist": f"{latest.checklist.title_text(lang)} ({latest.checklist.id} {latest.checklist.version})",
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),
-            "moves": [{"label": s[f"mv_{m}"]} for m in MOVES], "transitions": transitions, "kpis": kpis,
+            "moves": [{"label": t(f"history.mv_{m}", lang)} for m in MOVES], "transitions": transitions, "kpis": kpis,
             "notes": h.notes, "rerun": rerun, "css": _css(),
             "confidential": str(latest.meta.get("confidentiality") or "")}
 
 
 def render_history(h: History, lang: str = "en", parameters: dict | None = None) -> str:
-    return _environment().get_template("history.html.j2").render(**context(h, lang, parameters))
+    return render("history.html.j2", **context(h, lang, parameters))
 
 
 def build_history_report(paths: list[str | Path], out_dir: str | Path, *, lang: str = "en", checklist=None,

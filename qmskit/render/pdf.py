@@ -28,6 +28,7 @@ from pathlib import Path
 
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 from qmskit.errors import PdfError
+from qmskit.i18n.catalog import t
 
 CHROMIUM_ARGS = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--mute-audio"]
@@ -36,11 +37,14 @@ MARGINS = {"top": "18mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}
 DEFAULT_PARALLEL = 3
 PAGE_TIMEOUT_MS = 120_000
 
-PAGE_OF = {"en": 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>',
-           "zh": '第 <span class="pageNumber"></span> 页，共 <span class="totalPages"></span> 页'}
 # the header/footer templates are rendered apart from the page: they need their own font and size
 _FONT = ("font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'DejaVu Sans', Arial, sans-serif; "
          "font-size: 7.5pt; color: #5b6776;")
+
+
+def page_of(lang: str) -> str:
+    """"Page N of M" for the footer: Chromium fills in the two spans on each page."""
+    return t("pdf.page_of", lang, page='<span class="pageNumber"></span>', pages='<span class="totalPages"></span>')
 
 
 def chromium_path() -> Path:
@@ -96,7 +100,7 @@ def header_footer(running: dict, lang: str) -> tuple[str, str]:
     cell = 'style="overflow: hidden; white-space: nowrap; text-overflow: ellipsis;"'
     header = (f'{row}<span {cell}>{e("left")}</span><span {cell}>{e("right")}</span></div>')
     footer = (f'{row}<span {cell}>{e("confidential")}</span>'
-              f'<span style="white-space: nowrap;">{PAGE_OF.get(lang, PAGE_OF["en"])}</span></div>')
+              f'<span style="white-space: nowrap;">{page_of(lang)}</span></div>')
     if running.get("footer"):  # the brand's footer text, on a line of its own under the page number
         footer = (f'<div style="width: 100%;">{footer}<div style="{_FONT} box-sizing: border-box; width: 100%;'
                   ' padding: 1mm 12mm 0; text-align: center;'

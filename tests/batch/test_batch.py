@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html as html_lib
 import json
 import os
 import re
@@ -160,10 +161,10 @@ def test_portfolio_lists_failures_links_reports_and_ranks_by_score(mixed):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "<script" not in html
     assert not re.search(r'(src|href)="(https?:)?//', html)   # nothing fetched from the network (no CDN)
-    text = portfolio.html.unescape(html)
+    text = html_lib.unescape(html)
     for o in result.failed:   # each reason, with the file named without its folder
         assert o.error.replace(str(Path(o.source).parent) + "/", "") in text
-    assert str(Path(result.offices[0].source).parent) not in text.split("qk-failed", 1)[1]
+    assert str(Path(result.offices[0].source).parent) not in text.split("qr-failed", 1)[1]
     # links: relative, escaped, to reports that exist
     hrefs = re.findall(r'<a href="([^"#]+)"', html)
     assert sorted(hrefs) == sorted(o.html.name for o in result.succeeded)
@@ -172,12 +173,12 @@ def test_portfolio_lists_failures_links_reports_and_ranks_by_score(mixed):
     # ranking rows in descending overall score (scores.csv holds the unrounded scores)
     scores = pd.read_csv(out / "scores.csv")
     expected = scores.sort_values("overall", ascending=False)["office"].tolist()
-    table = html.split('class="qk-table qk-ranking"')[1].split("</table>")[0]
-    shown = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"<tr><td class=.qk-num.>\d+</td><td>(.*?)</td>", table)]
-    shown = [portfolio.html.unescape(s).replace(" (no report)", "") for s in shown]
+    table = html.split('class="qr-table qr-fit qr-ranking"')[1].split("</table>")[0]
+    shown = [re.sub(r"<[^>]+>", "", m) for m in re.findall(r"<tr><td class=.qr-num.>\d+</td><td>(.*?)</td>", table)]
+    shown = [html_lib.unescape(s).replace(" (no report)", "") for s in shown]
     assert shown == expected
     assert html.count('aria-label="Heatmap of the score') == 1 and "data:image/png" not in html
-    assert html.count('<table class="qk-table qk-heatmap"') == 1 and html.count('<svg class="qk-figure"') == 1
+    assert html.count('<table class="qr-table qr-fit qr-heatmap"') == 1 and html.count('<svg class="qr-histogram"') == 1
 
 
 @pytest.mark.slow
@@ -405,12 +406,12 @@ def test_portfolio_renders_in_chromium(chromium, mixed, tmp_path):
     page.on("requestfailed", lambda r: errors.append(r.url))
     page.goto((out / "index.html").as_uri())
     assert page.locator("h1").first.inner_text().startswith("Certification readiness")
-    heatmap = page.locator("table.qk-heatmap")
+    heatmap = page.locator("table.qr-heatmap")
     assert heatmap.count() == 1 and heatmap.locator("tbody tr").count() == 6
-    histogram = page.locator("svg.qk-figure")
+    histogram = page.locator("svg.qr-histogram")
     assert histogram.count() == 1 and histogram.evaluate("s => s.getBoundingClientRect().width > 300")
-    assert page.locator("table.qk-ranking tbody tr").count() == 6
-    page.locator("table.qk-ranking a").first.click()
+    assert page.locator("table.qr-ranking tbody tr").count() == 6
+    page.locator("table.qr-ranking a").first.click()
     page.wait_for_load_state()
     assert page.url.endswith(".html") and "index.html" not in page.url
     assert errors == []

@@ -111,7 +111,7 @@ def lab(tmp_path):
 
 def shot(page, tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
-    form = page.locator(".qmskit-form")
+    form = page.locator(".qr-form")
     if form.count():
         form.evaluate("e => e.scrollIntoView()")
     page.screenshot(path=str(path), full_page=False)
@@ -133,27 +133,27 @@ def test_assess_notebook_in_jupyterlab(chromium, lab, tmp_path):
         # Run > Run All Cells (as JupyterLab's own galata helpers do)
         page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        header = page.locator(".qmskit-form .qmskit-score")
+        header = page.locator(".qr-form .qr-form-score")
         kernel_dialog = page.locator(".jp-Dialog .jp-mod-accept")
-        page.locator(".qmskit-form .qmskit-score, .jp-Dialog .jp-mod-accept").first.wait_for(timeout=45_000)
+        page.locator(".qr-form .qr-form-score, .jp-Dialog .jp-mod-accept").first.wait_for(timeout=45_000)
         if kernel_dialog.count():  # older settings: "Select Kernel" still asks once
             kernel_dialog.click()
         header.wait_for(state="visible", timeout=45_000)
-        overall = page.locator(".qmskit-form [data-field='overall']")
+        overall = page.locator(".qr-form [data-field='overall']")
         assert overall.inner_text() == "n/a"  # a new office: nothing answered yet
         responses = lab["root"] / "responses" / "my-office.xlsx"
         assert responses.exists(), "the form creates the office's responses file when it opens"
 
-        cards = page.locator(".qmskit-question")
+        cards = page.locator(".qr-form-question")
         cards.first.wait_for(state="visible")
         first = cards.nth(0)
         first.locator(".widget-toggle-button", has_text=re.compile(r"^yes$")).click()
         cards.nth(1).locator(".widget-toggle-button", has_text=re.compile(r"^partial$")).click()
         first.locator("textarea").first.fill("Context analysis 2026, signed by the director")
         page.wait_for_function(
-            "() => document.querySelector(\".qmskit-form [data-field='overall']\").textContent !== 'n/a'")
+            "() => document.querySelector(\".qr-form [data-field='overall']\").textContent !== 'n/a'")
         assert overall.inner_text() != "n/a"
-        page.locator(".qmskit-status[data-status='saved']").wait_for(timeout=15_000)
+        page.locator(".qr-form-status[data-status='saved']").wait_for(timeout=15_000)
 
         deadline = time.monotonic() + 10
         while True:  # the autosave lands within a second of the last edit
@@ -167,20 +167,20 @@ def test_assess_notebook_in_jupyterlab(chromium, lab, tmp_path):
         assert responses.with_name("my-office.xlsx.bak").exists()
         shot(page, tmp_path, "assess-en.png")
 
-        page.locator(".qmskit-form .widget-toggle-button", has_text=re.compile(r"^中文$")).click()
-        page.locator(".qmskit-form .qmskit-score", has_text="完成度").wait_for()
+        page.locator(".qr-form .widget-toggle-button", has_text=re.compile(r"^中文$")).click()
+        page.locator(".qr-form .qr-form-score", has_text="完成度").wait_for()
         cards.nth(2).locator(".widget-toggle-button", has_text=re.compile(r"^否$")).click()
         deadline = time.monotonic() + 10
         while read_responses(responses)[1]["answer"].dropna().tolist() != ["yes", "partial", "no"]:
             assert time.monotonic() < deadline, "the third answer was not saved"
             time.sleep(0.2)
-        page.locator(".qmskit-status[data-status='saved']").wait_for(timeout=15_000)
+        page.locator(".qr-form-status[data-status='saved']").wait_for(timeout=15_000)
         assert "建设中" in header.inner_text() or "起步阶段" in header.inner_text() or "基本具备" in header.inner_text()
         shot(page, tmp_path, "assess-zh.png")
 
         # Build report: the HTML report is written next to the notebook and linked from the form
-        page.locator(".qmskit-form button", has_text="生成报告").click()
-        link = page.locator(".qmskit-report-link")
+        page.locator(".qr-form button", has_text="生成报告").click()
+        link = page.locator(".qr-form-report-link")
         link.wait_for(timeout=60_000)
         report = next((lab["root"] / "reports").glob("my-office.*.html"), lab["root"] / "reports" / "missing")
         assert report.exists() and "<html" in report.read_text(encoding="utf-8")[:500].lower()

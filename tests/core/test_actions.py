@@ -239,8 +239,8 @@ def test_batch_with_action_plans(tmp_path):
     html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     p = status_of(plans / "moonbay.xlsx", dt.date.today())
     assert "Actions (open / overdue / verified)" in html
-    assert re.search(f"<td class=.qk-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
-    assert re.search("<td class=.qk-num.>—</td>", html)  # the office without a plan
+    assert re.search(f"<td class=.qr-num.>{p.open} / {p.overdue} / {p.verified}</td>", html)
+    assert re.search("<td class=.qr-num.>—</td>", html)  # the office without a plan
     assert "Oldest overdue actions" in html
     for r in p.overdue_items.head(3).itertuples(index=False):
         assert f"{r.clause} · {r.id}" in html

@@ -84,7 +84,7 @@ def test_html_report_and_cli(three, tmp_path):
     html_path = next(out.glob("*-history.html"))
     html = html_path.read_text(encoding="utf-8")
     assert "Harbour &lt;b&gt;Office&lt;/b&gt; &amp; Co" in html and "<b>Office</b>" not in html
-    assert "<svg" in html and html.count('class="qh-overall"') == 1 and "<polyline" in html
+    assert "<svg" in html and html.count('class="qr-trend-overall"') == 1 and "<polyline" in html
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
     for label in ("2024-05-01", "2025-05-01", "2026-05-01", "Recurring", "KPIs against targets"):
         assert label in html

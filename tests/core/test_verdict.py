@@ -431,8 +431,8 @@ def test_an_unanswered_clause_shows_a_dash_and_an_excluded_one_na():
     from qmskit.render import report
     a = run({"r4": "", "r5": "", "x2": "", "x3": ""}, meta={"excluded_clauses": "2.3"})
     html = report.clause_table_html(a, "en")
-    row_21 = html.split("<td>2.1</td>")[1].split("</tr>")[0]
-    row_23 = html.split("<td>2.3</td>")[1].split("</tr>")[0]
+    row_21 = html.split("<td>2.1<")[1].split("<tr")[0]
+    row_23 = html.split("<td>2.3<")[1].split("<tr")[0]
     assert "—" in row_21 and "n/a" not in row_21
     assert "n/a" in row_23
 

@@ -292,7 +292,7 @@ def test_bad_file_type_is_a_one_line_error_in_the_form(tmp_path):
     form.checklist_box.value = "iso9001-2015"
     form.responses_box.value = str(tmp_path / "office.txt")
     form.open_button.click()
-    assert "unsupported file type &#x27;.txt&#x27;" in form.open_error.value
+    assert "unsupported file type &#39;.txt&#39;" in form.open_error.value  # escaped (MarkupSafe)
     assert form.session is None
 
 
@@ -356,3 +356,32 @@ def test_exit_during_a_conflict_keeps_ours_beside_the_file(tmp_path):
     assert len(copies) == 1 and saved(copies[0], "5-a") == "no", "ours is kept beside theirs"
     assert read_responses(path, MINI)[0]["assessor"] == "Them", "theirs is not overwritten"
     form.close()
+
+
+def test_card_colour_of_an_answer_without_points_is_none_not_a_crash():
+    """mypy found answer_colour comparing None points (``None >= 1`` raises TypeError). Through the form every
+    answered, applicable question has points, so it did not happen there; a score lagging behind an answer
+    would have raised inside the widget callback. Now: no colour until scored."""
+    from qmskit.forms.question_card import answer_colour
+    from qmskit.render import palette
+    assert answer_colour(None, "yes") == "4px solid transparent"
+    assert answer_colour(None, None) == "4px solid transparent"
+    assert answer_colour(None, "n/a") == f"4px solid {palette.ANSWER['na'].ink}"
+    assert answer_colour(1.0, "yes") == f"4px solid {palette.ANSWER['met'].ink}"
+    assert answer_colour(0.5, "partial") == f"4px solid {palette.ANSWER['partial'].ink}"
+    assert answer_colour(0.0, "no") == f"4px solid {palette.ANSWER['not_met'].ink}"
+
+
+def test_header_escapes_the_office_and_takes_the_band_colour_from_the_palette(tmp_path):
+    from qmskit.render import palette
+    form = AssessmentForm(MINI, tmp_path / "o.yaml", office="<img src=x onerror=alert(1)> & Co", poll=None,
+                          debounce=0.05)
+    fill(form, "4.1-a", "yes", evidence="Context analysis v2")
+    header = form.score_html.value
+    assert "<img" not in header and "&lt;img src=x onerror=alert(1)&gt; &amp; Co" in header
+    assert f"background:{palette.band_colour(form.assessment.display_band)}" in header
+    zh = AssessmentForm(MINI, tmp_path / "o.yaml", lang="zh", poll=None, debounce=0.05)
+    assert "完成度" in zh.score_html.value and "显示" in zh.filter_label.value
+    assert "<b>4.1-a</b>" in zh.card("4.1-a").title.value and "关键" in zh.card("4.1-a").title.value
+    form.close()
+    zh.close()

@@ -10,17 +10,30 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from qmskit.core.actions import ActionStatus
+from qmskit.core.history import MOVES
 from qmskit.core.model import Band, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
+from qmskit.io import actions_xlsx, xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
 NPLURALS = {"en": 2, "zh": 1}
 
 # Modules whose display text has moved into the catalog: every key they look up must exist, and every
 # key of the namespaces they own must be looked up by one of them (literally, or by a family below).
-CONVERTED = ["qmskit/i18n/catalog.py"]
-OWNED_PREFIXES = ("reason.", "list.")
+CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
+             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
+             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
+             "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
+             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
+             "qmskit/batch/runner.py"]
+# templates whose t("…") / t_html("…") look-ups are checked the same way
+CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
+                       "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
+                       "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
+OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
+                  "migrate.", "merge.", "compare.", "report.", "portfolio.", "actions.", "history.", "form.")
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -28,6 +41,32 @@ FAMILIES = [
     *(f"reason.band.{band}" for band in Band),
     "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry
     *(f"band_{band}" for band in [*Band, "not_started"]),
+    # the comparison's gap groups, readiness changes, gap fates and KPI results (qmskit.core.compare)
+    *(f"compare.sec_{g}" for g in ("closed", "opened", "persisting", "unassessed")),
+    *(f"compare.empty_{g}" for g in ("closed", "opened", "persisting")),
+    *(f"compare.ch_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.st_{c}" for c in ("improved", "worsened", "unchanged")),
+    *(f"compare.kk_{k}" for k in ("now_met", "now_missed", "still_met", "still_missed", "newly_measured",
+                                  "not_measured")),
+    # brand.s(key): the keys report.py passes (audience_<Audience>)
+    *(f"brand.{key}" for key in ("report_no", "prepared_by", "exec_summary", "closing", "signoff", "signature",
+                                 "sign_date", "internal_notes", "audience", "audience_client", "audience_internal")),
+    # kpis.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
+    *(f"kpi.col.{key}" for key in ("indicator", "target", "value", "previous", "status", "trend")),
+    *(f"kpi.status.{key}" for key in ("met", "not_met", "no_value")),
+    *(f"kpi.trend.{key}" for key in ("improved", "worsened", "unchanged")),
+    *(f"action.status.{status.value}" for status in ActionStatus),
+    *(f"xlsx.assessment.{key}" for key in xlsx.ASSESSMENT_LABELS),
+    *(f"xlsx.kpi.{key}" for key in xlsx.KPI_LABELS),
+    *(f"xlsx.office.{key}" for key in xlsx.META_LABELS),
+    *(f"actions_xlsx.column.{key}" for key in actions_xlsx.HEADER_LABELS),
+    *(f"actions_xlsx.office.{key}" for key in actions_xlsx.META_LABELS),
+    *(f"actions_xlsx.yes_no.{key}" for key in ("yes", "no")),
+    *(f"form.{k}" for k in ("all", "unanswered", "gaps", "pending", "saving", "critical", "maintain", "retain")),
+    *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
+    *(f"history.mv_{m}" for m in MOVES),
+    *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
+    "actions.col_answered_by",  # the report's column header, by name (actions_report.s)
 ]
 
 
@@ -91,13 +130,16 @@ def test_compiled_catalog_matches_its_source(lang):
 
 
 def looked_up_keys():
-    """The literal keys that the converted modules pass to t() and tn()."""
+    """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
     keys = set()
     for path in CONVERTED:
         for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 keys.add(node.args[0].value)
+    for pattern in CONVERTED_TEMPLATES:
+        for path in ROOT.glob(pattern):
+            keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
     return keys
 
 
@@ -163,3 +205,39 @@ def test_long_lists_are_cut_with_a_count_of_the_rest():
     reason = Reason(ReasonCode.UNSUPPORTED_KEY, {"count": 15, "ids": ids, "band": "ready"})
     assert "Q11 (+3 more)" in reason_text(reason)
     assert "Q11 等（另 3 项）" in reason_text(reason, "zh")
+
+
+@pytest.mark.parametrize("labels", [xlsx.ASSESSMENT_LABELS, xlsx.KPI_LABELS, xlsx.META_LABELS,
+                                    actions_xlsx.HEADER_LABELS, actions_xlsx.META_LABELS],
+                         ids=["assessment", "kpi", "office", "actions", "actions-office"])
+def test_sheet_labels_read_back_to_their_keys_in_either_language(labels):
+    """A workbook is read back by its header labels: each label (en or zh) must name exactly one key."""
+    by_label = labels.keys_by_label()
+    for lang in (0, 1):
+        assert len({pair[lang].strip().lower() for pair in labels.values()}) == len(labels), "two keys share a label"
+    for key in labels:
+        en, zh = labels[key]
+        assert by_label[en.strip().lower()] == key and by_label[zh.strip().lower()] == key, key
+        assert labels.label(key, "zh") == zh and labels.label(key, "fr") == en
+    assert labels.label("not_a_key", "zh") == "not_a_key"
+
+
+def test_action_statuses_read_back_from_either_language():
+    from qmskit.core.actions import STATUS_LABELS, STATUS_ORDER, status_key
+    for lang in ("en", "zh"):
+        for key in STATUS_ORDER:
+            assert status_key(f" {STATUS_LABELS[lang][key].upper()} ") == key
+    assert STATUS_LABELS["zh"]["verified"] == "已验证有效"
+    assert status_key("maybe") is None
+
+
+def test_a_missing_compiled_catalog_is_one_clear_error(tmp_path, monkeypatch):
+    """An install without the .mo files (a packaging slip) says what is missing and how to build it."""
+    from qmskit.errors import QmskitError
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path)
+    catalog.translations.cache_clear()
+    try:
+        with pytest.raises(QmskitError, match=r"qmskit\.mo: the compiled message catalog is missing .*make catalog"):
+            t("sec_gaps", "zh")
+    finally:
+        catalog.translations.cache_clear()

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from qmskit.checklist.loader import load_checklist
 from qmskit.cli import main
-from qmskit.core.reassess import REVERIFY_MARK
+from qmskit.core.reassess import reverify_mark
 from qmskit.io.iorw import file_sha256
 from qmskit.io.merge import MergeError, Part, Prefer, SplitBy, merge_frames, read_answered_by, split_ids
 from qmskit.io.responses import read_responses, write_responses
@@ -63,7 +63,7 @@ def test_template_from_previous_marks_evidence_and_records_the_previous_file(tmp
     old_ev = old.set_index("id")["evidence"]
     new_ev = new.set_index("id")["evidence"]
     with_ev = old_ev[old_ev != ""]
-    assert len(with_ev) and all(new_ev[i] == REVERIFY_MARK["zh"] + e for i, e in with_ev.items())
+    assert len(with_ev) and all(new_ev[i] == reverify_mark("zh") + e for i, e in with_ev.items())
     assert (new.set_index("id")["owner"] == old.set_index("id")["owner"]).all()
     # the KPI values measured last time are this time's "previous"
     prev = {k["id"]: k["value"] for k in pmeta["kpis"]}
@@ -106,7 +106,7 @@ def test_split_then_merge_gives_back_the_answers(tmp_path, office_file):
     _, original = read_responses(office_file)
     meta, back = read_responses(merged)
     # the re-assessment marks carried evidence; apart from that mark every entry comes back
-    back["evidence"] = back["evidence"].str.removeprefix(REVERIFY_MARK["en"])
+    back["evidence"] = back["evidence"].str.removeprefix(reverify_mark("en"))
     pd.testing.assert_frame_equal(canon(back), canon(original))
     who = read_answered_by(merged)
     q = cl.questions.set_index("id")
@@ -253,3 +253,71 @@ def test_kpis_go_to_one_part_and_conflicting_values_are_listed(tmp_path):
     got = {k["id"]: k["value"] for k in read_responses(tmp_path / "m2.xlsx")[0]["kpis"]}
     want = {k["id"]: k["value"] for k in meta["kpis"]}
     assert got["sat-satisfied"] == want["sat-satisfied"] - 5  # higher is better: the lower value is worse
+
+
+def _workbook(path: Path, header: list, rows: list, rich: bool = False) -> Path:
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Assessment"
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    if rich:  # the label split into two formatted runs: only a full read sees it
+        from openpyxl.cell.rich_text import CellRichText, TextBlock
+        from openpyxl.cell.text import InlineFont
+        ws.cell(1, len(header)).value = CellRichText(TextBlock(InlineFont(b=True), "Answered"), " by")
+    wb.save(path)
+    return path
+
+
+def test_answered_by_is_found_in_shared_strings_in_any_case_and_behind_rich_text(tmp_path):
+    """The cheap marker (no openpyxl for a file that is not a merged one) never hides a real column."""
+    from qmskit.io.merge import _may_have_answered_by
+    shared = _workbook(tmp_path / "shared.xlsx", ["id", "answer", "ANSWERED BY"], [["4.1-a", "yes", "Li Wei"]])
+    assert _may_have_answered_by(shared) and read_answered_by(shared) == {"4.1-a": "Li Wei"}
+    zh = _workbook(tmp_path / "zh.xlsx", ["编号", "answer", "回答人"], [["4.1-a", "yes", "王芳"]])
+    assert read_answered_by(zh) == {"4.1-a": "王芳"}
+    rich = _workbook(tmp_path / "rich.xlsx", ["id", "answer", "x"], [["4.1-a", "yes", "Li Wei"]], rich=True)
+    assert _may_have_answered_by(rich) and read_answered_by(rich) == {"4.1-a": "Li Wei"}
+    plain = _workbook(tmp_path / "plain.xlsx", ["id", "answer", "notes"], [["4.1-a", "yes", "answered by Li"]])
+    assert read_answered_by(plain) == {}
+
+
+def test_a_plain_responses_workbook_is_not_opened_for_answered_by(tmp_path):
+    """Every report and every office of a batch asks; a file qmskit wrote (inline strings) answers from
+    its header row alone."""
+    from qmskit.io.merge import _may_have_answered_by
+    cl = load_checklist("iso9001-2015")
+    frame = pd.DataFrame({"id": cl.questions["id"], "answer": "yes", "notes": "answered by the office"})
+    path = tmp_path / "office.xlsx"
+    write_responses(path, {"office": "X"}, frame, cl, backup=False)
+    assert not _may_have_answered_by(path)
+    assert read_answered_by(path) == {}
+
+
+def test_answered_by_is_remembered_from_reading_the_workbook(tmp_path, office_file, monkeypatch):
+    """A report reads a workbook, then asks who answered what: the answer comes from that read (a merged
+    workbook's column, {} for a plain one) without opening the file again; a changed file is read anew."""
+    import qmskit.io.xlsx_read as xlsx_read
+    from qmskit.io.merge import MergeResult, write_merged
+    cl = load_checklist("iso9001-2015")
+    meta, frame = read_responses(office_file)
+    plain = tmp_path / "plain.xlsx"
+    write_responses(plain, meta, frame, cl, backup=False)
+    merged = tmp_path / "merged.xlsx"
+    who = {qid: ("Li Wei" if i % 2 else "王芳") for i, qid in enumerate(frame["id"][:12])}
+    write_merged(merged, MergeResult(meta, frame.drop(columns="row"), who), cl)
+    fresh = read_answered_by(merged)  # not read in this process yet: read with calamine
+    assert fresh == who
+    read_responses(plain)
+    read_responses(merged)
+
+    def no_second_read(path):
+        raise AssertionError(f"{path} opened again")
+    monkeypatch.setattr(xlsx_read, "open_workbook", no_second_read)
+    assert read_answered_by(plain) == {}
+    assert read_answered_by(merged) == who
+    monkeypatch.undo()
+    write_merged(merged, MergeResult(meta, frame.drop(columns="row"), {frame["id"][0]: "Zhang Min"}), cl)
+    assert read_answered_by(merged) == {frame["id"][0]: "Zhang Min"}

@@ -248,3 +248,23 @@ def test_score_warns_about_na_without_justification(tmp_path):
     out = cli("score", str(path))
     assert out.returncode == 0
     assert f"warning: {path}: question '8.3.1-a' is n/a without a justification in the notes" in out.stderr
+
+
+def test_a_failed_validation_never_returns_an_empty_frame(tmp_path, monkeypatch):
+    """mypy saw read_responses could return (meta, None): only if validation raised a ResponsesProblems
+    whose list is empty, which its constructor refuses (so not a bug today); the guard makes it a one-line
+    error should that ever change."""
+    import qmskit.io.responses as responses
+    from qmskit.errors import ResponsesProblems
+    path = tmp_path / "o.csv"
+    path.write_text("id,answer\n4.1-a,yes\n", encoding="utf-8")
+    with pytest.raises(IndexError):
+        ResponsesProblems([])
+
+    def no_named_problem(*args, **kwargs):
+        exc = ResponsesProblems([responses.ResponsesError("x")])
+        exc.problems = []
+        raise exc
+    monkeypatch.setattr(responses, "validate_responses", no_named_problem)
+    with pytest.raises(responses.ResponsesError, match="could not be read"):
+        responses.read_responses(path)

@@ -1,0 +1,82 @@
+"""The one Jinja2 environment every qmskit page and fragment is rendered with.
+
+Autoescape is on for every template, so a value from a file (office name, evidence, notes, owner …)
+reaches HTML only through Jinja2's escaping; Python hands templates plain data and never builds markup.
+``Markup`` is used only for fragments whose every character is ours (catalog entries that carry their
+own ``<b>``, the Markdown renderer's output, which escapes raw HTML itself).
+
+Templates get their words from the message catalog through ``t`` (``{{ t('sec_gaps') }}``, the language
+is the ``lang`` of the render call) and ``t_html`` for catalog entries that contain markup; colours from the
+one palette through ``palette``, ``band_colour(band)`` and ``severity_colour(severity)``.
+The environment is built on first use (no import-time work) and shared by the whole process.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from qmskit.core.readiness import fmt_number
+from qmskit.i18n import catalog
+from qmskit.render import palette
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: the row key it shows, its header, its fixed width (``"12%"``: print never cuts a
+    table off), right-aligned numbers, or the indented title of a clause tree."""
+    key: str
+    header: str
+    width: str
+    numeric: bool = False
+    indent: bool = False
+
+    @property
+    def css(self) -> str:
+        return "qr-num" if self.numeric else "qr-indent" if self.indent else ""
+
+
+def _finalize(value: Any) -> Any:
+    """What ``{{ value }}`` prints: None and NaN (a blank cell of a frame) print nothing, never "None"."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+@jinja2.pass_context
+def _t(context: Any, key: str, **fields: Any) -> str:
+    return catalog.t(key, context.get("lang") or "en", **fields)
+
+
+@jinja2.pass_context
+def _t_html(context: Any, key: str, **fields: Any) -> Markup:
+    """A catalog entry written with markup of our own ("method"): its text is trusted, its fields escaped."""
+    safe_fields = {k: escape(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return Markup(catalog.t(key, context.get("lang") or "en", **safe_fields))  # noqa: S704 - our own text
+
+
+def pct(value: Any) -> str:
+    """A percentage for display: ``87.5%``; ``n/a`` when there is none."""
+    text = fmt_number(value)
+    return text if text == "n/a" else f"{text}%"
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("qmskit.render", "templates"),
+        autoescape=True,  # every template, whatever its name: nothing here is not HTML or SVG
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the test, never renders as ""
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize,
+    )
+    env.globals.update(t=_t, t_html=_t_html, palette=palette, band_colour=palette.band_colour,
+                       severity_colour=palette.severity_colour)
+    env.filters.update(num=fmt_number, pct=pct)
+    return env
+
+
+def render(name: str, /, **context: Any) -> Markup:
+    """Render ``templates/<name>`` with ``context``; the result is safe HTML (autoescaped)."""
+    return Markup(environment().get_template(name).render(**context).strip())  # noqa: S704 - autoescaped output
