@@ -32,8 +32,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check qmskit tests benchmarks scripts
 	$(BIN)/mypy
 
+# the suite on every core (pytest-xdist): each test file's tests on one worker (--dist loadfile), so its
+# module fixtures (a batch, a rendered report, a JupyterLab server) are built once; TEST_WORKERS=0 runs it in
+# this process. (--dist loadgroup, groups across files, grouped nothing here with pytest 9.2 + xdist 3.8.)
+TEST_WORKERS ?= auto
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

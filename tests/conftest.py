@@ -1,19 +1,61 @@
-"""Shared fixtures: a headless Chromium (Debian's, offline) and a full-checklist responses file."""
+"""Shared fixtures: a headless Chromium (Debian's, offline) and a full-checklist responses file; the
+Hypothesis profiles; the hostile-input peak-memory line gathered from every xdist worker."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 
 CHROMIUM = Path(os.environ.get(ENV_CHROMIUM) or DEFAULT_CHROMIUM)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
+
+# Hypothesis: no per-example deadline (wall-clock is never asserted, and a shared 2-core machine makes an
+# example's time meaningless); `too_slow` off because one example scores the whole 281-question checklist.
+# "qmskit" (the default) keeps `make test` within its budget; `HYPOTHESIS_PROFILE=thorough` tries ten times
+# as many examples. Tests that name their own max_examples size it for their cost relative to this.
+settings.register_profile("qmskit", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", parent=settings.get_profile("qmskit"), max_examples=400)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qmskit"))
+
+
+def _hostile_peaks() -> dict:
+    harness = sys.modules.get("harness")  # tests/hostile/harness.py, once a hostile test has imported it
+    return dict(harness.PEAKS) if harness is not None else {}
+
+
+def pytest_sessionfinish(session):
+    """On an xdist worker: hand this worker's hostile-input peaks to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["hostile_peaks"] = json.dumps(_hostile_peaks())
+
+
+_WORKER_PEAKS: dict = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist controller: collect each worker's peaks as it finishes."""
+    _WORKER_PEAKS.update(json.loads(getattr(node, "workeroutput", {}).get("hostile_peaks", "{}")))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many hostile-input runs, and the worst peak RSS of them (issue 14 asks for it)."""
+    measured = {k: v for k, v in {**_WORKER_PEAKS, **_hostile_peaks()}.items() if v == v}
+    if measured:
+        worst = max(measured, key=measured.__getitem__)
+        terminalreporter.write_line(f"hostile inputs: {len(measured)} runs, worst peak RSS "
+                                    f"{measured[worst]:.0f} MB ({worst})")
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +116,21 @@ def full_responses(tmp_path_factory, full_checklist) -> Path:
     path = tmp_path_factory.mktemp("responses") / "lakeside.xlsx"
     write_responses(path, OFFICE_META, mixed_answers(full_checklist), full_checklist, backup=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def printed_report(full_responses, tmp_path_factory):
+    """``printed_report(lang)``: the test office's internal-copy report, HTML and PDF (headless Chromium),
+    built once per session and language — the HTML checks in a browser and the PDF checks read the same
+    files (tests/browser/test_report_browser.py, test_pdf_browser.py: once per xdist worker that runs them)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
+    from qmskit.render import report
+    built: dict[str, Path] = {}
+
+    def get(lang: str) -> Path:
+        if lang not in built:
+            built[lang] = report.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang,
+                                              pdf=True)
+        return built[lang]
+    return get

@@ -94,6 +94,7 @@ def forty_offices(tmp_path_factory, full_checklist) -> list[Path]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)   # cluster start + 40 reports + stop: over the suite's 300 s on a loaded 2-core machine
 def test_batch_over_a_real_dask_cluster_writes_every_report_and_the_portfolio(cluster, forty_offices, tmp_path):
     address, tag = cluster
     out = tmp_path / "reports"

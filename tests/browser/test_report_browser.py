@@ -11,10 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
-def built(request, full_responses, tmp_path_factory):
+def built(request, printed_report, full_responses):
     lang = request.param
-    path = report.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang)
-    return lang, path, report.load_assessment(full_responses)
+    return lang, printed_report(lang), report.load_assessment(full_responses)
 
 
 def open_offline(browser, path, **context):

@@ -24,7 +24,7 @@ from corpus import (
     workbook,
     zip_bomb,
 )
-from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
+from harness import corpus, run_cli, score_text  # noqa: F401  (corpus is a fixture)
 
 MB = 1024 * 1024
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -77,28 +77,24 @@ def test_a_100_mb_yaml_checklist(corpus):
 
 # ---------------------------------------------------------------------------------------------- CSV shape
 def test_csv_with_too_many_rows(corpus):
-    path = corpus / "rows.csv"
-    path.write_text("id,answer\n" + "4.1-a,yes\n" * 6000, encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("rows.csv", "limit is 5,000")
+    score_text(corpus, "rows.csv", "id,answer\n" + "4.1-a,yes\n" * 6000).assert_one_line_error(
+        "rows.csv", "limit is 5,000")
 
 
 def test_csv_header_with_five_million_columns(corpus):
-    path = corpus / "wide.csv"
-    path.write_text("id,answer" + "," * 5_000_000 + "\n4.1-a,yes\n", encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("wide.csv", "columns; the limit is 200")
+    score_text(corpus, "wide.csv", "id,answer" + "," * 5_000_000 + "\n4.1-a,yes\n").assert_one_line_error(
+        "wide.csv", "columns; the limit is 200")
 
 
 def test_csv_cell_over_10000_characters(corpus):
-    path = corpus / "longcell.csv"
-    path.write_text("id,answer,evidence\n4.1-a,yes," + "x" * 20_000 + "\n", encoding="utf-8")
-    line = run_cli(["score", path], cwd=corpus).assert_one_line_error("longcell.csv", "limit is 10,000")
+    line = score_text(corpus, "longcell.csv", "id,answer,evidence\n4.1-a,yes," + "x" * 20_000 + "\n").assert_one_line_error(
+        "longcell.csv", "limit is 10,000")
     assert "xxxxxxxxxx" not in line   # the text itself is never echoed
 
 
 def test_csv_cell_over_the_csv_module_field_limit(corpus):
-    path = corpus / "hugecell.csv"
-    path.write_text('id,answer,evidence\n4.1-a,yes,"' + "y" * 200_000 + '"\n', encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("hugecell.csv", "10,000")
+    score_text(corpus, "hugecell.csv", 'id,answer,evidence\n4.1-a,yes,"' + "y" * 200_000 + '"\n').assert_one_line_error(
+        "hugecell.csv", "10,000")
 
 
 # ---------------------------------------------------------------------------------------------- workbooks
@@ -186,9 +182,8 @@ def test_a_zip_that_is_not_a_workbook(corpus):
 
 # ---------------------------------------------------------------------------------------------- YAML
 def test_yaml_billion_laughs(corpus):
-    path = corpus / "laughs.yaml"
-    path.write_text(billion_laughs_yaml(), encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("laughs.yaml", "aliases expand past 10,000")
+    score_text(corpus, "laughs.yaml", billion_laughs_yaml()).assert_one_line_error(
+        "laughs.yaml", "aliases expand past 10,000")
 
 
 def test_yaml_billion_laughs_in_a_checklist(corpus):
@@ -206,27 +201,23 @@ def test_yaml_nested_too_deep(corpus, depth):
 
 
 def test_yaml_with_too_many_entries(corpus):
-    path = corpus / "entries.yaml"
-    path.write_text("office: X\nresponses: []\nnotes:\n" + "- x\n" * 250_000, encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("entries.yaml", "more than 200,000 entries")
+    score_text(corpus, "entries.yaml", "office: X\nresponses: []\nnotes:\n" + "- x\n" * 250_000).assert_one_line_error(
+        "entries.yaml", "more than 200,000 entries")
 
 
 def test_yaml_with_a_list_as_a_key(corpus):
-    path = corpus / "complexkey.yaml"
-    path.write_text("? [a, b]\n: c\nresponses: []\n", encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("complexkey.yaml", "line 1", "plain text")
+    score_text(corpus, "complexkey.yaml", "? [a, b]\n: c\nresponses: []\n").assert_one_line_error(
+        "complexkey.yaml", "line 1", "plain text")
 
 
 def test_yaml_impossible_date(corpus):
-    path = corpus / "date.yaml"
-    path.write_text("office: X\ndate: 2024-02-30\nresponses: []\n", encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("date.yaml", "day is out of range")
+    score_text(corpus, "date.yaml", "office: X\ndate: 2024-02-30\nresponses: []\n").assert_one_line_error(
+        "date.yaml", "day is out of range")
 
 
 def test_yaml_too_many_responses(corpus):
-    path = corpus / "many.yaml"
-    path.write_text("office: X\nresponses:\n" + "- {id: 4.1-a, answer: yes}\n" * 5001, encoding="utf-8")
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("many.yaml", "limit is 5,000")
+    score_text(corpus, "many.yaml", "office: X\nresponses:\n" + "- {id: 4.1-a, answer: yes}\n" * 5001).assert_one_line_error(
+        "many.yaml", "limit is 5,000")
 
 
 # ---------------------------------------------------------------------------------------------- checklist: key
@@ -328,21 +319,15 @@ def _in_tmpfs(folder: Path, options: str, args: list) -> list:
 
 
 @needs_unshare
-def test_disk_full_while_writing_a_template(corpus):
-    folder = corpus / "full"
+@pytest.mark.parametrize("name, options, after_path, words", [("full", "size=16k", ":", "disk is full"),
+                                                              ("readonly", "ro", "", "read-only file system")],
+                         ids=["disk-full", "read-only"])
+def test_a_template_into_a_folder_that_cannot_take_it(corpus, name, options, after_path, words):
+    folder = corpus / name
     folder.mkdir()
     run = run_cli(["template", "iso9001-2015", "--office", "X", "-o", folder / "t.xlsx"], cwd=corpus,
-                  wrap=_in_tmpfs(folder, "size=16k", []), tmp=corpus)
-    run.assert_one_line_error(f"{folder / 't.xlsx'}:", "disk is full")
-
-
-@needs_unshare
-def test_read_only_output_folder(corpus):
-    folder = corpus / "readonly"
-    folder.mkdir()
-    run = run_cli(["template", "iso9001-2015", "--office", "X", "-o", folder / "t.xlsx"], cwd=corpus,
-                  wrap=_in_tmpfs(folder, "ro", []), tmp=corpus)
-    run.assert_one_line_error(str(folder / "t.xlsx"), "read-only file system")
+                  wrap=_in_tmpfs(folder, options, []), tmp=corpus)
+    run.assert_one_line_error(f"{folder / 't.xlsx'}{after_path}", words)
 
 
 @needs_unshare

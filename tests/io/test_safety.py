@@ -597,7 +597,7 @@ TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(NASTY)), max_size=30)
 def test_any_text_survives_write_then_read(tmp_path, suffix):
     path = tmp_path / f"p{suffix}"
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # examples: the conftest profile
     @given(evidence=TEXT, notes=TEXT, owner=TEXT, office=TEXT.filter(lambda s: normalize_text(s) != ""))
     def prop(evidence, notes, owner, office):
         frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": evidence, "notes": notes, "owner": owner}])
@@ -612,7 +612,7 @@ def test_any_text_survives_write_then_read(tmp_path, suffix):
     prop()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)  # microseconds an example: many more than the profile's
 @given(text=TEXT)
 def test_csv_neutralising_is_a_bijection_on_any_text(text):
     """Our reader strips exactly the quote our writer added: nothing a user typed is lost or gained."""

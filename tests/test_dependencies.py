@@ -1,0 +1,56 @@
+"""Every library the tests import is declared: in qmskit's dependencies or in its `test` extra (psutil was
+once used without being declared, and passed only because something else happened to install it)."""
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+# qmskit, the tests' helpers and the repo's scripts (imported by their stem)
+LOCAL = {"qmskit"} | {p.stem for p in TESTS.rglob("*.py")} | {p.stem for p in (TESTS.parent / "scripts").glob("*.py")}
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _declared() -> set[str]:
+    """Distributions named by qmskit's requirements that hold without extras or with the test extra."""
+    names = set()
+    for requirement in metadata.requires("qmskit") or []:
+        name, _, marker = requirement.partition(";")
+        if not marker.strip() or re.search(r"""extra\s*==\s*["']test["']""", marker):
+            names.add(_normalise(re.split(r"[\s\[<>=!~]", name.strip(), maxsplit=1)[0]))
+    return names
+
+
+def _imported_roots() -> dict[str, str]:
+    """Top-level names the test files import (at any depth of the file) -> one file that imports it."""
+    roots: dict[str, str] = {}
+    for path in sorted(TESTS.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                roots.setdefault(name.split(".")[0], str(path.relative_to(TESTS)))
+    return roots
+
+
+def test_every_library_the_tests_import_is_declared():
+    providers = metadata.packages_distributions()
+    declared = _declared()
+    missing = []
+    for root, where in _imported_roots().items():
+        if root in LOCAL or root in sys.stdlib_module_names or root == "__future__":
+            continue
+        dists = {_normalise(d) for d in providers.get(root, [root])}
+        if not dists & declared:
+            missing.append(f"{root} ({where}; from {', '.join(sorted(dists))})")
+    assert not missing, "imported by the tests but not declared in pyproject.toml: " + "; ".join(missing)
