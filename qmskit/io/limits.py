@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 from pathlib import Path
 
 from qmskit.errors import QmskitError
@@ -73,6 +74,29 @@ def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, wha
     if len(data) > max_bytes:
         raise error(f"{what} is larger than the limit of {mib(max_bytes)}", path=path)
     return data
+
+
+def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str) -> zipfile.ZipFile:
+    """Open a zip container (.xlsx, .ods) whose central directory stays within the limits: at most
+    MAX_ZIP_MEMBERS members expanding to at most MAX_UNZIPPED_BYTES (what the directory declares; the
+    readers still stream each member within its own bounds). ``not_this_kind``: the one line for a file
+    that is not a zip at all; ``what``: the container as the messages name it ("workbook")."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise error(not_this_kind, path=path) from None
+    except OSError as exc:
+        raise error(f"cannot read ({exc.strerror or exc})", path=path) from None
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        zf.close()
+        raise error(f"the {what} has {len(infos):,} zip members; the limit is {MAX_ZIP_MEMBERS:,}", path=path)
+    expanded = sum(i.file_size for i in infos)
+    if expanded > MAX_UNZIPPED_BYTES:
+        zf.close()
+        raise error(f"the {what} expands to {mib(expanded)} when unzipped; the limit is "
+                    f"{mib(MAX_UNZIPPED_BYTES)} (a zip bomb?)", path=path)
+    return zf
 
 
 def check_cell(value, error: type[QmskitError], path, where: str) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
-from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, mib
+from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, open_bounded_zip
 
 NOT_AN_ODS = ("not an .ods spreadsheet (another file type renamed to .ods, or a damaged file); save it from "
               "LibreOffice Calc as .ods, or start from `qmskit template`")
@@ -29,21 +29,8 @@ _CHUNK = 1 << 20
 
 
 def prescan(path: Path) -> None:
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ResponsesError(NOT_AN_ODS, path=path) from None
-    except OSError as exc:
-        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
-    with zf:
+    with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "spreadsheet") as zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise ResponsesError(f"the spreadsheet has {len(infos):,} zip members; the limit is {MAX_ZIP_MEMBERS:,}",
-                                 path=path)
-        expanded = sum(i.file_size for i in infos)
-        if expanded > MAX_UNZIPPED_BYTES:
-            raise ResponsesError(f"the spreadsheet expands to {mib(expanded)} when unzipped; the limit is "
-                                 f"{mib(MAX_UNZIPPED_BYTES)} (a zip bomb?)", path=path)
         names = {i.filename for i in infos}
         try:
             if "content.xml" not in names or ("mimetype" in names and zf.read("mimetype").strip() != MIMETYPE):

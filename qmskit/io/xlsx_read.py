@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from qmskit.errors import ResponsesError
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_ZIP_MEMBERS, mib
+from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, mib, open_bounded_zip
 
 NOT_A_WORKBOOK = ("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
                   "save it from Excel/WPS as .xlsx, or start from `qmskit template`")
@@ -109,21 +109,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
 
 def prescan(path: Path) -> None:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring)."""
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ResponsesError(NOT_A_WORKBOOK, path=path) from None
-    except OSError as exc:
-        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
-    with zf:
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "workbook") as zf:
         infos = zf.infolist()
-        if len(infos) > MAX_ZIP_MEMBERS:
-            raise ResponsesError(f"the workbook has {len(infos):,} zip members; the limit is {MAX_ZIP_MEMBERS:,}",
-                                 path=path)
-        expanded = sum(i.file_size for i in infos)
-        if expanded > MAX_UNZIPPED_BYTES:
-            raise ResponsesError(f"the workbook expands to {mib(expanded)} when unzipped; the limit is "
-                                 f"{mib(MAX_UNZIPPED_BYTES)} (a zip bomb?)", path=path)
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
             raise ResponsesError(NOT_A_WORKBOOK, path=path)
