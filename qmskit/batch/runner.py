@@ -38,6 +38,7 @@ from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outputs import OutputFolder
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.readiness import BANDS
+from qmskit.core.values import as_number
 from qmskit.errors import QmskitError
 from qmskit.io import iorw
 from qmskit.io.cells import csv_for_people
@@ -716,13 +717,13 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
         offices.append({
             "office": o.office, "source": o.source,
             "href": o.html.name if (office_reports and o.ok and o.html) else None,
-            "checklist": a.checklist.id, "overall": _num(a.overall), "completeness": _num(a.completeness),
+            "checklist": a.checklist.id, "overall": as_number(a.overall), "completeness": as_number(a.completeness),
             "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
             "display_band": a.display_band,
             **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
             "answers": {r.id: _answer_json(r.answer)
                         for r in a.questions.itertuples(index=False) if r.answer is not None},
-            "top_scores": {r.clause: _num(r.score) for r in top.itertuples(index=False)},
+            "top_scores": {r.clause: as_number(r.score) for r in top.itertuples(index=False)},
             "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
                      for g in a.gaps.itertuples(index=False)],
             **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
@@ -740,10 +741,6 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
 def _answer_json(answer: Any) -> str | int:
     """A canonical answer as JSON: the token, or a maturity level as an integer."""
     return answer if isinstance(answer, str) else int(answer)
-
-
-def _num(value):
-    return None if value is None or pd.isna(value) else float(value)
 
 
 # ---------------------------------------------------------------------------------------------- progress

@@ -20,6 +20,7 @@ from typing import Any, cast
 import pandas as pd
 
 from qmskit.core.assessment import Assessment
+from qmskit.core.values import is_blank
 from qmskit.i18n.catalog import MessageTable
 
 
@@ -68,18 +69,14 @@ DATE_KEYS = ["due", "closed_date", "verified_date"]
 SEVERITY_RANK = {"major": 0, "minor": 1, "observation": 2}
 
 
-def blank(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
-
-
 def _text(value) -> str:
-    return "" if blank(value) else str(value)
+    return "" if is_blank(value) else str(value)
 
 
 def _reason(row) -> str:
     """The finding's reason from the gap model; derived from critical/points while the model lacks it."""
     reason = row.get("reason")
-    if not blank(reason):
+    if not is_blank(reason):
         return str(reason)
     if row.get("basis") == "practice":
         return "practice"
@@ -92,7 +89,7 @@ def _reason(row) -> str:
 def _action_text(row, lang: str) -> str:
     """The recommended action (checklist ``action``), else the evidence hint an auditor looks for."""
     for key in (f"action_{lang}", "action_en", f"evidence_{lang}", "evidence_en"):
-        if not blank(row.get(key)):
+        if not is_blank(row.get(key)):
             return str(row[key])
     return ""
 
@@ -158,7 +155,7 @@ def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
             for key in QMSKIT_KEYS:
                 merged[key] = new.at[qid, key]
             for key in ("owner", "due"):
-                if blank(merged[key]):
+                if is_blank(merged[key]):
                     merged[key] = new.at[qid, key]
             kept.append(str(qid))
         else:
@@ -209,7 +206,7 @@ def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
     due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
     overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
     no_evidence = status.isin(CLOSED_STATUSES) & \
-        plan["closure_evidence"].map(blank)
+        plan["closure_evidence"].map(is_blank)
     items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
     items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(
         ["days_overdue", "_sev"], ascending=[False, True], kind="mergesort")

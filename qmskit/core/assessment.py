@@ -11,13 +11,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.model import Band, Reason, Severity
-
-
-def _num(value):
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
+from qmskit.core.values import as_number
 
 
 def _answer(value):
@@ -96,23 +90,23 @@ class Assessment:
             "office": self.office,
             "source": self.source,
             "checklist": {"id": self.checklist.id, "version": self.checklist.version},
-            "overall": _num(self.overall),
-            "completeness": _num(self.completeness),
+            "overall": as_number(self.overall),
+            "completeness": as_number(self.completeness),
             "readiness": self.readiness.value,
             "readiness_reasons": self.readiness_reasons,
             "clauses": [
-                {"clause": r.clause, "title": r.title_en, "score": _num(r.score), "answered": int(r.answered),
+                {"clause": r.clause, "title": r.title_en, "score": as_number(r.score), "answered": int(r.answered),
                  "applicable": int(r.applicable), "questions": int(r.questions)}
                 for r in cast("Iterable[Any]", self.clauses.itertuples(index=False))
             ],
             "questions": [
                 {"id": r.id, "clause": r.clause, "weight": float(r.weight), "critical": bool(r.critical),
-                 "answer": _answer(r.answer), "points": _num(r.points)}
+                 "answer": _answer(r.answer), "points": as_number(r.points)}
                 for r in cast("Iterable[Any]", self.questions.itertuples(index=False))
             ],
             "gaps": [
                 {"id": r.id, "clause": r.clause, "severity": r.severity, "basis": r.basis, "reason": r.reason,
-                 "answer": _answer(r.answer), "impact": _num(r.impact)}
+                 "answer": _answer(r.answer), "impact": as_number(r.impact)}
                 for r in self.gaps.itertuples(index=False)
             ],
             "unanswered": list(self.unanswered),

@@ -22,8 +22,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from qmskit.core.assessment import Assessment, _answer, _num  # the JSON contract's number/answer forms
+from qmskit.core.assessment import Assessment, _answer  # the JSON contract's number/answer forms
 from qmskit.core.readiness import BANDS
+from qmskit.core.values import as_number
 from qmskit.errors import QmskitError
 
 GAP_STATUSES = ["closed", "opened", "improved", "worsened", "unchanged", "unassessed"]
@@ -74,33 +75,33 @@ class Comparison:
         """The ``qmskit compare --json`` document: unrounded numbers, null where undefined."""
         def side(a: Assessment) -> dict:
             return {"source": a.source, "date": _text(a.meta.get("date")), "checklist":
-                    {"id": a.checklist.id, "version": a.checklist.version}, "overall": _num(a.overall),
-                    "completeness": _num(a.completeness), "readiness": a.readiness,
+                    {"id": a.checklist.id, "version": a.checklist.version}, "overall": as_number(a.overall),
+                    "completeness": as_number(a.completeness), "readiness": a.readiness,
                     "gaps": len(a.gaps), "kpi_findings": len(a.kpi_findings)}
 
         def gap(r) -> dict:
             return {"id": r.id, "clause": r.clause, "severity_before": r.severity_before,
                     "severity_after": r.severity_after, "answer_before": _answer(r.answer_before),
-                    "answer_after": _answer(r.answer_after), "impact_before": _num(r.impact_before),
-                    "impact_after": _num(r.impact_after)}
+                    "answer_after": _answer(r.answer_after), "impact_before": as_number(r.impact_before),
+                    "impact_after": as_number(r.impact_after)}
 
         return {
             "office": self.office,
             "forced": self.forced,
             "before": side(self.before),
             "after": side(self.after),
-            "overall_change": _num(self.overall_change),
-            "completeness_change": _num(self.completeness_change),
+            "overall_change": as_number(self.overall_change),
+            "completeness_change": as_number(self.completeness_change),
             "readiness": {"before": self.before.readiness, "after": self.after.readiness,
                           "change": self.readiness_change},
-            "clauses": [{"clause": r.clause, "title": r.title_en, "before": _num(r.before), "after": _num(r.after),
-                         "change": _num(r.change)} for r in self.clauses.itertuples(index=False)],
+            "clauses": [{"clause": r.clause, "title": r.title_en, "before": as_number(r.before), "after": as_number(r.after),
+                         "change": as_number(r.change)} for r in self.clauses.itertuples(index=False)],
             "gap_counts": self.gap_counts(),
             "gaps": {s: [gap(r) for r in self.gaps[self.gaps["status"] == s].itertuples(index=False)]
                      for s in GAP_STATUSES},
             "kpis": [{"id": r.id, "name": r.name_en, "unit": r.unit, "target": float(r.target),
-                      "direction": r.direction, "before": _num(r.before), "after": _num(r.after),
-                      "change": _num(r.change), "status_before": r.status_before, "status_after": r.status_after,
+                      "direction": r.direction, "before": as_number(r.before), "after": as_number(r.after),
+                      "change": as_number(r.change), "status_before": r.status_before, "status_after": r.status_after,
                       "change_kind": r.change_kind} for r in cast("Iterable[Any]", self.kpis.itertuples(index=False))],
             "notes": list(self.notes),
         }
@@ -115,7 +116,7 @@ def _text(value) -> str | None:
 
 
 def _diff(before, after) -> float | None:
-    b, a = _num(before), _num(after)
+    b, a = as_number(before), as_number(after)
     return None if a is None or b is None else a - b
 
 

@@ -21,8 +21,9 @@ from typing import Any, cast
 
 import pandas as pd
 
-from qmskit.core.assessment import Assessment, _num
+from qmskit.core.assessment import Assessment
 from qmskit.core.compare import ComparisonError, _text, compare_gaps, same_office
+from qmskit.core.values import as_number
 
 MOVES = ["opened", "recurring", "closed", "still_open", "unassessed"]
 
@@ -61,18 +62,18 @@ class History:
         return {
             "office": self.office,
             "forced": self.forced,
-            "assessments": [{"label": r.label, "date": r.date, "source": r.source, "overall": _num(r.overall),
-                             "completeness": _num(r.completeness), "readiness": r.readiness,
+            "assessments": [{"label": r.label, "date": r.date, "source": r.source, "overall": as_number(r.overall),
+                             "completeness": as_number(r.completeness), "readiness": r.readiness,
                              "findings": {"major": int(r.major), "minor": int(r.minor),
                                           "observation": int(r.observation)}}
                             for r in cast("Iterable[Any]", self.points.itertuples(index=False))],
             "clauses": [{"clause": r["clause"], "title": r["title_en"],
-                         "scores": [_num(r[label]) for label in self.labels]}
+                         "scores": [as_number(r[label]) for label in self.labels]}
                         for r in self.clauses.to_dict("records")],
             "transitions": [{"before": t.before, "after": t.after, "counts": t.counts(),
                              "ids": {m: list(t.ids.get(m, [])) for m in MOVES}} for t in self.transitions],
-            "kpis": [{"id": r["id"], "name": r["name_en"], "unit": r["unit"], "target": _num(r["target"]),
-                      "direction": r["direction"], "values": [_num(r[f"value:{label}"]) for label in self.labels],
+            "kpis": [{"id": r["id"], "name": r["name_en"], "unit": r["unit"], "target": as_number(r["target"]),
+                      "direction": r["direction"], "values": [as_number(r[f"value:{label}"]) for label in self.labels],
                       "status": [r[f"status:{label}"] for label in self.labels]}
                      for r in self.kpis.to_dict("records")],
             "notes": list(self.notes),

@@ -34,6 +34,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import TOL, Severity
+from qmskit.core.values import as_number
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import t
 
@@ -207,16 +208,12 @@ def evaluate_kpis(cl: Checklist, values) -> tuple[pd.DataFrame, list[dict]]:
     return frame, findings
 
 
-def _num(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-
-
 def kpi_finding(r) -> dict:
     """One missed target as a JSON-ready finding (design.md: observation, clause 9.1, id kpi:<indicator>)."""
     return {
         "id": f"kpi:{r.id}", "indicator": r.id, "clause": r.clause or "9.1", "severity": Severity.OBSERVATION.value,
         "name": r.name_en, "unit": r.unit, "target": float(r.target), "direction": r.direction,
-        "value": _num(r.value), "previous": _num(r.previous), "trend": r.trend,
+        "value": as_number(r.value), "previous": as_number(r.previous), "trend": r.trend,
     }
 
 

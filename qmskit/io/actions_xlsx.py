@@ -26,9 +26,9 @@ from qmskit.core.actions import (
     QMSKIT_KEYS,
     STATUS_LABELS,
     STATUS_ORDER,
-    blank,
     status_key,
 )
+from qmskit.core.values import is_blank
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import LabelPairs, t
 from qmskit.io import iorw
@@ -74,7 +74,7 @@ def _put(cell, value) -> None:
 
 
 def _cell_value(key: str, value, lang: str):
-    if blank(value):
+    if is_blank(value):
         return None
     if key in DATE_KEYS:
         try:
@@ -157,7 +157,7 @@ def _write_office(ws, meta: dict, lang: str) -> None:
 
 
 def _text(value) -> str:
-    return "" if blank(value) else str(value)
+    return "" if is_blank(value) else str(value)
 
 
 def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str = "en") -> Path:
@@ -186,7 +186,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
     rows = {}
     for n in range(2, ws.max_row + 1):
         value = ws.cell(n, columns["id"]).value
-        if not blank(value):
+        if not is_blank(value):
             rows[str(value).strip()] = n
     next_row = ws.max_row + 1
     for values in plan.to_dict("records"):
@@ -196,7 +196,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
             next_row += 1
             continue
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
-        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and blank(ws.cell(found, columns[k]).value)]
+        keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and is_blank(ws.cell(found, columns[k]).value)]
         _write_row(ws, found, columns, values, lang, keys)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
@@ -240,7 +240,7 @@ def _sheet_lang(ws) -> str:
 
 
 def _status(value, path, row) -> str:
-    if blank(value):
+    if is_blank(value):
         return "open"
     key = status_key(value)
     if key is None:
@@ -292,7 +292,7 @@ def read_actions(path: str | Path) -> ActionPlanFile:
             for k, v in zip(keys, values):
                 if k and k not in rec:
                     rec[k] = v
-            if blank(rec.get("id")):
+            if is_blank(rec.get("id")):
                 continue
             qid = str(rec["id"]).strip()
             if qid in seen:

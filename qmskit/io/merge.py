@@ -22,6 +22,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
+from qmskit.core.values import is_blank
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import t
 
@@ -53,10 +54,6 @@ class Prefer(str, Enum):
     FIRST = "first"
     LATEST = "latest"
     WORST = "worst"
-
-
-def _blank(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
 def _rows(frame: pd.DataFrame) -> Iterable[Any]:
@@ -148,13 +145,13 @@ class MergeResult:
 
 
 def _given(row: dict) -> bool:
-    return any(not _blank(row.get(f)) for f in FIELDS)
+    return any(not is_blank(row.get(f)) for f in FIELDS)
 
 
 def _points_rank(answer, scale: str) -> float:
     """Lower is worse: no < partial < yes (maturity: level), then n/a, then unanswered."""
     from qmskit.core.scales import answer_points
-    if _blank(answer):
+    if is_blank(answer):
         return 3.0
     if answer == "n/a":
         return 2.0
@@ -173,7 +170,7 @@ def merge_frames(parts: list[Part], cl: Checklist, prefer: Prefer | None = None)
         if not given:
             continue
         differing = [f for f in FIELDS
-                     if len({str(r[f]).strip() for _, r in given if not _blank(r.get(f))}) > 1]
+                     if len({str(r[f]).strip() for _, r in given if not is_blank(r.get(f))}) > 1]
         if differing:
             c = Conflict(qid, differing, [(parts[i].label, parts[i].name, {f: _show(r.get(f)) for f in differing})
                                           for i, r in given])
@@ -192,7 +189,7 @@ def merge_frames(parts: list[Part], cl: Checklist, prefer: Prefer | None = None)
             order, winner_i = given, given[0][0]
         merged = {"id": qid}
         for f in FIELDS:  # the winner's values; blanks filled from the others in turn
-            merged[f] = next((r[f] for _, r in order if not _blank(r.get(f))), "")
+            merged[f] = next((r[f] for _, r in order if not is_blank(r.get(f))), "")
         rows.append(merged)
         names = [parts[winner_i].name] if differing else list(dict.fromkeys(parts[i].name for i, _ in given))
         answered_by[qid] = ", ".join(names)
@@ -236,7 +233,7 @@ def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflic
 
 
 def _show(value) -> str:
-    return "" if _blank(value) else str(value)
+    return "" if is_blank(value) else str(value)
 
 
 def _merged_meta(parts: list[Part]) -> dict:
@@ -244,7 +241,7 @@ def _merged_meta(parts: list[Part]) -> dict:
     skip = set(PART_META) | {"assessor", "kpis", "answered_by"}
     for part in parts:  # the first part that says something about a key wins
         for k, v in part.meta.items():
-            if k in skip or isinstance(v, (list, dict)) or _blank(v):
+            if k in skip or isinstance(v, (list, dict)) or is_blank(v):
                 continue
             meta.setdefault(k, v)
     meta["assessor"] = ", ".join(dict.fromkeys(p.name for p in parts))
@@ -442,7 +439,7 @@ def answered_by_rows(ws) -> dict[str, str]:
     if col is None or idc is None:
         return {}
     return {str(r[idc]).strip(): str(r[col]) for r in rows
-            if len(r) > max(col, idc) and not _blank(r[idc]) and not _blank(r[col])}
+            if len(r) > max(col, idc) and not is_blank(r[idc]) and not is_blank(r[col])}
 
 
 def _may_have_answered_by(path: Path) -> bool:

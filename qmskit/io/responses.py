@@ -28,6 +28,7 @@ from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import ALLOWED_TEXT, NA, normalize_answers
+from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
@@ -280,7 +281,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     def column(name: str) -> np.ndarray:
         return raw[name].to_numpy(dtype=object) if name in raw else np.full(n, None, dtype=object)
 
-    ids = np.array(["" if _blank(v) else str(v).strip() for v in column("id")], dtype=object)
+    ids = np.array(["" if is_missing(v) else str(v).strip() for v in column("id")], dtype=object)
     keep = np.flatnonzero(ids != "")
     ids = ids[keep]
     rows = (raw["row"].iloc[keep].reset_index(drop=True) if "row" in raw
@@ -324,10 +325,6 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
                          "answer": pd.Series(canon, dtype="object"),
                          **{col: pd.Series(values, dtype=text) for col, values in texts.items()},
                          "due": pd.Series(dues, dtype=text if len(ids) else "float64"), "row": rows})
-
-
-def _blank(value) -> bool:
-    return value is None or (not isinstance(value, str) and pd.isna(value))
 
 
 _ANSWER_TOKENS: dict[tuple, tuple] = {}  # (scale, type, value) -> (canonical, invalid), filled as spellings appear

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress, blank
+from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress
 from qmskit.core.assessment import Assessment
+from qmskit.core.values import is_blank
 from qmskit.i18n.catalog import t
 
 # the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
@@ -79,7 +80,7 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
         text = STATUS_LABELS.get(lang, STATUS_LABELS["en"]).get(status, status)
         if qid in overdue:
             text += f" · {t('actions.overdue', lang)}"
-        elif status in CLOSED_STATUSES and blank(plan.at[qid, "closure_evidence"]):
+        elif status in CLOSED_STATUSES and is_blank(plan.at[qid, "closure_evidence"]):
             text += f" · {t('actions.no_evidence', lang)}"
         out.append(text)
     return out

@@ -23,9 +23,9 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.config import DEFAULT_CHECKLIST
-from qmskit.core.actions import blank as _blank
 from qmskit.core.assessment import Assessment
 from qmskit.core.readiness import fmt_number
+from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
 from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
 from qmskit.render import palette
