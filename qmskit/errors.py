@@ -1,6 +1,9 @@
-"""User-facing errors: one line each, naming the file, the place in it and what is allowed.
+"""Every exception and warning qmskit raises, in one tree: user-facing errors are one line each, naming the
+file, the place in it and what is allowed.
 
-The CLI prints ``str(error)`` and exits 1; ``--debug`` shows the traceback instead.
+The CLI prints ``str(error)`` and exits 1 (``exit_code`` where a class sets another); ``--debug`` shows
+the traceback instead. The modules that raise them import them from here (and re-export them, so
+``from qmskit.core.compare import ComparisonError`` keeps working).
 """
 from __future__ import annotations
 
@@ -52,3 +55,37 @@ class BrandError(QmskitError):
 
 class PdfError(QmskitError):
     """A PDF could not be printed (no Chromium, no Playwright, or the browser failed)."""
+
+
+class ResponsesWarning(UserWarning):
+    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch)."""
+
+
+class FileBusyError(QmskitError):
+    """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
+
+
+class MergeError(QmskitError):
+    """Parts that cannot be merged (conflicts, different offices or checklists), or a bad assignment."""
+
+
+class ActionsError(QmskitError):
+    """An action-plan workbook is malformed."""
+
+
+class KernelTimeout(Exception):
+    """The office ran longer than its time limit; its kernel was killed."""
+
+
+class BatchBusy(QmskitError):
+    """Another batch is writing into the same output folder."""
+
+    exit_code = 2
+
+
+class ComparisonError(QmskitError):
+    """Two assessments that should not be compared (different offices or checklists)."""
+
+
+class MigrationError(QmskitError):
+    """A migration that cannot be done as asked (wrong checklists, unmapped clauses)."""

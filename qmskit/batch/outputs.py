@@ -24,19 +24,13 @@ import stat
 import tempfile
 from pathlib import Path
 
-from qmskit.errors import QmskitError
+from qmskit.errors import BatchBusy, QmskitError
 from qmskit.io import iorw
 
 MANIFEST = ".qmskit-batch.json"
 LOCK = ".qmskit-batch.lock"
 STAGING_PREFIX = ".qmskit-staging-"
 OUTPUT_SUFFIXES = (".html", ".csv", ".ipynb", ".pdf")   # the only kinds of file a batch writes (and may remove)
-
-
-class BatchBusy(QmskitError):
-    """Another batch is writing into the same output folder."""
-
-    exit_code = 2
 
 
 def sha256_file(path: Path) -> str | None:

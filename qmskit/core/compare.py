@@ -25,14 +25,10 @@ import pandas as pd
 from qmskit.core.assessment import Assessment, _answer  # the JSON contract's number/answer forms
 from qmskit.core.readiness import BANDS
 from qmskit.core.values import as_number
-from qmskit.errors import QmskitError
+from qmskit.errors import ComparisonError
 
 GAP_STATUSES = ["closed", "opened", "improved", "worsened", "unchanged", "unassessed"]
 TOL = 1e-9
-
-
-class ComparisonError(QmskitError):
-    """Two assessments that should not be compared (different offices or checklists)."""
 
 
 @dataclass

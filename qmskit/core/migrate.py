@@ -31,12 +31,8 @@ import pandas as pd
 from qmskit.checklist.crosswalk import Crosswalk, load_crosswalk
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.scales import NA, answer_points
-from qmskit.errors import QmskitError
+from qmskit.errors import MigrationError
 from qmskit.i18n.catalog import t
-
-
-class MigrationError(QmskitError):
-    """A migration that cannot be done as asked (wrong checklists, unmapped clauses)."""
 
 
 def _rows(frame: pd.DataFrame) -> Iterable[Any]:

@@ -29,7 +29,7 @@ from qmskit.core.actions import (
     status_key,
 )
 from qmskit.core.values import is_blank
-from qmskit.errors import QmskitError
+from qmskit.errors import ActionsError, QmskitError
 from qmskit.i18n.catalog import LabelPairs, t
 from qmskit.io import iorw
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
@@ -48,10 +48,6 @@ META_LABELS = LabelPairs("actions_xlsx.office", (
     "language"))
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 OFFICE_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns the office fills in
-
-
-class ActionsError(QmskitError):
-    """An action-plan workbook is malformed."""
 
 
 @dataclass

@@ -27,14 +27,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qmskit.errors import QmskitError
+from qmskit.errors import FileBusyError
 
 KEEP_BACKUPS = 5
 LOCK_TIMEOUT = 30.0  # seconds; a write takes well under one, so a longer wait means a stuck writer
-
-
-class FileBusyError(QmskitError):
-    """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
 
 
 _locks: dict[str, object] = {}

@@ -23,7 +23,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.values import is_blank
-from qmskit.errors import QmskitError
+from qmskit.errors import MergeError, QmskitError
 from qmskit.i18n.catalog import t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
@@ -39,10 +39,6 @@ def answered_by_labels() -> tuple[str, str]:
 def _is_id_header(header: object) -> bool:
     """The Assessment sheet's ID column, headed in either language (the catalog's xlsx.assessment.id)."""
     return str(header).strip().lower() in {"id", *(t("xlsx.assessment.id", lang).lower() for lang in LANGUAGES)}
-
-
-class MergeError(QmskitError):
-    """Parts that cannot be merged (conflicts, different offices or checklists), or a bad assignment."""
 
 
 class SplitBy(str, Enum):

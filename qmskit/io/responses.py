@@ -29,7 +29,7 @@ from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml
 from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import ALLOWED_TEXT, NA, normalize_answers
 from qmskit.core.values import is_missing
-from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems
+from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
@@ -46,10 +46,6 @@ META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "sc
              "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
 FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
-
-
-class ResponsesWarning(UserWarning):
-    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch)."""
 
 
 def empty_responses() -> pd.DataFrame:

@@ -31,6 +31,7 @@ from nbclient import NotebookClient
 # isort: on
 
 from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
+from qmskit.errors import KernelTimeout
 
 ENGINE_NAME = "qmskit-warm"
 # What every report and portfolio notebook imports. Not openpyxl (nor qmskit.io.xlsx): the kernel is handed
@@ -39,10 +40,6 @@ ENGINE_NAME = "qmskit-warm"
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
               "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
               "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
-
-
-class KernelTimeout(Exception):
-    """The office ran longer than its time limit; its kernel was killed."""
 
 
 @dataclass
