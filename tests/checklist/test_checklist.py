@@ -162,5 +162,10 @@ def test_wheel_ships_package_data(tmp_path):
     assert "qmskit/i18n/locale/zh_CN/LC_MESSAGES/qmskit.mo" in names
     assert "qmskit/cli/__init__.py" in names
     assert "qmskit/notebooks/report.ipynb" in names
-    assert "qmskit/templates/qmskit_report/index.html.j2" in names
-    assert "qmskit/templates/qmskit_report/static/report.css" in names
+    assert "qmskit/render/templates/qmskit_report/index.html.j2" in names
+    assert "qmskit/render/templates/qmskit_report/static/report.css" in names
+    root = Path(__file__).parents[2] / "qmskit"
+    for package in (p for p in root.iterdir() if (p / "__init__.py").exists()):  # every subpackage ships
+        assert f"qmskit/{package.name}/__init__.py" in names
+    for template in (root / "render" / "templates").rglob("*.j2"):  # every template, in every folder
+        assert template.relative_to(root.parent).as_posix() in names
