@@ -74,19 +74,10 @@ def _empty_run(after: bytes, kind: bytes) -> bool:
 
 
 def read_ods(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
     from qmskit.io.xlsx import read_workbook
-    from qmskit.io.xlsx_read import Workbook
+    from qmskit.io.xlsx_read import open_workbook
 
-    prescan(path)
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except CalamineError:
-        raise ResponsesError(NOT_AN_ODS, path=path) from None
-    except OSError as exc:
-        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
-    return read_workbook(Workbook(path, book), path, strict=strict)
+    return read_workbook(open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS), path, strict=strict)
 
 
 def _text(value):

@@ -179,15 +179,16 @@ def _row(values: list, n: int, sheet: str, path: Path) -> tuple:
     return tuple(out)
 
 
-def open_workbook(path: Path) -> Workbook:
-    """Pre-scan ``path`` and open it with calamine; raises ResponsesError with one line."""
+def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
+    """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
+    open it with calamine; raises ResponsesError with one line (``not_this_kind`` when calamine refuses it)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    prescan(path)
+    (scan or prescan)(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
-        raise ResponsesError(NOT_A_WORKBOOK, path=path) from None
+        raise ResponsesError(not_this_kind, path=path) from None
     except OSError as exc:
         raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
     return Workbook(path, book)
