@@ -197,7 +197,8 @@ def _exporter_class():
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             self.register_filter("compact_css", compact_css)
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return unused_css_removed(html), resources
 
     return ReportHTMLExporter
 
@@ -207,6 +208,69 @@ def compact_css(css: str) -> str:
     indentation. Every report carries the whole sheet, so this is ~2 KB of each page."""
     css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
     return "\n".join(line.strip() for line in css.splitlines() if line.strip())
+
+
+_PAGE_STYLE = re.compile(r'(<style type="text/css">\n)(.*?)(</style>)', re.S)
+
+
+def unused_css_removed(page: str) -> str:
+    """The page with its embedded stylesheet cut to the rules the page can use.
+
+    One report.css serves the office report, the comparison and the portfolio; each page carries only the
+    selectors whose classes all occur in its markup (a page runs no script, so its classes are all in it),
+    and only the custom properties (``--qr-…``) that a kept rule or the page reads. Conservative: a
+    selector is dropped only for a class the page lacks; element, id, attribute and pseudo-class parts
+    never drop one. Parsed with tinycss2 (nbconvert's own CSS parser, through bleach)."""
+    match = next((m for m in _PAGE_STYLE.finditer(page) if "--qr-" in m.group(2)), None)
+    if match is None:  # not a page with report.css
+        return page
+    import tinycss2
+
+    rest = page[:match.start()] + page[match.end():]
+    classes = {c for value in re.findall(r'\bclass="([^"]*)"', rest) for c in value.split()}
+
+    def selector_needed(tokens: list) -> bool:
+        for before, token in zip(tokens, tokens[1:]):
+            if before.type == "literal" and before.value == "." and token.type == "ident" \
+                    and token.value not in classes:
+                return False
+        return True
+
+    def rules(nodes: list) -> list[str]:
+        out = []
+        for rule in nodes:
+            if rule.type == "qualified-rule":
+                selectors: list[list] = [[]]
+                for token in rule.prelude:
+                    if token.type == "literal" and token.value == ",":
+                        selectors.append([])
+                    else:
+                        selectors[-1].append(token)
+                kept = [tinycss2.serialize(sel).strip() for sel in selectors if selector_needed(sel)]
+                if kept:
+                    out.append(f"{','.join(kept)} {{{tinycss2.serialize(rule.content).strip()}}}")
+            elif rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content is not None:
+                inner = rules(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+                if inner:
+                    out.append(f"@media {tinycss2.serialize(rule.prelude).strip()} {{\n" + "\n".join(inner) + "\n}")
+            elif rule.type == "at-rule":
+                out.append(tinycss2.serialize([rule]).strip())
+        return out
+
+    kept = rules(tinycss2.parse_stylesheet(match.group(2), skip_comments=True, skip_whitespace=True))
+    used = set(re.findall(r"var\((--[\w-]+)", "\n".join(kept) + rest))
+
+    def root_trimmed(rule: str) -> str:
+        if not rule.startswith(":root "):
+            return rule
+        declarations = tinycss2.parse_declaration_list(rule[rule.index("{") + 1:-1], skip_comments=True,
+                                                       skip_whitespace=True)
+        body = " ".join(f"{d.name}:{tinycss2.serialize(d.value).strip()};" for d in declarations
+                        if d.type == "declaration" and (not d.name.startswith("--") or d.name in used))
+        return f":root {{{body}}}"
+
+    css = "\n".join(root_trimmed(rule) for rule in kept)
+    return page[:match.start()] + match.group(1) + css + "\n" + match.group(3) + page[match.end():]
 
 
 def _exporter(template: str, lang: str):

@@ -438,18 +438,67 @@ def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def finding_anchor(qid: str) -> str:
+    """The HTML id of a finding's row in the gap register: the action plan and the appendix link to it
+    instead of repeating the finding (question ids are letters, digits, dots and dashes)."""
+    return f"f-{qid}"
+
+
+def clause_shown(clause: str, qid: str) -> str:
+    """The clause to print beside a question id: none when the id already names it (``5.1.2-a``,
+    ``gov-5.1.2-a``), so a table does not print the same clause number twice per row."""
+    return "" if re.search(rf"(^|-){re.escape(str(clause))}-", str(qid)) else str(clause)
+
+
+def question_ref(clause: str, qid: str) -> str:
+    """A question's "Clause / ID" cell as text: its id, which names its clause (``5.1.2-a``), or else
+    "clause · id"."""
+    shown = clause_shown(clause, qid)
+    return f"{shown} · {qid}" if shown else str(qid)
+
+
+def _ref_column(lang: str, width: str) -> Column:
+    return Column("ref", f'{t("col_clause", lang)} / {t("col_id", lang)}', width)
+
+
 def _impact(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
 
 
+# reasons whose answer the reason itself states (compliance scale): "not met" is a "no", "partly met" a "partial"
+_ANSWER_IN_REASON = {"critical": "no", "absent": "no", "not_met": "no", "partial": "partial"}
+
+
+def _answer_implied(reason: str, answer: Any) -> bool:
+    return _ANSWER_IN_REASON.get(reason) == answer
+
+
 def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
+    """The findings in rank order, each in full once: requirement, the answer (where the reason does not
+    already say it: a "not met" is a "no"), evidence seen and notes, severity with its reason, the
+    recommended action with its owner, due date and (with an action plan attached) status. Each row is
+    anchored (:func:`finding_anchor`): the action plan and the appendix link to it instead of copying it."""
+    from qmskit.render import actions_report
+
     lang = check_lang(lang)
     f = gap_register_frame(a, lang)
-    rows = [{"kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]),
-             "severity": r["severity"], "reason": r["reason"], "clause": r["clause"], "id": r["id"],
-             "requirement": r["requirement"], "answer": answer_label(r["answer"], lang),
-             "evidence": _text(r["evidence"]), "notes": _text(r["notes"]), "action": r["action"]}
-            for r in _records(f)]
+    plan = action_plan_frame(a, lang).set_index("id")
+    assessed = _meta(a, "date")
+    status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
+    rows = []
+    for i, r in enumerate(_records(f)):
+        owner, due = (_text(plan.at[r["id"], "owner"]), _text(plan.at[r["id"], "due"])) if r["id"] in plan.index \
+            else ("", "")
+        rows.append({"kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]),
+                     "severity": r["severity"], "reason": r["reason"], "clause": clause_shown(r["clause"], r["id"]),
+                     "id": r["id"], "requirement": r["requirement"],
+                     "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
+                     else answer_label(r["answer"], lang),
+                     # "none recorded" only where some evidence was due: a "no" has none to show
+                     "evidence": _text(r["evidence"]), "no_evidence": _points_above_zero(a, r["id"]),
+                     "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
+                     "overdue": bool(assessed) and bool(due) and due < assessed,
+                     "status": status[i] if status is not None else ""})
     columns = [Column("rank", f'{t("col_rank", lang)} / {t("col_impact", lang)}', "7%", numeric=True),
                Column("severity", t("col_severity", lang), "12%"),
                Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "10%"),
@@ -457,7 +506,13 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
                Column("evidence", t("col_seen", lang), "20%"),
                Column("action", t("col_recommended", lang), "22%")]
     return render("report/gaps.html.j2", lang=lang, columns=columns, rows=rows,
-                  row_classes=["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows], kpis=_kpi_table(a, lang))
+                  row_classes=["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows],
+                  row_ids=[finding_anchor(r["id"]) for r in rows], kpis=_kpi_table(a, lang))
+
+
+def _points_above_zero(a: Assessment, qid: str) -> bool:
+    points = a.questions.loc[a.questions["id"] == qid, "points"]
+    return bool(len(points)) and not _blank(points.iloc[0]) and float(points.iloc[0]) > 0
 
 
 def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
@@ -492,28 +547,38 @@ def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
 
 
 def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
-    """The action plan: owner ("unassigned" flagged), due date (flagged when missing or before the
-    assessment date) and, with an action plan attached, each action's status."""
+    """The action plan by owner: per owner (the unassigned last, flagged) how many actions, the due dates
+    (missing ones and ones before the assessment date flagged), with an action plan attached their status,
+    and the findings, linked by rank. Each action is written out once, with its owner, due date and
+    status, in its finding's row of the gap register."""
     from qmskit.render import actions_report
 
     lang = check_lang(lang)
     f = action_plan_frame(a, lang)
     assessed = _meta(a, "date")
-    rows = [{"rank": _text(r["rank"]), "severity": r["severity"], "reason": r["reason"], "clause": r["clause"],
-             "id": r["id"], "action": r["action"], "owner": _text(r["owner"]), "due": _text(r["due"]),
-             "overdue": bool(assessed) and not _blank(r["due"]) and str(r["due"]) < assessed}
-            for r in _records(f)]
-    columns = [Column("rank", t("col_rank", lang), "5%", numeric=True),
-               Column("severity", t("col_severity", lang), "12%"),
-               Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "11%"),
-               Column("action", t("col_recommended", lang), "46%"), Column("owner", t("col_owner", lang), "14%"),
-               Column("due", t("col_due", lang), "12%")]
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
+    groups: dict[str, dict[str, Any]] = {}
+    for i, r in enumerate(_records(f)):
+        owner, due = _text(r["owner"]), _text(r["due"])
+        g = groups.setdefault(owner, {"owner": owner, "links": [], "dues": [], "no_due": 0, "overdue": 0,
+                                      "status": {}})
+        g["links"].append({"anchor": finding_anchor(r["id"]), "label": _text(r["rank"]) or r["id"]})
+        if due:
+            g["dues"].append(due)
+            g["overdue"] += bool(assessed) and due < assessed
+        else:
+            g["no_due"] += 1
+        if status is not None:
+            label = status[i].split(" · ")[0]
+            g["status"][label] = g["status"].get(label, 0) + 1
+    rows = [{**g, "count": len(g["links"]), "first": min(g["dues"], default=""), "last": max(g["dues"], default=""),
+             "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
+            for owner, g in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].casefold()))]
+    columns = [Column("owner", t("col_owner", lang), "22%"), Column("count", t("col_actions", lang), "9%", numeric=True),
+               Column("due", t("col_due", lang), "19%"), Column("links", t("col_findings", lang), "50%")]
     if status is not None:  # an action plan is attached: its status
-        for row, text in zip(rows, status):
-            row["status"] = text
-        columns[3] = Column("action", t("col_recommended", lang), "32%")
-        columns.append(Column("status", actions_report.s("col_status", lang), "14%"))
+        columns[3] = Column("links", t("col_findings", lang), "32%")
+        columns.append(Column("status", actions_report.s("col_status", lang), "18%"))
     return render("report/actions.html.j2", lang=lang, columns=columns, rows=rows)
 
 
@@ -521,7 +586,7 @@ def _register(di: pd.DataFrame, lang: str) -> dict[str, Any]:
     counts = di["status"].value_counts()
     summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
                          for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
-    rows = [{"clause": r["clause"], "id": r["id"], "type": t(f"di_{r['documented_information']}", lang),
+    rows = [{"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
              "status": r["status"], "requirement": question_text(r, lang), "evidence": _text(r["evidence"])}
             for r in _records(di)]
     return {"summary": summary, "rows": rows}
@@ -533,16 +598,16 @@ def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
     which ISO 9001 does not require."""
     lang = check_lang(lang)
     di, own = a.documented_information(), a.office_documents()
-    columns = [Column("clause", t("col_clause", lang), "8%"), Column("id", t("col_id", lang), "10%"),
-               Column("type", t("col_type", lang), "13%"), Column("status", t("col_status", lang), "11%"),
-               Column("requirement", t("col_question", lang), "36%"), Column("evidence", t("col_seen", lang), "22%")]
+    columns = [_ref_column(lang, "12%"), Column("type", t("col_type", lang), "13%"),
+               Column("status", t("col_status", lang), "11%"), Column("requirement", t("col_question", lang), "40%"),
+               Column("evidence", t("col_seen", lang), "24%")]
     return render("report/docinfo.html.j2", lang=lang, columns=columns,
                   mandatory=_register(di, lang) if len(di) else None, own=_register(own, lang) if len(own) else None)
 
 
 def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
     q = a.questions.set_index("id").loc[ids].reset_index()
-    return [{"clause": r["clause"], "id": r["id"], "requirement": question_text(r, lang),
+    return [{"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
              "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]), "notes": _text(r["notes"])}
             for r in _records(q)]
 
@@ -550,10 +615,9 @@ def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, A
 def attention_html(a: Assessment, lang: str = "en") -> Markup:
     """Unanswered questions, "yes" without evidence, n/a answers (with or without justification), warnings."""
     lang = check_lang(lang)
-    columns = [Column("clause", t("col_clause", lang), "9%"), Column("id", t("col_id", lang), "11%"),
-               Column("requirement", t("col_question", lang), "80%")]
-    na_columns = [Column("clause", t("col_clause", lang), "9%"), Column("id", t("col_id", lang), "11%"),
-                  Column("requirement", t("col_question", lang), "50%"), Column("notes", t("col_notes", lang), "30%")]
+    columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "87%")]
+    na_columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "55%"),
+                  Column("notes", t("col_notes", lang), "32%")]
     na_ids = a.questions.loc[a.questions["answer"] == "n/a", "id"].tolist()
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(a, a.unanswered, lang), unsupported=_question_rows(a, a.unsupported, lang),
@@ -562,26 +626,43 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
 
 
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
-    """Every question with its answer, evidence, notes, owner and due date, in checklist order."""
+    """Every question with its answer, in checklist order: with its evidence, notes, owner and due date, or,
+    for a question with a finding, a link to that finding (the gap register shows it in full)."""
     from qmskit.render import actions_report  # a merged file (qmskit merge): who answered each question
 
     lang = check_lang(lang)
     q = a.questions
+    # a question another section shows in full (a finding, a question needing attention, a document in
+    # the registers) is not written out twice: here its answer and a link to it
+    ranks = dict(zip(a.gaps["id"], a.gaps["rank"]))
+    attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
+    docs = set(a.documented_information()["id"]) | set(a.office_documents()["id"])
     rows = []
     for r in _records(q):
         owner, due = _text(r["owner"]), _text(r["due"])
-        rows.append({"clause": r["clause"], "id": r["id"], "requirement": question_text(r, lang),
-                     "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
-                     "notes": _text(r["notes"]), "owner": f"{owner} ({due})" if owner and due else owner or due})
-    columns = [Column("clause", t("col_clause", lang), "8%"), Column("id", t("col_id", lang), "9%"),
-               Column("requirement", t("col_question", lang), "38%"), Column("answer", t("col_answer", lang), "8%"),
+        row = {"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang)}
+        rank = ranks.get(r["id"])
+        # what the section linked to does not show (notes, owner, due) keeps the row written out here
+        shown_there = not (owner or due) and (r["answer"] == "n/a" or not _text(r["notes"]))
+        if rank is not None:
+            row.update(link=f"#{finding_anchor(r['id'])}", link_text=t("see_finding", lang, rank=rank))
+        elif r["id"] in attention and shown_there:
+            row.update(link="#attention", link_text=t("see_section", lang, section=t("sec_attention", lang)))
+        elif r["id"] in docs and shown_there and r["answer"] != "n/a":
+            row.update(link="#docinfo", link_text=t("see_section", lang, section=t("sec_docinfo", lang)))
+        else:
+            row.update(link="", requirement=question_text(r, lang), evidence=_text(r["evidence"]),
+                       notes=_text(r["notes"]), owner=f"{owner} ({due})" if owner and due else owner or due)
+        rows.append({"requirement": "", "evidence": "", "notes": "", "owner": "", **row})
+    columns = [_ref_column(lang, "12%"), Column("requirement", t("col_question", lang), "42%"),
+               Column("answer", t("col_answer", lang), "9%"),
                Column("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
                Column("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")]
     who = actions_report.answered_by_cells(a, q["id"])
     if who is not None:
         for row, name in zip(rows, who):
             row["answered_by"] = name
-        columns[2] = Column("requirement", t("col_question", lang), "28%")
+        columns[1] = Column("requirement", t("col_question", lang), "32%")
         columns.append(Column("answered_by", actions_report.s("col_answered_by", lang), "10%"))
     return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows)
 

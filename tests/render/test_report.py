@@ -308,17 +308,88 @@ def test_build_report_rejects_unknown_language(full_responses, tmp_path):
         report.build_report(full_responses, tmp_path, lang="fr")
 
 
-def test_a_full_checklist_report_stays_within_its_size_budget():
-    """Issue 15: the report of an office that answered all 281 questions of the full checklist is at most
-    150 KB. The page is its sections plus the stylesheet as embedded (nbconvert's frame adds ~0.1 KB; 1 KB
-    is kept for it)."""
-    from importlib import resources
+EXAMPLE_OFFICES = Path(__file__).resolve().parents[2] / "examples" / "offices"
+REPORT_BUDGET = 150 * 1024  # issue 15: an office report of the full checklist
+# Not met yet, pinned where they are so that they can only shrink (issue 15): an office with 187 findings
+# of 281 questions (the examples' early-stage office) and one with 227. Each finding is written out once
+# (requirement, evidence, notes, action, owner, due: ~330 bytes of the office's and the checklist's own
+# words), which alone is ~60 KB of such a page.
+OVER_BUDGET = {"hillview-town-office": 190 * 1024, "many-gaps": 205 * 1024}
 
-    responses = Path(__file__).resolve().parents[2] / "examples" / "offices" / "riverside-general-office.xlsx"
-    a = report.load_assessment(responses)
-    assert len(a.questions) == 281 and a.questions["answered"].all()
-    css = notebook.compact_css(
-        (resources.files("qmskit.render") / "templates/qmskit_report/static/report.css").read_text("utf-8"))
+
+def exported_page(a, lang: str, responses=None) -> str:
+    """The page build_report writes, without the kernel: the report's sections as the notebook's display
+    outputs, exported through the report template (stylesheet embedded, unused rules left out)."""
+    nb = new_notebook(cells=[new_code_cell("", outputs=[new_output("display_data", data={"text/html": str(part)})])
+                             for part in report.sections(a, {"responses": str(responses or ""), "lang": lang}, lang)
+                             if str(part)])
+    return notebook.export_html(nb, title=report.page_title(a.office, lang), lang=lang)
+
+
+def many_gaps_office():
+    """A synthetic office of the full checklist with 227 findings: most ordinary questions partly met or
+    not met (with the assessor's notes, owners and due dates), critical ones met."""
+    import datetime as dt
+
+    from qmskit.core.synthetic import OfficeProfile, draw_office
+    cl = qmskit.load_checklist("iso9001-2015")
+    frame = draw_office(cl, OfficeProfile(seed=99, partial_rate=0.5, no_rate=0.45, unsupported=3), lang="en",
+                        date=dt.date(2026, 10, 15), owners=["Director Wang", "Ms. Chen (QMS lead)"])
+    return qmskit.score(cl, frame.assign(row=range(2, len(frame) + 2)),
+                        {"office": "Many Gaps Office", "date": "2026-10-15", "language": "en"})
+
+
+def _office(name: str):
+    if name == "many-gaps":
+        return many_gaps_office(), None
+    path = EXAMPLE_OFFICES / f"{name}.xlsx"
+    return report.load_assessment(path), path
+
+
+@pytest.mark.parametrize("name", [p.stem for p in sorted(EXAMPLE_OFFICES.glob("*.xlsx"))] + ["many-gaps"])
+def test_a_full_checklist_report_stays_within_its_size_budget(name):
+    """Issue 15: every example office's report of the full checklist (281 questions), in both languages,
+    is at most 150 KB as exported — the offices listed in OVER_BUDGET at most their pinned size."""
+    a, path = _office(name)
+    assert len(a.questions) == 281
+    budget = OVER_BUDGET.get(name, REPORT_BUDGET)
     for lang in ("en", "zh"):
-        page = "".join(report.sections(a, {"responses": str(responses), "lang": lang}, lang)) + css
-        assert len(page.encode("utf-8")) <= 149_000, lang
+        size = len(exported_page(a, lang, path).encode("utf-8"))
+        assert size <= budget, f"{name}.{lang}: {size / 1024:.1f} KB > {budget / 1024:.0f} KB"
+
+
+@pytest.mark.parametrize("name", ["hillview-town-office", "many-gaps"])
+def test_a_smaller_report_still_shows_every_answer_and_finding_once(name):
+    """Nothing a reader needs is lost to the size budget: every question's answer is in the appendix;
+    every finding's requirement, evidence, notes, action, owner and due date are in its gap-register row;
+    every other question's text and evidence are in the page; every link in the page has its target."""
+    from markupsafe import escape
+    a, path = _office(name)
+    page = exported_page(a, "en", path)
+    appendix = page.split('<section id="appendix"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    rows = re.findall(r"<tr>(.*?)(?=<tr>|$)", appendix, re.S)
+    assert len(rows) == len(a.questions)
+    for row, q in zip(rows, a.questions.itertuples(index=False)):
+        assert f"<td>{report.question_ref(q.clause, q.id)}<" in row, q.id
+        assert f"<td>{report.answer_label(q.answer, 'en')}<" in row, q.id
+    gaps = a.gaps.set_index("id")
+    outside_docinfo = re.sub(r'<section id="docinfo".*?</section>', "", page, flags=re.S)
+    for q in a.questions.itertuples(index=False):
+        text = str(escape(report.question_text(q, "en")))
+        if q.id in gaps.index:
+            finding = page.split(f'<tr id="f-{q.id}">')[1].split("<tr")[0]
+            g = gaps.loc[q.id]
+            for value in (report.question_text(q, "en"), g["evidence"], g["notes"], g["owner"], g["due"],
+                          g["action_en"]):
+                if isinstance(value, str) and value:
+                    assert str(escape(value)) in finding, (q.id, value)
+            # written out once (the documented-information register names its documents itself)
+            assert outside_docinfo.count(text) == 1, q.id
+        else:
+            assert text in page, q.id
+            if isinstance(q.evidence, str) and q.evidence:
+                assert str(escape(q.evidence)) in page, q.id
+    targets = set(re.findall(r' id="([^"]+)"', page))
+    assert {link for link in re.findall(r'href="#([^"]+)"', page)} <= targets
+
+
