@@ -402,7 +402,9 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
                Column("answered", t("col_answered", lang), "12%", numeric=True),
                Column("completeness", t("col_completeness", lang), "15%", numeric=True)]
     return render("report/clauses.html.j2", lang=lang, columns=columns, rows=rows,
-                  row_classes=[f"qr-level-{lvl}" for lvl in f["level"]], descriptive_note=bool(f["descriptive"].any()))
+                  # level 2 is the table's plain row (report.css styles levels 1, 3 and 4)
+                  row_classes=["" if lvl == 2 else f"qr-level-{lvl}" for lvl in f["level"]],
+                  descriptive_note=bool(f["descriptive"].any()))
 
 
 def kpi_findings_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
@@ -658,11 +660,16 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
                Column("answer", t("col_answer", lang), "9%"),
                Column("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
                Column("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")]
+    if not any(row["owner"] for row in rows):  # owners and dates are the findings' (in the gap register)
+        columns = columns[:-1]
+        columns[1] = Column("requirement", t("col_question", lang), "50%")
+        columns[3] = Column("evidence", columns[3].header, "29%")
     who = actions_report.answered_by_cells(a, q["id"])
     if who is not None:
         for row, name in zip(rows, who):
             row["answered_by"] = name
-        columns[1] = Column("requirement", t("col_question", lang), "32%")
+        columns[1] = Column("requirement", t("col_question", lang), columns[1].width.replace("50%", "40%")
+                            .replace("42%", "32%"))
         columns.append(Column("answered_by", actions_report.s("col_answered_by", lang), "10%"))
     return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows)
 

@@ -309,12 +309,12 @@ def test_build_report_rejects_unknown_language(full_responses, tmp_path):
 
 
 EXAMPLE_OFFICES = Path(__file__).resolve().parents[2] / "examples" / "offices"
-REPORT_BUDGET = 150 * 1024  # issue 15: an office report of the full checklist
+REPORT_BUDGET = 150_000  # issue 15: an office report of the full checklist (kB of 1000 bytes)
 # Not met yet, pinned where they are so that they can only shrink (issue 15): an office with 187 findings
 # of 281 questions (the examples' early-stage office) and one with 227. Each finding is written out once
 # (requirement, evidence, notes, action, owner, due: ~330 bytes of the office's and the checklist's own
 # words), which alone is ~60 KB of such a page.
-OVER_BUDGET = {"hillview-town-office": 190 * 1024, "many-gaps": 205 * 1024}
+OVER_BUDGET = {"hillview-town-office": 190_000, "many-gaps": 205_000}
 
 
 def exported_page(a, lang: str, responses=None) -> str:
@@ -355,7 +355,7 @@ def test_a_full_checklist_report_stays_within_its_size_budget(name):
     budget = OVER_BUDGET.get(name, REPORT_BUDGET)
     for lang in ("en", "zh"):
         size = len(exported_page(a, lang, path).encode("utf-8"))
-        assert size <= budget, f"{name}.{lang}: {size / 1024:.1f} KB > {budget / 1024:.0f} KB"
+        assert size <= budget, f"{name}.{lang}: {size / 1000:.1f} kB > {budget / 1000:.0f} kB"
 
 
 @pytest.mark.parametrize("name", ["hillview-town-office", "many-gaps"])
@@ -363,7 +363,7 @@ def test_a_smaller_report_still_shows_every_answer_and_finding_once(name):
     """Nothing a reader needs is lost to the size budget: every question's answer is in the appendix;
     every finding's requirement, evidence, notes, action, owner and due date are in its gap-register row;
     every other question's text and evidence are in the page; every link in the page has its target."""
-    from markupsafe import escape
+    escape = report.Markup.escape  # as the templates escape (jinja2's MarkupSafe)
     a, path = _office(name)
     page = exported_page(a, "en", path)
     appendix = page.split('<section id="appendix"')[1].split("<tbody>")[1].split("</tbody>")[0]
