@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "qmskit"
 MAY_IMPORT = {
     "core": {"checklist", "i18n"},
     "checklist": {"io"},           # bounded YAML reading (qmskit.io.yamlio, qmskit.io.limits)
-    "i18n": {"core"},              # Reason objects and number formatting
+    "i18n": {"core"},              # Reason objects (core.model) and what is blank (core.values)
     "io": {"core", "checklist", "i18n"},
     "jupyter": {"io", "core", "checklist", "i18n"},
     "render": {"core", "checklist", "i18n", "io", "jupyter", "api"},

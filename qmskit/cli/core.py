@@ -149,8 +149,8 @@ def print_score_table(results: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from qmskit.core.readiness import fmt_number
     from qmskit.i18n.catalog import band_label
+    from qmskit.i18n.numbers import fmt_number
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut

@@ -196,7 +196,7 @@ def register(group: click.Group) -> None:
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
-    from qmskit.core.readiness import fmt_number
+    from qmskit.i18n.numbers import fmt_number
     require_output_or_json(out_dir, as_json)
     if pdf and out_dir is None:
         raise click.UsageError("--pdf needs -o DIR")
