@@ -39,7 +39,6 @@ class Pool:
     kind: str
     executor: cf.Executor
     workers: int
-    info: dict[str, Any] = field(default_factory=dict)
 
     def submit(self, fn, *args, **kwargs) -> cf.Future:
         return self.executor.submit(fn, *args, **kwargs)
