@@ -205,7 +205,7 @@ def _display_list(items: Any, lang: str) -> str:
 def reason_text(reason: Any, lang: str = "en") -> str:
     """One readiness reason (a :class:`qmskit.core.model.Reason`, or its JSON dict) rendered in ``lang``."""
     from qmskit.core.model import Reason
-    from qmskit.core.readiness import fmt_number
+    from qmskit.i18n.numbers import fmt_number
     if isinstance(reason, str):  # already text (e.g. a portfolio summary written by an older version)
         return reason
     if isinstance(reason, dict):
@@ -223,7 +223,7 @@ def reason_text(reason: Any, lang: str = "en") -> str:
             counted = _lookup(f"reason.n_{key}", lang, len(value))
             fields[f"n_{key}"] = counted.format(n=len(value)) if counted else len(value)
         elif isinstance(value, float) or value is None:
-            fields[key] = fmt_number(value)
+            fields[key] = fmt_number(value, lang)
         else:
             fields[key] = value
     if band:

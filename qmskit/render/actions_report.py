@@ -17,6 +17,7 @@ from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Pr
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
 from qmskit.i18n.catalog import t
+from qmskit.i18n.numbers import fmt_date
 
 # the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
 _REPORT_HEADERS = {"col_status": "col_status", "col_answered_by": "actions.col_answered_by"}
@@ -60,7 +61,7 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     if att is None:
         return ""
     p = att.progress
-    return t("actions.progress", lang, as_of=p.as_of.isoformat(), total=p.total, open=p.open, overdue=p.overdue,
+    return t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
              done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
 
 

@@ -24,9 +24,9 @@ from markupsafe import Markup
 from qmskit import __version__
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
-from qmskit.core.readiness import fmt_number
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
 from qmskit.render import palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
@@ -295,7 +295,7 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
     findings_note = t("gaps_summary", lang, **counts)
     if counts["kpi_observation"]:
         findings_note += t("gaps_summary_kpi", lang, n=counts["kpi_observation"])
-    figures = [Figure(t("overall", lang), fmt_number(a.overall), "/ 100"),
+    figures = [Figure(t("overall", lang), fmt_number(a.overall, lang), "/ 100"),
                Figure(t("completeness", lang), pct(a.completeness),
                       t("answered_of", lang, answered=answered, applicable=applicable)),
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
@@ -364,7 +364,7 @@ def chart_svg(a: Assessment, *, title: str = "") -> Markup:
 def chart_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     th = a.checklist.thresholds
-    caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]))
+    caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"], lang), nearly=fmt_number(th["nearly_ready_min"], lang))
     return render("report/chart.html.j2", lang=lang, c=chart_geometry(a, title=t("chart_alt", lang)),
                   caption=caption)
 
@@ -391,7 +391,7 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
         rows.append({
             "clause": r["clause"], "title": f"{r['title']} †" if r["descriptive"] else r["title"],
             # "—" when nothing is answered yet, "n/a" only when nothing applies
-            "score": None if missing else fmt_number(score),
+            "score": None if missing else fmt_number(score, lang),
             "no_score": t("ans_blank") if r["applicable"] else "n/a",
             "bar": "" if missing else f"{round(max(0.0, min(100.0, float(score))), 1):g}",
             "answered": f"{r['answered']} / {r['applicable']}",
@@ -589,8 +589,8 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
 def method_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     th = a.checklist.thresholds
-    fields = {"ready": fmt_number(th["ready_min"]), "nearly": fmt_number(th["nearly_ready_min"]),
-              "max_major": int(th["nearly_ready_max_major"]), "developing": fmt_number(th["developing_min"]),
+    fields = {"ready": fmt_number(th["ready_min"], lang), "nearly": fmt_number(th["nearly_ready_min"], lang),
+              "max_major": int(th["nearly_ready_max_major"]), "developing": fmt_number(th["developing_min"], lang),
               "max_minor": int(th["ready_max_minor"]),
               "maturity": t("method_maturity", lang) if a.checklist.scale == "maturity" else ""}
     return render("report/method.html.j2", lang=lang, fields=fields)
