@@ -1,6 +1,6 @@
 """The portfolio overview of a batch: ranking, heatmap, score distribution, shared gaps, failures.
 
-Input is the plain-JSON batch summary that :func:`qmskit.batch.runner.portfolio_data` writes (one entry per
+Input is the plain-JSON batch summary that :func:`qmskit.batch.summary.portfolio_data` writes (one entry per
 scored office with its answers, plus the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
 :func:`load` and displays the HTML fragments below. Scores are recomputed for all offices at once with
 :func:`qmskit.score_many` (the vectorized path), so the heatmap and the ranking come from one matrix.
