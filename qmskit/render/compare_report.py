@@ -7,8 +7,6 @@ blocks and CSS classes, so both reports look alike).
 """
 from __future__ import annotations
 
-import base64
-import io
 import math
 import warnings
 from pathlib import Path
@@ -22,6 +20,7 @@ from qmskit.core.compare import Comparison
 from qmskit.i18n.catalog import check_lang, readiness_reason, t
 from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
 from qmskit.io.iorw import slugify
+from qmskit.render import charts, palette
 from qmskit.render.report import Figure, answer_label, brand_bar
 from qmskit.render.templating import Column, render
 
@@ -93,50 +92,31 @@ def summary_html(cmp: Comparison, lang: str = "en") -> Markup:
                   reasons=[readiness_reason(r, lang) for r in a.reasons], figures=figures)
 
 
-def chart_figure(cmp: Comparison, *, dpi: int = 110):
-    """Grouped bars per top-level clause; labelled by clause number and dates only (no CJK needed).
-
-    matplotlib's object API (no pyplot): nothing is displayed and no global state changes."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
+def chart_geometry(cmp: Comparison, lang: str = "en") -> dict[str, Any]:
+    """Grouped bars per top-level clause, before (light) and after (the accent blue), labelled by clause
+    number; the legend names each side by its assessment date ("before"/"after" when a file has none;
+    numbered when both have the same date); "—" marks a side nobody answered. The office report's chart
+    code draws it (:mod:`qmskit.render.charts`); every label is text, never interpreted."""
     top = cmp.clauses[cmp.clauses["level"] == 1]
-    x = np.arange(len(top))
-    fig = Figure(figsize=(7.5, 3.0), dpi=dpi)
-    ax = fig.add_subplot()
-    lb = _date(cmp.before) or "before"
-    la = _date(cmp.after) or "after"
+    lb = _date(cmp.before) or t("compare.before", lang)
+    la = _date(cmp.after) or t("compare.after", lang)
     if lb == la:
         lb, la = f"{lb} (1)", f"{la} (2)"
-    ax.bar(x - 0.2, top["before"].fillna(0), 0.4, color="#9DC3E6", label=lb)
-    ax.bar(x + 0.2, top["after"].fillna(0), 0.4, color="#1F4E79", label=la)
-    for offset, column in ((-0.2, "before"), (0.2, "after")):  # a clause nobody answered shows "—", not 0
-        for xi, value in zip(x, top[column]):
-            if pd.isna(value):
-                ax.text(xi + offset, 1.5, "—", ha="center", va="bottom", fontsize=8, color="#555")
-    # labels are data (a custom checklist's clause ids, dates typed by an office): never mathtext, so a
-    # "$" or "\\frac" in them prints as typed instead of failing the whole report
-    ax.set_xticks(x, [str(c) for c in top["clause"]], parse_math=False)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("score")
-    ax.spines[["top", "right"]].set_visible(False)
-    # above the plot area, never over the bars (lower right used to hide clause 10)
-    legend = ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    fig.tight_layout()
-    return fig
+    values = {side: [None if pd.isna(v) else float(v) for v in top[side]] for side in ("before", "after")}
+    n = len(top)
+    return charts.bar_chart([str(c) for c in top["clause"]],
+                            [charts.Bars(values["before"], [palette.BEFORE] * n, lb),
+                             charts.Bars(values["after"], [palette.AFTER] * n, la)],
+                            title=t("compare.sec_chart", lang), y_title=t("col_score", lang), value_labels=False)
 
 
-def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
-    buf = io.BytesIO()
-    chart_figure(cmp, dpi=dpi).savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+def chart_svg(cmp: Comparison, lang: str = "en") -> Markup:
+    return charts.chart_svg(chart_geometry(cmp, lang))
 
 
 def chart_html(cmp: Comparison, lang: str = "en") -> Markup:
     lang = check_lang(lang)
-    return render("compare/chart.html.j2", lang=lang, png_base64=base64.b64encode(chart_png(cmp)).decode("ascii"))
+    return render("compare/chart.html.j2", lang=lang, c=chart_geometry(cmp, lang))
 
 
 def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> Markup:

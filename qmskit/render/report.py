@@ -28,7 +28,7 @@ from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
-from qmskit.render import palette
+from qmskit.render import charts, palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
 from qmskit.render.templating import Column, pct, render
 
@@ -310,54 +310,23 @@ def chart_clauses(a: Assessment) -> pd.DataFrame:
     return a.clauses[a.clauses["level"] == level]
 
 
-CHART_PALETTE = palette.SERIES
-
-
 def chart_geometry(a: Assessment, *, title: str = "") -> dict[str, Any]:
-    """Everything the bar chart's SVG template (``report/chart.svg.j2``) draws, computed: a bar per clause
-    coloured by top-level clause, its score above it ("—" for no score), the clause number under it
-    (turned upright beyond 40 bars), dashed and dotted lines at the ready and nearly-ready thresholds."""
+    """What the bar chart draws (:func:`qmskit.render.charts.bar_chart`): a bar per clause coloured by its
+    top-level clause, its score above it ("—" for no score), the clause number under it, dashed and dotted
+    lines at the ready and nearly-ready thresholds."""
     th = a.checklist.thresholds
     rows = chart_clauses(a)
-    clauses = [str(c) for c in rows["clause"]]
-    scores = [float(v) if v is not None and not pd.isna(v) else math.nan for v in rows["score"]]
     tops = list(dict.fromkeys(rows["top"]))
-    colours = [CHART_PALETTE[tops.index(top) % len(CHART_PALETTE)] for top in rows["top"]]
-    n = max(len(clauses), 1)
-    rotate = n > 40
-    width, height, left, right, top = 1000, 340, 34, 8, 12
-    bottom = 52 if rotate else 26
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / n
-    bar_w = step * 0.72
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - value / 108)
-
-    bars = []
-    for i, (clause, value, colour) in enumerate(zip(clauses, scores, colours)):
-        x = left + step * i + step * 0.14
-        centre = x + bar_w / 2
-        missing = math.isnan(value)
-        bars.append({"x": f"{x:.1f}", "y": f"{y(0 if missing else value):.1f}", "colour": colour,
-                     "height": "" if missing else f"{y(0) - y(value):.1f}", "centre": f"{centre:.1f}",
-                     "label": "—" if missing else f"{value:.0f}", "clause": clause,
-                     "label_y": f"{y(0 if missing else value) - 3:.1f}", "clause_x": f"{centre + 3:.1f}"})
-    return {"width": width, "height": height, "left": left, "right": width - right, "title": title,
-            "ink": "#333", "tick_x": left - 5, "bar_width": f"{bar_w:.1f}", "rotate": rotate,
-            "ticks": [{"y": f"{y(tick) + 3.5:.1f}", "label": tick} for tick in (0, 20, 40, 60, 80, 100)],
-            "axis": f"M{left} {top}V{y(0):.1f}H{width - right}", "bars": bars,
-            "clause_y": f"{y(0) + 5:.1f}" if rotate else f"{y(0) + 14:.1f}",
-            "thresholds": [{"y": f"{y(v):.1f}", "dash": dash}
-                           for v, dash in ((th["ready_min"], "6 4"), (th["nearly_ready_min"], "2 3"))]}
+    colours = [palette.SERIES[tops.index(top) % len(palette.SERIES)] for top in rows["top"]]
+    scores = [None if pd.isna(v) else float(v) for v in rows["score"]]
+    return charts.bar_chart([str(c) for c in rows["clause"]], [charts.Bars(scores, colours)], title=title,
+                            thresholds=[charts.Threshold(th["ready_min"], "6 4"),
+                                        charts.Threshold(th["nearly_ready_min"], "2 3")])
 
 
 def chart_svg(a: Assessment, *, title: str = "") -> Markup:
-    """A bar chart of clause scores as inline SVG (HTML5: no xmlns, no URL), labelled by clause numbers only.
-
-    Built directly (about a millisecond, a few KB): crisp at any zoom and in print, no font files (the
-    labels are digits, drawn by the reader's own fonts) and no matplotlib."""
-    return render("report/chart.svg.j2", c=chart_geometry(a, title=title))
+    """A bar chart of clause scores as inline SVG, labelled by clause numbers only (no matplotlib)."""
+    return charts.chart_svg(chart_geometry(a, title=title))
 
 
 def chart_html(a: Assessment, lang: str = "en") -> Markup:
