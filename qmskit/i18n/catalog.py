@@ -4,15 +4,15 @@ The messages live in ``qmskit/i18n/locale/<locale>/LC_MESSAGES/qmskit.po`` (``en
 compiled ``qmskit.mo`` beside each is what runs, read with the standard library's :mod:`gettext` (Babel is
 needed only to compile and to test). Msgids are symbolic keys, not English sentences: flat ones from the
 first tables (``sec_gaps``, ``band_ready``) and dotted namespaces for the rest (``reason.major_gaps``,
-``list.sep``, ``brand.prepared_by``) — a module's own messages take its name as their prefix.
+``list.sep``, ``brand.signoff``) — a module's own messages take its name as their prefix.
 
 Look-ups: ``t(key, lang, **fields)`` gives the text in ``lang`` (English when that language lacks it,
 then the key itself), formatted with ``str.format`` when fields are given; ``tn(key, n, lang, **fields)``
 picks the plural form for the count ``n`` by the language's plural rule (English has two forms, Chinese
 one) and passes ``n`` as a field too. Question and clause texts are not here: they come from the
-checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Tables that other modules still index
-are views on the catalog, looked up on use: :class:`MessageTable` (``STATUS_LABELS[lang][key]``) and
-:class:`LabelPairs` (``{key: (en, zh)}`` sheet labels, read back in either language).
+checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Every module looks its words up with
+``t``/``tn`` directly (no per-module wrappers or tables); the one view is :class:`LabelPairs`
+(``{key: (en, zh)}`` sheet labels, read back in either language).
 
 How to add a message:
 
@@ -130,26 +130,6 @@ def t(key: str, lang: str | None = "en", **fields: Any) -> str:
 def tn(key: str, n: int, lang: str | None = "en", **fields: Any) -> str:
     """The plural message ``key`` for the count ``n`` in ``lang``, formatted with ``n`` and ``fields``."""
     return (_lookup(key, lang, n) or key).format(n=n, **fields)
-
-
-class MessageTable(Mapping[str, Mapping[str, str]]):
-    """``{lang: {key: text}}`` for a fixed set of keys, each the message ``<prefix>.<key>``, looked up on use.
-
-    For modules that still index a per-language table (``STATUS_LABELS["zh"]["done"]``); new code calls
-    :func:`t`. An unknown language reads as English (as ``t`` does).
-    """
-
-    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
-        self._prefix, self._keys = prefix, tuple(keys)
-
-    def __getitem__(self, lang: str) -> dict[str, str]:
-        return {key: t(f"{self._prefix}.{key}", lang) for key in self._keys}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(LANGS)
-
-    def __len__(self) -> int:
-        return len(LANGS)
 
 
 class LabelPairs(Mapping[str, tuple[str, str]]):
