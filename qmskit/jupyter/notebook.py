@@ -146,7 +146,7 @@ def execute_on(kernel, notebook: str | os.PathLike | NotebookNode, parameters: d
     with the warm engine (papermill's parameter injection, metadata and errors), then kill the kernel.
 
     ``checklists`` are loaded in the kernel with its pre-imports; ``preload`` is the office's Assessment
-    already read and scored here (the notebook's ``report.load_assessment`` takes it instead of reading
+    already read and scored here (the notebook's ``api.load_assessment`` takes it instead of reading
     again); ``before_run()`` runs here while the kernel pre-imports. Raises :class:`NotebookError`
     (one line, naming ``office`` and the failing cell's error)."""
     from papermill.exceptions import PapermillExecutionError
