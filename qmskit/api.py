@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qmskit.checklist.crosswalk import load_crosswalk
-from qmskit.checklist.loader import load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
-from qmskit.core.assessment import Assessment
-from qmskit.core.compare import Comparison, compare_assessments
-from qmskit.core.history import History, build_history
-from qmskit.core.migrate import MigrationError, MigrationResult, migrate_responses
-from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
-from qmskit.io.iorw import file_sha256
+
+if TYPE_CHECKING:
+    from qmskit.core.assessment import Assessment
+    from qmskit.core.compare import Comparison
+    from qmskit.core.history import History
+    from qmskit.core.migrate import MigrationResult
+    from qmskit.core.reassess import Prefill
+
+# Each edge imports what it uses when it is called: `qmskit score` pays for reading and scoring only, not
+# for comparison, history, migration (its crosswalk) or prefill (tests/test_import_hygiene.py)
 
 
 def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) -> Assessment:
@@ -34,11 +36,15 @@ def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) ->
 def compare_files(before: str | Path, after: str | Path, *, checklist=None, force: bool = False,
                   strict: bool = False) -> Comparison:
     """Read, score and compare two responses files (each scored with its own checklist by default)."""
+    from qmskit.core.compare import compare_assessments
+
     return compare_assessments(*(read_and_score(p, checklist, strict=strict) for p in (before, after)), force=force)
 
 
 def history_files(paths: list[str | Path], *, checklist=None, force: bool = False) -> History:
     """Read, score and line up responses files (each scored with its own checklist by default)."""
+    from qmskit.core.history import build_history
+
     return build_history([read_and_score(p, checklist) for p in paths], force=force)
 
 
@@ -46,6 +52,9 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
                  target: str = DEFAULT_CHECKLIST, lang: str | None = None) -> MigrationResult:
     """Read an old-structure responses file, migrate it, write ``out_path`` (an existing file is first
     kept as ``<name>.bak``). ``source``: the old checklist (default: from the file's metadata)."""
+    from qmskit.checklist.crosswalk import load_crosswalk
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.core.migrate import MigrationError, migrate_responses
     from qmskit.io.responses import read_responses, write_responses
 
     old_path, out_path = Path(old_path), Path(out_path)
@@ -66,6 +75,9 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
 def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: bool = False,
                  assessor: str | None = None, lang: str | None = None) -> Prefill:
     """Read the previous assessment and build the new one's metadata and responses."""
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
+    from qmskit.io.iorw import file_sha256
     from qmskit.io.responses import read_responses
 
     previous_path = Path(previous_path)
