@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "offices" / "eastport-civil-affairs.xlsx"
-COMMAND_MODULES = ["qmskit.cli.core", "qmskit.cli.batch", "qmskit.cli.followup", "qmskit.cli.report",
+COMMAND_MODULES = ["qmskit.cli.core", "qmskit.cli.template", "qmskit.cli.batch", "qmskit.cli.followup", "qmskit.cli.report",
                    "qmskit.cli.lifecycle"]
 # never wanted on the read-and-score path
 REPORT_STACK = ["openpyxl", "jsonschema", "rfc3987_syntax", "nbformat", "nbclient", "nbconvert", "papermill",

@@ -40,8 +40,8 @@ COMMANDS = {
     "report": LazyCommand("qmskit.cli.report", "Write the readiness report of one office (notebook run by "
                                                "papermill, exported to HTML)."),
     "score": LazyCommand("qmskit.cli.core", "Score responses files; a summary table, or JSON with --json."),
-    "template": LazyCommand("qmskit.cli.core", "Write an empty responses file for an office (an existing file is "
-                                               "kept as .bak)."),
+    "template": LazyCommand("qmskit.cli.template", "Write an empty responses file for an office (an existing "
+                                                   "file is kept as .bak)."),
     "validate": LazyCommand("qmskit.cli.core", "Validate checklist YAML files (or bundled ids); exit 1 on any "
                                                "error."),
     "validate-responses": LazyCommand("qmskit.cli.core", "List every problem in responses files at once (up to 50 "

@@ -286,18 +286,22 @@ def test_error_lines_escape_control_characters(corpus):
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr
 
 
-def test_chart_labels_are_never_mathtext():
-    """A custom checklist's clause '$\\foo$' (or a date typed as '$x$') must not kill the chart."""
+def test_chart_labels_are_never_interpreted():
+    """A custom checklist's clause '$\\foo$' (or a date typed as '$x$' or '<b>') is drawn as typed, never as
+    mathtext or markup."""
     from types import SimpleNamespace
 
     import pandas as pd
 
-    from qmskit.render.compare_report import chart_png
+    from qmskit.render.compare_report import chart_svg
     clauses = pd.DataFrame({"clause": ["$\\foo$", "5"], "level": [1, 1], "before": [40.0, 60.0],
                             "after": [50.0, 70.0]})
     cmp = SimpleNamespace(clauses=clauses, before=SimpleNamespace(meta={"date": "$\\bar$"}),
-                          after=SimpleNamespace(meta={"date": "$x^$"}))
-    assert chart_png(cmp, dpi=40).startswith(b"\x89PNG")
+                          after=SimpleNamespace(meta={"date": "<b>x^</b>"}))
+    svg = str(chart_svg(cmp))
+    assert ">$\\foo$</text>" in svg and ">$\\bar$</text>" in svg and ">&lt;b&gt;x^&lt;/b&gt;</text>" in svg
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg)  # well-formed
 
 
 # ---------------------------------------------------------------------------------------------- writing

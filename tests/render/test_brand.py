@@ -124,28 +124,26 @@ def test_file_names_carry_language_and_copy():
 
 
 def test_compare_legend_sits_above_the_bars(tmp_path):
-    from qmskit.render.compare_report import chart_figure, load_comparison
+    from qmskit.render.compare_report import chart_geometry, load_comparison
 
     gov = ROOT / "examples" / "gov"
     cmp = load_comparison(gov / "moonbay-district-office-2025.xlsx", gov / "moonbay-district-office-2026.xlsx")
-    fig = chart_figure(cmp)
-    fig.canvas.draw()
-    ax = fig.axes[0]
-    legend = ax.get_legend().get_window_extent()
-    bars = [p.get_window_extent() for p in ax.patches]
-    assert bars and not any(legend.overlaps(b) for b in bars)
-    assert legend.y0 >= ax.get_window_extent().y1 - 1
+    chart = chart_geometry(cmp)
+    tallest = min(float(bar["y"]) for group in chart["groups"] for bar in group["bars"])
+    assert [item["label"] for item in chart["legend"]] == ["2025-10-20", "2026-10-19"]
+    assert 6 + 12 < tallest  # the legend's swatches (y 6..18) end above the top of the tallest bar
+    assert float(chart["legend"][1]["x"]) > float(chart["legend"][0]["text_x"])  # side by side, not stacked
 
 
 def test_compare_shows_a_dash_for_a_clause_nobody_answered(tmp_path):
-    from qmskit.render.compare_report import chart_figure, clause_table_html, load_comparison
+    from qmskit.render.compare_report import chart_geometry, clause_table_html, load_comparison
 
     gov = ROOT / "examples" / "gov"
     cmp = load_comparison(gov / "moonbay-district-office-2025.xlsx", gov / "moonbay-district-office-2026.xlsx")
     top = cmp.clauses["level"] == 1
     cmp.clauses.loc[top & (cmp.clauses["clause"] == "10"), "before"] = float("nan")
-    labels = [t.get_text() for t in chart_figure(cmp).axes[0].texts]
-    assert labels.count("—") == 1
+    labels = [bar["label"] for group in chart_geometry(cmp)["groups"] for bar in group["bars"]]
+    assert labels.count("—") == 1 and labels.count("") == len(labels) - 1  # no score labels: only the dash
     row = re.search(r"<tr class=\"qr-level-1\"><td>10<(.*?)(<tr|</tbody>)", clause_table_html(cmp, "en"), re.S)
     assert row and re.search(r"<td class=\"qr-num\">—\s*<", row.group(1))
 
