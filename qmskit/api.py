@@ -9,9 +9,6 @@ previous assessment for a re-assessment. In between, the pure core (``qmskit.cor
 ``qmskit.render`` turns frames into HTML; neither opens a file (tests/test_layering.py). The portfolio page
 is built by the batch (``qmskit.batch``: its warm workers run ``notebooks/portfolio.ipynb`` on the batch's
 own summary), whose notebook reads that summary through :func:`load_portfolio`.
-
-Imports of the heavy layers (pandas' readers, Jinja2, papermill) are deferred to the function that needs
-them, so ``qmskit score`` never pays for the notebook stack.
 """
 from __future__ import annotations
 
@@ -22,20 +19,19 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qmskit.checklist.crosswalk import load_crosswalk
-from qmskit.checklist.loader import load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
-from qmskit.core.assessment import Assessment
-from qmskit.core.compare import Comparison, compare_assessments
-from qmskit.core.history import History
-from qmskit.core.history import build_history as line_up
-from qmskit.core.migrate import MigrationError, MigrationResult, migrate_responses
-from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
-from qmskit.io.iorw import file_sha256
 
 if TYPE_CHECKING:
+    from qmskit.core.assessment import Assessment
+    from qmskit.core.compare import Comparison
+    from qmskit.core.history import History
+    from qmskit.core.migrate import MigrationResult
+    from qmskit.core.reassess import Prefill
     from qmskit.render.portfolio import Portfolio
     from qmskit.render.report import Audience
+
+# Each edge imports what it uses when it is called: `qmskit score` pays for reading and scoring only, not
+# for comparison, history, migration (its crosswalk), prefill or the report stack (tests/test_import_hygiene.py)
 
 # (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
 # process driving it has just read and scored with load_assessment (qmskit.jupyter.kernelstate.preload), so it
@@ -55,18 +51,25 @@ def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) ->
 def compare_files(before: str | Path, after: str | Path, *, checklist=None, force: bool = False,
                   strict: bool = False) -> Comparison:
     """Read, score and compare two responses files (each scored with its own checklist by default)."""
+    from qmskit.core.compare import compare_assessments
+
     return compare_assessments(*(read_and_score(p, checklist, strict=strict) for p in (before, after)), force=force)
 
 
 def history_files(paths: list[str | Path], *, checklist=None, force: bool = False) -> History:
     """Read, score and line up responses files (each scored with its own checklist by default)."""
-    return line_up([read_and_score(p, checklist) for p in paths], force=force)
+    from qmskit.core.history import build_history
+
+    return build_history([read_and_score(p, checklist) for p in paths], force=force)
 
 
 def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | None = None,
                  target: str = DEFAULT_CHECKLIST, lang: str | None = None) -> MigrationResult:
     """Read an old-structure responses file, migrate it, write ``out_path`` (an existing file is first
     kept as ``<name>.bak``). ``source``: the old checklist (default: from the file's metadata)."""
+    from qmskit.checklist.crosswalk import load_crosswalk
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.core.migrate import MigrationError, migrate_responses
     from qmskit.io.responses import read_responses, write_responses
 
     old_path, out_path = Path(old_path), Path(out_path)
@@ -87,6 +90,9 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
 def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: bool = False,
                  assessor: str | None = None, lang: str | None = None) -> Prefill:
     """Read the previous assessment and build the new one's metadata and responses."""
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
+    from qmskit.io.iorw import file_sha256
     from qmskit.io.responses import read_responses
 
     previous_path = Path(previous_path)
@@ -135,6 +141,7 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
         reader_warnings.extend(caught[:read])
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
     if Path(responses_path).is_file():
+        from qmskit.io.iorw import file_sha256
         from qmskit.render.report import SOURCE_SHA256
         assessment.meta[SOURCE_SHA256] = file_sha256(responses_path)
     return attach_actions(assessment, responses_path, actions)
