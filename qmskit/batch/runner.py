@@ -209,8 +209,7 @@ def render_office(task: dict) -> dict:
             parameters["actions"] = str(Path(plan).resolve())
         preload, checklists = a, [checklist_ref]
     try:
-        if kernel.km is None or not kernel.alive():
-            kernel.start()
+        kernel.ensure_started()  # launched when the worker started; a dead one is started again
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]
