@@ -20,9 +20,9 @@ from rich.table import Table
 
 from qmskit.batch.runner import run_batch
 from qmskit.checklist.loader import bundled_dir, load_checklist, validate_checklist_file
-from qmskit.core.readiness import fmt_number
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import band_label
+from qmskit.i18n.numbers import fmt_number
 from qmskit.render.pdf import check_available
 
 ROOT = Path(__file__).resolve().parent.parent

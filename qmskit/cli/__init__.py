@@ -76,6 +76,10 @@ from qmskit.cli import core  # noqa: E402  (registers its commands on `main`)
 
 core.register(main)
 
+from qmskit.cli import template  # noqa: E402  (template)
+
+template.register(main)
+
 from qmskit.cli import batch  # noqa: E402
 
 batch.register(main)

@@ -33,8 +33,8 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
     if as_json:
         click.echo(json_text(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2)))
     else:
-        from qmskit.core.readiness import fmt_number
         from qmskit.i18n.catalog import band_label
+        from qmskit.i18n.numbers import fmt_number
 
         counts = cmp.gap_counts()
         click.echo(plain(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> "

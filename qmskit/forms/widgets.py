@@ -19,12 +19,12 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, list_checklists
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
-from qmskit.core.readiness import fmt_number
 from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
 from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
 from qmskit.i18n.catalog import check_lang, reason_text, t
+from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
 

@@ -13,18 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress
+from qmskit.core.actions import CLOSED_STATUSES, STATUS_ORDER, ActionStatus, Progress
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
 from qmskit.i18n.catalog import t
-
-# the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
-_REPORT_HEADERS = {"col_status": "col_status", "col_answered_by": "actions.col_answered_by"}
-
-
-def s(key: str, lang: str) -> str:
-    """A column header the office report takes from here (``col_status``, ``col_answered_by``)."""
-    return t(_REPORT_HEADERS[key], lang)
+from qmskit.i18n.numbers import fmt_date
 
 
 @dataclass
@@ -60,7 +53,7 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     if att is None:
         return ""
     p = att.progress
-    return t("actions.progress", lang, as_of=p.as_of.isoformat(), total=p.total, open=p.open, overdue=p.overdue,
+    return t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
              done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
 
 
@@ -77,7 +70,7 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
             out.append(t("actions.not_in_plan", lang))
             continue
         status = str(plan.at[qid, "status"] or ActionStatus.OPEN.value)
-        text = STATUS_LABELS.get(lang, STATUS_LABELS["en"]).get(status, status)
+        text = t(f"action.status.{status}", lang) if status in STATUS_ORDER else status
         if qid in overdue:
             text += f" · {t('actions.overdue', lang)}"
         elif status in CLOSED_STATUSES and is_blank(plan.at[qid, "closure_evidence"]):

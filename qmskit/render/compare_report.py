@@ -19,20 +19,11 @@ from markupsafe import Markup
 
 from qmskit.api import compare_files
 from qmskit.core.compare import Comparison
-from qmskit.core.kpis import fmt_target, fmt_value
-from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import check_lang, readiness_reason, t
+from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
 from qmskit.io.iorw import slugify
 from qmskit.render.report import Figure, answer_label, brand_bar
 from qmskit.render.templating import Column, render
-
-
-def signed(value: Any) -> str:
-    """A change with its sign, rounded for display: +12.5, −3, 0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    text = fmt_number(abs(value))
-    return "0" if text == "0" else ("+" if value > 0 else "−") + text
 
 
 def _direction(value: Any) -> str:
@@ -43,8 +34,7 @@ def _direction(value: Any) -> str:
 
 
 def _date(a: Any) -> str:
-    d = a.meta.get("date")
-    return "" if d in (None, "") else (d.isoformat() if hasattr(d, "isoformat") else str(d))
+    return fmt_date(a.meta.get("date"))
 
 
 def load_comparison(before, after, checklist=None, force: bool = False) -> Comparison:
@@ -89,9 +79,10 @@ def summary_html(cmp: Comparison, lang: str = "en") -> Markup:
         return int((x.kpis["status"] == "met").sum()) if len(x.kpis) else 0
 
     figures = [
-        Figure(t("overall", lang), f"{fmt_number(b.overall)} → {fmt_number(a.overall)}", signed(cmp.overall_change)),
-        Figure(t("completeness", lang), f"{fmt_number(b.completeness)}% → {fmt_number(a.completeness)}%",
-               signed(cmp.completeness_change)),
+        Figure(t("overall", lang), f"{fmt_number(b.overall, lang)} → {fmt_number(a.overall, lang)}",
+               fmt_change(cmp.overall_change, lang)),
+        Figure(t("completeness", lang), f"{fmt_number(b.completeness, lang)}% → {fmt_number(a.completeness, lang)}%",
+               fmt_change(cmp.completeness_change, lang)),
         Figure(t("compare.fig_closed", lang), str(counts["closed"])),
         Figure(t("compare.fig_opened", lang), str(counts["opened"])),
     ]
@@ -152,8 +143,8 @@ def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> 
     lang = check_lang(lang)
     c = cmp.clauses[cmp.clauses["level"] <= max_level]
     titles = c[f"title_{lang}"].where(c[f"title_{lang}"] != "", c["title_en"])
-    rows = [{"clause": clause, "title": title, "before": fmt_number(before) if not pd.isna(before) else "—",
-             "after": fmt_number(after) if not pd.isna(after) else "—", "change": signed(change),
+    rows = [{"clause": clause, "title": title, "before": fmt_number(before, lang) if not pd.isna(before) else "—",
+             "after": fmt_number(after, lang) if not pd.isna(after) else "—", "change": fmt_change(change, lang),
              "direction": _direction(change)}
             for clause, title, before, after, change in zip(c["clause"], titles, c["before"], c["after"], c["change"])]
     columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "49%"),
@@ -215,7 +206,7 @@ def kpis_html(cmp: Comparison, lang: str = "en") -> Markup:
     k = cmp.kpis
     rows = [{"id": r["id"], "indicator": r[f"name_{lang}"], "target": fmt_target(r["target"], r["direction"], r["unit"]),
              "before": fmt_value(r["before"], r["unit"], r["target"]),
-             "after": fmt_value(r["after"], r["unit"], r["target"]), "change": signed(r["change"]),
+             "after": fmt_value(r["after"], r["unit"], r["target"]), "change": fmt_change(r["change"], lang),
              "result": r["change_kind"], "result_class": KPI_RESULT_CLASS[r["change_kind"]]}
             for r in k.to_dict("records")] if len(k) else []
     columns = [Column("id", t("col_id", lang), "15%"), Column("indicator", t("compare.col_indicator", lang), "31%"),

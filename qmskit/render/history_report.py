@@ -14,9 +14,8 @@ from markupsafe import Markup
 
 from qmskit.api import history_files
 from qmskit.core.history import MOVES, History
-from qmskit.core.kpis import fmt_target, fmt_value
-from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.numbers import fmt_change, fmt_number, fmt_target, fmt_value
 from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
 from qmskit.render.templating import render
 
@@ -34,12 +33,11 @@ def _fmt(v) -> str:
 
 
 def _signed(v) -> tuple[str, str]:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—", ""
-    text = fmt_number(abs(v))
-    if text == "0":
-        return "0", ""
-    return ("▲ +" if v > 0 else "▼ −") + text, "qr-di-present" if v > 0 else "qr-sev-major"
+    """A change with an arrow and the class that colours it: "▲ +12.5" (green), "▼ −3" (red), "0", "—"."""
+    text = fmt_change(v)
+    if text in ("—", "0"):
+        return text, ""
+    return ("▲ " if v > 0 else "▼ ") + text, "qr-di-present" if v > 0 else "qr-sev-major"
 
 
 def trend_chart(h: History, lang: str) -> dict:

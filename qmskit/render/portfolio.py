@@ -1,6 +1,6 @@
 """The portfolio overview of a batch: ranking, heatmap, score distribution, shared gaps, failures.
 
-Input is the plain-JSON batch summary that :func:`qmskit.batch.runner.portfolio_data` writes (one entry per
+Input is the plain-JSON batch summary that :func:`qmskit.batch.summary.portfolio_data` writes (one entry per
 scored office with its answers, plus the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
 :func:`load` and displays the HTML fragments below. Scores are recomputed for all offices at once with
 :func:`qmskit.score_many` (the vectorized path), so the heatmap and the ranking come from one matrix.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
 from qmskit.core.readiness import READY_COMPLETENESS, readiness_bands
 from qmskit.core.scoring import ManyScores
@@ -49,7 +50,7 @@ class Portfolio:
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        refs = self.data.get("checklists") or [{"id": "iso9001-2015", "path": ""}]
+        refs = self.data.get("checklists") or [{"id": DEFAULT_CHECKLIST, "path": ""}]
         self.checklist: Checklist = _load(refs[0])  # titles, thresholds and clause order for the page
         self.single_checklist = len(refs) == 1
         self._many: ManyScores | None = None

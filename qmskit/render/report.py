@@ -24,13 +24,12 @@ from markupsafe import Markup
 from qmskit import __version__
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
-from qmskit.core.readiness import fmt_number
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
 from qmskit.render import palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
-from qmskit.render.brand import s as brand_s
 from qmskit.render.templating import Column, pct, render
 
 MAJOR = True  # sections that start on a new printed page
@@ -188,23 +187,23 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
     not_stated = t("not_stated", lang)
 
     def row(key: str, value: str, placeholder: str = not_stated) -> MetaRow:
-        label = brand_s(key, lang) if key in ("report_no", "audience") else t(key, lang)
+        label = t(key, lang)
         return MetaRow(label, value or placeholder, muted=not value and placeholder == not_stated)
 
-    meta = [row("report_no", number)] if number else []
+    meta = [row("brand.report_no", number)] if number else []
     meta += [row("scope", _meta(a, "scope")), row("sites", _meta(a, "sites")),
              row("exclusions", _meta(a, "exclusions"), t("none", lang)),
              row("assessor", _meta(a, "assessor")), row("date", _meta(a, "date")),
              row("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
              row("language", t("lang_name", lang)), row("status", t(status, lang)),
-             row("audience", brand_s(f"audience_{audience.value}", lang))]
+             row("brand.audience", t(f"brand.audience_{audience.value}", lang))]
     notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
     toc = [{"key": key, "label": t(label, lang)} for key, label in TOC
            if audience is Audience.INTERNAL or key != "parameters"]
     if _words(a, "summary", lang):
-        toc.insert(0, {"key": "exec-summary", "label": brand_s("exec_summary", lang)})
+        toc.insert(0, {"key": "exec-summary", "label": t("brand.exec_summary", lang)})
     bar = brand_bar(brand, lang)
-    running = {"left": a.office + (f" · {brand_s('report_no', lang)} {number}" if number else ""),
+    running = {"left": a.office + (f" · {t('brand.report_no', lang)} {number}" if number else ""),
                "right": bar["firm"] or t("report_title", lang), "confidential": notice,
                "footer": brand.text("footer", lang)}
     custom_title = title is not None and not _blank(title)
@@ -241,7 +240,7 @@ def summary_html(a: Assessment, lang: str = "en") -> Markup:
     """The consultant's executive summary (``summary`` in the Office sheet / metadata), before the verdict."""
     lang = check_lang(lang)
     text = _words(a, "summary", lang)
-    return _prose("exec-summary", brand_s("exec_summary", lang), text) if text else Markup("")
+    return _prose("exec-summary", t("brand.exec_summary", lang), text) if text else Markup("")
 
 
 def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
@@ -254,18 +253,18 @@ def closing_html(a: Assessment, lang: str = "en", *, brand: Brand | None = None,
     parts = []
     closing = _words(a, "closing", lang)
     if closing:
-        parts.append(_prose("closing", brand_s("closing", lang), closing))
+        parts.append(_prose("closing", t("brand.closing", lang), closing))
     notes = _words(a, "internal_notes", lang)
     if notes and audience is Audience.INTERNAL:
-        parts.append(_prose("internal-notes", brand_s("internal_notes", lang), notes, level=3, internal=True))
+        parts.append(_prose("internal-notes", t("brand.internal_notes", lang), notes, level=3, internal=True))
     name = brand.text("signatory_name", lang) or _meta(a, "assessor")
     role = brand.text("signatory_title", lang) or (t("assessor", lang) if name else "")
     firm = brand.text("firm", lang)
     if name or firm:
-        parts.append(render("report/signoff.html.j2", heading=brand_s("signoff", lang),
+        parts.append(render("report/signoff.html.j2", heading=t("brand.signoff", lang),
                             who=[("qr-sign-name", name), ("qr-sign-role", role), ("qr-sign-firm", firm)],
-                            signature=brand_s("signature", lang), sign_date=_meta(a, "sign_date"),
-                            sign_date_label=brand_s("sign_date", lang)))
+                            signature=t("brand.signature", lang), sign_date=_meta(a, "sign_date"),
+                            sign_date_label=t("brand.sign_date", lang)))
     return Markup("").join(parts)
 
 
@@ -295,7 +294,7 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
     findings_note = t("gaps_summary", lang, **counts)
     if counts["kpi_observation"]:
         findings_note += t("gaps_summary_kpi", lang, n=counts["kpi_observation"])
-    figures = [Figure(t("overall", lang), fmt_number(a.overall), "/ 100"),
+    figures = [Figure(t("overall", lang), fmt_number(a.overall, lang), "/ 100"),
                Figure(t("completeness", lang), pct(a.completeness),
                       t("answered_of", lang, answered=answered, applicable=applicable)),
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
@@ -364,7 +363,7 @@ def chart_svg(a: Assessment, *, title: str = "") -> Markup:
 def chart_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     th = a.checklist.thresholds
-    caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"]), nearly=fmt_number(th["nearly_ready_min"]))
+    caption = t("chart_caption", lang, ready=fmt_number(th["ready_min"], lang), nearly=fmt_number(th["nearly_ready_min"], lang))
     return render("report/chart.html.j2", lang=lang, c=chart_geometry(a, title=t("chart_alt", lang)),
                   caption=caption)
 
@@ -391,7 +390,7 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
         rows.append({
             "clause": r["clause"], "title": f"{r['title']} †" if r["descriptive"] else r["title"],
             # "—" when nothing is answered yet, "n/a" only when nothing applies
-            "score": None if missing else fmt_number(score),
+            "score": None if missing else fmt_number(score, lang),
             "no_score": t("ans_blank") if r["applicable"] else "n/a",
             "bar": "" if missing else f"{round(max(0.0, min(100.0, float(score))), 1):g}",
             "answered": f"{r['answered']} / {r['applicable']}",
@@ -513,7 +512,7 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
         for row, text in zip(rows, status):
             row["status"] = text
         columns[3] = Column("action", t("col_recommended", lang), "32%")
-        columns.append(Column("status", actions_report.s("col_status", lang), "14%"))
+        columns.append(Column("status", t("col_status", lang), "14%"))
     return render("report/actions.html.j2", lang=lang, columns=columns, rows=rows)
 
 
@@ -582,15 +581,15 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
         for row, name in zip(rows, who):
             row["answered_by"] = name
         columns[2] = Column("requirement", t("col_question", lang), "28%")
-        columns.append(Column("answered_by", actions_report.s("col_answered_by", lang), "10%"))
+        columns.append(Column("answered_by", t("actions.col_answered_by", lang), "10%"))
     return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows)
 
 
 def method_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     th = a.checklist.thresholds
-    fields = {"ready": fmt_number(th["ready_min"]), "nearly": fmt_number(th["nearly_ready_min"]),
-              "max_major": int(th["nearly_ready_max_major"]), "developing": fmt_number(th["developing_min"]),
+    fields = {"ready": fmt_number(th["ready_min"], lang), "nearly": fmt_number(th["nearly_ready_min"], lang),
+              "max_major": int(th["nearly_ready_max_major"]), "developing": fmt_number(th["developing_min"], lang),
               "max_minor": int(th["ready_max_minor"]),
               "maturity": t("method_maturity", lang) if a.checklist.scale == "maturity" else ""}
     return render("report/method.html.j2", lang=lang, fields=fields)

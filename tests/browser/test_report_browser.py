@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import t
+from qmskit.i18n.numbers import fmt_number
 from qmskit.render import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -20,6 +20,7 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 import qmskit
 from qmskit.cli import main
 from qmskit.errors import NotebookError, QmskitError
+from qmskit.i18n.numbers import fmt_number
 from qmskit.io import iorw
 from qmskit.io.responses import write_responses
 from qmskit.jupyter import notebook
@@ -284,7 +285,7 @@ def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tm
     assert path.stat().st_size <= 1_000_000
     assert not EXTERNAL_URL.search(page) and "<script" not in page
     a = report.load_assessment(full_responses)
-    assert report.t(f"band_{a.readiness}") in page and qmskit.core.readiness.fmt_number(a.overall) in page
+    assert report.t(f"band_{a.readiness}") in page and fmt_number(a.overall) in page
     assert '<figure class="qr-chart"><svg' in page and "data:image/png" not in page
     assert [p.name for p in (tmp_path / "r").iterdir()] == [path.name]   # no temp files, no notebook
 
