@@ -266,18 +266,18 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     """
     from qmskit.io.iorw import slugify
     from qmskit.jupyter import notebook
+    from qmskit.jupyter.warmkernel import WarmKernel
     from qmskit.render.report import check_audience, page_title, report_filename
 
     audience = check_audience(audience)
     brand_path = _check_brand_and_printer(brand, pdf)
-    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
-    try:
+    # the kernel boots in its own process while the file is read and scored here; it is killed at once
+    # when the block ends, whatever ended it
+    with WarmKernel(checklists=()) as kernel:
         nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
                                                     "out_dir": str(out_dir)})
-    finally:
-        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
     return _write_page(out, html_text, nb if keep_notebook else None, pdf=pdf)
@@ -310,11 +310,11 @@ def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, c
     # (same function, same file; the source as the kernel names it); with an action plan the notebook
     # reads again (the plan's file name is part of what it computes)
     a.source = str(responses_path) if a.source is not None else None
-    nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
-                             checklists=[str(a.checklist.source or a.checklist.id)],
-                             preload=None if actions is not None else a, office=office,
-                             before_run=lambda: notebook.prepare_export(lang),
-                             **({"timeout": timeout} if timeout else {}))
+    nb = kernel.run_report(notebook.bundled_notebook("report"), params,
+                           checklists=[str(a.checklist.source or a.checklist.id)],
+                           preload=None if actions is not None else a, office=office,
+                           before_run=lambda: notebook.prepare_export(lang),
+                           **({"timeout": timeout} if timeout else {}))
     return nb, office, lang
 
 

@@ -279,8 +279,7 @@ def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
     from qmskit.jupyter import warmkernel
 
     def _on_term(signum, frame):
-        for kernel in list(warmkernel._KERNELS.values()):
-            kernel.kill_process_only()
+        warmkernel.kill_all_now()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _on_term)

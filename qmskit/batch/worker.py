@@ -86,8 +86,7 @@ def _run_and_export(kernel: WarmKernel, base: OfficeResult, notebook: str, param
     timings = base.timings
     lang = base.lang or "en"
     try:
-        if kernel.km is None or not kernel.alive():
-            kernel.start()
+        kernel.ensure_started()  # launched when the worker started; a dead one is started again
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]

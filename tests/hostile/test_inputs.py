@@ -123,6 +123,33 @@ def test_cells_without_references_count_like_readers_count(corpus):
     run_cli(["score", path], cwd=corpus).assert_one_line_error("implicit.xlsx", "limit is 200 columns")
 
 
+# references readers accept but a plain r="A1" scan would miss: calamine placed each of these cells far away
+# and aborted the process (or allocated gigabytes) before the pre-scan followed every row and cell tag
+FAR_REFERENCES = {
+    "single-quoted": "<row r='1048576'><c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c></row>",
+    "spaces-around-equals": '<row r = "1048576"><c r = "XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "leading-zeros": '<row r="0001048576"><c r="XFD0001048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "eight-digit-row": '<row r="10485760"><c r="A10485760" t="inlineStr"><is><t>x</t></is></c></row>',
+    "four-letter-column": '<row r="3"><c r="ZZZZ3" t="inlineStr"><is><t>x</t></is></c></row>',
+    "namespace-prefix": ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
+                         '<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>'),
+    "second-reference": '<row r="3"><c r="A3" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "second-reference-quoted-otherwise": "<row r=\"3\"><c r=\"A3\" t=\">\" r='XFD1048576'><is><t>x</t></is></c></row>",
+}
+
+
+@pytest.mark.parametrize("name", FAR_REFERENCES)
+def test_far_references_in_any_spelling(corpus, name):
+    path = workbook(corpus / f"far-{name}.xlsx", sheet_xml(assessment_rows(2), raw_row=FAR_REFERENCES[name]))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(f"far-{name}.xlsx", "the limit is")
+
+
+def test_a_reference_readers_cannot_parse_is_refused(corpus):
+    path = workbook(corpus / "charref.xlsx", sheet_xml(
+        assessment_rows(2), raw_row='<row r="3"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("charref.xlsx", "not an .xlsx workbook")
+
+
 def test_a_cell_over_10000_characters(corpus):
     rows = assessment_rows(1)
     rows[1][5] = "z" * 20_000
