@@ -77,6 +77,11 @@ class KernelTimeout(Exception):
     """The office ran longer than its time limit; its kernel was killed."""
 
 
+class UsageError(QmskitError):
+    """A name or option the caller gave that does not exist (e.g. an unknown batch executor); the message
+    lists the known ones."""
+
+
 class BatchBusy(QmskitError):
     """Another batch is writing into the same output folder."""
 

@@ -1,7 +1,11 @@
-"""Where batch work runs: a local process pool or a dask.distributed cluster, behind one interface.
+"""Where batch work runs: a local process pool, one worker thread or a dask.distributed cluster, behind
+one interface and one registry.
 
-Both are ``concurrent.futures.Executor``s (dask through ``Client.get_executor()``), so the batch submits
-and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
+Executors are registered by name (:func:`register`, :func:`get`, like papermill's engines): "process",
+"thread" and "dask" are built in, and :func:`make_pool` looks the batch's one up (:func:`executor_name`:
+the default is a process pool, or the thread for one worker; a scheduler address means dask). Each is a
+``concurrent.futures.Executor`` in a :class:`Pool` (dask through ``Client.get_executor()``), so the batch
+submits and waits on ordinary ``concurrent.futures.Future`` objects whatever runs them.
 
 Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then stops the pool with
 :meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting). Workers report their
@@ -20,26 +24,57 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from qmskit.config import DEFAULT_CHECKLIST
-from qmskit.errors import QmskitError
+from qmskit.errors import QmskitError, UsageError
 
 
 @dataclass
 class Pool:
-    """An executor plus what it takes to stop it; ``kind`` is "process", "thread" (one local worker) or "dask"."""
+    """An executor plus what it takes to stop it; ``kind`` is the name it was registered under.
+
+    This base stops a plain executor; the built-in kinds below also stop the warm kernels of their
+    workers. A custom executor (see :func:`register`) subclasses it when its workers need more."""
     kind: str
     executor: cf.Executor
     workers: int
-    # dask.distributed objects are typed Any: dask is an optional dependency, imported only when used
-    client: Any = None           # dask.distributed.Client when kind == "dask"
-    _owns_client: bool = False
-    _cluster: Any = None         # the LocalCluster this pool started, if any
-    info: dict[str, Any] = field(default_factory=dict)
+
+    def submit(self, fn, *args, **kwargs) -> cf.Future:
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def close(self) -> None:
+        """Normal end: stop warm kernels everywhere, then the workers."""
+        self.executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        """Ctrl-C or fatal error: drop queued work, stop running work now, leave no kernel behind."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class ThreadPool(Pool):
+    """ONE worker thread of this process (see the module's docstring)."""
+    _threads: set[int] = field(default_factory=set)  # the worker thread's ident
+
+    def close(self) -> None:
+        from qmskit.jupyter.warmkernel import shutdown_this_thread
+        try:
+            self.executor.submit(shutdown_this_thread).result()  # from the thread that owns its sockets
+        finally:
+            self.executor.shutdown(wait=True)
+
+    def terminate(self) -> None:
+        from qmskit.jupyter.warmkernel import kill_thread_kernels
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        kill_thread_kernels(self._threads)  # the running notebook then sees a dead kernel and returns
+
+
+@dataclass
+class ProcessPool(Pool):
+    """Local worker processes (a ``ProcessPoolExecutor`` on forkserver)."""
     _pid_queue: Any = None       # a multiprocessing SimpleQueue: local workers put their pid here when they start
     _pids: set[int] = field(default_factory=set)
-    _threads: set[int] = field(default_factory=set)  # kind == "thread": the worker thread's ident
 
     def worker_pids(self) -> set[int]:
         """Process ids of the local workers started so far."""
@@ -47,45 +82,7 @@ class Pool:
             self._pids.add(self._pid_queue.get())
         return set(self._pids)
 
-    def submit(self, fn, *args, **kwargs) -> cf.Future:
-        return self.executor.submit(fn, *args, **kwargs)
-
-    def close(self) -> None:
-        """Normal end: stop warm kernels everywhere, then the workers."""
-        if self.kind == "dask":
-            from qmskit.jupyter.warmkernel import shutdown_all
-            try:
-                self.client.run(shutdown_all)
-            except Exception:
-                pass
-            self.executor.shutdown(wait=True)
-            if self._owns_client:
-                self.client.close()
-                if self._cluster is not None:
-                    self._cluster.close()
-        elif self.kind == "thread":
-            from qmskit.jupyter.warmkernel import shutdown_this_thread
-            try:
-                self.executor.submit(shutdown_this_thread).result()  # from the thread that owns its sockets
-            finally:
-                self.executor.shutdown(wait=True)
-        else:
-            self.executor.shutdown(wait=True)
-
     def terminate(self) -> None:
-        """Ctrl-C or fatal error: drop queued work, stop running work now, leave no kernel behind."""
-        if self.kind == "thread":
-            from qmskit.jupyter.warmkernel import kill_thread_kernels
-            self.executor.shutdown(wait=False, cancel_futures=True)
-            kill_thread_kernels(self._threads)  # the running notebook then sees a dead kernel and returns
-            return
-        if self.kind == "dask":
-            try:
-                self.executor.shutdown(wait=False, cancel_futures=True)
-            except TypeError:
-                self.executor.shutdown(wait=False)
-            self.close()
-            return
         pids = self.worker_pids()
         self.executor.shutdown(wait=False, cancel_futures=True)
         for pid in pids:
@@ -102,6 +99,34 @@ class Pool:
         manager = getattr(self.executor, "_executor_manager_thread", None)
         if manager is not None and manager.is_alive():
             manager.join(timeout=10)
+
+
+@dataclass
+class DaskPool(Pool):
+    """A dask.distributed cluster through ``Client.get_executor()``."""
+    # dask.distributed objects are typed Any: dask is an optional dependency, imported only when used
+    client: Any = None
+    _owns_client: bool = False
+    _cluster: Any = None         # the LocalCluster this pool started, if any
+
+    def close(self) -> None:
+        from qmskit.jupyter.warmkernel import shutdown_all
+        try:
+            self.client.run(shutdown_all)
+        except Exception:
+            pass
+        self.executor.shutdown(wait=True)
+        if self._owns_client:
+            self.client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+
+    def terminate(self) -> None:
+        try:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        except TypeError:
+            self.executor.shutdown(wait=False)
+        self.close()
 
 
 def _signal(pid: int, sig: int) -> None:
@@ -123,21 +148,63 @@ def _alive(pid: int) -> bool:
         return True
 
 
+# ---------------------------------------------------------------------- the registry
+class PoolFactory(Protocol):
+    """Makes a started :class:`Pool`. ``workers``: as the user asked (None: the executor's default);
+    ``warm_checklists``: what local workers load into their warm kernel before the first office."""
+
+    def __call__(self, *, workers: int | None, scheduler: str | None, client: Any,
+                 warm_checklists: list[str]) -> Pool: ...
+
+
+_EXECUTORS: dict[str, PoolFactory] = {}
+
+
+def register(name: str, factory: PoolFactory) -> None:
+    """Make ``factory`` the executor called ``name`` (``run_batch(executor=name)``); a name registered
+    again is replaced."""
+    _EXECUTORS[name] = factory
+
+
+def get(name: str) -> PoolFactory:
+    """The factory registered as ``name``; :class:`UsageError` listing the known names otherwise."""
+    try:
+        return _EXECUTORS[name]
+    except KeyError:
+        raise UsageError(f"unknown executor '{name}' (known: {', '.join(names())})") from None
+
+
+def names() -> list[str]:
+    return sorted(_EXECUTORS)
+
+
+def executor_name(kind: str | None, *, workers: int | None, scheduler: str | None = None,
+                  client: object = None) -> str:
+    """Which registered executor a batch uses: a ``scheduler`` address or a ``client`` mean dask; the
+    default (None or "process") is a process pool, or the one worker thread when there is one worker."""
+    if client is not None or scheduler or kind == "dask":
+        return "dask"
+    if kind in (None, "process"):
+        return "thread" if (workers or os.cpu_count() or 1) == 1 else "process"
+    return kind
+
+
 def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler: str | None = None,
               client: object = None, warm_checklists: list[str] | None = None) -> Pool:
-    """``kind``: None/"process" (local processes) or "dask"; ``scheduler`` (an address such as
-    ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask.
+    """``kind``: None/"process" (local processes), "thread", "dask" or any registered name; ``scheduler``
+    (an address such as ``tcp://host:8786``) or ``client`` (a ``dask.distributed.Client``) imply dask.
 
     Local workers start at once (one no-op task each) and launch their warm kernel (with
     ``warm_checklists`` loaded) first thing, importing the rest while it boots; dask workers start it on
     first use."""
-    if client is not None or scheduler or kind == "dask":
-        return _dask_pool(workers=workers, scheduler=scheduler, client=client)
-    if kind not in (None, "process"):
-        raise QmskitError(f"unknown executor '{kind}' (allowed: process, dask)")
+    factory = get(executor_name(kind, workers=workers, scheduler=scheduler, client=client))
+    return factory(workers=workers, scheduler=scheduler, client=client,
+                   warm_checklists=list(warm_checklists or [DEFAULT_CHECKLIST]))
+
+
+def _process_pool(*, workers: int | None, scheduler: str | None, client: Any,
+                  warm_checklists: list[str]) -> Pool:
     n = workers or os.cpu_count() or 1
-    if n == 1:
-        return _thread_pool(list(warm_checklists or [DEFAULT_CHECKLIST]))
     # forkserver, not fork: the parent may run threads (progress bar, dask) that fork would copy mid-state.
     # Nothing heavy is preloaded in the server (the parent would wait for it): each worker launches its
     # kernel before importing the Jupyter and pandas stacks, so the imports overlap with the kernel's boot.
@@ -146,15 +213,16 @@ def make_pool(kind: str | None = None, *, workers: int | None = None, scheduler:
         context.set_forkserver_preload(["qmskit.batch.executors"])
     pid_queue = context.SimpleQueue()
     executor = cf.ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_init_worker,
-                                      initargs=(list(warm_checklists or [DEFAULT_CHECKLIST]), pid_queue))
+                                      initargs=(warm_checklists, pid_queue))
     for _ in range(n):  # a submitted task starts a worker while none is idle: all n start now
         executor.submit(os.getpid)
-    return Pool("process", executor, n, _pid_queue=pid_queue)
+    return ProcessPool("process", executor, n, _pid_queue=pid_queue)
 
 
-def _thread_pool(warm_checklists: list[str]) -> Pool:
+def _thread_pool(*, workers: int | None, scheduler: str | None, client: Any,
+                 warm_checklists: list[str]) -> Pool:
     """One worker thread in this process; its warm kernel is launched at once (the first task)."""
-    pool = Pool("thread", cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmskit-worker"), 1)
+    pool = ThreadPool("thread", cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmskit-worker"), 1)
     pool.executor.submit(_warm_thread, warm_checklists, pool._threads)
     return pool
 
@@ -171,7 +239,8 @@ def _warm_thread(warm_checklists: list[str], threads: set) -> None:
         pass
 
 
-def _dask_pool(*, workers, scheduler, client) -> Pool:
+def _dask_pool(*, workers: int | None, scheduler: str | None, client: Any,
+               warm_checklists: list[str]) -> Pool:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -189,7 +258,12 @@ def _dask_pool(*, workers, scheduler, client) -> Pool:
                                    processes=True, dashboard_address=None)
             client = Client(cluster)
     n = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()) or 1
-    return Pool("dask", client.get_executor(pure=False), n, client=client, _owns_client=owns, _cluster=cluster)
+    return DaskPool("dask", client.get_executor(pure=False), n, client=client, _owns_client=owns, _cluster=cluster)
+
+
+register("process", _process_pool)
+register("thread", _thread_pool)
+register("dask", _dask_pool)
 
 
 # ---------------------------------------------------------------------- inside local worker processes
@@ -205,8 +279,7 @@ def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
     from qmskit.jupyter import warmkernel
 
     def _on_term(signum, frame):
-        for kernel in list(warmkernel._KERNELS.values()):
-            kernel.kill_process_only()
+        warmkernel.kill_all_now()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _on_term)
@@ -223,8 +296,8 @@ def _import_worker_stack() -> None:
     kernel boots in another process."""
     import importlib
 
-    for name in ("qmskit.batch.runner", "qmskit.render.report", "qmskit.io.responses", "qmskit.core.scoring", "papermill",
-                 "nbconvert.exporters.html"):
+    for name in ("qmskit.batch.worker", "qmskit.api", "qmskit.render.report", "qmskit.io.responses",
+                 "qmskit.core.scoring", "papermill", "nbconvert.exporters.html"):
         try:
             importlib.import_module(name)
         except Exception:  # a missing piece is reported by the office that needs it

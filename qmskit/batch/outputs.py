@@ -176,3 +176,16 @@ def _holder(fd: int) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return "its details are not readable"
 
+
+
+def write_text(out: OutputFolder | Path, name: str, text: str) -> Path:
+    """Into the batch's staged output folder (an OutputFolder), or straight into a folder (a Path)."""
+    if isinstance(out, OutputFolder):
+        return out.write_text(name, text)
+    return iorw.write_text(Path(out) / name, text)
+
+
+def write_bytes(out: OutputFolder | Path, name: str, data: bytes) -> Path:
+    if isinstance(out, OutputFolder):
+        return out.write_bytes(name, data)
+    return iorw.write_bytes(Path(out) / name, data)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import click
+
+from qmskit.errors import QmskitError
+
 
 @lru_cache(maxsize=1)
 def console():
@@ -35,3 +39,10 @@ def json_text(text: str) -> str:
     """JSON that ``json.dumps(ensure_ascii=False)`` made, with C1 controls and separators written as
     ``\\u`` escapes: the same JSON value, but nothing a terminal acts on."""
     return _UNSAFE_KEEP_NEWLINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def report_error(exc: QmskitError) -> None:
+    """For commands that go on after one input fails: one line, or the traceback under --debug."""
+    if click.get_current_context().find_root().params.get("debug"):
+        raise exc
+    click.echo(f"error: {plain(exc)}", err=True)

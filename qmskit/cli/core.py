@@ -7,19 +7,11 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import console, json_text, plain
-from qmskit.config import LANGUAGES
+from qmskit.cli._term import console, json_text, plain, report_error
 from qmskit.errors import QmskitError
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
-
-
-def report_error(exc: QmskitError) -> None:
-    """For commands that go on after one input fails: one line, or the traceback under --debug."""
-    if click.get_current_context().find_root().params.get("debug"):
-        raise exc
-    click.echo(f"error: {plain(exc)}", err=True)
 
 
 @click.command("checklists")
@@ -54,61 +46,6 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
         click.echo(plain(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)"))
     if failed:
         sys.exit(1)
-
-
-def refuse_to_replace_answers(output: Path, force: bool) -> None:
-    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
-    kept as a backup by the writer)."""
-    from qmskit.io.responses import filled_in_count
-    if force or not output.exists():
-        return
-    held = filled_in_count(output)
-    if held is None:
-        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
-    if held:
-        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
-
-
-@click.command("template")
-@click.argument("checklist")
-@click.option("--office", default=None, help="The office's name (written into the Office sheet; "
-              "required unless --from).")
-@click.option("--assessor", default="", help="Who runs the assessment.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Responses file to write (.xlsx, .csv or .yaml).")
-@click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
-              help="Re-assessment: pre-fill from the office's previous responses file (evidence marked to re-verify).")
-@click.option("--keep-answers", is_flag=True, help="With --from: keep the previous answers (default: blank).")
-@click.option("--split-by", type=click.Choice(["clause", "owner"]), default=None,
-              help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
-@click.option("--assign", type=click.Path(path_type=Path), default=None,
-              help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
-@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
-def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
-                 keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
-    """Write an empty responses file for an office (an existing file is kept as .bak)."""
-    if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
-        from qmskit.cli.lifecycle import template_lifecycle
-        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
-                                  force=force)
-    if not office:
-        raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
-    import pandas as pd
-
-    from qmskit.checklist.loader import load_checklist
-    from qmskit.io.responses import write_responses
-
-    cl = load_checklist(checklist)
-    existed = output.exists()
-    refuse_to_replace_answers(output, force)
-    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
-    # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
-    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
-    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
-                    into_existing=False)
-    click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
 
 
 @click.command("score")
@@ -149,8 +86,8 @@ def print_score_table(results: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from qmskit.core.readiness import fmt_number
     from qmskit.i18n.catalog import band_label
+    from qmskit.i18n.numbers import fmt_number
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
@@ -208,5 +145,5 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> No
 
 
 def register(group: click.Group) -> None:
-    for cmd in (checklists_cmd, validate_cmd, validate_responses_cmd, template_cmd, score_cmd):
+    for cmd in (checklists_cmd, validate_cmd, validate_responses_cmd, score_cmd):
         group.add_command(cmd)

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 import click
 
-from qmskit.cli._term import console, plain
+from qmskit.cli._term import console, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -21,12 +21,6 @@ def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use 
     from rich.text import Text as _Text
 
     return _Text(*args, **kwargs)
-
-
-def _report_error(exc: QmskitError) -> None:
-    if click.get_current_context().find_root().params.get("debug"):
-        raise exc
-    click.echo(f"error: {plain(exc)}", err=True)
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -77,7 +71,7 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         try:
             results.append(status_of(path, day))
         except QmskitError as exc:
-            _report_error(exc)
+            report_error(exc)
             failed += 1
     if as_json:
         docs = [p.to_dict() for p in results]
@@ -104,58 +98,6 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
                 console().print(Text(f"overdue: {p.office}: … and {len(p.overdue_items) - 5} more"))
     if failed:
         sys.exit(1)
-
-
-
-
-def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
-                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None,
-                       *, force: bool = False) -> None:
-    """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
-    import pandas as pd
-    from click.core import ParameterSource
-
-    from qmskit.api import prefill_from
-    from qmskit.checklist.loader import load_checklist
-    from qmskit.io.merge import SplitBy, read_assign, split_file
-    from qmskit.io.responses import write_responses
-
-    if keep_answers and previous is None:
-        raise click.UsageError("--keep-answers needs --from PREVIOUS")
-    if assign is not None and not split_by:
-        raise click.UsageError("--assign needs --split-by clause|owner")
-    lang_given = click.get_current_context().get_parameter_source("lang") != ParameterSource.DEFAULT
-    cl = load_checklist(checklist)
-    if previous is not None:
-        pre = prefill_from(previous, cl, keep_answers=keep_answers, assessor=assessor or None,
-                           lang=lang if lang_given else None)
-        meta, frame, lang = pre.meta, pre.responses, pre.meta["language"]
-        if office:
-            meta["office"] = office
-        click.echo(f"from {previous}: {pre.carried_evidence} evidence entries carried over (marked to re-verify), "
-                   f"{pre.kept_answers} answers kept" + (f", {len(pre.dropped)} questions no longer in {cl.id}: "
-                                                         + ", ".join(pre.dropped[:10]) if pre.dropped else ""))
-    else:
-        if not office:
-            raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
-        meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
-        frame = pd.DataFrame({"id": cl.questions["id"]})
-    if split_by:
-        if split_by == "owner" and previous is None:
-            raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
-        result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None, lang=lang)
-        for name, path in result.files.items():
-            click.echo(Text(f"wrote {path} ({result.counts[name]} questions for {name})").plain)
-        if "unassigned" in result.files:
-            click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
-                       f"{result.files['unassigned']}", err=True)
-        return
-    from qmskit.cli.core import refuse_to_replace_answers
-    refuse_to_replace_answers(output, force)
-    existed = output.exists()
-    write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
-    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-               + (f"; previous file kept as {output.name}.bak" if existed else ""))
 
 
 @click.command("merge")
@@ -196,15 +138,15 @@ def register(group: click.Group) -> None:
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, pdf: bool) -> None:
     """One office over time: scores, readiness, findings opened/closed/recurring, KPI trends (2+ files)."""
-    from qmskit.core.readiness import fmt_number
+    from qmskit.i18n.numbers import fmt_number
     require_output_or_json(out_dir, as_json)
     if pdf and out_dir is None:
         raise click.UsageError("--pdf needs -o DIR")
     if len(files) < 2:
         raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
     if out_dir is not None:
-        from qmskit.render.history_report import build_history_report
-        out, h = build_history_report(list(files), out_dir, lang=lang, checklist=checklist, force=force)
+        from qmskit.api import build_history
+        out, h = build_history(list(files), out_dir, lang=lang, checklist=checklist, force=force)
     else:
         from qmskit.api import history_files
         out, h = None, history_files(list(files), checklist=checklist, force=force)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
-from qmskit.i18n.catalog import MessageTable
+from qmskit.i18n.catalog import LANGS, t
 
 
 class ActionStatus(str, Enum):
@@ -34,9 +34,6 @@ class ActionStatus(str, Enum):
 STATUS_ORDER = [s.value for s in ActionStatus]
 # statuses that close an action: each needs closure evidence (without it the action is "done without evidence")
 CLOSED_STATUSES = (ActionStatus.DONE.value, ActionStatus.VERIFIED.value)
-# The words for a status are the catalog's ``action.status.<key>`` messages; this view serves modules that
-# index ``STATUS_LABELS[lang][key]``.
-STATUS_LABELS = MessageTable("action.status", STATUS_ORDER)
 # what a person may type besides the labels in either language: the keys and a few obvious variants
 STATUS_VARIANTS = {"in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
                    "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
@@ -45,7 +42,8 @@ STATUS_VARIANTS = {"in progress": "in_progress", "in-progress": "in_progress", "
 
 @functools.cache
 def _status_tokens() -> dict[str, str]:
-    return {**{label.casefold(): key for labels in STATUS_LABELS.values() for key, label in labels.items()},
+    # a status's words in either language are the catalog's ``action.status.<key>``
+    return {**{t(f"action.status.{key}", lang).casefold(): key for lang in LANGS for key in STATUS_ORDER},
             **{key: key for key in STATUS_ORDER}, **STATUS_VARIANTS}
 
 

@@ -33,12 +33,12 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.arrays import checklist_arrays
-from qmskit.core.model import TOL, Severity
+from qmskit.core.model import PERCENT_UNITS, TOL, Severity
 from qmskit.core.values import as_number
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import t
+from qmskit.i18n.numbers import fmt_target, fmt_value
 
-PERCENT_UNITS = {"%", "percent", "％"}
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
                      "status", "met", "change", "trend"]
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -218,22 +218,6 @@ def kpi_finding(r) -> dict:
 
 
 # ----------------------------------------------------------------------------- display
-
-def fmt_value(value, unit: str, target: float | None = None) -> str:
-    """Two decimals at most, but never so few that a missed target reads like the target itself."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    digits = 2
-    while (target is not None and digits < 12 and abs(float(value) - float(target)) > TOL
-           and round(float(value), digits) == round(float(target), digits)):
-        digits += 1
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
-    return f"{text}%" if unit in PERCENT_UNITS else (f"{text} {unit}" if unit else text)
-
-
-def fmt_target(target: float, direction: str, unit: str) -> str:
-    return ("≥ " if direction == "higher" else "≤ ") + fmt_value(target, unit)
-
 
 def kpi_table(source, lang: str = "en") -> pd.DataFrame:
     """Display frame of KPIs against targets for a report: an Assessment or an evaluated KPI frame.

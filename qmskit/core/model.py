@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 TOL = 1e-9  # thresholds compare unrounded values with this tolerance (design.md, "Scoring")
+# a KPI unit written any of these ways is a percentage (0..100, shown as "92.5%")
+PERCENT_UNITS = frozenset({"%", "percent", "％"})
 
 
 class Band(StrEnum):

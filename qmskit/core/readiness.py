@@ -25,14 +25,6 @@ NEARLY_READY_MIN_COMPLETENESS = 90.0
 READY_COMPLETENESS = 100.0
 
 
-def fmt_number(value: float | None) -> str:
-    """Display rounding only: one decimal, trailing .0 dropped."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
 def _null(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -159,5 +151,5 @@ def readiness_series(overall: pd.Series, completeness: pd.Series, n_major, n_min
     return pd.Series(bands, index=overall.index, name="readiness", dtype=object)
 
 
-__all__ = ["BANDS", "TOL", "ReadinessFacts", "fmt_number", "readiness_bands", "readiness_series",
+__all__ = ["BANDS", "TOL", "ReadinessFacts", "readiness_bands", "readiness_series",
            "readiness_verdict"]

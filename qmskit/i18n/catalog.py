@@ -4,15 +4,15 @@ The messages live in ``qmskit/i18n/locale/<locale>/LC_MESSAGES/qmskit.po`` (``en
 compiled ``qmskit.mo`` beside each is what runs, read with the standard library's :mod:`gettext` (Babel is
 needed only to compile and to test). Msgids are symbolic keys, not English sentences: flat ones from the
 first tables (``sec_gaps``, ``band_ready``) and dotted namespaces for the rest (``reason.major_gaps``,
-``list.sep``, ``brand.prepared_by``) — a module's own messages take its name as their prefix.
+``list.sep``, ``brand.signoff``) — a module's own messages take its name as their prefix.
 
 Look-ups: ``t(key, lang, **fields)`` gives the text in ``lang`` (English when that language lacks it,
 then the key itself), formatted with ``str.format`` when fields are given; ``tn(key, n, lang, **fields)``
 picks the plural form for the count ``n`` by the language's plural rule (English has two forms, Chinese
 one) and passes ``n`` as a field too. Question and clause texts are not here: they come from the
-checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Tables that other modules still index
-are views on the catalog, looked up on use: :class:`MessageTable` (``STATUS_LABELS[lang][key]``) and
-:class:`LabelPairs` (``{key: (en, zh)}`` sheet labels, read back in either language).
+checklist (``text_en``/``text_zh``, ``title_en``/``title_zh``). Every module looks its words up with
+``t``/``tn`` directly (no per-module wrappers or tables); the one view is :class:`LabelPairs`
+(``{key: (en, zh)}`` sheet labels, read back in either language).
 
 How to add a message:
 
@@ -132,26 +132,6 @@ def tn(key: str, n: int, lang: str | None = "en", **fields: Any) -> str:
     return (_lookup(key, lang, n) or key).format(n=n, **fields)
 
 
-class MessageTable(Mapping[str, Mapping[str, str]]):
-    """``{lang: {key: text}}`` for a fixed set of keys, each the message ``<prefix>.<key>``, looked up on use.
-
-    For modules that still index a per-language table (``STATUS_LABELS["zh"]["done"]``); new code calls
-    :func:`t`. An unknown language reads as English (as ``t`` does).
-    """
-
-    def __init__(self, prefix: str, keys: Iterable[str]) -> None:
-        self._prefix, self._keys = prefix, tuple(keys)
-
-    def __getitem__(self, lang: str) -> dict[str, str]:
-        return {key: t(f"{self._prefix}.{key}", lang) for key in self._keys}
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(LANGS)
-
-    def __len__(self) -> int:
-        return len(LANGS)
-
-
 class LabelPairs(Mapping[str, tuple[str, str]]):
     """``{key: (English, Chinese)}`` for a fixed set of keys, each the message ``<prefix>.<key>``.
 
@@ -205,7 +185,7 @@ def _display_list(items: Any, lang: str) -> str:
 def reason_text(reason: Any, lang: str = "en") -> str:
     """One readiness reason (a :class:`qmskit.core.model.Reason`, or its JSON dict) rendered in ``lang``."""
     from qmskit.core.model import Reason
-    from qmskit.core.readiness import fmt_number
+    from qmskit.i18n.numbers import fmt_number
     if isinstance(reason, str):  # already text (e.g. a portfolio summary written by an older version)
         return reason
     if isinstance(reason, dict):
@@ -223,7 +203,7 @@ def reason_text(reason: Any, lang: str = "en") -> str:
             counted = _lookup(f"reason.n_{key}", lang, len(value))
             fields[f"n_{key}"] = counted.format(n=len(value)) if counted else len(value)
         elif isinstance(value, float) or value is None:
-            fields[key] = fmt_number(value)
+            fields[key] = fmt_number(value, lang)
         else:
             fields[key] = value
     if band:

@@ -24,7 +24,6 @@ from qmskit.core.actions import (
     KEYS,
     OFFICE_KEYS,
     QMSKIT_KEYS,
-    STATUS_LABELS,
     STATUS_ORDER,
     status_key,
 )
@@ -78,7 +77,7 @@ def _cell_value(key: str, value, lang: str):
         except ValueError:
             return str(value)
     if key == "status":
-        return STATUS_LABELS[lang].get(str(value), str(value))
+        return t(f"action.status.{value}", lang) if str(value) in STATUS_ORDER else str(value)
     if key == "in_assessment":
         return t(f"actions_xlsx.yes_no.{value}", lang) if str(value) in ("yes", "no") else str(value)
     return value
@@ -92,7 +91,7 @@ def _style_header(ws) -> None:
 
 
 def _status_validation(ws, col_letter: str, lang: str) -> None:
-    labels = [STATUS_LABELS[lang][k] for k in STATUS_ORDER]
+    labels = [t(f"action.status.{k}", lang) for k in STATUS_ORDER]
     dv = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True,
                         showErrorMessage=True, errorTitle="qmskit", error=", ".join(labels))
     ws.add_data_validation(dv)
@@ -240,9 +239,9 @@ def _status(value, path, row) -> str:
         return "open"
     key = status_key(value)
     if key is None:
-        allowed = ", ".join(STATUS_LABELS["en"][k] for k in STATUS_ORDER)
+        allowed = ", ".join(t(f"action.status.{k}", "en") for k in STATUS_ORDER)
         raise ActionsError(f"status {str(value).strip()!r} is not allowed; allowed: {allowed} "
-                           f"(or {', '.join(STATUS_LABELS['zh'][k] for k in STATUS_ORDER)})",
+                           f"(or {', '.join(t(f'action.status.{k}', 'zh') for k in STATUS_ORDER)})",
                            path=path, where=f"row {row}")
     return key
 

@@ -6,25 +6,17 @@ functions below, which return nothing (or the table unchanged) when neither is a
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from qmskit.core.actions import CLOSED_STATUSES, STATUS_LABELS, ActionStatus, Progress
+from qmskit.core.actions import CLOSED_STATUSES, STATUS_ORDER, ActionStatus, Progress
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
 from qmskit.i18n.catalog import t
-
-# the office report's column headers for what this module adds (qmskit.render.report asks for them by name)
-_REPORT_HEADERS = {"col_status": "col_status", "col_answered_by": "actions.col_answered_by"}
-
-
-def s(key: str, lang: str) -> str:
-    """A column header the office report takes from here (``col_status``, ``col_answered_by``)."""
-    return t(_REPORT_HEADERS[key], lang)
+from qmskit.i18n.numbers import fmt_date
 
 
 @dataclass
@@ -32,21 +24,6 @@ class AttachedActions:
     path: str
     plan: pd.DataFrame
     progress: Progress
-
-
-def attach(a: Assessment, responses_path, actions_path=None, as_of: dt.date | None = None) -> Assessment:
-    """Attach an action plan (when given) and the merged file's "Answered by" column (when present)."""
-    from qmskit.io.merge import read_answered_by
-    answered_by = read_answered_by(responses_path) if responses_path else {}
-    if answered_by:
-        a.meta["_answered_by"] = answered_by
-    if actions_path not in (None, ""):
-        from qmskit.core.actions import progress
-        from qmskit.io.actions_xlsx import read_actions
-        f = read_actions(actions_path)
-        day = as_of or dt.date.today()
-        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan, progress(f.plan, a.office, day))
-    return a
 
 
 def attached(a: Assessment) -> AttachedActions | None:
@@ -60,7 +37,7 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     if att is None:
         return ""
     p = att.progress
-    return t("actions.progress", lang, as_of=p.as_of.isoformat(), total=p.total, open=p.open, overdue=p.overdue,
+    return t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
              done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
 
 
@@ -77,7 +54,7 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
             out.append(t("actions.not_in_plan", lang))
             continue
         status = str(plan.at[qid, "status"] or ActionStatus.OPEN.value)
-        text = STATUS_LABELS.get(lang, STATUS_LABELS["en"]).get(status, status)
+        text = t(f"action.status.{status}", lang) if status in STATUS_ORDER else status
         if qid in overdue:
             text += f" · {t('actions.overdue', lang)}"
         elif status in CLOSED_STATUSES and is_blank(plan.at[qid, "closure_evidence"]):
@@ -100,35 +77,13 @@ def plan_name(a: Assessment) -> str | None:
 
 # ----------------------------------------------------------------------------- batch and portfolio
 
-def find_plans(actions_dir) -> dict[str, Path]:
-    """Action plans in a folder, by office name (normalised); unreadable files are warned about, skipped."""
-    import warnings
-
-    from qmskit.errors import QmskitError
-    from qmskit.io.actions_xlsx import read_actions
-    folder = Path(actions_dir)
-    if not folder.is_dir():
-        raise QmskitError("not a folder of action plans (--actions DIR)", path=folder)
-    plans: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.xlsx")):
-        if path.name.startswith((".", "~$")):
-            continue
-        try:
-            office = read_actions(path).office
-        except QmskitError as exc:
-            warnings.warn(f"action plan skipped: {exc}", UserWarning, stacklevel=2)
-            continue
-        if office:
-            plans.setdefault(_norm(office), path)
-    return plans
-
-
-def _norm(name: str) -> str:
+def office_key(name: str) -> str:
+    """An office name as plans are matched by it: spaces collapsed, case folded."""
     return " ".join(str(name).split()).casefold()
 
 
 def plan_for(a: Assessment, plans: dict[str, Path]) -> Path | None:
-    return plans.get(_norm(a.office))
+    return plans.get(office_key(a.office))
 
 
 def portfolio_fields(a: Assessment) -> dict:

@@ -26,7 +26,6 @@ from pathlib import Path
 
 from qmskit.config import ENV_BRAND
 from qmskit.errors import BrandError
-from qmskit.i18n.catalog import t
 
 ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
@@ -246,9 +245,3 @@ def _logo(value, brand_path: Path, err) -> str:
         mime = "image/svg+xml"
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
-
-# ----------------------------------------------------------------------------- display strings
-
-def s(key: str, lang: str) -> str:
-    """The brand's own display text (``report_no``, ``signoff`` …): the catalog message ``brand.<key>``."""
-    return t(f"brand.{key}", lang)

@@ -12,11 +12,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from qmskit.api import history_files
 from qmskit.core.history import MOVES, History
-from qmskit.core.kpis import fmt_target, fmt_value
-from qmskit.core.readiness import fmt_number
 from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.numbers import fmt_change, fmt_number, fmt_target, fmt_value
 from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
 from qmskit.render.templating import render
 
@@ -34,12 +32,11 @@ def _fmt(v) -> str:
 
 
 def _signed(v) -> tuple[str, str]:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—", ""
-    text = fmt_number(abs(v))
-    if text == "0":
-        return "0", ""
-    return ("▲ +" if v > 0 else "▼ −") + text, "qr-di-present" if v > 0 else "qr-sev-major"
+    """A change with an arrow and the class that colours it: "▲ +12.5" (green), "▼ −3" (red), "0", "—"."""
+    text = fmt_change(v)
+    if text in ("—", "0"):
+        return text, ""
+    return ("▲ " if v > 0 else "▼ ") + text, "qr-di-present" if v > 0 else "qr-sev-major"
 
 
 def trend_chart(h: History, lang: str) -> dict:
@@ -136,20 +133,3 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
 
 def render_history(h: History, lang: str = "en", parameters: dict | None = None) -> str:
     return render("history.html.j2", **context(h, lang, parameters))
-
-
-def build_history_report(paths: list[str | Path], out_dir: str | Path, *, lang: str = "en", checklist=None,
-                         force: bool = False) -> tuple[Path, History]:
-    """Read and score the files, write ``out_dir/<office>-history.html`` atomically."""
-    import warnings
-
-    from qmskit.io import iorw
-    from qmskit.io.iorw import slugify
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        h = history_files(paths, checklist=checklist, force=force)
-    h.notes.extend(str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning)))
-    out = Path(out_dir) / f"{slugify(h.office)}-history.html"
-    iorw.write_text(out, render_history(h, lang, {"force": force}))
-    return out, h

@@ -1,13 +1,12 @@
 """The portfolio overview of a batch: ranking, heatmap, score distribution, shared gaps, failures.
 
-Input is the plain-JSON batch summary that :func:`qmskit.batch.runner.portfolio_data` writes (one entry per
+Input is the plain-JSON batch summary that :func:`qmskit.batch.summary.portfolio_data` writes (one entry per
 scored office with its answers, plus the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
 :func:`load` and displays the HTML fragments below. Scores are recomputed for all offices at once with
 :func:`qmskit.score_many` (the vectorized path), so the heatmap and the ranking come from one matrix.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist, load_checklist
+from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
 from qmskit.core.readiness import READY_COMPLETENESS, readiness_bands
 from qmskit.core.scoring import ManyScores
@@ -38,18 +38,13 @@ def _load(ref: dict) -> Checklist:
         raise
 
 
-def load(path: str | Path, lang: str | None = None) -> Portfolio:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Portfolio(data, lang or data.get("lang", "en"))
-
-
 @dataclass
 class Portfolio:
     data: dict
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        refs = self.data.get("checklists") or [{"id": "iso9001-2015", "path": ""}]
+        refs = self.data.get("checklists") or [{"id": DEFAULT_CHECKLIST, "path": ""}]
         self.checklist: Checklist = _load(refs[0])  # titles, thresholds and clause order for the page
         self.single_checklist = len(refs) == 1
         self._many: ManyScores | None = None

@@ -20,8 +20,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from qmskit.core.readiness import fmt_number
 from qmskit.i18n import catalog
+from qmskit.i18n.numbers import fmt_number, fmt_percent
 from qmskit.render import palette
 
 
@@ -56,11 +56,7 @@ def _t_html(context: Any, key: str, **fields: Any) -> Markup:
     return Markup(catalog.t(key, context.get("lang") or "en", **safe_fields))  # noqa: S704 - our own text
 
 
-def pct(value: Any) -> str:
-    """A percentage for display: ``87.5%``; ``n/a`` when there is none."""
-    text = fmt_number(value)
-    return text if text == "n/a" else f"{text}%"
-
+pct = fmt_percent  # the name templates and report.py know it by
 
 @functools.cache
 def environment() -> jinja2.Environment:

@@ -26,8 +26,11 @@ import pytest
 from conftest import OFFICE_META, mixed_answers
 
 import qmskit
+from qmskit.batch import inputs, summary
 from qmskit.batch import outputs as batchdir
 from qmskit.batch import runner as batch
+from qmskit.batch.outcomes import OfficeOutcome
+from qmskit.batch.tasks import Status
 from qmskit.io.responses import write_responses
 from qmskit.render import portfolio
 
@@ -331,25 +334,25 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, offices):
 def test_collect_inputs_expands_folders_and_globs(tmp_path):
     for name in ("b.xlsx", "a.csv", "c.yaml", "notes.txt", ".hidden.xlsx", "~$lock.xlsx", "x.xlsx.bak"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    files, missing = batch.collect_inputs([tmp_path, str(tmp_path / "*.csv"), tmp_path / "nope.xlsx",
+    files, missing = inputs.collect_inputs([tmp_path, str(tmp_path / "*.csv"), tmp_path / "nope.xlsx",
                                            str(tmp_path / "*.none")])
     assert [f.name for f in files] == ["a.csv", "b.xlsx", "c.yaml", "nope.xlsx"]
     assert [m.error for m in missing] == [f"{tmp_path / '*.none'}: no responses files match"]
     with pytest.raises(qmskit.QmskitError):
-        batch.collect_inputs([str(tmp_path / "*.none")])
+        inputs.collect_inputs([str(tmp_path / "*.none")])
 
 
 @pytest.fixture(scope="module")
 def scored(offices):
-    outcomes = [batch.score_file(offices[k]) for k in ("a", "b", "zh", "raise", "unknown")]
-    batch._assign_slugs([o for o in outcomes if o.assessment is not None])
+    outcomes = [inputs.score_file(offices[k]) for k in ("a", "b", "zh", "raise", "unknown")]
+    inputs.assign_slugs([o for o in outcomes if o.assessment is not None])
     for o in outcomes:
-        o.ok = o.assessment is not None
+        o.status = Status.DONE if o.assessment is not None else Status.READ_FAILED
     return outcomes
 
 
 def test_portfolio_ranking_heatmap_and_shared_gaps_agree_with_single_scoring(scored):
-    pf = portfolio.Portfolio(batch.portfolio_data(scored, "en", True), "en")
+    pf = portfolio.Portfolio(summary.portfolio_data(scored, "en", True), "en")
     good = [o for o in scored if o.assessment is not None]
     ranking = pf.ranking()
     assert ranking["office"].tolist() == [o.office for o in sorted(good, key=lambda o: -o.assessment.overall)]
@@ -368,7 +371,7 @@ def test_portfolio_ranking_heatmap_and_shared_gaps_agree_with_single_scoring(sco
 
 
 def test_portfolio_html_escapes_names_and_reasons(scored):
-    data = batch.portfolio_data(scored, "zh", True)
+    data = summary.portfolio_data(scored, "zh", True)
     data["failed"].append({"source": "/x/<img src=x onerror=alert(1)>.xlsx", "office": None, "stage": "read",
                            "reason": "<script>alert(1)</script>"})
     pf = portfolio.Portfolio(data, "zh")
@@ -419,7 +422,7 @@ def test_portfolio_renders_in_chromium(chromium, mixed, tmp_path):
 
 
 def test_portfolio_of_nothing_but_failures_still_renders():
-    data = batch.portfolio_data([batch.OfficeOutcome("/x/a.xlsx", error="a.xlsx: empty file")], "en", True)
+    data = summary.portfolio_data([OfficeOutcome("/x/a.xlsx", error="a.xlsx: empty file")], "en", True)
     pf = portfolio.Portfolio(data, "en")
     html = "".join(f() for f in (pf.header_html, pf.bands_html, pf.ranking_html, pf.heatmap_html,
                                  pf.distribution_html, pf.shared_gaps_html, pf.failed_html))

@@ -163,7 +163,7 @@ def test_cli_json_and_errors(mini, tmp_path):
 @pytest.mark.browser
 def test_html_report_both_languages(tmp_path, chromium):
     """The real notebook through papermill + nbconvert, opened in Chromium in English and Chinese."""
-    from qmskit.render.compare_report import build_comparison
+    from qmskit.api import build_comparison
 
     for lang, expect in (("en", ["Follow-up comparison", "Gaps closed", "KPI changes", "Developing → Nearly ready"]),
                          ("zh", ["跟踪对比报告", "已关闭的差距", "绩效指标变化", "建设中 → 基本具备", "一般差距"])):

@@ -14,6 +14,7 @@ import pytest
 import qmskit
 from qmskit.forms.session import CONFLICT, ERROR, SAVED, ResponsesSession
 from qmskit.forms.widgets import AssessmentForm
+from qmskit.i18n.numbers import fmt_number
 from qmskit.io.responses import read_responses, write_responses
 
 MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
@@ -59,7 +60,7 @@ def test_answers_are_saved_and_scored_live(tmp_path, suffix):
     # live: the header holds the same figures as qmskit.score on what the form shows
     expected = qmskit.score(MINI, form.session.frame())
     assert form.assessment.overall == pytest.approx(expected.overall)
-    assert f">{qmskit.core.readiness.fmt_number(expected.overall)}<" in form.score_html.value
+    assert f">{fmt_number(expected.overall)}<" in form.score_html.value
     # by hand: weights 1, 3, 2 for 4.1-a yes, 4.1-b partial, 5-a no → 100 × (1 + 1.5 + 0) / 6 = 41.7
     assert form.assessment.overall == pytest.approx(100 * 2.5 / 6)
     assert form.assessment.completeness == pytest.approx(60.0)

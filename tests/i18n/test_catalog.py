@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 
 from qmskit.core.actions import ActionStatus
 from qmskit.core.history import MOVES
-from qmskit.core.model import Band, Reason, ReasonCode
+from qmskit.core.model import Band, GapReason, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
 from qmskit.io import actions_xlsx, xlsx
@@ -20,20 +20,13 @@ from qmskit.io import actions_xlsx, xlsx
 ROOT = Path(__file__).resolve().parents[2]
 NPLURALS = {"en": 2, "zh": 1}
 
-# Modules whose display text has moved into the catalog: every key they look up must exist, and every
-# key of the namespaces they own must be looked up by one of them (literally, or by a family below).
-CONVERTED = ["qmskit/i18n/catalog.py", "qmskit/render/brand.py", "qmskit/core/kpis.py", "qmskit/core/actions.py",
-             "qmskit/io/xlsx.py", "qmskit/io/ods.py", "qmskit/io/actions_xlsx.py", "qmskit/render/pdf.py",
-             "qmskit/core/reassess.py", "qmskit/core/migrate.py", "qmskit/io/merge.py", "qmskit/render/report.py",
-             "qmskit/render/compare_report.py", "qmskit/render/portfolio.py", "qmskit/render/actions_report.py",
-             "qmskit/render/history_report.py", "qmskit/forms/widgets.py", "qmskit/forms/question_card.py",
-             "qmskit/batch/runner.py"]
-# templates whose t("…") / t_html("…") look-ups are checked the same way
-CONVERTED_TEMPLATES = ["qmskit/render/templates/macros.html.j2", "qmskit/render/templates/report/*.j2",
-                       "qmskit/render/templates/compare/*.j2", "qmskit/render/templates/portfolio/*.j2",
-                       "qmskit/render/templates/form/*.j2", "qmskit/render/templates/history.html.j2"]
-OWNED_PREFIXES = ("reason.", "list.", "brand.", "kpi.", "action.", "xlsx.", "actions_xlsx.", "pdf.", "reassess.",
-                  "migrate.", "merge.", "compare.", "report.", "portfolio.", "actions.", "history.", "form.")
+# Every module and template of qmskit is scanned: each key it looks up must exist, and every key of the
+# catalog must be used by one of them -- looked up literally (``t("sec_gaps")``), passed by name to a
+# function that looks it up (``row("scope", …)``, ``("param_sha256", …)``), or built at run time from a
+# family below. (The first version checked only the namespaced keys of a list of converted modules, so
+# the flat keys of the first tables -- ``col_action``, ``kpi_finding``, ``reasons`` -- outlived their use.)
+CODE = sorted(p for p in (ROOT / "qmskit").rglob("*.py"))
+TEMPLATES = sorted((ROOT / "qmskit" / "render" / "templates").rglob("*.j2"))
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
@@ -48,9 +41,14 @@ FAMILIES = [
     *(f"compare.st_{c}" for c in ("improved", "worsened", "unchanged")),
     *(f"compare.kk_{k}" for k in ("now_met", "now_missed", "still_met", "still_missed", "newly_measured",
                                   "not_measured")),
-    # brand.s(key): the keys report.py passes (audience_<Audience>)
-    *(f"brand.{key}" for key in ("report_no", "prepared_by", "exec_summary", "closing", "signoff", "signature",
-                                 "sign_date", "internal_notes", "audience", "audience_client", "audience_internal")),
+    # the header's audience line (report.py: brand.audience_<Audience>)
+    *(f"brand.audience_{audience}" for audience in ("client", "internal")),
+    # answers, documented-information kinds and states, gap reasons, the verdict banner's hints (report.py
+    # and its templates: ans_<answer>, di_<kind or status>, reason_<GapReason or kpi>, band_hint_<band>)
+    *(f"ans_{answer}" for answer in ("yes", "partial", "no", "n/a")),
+    *(f"di_{key}" for key in ("maintain", "retain", "present", "partial", "missing", "unanswered", "n/a")),
+    *(f"reason_{reason}" for reason in [*GapReason, "kpi"]),
+    *(f"band_hint_{band}" for band in [*Band, "not_started", "ready_minors"]),
     # kpis.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
     *(f"kpi.col.{key}" for key in ("indicator", "target", "value", "previous", "status", "trend")),
     *(f"kpi.status.{key}" for key in ("met", "not_met", "no_value")),
@@ -66,7 +64,6 @@ FAMILIES = [
     *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
     *(f"history.mv_{m}" for m in MOVES),
     *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
-    "actions.col_answered_by",  # the report's column header, by name (actions_report.s)
 ]
 
 
@@ -130,28 +127,46 @@ def test_compiled_catalog_matches_its_source(lang):
 
 
 def looked_up_keys():
-    """The literal keys that the converted modules pass to t() and tn(), and the converted templates to t()."""
+    """The literal keys that qmskit's modules pass to t() and tn(), and its templates to t() / t_html()."""
     keys = set()
-    for path in CONVERTED:
-        for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 keys.add(node.args[0].value)
-    for pattern in CONVERTED_TEMPLATES:
-        for path in ROOT.glob(pattern):
-            keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
+    for path in TEMPLATES:
+        keys.update(re.findall(r"""\bt(?:_html)?\(\s*["']([^"'~]+)["']\s*[,)]""", path.read_text("utf-8")))
     return keys
 
 
-def test_converted_code_looks_up_only_existing_keys():
+def keys_passed_by_name():
+    """String constants that reach a look-up through a variable: a call's positional argument, an item of
+    a tuple or list, a returned value (``row("scope", …)``, ``("param_sha256", …)``, ``return "draft"``).
+    A dict key or a docstring is not a use."""
+    names = set()
+    for path in CODE:
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call):
+                values = node.args
+            elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                values = node.elts
+            elif isinstance(node, (ast.Return, ast.IfExp)):
+                values = [node.value] if isinstance(node, ast.Return) else [node.body, node.orelse]
+            else:
+                continue
+            names.update(v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    return names
+
+
+def test_code_looks_up_only_existing_keys():
     assert looked_up_keys(), "the scan found no look-up at all"
     assert not sorted(looked_up_keys() - set(entries("en")))
 
 
-def test_owned_namespaces_have_no_unused_keys():
-    used = looked_up_keys() | set(FAMILIES)
-    unused = sorted(k for k in entries("en") if k.startswith(OWNED_PREFIXES) and k not in used)
-    assert not unused
+def test_the_catalog_has_no_unused_keys():
+    used = looked_up_keys() | keys_passed_by_name() | set(FAMILIES)
+    unused = sorted(k for k in entries("en") if k not in used)
+    assert not unused, f"keys nothing uses (remove them from both .po files, then `make catalog`): {unused}"
 
 
 def test_every_reason_code_and_band_has_its_message():
@@ -223,11 +238,11 @@ def test_sheet_labels_read_back_to_their_keys_in_either_language(labels):
 
 
 def test_action_statuses_read_back_from_either_language():
-    from qmskit.core.actions import STATUS_LABELS, STATUS_ORDER, status_key
+    from qmskit.core.actions import STATUS_ORDER, status_key
     for lang in ("en", "zh"):
         for key in STATUS_ORDER:
-            assert status_key(f" {STATUS_LABELS[lang][key].upper()} ") == key
-    assert STATUS_LABELS["zh"]["verified"] == "已验证有效"
+            assert status_key(f" {t(f'action.status.{key}', lang).upper()} ") == key
+    assert t("action.status.verified", "zh") == "已验证有效"
     assert status_key("maybe") is None
 
 

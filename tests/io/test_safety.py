@@ -283,7 +283,8 @@ def test_neutralising_is_exactly_reversible():
 
 
 def test_batch_tables_are_neutralised(tmp_path):
-    from qmskit.batch.runner import score_file, write_tables
+    from qmskit.batch.inputs import score_file
+    from qmskit.batch.summary import write_tables
     src = write_responses(tmp_path / "evil.xlsx", {"office": "=HYPERLINK(\"http://evil\",\"x\")"},
                           pd.DataFrame([{"id": "4.1-a", "answer": "no", "owner": "@boss", "due": ""}]), MINI)
     outcome = score_file(src, str(MINI))

@@ -1,0 +1,125 @@
+"""The batch's inputs: which files, each read and scored on its own (a bad file fails only itself), its
+action plan attached, and the unique file names the offices' reports get."""
+from __future__ import annotations
+
+import glob
+import os
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qmskit.batch.outcomes import OfficeOutcome, one_line
+from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.errors import QmskitError
+
+if TYPE_CHECKING:
+    from qmskit.core.assessment import Assessment
+
+RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
+
+
+def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[OfficeOutcome]]:
+    """Expand files, directories (their responses files, not recursive) and glob patterns.
+
+    Returns (files in input order without duplicates, failures for inputs that name nothing). Raises
+    QmskitError when nothing at all is left to do.
+    """
+    files: list[Path] = []
+    missing: list[OfficeOutcome] = []
+    for item in inputs:
+        text = str(item)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            found = sorted(f for f in path.iterdir() if _is_responses_file(f))
+            if not found:
+                missing.append(OfficeOutcome(text, error=f"{text}: no responses files "
+                                                         f"({', '.join(RESPONSE_SUFFIXES)}) in this folder"))
+        elif any(ch in text for ch in "*?[") and not path.exists():
+            found = sorted(Path(f) for f in glob.glob(os.path.expanduser(text), recursive=True)
+                           if _is_responses_file(Path(f)))
+            if not found:
+                missing.append(OfficeOutcome(text, error=f"{text}: no responses files match"))
+        else:
+            found = [path]   # a missing file fails as its own office ("file not found"), like `score`
+        files.extend(found)
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    if not unique:
+        raise QmskitError("no responses files to process in " + ", ".join(map(str, inputs)))
+    return unique, missing
+
+
+def _is_responses_file(path: Path) -> bool:
+    return (path.is_file() and path.suffix.lower() in RESPONSE_SUFFIXES
+            and not path.name.startswith((".", "~$")))
+
+
+def absolute_if_path(checklist: str | None) -> str | None:
+    """A checklist given as a file path travels to workers as an absolute path (their cwd differs)."""
+    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
+        return str(Path(checklist).resolve())
+    return checklist
+
+
+def score_file(path: Path, checklist: str | None = None,
+               loader: Callable[[str, str | None], Assessment] | None = None) -> OfficeOutcome:
+    """Read and score one file; a bad file fails only itself (one-line reason). ``loader(path, checklist)``
+    replaces the plain read + score (workers use the report's own ``load_assessment``, so the kernel
+    gets exactly what its notebook would have computed)."""
+    outcome = OfficeOutcome(str(path))
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # version notes belong in the office's report, not the batch log
+            if loader is not None:
+                assessment = loader(str(path), checklist)
+            else:
+                from qmskit.core.scoring import score
+                from qmskit.io.responses import read_responses
+
+                meta, frame = read_responses(path, checklist)
+                assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
+        outcome.assessment, outcome.office = assessment, assessment.office
+    except QmskitError as exc:
+        outcome.error = one_line(str(exc))
+    except Exception as exc:  # a bug or an unreadable file: still only this office
+        outcome.error = one_line(f"{path}: cannot read ({type(exc).__name__}: {exc})")
+    outcome.timings["score"] = time.perf_counter() - t0
+    return outcome
+
+
+def attach_plan(o: OfficeOutcome, plans: dict[str, Path]) -> Path | None:
+    """Attach the office's action plan (matched by name) to its assessment; a bad plan fails the office."""
+    if o.assessment is None or not plans:
+        return None
+    from qmskit.api import attach_actions
+    from qmskit.render import actions_report
+
+    plan = actions_report.plan_for(o.assessment, plans)
+    if plan is not None:
+        try:
+            attach_actions(o.assessment, None, plan)
+        except QmskitError as exc:
+            o.error = one_line(str(exc))
+    return plan
+
+
+def assign_slugs(outcomes: list[OfficeOutcome]) -> None:
+    """File names from office names; two offices with the same name get -2, -3 (input order)."""
+    from qmskit.io.iorw import slugify
+
+    taken: set[str] = {"index", "scores", "gaps"}
+    names: dict[str | None, int] = {}
+    for o in outcomes:
+        names[o.office] = names.get(o.office, 0) + 1
+    for o in outcomes:
+        if names[o.office] > 1:  # the portfolio needs unique labels too
+            o.office = f"{o.office} ({Path(o.source).name})"
+        base = slugify(o.office or "") or "office"
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        taken.add(slug)
+        o.slug = slug

@@ -1,0 +1,109 @@
+"""The batch summarised: scores.csv and gaps.csv for a spreadsheet, and the portfolio's data (plain JSON)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from qmskit.batch.outcomes import OfficeOutcome
+from qmskit.batch.outputs import OutputFolder, write_text
+from qmskit.core.readiness import BANDS
+from qmskit.core.values import as_number
+from qmskit.io.cells import csv_for_people
+
+
+def write_tables(out: OutputFolder | Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
+    """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
+    that start like a formula are neutralised (qmskit.io.cells.csv_for_people). ``out``: a folder or the
+    batch's OutputFolder."""
+    return (write_text(out, "scores.csv", csv_for_people(scores_table(outcomes))),
+            write_text(out, "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+
+
+def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
+    """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
+    clause numbers in document order). Unrounded; empty where a score is undefined."""
+    rows = []
+    clause_order: list[str] = []
+    for o in outcomes:
+        a = o.assessment
+        if a is None:
+            continue
+        row: dict[str, Any] = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
+                               "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
+        for r in a.clauses.itertuples(index=False):
+            clause = str(r.clause)
+            row[clause] = r.score
+            if clause not in clause_order:
+                clause_order.append(clause)
+        rows.append(row)
+    cols = ["office", "file", "report", "overall", "completeness", "readiness"] + clause_order
+    return pd.DataFrame(rows, columns=cols)
+
+
+def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
+    """Every gap of every scored office, each office's gaps in rank order."""
+    cols = ["office", "rank", "id", "clause", "severity", "answer", "impact", "critical", "weight",
+            "question", "owner", "due", "file"]
+    frames = []
+    for o in outcomes:
+        a = o.assessment
+        if a is None or a.gaps.empty:
+            continue
+        g = a.gaps
+        text = g.get(f"text_{lang}", g.get("text_en"))
+        frames.append(pd.DataFrame({
+            "office": o.office, "rank": g["rank"], "id": g["id"], "clause": g["clause"],
+            "severity": g["severity"], "answer": g["answer"].astype(str), "impact": g["impact"],
+            "critical": g["critical"].astype(bool), "weight": g["weight"], "question": text,
+            "owner": g["owner"], "due": g["due"], "file": o.source}))
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: bool) -> dict:
+    """Everything the portfolio notebook shows, as plain JSON (it may travel to a dask worker).
+
+    Per office: the headline figures, the answers (the portfolio re-scores them all at once with
+    score_many when they share a checklist), the top-level clause scores (used when they do not) and the
+    gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
+    from qmskit.render import actions_report
+    offices: list[dict[str, Any]] = []
+    failed: list[dict[str, Any]] = []
+    questions: dict[str, dict[str, Any]] = {}
+    for o in outcomes:
+        a = o.assessment
+        if a is None or not o.ok:
+            failed.append({"source": o.source, "office": o.office, "stage": o.status.value, "reason": o.error})
+        if a is None:
+            continue
+        top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
+        offices.append({
+            "office": o.office, "source": o.source,
+            "href": o.html.name if (office_reports and o.ok and o.html) else None,
+            "checklist": a.checklist.id, "overall": as_number(a.overall), "completeness": as_number(a.completeness),
+            "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
+            "display_band": a.display_band,
+            **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
+            "answers": {r.id: _answer_json(r.answer)
+                        for r in a.questions.itertuples(index=False) if r.answer is not None},
+            "top_scores": {r.clause: as_number(r.score) for r in top.itertuples(index=False)},
+            "gaps": [{"id": g.id, "clause": g.clause, "severity": g.severity}
+                     for g in a.gaps.itertuples(index=False)],
+            **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
+        })
+        for g in a.gaps.itertuples(index=False):
+            questions.setdefault(str(g.id), {"clause": g.clause, "en": g.text_en, "zh": g.text_zh or g.text_en})
+    # id (resolved again wherever the notebook runs) and the file it came from (for custom checklists)
+    refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
+    checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
+    return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
+            "bands": BANDS, "office_reports": office_reports,
+            "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in outcomes if o.assessment])}
+
+
+def _answer_json(answer: Any) -> str | int:
+    """A canonical answer as JSON: the token, or a maturity level as an integer."""
+    return answer if isinstance(answer, str) else int(answer)
+
+

@@ -1,0 +1,118 @@
+"""`qmskit template`: an empty responses file for an office, a re-assessment pre-filled from the previous
+one (``--from``), or one file per assessor (``--split-by``); never silently over an office's answers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from qmskit.cli._term import plain
+from qmskit.config import LANGUAGES
+from qmskit.errors import QmskitError
+
+
+def refuse_to_replace_answers(output: Path, force: bool) -> None:
+    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
+    kept as a backup by the writer)."""
+    from qmskit.io.responses import filled_in_count
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+    if held:
+        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
+
+
+@click.command("template")
+@click.argument("checklist")
+@click.option("--office", default=None, help="The office's name (written into the Office sheet; "
+              "required unless --from).")
+@click.option("--assessor", default="", help="Who runs the assessment.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Responses file to write (.xlsx, .csv or .yaml).")
+@click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
+              help="Re-assessment: pre-fill from the office's previous responses file (evidence marked to re-verify).")
+@click.option("--keep-answers", is_flag=True, help="With --from: keep the previous answers (default: blank).")
+@click.option("--split-by", type=click.Choice(["clause", "owner"]), default=None,
+              help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
+@click.option("--assign", type=click.Path(path_type=Path), default=None,
+              help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
+@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
+def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
+                 keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
+    """Write an empty responses file for an office (an existing file is kept as .bak)."""
+    if previous is not None or split_by or assign or keep_answers:  # re-assessment, several assessors
+        return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
+                                  force=force)
+    if not office:
+        raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+    import pandas as pd
+
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.io.responses import write_responses
+
+    cl = load_checklist(checklist)
+    existed = output.exists()
+    refuse_to_replace_answers(output, force)
+    meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
+    # every question gets a row with a blank answer, so a .csv/.yaml template can be filled in too
+    # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
+    write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
+                    into_existing=False)
+    click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
+
+
+def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
+                       previous: Path | None, keep_answers: bool, split_by: str | None, assign: Path | None,
+                       *, force: bool = False) -> None:
+    """`template --from` (re-assessment) and `template --split-by` (one file per assessor)."""
+    import pandas as pd
+    from click.core import ParameterSource
+
+    from qmskit.api import prefill_from
+    from qmskit.checklist.loader import load_checklist
+    from qmskit.io.merge import SplitBy, read_assign, split_file
+    from qmskit.io.responses import write_responses
+
+    if keep_answers and previous is None:
+        raise click.UsageError("--keep-answers needs --from PREVIOUS")
+    if assign is not None and not split_by:
+        raise click.UsageError("--assign needs --split-by clause|owner")
+    lang_given = click.get_current_context().get_parameter_source("lang") != ParameterSource.DEFAULT
+    cl = load_checklist(checklist)
+    if previous is not None:
+        pre = prefill_from(previous, cl, keep_answers=keep_answers, assessor=assessor or None,
+                           lang=lang if lang_given else None)
+        meta, frame, lang = pre.meta, pre.responses, pre.meta["language"]
+        if office:
+            meta["office"] = office
+        click.echo(f"from {previous}: {pre.carried_evidence} evidence entries carried over (marked to re-verify), "
+                   f"{pre.kept_answers} answers kept" + (f", {len(pre.dropped)} questions no longer in {cl.id}: "
+                                                         + ", ".join(pre.dropped[:10]) if pre.dropped else ""))
+    else:
+        if not office:
+            raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+        meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
+        frame = pd.DataFrame({"id": cl.questions["id"]})
+    if split_by:
+        if split_by == "owner" and previous is None:
+            raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
+        result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None, lang=lang)
+        for name, path in result.files.items():
+            click.echo(plain(f"wrote {path} ({result.counts[name]} questions for {name})"))
+        if "unassigned" in result.files:
+            click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
+                       f"{result.files['unassigned']}", err=True)
+        return
+    refuse_to_replace_answers(output, force)
+    existed = output.exists()
+    write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
+    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
+               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(template_cmd)

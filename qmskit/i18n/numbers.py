@@ -1,0 +1,70 @@
+"""Numbers and dates as a page or a terminal shows them, per language.
+
+Display rounding happens here and nowhere else: the core computes in full precision and compares
+thresholds on unrounded values (design.md, "Scoring"). English and Chinese reports write numbers the same
+way today (``87.5``, ``100``, ISO dates ``2026-03-31``); the language is a parameter so a language that
+writes them otherwise needs a change here only.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from qmskit.core.model import PERCENT_UNITS, TOL
+from qmskit.core.values import is_blank
+
+NO_NUMBER = "n/a"  # what fmt_number prints for a number that is not there (None or NaN)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def fmt_number(value: float | None, lang: str = "en") -> str:
+    """Display rounding only: one decimal, a trailing ``.0`` dropped (``87.5``, ``100``); ``n/a`` for none."""
+    if _missing(value):
+        return NO_NUMBER
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def fmt_percent(value: float | None, lang: str = "en") -> str:
+    """A percentage: ``87.5%``; ``n/a`` when there is none."""
+    text = fmt_number(value, lang)
+    return text if text == NO_NUMBER else f"{text}%"
+
+
+def fmt_change(value: float | None, lang: str = "en") -> str:
+    """A change with its sign, rounded for display: ``+12.5``, ``−3`` (a minus sign, not a hyphen), ``0``;
+    ``—`` for none."""
+    if value is None or _missing(value):
+        return "—"
+    text = fmt_number(abs(value), lang)
+    return "0" if text == "0" else ("+" if value > 0 else "−") + text
+
+
+def fmt_value(value: Any, unit: str, target: float | None = None, lang: str = "en") -> str:
+    """A KPI's measured value with its unit (``92.5%``, ``3 days``): two decimals at most, but never so few
+    that a missed target reads like the target itself; ``—`` for none."""
+    if is_blank(value):
+        return "—"
+    digits = 2
+    while (target is not None and digits < 12 and abs(float(value) - float(target)) > TOL
+           and round(float(value), digits) == round(float(target), digits)):
+        digits += 1
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return f"{text}%" if unit in PERCENT_UNITS else (f"{text} {unit}" if unit else text)
+
+
+def fmt_target(target: float, direction: str, unit: str, lang: str = "en") -> str:
+    """A KPI's target with its direction: ``≥ 95%`` (higher is better), ``≤ 3 days``."""
+    return ("≥ " if direction == "higher" else "≤ ") + fmt_value(target, unit, lang=lang)
+
+
+def fmt_date(value: Any, lang: str = "en") -> str:
+    """A date as ``YYYY-MM-DD`` (a date, a datetime's day, or text as the file had it); ``""`` for none."""
+    if is_blank(value):
+        return ""
+    if hasattr(value, "date") and callable(value.date) and hasattr(value, "hour"):  # a datetime: its day
+        value = value.date()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
