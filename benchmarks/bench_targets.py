@@ -111,6 +111,7 @@ def example_report_sizes() -> list[tuple[str, str, float]]:
 
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+    from qmskit import api
     from qmskit.jupyter import notebook
     from qmskit.render import report
 
@@ -118,7 +119,7 @@ def example_report_sizes() -> list[tuple[str, str, float]]:
     for path in sorted((ROOT / "examples" / "offices").glob("*.xlsx")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            a = report.load_assessment(path)
+            a = api.load_assessment(path)
         for lang in ("en", "zh"):
             parts = report.sections(a, {"responses": str(path), "lang": lang}, lang)
             nb = new_notebook(cells=[new_code_cell("", outputs=[new_output("display_data", data={"text/html": str(x)})])
