@@ -29,6 +29,28 @@ settings.register_profile("thorough", parent=settings.get_profile("qmskit"), max
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qmskit"))
 
 
+# The files that take longest (`pytest --durations=40`, 2026-12-01), run first: xdist (--dist loadfile)
+# hands out files in collection order, so a long file collected last (tests/test_public_api.py, one
+# 100 s test under load) would keep one worker busy while the other has finished; longest first keeps
+# both busy to the end. Within a file, and for every other file, the order stays as collected.
+HEAVIEST_FIRST = ["batch/test_dask_cluster.py", "batch/test_batch.py", "test_public_api.py", "io/test_merge.py",
+                  "browser/test_pdf_browser.py", "core/test_compare.py", "hostile/test_batch_faults.py",
+                  "browser/test_lab_browser.py", "io/test_responses.py", "io/test_safety.py",
+                  "hostile/test_inputs.py", "core/test_actions.py", "test_dependencies.py"]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    here = Path(__file__).resolve().parent
+    rank = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
+
+    def order(item) -> int:
+        try:
+            return rank.get(Path(item.path).resolve().relative_to(here).as_posix(), len(rank))
+        except ValueError:
+            return len(rank)
+    items.sort(key=order)  # stable
+
+
 def _hostile_peaks() -> dict:
     harness = sys.modules.get("harness")  # tests/hostile/harness.py, once a hostile test has imported it
     return dict(harness.PEAKS) if harness is not None else {}
