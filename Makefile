@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.qmskit-installed
+# the install stamp is named by pyproject.toml's content: a checkout or merge that only touches the file
+# (a new mtime, same dependencies) re-installs nothing; a changed pyproject.toml names a new stamp
+STAMP  := $(VENV)/.qmskit-installed-$(shell $(PYTHON) -c "import hashlib,sys; print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
 OUT    ?= reports
 
 .PHONY: demo test lint bench lab install system-deps clean catalog
@@ -10,11 +12,13 @@ OUT    ?= reports
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
 
-# Re-install only when the project metadata changed (idempotent and fast otherwise).
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --upgrade pip
+# Re-install only when the project metadata changed (idempotent and fast otherwise). pip itself is
+# upgraded once, when the virtualenv is new (not on every metadata change: a network round trip).
+$(STAMP): | $(BIN)/python
+	@if ! ls $(VENV)/.qmskit-installed* >/dev/null 2>&1; then $(BIN)/python -m pip install -q --upgrade pip; fi
 	$(BIN)/python -m pip install -q -e '.[test,dask,pdf]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (qmskit)" >/dev/null
+	@rm -f $(VENV)/.qmskit-installed*
 	@touch $(STAMP)
 
 install: $(STAMP)
