@@ -3,7 +3,7 @@ as HTML and PDF, plus a branded consultant's deliverable (client and internal co
 
 A thin caller of the package: ``qmskit.checklist.loader`` for the checks, ``qmskit.batch.runner.run_batch`` for the
 reports (in parallel on warm kernels, PDFs printed by one headless Chromium) and the portfolio overview
-``index.html``; ``qmskit.render.report.build_report`` for the branded example (examples/brand/). Prints where
+``index.html``; ``qmskit.api.build_report`` for the branded example (examples/brand/). Prints where
 everything went and each office's verdict; exits 1 if anything failed. Without Chromium
 (``make system-deps`` installs it as root) the HTML is still written and the demo says PDFs were skipped.
 """

@@ -178,6 +178,10 @@ def test_html_report_both_languages(tmp_path, chromium):
         page.goto(out.as_uri())
         assert page.evaluate("document.documentElement.lang") == lang
         assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        # the chart is inline SVG (no image, no matplotlib), drawn at a readable size, its labels as text
+        assert page.locator("#chart img").count() == 0
+        assert page.locator("#chart svg").evaluate("svg => svg.getBoundingClientRect().width > 300")
+        assert page.locator("#chart svg text", has_text="2026-10-19").count() == 1
         assert page.locator("table.qr-table").count() >= 4
         rows = page.locator("#kpis tbody tr")
         assert rows.count() == 8
