@@ -279,8 +279,7 @@ def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
     from qmskit.jupyter import warmkernel
 
     def _on_term(signum, frame):
-        for kernel in list(warmkernel._KERNELS.values()):
-            kernel.kill_process_only()
+        warmkernel.kill_all_now()
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, _on_term)
@@ -297,8 +296,8 @@ def _import_worker_stack() -> None:
     kernel boots in another process."""
     import importlib
 
-    for name in ("qmskit.batch.worker", "qmskit.render.report", "qmskit.io.responses", "qmskit.core.scoring", "papermill",
-                 "nbconvert.exporters.html"):
+    for name in ("qmskit.batch.worker", "qmskit.api", "qmskit.render.report", "qmskit.io.responses",
+                 "qmskit.core.scoring", "papermill", "nbconvert.exporters.html"):
         try:
             importlib.import_module(name)
         except Exception:  # a missing piece is reported by the office that needs it

@@ -83,8 +83,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
-    from qmskit.render import actions_report  # action plans by office (an empty dict without --actions)
-    plans = actions_report.find_plans(actions) if actions else {}
+    from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
+    plans = find_action_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = absolute_if_path(checklist)

@@ -31,8 +31,9 @@ def render_office(task: OfficeTask) -> OfficeResult:
 
     The result carries the Assessment (without its checklist, which the parent has) for the CSVs and the
     portfolio; a failure is a status and a one-line reason."""
+    from qmskit.api import load_assessment
     from qmskit.jupyter import warmkernel
-    from qmskit.render.report import load_assessment, page_title
+    from qmskit.render.report import page_title
 
     kernel = warmkernel.kernel_for_this_thread(task.kernel_name, task.checklists)
     timings: dict[str, float] = {}
@@ -85,8 +86,7 @@ def _run_and_export(kernel: WarmKernel, base: OfficeResult, notebook: str, param
     timings = base.timings
     lang = base.lang or "en"
     try:
-        if kernel.km is None or not kernel.alive():
-            kernel.start()
+        kernel.ensure_started()  # launched when the worker started; a dead one is started again
         if kernel.notebooks_run == 0:  # this office pays for (or reports) the kernel's start-up
             timings["kernel_start"] = kernel.timings["kernel_start"]
             timings["imports"] = kernel.timings["imports"]

@@ -10,7 +10,8 @@ Three steps, usable apart so that other engines (e.g. warm kernels in batch) can
 - :func:`export_html` renders an executed notebook without inputs or prompts with the
   ``qmskit_report`` template (no scripts, no CDN, CSS inline, images embedded).
 
-:func:`execute_notebook` chains the first two.
+:func:`execute_notebook` chains the first two. Warm kernels (:mod:`qmskit.jupyter.warmkernel`) build
+on these; this module never imports that one.
 """
 from __future__ import annotations
 
@@ -127,43 +128,6 @@ def execute_notebook(notebook: str | os.PathLike | NotebookNode, parameters: dic
     if output_path is not None:
         write_notebook(nb, output_path)
     return nb
-
-
-def launch_kernel(kernel_name: str = "python3"):
-    """A kernel for one notebook, launched now (it boots while the caller reads and scores); run the
-    notebook with :func:`execute_on`, which stops it at once afterwards."""
-    from qmskit.jupyter.warmkernel import WarmKernel
-
-    kernel = WarmKernel(kernel_name=kernel_name, checklists=())
-    kernel.launch()
-    return kernel
-
-
-def execute_on(kernel, notebook: str | os.PathLike | NotebookNode, parameters: dict, *, checklists=(),
-               preload=None, office: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-               before_run=None) -> NotebookNode:
-    """Parameterize and execute a notebook on a kernel from :func:`launch_kernel`, through papermill
-    with the warm engine (papermill's parameter injection, metadata and errors), then kill the kernel.
-
-    ``checklists`` are loaded in the kernel with its pre-imports; ``preload`` is the office's Assessment
-    already read and scored here (the notebook's ``report.load_assessment`` takes it instead of reading
-    again); ``before_run()`` runs here while the kernel pre-imports. Raises :class:`NotebookError`
-    (one line, naming ``office`` and the failing cell's error)."""
-    from papermill.exceptions import PapermillExecutionError
-
-    try:
-        try:
-            kernel.checklists = tuple(checklists)
-            kernel.connect(wait=False)
-            if before_run is not None:
-                before_run()
-            return kernel.execute_notebook(notebook, parameters, timeout=timeout, preload=preload)
-        except PapermillExecutionError as exc:
-            raise notebook_error(office, exc.ename, exc.evalue, exc.exec_count) from None
-        except Exception as exc:  # kernel died, timed out, could not start: still one line
-            raise notebook_error(office, type(exc).__name__, str(exc)) from None
-    finally:
-        kernel.shutdown()
 
 
 def write_notebook(nb: NotebookNode, path: str | os.PathLike) -> Path:

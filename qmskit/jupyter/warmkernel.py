@@ -1,4 +1,11 @@
-"""Warm kernels: one long-lived Jupyter kernel per worker thread that executes many notebooks.
+"""Warm kernels: a Jupyter kernel that executes many notebooks, owned by a ``with`` block.
+
+    with WarmKernel() as kernel:          # the kernel process starts here (it boots in the background)
+        nb = kernel.execute_notebook(path, parameters)   # waits for it on first use
+    # here the kernel process is gone: killed at once, also when the body raised or Ctrl-C arrived
+
+A report kernel holds nothing worth a polite shutdown (which waits for the kernel to answer, seconds),
+so leaving the block kills its process group immediately.
 
 papermill starts (and imports pandas, matplotlib, qmskit into) a fresh kernel for every notebook: seconds
 per office. Here a kernel is started once, heavy modules are pre-imported once, and every notebook still
@@ -8,10 +15,15 @@ Before each notebook the kernel is wiped with :func:`qmskit.jupyter.kernelstate.
 execution counter, figures, options, modules imported by the previous notebook), so no office's data can
 reach the next one.
 
-Kernels are registered per (process, thread) because nbclient's asyncio/zmq objects belong to the event
-loop of the thread that created them. A kernel that died, timed out or failed to reset is killed and a new
-one is started for the next notebook. :func:`shutdown_all` stops every kernel of this process; worker
-processes call it on exit and dask batches call it on every worker when they finish.
+A batch worker keeps one kernel for its whole life, longer than any block it runs: the per-(process,
+thread) registry below enters each kernel's context when it creates it and exits them in
+:func:`shutdown_all` / :func:`shutdown_this_thread` (worker exit, SIGTERM, the end of a dask batch).
+Per (process, thread) because nbclient's asyncio/zmq objects belong to the event loop of the thread that
+created them. A kernel that died, timed out or failed to reset is killed and a new one is started for the
+next notebook, inside the same context.
+
+This module uses :mod:`qmskit.jupyter.notebook` (parameter injection, one-line errors); that module
+never imports this one.
 """
 from __future__ import annotations
 
@@ -31,20 +43,24 @@ from nbclient import NotebookClient
 # isort: on
 
 from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
-from qmskit.errors import KernelTimeout
+from qmskit.errors import KernelTimeout, NotebookError
+from qmskit.jupyter.notebook import DEFAULT_TIMEOUT, notebook_error, parameterize
 
 ENGINE_NAME = "qmskit-warm"
 # What every report and portfolio notebook imports. Not openpyxl (nor qmskit.io.xlsx): the kernel is handed
 # offices already read (kernelstate.preload) and reads no workbook; importing it cost every kernel ~0.3 s
 # of CPU. A notebook that does read one imports it itself (dropped again at the next reset).
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
-              "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
-              "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
+              "qmskit", "qmskit.api", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog",
+              "qmskit.core.gaps", "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
 
 
 @dataclass
 class WarmKernel:
-    """A started kernel (``km``) with its connected client (``kc``), reused notebook after notebook."""
+    """A kernel (``km``) with its connected client (``kc``), reused notebook after notebook.
+
+    A context manager: entering launches the kernel process (without waiting for it: the first
+    notebook, or :meth:`connect`, does), leaving kills it, whatever ended the block."""
     kernel_name: str = "python3"
     checklists: tuple[str, ...] = (DEFAULT_CHECKLIST,)
     # jupyter_client's KernelManager and (async) KernelClient, None when stopped; typed Any because
@@ -58,10 +74,24 @@ class WarmKernel:
     _t0: float = 0.0
 
     # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> WarmKernel:
+        if self.km is None:
+            try:
+                self.launch()
+            except BaseException:  # e.g. Ctrl-C while the process was being started: leave nothing behind
+                self.kill()
+                raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
     def start(self, startup_timeout: float = KERNEL_START_TIMEOUT, while_booting=None) -> None:
         """Launch the kernel, run ``while_booting()`` here while it boots (the kernel process imports
-        ipykernel meanwhile, on the other core), then wait until it answers and pre-import in it."""
-        self.launch(startup_timeout)
+        ipykernel meanwhile, on the other core), then wait until it answers and pre-import in it.
+        A kernel launched already (by entering the context) is not launched again."""
+        if self._starter is None:
+            self.launch(startup_timeout)
         if while_booting is not None:
             while_booting()
         self.connect()
@@ -71,11 +101,10 @@ class WarmKernel:
         self._t0 = time.perf_counter()
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
                                  startup_timeout=startup_timeout)
-        starter.km = starter.create_kernel_manager()
+        starter.km = self.km = starter.create_kernel_manager()  # known at once: an interrupted start is killed
+        self._starter = starter
         # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
         starter.start_new_kernel(stderr=subprocess.DEVNULL)
-        self._starter = starter
-        self.km = starter.km
 
     def connect(self, wait: bool = True) -> None:
         """Wait until the launched kernel answers, then pre-import and warm the checklists in it.
@@ -94,6 +123,14 @@ class WarmKernel:
             self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         self.timings["imports"] = time.perf_counter() - t1
         self.notebooks_run = 0
+
+    def ensure_started(self) -> None:
+        """Connected and answering: wait for a launched kernel, or start one (again) when there is none
+        or it died."""
+        if self._starter is not None:
+            self.connect()
+        elif self.km is None or not self.alive():
+            self.start()
 
     @property
     def pid(self) -> int | None:
@@ -151,6 +188,7 @@ class WarmKernel:
             except Exception:
                 pass
         self.km = self.kc = None
+        self._starter = None
 
     # ------------------------------------------------------------------ running
     def _run_silent(self, code: str, timeout: float = 120) -> None:
@@ -166,7 +204,7 @@ class WarmKernel:
 
     def preload_assessment(self, responses: str, checklist: str | None, assessment, actions=None) -> None:
         """Hand the kernel an office already read and scored (by this worker), so the notebook's
-        ``report.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
+        ``api.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
         Call after the reset that precedes the notebook; the kernel's checklist object replaces the
         one sent (the checklist must be warm, see ``checklists`` of :meth:`execute_notebook`)."""
         import dataclasses
@@ -199,10 +237,7 @@ class WarmKernel:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
-        from qmskit.jupyter.notebook import parameterize
-
-        if self.km is None or not self.alive():
-            self.start()
+        self.ensure_started()  # launched by entering the context: wait for it now
         t0 = time.perf_counter()
         if self.notebooks_run:
             try:
@@ -260,6 +295,32 @@ class WarmKernel:
                 pass
 
 
+    def run_report(self, notebook, parameters: dict, *, checklists: Sequence[str] = (), preload=None,
+                   office: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+                   before_run=None) -> nbformat.NotebookNode:
+        """One notebook on a kernel just launched (``with WarmKernel(checklists=()) as kernel``), with
+        the errors a command shows: :class:`NotebookError`, one line naming ``office`` and the failing
+        cell's error. ``checklists`` are loaded with the pre-imports; ``preload`` is the office already
+        read and scored (see :meth:`preload_assessment`); ``before_run()`` runs here while the kernel
+        pre-imports. The kernel is left to the ``with`` block to stop."""
+        from papermill.exceptions import PapermillExecutionError
+
+        try:
+            if self._starter is not None:
+                self.checklists = tuple(checklists)
+                self.connect(wait=False)
+            if before_run is not None:
+                before_run()
+            return self.execute_notebook(notebook, parameters, timeout=timeout, checklists=checklists,
+                                         preload=preload)
+        except PapermillExecutionError as exc:
+            raise notebook_error(office, exc.ename, exc.evalue, exc.exec_count) from None
+        except NotebookError:
+            raise
+        except Exception as exc:  # kernel died, timed out, could not start: still one line
+            raise notebook_error(office, type(exc).__name__, str(exc)) from None
+
+
 def ensure_engine() -> None:
     """The engine is declared as a ``papermill.engine`` entry point (pyproject.toml), so papermill finds
     it without qmskit registering anything on import; an environment installed before that entry point
@@ -284,9 +345,14 @@ def kernel_for_this_thread(kernel_name: str = "python3", checklists: tuple[str, 
     key = (os.getpid(), threading.get_ident())
     with _LOCK:
         kernel = _KERNELS.get(key)
-        if kernel is None or kernel.kernel_name != kernel_name:
-            kernel = _KERNELS[key] = WarmKernel(kernel_name=kernel_name, checklists=tuple(checklists))
-    return kernel
+        if kernel is not None and kernel.kernel_name == kernel_name:
+            return kernel
+        replaced, kernel = kernel, WarmKernel(kernel_name=kernel_name, checklists=tuple(checklists))
+        _KERNELS[key] = kernel
+    if replaced is not None:
+        replaced.__exit__(None, None, None)
+    # the registry owns it: entered (launched) here, left by shutdown_all / shutdown_this_thread
+    return kernel.__enter__()
 
 
 def shutdown_all() -> int:
@@ -296,16 +362,10 @@ def shutdown_all() -> int:
         items = [(k, v) for k, v in _KERNELS.items() if k[0] == os.getpid()]
         for key, _ in items:
             _KERNELS.pop(key, None)
-    me = threading.get_ident()
     stopped = 0
-    for (_, thread), kernel in items:
-        if kernel.km is None:
-            continue
-        stopped += 1
-        if thread == me:
-            kernel.shutdown()
-        else:
-            kernel.kill()
+    for _, kernel in items:
+        stopped += kernel.km is not None
+        kernel.__exit__(None, None, None)  # kills (no zmq); sockets closed only by their own thread
     return stopped
 
 
@@ -313,8 +373,8 @@ def shutdown_this_thread() -> None:
     """Stop this thread's warm kernel (a batch's worker thread, when it ends)."""
     with _LOCK:
         kernel = _KERNELS.pop((os.getpid(), threading.get_ident()), None)
-    if kernel is not None and kernel.km is not None:
-        kernel.shutdown()
+    if kernel is not None:
+        kernel.__exit__(None, None, None)
 
 
 def kill_thread_kernels(threads: set[int]) -> None:
@@ -324,6 +384,13 @@ def kill_thread_kernels(threads: set[int]) -> None:
     with _LOCK:
         kernels = [k for (pid, thread), k in _KERNELS.items() if pid == os.getpid() and thread in threads]
     for kernel in kernels:
+        kernel.kill_process_only()
+
+
+def kill_all_now() -> None:
+    """Kill every kernel process of this process at once (a worker's SIGTERM handler: no zmq, no locks
+    taken, the registry is left to the exit that follows)."""
+    for kernel in list(_KERNELS.values()):
         kernel.kill_process_only()
 
 

@@ -1,5 +1,6 @@
-"""The follow-up comparison report: the sections ``notebooks/compare.ipynb`` displays and the function
-that executes it (papermill) and exports it (nbconvert) like the office report.
+"""The follow-up comparison report: the sections ``notebooks/compare.ipynb`` displays
+(:func:`qmskit.api.build_comparison` executes it with papermill and exports it with nbconvert, like the
+office report).
 
 Every piece takes a :class:`~qmskit.core.compare.Comparison` and a language, prepares the values to
 show and renders a template under ``templates/compare/`` (autoescaped; the office report's building
@@ -8,18 +9,15 @@ blocks and CSS classes, so both reports look alike).
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from qmskit.api import compare_files
 from qmskit.core.compare import Comparison
 from qmskit.i18n.catalog import check_lang, readiness_reason, t
 from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
-from qmskit.io.iorw import slugify
 from qmskit.render import charts, palette
 from qmskit.render.report import Figure, answer_label, brand_bar
 from qmskit.render.templating import Column, render
@@ -36,13 +34,11 @@ def _date(a: Any) -> str:
     return fmt_date(a.meta.get("date"))
 
 
-def load_comparison(before, after, checklist=None, force: bool = False) -> Comparison:
-    """Read, score and compare two files; reader warnings are kept as notes, not printed."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        cmp = compare_files(before, after, checklist=checklist, force=force)
-    cmp.notes.extend(str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning)))
-    return cmp
+def comparison_filename(slug: str, lang: str, audience: Any = "internal") -> str:
+    """``<slug>-compare.<lang>.html`` (``….client.html`` for the client's copy), like the office report's."""
+    from qmskit.render.report import Audience, check_audience
+    client = ".client" if check_audience(audience) is Audience.CLIENT else ""
+    return f"{slug}-compare.{check_lang(lang)}{client}.html"
 
 
 def report_title(cmp: Comparison, lang: str = "en", title: str | None = None) -> str:
@@ -218,45 +214,4 @@ def sections(cmp: Comparison, lang: str = "en", parameters: dict | None = None, 
             notes_html(cmp, lang, parameters)]
 
 
-def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path, *, lang: str = "en",
-                     checklist=None, force: bool = False, title: str | None = None,
-                     keep_notebook: bool = False, brand=None, audience: str = "internal",
-                     pdf: bool = False) -> tuple[Path, Comparison]:
-    """Execute ``notebooks/compare.ipynb`` and write ``out_dir/<office>-compare.<lang>.html`` atomically
-    (and a PDF beside it with ``pdf``; ``brand``/``audience`` as for the office report).
-
-    Both files are read and compared here first, so a bad file or a refused comparison fails fast with
-    its one-line error and no kernel is started.
-    """
-    from qmskit.io import iorw
-    from qmskit.jupyter import notebook
-    from qmskit.render.brand import load_brand, resolve_path
-    from qmskit.render.report import Audience, check_audience
-
-    lang = check_lang(lang)
-    audience = check_audience(audience)
-    brand_path = resolve_path(brand)
-    load_brand(brand_path)  # a bad brand file fails here, before any kernel starts
-    if pdf:
-        from qmskit.render.pdf import check_available
-        check_available()
-    before, after = Path(before).resolve(), Path(after).resolve()
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())
-    cmp = load_comparison(before, after, checklist, force)
-    params = {"before": str(before), "after": str(after), "checklist": checklist, "lang": lang, "force": force,
-              "title": title, "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value}
-    nb = notebook.execute_notebook(notebook.bundled_notebook("compare"), params, office=cmp.office)
-    html_text = notebook.export_html(nb, title=report_title(cmp, lang, title), lang=lang)
-    client = ".client" if audience is Audience.CLIENT else ""
-    out = Path(out_dir) / f"{slugify(cmp.office)}-compare.{lang}{client}.html"
-    if keep_notebook:
-        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
-    if pdf:
-        from qmskit.render.pdf import print_pdf
-        print_pdf(out, out.with_suffix(".pdf"))
-    return out, cmp
-
-
-__all__ = ["build_comparison", "load_comparison", "sections"]
+__all__ = ["chart_html", "sections"]

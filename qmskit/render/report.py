@@ -1,4 +1,4 @@
-"""The office report: the sections the report notebook displays, and :func:`build_report` that runs it.
+"""The office report: the sections the report notebook displays (:func:`qmskit.api.build_report` runs it).
 
 Every ``*_html`` function returns one part of the report (a ``<section>``) rendered from a Jinja2
 template under ``templates/report/`` (:mod:`qmskit.render.templating`: autoescaped, words from the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import warnings
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,17 +21,18 @@ import pandas as pd
 from markupsafe import Markup
 
 from qmskit import __version__
-from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
 from qmskit.i18n.numbers import fmt_number
-from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
+from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
 from qmskit.render.templating import Column, pct, render
 
 MAJOR = True  # sections that start on a new printed page
+# meta key: the responses file's SHA-256, put there by qmskit.api.load_assessment (render reads no file)
+SOURCE_SHA256 = "_source_sha256"
 
 
 @dataclass(frozen=True)
@@ -53,39 +53,6 @@ class MetaRow:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-# ----------------------------------------------------------------------------- loading
-
-# (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
-# process driving it has just read and scored with this same function (qmskit.jupyter.kernelstate.preload), so it
-# is read and scored once; emptied at every kernel reset
-PRESCORED: dict[tuple[str, Any, Any], Assessment] = {}
-
-
-def load_assessment(responses_path: str | Path, checklist: Any = None, actions: str | Path | None = None, *,
-                    strict: bool = False, reader_warnings: list | None = None) -> Assessment:
-    """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
-    in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
-    action-plan workbook whose status the report shows (qmskit.render.actions_report). ``strict``: reader
-    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
-    prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
-    if prescored is not None:
-        return prescored
-    from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        meta, frame = read_responses(responses_path, checklist, strict=strict)
-        read = len(caught)
-        assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
-                           source=responses_path)
-    if reader_warnings is not None:
-        reader_warnings.extend(caught[:read])
-    assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
-    from qmskit.render.actions_report import attach  # action status, and who answered what in a merged file
-    return attach(assessment, responses_path, actions)
 
 
 # ----------------------------------------------------------------------------- value formatting
@@ -601,7 +568,7 @@ def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
         text = " · ".join(x for x in (brand.text("footer", lang) or brand.text("firm", lang), stamp) if x)
         return render("report/parameters.html.j2", lang=lang, client=True, footer=text)
     responses = parameters.get("responses")
-    sha = file_sha256(responses) if responses and Path(responses).is_file() else ""
+    sha = _meta(a, SOURCE_SHA256)
     when = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
     checklist = f"{a.checklist.id} {a.checklist.version}" + (
         f" ({parameters['checklist']})" if not _blank(parameters.get("checklist")) else "")
@@ -636,84 +603,3 @@ def report_filename(slug: str, lang: str, audience: Audience | str = Audience.IN
     copy are in the name, so an English, a Chinese, a client and an internal copy never overwrite each other."""
     client = ".client" if check_audience(audience) is Audience.CLIENT else ""
     return f"{slug}.{check_lang(lang)}{client}.{ext}"
-
-
-def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist: Any = None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
-                 brand: str | Path | None = None, audience: Audience | str = Audience.INTERNAL,
-                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
-                 strict: bool = False) -> Path:
-    """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
-
-    The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
-    any kernel starts. Then the kernel is launched and, while it boots, the responses are read and scored
-    here (a bad file fails fast with its one-line error; the kernel is stopped at once) and the kernel is
-    handed the result instead of reading the file again. ``lang=None`` takes the language from the
-    file's metadata (default English). With ``keep_notebook`` the executed notebook is written beside it
-    as ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.render.pdf`;
-    checked before the notebook runs). Nothing is written on failure. Reader warnings (another
-    checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
-    ``strict`` they are errors.
-    """
-    from qmskit.jupyter import notebook
-    from qmskit.render.brand import resolve_path
-
-    audience = check_audience(audience)
-    brand_path = resolve_path(brand)
-    load_brand(brand_path)  # a bad brand file fails here, in one line, before any kernel starts
-    if pdf:
-        from qmskit.render.pdf import check_available
-        check_available()
-    kernel = notebook.launch_kernel()  # boots in its own process while the file is read and scored here
-    try:
-        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
-                                           strict, {"brand": str(brand_path.resolve()) if brand_path else None,
-                                                    "audience": audience.value, "report_seq": seq,
-                                                    "out_dir": str(out_dir)})
-    finally:
-        kernel.shutdown()  # at once, whatever happened (a no-op once the notebook's run stopped it)
-    html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
-    from qmskit.io import iorw
-    out = Path(out_dir) / report_filename(slugify(office), lang, audience)
-    if keep_notebook:
-        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
-    if pdf:
-        from qmskit.render.pdf import print_pdf
-        print_pdf(out, out.with_suffix(".pdf"))
-    return out
-
-
-def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, checklist: Any, title: str | None,
-                    timeout: float | None, actions: str | Path | None, strict: bool,
-                    extra: dict[str, Any]) -> tuple[Any, str, str]:
-    """build_report's reading, scoring and notebook run, on the kernel launched for it."""
-    from qmskit.io.responses import ResponsesWarning
-    from qmskit.jupyter import notebook
-
-    caught: list = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
-        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
-    for w in caught:  # errors (a bad file, a bad action plan) name the path as given
-        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
-            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
-    meta = a.meta
-    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
-    lang = check_lang(lang or meta.get("language") or "en")
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
-    office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title, **extra}
-    if actions is not None:
-        params["actions"] = str(Path(actions).resolve())
-    # read and scored once: the kernel takes this Assessment, as its notebook would have computed it
-    # (same function, same file; the source as the kernel names it); with an action plan the notebook
-    # reads again (the plan's file name is part of what it computes)
-    a.source = str(responses_path) if a.source is not None else None
-    nb = notebook.execute_on(kernel, notebook.bundled_notebook("report"), params,
-                             checklists=[str(a.checklist.source or a.checklist.id)],
-                             preload=None if actions is not None else a, office=office,
-                             before_run=lambda: notebook.prepare_export(lang),
-                             **({"timeout": timeout} if timeout else {}))
-    return nb, office, lang

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from qmskit import api
 from qmskit.render import compare_report
 
 GOV = Path(__file__).resolve().parents[2] / "examples" / "gov"
@@ -18,7 +19,7 @@ BEFORE, AFTER = GOV / "moonbay-district-office-2025.xlsx", GOV / "moonbay-distri
 
 @pytest.fixture(scope="module")
 def comparison():
-    return compare_report.load_comparison(BEFORE, AFTER)
+    return api.load_comparison(BEFORE, AFTER)
 
 
 @pytest.mark.parametrize("lang, words", [("en", ["Score", "Scores by clause, before and after"]),
@@ -62,10 +63,11 @@ def test_no_report_path_imports_matplotlib():
     """Rendering the office report's and the comparison's every section loads no matplotlib."""
     code = f"""
 import json, sys
+from qmskit import api
 from qmskit.render import compare_report, report
-cmp = compare_report.load_comparison({str(BEFORE)!r}, {str(AFTER)!r})
+cmp = api.load_comparison({str(BEFORE)!r}, {str(AFTER)!r})
 compare_report.sections(cmp, "zh")
-a = report.load_assessment({str(AFTER)!r})
+a = api.load_assessment({str(AFTER)!r})
 report.sections(a, {{"lang": "en"}}, "en")
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")))
 """

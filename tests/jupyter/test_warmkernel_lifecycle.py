@@ -1,0 +1,91 @@
+"""WarmKernel is a context manager that owns its kernel: the kernel process is gone when the block ends,
+whether the body returned, raised, or was interrupted (KeyboardInterrupt); a real kernel, a real notebook."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from qmskit.jupyter._nbformat import nbformat  # isort: skip  (before nbclient: see qmskit.jupyter._nbformat)
+from qmskit.jupyter.warmkernel import WarmKernel
+
+
+def gone(pid: int, seconds: float = 10) -> bool:
+    """The process no longer exists (a zombie counts as alive: the kernel must have been reaped)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            psutil.Process(pid)
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def small_notebook(tmp_path, code: str):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = None", metadata={"tags": ["parameters"]}),
+                                         nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "small.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_kernel_runs_a_notebook_and_is_gone_after_the_block(tmp_path):
+    path = small_notebook(tmp_path, "print(x * 2)")
+    with WarmKernel(checklists=()) as kernel:
+        pid = kernel.pid
+        assert pid is not None and psutil.Process(pid).is_running()
+        nb = kernel.execute_notebook(path, {"x": 21})
+    assert nb.cells[-1].outputs[0]["text"] == "42\n"
+    assert gone(pid)
+    assert kernel.km is None and kernel.kc is None
+
+
+def test_kernel_is_gone_when_the_body_raises(tmp_path):
+    path = small_notebook(tmp_path, "y = x")
+    with pytest.raises(ValueError, match="after the notebook"):
+        with WarmKernel(checklists=()) as kernel:
+            pid = kernel.pid
+            kernel.execute_notebook(path, {"x": 1})
+            raise ValueError("after the notebook")
+    assert gone(pid)
+
+
+def test_kernel_is_gone_when_interrupted_before_it_answered():
+    """Ctrl-C right after the launch (the kernel still booting, nothing connected yet)."""
+    with pytest.raises(KeyboardInterrupt):
+        with WarmKernel(checklists=()) as kernel:
+            pid = kernel.pid
+            raise KeyboardInterrupt
+    assert pid is not None and gone(pid)
+
+
+def test_a_cell_error_is_one_line_and_the_kernel_is_gone(tmp_path):
+    from qmskit.errors import NotebookError
+
+    path = small_notebook(tmp_path, "raise RuntimeError('broken section')")
+    with pytest.raises(NotebookError, match=r"report for 'Office X' failed in cell \d+: RuntimeError: broken section"):
+        with WarmKernel(checklists=()) as kernel:
+            pid = kernel.pid
+            kernel.run_report(path, {"x": 1}, office="Office X")
+    assert gone(pid)
+
+
+def test_notebook_module_does_not_import_warmkernel():
+    """The lazy import circle notebook <-> warmkernel is gone: warmkernel builds on notebook only."""
+    import ast
+    import inspect
+
+    import qmskit.jupyter.notebook as notebook_module
+
+    imported = {alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+                for node in ast.walk(ast.parse(inspect.getsource(notebook_module)))
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    assert not [name for name in imported if "warmkernel" in name or "warmengine" in name]
+    code = "import sys, qmskit.jupyter.notebook\nassert 'qmskit.jupyter.warmkernel' not in sys.modules\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
