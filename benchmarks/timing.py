@@ -93,8 +93,13 @@ class Timing:
 
 
 def median_of(cmd: list[str], repeat: int = 3, env: dict | None = None, cwd: str | None = None,
-              before=None) -> Timing:
-    """Median wall and median CPU of ``repeat`` runs; ``before()`` runs untimed before each run."""
+              before=None, warmup: bool = False) -> Timing:
+    """Median wall and median CPU of ``repeat`` runs; ``before()`` runs untimed before each run; ``warmup``:
+    one untimed run first (Python writes the bytecode caches an installed package ships with)."""
+    if warmup:
+        if before:
+            before()
+        run_once(cmd, env=env, cwd=cwd)
     samples = []
     for _ in range(repeat):
         if before:
@@ -138,6 +143,10 @@ def env_for(tree: Path | None) -> dict:
     """Environment that runs ``tree``'s qmskit (None: this checkout's, as installed)."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    # commands run as an installed qmskit runs: from bytecode caches (pip compiles them at install). With
+    # PYTHONDONTWRITEBYTECODE set (as some shells here have it) every start would compile qmskit's own
+    # modules from source again: tens of milliseconds, more than the `--version` and `--help` targets allow
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
     env["COLUMNS"] = "100"

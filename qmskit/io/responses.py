@@ -153,9 +153,10 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
             raise _too_long(value, path, str(key)[:40])
     for col in raw.columns:
         if raw[col].dtype == object:
-            lengths = raw[col].map(lambda v: len(v) if isinstance(v, str) else 0)
-            if len(lengths) and lengths.max() > MAX_CELL_CHARS:
-                i = int(lengths.to_numpy().argmax())
+            # a list comprehension over the column's values: a pandas map calls a lambda per cell
+            lengths = [len(v) if isinstance(v, str) else 0 for v in raw[col].to_numpy(dtype=object)]
+            if lengths and max(lengths) > MAX_CELL_CHARS:
+                i = int(np.argmax(lengths))
                 raise _too_long(raw[col].iloc[i], path, f"row {raw['row'].iloc[i]}" if "row" in raw else str(col))
 
 

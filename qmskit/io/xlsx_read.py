@@ -5,9 +5,11 @@ as one dense rectangle from the first to the last cell it finds, so two cells fa
 XFD1048576) make it allocate hundreds of GB and abort the whole process; openpyxl in read-only mode
 pads every row to the ``<dimension>`` the file claims. So before either looks at a file, :func:`prescan`
 checks what the zip central directory declares (total expanded size, member count), refuses XML
-entity declarations (XXE, "billion laughs"), and streams each worksheet's XML through a small regular
-expression to find how far its rows and cells really reach — without building anything. Only a
-workbook within the limits of :mod:`qmskit.io.limits` reaches calamine.
+entity declarations (XXE, "billion laughs"), and streams each worksheet's XML to find how far its rows
+and cells really reach — without building anything: a few C-level searches vouch for a sheet written
+the usual way (every tag opening with one plain ``r="A1"``), anything else is walked tag by tag with
+every reference as readers accept it (either quotes, spaces, zero padding, namespace prefixes, a second
+``r``). Only a workbook within the limits of :mod:`qmskit.io.limits` reaches calamine.
 
 :func:`open_workbook` returns sheets whose ``iter_rows(min_row=, values_only=True)`` yields tuples the
 way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whole number, dates as
