@@ -45,6 +45,17 @@ def test_kernel_runs_a_notebook_and_is_gone_after_the_block(tmp_path):
     assert kernel.km is None and kernel.kc is None
 
 
+def test_one_kernel_runs_notebook_after_notebook(tmp_path):
+    """Reused, not restarted (a reset that failed would start a new kernel each time, silently)."""
+    path = small_notebook(tmp_path, "print(x)")
+    with WarmKernel(checklists=()) as kernel:
+        pid = kernel.pid
+        outputs = [kernel.execute_notebook(path, {"x": n}).cells[-1].outputs[0]["text"] for n in range(3)]
+        assert kernel.pid == pid and kernel.notebooks_run == 3
+    assert outputs == ["0\n", "1\n", "2\n"]
+    assert gone(pid)
+
+
 def test_kernel_is_gone_when_the_body_raises(tmp_path):
     path = small_notebook(tmp_path, "y = x")
     with pytest.raises(ValueError, match="after the notebook"):
