@@ -3,7 +3,7 @@ as HTML and PDF, plus a branded consultant's deliverable (client and internal co
 
 A thin caller of the package: ``qmskit.checklist.loader`` for the checks, ``qmskit.batch.runner.run_batch`` for the
 reports (in parallel on warm kernels, PDFs printed by one headless Chromium) and the portfolio overview
-``index.html``; ``qmskit.render.report.build_report`` for the branded example (examples/brand/). Prints where
+``index.html``; ``qmskit.api.build_report`` for the branded example (examples/brand/). Prints where
 everything went and each office's verdict; exits 1 if anything failed. Without Chromium
 (``make system-deps`` installs it as root) the HTML is still written and the demo says PDFs were skipped.
 """
@@ -94,7 +94,7 @@ GOV_CURRENT = ["pinecrest-municipal-office.xlsx", "silverbrook-county-office.yam
 
 def write_followup(out: Path, lang: str, pdf: bool = False) -> int:
     """The before/after comparison of one government office (qmskit compare)."""
-    from qmskit.render.compare_report import build_comparison
+    from qmskit.api import build_comparison
     try:
         path, cmp = build_comparison(GOV / "moonbay-district-office-2025.xlsx",
                                      GOV / "moonbay-district-office-2026.xlsx", out, lang=lang, pdf=pdf)
@@ -112,7 +112,7 @@ BRAND = ROOT / "examples" / "brand"
 def write_branded(out: Path, langs: list[str], pdf: bool) -> int:
     """A consultancy's deliverable: brand file, logo, report number, the consultant's summary and closing
     remarks, sign-off; the client copy (no technical appendix) in each language and one internal copy."""
-    from qmskit.render.report import build_report
+    from qmskit.api import build_report
     failed = 0
     copies = [(lang, "client") for lang in langs] + [(langs[0], "internal")]
     for lang, audience in copies:
@@ -132,10 +132,9 @@ def write_lifecycle(out: Path, lang: str) -> int:
     """From findings to closure: the action plan's status, three years of one office, a merged assessment."""
     import datetime as dt
 
-    from qmskit.api import prefill_from
+    from qmskit.api import build_history, prefill_from
     from qmskit.io.actions_xlsx import status_of
     from qmskit.io.merge import merge_files, read_assign, split_file
-    from qmskit.render.history_report import build_history_report
 
     try:
         plan = GOV / "actions" / "moonbay-district-office-actions.xlsx"
@@ -146,7 +145,7 @@ def write_lifecycle(out: Path, lang: str) -> int:
         table.add_row(*(str(v) for v in (p.total, p.open, p.overdue, p.done_without_evidence, p.done_not_verified,
                                           p.verified)))
         console.print(table)
-        path, h = build_history_report([GOV / f"moonbay-district-office-{y}.xlsx" for y in (2024, 2025, 2026)],
+        path, h = build_history([GOV / f"moonbay-district-office-{y}.xlsx" for y in (2024, 2025, 2026)],
                                        out, lang=lang)
         console.print(f"[bold]History (2024-2026):[/] {escape(str(path))}", highlight=False, soft_wrap=True)
         for t in h.transitions:

@@ -27,10 +27,11 @@ out_dir = None    # the output folder the report was written to (for the "re-run
 SETUP = '''\
 from IPython.display import HTML, display
 
+from qmskit import api
 from qmskit.render import report
 from qmskit.render.brand import load_brand
 
-assessment = report.load_assessment(responses, checklist, actions)
+assessment = api.load_assessment(responses, checklist, actions)
 profile = load_brand(brand) if brand else report.NEUTRAL
 parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions,
               "brand": brand, "audience": audience, "out_dir": out_dir}'''

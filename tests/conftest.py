@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
+from qmskit import api
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 
 CHROMIUM = Path(os.environ.get(ENV_CHROMIUM) or DEFAULT_CHROMIUM)
@@ -125,12 +126,11 @@ def printed_report(full_responses, tmp_path_factory):
     files (tests/browser/test_report_browser.py, test_pdf_browser.py: once per xdist worker that runs them)."""
     if not CHROMIUM.exists():
         pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
-    from qmskit.render import report
     built: dict[str, Path] = {}
 
     def get(lang: str) -> Path:
         if lang not in built:
-            built[lang] = report.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang,
+            built[lang] = api.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang,
                                               pdf=True)
         return built[lang]
     return get

@@ -21,10 +21,11 @@ MAY_IMPORT = {
     "i18n": {"core"},              # Reason objects (core.model) and what is blank (core.values)
     "io": {"core", "checklist", "i18n"},
     "jupyter": {"io", "core", "checklist", "i18n"},
-    "render": {"core", "checklist", "i18n", "io", "jupyter", "api"},
+    "render": {"core", "checklist", "i18n", "io", "jupyter"},  # frames -> HTML; never api (which calls render)
     "batch": {"core", "checklist", "i18n", "io", "render", "jupyter", "api", "cli"},
-    "forms": {"core", "checklist", "i18n", "io", "render"},
-    "api": {"core", "checklist", "io"},
+    "forms": {"core", "checklist", "i18n", "io", "render", "api"},
+    # the edges: read files -> score -> render (run the notebooks) -> write files
+    "api": {"core", "checklist", "io", "i18n", "render", "jupyter"},
 }
 # third-party libraries that belong to the edges: none of them in the core
 EDGE_LIBRARIES = {"openpyxl", "python_calamine", "yaml", "jinja2", "markupsafe", "matplotlib", "nbconvert",
@@ -128,3 +129,63 @@ def test_cli_modules_import_no_circle():
 
     circles = sorted(name for name in graph if reaches(name, name, {name}))
     assert not circles, f"import circle through {circles}"
+
+
+# render turns frames into HTML: reading and writing files is qmskit.api's (the edge). These modules touch
+# files for a stated reason; every other render module opens, reads, writes or stats no file and imports no
+# reader or writer of qmskit.io (only the name helper below).
+RENDER_FILE_ACCESS = {
+    "render/brand.py": "the brand file is the page's look: its YAML and logo are read, bounded and validated "
+                       "where the brand is defined (api.build_* and the notebooks pass its path)",
+    "render/pdf.py": "printing: headless Chromium opens the page api.build_* wrote and the PDF is written beside it",
+}
+RENDER_MAY_USE_FROM_IO = {("qmskit.io.iorw", "slugify")}  # a file-name stem from an office name: no I/O
+FILE_METHODS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "mkdir",
+                "exists", "is_file", "is_dir", "stat", "glob", "rglob", "iterdir", "touch"}
+
+
+def _package_resource(node: ast.AST) -> bool:
+    """``resources.files("qmskit.…") / "x.css"`` …: package data shipped with the code (like a template)."""
+    return any(isinstance(n, ast.Attribute) and n.attr == "files" for n in ast.walk(node))
+
+
+def _file_access(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id == "open":
+                yield f"line {node.lineno}: open()"
+            elif (isinstance(func, ast.Attribute) and func.attr in FILE_METHODS
+                  and not _package_resource(func.value)):
+                yield f"line {node.lineno}: .{func.attr}()"
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("qmskit.io"):
+            for alias in node.names:
+                if (node.module, alias.name) not in RENDER_MAY_USE_FROM_IO:
+                    yield f"line {node.lineno}: imports {node.module}.{alias.name}"
+        elif isinstance(node, ast.Import) and any(a.name.startswith("qmskit.io") for a in node.names):
+            yield f"line {node.lineno}: imports qmskit.io"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "render").glob("*.py")), ids=lambda p: p.name)
+def test_render_reads_and_writes_no_file(path):
+    rel = str(path.relative_to(PACKAGE))
+    if rel in RENDER_FILE_ACCESS:
+        assert list(_file_access(path)), f"{rel} no longer touches files: remove it from RENDER_FILE_ACCESS"
+        return
+    problems = list(_file_access(path))
+    assert not problems, f"{rel} touches files (that is qmskit.api's job): " + "; ".join(problems)
+
+
+def test_pages_are_built_only_by_the_api():
+    """api.py is the one read → score → render → write edge: the builders and loaders live there, and the
+    render modules that used to hold them keep only frames → HTML (no old import path was pinned)."""
+    import qmskit.api as api
+    from qmskit.render import actions_report, compare_report, history_report, portfolio, report
+
+    for name in ("load_assessment", "attach_actions", "find_action_plans", "load_comparison", "load_portfolio",
+                 "build_report", "build_comparison", "build_history"):
+        assert callable(getattr(api, name)), name
+    moved = {report: ("load_assessment", "build_report", "PRESCORED"), compare_report: ("load_comparison", "build_comparison"),
+             history_report: ("build_history_report",), portfolio: ("load",), actions_report: ("attach", "find_plans")}
+    left = [f"{m.__name__}.{n}" for m, names in moved.items() for n in names if hasattr(m, n)]
+    assert not left, left

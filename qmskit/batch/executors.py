@@ -296,8 +296,8 @@ def _import_worker_stack() -> None:
     kernel boots in another process."""
     import importlib
 
-    for name in ("qmskit.batch.worker", "qmskit.render.report", "qmskit.io.responses", "qmskit.core.scoring", "papermill",
-                 "nbconvert.exporters.html"):
+    for name in ("qmskit.batch.worker", "qmskit.api", "qmskit.render.report", "qmskit.io.responses",
+                 "qmskit.core.scoring", "papermill", "nbconvert.exporters.html"):
         try:
             importlib.import_module(name)
         except Exception:  # a missing piece is reported by the office that needs it

@@ -93,12 +93,13 @@ def attach_plan(o: OfficeOutcome, plans: dict[str, Path]) -> Path | None:
     """Attach the office's action plan (matched by name) to its assessment; a bad plan fails the office."""
     if o.assessment is None or not plans:
         return None
+    from qmskit.api import attach_actions
     from qmskit.render import actions_report
 
     plan = actions_report.plan_for(o.assessment, plans)
     if plan is not None:
         try:
-            actions_report.attach(o.assessment, None, plan)
+            attach_actions(o.assessment, None, plan)
         except QmskitError as exc:
             o.error = one_line(str(exc))
     return plan

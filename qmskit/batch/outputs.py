@@ -119,7 +119,7 @@ class OutputFolder:
             raise BatchBusy(f"another batch is writing into this folder ({holder}); wait for it to finish "
                             "or give another -o folder", path=self.out) from None
         info = {"pid": os.getpid(), "host": socket.gethostname(),
-                "started": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+                "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
         self._lock_fd = fd

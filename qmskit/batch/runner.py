@@ -52,10 +52,12 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
               pdf_parallel: int | None = None) -> BatchResult:
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
-    ``inputs``: files, directories or glob patterns. ``executor``: None/"process" (local process pool of
-    ``workers`` processes, default one per core) or "dask" (``scheduler`` address or ``client``; a local
-    cluster when neither). ``timeout``: seconds per office report. ``progress``: True for a progress bar
-    on a terminal, False for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
+    ``inputs``: files, directories or glob patterns. ``executor``: a name registered in
+    :mod:`qmskit.batch.executors`: None/"process" (local process pool of ``workers`` processes, default
+    one per core, no more than there are offices; one worker is a thread of this process), "dask"
+    (``scheduler`` address or ``client``; a local cluster when neither) or one registered by the caller.
+    ``timeout``: seconds per office report. ``progress``: True for a progress bar on a terminal, False
+    for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
     writes each office's report in the language named in its file (the portfolio in English).
     ``notebook`` replaces the report notebook (tests use it to inject failures). ``actions``: a folder of
     action plans (qmskit actions plan), matched to offices by name; their status goes into the reports
@@ -81,8 +83,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
-    from qmskit.render import actions_report  # action plans by office (an empty dict without --actions)
-    plans = actions_report.find_plans(actions) if actions else {}
+    from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
+    plans = find_action_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = absolute_if_path(checklist)

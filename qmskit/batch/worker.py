@@ -31,8 +31,9 @@ def render_office(task: OfficeTask) -> OfficeResult:
 
     The result carries the Assessment (without its checklist, which the parent has) for the CSVs and the
     portfolio; a failure is a status and a one-line reason."""
+    from qmskit.api import load_assessment
     from qmskit.jupyter import warmkernel
-    from qmskit.render.report import load_assessment, page_title
+    from qmskit.render.report import page_title
 
     kernel = warmkernel.kernel_for_this_thread(task.kernel_name, task.checklists)
     timings: dict[str, float] = {}

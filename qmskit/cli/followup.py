@@ -24,11 +24,11 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
     """Compare two assessments of one office (BEFORE and AFTER responses files)."""
     require_output_or_json(out_dir, as_json)
     if out_dir is not None:
-        from qmskit.render.compare_report import build_comparison
+        from qmskit.api import build_comparison
         out, cmp = build_comparison(before, after, out_dir, lang=lang, checklist=checklist, force=force, title=title,
                                     brand=brand, audience=audience, pdf=pdf)
     else:
-        from qmskit.render.compare_report import load_comparison
+        from qmskit.api import load_comparison
         cmp, out = load_comparison(before, after, checklist, force), None
     if as_json:
         click.echo(json_text(json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2)))

@@ -145,8 +145,8 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if len(files) < 2:
         raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
     if out_dir is not None:
-        from qmskit.render.history_report import build_history_report
-        out, h = build_history_report(list(files), out_dir, lang=lang, checklist=checklist, force=force)
+        from qmskit.api import build_history
+        out, h = build_history(list(files), out_dir, lang=lang, checklist=checklist, force=force)
     else:
         from qmskit.api import history_files
         out, h = None, history_files(list(files), checklist=checklist, force=force)

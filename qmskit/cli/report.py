@@ -63,7 +63,7 @@ def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | Non
                keep_notebook: bool, strict: bool, actions: Path | None, pdf: bool, brand: Path | None,
                audience: str) -> None:
     """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
-    from qmskit.render.report import build_report
+    from qmskit.api import build_report
 
     path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
                         strict=strict, actions=actions, brand=brand, audience=audience, pdf=pdf)

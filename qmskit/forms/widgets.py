@@ -404,13 +404,13 @@ class AssessmentForm:
             w.style.description_width = "200px"
 
     def build_report(self) -> Path | None:
-        """Save, then write the HTML report with ``qmskit.render.report.build_report`` and show a link to it."""
-        from qmskit.render import report  # written alongside; imported late so the form works without it
+        """Save, then write the HTML report with ``qmskit.api.build_report`` and show a link to it."""
+        from qmskit import api  # the report stack, imported late: the form works without it
         self._session().flush()
         self.build_button.disabled = True
         self.report_html.value = t("form.building", self.lang)
         try:
-            out = report.build_report(self._session().path, self.report_dir, lang=self.lang,
+            out = api.build_report(self._session().path, self.report_dir, lang=self.lang,
                                       checklist=checklist_ref(self.checklist))
         except Exception as exc:  # a failed build must not break the form; show the one-line reason
             self.report_html.value = self._error_html(str(exc))

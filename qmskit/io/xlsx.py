@@ -16,18 +16,21 @@ import functools
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.scales import DROPDOWN, NA, normalize_answers
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import LabelPairs, t
 from qmskit.io.cells import normalize_text, starts_like_formula
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# openpyxl (~60 ms to import) is imported only by the functions that write or update a workbook: reading
+# goes through python-calamine (qmskit.io.xlsx_read), and `qmskit score` never pays for openpyxl
 
 OFFICE_SHEET, ASSESSMENT_SHEET = "Office", "Assessment"
 # Sheet labels are catalog messages (qmskit/i18n/locale): a workbook is written in one language and read
@@ -48,8 +51,7 @@ KPI_SHEET = "KPIs"
 # key → width, header xlsx.kpi.<key>; name/unit/target are for the reader, the checklist's target counts
 KPI_COLUMNS = {"id": 20, "name": 48, "unit": 8, "target": 10, "value": 12, "previous": 12}
 KPI_LABELS = LabelPairs("xlsx.kpi", KPI_COLUMNS)
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEADER_COLOUR, SECTION_COLOUR = "1F4E79", "DDEBF7"
 
 
 def office_header(lang: str) -> list[str]:
@@ -80,18 +82,25 @@ def append(ws, values: list) -> None:
 
 def _sheet_with_header(wb: Workbook, title: str, columns: dict[str, int], labels: LabelPairs, lang: str):
     """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
+    from openpyxl.styles import Alignment, Font, PatternFill
     ws = wb.create_sheet(title)
     ws.append([labels.label(key, lang) for key in columns])
     for i, width in enumerate(columns.values(), start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     return ws
 
 
 def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *, lang: str = "en") -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    header_fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+    section_fill = PatternFill("solid", fgColor=SECTION_COLOUR)
     wb = Workbook()
     office = wb.active
     office.title = OFFICE_SHEET
@@ -104,7 +113,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
         append(office, [label, value.isoformat() if isinstance(value, dt.date) else value, key])
     for cell in office[1]:
         cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
+        cell.fill = header_fill
     office.column_dimensions["A"].width = 30
     office.column_dimensions["B"].width = 60
     office.column_dimensions["C"].hidden = True  # machine key; labels may be translated
@@ -128,7 +137,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
             ws.append([q.top, "", titles.get(q.top, "")])
             for cell in ws[ws.max_row]:
                 cell.font = Font(bold=True)
-                cell.fill = SECTION_FILL
+                cell.fill = section_fill
             section_start = ws.max_row + 1
             last_top = q.top
         row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
@@ -195,6 +204,9 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
 
 def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     """The KPIs sheet: one row per declared indicator, value and previous editable."""
+    from openpyxl.styles import Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     from qmskit.core.kpis import PERCENT_UNITS, kpi_rows_for_file
     ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, KPI_LABELS, lang)
     for r in kpi_rows_for_file(cl, values):
@@ -227,6 +239,8 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
     caller writes a fresh one; the old file is kept as a backup).
     """
+    from openpyxl import load_workbook
+
     from qmskit.io.xlsx_read import prescan
     try:
         prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own

@@ -27,13 +27,34 @@ NOT_A_WORKBOOK = ("not an .xlsx workbook (another file type renamed to .xlsx, or
                   "save it from Excel/WPS as .xlsx, or start from `qmskit template`")
 _CHUNK = 1 << 20
 _MAX_CARRY = 16 << 20          # longest stretch of sheet XML without a "<" we hold while scanning
-_TAG = re.compile(rb"<(row|c)\b([^>]*)>")
-_REF = re.compile(rb'\br="([A-Za-z]{0,3})([0-9]{0,7})"')
-_REFS = re.compile(rb'<(row|c)\b[^>]*?\br="([A-Za-z]{0,3})([0-9]{0,7})"')
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+# The fast check (a few C-level searches per chunk, no Python per cell), for sheets written the way Excel,
+# LibreOffice, WPS and openpyxl write them: every row and cell tag (no namespace prefix) opens with a plain
+# r="A1" reference (double quotes, no leading zero), carries no second r attribute (calamine would take it)
+# and no reference reaches past MAX_ROWS / MAX_COLUMNS. Anything else (or a reference too far) goes to the
+# exact walk below, which follows every tag as readers place it and names the row or column in its message.
+assert MAX_COLUMNS == 200 and MAX_ROWS == 5_000  # _ODD_OR_FAR_REF spells these limits out
+_NOT_OPENING_WITH_REF = re.compile(rb'<(?:c|row)(?: (?!r=")|[>/\t\n\r])')
+_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")
+# one pass over every " r": an r attribute written otherwise (' r =', " r='"), a reference that is not plain
+# or has 3 letters or 5+ digits, a column past GR (200), a row from 5,001 to 9,999
+_ODD_OR_FAR_REF = re.compile(rb' r(?:\s|=[\s\']|="(?:(?![A-Z]{0,2}(?:[1-9][0-9]{0,3})?")|[H-Z][A-Z]|G[S-Z]'
+                             rb'|[A-Z]{0,2}(?:[6-9][0-9]{3}|5[1-9][0-9]{2}|50[1-9][0-9]|500[1-9])"))')
+_OTHER_REF_SPACE = re.compile(rb"r(?<=[\t\n\r]r)\s*=")  # '\tr=': led by a literal, searched much faster
+
+
+# The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
+# way (a ">" may sit inside one); each r attribute (any prefix, spaces around "=") as calamine reads it.
+_TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>])")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
+_R_ATTR = re.compile(rb"""(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 
 
 def _column_number(letters: bytes) -> int:
+    if len(letters) > 4:  # past any limit (XFD, Excel's last column, has three)
+        return 26 ** 5
     n = 0
     for ch in letters.upper():
         n = n * 26 + ch - 64
@@ -49,22 +70,30 @@ def _too_far(row: int, col: int, path: Path, member: str) -> None:
                              path=path, where=member)
 
 
-def _extent(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
-    """Follow the row and column position through a stretch of sheet XML (whole tags only)."""
-    refs = _REFS.findall(part)
-    tags = sum(part.count(t) for t in (b"<c ", b"<c>", b"<c/>", b"<row ", b"<row>", b"<row/>"))
-    if not refs and not tags:
-        return row, col
-    rows = {d for _, _, d in refs}
-    if len(refs) == tags and b"" not in rows:
-        # every row and cell says where it is (Excel, LibreOffice, openpyxl): only the largest matter
-        columns = {lt.upper() for lt in {lt for _, lt, _ in refs}} - {b""}
-        _too_far(max(map(int, rows)), max(map(_column_number, columns), default=0), path, member)
-        kind, letters, digits = refs[-1]
-        return int(digits), (_column_number(letters) if kind == b"c" else 0)
-    for m in _TAG.finditer(part):  # some position is implicit: count as readers do
-        ref = _REF.search(m.group(2))
-        letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+def _plain_and_near(part: bytes) -> bool:
+    """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it."""
+    # every plain ' r="' opens a row or cell tag: none is a second reference (nor sits in text)
+    return (part.count(b' r="') == part.count(b'<c r="') + part.count(b'<row r="')
+            and not (_NOT_OPENING_WITH_REF.search(part) or _PREFIXED_TAG.search(part)
+                     or _ODD_OR_FAR_REF.search(part) or _OTHER_REF_SPACE.search(part)))
+
+
+def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
+    """Follow the row and column position through a stretch of sheet XML (whole tags only), as readers
+    place rows and cells: an r attribute sets the position, a tag without one counts on by one."""
+    starts = _TAG_START.findall(part)
+    tags = list(_TAG.finditer(part))
+    if len(starts) != len(tags):  # a row or cell tag that does not close (a raw "<" in an attribute)
+        raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a row or cell tag is malformed)", path=path)
+    for m in tags:
+        refs = [a or b for a, b in _R_ATTR.findall(m.group(2))]
+        letters = digits = b""
+        for ref in refs:  # a tag given two references: each one counts, the farthest decides
+            parsed = _REF_VALUE.fullmatch(ref)
+            if parsed is None:
+                raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a cell reference is malformed)", path=path)
+            letters, digits = parsed.group(1), parsed.group(2)
+            _too_far(int(digits) if digits else row, _column_number(letters) if letters else col, path, member)
         if m.group(1) == b"row":
             row = int(digits) if digits else row + 1
             col = 0
@@ -76,10 +105,11 @@ def _extent(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[i
     return row, col
 
 
-def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool) -> None:
+def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
-    Rows and cells without an ``r`` attribute count on from the previous one, as readers place them."""
+    Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
+    the member again with ``exact``, which walks every row and cell tag and raises what it finds)."""
     row = col = 0
     carry = b""
     with zf.open(info) as fh:
@@ -101,10 +131,13 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 raise ResponsesError(f"{info.filename} declares XML entities or a DTD; refused (a workbook "
                                      "saved by Excel, WPS or LibreOffice never does)", path=path)
             if is_sheet:
-                row, col = _extent(part, row, col, path, info.filename)
+                if exact:
+                    row, col = _walk(part, row, col, path, info.filename)
+                elif not _plain_and_near(part):
+                    return False
             carry = buf[end:]
             if not chunk:
-                return
+                return True
 
 
 def prescan(path: Path) -> None:
@@ -117,7 +150,9 @@ def prescan(path: Path) -> None:
         try:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    _scan_member(zf, info, path, info.filename.startswith("xl/worksheets/"))
+                    is_sheet = info.filename.startswith("xl/worksheets/")
+                    if not _scan_member(zf, info, path, is_sheet):
+                        _scan_member(zf, info, path, is_sheet, exact=True)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(NOT_A_WORKBOOK, path=path) from None

@@ -123,7 +123,7 @@ def _fingerprint(cl: object) -> bytes:
 
 def preload(path: str) -> None:
     """Take an office read and scored by the batch worker (a pickle at ``path``, see
-    ``WarmKernel.preload_assessment``) for the next notebook's ``report.load_assessment``; the checklist
+    ``WarmKernel.preload_assessment``) for the next notebook's ``api.load_assessment``; the checklist
     is this kernel's own warm one. :func:`reset` drops anything not taken."""
     import pickle
 
@@ -131,7 +131,7 @@ def preload(path: str) -> None:
         payload = pickle.load(fh)
     assessment = payload["assessment"]
     assessment.checklist = sys.modules["qmskit"].load_checklist(payload["checklist"])
-    sys.modules["qmskit.render.report"].PRESCORED[tuple(payload["key"])] = assessment
+    sys.modules["qmskit.api"].PRESCORED[tuple(payload["key"])] = assessment
 
 
 def reset(preload_path: str | None = None) -> None:
@@ -140,9 +140,9 @@ def reset(preload_path: str | None = None) -> None:
     from IPython import get_ipython  # this runs inside an IPython kernel
 
     ip = get_ipython()
-    report = sys.modules.get("qmskit.render.report")
-    if report is not None:
-        report.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
+    api = sys.modules.get("qmskit.api")
+    if api is not None:
+        api.PRESCORED.clear()  # an office handed over but not taken never reaches the next one
     ip.reset(new_session=True)  # user namespace, In/Out, _ vars; new_session restarts the counter at 1
     ip.user_ns.pop("_exit_code", None)
     if "matplotlib.pyplot" in sys.modules:

@@ -52,8 +52,8 @@ ENGINE_NAME = "qmskit-warm"
 # offices already read (kernelstate.preload) and reads no workbook; importing it cost every kernel ~0.3 s
 # of CPU. A notebook that does read one imports it itself (dropped again at the next reset).
 PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
-              "qmskit", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog", "qmskit.core.gaps",
-              "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
+              "qmskit", "qmskit.api", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog",
+              "qmskit.core.gaps", "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
 
 
 @dataclass
@@ -205,7 +205,7 @@ class WarmKernel:
 
     def preload_assessment(self, responses: str, checklist: str | None, assessment, actions=None) -> None:
         """Hand the kernel an office already read and scored (by this worker), so the notebook's
-        ``report.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
+        ``api.load_assessment(responses, checklist, actions)`` takes it instead of reading and scoring again.
         Call after the reset that precedes the notebook; the kernel's checklist object replaces the
         one sent (the checklist must be warm, see ``checklists`` of :meth:`execute_notebook`)."""
         with _preload_file({"responses": responses, "checklist": checklist, "actions": actions}, assessment) as path:

@@ -6,7 +6,6 @@ functions below, which return nothing (or the table unchanged) when neither is a
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,21 +24,6 @@ class AttachedActions:
     path: str
     plan: pd.DataFrame
     progress: Progress
-
-
-def attach(a: Assessment, responses_path, actions_path=None, as_of: dt.date | None = None) -> Assessment:
-    """Attach an action plan (when given) and the merged file's "Answered by" column (when present)."""
-    from qmskit.io.merge import read_answered_by
-    answered_by = read_answered_by(responses_path) if responses_path else {}
-    if answered_by:
-        a.meta["_answered_by"] = answered_by
-    if actions_path not in (None, ""):
-        from qmskit.core.actions import progress
-        from qmskit.io.actions_xlsx import read_actions
-        f = read_actions(actions_path)
-        day = as_of or dt.date.today()
-        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan, progress(f.plan, a.office, day))
-    return a
 
 
 def attached(a: Assessment) -> AttachedActions | None:
@@ -93,35 +77,13 @@ def plan_name(a: Assessment) -> str | None:
 
 # ----------------------------------------------------------------------------- batch and portfolio
 
-def find_plans(actions_dir) -> dict[str, Path]:
-    """Action plans in a folder, by office name (normalised); unreadable files are warned about, skipped."""
-    import warnings
-
-    from qmskit.errors import QmskitError
-    from qmskit.io.actions_xlsx import read_actions
-    folder = Path(actions_dir)
-    if not folder.is_dir():
-        raise QmskitError("not a folder of action plans (--actions DIR)", path=folder)
-    plans: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.xlsx")):
-        if path.name.startswith((".", "~$")):
-            continue
-        try:
-            office = read_actions(path).office
-        except QmskitError as exc:
-            warnings.warn(f"action plan skipped: {exc}", UserWarning, stacklevel=2)
-            continue
-        if office:
-            plans.setdefault(_norm(office), path)
-    return plans
-
-
-def _norm(name: str) -> str:
+def office_key(name: str) -> str:
+    """An office name as plans are matched by it: spaces collapsed, case folded."""
     return " ".join(str(name).split()).casefold()
 
 
 def plan_for(a: Assessment, plans: dict[str, Path]) -> Path | None:
-    return plans.get(_norm(a.office))
+    return plans.get(office_key(a.office))
 
 
 def portfolio_fields(a: Assessment) -> dict:

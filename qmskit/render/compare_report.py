@@ -1,5 +1,6 @@
-"""The follow-up comparison report: the sections ``notebooks/compare.ipynb`` displays and the function
-that executes it (papermill) and exports it (nbconvert) like the office report.
+"""The follow-up comparison report: the sections ``notebooks/compare.ipynb`` displays
+(:func:`qmskit.api.build_comparison` executes it with papermill and exports it with nbconvert, like the
+office report).
 
 Every piece takes a :class:`~qmskit.core.compare.Comparison` and a language, prepares the values to
 show and renders a template under ``templates/compare/`` (autoescaped; the office report's building
@@ -7,21 +8,17 @@ blocks and CSS classes, so both reports look alike).
 """
 from __future__ import annotations
 
-import base64
-import io
 import math
-import warnings
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from qmskit.api import compare_files
 from qmskit.core.compare import Comparison
 from qmskit.i18n.catalog import check_lang, readiness_reason, t
 from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
-from qmskit.io.iorw import slugify
+from qmskit.render import charts, palette
 from qmskit.render.report import Figure, answer_label, brand_bar
 from qmskit.render.templating import Column, render
 
@@ -37,13 +34,11 @@ def _date(a: Any) -> str:
     return fmt_date(a.meta.get("date"))
 
 
-def load_comparison(before, after, checklist=None, force: bool = False) -> Comparison:
-    """Read, score and compare two files; reader warnings are kept as notes, not printed."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        cmp = compare_files(before, after, checklist=checklist, force=force)
-    cmp.notes.extend(str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning)))
-    return cmp
+def comparison_filename(slug: str, lang: str, audience: Any = "internal") -> str:
+    """``<slug>-compare.<lang>.html`` (``….client.html`` for the client's copy), like the office report's."""
+    from qmskit.render.report import Audience, check_audience
+    client = ".client" if check_audience(audience) is Audience.CLIENT else ""
+    return f"{slug}-compare.{check_lang(lang)}{client}.html"
 
 
 def report_title(cmp: Comparison, lang: str = "en", title: str | None = None) -> str:
@@ -93,50 +88,31 @@ def summary_html(cmp: Comparison, lang: str = "en") -> Markup:
                   reasons=[readiness_reason(r, lang) for r in a.reasons], figures=figures)
 
 
-def chart_figure(cmp: Comparison, *, dpi: int = 110):
-    """Grouped bars per top-level clause; labelled by clause number and dates only (no CJK needed).
-
-    matplotlib's object API (no pyplot): nothing is displayed and no global state changes."""
-    import numpy as np
-    from matplotlib.figure import Figure
-
+def chart_geometry(cmp: Comparison, lang: str = "en") -> dict[str, Any]:
+    """Grouped bars per top-level clause, before (light) and after (the accent blue), labelled by clause
+    number; the legend names each side by its assessment date ("before"/"after" when a file has none;
+    numbered when both have the same date); "—" marks a side nobody answered. The office report's chart
+    code draws it (:mod:`qmskit.render.charts`); every label is text, never interpreted."""
     top = cmp.clauses[cmp.clauses["level"] == 1]
-    x = np.arange(len(top))
-    fig = Figure(figsize=(7.5, 3.0), dpi=dpi)
-    ax = fig.add_subplot()
-    lb = _date(cmp.before) or "before"
-    la = _date(cmp.after) or "after"
+    lb = _date(cmp.before) or t("compare.before", lang)
+    la = _date(cmp.after) or t("compare.after", lang)
     if lb == la:
         lb, la = f"{lb} (1)", f"{la} (2)"
-    ax.bar(x - 0.2, top["before"].fillna(0), 0.4, color="#9DC3E6", label=lb)
-    ax.bar(x + 0.2, top["after"].fillna(0), 0.4, color="#1F4E79", label=la)
-    for offset, column in ((-0.2, "before"), (0.2, "after")):  # a clause nobody answered shows "—", not 0
-        for xi, value in zip(x, top[column]):
-            if pd.isna(value):
-                ax.text(xi + offset, 1.5, "—", ha="center", va="bottom", fontsize=8, color="#555")
-    # labels are data (a custom checklist's clause ids, dates typed by an office): never mathtext, so a
-    # "$" or "\\frac" in them prints as typed instead of failing the whole report
-    ax.set_xticks(x, [str(c) for c in top["clause"]], parse_math=False)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("score")
-    ax.spines[["top", "right"]].set_visible(False)
-    # above the plot area, never over the bars (lower right used to hide clause 10)
-    legend = ax.legend(frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    fig.tight_layout()
-    return fig
+    values = {side: [None if pd.isna(v) else float(v) for v in top[side]] for side in ("before", "after")}
+    n = len(top)
+    return charts.bar_chart([str(c) for c in top["clause"]],
+                            [charts.Bars(values["before"], [palette.BEFORE] * n, lb),
+                             charts.Bars(values["after"], [palette.AFTER] * n, la)],
+                            title=t("compare.sec_chart", lang), y_title=t("col_score", lang), value_labels=False)
 
 
-def chart_png(cmp: Comparison, *, dpi: int = 110) -> bytes:
-    buf = io.BytesIO()
-    chart_figure(cmp, dpi=dpi).savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
+def chart_svg(cmp: Comparison, lang: str = "en") -> Markup:
+    return charts.chart_svg(chart_geometry(cmp, lang))
 
 
 def chart_html(cmp: Comparison, lang: str = "en") -> Markup:
     lang = check_lang(lang)
-    return render("compare/chart.html.j2", lang=lang, png_base64=base64.b64encode(chart_png(cmp)).decode("ascii"))
+    return render("compare/chart.html.j2", lang=lang, c=chart_geometry(cmp, lang))
 
 
 def clause_table_html(cmp: Comparison, lang: str = "en", max_level: int = 2) -> Markup:
@@ -238,45 +214,4 @@ def sections(cmp: Comparison, lang: str = "en", parameters: dict | None = None, 
             notes_html(cmp, lang, parameters)]
 
 
-def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path, *, lang: str = "en",
-                     checklist=None, force: bool = False, title: str | None = None,
-                     keep_notebook: bool = False, brand=None, audience: str = "internal",
-                     pdf: bool = False) -> tuple[Path, Comparison]:
-    """Execute ``notebooks/compare.ipynb`` and write ``out_dir/<office>-compare.<lang>.html`` atomically
-    (and a PDF beside it with ``pdf``; ``brand``/``audience`` as for the office report).
-
-    Both files are read and compared here first, so a bad file or a refused comparison fails fast with
-    its one-line error and no kernel is started.
-    """
-    from qmskit.io import iorw
-    from qmskit.jupyter import notebook
-    from qmskit.render.brand import load_brand, resolve_path
-    from qmskit.render.report import Audience, check_audience
-
-    lang = check_lang(lang)
-    audience = check_audience(audience)
-    brand_path = resolve_path(brand)
-    load_brand(brand_path)  # a bad brand file fails here, before any kernel starts
-    if pdf:
-        from qmskit.render.pdf import check_available
-        check_available()
-    before, after = Path(before).resolve(), Path(after).resolve()
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())
-    cmp = load_comparison(before, after, checklist, force)
-    params = {"before": str(before), "after": str(after), "checklist": checklist, "lang": lang, "force": force,
-              "title": title, "brand": str(brand_path.resolve()) if brand_path else None, "audience": audience.value}
-    nb = notebook.execute_notebook(notebook.bundled_notebook("compare"), params, office=cmp.office)
-    html_text = notebook.export_html(nb, title=report_title(cmp, lang, title), lang=lang)
-    client = ".client" if audience is Audience.CLIENT else ""
-    out = Path(out_dir) / f"{slugify(cmp.office)}-compare.{lang}{client}.html"
-    if keep_notebook:
-        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
-    if pdf:
-        from qmskit.render.pdf import print_pdf
-        print_pdf(out, out.with_suffix(".pdf"))
-    return out, cmp
-
-
-__all__ = ["build_comparison", "load_comparison", "sections"]
+__all__ = ["chart_html", "sections"]

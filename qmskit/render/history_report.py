@@ -12,7 +12,6 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from qmskit.api import history_files
 from qmskit.core.history import MOVES, History
 from qmskit.i18n.catalog import check_lang, t
 from qmskit.i18n.numbers import fmt_change, fmt_number, fmt_target, fmt_value
@@ -134,20 +133,3 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
 
 def render_history(h: History, lang: str = "en", parameters: dict | None = None) -> str:
     return render("history.html.j2", **context(h, lang, parameters))
-
-
-def build_history_report(paths: list[str | Path], out_dir: str | Path, *, lang: str = "en", checklist=None,
-                         force: bool = False) -> tuple[Path, History]:
-    """Read and score the files, write ``out_dir/<office>-history.html`` atomically."""
-    import warnings
-
-    from qmskit.io import iorw
-    from qmskit.io.iorw import slugify
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        h = history_files(paths, checklist=checklist, force=force)
-    h.notes.extend(str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning)))
-    out = Path(out_dir) / f"{slugify(h.office)}-history.html"
-    iorw.write_text(out, render_history(h, lang, {"force": force}))
-    return out, h

@@ -76,8 +76,12 @@ LINE = "#d5dbe3"
 PANEL = "#f3f5f8"
 ACCENT = BLUE.ink
 
-# bars of a chart, one colour per top-level clause (decoration; labels are drawn in INK)
+# bars of a chart, one colour per top-level clause (decoration; labels are drawn in CHART_INK)
 SERIES = ["#1f4e79", "#3b7dbf", "#5a9bd4", "#2e8b8b", "#4f9d69", "#8c6bb1", "#b0615e", "#7f7f7f"]
+CHART_INK = "#333"  # a chart's axis, ticks and labels
+# the comparison's bars: the earlier assessment light, the later one in the accent blue
+BEFORE = "#9dc3e6"
+AFTER = BLUE.ink
 
 # CSS custom-property names kept from the first stylesheet (the history page uses them too)
 _BAND_VAR = {Band.READY: "ready", Band.NEARLY_READY: "nearly", Band.DEVELOPING: "developing",

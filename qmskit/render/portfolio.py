@@ -7,7 +7,6 @@ scored office with its answers, plus the failed inputs); ``notebooks/portfolio.i
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,11 +36,6 @@ def _load(ref: dict) -> Checklist:
         if ref.get("path"):
             return load_checklist(ref["path"])
         raise
-
-
-def load(path: str | Path, lang: str | None = None) -> Portfolio:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Portfolio(data, lang or data.get("lang", "en"))
 
 
 @dataclass

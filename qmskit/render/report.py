@@ -1,4 +1,4 @@
-"""The office report: the sections the report notebook displays, and :func:`build_report` that runs it.
+"""The office report: the sections the report notebook displays (:func:`qmskit.api.build_report` runs it).
 
 Every ``*_html`` function returns one part of the report (a ``<section>``) rendered from a Jinja2
 template under ``templates/report/`` (:mod:`qmskit.render.templating`: autoescaped, words from the
@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import warnings
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,17 +21,18 @@ import pandas as pd
 from markupsafe import Markup
 
 from qmskit import __version__
-from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, t
 from qmskit.i18n.numbers import fmt_number
-from qmskit.io.iorw import file_sha256, slugify  # one definition each, with the other file helpers
-from qmskit.render import palette
+from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
+from qmskit.render import charts, palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
 from qmskit.render.templating import Column, pct, render
 
 MAJOR = True  # sections that start on a new printed page
+# meta key: the responses file's SHA-256, put there by qmskit.api.load_assessment (render reads no file)
+SOURCE_SHA256 = "_source_sha256"
 
 
 @dataclass(frozen=True)
@@ -53,39 +53,6 @@ class MetaRow:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-# ----------------------------------------------------------------------------- loading
-
-# (responses, checklist, actions) -> Assessment: in a batch's or a report's kernel, the office that the
-# process driving it has just read and scored with this same function (qmskit.jupyter.kernelstate.preload), so it
-# is read and scored once; emptied at every kernel reset
-PRESCORED: dict[tuple[str, Any, Any], Assessment] = {}
-
-
-def load_assessment(responses_path: str | Path, checklist: Any = None, actions: str | Path | None = None, *,
-                    strict: bool = False, reader_warnings: list | None = None) -> Assessment:
-    """Read and score one responses file; reader warnings (e.g. a checklist version mismatch) are kept
-    in ``assessment.warnings`` so the report shows them instead of printing them. ``actions``: an
-    action-plan workbook whose status the report shows (qmskit.render.actions_report). ``strict``: reader
-    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
-    prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
-    if prescored is not None:
-        return prescored
-    from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        meta, frame = read_responses(responses_path, checklist, strict=strict)
-        read = len(caught)
-        assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
-                           source=responses_path)
-    if reader_warnings is not None:
-        reader_warnings.extend(caught[:read])
-    assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
-    from qmskit.render.actions_report import attach  # action status, and who answered what in a merged file
-    return attach(assessment, responses_path, actions)
 
 
 # ----------------------------------------------------------------------------- value formatting
@@ -310,54 +277,23 @@ def chart_clauses(a: Assessment) -> pd.DataFrame:
     return a.clauses[a.clauses["level"] == level]
 
 
-CHART_PALETTE = palette.SERIES
-
-
 def chart_geometry(a: Assessment, *, title: str = "") -> dict[str, Any]:
-    """Everything the bar chart's SVG template (``report/chart.svg.j2``) draws, computed: a bar per clause
-    coloured by top-level clause, its score above it ("—" for no score), the clause number under it
-    (turned upright beyond 40 bars), dashed and dotted lines at the ready and nearly-ready thresholds."""
+    """What the bar chart draws (:func:`qmskit.render.charts.bar_chart`): a bar per clause coloured by its
+    top-level clause, its score above it ("—" for no score), the clause number under it, dashed and dotted
+    lines at the ready and nearly-ready thresholds."""
     th = a.checklist.thresholds
     rows = chart_clauses(a)
-    clauses = [str(c) for c in rows["clause"]]
-    scores = [float(v) if v is not None and not pd.isna(v) else math.nan for v in rows["score"]]
     tops = list(dict.fromkeys(rows["top"]))
-    colours = [CHART_PALETTE[tops.index(top) % len(CHART_PALETTE)] for top in rows["top"]]
-    n = max(len(clauses), 1)
-    rotate = n > 40
-    width, height, left, right, top = 1000, 340, 34, 8, 12
-    bottom = 52 if rotate else 26
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / n
-    bar_w = step * 0.72
-
-    def y(value: float) -> float:
-        return top + plot_h * (1 - value / 108)
-
-    bars = []
-    for i, (clause, value, colour) in enumerate(zip(clauses, scores, colours)):
-        x = left + step * i + step * 0.14
-        centre = x + bar_w / 2
-        missing = math.isnan(value)
-        bars.append({"x": f"{x:.1f}", "y": f"{y(0 if missing else value):.1f}", "colour": colour,
-                     "height": "" if missing else f"{y(0) - y(value):.1f}", "centre": f"{centre:.1f}",
-                     "label": "—" if missing else f"{value:.0f}", "clause": clause,
-                     "label_y": f"{y(0 if missing else value) - 3:.1f}", "clause_x": f"{centre + 3:.1f}"})
-    return {"width": width, "height": height, "left": left, "right": width - right, "title": title,
-            "ink": "#333", "tick_x": left - 5, "bar_width": f"{bar_w:.1f}", "rotate": rotate,
-            "ticks": [{"y": f"{y(tick) + 3.5:.1f}", "label": tick} for tick in (0, 20, 40, 60, 80, 100)],
-            "axis": f"M{left} {top}V{y(0):.1f}H{width - right}", "bars": bars,
-            "clause_y": f"{y(0) + 5:.1f}" if rotate else f"{y(0) + 14:.1f}",
-            "thresholds": [{"y": f"{y(v):.1f}", "dash": dash}
-                           for v, dash in ((th["ready_min"], "6 4"), (th["nearly_ready_min"], "2 3"))]}
+    colours = [palette.SERIES[tops.index(top) % len(palette.SERIES)] for top in rows["top"]]
+    scores = [None if pd.isna(v) else float(v) for v in rows["score"]]
+    return charts.bar_chart([str(c) for c in rows["clause"]], [charts.Bars(scores, colours)], title=title,
+                            thresholds=[charts.Threshold(th["ready_min"], "6 4"),
+                                        charts.Threshold(th["nearly_ready_min"], "2 3")])
 
 
 def chart_svg(a: Assessment, *, title: str = "") -> Markup:
-    """A bar chart of clause scores as inline SVG (HTML5: no xmlns, no URL), labelled by clause numbers only.
-
-    Built directly (about a millisecond, a few KB): crisp at any zoom and in print, no font files (the
-    labels are digits, drawn by the reader's own fonts) and no matplotlib."""
-    return render("report/chart.svg.j2", c=chart_geometry(a, title=title))
+    """A bar chart of clause scores as inline SVG, labelled by clause numbers only (no matplotlib)."""
+    return charts.chart_svg(chart_geometry(a, title=title))
 
 
 def chart_html(a: Assessment, lang: str = "en") -> Markup:
@@ -632,7 +568,7 @@ def parameters_html(a: Assessment, parameters: dict, lang: str = "en",
         text = " · ".join(x for x in (brand.text("footer", lang) or brand.text("firm", lang), stamp) if x)
         return render("report/parameters.html.j2", lang=lang, client=True, footer=text)
     responses = parameters.get("responses")
-    sha = file_sha256(responses) if responses and Path(responses).is_file() else ""
+    sha = _meta(a, SOURCE_SHA256)
     when = (generated or dt.datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M %Z").strip()
     checklist = f"{a.checklist.id} {a.checklist.version}" + (
         f" ({parameters['checklist']})" if not _blank(parameters.get("checklist")) else "")
@@ -667,84 +603,3 @@ def report_filename(slug: str, lang: str, audience: Audience | str = Audience.IN
     copy are in the name, so an English, a Chinese, a client and an internal copy never overwrite each other."""
     client = ".client" if check_audience(audience) is Audience.CLIENT else ""
     return f"{slug}.{check_lang(lang)}{client}.{ext}"
-
-
-def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str | None = "en", checklist: Any = None,
-                 keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
-                 brand: str | Path | None = None, audience: Audience | str = Audience.INTERNAL,
-                 pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
-                 strict: bool = False) -> Path:
-    """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
-
-    The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
-    any kernel starts. Then the kernel is launched and, while it boots, the responses are read and scored
-    here (a bad file fails fast with its one-line error; the kernel is stopped at once) and the kernel is
-    handed the result instead of reading the file again. ``lang=None`` takes the language from the
-    file's metadata (default English). With ``keep_notebook`` the executed notebook is written beside it
-    as ``.ipynb``; with ``pdf`` a PDF is printed beside it by headless Chromium (:mod:`qmskit.render.pdf`;
-    checked before the notebook runs). Nothing is written on failure. Reader warnings (another
-    checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
-    ``strict`` they are errors.
-    """
-    from qmskit.jupyter import notebook
-    from qmskit.jupyter.warmkernel import WarmKernel
-    from qmskit.render.brand import resolve_path
-
-    audience = check_audience(audience)
-    brand_path = resolve_path(brand)
-    load_brand(brand_path)  # a bad brand file fails here, in one line, before any kernel starts
-    if pdf:
-        from qmskit.render.pdf import check_available
-        check_available()
-    # the kernel boots in its own process while the file is read and scored here; it is killed at once
-    # when the block ends, whatever ended it
-    with WarmKernel(checklists=()) as kernel:
-        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
-                                           strict, {"brand": str(brand_path.resolve()) if brand_path else None,
-                                                    "audience": audience.value, "report_seq": seq,
-                                                    "out_dir": str(out_dir)})
-    html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
-    from qmskit.io import iorw
-    out = Path(out_dir) / report_filename(slugify(office), lang, audience)
-    if keep_notebook:
-        notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
-    if pdf:
-        from qmskit.render.pdf import print_pdf
-        print_pdf(out, out.with_suffix(".pdf"))
-    return out
-
-
-def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, checklist: Any, title: str | None,
-                    timeout: float | None, actions: str | Path | None, strict: bool,
-                    extra: dict[str, Any]) -> tuple[Any, str, str]:
-    """build_report's reading, scoring and notebook run, on the kernel launched for it."""
-    from qmskit.io.responses import ResponsesWarning
-    from qmskit.jupyter import notebook
-
-    caught: list = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
-        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
-    for w in caught:  # errors (a bad file, a bad action plan) name the path as given
-        if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
-            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
-    meta = a.meta
-    responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
-    lang = check_lang(lang or meta.get("language") or "en")
-    if checklist is not None and Path(str(checklist)).suffix in (".yaml", ".yml") and Path(str(checklist)).exists():
-        checklist = str(Path(checklist).resolve())  # absolute: the kernel's working directory may differ
-    office = str(meta.get("office") or responses_path.stem)
-    params = {"responses": str(responses_path), "checklist": checklist, "lang": lang, "title": title, **extra}
-    if actions is not None:
-        params["actions"] = str(Path(actions).resolve())
-    # read and scored once: the kernel takes this Assessment, as its notebook would have computed it
-    # (same function, same file; the source as the kernel names it); with an action plan the notebook
-    # reads again (the plan's file name is part of what it computes)
-    a.source = str(responses_path) if a.source is not None else None
-    nb = kernel.run_report(notebook.bundled_notebook("report"), params,
-                           checklists=[str(a.checklist.source or a.checklist.id)],
-                           preload=None if actions is not None else a, office=office,
-                           before_run=lambda: notebook.prepare_export(lang),
-                           **({"timeout": timeout} if timeout else {}))
-    return nb, office, lang

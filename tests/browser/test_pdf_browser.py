@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM
 
+from qmskit import api
 from qmskit.batch import outputs as batchdir
-from qmskit.render import pdf, report
+from qmskit.render import pdf
 from qmskit.render.brand import load_brand
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,7 +45,7 @@ def printed(request, printed_report, tmp_path_factory):
     lang = request.param
     out = tmp_path_factory.mktemp(f"pdf-{lang}")
     plain = printed_report(lang)
-    branded = report.build_report(BRANDED_OFFICE, out, lang=lang, pdf=True, brand=BRAND, audience="client")
+    branded = api.build_report(BRANDED_OFFICE, out, lang=lang, pdf=True, brand=BRAND, audience="client")
     return lang, plain, branded
 
 

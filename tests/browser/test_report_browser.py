@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from qmskit import api
 from qmskit.i18n.catalog import t
 from qmskit.i18n.numbers import fmt_number
-from qmskit.render import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module", params=["en", "zh"])
 def built(request, printed_report, full_responses):
     lang = request.param
-    return lang, printed_report(lang), report.load_assessment(full_responses)
+    return lang, printed_report(lang), api.load_assessment(full_responses)
 
 
 def open_offline(browser, path, **context):

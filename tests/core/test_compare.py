@@ -163,7 +163,7 @@ def test_cli_json_and_errors(mini, tmp_path):
 @pytest.mark.browser
 def test_html_report_both_languages(tmp_path, chromium):
     """The real notebook through papermill + nbconvert, opened in Chromium in English and Chinese."""
-    from qmskit.render.compare_report import build_comparison
+    from qmskit.api import build_comparison
 
     for lang, expect in (("en", ["Follow-up comparison", "Gaps closed", "KPI changes", "Developing → Nearly ready"]),
                          ("zh", ["跟踪对比报告", "已关闭的差距", "绩效指标变化", "建设中 → 基本具备", "一般差距"])):
@@ -178,6 +178,10 @@ def test_html_report_both_languages(tmp_path, chromium):
         page.goto(out.as_uri())
         assert page.evaluate("document.documentElement.lang") == lang
         assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        # the chart is inline SVG (no image, no matplotlib), drawn at a readable size, its labels as text
+        assert page.locator("#chart img").count() == 0
+        assert page.locator("#chart svg").evaluate("svg => svg.getBoundingClientRect().width > 300")
+        assert page.locator("#chart svg text", has_text="2026-10-19").count() == 1
         assert page.locator("table.qr-table").count() >= 4
         rows = page.locator("#kpis tbody tr")
         assert rows.count() == 8

@@ -123,6 +123,33 @@ def test_cells_without_references_count_like_readers_count(corpus):
     run_cli(["score", path], cwd=corpus).assert_one_line_error("implicit.xlsx", "limit is 200 columns")
 
 
+# references readers accept but a plain r="A1" scan would miss: calamine placed each of these cells far away
+# and aborted the process (or allocated gigabytes) before the pre-scan followed every row and cell tag
+FAR_REFERENCES = {
+    "single-quoted": "<row r='1048576'><c r='XFD1048576' t=\"inlineStr\"><is><t>x</t></is></c></row>",
+    "spaces-around-equals": '<row r = "1048576"><c r = "XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "leading-zeros": '<row r="0001048576"><c r="XFD0001048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "eight-digit-row": '<row r="10485760"><c r="A10485760" t="inlineStr"><is><t>x</t></is></c></row>',
+    "four-letter-column": '<row r="3"><c r="ZZZZ3" t="inlineStr"><is><t>x</t></is></c></row>',
+    "namespace-prefix": ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
+                         '<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>'),
+    "second-reference": '<row r="3"><c r="A3" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    "second-reference-quoted-otherwise": "<row r=\"3\"><c r=\"A3\" t=\">\" r='XFD1048576'><is><t>x</t></is></c></row>",
+}
+
+
+@pytest.mark.parametrize("name", FAR_REFERENCES)
+def test_far_references_in_any_spelling(corpus, name):
+    path = workbook(corpus / f"far-{name}.xlsx", sheet_xml(assessment_rows(2), raw_row=FAR_REFERENCES[name]))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(f"far-{name}.xlsx", "the limit is")
+
+
+def test_a_reference_readers_cannot_parse_is_refused(corpus):
+    path = workbook(corpus / "charref.xlsx", sheet_xml(
+        assessment_rows(2), raw_row='<row r="3"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("charref.xlsx", "not an .xlsx workbook")
+
+
 def test_a_cell_over_10000_characters(corpus):
     rows = assessment_rows(1)
     rows[1][5] = "z" * 20_000
@@ -286,18 +313,22 @@ def test_error_lines_escape_control_characters(corpus):
     assert "\x1b" not in run.stderr and "\x07" not in run.stderr
 
 
-def test_chart_labels_are_never_mathtext():
-    """A custom checklist's clause '$\\foo$' (or a date typed as '$x$') must not kill the chart."""
+def test_chart_labels_are_never_interpreted():
+    """A custom checklist's clause '$\\foo$' (or a date typed as '$x$' or '<b>') is drawn as typed, never as
+    mathtext or markup."""
     from types import SimpleNamespace
 
     import pandas as pd
 
-    from qmskit.render.compare_report import chart_png
+    from qmskit.render.compare_report import chart_svg
     clauses = pd.DataFrame({"clause": ["$\\foo$", "5"], "level": [1, 1], "before": [40.0, 60.0],
                             "after": [50.0, 70.0]})
     cmp = SimpleNamespace(clauses=clauses, before=SimpleNamespace(meta={"date": "$\\bar$"}),
-                          after=SimpleNamespace(meta={"date": "$x^$"}))
-    assert chart_png(cmp, dpi=40).startswith(b"\x89PNG")
+                          after=SimpleNamespace(meta={"date": "<b>x^</b>"}))
+    svg = str(chart_svg(cmp))
+    assert ">$\\foo$</text>" in svg and ">$\\bar$</text>" in svg and ">&lt;b&gt;x^&lt;/b&gt;</text>" in svg
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg)  # well-formed
 
 
 # ---------------------------------------------------------------------------------------------- writing

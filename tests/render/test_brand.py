@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from qmskit import api
 from qmskit.cli import main
 from qmskit.errors import BrandError
 from qmskit.render import brand as brand_mod
@@ -80,7 +81,7 @@ def test_logo_size_and_type_are_checked(tmp_path):
     assert load_brand(write_brand(tmp_path, "firm: A\nlogo: ok.png\n")).logo_uri.startswith("data:image/png;base64,")
     # an SVG is only ever shown through <img> (a data: URI): its scripts never run
     svg = load_brand(write_brand(tmp_path, "firm: A\nlogo: script.svg\n"))
-    a = report.load_assessment(BRANDED_OFFICE)
+    a = api.load_assessment(BRANDED_OFFICE)
     header = report.header_html(a, "en", brand=svg)
     assert "<script" not in header and '<img class="qr-logo" src="data:image/svg+xml;base64,' in header
 
@@ -99,7 +100,7 @@ def test_markdown_is_rendered_without_html_images_or_unsafe_links():
 
 
 def test_client_copy_hides_the_technical_appendix_and_internal_notes():
-    a = report.load_assessment(BRANDED_OFFICE)
+    a = api.load_assessment(BRANDED_OFFICE)
     params = {"responses": str(BRANDED_OFFICE), "lang": "en", "brand": str(EXAMPLE_BRAND)}
     client = "".join(report.sections(a, params, "en", brand=EXAMPLE_BRAND, audience="client"))
     internal = "".join(report.sections(a, params, "en", brand=EXAMPLE_BRAND, audience="internal"))
@@ -113,7 +114,7 @@ def test_client_copy_hides_the_technical_appendix_and_internal_notes():
 
 
 def test_neutral_report_has_no_brand_bar_and_no_invented_report_number():
-    a = report.load_assessment(BRANDED_OFFICE)
+    a = api.load_assessment(BRANDED_OFFICE)
     header = report.header_html(a, "en")
     assert "qr-brand" not in header and "Report no." not in header and "--qr-accent" not in header
 
@@ -124,28 +125,28 @@ def test_file_names_carry_language_and_copy():
 
 
 def test_compare_legend_sits_above_the_bars(tmp_path):
-    from qmskit.render.compare_report import chart_figure, load_comparison
+    from qmskit.api import load_comparison
+    from qmskit.render.compare_report import chart_geometry
 
     gov = ROOT / "examples" / "gov"
     cmp = load_comparison(gov / "moonbay-district-office-2025.xlsx", gov / "moonbay-district-office-2026.xlsx")
-    fig = chart_figure(cmp)
-    fig.canvas.draw()
-    ax = fig.axes[0]
-    legend = ax.get_legend().get_window_extent()
-    bars = [p.get_window_extent() for p in ax.patches]
-    assert bars and not any(legend.overlaps(b) for b in bars)
-    assert legend.y0 >= ax.get_window_extent().y1 - 1
+    chart = chart_geometry(cmp)
+    tallest = min(float(bar["y"]) for group in chart["groups"] for bar in group["bars"])
+    assert [item["label"] for item in chart["legend"]] == ["2025-10-20", "2026-10-19"]
+    assert 6 + 12 < tallest  # the legend's swatches (y 6..18) end above the top of the tallest bar
+    assert float(chart["legend"][1]["x"]) > float(chart["legend"][0]["text_x"])  # side by side, not stacked
 
 
 def test_compare_shows_a_dash_for_a_clause_nobody_answered(tmp_path):
-    from qmskit.render.compare_report import chart_figure, clause_table_html, load_comparison
+    from qmskit.api import load_comparison
+    from qmskit.render.compare_report import chart_geometry, clause_table_html
 
     gov = ROOT / "examples" / "gov"
     cmp = load_comparison(gov / "moonbay-district-office-2025.xlsx", gov / "moonbay-district-office-2026.xlsx")
     top = cmp.clauses["level"] == 1
     cmp.clauses.loc[top & (cmp.clauses["clause"] == "10"), "before"] = float("nan")
-    labels = [t.get_text() for t in chart_figure(cmp).axes[0].texts]
-    assert labels.count("—") == 1
+    labels = [bar["label"] for group in chart_geometry(cmp)["groups"] for bar in group["bars"]]
+    assert labels.count("—") == 1 and labels.count("") == len(labels) - 1  # no score labels: only the dash
     row = re.search(r"<tr class=\"qr-level-1\"><td>10<(.*?)(<tr|</tbody>)", clause_table_html(cmp, "en"), re.S)
     assert row and re.search(r"<td class=\"qr-num\">—\s*<", row.group(1))
 
@@ -171,7 +172,7 @@ def test_bad_brand_file_on_the_command_line_is_one_line_exit_1(tmp_path):
 
 
 def test_consultants_words_per_language():
-    a = report.load_assessment(BRANDED_OFFICE)
+    a = api.load_assessment(BRANDED_OFFICE)
     zh = report.summary_html(a, "zh") + report.closing_html(a, "zh", brand=EXAMPLE_BRAND, audience="client")
     assert "已具备申请认证的条件" in zh and "感谢王主任" in zh and "ready to apply" not in zh
     assert "ready to apply" in report.summary_html(a, "en")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 import qmskit
+from qmskit import api
 from qmskit.cli import main
 from qmskit.errors import NotebookError, QmskitError
 from qmskit.i18n.numbers import fmt_number
@@ -87,7 +88,7 @@ def evil_responses(tmp_path_factory, full_checklist) -> Path:
 
 @pytest.fixture(scope="module")
 def evil_assessment(evil_responses):
-    return report.load_assessment(evil_responses)
+    return api.load_assessment(evil_responses)
 
 
 class ElementLister(HTMLParser):
@@ -134,7 +135,7 @@ def test_every_section_escapes_user_text(evil_assessment, evil_responses):
 
 
 def test_sections_speak_chinese(full_responses):
-    a = report.load_assessment(full_responses)
+    a = api.load_assessment(full_responses)
     page = "".join(report.sections(a, {"responses": str(full_responses), "lang": "zh"}, "zh"))
     assert "ISO 9001 认证准备评估报告" in page and "差距清单" in page and "整改计划" in page
     assert a.questions["text_zh"].iloc[0] in page
@@ -180,7 +181,7 @@ def test_sections_cope_with_nothing_answered_and_with_maturity_levels(tmp_path):
 
 
 def test_chart_is_small_inline_svg_labelled_by_clause_number(full_responses):
-    a = report.load_assessment(full_responses)
+    a = api.load_assessment(full_responses)
     svg = report.chart_svg(a, title="Scores <by> clause")
     assert svg.startswith("<svg") and svg.endswith("</svg>") and len(svg) < 20_000
     assert "<title>Scores &lt;by&gt; clause</title>" in svg
@@ -255,7 +256,7 @@ def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch,
     monkeypatch.setattr(notebook, "bundled_notebook", lambda name="report": broken)
     out = tmp_path / "out"
     with pytest.raises(NotebookError) as err:
-        report.build_report(full_responses, out, keep_notebook=True)
+        api.build_report(full_responses, out, keep_notebook=True)
     message = str(err.value)
     assert "\n" not in message
     assert message == ("report for 'Lakeside Test Office' failed in cell 4: "
@@ -265,7 +266,7 @@ def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch,
 
 @pytest.mark.slow
 def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp_path):
-    path = report.build_report(evil_responses, tmp_path, lang="zh", keep_notebook=True)
+    path = api.build_report(evil_responses, tmp_path, lang="zh", keep_notebook=True)
     assert path.parent == tmp_path and path.name.startswith("evil-script-alert-x1-script")
     page = path.read_text(encoding="utf-8")
     assert_inert(page)
@@ -284,7 +285,7 @@ def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tm
     page = path.read_text(encoding="utf-8")
     assert path.stat().st_size <= 1_000_000
     assert not EXTERNAL_URL.search(page) and "<script" not in page
-    a = report.load_assessment(full_responses)
+    a = api.load_assessment(full_responses)
     assert report.t(f"band_{a.readiness}") in page and fmt_number(a.overall) in page
     assert '<figure class="qr-chart"><svg' in page and "data:image/png" not in page
     assert [p.name for p in (tmp_path / "r").iterdir()] == [path.name]   # no temp files, no notebook
@@ -306,7 +307,7 @@ def test_cli_report_errors_are_one_line_exit_1(tmp_path):
 
 def test_build_report_rejects_unknown_language(full_responses, tmp_path):
     with pytest.raises(QmskitError, match="unsupported language 'fr'"):
-        report.build_report(full_responses, tmp_path, lang="fr")
+        api.build_report(full_responses, tmp_path, lang="fr")
 
 
 def test_a_full_checklist_report_stays_within_its_size_budget():
@@ -316,7 +317,7 @@ def test_a_full_checklist_report_stays_within_its_size_budget():
     from importlib import resources
 
     responses = Path(__file__).resolve().parents[2] / "examples" / "offices" / "riverside-general-office.xlsx"
-    a = report.load_assessment(responses)
+    a = api.load_assessment(responses)
     assert len(a.questions) == 281 and a.questions["answered"].all()
     css = notebook.compact_css(
         (resources.files("qmskit.render") / "templates/qmskit_report/static/report.css").read_text("utf-8"))
