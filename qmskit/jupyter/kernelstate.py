@@ -134,8 +134,9 @@ def preload(path: str) -> None:
     sys.modules["qmskit.api"].PRESCORED[tuple(payload["key"])] = assessment
 
 
-def reset() -> None:
-    """Return the kernel to its warm-up state (see the module docstring for what that covers)."""
+def reset(preload_path: str | None = None) -> None:
+    """Return the kernel to its warm-up state (see the module docstring for what that covers); then
+    take the next office from ``preload_path`` (:func:`preload`), in the same request."""
     from IPython import get_ipython  # this runs inside an IPython kernel
 
     ip = get_ipython()
@@ -171,3 +172,5 @@ def reset() -> None:
     if _checklist_fingerprints() != _BASELINE["checklists"]:  # mutated or grew: reload from the files
         sys.modules["qmskit.checklist.loader"]._load_cached.cache_clear()
         _BASELINE["checklists"] = _checklist_fingerprints()
+    if preload_path is not None:
+        preload(preload_path)

@@ -21,11 +21,8 @@ import re
 import threading
 from importlib import resources
 from pathlib import Path
-
-# isort: off
-from qmskit.jupyter._nbformat import nbformat  # first, before nbformat/papermill/nbclient: see qmskit.jupyter._nbformat
-from nbformat import NotebookNode
-# isort: on
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from qmskit.config import CELL_TIMEOUT
 from qmskit.errors import NotebookError
@@ -38,6 +35,17 @@ DEFAULT_TIMEOUT = CELL_TIMEOUT
 KERNEL_ARGS = ("--IPKernelApp.log_level=CRITICAL",)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+
+def _nbformat() -> ModuleType:
+    """nbformat, imported on first use and through qmskit.jupyter._nbformat (so before papermill, nbclient
+    or nbconvert import it). Not at import: a batch's parent process only asks this module where the
+    bundled notebooks are, and nbformat with jsonschema cost it ~0.3 s of CPU before its workers start."""
+    from qmskit.jupyter._nbformat import nbformat
+    return nbformat
+
 
 def bundled_notebook(name: str = "report") -> Path:
     """Path of a notebook shipped with the package (``notebooks/<name>.ipynb`` in the repo)."""
@@ -48,12 +56,25 @@ def templates_dir() -> Path:
     return Path(str(resources.files("qmskit.render.templates")))
 
 
+# notebooks read from files, by (path, mtime, size): a batch parameterizes the same report notebook for
+# every office, and reading it (JSON, then nbformat's validation) cost more than the deep copy handed out
+_READ: dict[tuple[str, int, int], NotebookNode] = {}
+
+
 def load(notebook: str | os.PathLike | NotebookNode) -> NotebookNode:
-    """A notebook from a path, or a deep copy of a node (the caller's node is never modified)."""
-    if isinstance(notebook, NotebookNode):
+    """A notebook from a path, or a deep copy of a node (the caller's node is never modified). A file
+    is read once per process while it stays the same (same modification time and size)."""
+    nbformat = _nbformat()
+    if isinstance(notebook, nbformat.NotebookNode):
         return copy.deepcopy(notebook)
     try:
-        return nbformat.read(str(notebook), as_version=4)
+        st = os.stat(notebook)
+        key = (os.path.abspath(notebook), st.st_mtime_ns, st.st_size)
+        if key not in _READ:
+            if len(_READ) >= 16:  # a long-lived process that reads many notebooks keeps only the latest
+                _READ.clear()
+            _READ[key] = nbformat.read(str(notebook), as_version=4)
+        return copy.deepcopy(_READ[key])
     except FileNotFoundError:
         raise NotebookError("notebook not found", path=notebook) from None
     except Exception as exc:  # nbformat raises several kinds for a malformed file
@@ -65,14 +86,18 @@ def parameterize(notebook: str | os.PathLike | NotebookNode, parameters: dict, *
     """Inject ``parameters`` exactly as ``papermill.execute_notebook`` does, without executing.
 
     Through papermill's public API (``prepare_only=True``), so the node is the one papermill would run:
-    its metadata, the injected-parameters cell, error markers cleared. Nothing is written.
+    its metadata, the injected-parameters cell, error markers cleared. Nothing is written. Its
+    ``metadata.papermill.input_path`` is the notebook's path, as the papermill command records it
+    (papermill, handed a node, records the node itself there: the whole notebook inside its metadata).
     """
+    nb = load(notebook)  # qmskit's bounded, one-line-error reading (imports nbformat first)
     import papermill
 
-    nb = load(notebook)  # qmskit's bounded, one-line-error reading
-    return papermill.execute_notebook(nb, None, parameters=dict(parameters), prepare_only=True,
-                                      kernel_name=kernel_name, language="python", progress_bar=False,
-                                      log_output=False)
+    nb = papermill.execute_notebook(nb, None, parameters=dict(parameters), prepare_only=True,
+                                    kernel_name=kernel_name, language="python", progress_bar=False,
+                                    log_output=False)
+    nb.metadata.papermill["input_path"] = None if isinstance(notebook, _nbformat().NotebookNode) else str(notebook)
+    return nb
 
 
 def execute(nb: NotebookNode, *, kernel_name: str = "python3", cwd: str | os.PathLike | None = None,
@@ -83,14 +108,18 @@ def execute(nb: NotebookNode, *, kernel_name: str = "python3", cwd: str | os.Pat
     Pass absolute paths in the parameters rather than ``cwd`` when calling from threads:
     papermill changes the process-wide working directory.
     """
+    _nbformat()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    input_path = nb.metadata.get("papermill", {}).get("input_path")
     try:
-        return papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             nb, None, parameters=None, kernel_name=kernel_name, language="python", progress_bar=False,
             log_output=False, cwd=None if cwd is None else str(cwd), execution_timeout=timeout,
             request_save_on_cell_execute=False, extra_arguments=list(KERNEL_ARGS))
+        executed.metadata.papermill["input_path"] = input_path  # the path parameterize() recorded, not the node
+        return executed
     except PapermillExecutionError as exc:
         raise notebook_error(office, exc.ename, exc.evalue, exc.exec_count) from None
     except Exception as exc:  # kernel died, timed out, could not start: still one line
@@ -131,13 +160,14 @@ def execute_notebook(notebook: str | os.PathLike | NotebookNode, parameters: dic
 
 
 def write_notebook(nb: NotebookNode, path: str | os.PathLike) -> Path:
-    return iorw.write_text(path, nbformat.writes(nb))
+    return iorw.write_text(path, _nbformat().writes(nb))
 
 
 _local = threading.local()  # an exporter per thread and template: building one parses the templates
 
 
 def _exporter_class():
+    _nbformat()
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -163,6 +193,19 @@ def _exporter_class():
             self.register_filter("compact_css", compact_css)
             html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
             return unused_css_removed(html), resources
+
+        def _preprocess(self, nb, resources):
+            """nbconvert's preprocessing less two of its three deep copies of the notebook (each ~5-8 ms
+            for a full report): what arrives here is already the exporter's own copy (made by
+            ``Exporter.from_notebook_node``), and ``nbformat.validator.normalize`` (a copy again) changes
+            nothing in a notebook that papermill and nbclient just wrote. The one validation after the
+            preprocessors (optimistic_validation) still checks it; the preprocessors run as in nbconvert."""
+            resources = copy.deepcopy(resources)
+            preprocessor = None
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
+            self._validate_preprocessor(nb, preprocessor)
+            return nb, resources
 
     return ReportHTMLExporter
 

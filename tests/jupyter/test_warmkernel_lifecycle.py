@@ -25,6 +25,11 @@ def gone(pid: int, seconds: float = 10) -> bool:
     return False
 
 
+def printed(nb) -> str:
+    """What the last cell printed (a print may arrive as several stream messages)."""
+    return "".join(o["text"] for o in nb.cells[-1].outputs if o["output_type"] == "stream")
+
+
 def small_notebook(tmp_path, code: str):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = None", metadata={"tags": ["parameters"]}),
                                          nbformat.v4.new_code_cell(code)])
@@ -40,9 +45,20 @@ def test_kernel_runs_a_notebook_and_is_gone_after_the_block(tmp_path):
         pid = kernel.pid
         assert pid is not None and psutil.Process(pid).is_running()
         nb = kernel.execute_notebook(path, {"x": 21})
-    assert nb.cells[-1].outputs[0]["text"] == "42\n"
+    assert printed(nb) == "42\n"
     assert gone(pid)
     assert kernel.km is None and kernel.kc is None
+
+
+def test_one_kernel_runs_notebook_after_notebook(tmp_path):
+    """Reused, not restarted (a reset that failed would start a new kernel each time, silently)."""
+    path = small_notebook(tmp_path, "print(x)")
+    with WarmKernel(checklists=()) as kernel:
+        pid = kernel.pid
+        outputs = [printed(kernel.execute_notebook(path, {"x": n})) for n in range(3)]
+        assert kernel.pid == pid and kernel.notebooks_run == 3
+    assert outputs == ["0\n", "1\n", "2\n"]
+    assert gone(pid)
 
 
 def test_kernel_is_gone_when_the_body_raises(tmp_path):

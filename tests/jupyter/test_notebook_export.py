@@ -1,0 +1,80 @@
+"""The shortcuts of qmskit.jupyter.notebook change nothing a user gets.
+
+- the report exporter skips two of nbconvert's deep copies and its normalisation: the page is byte for
+  byte what nbconvert's own preprocessing gives;
+- parameterize records the notebook's path as papermill's ``input_path`` (papermill, handed a node,
+  recorded the whole notebook there);
+- the report notebook is read once per process while the file stays the same.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+
+import pytest
+
+from qmskit.jupyter import notebook
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """A real report notebook, executed on a real kernel (one office of the examples)."""
+    from pathlib import Path
+
+    from qmskit.jupyter.warmkernel import WarmKernel
+
+    example = sorted((Path(__file__).resolve().parents[2] / "examples" / "offices").glob("*.xlsx"))[0]
+    params = {"responses": str(example), "checklist": None, "lang": "en", "title": None, "brand": None,
+              "audience": "internal", "report_seq": 1, "out_dir": str(tmp_path_factory.mktemp("out"))}
+    with WarmKernel() as kernel:
+        return kernel.execute_notebook(str(notebook.bundled_notebook("report")), params)
+
+
+@pytest.mark.slow
+def test_export_is_what_nbconvert_preprocessing_gives(executed):
+    from nbconvert.exporters.exporter import Exporter
+
+    before = copy.deepcopy(executed)
+    ours = notebook.export_html(executed, lang="en", title="T")
+    assert executed == before  # the caller's notebook is not touched
+
+    exporter = notebook._exporter(notebook.TEMPLATE, "en")
+    cls = type(exporter)
+    try:  # the same exporter with nbconvert's own _preprocess (deep copies, normalize) put back
+        cls._preprocess = Exporter._preprocess  # type: ignore[method-assign]
+        stock = notebook.export_html(executed, lang="en", title="T")
+    finally:
+        del cls._preprocess
+    assert ours == stock
+    assert "<title>T</title>" in ours and "qr-page" in ours
+
+
+@pytest.mark.slow
+def test_executed_notebook_names_its_input_path(executed):
+    papermill_meta = executed.metadata.papermill
+    assert papermill_meta.input_path == str(notebook.bundled_notebook("report"))
+    assert papermill_meta.output_path is None
+    assert len(json.dumps(dict(papermill_meta), default=str)) < 5000  # no notebook inside its own metadata
+
+
+def test_parameterize_records_the_path_not_the_node():
+    path = notebook.bundled_notebook("report")
+    nb = notebook.parameterize(path, {"responses": "x.xlsx", "lang": "en"})
+    assert nb.metadata.papermill.input_path == str(path)
+    node = notebook.parameterize(notebook.load(path), {"responses": "x.xlsx", "lang": "en"})
+    assert node.metadata.papermill.input_path is None
+    assert [c.source for c in node.cells] == [c.source for c in nb.cells]
+
+
+def test_a_notebook_file_is_read_again_only_when_it_changes(tmp_path):
+    from qmskit.jupyter._nbformat import nbformat
+
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1")]), str(path))
+    first = notebook.load(path)
+    first.cells[0].source = "changed by the caller"  # a copy: the cached one stays as read
+    assert notebook.load(path).cells[0].source == "a = 1"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("b = 22")]), str(path))
+    os.utime(path, ns=(1, 1))  # another modification time, whatever the clock's resolution
+    assert notebook.load(path).cells[0].source == "b = 22"
