@@ -28,13 +28,7 @@ _CLAUSE = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[:：\-—–]?\s*(.*)$", re.S)
 @dataclass(frozen=True)
 class Exclusion:
     clause: str
-    justification: str
-
-    @property
-    def note(self) -> str:
-        """The note an excluded question carries (a justification, so no "n/a without notes" warning)."""
-        return f"excluded_clauses {self.clause}: {self.justification}" if self.justification \
-            else f"excluded_clauses {self.clause}"
+    justification: str  # the office's words; a report shows them with the clause (qmskit.render.report)
 
 
 def parse_excluded_clauses(value, default_justification: str = "") -> list[Exclusion]:
@@ -96,13 +90,15 @@ def check_exclusions(cl, exclusions: list[Exclusion]) -> list[str]:
     return problems
 
 
-def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[Exclusion]) -> list[str]:
+def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[Exclusion],
+                    excluded_by: np.ndarray | None = None) -> list[str]:
     """Apply ``exclusions`` in place to one office's answers and notes in checklist order (object arrays,
     one entry per question; None = blank answer). Returns the warnings.
 
     Exclusions apply in turn, as listed: a blank answer inside one becomes n/a, and an n/a without a note
-    gets the exclusion's note (so with nested exclusions the first listed gives the note); a given answer
-    is kept and warned about, once per exclusion that covers it."""
+    gets the exclusion's justification as its note and, in ``excluded_by`` (when given), the excluded
+    clause (so with nested exclusions the first listed gives both); a given answer is kept and warned
+    about, once per exclusion that covers it. Data only: the report words the note."""
     if not exclusions:
         return []
     arrays = checklist_arrays(cl)
@@ -117,7 +113,10 @@ def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[
                      for qid, a in zip(arrays.id_values[given], answer[given])]
         answer[blank] = NA
         unnoted = (blank | is_na) & ~_has_text(notes)
-        notes[unnoted] = ex.note
+        if excluded_by is not None:
+            unnoted &= pd.isna(excluded_by)  # an earlier (outer) exclusion already gave the note
+            excluded_by[unnoted] = ex.clause
+        notes[unnoted] = ex.justification
     return warnings
 
 

@@ -113,7 +113,8 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     meta = dict(meta or {})
     given, _ = _by_question(arrays, responses)
     answer, notes = given["answer"], given["notes"]
-    exclusion_warnings = exclude_answers(cl, answer, notes, excluded_clauses_of(meta))
+    excluded_by = np.full(len(answer), None, dtype=object)  # the excluded clause that made an answer n/a
+    exclusion_warnings = exclude_answers(cl, answer, notes, excluded_clauses_of(meta), excluded_by)
     points = answer_points(pd.Series(answer, dtype=object), cl.scale).to_numpy(dtype=float)
     applicable = answer != NA
     answered = applicable & ~pd.isna(answer)
@@ -121,6 +122,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     q = cl.questions.copy(deep=False)
     for col in ("answer", *_TEXT_COLUMNS):
         q[col] = pd.Series(given[col], index=q.index, dtype=object)  # object: None stays None, not NaN
+    q["excluded_by"] = pd.Series(excluded_by, index=q.index, dtype=object)
     q["points"] = points
     q["applicable"] = applicable
     q["answered"] = answered
@@ -163,7 +165,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
         unsupported=ids[unsupported].tolist())
     band, reasons = readiness_verdict(facts, cl.thresholds)
 
-    unjustified = ~applicable & (notes == "")
+    unjustified = ~applicable & (notes == "") & pd.isna(excluded_by)  # an exclusion is its justification
     warnings_ = [f"question '{qid}' is n/a without a justification in the notes"
                  for qid in ids[unjustified]] + exclusion_warnings
     kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores

@@ -549,6 +549,21 @@ def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, A
             for r in _records(q)]
 
 
+def _na_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
+    """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
+    rows = _question_rows(a, ids, lang)
+    if "excluded_by" not in a.questions:
+        return rows
+    excluded_by = a.questions.set_index("id")["excluded_by"]
+    for qid, row in zip(ids, rows):
+        clause = excluded_by.get(qid)
+        if isinstance(clause, str) and clause:
+            reason = row["notes"]
+            row["notes"] = (t("na_excluded", lang, clause=clause, reason=reason) if reason
+                            else t("na_excluded_bare", lang, clause=clause))
+    return rows
+
+
 def attention_html(a: Assessment, lang: str = "en") -> Markup:
     """Unanswered questions, "yes" without evidence, n/a answers (with or without justification), warnings."""
     lang = check_lang(lang)
@@ -558,7 +573,7 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     na_ids = a.questions.loc[a.questions["answer"] == "n/a", "id"].tolist()
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(a, a.unanswered, lang), unsupported=_question_rows(a, a.unsupported, lang),
-                  na=_question_rows(a, na_ids, lang),
+                  na=_na_rows(a, na_ids, lang),
                   warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
 
 

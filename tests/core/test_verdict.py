@@ -212,7 +212,8 @@ def test_excluded_clause_answers_na_justified_by_the_exclusion():
     a = run({"x2": "", "x3": ""}, meta={"excluded_clauses": "2.3: we do not design services"})
     q = a.questions.set_index("id")
     assert q.loc[["x2", "x3"], "answer"].tolist() == ["n/a", "n/a"]
-    assert q.loc["x2", "notes"] == "excluded_clauses 2.3: we do not design services"
+    # data, not display text: the office's reason as the note, the excluded clause beside it
+    assert q.loc["x2", "notes"] == "we do not design services" and q.loc["x2", "excluded_by"] == "2.3"
     assert a.warnings == [] and a.completeness == 100.0 and a.readiness == "ready"
     clause = a.clauses.set_index("clause").loc["2.3"]
     assert clause["applicable"] == 0
