@@ -15,6 +15,7 @@ from qmskit.cli._term import console, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import tn
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -55,7 +56,7 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
                    f"previous file kept as {output.name}.bak")
     else:
         click.echo(f"wrote {output}: {len(update.plan)} actions for {a.office} "
-                   f"({len(a.gaps)} question findings, {len(a.kpi_findings)} KPI findings)")
+                   f"({tn('cli.question_findings', len(a.gaps))}, {tn('cli.kpi_findings', len(a.kpi_findings))})")
 
 
 @actions_group.command("status")

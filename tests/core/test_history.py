@@ -81,15 +81,22 @@ def test_html_report_and_cli(three, tmp_path):
     res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "2025-05-01 -> 2026-05-01: opened 1, recurring 1, closed 1, still open 1, not re-assessed 1" in res.output
-    html_path = next(out.glob("*-history.html"))
+    html_path = next(out.glob("*-history.en.html"))
     html = html_path.read_text(encoding="utf-8")
+    # the trend chart's threshold lines carry the bands' full names; the summary's header words stay whole
+    assert ">Nearly ready</text>" in html and ">nearly</text>" not in html
+    assert '<table class="qr-table qr-whole-heads">' in html and ">Observations</th>" in html
+    assert "table.qr-table.qr-whole-heads th { overflow-wrap: normal; word-break: keep-all;" in html
     assert "Harbour &lt;b&gt;Office&lt;/b&gt; &amp; Co" in html and "<b>Office</b>" not in html
     assert "<svg" in html and html.count('class="qr-trend-overall"') == 1 and "<polyline" in html
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
     for label in ("2024-05-01", "2025-05-01", "2026-05-01", "Recurring", "KPIs against targets"):
         assert label in html
     res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--lang", "zh"])
-    assert res.exit_code == 0 and "重复出现" in html_path.read_text(encoding="utf-8")
+    zh_path = html_path.with_name(html_path.name.replace(".en.html", ".zh.html"))
+    assert res.exit_code == 0 and "重复出现" in zh_path.read_text(encoding="utf-8")
+    assert ">基本具备</text>" in zh_path.read_text(encoding="utf-8")
+    assert "Recurring" in html_path.read_text(encoding="utf-8")  # the English page is still there
 
 
 def test_json_output(three):
