@@ -418,6 +418,9 @@ def _meta_line(line: str) -> str:
 def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
     from qmskit.io.yamlio import load_yaml
     data, lines = load_yaml(path, ResponsesError)
+    if isinstance(data, dict) and "responses" not in data:
+        # e.g. an assessor-assignment file (template --assign) beside the offices: never score it as an office
+        raise ResponsesError("not a responses file: no 'responses' key", path=path)
     if not isinstance(data, dict) or not isinstance(data.get("responses", []), list):
         raise ResponsesError("expected a mapping with metadata keys and a 'responses:' list", path=path,
                              where="line 1")
