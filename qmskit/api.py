@@ -350,14 +350,14 @@ def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path,
 
 def build_history(paths: list[str | Path], out_dir: str | Path, *, lang: str = "en", checklist: Any = None,
                   force: bool = False) -> tuple[Path, History]:
-    """Read and score the files, write ``out_dir/<office>-history.html`` atomically (the page is rendered
+    """Read and score the files, write ``out_dir/<office>-history.<lang>.html`` atomically (the page is rendered
     directly, no notebook); reader warnings become the page's notes."""
     from qmskit.io.iorw import slugify
-    from qmskit.render.history_report import render_history
+    from qmskit.render.history_report import history_filename, render_history
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         h = history_files(paths, checklist=checklist, force=force)
     h.notes.extend(_as_notes(caught))
-    out = Path(out_dir) / f"{slugify(h.office)}-history.html"
+    out = Path(out_dir) / history_filename(slugify(h.office), lang)
     return _write_page(out, render_history(h, lang, {"force": force})), h

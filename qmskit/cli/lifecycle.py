@@ -15,6 +15,7 @@ from qmskit.cli._term import console, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import tn
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -50,12 +51,12 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
     existed = output.exists()
     update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
     if existed:
-        click.echo(f"updated {output}: {len(update.added)} new findings added, {len(update.kept)} kept with the "
-                   f"office's entries, {len(update.resolved)} no longer findings (kept, marked); "
+        click.echo(f"updated {output}: {tn('cli.new_findings_added', len(update.added))}, {len(update.kept)} kept "
+                   f"with the office's entries, {tn('cli.no_longer_findings', len(update.resolved))} (kept, marked); "
                    f"previous file kept as {output.name}.bak")
     else:
-        click.echo(f"wrote {output}: {len(update.plan)} actions for {a.office} "
-                   f"({len(a.gaps)} question findings, {len(a.kpi_findings)} KPI findings)")
+        click.echo(f"wrote {output}: {tn('cli.actions', len(update.plan))} for {a.office} "
+                   f"({tn('cli.question_findings', len(a.gaps))}, {tn('cli.kpi_findings', len(a.kpi_findings))})")
 
 
 @actions_group.command("status")

@@ -211,6 +211,11 @@ def reason_text(reason: Any, lang: str = "en") -> str:
     return text.format(**fields)
 
 
+def join_reasons(reasons: Any, lang: str = "en") -> str:
+    """Readiness reasons as one line, joined by the language's separator (``reasons.sep``: "; ", "；")."""
+    return t("reasons.sep", lang).join(reason_text(r, lang) for r in reasons)
+
+
 def readiness_reason(reason: Any, lang: str = "en") -> str:
     """Alias of :func:`reason_text` (kept for notebooks written against earlier versions)."""
     return reason_text(reason, lang)

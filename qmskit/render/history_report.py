@@ -21,6 +21,12 @@ from qmskit.render.templating import render
 MOVE_DETAIL_FULL = {"opened", "recurring"}  # these get a table; the others a compact list of ids
 
 
+def history_filename(slug: str, lang: str) -> str:
+    """``<slug>-history.<lang>.html``: the language in the name, as the report's and the comparison's, so an
+    English and a Chinese history never overwrite each other."""
+    return f"{slug}-history.{check_lang(lang)}.html"
+
+
 def _css() -> Markup:
     """The office report's stylesheet, inlined as is (CSS is not HTML: escaping would break ``a > b``)."""
     css = (resources.files("qmskit.render.templates") / "qmskit_report" / "static" / "report.css").read_text(encoding="utf-8")
@@ -56,8 +62,8 @@ def trend_chart(h: History, lang: str) -> dict:
     return {
         "width": width, "height": height, "left": left, "right": right,
         "grid": [{"y": y(v), "label": str(v)} for v in (0, 25, 50, 75, 100)],
-        "thresholds": [{"y": y(th[f"{band}_min"]), "color": band_colour(band), "label": t(f"history.threshold_{key}", lang)}
-                       for band, key in (("ready", "ready"), ("nearly_ready", "nearly"), ("developing", "dev"))],
+        "thresholds": [{"y": y(th[f"{band}_min"]), "color": band_colour(band), "label": t(f"band_{band}", lang)}
+                       for band in ("ready", "nearly_ready", "developing")],  # the bands' own names
         "xs": [{"x": x, "label": label} for x, label in zip(xs, h.labels)],
         "clauses": [{"label": r["clause"], "color": SERIES[i % len(SERIES)], "points": line([r[lab] for lab in h.labels])}
                     for i, r in enumerate(tops.to_dict("records"))],

@@ -17,9 +17,8 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
-from qmskit.core.readiness import READY_COMPLETENESS, readiness_bands
 from qmskit.core.scoring import ManyScores
-from qmskit.i18n.catalog import reason_text
+from qmskit.i18n.catalog import join_reasons
 from qmskit.render import palette
 from qmskit.render.actions_report import actions_cell
 from qmskit.render.templating import render
@@ -134,7 +133,8 @@ class Portfolio:
     def header_html(self) -> str:
         cl = self.checklist
         return self._render("header", n_offices=len(self.data["offices"]), n_failed=len(self.data.get("failed", [])),
-                            checklist=f"{cl.title_text(self.lang)} ({cl.id} {cl.version})")
+                            checklist=f"{cl.title_text(self.lang)} ({cl.id} {cl.version})",
+                            with_links=any(o.get("href") for o in self.data["offices"]))
 
     def bands_html(self) -> str:
         counts = self.offices["readiness"].value_counts()
@@ -145,7 +145,7 @@ class Portfolio:
         # with action plans (batch --actions): an "actions" column, open / overdue / verified
         with_actions = any(o.get("actions") for o in self.data["offices"])
         rows = [{**r, "href": r["href"] if isinstance(r["href"], str) else "", "actions": actions_cell(r["actions"]),
-                 "reasons": "; ".join(reason_text(x, lang) for x in (r["readiness_reasons"] or []))}
+                 "reasons": join_reasons(r["readiness_reasons"] or [], lang)}
                 for r in _records(self.ranking())]
         return self._render("ranking", rows=rows, with_actions=with_actions,
                             office_reports=self.data.get("office_reports", True))
@@ -157,8 +157,9 @@ class Portfolio:
                             n_offices=len(matrix), checklist_id=self.checklist.id)
 
     def distribution_html(self) -> str:
-        scores = self.offices["overall"].dropna().astype(float)
-        h = None if scores.empty else histogram(scores.to_numpy(), self.checklist.thresholds)
+        scored = self.offices.dropna(subset=["overall"])
+        h = None if scored.empty else histogram(scored["overall"].astype(float).to_numpy(),
+                                                 scored["readiness"].astype(str).to_numpy(), self.checklist.thresholds)
         return self._render("distribution", h=h)
 
     def shared_gaps_html(self) -> str:
@@ -243,10 +244,13 @@ def heatmap_rows(matrix: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def histogram(scores: np.ndarray, thresholds: dict) -> dict:
-    """Coordinates of the histogram of overall scores (5-point bins, each coloured by the band its centre
-    allows on score alone), with the verdict thresholds."""
-    counts, edges = np.histogram(np.clip(scores, 0, 100), bins=np.arange(0, 105, 5))
+def histogram(scores: np.ndarray, verdicts: np.ndarray, thresholds: dict) -> dict:
+    """Coordinates of the histogram of overall scores (5-point bins), each bin's bar stacked by the offices'
+    actual verdicts (a score alone does not make a verdict: prerequisites and findings cap it), worst band at
+    the bottom, with the verdict thresholds."""
+    clipped = np.clip(scores, 0, 100)
+    counts, edges = np.histogram(clipped, bins=np.arange(0, 105, 5))
+    bins = np.clip(np.searchsorted(edges, clipped, side="right") - 1, 0, len(counts) - 1)  # np.histogram's bins
     width, height, left, right, top, bottom = 760, 240, 44, 10, 10, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max(int(counts.max()), 1)
@@ -259,26 +263,25 @@ def histogram(scores: np.ndarray, thresholds: dict) -> dict:
     def y(c: float) -> float:
         return top + plot_h * (1 - c / ymax)
 
-    centres = (edges[:-1] + edges[1:]) / 2
-    bands = score_bands(centres, thresholds)
+    bars = []
+    for i, lo in enumerate(edges[:-1]):
+        below = 0
+        order = [*sorted(set(verdicts) - set(BANDS)), *reversed(BANDS)]  # BANDS runs best first: worst at the bottom
+        for band in order:
+            n = int(np.sum((bins == i) & (verdicts == band)))
+            if n:
+                bars.append({"x": f"{float(x(lo)) + 0.2 * plot_w / 100:.1f}", "y": f"{y(below + n):.1f}",
+                             "width": f"{4.6 * plot_w / 100:.1f}", "height": f"{y(below) - y(below + n):.1f}",
+                             "band": band, "count": n, "lo": int(lo), "hi": int(lo) + 5})
+                below += n
     return {
         "width": width, "height": height, "left": left, "right": right, "top": top, "base": f"{y(0):.1f}",
         "ink": palette.INK, "muted": palette.MUTED,
         "y_ticks": [{"y": f"{y(c) + 4:.1f}", "label": c} for c in range(0, ymax + 1, step)],
         "x_ticks": [{"x": x(v), "label": v} for v in range(0, 101, 20)],
         "x_label_y": f"{y(0) + 15:.1f}",
-        "bars": [{"x": f"{float(x(lo)) + 0.2 * plot_w / 100:.1f}", "y": f"{y(c):.1f}", "width": f"{4.6 * plot_w / 100:.1f}",
-                  "height": f"{y(0) - y(c):.1f}", "band": band}
-                 for lo, c, band in zip(edges[:-1], counts, bands) if c],
+        "bars": bars,
         "thresholds": [x(thresholds[key]) for key in ("developing_min", "nearly_ready_min", "ready_min")
                        if key in thresholds],
         "x_title": f"{left + plot_w / 2:.1f}", "y_title": f"{top + plot_h / 2:.1f}",
     }
-
-
-def score_bands(scores: np.ndarray, thresholds: dict) -> np.ndarray:
-    """The band each score alone allows: the core's readiness rule with every other gate met (complete, every
-    prerequisite done, no finding, evidence named). It colours the histogram's bins; a verdict needs the facts."""
-    n = len(scores)
-    zeros = np.zeros(n, dtype=int)
-    return readiness_bands(scores, np.full(n, READY_COMPLETENESS), zeros, zeros, zeros, zeros, thresholds)

@@ -244,3 +244,17 @@ def test_batch_with_action_plans(tmp_path):
     assert "Oldest overdue actions" in html
     for r in p.overdue_items.head(3).itertuples(index=False):
         assert f"{r.clause} · {r.id}" in html
+
+
+def test_plan_cli_counts_findings_in_the_right_number(tmp_path):
+    one = tmp_path / "one.yaml"
+    write_responses(one, {"office": "One Office", "checklist": "gov-office"},
+                    pd.DataFrame({"id": ["4.1-a"], "answer": ["no"]}), "gov-office")
+    res = CliRunner().invoke(main, ["actions", "plan", str(one), "-o", str(tmp_path / "actions.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert ": 1 action for One Office (1 question finding, 0 KPI findings)" in res.output
+    write_responses(one, {"office": "One Office", "checklist": "gov-office"},
+                    pd.DataFrame({"id": ["4.1-a", "4.1-b"], "answer": ["yes", "no"]}), "gov-office", backup=False)
+    res = CliRunner().invoke(main, ["actions", "plan", str(one), "-o", str(tmp_path / "actions.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert "1 new finding added, 0 kept with the office's entries, 1 no longer a finding (kept, marked)" in res.output

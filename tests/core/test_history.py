@@ -81,15 +81,22 @@ def test_html_report_and_cli(three, tmp_path):
     res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out)])
     assert res.exit_code == 0, res.output
     assert "2025-05-01 -> 2026-05-01: opened 1, recurring 1, closed 1, still open 1, not re-assessed 1" in res.output
-    html_path = next(out.glob("*-history.html"))
+    html_path = next(out.glob("*-history.en.html"))
     html = html_path.read_text(encoding="utf-8")
+    # the trend chart's threshold lines carry the bands' full names; the summary's header words stay whole
+    assert ">Nearly ready</text>" in html and ">nearly</text>" not in html
+    assert '<table class="qr-table qr-whole-heads">' in html and ">Observations</th>" in html
+    assert "table.qr-table.qr-whole-heads th, table.qr-table.qr-whole-heads td .qr-badge { overflow-wrap: normal;" in html
     assert "Harbour &lt;b&gt;Office&lt;/b&gt; &amp; Co" in html and "<b>Office</b>" not in html
     assert "<svg" in html and html.count('class="qr-trend-overall"') == 1 and "<polyline" in html
     assert "<script" not in html and not re.search(r'(src|href)="(https?:)?//', html)
     for label in ("2024-05-01", "2025-05-01", "2026-05-01", "Recurring", "KPIs against targets"):
         assert label in html
     res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--lang", "zh"])
-    assert res.exit_code == 0 and "重复出现" in html_path.read_text(encoding="utf-8")
+    zh_path = html_path.with_name(html_path.name.replace(".en.html", ".zh.html"))
+    assert res.exit_code == 0 and "重复出现" in zh_path.read_text(encoding="utf-8")
+    assert ">基本具备</text>" in zh_path.read_text(encoding="utf-8")
+    assert "Recurring" in html_path.read_text(encoding="utf-8")  # the English page is still there
 
 
 def test_json_output(three):
@@ -135,3 +142,33 @@ def test_history_pdf(three, tmp_path):
     assert res.exit_code == 0, res.output
     pdf = next(out.glob("*-history.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("width", [1200, 700])
+def test_summary_headers_stay_whole_in_a_browser(three, tmp_path, chromium, width):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out)]).exit_code == 0
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(next(out.glob("*-history.en.html")).as_uri())
+        # one line per header: its height is one line's, however narrow the window
+        heights = page.eval_on_selector_all(
+            "table.qr-whole-heads th",
+            "ths => ths.map(th => { const r = document.createRange(); r.selectNodeContents(th);"
+            " return [th.textContent, r.getClientRects().length]; })")
+        assert dict(heights)["Observations"] == 1, heights
+        badges = page.eval_on_selector_all(
+            "table.qr-whole-heads .qr-badge",
+            "bs => bs.map(b => { const r = document.createRange(); r.selectNodeContents(b);"
+            " return [b.textContent, r.getClientRects().length]; })")
+        assert ["Developing", 1] in badges and all(n == 1 for _, n in badges), badges
+        labels = page.eval_on_selector_all("svg text", "ts => ts.map(t => t.textContent)")
+        assert "Nearly ready" in labels and "Ready for certification" in labels
+        # printed on A4 (186 mm between the margins, ~703 CSS px) the content-sized table still fits the page
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 703, "height": 900})
+        table, main_width = page.evaluate("[document.querySelector('table.qr-whole-heads').getBoundingClientRect()"
+                                          ".width, document.querySelector('main').getBoundingClientRect().width]")
+        assert table <= main_width + 0.5
+    finally:
+        page.close()
