@@ -140,7 +140,7 @@ def test_history_pdf(three, tmp_path):
     out = tmp_path / "out"
     res = CliRunner().invoke(main, ["history", *map(str, three), "-o", str(out), "--pdf"])
     assert res.exit_code == 0, res.output
-    pdf = next(out.glob("*-history.pdf"))
+    pdf = next(out.glob("*-history.en.pdf"))  # the language is in the name, as the HTML's
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
