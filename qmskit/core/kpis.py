@@ -10,8 +10,8 @@ carries measured values (``value`` and optionally ``previous``, the last period'
   finding: ``kpi:<id>``, an *observation* of clause 9.1 unless the KPI names another (missing an
   objective is not a nonconformity: the auditor checks it was analysed and acted on). Findings never
   change scores or the verdict (design.md, "Gaps");
-* :func:`kpi_table` and :func:`kpi_findings_frame` are the display frames for reports; their words are
-  the catalog's ``kpi.*`` messages (:mod:`qmskit.i18n.catalog`), none are written here.
+* the display frames for reports (words, formatted numbers) are in :mod:`qmskit.render.kpi_tables`:
+  the core keeps codes (status, trend) and numbers only.
 
 File layouts (readers in responses.py / xlsx.py call into here):
 xlsx: a "KPIs" sheet with columns id, name, unit, target, value, previous (name, unit and target are
@@ -36,8 +36,6 @@ from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import PERCENT_UNITS, TOL, Severity
 from qmskit.core.values import as_number
 from qmskit.errors import ResponsesError
-from qmskit.i18n.catalog import t
-from qmskit.i18n.numbers import fmt_target, fmt_value
 
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
                      "status", "met", "change", "trend"]
@@ -215,45 +213,6 @@ def kpi_finding(r) -> dict:
         "name": r.name_en, "unit": r.unit, "target": float(r.target), "direction": r.direction,
         "value": as_number(r.value), "previous": as_number(r.previous), "trend": r.trend,
     }
-
-
-# ----------------------------------------------------------------------------- display
-
-def kpi_table(source, lang: str = "en") -> pd.DataFrame:
-    """Display frame of KPIs against targets for a report: an Assessment or an evaluated KPI frame.
-
-    Columns (localised, the catalog's ``kpi.col.*``): id, indicator, target, value, previous, status, trend;
-    plus ``_status`` (machine value met / not_met / no_value) for styling.
-    """
-    frame = getattr(source, "kpis", source)
-    col = {key: t(f"kpi.col.{key}", lang) for key in ("indicator", "target", "value", "previous", "status", "trend")}
-    if frame is None or not len(frame):
-        return pd.DataFrame(columns=["id", *col.values(), "_status"])
-    name = frame.get(f"name_{lang}", frame["name_en"])
-    return pd.DataFrame({
-        "id": frame["id"],
-        col["indicator"]: name,
-        col["target"]: [fmt_target(tg, d, u) for tg, d, u in zip(frame["target"], frame["direction"], frame["unit"])],
-        col["value"]: [fmt_value(v, u, tg) for v, u, tg in zip(frame["value"], frame["unit"], frame["target"])],
-        col["previous"]: [fmt_value(v, u) for v, u in zip(frame["previous"], frame["unit"])],
-        col["status"]: frame["status"].map(lambda status: t(f"kpi.status.{status}", lang)),
-        col["trend"]: frame["trend"].map(lambda trend: t(f"kpi.trend.{trend}", lang) if trend else ""),
-        "_status": frame["status"],
-    }).reset_index(drop=True)
-
-
-def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
-    """KPI findings shaped like gap-register rows (id, clause, severity, text) for the report."""
-    findings = getattr(source, "kpi_findings", source) or []
-    frame = getattr(source, "kpis", None)
-    names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
-    rows = []
-    for f in findings:
-        name = names.get(f["indicator"], f["name"])
-        text = t("kpi.finding_row", lang, name=name, value=fmt_value(f["value"], f["unit"], f["target"]),
-                 target=fmt_target(f["target"], f["direction"], f["unit"]))
-        rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
-    return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])
 
 
 # ----------------------------------------------------------------------------- writing

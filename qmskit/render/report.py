@@ -346,7 +346,7 @@ def kpi_findings_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     """KPI findings as gap-register rows (id, clause, severity, text); empty when there are none."""
     if not a.kpi_findings:
         return pd.DataFrame(columns=["id", "clause", "severity", "text"])
-    from qmskit.core.kpis import kpi_findings_frame as frame
+    from qmskit.render.kpi_tables import kpi_findings_frame as frame
     return frame(a, lang)
 
 
@@ -456,10 +456,10 @@ def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
     """KPIs against their targets (only when the checklist declares indicators)."""
     if a.kpis is None or not len(a.kpis):
         return None
-    from qmskit.core.kpis import kpi_table
+    from qmskit.render.kpi_tables import kpi_table
     frame = kpi_table(a, lang)
     cols = [c for c in frame.columns if c != "_status"]
-    status_key = cols[5] if len(cols) > 5 else None  # localised "status" header (kpis.kpi_table's order)
+    status_key = cols[5] if len(cols) > 5 else None  # localised "status" header (kpi_tables.kpi_table's order)
     look = {"met": "present", "not_met": "missing", "no_value": "unanswered"}
     rows = [{**r, "_look": look.get(r["_status"], "unanswered")} for r in _records(frame)]
     spec = [Column(c, c if c != "id" else t("col_id", lang), "14%" if c == "id" else f"{86 / (len(cols) - 1):.0f}%")

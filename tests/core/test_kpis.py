@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from qmskit import ResponsesError, load_checklist, read_responses, score, write_responses
 from qmskit.cli import main
-from qmskit.core.kpis import evaluate_kpis, kpi_findings_frame, kpi_table, parse_kpi_values
+from qmskit.core.kpis import evaluate_kpis, parse_kpi_values
+from qmskit.render.kpi_tables import kpi_findings_frame, kpi_table
 
 BASE = Path(__file__).parents[1] / "data" / "mini.yaml"
 ANSWERS = pd.DataFrame({"id": ["4.1-a", "4.1-b", "4.2-a", "5-a", "5-b"],

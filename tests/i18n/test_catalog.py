@@ -49,7 +49,7 @@ FAMILIES = [
     *(f"di_{key}" for key in ("maintain", "retain", "present", "partial", "missing", "unanswered", "n/a")),
     *(f"reason_{reason}" for reason in [*GapReason, "kpi"]),
     *(f"band_hint_{band}" for band in [*Band, "not_started", "ready_minors"]),
-    # kpis.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
+    # render.kpi_tables.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
     *(f"kpi.col.{key}" for key in ("indicator", "target", "value", "previous", "status", "trend")),
     *(f"kpi.status.{key}" for key in ("met", "not_met", "no_value")),
     *(f"kpi.trend.{key}" for key in ("improved", "worsened", "unchanged")),
