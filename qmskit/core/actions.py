@@ -1,6 +1,7 @@
 """Action tracking: from an assessment's findings to closed, verified corrective actions.
 
-Pure core (no files, no display text: a status's words are the catalog's ``action.status.*``): the
+Pure core (no files, no display text: a status is an :class:`ActionStatus` code; the words a person types
+for it are parsed in :mod:`qmskit.io.actions_xlsx`): the
 action plan is a frame with one row per finding — what qmskit writes (id, clause, severity, reason,
 requirement, recommended action) and what the office fills in (owner, due, status, root cause,
 correction, corrective action, closure evidence, closed date, verified by, verified date). ``plan_rows``
@@ -11,7 +12,6 @@ writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -21,7 +21,6 @@ import pandas as pd
 
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
-from qmskit.i18n.catalog import LANGS, t
 
 
 class ActionStatus(str, Enum):
@@ -34,24 +33,6 @@ class ActionStatus(str, Enum):
 STATUS_ORDER = [s.value for s in ActionStatus]
 # statuses that close an action: each needs closure evidence (without it the action is "done without evidence")
 CLOSED_STATUSES = (ActionStatus.DONE.value, ActionStatus.VERIFIED.value)
-# what a person may type besides the labels in either language: the keys and a few obvious variants
-STATUS_VARIANTS = {"in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
-                   "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
-                   "完成": "done", "已关闭": "done", "已验证": "verified", "未完成": "open"}
-
-
-@functools.cache
-def _status_tokens() -> dict[str, str]:
-    # a status's words in either language are the catalog's ``action.status.<key>``
-    return {**{t(f"action.status.{key}", lang).casefold(): key for lang in LANGS for key in STATUS_ORDER},
-            **{key: key for key in STATUS_ORDER}, **STATUS_VARIANTS}
-
-
-def status_key(text: object) -> str | None:
-    """The status a person typed (a label in either language, a key, a variant), or None if it is none."""
-    return _status_tokens().get(str(text).strip().casefold())
-
-
 # (key, written by): "qmskit" columns are refreshed from the assessment, "office" columns are the office's
 COLUMNS = [
     ("id", "qmskit"), ("clause", "qmskit"), ("severity", "qmskit"), ("reason", "qmskit"),

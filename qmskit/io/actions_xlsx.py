@@ -8,6 +8,7 @@ findings, and everything the office added (columns, sheets, formatting, comments
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,11 +26,10 @@ from qmskit.core.actions import (
     OFFICE_KEYS,
     QMSKIT_KEYS,
     STATUS_ORDER,
-    status_key,
 )
 from qmskit.core.values import is_blank
 from qmskit.errors import ActionsError, QmskitError
-from qmskit.i18n.catalog import LabelPairs, t
+from qmskit.i18n.catalog import LANGS, LabelPairs, t
 from qmskit.io import iorw
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
 from qmskit.io.xlsx import office_header
@@ -227,6 +227,24 @@ def _columns(ws, path: Path) -> dict:
     if "id" not in columns or "status" not in columns:
         raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path, where="row 1")
     return columns
+
+
+# what a person may type besides the labels in either language: the keys and a few obvious variants
+STATUS_VARIANTS = {"in progress": "in_progress", "in-progress": "in_progress", "ongoing": "in_progress",
+                   "closed": "done", "verified": "verified", "effective": "verified", "进行": "in_progress",
+                   "完成": "done", "已关闭": "done", "已验证": "verified", "未完成": "open"}
+
+
+@functools.cache
+def _status_tokens() -> dict[str, str]:
+    # input parsing (people type the workbook): a status's words in either language, the catalog's ``action.status.*``
+    return {**{t(f"action.status.{key}", lang).casefold(): key for lang in LANGS for key in STATUS_ORDER},
+            **{key: key for key in STATUS_ORDER}, **STATUS_VARIANTS}
+
+
+def status_key(text: object) -> str | None:
+    """The status a person typed (a label in either language, a key, a variant), or None if it is none."""
+    return _status_tokens().get(str(text).strip().casefold())
 
 
 def _sheet_lang(ws) -> str:
