@@ -92,6 +92,7 @@ def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: boo
     """Read the previous assessment and build the new one's metadata and responses."""
     from qmskit.checklist.loader import load_checklist
     from qmskit.core.reassess import CARRIED_META, Prefill, prefill_frame
+    from qmskit.i18n.catalog import reverify_mark, reverify_marks
     from qmskit.io.iorw import file_sha256
     from qmskit.io.responses import read_responses
 
@@ -99,7 +100,8 @@ def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: boo
     pmeta, pframe = read_responses(previous_path, checklist)
     cl = load_checklist(checklist or pmeta.get("checklist") or DEFAULT_CHECKLIST)
     lang = lang or (str(pmeta["language"]) if pmeta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
-    frame, dropped = prefill_frame(pframe, cl, keep_answers=keep_answers, lang=lang)
+    frame, dropped = prefill_frame(pframe, cl, mark=reverify_mark(lang), known_marks=reverify_marks(),
+                                   keep_answers=keep_answers)
     meta = {k: pmeta[k] for k in CARRIED_META if pmeta.get(k) not in (None, "")}
     meta.update({"language": lang, "status": "draft"})
     if assessor:

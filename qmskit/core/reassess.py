@@ -7,31 +7,28 @@ previous assessment's date, file name and SHA-256 so the history can be traced.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
-from qmskit.i18n.catalog import LANGS, t
 
 CARRIED_META = ["office", "scope", "sites", "exclusions", "language", "confidentiality", "assessor"]
 
 
-def reverify_mark(lang: str = "en") -> str:
-    """The prefix that marks carried-over evidence as still to be re-verified (the catalog's, in ``lang``)."""
-    return t("reassess.reverify_mark", lang)
+def is_marked(evidence: str, marks: Iterable[str]) -> bool:
+    """Whether ``evidence`` starts with one of ``marks`` (the re-verify mark in each language)."""
+    return any(str(evidence).startswith(mark) for mark in marks)
 
 
-def is_marked(evidence: str) -> bool:
-    """Whether ``evidence`` carries the re-verify mark, in either language."""
-    return any(str(evidence).startswith(reverify_mark(lang)) for lang in LANGS)
-
-
-def mark_for_reverification(evidence: str, lang: str = "en") -> str:
+def mark_for_reverification(evidence: str, mark: str, known_marks: Iterable[str] = ()) -> str:
+    """``evidence`` prefixed with ``mark``; blank evidence, or evidence already carrying ``mark`` or one
+    of ``known_marks`` (the mark in the other languages), is left as it is."""
     text = "" if evidence is None else str(evidence)
-    if not text.strip() or is_marked(text):
+    if not text.strip() or is_marked(text, (mark, *known_marks)):
         return text
-    return reverify_mark(lang) + text
+    return mark + text
 
 
 @dataclass
@@ -44,16 +41,17 @@ class Prefill:
     dropped: list[str] = field(default_factory=list)   # previous ids the new checklist no longer has
 
 
-def prefill_frame(previous: pd.DataFrame, cl: Checklist, *, keep_answers: bool = False,
-                  lang: str = "en") -> tuple[pd.DataFrame, list[str]]:
-    """Every question of ``cl``, with what the previous responses frame said about it (pure)."""
+def prefill_frame(previous: pd.DataFrame, cl: Checklist, *, mark: str, known_marks: Iterable[str] = (),
+                  keep_answers: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Every question of ``cl``, with what the previous responses frame said about it (pure). Carried
+    evidence is prefixed with ``mark`` (the words are the caller's: :func:`qmskit.i18n.catalog.reverify_mark`)."""
     prev = previous.set_index("id") if len(previous) else pd.DataFrame(columns=["answer"]).rename_axis("id")
     rows = []
     for qid in cl.questions["id"]:
         if qid in prev.index:
             r = prev.loc[qid]
             rows.append({"id": qid, "answer": r.get("answer") if keep_answers else "",
-                         "evidence": mark_for_reverification(r.get("evidence", ""), lang),
+                         "evidence": mark_for_reverification(r.get("evidence", ""), mark, known_marks),
                          "notes": r.get("notes", ""), "owner": r.get("owner", ""), "due": r.get("due", "")})
         else:
             rows.append({"id": qid})

@@ -224,3 +224,14 @@ def readiness_reason(reason: Any, lang: str = "en") -> str:
 def band_label(band: str, lang: str = "en") -> str:
     """A band as words ("Nearly ready", "基本具备"; ``not_started`` → "Not started"), never the raw key."""
     return t(f"band_{band}", lang)
+
+
+def reverify_mark(lang: str = "en") -> str:
+    """The prefix that marks evidence carried over from the last assessment as still to be re-verified
+    (``reassess.reverify_mark``); the core's prefill takes it as a parameter."""
+    return t("reassess.reverify_mark", lang)
+
+
+def reverify_marks() -> tuple[str, ...]:
+    """The re-verify mark in every language (evidence carrying any of them is not marked twice)."""
+    return tuple(reverify_mark(lang) for lang in LANGS)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from qmskit.checklist.loader import load_checklist
 from qmskit.cli import main
-from qmskit.core.reassess import reverify_mark
+from qmskit.i18n.catalog import reverify_mark
 from qmskit.io.iorw import file_sha256
 from qmskit.io.merge import MergeError, Part, Prefer, SplitBy, merge_frames, read_answered_by, split_ids
 from qmskit.io.responses import read_responses, write_responses
