@@ -70,6 +70,7 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
     from qmskit.checklist.crosswalk import load_crosswalk
     from qmskit.checklist.loader import load_checklist
     from qmskit.core.migrate import MigrationError, migrate_responses
+    from qmskit.i18n.catalog import t
     from qmskit.io.responses import read_responses, write_responses
 
     old_path, out_path = Path(old_path), Path(out_path)
@@ -82,6 +83,9 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
         raise MigrationError("the output would replace the old file; write the migrated file elsewhere",
                              path=out_path)
     result = migrate_responses(meta, frame, old_cl, new_cl)
+    for lang_code in ("en", "zh"):  # a new clause no old clause reaches: the catalog's words for why
+        column = result.new_clauses[f"reason_{lang_code}"]
+        result.new_clauses[f"reason_{lang_code}"] = column.where(column.notna(), t("migrate.no_old_clause", lang_code))
     write_responses(out_path, result.meta, result.responses, new_cl,
                     lang=lang or str(meta.get("language") or "en"), backup=True)
     return result

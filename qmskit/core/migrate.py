@@ -32,7 +32,6 @@ from qmskit.checklist.crosswalk import Crosswalk, load_crosswalk
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.scales import NA, answer_points
 from qmskit.errors import MigrationError
-from qmskit.i18n.catalog import t
 
 
 def _rows(frame: pd.DataFrame) -> Iterable[Any]:
@@ -74,8 +73,9 @@ def new_requirements(cw: Crosswalk, new_cl: Checklist, links: pd.DataFrame) -> p
             continue
         reason = declared.loc[owner] if owner is not None else None
         rows.append({"clause": leaf.clause, "title_en": leaf.title_en, "title_zh": leaf.title_zh,
-                     "reason_en": reason["reason_en"] if reason is not None else t("migrate.no_old_clause", "en"),
-                     "reason_zh": reason["reason_zh"] if reason is not None else t("migrate.no_old_clause", "zh")})
+                     # None: reached by no old clause and declared by none; the edge writes its words
+                     "reason_en": reason["reason_en"] if reason is not None else None,
+                     "reason_zh": reason["reason_zh"] if reason is not None else None})
     return pd.DataFrame(rows, columns=["clause", "title_en", "title_zh", "reason_en", "reason_zh"])
 
 
@@ -84,7 +84,7 @@ class MigrationResult:
     meta: dict
     responses: pd.DataFrame    # id, answer, evidence, notes, owner, due (target checklist order)
     trace: pd.DataFrame        # id, clause, answer, sources, rule
-    new_clauses: pd.DataFrame  # clause, title_en, title_zh, reason_en, reason_zh
+    new_clauses: pd.DataFrame  # clause, title_en, title_zh, reason_en, reason_zh (None: no old clause)
     new_ids: list[str]
     profile_ids: list[str]     # questions a profile adds beyond the standard: no old counterpart
     source_id: str
