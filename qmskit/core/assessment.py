@@ -55,8 +55,10 @@ class Assessment:
         return self.readiness.value if self.started else "not_started"
 
     def reason_texts(self, lang: str = "en") -> list[str]:
-        from qmskit.i18n.catalog import reason_text
-        return [reason_text(r, lang) for r in self.reasons]
+        """The reasons as words (:func:`qmskit.i18n.catalog.reason_texts`); kept for the JSON contract's
+        ``readiness_reasons`` and notebooks, the one place the core still reaches the catalog (lazily)."""
+        from qmskit.i18n.catalog import reason_texts
+        return reason_texts(self.reasons, lang)
 
     @property
     def readiness_reasons(self) -> list[str]:

@@ -211,6 +211,11 @@ def reason_text(reason: Any, lang: str = "en") -> str:
     return text.format(**fields)
 
 
+def reason_texts(reasons: Any, lang: str = "en") -> list[str]:
+    """Each readiness reason (an Assessment's ``reasons``) as words in ``lang``."""
+    return [reason_text(r, lang) for r in reasons]
+
+
 def join_reasons(reasons: Any, lang: str = "en") -> str:
     """Readiness reasons as one line, joined by the language's separator (``reasons.sep``: "; ", "；")."""
     return t("reasons.sep", lang).join(reason_text(r, lang) for r in reasons)

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank as _blank
-from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.catalog import check_lang, reason_texts, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
@@ -267,7 +267,7 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
                Figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang))]
     return render("report/verdict.html.j2", lang=lang, band=a.readiness, shown=a.display_band,
-                  hint_key=band_hint_key(a), reasons=a.reason_texts(lang), actions_progress=progress_line(a, lang),
+                  hint_key=band_hint_key(a), reasons=reason_texts(a.reasons, lang), actions_progress=progress_line(a, lang),
                   figures=figures)
 
 

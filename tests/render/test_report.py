@@ -21,6 +21,7 @@ import qmskit
 from qmskit import api
 from qmskit.cli import main
 from qmskit.errors import NotebookError, QmskitError
+from qmskit.i18n.catalog import reason_texts
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io import iorw
 from qmskit.io.responses import write_responses
@@ -139,7 +140,7 @@ def test_sections_speak_chinese(full_responses):
     page = "".join(report.sections(a, {"responses": str(full_responses), "lang": "zh"}, "zh"))
     assert "ISO 9001 认证准备评估报告" in page and "差距清单" in page and "整改计划" in page
     assert a.questions["text_zh"].iloc[0] in page
-    reasons = a.reason_texts("zh")  # rendered from the catalog: no English word (question ids aside)
+    reasons = reason_texts(a.reasons, "zh")  # rendered from the catalog: no English word (question ids aside)
     assert reasons and all(not re.search(r"[A-Za-z]{2,}", r) for r in reasons), reasons
     assert all(f"<li>{r}</li>" in page for r in reasons)
     assert "Gap register" not in page and "Action plan" not in page
