@@ -199,3 +199,15 @@ def test_cli_migrate(tmp_path, old_file):
     assert "7.1.6 Organizational knowledge" in lines[1]
     bad = CliRunner().invoke(main, ["migrate", str(out), "-o", str(tmp_path / "x.xlsx")])
     assert bad.exit_code == 1 and bad.output.startswith("error: ") and "nothing to migrate" in bad.output
+
+
+def test_a_new_clause_without_a_declared_reason_has_no_words_in_the_core(cw, new):
+    # no mapping and no declared reason: every leaf is new, with reason None (the core writes no words);
+    # the edge (api.migrate_file) fills in the catalog's migrate.no_old_clause
+    from dataclasses import replace
+
+    from qmskit.i18n.catalog import t
+    bare = replace(cw, new_in_2015=cw.new_in_2015.iloc[0:0])
+    listed = new_requirements(bare, new, pd.DataFrame(columns=["old_id", "old_clause", "new_clause"]))
+    assert len(listed) and listed["reason_en"].isna().all() and listed["reason_zh"].isna().all()
+    assert t("migrate.no_old_clause", "zh") != t("migrate.no_old_clause", "en")
