@@ -14,7 +14,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist
 from qmskit.i18n.catalog import LANGS, t
 
-CARRIED_META = ["office", "scope", "sites", "exclusions", "language", "confidentiality", "assessor"]
+CARRIED_META = ["office", "scope", "sites", "exclusions", "excluded_clauses", "language", "confidentiality", "assessor"]
 
 
 def reverify_mark(lang: str = "en") -> str:
