@@ -158,8 +158,7 @@ def write_lifecycle(out: Path, lang: str) -> int:
                            read_assign(GOV / "moonbay-assign.yaml"), lang="zh")
         merged = merge_files(list(parts.files.values()), out / "moonbay-2027-merged.xlsx")
         console.print(f"[bold]Merged assessment:[/] {escape(str(out / 'moonbay-2027-merged.xlsx'))} "
-                      f"({len(merged.responses)} questions from {len(parts.files)} parts: "
-                      + escape(", ".join(f"{n} {k}" for n, k in parts.counts.items())) + ")",
+                      f"({escape(merged.counts.line() if merged.counts else '')})",
                       highlight=False, soft_wrap=True)
     except QmskitError as exc:
         console.print(f"[red]error:[/] lifecycle: {escape(str(exc))}", highlight=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
@@ -121,9 +120,7 @@ def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checkli
         sys.exit(1)
     for c in result.resolved:
         click.echo(f"resolved ({prefer}): {c.line()}", err=True)
-    who = Counter(result.answered_by.values())
-    click.echo(f"wrote {output}: {len(result.responses)} questions from {len(parts)} parts ("
-               + ", ".join(f"{n}: {k}" for n, k in who.items()) + ")"
+    click.echo(f"wrote {output}: {result.counts.line() if result.counts else f'{len(result.responses)} questions'}"
                + (f"; {len(result.resolved)} conflicts resolved by --prefer {prefer}" if result.resolved else ""))
 
 

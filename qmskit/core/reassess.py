@@ -14,7 +14,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 
-CARRIED_META = ["office", "scope", "sites", "exclusions", "language", "confidentiality", "assessor"]
+CARRIED_META = ["office", "scope", "sites", "exclusions", "excluded_clauses", "language", "confidentiality", "assessor"]
 
 
 def is_marked(evidence: str, marks: Iterable[str]) -> bool:

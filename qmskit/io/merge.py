@@ -138,6 +138,41 @@ class MergeResult:
     answered_by: dict[str, str]
     conflicts: list[Conflict] = field(default_factory=list)
     resolved: list[Conflict] = field(default_factory=list)
+    counts: MergeCounts | None = None
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What the merge holds, counted once (the CLI and the demo print :meth:`line`): every question the parts
+    hold, whether or not anything was given for it, so the totals match ``template --split-by``'s."""
+    questions: int                 # distinct checklist questions the parts hold
+    excluded: int                  # of them, blank and inside the office's excluded_clauses (n/a when scored)
+    unanswered: int                # of them, blank and not excluded
+    held: dict[str, int]           # questions each assessor's part(s) hold
+    parts: int
+
+    def line(self) -> str:
+        blank = [f"{n} {what}" for n, what in ((self.excluded, "excluded"), (self.unanswered, "unanswered")) if n]
+        return (f"{self.questions} questions{' (' + ', '.join(blank) + ')' if blank else ''} from {self.parts} parts ("
+                + ", ".join(f"{name}: {n}" for name, n in self.held.items()) + ")")
+
+
+def merge_counts(parts: list[Part], cl: Checklist, merged: pd.DataFrame, meta: dict) -> MergeCounts:
+    from qmskit.core.exclusions import excluded_mask
+    from qmskit.core.scoring import excluded_clauses_of
+    known = set(cl.questions["id"])
+    held: dict[str, int] = {}
+    every: set[str] = set()
+    for part in parts:
+        ids = known.intersection(part.responses["id"])
+        held[part.name] = held.get(part.name, 0) + len(ids)
+        every |= ids
+    blank = every - set(merged["id"])
+    inside = pd.Series(False, index=cl.questions.index)
+    for ex in excluded_clauses_of(meta):
+        inside |= excluded_mask(cl.questions, ex.clause)
+    excluded = len(blank & set(cl.questions.loc[inside, "id"]))
+    return MergeCounts(len(every), excluded, len(blank) - excluded, held, len(parts))
 
 
 def _given(row: dict) -> bool:
@@ -194,7 +229,7 @@ def merge_frames(parts: list[Part], cl: Checklist, prefer: Prefer | None = None)
     if kpis:
         meta["kpis"] = kpis
     frame = pd.DataFrame(rows, columns=["id"] + FIELDS).astype(object)
-    return MergeResult(meta, frame, answered_by, conflicts, resolved)
+    return MergeResult(meta, frame, answered_by, conflicts, resolved, merge_counts(parts, cl, frame, meta))
 
 
 def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflicts: list, resolved: list) -> list:

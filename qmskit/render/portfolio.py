@@ -7,6 +7,7 @@ scored office with its answers, plus the failed inputs); ``notebooks/portfolio.i
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
 from qmskit.core.scoring import ManyScores
-from qmskit.i18n.catalog import join_reasons
+from qmskit.i18n.catalog import join_reasons, t
 from qmskit.render import palette
 from qmskit.render.actions_report import actions_cell
 from qmskit.render.templating import render
@@ -46,6 +47,7 @@ class Portfolio:
         refs = self.data.get("checklists") or [{"id": DEFAULT_CHECKLIST, "path": ""}]
         self.checklist: Checklist = _load(refs[0])  # titles, thresholds and clause order for the page
         self.single_checklist = len(refs) == 1
+        self._refs = refs
         self._many: ManyScores | None = None
 
     # ------------------------------------------------------------------ frames
@@ -130,10 +132,26 @@ class Portfolio:
     def _render(self, name: str, **context: Any) -> str:
         return render(f"portfolio/{name}.html.j2", lang=self.lang, **context)
 
+    def checklists_text(self) -> str:
+        """The checklist(s) the offices were assessed against: one by title, id and version; several each
+        with how many offices it scored ("A (gov-office 2.0, 2 offices) and B (iso9001-2015 2015, 1 office)")."""
+        if self.single_checklist:
+            cl = self.checklist
+            return f"{cl.title_text(self.lang)} ({cl.id} {cl.version})"
+        per_checklist = Counter(str(o.get("checklist") or "") for o in self.data["offices"])
+        items = []
+        for ref in self._refs:
+            cl = _load(ref)
+            items.append(t("portfolio.intro_checklist", self.lang, title=cl.title_text(self.lang), id=cl.id,
+                           version=cl.version, n=per_checklist.get(cl.id, 0)))
+        if len(items) == 1:
+            return items[0]
+        return t("portfolio.intro_checklists_join", self.lang,
+                 first=t("portfolio.intro_checklist_sep", self.lang).join(items[:-1]), last=items[-1])
+
     def header_html(self) -> str:
-        cl = self.checklist
         return self._render("header", n_offices=len(self.data["offices"]), n_failed=len(self.data.get("failed", [])),
-                            checklist=f"{cl.title_text(self.lang)} ({cl.id} {cl.version})",
+                            checklist=self.checklists_text(),
                             with_links=any(o.get("href") for o in self.data["offices"]))
 
     def bands_html(self) -> str:
@@ -153,8 +171,17 @@ class Portfolio:
     def heatmap_html(self) -> str:
         matrix = self.top_level_matrix()
         shown = matrix.head(HEATMAP_MAX_ROWS)
-        return self._render("heatmap", clauses=list(shown.columns), rows=heatmap_rows(shown),
-                            n_offices=len(matrix), checklist_id=self.checklist.id)
+        rows = heatmap_rows(shown)
+        if not self.single_checklist:  # each row is scored on its own checklist: say which, in the row and caption
+            on = {o["office"]: str(o.get("checklist") or "") for o in self.data["offices"]}
+            for row in rows:
+                row["label"] = f"{row['label']} ({on.get(row['office'], '')})"
+            return self._render("heatmap", clauses=list(shown.columns), rows=rows, n_offices=len(matrix),
+                                caption=t("portfolio.heatmap_caption_mixed", self.lang,
+                                          checklist=", ".join(ref["id"] for ref in self._refs)))
+        return self._render("heatmap", clauses=list(shown.columns), rows=rows,
+                            n_offices=len(matrix), caption=t("portfolio.heatmap_caption", self.lang,
+                                                             checklist=self.checklist.id))
 
     def distribution_html(self) -> str:
         scored = self.offices.dropna(subset=["overall"])

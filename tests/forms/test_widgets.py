@@ -20,7 +20,9 @@ from qmskit.io.responses import read_responses, write_responses
 MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
 
 
-def wait_saved(session: ResponsesSession, timeout: float = 3.0) -> None:
+def wait_saved(session: ResponsesSession, timeout: float = 30.0) -> None:
+    # a bound on waiting, not a speed claim: under a loaded CI machine the first save (which imports
+    # openpyxl) has taken over 3 s; the loop returns as soon as the save is done
     end = time.monotonic() + timeout
     while (session.unsaved or session.status != SAVED) and time.monotonic() < end:
         time.sleep(0.02)

@@ -1,12 +1,14 @@
 """Re-assessment (template --from) and several assessors (template --split-by, merge)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import qmskit
 from qmskit.checklist.loader import load_checklist
 from qmskit.cli import main
 from qmskit.i18n.catalog import reverify_mark
@@ -321,3 +323,28 @@ def test_answered_by_is_remembered_from_reading_the_workbook(tmp_path, office_fi
     monkeypatch.undo()
     write_merged(merged, MergeResult(meta, frame.drop(columns="row"), {frame["id"][0]: "Zhang Min"}), cl)
     assert read_answered_by(merged) == {frame["id"][0]: "Zhang Min"}
+
+
+def test_moonbay_split_and_merge_counts_agree(tmp_path):
+    """The demo's flow: the parts' question counts add up to the merged total, the excluded 8.3 questions
+    (left blank, n/a by the office's excluded_clauses) are counted as excluded, not dropped; the exclusion
+    itself is carried into the re-assessment, so the merged file still scores 8.3 as n/a."""
+    assign = ROOT / "examples" / "gov" / "moonbay-assign.yaml"
+    res = run("template", "gov-office", "--from", PREVIOUS, "--keep-answers", "--split-by", "clause", "--assign",
+              assign, "-o", tmp_path / "parts" / "moonbay-2027.xlsx")
+    assert res.exit_code == 0, res.output
+    split = dict(re.findall(r"\((\d+) questions for ([^\n]+)\)", res.output)[i][::-1] for i in range(3))
+    assert split["张敏 (Zhang Min)"] == "188"
+    total = sum(int(n) for n in split.values())
+    cl = load_checklist("gov-office")
+    excluded = int(cl.questions["clause"].str.match(r"8\.3(\.|$)").sum())
+    merged = tmp_path / "merged.xlsx"
+    res = run("merge", *sorted((tmp_path / "parts").glob("moonbay-2027-*.xlsx")), "-o", merged)
+    assert res.exit_code == 0, res.output
+    assert f"{total} questions ({excluded} excluded) from 3 parts" in res.output
+    for name, n in split.items():
+        assert f"{name}: {n}" in res.output
+    meta, frame = read_responses(merged)
+    assert len(frame) == total and meta["excluded_clauses"].startswith("8.3")
+    a = qmskit.score("gov-office", frame, meta)
+    assert (a.questions.loc[a.questions["clause"].str.match(r"8\.3(\.|$)"), "answer"] == "n/a").all()

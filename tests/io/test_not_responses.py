@@ -50,24 +50,16 @@ def test_csv_without_id_and_answer_columns_is_refused(tmp_path):
         read_responses(path)
 
 
-def test_workbook_without_assessment_sheet_is_refused(tmp_path):
+@pytest.mark.parametrize(("sheet", "refusal"), [("Staff", "no sheet named 'Assessment'"),
+                                                ("Assessment", "needs 'ID' and 'Answer' columns")])
+def test_workbook_without_responses_is_refused(tmp_path, sheet, refusal):
     path = tmp_path / "staff.xlsx"
     wb = openpyxl.Workbook()
-    wb.active.title = "Staff"
-    wb.active.append(["Name", "Clauses"])
-    wb.save(path)
-    with pytest.raises(ResponsesError, match="no sheet named 'Assessment'"):
-        read_responses(path)
-
-
-def test_workbook_without_id_answer_columns_is_refused(tmp_path):
-    path = tmp_path / "odd.xlsx"
-    wb = openpyxl.Workbook()
-    wb.active.title = "Assessment"
+    wb.active.title = sheet
     wb.active.append(["Name", "Clauses"])
     wb.active.append(["Li Wei", "4"])
     wb.save(path)
-    with pytest.raises(ResponsesError, match="needs 'ID' and 'Answer' columns"):
+    with pytest.raises(ResponsesError, match=refusal):
         read_responses(path)
 
 

@@ -1,0 +1,54 @@
+"""A batch over offices scored on different checklists: the portfolio intro names every checklist with its
+count of offices, and the heatmap says that each row is scored on its own checklist."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qmskit
+from qmskit.batch.outcomes import OfficeOutcome
+from qmskit.batch.summary import portfolio_data
+from qmskit.batch.tasks import Status
+from qmskit.render.portfolio import Portfolio
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+GOV = EXAMPLES / "gov"
+FILES = ["moonbay-district-office-2026.xlsx", "pinecrest-municipal-office.xlsx"]
+ISO_OFFICE = EXAMPLES / "offices" / "hillview-town-office.xlsx"
+
+
+def _outcome(path: Path) -> OfficeOutcome:
+    a = qmskit.score(qmskit.read_responses(path)[0]["checklist"], path)
+    return OfficeOutcome(source=str(path), office=str(a.meta["office"]), status=Status.DONE, assessment=a)
+
+
+@pytest.fixture(scope="module")
+def mixed() -> dict:
+    outcomes = [_outcome(GOV / FILES[0]), _outcome(GOV / FILES[1]), _outcome(ISO_OFFICE)]
+    assert {o.assessment.checklist.id for o in outcomes} == {"gov-office", "iso9001-2015"}
+    return portfolio_data(outcomes, "en", office_reports=False)
+
+
+@pytest.mark.parametrize(("lang", "gov", "iso"), [
+    ("en", "(gov-office 2.0, 2 offices) and ", "(iso9001-2015 2015+A1:2024, 1 office)"),
+    ("zh", "（gov-office 2.0，2 个单位）、", "（iso9001-2015 2015+A1:2024，1 个单位）")])
+def test_intro_names_every_checklist_with_its_offices(mixed, lang, gov, iso):
+    header = Portfolio(mixed, lang).header_html()
+    assert gov in header and iso in header, header
+
+
+@pytest.mark.parametrize(("lang", "caption"), [("en", "offices on different checklists are not comparable"),
+                                               ("zh", "使用不同检查表的单位不宜逐条款比较")])
+def test_heatmap_names_each_rows_checklist(mixed, lang, caption):
+    html = Portfolio(mixed, lang).heatmap_html()
+    assert caption in html and "gov-office, iso9001-2015" in html
+    assert html.count("(iso9001-2015)</th>") == 1 and html.count("(gov-office)</th>") == 2
+
+
+def test_one_checklist_keeps_the_plain_intro():
+    data = portfolio_data([_outcome(GOV / FILES[0]), _outcome(GOV / FILES[1])], "en", office_reports=False)
+    p = Portfolio(data, "en")
+    assert "2 offices assessed against Government office QMS readiness" in p.header_html()
+    assert "(gov-office 2.0)." in p.header_html() and "offices)" not in p.header_html()
+    assert "not comparable" not in p.heatmap_html()
