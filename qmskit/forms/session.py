@@ -39,10 +39,10 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.scales import CANONICAL, NA
-from qmskit.errors import QmskitError, ResponsesError
+from qmskit.errors import QmskitError
 from qmskit.io import iorw
 from qmskit.io.cells import normalize_text
-from qmskit.io.responses import COLUMNS, FORMATS, read_responses, write_responses
+from qmskit.io.responses import COLUMNS, format_for, read_responses, write_responses
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 TEXT_FIELDS = ("evidence", "notes", "owner")
@@ -81,9 +81,7 @@ class ResponsesSession:
                  lang: str = "en", debounce: float = 0.3, max_delay: float = 1.0,
                  on_status: Callable[[ResponsesSession], None] | None = None):
         self.path = Path(path).expanduser().absolute()
-        if self.path.suffix.lower() not in FORMATS:
-            raise ResponsesError(f"unsupported file type '{self.path.suffix}' "
-                                 f"(expected one of: {', '.join(FORMATS)})", path=self.path)
+        format_for(self.path)  # an unsupported suffix is refused before anything is typed into the form
         self.lang = lang
         self.debounce = debounce
         self.max_delay = max_delay

@@ -1,4 +1,7 @@
-"""An office's responses: read (.xlsx/.csv/.yaml) into (metadata, frame), validate, write atomically.
+"""An office's responses: read (.xlsx/.ods/.csv/.yaml) into (metadata, frame), validate, write atomically.
+
+Each kind of file is a :class:`ResponsesFormat` in one registry by suffix (:func:`format_for`,
+:func:`register_format`), so reading, writing and the form's check of a path share one table.
 
 The frame has one row per answered-or-annotated question: id, answer (canonical), evidence, notes,
 owner, due (YYYY-MM-DD or ""), row (the line or spreadsheet row it came from, for error messages).
@@ -16,6 +19,8 @@ import io
 import os
 import re
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +50,6 @@ COLUMNS = RESPONSE_COLUMNS  # one definition, in the model
 META_KEYS = ["office", "assessor", "date", "checklist", "checklist_version", "scope", "sites",
              "exclusions", "excluded_clauses", "language", "status", "confidentiality",
              "report_number", "summary", "closing", "internal_notes"]  # consultant's words: Markdown
-FORMATS = (".xlsx", ".ods", ".csv", ".yaml", ".yml")
 
 
 def empty_responses() -> pd.DataFrame:
@@ -61,20 +65,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     # a folder, FIFO or device is refused before open() (a FIFO would block, /dev/zero never ends)
     if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file") == 0:
         raise ResponsesError("empty file", path=path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from qmskit.io.xlsx import read_xlsx
-        meta, raw = read_xlsx(path, strict=strict)
-    elif suffix == ".ods":  # LibreOffice: the same sheets as an .xlsx (qmskit.io.ods)
-        from qmskit.io.ods import read_ods
-        meta, raw = read_ods(path, strict=strict)
-    elif suffix == ".csv":
-        _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
-        meta, raw = _read_csv(path)
-    elif suffix in (".yaml", ".yml"):
-        meta, raw = _read_yaml(path)
-    else:
-        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    fmt = format_for(path)
+    meta, raw = fmt.read(path, strict)
     _check_shape(meta, raw, path)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
@@ -94,7 +86,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         problems.append(exc)
     checks = {
         # measured KPI values (qmskit.core.kpis): checked against the checklist's indicators
-        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if suffix in (".xlsx", ".ods") else "line"),
+        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if fmt.sheets else "line"),
         "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
         # exclusions by clause (qmskit.core.exclusions), applied when scoring
         "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
@@ -468,23 +460,93 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
     frame = frame[COLUMNS].copy()
     for col in ("evidence", "notes", "owner"):
         frame[col] = frame[col].map(normalize_text)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from qmskit.io.xlsx import update_xlsx, write_xlsx
-        with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
-            if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
-                write_xlsx(tmp, meta, frame, cl, lang=lang)
-    elif suffix == ".ods":  # LibreOffice (qmskit.io.ods): the same sheets, no dropdowns
-        from qmskit.io.ods import write_ods
-        with iorw.atomic_path(path, backup=backup) as tmp:
-            write_ods(tmp, meta, frame, cl, lang=lang)
-    elif suffix == ".csv":
-        iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
-    elif suffix in (".yaml", ".yml"):
-        iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup, lock=True)
-    else:
-        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(FORMATS)})", path=path)
+    format_for(path).write(path, meta, frame, cl, lang, backup, into_existing)
     return path
+
+
+# ----------------------------------------------------------------------------- the formats, by suffix
+
+def _read_xlsx(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
+    from qmskit.io.xlsx import read_xlsx  # python-calamine, imported only for a workbook
+    return read_xlsx(path, strict=strict)
+
+
+def _read_ods(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
+    from qmskit.io.ods import read_ods  # LibreOffice: the same sheets as an .xlsx
+    return read_ods(path, strict=strict)
+
+
+def _read_csv_checked(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
+    _check_csv_shape(path)  # before pandas, which takes minutes and gigabytes on a 5-million-column row
+    return _read_csv(path)
+
+
+def _read_yaml_file(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
+    return _read_yaml(path)
+
+
+def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
+                into_existing: bool) -> None:
+    from qmskit.io.xlsx import update_xlsx, write_xlsx  # openpyxl: only when writing
+    with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
+        # in place: only the cells qmskit owns change, what the office added stays
+        if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
+            write_xlsx(tmp, meta, frame, cl, lang=lang)
+
+
+def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
+               into_existing: bool) -> None:
+    from qmskit.io.ods import write_ods  # the same sheets, no dropdowns
+    with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
+        write_ods(tmp, meta, frame, cl, lang=lang)
+
+
+def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
+               into_existing: bool) -> None:
+    iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
+
+
+def _write_yaml(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
+                into_existing: bool) -> None:
+    iorw.write_text(path, _yaml_text(meta, frame, cl), backup=backup, lock=True)
+
+
+@dataclass(frozen=True)
+class ResponsesFormat:
+    """How one kind of responses file is read and written. ``read(path, strict)`` gives (metadata, raw
+    frame) for validation; ``write(path, meta, frame, checklist, lang, backup, into_existing)`` writes
+    atomically under the file's lock. ``sheets``: rows are spreadsheet rows (errors say "KPIs row")."""
+    name: str
+    suffixes: tuple[str, ...]
+    read: Callable[[Path, bool], tuple[dict, pd.DataFrame]]
+    write: Callable[[Path, dict, pd.DataFrame, Checklist, str, bool, bool], None]
+    sheets: bool = False
+
+
+_REGISTRY: dict[str, ResponsesFormat] = {}
+
+
+def register_format(fmt: ResponsesFormat) -> None:
+    """Add (or replace) a responses format for each of its suffixes (lower case, with the dot)."""
+    for suffix in fmt.suffixes:
+        _REGISTRY[suffix.lower()] = fmt
+
+
+def format_for(path: str | Path) -> ResponsesFormat:
+    """The format a file's suffix names; one line naming the file for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in _REGISTRY:
+        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(_REGISTRY)})",
+                             path=Path(path))
+    return _REGISTRY[suffix]
+
+
+for _fmt in (ResponsesFormat("xlsx", (".xlsx",), _read_xlsx, _write_xlsx, sheets=True),
+             ResponsesFormat("ods", (".ods",), _read_ods, _write_ods, sheets=True),
+             ResponsesFormat("csv", (".csv",), _read_csv_checked, _write_csv),
+             ResponsesFormat("yaml", (".yaml", ".yml"), _read_yaml_file, _write_yaml)):
+    register_format(_fmt)
+FORMATS = tuple(_REGISTRY)  # the suffixes qmskit reads and writes, in this order
 
 
 def _plain(value):
