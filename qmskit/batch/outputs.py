@@ -38,11 +38,7 @@ def sha256_file(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+        return iorw.file_sha256(path)  # one definition of hashing a file, with the other file helpers
     except OSError:
         return None
 
