@@ -186,7 +186,7 @@ def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> 
         leading.append(leading[-1] & ((x - 48) <= 9))
     if not leading[0].all() or leading[4].any() or (d[0] == 48).any():
         return False                                      # no digit, five or more, or a leading zero
-    count = sum(m.astype(np.intp) for m in leading[:4])   # 1–4 digits
+    count = np.sum(leading[:4], axis=0, dtype=np.intp)     # 1–4 digits
     if (a.take(digits_at + count) != 34).any():
         return False                                      # not closed right after the digits
     four = leading[3]
