@@ -597,6 +597,14 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
                   warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
 
 
+def _register_ids(questions: pd.DataFrame) -> set[Any]:
+    """The ids of the questions in the documented-information registers (the docinfo section's rows:
+    :func:`qmskit.core.gaps.documented_information_register` and ``office_documents_register`` take the
+    questions whose column is set), without building the registers' frames."""
+    return {qid for column in ("documented_information", "office_document") if column in questions
+            for qid in questions.loc[questions[column].notna(), "id"]}
+
+
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
     """Every question with its answer, in checklist order: with its evidence, notes, owner and due date, or,
     for a question with a finding, a link to that finding (the gap register shows it in full)."""
@@ -608,7 +616,7 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
     # the registers) is not written out twice: here its answer and a link to it
     ranks = dict(zip(a.gaps["id"], a.gaps["rank"]))
     attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
-    docs = set(a.documented_information()["id"]) | set(a.office_documents()["id"])
+    docs = _register_ids(q)
     rows = []
     for r in _records(q, ["id", "clause", "answer", "evidence", "notes", "owner", "due", *_text_columns(lang)]):
         owner, due = _text(r["owner"]), _text(r["due"])
