@@ -44,9 +44,17 @@ def _finalize(value: Any) -> Any:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+@functools.cache
+def _message(key: str, lang: str) -> str:
+    """A message without fields: the same text every time in a process (the catalogs are read once), and
+    a long table asks for the same few (a severity, a reason, "Notes:") on every row."""
+    return catalog.t(key, lang)
+
+
 @jinja2.pass_context
 def _t(context: Any, key: str, **fields: Any) -> str:
-    return catalog.t(key, context.get("lang") or "en", **fields)
+    lang = context.get("lang") or "en"
+    return catalog.t(key, lang, **fields) if fields else _message(key, lang)
 
 
 @jinja2.pass_context
@@ -65,6 +73,7 @@ def environment() -> jinja2.Environment:
         autoescape=True,  # every template, whatever its name: nothing here is not HTML or SVG
         undefined=jinja2.StrictUndefined,  # a misspelt field fails the test, never renders as ""
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False, finalize=_finalize,
+        auto_reload=False,  # templates ship with the package: compiled once a process, never re-checked on disk
     )
     env.globals.update(t=_t, t_html=_t_html, palette=palette, band_colour=palette.band_colour,
                        severity_colour=palette.severity_colour)
