@@ -54,9 +54,11 @@ class MetaRow:
 def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
     """The rows of ``frame`` (only ``columns`` of it, when given: a row of the questions frame has ~40
     cells and a section shows a handful) as dicts with Python values (``to_dict("records")``)."""
-    if columns is not None:
-        frame = frame[list(dict.fromkeys(c for c in columns if c in frame))]
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+    names = list(frame.columns) if columns is None else [c for c in dict.fromkeys(columns) if c in frame]
+    # column by column (Series.tolist: Python scalars, as to_dict gives them), ~5x cheaper than to_dict
+    values = [frame[name].tolist() for name in names]
+    keys = [str(name) for name in names]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _text_columns(lang: str) -> list[str]:
