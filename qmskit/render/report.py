@@ -17,6 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -55,10 +56,29 @@ def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict
     """The rows of ``frame`` (only ``columns`` of it, when given: a row of the questions frame has ~40
     cells and a section shows a handful) as dicts with Python values (``to_dict("records")``)."""
     names = list(frame.columns) if columns is None else [c for c in dict.fromkeys(columns) if c in frame]
-    # column by column (Series.tolist: Python scalars, as to_dict gives them), ~5x cheaper than to_dict
-    values = [frame[name].tolist() for name in names]
+    # column by column, ~5x cheaper than to_dict: Series.tolist gives Python scalars, as to_dict does, but
+    # leaves an object column's numpy scalars and an extension column's NA as they are (_box: to_dict's)
+    values = [_python_values(frame[name]) for name in names]
     keys = [str(name) for name in names]
     return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _box(value: Any) -> Any:
+    """A cell as ``to_dict`` gives it: a numpy number or bool as Python's, pandas' NA as None."""
+    if value is pd.NA:
+        return None
+    if isinstance(value, (np.number, np.bool_)):
+        return value.item()
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
+    return value
+
+
+def _python_values(column: pd.Series) -> list[Any]:
+    values = column.tolist()
+    if column.dtype == object or not isinstance(column.dtype, np.dtype):  # object or extension: box the odd ones
+        return [v if type(v) is str else _box(v) for v in values]
+    return values
 
 
 def _text_columns(lang: str) -> list[str]:
