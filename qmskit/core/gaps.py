@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,13 +124,16 @@ def gap_rank_order(weight: np.ndarray, points: np.ndarray, answered: np.ndarray,
 def recommended_action(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
     """What the office should do per row: the question's ``action`` in ``lang`` (English when that is
     blank), falling back to the evidence hint only for a checklist that gives no action."""
-    def col(name: str) -> pd.Series:
-        values = frame.get(name, pd.Series("", index=frame.index))
-        return values.astype(object).where(values.notna(), "")
-    out = col(f"action_{lang}")
-    for fallback in ("action_en", f"evidence_{lang}", "evidence_en"):
-        out = out.where(out != "", col(fallback))
-    return out
+    # the first of these that is neither missing nor "" (a column the frame lacks counts as ""); per row
+    # in Python over the columns' lists: the same as where-chains over four columns, ~10x cheaper a call
+    columns = [frame[name].tolist() for name in
+               dict.fromkeys((f"action_{lang}", "action_en", f"evidence_{lang}", "evidence_en")) if name in frame]
+
+    def first(values: tuple[Any, ...]) -> Any:
+        return next((v for v in values if not pd.isna(v) and v != ""), "")
+
+    return pd.Series([first(values) for values in zip(*columns, strict=True)] if columns else [""] * len(frame),
+                     index=frame.index, dtype=object)
 
 
 def action_plan(gaps: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -143,7 +147,10 @@ def action_plan(gaps: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def _register(questions: pd.DataFrame, column: str) -> pd.DataFrame:
-    di = questions[questions[column].notna()].copy() if column in questions else questions.iloc[:0].copy()
+    # only the columns used (the questions frame has ~30; the copy of them all was most of the cost)
+    used = [c for c in dict.fromkeys(("id", "clause", "documented_information", "answer", "evidence", "text_en",
+                                      "text_zh", "points", "answered", column)) if c in questions]
+    di = questions.loc[questions[column].notna(), used].copy() if column in questions else questions[used].iloc[:0].copy()
     p = di["points"]
     di["status"] = np.select(
         [di["answer"] == "n/a", ~di["answered"].astype(bool), p >= 1, p > 0],
