@@ -90,13 +90,17 @@ def _marked(exc: yaml.MarkedYAMLError, path: Path, error: type[QmskitError]) -> 
 
 def load_yaml(path: str | Path, error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Return (data, lines) where ``lines`` maps a path tuple inside the document to its line."""
+    return parse_yaml(read_yaml_text(path, error), path, error)
+
+
+def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> str:
+    """A YAML file's text, read under the size limit and decoded as UTF-8 (what :func:`load_yaml` parses)."""
     path = Path(path)
     raw = read_bytes_bounded(path, error, MAX_YAML_BYTES, "limits.what.yaml_file")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise error(msg("yamlio.not_utf8", reason=exc.reason, pos=exc.start), path=path) from None
-    return parse_yaml(text, path, error)
 
 
 def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
