@@ -147,18 +147,17 @@ def action_plan(gaps: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def _register(questions: pd.DataFrame, column: str) -> pd.DataFrame:
-    # only the columns used (the questions frame has ~30; the copy of them all was most of the cost)
-    used = [c for c in dict.fromkeys(("id", "clause", "documented_information", "answer", "evidence", "text_en",
-                                      "text_zh", "points", "answered", column)) if c in questions]
-    di = questions.loc[questions[column].notna(), used].copy() if column in questions else questions[used].iloc[:0].copy()
-    p = di["points"]
+    # one take of the columns shown (the questions frame has ~30), the status computed on the arrays
+    mask = questions[column].notna().to_numpy() if column in questions else np.zeros(len(questions), dtype=bool)
+    keep = ["id", "clause", "documented_information", "answer", "evidence", "text_en", "text_zh", column]
+    di = questions.loc[mask, [c for c in dict.fromkeys(keep) if c in questions]].reset_index(drop=True)
+    p = questions["points"].to_numpy(dtype=float)[mask]
     di["status"] = np.select(
-        [di["answer"] == "n/a", ~di["answered"].astype(bool), p >= 1, p > 0],
-        ["n/a", "unanswered", "present", "partial"], "missing")
+        [questions["answer"].to_numpy()[mask] == "n/a", ~questions["answered"].to_numpy(dtype=bool)[mask],
+         p >= 1, p > 0], ["n/a", "unanswered", "present", "partial"], "missing")
     if column != "documented_information":
         di["documented_information"] = di[column]
-    return di[["id", "clause", "documented_information", "status", "answer", "evidence",
-               "text_en", "text_zh"]].reset_index(drop=True)
+    return di[["id", "clause", "documented_information", "status", "answer", "evidence", "text_en", "text_zh"]]
 
 
 def documented_information_register(questions: pd.DataFrame) -> pd.DataFrame:

@@ -581,24 +581,23 @@ def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
                   mandatory=_register(di, lang) if len(di) else None, own=_register(own, lang) if len(own) else None)
 
 
-def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    columns = ["id", "clause", "answer", "evidence", "notes", *_text_columns(lang)]
-    q = a.questions[list(dict.fromkeys(c for c in columns if c in a.questions))].set_index("id").loc[ids].reset_index()
-    return [{"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
-             "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]), "notes": _text(r["notes"])}
-            for r in _records(q)]
+def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+    """The rows of the questions ``ids`` (``by_id``: the questions' records by id; ids are unique, the
+    checklist loader refuses a duplicate)."""
+    rows = []
+    for qid in ids:
+        r = by_id[qid]
+        rows.append({"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
+                     "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
+                     "notes": _text(r["notes"])})
+    return rows
 
 
-def _na_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
     """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
-    rows = _question_rows(a, ids, lang)
-    if "excluded_by" not in a.questions:
-        return rows
-    excluded_by = a.questions.set_index("id")["excluded_by"]
-    for qid, row in zip(ids, rows):
-        clause = excluded_by.get(qid)
+    rows = _question_rows(by_id, ids, lang)
+    for qid, row in zip(ids, rows, strict=True):
+        clause = by_id[qid].get("excluded_by")
         if isinstance(clause, str) and clause:
             reason = row["notes"]
             row["notes"] = (t("na_excluded", lang, clause=clause, reason=reason) if reason
@@ -612,10 +611,14 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "87%")]
     na_columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "55%"),
                   Column("notes", t("col_notes", lang), "32%")]
-    na_ids = a.questions.loc[a.questions["answer"] == "n/a", "id"].tolist()
+    # the questions read once (only the columns shown), then looked up by id for each of the three lists
+    records = _records(a.questions, ["id", "clause", "answer", "evidence", "notes", "excluded_by",
+                                     *_text_columns(lang)])
+    by_id = {r["id"]: r for r in records}
+    na_ids = [r["id"] for r in records if r["answer"] == "n/a"]
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
-                  unanswered=_question_rows(a, a.unanswered, lang), unsupported=_question_rows(a, a.unsupported, lang),
-                  na=_na_rows(a, na_ids, lang),
+                  unanswered=_question_rows(by_id, a.unanswered, lang),
+                  unsupported=_question_rows(by_id, a.unsupported, lang), na=_na_rows(by_id, na_ids, lang),
                   warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
 
 
