@@ -143,8 +143,13 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
         read = len(caught)
         assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
                            source=responses_path)
+    # a ResourceWarning is the garbage collector's note about whatever object it happened to finalise
+    # meanwhile ("Unclosed context <zmq.asyncio.Context …>" of the kernel build_report boots alongside),
+    # never news about this file: the report's warnings list showed it at random
+    read_caught = [w for w in caught[:read] if not issubclass(w.category, ResourceWarning)]
+    caught = read_caught + [w for w in caught[read:] if not issubclass(w.category, ResourceWarning)]
     if reader_warnings is not None:
-        reader_warnings.extend(caught[:read])
+        reader_warnings.extend(read_caught)
     assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
     if Path(responses_path).is_file():
         from qmskit.io.iorw import file_sha256

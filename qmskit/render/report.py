@@ -299,8 +299,8 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
                Figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang))]
     return render("report/verdict.html.j2", lang=lang, band=a.readiness, shown=a.display_band,
-                  hint_key=band_hint_key(a, counts), reasons=reason_texts(a.reasons, lang), actions_progress=progress_line(a, lang),
-                  figures=figures)
+                  hint_key=band_hint_key(a, counts), reasons=reason_texts(a.reasons, lang),
+                  actions_progress=progress_line(a, lang), figures=figures)
 
 
 def chart_clauses(a: Assessment) -> pd.DataFrame:
