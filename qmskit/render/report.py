@@ -272,9 +272,10 @@ def gap_counts(a: Assessment) -> dict[str, int]:
     return a.finding_counts()
 
 
-def band_hint_key(a: Assessment) -> str:
-    """The banner's one-line hint: "book the audit" only when ready with no open minor."""
-    if a.display_band == "ready" and a.finding_counts()["minor"]:
+def band_hint_key(a: Assessment, counts: dict[str, int] | None = None) -> str:
+    """The banner's one-line hint: "book the audit" only when ready with no open minor (``counts``:
+    :func:`gap_counts` when the caller has them already)."""
+    if a.display_band == "ready" and (counts or a.finding_counts())["minor"]:
         return "band_hint_ready_minors"
     return f"band_hint_{a.display_band}"
 
@@ -298,8 +299,8 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
                Figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang))]
     return render("report/verdict.html.j2", lang=lang, band=a.readiness, shown=a.display_band,
-                  hint_key=band_hint_key(a), reasons=reason_texts(a.reasons, lang), actions_progress=progress_line(a, lang),
-                  figures=figures)
+                  hint_key=band_hint_key(a, counts), reasons=reason_texts(a.reasons, lang),
+                  actions_progress=progress_line(a, lang), figures=figures)
 
 
 def chart_clauses(a: Assessment) -> pd.DataFrame:
