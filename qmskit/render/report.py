@@ -24,7 +24,7 @@ from markupsafe import Markup
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank as _blank
-from qmskit.i18n.catalog import check_lang, reason_texts, t
+from qmskit.i18n.catalog import check_lang, reason_texts, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
@@ -620,7 +620,7 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(by_id, a.unanswered, lang),
                   unsupported=_question_rows(by_id, a.unsupported, lang), na=_na_rows(by_id, na_ids, lang),
-                  warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
+                  warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
 
 
 def _register_ids(questions: pd.DataFrame) -> set[Any]:
