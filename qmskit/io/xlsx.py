@@ -529,9 +529,13 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     if not kept:  # the frame as pandas builds it from empty lists
         return pd.DataFrame({c: [] for c in cols + ["row"]}, columns=cols + ["row"])
     take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda v: (v[kept[0]],))
-    # object arrays: pandas would otherwise infer (and build) a string column for each, only to be undone
-    data = {c: np.array(take(values[c]) if c in values else [None] * len(kept), dtype=object) for c in cols}
-    return pd.DataFrame({**data, "row": np.array(kept, dtype=np.int64) + 2})
+    # one block of objects, as the cells are (pandas would otherwise infer and build a string column for each,
+    # turning blanks into NaN, only for validation to undo it); the spreadsheet row of each
+    blank = (None,) * len(kept)
+    cells: list[Any] = [take(values[c]) if c in values else blank for c in cols]
+    frame = pd.DataFrame(np.column_stack(cells), columns=cols, dtype=object)
+    frame["row"] = np.array(kept, dtype=np.int64) + 2
+    return frame
 
 
 def _read_kpis(ws) -> list[dict]:

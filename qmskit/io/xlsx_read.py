@@ -152,6 +152,9 @@ def _plain_and_near(part: bytes) -> bool:
     n_cells, n_rows = int(np.count_nonzero(cells)), int(np.count_nonzero(rows))
     if count(at(lead, 0), at(c_name, 1)) != n_cells or count(at(lead, 0), at(row_name, 1)) != n_rows:
         return False  # a tag that does not open with ' r="', or one with a namespace prefix
+    np.equal(a, 33, out=tmp)
+    if count(at(lt, 0), at(tmp, 1)):
+        return False  # "<!": a comment, CDATA or a DTD (the exact scan refuses a DTD)
     np.equal(a, 61, out=tmp)
     tmp |= space
     if count(at(space, -1), at(is_r, 0), at(tmp, 1)) != n_cells + n_rows:
@@ -231,8 +234,9 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(_CHUNK)
-            buf = carry + chunk
-            if not chunk:
+            last = len(chunk) < _CHUNK  # (a zip member's read gives less only at its end)
+            buf = carry + chunk if carry else chunk
+            if last:
                 end = len(buf)
             else:
                 end = buf.rfind(b"<")
@@ -241,17 +245,18 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if end < 0:
                     raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
-            part = buf[:end]
-            # a DTD is only allowed before the root element, but look everywhere: cheap and certain
-            if _DTD.search(part):
-                raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
-            if is_sheet:
-                if exact:
-                    row, col = _walk(part, row, col, path, info.filename)
-                elif not _plain_and_near(part):
+            part = buf if end == len(buf) else buf[:end]
+            if is_sheet and not exact:
+                if not _plain_and_near(part):  # (it never vouches for a "<!": a DTD is looked for exactly)
                     return False
+            else:
+                # a DTD is only allowed before the root element, but look everywhere: cheap and certain
+                if _DTD.search(part):
+                    raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
+                if is_sheet:
+                    row, col = _walk(part, row, col, path, info.filename)
             carry = buf[end:]
-            if not chunk:
+            if last:
                 return True
 
 
