@@ -295,7 +295,8 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
                for v in (table[:, names.index("id")].tolist() if "id" in names else [None] * n)]
     keep = np.array([i for i, qid in enumerate(all_ids) if qid], dtype=np.intp)
     ids = [all_ids[i] for i in keep]
-    row_of = (raw["row"].to_numpy()[keep] if "row" in names else np.arange(2, n + 2)[keep]).tolist()
+    row_numbers = raw["row"].to_numpy()[keep] if "row" in names else np.arange(2, n + 2)[keep]
+    row_of = row_numbers.tolist()
     arrays = checklist_arrays(cl)
     position = arrays.derived.get("io.responses.position")
     if position is None:
@@ -333,14 +334,14 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
         problems.sort(key=lambda e: _row_number(e.where))
         shown = problems[:MAX_PROBLEMS]
         raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
-    rows = (raw["row"].iloc[keep] if "row" in raw else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
     if not len(ids):  # as pandas infers empty columns: object, the due column float
+        rows = raw["row"].iloc[keep] if "row" in raw else pd.Series(np.arange(2, n + 2)[keep], dtype="int64")
         return pd.DataFrame({"id": pd.Series([], dtype="object"), "answer": pd.Series([], dtype="object"),
                              **{col: pd.Series([], dtype="object") for col in texts},
                              "due": pd.Series([], dtype="float64"), "row": rows.reset_index(drop=True)})
-    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype="object"),
+    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype=object),
                          **{col: _text_array(values) for col, values in texts.items()},
-                         "due": _text_array(dues), "row": rows.to_numpy()})
+                         "due": _text_array(dues), "row": row_numbers})
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)  # what pandas makes of a column of str ("str")

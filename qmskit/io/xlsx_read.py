@@ -6,14 +6,15 @@ XFD1048576) make it allocate hundreds of GB and abort the whole process; openpyx
 pads every row to the ``<dimension>`` the file claims. So before either looks at a file, :func:`prescan`
 checks what the zip central directory declares (total expanded size, member count), refuses XML
 entity declarations (XXE, "billion laughs"), and streams each worksheet's XML to find how far its rows
-and cells really reach — without building anything: a few C-level searches vouch for a sheet written
-the usual way (every tag opening with one plain ``r="A1"``), anything else is walked tag by tag with
+and cells really reach — without building anything: a few numpy passes over the bytes vouch for a sheet
+written the usual way (every tag opening with one plain ``r="A1"``), anything else is walked tag by tag with
 every reference as readers accept it (either quotes, spaces, zero padding, namespace prefixes, a second
 ``r``). Only a workbook within the limits of :mod:`qmskit.io.limits` reaches calamine.
 
 :func:`open_workbook` returns sheets whose ``iter_rows(min_row=, values_only=True)`` yields tuples the
 way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whole number, dates as
-``datetime``), so the sheet readers in :mod:`qmskit.io.xlsx` work unchanged.
+``datetime``), so the sheet readers in :mod:`qmskit.io.xlsx` work unchanged; ``column`` gives one column
+the same way (the Assessment sheet is read by column).
 """
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ class _Scratch(threading.local):
         if n > self.size:
             self.size = max(n, 1 << 18)
             self.data = np.zeros(_LEAD + self.size + _TAIL, dtype=np.uint8)
-            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(12)]
+            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(2)]
         return self.data, self.masks
 
 
@@ -90,11 +91,12 @@ _SCRATCH = _Scratch()
 def _plain_and_near(part: bytes) -> bool:
     """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it.
 
-    Whole-chunk comparisons, each one C loop over the bytes, find where a row or cell tag starts (after
-    "<", or after ":" — a namespace prefix: such a tag then counts as one without its reference), where a
-    plain ' r="' stands, and where anything reads as an r attribute (an "r" after a space, then "=" or a
-    space). Every tag must open with its reference and no other r attribute may exist; then each reference
-    is read from the few bytes after it and checked against the limits."""
+    A few whole-chunk passes (C loops over the bytes) find every "<", every ":" (a namespace prefix) and
+    every "r" after a space; the bytes just after them are then gathered and compared as arrays (a few
+    per tag, never a Python step per tag). Every row and cell tag must open with ' r="', none may carry a
+    prefix, no other r attribute may exist (an "r" after a space followed by "=" or a space), nothing may
+    start with "<!" (a comment, CDATA or DTD: the exact scan looks at those); then each reference is read
+    from the bytes after it and checked against the limits."""
     n = len(part)
     if n > _FAST_MAX:
         return False
@@ -105,73 +107,43 @@ def _plain_and_near(part: bytes) -> bool:
     a = data[:size]
     a[_LEAD:_LEAD + n] = np.frombuffer(part, dtype=np.uint8)
     a[_LEAD + n:] = 0  # (the leading bytes are never written: always zero)
-    space, ends, is_r, lt, lead, c_name, row_name, opens_ref, tmp, c_ref, row_ref, out = (m[:size] for m in masks)
-    # masks over every byte j of the padded chunk; those that look ahead hold for j < w (and are never
-    # read past it: the look-aheads below reach at most 8 bytes past the part, the padding is 16)
-    w = size - 8
-    np.less_equal(a, 32, out=space)  # space, tab, CR, LF (and any control byte: only ever stricter)
-    np.equal(a, 47, out=tmp)
-    np.logical_or(space, tmp, out=ends)  # what ends a tag's name: a space, "/" or ">"
-    np.equal(a, 62, out=tmp)
-    ends |= tmp
-    np.equal(a, 114, out=is_r)
-    np.equal(a, 60, out=lt)
-    np.equal(a, 58, out=tmp)
-    np.logical_or(lt, tmp, out=lead)
-    tw = tmp[:w]
-    cn, rn, ref = c_name[:w], row_name[:w], opens_ref[:w]
-    np.equal(a[:w], 99, out=cn)                 # "c" and the end of the name
-    cn &= ends[1:w + 1]
-    np.equal(a[1:w + 1], 111, out=rn)           # "row" and the end of the name
-    rn &= is_r[:w]
-    np.equal(a[2:w + 2], 119, out=tw)
-    rn &= tw
-    rn &= ends[3:w + 3]
-    np.equal(a[:w], 32, out=ref)                # ' r="'
-    ref &= is_r[1:w + 1]
-    np.equal(a[2:w + 2], 61, out=tw)
-    ref &= tw
-    np.equal(a[3:w + 3], 34, out=tw)
-    ref &= tw
-
-    def at(mask: np.ndarray, k: int) -> np.ndarray:  # mask[i + k] for every position i of the part
-        return mask[_LEAD + k:_LEAD + k + n]
-
-    def count(first: np.ndarray, *more: np.ndarray) -> int:
-        res = out[:n]
-        np.logical_and(first, more[0], out=res)
-        for m in more[1:]:
-            res &= m
-        return int(np.count_nonzero(res))
-
-    cells, rows = c_ref[:n], row_ref[:n]
-    np.logical_and(at(lt, 0), at(c_name, 1), out=cells)
-    cells &= at(opens_ref, 2)
-    np.logical_and(at(lt, 0), at(row_name, 1), out=rows)
-    rows &= at(opens_ref, 4)
-    n_cells, n_rows = int(np.count_nonzero(cells)), int(np.count_nonzero(rows))
-    if count(at(lead, 0), at(c_name, 1)) != n_cells or count(at(lead, 0), at(row_name, 1)) != n_rows:
-        return False  # a tag that does not open with ' r="', or one with a namespace prefix
-    np.equal(a, 33, out=tmp)
-    if count(at(lt, 0), at(tmp, 1)):
-        return False  # "<!": a comment, CDATA or a DTD (the exact scan refuses a DTD)
-    np.equal(a, 61, out=tmp)
-    tmp |= space
-    if count(at(space, -1), at(is_r, 0), at(tmp, 1)) != n_cells + n_rows:
-        return False  # an r attribute besides the tags' own references (a second one, or spelled otherwise)
-    np.logical_or(cells, rows, out=out[:n])
-    starts = np.flatnonzero(out[:n])
-    return _references_near(a, starts, cells[starts])
+    found, before = masks[0][:size], masks[1][:size]
+    lt = np.flatnonzero(np.equal(a, 60, out=found))        # every "<", as indexes into a
+    if (a.take(lt + 1) == 33).any():
+        return False
+    colon = np.flatnonzero(np.equal(a, 58, out=found))
+    heads = np.concatenate((lt, colon))
+    after = [a.take(heads + k) for k in range(1, 5)]
+    ends = (after[1] <= 32) | (after[1] == 47) | (after[1] == 62)          # "c" then the end of the name
+    is_c = (after[0] == 99) & ends
+    ends = (after[3] <= 32) | (after[3] == 47) | (after[3] == 62)          # "row" then the end of the name
+    is_row = (after[0] == 114) & (after[1] == 111) & (after[2] == 119) & ends
+    if is_c[len(lt):].any() or is_row[len(lt):].any():
+        return False                                         # a row or cell tag with a namespace prefix
+    cells, rows = lt[is_c[:len(lt)]], lt[is_row[:len(lt)]]
+    for tags, name in ((cells, 1), (rows, 3)):               # each opens with ' r="'
+        q = tags + 1 + name
+        if not ((a.take(q) == 32) & (a.take(q + 1) == 114) & (a.take(q + 2) == 61) & (a.take(q + 3) == 34)).all():
+            return False
+    np.equal(a, 114, out=found)
+    np.less_equal(a[:-1], 32, out=before[1:])
+    found[1:] &= before[1:]
+    r = np.flatnonzero(found[1:]) + 1                        # every "r" after a space
+    follows = a.take(r + 1)
+    if int(np.count_nonzero((follows == 61) | (follows <= 32))) != len(cells) + len(rows):
+        return False                                         # an r attribute besides the tags' own references
+    starts = np.concatenate((cells, rows))
+    return _references_near(a, starts, np.arange(len(starts)) < len(cells))
 
 
 def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> bool:
     """Each reference (a cell's "A1", a row's "1") plain and within the limits: 1–2 capital letters for a
     cell (none for a row), 1–4 digits without a leading zero, the closing quote; column ≤ MAX_COLUMNS,
-    row ≤ MAX_ROWS. ``starts``: where each tag starts in the part (``a`` holds it after _LEAD zeros).
-    Column by column over the references (small arrays: no per-reference Python)."""
+    row ≤ MAX_ROWS. ``starts``: where each tag's "<" is in ``a``. Column by column over the references
+    (small arrays: no per-reference Python)."""
     if not len(starts):
         return True
-    first = starts + _LEAD + np.where(is_cell, 6, 8)   # just after '<c r="' or '<row r="'
+    first = starts + np.where(is_cell, 6, 8)            # just after '<c r="' or '<row r="'
     b = [a.take(first + j) for j in range(3)]
     letter = [(x >= 65) & (x <= 90) for x in b]
     if (letter[0] != is_cell).any() or (letter[2] & is_cell).any():
