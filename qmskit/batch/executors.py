@@ -350,8 +350,8 @@ _STACK_LOCK = threading.Lock()
 
 
 def _import_worker_stack(warm_checklists: Sequence[str] = ()) -> None:
-    """What a worker needs per office (reading, scoring, papermill, the HTML export) imported, and the
-    checklists its offices are scored against loaded, while its kernel boots in another process (so the
+    """What a worker needs per office (reading, scoring, papermill, the HTML export) imported, nbformat's
+    validator compiled and the checklists its offices are scored against loaded, while its kernel boots in another process (so the
     first office does not pay for them once its kernel is ready). Once per process: worker threads wait
     for the first one instead of parsing the same checklist twice."""
     import importlib
@@ -364,6 +364,11 @@ def _import_worker_stack(warm_checklists: Sequence[str] = ()) -> None:
                 importlib.import_module(name)
             except Exception:  # a missing piece is reported by the office that needs it
                 pass
+        try:  # nbformat compiles its notebook schema on the first validation (every notebook is validated)
+            from qmskit.jupyter._nbformat import nbformat
+            nbformat.v4.new_notebook()
+        except Exception:
+            pass
         for checklist in warm_checklists:
             try:
                 from qmskit.checklist.loader import load_checklist
