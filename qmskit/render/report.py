@@ -111,6 +111,8 @@ def _meta(a: Assessment, key: str) -> str:
 
 def _text(value: Any) -> str:
     """A cell's text: blank (None, NaN, whitespace) is the empty string."""
+    if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
+        return value if value.strip() else ""
     return "" if _blank(value) else str(value)
 
 
