@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
+from qmskit.core.model import SEVERITIES  # the gap register's groups, in rank order
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, t
 from qmskit.i18n.numbers import fmt_number
@@ -316,6 +317,12 @@ def clause_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _fraction(value: float) -> str:
+    """0–1 in the fewest characters CSS reads: ``.682``, ``0``, ``1``."""
+    text = f"{round(value, 3):g}"
+    return text[1:] if text.startswith("0.") else text
+
+
 def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     f = clause_frame(a, lang)
@@ -328,12 +335,13 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
             # "—" when nothing is answered yet, "n/a" only when nothing applies
             "score": None if missing else fmt_number(score, lang),
             "no_score": t("ans_blank") if r["applicable"] else "n/a",
-            "bar": "" if missing else f"{round(max(0.0, min(100.0, float(score))), 1):g}",
+            # the bar's length as a fraction of the cell (report.css draws it behind the score: no element)
+            "bar": "" if missing else _fraction(max(0.0, min(100.0, float(score))) / 100),
             "answered": f"{r['answered']} / {r['applicable']}",
             "completeness": pct(r["completeness"]) if r["applicable"] else "n/a"})
     # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
     columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "50%"),
-               Column("score", t("col_score", lang), "14%"),
+               Column("score", t("col_score", lang), "14%", bar="bar"),
                Column("answered", t("col_answered", lang), "12%", numeric=True),
                Column("completeness", t("col_completeness", lang), "15%", numeric=True)]
     return render("report/clauses.html.j2", lang=lang, columns=columns, rows=rows,
@@ -375,10 +383,17 @@ def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def finding_anchor(qid: str) -> str:
-    """The HTML id of a finding's row in the gap register: the action plan and the appendix link to it
-    instead of repeating the finding (question ids are letters, digits, dots and dashes)."""
-    return f"f-{qid}"
+def _finding_ranks(a: Assessment) -> dict[str, int]:
+    """The rank of each question's finding, by question id (a question without a finding is not in it)."""
+    return {str(k): int(v) for k, v in zip(a.gaps["id"], a.gaps["rank"])}
+
+
+def finding_anchor(qid: str, rank: Any = None) -> str:
+    """The HTML id of a finding's row in the gap register, which the action plan and the documented-
+    information register link to instead of repeating the finding: ``f<rank>`` (``f12``: the number the
+    reader sees, and short, for a link per finding), ``f-<question id>`` for a KPI finding, which has no
+    rank (question ids are letters, digits, dots and dashes)."""
+    return f"f{rank}" if not _blank(rank) and str(rank) else f"f-{qid}"
 
 
 def clause_shown(clause: str, qid: str) -> str:
@@ -411,10 +426,12 @@ def _answer_implied(reason: str, answer: Any) -> bool:
 
 
 def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
-    """The findings in rank order, each in full once: requirement, the answer (where the reason does not
-    already say it: a "not met" is a "no"), evidence seen and notes, severity with its reason, the
-    recommended action with its owner, due date and (with an action plan attached) status. Each row is
-    anchored (:func:`finding_anchor`): the action plan and the appendix link to it instead of copying it."""
+    """The findings in rank order, grouped by severity (a heading per severity with its count: the
+    severity is said once per group, not on every row; ranks run on across the groups), each finding in
+    full once: its reason, requirement, the answer (where the reason does not already say it: a "not met"
+    is a "no"), evidence seen and notes, the recommended action with its owner, due date and (with an
+    action plan attached) status. Each row is anchored (:func:`finding_anchor`): the action plan, the
+    documented-information register and the appendix link to it instead of copying it."""
     from qmskit.render import actions_report
 
     lang = check_lang(lang)
@@ -422,29 +439,35 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
     plan = action_plan_frame(a, lang).set_index("id")
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
-    rows = []
+    groups: dict[str, list[dict[str, Any]]] = {}
     for i, r in enumerate(_records(f)):
         owner, due = (_text(plan.at[r["id"], "owner"]), _text(plan.at[r["id"], "due"])) if r["id"] in plan.index \
             else ("", "")
-        rows.append({"kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]),
-                     "severity": r["severity"], "reason": r["reason"], "clause": clause_shown(r["clause"], r["id"]),
-                     "id": r["id"], "requirement": r["requirement"],
-                     "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
-                     else answer_label(r["answer"], lang),
-                     # "none recorded" only where some evidence was due: a "no" has none to show
-                     "evidence": _text(r["evidence"]), "no_evidence": _points_above_zero(a, r["id"]),
-                     "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
-                     "overdue": bool(assessed) and bool(due) and due < assessed,
-                     "status": status[i] if status is not None else ""})
-    columns = [Column("rank", f'{t("col_rank", lang)} / {t("col_impact", lang)}', "7%", numeric=True),
-               Column("severity", t("col_severity", lang), "12%"),
-               Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "10%"),
-               Column("requirement", t("col_finding", lang), "29%"),
-               Column("evidence", t("col_seen", lang), "20%"),
-               Column("action", t("col_recommended", lang), "22%")]
-    return render("report/gaps.html.j2", lang=lang, columns=columns, rows=rows,
-                  row_classes=["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows],
-                  row_ids=[finding_anchor(r["id"]) for r in rows], kpis=_kpi_table(a, lang))
+        groups.setdefault(r["severity"], []).append({
+            "kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]), "reason": r["reason"],
+            "clause": clause_shown(r["clause"], r["id"]), "id": r["id"], "anchor": finding_anchor(r["id"], r["rank"]),
+            "requirement": r["requirement"],
+            "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
+            else answer_label(r["answer"], lang),
+            # "none recorded" only where some evidence was due: a "no" has none to show
+            "evidence": _text(r["evidence"]), "no_evidence": _points_above_zero(a, r["id"]),
+            "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
+            "overdue": bool(assessed) and bool(due) and due < assessed,
+            "status": status[i] if status is not None else ""})
+    # the widths are report.css's (table.qr-gaps), written once for the groups' tables
+    columns = [Column("rank", t("col_rank", lang), "", numeric=True),
+               Column("impact", t("col_impact", lang), "", numeric=True),
+               Column("reason", t("col_reason", lang), ""),
+               Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', ""),
+               Column("requirement", t("col_finding", lang), ""),
+               Column("evidence", f'{t("col_seen", lang)} / {t("col_notes", lang)}', ""),
+               Column("action", t("col_recommended", lang), ""),
+               Column("owner", t("col_owner_due", lang), "")]
+    implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
+    return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
+                  groups=[{"severity": sev, "rows": rows, "anchors": [r["anchor"] for r in rows],
+                           "classes": ["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows]}
+                          for sev in SEVERITIES if (rows := groups.get(sev))])
 
 
 def _points_above_zero(a: Assessment, qid: str) -> bool:
@@ -499,7 +522,7 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
         owner, due = _text(r["owner"]), _text(r["due"])
         g = groups.setdefault(owner, {"owner": owner, "links": [], "dues": [], "no_due": 0, "overdue": 0,
                                       "status": {}})
-        g["links"].append({"anchor": finding_anchor(r["id"]), "label": _text(r["rank"]) or r["id"]})
+        g["links"].append({"anchor": finding_anchor(r["id"], r["rank"]), "label": _text(r["rank"]) or r["id"]})
         if due:
             g["dues"].append(due)
             g["overdue"] += bool(assessed) and due < assessed
@@ -519,27 +542,38 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     return render("report/actions.html.j2", lang=lang, columns=columns, rows=rows)
 
 
-def _register(di: pd.DataFrame, lang: str) -> dict[str, Any]:
+def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int]) -> dict[str, Any]:
+    """A register's rows; a document with a finding links to it (``ranks``: the findings' ranks by
+    question id) instead of repeating the requirement and evidence its gap-register row shows."""
     counts = di["status"].value_counts()
     summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
                          for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
-    rows = [{"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
-             "status": r["status"], "requirement": question_text(r, lang), "evidence": _text(r["evidence"])}
-            for r in _records(di)]
+    rows = []
+    for r in _records(di):
+        row = {"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
+               "status": r["status"], "link": "", "requirement": "", "evidence": ""}
+        rank = ranks.get(r["id"])
+        if rank is not None:
+            row.update(link=f"#{finding_anchor(r['id'], rank)}", link_text=t("see_finding", lang, rank=rank))
+        else:
+            row.update(requirement=question_text(r, lang), evidence=_text(r["evidence"]))
+        rows.append(row)
     return {"summary": summary, "rows": rows}
 
 
 def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
     """The mandatory documented-information register (what ISO 9001 itself requires): present / partial /
     missing per requirement; then, apart, the office's own documents (a profile's ``office_document``),
-    which ISO 9001 does not require."""
+    which ISO 9001 does not require. A document with a finding links to its row in the gap register."""
     lang = check_lang(lang)
     di, own = a.documented_information(), a.office_documents()
+    ranks = _finding_ranks(a)
     columns = [_ref_column(lang, "12%"), Column("type", t("col_type", lang), "13%"),
                Column("status", t("col_status", lang), "11%"), Column("requirement", t("col_question", lang), "40%"),
                Column("evidence", t("col_seen", lang), "24%")]
     return render("report/docinfo.html.j2", lang=lang, columns=columns,
-                  mandatory=_register(di, lang) if len(di) else None, own=_register(own, lang) if len(own) else None)
+                  mandatory=_register(di, lang, ranks) if len(di) else None,
+                  own=_register(own, lang, ranks) if len(own) else None)
 
 
 def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
@@ -578,34 +612,35 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
 
 
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
-    """Every question with its answer, in checklist order: with its evidence, notes, owner and due date, or,
-    for a question with a finding, a link to that finding (the gap register shows it in full)."""
+    """Every answer that no other section writes out, in checklist order, with its question, evidence,
+    notes, owner and due date. A question with a finding (the gap register), a question needing attention
+    or a required document (its register) whose row there shows all it has is not repeated here: the
+    appendix says how many answers each of those sections holds and links to it."""
     from qmskit.render import actions_report  # a merged file (qmskit merge): who answered each question
 
     lang = check_lang(lang)
     q = a.questions
-    # a question another section shows in full (a finding, a question needing attention, a document in
-    # the registers) is not written out twice: here its answer and a link to it
-    ranks = dict(zip(a.gaps["id"], a.gaps["rank"]))
+    ranks = _finding_ranks(a)
     attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
     docs = set(a.documented_information()["id"]) | set(a.office_documents()["id"])
-    rows = []
+    elsewhere = {"gaps": 0, "attention": 0, "docinfo": 0}
+    rows, ids = [], []
     for r in _records(q):
         owner, due = _text(r["owner"]), _text(r["due"])
-        row = {"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang)}
-        rank = ranks.get(r["id"])
-        # what the section linked to does not show (notes, owner, due) keeps the row written out here
+        # what the section shows does not include notes, owner or due: such a row stays written out here
         shown_there = not (owner or due) and (r["answer"] == "n/a" or not _text(r["notes"]))
-        if rank is not None:
-            row.update(link=f"#{finding_anchor(r['id'])}", link_text=t("see_finding", lang, rank=rank))
+        if r["id"] in ranks:
+            elsewhere["gaps"] += 1
         elif r["id"] in attention and shown_there:
-            row.update(link="#attention", link_text=t("see_section", lang, section=t("sec_attention", lang)))
+            elsewhere["attention"] += 1
         elif r["id"] in docs and shown_there and r["answer"] != "n/a":
-            row.update(link="#docinfo", link_text=t("see_section", lang, section=t("sec_docinfo", lang)))
+            elsewhere["docinfo"] += 1
         else:
-            row.update(link="", requirement=question_text(r, lang), evidence=_text(r["evidence"]),
-                       notes=_text(r["notes"]), owner=f"{owner} ({due})" if owner and due else owner or due)
-        rows.append({"requirement": "", "evidence": "", "notes": "", "owner": "", **row})
+            ids.append(r["id"])
+            rows.append({"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang),
+                         "requirement": question_text(r, lang), "evidence": _text(r["evidence"]),
+                         "notes": _text(r["notes"]), "owner": f"{owner} ({due})" if owner and due else owner or due})
+    sections = [{"key": key, "n": n, "label": t(f"sec_{key}", lang)} for key, n in elsewhere.items() if n]
     columns = [_ref_column(lang, "12%"), Column("requirement", t("col_question", lang), "42%"),
                Column("answer", t("col_answer", lang), "9%"),
                Column("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
@@ -614,14 +649,15 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
         columns = columns[:-1]
         columns[1] = Column("requirement", t("col_question", lang), "50%")
         columns[3] = Column("evidence", columns[3].header, "29%")
-    who = actions_report.answered_by_cells(a, q["id"])
+    who = actions_report.answered_by_cells(a, pd.Series(ids, dtype=object))
     if who is not None:
         for row, name in zip(rows, who):
             row["answered_by"] = name
         columns[1] = Column("requirement", t("col_question", lang), columns[1].width.replace("50%", "40%")
                             .replace("42%", "32%"))
         columns.append(Column("answered_by", t("actions.col_answered_by", lang), "10%"))
-    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows)
+    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows, elsewhere=sections,
+                  total=len(q))
 
 
 def method_html(a: Assessment, lang: str = "en") -> Markup:
