@@ -456,7 +456,6 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
             "status": status[i] if status is not None else ""})
     # the widths are report.css's (table.qr-gaps), written once for the groups' tables
     columns = [Column("rank", t("col_rank", lang), "", numeric=True),
-               Column("impact", t("col_impact", lang), "", numeric=True),
                Column("reason", t("col_reason", lang), ""),
                Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', ""),
                Column("requirement", t("col_finding", lang), ""),
@@ -465,9 +464,22 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
                Column("owner", t("col_owner_due", lang), "")]
     implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
     return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
-                  groups=[{"severity": sev, "rows": rows, "anchors": [r["anchor"] for r in rows],
-                           "classes": ["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows]}
+                  groups=[{"severity": sev, "n": len(rows), "runs": _impact_runs(rows, lang)}
                           for sev in SEVERITIES if (rows := groups.get(sev))])
+
+
+def _impact_runs(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """A severity's findings in runs of equal impact, each under a row that gives the impact once: the
+    rank order is severity, then impact, then clause, so the runs keep it; KPI findings (no impact) last."""
+    runs: list[dict[str, Any]] = []
+    for row in rows:
+        key = row["impact"] if row["kind"] == "question" else "kpi"
+        if not runs or runs[-1]["key"] != key:
+            runs.append({"key": key, "rows": []})
+        runs[-1]["rows"].append(row)
+    for run in runs:
+        run["label"] = t("reason_kpi", lang) if run["key"] == "kpi" else t("gaps_impact", lang, impact=run["key"])
+    return runs
 
 
 def _points_above_zero(a: Assessment, qid: str) -> bool:
@@ -506,6 +518,21 @@ def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _rank_runs(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    """An owner's findings as links, a run of consecutive ranks as one ("6–9", to finding 6): the list
+    reads the same and is half as long where one owner holds neighbouring findings."""
+    runs: list[dict[str, Any]] = []
+    for link in links:
+        rank = int(link["label"]) if link["label"].isdigit() else None
+        last = runs[-1] if runs else None
+        if rank is not None and last is not None and last["to"] is not None and rank == last["to"] + 1:
+            last["to"] = rank
+        else:
+            runs.append({"anchor": link["anchor"], "from": rank, "to": rank, "label": link["label"]})
+    return [{"anchor": r["anchor"], "label": r["label"] if r["from"] == r["to"] else f"{r['from']}–{r['to']}"}
+            for r in runs]
+
+
 def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     """The action plan by owner: per owner (the unassigned last, flagged) how many actions, the due dates
     (missing ones and ones before the assessment date flagged), with an action plan attached their status,
@@ -531,8 +558,8 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
         if status is not None:
             label = status[i].split(" · ")[0]
             g["status"][label] = g["status"].get(label, 0) + 1
-    rows = [{**g, "count": len(g["links"]), "first": min(g["dues"], default=""), "last": max(g["dues"], default=""),
-             "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
+    rows = [{**g, "count": len(g["links"]), "links": _rank_runs(g["links"]), "first": min(g["dues"], default=""),
+             "last": max(g["dues"], default=""), "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
             for owner, g in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].casefold()))]
     columns = [Column("owner", t("col_owner", lang), "22%"), Column("count", t("col_actions", lang), "9%", numeric=True),
                Column("due", t("col_due", lang), "19%"), Column("links", t("col_findings", lang), "50%")]

@@ -410,7 +410,7 @@ def test_report_findings_read_like_an_auditors(tmp_path):
     # the fixture gives c1 no action: the evidence hint stands in; p1 has one
     assert frame.set_index("id").loc["c1", "action"] == "Audit reports"
     page = report.gap_register_html(a, "en")
-    assert "critical requirement not met" in page and "partly met" in page and "good practice" in page
+    assert "critical, not met" in page and "partly met" in page and "good practice" in page
     ranks = frame.set_index("id")["rank"]
     r1_row = page.split(f'<tr id="{report.finding_anchor("r1", ranks["r1"])}">')[1].split("<tr")[0]
     # the row sits under its severity's heading (no badge of its own)

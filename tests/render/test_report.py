@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from click.testing import CliRunner
-from conftest import OFFICE_META, mixed_answers
+from conftest import OFFICE_META, chart_bars, mixed_answers
 from hypothesis import given
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_notebook, new_output
@@ -189,7 +189,8 @@ def test_chart_is_small_inline_svg_labelled_by_clause_number(full_responses):
     shown = report.chart_clauses(a)
     for clause in shown["clause"]:
         assert f">{clause}</text>" in svg
-    assert svg.count("<rect") == 1 + int(shown["score"].notna().sum())  # the background, then one bar per score
+    assert svg.count("<rect") == 1  # the background; the bars are a path per colour, a segment per score
+    assert chart_bars(svg) == int(shown["score"].notna().sum())
     import xml.dom.minidom
     xml.dom.minidom.parseString(svg)  # well-formed
 
