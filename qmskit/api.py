@@ -270,16 +270,18 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
     ``strict`` they are errors.
     """
-    from qmskit.io.iorw import slugify
-    from qmskit.jupyter import notebook
     from qmskit.jupyter.warmkernel import WarmKernel
-    from qmskit.render.report import check_audience, page_title, report_filename
 
-    audience = check_audience(audience)
     brand_path = _check_brand_and_printer(brand, pdf)
-    # the kernel boots in its own process while the file is read and scored here; it is killed at once
-    # when the block ends, whatever ended it
+    # the kernel is launched first, before this process imports pandas and the report stack: it boots in
+    # its own process while the file is read and scored here; it is killed at once when the block ends,
+    # whatever ended it
     with WarmKernel(checklists=()) as kernel:
+        from qmskit.io.iorw import slugify
+        from qmskit.jupyter import notebook
+        from qmskit.render.report import check_audience, page_title, report_filename
+
+        audience = check_audience(audience)
         nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,

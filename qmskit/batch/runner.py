@@ -6,9 +6,10 @@
 This module runs the batch; each of its other jobs has its own module: the inputs and their names
 (:mod:`qmskit.batch.inputs`), the task sent for each office and the result that comes back
 (:mod:`qmskit.batch.tasks`), what a worker does with a task (:mod:`qmskit.batch.worker`), where workers
-run (:mod:`qmskit.batch.executors`: a process pool, no more processes than offices, one thread for one
-office, or a dask cluster), the CSVs and the portfolio's data (:mod:`qmskit.batch.summary`), the
-progress bar (:mod:`qmskit.batch.progress`) and each office's fate (:mod:`qmskit.batch.outcomes`).
+run (:mod:`qmskit.batch.executors`: worker threads of this process, each with its warm kernel, or a
+process pool for more workers than that, never more workers than offices, or a dask cluster), the CSVs
+and the portfolio's data (:mod:`qmskit.batch.summary`), the progress bar (:mod:`qmskit.batch.progress`)
+and each office's fate (:mod:`qmskit.batch.outcomes`).
 Workers only need to *read* the responses files; the parent writes every output file atomically. A
 failure (notebook error, timeout, dead kernel, dead worker) is caught per office and reported with a
 one-line reason; the other offices go on.
@@ -53,8 +54,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: a name registered in
-    :mod:`qmskit.batch.executors`: None/"process" (local process pool of ``workers`` processes, default
-    one per core, no more than there are offices; one worker is a thread of this process), "dask"
+    :mod:`qmskit.batch.executors`: None (``workers`` local workers, default one per core, no more than
+    there are offices: threads of this process up to ``executors.THREAD_WORKERS``, processes beyond),
+    "process" (a process pool; one worker is a thread of this process), "thread", "dask"
     (``scheduler`` address or ``client``; a local cluster when neither) or one registered by the caller.
     ``timeout``: seconds per office report. ``progress``: True for a progress bar on a terminal, False
     for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``

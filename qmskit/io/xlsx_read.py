@@ -23,10 +23,10 @@ import zipfile
 from pathlib import Path
 
 from qmskit.errors import ResponsesError
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, mib, open_bounded_zip
+from qmskit.i18n.catalog import msg
+from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, cannot_read, cell_too_long, mib, open_bounded_zip
 
-NOT_A_WORKBOOK = ("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
-                  "save it from Excel/WPS as .xlsx, or start from `qmskit template`")
+NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
 _CHUNK = 1 << 20
 _MAX_CARRY = 16 << 20          # longest stretch of sheet XML without a "<" we hold while scanning
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -65,11 +65,9 @@ def _column_number(letters: bytes) -> int:
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
     if row > MAX_ROWS:
-        raise ResponsesError(f"a sheet reaches row {row:,}; the limit is {MAX_ROWS:,} rows per sheet",
-                             path=path, where=member)
+        raise ResponsesError(msg("xlsx_read.too_many_rows", row=row, limit=MAX_ROWS), path=path, where=member)
     if col > MAX_COLUMNS:
-        raise ResponsesError(f"a sheet reaches column {col:,}; the limit is {MAX_COLUMNS} columns per sheet",
-                             path=path, where=member)
+        raise ResponsesError(msg("xlsx_read.too_many_columns", col=col, limit=MAX_COLUMNS), path=path, where=member)
 
 
 def _plain_and_near(part: bytes) -> bool:
@@ -86,14 +84,14 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
     starts = _TAG_START.findall(part)
     tags = list(_TAG.finditer(part))
     if len(starts) != len(tags):  # a row or cell tag that does not close (a raw "<" in an attribute)
-        raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a row or cell tag is malformed)", path=path)
+        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
     for m in tags:
         refs = [a or b for a, b in _R_ATTR.findall(m.group(2))]
         letters = digits = b""
         for ref in refs:  # a tag given two references: each one counts, the farthest decides
             parsed = _REF_VALUE.fullmatch(ref)
             if parsed is None:
-                raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a cell reference is malformed)", path=path)
+                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_ref")), path=path)
             letters, digits = parsed.group(1), parsed.group(2)
             _too_far(int(digits) if digits else row, _column_number(letters) if letters else col, path, member)
         if m.group(1) == b"row":
@@ -125,13 +123,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if end <= 0:
                     end = 0 if len(buf) < _MAX_CARRY else -1
                 if end < 0:
-                    raise ResponsesError(f"{info.filename} holds a text run longer than {mib(_MAX_CARRY)} "
-                                         f"(a cell may hold at most {MAX_CELL_CHARS:,} characters)", path=path)
+                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
+                                             limit=MAX_CELL_CHARS), path=path)
             part = buf[:end]
             # a DTD is only allowed before the root element, but look everywhere: cheap and certain
             if _DTD.search(part):
-                raise ResponsesError(f"{info.filename} declares XML entities or a DTD; refused (a workbook "
-                                     "saved by Excel, WPS or LibreOffice never does)", path=path)
+                raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
             if is_sheet:
                 if exact:
                     row, col = _walk(part, row, col, path, info.filename)
@@ -144,11 +141,11 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
 
 def prescan(path: Path) -> None:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring)."""
-    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "workbook") as zf:
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
-            raise ResponsesError(NOT_A_WORKBOOK, path=path)
+            raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
@@ -157,7 +154,12 @@ def prescan(path: Path) -> None:
                         _scan_member(zf, info, path, is_sheet, exact=True)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
-            raise ResponsesError(NOT_A_WORKBOOK, path=path) from None
+            raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+def _damaged(member: str, problem: str) -> str:
+    """The not-a-workbook line with the part of the zip that is broken and how."""
+    return msg("xlsx_read.damaged_part", base=msg(NOT_A_WORKBOOK), member=member, problem=problem)
 
 
 class Sheet:
@@ -186,7 +188,8 @@ class Workbook:
             try:
                 data = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except CalamineError:
-                raise ResponsesError(NOT_A_WORKBOOK + f" (sheet '{name}' cannot be read)", path=self.path) from None
+                raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
+                                     path=self.path) from None
             self._cache[name] = Sheet(name, [_row(values, n, name, self.path) for n, values in
                                              enumerate(data, start=1)])
         return self._cache[name]
@@ -205,8 +208,7 @@ def _row(values: list, n: int, sheet: str, path: Path) -> tuple:
             if not value:
                 value = None
             elif len(value) > MAX_CELL_CHARS:
-                raise ResponsesError(f"a cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}",
-                                     path=path, where=f"sheet '{sheet}' row {n}")
+                raise ResponsesError(cell_too_long(len(value)), path=path, where=msg("place.sheet_row", sheet=sheet, row=n))
         elif kind is float:
             if value.is_integer() and abs(value) < 1e15:
                 value = int(value)
@@ -218,14 +220,15 @@ def _row(values: list, n: int, sheet: str, path: Path) -> tuple:
 
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
     """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
-    open it with calamine; raises ResponsesError with one line (``not_this_kind`` when calamine refuses it)."""
+    open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
+    when calamine refuses it)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     (scan or prescan)(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
-        raise ResponsesError(not_this_kind, path=path) from None
+        raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
-        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
+        raise ResponsesError(cannot_read(exc), path=path) from None
     return Workbook(path, book)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import msg
 from qmskit.io.limits import (
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_BYTES,
@@ -40,22 +41,22 @@ def _walk(root: yaml.Node, lines: dict, path: Path, error: type[QmskitError]) ->
         steps += 1
         seen_nodes.add(id(node))
         if steps - len(seen_nodes) > MAX_YAML_ALIAS_NODES:
-            raise error(f"YAML aliases expand past {MAX_YAML_ALIAS_NODES:,} nodes (limit; a 'billion laughs' "
-                        "document?)", path=path, where=f"line {node.start_mark.line + 1}")
+            raise error(msg("yamlio.alias_bomb", limit=MAX_YAML_ALIAS_NODES), path=path,
+                        where=msg("place.line", line=node.start_mark.line + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and depth > MAX_YAML_DEPTH:
-            raise error(f"YAML nested deeper than {MAX_YAML_DEPTH} levels (limit)", path=path,
-                        where=f"line {node.start_mark.line + 1}")
+            raise error(msg("yamlio.too_deep", limit=MAX_YAML_DEPTH), path=path,
+                        where=msg("place.line", line=node.start_mark.line + 1))
         children = []
         if isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
             for k_node, v_node in node.value:
                 if not isinstance(k_node, yaml.ScalarNode):
-                    raise error("a mapping key must be plain text, not a list or mapping", path=path,
-                                where=f"line {k_node.start_mark.line + 1}")
+                    raise error(msg("yamlio.key_not_text"), path=path,
+                                where=msg("place.line", line=k_node.start_mark.line + 1))
                 k = k_node.value
                 if k in first:
-                    raise error(f"duplicate key '{k}' (first at line {first[k]})",
-                                path=path, where=f"line {k_node.start_mark.line + 1}")
+                    raise error(msg("yamlio.duplicate_key", key=k, line=first[k]),
+                                path=path, where=msg("place.line", line=k_node.start_mark.line + 1))
                 first[k] = k_node.start_mark.line + 1
                 children.append((v_node, key + (k,), k_node.start_mark.line + 1, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
@@ -75,33 +76,37 @@ def _count_events(text: str, path: Path, error: type[QmskitError]) -> None:
         for _event in yaml.parse(text, Loader=Loader):
             events += 1
             if events > MAX_YAML_NODES:
-                raise error(f"the YAML holds more than {MAX_YAML_NODES:,} entries (limit)", path=path)
+                raise error(msg("yamlio.too_many_entries", limit=MAX_YAML_NODES), path=path)
     except yaml.YAMLError:
         return  # composing reports the syntax error with its line
 
 
 def _marked(exc: yaml.MarkedYAMLError, path: Path, error: type[QmskitError]) -> QmskitError:
     mark = exc.problem_mark or exc.context_mark
-    where = f"line {mark.line + 1}" if mark else None
-    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-    return error(f"malformed YAML: {problem}", path=path, where=where)
+    where = msg("place.line", line=mark.line + 1) if mark else None
+    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)  # PyYAML's words (English)
+    return error(msg("yamlio.malformed", problem=problem), path=path, where=where)
 
 
 def load_yaml(path: str | Path, error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Return (data, lines) where ``lines`` maps a path tuple inside the document to its line."""
+    return parse_yaml(read_yaml_text(path, error), path, error)
+
+
+def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> str:
+    """A YAML file's text, read under the size limit and decoded as UTF-8 (what :func:`load_yaml` parses)."""
     path = Path(path)
-    raw = read_bytes_bounded(path, error, MAX_YAML_BYTES, "YAML file")
+    raw = read_bytes_bounded(path, error, MAX_YAML_BYTES, "limits.what.yaml_file")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
-    return parse_yaml(text, path, error)
+        raise error(msg("yamlio.not_utf8", reason=exc.reason, pos=exc.start), path=path) from None
 
 
 def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Parse YAML text under the same limits as :func:`load_yaml`."""
     if len(text) > MAX_YAML_BYTES:
-        raise error(f"YAML text is larger than the limit of {mib(MAX_YAML_BYTES)}", path=path)
+        raise error(msg("yamlio.text_too_large", limit=mib(MAX_YAML_BYTES)), path=path)
     if len(text) > _PRECOUNT_ABOVE:
         _count_events(text, Path(path), error)
     loader = Loader(text)
@@ -111,7 +116,7 @@ def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] 
         except yaml.MarkedYAMLError as exc:
             raise _marked(exc, Path(path), error) from None
         except yaml.YAMLError as exc:
-            raise error(f"malformed YAML: {exc}", path=path) from None
+            raise error(msg("yamlio.malformed", problem=str(exc)), path=path) from None
         lines: dict = {}
         if node is None:
             return None, lines
@@ -122,7 +127,7 @@ def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] 
             raise _marked(exc, Path(path), error) from None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # e.g. "date: 2024-02-30" matches the timestamp pattern and fails in datetime
-            raise error(f"malformed YAML value: {exc}", path=path) from None
+            raise error(msg("yamlio.malformed_value", problem=str(exc)), path=path) from None
         return data, lines
     finally:
         loader.dispose()

@@ -31,6 +31,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -45,15 +46,12 @@ from nbclient import NotebookClient
 
 from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
 from qmskit.errors import KernelTimeout, NotebookError
+from qmskit.jupyter.kernelstate import PREIMPORTS
 from qmskit.jupyter.notebook import DEFAULT_TIMEOUT, notebook_error, parameterize
 
 ENGINE_NAME = "qmskit-warm"
-# What every report and portfolio notebook imports. Not openpyxl (nor qmskit.io.xlsx): the kernel is handed
-# offices already read (kernelstate.preload) and reads no workbook; importing it cost every kernel ~0.3 s
-# of CPU. A notebook that does read one imports it itself (dropped again at the next reset).
-PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
-              "qmskit", "qmskit.api", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog",
-              "qmskit.core.gaps", "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
+# the warm kernel's process: ipykernel's launcher, its standing imports done before it first answers
+KERNEL_LAUNCHER = "qmskit.jupyter.kernel_main"
 
 
 @dataclass
@@ -103,6 +101,7 @@ class WarmKernel:
         starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
                                  startup_timeout=startup_timeout)
         starter.km = self.km = starter.create_kernel_manager()  # known at once: an interrupted start is killed
+        use_qmskit_launcher(self.km)
         self._starter = starter
         # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
         starter.start_new_kernel(stderr=subprocess.DEVNULL)
@@ -329,6 +328,23 @@ class WarmKernel:
             raise
         except Exception as exc:  # kernel died, timed out, could not start: still one line
             raise notebook_error(office, type(exc).__name__, str(exc)) from None
+
+
+def use_qmskit_launcher(km: Any) -> None:
+    """In this kernel manager's command, :data:`KERNEL_LAUNCHER` where the kernel spec runs this
+    interpreter with ``-m ipykernel_launcher`` (the python3 spec ipykernel installs); the spec object is
+    this manager's own copy. Any other command (another interpreter, another kernel) is left as it is."""
+    spec = km.kernel_spec
+    argv = list(spec.argv)
+    if "-m" not in argv or argv[argv.index("-m") + 1:argv.index("-m") + 2] != ["ipykernel_launcher"]:
+        return
+    # jupyter_client runs a bare "python" as this interpreter; a path must be this interpreter's own (not
+    # merely the same binary: another virtualenv's python may lack qmskit)
+    bare = ("python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2]))
+    if argv[0] not in bare and os.path.abspath(argv[0]) != os.path.abspath(sys.executable):
+        return
+    argv[argv.index("-m") + 1] = KERNEL_LAUNCHER
+    spec.argv = argv
 
 
 @contextlib.contextmanager

@@ -69,6 +69,9 @@ def bar_chart(groups: Sequence[str], series: Sequence[Bars], *, title: str = "",
     def y(value: float) -> float:
         return top + plot_h * (1 - value / Y_TOP)
 
+    # the bars as strokes of the bar's width, one path per colour (a rect per bar was ~70 bytes, a
+    # segment of a path is ~15): "M<centre> <base>V<top>"
+    paths: dict[str, list[str]] = {}
     out_groups = []
     for i, label in enumerate(groups):
         x0 = left + step * i + step * 0.14
@@ -81,15 +84,10 @@ def bar_chart(groups: Sequence[str], series: Sequence[Bars], *, title: str = "",
             bars.append({"x": _f(x), "y": _f(y(0 if missing else value)), "colour": s.colours[i],
                          "height": "" if missing else _f(y(0) - y(value)), "centre": _f(x + bar_w / 2),
                          "label": text, "label_y": _f(y(0 if missing else value) - 3)})
+            if not missing:
+                paths.setdefault(s.colours[i], []).append(f"M{_f(x + bar_w / 2)} {_f(y(0))}V{_f(y(value))}")
         centre = x0 + group_w / 2
         out_groups.append({"label": label, "bars": bars, "centre": _f(centre), "label_x": _f(centre + 3)})
-    # the bars as strokes of the bar's width, one path per colour (a rect per bar was ~70 bytes, a
-    # segment of a path is ~15): "M<centre> <base>V<top>"
-    paths: dict[str, list[str]] = {}
-    for group in out_groups:
-        for bar in group["bars"]:
-            if bar["height"]:
-                paths.setdefault(bar["colour"], []).append(f"M{bar['centre']} {_f(y(0))}V{bar['y']}")
     return {"width": WIDTH, "height": HEIGHT, "left": left, "right": WIDTH - right, "title": title,
             "bar_paths": [{"colour": colour, "d": "".join(d)} for colour, d in paths.items()],
             "ink": palette.CHART_INK, "tick_x": left - 5, "bar_width": _f(bar_w), "rotate": rotate,

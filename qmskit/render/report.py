@@ -17,6 +17,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -52,8 +53,38 @@ class MetaRow:
     muted: bool = False
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+def _records(frame: pd.DataFrame, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    """The rows of ``frame`` (only ``columns`` of it, when given: a row of the questions frame has ~40
+    cells and a section shows a handful) as dicts with Python values (``to_dict("records")``)."""
+    names = list(frame.columns) if columns is None else [c for c in dict.fromkeys(columns) if c in frame]
+    # column by column, ~5x cheaper than to_dict: Series.tolist gives Python scalars, as to_dict does, but
+    # leaves an object column's numpy scalars and an extension column's NA as they are (_box: to_dict's)
+    values = [_python_values(frame[name]) for name in names]
+    keys = [str(name) for name in names]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _box(value: Any) -> Any:
+    """A cell as ``to_dict`` gives it: a numpy number or bool as Python's, pandas' NA as None."""
+    if value is pd.NA:
+        return None
+    if isinstance(value, (np.number, np.bool_)):
+        return value.item()
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return pd.Timestamp(value) if isinstance(value, np.datetime64) else pd.Timedelta(value)
+    return value
+
+
+def _python_values(column: pd.Series) -> list[Any]:
+    values = column.tolist()
+    if column.dtype == object or not isinstance(column.dtype, np.dtype):  # object or extension: box the odd ones
+        return [v if type(v) is str else _box(v) for v in values]
+    return values
+
+
+def _text_columns(lang: str) -> list[str]:
+    """The columns :func:`question_text` reads (with ``_records``' columns)."""
+    return [f"text_{lang}", "text_en"]
 
 
 # ----------------------------------------------------------------------------- value formatting
@@ -366,7 +397,7 @@ def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     g = a.gaps
     rows = pd.DataFrame({
         "rank": g["rank"].astype(object), "severity": g["severity"], "reason": g["reason"], "clause": g["clause"],
-        "id": g["id"], "requirement": [question_text(r, lang) for r in g.to_dict("records")],
+        "id": g["id"], "requirement": [question_text(r, lang) for r in _records(g, _text_columns(lang))],
         "answer": g["answer"], "impact": g["impact"], "evidence": g["evidence"], "notes": g["notes"],
         "action": recommended_action(g, lang), "kind": "question",
     })
@@ -436,13 +467,18 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
 
     lang = check_lang(lang)
     f = gap_register_frame(a, lang)
-    plan = action_plan_frame(a, lang).set_index("id")
+    # each question gap's owner and due date (its action's, as action_plan_frame has them; a KPI finding's
+    # action has none), looked up per row in a dict: .at on a frame per row cost ~0.2 ms a finding
+    g = a.gaps
+    owner_due: dict[Any, tuple[str, str]] = {}
+    for qid, owner, due in zip(g["id"], g["owner"], g["due"], strict=True):
+        owner_due.setdefault(qid, (_text(owner), _text(due)))
+    points_above_zero = _points_above_zero(a)
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
     groups: dict[str, list[dict[str, Any]]] = {}
     for i, r in enumerate(_records(f)):
-        owner, due = (_text(plan.at[r["id"], "owner"]), _text(plan.at[r["id"], "due"])) if r["id"] in plan.index \
-            else ("", "")
+        owner, due = owner_due.get(r["id"], ("", ""))
         groups.setdefault(r["severity"], []).append({
             "kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]), "reason": r["reason"],
             "clause": clause_shown(r["clause"], r["id"]), "id": r["id"], "anchor": finding_anchor(r["id"], r["rank"]),
@@ -450,7 +486,7 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
             "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
             else answer_label(r["answer"], lang),
             # "none recorded" only where some evidence was due: a "no" has none to show
-            "evidence": _text(r["evidence"]), "no_evidence": _points_above_zero(a, r["id"]),
+            "evidence": _text(r["evidence"]), "no_evidence": points_above_zero.get(r["id"], False),
             "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
             "overdue": bool(assessed) and bool(due) and due < assessed,
             "status": status[i] if status is not None else ""})
@@ -482,9 +518,12 @@ def _impact_runs(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     return runs
 
 
-def _points_above_zero(a: Assessment, qid: str) -> bool:
-    points = a.questions.loc[a.questions["id"] == qid, "points"]
-    return bool(len(points)) and not _blank(points.iloc[0]) and float(points.iloc[0]) > 0
+def _points_above_zero(a: Assessment) -> dict[Any, bool]:
+    """Per question id (its first row): whether it scored above zero (some evidence was due)."""
+    out: dict[Any, bool] = {}
+    for qid, points in zip(a.questions["id"], a.questions["points"], strict=True):
+        out.setdefault(qid, not _blank(points) and float(points) > 0)
+    return out
 
 
 def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
@@ -603,21 +642,23 @@ def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
                   own=_register(own, lang, ranks) if len(own) else None)
 
 
-def _question_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
-    q = a.questions.set_index("id").loc[ids].reset_index()
-    return [{"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
-             "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]), "notes": _text(r["notes"])}
-            for r in _records(q)]
+def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+    """The rows of the questions ``ids`` (``by_id``: the questions' records by id; ids are unique, the
+    checklist loader refuses a duplicate)."""
+    rows = []
+    for qid in ids:
+        r = by_id[qid]
+        rows.append({"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
+                     "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
+                     "notes": _text(r["notes"])})
+    return rows
 
 
-def _na_rows(a: Assessment, ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
     """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
-    rows = _question_rows(a, ids, lang)
-    if "excluded_by" not in a.questions:
-        return rows
-    excluded_by = a.questions.set_index("id")["excluded_by"]
-    for qid, row in zip(ids, rows):
-        clause = excluded_by.get(qid)
+    rows = _question_rows(by_id, ids, lang)
+    for qid, row in zip(ids, rows, strict=True):
+        clause = by_id[qid].get("excluded_by")
         if isinstance(clause, str) and clause:
             reason = row["notes"]
             row["notes"] = (t("na_excluded", lang, clause=clause, reason=reason) if reason
@@ -631,11 +672,23 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "87%")]
     na_columns = [_ref_column(lang, "13%"), Column("requirement", t("col_question", lang), "55%"),
                   Column("notes", t("col_notes", lang), "32%")]
-    na_ids = a.questions.loc[a.questions["answer"] == "n/a", "id"].tolist()
+    # the questions read once (only the columns shown), then looked up by id for each of the three lists
+    records = _records(a.questions, ["id", "clause", "answer", "evidence", "notes", "excluded_by",
+                                     *_text_columns(lang)])
+    by_id = {r["id"]: r for r in records}
+    na_ids = [r["id"] for r in records if r["answer"] == "n/a"]
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
-                  unanswered=_question_rows(a, a.unanswered, lang), unsupported=_question_rows(a, a.unsupported, lang),
-                  na=_na_rows(a, na_ids, lang),
+                  unanswered=_question_rows(by_id, a.unanswered, lang),
+                  unsupported=_question_rows(by_id, a.unsupported, lang), na=_na_rows(by_id, na_ids, lang),
                   warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
+
+
+def _register_ids(questions: pd.DataFrame) -> set[Any]:
+    """The ids of the questions in the documented-information registers (the docinfo section's rows:
+    :func:`qmskit.core.gaps.documented_information_register` and ``office_documents_register`` take the
+    questions whose column is set), without building the registers' frames."""
+    return {qid for column in ("documented_information", "office_document") if column in questions
+            for qid in questions.loc[questions[column].notna(), "id"]}
 
 
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
@@ -649,10 +702,10 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
     q = a.questions
     ranks = _finding_ranks(a)
     attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
-    docs = set(a.documented_information()["id"]) | set(a.office_documents()["id"])
+    docs = _register_ids(q)
     elsewhere = {"gaps": 0, "attention": 0, "docinfo": 0}
     rows, ids = [], []
-    for r in _records(q):
+    for r in _records(q, ["id", "clause", "answer", "evidence", "notes", "owner", "due", *_text_columns(lang)]):
         owner, due = _text(r["owner"]), _text(r["due"])
         # what the section shows does not include notes, owner or due: such a row stays written out here
         shown_there = not (owner or due) and (r["answer"] == "n/a" or not _text(r["notes"]))
@@ -676,7 +729,7 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
         columns = columns[:-1]
         columns[1] = Column("requirement", t("col_question", lang), "50%")
         columns[3] = Column("evidence", columns[3].header, "29%")
-    who = actions_report.answered_by_cells(a, pd.Series(ids, dtype=object))
+    who = actions_report.answered_by_cells(a, ids)
     if who is not None:
         for row, name in zip(rows, who):
             row["answered_by"] = name
