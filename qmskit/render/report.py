@@ -414,6 +414,13 @@ def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _answered_by(a: Assessment) -> dict[str, str]:
+    """Who answered each question, by id, for a merged file (qmskit merge; empty otherwise): shown beside
+    the answer wherever it is written out."""
+    who = a.meta.get("_answered_by")
+    return {str(k): str(v) for k, v in who.items() if v} if isinstance(who, dict) else {}
+
+
 def _finding_ranks(a: Assessment) -> dict[str, int]:
     """The rank of each question's finding, by question id (a question without a finding is not in it)."""
     return {str(k): int(v) for k, v in zip(a.gaps["id"], a.gaps["rank"])}
@@ -476,6 +483,7 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
     points_above_zero = _points_above_zero(a)
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
+    who = _answered_by(a)
     groups: dict[str, list[dict[str, Any]]] = {}
     for i, r in enumerate(_records(f)):
         owner, due = owner_due.get(r["id"], ("", ""))
@@ -489,7 +497,7 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
             "evidence": _text(r["evidence"]), "no_evidence": points_above_zero.get(r["id"], False),
             "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
             "overdue": bool(assessed) and bool(due) and due < assessed,
-            "status": status[i] if status is not None else ""})
+            "status": status[i] if status is not None else "", "answered_by": who.get(r["id"], "")})
     # the widths are report.css's (table.qr-gaps), written once for the groups' tables
     columns = [Column("rank", t("col_rank", lang), "", numeric=True),
                Column("reason", t("col_reason", lang), ""),
@@ -608,7 +616,7 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     return render("report/actions.html.j2", lang=lang, columns=columns, rows=rows)
 
 
-def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int]) -> dict[str, Any]:
+def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int], who: dict[str, str]) -> dict[str, Any]:
     """A register's rows; a document with a finding links to it (``ranks``: the findings' ranks by
     question id) instead of repeating the requirement and evidence its gap-register row shows."""
     counts = di["status"].value_counts()
@@ -617,12 +625,13 @@ def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int]) -> dict[str, A
     rows = []
     for r in _records(di):
         row = {"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
-               "status": r["status"], "link": "", "requirement": "", "evidence": ""}
+               "status": r["status"], "link": "", "requirement": "", "evidence": "", "answered_by": ""}
         rank = ranks.get(r["id"])
         if rank is not None:
             row.update(link=f"#{finding_anchor(r['id'], rank)}", link_text=t("see_finding", lang, rank=rank))
         else:
-            row.update(requirement=question_text(r, lang), evidence=_text(r["evidence"]))
+            row.update(requirement=question_text(r, lang), evidence=_text(r["evidence"]),
+                       answered_by=who.get(r["id"], ""))
         rows.append(row)
     return {"summary": summary, "rows": rows}
 
@@ -633,30 +642,32 @@ def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
     which ISO 9001 does not require. A document with a finding links to its row in the gap register."""
     lang = check_lang(lang)
     di, own = a.documented_information(), a.office_documents()
-    ranks = _finding_ranks(a)
+    ranks, who = _finding_ranks(a), _answered_by(a)
     columns = [_ref_column(lang, "12%"), Column("type", t("col_type", lang), "13%"),
                Column("status", t("col_status", lang), "11%"), Column("requirement", t("col_question", lang), "40%"),
                Column("evidence", t("col_seen", lang), "24%")]
     return render("report/docinfo.html.j2", lang=lang, columns=columns,
-                  mandatory=_register(di, lang, ranks) if len(di) else None,
-                  own=_register(own, lang, ranks) if len(own) else None)
+                  mandatory=_register(di, lang, ranks, who) if len(di) else None,
+                  own=_register(own, lang, ranks, who) if len(own) else None)
 
 
-def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
+                   who: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The rows of the questions ``ids`` (``by_id``: the questions' records by id; ids are unique, the
-    checklist loader refuses a duplicate)."""
+    checklist loader refuses a duplicate); ``who``: who answered each (a merged file)."""
     rows = []
     for qid in ids:
         r = by_id[qid]
         rows.append({"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
                      "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
-                     "notes": _text(r["notes"])})
+                     "notes": _text(r["notes"]), "answered_by": (who or {}).get(str(qid), "")})
     return rows
 
 
-def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
+            who: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
-    rows = _question_rows(by_id, ids, lang)
+    rows = _question_rows(by_id, ids, lang, who)
     for qid, row in zip(ids, rows, strict=True):
         clause = by_id[qid].get("excluded_by")
         if isinstance(clause, str) and clause:
@@ -677,9 +688,10 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
                                      *_text_columns(lang)])
     by_id = {r["id"]: r for r in records}
     na_ids = [r["id"] for r in records if r["answer"] == "n/a"]
+    who = _answered_by(a)
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
-                  unanswered=_question_rows(by_id, a.unanswered, lang),
-                  unsupported=_question_rows(by_id, a.unsupported, lang), na=_na_rows(by_id, na_ids, lang),
+                  unanswered=_question_rows(by_id, a.unanswered, lang, who),
+                  unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_rows(by_id, na_ids, lang, who),
                   warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
 
 

@@ -457,3 +457,18 @@ def test_a_smaller_report_still_shows_every_answer_and_finding_once(name):
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     assert {link for link in re.findall(r'href="#([^"]+)"', page)} <= set(ids)
+
+
+def test_who_answered_each_question_is_shown_where_its_answer_is():
+    """A merged file (qmskit merge) names who answered each question: the name stands beside the answer
+    wherever the report writes it out — in the finding's row, the attention lists, the documented-
+    information register or the appendix — so the smaller report loses no one's name."""
+    a, path = _office("hillview-town-office")
+    a.meta["_answered_by"] = {qid: f"Person-{i}" for i, qid in enumerate(a.questions["id"])}
+    page = exported_page(a, "en", path)
+    gaps_html = page.split('<section id="gaps"', 1)[1].split("</section>", 1)[0]
+    findings = set(a.gaps["id"])
+    for i, qid in enumerate(a.questions["id"]):
+        assert page.count(f"Person-{i}<") >= 1, qid
+        if qid in findings:
+            assert gaps_html.count(f"{t('answered_by', 'en', name=f'Person-{i}')}<") == 1, qid
