@@ -83,7 +83,7 @@ def dump_full(out_dir: Path) -> dict[str, list[str]]:
 
 def _render_in(tree: Path, full: bool, dest: Path) -> dict[str, list[str]]:
     """Run this script's dump inside ``tree`` (its qmskit first on sys.path) in a fresh process."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+    env = {**os.environ, "PYTHONPATH": str(tree), "QMSKIT_IDENTICAL_OUT": str(dest.parent / "out")}
     cmd = [sys.executable, str(Path(__file__).resolve()), "--dump", str(dest)] + (["--full"] if full else [])
     subprocess.run(cmd, check=True, env=env, cwd=tree)
     return json.loads(dest.read_text(encoding="utf-8"))
@@ -104,9 +104,9 @@ def main() -> int:
         import qmskit
         assert Path(qmskit.__file__).resolve().is_relative_to(Path.cwd().resolve()), qmskit.__file__
         data = dump_sections()
-        if args.full:
-            with tempfile.TemporaryDirectory(prefix="qmskit-identical-") as out:
-                data.update(dump_full(Path(out)))
+        if args.full:  # the same folder for both trees: the page's re-run command names it
+            out = Path(os.environ["QMSKIT_IDENTICAL_OUT"])
+            data.update(dump_full(out))
         args.dump.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         return 0
     with tempfile.TemporaryDirectory(prefix="qmskit-identical-") as tmp:

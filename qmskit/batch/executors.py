@@ -64,6 +64,7 @@ class Pool:
 class ThreadPool(Pool):
     """Worker threads of this process, one warm kernel each (see the module's docstring)."""
     _threads: set[int] = field(default_factory=set)  # the worker threads' idents
+    _stopped: threading.Event = field(default_factory=threading.Event)  # set by terminate()
 
     def close(self) -> None:
         from qmskit.jupyter.warmkernel import shutdown_this_thread
@@ -75,6 +76,7 @@ class ThreadPool(Pool):
 
     def terminate(self) -> None:
         from qmskit.jupyter.warmkernel import kill_thread_kernels
+        self._stopped.set()  # a kernel still being launched is stopped by its thread (_warm_thread)
         self.executor.shutdown(wait=False, cancel_futures=True)
         kill_thread_kernels(self._threads)  # the running notebook then sees a dead kernel and returns
 
@@ -234,14 +236,26 @@ def _process_pool(*, workers: int | None, scheduler: str | None, client: Any,
 
 def _thread_pool(*, workers: int | None, scheduler: str | None, client: Any,
                  warm_checklists: list[str]) -> Pool:
-    """Worker threads in this process; each launches its warm kernel at once (the first task)."""
+    """Worker threads in this process; each launches its warm kernel at once (its first task). Returns
+    once every kernel process is launched (not yet ready): they boot on the other cores while this
+    process goes on."""
     n = workers or 1
     threads: set[int] = set()
-    executor = cf.ThreadPoolExecutor(max_workers=n, thread_name_prefix="qmskit-worker",
-                                     initializer=_warm_thread, initargs=(warm_checklists, threads))
-    for _ in range(n):  # a task starts a new thread while none is idle: all n start (and launch) now
-        executor.submit(int)
-    return ThreadPool("thread", executor, n, _threads=threads)
+    stopped = threading.Event()
+    launched = threading.Semaphore(0)
+    executor = cf.ThreadPoolExecutor(max_workers=n, thread_name_prefix="qmskit-worker", initializer=_warm_thread,
+                                     initargs=(warm_checklists, threads, launched, stopped))
+    pool = ThreadPool("thread", executor, n, _threads=threads, _stopped=stopped)
+    try:
+        for _ in range(n):  # a task starts a new thread while none is idle: all n start (and launch) now
+            executor.submit(int)
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT
+        for _ in range(n):
+            launched.acquire(timeout=max(0.0, deadline - time.monotonic()))
+    except BaseException:  # Ctrl-C meanwhile: no kernel is left behind
+        pool.terminate()
+        raise
+    return pool
 
 
 def _on_every_thread(executor: cf.Executor, n: int, fn) -> list[cf.Future]:
@@ -260,15 +274,21 @@ def _on_every_thread(executor: cf.Executor, n: int, fn) -> list[cf.Future]:
     return [executor.submit(once) for _ in range(n)]
 
 
-def _warm_thread(warm_checklists: list[str], threads: set) -> None:
-    import threading
-
+def _warm_thread(warm_checklists: list[str], threads: set, launched: threading.Semaphore | None = None,
+                 stopped: threading.Event | None = None) -> None:
     from qmskit.jupyter import warmkernel
 
     threads.add(threading.get_ident())
     try:
-        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(
-            while_booting=lambda: _import_worker_stack(warm_checklists))
+        try:
+            kernel = warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists))  # launched here
+        finally:
+            if launched is not None:
+                launched.release()
+        if stopped is not None and stopped.is_set():  # the pool was stopped while this kernel was launched
+            warmkernel.shutdown_this_thread()
+            return
+        kernel.start(while_booting=lambda: _import_worker_stack(warm_checklists))
     except Exception:  # left for the first office to report
         pass
 
@@ -330,8 +350,8 @@ _STACK_LOCK = threading.Lock()
 
 
 def _import_worker_stack(warm_checklists: Sequence[str] = ()) -> None:
-    """What a worker needs per office (reading, scoring, papermill, the HTML export) imported, and the
-    checklists its offices are scored against loaded, while its kernel boots in another process (so the
+    """What a worker needs per office (reading, scoring, papermill, the HTML export) imported, nbformat's
+    validator compiled and the checklists its offices are scored against loaded, while its kernel boots in another process (so the
     first office does not pay for them once its kernel is ready). Once per process: worker threads wait
     for the first one instead of parsing the same checklist twice."""
     import importlib
@@ -344,6 +364,11 @@ def _import_worker_stack(warm_checklists: Sequence[str] = ()) -> None:
                 importlib.import_module(name)
             except Exception:  # a missing piece is reported by the office that needs it
                 pass
+        try:  # nbformat compiles its notebook schema on the first validation (every notebook is validated)
+            from qmskit.jupyter._nbformat import nbformat
+            nbformat.v4.new_notebook()
+        except Exception:
+            pass
         for checklist in warm_checklists:
             try:
                 from qmskit.checklist.loader import load_checklist

@@ -35,7 +35,6 @@ from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outcomes import BatchResult, OfficeOutcome, one_line
 from qmskit.batch.outputs import OutputFolder, write_bytes, write_text
 from qmskit.batch.progress import Progress
-from qmskit.batch.summary import portfolio_data, write_tables
 from qmskit.batch.tasks import OfficeResult, OfficeTask, PortfolioTask, Status
 from qmskit.batch.worker import render_office, render_portfolio
 from qmskit.config import DEFAULT_CHECKLIST
@@ -69,13 +68,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     """
     from qmskit.jupyter.notebook import bundled_notebook
     from qmskit.render.brand import load_brand, resolve_path
-    from qmskit.render.report import check_audience
 
     if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
-    audience = check_audience(audience).value
     brand_file = resolve_path(brand)
     load_brand(brand_file)  # a bad brand file stops the batch here, in one line, before any kernel
     brand_path = str(brand_file.resolve()) if brand_file else None
@@ -85,17 +82,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
-    from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
-    plans = find_action_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = absolute_if_path(checklist)
-    outcomes: list[OfficeOutcome] = list(missing)
-    result = BatchResult(out, outcomes)
-    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
-    for o in missing:
-        bar.advance(o.label, o.error)
-    # Start the workers first (never more than there are offices): their kernels warm up at once.
+    # The workers start first (never more than there are offices): their kernels boot on the other cores
+    # while this process imports the rest (pandas, the report's modules) and reads the action plans.
     if not office_reports and executor != "dask" and not scheduler and client is None:
         workers = 1  # only the portfolio notebook runs: one warm kernel is enough
     elif not scheduler and client is None:
@@ -105,15 +96,28 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         folder = OutputFolder(out).__enter__()  # one batch per folder (BatchBusy); results staged until commit
     except BaseException:
         guard.__exit__(None, None, None)
-        bar.stop()
         raise
     try:
         pool = _Workers(executor, workers, scheduler, client, warm=[checklist or DEFAULT_CHECKLIST])
     except BaseException:
         folder.__exit__(None, None, None)
         guard.__exit__(None, None, None)
-        bar.stop()
         raise
+    try:
+        from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
+        from qmskit.render.report import check_audience
+        audience = check_audience(audience).value
+        plans = find_action_plans(actions) if actions else {}
+    except BaseException:  # one line, as before; the kernels just launched are killed
+        pool.terminate()
+        folder.__exit__(None, None, None)
+        guard.__exit__(None, None, None)
+        raise
+    outcomes: list[OfficeOutcome] = list(missing)
+    result = BatchResult(out, outcomes)
+    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
+    for o in missing:
+        bar.advance(o.label, o.error)
     result.workers = pool.workers
     try:
         pending: dict[cf.Future, OfficeOutcome] = {}
@@ -138,6 +142,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         _collect(pool, pending, tasks, folder, bar, guard)
         assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, folder, audience)
+        from qmskit.batch.summary import write_tables  # (pandas: not imported before the workers start)
         result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
         guard.check()
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
@@ -225,6 +230,7 @@ def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: b
                keep: bool, out: OutputFolder | Path | None = None) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
+    from qmskit.batch.summary import portfolio_data
     from qmskit.i18n.catalog import t
 
     task = PortfolioTask(

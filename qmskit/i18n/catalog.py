@@ -161,21 +161,26 @@ def error_line(error: Any, lang: str | None) -> str:
     """A QmskitError or ResponsesWarning as its one line in ``lang``: the file, the place in it, what is
     wrong. ``str(error)`` is the English line; an error made of plain text (not yet in the catalog) stays
     exactly that line in every language rather than mixing Chinese punctuation into an English sentence."""
-    from qmskit.errors import Message, ResponsesProblems
+    from qmskit.errors import ResponsesProblems
     if isinstance(error, ResponsesProblems):
-        first = error.problems[0]
-        if not isinstance(first.detail, Message):
-            return str(error)
-        line = error_line(first, lang)
+        line = say(line_message(error.problems[0]), lang)
         return line + tn("errors.more_problems", error.extra, lang) if error.extra else line
+    return say(line_message(error), lang)
+
+
+def line_message(error: Any) -> str:
+    """A QmskitError or ResponsesWarning as one Message: its English line (``str(error)``), said in another
+    language by :func:`say`, e.g. a reader warning kept as a report's note; plain text when its words are
+    not the catalog's."""
+    from qmskit.errors import Message
     detail, where, path = error.detail, error.where, error.path
     if not isinstance(detail, Message) and not isinstance(where, Message):
         return str(error)
     if path and where:
-        return t("errors.file_place", lang, path=path, where=say(where, lang), detail=say(detail, lang))
+        return Message(str(error), "errors.file_place", {"path": path, "where": where, "detail": detail})
     if path or where:
-        return t("errors.file", lang, path=path or say(where, lang), detail=say(detail, lang))
-    return say(detail, lang)
+        return Message(str(error), "errors.file", {"path": path or where, "detail": detail})
+    return detail
 
 
 class LabelPairs(Mapping[str, tuple[str, str]]):

@@ -155,8 +155,11 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
             raise _too_long(value, path, str(key)[:40])
     for col in raw.columns:
         if raw[col].dtype == object:
-            # a list comprehension over the column's values: a pandas map calls a lambda per cell
-            lengths = [len(v) if isinstance(v, str) else 0 for v in raw[col].to_numpy(dtype=object)]
+            values = raw[col].to_numpy(dtype=object).tolist()
+            if set(map(type, values)) <= {str, type(None)}:  # the usual column: C-level passes only
+                if max(map(len, filter(None, values)), default=0) <= MAX_CELL_CHARS:
+                    continue
+            lengths = [len(v) if isinstance(v, str) else 0 for v in values]
             if lengths and max(lengths) > MAX_CELL_CHARS:
                 i = int(np.argmax(lengths))
                 raise _too_long(raw[col].iloc[i], path,
@@ -269,8 +272,9 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
 
     Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
     raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``). Column-wise on
-    arrays: each distinct answer spelling is parsed once per process, only rows with a problem or a
-    value to convert are visited one by one.
+    plain lists and arrays (a few hundred rows: pandas calls cost more than the work): each distinct
+    answer spelling is parsed once per process, ids are found through a dict kept per checklist, only
+    rows with a problem or a value to convert are visited one by one.
     """
     problems: list[ResponsesError] = []
 
@@ -279,28 +283,30 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
 
     n = len(raw)
 
-    def column(name: str) -> np.ndarray:
-        return raw[name].to_numpy(dtype=object) if name in raw else np.full(n, None, dtype=object)
+    def column(name: str) -> list:
+        return raw[name].to_numpy(dtype=object)[keep].tolist() if name in raw else [None] * len(keep)
 
-    ids = np.array(["" if is_missing(v) else str(v).strip() for v in column("id")], dtype=object)
-    keep = np.flatnonzero(ids != "")
-    ids = ids[keep]
-    rows = (raw["row"].iloc[keep].reset_index(drop=True) if "row" in raw
-            else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
-    row_of = rows.to_numpy(dtype=object)
+    all_ids = [v.strip() if v.__class__ is str else "" if is_missing(v) else str(v).strip()
+               for v in (raw["id"].to_numpy(dtype=object) if "id" in raw else [None] * n)]
+    keep = np.array([i for i, qid in enumerate(all_ids) if qid], dtype=np.intp)
+    ids = [all_ids[i] for i in keep]
+    row_of = (raw["row"].to_numpy()[keep] if "row" in raw else np.arange(2, n + 2)[keep]).tolist()
     arrays = checklist_arrays(cl)
-    pos = arrays.ids.get_indexer(pd.Index(ids, dtype=object)) if len(ids) else np.zeros(0, dtype=np.int64)
+    position = arrays.derived.get("io.responses.position")
+    if position is None:
+        position = arrays.derived["io.responses.position"] = {q: i for i, q in enumerate(arrays.id_values)}
+    pos = np.array([position.get(q, -1) for q in ids], dtype=np.intp)
     unknown = pos < 0
     for i in np.flatnonzero(unknown):
         problem(msg("responses.unknown_id", id=ids[i], checklist=cl.id, version=cl.version), row_of[i])
-    duplicated = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy() & ~unknown
-    if duplicated.any():
+    if len(set(ids)) < len(ids):
         first_row: dict[str, object] = {}
-        for qid, row in zip(ids, row_of):
-            first_row.setdefault(qid, row)
-        for i in np.flatnonzero(duplicated):
-            problem(msg("responses.duplicate_id", id=ids[i], first=first_row[ids[i]]), row_of[i])
-    raw_answers = column("answer")[keep]
+        for qid, row, unknown_id in zip(ids, row_of, unknown.tolist()):
+            if qid not in first_row:
+                first_row[qid] = row
+            elif not unknown_id:
+                problem(msg("responses.duplicate_id", id=qid, first=first_row[qid]), row)
+    raw_answers = column("answer")
     canon, invalid = _normalized_answers(raw_answers, cl.scale)
     for i in np.flatnonzero(invalid):
         allowed = msg("responses.allowed_maturity") if cl.scale == "maturity" else msg("responses.allowed_compliance")
@@ -308,10 +314,12 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     na_ok = np.where(unknown, True, arrays.na_allowed[np.where(unknown, 0, pos)])
     for i in np.flatnonzero((canon == NA) & ~na_ok):
         problem(msg("responses.na_not_allowed", id=ids[i]), row_of[i])
-    texts = {col: [_clean_text(v) for v in column(col)[keep]] for col in ("evidence", "notes", "owner")}
+    # _clean_text with its common cases inline (most cells are blank or plain ASCII)
+    texts = {col: ["" if v is None else v.strip() if v.__class__ is str and v.isascii() and v.isprintable()
+                   else _clean_text(v) for v in column(col)] for col in ("evidence", "notes", "owner")}
     dues = []
-    for v, row, qid in zip(column("due")[keep], row_of, ids):
-        due = _date_text(v)
+    for v, row, qid in zip(column("due"), row_of, ids):
+        due = "" if v is None else _date_text(v)
         if due is None:  # the message only for a bad date: this runs for every row
             problems.append(_not_a_date(v, path, msg("place.row", row=row), msg("responses.due_of", id=qid)))
             due = ""
@@ -320,30 +328,45 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
         problems.sort(key=lambda e: _row_number(e.where))
         shown = problems[:MAX_PROBLEMS]
         raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
-    text = "str" if len(ids) else "object"  # as pandas infers them (an empty column stays object)
-    return pd.DataFrame({"id": pd.Series(ids.tolist(), dtype=text),
-                         "answer": pd.Series(canon, dtype="object"),
-                         **{col: pd.Series(values, dtype=text) for col, values in texts.items()},
-                         "due": pd.Series(dues, dtype=text if len(ids) else "float64"), "row": rows})
+    rows = (raw["row"].iloc[keep] if "row" in raw else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
+    if not len(ids):  # as pandas infers empty columns: object, the due column float
+        return pd.DataFrame({"id": pd.Series([], dtype="object"), "answer": pd.Series([], dtype="object"),
+                             **{col: pd.Series([], dtype="object") for col in texts},
+                             "due": pd.Series([], dtype="float64"), "row": rows.reset_index(drop=True)})
+    return pd.DataFrame({"id": pd.array(ids, dtype="str"), "answer": pd.Series(canon, dtype="object"),
+                         **{col: pd.array(values, dtype="str") for col, values in texts.items()},
+                         "due": pd.array(dues, dtype="str"), "row": rows.to_numpy()})
 
 
 _ANSWER_TOKENS: dict[tuple, tuple] = {}  # (scale, type, value) -> (canonical, invalid), filled as spellings appear
 
 
-def _normalized_answers(values: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray]:
+def _normalized_answers(values: list, scale: str) -> tuple[np.ndarray, np.ndarray]:
     """(canonical answers, invalid mask) as :func:`normalize_answers` gives them, each distinct spelling
-    parsed once per process (a file holds a handful: yes/no/partial/blank…)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    keys = [(scale, type(u), u) for u in uniques]
-    new = [k for k in keys if k not in _ANSWER_TOKENS]
+    parsed once per process (a file holds a handful: yes/no/partial/blank…). Values are told apart the way
+    a dict (and pandas' factorize) tells them apart: equal values (1, 1.0, True) share the first one's
+    parse. An unhashable value (a list or a mapping in YAML) is no answer any scale allows."""
+    canon = np.full(len(values), None, dtype=object)
+    invalid = np.zeros(len(values), dtype=bool)
+    given = [i for i, v in enumerate(values) if not (v is None or (v.__class__ is not str and is_missing(v)))]
+    first: dict = {}
+    for i in given:
+        try:
+            first.setdefault(values[i], values[i])
+        except TypeError:
+            invalid[i] = True
+    keys = {u: (scale, type(u), u) for u in first.values()}
+    new = [k for k in keys.values() if k not in _ANSWER_TOKENS]
     if new:
         canon_new, invalid_new = normalize_answers(pd.Series([k[2] for k in new], dtype=object), scale)
         if len(_ANSWER_TOKENS) > 4096:  # spellings are few; a file of random text must not grow this for ever
             _ANSWER_TOKENS.clear()
         _ANSWER_TOKENS.update(zip(new, zip(canon_new.tolist(), invalid_new.tolist())))
-    canon_u = np.array([_ANSWER_TOKENS[k][0] for k in keys] + [None], dtype=object)
-    invalid_u = np.array([_ANSWER_TOKENS[k][1] for k in keys] + [False], dtype=bool)
-    return canon_u[codes], invalid_u[codes]
+    parsed = {u: _ANSWER_TOKENS[k] for u, k in keys.items()}
+    for i in given:
+        if not invalid[i]:
+            canon[i], invalid[i] = parsed[values[i]]
+    return canon, invalid
 
 
 def _row_number(where: str | None) -> int:

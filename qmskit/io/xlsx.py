@@ -14,10 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import operator
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
@@ -480,8 +482,15 @@ def ignored(problem: str, path, *, where: str | None = None, strict: bool = Fals
     warnings.warn(ResponsesWarning(problem, path=path, where=where), stacklevel=3)
 
 
+@functools.cache
+def _labels_read(sheet: str) -> dict[str, str]:
+    """A sheet's header labels (en and zh, case-folded) → keys, worked out once per process for the readers
+    (the catalogs do not change while qmskit runs; every workbook read asks)."""
+    return {"office": META_LABELS, "assessment": ASSESSMENT_LABELS, "kpi": KPI_LABELS}[sheet].keys_by_label()
+
+
 def _read_office(ws) -> dict:
-    labels = META_LABELS.keys_by_label()
+    labels = _labels_read("office")
     meta = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         if not row or row[0] is None:
@@ -499,36 +508,35 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     header = next(rows, None)
     if not header:
         raise ResponsesError(msg("xlsx.sheet_empty", sheet=ASSESSMENT_SHEET), path=path)
-    lookup = ASSESSMENT_LABELS.keys_by_label()
+    lookup = _labels_read("assessment")
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
     if "id" not in keys or "answer" not in keys:
         raise ResponsesError(msg("xlsx.needs_id_answer", sheet=ASSESSMENT_SHEET), path=path,
                              where=msg("place.row", row=1))
     cols = ["id", "answer", "evidence", "notes", "owner", "due"]
-    # each column's position (a header given twice: the last one counts); then the rows column-wise
+    # each column's position (a header given twice: the last one counts); then the sheet column by column
     where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
-    id_col = where["id"]
-    numbers, kept = [], []
-    for n, values in enumerate(rows, start=2):
-        qid = values[id_col] if id_col < len(values) else None
-        if qid is None or not str(qid).strip():
-            given = [f"{k} {str(values[where[k]]).strip()[:40]!r}" for k in EDITABLE
-                     if k in where and where[k] < len(values) and values[where[k]] is not None
-                     and str(values[where[k]]).strip()]
-            if given:  # a question row whose hidden ID was cleared: its answers belong to no question
+    values = {k: ws.column(i, min_row=2) for k, i in where.items()}
+    ids = values["id"]
+    kept = [i for i, qid in enumerate(ids) if qid is not None and str(qid).strip()]
+    if len(kept) < len(ids):  # section rows and blank rows; a question row whose hidden ID was cleared
+        for i in sorted(set(range(len(ids))) - set(kept)):
+            given = [f"{k} {str(values[k][i]).strip()[:40]!r}" for k in EDITABLE
+                     if k in values and values[k][i] is not None and str(values[k][i]).strip()]
+            if given:  # its answers belong to no question
                 ignored(msg("xlsx.row_without_id", given=", ".join(given)), path,
-                        where=msg("place.row", row=n), strict=strict)
-            continue  # section rows and blank rows
-        numbers.append(n)
-        kept.append(values)
-    data = {c: [v[where[c]] if where[c] < len(v) else None for v in kept] if c in where else [None] * len(kept)
-            for c in cols}
-    return pd.DataFrame({**data, "row": numbers}, columns=cols + ["row"])
+                        where=msg("place.row", row=i + 2), strict=strict)
+    if not kept:  # the frame as pandas builds it from empty lists
+        return pd.DataFrame({c: [] for c in cols + ["row"]}, columns=cols + ["row"])
+    take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda v: (v[kept[0]],))
+    # object arrays: pandas would otherwise infer (and build) a string column for each, only to be undone
+    data = {c: np.array(take(values[c]) if c in values else [None] * len(kept), dtype=object) for c in cols}
+    return pd.DataFrame({**data, "row": np.array(kept, dtype=np.int64) + 2})
 
 
 def _read_kpis(ws) -> list[dict]:
     """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
-    lookup = KPI_LABELS.keys_by_label()
+    lookup = _labels_read("kpi")
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]

@@ -12,6 +12,13 @@ with two differences, both about start-up cost:
   that process connects only when it has read and scored the office itself: the kernel sat idle in
   between. Now both work at once; ``prepare`` finds the modules imported and only warms the checklists.
   The shell exists at that point (``initialize`` made it), so modules import as they would in ``prepare``;
+- it has no debugger: ipykernel imports debugpy (pydevd) when it builds the kernel only to offer Jupyter's
+  debugging protocol, ~0.15 s of CPU per kernel, and nobody attaches a debugger to a report kernel. While
+  the kernel initialises, ``debugpy`` is marked absent (ipykernel then reports the debugger unavailable:
+  ``ipykernel.debugger._is_debugpy_available``; upstream discusses making this an option,
+  ipython/ipykernel#1543 and #1545); the mark is removed right after, so a notebook's own
+  ``import debugpy`` still works. Without a debugger ``-Xfrozen_modules=off`` (which only the debugger
+  needs) is left out of the command too;
 - the cyclic collector's youngest-generation threshold is raised (as the ``qmskit`` console script does,
   see :mod:`qmskit.cli.entry`): importing ipykernel, IPython and pandas otherwise runs dozens of
   collections over the same long-lived objects. ``kernelstate`` still collects and freezes at every
@@ -24,6 +31,7 @@ import sys
 from pathlib import Path
 
 GC_THRESHOLD = 50_000  # CPython's default is 700 (what the console script uses: qmskit.cli.entry)
+_NO_DEBUGGER = "debugpy"
 
 
 def main() -> None:
@@ -37,7 +45,14 @@ def main() -> None:
     from qmskit.jupyter import kernelstate
 
     app = IPKernelApp.instance()
-    app.initialize()
+    absent = _NO_DEBUGGER not in sys.modules
+    if absent:
+        sys.modules[_NO_DEBUGGER] = None  # type: ignore[assignment]  # `import debugpy` now raises ImportError
+    try:
+        app.initialize()
+    finally:
+        if absent and sys.modules.get(_NO_DEBUGGER, 0) is None:
+            del sys.modules[_NO_DEBUGGER]
     kernelstate.import_modules(kernelstate.PREIMPORTS)
     app.start()
 

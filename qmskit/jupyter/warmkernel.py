@@ -98,8 +98,10 @@ class WarmKernel:
     def launch(self, startup_timeout: float = KERNEL_START_TIMEOUT) -> None:
         """Start the kernel process and return at once; :meth:`connect` waits for it."""
         self._t0 = time.perf_counter()
-        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
-                                 startup_timeout=startup_timeout)
+        # an empty node, not nbformat.v4.new_notebook(): that validates it, and the first validation in a
+        # process compiles nbformat's schema (~0.1-0.3 s) before the kernel process could even be started
+        empty = nbformat.NotebookNode(nbformat=4, nbformat_minor=5, metadata=nbformat.NotebookNode(), cells=[])
+        starter = NotebookClient(empty, kernel_name=self.kernel_name, startup_timeout=startup_timeout)
         starter.km = self.km = starter.create_kernel_manager()  # known at once: an interrupted start is killed
         use_qmskit_launcher(self.km)
         self._starter = starter
@@ -242,6 +244,10 @@ class WarmKernel:
         from papermill.exceptions import PapermillExecutionError
         from papermill.execute import raise_for_execution_errors
 
+        # this process's share first (papermill's imports, the parameters cell), while a kernel just
+        # launched is still booting: waiting for it is the last thing done before it is needed
+        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
+        ensure_engine()
         self.ensure_started()  # launched by entering the context: wait for it now
         t0 = time.perf_counter()
         new = [c for c in checklists if c and c not in self.checklists]
@@ -255,7 +261,6 @@ class WarmKernel:
             self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
                                     parameters.get("actions"))
         self.timings["reset"] = time.perf_counter() - t0
-        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
         timed_out = threading.Event()
         timer = None
         if timeout:
@@ -266,7 +271,6 @@ class WarmKernel:
             timer.daemon = True
             timer.start()
         t1 = time.perf_counter()
-        ensure_engine()
         try:
             # What papermill.execute_notebook does after parameterize() (which ran it with prepare_only):
             # the engine, then papermill's error check. Not execute_notebook itself a second time: it
@@ -311,15 +315,15 @@ class WarmKernel:
         the errors a command shows: :class:`NotebookError`, one line naming ``office`` and the failing
         cell's error. ``checklists`` are loaded with the pre-imports; ``preload`` is the office already
         read and scored (see :meth:`preload_assessment`); ``before_run()`` runs here while the kernel
-        pre-imports. The kernel is left to the ``with`` block to stop."""
+        boots and does its standing imports (it answers only then: :mod:`qmskit.jupyter.kernel_main`), as
+        does the notebook's parameterisation. The kernel is left to the ``with`` block to stop."""
         from papermill.exceptions import PapermillExecutionError
 
         try:
-            if self._starter is not None:
-                self.checklists = tuple(checklists)
-                self.connect(wait=False)
             if before_run is not None:
                 before_run()
+            if self._starter is not None:  # warmed when it connects, with its standing imports
+                self.checklists = tuple(checklists)
             return self.execute_notebook(notebook, parameters, timeout=timeout, checklists=checklists,
                                          preload=preload)
         except PapermillExecutionError as exc:
@@ -344,7 +348,7 @@ def use_qmskit_launcher(km: Any) -> None:
     if argv[0] not in bare and os.path.abspath(argv[0]) != os.path.abspath(sys.executable):
         return
     argv[argv.index("-m") + 1] = KERNEL_LAUNCHER
-    spec.argv = argv
+    spec.argv = [a for a in argv if a != "-Xfrozen_modules=off"]  # only a debugger needs it; this kernel has none
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from qmskit import __version__
 from qmskit.core.assessment import Assessment
 from qmskit.core.model import SEVERITIES  # the gap register's groups, in rank order
 from qmskit.core.values import is_blank as _blank
-from qmskit.i18n.catalog import check_lang, reason_texts, t
+from qmskit.i18n.catalog import check_lang, reason_texts, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
@@ -273,9 +273,10 @@ def gap_counts(a: Assessment) -> dict[str, int]:
     return a.finding_counts()
 
 
-def band_hint_key(a: Assessment) -> str:
-    """The banner's one-line hint: "book the audit" only when ready with no open minor."""
-    if a.display_band == "ready" and a.finding_counts()["minor"]:
+def band_hint_key(a: Assessment, counts: dict[str, int] | None = None) -> str:
+    """The banner's one-line hint: "book the audit" only when ready with no open minor (``counts``:
+    :func:`gap_counts` when the caller has them already)."""
+    if a.display_band == "ready" and (counts or a.finding_counts())["minor"]:
         return "band_hint_ready_minors"
     return f"band_hint_{a.display_band}"
 
@@ -299,8 +300,8 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
                Figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang))]
     return render("report/verdict.html.j2", lang=lang, band=a.readiness, shown=a.display_band,
-                  hint_key=band_hint_key(a), reasons=reason_texts(a.reasons, lang), actions_progress=progress_line(a, lang),
-                  figures=figures)
+                  hint_key=band_hint_key(a, counts), reasons=reason_texts(a.reasons, lang),
+                  actions_progress=progress_line(a, lang), figures=figures)
 
 
 def chart_clauses(a: Assessment) -> pd.DataFrame:
@@ -692,7 +693,7 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(by_id, a.unanswered, lang, who),
                   unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_rows(by_id, na_ids, lang, who),
-                  warnings=[w for w in a.warnings if "is n/a without a justification" not in w])
+                  warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
 
 
 def _register_ids(questions: pd.DataFrame) -> set[Any]:

@@ -4,7 +4,7 @@ sentence left in it (file names, column names and commands may stay as they are 
 from __future__ import annotations
 
 import pickle
-import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -20,25 +20,11 @@ from qmskit.io.limits import MAX_ROWS
 from qmskit.io.merge import read_assign
 from qmskit.io.responses import read_responses
 
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from textcheck import assert_chinese_line  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGN = ROOT / "examples" / "gov" / "moonbay-assign.yaml"
-
-_CODE = re.compile(r"`[^`]*`")
-# three or more English words in a row ("is not a", "the limit is"): a sentence left untranslated (a list
-# of column names such as "id,answer,evidence" is not a sentence)
-_ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:[,;:']?\s+[A-Za-z]{2,}){2,}")
-
-
-def assert_chinese_line(line: str, path: Path | str) -> None:
-    """One line, names the file, is Chinese, and holds no English sentence outside the file's name and
-    `code` (a command the user types)."""
-    assert "\n" not in line and "Traceback" not in line, line
-    assert str(path) in line, line
-    rest = _CODE.sub("", line.replace(str(path), ""))
-    assert re.search(r"[\u4e00-\u9fff]", rest), line
-    english = _ENGLISH_RUN.search(rest)
-    assert not english, f"untranslated English {english.group()!r} in: {line}"
-
 
 def refusal(path: Path, read=read_responses) -> QmskitError:
     with pytest.raises(QmskitError) as caught:
@@ -200,3 +186,57 @@ def test_cli_warning_line_follows_lang(tmp_path):
     assert len(warning) == 1, result.stderr
     assert_chinese_line(warning[0], path)
     assert "该文件按检查表版本“0.1”填写" in warning[0]
+
+
+def test_reader_warnings_in_the_report_are_said_in_its_language(tmp_path):
+    """A reader warning kept with the assessment is shown in the report's language (the attention section)."""
+    from markupsafe import escape
+
+    from qmskit.api import load_assessment
+    from qmskit.render.report import attention_html
+
+    path = tmp_path / "old.yaml"
+    path.write_text("office: A\nchecklist: iso9001-2015\nchecklist_version: '0.1'\nresponses:\n"
+                    "- id: 4.1-a\n  answer: 'yes'\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = load_assessment(path)
+    [note] = [w for w in a.warnings if "written for version" in w]
+    assert note == f"{path}: written for version '0.1', checklist is '{a.checklist.version}'"  # English, as before
+    assert escape(note) in attention_html(a, "en")
+    zh = attention_html(a, "zh")
+    assert f"{path}：该文件按检查表版本“0.1”填写，当前检查表为“{a.checklist.version}”版" in zh
+    assert "written for version" not in zh
+
+
+@pytest.mark.parametrize("text, words", [
+    ("office: A\nresponses:\n- id: 4.1-a\n  answer: yes\n answer: no\n", "解析映射时，缺少应有的键"),
+    ("office: A\nresponses: [{id: 4.1-a, answer: yes}\n", "解析方括号列表时，缺少应有的“,”或“]”"),
+    ("office: 'A\nresponses: []\n", "文件意外结束"),
+    ("office: A\n\tresponses: []\n", "读取文本时，缩进中使用了制表符"),
+    ("office: A\nresponses: @x\n", "遇到不能出现在此处开头的字符"),
+])
+def test_a_yaml_syntax_error_in_chinese(tmp_path, text, words):
+    """The parser's words for the usual syntax errors are said in Chinese too (libyaml's English stays in
+    str(error))."""
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = refusal(path)
+    assert "malformed YAML" in str(error)
+    line = error_line(error, "zh")
+    assert words in line and line.startswith(f"{path}（第 ")
+    assert_chinese_line(line, path)
+
+
+def test_validate_responses_lists_problems_in_chinese(cases):
+    path, _ = cases["several problems"]
+    zh = CliRunner().invoke(main, ["validate-responses", "--lang", "zh", str(path), str(ASSIGN)])
+    assert zh.exit_code == 1
+    lines = zh.output.splitlines()
+    assert lines[3] == f"{path}：共 3 个问题" and lines[5] == f"{ASSIGN}：共 1 个问题"
+    for line in lines:
+        assert_chinese_line(line, path if str(path) in line else ASSIGN)
+    en = CliRunner().invoke(main, ["validate-responses", str(path)])
+    assert en.output.splitlines()[0] == f"{path}:row 2: question '4.1-a': answer 'maybe' is not allowed; allowed: " \
+                                        "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)"
+    assert en.output.splitlines()[-1] == f"{path}: 3 problems"

@@ -109,22 +109,25 @@ def test_notebook_module_does_not_import_warmkernel():
 
 def test_the_kernel_process_is_qmskits_launcher_with_its_imports_done(tmp_path):
     """The python3 spec's ``-m ipykernel_launcher`` runs as ``-m qmskit.jupyter.kernel_main``: the same IPython
-    kernel, whose standing imports are done before the first notebook, with the raised collector threshold."""
+    kernel, whose standing imports are done before the first notebook, with the raised collector threshold
+    and without a debugger."""
     from qmskit.jupyter.kernel_main import GC_THRESHOLD
     from qmskit.jupyter.kernelstate import PREIMPORTS
 
-    path = small_notebook(tmp_path, "import gc, json, sys\n"
+    path = small_notebook(tmp_path, "import gc, json, sys\nimport ipykernel.debugger\n"
                                     f"print(json.dumps([sys.argv[0], gc.get_threshold()[0], "
                                     f"[m for m in {PREIMPORTS!r} if m not in sys.modules], "
-                                    "type(get_ipython()).__name__]))")
+                                    "type(get_ipython()).__name__, ipykernel.debugger._is_debugpy_available, "
+                                    "__import__('debugpy').__name__]))")
     with WarmKernel(checklists=()) as kernel:
         cmdline = psutil.Process(kernel.pid).cmdline()
         nb = kernel.execute_notebook(path, {"x": 1})
     assert cmdline[cmdline.index("-m") + 1] == "qmskit.jupyter.kernel_main"
     import json
-    argv0, threshold, missing, shell = json.loads(printed(nb))
+    argv0, threshold, missing, shell, debugger, debugpy = json.loads(printed(nb))
     assert argv0.endswith("kernel_main.py") and threshold == GC_THRESHOLD and missing == []
     assert shell == "ZMQInteractiveShell"
+    assert debugger is False and debugpy == "debugpy"  # no debugger built; the module itself still imports
 
 
 @pytest.mark.parametrize("argv, replaced", [
@@ -143,5 +146,6 @@ def test_only_this_interpreters_ipykernel_command_is_changed(argv, replaced):
 
     km = SimpleNamespace(kernel_spec=KernelSpec(argv=list(argv), display_name="k", language="python"))
     use_qmskit_launcher(km)
-    expected = [KERNEL_LAUNCHER if a == "ipykernel_launcher" else a for a in argv] if replaced else argv
+    expected = ([KERNEL_LAUNCHER if a == "ipykernel_launcher" else a for a in argv if a != "-Xfrozen_modules=off"]
+                if replaced else argv)
     assert km.kernel_spec.argv == expected
