@@ -28,11 +28,12 @@ from qmskit.render import palette
 @dataclass(frozen=True)
 class Column:
     """A table column: the row key it shows, its header, its fixed width (``"12%"``: print never cuts a
-    table off), right-aligned numbers."""
+    table off), right-aligned numbers, a bar behind the value."""
     key: str
     header: str
     width: str
     numeric: bool = False
+    bar: str = ""  # the row key of a 0–1 fraction that report.css draws as a bar behind the cell (--w)
 
     @property
     def css(self) -> str:
