@@ -126,6 +126,17 @@ def mixed_answers(checklist, seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# a warm kernel's process runs ipykernel through qmskit.jupyter.kernel_main; a plain papermill one runs
+# ipykernel_launcher: tests that look for leftover kernels must see both
+KERNEL_COMMANDS = ("ipykernel", "qmskit.jupyter.kernel_main")
+
+
+def is_kernel_command(cmdline: list[str]) -> bool:
+    """Whether a process's command line (psutil's ``cmdline()``) is a Jupyter kernel's."""
+    text = " ".join(cmdline)
+    return any(mark in text for mark in KERNEL_COMMANDS)
+
+
 OFFICE_META = {
     "office": "Lakeside Test Office", "assessor": "T. Tester", "date": "2026-10-01",
     "scope": "Administrative services", "sites": "Head office", "exclusions": "8.3 Design and development",
