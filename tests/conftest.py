@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -94,6 +95,12 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+def chart_bars(svg: str) -> int:
+    """How many bars a chart draws: the segments of its bar paths (one stroked path per colour)."""
+    paths = svg.split('<g fill="none" stroke-width="', 1)[1].split("</g>", 1)[0]
+    return sum(d.count("M") for d in re.findall(r'<path d="([^"]+)" stroke="#[0-9a-f]{6}"/>', paths))
 
 
 def mixed_answers(checklist, seed: int = 7) -> pd.DataFrame:
