@@ -30,7 +30,16 @@ import numpy as np
 
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, cannot_read, cell_too_long, mib, open_bounded_zip
+from qmskit.io.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SHARED_TEXT_BYTES,
+    cannot_read,
+    cell_too_long,
+    mib,
+    open_bounded_zip,
+)
 
 NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
 _CHUNK = 1 << 20
@@ -52,6 +61,17 @@ _TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>])")
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
 _R_ATTR = re.compile(rb"""(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
+
+# Shared strings: calamine copies a shared string into every cell that refers to it (once in Rust, once more
+# as a Python str), so 5,000 x 200 cells naming one 10,000-character string (a 2 MB file) ask for ~20 GB.
+# What bounds it: in a plain shared-strings part (each <si> closed before the next opens, any prefix; no
+# comment, CDATA or processing instruction that could hide or fake one) the k-th <si> is calamine's k-th
+# string and spans at least its text's UTF-8 bytes; otherwise any string may be as long as the whole part.
+# Each cell's string comes from a <v> element's text (the last one; text that is not a number reads as 0).
+_SI_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_SI_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+_V_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?=[\s/>])")
+_V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)")
 
 
 def _column_number(letters: bytes) -> int:
@@ -89,7 +109,13 @@ _SCRATCH = _Scratch()
 
 
 def _plain_and_near(part: bytes) -> bool:
-    """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it.
+    """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it."""
+    return _fast_check(part) is not None
+
+
+def _fast_check(part: bytes) -> int | None:
+    """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
+    text bound) when the fast check vouches for it (see above); None: walk it.
 
     A few whole-chunk passes (C loops over the bytes) find every "<", every ":" (a namespace prefix) and
     every "r" after a space; the bytes just after them are then gathered and compared as arrays (a few
@@ -99,9 +125,9 @@ def _plain_and_near(part: bytes) -> bool:
     from the bytes after it and checked against the limits."""
     n = len(part)
     if n > _FAST_MAX:
-        return False
+        return None
     if not n:
-        return True
+        return 0
     data, masks = _SCRATCH.get(n)
     size = _LEAD + n + _TAIL
     a = data[:size]
@@ -110,7 +136,7 @@ def _plain_and_near(part: bytes) -> bool:
     found, before = masks[0][:size], masks[1][:size]
     lt = np.flatnonzero(np.equal(a, 60, out=found))        # every "<", as indexes into a
     if (a.take(lt + 1) == 33).any():
-        return False
+        return None
     colon = np.flatnonzero(np.equal(a, 58, out=found))
     heads = np.concatenate((lt, colon))
     after = [a.take(heads + k) for k in range(1, 5)]
@@ -119,21 +145,24 @@ def _plain_and_near(part: bytes) -> bool:
     ends = (after[3] <= 32) | (after[3] == 47) | (after[3] == 62)          # "row" then the end of the name
     is_row = (after[0] == 114) & (after[1] == 111) & (after[2] == 119) & ends
     if is_c[len(lt):].any() or is_row[len(lt):].any():
-        return False                                         # a row or cell tag with a namespace prefix
+        return None                                         # a row or cell tag with a namespace prefix
     cells, rows = lt[is_c[:len(lt)]], lt[is_row[:len(lt)]]
     for tags, name in ((cells, 1), (rows, 3)):               # each opens with ' r="'
         q = tags + 1 + name
         if not ((a.take(q) == 32) & (a.take(q + 1) == 114) & (a.take(q + 2) == 61) & (a.take(q + 3) == 34)).all():
-            return False
+            return None
     np.equal(a, 114, out=found)
     np.less_equal(a[:-1], 32, out=before[1:])
     found[1:] &= before[1:]
     r = np.flatnonzero(found[1:]) + 1                        # every "r" after a space
     follows = a.take(r + 1)
     if int(np.count_nonzero((follows == 61) | (follows <= 32))) != len(cells) + len(rows):
-        return False                                         # an r attribute besides the tags' own references
+        return None                                         # an r attribute besides the tags' own references
     starts = np.concatenate((cells, rows))
-    return _references_near(a, starts, np.arange(len(starts)) < len(cells))
+    if not _references_near(a, starts, np.arange(len(starts)) < len(cells)):
+        return None
+    ends = (after[1] <= 32) | (after[1] == 47) | (after[1] == 62)
+    return int(np.count_nonzero((after[0] == 118) & ends))  # "v" then the end of the name, after "<" or ":"
 
 
 def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> bool:
@@ -196,13 +225,47 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
     return row, col
 
 
-def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False) -> bool:
+class _SharedText:
+    """What the scan gathers to bound the shared text calamine will copy into cells (see _SI_TAG)."""
+
+    def __init__(self) -> None:
+        self.v_tags = 0                  # <v> elements in all worksheets (at least the cells given a string)
+        self.si_starts: list[int] = []   # offsets of the <si> tags in the shared-strings part
+        self.si_end = 0
+        self.plain = True
+        self._open = False
+
+    def add_strings(self, part: bytes, offset: int) -> None:
+        body = part[part.find(b"?>") + 2:] if offset == 0 and part.startswith(b"<?xml") else part
+        tags = list(_SI_TAG.finditer(part))
+        if b"<!" in body or b"<?" in body or len(tags) != len(_SI_START.findall(part)):
+            self.plain = False
+        for m in tags:
+            closing, self_closing = bool(m.group(1)), m.group(2).endswith(b"/")
+            if closing != self._open:
+                self.plain = False
+            if not closing:
+                self.si_starts.append(offset + m.start())
+            self._open = not closing and not self_closing
+        self.si_end = offset + len(part)
+
+    def longest(self) -> np.ndarray:
+        """An upper bound of the UTF-8 length of each shared string calamine reads, by index."""
+        if not self.plain or self._open:
+            return np.full(len(self.si_starts), self.si_end, dtype=np.int64)
+        return np.diff(np.array(self.si_starts + [self.si_end], dtype=np.int64))
+
+
+def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
+                 shared: _SharedText | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
-    the member again with ``exact``, which walks every row and cell tag and raises what it finds)."""
+    the member again with ``exact``, which walks every row and cell tag and raises what it finds).
+    ``shared`` counts a worksheet's <v> tags, or records where a shared-strings part's <si> tags start."""
     row = col = 0
     carry = b""
+    offset = 0
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(_CHUNK)
@@ -219,14 +282,23 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
             if is_sheet and not exact:
-                if not _plain_and_near(part):  # (it never vouches for a "<!": a DTD is looked for exactly)
+                v_tags = _fast_check(part)  # (it never vouches for a "<!": a DTD is looked for exactly)
+                if v_tags is None:
                     return False
+                if shared is not None:
+                    shared.v_tags += v_tags
             else:
                 # a DTD is only allowed before the root element, but look everywhere: cheap and certain
                 if _DTD.search(part):
                     raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
+                if shared is not None:
+                    if is_sheet:
+                        shared.v_tags += len(_V_TAG.findall(part))
+                    else:
+                        shared.add_strings(part, offset)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
+            offset += len(part)
             carry = buf[end:]
             if last:
                 return True
@@ -240,14 +312,57 @@ def prescan(path: Path) -> None:
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
+            counts, strings = _SharedText(), []
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
                     is_sheet = info.filename.startswith("xl/worksheets/")
-                    if not _scan_member(zf, info, path, is_sheet):
-                        _scan_member(zf, info, path, is_sheet, exact=True)
+                    # calamine finds the shared strings by this name in any case (a duplicate: each counts)
+                    tally = counts if is_sheet else _SharedText() if info.filename.lower() == "xl/sharedstrings.xml" else None
+                    if tally is not None and not is_sheet:
+                        strings.append(tally)
+                    counted = counts.v_tags
+                    if not _scan_member(zf, info, path, is_sheet, shared=tally):
+                        counts.v_tags = counted
+                        _scan_member(zf, info, path, is_sheet, exact=True, shared=tally)
+            _check_shared_text(zf, infos, counts.v_tags, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags: int, longest: list[np.ndarray],
+                       path: Path) -> None:
+    """The shared text the cells would copy, within MAX_SHARED_TEXT_BYTES: at once when every <v> naming the
+    longest string stays within it (any usual workbook), else by reading each <v>'s index."""
+    if not v_tags or not any(len(x) for x in longest):
+        return
+    width = max(map(len, longest))
+    bound = np.zeros(width, dtype=np.int64)
+    for x in longest:
+        bound[:len(x)] = np.maximum(bound[:len(x)], x)
+    most = int(bound.max())
+    if v_tags * most <= MAX_SHARED_TEXT_BYTES:
+        return
+    total = 0
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml") and not info.is_dir():
+            with zf.open(info) as fh:
+                carry = b""
+                while True:
+                    chunk = fh.read(_CHUNK)
+                    buf = carry + chunk
+                    end = buf.rfind(b"<") if chunk else len(buf)
+                    end = max(end, 0)
+                    for m in _V_TEXT.finditer(buf, 0, end):
+                        text = m.group(1)
+                        # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
+                        index = int(text) if text.isdigit() and len(text) < 16 else -1
+                        total += most if index < 0 else int(bound[index]) if index < width else 0
+                    if total > MAX_SHARED_TEXT_BYTES:
+                        raise ResponsesError(msg("xlsx_read.shared_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
+                    carry = buf[end:]
+                    if not chunk:
+                        break
 
 
 def _damaged(member: str, problem: str) -> str:

@@ -81,10 +81,54 @@ def _count_events(text: str, path: Path, error: type[QmskitError]) -> None:
         return  # composing reports the syntax error with its line
 
 
+# the parser's words (libyaml's, or PyYAML's own) for the usual syntax errors -> the catalog's, so a Chinese
+# user reads them in Chinese; anything else keeps the parser's English
+_PARSER_WORDS = (
+    ("mapping values are not allowed in this context", "yamlio.parser.mapping_values"),
+    ("mapping values are not allowed here", "yamlio.parser.mapping_values_here"),
+    ("while parsing a flow sequence", "yamlio.parser.in_flow_sequence"),
+    ("while parsing a flow mapping", "yamlio.parser.in_flow_mapping"),
+    ("while parsing a block mapping", "yamlio.parser.in_block_mapping"),
+    ("did not find expected key", "yamlio.parser.expected_key"),
+    ("while parsing a block collection", "yamlio.parser.in_block_collection"),
+    ("did not find expected '-' indicator", "yamlio.parser.expected_dash"),
+    ("while scanning for the next token", "yamlio.parser.in_next_token"),
+    ("found character that cannot start any token", "yamlio.parser.bad_character"),
+    ("while scanning a simple key", "yamlio.parser.in_simple_key"),
+    ("while scanning a plain scalar", "yamlio.parser.in_plain"),
+    ("could not find expected ':'", "yamlio.parser.expected_colon"),
+    ("while scanning a quoted scalar", "yamlio.parser.in_quoted"),
+    ("while parsing a quoted scalar", "yamlio.parser.parsing_quoted"),
+    ("found unexpected end of stream", "yamlio.parser.unexpected_end"),
+    ("found unknown escape character", "yamlio.parser.unknown_escape"),
+    ("found undefined alias", "yamlio.parser.undefined_alias"),
+    ("while parsing a block node", "yamlio.parser.in_node"),
+    ("while parsing a flow node", "yamlio.parser.in_flow_node"),
+    ("did not find expected node content", "yamlio.parser.expected_content"),
+    ("found a tab character that violates indentation", "yamlio.parser.tab_indent"),
+    ("did not find expected <document start>", "yamlio.parser.expected_document"),
+)
+
+
+_CLOSING = (("did not find expected ',' or ']'", "]"), ("did not find expected ',' or '}'", "}"))
+
+
+def _parser_words(text: object) -> str:
+    text = str(text)
+    for words, close in _CLOSING:  # the bracket is a field: a lone "}" cannot sit in a catalog text
+        if text == words:
+            return msg("yamlio.parser.expected_close", close=close)
+    for words, key in _PARSER_WORDS:
+        if text == words:
+            return msg(key)
+    return text
+
+
 def _marked(exc: yaml.MarkedYAMLError, path: Path, error: type[QmskitError]) -> QmskitError:
     mark = exc.problem_mark or exc.context_mark
     where = msg("place.line", line=mark.line + 1) if mark else None
-    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)  # PyYAML's words (English)
+    parts = [_parser_words(p) for p in (exc.context, exc.problem) if p]
+    problem = msg("yamlio.context_problem", context=parts[0], problem=parts[1]) if len(parts) == 2 else "".join(parts)
     return error(msg("yamlio.malformed", problem=problem), path=path, where=where)
 
 

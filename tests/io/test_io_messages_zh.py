@@ -207,3 +207,73 @@ def test_reader_warnings_in_the_report_are_said_in_its_language(tmp_path):
     zh = attention_html(a, "zh")
     assert f"{path}：该文件按检查表版本“0.1”填写，当前检查表为“{a.checklist.version}”版" in zh
     assert "written for version" not in zh
+
+
+@pytest.mark.parametrize("text, words", [
+    ("office: A\nresponses:\n- id: 4.1-a\n  answer: yes\n answer: no\n", "解析映射时，缺少应有的键"),
+    ("office: A\nresponses: [{id: 4.1-a, answer: yes}\n", "解析方括号列表时，缺少应有的“,”或“]”"),
+    ("office: 'A\nresponses: []\n", "文件意外结束"),
+    ("office: A\n\tresponses: []\n", "读取文本时，缩进中使用了制表符"),
+    ("office: A\nresponses: @x\n", "遇到不能出现在此处开头的字符"),
+])
+def test_a_yaml_syntax_error_in_chinese(tmp_path, text, words):
+    """The parser's words for the usual syntax errors are said in Chinese too (libyaml's English stays in
+    str(error))."""
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = refusal(path)
+    assert "malformed YAML" in str(error)
+    line = error_line(error, "zh")
+    assert words in line and line.startswith(f"{path}（第 ")
+    assert_chinese_line(line, path)
+
+
+def test_validate_responses_lists_problems_in_chinese(cases):
+    path, _ = cases["several problems"]
+    zh = CliRunner().invoke(main, ["validate-responses", "--lang", "zh", str(path), str(ASSIGN)])
+    assert zh.exit_code == 1
+    lines = zh.output.splitlines()
+    assert lines[3] == f"{path}：共 3 个问题" and lines[5] == f"{ASSIGN}：共 1 个问题"
+    for line in lines:
+        assert_chinese_line(line, path if str(path) in line else ASSIGN)
+    en = CliRunner().invoke(main, ["validate-responses", str(path)])
+    assert en.output.splitlines()[0] == f"{path}:row 2: question '4.1-a': answer 'maybe' is not allowed; allowed: " \
+                                        "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)"
+    assert en.output.splitlines()[-1] == f"{path}: 3 problems"
+
+
+def test_a_batch_office_that_fails_says_why_in_the_batch_language():
+    """`qmskit batch --lang zh`: an office that cannot be read fails with its line in Chinese (the summary,
+    the progress bar and the manifest show it); without --lang, in English."""
+    from qmskit.batch.inputs import score_file
+
+    zh = score_file(ASSIGN, lang="zh")
+    assert zh.error == f"{ASSIGN}：不是回答文件：没有“responses”项"
+    assert score_file(ASSIGN).error == f"{ASSIGN}: not a responses file: no 'responses' key"
+
+
+def _plain_text_messages(path: Path):
+    """Raise and warn sites whose words are a string literal or an f-string instead of a catalog message."""
+    import ast
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name.endswith(("Error", "Warning")) or name in ("warn", "error"):
+            words = node.args[:1]
+        elif name == "err":  # render.brand's err(key, words)
+            words = node.args[1:2]
+        else:
+            continue
+        if any(isinstance(w, ast.JoinedStr) or (isinstance(w, ast.Constant) and isinstance(w.value, str))
+               for w in words):
+            yield f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_io_and_brand_messages_all_come_from_the_catalog():
+    """Every line qmskit.io (and the brand file reader) raises or warns is a catalog message, so it exists in
+    English and Chinese; a new English-only f-string is caught here."""
+    files = sorted((ROOT / "qmskit" / "io").glob("*.py")) + [ROOT / "qmskit" / "render" / "brand.py"]
+    found = [site for path in files for site in _plain_text_messages(path)]
+    assert not found, found
