@@ -146,6 +146,24 @@ def test_far_references_in_any_spelling(corpus, name):
     run_cli(["score", path], cwd=corpus).assert_one_line_error(f"far-{name}.xlsx", "the limit is")
 
 
+@pytest.mark.parametrize("member", ["xl/elsewhere/sheet2.xml", "xl/worksheets/sheet2.bin"])
+def test_a_sheet_wherever_the_relationships_put_it(corpus, member):
+    """calamine reads the sheet the workbook's relationships name, wherever it is and whatever it is called;
+    the pre-scan looked only at xl/worksheets/*.xml, and calamine aborted the process on the far cell."""
+    import zipfile
+
+    from corpus import CONTENT_TYPES, OFFICE_ROWS, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+    far = sheet_xml(assessment_rows(2), raw_row=f'<row r="1048576">{inline("XFD1048576", "far")}</row>')
+    path = corpus / f"placed-{member.replace('/', '-')}.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
+                           ("xl/workbook.xml", WORKBOOK), ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS)),
+                           ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet2.xml", member[3:])),
+                           (member, far)):
+            zf.writestr(name, data)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, member, "limit is 5,000 rows")
+
+
 def test_a_reference_readers_cannot_parse_is_refused(corpus):
     path = workbook(corpus / "charref.xlsx", sheet_xml(
         assessment_rows(2), raw_row='<row r="3"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
