@@ -210,6 +210,28 @@ def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
     prescan(path)   # no error
 
 
+def test_ods_repeated_row_of_repeated_long_cells(corpus):
+    """Each repeat within its limit (5,000 rows, 200 columns), the cell 9,999 characters, the file a few
+    KB: calamine copies the cell 1,000,000 times (~10 GB) and aborted the process."""
+    import zipfile
+    cell = ('<table:table-cell table:number-columns-repeated="200" office:value-type="string"><text:p>'
+            + "x" * 9999 + "</text:p></table:table-cell>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet>'
+               '<table:table table:name="Assessment"><table:table-row table:number-rows-repeated="5000">'
+               + cell + "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+    path = corpus / "repeats.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("repeats.ods", "more than 64 MB of text")
+
+
 def test_zip_bomb(corpus):
     path = zip_bomb(corpus / "bomb.xlsx", 250)
     assert path.stat().st_size < 2 * MB
