@@ -41,13 +41,15 @@ lint: $(STAMP)
 # the suite on every core (pytest-xdist): each test file's tests on one worker (--dist loadfile), so its
 # module fixtures (a batch, a rendered report, a JupyterLab server) are built once; TEST_WORKERS=0 runs it in
 # this process. (--dist loadgroup, groups across files, grouped nothing here with pytest 9.2 + xdist 3.8.)
-# ruff first (a second); mypy (one core for ~30 s cold) runs beside the suite rather than before it, and
-# either failing fails `make test`, mypy's report printed after the suite's.
+# --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first, not the longest
+# first as tests/conftest.py orders them (HEAVIEST_FIRST). ruff first (a second); mypy (one core for ~30 s
+# cold) runs beside the suite rather than before it, and either failing fails `make test`, mypy's report
+# printed after the suite's.
 TEST_WORKERS ?= auto
 test: $(STAMP) system-deps
 	$(BIN)/ruff check qmskit tests benchmarks scripts
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
-	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile; tests=$$?; \
+	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$mypy; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
 	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
 
