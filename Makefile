@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scale.py   # one office at the floor, score_many at 100,000 offices, reading 100 workbooks
 	@if [ -f benchmarks/bench_widgets.py ]; then $(BIN)/python benchmarks/bench_widgets.py; fi
 	$(BIN)/python benchmarks/bench_targets.py   # issue 15's targets, each a ratio measured in this run
+	$(BIN)/python benchmarks/bench_sections.py   # the report's section renderers: CPU ms per office (Hillview, Riverside)
 	@if [ -f benchmarks/bench_pdf.py ]; then $(BIN)/python benchmarks/bench_pdf.py; fi
 
 # Sort the message catalogs (qmskit/i18n/locale/*/LC_MESSAGES/qmskit.po) and recompile their .mo files;

@@ -27,10 +27,11 @@ def main() -> None:
     import psutil
     from bench_batch import make_offices
 
+    from qmskit.api import load_assessment
     from qmskit.batch.inputs import score_file
     from qmskit.jupyter.notebook import bundled_notebook, export_html
     from qmskit.jupyter.warmkernel import WarmKernel
-    from qmskit.render.report import load_assessment, page_title
+    from qmskit.render.report import page_title
 
     work = Path(tempfile.mkdtemp(prefix="qmskit-office-cpu-"))
     offices = make_offices(args.offices + 1, work / "in")

@@ -143,9 +143,14 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
         read = len(caught)
         assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
                            source=responses_path)
+    # a ResourceWarning is the garbage collector's note about whatever object it happened to finalise
+    # meanwhile ("Unclosed context <zmq.asyncio.Context …>" of the kernel build_report boots alongside),
+    # never news about this file: the report's warnings list showed it at random
+    read_caught = [w for w in caught[:read] if not issubclass(w.category, ResourceWarning)]
+    caught = read_caught + [w for w in caught[read:] if not issubclass(w.category, ResourceWarning)]
     if reader_warnings is not None:
-        reader_warnings.extend(caught[:read])
-    assessment.warnings = [str(w.message) for w in caught] + list(assessment.warnings)
+        reader_warnings.extend(read_caught)
+    assessment.warnings = [_as_note(w.message) for w in caught] + list(assessment.warnings)
     if Path(responses_path).is_file():
         from qmskit.io.iorw import file_sha256
         from qmskit.render.report import SOURCE_SHA256
@@ -206,7 +211,14 @@ def load_comparison(before: str | Path, after: str | Path, checklist: Any = None
 
 def _as_notes(caught: list[warnings.WarningMessage]) -> list[str]:
     """Reader warnings as a page's notes (Python's own deprecation notices are not the reader's)."""
-    return [str(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
+    return [_as_note(w.message) for w in caught if not issubclass(w.category, (DeprecationWarning, FutureWarning))]
+
+
+def _as_note(warning: Warning | str) -> str:
+    """A warning as a note: its English line, a Message the page says in its language when it is one."""
+    from qmskit.errors import ResponsesWarning
+    from qmskit.i18n.catalog import line_message
+    return line_message(warning) if isinstance(warning, ResponsesWarning) else str(warning)
 
 
 def load_portfolio(path: str | Path, lang: str | None = None) -> Portfolio:
@@ -270,16 +282,18 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
     ``strict`` they are errors.
     """
-    from qmskit.io.iorw import slugify
-    from qmskit.jupyter import notebook
     from qmskit.jupyter.warmkernel import WarmKernel
-    from qmskit.render.report import check_audience, page_title, report_filename
 
-    audience = check_audience(audience)
     brand_path = _check_brand_and_printer(brand, pdf)
-    # the kernel boots in its own process while the file is read and scored here; it is killed at once
-    # when the block ends, whatever ended it
+    # the kernel is launched first, before this process imports pandas and the report stack: it boots in
+    # its own process while the file is read and scored here; it is killed at once when the block ends,
+    # whatever ended it
     with WarmKernel(checklists=()) as kernel:
+        from qmskit.io.iorw import slugify
+        from qmskit.jupyter import notebook
+        from qmskit.render.report import check_audience, page_title, report_filename
+
+        audience = check_audience(audience)
         nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
@@ -303,7 +317,7 @@ def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, c
         a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
     for w in caught:  # errors (a bad file, a bad action plan) name the path as given
         if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
-            warnings.warn(str(w.message), ResponsesWarning, stacklevel=3)
+            warnings.warn(w.message, stacklevel=3)  # the warning itself: the CLI says it in its language
     meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")

@@ -25,4 +25,6 @@ CELL_TIMEOUT = 600
 # environment variables
 ENV_BRAND = "QMSKIT_BRAND"          # default consultancy brand file for reports (``--brand``)
 ENV_CHROMIUM = "QMSKIT_CHROMIUM"    # the Chromium that prints PDFs and runs the browser tests
+ENV_CACHE_DIR = "QMSKIT_CACHE_DIR"  # folder of qmskit's caches (default: the user's cache folder, e.g. ~/.cache/qmskit)
+ENV_NO_CACHE = "QMSKIT_NO_CACHE"    # set (to anything but "" or "0"): no cache is read or written
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")   # Debian's (Playwright cannot download browsers here)

@@ -1,26 +1,61 @@
 """Every exception and warning qmskit raises, in one tree: user-facing errors are one line each, naming the
 file, the place in it and what is allowed.
 
-The CLI prints ``str(error)`` and exits 1 (``exit_code`` where a class sets another); ``--debug`` shows
-the traceback instead. The modules that raise them import them from here (and re-export them, so
-``from qmskit.core.compare import ComparisonError`` keeps working).
+The CLI prints the error's line in the command's language and exits 1 (``exit_code`` where a class sets
+another); ``--debug`` shows the traceback instead. The modules that raise them import them from here (and
+re-export them, so ``from qmskit.core.compare import ComparisonError`` keeps working).
+
+Translatable lines (the pattern of pandera's ``SchemaError.reason_code``): an error's ``detail`` and
+``where`` may be a :class:`Message` -- English text that also carries its message-catalog key and fields --
+so ``str(error)`` is the English line everywhere, and an edge that knows the user's language says it in that
+language with :func:`qmskit.i18n.catalog.error_line`. This module imports no catalog (the core raises these
+errors and must not): :func:`qmskit.i18n.catalog.msg` makes the Messages (qmskit.io uses it).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+
+class Message(str):
+    """A sentence for the user as data: its English text (what ``str()`` gives, so it reads, compares and
+    joins as the text it always was) plus the catalog ``key`` and the ``fields`` it was made from; a field
+    may itself be a Message (a kind of file, a place in a file), said in the same language."""
+
+    key: str
+    fields: dict[str, object]
+
+    def __new__(cls, english: str, key: str, fields: Mapping[str, object] | None = None) -> Message:
+        self = super().__new__(cls, english)
+        self.key = key
+        self.fields = dict(fields or {})
+        return self
+
+    def __reduce__(self):  # pickled (batch workers, Dask) with its key and fields, not as the plain str
+        return (Message, (str(self), self.key, self.fields))
+
+
+def _located(detail: str, path: str | None, where: str | None) -> str:
+    """``path:where: detail`` (the English line; qmskit.i18n.catalog.error_line says it in a language)."""
+    if path:
+        return path + (f":{where}" if where else "") + ": " + detail
+    return (where + ": " + detail) if where else detail
+
 
 class QmskitError(Exception):
-    """An error caused by user input (a file, an option), not by a bug."""
+    """An error caused by user input (a file, an option), not by a bug.
+
+    ``detail`` (what is wrong) and ``where`` (a row, a line, a sheet) may be :class:`Message` objects."""
 
     def __init__(self, message: str, *, path: object = None, where: str | None = None):
         self.path = None if path is None else str(path)
         self.where = where
         self.detail = message
-        prefix = ""
-        if self.path:
-            prefix = self.path + (f":{where}" if where else "") + ": "
-        elif where:
-            prefix = where + ": "
-        super().__init__(prefix + message)
+        super().__init__(_located(message, self.path, where))
+
+    @property
+    def code(self) -> str | None:
+        """The catalog key of what is wrong (``io.not_responses`` …), None for an untranslated message."""
+        return self.detail.key if isinstance(self.detail, Message) else None
 
 
 class ChecklistError(QmskitError):
@@ -39,10 +74,15 @@ class ResponsesProblems(ResponsesError):
         self.problems = list(problems)
         self.more = more
         first = problems[0]
-        extra = len(problems) - 1 + more
+        extra = self.extra = len(problems) - 1 + more  # the catalog's errors.more_problems says it in zh
         suffix = (f" (and {extra} more problem{'s' if extra != 1 else ''}: "
                   "`qmskit validate-responses FILE` lists them all)") if extra else ""
         super().__init__(first.detail + suffix, path=first.path, where=first.where)
+
+    @property
+    def code(self) -> str | None:
+        """The first problem's catalog key (the line says it, then counts the rest)."""
+        return self.problems[0].code
 
 
 class NotebookError(QmskitError):
@@ -58,7 +98,16 @@ class PdfError(QmskitError):
 
 
 class ResponsesWarning(UserWarning):
-    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch)."""
+    """Something worth telling the consultant that does not stop scoring (e.g. version mismatch).
+
+    Like a QmskitError it names the file (``path``) and the place (``where``); ``detail`` may be a
+    :class:`Message`. ``warnings.warn(ResponsesWarning(msg(...), path=path))`` keeps them together."""
+
+    def __init__(self, message: str, *, path: object = None, where: str | None = None):
+        self.path = None if path is None else str(path)
+        self.where = where
+        self.detail = message
+        super().__init__(_located(message, self.path, where))
 
 
 class FileBusyError(QmskitError):

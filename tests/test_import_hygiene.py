@@ -121,3 +121,18 @@ def test_writing_a_workbook_still_uses_openpyxl(tmp_path):
                        ["openpyxl"])
     assert got["loaded"] == ["openpyxl"]
     assert (tmp_path / "new.xlsx").stat().st_size > 0
+
+
+def test_console_script_tunes_the_collector_only_in_its_own_process():
+    """Importing qmskit (or its console-script module) leaves the caller's collector alone; the console
+    script raises the youngest generation's threshold and freezes what is left when the command ends."""
+    script = ("import gc, json, sys\nbefore = gc.get_threshold()\nimport qmskit, qmskit.cli, qmskit.cli.entry\n"
+              "imported = gc.get_threshold()\nsys.argv = ['qmskit', '--version']\nqmskit.cli.entry.run()\n"
+              "print(json.dumps([before, imported, gc.get_threshold(), gc.get_freeze_count()]))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    before, imported, after, frozen = json.loads(proc.stdout.splitlines()[-1])
+    assert imported == before
+    from qmskit.cli.entry import GC_THRESHOLD
+    assert after == [GC_THRESHOLD, *before[1:]]
+    assert frozen > 0

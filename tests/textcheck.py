@@ -1,4 +1,5 @@
-"""Word-overlap helpers for the checklist-content tests (duplicates, text copied from a standard).
+"""Word-overlap helpers for the checklist-content tests (duplicates, text copied from a standard), and
+the check that a line meant for a Chinese reader holds no English sentence.
 
 Two question texts that share a long run of consecutive words ask the same thing, or one was copied from the
 other. English is split into words (case and punctuation ignored); Chinese has no spaces, so every CJK
@@ -88,3 +89,22 @@ def shared_runs(questions, base_ids: set, limits: dict[str, int]) -> list[tuple[
         if common:
             found.append((a, b, sorted(common)[0]))
     return found
+
+
+_CODE = re.compile(r"`[^`]*`")
+# three or more English words in a row ("is not a", "the limit is"): a sentence left untranslated (a list
+# of keys or column names, "firm, short, logo" or "id,answer,evidence", is not a sentence)
+_ENGLISH_RUN = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){2,}")
+
+
+def assert_chinese_line(line: str, path: object) -> None:
+    """One line, names the file, is Chinese, and holds no English sentence outside the file's name and
+    `code` (a command the user types)."""
+    assert "\n" not in line and "Traceback" not in line, line
+    assert str(path) in line, line
+    rest = _CODE.sub("", line.replace(str(path), ""))
+    assert re.search(r"[\u4e00-\u9fff]", rest), line
+    english = _ENGLISH_RUN.search(rest)
+    assert not english, f"untranslated English {english.group()!r} in: {line}"
+
+

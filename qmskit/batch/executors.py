@@ -11,10 +11,13 @@ Local worker processes ignore SIGINT: Ctrl-C reaches the parent only, which then
 :meth:`Pool.terminate` (each worker kills its warm kernel on SIGTERM before exiting). Workers report their
 process ids through a queue when they start, so stopping them needs no private executor state.
 
-ONE local worker (one office, or ``--workers 1``) is a thread of this process (``kind == "thread"``): a
-worker process would only start another Python and import pandas, nbformat and the rest again (about a
-second of CPU, the difference between a 1-office batch and ``qmskit report``); the parent has nothing
-else to do meanwhile. Its kernel is killed from the main thread on Ctrl-C like a worker's.
+Up to :data:`THREAD_WORKERS` local workers (the default on a 2-core machine, and always for one office)
+are threads of this process (``kind == "thread"``), each with its own warm kernel: a worker process only
+starts another Python and imports pandas, nbclient, papermill and nbconvert again (over a second of CPU
+each, plus the forkserver), while the work a worker does itself per office (reading and scoring, nbclient's
+messages, the HTML export) is about half of what its kernel does, so two kernels keep one interpreter
+busy well under its one core. More workers than that are processes (the GIL would be the limit).
+Their kernels are killed from the main thread on Ctrl-C like a worker's.
 """
 from __future__ import annotations
 
@@ -22,12 +25,17 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
 from qmskit.errors import QmskitError, UsageError
+
+# local workers up to this many run as threads of the batch's process (see the module docstring)
+THREAD_WORKERS = 2
 
 
 @dataclass
@@ -54,18 +62,21 @@ class Pool:
 
 @dataclass
 class ThreadPool(Pool):
-    """ONE worker thread of this process (see the module's docstring)."""
-    _threads: set[int] = field(default_factory=set)  # the worker thread's ident
+    """Worker threads of this process, one warm kernel each (see the module's docstring)."""
+    _threads: set[int] = field(default_factory=set)  # the worker threads' idents
+    _stopped: threading.Event = field(default_factory=threading.Event)  # set by terminate()
 
     def close(self) -> None:
         from qmskit.jupyter.warmkernel import shutdown_this_thread
-        try:
-            self.executor.submit(shutdown_this_thread).result()  # from the thread that owns its sockets
+        try:  # each kernel from the thread that owns its sockets
+            for future in _on_every_thread(self.executor, len(self._threads), shutdown_this_thread):
+                future.result()
         finally:
             self.executor.shutdown(wait=True)
 
     def terminate(self) -> None:
         from qmskit.jupyter.warmkernel import kill_thread_kernels
+        self._stopped.set()  # a kernel still being launched is stopped by its thread (_warm_thread)
         self.executor.shutdown(wait=False, cancel_futures=True)
         kill_thread_kernels(self._threads)  # the running notebook then sees a dead kernel and returns
 
@@ -181,11 +192,15 @@ def names() -> list[str]:
 def executor_name(kind: str | None, *, workers: int | None, scheduler: str | None = None,
                   client: object = None) -> str:
     """Which registered executor a batch uses: a ``scheduler`` address or a ``client`` mean dask; the
-    default (None or "process") is a process pool, or the one worker thread when there is one worker."""
+    default (None) is worker threads up to :data:`THREAD_WORKERS` workers, a process pool beyond; "process"
+    is a process pool unless there is only one worker (a thread: a process would only cost a start-up)."""
     if client is not None or scheduler or kind == "dask":
         return "dask"
-    if kind in (None, "process"):
-        return "thread" if (workers or os.cpu_count() or 1) == 1 else "process"
+    n = workers or os.cpu_count() or 1
+    if kind is None:
+        return "thread" if n <= THREAD_WORKERS else "process"
+    if kind == "process":
+        return "thread" if n == 1 else "process"
     return kind
 
 
@@ -221,20 +236,59 @@ def _process_pool(*, workers: int | None, scheduler: str | None, client: Any,
 
 def _thread_pool(*, workers: int | None, scheduler: str | None, client: Any,
                  warm_checklists: list[str]) -> Pool:
-    """One worker thread in this process; its warm kernel is launched at once (the first task)."""
-    pool = ThreadPool("thread", cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="qmskit-worker"), 1)
-    pool.executor.submit(_warm_thread, warm_checklists, pool._threads)
+    """Worker threads in this process; each launches its warm kernel at once (its first task). Returns
+    once every kernel process is launched (not yet ready): they boot on the other cores while this
+    process goes on."""
+    n = workers or 1
+    threads: set[int] = set()
+    stopped = threading.Event()
+    launched = threading.Semaphore(0)
+    executor = cf.ThreadPoolExecutor(max_workers=n, thread_name_prefix="qmskit-worker", initializer=_warm_thread,
+                                     initargs=(warm_checklists, threads, launched, stopped))
+    pool = ThreadPool("thread", executor, n, _threads=threads, _stopped=stopped)
+    try:
+        for _ in range(n):  # a task starts a new thread while none is idle: all n start (and launch) now
+            executor.submit(int)
+        deadline = time.monotonic() + KERNEL_START_TIMEOUT
+        for _ in range(n):
+            launched.acquire(timeout=max(0.0, deadline - time.monotonic()))
+    except BaseException:  # Ctrl-C meanwhile: no kernel is left behind
+        pool.terminate()
+        raise
     return pool
 
 
-def _warm_thread(warm_checklists: list[str], threads: set) -> None:
-    import threading
+def _on_every_thread(executor: cf.Executor, n: int, fn) -> list[cf.Future]:
+    """Run ``fn()`` once on each of the executor's ``n`` (idle) threads: every task waits for the others,
+    so no thread takes two."""
+    barrier = threading.Barrier(n)
 
+    def once() -> None:
+        try:
+            fn()
+        finally:
+            try:
+                barrier.wait(timeout=KERNEL_START_TIMEOUT)
+            except threading.BrokenBarrierError:
+                pass
+    return [executor.submit(once) for _ in range(n)]
+
+
+def _warm_thread(warm_checklists: list[str], threads: set, launched: threading.Semaphore | None = None,
+                 stopped: threading.Event | None = None) -> None:
     from qmskit.jupyter import warmkernel
 
     threads.add(threading.get_ident())
     try:
-        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(while_booting=_import_worker_stack)
+        try:
+            kernel = warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists))  # launched here
+        finally:
+            if launched is not None:
+                launched.release()
+        if stopped is not None and stopped.is_set():  # the pool was stopped while this kernel was launched
+            warmkernel.shutdown_this_thread()
+            return
+        kernel.start(while_booting=lambda: _import_worker_stack(warm_checklists))
     except Exception:  # left for the first office to report
         pass
 
@@ -286,19 +340,38 @@ def _init_worker(warm_checklists: list[str], pid_queue=None) -> None:
     # multiprocessing workers leave through os._exit: atexit never runs, Finalize with a priority does
     util.Finalize(None, warmkernel.shutdown_all, exitpriority=100)
     try:
-        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(while_booting=_import_worker_stack)
+        warmkernel.kernel_for_this_thread(checklists=tuple(warm_checklists)).start(
+            while_booting=lambda: _import_worker_stack(warm_checklists))
     except Exception:
         pass
 
 
-def _import_worker_stack() -> None:
-    """What a worker needs per office (reading, scoring, papermill, the HTML export), imported while its
-    kernel boots in another process."""
+_STACK_LOCK = threading.Lock()
+
+
+def _import_worker_stack(warm_checklists: Sequence[str] = ()) -> None:
+    """What a worker needs per office (reading, scoring, papermill, the HTML export) imported, nbformat's
+    validator compiled and the checklists its offices are scored against loaded, while its kernel boots in another process (so the
+    first office does not pay for them once its kernel is ready). Once per process: worker threads wait
+    for the first one instead of parsing the same checklist twice."""
     import importlib
 
-    for name in ("qmskit.batch.worker", "qmskit.api", "qmskit.render.report", "qmskit.io.responses",
-                 "qmskit.core.scoring", "papermill", "nbconvert.exporters.html"):
-        try:
-            importlib.import_module(name)
-        except Exception:  # a missing piece is reported by the office that needs it
+    with _STACK_LOCK:
+        for name in ("qmskit.batch.worker", "qmskit.api", "qmskit.render.report", "qmskit.io.responses",
+                     "qmskit.core.scoring", "qmskit.io.xlsx", "qmskit.io.xlsx_read", "papermill",
+                     "nbconvert.exporters.html"):
+            try:
+                importlib.import_module(name)
+            except Exception:  # a missing piece is reported by the office that needs it
+                pass
+        try:  # nbformat compiles its notebook schema on the first validation (every notebook is validated)
+            from qmskit.jupyter._nbformat import nbformat
+            nbformat.v4.new_notebook()
+        except Exception:
             pass
+        for checklist in warm_checklists:
+            try:
+                from qmskit.checklist.loader import load_checklist
+                load_checklist(checklist)  # cached per process (qmskit.checklist.loader)
+            except Exception:  # a checklist that does not load fails its offices, with its message
+                pass

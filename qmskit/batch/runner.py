@@ -6,9 +6,10 @@
 This module runs the batch; each of its other jobs has its own module: the inputs and their names
 (:mod:`qmskit.batch.inputs`), the task sent for each office and the result that comes back
 (:mod:`qmskit.batch.tasks`), what a worker does with a task (:mod:`qmskit.batch.worker`), where workers
-run (:mod:`qmskit.batch.executors`: a process pool, no more processes than offices, one thread for one
-office, or a dask cluster), the CSVs and the portfolio's data (:mod:`qmskit.batch.summary`), the
-progress bar (:mod:`qmskit.batch.progress`) and each office's fate (:mod:`qmskit.batch.outcomes`).
+run (:mod:`qmskit.batch.executors`: worker threads of this process, each with its warm kernel, or a
+process pool for more workers than that, never more workers than offices, or a dask cluster), the CSVs
+and the portfolio's data (:mod:`qmskit.batch.summary`), the progress bar (:mod:`qmskit.batch.progress`)
+and each office's fate (:mod:`qmskit.batch.outcomes`).
 Workers only need to *read* the responses files; the parent writes every output file atomically. A
 failure (notebook error, timeout, dead kernel, dead worker) is caught per office and reported with a
 one-line reason; the other offices go on.
@@ -34,7 +35,6 @@ from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outcomes import BatchResult, OfficeOutcome, one_line
 from qmskit.batch.outputs import OutputFolder, write_bytes, write_text
 from qmskit.batch.progress import Progress
-from qmskit.batch.summary import portfolio_data, write_tables
 from qmskit.batch.tasks import OfficeResult, OfficeTask, PortfolioTask, Status
 from qmskit.batch.worker import render_office, render_portfolio
 from qmskit.config import DEFAULT_CHECKLIST
@@ -53,8 +53,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     """Score every input office, render its report, write scores.csv, gaps.csv and index.html.
 
     ``inputs``: files, directories or glob patterns. ``executor``: a name registered in
-    :mod:`qmskit.batch.executors`: None/"process" (local process pool of ``workers`` processes, default
-    one per core, no more than there are offices; one worker is a thread of this process), "dask"
+    :mod:`qmskit.batch.executors`: None (``workers`` local workers, default one per core, no more than
+    there are offices: threads of this process up to ``executors.THREAD_WORKERS``, processes beyond),
+    "process" (a process pool; one worker is a thread of this process), "thread", "dask"
     (``scheduler`` address or ``client``; a local cluster when neither) or one registered by the caller.
     ``timeout``: seconds per office report. ``progress``: True for a progress bar on a terminal, False
     for none, or a callable ``progress(done, total, failed, label)``. ``lang=None``
@@ -67,13 +68,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     """
     from qmskit.jupyter.notebook import bundled_notebook
     from qmskit.render.brand import load_brand, resolve_path
-    from qmskit.render.report import check_audience
 
     if lang not in ("en", "zh", None):
         raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
     if workers is not None and workers < 1:
         raise QmskitError(f"--workers must be at least 1, not {workers}")
-    audience = check_audience(audience).value
     brand_file = resolve_path(brand)
     load_brand(brand_file)  # a bad brand file stops the batch here, in one line, before any kernel
     brand_path = str(brand_file.resolve()) if brand_file else None
@@ -83,17 +82,11 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
     files, missing = collect_inputs(list(inputs))
-    from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
-    plans = find_action_plans(actions) if actions else {}
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = absolute_if_path(checklist)
-    outcomes: list[OfficeOutcome] = list(missing)
-    result = BatchResult(out, outcomes)
-    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
-    for o in missing:
-        bar.advance(o.label, o.error)
-    # Start the workers first (never more than there are offices): their kernels warm up at once.
+    # The workers start first (never more than there are offices): their kernels boot on the other cores
+    # while this process imports the rest (pandas, the report's modules) and reads the action plans.
     if not office_reports and executor != "dask" and not scheduler and client is None:
         workers = 1  # only the portfolio notebook runs: one warm kernel is enough
     elif not scheduler and client is None:
@@ -103,15 +96,28 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         folder = OutputFolder(out).__enter__()  # one batch per folder (BatchBusy); results staged until commit
     except BaseException:
         guard.__exit__(None, None, None)
-        bar.stop()
         raise
     try:
         pool = _Workers(executor, workers, scheduler, client, warm=[checklist or DEFAULT_CHECKLIST])
     except BaseException:
         folder.__exit__(None, None, None)
         guard.__exit__(None, None, None)
-        bar.stop()
         raise
+    try:
+        from qmskit.api import find_action_plans  # action plans by office (an empty dict without --actions)
+        from qmskit.render.report import check_audience
+        audience = check_audience(audience).value
+        plans = find_action_plans(actions) if actions else {}
+    except BaseException:  # one line, as before; the kernels just launched are killed
+        pool.terminate()
+        folder.__exit__(None, None, None)
+        guard.__exit__(None, None, None)
+        raise
+    outcomes: list[OfficeOutcome] = list(missing)
+    result = BatchResult(out, outcomes)
+    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
+    for o in missing:
+        bar.advance(o.label, o.error)
     result.workers = pool.workers
     try:
         pending: dict[cf.Future, OfficeOutcome] = {}
@@ -136,6 +142,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         _collect(pool, pending, tasks, folder, bar, guard)
         assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, folder, audience)
+        from qmskit.batch.summary import write_tables  # (pandas: not imported before the workers start)
         result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
         guard.check()
         _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
@@ -223,6 +230,7 @@ def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: b
                keep: bool, out: OutputFolder | Path | None = None) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
+    from qmskit.batch.summary import portfolio_data
     from qmskit.i18n.catalog import t
 
     task = PortfolioTask(

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.errors import ChecklistError
-from qmskit.io.yamlio import format_path, line_of, load_yaml
+from qmskit.io.yamlio import format_path, line_of, load_yaml, parse_yaml, read_yaml_text
 
 DEFAULT_THRESHOLDS = {
     "ready_min": 85.0,
@@ -134,15 +134,30 @@ def load_checklist(id_or_path: str | Path | Checklist) -> Checklist:
 
 @lru_cache(maxsize=32)
 def _load_cached(path: str, _mtime: int) -> Checklist:
-    data = read_checklist_data(Path(path))
-    return build_checklist(data, source=Path(path))
+    """Once per process per file version; across processes the validated data comes from the disk cache
+    (:mod:`qmskit.checklist.cache`) while the YAML text, the code and the bases are unchanged."""
+    from qmskit.checklist import cache
+
+    source = Path(path)
+    data = cache.validated_data(source, read_yaml_text(source, ChecklistError), _read_for_cache, resolve_checklist)
+    return build_checklist(data, source=source)
+
+
+def _read_for_cache(path: Path, text: str, dependencies: list) -> dict:
+    return read_checklist_data(path, text=text, dependencies=dependencies)
 
 
 # ----------------------------------------------------------------------------- validation
 
-def read_checklist_data(path: Path, _seen: tuple = ()) -> dict:
-    """Read, schema-check and semantically check one file; compose profiles onto their base."""
-    data, lines = load_yaml(path, ChecklistError)
+def read_checklist_data(path: Path, _seen: tuple = (), *, text: str | None = None,
+                        dependencies: list | None = None) -> dict:
+    """Read, schema-check and semantically check one file; compose profiles onto their base.
+
+    ``text``: the file's text, already read; ``dependencies`` receives (extends, base file, the base's
+    SHA-256) for each base composed (what the disk cache checks before it trusts an entry)."""
+    if text is None:
+        text = read_yaml_text(path, ChecklistError)
+    data, lines = parse_yaml(text, path, ChecklistError)
     if not isinstance(data, dict):
         raise ChecklistError("a checklist must be a YAML mapping with id, version, title and clauses",
                              path=path, where="line 1")
@@ -153,7 +168,12 @@ def read_checklist_data(path: Path, _seen: tuple = ()) -> dict:
         if str(base_path.resolve()) in _seen or base_path.resolve() == path.resolve():
             raise ChecklistError(f"'extends: {data['extends']}' makes a cycle", path=path,
                                  where=f"line {line_of(lines, ('extends',))}")
-        base = read_checklist_data(base_path, _seen + (str(path.resolve()),))
+        base_text = read_yaml_text(base_path, ChecklistError)
+        if dependencies is not None:
+            from qmskit.checklist.cache import text_sha256
+            dependencies.append((str(data["extends"]), str(base_path.resolve()), text_sha256(base_text)))
+        base = read_checklist_data(base_path, _seen + (str(path.resolve()),), text=base_text,
+                                   dependencies=dependencies)
         data = compose_profile(base, data, path=path, lines=lines)
     elif not data.get("clauses"):
         raise ChecklistError("a checklist needs a non-empty 'clauses' list (or 'extends' a base)",

@@ -41,8 +41,42 @@ def json_text(text: str) -> str:
     return _UNSAFE_KEEP_NEWLINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# The language of error and warning lines: the command's --lang (each --lang option records it with
+# keep_lang; click shares ``ctx.meta`` between a command's context and its group's, so the root group's
+# error handler sees it), English when the command has none or it was not given.
+LANG_KEY = "qmskit.lang"
+
+
+def keep_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A --lang option's callback: its value also decides the language of the command's error lines."""
+    if value:
+        ctx.meta[LANG_KEY] = value
+    return value
+
+
+def message_lang(ctx: click.Context | None = None) -> str:
+    """The language of the running command's error and warning lines (see :func:`keep_lang`)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return (ctx.meta.get(LANG_KEY) if ctx is not None else None) or "en"
+
+
+def error_text(exc: BaseException, lang: str | None = None) -> str:
+    """``error: <the error's one line>`` in the command's language, safe for a terminal."""
+    from qmskit.i18n.catalog import error_line, t
+    lang = lang or message_lang()
+    return plain(t("cli.error", lang, line=error_line(exc, lang)))
+
+
+def warning_text(message: object, lang: str | None = None) -> str:
+    """``warning: <the warning's line>`` in the command's language (a ResponsesWarning's file, place and
+    words), safe for a terminal."""
+    from qmskit.i18n.catalog import say, t
+    lang = lang or message_lang()
+    return plain(t("cli.warning", lang, line=say(message, lang)))
+
+
 def report_error(exc: QmskitError) -> None:
     """For commands that go on after one input fails: one line, or the traceback under --debug."""
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
-    click.echo(f"error: {plain(exc)}", err=True)
+    click.echo(error_text(exc), err=True)

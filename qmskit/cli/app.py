@@ -72,7 +72,7 @@ class QmskitGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
-        from qmskit.cli._term import plain
+        from qmskit.cli._term import error_text, message_lang, plain
 
         debug = ctx.params.get("debug") or "--debug" in sys.argv
         with warnings.catch_warnings():
@@ -83,15 +83,17 @@ class QmskitGroup(click.Group):
             except QmskitError as exc:
                 if debug:
                     raise
-                click.echo(f"error: {plain(exc)}", err=True)
+                click.echo(error_text(exc, message_lang(ctx)), err=True)
                 ctx.exit(1)
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
             except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named
                 if debug:
                     raise
+                from qmskit.i18n.catalog import say, t
                 from qmskit.io.limits import os_error_line
-                click.echo(f"error: {plain(os_error_line(exc))}", err=True)
+                lang = message_lang(ctx)
+                click.echo(plain(t("cli.error", lang, line=say(os_error_line(exc), lang))), err=True)
                 _quiet_exit()  # e.g. a half-written workbook's ZipFile fails again when collected
                 ctx.exit(1)
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
@@ -119,8 +121,8 @@ def _quiet_exit() -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    from qmskit.cli._term import plain
-    click.echo(f"warning: {plain(message)}", err=True)
+    from qmskit.cli._term import warning_text
+    click.echo(warning_text(message), err=True)
 
 
 @click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})

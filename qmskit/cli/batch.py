@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._term import keep_lang
 from qmskit.cli.report import audience_option, brand_option
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -17,7 +18,7 @@ from qmskit.errors import QmskitError
               help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per core; with --scheduler: the cluster's).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
               help="Report language for every office (default: each file's own language; portfolio in English).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
 @click.option("--no-office-reports", is_flag=True, help="Only the CSVs and the portfolio, no per-office reports.")

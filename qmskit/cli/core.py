@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import console, json_text, plain, report_error
+from qmskit.cli._term import console, json_text, keep_lang, plain, report_error
+from qmskit.config import DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
 
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
@@ -115,9 +116,12 @@ def print_score_table(results: list) -> None:
 @click.command("validate-responses")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE, show_default=True,
+              help="Language of the problem lines.")
+def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None, lang: str) -> None:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
     from qmskit.errors import ResponsesProblems
+    from qmskit.i18n.catalog import error_line, t, tn
     from qmskit.io.responses import MAX_PROBLEMS, read_responses
 
     failed = 0
@@ -126,20 +130,20 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None) -> No
             read_responses(path, checklist)
         except ResponsesProblems as exc:
             for problem in exc.problems[:MAX_PROBLEMS]:
-                click.echo(plain(str(problem)))
+                click.echo(plain(error_line(problem, lang)))
             total = len(exc.problems) + exc.more
             shown = min(total, MAX_PROBLEMS)
-            click.echo(f"{path}: {total} problem{'s' if total != 1 else ''}"
-                       + (f" (the first {shown} shown)" if total > shown else ""))
+            click.echo(plain(tn("cli.n_problems", total, lang, path=path)
+                             + (t("cli.first_shown", lang, shown=shown) if total > shown else "")))
             failed += 1
         except QmskitError as exc:
             if click.get_current_context().find_root().params.get("debug"):
                 raise
-            click.echo(plain(str(exc)))
-            click.echo(f"{path}: 1 problem")
+            click.echo(plain(error_line(exc, lang)))
+            click.echo(plain(tn("cli.n_problems", 1, lang, path=path)))
             failed += 1
         else:
-            click.echo(f"{path}: no problems")
+            click.echo(plain(t("cli.no_problems", lang, path=path)))
     if failed:
         sys.exit(1)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import json_text, plain
+from qmskit.cli._term import json_text, keep_lang, plain
 from qmskit.cli.report import audience_option, brand_option, pdf_option, require_output_or_json, several_files_options
 from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 
@@ -57,7 +57,8 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
 @click.option("--to", "target", default=DEFAULT_CHECKLIST, show_default=True, help="Checklist to migrate to.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml); an existing file is kept as .bak.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Workbook language (default: the file's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
+              help="Workbook language (default: the file's).")
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
     from qmskit.api import migrate_file

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import click
 
-from qmskit.cli._term import console, report_error
+from qmskit.cli._term import console, keep_lang, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -41,7 +41,8 @@ def actions_group() -> None:
 @click.argument("responses", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Action-plan workbook (.xlsx); an existing plan is updated in place, keeping what the office typed.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Workbook language (default: the file's).")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
+              help="Workbook language (default: the file's).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--force", is_flag=True, help="Update a plan that names another office.")
 def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._term import keep_lang
 from qmskit.config import DEFAULT_LANGUAGE, ENV_BRAND, LANGUAGES
 
 AUDIENCES = click.Choice(["client", "internal"])
@@ -26,7 +27,8 @@ def several_files_options(page: str, force_help: str):
         click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
                      help=f"Folder for the HTML {page} (required unless --json)."),
         click.option("--json", "as_json", is_flag=True, help=f"Print the {page.split()[0]} as JSON on stdout."),
-        click.option("--lang", type=click.Choice(LANGUAGES), default=DEFAULT_LANGUAGE, show_default=True),
+        click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE,
+                     show_default=True),
         click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata)."),
         click.option("--force", is_flag=True, help=force_help),
     ]
@@ -47,7 +49,7 @@ def require_output_or_json(out_dir: Path | None, as_json: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for <office>.<lang>.html (created if missing).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
               help="Report language (default: the file's language, else en).")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--title", default=None, help="Title override.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import plain
+from qmskit.cli._term import keep_lang, plain
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
@@ -29,7 +29,7 @@ def refuse_to_replace_answers(output: Path, force: bool) -> None:
 @click.option("--office", default=None, help="The office's name (written into the Office sheet; "
               "required unless --from).")
 @click.option("--assessor", default="", help="Who runs the assessment.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="Responses file to write (.xlsx, .csv or .yaml).")
 @click.option("--from", "previous", type=click.Path(path_type=Path), default=None,

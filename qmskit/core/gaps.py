@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -123,13 +124,16 @@ def gap_rank_order(weight: np.ndarray, points: np.ndarray, answered: np.ndarray,
 def recommended_action(frame: pd.DataFrame, lang: str = "en") -> pd.Series:
     """What the office should do per row: the question's ``action`` in ``lang`` (English when that is
     blank), falling back to the evidence hint only for a checklist that gives no action."""
-    def col(name: str) -> pd.Series:
-        values = frame.get(name, pd.Series("", index=frame.index))
-        return values.astype(object).where(values.notna(), "")
-    out = col(f"action_{lang}")
-    for fallback in ("action_en", f"evidence_{lang}", "evidence_en"):
-        out = out.where(out != "", col(fallback))
-    return out
+    # the first of these that is neither missing nor "" (a column the frame lacks counts as ""); per row
+    # in Python over the columns' lists: the same as where-chains over four columns, ~10x cheaper a call
+    columns = [frame[name].tolist() for name in
+               dict.fromkeys((f"action_{lang}", "action_en", f"evidence_{lang}", "evidence_en")) if name in frame]
+
+    def first(values: tuple[Any, ...]) -> Any:
+        return next((v for v in values if not pd.isna(v) and v != ""), "")
+
+    return pd.Series([first(values) for values in zip(*columns, strict=True)] if columns else [""] * len(frame),
+                     index=frame.index, dtype=object)
 
 
 def action_plan(gaps: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -143,15 +147,17 @@ def action_plan(gaps: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def _register(questions: pd.DataFrame, column: str) -> pd.DataFrame:
-    di = questions[questions[column].notna()].copy() if column in questions else questions.iloc[:0].copy()
-    p = di["points"]
+    # one take of the columns shown (the questions frame has ~30), the status computed on the arrays
+    mask = questions[column].notna().to_numpy() if column in questions else np.zeros(len(questions), dtype=bool)
+    keep = ["id", "clause", "documented_information", "answer", "evidence", "text_en", "text_zh", column]
+    di = questions.loc[mask, [c for c in dict.fromkeys(keep) if c in questions]].reset_index(drop=True)
+    p = questions["points"].to_numpy(dtype=float)[mask]
     di["status"] = np.select(
-        [di["answer"] == "n/a", ~di["answered"].astype(bool), p >= 1, p > 0],
-        ["n/a", "unanswered", "present", "partial"], "missing")
+        [questions["answer"].to_numpy()[mask] == "n/a", ~questions["answered"].to_numpy(dtype=bool)[mask],
+         p >= 1, p > 0], ["n/a", "unanswered", "present", "partial"], "missing")
     if column != "documented_information":
         di["documented_information"] = di[column]
-    return di[["id", "clause", "documented_information", "status", "answer", "evidence",
-               "text_en", "text_zh"]].reset_index(drop=True)
+    return di[["id", "clause", "documented_information", "status", "answer", "evidence", "text_en", "text_zh"]]
 
 
 def documented_information_register(questions: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
 from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
-from qmskit.i18n.catalog import check_lang, reason_text, t
+from qmskit.i18n.catalog import check_lang, reason_text, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
@@ -101,7 +101,7 @@ class AssessmentForm:
             self.open(self.checklist_box.value.strip() or None, self.responses_box.value.strip(),
                       office=self.office_box.value.strip() or None)
         except (QmskitError, OSError) as exc:
-            self.open_error.value = self._error_html(str(exc), warn=False)
+            self.open_error.value = self._error_html(say(exc, self.lang), warn=False)
 
     def open(self, checklist, responses, *, office: str | None = None) -> None:
         """Open (or create) a responses file and build the form for it."""
@@ -237,7 +237,7 @@ class AssessmentForm:
         try:
             changed = self._session().set(qid, field, value)
         except QmskitError as exc:
-            self.status_html.value = self._error_html(str(exc))
+            self.status_html.value = self._error_html(say(exc, self.lang))
             return
         if changed and field == "answer":
             self.rescore(only=qid)
@@ -413,7 +413,7 @@ class AssessmentForm:
             out = api.build_report(self._session().path, self.report_dir, lang=self.lang,
                                       checklist=checklist_ref(self.checklist))
         except Exception as exc:  # a failed build must not break the form; show the one-line reason
-            self.report_html.value = self._error_html(str(exc))
+            self.report_html.value = self._error_html(say(exc, self.lang))
             return None
         finally:
             self.build_button.disabled = False

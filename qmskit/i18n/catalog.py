@@ -45,9 +45,12 @@ import functools
 import gettext
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qmskit.config import LANGUAGES
+
+if TYPE_CHECKING:
+    from qmskit.errors import Message
 
 LANGS = LANGUAGES  # configured in qmskit.config; each needs a catalog under locale/ (LOCALES)
 DOMAIN = "qmskit"
@@ -117,7 +120,7 @@ def _lookup(key: str, lang: str | None, n: int | None = None) -> str | None:
     return None if text == key else text
 
 
-def t(key: str, lang: str | None = "en", **fields: Any) -> str:
+def t(key: str, /, lang: str | None = "en", **fields: Any) -> str:
     """The message ``key`` in ``lang`` (English, then the key itself, when missing), formatted with ``fields``.
 
     A plural message takes its count from the field ``n`` (or the one named in ``COUNTED_BY``).
@@ -130,6 +133,54 @@ def t(key: str, lang: str | None = "en", **fields: Any) -> str:
 def tn(key: str, n: int, lang: str | None = "en", **fields: Any) -> str:
     """The plural message ``key`` for the count ``n`` in ``lang``, formatted with ``n`` and ``fields``."""
     return (_lookup(key, lang, n) or key).format(n=n, **fields)
+
+
+# ----------------------------------------------------------------------------- error and warning lines
+# An error's words are data until an edge says them (qmskit.errors.Message): the module that raises makes
+# them with msg() (English text, key, fields), the CLI and the pages say them in the user's language.
+
+def msg(key: str, /, **fields: Any) -> Message:
+    """The message ``key`` with ``fields`` as a :class:`qmskit.errors.Message`: its English text, which
+    :func:`say` (or :func:`error_line`, for a whole error) gives in another language."""
+    from qmskit.errors import Message
+    return Message(t(key, "en", **fields), key, fields)
+
+
+def say(text: object, lang: str | None) -> str:
+    """``text`` in ``lang``: a Message from the catalog (each Message among its fields too), a QmskitError or
+    ResponsesWarning as its whole line (:func:`error_line`); any other text as it is."""
+    from qmskit.errors import Message
+    if isinstance(text, Message):
+        return t(text.key, lang, **{k: say(v, lang) if isinstance(v, Message) else v for k, v in text.fields.items()})
+    if isinstance(text, BaseException) and hasattr(text, "detail"):
+        return error_line(text, lang)
+    return str(text)
+
+
+def error_line(error: Any, lang: str | None) -> str:
+    """A QmskitError or ResponsesWarning as its one line in ``lang``: the file, the place in it, what is
+    wrong. ``str(error)`` is the English line; an error made of plain text (not yet in the catalog) stays
+    exactly that line in every language rather than mixing Chinese punctuation into an English sentence."""
+    from qmskit.errors import ResponsesProblems
+    if isinstance(error, ResponsesProblems):
+        line = say(line_message(error.problems[0]), lang)
+        return line + tn("errors.more_problems", error.extra, lang) if error.extra else line
+    return say(line_message(error), lang)
+
+
+def line_message(error: Any) -> str:
+    """A QmskitError or ResponsesWarning as one Message: its English line (``str(error)``), said in another
+    language by :func:`say`, e.g. a reader warning kept as a report's note; plain text when its words are
+    not the catalog's."""
+    from qmskit.errors import Message
+    detail, where, path = error.detail, error.where, error.path
+    if not isinstance(detail, Message) and not isinstance(where, Message):
+        return str(error)
+    if path and where:
+        return Message(str(error), "errors.file_place", {"path": path, "where": where, "detail": detail})
+    if path or where:
+        return Message(str(error), "errors.file", {"path": path or where, "detail": detail})
+    return detail
 
 
 class LabelPairs(Mapping[str, tuple[str, str]]):

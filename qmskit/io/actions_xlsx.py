@@ -28,8 +28,8 @@ from qmskit.core.actions import (
     STATUS_ORDER,
 )
 from qmskit.core.values import is_blank
-from qmskit.errors import ActionsError, QmskitError
-from qmskit.i18n.catalog import LANGS, LabelPairs, t
+from qmskit.errors import ActionsError
+from qmskit.i18n.catalog import LANGS, LabelPairs, msg, t
 from qmskit.io import iorw
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
 from qmskit.io.xlsx import office_header
@@ -159,7 +159,7 @@ def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str
     """Write a new action-plan workbook atomically (an existing file is kept as a backup)."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+        raise ActionsError(msg("actions_xlsx.unsupported_type", suffix=path.suffix), path=path)
     wb = _new_workbook(meta, plan, lang)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
         wb.save(tmp)
@@ -172,7 +172,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
     path = Path(path)
     wb = _load(path, read_only=False)
     if ACTIONS_SHEET not in wb.sheetnames:
-        raise ActionsError(f"no sheet named '{ACTIONS_SHEET}': not an action plan (write to a new file)", path=path)
+        raise ActionsError(msg("actions_xlsx.not_a_plan", sheet=ACTIONS_SHEET), path=path)
     ws = wb[ACTIONS_SHEET]
     columns = _columns(ws, path)
     lang = _sheet_lang(ws)
@@ -202,18 +202,17 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
 
 def _load(path: Path, *, read_only: bool):
     if not path.exists():
-        raise ActionsError("file not found", path=path)
+        raise ActionsError(msg("limits.not_found"), path=path)
     if path.suffix.lower() != ".xlsx":
-        raise ActionsError(f"unsupported file type '{path.suffix}' for an action plan (expected .xlsx)", path=path)
+        raise ActionsError(msg("actions_xlsx.unsupported_type", suffix=path.suffix), path=path)
     from qmskit.io.limits import MAX_RESPONSES_BYTES, check_regular_file
     from qmskit.io.xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
-    check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "action plan")
+    check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "limits.what.action_plan")
     prescan(path)
     try:
         return load_workbook(path, read_only=read_only, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ActionsError("not an .xlsx workbook (a damaged file, or another type renamed to .xlsx)",
-                           path=path) from None
+        raise ActionsError(msg("actions_xlsx.not_a_workbook"), path=path) from None
 
 
 def _columns(ws, path: Path) -> dict:
@@ -225,7 +224,8 @@ def _columns(ws, path: Path) -> dict:
         if key and key not in columns:
             columns[key] = i
     if "id" not in columns or "status" not in columns:
-        raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path, where="row 1")
+        raise ActionsError(msg("actions_xlsx.needs_id_status", sheet=ACTIONS_SHEET), path=path,
+                           where=msg("place.row", row=1))
     return columns
 
 
@@ -258,20 +258,22 @@ def _status(value, path, row) -> str:
     key = status_key(value)
     if key is None:
         allowed = ", ".join(t(f"action.status.{k}", "en") for k in STATUS_ORDER)
-        raise ActionsError(f"status {str(value).strip()!r} is not allowed; allowed: {allowed} "
-                           f"(or {', '.join(t(f'action.status.{k}', 'zh') for k in STATUS_ORDER)})",
-                           path=path, where=f"row {row}")
+        allowed_zh = "、".join(t(f"action.status.{k}", "zh") for k in STATUS_ORDER)
+        raise ActionsError(msg("actions_xlsx.bad_status", value=str(value).strip(), allowed=allowed,
+                               allowed_zh=allowed_zh), path=path, where=msg("place.row", row=row))
     return key
 
 
-def _date(value, path, row, what) -> str:
-    from qmskit.io.responses import _parse_date  # the same lenient date rule as responses files
-    if isinstance(value, (int, float)) and not isinstance(value, bool):  # a bare number is not a date
-        raise ActionsError(f"{what}: {value!r} is not a date (use YYYY-MM-DD)", path=path, where=f"row {row}")
-    try:
-        return _parse_date(value, path, f"row {row}", what)
-    except QmskitError as exc:
-        raise ActionsError(exc.detail, path=path, where=f"row {row}") from None
+def _date(value, path, row: int, qid: str, key: str) -> str:
+    """A finding's date (``key``: due, closed_date …) as YYYY-MM-DD, by the lenient rule of responses files."""
+    from qmskit.io.responses import _date_text
+    # a bare number is not a date; the words are made only for a bad one (this runs for every row)
+    text = None if isinstance(value, (int, float)) and not isinstance(value, bool) else _date_text(value)
+    if text is None:
+        what = msg("actions_xlsx.finding_date", id=qid, date=msg(f"actions_xlsx.date_name.{key}"))
+        raise ActionsError(msg("responses.not_a_date", what=what, text=value if isinstance(value, (int, float))
+                               else str(value).strip()), path=path, where=msg("place.row", row=row))
+    return text
 
 
 def read_actions(path: str | Path) -> ActionPlanFile:
@@ -280,8 +282,8 @@ def read_actions(path: str | Path) -> ActionPlanFile:
     wb = _load(path, read_only=True)
     try:
         if ACTIONS_SHEET not in wb.sheetnames:
-            raise ActionsError(f"no sheet named '{ACTIONS_SHEET}' (found: {', '.join(wb.sheetnames)}); "
-                               "is this an action plan from `qmskit actions plan`?", path=path)
+            raise ActionsError(msg("actions_xlsx.no_plan_sheet", sheet=ACTIONS_SHEET, found=", ".join(wb.sheetnames)),
+                               path=path)
         meta = {}
         if OFFICE_SHEET in wb.sheetnames:
             for row in wb[OFFICE_SHEET].iter_rows(min_row=2, values_only=True):
@@ -292,12 +294,12 @@ def read_actions(path: str | Path) -> ActionPlanFile:
         rows_iter = ws.iter_rows(values_only=True)
         header = next(rows_iter, None)
         if not header:
-            raise ActionsError(f"sheet '{ACTIONS_SHEET}' is empty", path=path)
+            raise ActionsError(msg("xlsx.sheet_empty", sheet=ACTIONS_SHEET), path=path)
         lookup = HEADER_LABELS.keys_by_label()
         keys = [lookup.get(str(h).strip().casefold()) if h is not None else None for h in header]
         if "id" not in keys or "status" not in keys:
-            raise ActionsError(f"sheet '{ACTIONS_SHEET}' row 1 needs 'ID' and 'Status' columns", path=path,
-                               where="row 1")
+            raise ActionsError(msg("actions_xlsx.needs_id_status", sheet=ACTIONS_SHEET), path=path,
+                               where=msg("place.row", row=1))
         records: list[dict] = []
         seen: dict[str, int] = {}
         for n, values in enumerate(rows_iter, start=2):
@@ -309,14 +311,14 @@ def read_actions(path: str | Path) -> ActionPlanFile:
                 continue
             qid = str(rec["id"]).strip()
             if qid in seen:
-                raise ActionsError(f"finding '{qid}' appears twice (first at row {seen[qid]})", path=path,
-                                   where=f"row {n}")
+                raise ActionsError(msg("actions_xlsx.duplicate", id=qid, first=seen[qid]), path=path,
+                                   where=msg("place.row", row=n))
             seen[qid] = n
             out = {k: _text(rec.get(k)) for k in KEYS}
             out["id"] = qid
             out["status"] = _status(rec.get("status"), path, n)
             for key in DATE_KEYS:
-                out[key] = _date(rec.get(key), path, n, f"finding '{qid}' {HEADER_LABELS.label(key, 'en').lower()}")
+                out[key] = _date(rec.get(key), path, n, qid, key)
             flag = _text(rec.get("in_assessment")).strip().casefold()
             out["in_assessment"] = "no" if flag in ("no", "否", "n", "false") else "yes"
             records.append(out)
@@ -349,8 +351,7 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     if output.exists():
         existing = read_actions(output)
         if existing.office and not force and _norm(existing.office) != _norm(a.office):
-            raise ActionsError(f"this action plan is for '{existing.office}', the responses are for "
-                               f"'{a.office}' (use --force to write anyway)", path=output)
+            raise ActionsError(msg("actions_xlsx.other_office", plan=existing.office, office=a.office), path=output)
         update = update_plan(existing.plan, fresh)
         info["language"] = existing.meta.get("language") or lang
         update_actions_in_place(output, info, update.plan)

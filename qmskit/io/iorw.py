@@ -62,8 +62,8 @@ def locked(path: str | os.PathLike, *, timeout: float | None = None) -> Iterator
     try:
         lock.acquire(timeout=LOCK_TIMEOUT if timeout is None else timeout)
     except Timeout:
-        raise FileBusyError(f"another qmskit process is writing this file (lock {lock_path(target).name} "
-                            f"held for over {LOCK_TIMEOUT:.0f} s); try again", path=path) from None
+        from qmskit.i18n.catalog import msg
+        raise FileBusyError(msg("iorw.busy", lock=lock_path(target).name, seconds=LOCK_TIMEOUT), path=path) from None
     try:
         yield
     finally:

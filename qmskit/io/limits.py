@@ -1,7 +1,9 @@
 """Input limits (design.md "Input limits"): what a file qmskit reads may be, checked before parsing.
 
 Every check raises the caller's QmskitError subclass with one line naming the file and the limit, so a
-hostile or broken input costs bounded time and memory (≤ 500 MB) instead of a hang or a traceback.
+hostile or broken input costs bounded time and memory (≤ 500 MB) instead of a hang or a traceback. The
+words are the catalog's ``limits.*`` messages (:func:`qmskit.i18n.catalog.msg`): English in ``str(error)``,
+the user's language where the CLI prints the line.
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import stat
 import zipfile
 from pathlib import Path
 
-from qmskit.errors import QmskitError
+from qmskit.errors import Message, QmskitError
+from qmskit.i18n.catalog import msg
 
 MAX_RESPONSES_BYTES = 20 * 1024 * 1024      # a responses file (.xlsx/.csv/.yaml) on disk
 MAX_YAML_BYTES = 20 * 1024 * 1024           # any YAML qmskit reads (checklists, profiles, responses)
@@ -23,8 +26,9 @@ MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"),
-          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, "limits.kind.folder"), (stat.S_ISFIFO, "limits.kind.fifo"),
+          (stat.S_ISCHR, "limits.kind.device"), (stat.S_ISBLK, "limits.kind.device"),
+          (stat.S_ISSOCK, "limits.kind.socket"))
 
 
 def mib(n: int) -> str:
@@ -32,93 +36,121 @@ def mib(n: int) -> str:
 
 
 def file_kind(path: Path) -> str | None:
-    """None for a regular file, else what it is ("a folder", "a device", …); follows symlinks."""
+    """None for a regular file, "missing", else what it is (a Message: "a folder", "a device", …); follows
+    symlinks."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
         return "missing"
     for test, kind in _KINDS:
         if test(mode):
-            return kind
-    return None if stat.S_ISREG(mode) else "not a regular file"
+            return msg(kind)
+    return None if stat.S_ISREG(mode) else msg("limits.kind.other")
 
 
-def check_regular_file(path: Path, error: type[QmskitError], max_bytes: int, what: str = "file") -> int:
-    """Refuse what is not a regular file of at most ``max_bytes``; return its size.
+def cannot_read(exc: OSError) -> Message:
+    """"cannot read (<why>)" for an OSError while opening or reading a file the user gave."""
+    return msg("limits.cannot_read", reason=read_reason(exc))
+
+
+def check_regular_file(path: Path, error: type[QmskitError], max_bytes: int, what: str = "limits.what.file") -> int:
+    """Refuse what is not a regular file of at most ``max_bytes``; return its size. ``what``: the catalog
+    key of the file as the messages name it (``limits.what.responses_file`` …; looked up only on failure).
 
     Checked with stat() before any open(): opening a FIFO blocks, a device never ends."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise error("file not found", path=path) from None
+        raise error(msg("limits.not_found"), path=path) from None
     except OSError as exc:
-        raise error(f"cannot read ({exc.strerror or exc})", path=path) from None
+        raise error(cannot_read(exc), path=path) from None
     kind = file_kind(path)
     if kind is not None:
-        raise error(f"is {kind}, not a {what} (give a regular file)", path=path)
+        raise error(msg("limits.not_regular", kind=kind, what=msg(what)), path=path)
     if st.st_size > max_bytes:
-        raise error(f"{what} is {mib(st.st_size)}; the limit is {mib(max_bytes)}", path=path)
+        raise error(msg("limits.too_large", what=msg(what), size=mib(st.st_size), limit=mib(max_bytes)), path=path)
     return st.st_size
 
 
-def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, what: str = "file") -> bytes:
+def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, what: str = "limits.what.file") -> bytes:
     """A regular file's bytes, never more than ``max_bytes`` (it may grow between stat and read)."""
     check_regular_file(path, error, max_bytes, what)
     try:
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
-    except PermissionError:
-        raise error("cannot read (permission denied)", path=path) from None
     except OSError as exc:
-        raise error(f"cannot read ({exc.strerror or exc})", path=path) from None
+        raise error(cannot_read(exc), path=path) from None
     if len(data) > max_bytes:
-        raise error(f"{what} is larger than the limit of {mib(max_bytes)}", path=path)
+        raise error(msg("limits.grew_too_large", what=msg(what), limit=mib(max_bytes)), path=path)
     return data
 
 
 def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str) -> zipfile.ZipFile:
     """Open a zip container (.xlsx, .ods) whose central directory stays within the limits: at most
     MAX_ZIP_MEMBERS members expanding to at most MAX_UNZIPPED_BYTES (what the directory declares; the
-    readers still stream each member within its own bounds). ``not_this_kind``: the one line for a file
-    that is not a zip at all; ``what``: the container as the messages name it ("workbook")."""
+    readers still stream each member within its own bounds). ``not_this_kind``: the catalog key of the one
+    line for a file that is not a zip at all; ``what``: the key of the container as the messages name it
+    (``limits.what.workbook``); both looked up only on failure."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise error(not_this_kind, path=path) from None
+        raise error(msg(not_this_kind), path=path) from None
     except OSError as exc:
-        raise error(f"cannot read ({exc.strerror or exc})", path=path) from None
+        raise error(cannot_read(exc), path=path) from None
     infos = zf.infolist()
     if len(infos) > MAX_ZIP_MEMBERS:
         zf.close()
-        raise error(f"the {what} has {len(infos):,} zip members; the limit is {MAX_ZIP_MEMBERS:,}", path=path)
+        raise error(msg("limits.zip_members", what=msg(what), n=len(infos), limit=MAX_ZIP_MEMBERS), path=path)
     expanded = sum(i.file_size for i in infos)
     if expanded > MAX_UNZIPPED_BYTES:
         zf.close()
-        raise error(f"the {what} expands to {mib(expanded)} when unzipped; the limit is "
-                    f"{mib(MAX_UNZIPPED_BYTES)} (a zip bomb?)", path=path)
+        raise error(msg("limits.zip_bomb", what=msg(what), size=mib(expanded), limit=mib(MAX_UNZIPPED_BYTES)),
+                    path=path)
     return zf
+
+
+def cell_too_long(n: int) -> Message:
+    """"a cell holds N characters; the limit is …" (the text itself is never echoed)."""
+    return msg("limits.cell_too_long", n=n, limit=MAX_CELL_CHARS)
 
 
 def check_cell(value, error: type[QmskitError], path, where: str) -> None:
     """A text longer than MAX_CELL_CHARS is refused (one line, never echoed)."""
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise error(f"a cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}",
-                    path=path, where=where)
+        raise error(cell_too_long(len(value)), path=path, where=where)
 
 
 def write_error_message(exc: OSError) -> str:
     """Plain words for a failed write (disk full, read-only folder, permission)."""
-    return "cannot write: " + os_reason(exc)
+    return msg("limits.cannot_write", reason=os_reason(exc))
+
+
+# errno -> the catalog's words for it: why a write failed (advice included), and why a read failed (the
+# operating system's words, said in the user's language); any other errno keeps the system's own text
+_WRITE_REASONS = (("ENOSPC", "limits.write.enospc"), ("EROFS", "limits.write.erofs"),
+                  ("EACCES", "limits.write.eacces"), ("EPERM", "limits.write.eperm"),
+                  ("EDQUOT", "limits.write.edquot"), ("EFBIG", "limits.write.efbig"))
+_READ_REASONS = (("EACCES", "limits.read.eacces"), ("EPERM", "limits.read.eperm"), ("EISDIR", "limits.read.eisdir"),
+                 ("ENOENT", "limits.read.enoent"), ("ENOTDIR", "limits.read.enotdir"), ("ELOOP", "limits.read.eloop"),
+                 ("ENAMETOOLONG", "limits.read.enametoolong"), ("EIO", "limits.read.eio"))
+
+
+def _reason(exc: OSError, table: tuple[tuple[str, str], ...]) -> str:
+    import errno
+    for name, key in table:
+        if exc.errno is not None and exc.errno == getattr(errno, name, None):
+            return msg(key)
+    return exc.strerror or str(exc)
 
 
 def os_reason(exc: OSError) -> str:
-    import errno
-    return {errno.ENOSPC: "the disk is full (no space left on device)",
-            errno.EROFS: "the folder is on a read-only file system",
-            errno.EACCES: "permission denied (the folder or file is read-only)",
-            errno.EPERM: "operation not permitted (the folder or file is protected)",
-            errno.EDQUOT: "disk quota exceeded",
-            errno.EFBIG: "the file is too large for this file system"}.get(exc.errno or 0, exc.strerror or str(exc))
+    """Why a write failed, in plain words (a Message for the usual causes)."""
+    return _reason(exc, _WRITE_REASONS)
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a read failed: the system's words (a Message for the usual causes, said in the user's language)."""
+    return _reason(exc, _READ_REASONS)
 
 
 def os_error_line(exc: OSError) -> str:
@@ -133,4 +165,4 @@ def os_error_line(exc: OSError) -> str:
     temp = re.fullmatch(r"\.(.+)\.(?:[^.]+\.tmp|lock)", base)  # our temporary and lock files
     if temp:
         name = os.path.join(folder, temp.group(1))
-    return f"{name}: {os_reason(exc)}"
+    return msg("errors.file", path=name, detail=os_reason(exc))

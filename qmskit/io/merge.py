@@ -24,7 +24,7 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.values import is_blank
 from qmskit.errors import MergeError, QmskitError
-from qmskit.i18n.catalog import t
+from qmskit.i18n.catalog import msg, t
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
 UNASSIGNED = "unassigned"
@@ -75,11 +75,11 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
     known = set(cl.clauses["clause"])
     if by == SplitBy.CLAUSE:
         if not assign:
-            raise MergeError("--split-by clause needs --assign ASSIGN.yaml (who assesses which clauses)")
+            raise MergeError(msg("merge.split_needs_assign"))
         for name, clauses in assign.items():
             for c in clauses:
                 if c not in known:
-                    raise MergeError(f"'{name}': clause '{c}' is not in checklist {cl.id}")
+                    raise MergeError(msg("merge.unknown_clause", name=name, clause=c, checklist=cl.id))
         for q in _rows(cl.questions):
             best = [(len(c.split(".")), name) for name, clauses in assign.items() for c in clauses if _under(q.clause, c)]
             if not best:
@@ -88,7 +88,7 @@ def split_ids(cl: Checklist, by: SplitBy, assign: dict[str, list[str]] | None,
             depth = max(d for d, _ in best)
             names = sorted({n for d, n in best if d == depth})
             if len(names) > 1:
-                raise MergeError(f"clause {q.clause} is assigned to both {names[0]!r} and {names[1]!r}")
+                raise MergeError(msg("merge.assigned_twice", clause=q.clause, first=names[0], second=names[1]))
             parts[names[0]].append(q.id)
     else:
         owners = owners or {}
@@ -289,18 +289,17 @@ def read_assign(path: str | Path) -> dict[str, list[str]]:
     from qmskit.io.yamlio import load_yaml
     path = Path(path)
     if not path.exists():
-        raise MergeError("file not found", path=path)
+        raise MergeError(msg("limits.not_found"), path=path)
     data, lines = load_yaml(path, MergeError)
     if not isinstance(data, dict) or not data:
-        raise MergeError("expected a mapping of assessor name to a list of clauses, e.g. 'Li Wei: [\"4\", \"5\"]'",
-                         path=path, where="line 1")
+        raise MergeError(msg("merge.assign_not_mapping"), path=path, where=msg("place.line", line=1))
     out = {}
     for name, items in data.items():
         if isinstance(items, (str, int, float)):
             items = [items]
         if not isinstance(items, list) or not items or any(isinstance(i, (dict, list)) or i is None for i in items):
-            raise MergeError(f"'{name}' needs a list of clause numbers (or owners)", path=path,
-                             where=f"line {lines.get((name,), 1)}")
+            raise MergeError(msg("merge.needs_list", name=name), path=path,
+                             where=msg("place.line", line=lines.get((name,), 1)))
         out[str(name).strip()] = [str(i).strip() for i in items]
     return out
 
@@ -366,17 +365,16 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     from qmskit.core.compare import same_office
     output = Path(output)
     if output.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
-        raise MergeError(f"merge writes .xlsx or .yaml (the assessor of each answer is kept with it), "
-                         f"not '{output.suffix}'", path=output)
+        raise MergeError(msg("merge.output_type", suffix=output.suffix), path=output)
     parts = [read_part(p, checklist) for p in paths]
     ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:
-        raise MergeError(f"the parts use different checklists ({', '.join(sorted(ids))})", path=parts[-1].label)
+        raise MergeError(msg("merge.other_checklists", ids=", ".join(sorted(ids))), path=parts[-1].label)
     offices = [str(p.meta.get("office", "")) for p in parts]
     odd = [(p.label, o) for p, o in zip(parts, offices) if not same_office(o, offices[0])]
     if odd and not force:
-        raise MergeError(f"{odd[0][0]} is for '{odd[0][1]}', {parts[0].label} for '{offices[0]}' "
-                         "(use --force to merge anyway)")
+        raise MergeError(msg("merge.other_office", part=odd[0][0], office=odd[0][1], first=parts[0].label,
+                             first_office=offices[0]))
     cl = load_checklist(checklist or next(iter(ids), None) or DEFAULT_CHECKLIST)
     result = merge_frames(parts, cl, Prefer(prefer) if prefer else None)
     if result.conflicts:

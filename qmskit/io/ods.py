@@ -18,10 +18,10 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import msg
 from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, open_bounded_zip
 
-NOT_AN_ODS = ("not an .ods spreadsheet (another file type renamed to .ods, or a damaged file); save it from "
-              "LibreOffice Calc as .ods, or start from `qmskit template`")
+NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _REPEAT = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
@@ -29,17 +29,17 @@ _CHUNK = 1 << 20
 
 
 def prescan(path: Path) -> None:
-    with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "spreadsheet") as zf:
+    with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "limits.what.spreadsheet") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         try:
             if "content.xml" not in names or ("mimetype" in names and zf.read("mimetype").strip() != MIMETYPE):
-                raise ResponsesError(NOT_AN_ODS, path=path)
+                raise ResponsesError(msg(NOT_AN_ODS), path=path)
             for info in infos:
                 if info.filename.endswith(".xml"):
                     _scan(zf, info, path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
-            raise ResponsesError(NOT_AN_ODS, path=path) from None
+            raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
 
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
@@ -51,13 +51,13 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
             chunk = fh.read(_CHUNK)
             buf = carry + chunk
             if _DTD.search(buf):
-                raise ResponsesError(f"{info.filename} declares XML entities or a DTD; refused (a spreadsheet "
-                                     "saved by LibreOffice or WPS never does)", path=path)
+                raise ResponsesError(msg("ods.dtd", member=info.filename), path=path)
             for m in _REPEAT.finditer(buf):
                 n, kind = int(m.group(2)), m.group(1)
                 if n > (MAX_ROWS if kind == b"rows" else MAX_COLUMNS) and not _empty_run(buf[m.end(): m.end() + 4000], kind):
-                    raise ResponsesError(f"{info.filename} repeats a {kind.decode()[:-1]} with content {n:,} times; "
-                                         f"the limit is {MAX_ROWS if kind == b'rows' else MAX_COLUMNS:,}", path=path)
+                    repeats = msg("ods.repeats_row") if kind == b"rows" else msg("ods.repeats_column")
+                    raise ResponsesError(msg("ods.repeats", member=info.filename, repeats=repeats, n=n,
+                                             limit=MAX_ROWS if kind == b"rows" else MAX_COLUMNS), path=path)
             if not chunk:
                 return
             carry = buf[-256:]

@@ -32,9 +32,10 @@ from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
-from qmskit.core.scales import ALLOWED_TEXT, NA, normalize_answers
+from qmskit.core.scales import NA, normalize_answers
 from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning
+from qmskit.i18n.catalog import msg
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
@@ -42,6 +43,7 @@ from qmskit.io.limits import (
     MAX_COLUMNS,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
+    cell_too_long,
     check_regular_file,
     read_bytes_bounded,
 )
@@ -63,8 +65,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     """Read and validate one responses file. Returns (metadata, frame); raises ResponsesError."""
     path = Path(path)
     # a folder, FIFO or device is refused before open() (a FIFO would block, /dev/zero never ends)
-    if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file") == 0:
-        raise ResponsesError("empty file", path=path)
+    if check_regular_file(path, ResponsesError, MAX_RESPONSES_BYTES, "limits.what.responses_file") == 0:
+        raise ResponsesError(msg("responses.empty_file"), path=path)
     fmt = format_for(path)
     meta, raw = fmt.read(path, strict)
     _check_shape(meta, raw, path)
@@ -87,7 +89,7 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     checks = {
         # measured KPI values (qmskit.core.kpis): checked against the checklist's indicators
         "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if fmt.sheets else "line"),
-        "date": lambda v: _parse_date(v, path, "Office sheet / metadata", "date"),
+        "date": lambda v: _meta_date(v, path),
         # exclusions by clause (qmskit.core.exclusions), applied when scoring
         "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
         "language": lambda v: _check_language(v, path),
@@ -101,8 +103,16 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     if problems:
         raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
     if frame is None:  # validation failed without naming a problem (an empty ResponsesProblems): never (meta, None)
-        raise ResponsesError("the responses could not be read", path=path)
+        raise ResponsesError(msg("responses.unreadable"), path=path)
     return meta, frame
+
+
+def _meta_date(value, path: Path) -> str:
+    """The Office sheet's (or metadata's) ``date`` as YYYY-MM-DD; its words are made only when it is no date."""
+    text = _date_text(value)
+    if text is None:
+        raise _not_a_date(value, path, msg("place.metadata"), msg("responses.what_date"))
+    return text
 
 
 def _check_language(value, path: Path) -> str:
@@ -110,52 +120,56 @@ def _check_language(value, path: Path) -> str:
     from qmskit.i18n.catalog import language_code
     code = language_code(value)
     if code is None:
-        raise ResponsesError(f"language {str(value).strip()!r} is not a report language (allowed: en, zh, "
-                             "English, 中文)", path=path, where="Office sheet / metadata, key 'language'")
+        raise ResponsesError(msg("responses.bad_language", value=str(value).strip()), path=path,
+                             where=msg("place.metadata_key", key="language"))
     return code
 
 
 def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     """Check an ``excluded_clauses`` value; return it as one canonical line ("8.3: why; 7.1.5.2")."""
     from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
-    where = "Office sheet / metadata"
     try:
         exclusions = parse_excluded_clauses(value)
-    except ValueError as exc:
-        raise ResponsesError(f"excluded_clauses: {exc}", path=path, where=where) from None
+    except ValueError as exc:  # the core's words (English): the core has no display text in other languages
+        raise ResponsesError(msg("responses.excluded_clauses", problem=str(exc)), path=path,
+                             where=msg("place.metadata")) from None
     problems = check_exclusions(cl, exclusions)
     if problems:
-        raise ResponsesError(f"excluded_clauses: {problems[0]}", path=path, where=where)
+        raise ResponsesError(msg("responses.excluded_clauses", problem=str(problems[0])), path=path,
+                             where=msg("place.metadata"))
     return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:
-    return ResponsesError(f"a cell holds {len(text):,} characters; the limit is {MAX_CELL_CHARS:,}", path=path,
-                          where=where)
+    return ResponsesError(cell_too_long(len(text)), path=path, where=where)
 
 
 def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
     """Every format: at most MAX_ROWS responses and MAX_COLUMNS columns, no text over MAX_CELL_CHARS."""
     if len(raw) > MAX_ROWS:
-        raise ResponsesError(f"{len(raw):,} rows; the limit is {MAX_ROWS:,}", path=path)
+        raise ResponsesError(msg("responses.too_many_rows", n=len(raw), limit=MAX_ROWS), path=path)
     if len(raw.columns) > MAX_COLUMNS + 1:  # + the "row" column the readers add
-        raise ResponsesError(f"{len(raw.columns) - 1:,} columns; the limit is {MAX_COLUMNS}", path=path)
+        raise ResponsesError(msg("responses.too_many_columns", n=len(raw.columns) - 1, limit=MAX_COLUMNS), path=path)
     for key, value in meta.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise _too_long(value, path, str(key)[:40])
     for col in raw.columns:
         if raw[col].dtype == object:
-            # a list comprehension over the column's values: a pandas map calls a lambda per cell
-            lengths = [len(v) if isinstance(v, str) else 0 for v in raw[col].to_numpy(dtype=object)]
+            values = raw[col].to_numpy(dtype=object).tolist()
+            if set(map(type, values)) <= {str, type(None)}:  # the usual column: C-level passes only
+                if max(map(len, filter(None, values)), default=0) <= MAX_CELL_CHARS:
+                    continue
+            lengths = [len(v) if isinstance(v, str) else 0 for v in values]
             if lengths and max(lengths) > MAX_CELL_CHARS:
                 i = int(np.argmax(lengths))
-                raise _too_long(raw[col].iloc[i], path, f"row {raw['row'].iloc[i]}" if "row" in raw else str(col))
+                raise _too_long(raw[col].iloc[i], path,
+                                msg("place.row", row=raw["row"].iloc[i]) if "row" in raw else str(col))
 
 
 def _check_csv_shape(path: Path) -> None:
     """Rows, columns and cell lengths of a CSV, streamed with the csv module (bounded memory and time)."""
     from qmskit.io.csvtext import decode_csv  # UTF-8, or GBK/GB18030 from Chinese Excel; else one line with a hint
-    text = decode_csv(read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "responses file"), path,
+    text = decode_csv(read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "limits.what.responses_file"), path,
                       warn=False)
     stream = io.StringIO(text)
     line = 0
@@ -167,25 +181,28 @@ def _check_csv_shape(path: Path) -> None:
             break
         line += 1
         if line > MAX_ROWS:
-            raise ResponsesError(f"more than {MAX_ROWS:,} metadata lines; the limit is {MAX_ROWS:,}", path=path)
+            raise ResponsesError(msg("responses.too_many_meta_lines", limit=MAX_ROWS), path=path)
     stream.seek(pos)
     reader = csv.reader(stream)
+
+    def where() -> str:  # the line being read; its words are made only for an error
+        return msg("place.line", line=line + reader.line_num)
+
     try:
         for n, fields in enumerate(reader):
-            where = f"line {line + reader.line_num}"
             if n > MAX_ROWS:
-                raise ResponsesError(f"more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}", path=path,
-                                     where=where)
+                raise ResponsesError(msg("responses.more_rows_than_limit", limit=MAX_ROWS), path=path, where=where())
             if len(fields) > MAX_COLUMNS:
-                raise ResponsesError(f"{len(fields):,} columns; the limit is {MAX_COLUMNS}", path=path, where=where)
+                raise ResponsesError(msg("responses.too_many_columns", n=len(fields), limit=MAX_COLUMNS), path=path,
+                                     where=where())
             for field in fields:
                 if len(field) > MAX_CELL_CHARS:
-                    raise _too_long(field, path, where)
+                    raise _too_long(field, path, where())
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise ResponsesError(f"a cell holds more than {MAX_CELL_CHARS:,} characters (the limit)", path=path,
-                                 where=f"line {line + reader.line_num}") from None
-        raise ResponsesError(f"malformed CSV: {exc}", path=path, where=f"line {line + reader.line_num}") from None
+            raise ResponsesError(msg("responses.cell_over_limit", limit=MAX_CELL_CHARS), path=path,
+                                 where=where()) from None
+        raise ResponsesError(msg("responses.malformed_csv", problem=str(exc)), path=path, where=where()) from None
 
 
 def checklist_named_in_file(value, path: Path) -> str:
@@ -196,8 +213,7 @@ def checklist_named_in_file(value, path: Path) -> str:
     from qmskit.io.limits import file_kind
     text = str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
     if not text or len(text) > 300 or any(ord(ch) < 32 for ch in text):
-        raise ResponsesError("the 'checklist' entry must be a checklist id or a .yaml file name", path=path,
-                             where="checklist")
+        raise ResponsesError(msg("responses.checklist_entry"), path=path, where="checklist")
     shown = text if len(text) <= 80 else text[:79] + "…"
     candidate = Path(text).expanduser()
     if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
@@ -217,11 +233,10 @@ def checklist_named_in_file(value, path: Path) -> str:
         if kind == "missing":
             continue
         if kind is not None:
-            raise ResponsesError(f"the checklist it names ('{shown}') is {kind}, not a checklist file",
+            raise ResponsesError(msg("responses.checklist_not_file", shown=shown, kind=kind),
                                  path=path, where="checklist")
         return str(real)
-    raise ResponsesError(f"the checklist it names ('{shown}') must be a bundled checklist id or a .yaml file "
-                         "in this file's folder or the working folder", path=path, where="checklist")
+    raise ResponsesError(msg("responses.checklist_outside", shown=shown), path=path, where="checklist")
 
 
 def filled_in_count(path: str | Path) -> int | None:
@@ -240,13 +255,13 @@ def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) 
     problems = []
     named = meta.get("checklist")
     if named and named != cl.id and not str(named).lower().endswith((".yaml", ".yml")):
-        problems.append(f"written for checklist '{meta['checklist']}', scored with '{cl.id}'")
+        problems.append(msg("responses.other_checklist", named=str(meta["checklist"]), used=cl.id))
     if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
-        problems.append(f"written for version '{meta['checklist_version']}', checklist is '{cl.version}'")
+        problems.append(msg("responses.other_version", version=str(meta["checklist_version"]), current=cl.version))
     for problem in problems:
         if strict:
-            raise ResponsesError(problem + " (--strict)", path=path)
-        warnings.warn(f"{path}: {problem}", ResponsesWarning, stacklevel=3)
+            raise ResponsesError(msg("responses.strict", problem=problem), path=path)
+        warnings.warn(ResponsesWarning(problem, path=path), stacklevel=3)
 
 
 MAX_PROBLEMS = 50  # one file lists at most this many problems at once (validate-responses)
@@ -257,82 +272,101 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
 
     Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
     raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``). Column-wise on
-    arrays: each distinct answer spelling is parsed once per process, only rows with a problem or a
-    value to convert are visited one by one.
+    plain lists and arrays (a few hundred rows: pandas calls cost more than the work): each distinct
+    answer spelling is parsed once per process, ids are found through a dict kept per checklist, only
+    rows with a problem or a value to convert are visited one by one.
     """
     problems: list[ResponsesError] = []
 
     def problem(message: str, row) -> None:
-        problems.append(ResponsesError(message, path=path, where=f"row {row}"))
+        problems.append(ResponsesError(message, path=path, where=msg("place.row", row=row)))
 
     n = len(raw)
 
-    def column(name: str) -> np.ndarray:
-        return raw[name].to_numpy(dtype=object) if name in raw else np.full(n, None, dtype=object)
+    def column(name: str) -> list:
+        return raw[name].to_numpy(dtype=object)[keep].tolist() if name in raw else [None] * len(keep)
 
-    ids = np.array(["" if is_missing(v) else str(v).strip() for v in column("id")], dtype=object)
-    keep = np.flatnonzero(ids != "")
-    ids = ids[keep]
-    rows = (raw["row"].iloc[keep].reset_index(drop=True) if "row" in raw
-            else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
-    row_of = rows.to_numpy(dtype=object)
+    all_ids = [v.strip() if v.__class__ is str else "" if is_missing(v) else str(v).strip()
+               for v in (raw["id"].to_numpy(dtype=object) if "id" in raw else [None] * n)]
+    keep = np.array([i for i, qid in enumerate(all_ids) if qid], dtype=np.intp)
+    ids = [all_ids[i] for i in keep]
+    row_of = (raw["row"].to_numpy()[keep] if "row" in raw else np.arange(2, n + 2)[keep]).tolist()
     arrays = checklist_arrays(cl)
-    pos = arrays.ids.get_indexer(pd.Index(ids, dtype=object)) if len(ids) else np.zeros(0, dtype=np.int64)
+    position = arrays.derived.get("io.responses.position")
+    if position is None:
+        position = arrays.derived["io.responses.position"] = {q: i for i, q in enumerate(arrays.id_values)}
+    pos = np.array([position.get(q, -1) for q in ids], dtype=np.intp)
     unknown = pos < 0
     for i in np.flatnonzero(unknown):
-        problem(f"question id '{ids[i]}' is not in checklist {cl.id} {cl.version}", row_of[i])
-    duplicated = pd.Series(ids, dtype=object).duplicated(keep="first").to_numpy() & ~unknown
-    if duplicated.any():
+        problem(msg("responses.unknown_id", id=ids[i], checklist=cl.id, version=cl.version), row_of[i])
+    if len(set(ids)) < len(ids):
         first_row: dict[str, object] = {}
-        for qid, row in zip(ids, row_of):
-            first_row.setdefault(qid, row)
-        for i in np.flatnonzero(duplicated):
-            problem(f"question id '{ids[i]}' appears twice (first at row {first_row[ids[i]]})", row_of[i])
-    raw_answers = column("answer")[keep]
+        for qid, row, unknown_id in zip(ids, row_of, unknown.tolist()):
+            if qid not in first_row:
+                first_row[qid] = row
+            elif not unknown_id:
+                problem(msg("responses.duplicate_id", id=qid, first=first_row[qid]), row)
+    raw_answers = column("answer")
     canon, invalid = _normalized_answers(raw_answers, cl.scale)
     for i in np.flatnonzero(invalid):
-        problem(f"question '{ids[i]}': answer {str(raw_answers[i]).strip()!r} is not allowed; "
-                f"allowed: {ALLOWED_TEXT[cl.scale]}", row_of[i])
+        allowed = msg("responses.allowed_maturity") if cl.scale == "maturity" else msg("responses.allowed_compliance")
+        problem(msg("responses.bad_answer", id=ids[i], answer=str(raw_answers[i]).strip(), allowed=allowed), row_of[i])
     na_ok = np.where(unknown, True, arrays.na_allowed[np.where(unknown, 0, pos)])
     for i in np.flatnonzero((canon == NA) & ~na_ok):
-        problem(f"question '{ids[i]}' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
-                "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no", row_of[i])
-    texts = {col: [_clean_text(v) for v in column(col)[keep]] for col in ("evidence", "notes", "owner")}
+        problem(msg("responses.na_not_allowed", id=ids[i]), row_of[i])
+    # _clean_text with its common cases inline (most cells are blank or plain ASCII)
+    texts = {col: ["" if v is None else v.strip() if v.__class__ is str and v.isascii() and v.isprintable()
+                   else _clean_text(v) for v in column(col)] for col in ("evidence", "notes", "owner")}
     dues = []
-    for v, row, qid in zip(column("due")[keep], row_of, ids):
-        try:
-            dues.append(_parse_date(v, path, f"row {row}", f"question '{qid}' due date"))
-        except ResponsesError as exc:
-            problems.append(exc)
-            dues.append("")
+    for v, row, qid in zip(column("due"), row_of, ids):
+        due = "" if v is None else _date_text(v)
+        if due is None:  # the message only for a bad date: this runs for every row
+            problems.append(_not_a_date(v, path, msg("place.row", row=row), msg("responses.due_of", id=qid)))
+            due = ""
+        dues.append(due)
     if problems:
         problems.sort(key=lambda e: _row_number(e.where))
         shown = problems[:MAX_PROBLEMS]
         raise shown[0] if len(shown) == 1 else ResponsesProblems(shown, more=len(problems) - len(shown))
-    text = "str" if len(ids) else "object"  # as pandas infers them (an empty column stays object)
-    return pd.DataFrame({"id": pd.Series(ids.tolist(), dtype=text),
-                         "answer": pd.Series(canon, dtype="object"),
-                         **{col: pd.Series(values, dtype=text) for col, values in texts.items()},
-                         "due": pd.Series(dues, dtype=text if len(ids) else "float64"), "row": rows})
+    rows = (raw["row"].iloc[keep] if "row" in raw else pd.Series(np.arange(2, n + 2)[keep], dtype="int64"))
+    if not len(ids):  # as pandas infers empty columns: object, the due column float
+        return pd.DataFrame({"id": pd.Series([], dtype="object"), "answer": pd.Series([], dtype="object"),
+                             **{col: pd.Series([], dtype="object") for col in texts},
+                             "due": pd.Series([], dtype="float64"), "row": rows.reset_index(drop=True)})
+    return pd.DataFrame({"id": pd.array(ids, dtype="str"), "answer": pd.Series(canon, dtype="object"),
+                         **{col: pd.array(values, dtype="str") for col, values in texts.items()},
+                         "due": pd.array(dues, dtype="str"), "row": rows.to_numpy()})
 
 
 _ANSWER_TOKENS: dict[tuple, tuple] = {}  # (scale, type, value) -> (canonical, invalid), filled as spellings appear
 
 
-def _normalized_answers(values: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray]:
+def _normalized_answers(values: list, scale: str) -> tuple[np.ndarray, np.ndarray]:
     """(canonical answers, invalid mask) as :func:`normalize_answers` gives them, each distinct spelling
-    parsed once per process (a file holds a handful: yes/no/partial/blank…)."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    keys = [(scale, type(u), u) for u in uniques]
-    new = [k for k in keys if k not in _ANSWER_TOKENS]
+    parsed once per process (a file holds a handful: yes/no/partial/blank…). Values are told apart the way
+    a dict (and pandas' factorize) tells them apart: equal values (1, 1.0, True) share the first one's
+    parse. An unhashable value (a list or a mapping in YAML) is no answer any scale allows."""
+    canon = np.full(len(values), None, dtype=object)
+    invalid = np.zeros(len(values), dtype=bool)
+    given = [i for i, v in enumerate(values) if not (v is None or (v.__class__ is not str and is_missing(v)))]
+    first: dict = {}
+    for i in given:
+        try:
+            first.setdefault(values[i], values[i])
+        except TypeError:
+            invalid[i] = True
+    keys = {u: (scale, type(u), u) for u in first.values()}
+    new = [k for k in keys.values() if k not in _ANSWER_TOKENS]
     if new:
         canon_new, invalid_new = normalize_answers(pd.Series([k[2] for k in new], dtype=object), scale)
         if len(_ANSWER_TOKENS) > 4096:  # spellings are few; a file of random text must not grow this for ever
             _ANSWER_TOKENS.clear()
         _ANSWER_TOKENS.update(zip(new, zip(canon_new.tolist(), invalid_new.tolist())))
-    canon_u = np.array([_ANSWER_TOKENS[k][0] for k in keys] + [None], dtype=object)
-    invalid_u = np.array([_ANSWER_TOKENS[k][1] for k in keys] + [False], dtype=bool)
-    return canon_u[codes], invalid_u[codes]
+    parsed = {u: _ANSWER_TOKENS[k] for u, k in keys.items()}
+    for i in given:
+        if not invalid[i]:
+            canon[i], invalid[i] = parsed[values[i]]
+    return canon, invalid
 
 
 def _row_number(where: str | None) -> int:
@@ -347,6 +381,19 @@ def _clean_text(value) -> str:
 
 
 def _parse_date(value, path, where: str, what: str) -> str:
+    """A date as YYYY-MM-DD ("" when blank); a ResponsesError naming ``what`` and ``where`` otherwise."""
+    text = _date_text(value)
+    if text is None:
+        raise _not_a_date(value, path, where, what)
+    return text
+
+
+def _not_a_date(value, path, where: str, what: str) -> ResponsesError:
+    return ResponsesError(msg("responses.not_a_date", what=what, text=str(value).strip()), path=path, where=where)
+
+
+def _date_text(value) -> str | None:
+    """A date as YYYY-MM-DD, "" when blank, None when it is no date."""
     if value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == "":
         return ""
     if isinstance(value, dt.datetime):
@@ -359,7 +406,7 @@ def _parse_date(value, path, where: str, what: str) -> str:
             return dt.datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    raise ResponsesError(f"{what}: {text!r} is not a date (use YYYY-MM-DD)", path=path, where=where)
+    return None
 
 
 def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
@@ -381,17 +428,17 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         meta["kpis"] = list(kpis.values())
     body = "".join(lines[start:])
     if not body.strip():
-        raise ResponsesError("no header row 'id,answer,evidence,notes,owner,due'", path=path)
+        raise ResponsesError(msg("responses.no_csv_header"), path=path)
     try:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise ResponsesError(f"malformed CSV: {exc}", path=path) from None
+        raise ResponsesError(msg("responses.malformed_csv", problem=str(exc)), path=path) from None
     frame.columns = [str(unneutralize_csv(c)).strip().lower() for c in frame.columns]
     frame = frame.map(unneutralize_csv)  # strip exactly the quote our writer put before a formula trigger
     missing = [c for c in ("id", "answer") if c not in frame.columns]
     if missing:
-        raise ResponsesError(f"CSV header lacks column(s) {', '.join(missing)} "
-                             f"(expected: {','.join(COLUMNS)})", path=path, where=f"line {start + 1}")
+        raise ResponsesError(msg("responses.csv_lacks_columns", missing=", ".join(missing), expected=",".join(COLUMNS)),
+                             path=path, where=msg("place.line", line=start + 1))
     frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
     return meta, frame
 
@@ -412,20 +459,18 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
     data, lines = load_yaml(path, ResponsesError)
     if isinstance(data, dict) and "responses" not in data:
         # e.g. an assessor-assignment file (template --assign) beside the offices: never score it as an office
-        raise ResponsesError("not a responses file: no 'responses' key", path=path)
+        raise ResponsesError(msg("responses.no_responses_key"), path=path)
     if not isinstance(data, dict) or not isinstance(data.get("responses", []), list):
-        raise ResponsesError("expected a mapping with metadata keys and a 'responses:' list", path=path,
-                             where="line 1")
+        raise ResponsesError(msg("responses.not_a_mapping"), path=path, where=msg("place.line", line=1))
     rows = []
     for i, item in enumerate(data.get("responses") or []):
         line = lines.get(("responses", i), 0)
         if not isinstance(item, dict):
-            raise ResponsesError("each response must be a mapping with id and answer", path=path,
-                                 where=f"line {line}")
+            raise ResponsesError(msg("responses.item_not_mapping"), path=path, where=msg("place.line", line=line))
         extra = set(item) - set(COLUMNS)
         if extra:
-            raise ResponsesError(f"unknown key '{sorted(extra)[0]}' (allowed: {', '.join(COLUMNS)})",
-                                 path=path, where=f"line {line}")
+            raise ResponsesError(msg("responses.unknown_key", key=str(sorted(extra, key=str)[0]),
+                                     allowed=", ".join(COLUMNS)), path=path, where=msg("place.line", line=line))
         row = {**{c: item.get(c) for c in COLUMNS}, "row": line}
         if isinstance(row["answer"], bool):  # YAML 1.1 reads a bare yes/no as a boolean
             row["answer"] = "yes" if row["answer"] else "no"
@@ -536,7 +581,7 @@ def format_for(path: str | Path) -> ResponsesFormat:
     """The format a file's suffix names; one line naming the file for any other suffix."""
     suffix = Path(path).suffix.lower()
     if suffix not in _REGISTRY:
-        raise ResponsesError(f"unsupported file type '{suffix}' (expected one of: {', '.join(_REGISTRY)})",
+        raise ResponsesError(msg("responses.unsupported_type", suffix=suffix, allowed=", ".join(_REGISTRY)),
                              path=Path(path))
     return _REGISTRY[suffix]
 

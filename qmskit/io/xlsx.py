@@ -14,16 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import operator
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.scales import DROPDOWN, NA, normalize_answers
-from qmskit.errors import ResponsesError
-from qmskit.i18n.catalog import LabelPairs, t
+from qmskit.errors import ResponsesError, ResponsesWarning
+from qmskit.i18n.catalog import LabelPairs, msg, t
 from qmskit.io.cells import normalize_text, starts_like_formula
 
 if TYPE_CHECKING:
@@ -249,7 +251,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
     if ASSESSMENT_SHEET not in wb.sheetnames:
-        _fresh_instead(existing, f"it has no '{ASSESSMENT_SHEET}' sheet")
+        _fresh_instead(existing, msg("xlsx.no_sheet_short", sheet=ASSESSMENT_SHEET))
         return False
     ws = wb[ASSESSMENT_SHEET]
     lookup = ASSESSMENT_LABELS.keys_by_label()
@@ -262,7 +264,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
             if key == "answer" and str(cell.value).strip() == ASSESSMENT_LABELS.label("answer", "zh"):
                 header_lang = "zh"
     if "id" not in cols or "answer" not in cols:
-        _fresh_instead(existing, f"its '{ASSESSMENT_SHEET}' sheet has no ID or Answer column")
+        _fresh_instead(existing, msg("xlsx.no_id_answer_short", sheet=ASSESSMENT_SHEET))
         return False
     for key in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
@@ -300,9 +302,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
 def _fresh_instead(path: Path, why: str) -> None:
     import warnings
 
-    from qmskit.io.responses import ResponsesWarning
-    warnings.warn(f"{path}: could not update the workbook in place ({why}); wrote a fresh workbook "
-                  "(the previous file is kept as a backup when one was asked for)", ResponsesWarning, stacklevel=4)
+    warnings.warn(ResponsesWarning(msg("xlsx.fresh_instead", why=why), path=path), stacklevel=4)
 
 
 def _blank_to_none(value):
@@ -458,15 +458,13 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
     try:
         names = wb.sheetnames
         if ASSESSMENT_SHEET not in names:
-            raise ResponsesError(f"no sheet named '{ASSESSMENT_SHEET}' (found: {', '.join(names)}); "
-                                 f"expected sheets '{OFFICE_SHEET}' and '{ASSESSMENT_SHEET}'", path=path)
+            raise ResponsesError(msg("xlsx.no_assessment_sheet", sheet=ASSESSMENT_SHEET, found=", ".join(names),
+                                     office=OFFICE_SHEET), path=path)
         if OFFICE_SHEET in names:
             meta = _read_office(wb[OFFICE_SHEET])
         else:
             meta = {}
-            ignored(f"no sheet named '{OFFICE_SHEET}' (found: {', '.join(names)}): office, assessor, date and "
-                    "scope were not read and the office is named after the file; rename the sheet back to "
-                    f"'{OFFICE_SHEET}'", path, strict=strict)
+            ignored(msg("xlsx.no_office_sheet", sheet=OFFICE_SHEET, found=", ".join(names)), path, strict=strict)
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
             meta["kpis"] = _read_kpis(wb[KPI_SHEET])
@@ -478,15 +476,21 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
 def ignored(problem: str, path, *, where: str | None = None, strict: bool = False) -> None:
     """Input we cannot use: a warning naming the file (and place), or with ``strict`` an error."""
     if strict:
-        raise ResponsesError(problem + " (--strict)", path=path, where=where)
+        raise ResponsesError(msg("responses.strict", problem=problem), path=path, where=where)
     import warnings
 
-    from qmskit.io.responses import ResponsesWarning
-    warnings.warn(f"{path}{':' + where if where else ''}: {problem}", ResponsesWarning, stacklevel=3)
+    warnings.warn(ResponsesWarning(problem, path=path, where=where), stacklevel=3)
+
+
+@functools.cache
+def _labels_read(sheet: str) -> dict[str, str]:
+    """A sheet's header labels (en and zh, case-folded) → keys, worked out once per process for the readers
+    (the catalogs do not change while qmskit runs; every workbook read asks)."""
+    return {"office": META_LABELS, "assessment": ASSESSMENT_LABELS, "kpi": KPI_LABELS}[sheet].keys_by_label()
 
 
 def _read_office(ws) -> dict:
-    labels = META_LABELS.keys_by_label()
+    labels = _labels_read("office")
     meta = {}
     for row in ws.iter_rows(min_row=2, values_only=True):
         if not row or row[0] is None:
@@ -503,38 +507,36 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None)
     if not header:
-        raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' is empty", path=path)
-    lookup = ASSESSMENT_LABELS.keys_by_label()
+        raise ResponsesError(msg("xlsx.sheet_empty", sheet=ASSESSMENT_SHEET), path=path)
+    lookup = _labels_read("assessment")
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
     if "id" not in keys or "answer" not in keys:
-        raise ResponsesError(f"sheet '{ASSESSMENT_SHEET}' row 1 needs 'ID' and 'Answer' columns", path=path,
-                             where="row 1")
+        raise ResponsesError(msg("xlsx.needs_id_answer", sheet=ASSESSMENT_SHEET), path=path,
+                             where=msg("place.row", row=1))
     cols = ["id", "answer", "evidence", "notes", "owner", "due"]
-    # each column's position (a header given twice: the last one counts); then the rows column-wise
+    # each column's position (a header given twice: the last one counts); then the sheet column by column
     where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
-    id_col = where["id"]
-    numbers, kept = [], []
-    for n, values in enumerate(rows, start=2):
-        qid = values[id_col] if id_col < len(values) else None
-        if qid is None or not str(qid).strip():
-            given = [f"{k} {str(values[where[k]]).strip()[:40]!r}" for k in EDITABLE
-                     if k in where and where[k] < len(values) and values[where[k]] is not None
-                     and str(values[where[k]]).strip()]
-            if given:  # a question row whose hidden ID was cleared: its answers belong to no question
-                ignored(f"question row has no ID (the hidden ID column was cleared): {', '.join(given)} ignored; "
-                        "restore the ID or copy the row from a fresh `qmskit template`", path,
-                        where=f"row {n}", strict=strict)
-            continue  # section rows and blank rows
-        numbers.append(n)
-        kept.append(values)
-    data = {c: [v[where[c]] if where[c] < len(v) else None for v in kept] if c in where else [None] * len(kept)
-            for c in cols}
-    return pd.DataFrame({**data, "row": numbers}, columns=cols + ["row"])
+    values = {k: ws.column(i, min_row=2) for k, i in where.items()}
+    ids = values["id"]
+    kept = [i for i, qid in enumerate(ids) if qid is not None and str(qid).strip()]
+    if len(kept) < len(ids):  # section rows and blank rows; a question row whose hidden ID was cleared
+        for i in sorted(set(range(len(ids))) - set(kept)):
+            given = [f"{k} {str(values[k][i]).strip()[:40]!r}" for k in EDITABLE
+                     if k in values and values[k][i] is not None and str(values[k][i]).strip()]
+            if given:  # its answers belong to no question
+                ignored(msg("xlsx.row_without_id", given=", ".join(given)), path,
+                        where=msg("place.row", row=i + 2), strict=strict)
+    if not kept:  # the frame as pandas builds it from empty lists
+        return pd.DataFrame({c: [] for c in cols + ["row"]}, columns=cols + ["row"])
+    take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda v: (v[kept[0]],))
+    # object arrays: pandas would otherwise infer (and build) a string column for each, only to be undone
+    data = {c: np.array(take(values[c]) if c in values else [None] * len(kept), dtype=object) for c in cols}
+    return pd.DataFrame({**data, "row": np.array(kept, dtype=np.int64) + 2})
 
 
 def _read_kpis(ws) -> list[dict]:
     """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
-    lookup = KPI_LABELS.keys_by_label()
+    lookup = _labels_read("kpi")
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]

@@ -18,32 +18,31 @@ way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whol
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 import re
+import threading
 import zipfile
 from pathlib import Path
 
-from qmskit.errors import ResponsesError
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, mib, open_bounded_zip
+import numpy as np
 
-NOT_A_WORKBOOK = ("not an .xlsx workbook (another file type renamed to .xlsx, or a damaged file); "
-                  "save it from Excel/WPS as .xlsx, or start from `qmskit template`")
+from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import msg
+from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, cannot_read, cell_too_long, mib, open_bounded_zip
+
+NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
 _CHUNK = 1 << 20
 _MAX_CARRY = 16 << 20          # longest stretch of sheet XML without a "<" we hold while scanning
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 
-# The fast check (a few C-level searches per chunk, no Python per cell), for sheets written the way Excel,
+# The fast check (numpy over the bytes of each chunk, no Python per cell), for sheets written the way Excel,
 # LibreOffice, WPS and openpyxl write them: every row and cell tag (no namespace prefix) opens with a plain
 # r="A1" reference (double quotes, no leading zero), carries no second r attribute (calamine would take it)
 # and no reference reaches past MAX_ROWS / MAX_COLUMNS. Anything else (or a reference too far) goes to the
 # exact walk below, which follows every tag as readers place it and names the row or column in its message.
-assert MAX_COLUMNS == 200 and MAX_ROWS == 5_000  # _ODD_OR_FAR_REF spells these limits out
-_NOT_OPENING_WITH_REF = re.compile(rb'<(?:c|row)(?: (?!r=")|[>/\t\n\r])')
-_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")
-# one pass over every " r": an r attribute written otherwise (' r =', " r='"), a reference that is not plain
-# or has 3 letters or 5+ digits, a column past GR (200), a row from 5,001 to 9,999
-_ODD_OR_FAR_REF = re.compile(rb' r(?:\s|=[\s\']|="(?:(?![A-Z]{0,2}(?:[1-9][0-9]{0,3})?")|[H-Z][A-Z]|G[S-Z]'
-                             rb'|[A-Z]{0,2}(?:[6-9][0-9]{3}|5[1-9][0-9]{2}|50[1-9][0-9]|500[1-9])"))')
-_OTHER_REF_SPACE = re.compile(rb"r(?<=[\t\n\r]r)\s*=")  # '\tr=': led by a literal, searched much faster
+_LEAD, _TAIL = 8, 16           # zero bytes around a chunk, so every look-behind and look-ahead stays inside
+_FAST_MAX = 4 << 20            # a longer stretch (a text run of megabytes: refused later anyway) is walked
 
 
 # The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
@@ -65,19 +64,134 @@ def _column_number(letters: bytes) -> int:
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
     if row > MAX_ROWS:
-        raise ResponsesError(f"a sheet reaches row {row:,}; the limit is {MAX_ROWS:,} rows per sheet",
-                             path=path, where=member)
+        raise ResponsesError(msg("xlsx_read.too_many_rows", row=row, limit=MAX_ROWS), path=path, where=member)
     if col > MAX_COLUMNS:
-        raise ResponsesError(f"a sheet reaches column {col:,}; the limit is {MAX_COLUMNS} columns per sheet",
-                             path=path, where=member)
+        raise ResponsesError(msg("xlsx_read.too_many_columns", col=col, limit=MAX_COLUMNS), path=path, where=member)
+
+
+class _Scratch(threading.local):
+    """The fast check's buffers, kept per thread: fresh arrays of a chunk's size on every call cost more
+    (page faults) than the check itself."""
+    size = 0
+    data: np.ndarray
+    masks: list[np.ndarray]
+
+    def get(self, n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        if n > self.size:
+            self.size = max(n, 1 << 18)
+            self.data = np.zeros(_LEAD + self.size + _TAIL, dtype=np.uint8)
+            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(12)]
+        return self.data, self.masks
+
+
+_SCRATCH = _Scratch()
 
 
 def _plain_and_near(part: bytes) -> bool:
-    """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it."""
-    # every plain ' r="' opens a row or cell tag: none is a second reference (nor sits in text)
-    return (part.count(b' r="') == part.count(b'<c r="') + part.count(b'<row r="')
-            and not (_NOT_OPENING_WITH_REF.search(part) or _PREFIXED_TAG.search(part)
-                     or _ODD_OR_FAR_REF.search(part) or _OTHER_REF_SPACE.search(part)))
+    """True when the fast check vouches for this stretch of sheet XML (see above); False: walk it.
+
+    Whole-chunk comparisons, each one C loop over the bytes, find where a row or cell tag starts (after
+    "<", or after ":" — a namespace prefix: such a tag then counts as one without its reference), where a
+    plain ' r="' stands, and where anything reads as an r attribute (an "r" after a space, then "=" or a
+    space). Every tag must open with its reference and no other r attribute may exist; then each reference
+    is read from the few bytes after it and checked against the limits."""
+    n = len(part)
+    if n > _FAST_MAX:
+        return False
+    if not n:
+        return True
+    data, masks = _SCRATCH.get(n)
+    size = _LEAD + n + _TAIL
+    a = data[:size]
+    a[_LEAD:_LEAD + n] = np.frombuffer(part, dtype=np.uint8)
+    a[_LEAD + n:] = 0  # (the leading bytes are never written: always zero)
+    space, ends, is_r, lt, lead, c_name, row_name, opens_ref, tmp, c_ref, row_ref, out = (m[:size] for m in masks)
+    # masks over every byte j of the padded chunk; those that look ahead hold for j < w (and are never
+    # read past it: the look-aheads below reach at most 8 bytes past the part, the padding is 16)
+    w = size - 8
+    np.less_equal(a, 32, out=space)  # space, tab, CR, LF (and any control byte: only ever stricter)
+    np.equal(a, 47, out=tmp)
+    np.logical_or(space, tmp, out=ends)  # what ends a tag's name: a space, "/" or ">"
+    np.equal(a, 62, out=tmp)
+    ends |= tmp
+    np.equal(a, 114, out=is_r)
+    np.equal(a, 60, out=lt)
+    np.equal(a, 58, out=tmp)
+    np.logical_or(lt, tmp, out=lead)
+    tw = tmp[:w]
+    cn, rn, ref = c_name[:w], row_name[:w], opens_ref[:w]
+    np.equal(a[:w], 99, out=cn)                 # "c" and the end of the name
+    cn &= ends[1:w + 1]
+    np.equal(a[1:w + 1], 111, out=rn)           # "row" and the end of the name
+    rn &= is_r[:w]
+    np.equal(a[2:w + 2], 119, out=tw)
+    rn &= tw
+    rn &= ends[3:w + 3]
+    np.equal(a[:w], 32, out=ref)                # ' r="'
+    ref &= is_r[1:w + 1]
+    np.equal(a[2:w + 2], 61, out=tw)
+    ref &= tw
+    np.equal(a[3:w + 3], 34, out=tw)
+    ref &= tw
+
+    def at(mask: np.ndarray, k: int) -> np.ndarray:  # mask[i + k] for every position i of the part
+        return mask[_LEAD + k:_LEAD + k + n]
+
+    def count(first: np.ndarray, *more: np.ndarray) -> int:
+        res = out[:n]
+        np.logical_and(first, more[0], out=res)
+        for m in more[1:]:
+            res &= m
+        return int(np.count_nonzero(res))
+
+    cells, rows = c_ref[:n], row_ref[:n]
+    np.logical_and(at(lt, 0), at(c_name, 1), out=cells)
+    cells &= at(opens_ref, 2)
+    np.logical_and(at(lt, 0), at(row_name, 1), out=rows)
+    rows &= at(opens_ref, 4)
+    n_cells, n_rows = int(np.count_nonzero(cells)), int(np.count_nonzero(rows))
+    if count(at(lead, 0), at(c_name, 1)) != n_cells or count(at(lead, 0), at(row_name, 1)) != n_rows:
+        return False  # a tag that does not open with ' r="', or one with a namespace prefix
+    np.equal(a, 61, out=tmp)
+    tmp |= space
+    if count(at(space, -1), at(is_r, 0), at(tmp, 1)) != n_cells + n_rows:
+        return False  # an r attribute besides the tags' own references (a second one, or spelled otherwise)
+    np.logical_or(cells, rows, out=out[:n])
+    starts = np.flatnonzero(out[:n])
+    return _references_near(a, starts, cells[starts])
+
+
+def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> bool:
+    """Each reference (a cell's "A1", a row's "1") plain and within the limits: 1–2 capital letters for a
+    cell (none for a row), 1–4 digits without a leading zero, the closing quote; column ≤ MAX_COLUMNS,
+    row ≤ MAX_ROWS. ``starts``: where each tag starts in the part (``a`` holds it after _LEAD zeros).
+    Column by column over the references (small arrays: no per-reference Python)."""
+    if not len(starts):
+        return True
+    first = starts + _LEAD + np.where(is_cell, 6, 8)   # just after '<c r="' or '<row r="'
+    b = [a.take(first + j) for j in range(3)]
+    letter = [(x >= 65) & (x <= 90) for x in b]
+    if (letter[0] != is_cell).any() or (letter[2] & is_cell).any():
+        return False                                      # a cell's reference has 1 or 2 letters, a row's none
+    two = letter[1] & is_cell
+    one = b[0][is_cell].astype(np.int16) - 64
+    if (np.where(two[is_cell], one * 26 + b[1][is_cell] - 64, one) > MAX_COLUMNS).any():
+        return False
+    digits_at = first + np.where(is_cell, np.where(two, 2, 1), 0)
+    d = [a.take(digits_at + j) for j in range(5)]       # from the first digit on
+    leading = [(d[0] - 48) <= 9]                         # (uint8: a byte below "0" wraps to above 9)
+    for x in d[1:]:
+        leading.append(leading[-1] & ((x - 48) <= 9))
+    if not leading[0].all() or leading[4].any() or (d[0] == 48).any():
+        return False                                      # no digit, five or more, or a leading zero
+    count = np.sum(leading[:4], axis=0, dtype=np.intp)     # 1–4 digits
+    if (a.take(digits_at + count) != 34).any():
+        return False                                      # not closed right after the digits
+    four = leading[3]
+    if not four.any():
+        return True
+    row = sum((x[four].astype(np.int32) - 48) * 10 ** (3 - j) for j, x in enumerate(d[:4]))
+    return int(np.max(row)) <= MAX_ROWS
 
 
 def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
@@ -86,14 +200,14 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
     starts = _TAG_START.findall(part)
     tags = list(_TAG.finditer(part))
     if len(starts) != len(tags):  # a row or cell tag that does not close (a raw "<" in an attribute)
-        raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a row or cell tag is malformed)", path=path)
+        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
     for m in tags:
         refs = [a or b for a, b in _R_ATTR.findall(m.group(2))]
         letters = digits = b""
         for ref in refs:  # a tag given two references: each one counts, the farthest decides
             parsed = _REF_VALUE.fullmatch(ref)
             if parsed is None:
-                raise ResponsesError(NOT_A_WORKBOOK + f" ({member}: a cell reference is malformed)", path=path)
+                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_ref")), path=path)
             letters, digits = parsed.group(1), parsed.group(2)
             _too_far(int(digits) if digits else row, _column_number(letters) if letters else col, path, member)
         if m.group(1) == b"row":
@@ -125,13 +239,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if end <= 0:
                     end = 0 if len(buf) < _MAX_CARRY else -1
                 if end < 0:
-                    raise ResponsesError(f"{info.filename} holds a text run longer than {mib(_MAX_CARRY)} "
-                                         f"(a cell may hold at most {MAX_CELL_CHARS:,} characters)", path=path)
+                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
+                                             limit=MAX_CELL_CHARS), path=path)
             part = buf[:end]
             # a DTD is only allowed before the root element, but look everywhere: cheap and certain
             if _DTD.search(part):
-                raise ResponsesError(f"{info.filename} declares XML entities or a DTD; refused (a workbook "
-                                     "saved by Excel, WPS or LibreOffice never does)", path=path)
+                raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
             if is_sheet:
                 if exact:
                     row, col = _walk(part, row, col, path, info.filename)
@@ -144,11 +257,11 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
 
 def prescan(path: Path) -> None:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring)."""
-    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "workbook") as zf:
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
-            raise ResponsesError(NOT_A_WORKBOOK, path=path)
+            raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
@@ -157,18 +270,35 @@ def prescan(path: Path) -> None:
                         _scan_member(zf, info, path, is_sheet, exact=True)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
-            raise ResponsesError(NOT_A_WORKBOOK, path=path) from None
+            raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+def _damaged(member: str, problem: str) -> str:
+    """The not-a-workbook line with the part of the zip that is broken and how."""
+    return msg("xlsx_read.damaged_part", base=msg(NOT_A_WORKBOOK), member=member, problem=problem)
 
 
 class Sheet:
-    """One sheet's cells, already read; ``iter_rows`` as openpyxl's read-only worksheet offers it."""
+    """One sheet's cells as calamine read them (every text cell already checked against MAX_CELL_CHARS),
+    given the way openpyxl's read-only mode gave them (``None`` for a blank cell, ``int`` for a whole
+    number, dates as ``datetime``), converted only where asked: by row (``iter_rows``, as openpyxl offers
+    it) or by column (``column``: the Assessment sheet is read column by column, a few C-level passes
+    instead of a Python call per cell)."""
 
-    def __init__(self, name: str, rows: list[tuple]):
+    def __init__(self, name: str, rows: list[list]):
         self.title = name
         self._rows = rows
+        self._width = min(map(len, rows), default=0)  # calamine gives a rectangle: every row this long
 
     def iter_rows(self, min_row: int = 1, values_only: bool = True):
-        return iter(self._rows[min_row - 1:])
+        return map(_row, self._rows[min_row - 1:])
+
+    def column(self, index: int, min_row: int = 1) -> list:
+        """The values of column ``index`` (0-based) from row ``min_row`` on (None past a short row)."""
+        rows = self._rows[min_row - 1:]
+        if index < self._width:
+            return _values(list(map(operator.itemgetter(index), rows)))
+        return _values([r[index] if len(r) > index else None for r in rows])
 
 
 class Workbook:
@@ -186,46 +316,68 @@ class Workbook:
             try:
                 data = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except CalamineError:
-                raise ResponsesError(NOT_A_WORKBOOK + f" (sheet '{name}' cannot be read)", path=self.path) from None
-            self._cache[name] = Sheet(name, [_row(values, n, name, self.path) for n, values in
-                                             enumerate(data, start=1)])
+                raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
+                                     path=self.path) from None
+            _check_cell_lengths(data, name, self.path)
+            self._cache[name] = Sheet(name, data)
         return self._cache[name]
 
     def close(self) -> None:
         self._book.close()
 
 
-def _row(values: list, n: int, sheet: str, path: Path) -> tuple:
-    """calamine's values as openpyxl gave them: blank → None, 5.0 → 5, a date cell → datetime.
-    (One loop per row without a call per cell: this runs for every cell of every workbook read.)"""
-    out = []
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            if not value:
-                value = None
-            elif len(value) > MAX_CELL_CHARS:
-                raise ResponsesError(f"a cell holds {len(value):,} characters; the limit is {MAX_CELL_CHARS:,}",
-                                     path=path, where=f"sheet '{sheet}' row {n}")
-        elif kind is float:
-            if value.is_integer() and abs(value) < 1e15:
-                value = int(value)
-        elif kind is dt.date:
-            value = dt.datetime(value.year, value.month, value.day)
-        out.append(value)
-    return tuple(out)
+def _check_cell_lengths(rows: list[list], sheet: str, path: Path) -> None:
+    """No text cell over MAX_CELL_CHARS (the first one in row order is named, never echoed). C-level passes
+    over every cell: the kinds of value present, then the longest text."""
+    cells = list(itertools.chain.from_iterable(rows))
+    kinds = set(map(type, cells))
+    if str not in kinds:
+        return
+    texts = cells if len(kinds) == 1 else list(itertools.compress(cells, map(isinstance, cells,
+                                                                                itertools.repeat(str))))
+    if max(map(len, texts), default=0) <= MAX_CELL_CHARS:
+        return
+    for n, values in enumerate(rows, start=1):
+        for value in values:
+            if type(value) is str and len(value) > MAX_CELL_CHARS:
+                raise ResponsesError(cell_too_long(len(value)), path=path,
+                                     where=msg("place.sheet_row", sheet=sheet, row=n))
+
+
+def _value(value):
+    """One calamine value as openpyxl gave it: blank text → None, 5.0 → 5, a date → datetime."""
+    kind = type(value)
+    if kind is str:
+        return value or None
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if kind is dt.date:
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _values(values: list) -> list:
+    """:func:`_value` of each, with one C-level pass when they are all text (most columns)."""
+    if set(map(type, values)) <= {str}:
+        return [v or None for v in values]
+    return list(map(_value, values))
+
+
+def _row(values: list) -> tuple:
+    return tuple(_values(values))
 
 
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
     """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
-    open it with calamine; raises ResponsesError with one line (``not_this_kind`` when calamine refuses it)."""
+    open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
+    when calamine refuses it)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     (scan or prescan)(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
-        raise ResponsesError(not_this_kind, path=path) from None
+        raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
-        raise ResponsesError(f"cannot read ({exc.strerror or exc})", path=path) from None
+        raise ResponsesError(cannot_read(exc), path=path) from None
     return Workbook(path, book)

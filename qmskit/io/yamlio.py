@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import msg
 from qmskit.io.limits import (
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_BYTES,
@@ -40,22 +41,22 @@ def _walk(root: yaml.Node, lines: dict, path: Path, error: type[QmskitError]) ->
         steps += 1
         seen_nodes.add(id(node))
         if steps - len(seen_nodes) > MAX_YAML_ALIAS_NODES:
-            raise error(f"YAML aliases expand past {MAX_YAML_ALIAS_NODES:,} nodes (limit; a 'billion laughs' "
-                        "document?)", path=path, where=f"line {node.start_mark.line + 1}")
+            raise error(msg("yamlio.alias_bomb", limit=MAX_YAML_ALIAS_NODES), path=path,
+                        where=msg("place.line", line=node.start_mark.line + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and depth > MAX_YAML_DEPTH:
-            raise error(f"YAML nested deeper than {MAX_YAML_DEPTH} levels (limit)", path=path,
-                        where=f"line {node.start_mark.line + 1}")
+            raise error(msg("yamlio.too_deep", limit=MAX_YAML_DEPTH), path=path,
+                        where=msg("place.line", line=node.start_mark.line + 1))
         children = []
         if isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
             for k_node, v_node in node.value:
                 if not isinstance(k_node, yaml.ScalarNode):
-                    raise error("a mapping key must be plain text, not a list or mapping", path=path,
-                                where=f"line {k_node.start_mark.line + 1}")
+                    raise error(msg("yamlio.key_not_text"), path=path,
+                                where=msg("place.line", line=k_node.start_mark.line + 1))
                 k = k_node.value
                 if k in first:
-                    raise error(f"duplicate key '{k}' (first at line {first[k]})",
-                                path=path, where=f"line {k_node.start_mark.line + 1}")
+                    raise error(msg("yamlio.duplicate_key", key=k, line=first[k]),
+                                path=path, where=msg("place.line", line=k_node.start_mark.line + 1))
                 first[k] = k_node.start_mark.line + 1
                 children.append((v_node, key + (k,), k_node.start_mark.line + 1, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
@@ -75,33 +76,81 @@ def _count_events(text: str, path: Path, error: type[QmskitError]) -> None:
         for _event in yaml.parse(text, Loader=Loader):
             events += 1
             if events > MAX_YAML_NODES:
-                raise error(f"the YAML holds more than {MAX_YAML_NODES:,} entries (limit)", path=path)
+                raise error(msg("yamlio.too_many_entries", limit=MAX_YAML_NODES), path=path)
     except yaml.YAMLError:
         return  # composing reports the syntax error with its line
 
 
+# the parser's words (libyaml's, or PyYAML's own) for the usual syntax errors -> the catalog's, so a Chinese
+# user reads them in Chinese; anything else keeps the parser's English
+_PARSER_WORDS = (
+    ("mapping values are not allowed in this context", "yamlio.parser.mapping_values"),
+    ("mapping values are not allowed here", "yamlio.parser.mapping_values_here"),
+    ("while parsing a flow sequence", "yamlio.parser.in_flow_sequence"),
+    ("while parsing a flow mapping", "yamlio.parser.in_flow_mapping"),
+    ("while parsing a block mapping", "yamlio.parser.in_block_mapping"),
+    ("did not find expected key", "yamlio.parser.expected_key"),
+    ("while parsing a block collection", "yamlio.parser.in_block_collection"),
+    ("did not find expected '-' indicator", "yamlio.parser.expected_dash"),
+    ("while scanning for the next token", "yamlio.parser.in_next_token"),
+    ("found character that cannot start any token", "yamlio.parser.bad_character"),
+    ("while scanning a simple key", "yamlio.parser.in_simple_key"),
+    ("while scanning a plain scalar", "yamlio.parser.in_plain"),
+    ("could not find expected ':'", "yamlio.parser.expected_colon"),
+    ("while scanning a quoted scalar", "yamlio.parser.in_quoted"),
+    ("while parsing a quoted scalar", "yamlio.parser.parsing_quoted"),
+    ("found unexpected end of stream", "yamlio.parser.unexpected_end"),
+    ("found unknown escape character", "yamlio.parser.unknown_escape"),
+    ("found undefined alias", "yamlio.parser.undefined_alias"),
+    ("while parsing a block node", "yamlio.parser.in_node"),
+    ("while parsing a flow node", "yamlio.parser.in_flow_node"),
+    ("did not find expected node content", "yamlio.parser.expected_content"),
+    ("found a tab character that violates indentation", "yamlio.parser.tab_indent"),
+    ("did not find expected <document start>", "yamlio.parser.expected_document"),
+)
+
+
+_CLOSING = (("did not find expected ',' or ']'", "]"), ("did not find expected ',' or '}'", "}"))
+
+
+def _parser_words(text: object) -> str:
+    text = str(text)
+    for words, close in _CLOSING:  # the bracket is a field: a lone "}" cannot sit in a catalog text
+        if text == words:
+            return msg("yamlio.parser.expected_close", close=close)
+    for words, key in _PARSER_WORDS:
+        if text == words:
+            return msg(key)
+    return text
+
+
 def _marked(exc: yaml.MarkedYAMLError, path: Path, error: type[QmskitError]) -> QmskitError:
     mark = exc.problem_mark or exc.context_mark
-    where = f"line {mark.line + 1}" if mark else None
-    problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-    return error(f"malformed YAML: {problem}", path=path, where=where)
+    where = msg("place.line", line=mark.line + 1) if mark else None
+    parts = [_parser_words(p) for p in (exc.context, exc.problem) if p]
+    problem = msg("yamlio.context_problem", context=parts[0], problem=parts[1]) if len(parts) == 2 else "".join(parts)
+    return error(msg("yamlio.malformed", problem=problem), path=path, where=where)
 
 
 def load_yaml(path: str | Path, error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Return (data, lines) where ``lines`` maps a path tuple inside the document to its line."""
+    return parse_yaml(read_yaml_text(path, error), path, error)
+
+
+def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> str:
+    """A YAML file's text, read under the size limit and decoded as UTF-8 (what :func:`load_yaml` parses)."""
     path = Path(path)
-    raw = read_bytes_bounded(path, error, MAX_YAML_BYTES, "YAML file")
+    raw = read_bytes_bounded(path, error, MAX_YAML_BYTES, "limits.what.yaml_file")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
-    return parse_yaml(text, path, error)
+        raise error(msg("yamlio.not_utf8", reason=exc.reason, pos=exc.start), path=path) from None
 
 
 def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Parse YAML text under the same limits as :func:`load_yaml`."""
     if len(text) > MAX_YAML_BYTES:
-        raise error(f"YAML text is larger than the limit of {mib(MAX_YAML_BYTES)}", path=path)
+        raise error(msg("yamlio.text_too_large", limit=mib(MAX_YAML_BYTES)), path=path)
     if len(text) > _PRECOUNT_ABOVE:
         _count_events(text, Path(path), error)
     loader = Loader(text)
@@ -111,7 +160,7 @@ def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] 
         except yaml.MarkedYAMLError as exc:
             raise _marked(exc, Path(path), error) from None
         except yaml.YAMLError as exc:
-            raise error(f"malformed YAML: {exc}", path=path) from None
+            raise error(msg("yamlio.malformed", problem=str(exc)), path=path) from None
         lines: dict = {}
         if node is None:
             return None, lines
@@ -122,7 +171,7 @@ def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] 
             raise _marked(exc, Path(path), error) from None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
             # e.g. "date: 2024-02-30" matches the timestamp pattern and fails in datetime
-            raise error(f"malformed YAML value: {exc}", path=path) from None
+            raise error(msg("yamlio.malformed_value", problem=str(exc)), path=path) from None
         return data, lines
     finally:
         loader.dispose()

@@ -31,6 +31,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -45,15 +46,12 @@ from nbclient import NotebookClient
 
 from qmskit.config import DEFAULT_CHECKLIST, KERNEL_START_TIMEOUT
 from qmskit.errors import KernelTimeout, NotebookError
+from qmskit.jupyter.kernelstate import PREIMPORTS
 from qmskit.jupyter.notebook import DEFAULT_TIMEOUT, notebook_error, parameterize
 
 ENGINE_NAME = "qmskit-warm"
-# What every report and portfolio notebook imports. Not openpyxl (nor qmskit.io.xlsx): the kernel is handed
-# offices already read (kernelstate.preload) and reads no workbook; importing it cost every kernel ~0.3 s
-# of CPU. A notebook that does read one imports it itself (dropped again at the next reset).
-PREIMPORTS = ["numpy", "pandas", "pandas.core.methods.to_dict", "IPython.display", "yaml",
-              "qmskit", "qmskit.api", "qmskit.render.report", "qmskit.render.portfolio", "qmskit.i18n.catalog",
-              "qmskit.core.gaps", "qmskit.core.readiness", "qmskit.io.responses", "qmskit.core.scoring", "qmskit.core.kpis"]
+# the warm kernel's process: ipykernel's launcher, its standing imports done before it first answers
+KERNEL_LAUNCHER = "qmskit.jupyter.kernel_main"
 
 
 @dataclass
@@ -100,9 +98,12 @@ class WarmKernel:
     def launch(self, startup_timeout: float = KERNEL_START_TIMEOUT) -> None:
         """Start the kernel process and return at once; :meth:`connect` waits for it."""
         self._t0 = time.perf_counter()
-        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name=self.kernel_name,
-                                 startup_timeout=startup_timeout)
+        # an empty node, not nbformat.v4.new_notebook(): that validates it, and the first validation in a
+        # process compiles nbformat's schema (~0.1-0.3 s) before the kernel process could even be started
+        empty = nbformat.NotebookNode(nbformat=4, nbformat_minor=5, metadata=nbformat.NotebookNode(), cells=[])
+        starter = NotebookClient(empty, kernel_name=self.kernel_name, startup_timeout=startup_timeout)
         starter.km = self.km = starter.create_kernel_manager()  # known at once: an interrupted start is killed
+        use_qmskit_launcher(self.km)
         self._starter = starter
         # stderr: ipykernel's start-up chatter (e.g. the TCP notice) must not garble the progress bar
         starter.start_new_kernel(stderr=subprocess.DEVNULL)
@@ -243,6 +244,10 @@ class WarmKernel:
         from papermill.exceptions import PapermillExecutionError
         from papermill.execute import raise_for_execution_errors
 
+        # this process's share first (papermill's imports, the parameters cell), while a kernel just
+        # launched is still booting: waiting for it is the last thing done before it is needed
+        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
+        ensure_engine()
         self.ensure_started()  # launched by entering the context: wait for it now
         t0 = time.perf_counter()
         new = [c for c in checklists if c and c not in self.checklists]
@@ -256,7 +261,6 @@ class WarmKernel:
             self.preload_assessment(parameters["responses"], parameters.get("checklist"), preload,
                                     parameters.get("actions"))
         self.timings["reset"] = time.perf_counter() - t0
-        nb = parameterize(notebook, parameters, kernel_name=self.kernel_name)
         timed_out = threading.Event()
         timer = None
         if timeout:
@@ -267,7 +271,6 @@ class WarmKernel:
             timer.daemon = True
             timer.start()
         t1 = time.perf_counter()
-        ensure_engine()
         try:
             # What papermill.execute_notebook does after parameterize() (which ran it with prepare_only):
             # the engine, then papermill's error check. Not execute_notebook itself a second time: it
@@ -312,15 +315,15 @@ class WarmKernel:
         the errors a command shows: :class:`NotebookError`, one line naming ``office`` and the failing
         cell's error. ``checklists`` are loaded with the pre-imports; ``preload`` is the office already
         read and scored (see :meth:`preload_assessment`); ``before_run()`` runs here while the kernel
-        pre-imports. The kernel is left to the ``with`` block to stop."""
+        boots and does its standing imports (it answers only then: :mod:`qmskit.jupyter.kernel_main`), as
+        does the notebook's parameterisation. The kernel is left to the ``with`` block to stop."""
         from papermill.exceptions import PapermillExecutionError
 
         try:
-            if self._starter is not None:
-                self.checklists = tuple(checklists)
-                self.connect(wait=False)
             if before_run is not None:
                 before_run()
+            if self._starter is not None:  # warmed when it connects, with its standing imports
+                self.checklists = tuple(checklists)
             return self.execute_notebook(notebook, parameters, timeout=timeout, checklists=checklists,
                                          preload=preload)
         except PapermillExecutionError as exc:
@@ -329,6 +332,23 @@ class WarmKernel:
             raise
         except Exception as exc:  # kernel died, timed out, could not start: still one line
             raise notebook_error(office, type(exc).__name__, str(exc)) from None
+
+
+def use_qmskit_launcher(km: Any) -> None:
+    """In this kernel manager's command, :data:`KERNEL_LAUNCHER` where the kernel spec runs this
+    interpreter with ``-m ipykernel_launcher`` (the python3 spec ipykernel installs); the spec object is
+    this manager's own copy. Any other command (another interpreter, another kernel) is left as it is."""
+    spec = km.kernel_spec
+    argv = list(spec.argv)
+    if "-m" not in argv or argv[argv.index("-m") + 1:argv.index("-m") + 2] != ["ipykernel_launcher"]:
+        return
+    # jupyter_client runs a bare "python" as this interpreter; a path must be this interpreter's own (not
+    # merely the same binary: another virtualenv's python may lack qmskit)
+    bare = ("python", f"python{sys.version_info[0]}", "python{}.{}".format(*sys.version_info[:2]))
+    if argv[0] not in bare and os.path.abspath(argv[0]) != os.path.abspath(sys.executable):
+        return
+    argv[argv.index("-m") + 1] = KERNEL_LAUNCHER
+    spec.argv = [a for a in argv if a != "-Xfrozen_modules=off"]  # only a debugger needs it; this kernel has none
 
 
 @contextlib.contextmanager

@@ -46,18 +46,21 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
     att = attached(a)
     if att is None:
         return None
-    plan = att.plan.set_index("id")
+    # per id its status and closure evidence, in a dict: looked up per finding (.at on the frame cost
+    # ~0.1 ms a finding); an action plan has one row per id (its reader refuses a duplicate)
+    plan = {qid: (status, evidence) for qid, status, evidence
+            in zip(att.plan["id"], att.plan["status"], att.plan["closure_evidence"], strict=True)}
     overdue = set(att.progress.overdue_items["id"])
     out = []
     for qid in ids:
-        if qid not in plan.index:
+        if qid not in plan:
             out.append(t("actions.not_in_plan", lang))
             continue
-        status = str(plan.at[qid, "status"] or ActionStatus.OPEN.value)
+        status = str(plan[qid][0] or ActionStatus.OPEN.value)
         text = t(f"action.status.{status}", lang) if status in STATUS_ORDER else status
         if qid in overdue:
             text += f" · {t('actions.overdue', lang)}"
-        elif status in CLOSED_STATUSES and is_blank(plan.at[qid, "closure_evidence"]):
+        elif status in CLOSED_STATUSES and is_blank(plan[qid][1]):
             text += f" · {t('actions.no_evidence', lang)}"
         out.append(text)
     return out

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from qmskit.config import ENV_BRAND
 from qmskit.errors import BrandError
+from qmskit.i18n.catalog import msg
 
 ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
@@ -104,29 +105,29 @@ def load_brand(brand: str | os.PathLike | Brand | None = None) -> Brand:
     if path is None:
         return NEUTRAL
     data = _read_yaml(path)
-    err = lambda key, msg: BrandError(msg, path=path, where=key)  # noqa: E731
+    err = lambda key, words: BrandError(words, path=path, where=key)  # noqa: E731
     unknown = [k for k in data if k not in KEYS]
     if unknown:
-        raise err(str(unknown[0]), f"unknown key (allowed: {', '.join(KEYS)})")
+        raise err(str(unknown[0]), msg("brand.error.unknown_key", allowed=", ".join(KEYS)))
     if "firm" not in data:
-        raise err("firm", "missing: the consultancy's name is required")
+        raise err("firm", msg("brand.error.no_firm"))
     firm = _texts(data, "firm", err)
     short = _short(data.get("short"), err)
     colours = data.get("colors") or {}
     if not isinstance(colours, dict):
-        raise err("colors", "expected a mapping such as {accent: \"#1f4e79\"}")
+        raise err("colors", msg("brand.error.colors_mapping"))
     for key in colours:
         if key not in COLOR_KEYS:
-            raise err(f"colors.{key}", f"unknown colour (allowed: {', '.join(COLOR_KEYS)})")
+            raise err(f"colors.{key}", msg("brand.error.unknown_colour", allowed=", ".join(COLOR_KEYS)))
     accent = _colour(colours.get("accent"), "colors.accent", err) if colours.get("accent") else ""
     pattern = data.get("report_number", DEFAULT_NUMBER)
     _check_pattern(pattern, err)
     sig = data.get("signatory") or {}
     if not isinstance(sig, dict):
-        raise err("signatory", "expected a mapping with name and title")
+        raise err("signatory", msg("brand.error.signatory_mapping"))
     for key in sig:
         if key not in SIGNATORY_KEYS:
-            raise err(f"signatory.{key}", f"unknown key (allowed: {', '.join(SIGNATORY_KEYS)})")
+            raise err(f"signatory.{key}", msg("brand.error.unknown_key", allowed=", ".join(SIGNATORY_KEYS)))
     return Brand(firm=firm, short=short, logo_uri=_logo(data.get("logo"), path, err), accent=accent,
                  contact=_texts(data, "contact", err), footer=_texts(data, "footer", err),
                  report_number=pattern, signatory_name=_texts(sig, "name", err, prefix="signatory."),
@@ -139,23 +140,25 @@ def _read_yaml(path: Path) -> dict:
 
     try:
         if not path.is_file():
-            raise BrandError("brand file not found" if not path.exists() else "not a regular file", path=path)
+            raise BrandError(msg("brand.error.not_found") if not path.exists() else msg("limits.kind.other"), path=path)
         if path.stat().st_size > MAX_FILE:
-            raise BrandError(f"brand file is larger than {MAX_FILE // 1024} KB", path=path)
+            raise BrandError(msg("brand.error.too_large", kb=MAX_FILE // 1024), path=path)
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise BrandError("not a UTF-8 text file", path=path) from None
+        raise BrandError(msg("brand.error.not_utf8"), path=path) from None
     except OSError as exc:
-        raise BrandError(f"cannot read ({exc.strerror or type(exc).__name__})", path=path) from None
+        from qmskit.io.limits import cannot_read
+        raise BrandError(cannot_read(exc), path=path) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise BrandError(f"not valid YAML ({getattr(exc, 'problem', None) or 'syntax error'})", path=path,
-                         where=where) from None
+        where = msg("place.line", line=mark.line + 1) if mark is not None else None
+        problem = getattr(exc, "problem", None)  # PyYAML's words (English)
+        raise BrandError(msg("brand.error.bad_yaml", problem=problem) if problem else msg("brand.error.yaml_syntax"),
+                         path=path, where=where) from None
     if not isinstance(data, dict):
-        raise BrandError("expected a mapping of keys (firm, logo, colors, ...)", path=path)
+        raise BrandError(msg("brand.error.not_mapping"), path=path)
     return data
 
 
@@ -166,16 +169,16 @@ def _texts(data: dict, key: str, err, prefix: str = "") -> dict:
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         value = {"en": str(value)}
     if not isinstance(value, dict):
-        raise err(prefix + key, "expected text, or a mapping {en: ..., zh: ...}")
+        raise err(prefix + key, msg("brand.error.texts"))
     out = {}
     for lang, text in value.items():
         if lang not in ("en", "zh"):
-            raise err(f"{prefix}{key}.{lang}", "unknown language (allowed: en, zh)")
+            raise err(f"{prefix}{key}.{lang}", msg("brand.error.unknown_language"))
         if not isinstance(text, (str, int, float)) or isinstance(text, bool):
-            raise err(f"{prefix}{key}.{lang}", "expected text")
+            raise err(f"{prefix}{key}.{lang}", msg("brand.error.expected_text"))
         text = " ".join(str(text).split())
         if len(text) > MAX_TEXT:
-            raise err(f"{prefix}{key}.{lang}", f"longer than {MAX_TEXT} characters")
+            raise err(f"{prefix}{key}.{lang}", msg("brand.error.text_too_long", limit=MAX_TEXT))
         out[lang] = text
     return out
 
@@ -185,63 +188,63 @@ def _short(value, err) -> str:
         return ""
     text = str(value).strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,15}", text):
-        raise err("short", f"{text[:40]!r} is not a short code (1-16 letters, digits, '.', '_' or '-')")
+        raise err("short", msg("brand.error.short", text=text[:40]))
     return text
 
 
 def _colour(value, key: str, err) -> str:
     text = str(value).strip()
     if not _HEX.fullmatch(text):
-        raise err(key, f"{text[:20]!r} is not a colour; use #rrggbb")
+        raise err(key, msg("brand.error.not_colour", text=text[:20]))
     ratio = contrast_ratio(text)
     if ratio < MIN_CONTRAST:
-        raise err(key, f"{text} has contrast {ratio:.1f}:1 against white; at least {MIN_CONTRAST}:1 is needed "
-                       "for readable headings (WCAG AA): choose a darker colour")
+        raise err(key, msg("brand.error.contrast", text=text, ratio=ratio, minimum=MIN_CONTRAST))
     return text.lower()
 
 
 def _check_pattern(pattern, err) -> None:
     if not isinstance(pattern, str) or not pattern.strip() or len(pattern) > 80:
-        raise err("report_number", "expected a pattern such as '{firm}-{year}-{seq:03d}' (at most 80 characters)")
+        raise err("report_number", msg("brand.error.pattern_expected"))
     try:
         names = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
-    except ValueError as exc:
-        raise err("report_number", f"not a valid pattern ({exc})") from None
+    except ValueError as exc:  # Python's words (English)
+        raise err("report_number", msg("brand.error.bad_pattern", problem=str(exc))) from None
     for name in names:
         if name not in NUMBER_FIELDS:
-            raise err("report_number", f"unknown field {{{name}}} (allowed: "
-                                       + ", ".join("{" + f + "}" for f in NUMBER_FIELDS) + ")")
+            raise err("report_number", msg("brand.error.unknown_field", name="{" + name + "}",
+                                           allowed=", ".join("{" + f + "}" for f in NUMBER_FIELDS)))
     try:
         pattern.format(firm="F", year="2026", seq=1, office="o", date="2026-01-01")
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise err("report_number", f"not a valid pattern ({exc})") from None
+        raise err("report_number", msg("brand.error.bad_pattern", problem=str(exc))) from None
 
 
 def _logo(value, brand_path: Path, err) -> str:
     if value in (None, ""):
         return ""
     if not isinstance(value, str):
-        raise err("logo", "expected the path of a PNG or SVG file")
+        raise err("logo", msg("brand.error.logo_path"))
     logo = Path(value).expanduser()
     if not logo.is_absolute():
         logo = brand_path.parent / logo  # relative to the brand file, not the working folder
     suffix = logo.suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise err("logo", f"{logo.name}: only .png and .svg logos are embedded")
+        raise err("logo", msg("brand.error.logo_type", name=logo.name))
     if not logo.is_file():
-        raise err("logo", f"{logo}: file not found" if not logo.exists() else f"{logo}: not a regular file")
+        raise err("logo", msg("errors.file", path=str(logo),
+                              detail=msg("limits.not_found") if not logo.exists() else msg("limits.kind.other")))
     size = logo.stat().st_size
     if size > MAX_LOGO:
-        raise err("logo", f"{logo.name} is {size // 1024} KB; a logo may be at most {MAX_LOGO // 1024} KB")
+        raise err("logo", msg("brand.error.logo_size", name=logo.name, kb=size // 1024, limit=MAX_LOGO // 1024))
     data = logo.read_bytes()
     if suffix == ".png":
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):
-            raise err("logo", f"{logo.name} is not a PNG image")
+            raise err("logo", msg("brand.error.not_png", name=logo.name))
         mime = "image/png"
     else:
         head = data[:4096].decode("utf-8", "replace").lower()
         if "<svg" not in head:
-            raise err("logo", f"{logo.name} is not an SVG image")
+            raise err("logo", msg("brand.error.not_svg", name=logo.name))
         mime = "image/svg+xml"
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 

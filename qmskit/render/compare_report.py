@@ -16,7 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from qmskit.core.compare import Comparison
-from qmskit.i18n.catalog import check_lang, readiness_reason, t
+from qmskit.i18n.catalog import check_lang, readiness_reason, say, t
 from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
 from qmskit.render import charts, palette
 from qmskit.render.report import Figure, answer_label, brand_bar
@@ -204,7 +204,7 @@ def rerun_command(parameters: dict, lang: str) -> str:
 def notes_html(cmp: Comparison, lang: str = "en", parameters: dict | None = None) -> Markup:
     """Reader warnings kept as notes, how to read the comparison and (internal copy) the re-run command."""
     lang = check_lang(lang)
-    return render("compare/notes.html.j2", lang=lang, notes=cmp.notes,
+    return render("compare/notes.html.j2", lang=lang, notes=[say(n, lang) for n in cmp.notes],
                   rerun=rerun_command(parameters, lang) if parameters else "")
 
 

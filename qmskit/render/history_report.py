@@ -13,7 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from qmskit.core.history import MOVES, History
-from qmskit.i18n.catalog import check_lang, t
+from qmskit.i18n.catalog import check_lang, say, t
 from qmskit.i18n.numbers import fmt_change, fmt_number, fmt_target, fmt_value
 from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
 from qmskit.render.templating import render
@@ -133,7 +133,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),
             "moves": [{"label": t(f"history.mv_{m}", lang)} for m in MOVES], "transitions": transitions, "kpis": kpis,
-            "notes": h.notes, "rerun": rerun, "css": _css(),
+            "notes": [say(n, lang) for n in h.notes], "rerun": rerun, "css": _css(),
             "confidential": str(latest.meta.get("confidentiality") or "")}
 
 

@@ -185,9 +185,13 @@ class Portfolio:
 
     def distribution_html(self) -> str:
         scored = self.offices.dropna(subset=["overall"])
+        thresholds = self.checklist.thresholds
+        if not self.single_checklist and any(_load(ref).thresholds != thresholds for ref in self._refs[1:]):
+            thresholds = {}  # one office's 80 is another's 85: no line would be true for every bar
         h = None if scored.empty else histogram(scored["overall"].astype(float).to_numpy(),
-                                                 scored["readiness"].astype(str).to_numpy(), self.checklist.thresholds)
-        return self._render("distribution", h=h)
+                                                 scored["readiness"].astype(str).to_numpy(), thresholds)
+        caption = "portfolio.dist_caption" if thresholds else "portfolio.dist_caption_no_thresholds"
+        return self._render("distribution", h=h, caption=t(caption, self.lang))
 
     def shared_gaps_html(self) -> str:
         rows = [{**r, "share_pct": round(100 * r["share"])} for r in _records(self.shared_gaps())]

@@ -90,10 +90,11 @@ def test_registry_knows_the_built_in_executors_and_names_them_for_an_unknown_one
         executors.make_pool("slurm", workers=2)
 
 
-def test_the_batch_picks_its_executor_as_before():
+def test_the_batch_picks_its_executor():
     name = executors.executor_name
     assert name(None, workers=1) == "thread" and name("process", workers=1) == "thread"
     assert name(None, workers=3) == "process" and name("process", workers=2) == "process"
+    assert name(None, workers=2) == "thread" and name("thread", workers=2) == "thread"  # THREAD_WORKERS
     assert name("dask", workers=1) == "dask" and name(None, workers=4, scheduler="tcp://h:8786") == "dask"
     assert name("process", workers=2, client=object()) == "dask"
     assert name("mine", workers=2) == "mine"
@@ -144,3 +145,39 @@ def test_a_registered_executor_runs_a_real_batch(two_offices, tmp_path, monkeypa
         assert o.office in o.html.read_text(encoding="utf-8")
     assert (tmp_path / "index.html").exists() and result.index == tmp_path / "index.html"
     assert "North Office" in (tmp_path / "scores.csv").read_text(encoding="utf-8")
+
+
+def _kernel_of_this_thread() -> tuple[int, int | None]:
+    import threading
+
+    from qmskit.jupyter import warmkernel
+    kernel = warmkernel.kernel_for_this_thread()
+    kernel.ensure_started()
+    return threading.get_ident(), kernel.pid
+
+
+@pytest.mark.slow
+def test_two_worker_threads_each_run_their_own_kernel_and_close_stops_both():
+    import psutil
+
+    from qmskit.jupyter import warmkernel
+
+    pool = executors.make_pool(None, workers=2)
+    try:
+        assert (pool.kind, pool.workers) == ("thread", 2)
+        # two tasks at once (each waits for the other): one per thread, so both threads' kernels answer
+        import threading
+        both = threading.Barrier(2)
+
+        def task():
+            both.wait(timeout=120)
+            return _kernel_of_this_thread()
+        answers = [f.result(timeout=180) for f in [pool.submit(task), pool.submit(task)]]
+        (thread_a, pid_a), (thread_b, pid_b) = answers
+        assert thread_a != thread_b and pid_a != pid_b and None not in (pid_a, pid_b)
+        assert sorted(warmkernel.kernel_pids()) == sorted([pid_a, pid_b])
+    finally:
+        pool.close()
+    assert warmkernel.kernel_pids() == []
+    for pid in (pid_a, pid_b):  # killed at once: gone, or a zombie nobody needs
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

@@ -153,6 +153,9 @@ def test_wheel_ships_package_data(tmp_path):
                           "-w", str(tmp_path), str(Path(__file__).parents[2])],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+    # a data folder missing from [tool.setuptools] packages is shipped today with this warning, and
+    # setuptools says it will stop shipping it
+    assert "Package would be ignored" not in out.stdout + out.stderr
     import zipfile
     wheel = next(tmp_path.glob("qmskit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -169,3 +172,5 @@ def test_wheel_ships_package_data(tmp_path):
         assert f"qmskit/{package.name}/__init__.py" in names
     for template in (root / "render" / "templates").rglob("*.j2"):  # every template, in every folder
         assert template.relative_to(root.parent).as_posix() in names
+    for catalog in (root / "i18n" / "locale").rglob("qmskit.[mp]o"):  # every catalog, compiled and source
+        assert catalog.relative_to(root.parent).as_posix() in names

@@ -10,12 +10,12 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from qmskit.core.actions import ActionStatus
+from qmskit.core.actions import DATE_KEYS, ActionStatus
 from qmskit.core.history import MOVES
 from qmskit.core.model import Band, GapReason, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
-from qmskit.io import actions_xlsx, xlsx
+from qmskit.io import actions_xlsx, ods, xlsx, xlsx_read
 
 ROOT = Path(__file__).resolve().parents[2]
 NPLURALS = {"en": 2, "zh": 1}
@@ -64,6 +64,9 @@ FAMILIES = [
     *(f"form.ans_{v}" for v in ("yes", "partial", "no", "na")),
     *(f"history.mv_{m}" for m in MOVES),
     *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
+    *(f"actions_xlsx.date_name.{key}" for key in DATE_KEYS),  # the dates of a finding (actions_xlsx._date)
+    # keys held in a constant or a parameter's default: the not-a-spreadsheet lines, the file a limit names
+    xlsx_read.NOT_A_WORKBOOK, ods.NOT_AN_ODS, "limits.what.file",
 ]
 
 
@@ -127,11 +130,11 @@ def test_compiled_catalog_matches_its_source(lang):
 
 
 def looked_up_keys():
-    """The literal keys that qmskit's modules pass to t() and tn(), and its templates to t() / t_html()."""
+    """The literal keys that qmskit's modules pass to t(), tn() and msg(), and its templates to t() / t_html()."""
     keys = set()
     for path in CODE:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn", "msg")
                     and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
                 keys.add(node.args[0].value)
     for path in TEMPLATES:

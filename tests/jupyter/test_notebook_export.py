@@ -4,7 +4,8 @@
   byte what nbconvert's own preprocessing gives;
 - parameterize records the notebook's path as papermill's ``input_path`` (papermill, handed a node,
   recorded the whole notebook there);
-- the report notebook is read once per process while the file stays the same.
+- the report notebook is read once per process while the file stays the same;
+- the embedded stylesheet is parsed once, yet every page keeps exactly the rules its own classes use.
 """
 from __future__ import annotations
 
@@ -78,3 +79,26 @@ def test_a_notebook_file_is_read_again_only_when_it_changes(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("b = 22")]), str(path))
     os.utime(path, ns=(1, 1))  # another modification time, whatever the clock's resolution
     assert notebook.load(path).cells[0].source == "b = 22"
+
+
+def test_each_page_keeps_its_own_rules_from_a_stylesheet_parsed_once():
+    css = (":root {--qr-a: red; --qr-b: blue; color: black;}\n.a, .a .x {color: var(--qr-a)}\n"
+           ".b {color: var(--qr-b)}\np {margin: 0}\n@media print {.b {display: none} .a {color: black}}\n"
+           "@page {size: A4}")
+
+    def page(cls: str) -> str:
+        return f'<html><style type="text/css">\n{css}</style><body><p class="{cls}">x</p></body></html>'
+
+    notebook._parsed_stylesheet.cache_clear()
+    first_a = notebook.unused_css_removed(page("a x"))
+    b = notebook.unused_css_removed(page("b"))
+    assert notebook.unused_css_removed(page("a x")) == first_a  # the cache holds the sheet, not a page's choice
+    assert notebook._parsed_stylesheet.cache_info().misses == 1
+    style_a = first_a.split("<style", 1)[1].split("</style>")[0]
+    style_b = b.split("<style", 1)[1].split("</style>")[0]
+    assert ".a,.a .x {color: var(--qr-a)}" in style_a.replace(", ", ",") and ".b {" not in style_a
+    assert ".b {color: var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
+    assert ":root {--qr-a:red; color:black;}" in style_a and "--qr-b" not in style_a
+    assert ":root {--qr-b:blue; color:black;}" in style_b
+    assert "@media print {\n.a {color: black}\n}" in style_a and "@media print {\n.b {display: none}\n}" in style_b
+    assert "p {margin: 0}" in style_a and "@page {size: A4}" in style_b  # never dropped

@@ -105,3 +105,47 @@ def test_notebook_module_does_not_import_warmkernel():
     code = "import sys, qmskit.jupyter.notebook\nassert 'qmskit.jupyter.warmkernel' not in sys.modules\n"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_kernel_process_is_qmskits_launcher_with_its_imports_done(tmp_path):
+    """The python3 spec's ``-m ipykernel_launcher`` runs as ``-m qmskit.jupyter.kernel_main``: the same IPython
+    kernel, whose standing imports are done before the first notebook, with the raised collector threshold
+    and without a debugger."""
+    from qmskit.jupyter.kernel_main import GC_THRESHOLD
+    from qmskit.jupyter.kernelstate import PREIMPORTS
+
+    path = small_notebook(tmp_path, "import gc, json, sys\nimport ipykernel.debugger\n"
+                                    f"print(json.dumps([sys.argv[0], gc.get_threshold()[0], "
+                                    f"[m for m in {PREIMPORTS!r} if m not in sys.modules], "
+                                    "type(get_ipython()).__name__, ipykernel.debugger._is_debugpy_available, "
+                                    "__import__('debugpy').__name__]))")
+    with WarmKernel(checklists=()) as kernel:
+        cmdline = psutil.Process(kernel.pid).cmdline()
+        nb = kernel.execute_notebook(path, {"x": 1})
+    assert cmdline[cmdline.index("-m") + 1] == "qmskit.jupyter.kernel_main"
+    import json
+    argv0, threshold, missing, shell, debugger, debugpy = json.loads(printed(nb))
+    assert argv0.endswith("kernel_main.py") and threshold == GC_THRESHOLD and missing == []
+    assert shell == "ZMQInteractiveShell"
+    assert debugger is False and debugpy == "debugpy"  # no debugger built; the module itself still imports
+
+
+@pytest.mark.parametrize("argv, replaced", [
+    ([sys.executable, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"], True),
+    (["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], True),
+    (["/some/other/env/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"], False),
+    ([sys.executable, "-m", "my_kernel", "-f", "{connection_file}"], False),
+    (["/usr/bin/julia", "kernel.jl", "{connection_file}"], False),
+])
+def test_only_this_interpreters_ipykernel_command_is_changed(argv, replaced):
+    from types import SimpleNamespace
+
+    from jupyter_client.kernelspec import KernelSpec
+
+    from qmskit.jupyter.warmkernel import KERNEL_LAUNCHER, use_qmskit_launcher
+
+    km = SimpleNamespace(kernel_spec=KernelSpec(argv=list(argv), display_name="k", language="python"))
+    use_qmskit_launcher(km)
+    expected = ([KERNEL_LAUNCHER if a == "ipykernel_launcher" else a for a in argv if a != "-Xfrozen_modules=off"]
+                if replaced else argv)
+    assert km.kernel_spec.argv == expected

@@ -52,3 +52,20 @@ def test_one_checklist_keeps_the_plain_intro():
     assert "2 offices assessed against Government office QMS readiness" in p.header_html()
     assert "(gov-office 2.0)." in p.header_html() and "offices)" not in p.header_html()
     assert "not comparable" not in p.heatmap_html()
+
+
+def test_histogram_draws_no_threshold_line_when_the_checklists_disagree(tmp_path):
+    """A line at 80 would be wrong for the offices of a checklist whose 'ready' starts at 90."""
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("extends: iso9001-2015\nid: strict-2015\nversion: '1'\ntitle: {en: Strict, zh: 严格}\n"
+                      "thresholds: {ready_min: 90, nearly_ready_min: 80}\nclauses: []\n", encoding="utf-8")
+    hillview = qmskit.score(str(strict), ISO_OFFICE)
+    assert hillview.checklist.thresholds["ready_min"] == 90
+    outcomes = [_outcome(ISO_OFFICE), OfficeOutcome(source=str(ISO_OFFICE), office="Hillview (strict)",
+                                                    status=Status.DONE, assessment=hillview)]
+    for lang, caption in (("en", "so none is drawn"), ("zh", "故未画出阈值线")):
+        html = Portfolio(portfolio_data(outcomes, lang, office_reports=False), lang).distribution_html()
+        assert "<line" not in html and caption in html and "<rect" in html
+    same = Portfolio(portfolio_data([_outcome(ISO_OFFICE), _outcome(GOV / FILES[0])], "en",
+                                    office_reports=False), "en").distribution_html()
+    assert same.count("<line") == 3 and "dashed lines are the verdict thresholds" in same
