@@ -5,7 +5,8 @@
 - parameterize records the notebook's path as papermill's ``input_path`` (papermill, handed a node,
   recorded the whole notebook there);
 - the report notebook is read once per process while the file stays the same;
-- the embedded stylesheet is parsed once, yet every page keeps exactly the rules its own classes use.
+- the embedded stylesheet is parsed once, yet every page keeps exactly the rules its own classes use;
+- prepare_export (a throwaway page rendered while the kernel runs) leaves the real page as it was.
 """
 from __future__ import annotations
 
@@ -96,9 +97,39 @@ def test_each_page_keeps_its_own_rules_from_a_stylesheet_parsed_once():
     assert notebook._parsed_stylesheet.cache_info().misses == 1
     style_a = first_a.split("<style", 1)[1].split("</style>")[0]
     style_b = b.split("<style", 1)[1].split("</style>")[0]
-    assert ".a,.a .x {color: var(--qr-a)}" in style_a.replace(", ", ",") and ".b {" not in style_a
-    assert ".b {color: var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
-    assert ":root {--qr-a:red; color:black;}" in style_a and "--qr-b" not in style_a
-    assert ":root {--qr-b:blue; color:black;}" in style_b
-    assert "@media print {\n.a {color: black}\n}" in style_a and "@media print {\n.b {display: none}\n}" in style_b
-    assert "p {margin: 0}" in style_a and "@page {size: A4}" in style_b  # never dropped
+    # kept rules as the page embeds them: minified (notebook.minified_css)
+    assert ".a,.a .x{color:var(--qr-a)}" in style_a and ".b{" not in style_a
+    assert ".b{color:var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
+    assert ":root{--qr-a:red;color:black}" in style_a and "--qr-b" not in style_a
+    assert ":root{--qr-b:blue;color:black}" in style_b
+    assert "@media print{.a{color:black}}" in style_a and "@media print{.b{display:none}}" in style_b
+    assert "p{margin:0}" in style_a and "@page{size:A4}" in style_b  # never dropped
+
+
+def test_the_embedded_stylesheet_is_minified_but_its_strings_and_combinators_kept():
+    css = ('a , b {color: red ;  content: ", " attr(x) " <";}\n@media print {\n  x > y { a: b  !important; }\n}\n'
+           'td:has(> .q) {p: 1px 2px;}\n.qr-prose a::after { content: " <" attr(href) ">"; }')
+    assert notebook.minified_css(css) == ('a,b{color:red;content:", " attr(x) " <"}@media print{x > y{a:b!important}}'
+                                          'td:has(> .q){p:1px 2px}.qr-prose a::after{content:" <" attr(href) ">"}')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_prepare_export_warms_up_without_changing_the_page(executed, lang):
+    """prepare_export renders a one-output page first (templates compiled, stylesheet parsed): the real
+    page exported after it, in a thread that never exported before, is the page exported without it."""
+    import threading
+
+    pages: dict[str, str] = {}
+
+    def export(prepared: bool) -> None:
+        if prepared:
+            notebook.prepare_export(lang)
+        pages[str(prepared)] = notebook.export_html(executed, lang=lang, title="T")
+
+    for prepared in (False, True):  # each in a new thread: a new exporter (they are per thread)
+        thread = threading.Thread(target=export, args=(prepared,))
+        thread.start()
+        thread.join()
+    assert pages["True"] == pages["False"]
+    assert f'lang="{lang}"' in pages["True"] and "qr-section" in pages["True"]
