@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -96,6 +97,12 @@ def chromium():
             browser.close()
 
 
+def chart_bars(svg: str) -> int:
+    """How many bars a chart draws: the segments of its bar paths (one stroked path per colour)."""
+    paths = svg.split('<g fill="none" stroke-width="', 1)[1].split("</g>", 1)[0]
+    return sum(d.count("M") for d in re.findall(r'<path d="([^"]+)" stroke="#[0-9a-f]{6}"/>', paths))
+
+
 def mixed_answers(checklist, seed: int = 7) -> pd.DataFrame:
     """A plausible mix over every question: yes/partial/no, a few blanks, n/a where allowed (one without a
     justification), a "yes" without evidence, owners and due dates on the gaps."""
@@ -117,6 +124,17 @@ def mixed_answers(checklist, seed: int = 7) -> pd.DataFrame:
                      "due": (dt.date(2026, 11, 1) + dt.timedelta(days=int(rng.integers(10, 90)))).isoformat()
                      if gap else ""})
     return pd.DataFrame(rows)
+
+
+# a warm kernel's process runs ipykernel through qmskit.jupyter.kernel_main; a plain papermill one runs
+# ipykernel_launcher: tests that look for leftover kernels must see both
+KERNEL_COMMANDS = ("ipykernel", "qmskit.jupyter.kernel_main")
+
+
+def is_kernel_command(cmdline: list[str]) -> bool:
+    """Whether a process's command line (psutil's ``cmdline()``) is a Jupyter kernel's."""
+    text = " ".join(cmdline)
+    return any(mark in text for mark in KERNEL_COMMANDS)
 
 
 OFFICE_META = {

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
+from qmskit.core.model import SEVERITIES  # the gap register's groups, in rank order
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t
 from qmskit.i18n.numbers import fmt_number
@@ -111,6 +112,8 @@ def _meta(a: Assessment, key: str) -> str:
 
 def _text(value: Any) -> str:
     """A cell's text: blank (None, NaN, whitespace) is the empty string."""
+    if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
+        return value if value.strip() else ""
     return "" if _blank(value) else str(value)
 
 
@@ -348,6 +351,12 @@ def clause_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _fraction(value: float) -> str:
+    """0–1 in the fewest characters CSS reads: ``.682``, ``0``, ``1``."""
+    text = f"{round(value, 3):g}"
+    return text[1:] if text.startswith("0.") else text
+
+
 def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
     lang = check_lang(lang)
     f = clause_frame(a, lang)
@@ -360,12 +369,13 @@ def clause_table_html(a: Assessment, lang: str = "en") -> Markup:
             # "—" when nothing is answered yet, "n/a" only when nothing applies
             "score": None if missing else fmt_number(score, lang),
             "no_score": t("ans_blank") if r["applicable"] else "n/a",
-            "bar": "" if missing else f"{round(max(0.0, min(100.0, float(score))), 1):g}",
+            # the bar's length as a fraction of the cell (report.css draws it behind the score: no element)
+            "bar": "" if missing else _fraction(max(0.0, min(100.0, float(score))) / 100),
             "answered": f"{r['answered']} / {r['applicable']}",
             "completeness": pct(r["completeness"]) if r["applicable"] else "n/a"})
     # "Completeness" needs 15% of an A4 page's 186 mm at the printed size
     columns = [Column("clause", t("col_clause", lang), "9%"), Column("title", t("col_title", lang), "50%"),
-               Column("score", t("col_score", lang), "14%"),
+               Column("score", t("col_score", lang), "14%", bar="bar"),
                Column("answered", t("col_answered", lang), "12%", numeric=True),
                Column("completeness", t("col_completeness", lang), "15%", numeric=True)]
     return render("report/clauses.html.j2", lang=lang, columns=columns, rows=rows,
@@ -407,10 +417,24 @@ def gap_register_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def finding_anchor(qid: str) -> str:
-    """The HTML id of a finding's row in the gap register: the action plan and the appendix link to it
-    instead of repeating the finding (question ids are letters, digits, dots and dashes)."""
-    return f"f-{qid}"
+def _answered_by(a: Assessment) -> dict[str, str]:
+    """Who answered each question, by id, for a merged file (qmskit merge; empty otherwise): shown beside
+    the answer wherever it is written out."""
+    who = a.meta.get("_answered_by")
+    return {str(k): str(v) for k, v in who.items() if v} if isinstance(who, dict) else {}
+
+
+def _finding_ranks(a: Assessment) -> dict[str, int]:
+    """The rank of each question's finding, by question id (a question without a finding is not in it)."""
+    return {str(k): int(v) for k, v in zip(a.gaps["id"], a.gaps["rank"])}
+
+
+def finding_anchor(qid: str, rank: Any = None) -> str:
+    """The HTML id of a finding's row in the gap register, which the action plan and the documented-
+    information register link to instead of repeating the finding: ``f<rank>`` (``f12``: the number the
+    reader sees, and short, for a link per finding), ``f-<question id>`` for a KPI finding, which has no
+    rank (question ids are letters, digits, dots and dashes)."""
+    return f"f{rank}" if not _blank(rank) and str(rank) else f"f-{qid}"
 
 
 def clause_shown(clause: str, qid: str) -> str:
@@ -443,10 +467,12 @@ def _answer_implied(reason: str, answer: Any) -> bool:
 
 
 def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
-    """The findings in rank order, each in full once: requirement, the answer (where the reason does not
-    already say it: a "not met" is a "no"), evidence seen and notes, severity with its reason, the
-    recommended action with its owner, due date and (with an action plan attached) status. Each row is
-    anchored (:func:`finding_anchor`): the action plan and the appendix link to it instead of copying it."""
+    """The findings in rank order, grouped by severity (a heading per severity with its count: the
+    severity is said once per group, not on every row; ranks run on across the groups), each finding in
+    full once: its reason, requirement, the answer (where the reason does not already say it: a "not met"
+    is a "no"), evidence seen and notes, the recommended action with its owner, due date and (with an
+    action plan attached) status. Each row is anchored (:func:`finding_anchor`): the action plan, the
+    documented-information register and the appendix link to it instead of copying it."""
     from qmskit.render import actions_report
 
     lang = check_lang(lang)
@@ -460,28 +486,47 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
     points_above_zero = _points_above_zero(a)
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
-    rows = []
+    who = _answered_by(a)
+    groups: dict[str, list[dict[str, Any]]] = {}
     for i, r in enumerate(_records(f)):
         owner, due = owner_due.get(r["id"], ("", ""))
-        rows.append({"kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]),
-                     "severity": r["severity"], "reason": r["reason"], "clause": clause_shown(r["clause"], r["id"]),
-                     "id": r["id"], "requirement": r["requirement"],
-                     "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
-                     else answer_label(r["answer"], lang),
-                     # "none recorded" only where some evidence was due: a "no" has none to show
-                     "evidence": _text(r["evidence"]), "no_evidence": points_above_zero.get(r["id"], False),
-                     "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
-                     "overdue": bool(assessed) and bool(due) and due < assessed,
-                     "status": status[i] if status is not None else ""})
-    columns = [Column("rank", f'{t("col_rank", lang)} / {t("col_impact", lang)}', "7%", numeric=True),
-               Column("severity", t("col_severity", lang), "12%"),
-               Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', "10%"),
-               Column("requirement", t("col_finding", lang), "29%"),
-               Column("evidence", t("col_seen", lang), "20%"),
-               Column("action", t("col_recommended", lang), "22%")]
-    return render("report/gaps.html.j2", lang=lang, columns=columns, rows=rows,
-                  row_classes=["qr-kpi-row" if r["kind"] == "kpi" else "" for r in rows],
-                  row_ids=[finding_anchor(r["id"]) for r in rows], kpis=_kpi_table(a, lang))
+        groups.setdefault(r["severity"], []).append({
+            "kind": r["kind"], "rank": _text(r["rank"]), "impact": _impact(r["impact"]), "reason": r["reason"],
+            "clause": clause_shown(r["clause"], r["id"]), "id": r["id"], "anchor": finding_anchor(r["id"], r["rank"]),
+            "requirement": r["requirement"],
+            "answer": "" if r["kind"] != "question" or _answer_implied(r["reason"], r["answer"])
+            else answer_label(r["answer"], lang),
+            # "none recorded" only where some evidence was due: a "no" has none to show
+            "evidence": _text(r["evidence"]), "no_evidence": points_above_zero.get(r["id"], False),
+            "notes": _text(r["notes"]), "action": r["action"], "owner": owner, "due": due,
+            "overdue": bool(assessed) and bool(due) and due < assessed,
+            "status": status[i] if status is not None else "", "answered_by": who.get(r["id"], "")})
+    # the widths are report.css's (table.qr-gaps), written once for the groups' tables
+    columns = [Column("rank", t("col_rank", lang), "", numeric=True),
+               Column("reason", t("col_reason", lang), ""),
+               Column("clause", f'{t("col_clause", lang)} / {t("col_id", lang)}', ""),
+               Column("requirement", t("col_finding", lang), ""),
+               Column("evidence", f'{t("col_seen", lang)} / {t("col_notes", lang)}', ""),
+               Column("action", t("col_recommended", lang), ""),
+               Column("owner", t("col_owner_due", lang), "")]
+    implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
+    return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
+                  groups=[{"severity": sev, "n": len(rows), "runs": _impact_runs(rows, lang)}
+                          for sev in SEVERITIES if (rows := groups.get(sev))])
+
+
+def _impact_runs(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """A severity's findings in runs of equal impact, each under a row that gives the impact once: the
+    rank order is severity, then impact, then clause, so the runs keep it; KPI findings (no impact) last."""
+    runs: list[dict[str, Any]] = []
+    for row in rows:
+        key = row["impact"] if row["kind"] == "question" else "kpi"
+        if not runs or runs[-1]["key"] != key:
+            runs.append({"key": key, "rows": []})
+        runs[-1]["rows"].append(row)
+    for run in runs:
+        run["label"] = t("reason_kpi", lang) if run["key"] == "kpi" else t("gaps_impact", lang, impact=run["key"])
+    return runs
 
 
 def _points_above_zero(a: Assessment) -> dict[Any, bool]:
@@ -523,6 +568,21 @@ def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _rank_runs(links: list[dict[str, str]]) -> list[dict[str, str]]:
+    """An owner's findings as links, a run of consecutive ranks as one ("6–9", to finding 6): the list
+    reads the same and is half as long where one owner holds neighbouring findings."""
+    runs: list[dict[str, Any]] = []
+    for link in links:
+        rank = int(link["label"]) if link["label"].isdigit() else None
+        last = runs[-1] if runs else None
+        if rank is not None and last is not None and last["to"] is not None and rank == last["to"] + 1:
+            last["to"] = rank
+        else:
+            runs.append({"anchor": link["anchor"], "from": rank, "to": rank, "label": link["label"]})
+    return [{"anchor": r["anchor"], "label": r["label"] if r["from"] == r["to"] else f"{r['from']}–{r['to']}"}
+            for r in runs]
+
+
 def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     """The action plan by owner: per owner (the unassigned last, flagged) how many actions, the due dates
     (missing ones and ones before the assessment date flagged), with an action plan attached their status,
@@ -539,7 +599,7 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
         owner, due = _text(r["owner"]), _text(r["due"])
         g = groups.setdefault(owner, {"owner": owner, "links": [], "dues": [], "no_due": 0, "overdue": 0,
                                       "status": {}})
-        g["links"].append({"anchor": finding_anchor(r["id"]), "label": _text(r["rank"]) or r["id"]})
+        g["links"].append({"anchor": finding_anchor(r["id"], r["rank"]), "label": _text(r["rank"]) or r["id"]})
         if due:
             g["dues"].append(due)
             g["overdue"] += bool(assessed) and due < assessed
@@ -548,8 +608,8 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
         if status is not None:
             label = status[i].split(" · ")[0]
             g["status"][label] = g["status"].get(label, 0) + 1
-    rows = [{**g, "count": len(g["links"]), "first": min(g["dues"], default=""), "last": max(g["dues"], default=""),
-             "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
+    rows = [{**g, "count": len(g["links"]), "links": _rank_runs(g["links"]), "first": min(g["dues"], default=""),
+             "last": max(g["dues"], default=""), "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
             for owner, g in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].casefold()))]
     columns = [Column("owner", t("col_owner", lang), "22%"), Column("count", t("col_actions", lang), "9%", numeric=True),
                Column("due", t("col_due", lang), "19%"), Column("links", t("col_findings", lang), "50%")]
@@ -559,44 +619,58 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     return render("report/actions.html.j2", lang=lang, columns=columns, rows=rows)
 
 
-def _register(di: pd.DataFrame, lang: str) -> dict[str, Any]:
+def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int], who: dict[str, str]) -> dict[str, Any]:
+    """A register's rows; a document with a finding links to it (``ranks``: the findings' ranks by
+    question id) instead of repeating the requirement and evidence its gap-register row shows."""
     counts = di["status"].value_counts()
     summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
                          for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
-    rows = [{"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
-             "status": r["status"], "requirement": question_text(r, lang), "evidence": _text(r["evidence"])}
-            for r in _records(di)]
+    rows = []
+    for r in _records(di):
+        row = {"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),
+               "status": r["status"], "link": "", "requirement": "", "evidence": "", "answered_by": ""}
+        rank = ranks.get(r["id"])
+        if rank is not None:
+            row.update(link=f"#{finding_anchor(r['id'], rank)}", link_text=t("see_finding", lang, rank=rank))
+        else:
+            row.update(requirement=question_text(r, lang), evidence=_text(r["evidence"]),
+                       answered_by=who.get(r["id"], ""))
+        rows.append(row)
     return {"summary": summary, "rows": rows}
 
 
 def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
     """The mandatory documented-information register (what ISO 9001 itself requires): present / partial /
     missing per requirement; then, apart, the office's own documents (a profile's ``office_document``),
-    which ISO 9001 does not require."""
+    which ISO 9001 does not require. A document with a finding links to its row in the gap register."""
     lang = check_lang(lang)
     di, own = a.documented_information(), a.office_documents()
+    ranks, who = _finding_ranks(a), _answered_by(a)
     columns = [_ref_column(lang, "12%"), Column("type", t("col_type", lang), "13%"),
                Column("status", t("col_status", lang), "11%"), Column("requirement", t("col_question", lang), "40%"),
                Column("evidence", t("col_seen", lang), "24%")]
     return render("report/docinfo.html.j2", lang=lang, columns=columns,
-                  mandatory=_register(di, lang) if len(di) else None, own=_register(own, lang) if len(own) else None)
+                  mandatory=_register(di, lang, ranks, who) if len(di) else None,
+                  own=_register(own, lang, ranks, who) if len(own) else None)
 
 
-def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
+                   who: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The rows of the questions ``ids`` (``by_id``: the questions' records by id; ids are unique, the
-    checklist loader refuses a duplicate)."""
+    checklist loader refuses a duplicate); ``who``: who answered each (a merged file)."""
     rows = []
     for qid in ids:
         r = by_id[qid]
         rows.append({"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
                      "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
-                     "notes": _text(r["notes"])})
+                     "notes": _text(r["notes"]), "answered_by": (who or {}).get(str(qid), "")})
     return rows
 
 
-def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str) -> list[dict[str, Any]]:
+def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
+            who: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
-    rows = _question_rows(by_id, ids, lang)
+    rows = _question_rows(by_id, ids, lang, who)
     for qid, row in zip(ids, rows, strict=True):
         clause = by_id[qid].get("excluded_by")
         if isinstance(clause, str) and clause:
@@ -617,9 +691,10 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
                                      *_text_columns(lang)])
     by_id = {r["id"]: r for r in records}
     na_ids = [r["id"] for r in records if r["answer"] == "n/a"]
+    who = _answered_by(a)
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
-                  unanswered=_question_rows(by_id, a.unanswered, lang),
-                  unsupported=_question_rows(by_id, a.unsupported, lang), na=_na_rows(by_id, na_ids, lang),
+                  unanswered=_question_rows(by_id, a.unanswered, lang, who),
+                  unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_rows(by_id, na_ids, lang, who),
                   warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
 
 
@@ -632,34 +707,35 @@ def _register_ids(questions: pd.DataFrame) -> set[Any]:
 
 
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
-    """Every question with its answer, in checklist order: with its evidence, notes, owner and due date, or,
-    for a question with a finding, a link to that finding (the gap register shows it in full)."""
+    """Every answer that no other section writes out, in checklist order, with its question, evidence,
+    notes, owner and due date. A question with a finding (the gap register), a question needing attention
+    or a required document (its register) whose row there shows all it has is not repeated here: the
+    appendix says how many answers each of those sections holds and links to it."""
     from qmskit.render import actions_report  # a merged file (qmskit merge): who answered each question
 
     lang = check_lang(lang)
     q = a.questions
-    # a question another section shows in full (a finding, a question needing attention, a document in
-    # the registers) is not written out twice: here its answer and a link to it
-    ranks = dict(zip(a.gaps["id"], a.gaps["rank"]))
+    ranks = _finding_ranks(a)
     attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
     docs = _register_ids(q)
-    rows = []
+    elsewhere = {"gaps": 0, "attention": 0, "docinfo": 0}
+    rows, ids = [], []
     for r in _records(q, ["id", "clause", "answer", "evidence", "notes", "owner", "due", *_text_columns(lang)]):
         owner, due = _text(r["owner"]), _text(r["due"])
-        row = {"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang)}
-        rank = ranks.get(r["id"])
-        # what the section linked to does not show (notes, owner, due) keeps the row written out here
+        # what the section shows does not include notes, owner or due: such a row stays written out here
         shown_there = not (owner or due) and (r["answer"] == "n/a" or not _text(r["notes"]))
-        if rank is not None:
-            row.update(link=f"#{finding_anchor(r['id'])}", link_text=t("see_finding", lang, rank=rank))
+        if r["id"] in ranks:
+            elsewhere["gaps"] += 1
         elif r["id"] in attention and shown_there:
-            row.update(link="#attention", link_text=t("see_section", lang, section=t("sec_attention", lang)))
+            elsewhere["attention"] += 1
         elif r["id"] in docs and shown_there and r["answer"] != "n/a":
-            row.update(link="#docinfo", link_text=t("see_section", lang, section=t("sec_docinfo", lang)))
+            elsewhere["docinfo"] += 1
         else:
-            row.update(link="", requirement=question_text(r, lang), evidence=_text(r["evidence"]),
-                       notes=_text(r["notes"]), owner=f"{owner} ({due})" if owner and due else owner or due)
-        rows.append({"requirement": "", "evidence": "", "notes": "", "owner": "", **row})
+            ids.append(r["id"])
+            rows.append({"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang),
+                         "requirement": question_text(r, lang), "evidence": _text(r["evidence"]),
+                         "notes": _text(r["notes"]), "owner": f"{owner} ({due})" if owner and due else owner or due})
+    sections = [{"key": key, "n": n, "label": t(f"sec_{key}", lang)} for key, n in elsewhere.items() if n]
     columns = [_ref_column(lang, "12%"), Column("requirement", t("col_question", lang), "42%"),
                Column("answer", t("col_answer", lang), "9%"),
                Column("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
@@ -668,14 +744,15 @@ def appendix_html(a: Assessment, lang: str = "en") -> Markup:
         columns = columns[:-1]
         columns[1] = Column("requirement", t("col_question", lang), "50%")
         columns[3] = Column("evidence", columns[3].header, "29%")
-    who = actions_report.answered_by_cells(a, q["id"])
+    who = actions_report.answered_by_cells(a, ids)
     if who is not None:
         for row, name in zip(rows, who):
             row["answered_by"] = name
         columns[1] = Column("requirement", t("col_question", lang), columns[1].width.replace("50%", "40%")
                             .replace("42%", "32%"))
         columns.append(Column("answered_by", t("actions.col_answered_by", lang), "10%"))
-    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows)
+    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows, elsewhere=sections,
+                  total=len(q))
 
 
 def method_html(a: Assessment, lang: str = "en") -> Markup:

@@ -28,11 +28,12 @@ from qmskit.render import palette
 @dataclass(frozen=True)
 class Column:
     """A table column: the row key it shows, its header, its fixed width (``"12%"``: print never cuts a
-    table off), right-aligned numbers."""
+    table off), right-aligned numbers, a bar behind the value."""
     key: str
     header: str
     width: str
     numeric: bool = False
+    bar: str = ""  # the row key of a 0–1 fraction that report.css draws as a bar behind the cell (--w)
 
     @property
     def css(self) -> str:
@@ -83,7 +84,15 @@ class _Environment(jinja2.Environment):
                 return obj[attribute]
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
-        return super().getattr(obj, attribute)
+        # jinja2.Environment.getattr's own lines (a column's ``c.key`` in every cell: no second call)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
 
 @functools.cache

@@ -45,7 +45,7 @@ def test_report_opens_offline_and_shows_verdict_score_and_first_gap(chromium, bu
     assert verdict.get_attribute("data-band") == a.readiness
     overall = page.locator(".qr-figure-value").first
     assert overall.is_visible() and overall.inner_text().strip() == fmt_number(a.overall)
-    first_gap = page.locator("#gaps table.qr-table tbody tr").first
+    first_gap = page.locator("#gaps table.qr-table tbody tr[id]").first
     first_gap.scroll_into_view_if_needed()
     assert first_gap.is_visible() and a.gaps.iloc[0]["id"] in first_gap.inner_text()
     assert page.locator(".qr-chart svg").evaluate("svg => svg.getBoundingClientRect().width > 300 "
@@ -77,4 +77,39 @@ def test_printed_tables_fit_the_page(chromium, built):
                            "getComputedStyle(s).breakBefore)")
     assert majors and set(majors) == {"page"}
     assert left == []
+    page.close()
+
+
+def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(chromium, built):
+    """Issue 15's smaller report in a browser: every in-page link has its target; following one from the
+    action plan and one from the documented-information register brings the finding's row into view; the
+    gap register is a table per severity under a heading with its count (rows without badges), each body
+    headed by its impact."""
+    lang, path, a = built
+    page, left, console = open_offline(chromium, path, viewport={"width": 1280, "height": 900})
+    missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]
+        .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))""")
+    assert missing == []
+    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix p a"):
+        link = page.locator(selector).first
+        if not link.count():
+            continue
+        target = link.get_attribute("href")
+        link.click()
+        assert page.evaluate("location.hash") == target
+        box = page.locator(target).bounding_box()
+        assert box is not None and -2 <= box["y"] < 900, (selector, target, box)
+    groups = page.evaluate("""() => [...document.querySelectorAll('#gaps h3[id^="gaps-"]')].map(h => ({
+        id: h.id, text: h.textContent,
+        rows: h.nextElementSibling.querySelectorAll('tbody tr[id]').length,
+        runs: [...h.nextElementSibling.querySelectorAll('tbody tr.qr-run th')].map(th => th.textContent),
+        badges: h.nextElementSibling.querySelectorAll('.qr-badge').length}))""")
+    counts = a.gaps["severity"].value_counts()
+    assert [g["id"] for g in groups] == [f"gaps-{s}" for s in ("major", "minor", "observation") if counts.get(s)]
+    for g in groups:
+        severity = g["id"].removeprefix("gaps-")
+        assert g["rows"] == counts[severity] and f"{counts[severity]}" in g["text"] and g["badges"] == 0
+        assert g["runs"] and all(run.startswith((t("gaps_impact", lang, impact=""), t("reason_kpi", lang)))
+                                 for run in g["runs"])
+    assert left == [] and console == []
     page.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from corpus import (
+    ASSESSMENT_HEADER,
+    SHEET_HEAD,
     XML_BILLION_LAUGHS,
     XML_XXE,
     assessment_rows,
@@ -156,6 +158,38 @@ def test_a_cell_over_10000_characters(corpus):
     path = workbook(corpus / "longcell.xlsx", sheet_xml(rows))
     line = run_cli(["score", path], cwd=corpus).assert_one_line_error("longcell.xlsx", "limit is 10,000")
     assert "zzzzzzzzzz" not in line
+
+
+def _shared_string_sheet(rows: int, cols: int, index=lambda r, c: 0) -> str:
+    """An Assessment sheet whose cells (after a plain header row) all name shared strings."""
+    from corpus import _col
+    body = ['<row r="1">' + "".join(inline(f"{_col(c)}1", h) for c, h in enumerate(ASSESSMENT_HEADER, start=1)) + "</row>"]
+    for r in range(2, rows + 1):
+        body.append(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" t="s"><v>{index(r, c)}</v></c>'
+                                               for c in range(1, cols + 1)) + "</row>")
+    return SHEET_HEAD + "<sheetData>" + "".join(body) + "</sheetData></worksheet>"
+
+
+def _shared_strings(*texts: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>")
+
+
+def test_one_shared_string_repeated_by_a_million_cells(corpus):
+    """A 2 MB workbook whose 5,000 x 200 cells all name one 9,999-character shared string: within every
+    sheet and cell limit, but calamine copies the string into each cell (~20 GB) and aborted the process."""
+    path = workbook(corpus / "shared-amp.xlsx", _shared_string_sheet(5000, 200), shared=_shared_strings("x" * 9999))
+    assert path.stat().st_size < 4 * MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("shared-amp.xlsx", "more than 64 MB of shared-string text")
+
+
+def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
+    """The exact count behind the quick bound: one long shared string and 20,000 cells naming short ones
+    (the quick bound, cells x longest string, says 200 MB; the cells really copy ~10 KB)."""
+    from qmskit.io.xlsx_read import prescan
+    sheet = _shared_string_sheet(201, 100, index=lambda r, c: 1 if (r, c) == (2, 1) else 0)
+    path = workbook(corpus / "shared-ok.xlsx", sheet, shared=_shared_strings("short", "y" * 9999))
+    prescan(path)   # no error
 
 
 def test_zip_bomb(corpus):

@@ -97,12 +97,20 @@ def test_each_page_keeps_its_own_rules_from_a_stylesheet_parsed_once():
     assert notebook._parsed_stylesheet.cache_info().misses == 1
     style_a = first_a.split("<style", 1)[1].split("</style>")[0]
     style_b = b.split("<style", 1)[1].split("</style>")[0]
-    assert ".a,.a .x {color: var(--qr-a)}" in style_a.replace(", ", ",") and ".b {" not in style_a
-    assert ".b {color: var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
-    assert ":root {--qr-a:red; color:black;}" in style_a and "--qr-b" not in style_a
-    assert ":root {--qr-b:blue; color:black;}" in style_b
-    assert "@media print {\n.a {color: black}\n}" in style_a and "@media print {\n.b {display: none}\n}" in style_b
-    assert "p {margin: 0}" in style_a and "@page {size: A4}" in style_b  # never dropped
+    # kept rules as the page embeds them: minified (notebook.minified_css)
+    assert ".a,.a .x{color:var(--qr-a)}" in style_a and ".b{" not in style_a
+    assert ".b{color:var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
+    assert ":root{--qr-a:red;color:black}" in style_a and "--qr-b" not in style_a
+    assert ":root{--qr-b:blue;color:black}" in style_b
+    assert "@media print{.a{color:black}}" in style_a and "@media print{.b{display:none}}" in style_b
+    assert "p{margin:0}" in style_a and "@page{size:A4}" in style_b  # never dropped
+
+
+def test_the_embedded_stylesheet_is_minified_but_its_strings_and_combinators_kept():
+    css = ('a , b {color: red ;  content: ", " attr(x) " <";}\n@media print {\n  x > y { a: b  !important; }\n}\n'
+           'td:has(> .q) {p: 1px 2px;}\n.qr-prose a::after { content: " <" attr(href) ">"; }')
+    assert notebook.minified_css(css) == ('a,b{color:red;content:", " attr(x) " <"}@media print{x > y{a:b!important}}'
+                                          'td:has(> .q){p:1px 2px}.qr-prose a::after{content:" <" attr(href) ">"}')
 
 
 @pytest.mark.slow

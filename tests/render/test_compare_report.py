@@ -9,6 +9,7 @@ import xml.dom.minidom
 from pathlib import Path
 
 import pytest
+from conftest import chart_bars
 
 from qmskit import api
 from qmskit.render import compare_report
@@ -34,9 +35,11 @@ def test_chart_is_inline_svg_in_both_languages(comparison, lang, words):
     for clause in top["clause"]:
         assert f">{clause}</text>" in svg
     bars = int(top["before"].notna().sum() + top["after"].notna().sum())
-    assert svg.count("<rect") == 1 + bars + 2  # the background, the bars, the legend's two swatches
+    assert svg.count("<rect") == 1 + 2  # the background, the legend's two swatches (bars: a path per colour)
+    assert chart_bars(svg) == bars
     assert ">2025-10-20</text>" in svg and ">2026-10-19</text>" in svg
-    assert 'fill="#9dc3e6"' in svg and 'fill="#1f4e79"' in svg  # the palette's before and after colours
+    assert 'stroke="#9dc3e6"' in svg and 'stroke="#1f4e79"' in svg  # the palette's before and after colours
+    assert 'fill="#9dc3e6"' in svg and 'fill="#1f4e79"' in svg  # and the legend's swatches
     for word in words:  # the y axis's title and the chart's <title>: CJK as text, no font needed to draw it
         assert f">{word}</" in svg
 

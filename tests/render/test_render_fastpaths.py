@@ -81,3 +81,10 @@ def test_recommended_action_matches_the_where_chain(lang: str) -> None:
     assert recommended_action(lean, lang).tolist() == _where_chain(lean, lang).tolist()
     assert recommended_action(frame.iloc[:0], lang).tolist() == []
     assert recommended_action(pd.DataFrame(index=[1, 2]), lang).tolist() == ["", ""]
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t\n", " x ", "text", "\u3000", None, math.nan, pd.NA, 0, 1.5,
+                                   np.str_("y"), pd.Timestamp("2026-01-02")])
+def test_cell_text_fast_path_matches_is_blank(value) -> None:
+    from qmskit.core.values import is_blank
+    assert report._text(value) == ("" if is_blank(value) else str(value))
