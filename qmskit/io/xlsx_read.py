@@ -257,12 +257,12 @@ class _SharedText:
 
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
-                 shared: _SharedText | None = None) -> bool:
+                 shared: _SharedText | None = None, strings: _SharedText | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
-    ``shared`` counts a worksheet's <v> tags, or records where a shared-strings part's <si> tags start."""
+    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start."""
     row = col = 0
     carry = b""
     offset = 0
@@ -282,6 +282,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
             if is_sheet and not exact:
+                if strings is not None:
+                    strings.add_strings(part, offset)
                 v_tags = _fast_check(part)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
@@ -291,11 +293,10 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 # a DTD is only allowed before the root element, but look everywhere: cheap and certain
                 if _DTD.search(part):
                     raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
-                if shared is not None:
-                    if is_sheet:
-                        shared.v_tags += len(_V_TAG.findall(part))
-                    else:
-                        shared.add_strings(part, offset)
+                if shared is not None and is_sheet:
+                    shared.v_tags += len(_V_TAG.findall(part))
+                if strings is not None:
+                    strings.add_strings(part, offset)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
             offset += len(part)
@@ -312,22 +313,44 @@ def prescan(path: Path) -> None:
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
+            sheets = _sheet_parts(zf, infos, path)
             counts, strings = _SharedText(), []
             for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    is_sheet = info.filename.startswith("xl/worksheets/")
+                is_sheet = info in sheets
+                if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
                     # calamine finds the shared strings by this name in any case (a duplicate: each counts)
-                    tally = counts if is_sheet else _SharedText() if info.filename.lower() == "xl/sharedstrings.xml" else None
-                    if tally is not None and not is_sheet:
-                        strings.append(tally)
+                    table = _SharedText() if info.filename.lower() == "xl/sharedstrings.xml" else None
+                    if table is not None:
+                        strings.append(table)
                     counted = counts.v_tags
-                    if not _scan_member(zf, info, path, is_sheet, shared=tally):
+                    if not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
                         counts.v_tags = counted
-                        _scan_member(zf, info, path, is_sheet, exact=True, shared=tally)
-            _check_shared_text(zf, infos, counts.v_tags, [s.longest() for s in strings], path)
+                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts)
+            _check_shared_text(zf, sheets, counts.v_tags, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+_TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MAX_RELS = 1 << 20
+
+
+def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> list[zipfile.ZipInfo]:
+    """The members calamine may read as a sheet: xl/worksheets/*, and whatever a relationship names (by
+    file name, any case and folder, any extension: calamine follows the workbook's relationships, so a
+    sheet at xl/elsewhere/s.bin is read as one)."""
+    targets: set[bytes] = set()
+    for info in infos:
+        if info.filename.lower().endswith(".rels") and not info.is_dir():
+            with zf.open(info) as fh:
+                data = fh.read(_MAX_RELS + 1)
+            if len(data) > _MAX_RELS:
+                raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
+            targets.update((a or b).replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower() for a, b in _TARGET.findall(data))
+    return [i for i in infos if not i.is_dir() and (i.filename.startswith("xl/worksheets/")
+                                                    or i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
+                                                    in targets)]
 
 
 def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags: int, longest: list[np.ndarray],
@@ -345,24 +368,23 @@ def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags
         return
     total = 0
     for info in infos:
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml") and not info.is_dir():
-            with zf.open(info) as fh:
-                carry = b""
-                while True:
-                    chunk = fh.read(_CHUNK)
-                    buf = carry + chunk
-                    end = buf.rfind(b"<") if chunk else len(buf)
-                    end = max(end, 0)
-                    for m in _V_TEXT.finditer(buf, 0, end):
-                        text = m.group(1)
-                        # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
-                        index = int(text) if text.isdigit() and len(text) < 16 else -1
-                        total += most if index < 0 else int(bound[index]) if index < width else 0
-                    if total > MAX_SHARED_TEXT_BYTES:
-                        raise ResponsesError(msg("xlsx_read.shared_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
-                    carry = buf[end:]
-                    if not chunk:
-                        break
+        with zf.open(info) as fh:
+            carry = b""
+            while True:
+                chunk = fh.read(_CHUNK)
+                buf = carry + chunk
+                end = buf.rfind(b"<") if chunk else len(buf)
+                end = max(end, 0)
+                for m in _V_TEXT.finditer(buf, 0, end):
+                    text = m.group(1)
+                    # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
+                    index = int(text) if text.isdigit() and len(text) < 16 else -1
+                    total += most if index < 0 else int(bound[index]) if index < width else 0
+                if total > MAX_SHARED_TEXT_BYTES:
+                    raise ResponsesError(msg("xlsx_read.shared_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
+                carry = buf[end:]
+                if not chunk:
+                    break
 
 
 def _damaged(member: str, problem: str) -> str:
