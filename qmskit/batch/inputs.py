@@ -63,10 +63,11 @@ def absolute_if_path(checklist: str | None) -> str | None:
 
 
 def score_file(path: Path, checklist: str | None = None,
-               loader: Callable[[str, str | None], Assessment] | None = None) -> OfficeOutcome:
-    """Read and score one file; a bad file fails only itself (one-line reason). ``loader(path, checklist)``
-    replaces the plain read + score (workers use the report's own ``load_assessment``, so the kernel
-    gets exactly what its notebook would have computed)."""
+               loader: Callable[[str, str | None], Assessment] | None = None, lang: str | None = None) -> OfficeOutcome:
+    """Read and score one file; a bad file fails only itself (one-line reason, in ``lang``: the batch's
+    --lang, English when each file has its own). ``loader(path, checklist)`` replaces the plain read +
+    score (workers use the report's own ``load_assessment``, so the kernel gets exactly what its notebook
+    would have computed)."""
     outcome = OfficeOutcome(str(path))
     t0 = time.perf_counter()
     try:
@@ -82,7 +83,8 @@ def score_file(path: Path, checklist: str | None = None,
                 assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
         outcome.assessment, outcome.office = assessment, assessment.office
     except QmskitError as exc:
-        outcome.error = one_line(str(exc))
+        from qmskit.i18n.catalog import error_line
+        outcome.error = one_line(error_line(exc, lang or "en"))
     except Exception as exc:  # a bug or an unreadable file: still only this office
         outcome.error = one_line(f"{path}: cannot read ({type(exc).__name__}: {exc})")
     outcome.timings["score"] = time.perf_counter() - t0

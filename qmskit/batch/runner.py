@@ -132,7 +132,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                     audience=audience, seq=len(tasks) + 1, out_dir=str(out_dir))  # as given: the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
-                o = score_file(path, checklist)
+                o = score_file(path, checklist, lang=lang)
                 attach_plan(o, plans)
                 if not o.error:
                     o.status = Status.DONE

@@ -37,7 +37,7 @@ def render_office(task: OfficeTask) -> OfficeResult:
 
     kernel = warmkernel.kernel_for_this_thread(task.kernel_name, task.checklists)
     timings: dict[str, float] = {}
-    scored = score_file(Path(task.source), task.checklist, loader=load_assessment)
+    scored = score_file(Path(task.source), task.checklist, loader=load_assessment, lang=task.lang)
     timings["score"] = scored.timings["score"]
     plan = attach_plan(scored, task.plans_by_office)
     if scored.error:

@@ -289,7 +289,11 @@ class ResponsesSession:
     def _failed(self, exc: BaseException) -> None:
         """A save failed: show why and try again later (1 s, 2 s, 4 s … at most every 30 s)."""
         with self._lock:
-            self.error = str(exc) or type(exc).__name__
+            if isinstance(exc, QmskitError):  # e.g. the file is busy: words the form says in its language
+                from qmskit.i18n.catalog import line_message
+                self.error = line_message(exc)
+            else:
+                self.error = str(exc) or type(exc).__name__
             self._set_status(ERROR)
             delay, self.retry_delay = self.retry_delay, min(self.retry_delay * 2, RETRY_MAX)
             if self.unsaved and not self._closed:

@@ -240,3 +240,40 @@ def test_validate_responses_lists_problems_in_chinese(cases):
     assert en.output.splitlines()[0] == f"{path}:row 2: question '4.1-a': answer 'maybe' is not allowed; allowed: " \
                                         "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)"
     assert en.output.splitlines()[-1] == f"{path}: 3 problems"
+
+
+def test_a_batch_office_that_fails_says_why_in_the_batch_language():
+    """`qmskit batch --lang zh`: an office that cannot be read fails with its line in Chinese (the summary,
+    the progress bar and the manifest show it); without --lang, in English."""
+    from qmskit.batch.inputs import score_file
+
+    zh = score_file(ASSIGN, lang="zh")
+    assert zh.error == f"{ASSIGN}：不是回答文件：没有“responses”项"
+    assert score_file(ASSIGN).error == f"{ASSIGN}: not a responses file: no 'responses' key"
+
+
+def _plain_text_messages(path: Path):
+    """Raise and warn sites whose words are a string literal or an f-string instead of a catalog message."""
+    import ast
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name.endswith(("Error", "Warning")) or name in ("warn", "error"):
+            words = node.args[:1]
+        elif name == "err":  # render.brand's err(key, words)
+            words = node.args[1:2]
+        else:
+            continue
+        if any(isinstance(w, ast.JoinedStr) or (isinstance(w, ast.Constant) and isinstance(w.value, str))
+               for w in words):
+            yield f"{path.relative_to(ROOT)}:{node.lineno}"
+
+
+def test_io_and_brand_messages_all_come_from_the_catalog():
+    """Every line qmskit.io (and the brand file reader) raises or warns is a catalog message, so it exists in
+    English and Chinese; a new English-only f-string is caught here."""
+    files = sorted((ROOT / "qmskit" / "io").glob("*.py")) + [ROOT / "qmskit" / "render" / "brand.py"]
+    found = [site for path in files for site in _plain_text_messages(path)]
+    assert not found, found
