@@ -6,18 +6,20 @@ BIN    := $(VENV)/bin
 # (a new mtime, same dependencies) re-installs nothing; a changed pyproject.toml names a new stamp
 STAMP  := $(VENV)/.qmskit-installed-$(shell $(PYTHON) -c "import hashlib,sys; print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:16])")
 OUT    ?= reports
+# Python caches bytecode as usual for everything make runs, even where the environment says not to
+# (PYTHONDONTWRITEBYTECODE=1 here): the install leaves compiling to first import, and without the cache every
+# kernel, CLI and worker process of `make test` would compile qmskit and what it imports from source again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint bench lab install system-deps clean catalog
 
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
 
-# Re-install only when the project metadata changed (idempotent and fast otherwise). pip itself is
-# upgraded once, when the virtualenv is new (not on every metadata change: a network round trip).
+# Re-install only when the project metadata changed (idempotent and fast otherwise): uv when it can be had
+# (same index, same versions, several times faster), else pip (scripts/install-deps.sh says why).
 $(STAMP): | $(BIN)/python
-	@if ! ls $(VENV)/.qmskit-installed* >/dev/null 2>&1; then $(BIN)/python -m pip install -q --upgrade pip; fi
-	$(BIN)/python -m pip install -q -e '.[test,dask,pdf]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (qmskit)" >/dev/null
+	@bash scripts/install-deps.sh "$(VENV)" '.[test,dask,pdf]'
 	@rm -f $(VENV)/.qmskit-installed*
 	@touch $(STAMP)
 
@@ -39,9 +41,17 @@ lint: $(STAMP)
 # the suite on every core (pytest-xdist): each test file's tests on one worker (--dist loadfile), so its
 # module fixtures (a batch, a rendered report, a JupyterLab server) are built once; TEST_WORKERS=0 runs it in
 # this process. (--dist loadgroup, groups across files, grouped nothing here with pytest 9.2 + xdist 3.8.)
+# --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first, not the longest
+# first as tests/conftest.py orders them (HEAVIEST_FIRST). ruff first (a second); mypy (one core for ~30 s
+# cold) runs beside the suite rather than before it, and either failing fails `make test`, mypy's report
+# printed after the suite's.
 TEST_WORKERS ?= auto
-test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile
+test: $(STAMP) system-deps
+	$(BIN)/ruff check qmskit tests benchmarks scripts
+	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
+	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
+	wait $$mypy; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
+	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

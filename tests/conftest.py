@@ -30,14 +30,21 @@ settings.register_profile("thorough", parent=settings.get_profile("qmskit"), max
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qmskit"))
 
 
-# The files that take longest (`pytest --durations=40`, 2026-12-01), run first: xdist (--dist loadfile)
-# hands out files in collection order, so a long file collected last (tests/test_public_api.py, one
-# 100 s test under load) would keep one worker busy while the other has finished; longest first keeps
-# both busy to the end. Within a file, and for every other file, the order stays as collected.
-HEAVIEST_FIRST = ["batch/test_dask_cluster.py", "batch/test_batch.py", "test_public_api.py", "io/test_merge.py",
-                  "browser/test_pdf_browser.py", "core/test_compare.py", "hostile/test_batch_faults.py",
-                  "browser/test_lab_browser.py", "io/test_responses.py", "io/test_safety.py",
-                  "hostile/test_inputs.py", "core/test_actions.py", "test_dependencies.py"]
+# The files that take longest, run first: CPU per file over the worker and its waited-for children, full
+# suite with 2 workers, 2026-12-01 (the dask cluster, Chromium and JupyterLab files also spend CPU in processes
+# not counted there, so they lead). xdist (--dist loadfile with --no-loadscope-reorder, as `make test` runs it)
+# hands out files in collection order, so a long file collected last (the dask cluster test ran last when
+# xdist re-sorted the files by their number of tests) keeps one worker busy while the other has finished;
+# longest first keeps both busy to the end. Within a file, and for every other file, the order stays as
+# collected.
+HEAVIEST_FIRST = ["batch/test_dask_cluster.py", "browser/test_pdf_browser.py", "io/test_merge.py",
+                  "io/test_safety.py", "io/test_responses.py", "batch/test_batch.py", "core/test_compare.py",
+                  "browser/test_lab_browser.py", "forms/test_widgets.py", "core/test_actions.py",
+                  "render/test_report.py", "core/test_history.py", "jupyter/test_notebook_imports.py",
+                  "checklist/test_checklist.py", "core/test_properties.py", "hostile/test_batch_faults.py",
+                  "jupyter/test_kernelstate.py", "core/test_migrate.py", "hostile/test_inputs.py",
+                  "checklist/test_gov_content.py", "test_public_api.py", "test_import_hygiene.py",
+                  "core/test_verdict.py", "jupyter/test_warmkernel_lifecycle.py", "batch/test_batch_tasks.py"]
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -124,6 +131,17 @@ def mixed_answers(checklist, seed: int = 7) -> pd.DataFrame:
                      "due": (dt.date(2026, 11, 1) + dt.timedelta(days=int(rng.integers(10, 90)))).isoformat()
                      if gap else ""})
     return pd.DataFrame(rows)
+
+
+# a warm kernel's process runs ipykernel through qmskit.jupyter.kernel_main; a plain papermill one runs
+# ipykernel_launcher: tests that look for leftover kernels must see both
+KERNEL_COMMANDS = ("ipykernel", "qmskit.jupyter.kernel_main")
+
+
+def is_kernel_command(cmdline: list[str]) -> bool:
+    """Whether a process's command line (psutil's ``cmdline()``) is a Jupyter kernel's."""
+    text = " ".join(cmdline)
+    return any(mark in text for mark in KERNEL_COMMANDS)
 
 
 OFFICE_META = {

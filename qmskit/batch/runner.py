@@ -142,10 +142,13 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         _collect(pool, pending, tasks, folder, bar, guard)
         assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, folder, audience)
-        from qmskit.batch.summary import write_tables  # (pandas: not imported before the workers start)
-        result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
         guard.check()
-        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder)
+
+        def tables() -> None:
+            from qmskit.batch.summary import write_tables  # (pandas: not imported before the workers start)
+            result.scores_csv, result.gaps_csv = write_tables(folder, outcomes, lang or "en")
+        # the CSVs are written here while a worker runs the portfolio notebook (they do not depend on it)
+        _portfolio(pool, result, lang or "en", office_reports, timeout, keep_notebooks, folder, meanwhile=tables)
         bar.advance("portfolio", result.portfolio_error)
         pool.close()
         if pdf:  # printed from the staged HTML; the PDFs are staged too and move into place with it
@@ -227,7 +230,8 @@ def _collect(pool: _Workers, pending: dict[cf.Future, OfficeOutcome], tasks: dic
 
 
 def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: bool, timeout: float | None,
-               keep: bool, out: OutputFolder | Path | None = None) -> None:
+               keep: bool, out: OutputFolder | Path | None = None, meanwhile=None) -> None:
+    """The portfolio notebook on a worker; ``meanwhile()`` runs here while it does."""
     from concurrent.futures.process import BrokenProcessPool
 
     from qmskit.batch.summary import portfolio_data
@@ -239,13 +243,29 @@ def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: b
         checklists=tuple(sorted({absolute_if_path(o.assessment.meta.get("checklist")) or DEFAULT_CHECKLIST
                                  for o in result.offices if o.assessment})),
         timeout=timeout, keep_notebook=keep)
+    future: cf.Future | None = None
+    reply: OfficeResult | None = None
     try:
-        reply = pool.submit(render_portfolio, task).result()
+        future = pool.submit(render_portfolio, task)
     except BrokenProcessPool:
         pool.replace()
-        reply = pool.submit(render_portfolio, task).result()
+        future = pool.submit(render_portfolio, task)
     except Exception as exc:
         reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+    if meanwhile is not None:
+        meanwhile()
+    if future is not None:
+        try:
+            reply = future.result()
+        except BrokenProcessPool:
+            pool.replace()
+            try:
+                reply = pool.submit(render_portfolio, task).result()
+            except Exception as exc:
+                reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+    assert reply is not None
     if reply.ok and reply.html is not None:
         result.index = write_text(out or result.out_dir, "index.html", reply.html)
         if keep and reply.notebook:

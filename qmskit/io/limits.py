@@ -21,6 +21,7 @@ MAX_ROWS = 5_000                            # rows per sheet (or CSV/YAML respon
 MAX_COLUMNS = 200                           # columns per sheet
 MAX_CELL_CHARS = 10_000                     # characters in one cell / field
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024      # all members of an .xlsx, expanded
+MAX_SHARED_TEXT_BYTES = 64 * 1024 * 1024    # shared strings as the cells referring to them repeat them, in all
 MAX_ZIP_MEMBERS = 10_000                    # entries in an .xlsx central directory
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)

@@ -19,13 +19,16 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
-from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, open_bounded_zip
+from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_SHARED_TEXT_BYTES, mib, open_bounded_zip
 
 NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _REPEAT = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
 _CHUNK = 1 << 20
+# a row or cell tag (any prefix) and its repeat count: calamine copies what a run holds once per repeat
+_RUN_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell)(?=[\s/>])([^<>]*)>")
+_RUN_COUNT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']\s*(\d+)")
 
 
 def prescan(path: Path) -> None:
@@ -38,6 +41,7 @@ def prescan(path: Path) -> None:
             for info in infos:
                 if info.filename.endswith(".xml"):
                     _scan(zf, info, path)
+            _repeated_text(zf, path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
@@ -61,6 +65,35 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
             if not chunk:
                 return
             carry = buf[-256:]
+
+
+def _repeated_text(zf: zipfile.ZipFile, path: Path) -> None:
+    """The text calamine builds out of content.xml, each stretch times the repeats of the row and cell
+    around it, within MAX_SHARED_TEXT_BYTES: a 5,000-times repeated row of a 200-times repeated 10,000-character
+    cell (within the row and column limits, a few KB zipped) is 10 GB of copies and aborted the process."""
+    total, rows, cells, carry = 0, 1, 1, b""
+    with zf.open("content.xml") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = carry + chunk
+            end = max(buf.rfind(b"<"), 0) if chunk else len(buf)
+            at = 0
+            for m in _RUN_TAG.finditer(buf, 0, end):
+                total += (m.start() - at) * rows * cells
+                at = m.end()
+                closing, self_closing, kind = bool(m.group(1)), m.group(3).endswith(b"/"), m.group(2)
+                count = _RUN_COUNT.search(m.group(3))
+                n = 1 if closing or self_closing or count is None else max(int(count.group(1)), 1)
+                if kind == b"table-row":
+                    rows = n
+                else:
+                    cells = n
+            total += (end - at) * rows * cells
+            if total > MAX_SHARED_TEXT_BYTES:
+                raise ResponsesError(msg("ods.repeated_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
+            carry = buf[end:]
+            if not chunk:
+                return
 
 
 def _empty_run(after: bytes, kind: bytes) -> bool:

@@ -29,7 +29,16 @@ import numpy as np
 
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, cannot_read, cell_too_long, mib, open_bounded_zip
+from qmskit.io.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    MAX_SHARED_TEXT_BYTES,
+    cannot_read,
+    cell_too_long,
+    mib,
+    open_bounded_zip,
+)
 
 NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
 _CHUNK = 1 << 20
@@ -51,6 +60,17 @@ _TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>])")
 _TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
 _R_ATTR = re.compile(rb"""(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
+
+# Shared strings: calamine copies a shared string into every cell that refers to it (once in Rust, once more
+# as a Python str), so 5,000 x 200 cells naming one 10,000-character string (a 2 MB file) ask for ~20 GB.
+# What bounds it: in a plain shared-strings part (each <si> closed before the next opens, any prefix; no
+# comment, CDATA or processing instruction that could hide or fake one) the k-th <si> is calamine's k-th
+# string and spans at least its text's UTF-8 bytes; otherwise any string may be as long as the whole part.
+# Each cell's string comes from a <v> element's text (the last one; text that is not a number reads as 0).
+_SI_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_SI_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
+_V_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?=[\s/>])")
+_V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)")
 
 
 def _column_number(letters: bytes) -> int:
@@ -221,13 +241,47 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
     return row, col
 
 
-def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False) -> bool:
+class _SharedText:
+    """What the scan gathers to bound the shared text calamine will copy into cells (see _SI_TAG)."""
+
+    def __init__(self) -> None:
+        self.v_tags = 0                  # <v> elements in all worksheets (at least the cells given a string)
+        self.si_starts: list[int] = []   # offsets of the <si> tags in the shared-strings part
+        self.si_end = 0
+        self.plain = True
+        self._open = False
+
+    def add_strings(self, part: bytes, offset: int) -> None:
+        body = part[part.find(b"?>") + 2:] if offset == 0 and part.startswith(b"<?xml") else part
+        tags = list(_SI_TAG.finditer(part))
+        if b"<!" in body or b"<?" in body or len(tags) != len(_SI_START.findall(part)):
+            self.plain = False
+        for m in tags:
+            closing, self_closing = bool(m.group(1)), m.group(2).endswith(b"/")
+            if closing != self._open:
+                self.plain = False
+            if not closing:
+                self.si_starts.append(offset + m.start())
+            self._open = not closing and not self_closing
+        self.si_end = offset + len(part)
+
+    def longest(self) -> np.ndarray:
+        """An upper bound of the UTF-8 length of each shared string calamine reads, by index."""
+        if not self.plain or self._open:
+            return np.full(len(self.si_starts), self.si_end, dtype=np.int64)
+        return np.diff(np.array(self.si_starts + [self.si_end], dtype=np.int64))
+
+
+def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
+                 shared: _SharedText | None = None, strings: _SharedText | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
-    the member again with ``exact``, which walks every row and cell tag and raises what it finds)."""
+    the member again with ``exact``, which walks every row and cell tag and raises what it finds).
+    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start."""
     row = col = 0
     carry = b""
+    offset = 0
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(_CHUNK)
@@ -245,6 +299,11 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
             # a DTD is only allowed before the root element, but look everywhere: cheap and certain
             if _DTD.search(part):
                 raise ResponsesError(msg("xlsx_read.dtd", member=info.filename), path=path)
+            if shared is not None and is_sheet:
+                shared.v_tags += len(_V_TAG.findall(part))
+            if strings is not None:
+                strings.add_strings(part, offset)
+            offset += len(part)
             if is_sheet:
                 if exact:
                     row, col = _walk(part, row, col, path, info.filename)
@@ -263,14 +322,78 @@ def prescan(path: Path) -> None:
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
+            sheets = _sheet_parts(zf, infos, path)
+            counts, strings = _SharedText(), []
             for info in infos:
-                if info.filename.endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    is_sheet = info.filename.startswith("xl/worksheets/")
-                    if not _scan_member(zf, info, path, is_sheet):
-                        _scan_member(zf, info, path, is_sheet, exact=True)
+                is_sheet = info in sheets
+                if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
+                    # calamine finds the shared strings by this name in any case (a duplicate: each counts)
+                    table = _SharedText() if info.filename.lower() == "xl/sharedstrings.xml" else None
+                    if table is not None:
+                        strings.append(table)
+                    counted = counts.v_tags
+                    if not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
+                        counts.v_tags = counted
+                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts)
+            _check_shared_text(zf, sheets, counts.v_tags, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+_TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MAX_RELS = 1 << 20
+
+
+def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> list[zipfile.ZipInfo]:
+    """The members calamine may read as a sheet: xl/worksheets/*, and whatever a relationship names (by
+    file name, any case and folder, any extension: calamine follows the workbook's relationships, so a
+    sheet at xl/elsewhere/s.bin is read as one)."""
+    targets: set[bytes] = set()
+    for info in infos:
+        if info.filename.lower().endswith(".rels") and not info.is_dir():
+            with zf.open(info) as fh:
+                data = fh.read(_MAX_RELS + 1)
+            if len(data) > _MAX_RELS:
+                raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
+            targets.update((a or b).replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower() for a, b in _TARGET.findall(data))
+    return [i for i in infos if not i.is_dir() and (i.filename.startswith("xl/worksheets/")
+                                                    or i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
+                                                    in targets)]
+
+
+def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags: int, longest: list[np.ndarray],
+                       path: Path) -> None:
+    """The shared text the cells would copy, within MAX_SHARED_TEXT_BYTES: at once when every <v> naming the
+    longest string stays within it (any usual workbook), else by reading each <v>'s index."""
+    if not v_tags or not any(len(x) for x in longest):
+        return
+    width = max(map(len, longest))
+    bound = np.zeros(width, dtype=np.int64)
+    for x in longest:
+        bound[:len(x)] = np.maximum(bound[:len(x)], x)
+    most = int(bound.max())
+    if v_tags * most <= MAX_SHARED_TEXT_BYTES:
+        return
+    total = 0
+    for info in infos:
+        with zf.open(info) as fh:
+            carry = b""
+            while True:
+                chunk = fh.read(_CHUNK)
+                buf = carry + chunk
+                end = buf.rfind(b"<") if chunk else len(buf)
+                end = max(end, 0)
+                for m in _V_TEXT.finditer(buf, 0, end):
+                    text = m.group(1)
+                    # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
+                    index = int(text) if text.isdigit() and len(text) < 16 else -1
+                    total += most if index < 0 else int(bound[index]) if index < width else 0
+                if total > MAX_SHARED_TEXT_BYTES:
+                    raise ResponsesError(msg("xlsx_read.shared_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
+                carry = buf[end:]
+                if not chunk:
+                    break
 
 
 def _damaged(member: str, problem: str) -> str:

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
-from conftest import OFFICE_META, mixed_answers
+from conftest import OFFICE_META, is_kernel_command, mixed_answers
 
 import qmskit
 from qmskit.batch import inputs, summary
@@ -91,7 +91,7 @@ def kernel_children() -> list[psutil.Process]:
     found = []
     for proc in psutil.Process().children(recursive=True):
         try:
-            if "ipykernel" in " ".join(proc.cmdline()) and proc.status() != psutil.STATUS_ZOMBIE:
+            if is_kernel_command(proc.cmdline()) and proc.status() != psutil.STATUS_ZOMBIE:
                 found.append(proc)
         except psutil.Error:
             pass
@@ -318,9 +318,9 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, offices):
         return found
 
     deadline = time.monotonic() + 120
-    while not any("ipykernel" in " ".join(p.cmdline()) for p in tagged()) and time.monotonic() < deadline:
+    while not any(is_kernel_command(p.cmdline()) for p in tagged()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert any("ipykernel" in " ".join(p.cmdline()) for p in tagged()), "no kernel started"
+    assert any(is_kernel_command(p.cmdline()) for p in tagged()), "no kernel started"
     time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)

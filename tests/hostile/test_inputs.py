@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from corpus import (
+    ASSESSMENT_HEADER,
+    SHEET_HEAD,
     XML_BILLION_LAUGHS,
     XML_XXE,
     assessment_rows,
@@ -144,6 +146,24 @@ def test_far_references_in_any_spelling(corpus, name):
     run_cli(["score", path], cwd=corpus).assert_one_line_error(f"far-{name}.xlsx", "the limit is")
 
 
+@pytest.mark.parametrize("member", ["xl/elsewhere/sheet2.xml", "xl/worksheets/sheet2.bin"])
+def test_a_sheet_wherever_the_relationships_put_it(corpus, member):
+    """calamine reads the sheet the workbook's relationships name, wherever it is and whatever it is called;
+    the pre-scan looked only at xl/worksheets/*.xml, and calamine aborted the process on the far cell."""
+    import zipfile
+
+    from corpus import CONTENT_TYPES, OFFICE_ROWS, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+    far = sheet_xml(assessment_rows(2), raw_row=f'<row r="1048576">{inline("XFD1048576", "far")}</row>')
+    path = corpus / f"placed-{member.replace('/', '-')}.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
+                           ("xl/workbook.xml", WORKBOOK), ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS)),
+                           ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet2.xml", member[3:])),
+                           (member, far)):
+            zf.writestr(name, data)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, member, "limit is 5,000 rows")
+
+
 def test_a_reference_readers_cannot_parse_is_refused(corpus):
     path = workbook(corpus / "charref.xlsx", sheet_xml(
         assessment_rows(2), raw_row='<row r="3"><c r="&#88;FD1048576" t="inlineStr"><is><t>x</t></is></c></row>'))
@@ -156,6 +176,60 @@ def test_a_cell_over_10000_characters(corpus):
     path = workbook(corpus / "longcell.xlsx", sheet_xml(rows))
     line = run_cli(["score", path], cwd=corpus).assert_one_line_error("longcell.xlsx", "limit is 10,000")
     assert "zzzzzzzzzz" not in line
+
+
+def _shared_string_sheet(rows: int, cols: int, index=lambda r, c: 0) -> str:
+    """An Assessment sheet whose cells (after a plain header row) all name shared strings."""
+    from corpus import _col
+    body = ['<row r="1">' + "".join(inline(f"{_col(c)}1", h) for c, h in enumerate(ASSESSMENT_HEADER, start=1)) + "</row>"]
+    for r in range(2, rows + 1):
+        body.append(f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" t="s"><v>{index(r, c)}</v></c>'
+                                               for c in range(1, cols + 1)) + "</row>")
+    return SHEET_HEAD + "<sheetData>" + "".join(body) + "</sheetData></worksheet>"
+
+
+def _shared_strings(*texts: str) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + "".join(f"<si><t>{t}</t></si>" for t in texts) + "</sst>")
+
+
+def test_one_shared_string_repeated_by_a_million_cells(corpus):
+    """A 2 MB workbook whose 5,000 x 200 cells all name one 9,999-character shared string: within every
+    sheet and cell limit, but calamine copies the string into each cell (~20 GB) and aborted the process."""
+    path = workbook(corpus / "shared-amp.xlsx", _shared_string_sheet(5000, 200), shared=_shared_strings("x" * 9999))
+    assert path.stat().st_size < 4 * MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("shared-amp.xlsx", "more than 64 MB of shared-string text")
+
+
+def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
+    """The exact count behind the quick bound: one long shared string and 20,000 cells naming short ones
+    (the quick bound, cells x longest string, says 200 MB; the cells really copy ~10 KB)."""
+    from qmskit.io.xlsx_read import prescan
+    sheet = _shared_string_sheet(201, 100, index=lambda r, c: 1 if (r, c) == (2, 1) else 0)
+    path = workbook(corpus / "shared-ok.xlsx", sheet, shared=_shared_strings("short", "y" * 9999))
+    prescan(path)   # no error
+
+
+def test_ods_repeated_row_of_repeated_long_cells(corpus):
+    """Each repeat within its limit (5,000 rows, 200 columns), the cell 9,999 characters, the file a few
+    KB: calamine copies the cell 1,000,000 times (~10 GB) and aborted the process."""
+    import zipfile
+    cell = ('<table:table-cell table:number-columns-repeated="200" office:value-type="string"><text:p>'
+            + "x" * 9999 + "</text:p></table:table-cell>")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               '<office:body><office:spreadsheet>'
+               '<table:table table:name="Assessment"><table:table-row table:number-rows-repeated="5000">'
+               + cell + "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
+    path = corpus / "repeats.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("repeats.ods", "more than 64 MB of text")
 
 
 def test_zip_bomb(corpus):
