@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import stat
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -40,6 +41,7 @@ from qmskit.config import ENV_CACHE_DIR, ENV_NO_CACHE
 
 FORMAT = b"qmskit-checklist-cache 1\n"
 MAX_ENTRIES = 64
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any checklist's entry (a checklist's YAML is at most 20 MB)
 SUFFIX = ".marshal"
 
 # (extends as written, the base file it resolved to, that file's SHA-256): what a profile was composed with
@@ -110,7 +112,14 @@ def validated_data(path: Path, text: str, read: Reader, resolve: Callable[[str],
 def _read_entry(entry: Path, key: str) -> dict | None:
     """The entry's payload when the file is whole, in this format and for this key; else None."""
     try:
-        raw = entry.read_bytes()
+        # a regular file, read within a bound: a FIFO put there blocked the command forever, a link to
+        # /dev/zero read until memory ran out
+        with open(os.open(entry, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            raw = fh.read(MAX_ENTRY_BYTES + 1)
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
         head = len(FORMAT)
         digest, payload = raw[head:head + 32], raw[head + 32:]
         if raw[:head] != FORMAT or hashlib.sha256(payload).digest() != digest:

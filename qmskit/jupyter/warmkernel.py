@@ -113,7 +113,7 @@ class WarmKernel:
         ``wait=False`` sends the pre-imports and returns: the kernel runs them before anything sent later
         (one shell channel, executed in order), while this process does something else."""
         starter, self._starter = self._starter, None
-        starter.start_new_kernel_client()
+        starter.kc = _run(_ready_client(starter.km, starter.startup_timeout))
         self.km, self.kc = starter.km, starter.kc
         self._owner = threading.get_ident()
         self.timings["kernel_start"] = time.perf_counter() - self._t0
@@ -466,6 +466,53 @@ def _run(coro_or_value):
     async def _await():
         return await coro_or_value
     return run_sync(_await)()
+
+
+async def _ready_client(km, timeout: float):
+    """A connected client of a just-launched kernel, once it answers: what nbclient's
+    ``start_new_kernel_client`` does, less the end of jupyter_client's ``wait_for_ready``, which after the
+    kernel_info reply reads IOPub until it has been silent for 0.2 s (every kernel start waited that long
+    for nothing). Here IOPub is read until the kernel_info request's own ``idle`` status, which proves the
+    channel connected and leaves nothing of the request on it; a kernel that dies or stays silent past
+    ``timeout`` raises, as there."""
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+
+    kc = km.client()
+    try:
+        await ensure_async(kc.start_channels())
+        deadline = time.monotonic() + timeout
+        asked = kc.kernel_info()  # queued by zmq until the kernel listens: asked once, not every second
+        while True:
+            try:
+                reply = await ensure_async(kc.get_shell_msg(timeout=1))
+            except Empty:
+                reply = None
+            if (reply is not None and reply.get("msg_type") == "kernel_info_reply"
+                    and reply.get("parent_header", {}).get("msg_id") == asked):
+                try:
+                    while True:  # IOPub not connected yet: Empty after 0.5 s, and the kernel is asked again
+                        msg = await ensure_async(kc.get_iopub_msg(timeout=0.5))
+                        if (msg.get("parent_header", {}).get("msg_id") == asked and msg.get("msg_type") == "status"
+                                and msg.get("content", {}).get("execution_state") == "idle"):
+                            break
+                except Empty:
+                    asked = kc.kernel_info()
+                else:
+                    handle = getattr(kc, "_handle_kernel_info_reply", None)  # protocol version adaptation
+                    if handle is not None:
+                        handle(reply)
+                    break
+            if not await ensure_async(kc.is_alive()):
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+    except BaseException:
+        kc.stop_channels()
+        raise
+    kc.allow_stdin = False
+    return kc
 
 
 async def _reply_for(kc, msg_id: str, timeout: float):

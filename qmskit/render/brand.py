@@ -140,7 +140,7 @@ def _read_yaml(path: Path) -> dict:
 
     try:
         if not path.is_file():
-            raise BrandError(msg("brand.error.not_found") if not path.exists() else msg("limits.kind.other"), path=path)
+            raise BrandError(msg("brand.error.not_found") if not path.exists() else msg("limits.not_regular_file"), path=path)
         if path.stat().st_size > MAX_FILE:
             raise BrandError(msg("brand.error.too_large", kb=MAX_FILE // 1024), path=path)
         text = path.read_text(encoding="utf-8")
@@ -232,7 +232,7 @@ def _logo(value, brand_path: Path, err) -> str:
         raise err("logo", msg("brand.error.logo_type", name=logo.name))
     if not logo.is_file():
         raise err("logo", msg("errors.file", path=str(logo),
-                              detail=msg("limits.not_found") if not logo.exists() else msg("limits.kind.other")))
+                              detail=msg("limits.not_found") if not logo.exists() else msg("limits.not_regular_file")))
     size = logo.stat().st_size
     if size > MAX_LOGO:
         raise err("logo", msg("brand.error.logo_size", name=logo.name, kb=size // 1024, limit=MAX_LOGO // 1024))

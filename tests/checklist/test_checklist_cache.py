@@ -156,6 +156,29 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_replaced(cache_root, reads, d
     assert entry.read_bytes() == raw  # rewritten whole
 
 
+@pytest.mark.parametrize("kind", ["fifo", "link to /dev/zero"])
+def test_an_entry_that_is_no_regular_file_is_a_miss(tmp_path, kind):
+    """A FIFO in the entry's place blocked every command forever; a link to /dev/zero read until memory
+    ran out. Each load runs in a process of its own under a timeout and a 1 GB address-space limit."""
+    import resource
+    env = {**os.environ, ENV_CACHE_DIR: str(tmp_path / "cache")}
+    env.pop(ENV_NO_CACHE, None)
+    load = [sys.executable, "-c", "from qmskit.checklist.loader import load_checklist; load_checklist('iso9001-2015')"]
+    subprocess.run(load, env=env, check=True, timeout=120)
+    [entry] = entries(tmp_path / "cache")
+    entry.unlink()
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.symlink_to("/dev/zero")
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+    done = subprocess.run(load, env=env, timeout=120, preexec_fn=limit, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert entry.is_file() and not entry.is_symlink()  # replaced by a whole entry
+
+
 @pytest.mark.parametrize("where", ["under a file", "read-only folder"])
 def test_an_unwritable_cache_folder_changes_nothing(tmp_path, monkeypatch, reads, where):
     if where == "under a file":

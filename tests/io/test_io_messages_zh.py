@@ -76,9 +76,10 @@ def _cases(tmp: Path) -> dict[str, tuple[Path, object]]:
     }
 
 
-@pytest.fixture(scope="module")
-def cases(tmp_path_factory):
-    return _cases(tmp_path_factory.mktemp("zh-lines"))
+@pytest.fixture
+def cases(tmp_path):
+    # per test (a few ms): a module-wide folder can be cleaned away by another pytest session on this machine
+    return _cases(tmp_path)
 
 
 CASES = ["unreadable: not a workbook", "unreadable: a folder", "not a responses file", "missing columns: workbook",

@@ -149,3 +149,27 @@ def test_only_this_interpreters_ipykernel_command_is_changed(argv, replaced):
     expected = ([KERNEL_LAUNCHER if a == "ipykernel_launcher" else a for a in argv if a != "-Xfrozen_modules=off"]
                 if replaced else argv)
     assert km.kernel_spec.argv == expected
+
+
+@pytest.mark.slow
+def test_a_started_kernel_has_answered_and_left_nothing_on_iopub():
+    """The kernel is ready without jupyter_client's 0.2 s of IOPub silence: its kernel_info request is
+    answered and that request's status messages are read, so nothing of it reaches the first notebook."""
+    from queue import Empty
+
+    from qmskit.jupyter.warmkernel import _ready_client, _run
+
+    kernel = WarmKernel()
+    kernel.launch()
+    try:
+        kc = _run(_ready_client(kernel.km, 60))
+        try:
+            with pytest.raises(Empty):
+                _run(kc.get_iopub_msg(timeout=0.3))
+            msg_id = kc.execute("1 + 1", silent=False, store_history=False)
+            reply = _run(kc.get_shell_msg(timeout=60))
+            assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+    finally:
+        kernel.kill()
