@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -142,6 +143,19 @@ def is_kernel_command(cmdline: list[str]) -> bool:
     """Whether a process's command line (psutil's ``cmdline()``) is a Jupyter kernel's."""
     text = " ".join(cmdline)
     return any(mark in text for mark in KERNEL_COMMANDS)
+
+
+def kernels_among(processes) -> list:
+    """The processes that are live kernels. A process may end between being listed and having its command
+    line read (psutil raises ZombieProcess or NoSuchProcess): it is no kernel left behind."""
+    found = []
+    for proc in processes:
+        try:
+            if is_kernel_command(proc.cmdline()) and proc.status() != psutil.STATUS_ZOMBIE:
+                found.append(proc)
+        except psutil.Error:
+            pass
+    return found
 
 
 OFFICE_META = {

@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import psutil
 import pytest
-from conftest import OFFICE_META, is_kernel_command, mixed_answers
+from conftest import OFFICE_META, kernels_among, mixed_answers
 
 import qmskit
 from qmskit.batch import inputs, summary
@@ -88,14 +88,7 @@ def failing_notebook(tmp_path_factory) -> Path:
 
 def kernel_children() -> list[psutil.Process]:
     """ipykernel processes below this test process (warm kernels live under worker processes)."""
-    found = []
-    for proc in psutil.Process().children(recursive=True):
-        try:
-            if is_kernel_command(proc.cmdline()) and proc.status() != psutil.STATUS_ZOMBIE:
-                found.append(proc)
-        except psutil.Error:
-            pass
-    return found
+    return kernels_among(psutil.Process().children(recursive=True))
 
 
 def wait_no_kernels(predicate=kernel_children, seconds: float = 10) -> list:
@@ -318,9 +311,9 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, offices):
         return found
 
     deadline = time.monotonic() + 120
-    while not any(is_kernel_command(p.cmdline()) for p in tagged()) and time.monotonic() < deadline:
+    while not kernels_among(tagged()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert any(is_kernel_command(p.cmdline()) for p in tagged()), "no kernel started"
+    assert kernels_among(tagged()), "no kernel started"
     time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from conftest import OFFICE_META, is_kernel_command, mixed_answers
+from conftest import OFFICE_META, kernels_among, mixed_answers
 
 from qmskit.io.responses import write_responses
 
@@ -124,6 +124,6 @@ def test_batch_over_a_real_dask_cluster_writes_every_report_and_the_portfolio(cl
         assert row["readiness"] == a.readiness.value
     # the workers' kernels were stopped when the batch ended
     deadline = time.monotonic() + 15
-    while any(is_kernel_command(p.cmdline()) for p in tagged(tag)) and time.monotonic() < deadline:
+    while kernels_among(tagged(tag)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not [p for p in tagged(tag) if is_kernel_command(p.cmdline())]
+    assert not kernels_among(tagged(tag))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import is_kernel_command
+from conftest import kernels_among
 from harness import corpus, run_cli  # noqa: F401  (corpus is a fixture)
 
 from qmskit.batch import runner as batch
@@ -187,10 +187,9 @@ def test_signals_stop_workers_and_kernels_and_keep_the_old_results(tmp_path, off
                              "--quiet"], env={**os.environ, "QMSKIT_TEST_RUN": tag}, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and not any(
-            is_kernel_command(p.cmdline()) for p in _tagged(tag, proc.pid)):
+    while time.monotonic() < deadline and not kernels_among(_tagged(tag, proc.pid)):
         time.sleep(0.2)
-    assert any(is_kernel_command(p.cmdline()) for p in _tagged(tag, proc.pid)), "no kernel started"
+    assert kernels_among(_tagged(tag, proc.pid)), "no kernel started"
     time.sleep(0.5)  # six full reports take far longer: the batch is mid-way
     if how == "group":
         os.killpg(proc.pid, sig)
