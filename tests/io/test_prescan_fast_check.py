@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from qmskit.errors import ResponsesError
 from qmskit.io.limits import MAX_COLUMNS
@@ -110,13 +111,7 @@ PIECES = ['<row r="{r}">', "</row>", '<c r="{col}{r}" s="1" t="inlineStr"><is><t
 @given(st.lists(st.tuples(st.integers(0, len(PIECES) - 1), st.integers(1, 9999), st.integers(1, 18_278)),
                 min_size=1, max_size=40))
 def test_whatever_the_fast_check_vouches_for_the_walk_passes(pieces):
-    def letters(n: int) -> str:
-        out = ""
-        while n:
-            n, rem = divmod(n - 1, 26)
-            out = chr(65 + rem) + out
-        return out
-    body = "".join(PIECES[i].format(r=r, col=letters(c)) for i, r, c in pieces)
+    body = "".join(PIECES[i].format(r=r, col=get_column_letter(c)) for i, r, c in pieces)
     part = (HEAD + body).encode()
     v_tags = _fast_check(part)
     if v_tags is not None:
