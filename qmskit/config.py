@@ -22,6 +22,11 @@ KERNEL_START_TIMEOUT = 60
 # seconds per notebook cell; a report cell takes well under one
 CELL_TIMEOUT = 600
 
+# the cyclic collector's youngest-generation threshold in qmskit's own processes (the console script and
+# warm kernels; CPython's default is 700): importing pandas, IPython and ipykernel otherwise runs dozens of
+# collections over the same long-lived objects. Importing qmskit as a library leaves it alone.
+GC_GEN0_THRESHOLD = 50_000
+
 # environment variables
 ENV_BRAND = "QMSKIT_BRAND"          # default consultancy brand file for reports (``--brand``)
 ENV_CHROMIUM = "QMSKIT_CHROMIUM"    # the Chromium that prints PDFs and runs the browser tests

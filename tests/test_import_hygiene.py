@@ -133,6 +133,6 @@ def test_console_script_tunes_the_collector_only_in_its_own_process():
     assert proc.returncode == 0, proc.stderr
     before, imported, after, frozen = json.loads(proc.stdout.splitlines()[-1])
     assert imported == before
-    from qmskit.cli.entry import GC_THRESHOLD
-    assert after == [GC_THRESHOLD, *before[1:]]
+    from qmskit.config import GC_GEN0_THRESHOLD
+    assert after == [GC_GEN0_THRESHOLD, *before[1:]]
     assert frozen > 0

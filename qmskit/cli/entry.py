@@ -15,12 +15,11 @@ from __future__ import annotations
 import gc
 import sys
 
-# gen0 threshold for the command's process (CPython's default is 700); the older generations' as default
-GC_THRESHOLD = 50_000
+from qmskit.config import GC_GEN0_THRESHOLD
 
 
 def run() -> None:
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     try:
         _dispatch()
     finally:

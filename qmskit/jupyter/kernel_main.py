@@ -30,12 +30,13 @@ import gc
 import sys
 from pathlib import Path
 
-GC_THRESHOLD = 50_000  # CPython's default is 700 (what the console script uses: qmskit.cli.entry)
+from qmskit.config import GC_GEN0_THRESHOLD
+
 _NO_DEBUGGER = "debugpy"
 
 
 def main() -> None:
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+    gc.set_threshold(GC_GEN0_THRESHOLD, *gc.get_threshold()[1:])
     # as ipykernel_launcher: the working folder is not an import root while the kernel loads (the shell
     # puts it back in sys.path for the notebook, InteractiveShellApp.init_path)
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):

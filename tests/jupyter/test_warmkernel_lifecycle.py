@@ -111,7 +111,7 @@ def test_the_kernel_process_is_qmskits_launcher_with_its_imports_done(tmp_path):
     """The python3 spec's ``-m ipykernel_launcher`` runs as ``-m qmskit.jupyter.kernel_main``: the same IPython
     kernel, whose standing imports are done before the first notebook, with the raised collector threshold
     and without a debugger."""
-    from qmskit.jupyter.kernel_main import GC_THRESHOLD
+    from qmskit.config import GC_GEN0_THRESHOLD
     from qmskit.jupyter.kernelstate import PREIMPORTS
 
     path = small_notebook(tmp_path, "import gc, json, sys\nimport ipykernel.debugger\n"
@@ -125,7 +125,7 @@ def test_the_kernel_process_is_qmskits_launcher_with_its_imports_done(tmp_path):
     assert cmdline[cmdline.index("-m") + 1] == "qmskit.jupyter.kernel_main"
     import json
     argv0, threshold, missing, shell, debugger, debugpy = json.loads(printed(nb))
-    assert argv0.endswith("kernel_main.py") and threshold == GC_THRESHOLD and missing == []
+    assert argv0.endswith("kernel_main.py") and threshold == GC_GEN0_THRESHOLD and missing == []
     assert shell == "ZMQInteractiveShell"
     assert debugger is False and debugpy == "debugpy"  # no debugger built; the module itself still imports
 
