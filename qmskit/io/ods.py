@@ -128,6 +128,7 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
         KPI_COLUMNS,
         KPI_LABELS,
         META_LABELS,
+        answer_token,
         flag_texts,
         meta_keys,
         office_header,
@@ -149,6 +150,7 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
                "na_allowed": na_yes if q.na_allowed else na_no}
         for key in ("answer", "evidence", "notes", "owner", "due"):
             row[key] = _text(given.at[q.id, key]) if q.id in given.index and key in given.columns else ""
+        row["answer"] = answer_token(row["answer"], cl.scale, lang)  # the sheet's own language, as in .xlsx
         rows.append(row)
     assessment = pd.DataFrame([[r.get(k, "") for k in ASSESSMENT_COLUMNS] for r in rows],
                               columns=[ASSESSMENT_LABELS.label(k, lang) for k in ASSESSMENT_COLUMNS])
