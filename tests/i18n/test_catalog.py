@@ -10,6 +10,7 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from qmskit.checklist import loader
 from qmskit.core.actions import DATE_KEYS, ActionStatus
 from qmskit.core.history import MOVES
 from qmskit.core.model import Band, GapReason, Reason, ReasonCode
@@ -65,6 +66,10 @@ FAMILIES = [
     *(f"history.mv_{m}" for m in MOVES),
     *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
     *(f"actions_xlsx.date_name.{key}" for key in DATE_KEYS),  # the dates of a finding (actions_xlsx._date)
+    *(f"exclusions.answer_{answer}" for answer in ("yes", "partial", "no")),  # exclusions._answer_word
+    # a checklist file's schema problems (checklist.loader._explain: schema.<rule>, schema.type_<JSON type>)
+    *(f"schema.{rule}" for rule in ("exclusiveMinimum", "minimum", "maximum")),
+    *(f"schema.type_{name}" for name in loader._JSON_TYPES),
     # keys held in a constant or a parameter's default: the not-a-spreadsheet lines, the file a limit names
     xlsx_read.NOT_A_WORKBOOK, ods.NOT_AN_ODS, "limits.what.file",
 ]
