@@ -91,7 +91,7 @@ class Checklist:
 # ----------------------------------------------------------------------------- locating
 
 def list_checklists() -> pd.DataFrame:
-    """The bundled checklists: id, version, title, clauses, questions, path."""
+    """The bundled checklists: id, version, title (English), clauses, questions, path, title_zh."""
     rows = []
     for path in sorted(bundled_dir().glob("*.yaml")):
         try:
@@ -99,8 +99,9 @@ def list_checklists() -> pd.DataFrame:
         except ChecklistError:
             continue  # a data file that is not a checklist (e.g. the cross-walk)
         rows.append({"id": cl.id, "version": cl.version, "title": cl.title["en"],
-                     "clauses": len(cl.clauses), "questions": len(cl.questions), "path": str(path)})
-    return pd.DataFrame(rows, columns=["id", "version", "title", "clauses", "questions", "path"])
+                     "clauses": len(cl.clauses), "questions": len(cl.questions), "path": str(path),
+                     "title_zh": cl.title.get("zh", "")})
+    return pd.DataFrame(rows, columns=["id", "version", "title", "clauses", "questions", "path", "title_zh"])
 
 
 def resolve_checklist(id_or_path: str | Path) -> Path:
