@@ -275,14 +275,16 @@ def _plain_text_messages(path: Path):
             yield f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
-GUARDED = ["io", "core", "checklist"]  # every module of these packages, and the brand file reader
+GUARDED = ["io", "core", "checklist", "forms"]  # every module of these packages, and the files below
+GUARDED_FILES = ["render/brand.py", "render/pdf.py", "render/report.py", "jupyter/notebook.py", "api.py"]
 
 
 def test_io_core_checklist_and_brand_messages_all_come_from_the_catalog():
-    """Every line qmskit.io, the core, the checklist loader (and the brand file reader) raise or warn is a
-    catalog message, so it exists in English and Chinese; a new English-only f-string is caught here."""
+    """Every line qmskit.io, the core, the checklist loader, the form (and the brand reader, the PDF printer,
+    the report's options, the notebook runner, the API) raise or warn is a catalog message, so it exists in
+    English and Chinese; a new English-only f-string is caught here."""
     files = [p for package in GUARDED for p in sorted((ROOT / "qmskit" / package).glob("*.py"))]
-    files.append(ROOT / "qmskit" / "render" / "brand.py")
+    files += [ROOT / "qmskit" / name for name in GUARDED_FILES]
     assert len(files) > 30
     found = [site for path in files for site in _plain_text_messages(path)]
     assert not found, found
