@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from qmskit.checklist.loader import Checklist, load_checklist
-from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
@@ -501,16 +501,19 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
 # ----------------------------------------------------------------------------- writing
 
 def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
-                    checklist: Checklist | str | None = None, *, lang: str = "en",
+                    checklist: Checklist | str | None = None, *, lang: str | None = None,
                     backup: bool = True, into_existing: bool = True) -> Path:
     """Write responses atomically under the file's lock; an existing file is first kept as ``<name>.bak``.
 
     Text is normalised (:func:`qmskit.io.cells.normalize_text`) and stored as text: string cells in a
     workbook, a neutralising quote before a formula trigger in CSV. With ``into_existing`` (the default)
     an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
-    office added (columns, sheets, merged cells, formatting, comments) is kept.
+    office added (columns, sheets, merged cells, formatting, comments) is kept. ``lang`` (the labels and
+    answer words of a new file) defaults to the file's own ``language``, else English.
     """
     path = Path(path)
+    if lang is None:
+        lang = str(meta.get("language")) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}

@@ -148,3 +148,29 @@ XML_BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
                                 for i in range(1, 10))
                       + ']>')
 XML_XXE = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                  'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods_content(tables: str) -> str:
+    """A content.xml holding ``tables`` (raw <table:table> elements)."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><office:document-content ' + ODS_NAMESPACES
+            + ' office:version="1.2"><office:body><office:spreadsheet>' + tables
+            + "</office:spreadsheet></office:body></office:document-content>")
+
+
+def ods(path: Path, tables: str | None = None, *, content: str | bytes | None = None) -> Path:
+    """An .ods from raw table XML (or a whole content.xml)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content if content is not None else ods_content(tables or ""))
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+def ods_cell(text: str, attrs: str = "") -> str:
+    return f'<table:table-cell office:value-type="string"{attrs}><text:p>{escape(text)}</text:p></table:table-cell>'

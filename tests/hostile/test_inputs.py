@@ -20,6 +20,9 @@ from corpus import (
     billion_laughs_yaml,
     deep_yaml,
     inline,
+    ods,
+    ods_cell,
+    ods_content,
     sheet_xml,
     sparse,
     with_dimension,
@@ -213,23 +216,126 @@ def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
 def test_ods_repeated_row_of_repeated_long_cells(corpus):
     """Each repeat within its limit (5,000 rows, 200 columns), the cell 9,999 characters, the file a few
     KB: calamine copies the cell 1,000,000 times (~10 GB) and aborted the process."""
-    import zipfile
     cell = ('<table:table-cell table:number-columns-repeated="200" office:value-type="string"><text:p>'
             + "x" * 9999 + "</text:p></table:table-cell>")
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               '<office:body><office:spreadsheet>'
-               '<table:table table:name="Assessment"><table:table-row table:number-rows-repeated="5000">'
-               + cell + "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>")
-    path = corpus / "repeats.ods"
+    path = ods(corpus / "repeats.ods", '<table:table table:name="Assessment"><table:table-row '
+               'table:number-rows-repeated="5000">' + cell + "</table:table-row></table:table>")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("repeats.ods", "more than 64 MB of text")
+
+
+def _ods_rows(n: str, cells: str, runs: int = 1, table: str = "Assessment") -> str:
+    return (f'<table:table table:name="{table}">'
+            + f'<table:table-row table:number-rows-repeated="{n}">{cells}</table:table-row>' * runs + "</table:table>")
+
+
+ANSWER_CELLS = ods_cell("4.1-a") + ods_cell("yes") + ods_cell("seen")
+FLOAT_CELLS = '<table:table-cell table:number-columns-repeated="200" office:value-type="float" office:value="3"/>'
+# sheets whose rows, every repeat counted, reach past 5,000 though no single run says more than 5,000 in
+# digits: each one reached calamine, which built every copy (8 GB for the float cells, 680 MB for the others)
+ODS_FAR_ROWS = {
+    "forty-runs-of-5000": (_ods_rows("5000", ANSWER_CELLS, runs=40), "10,000"),
+    "plus-sign": (_ods_rows("+1000000", ANSWER_CELLS), "1,000,000"),
+    "character-reference": (_ods_rows("&#49;000000", ANSWER_CELLS), "1,000,000"),
+    "cells-with-no-text": (_ods_rows("400000", FLOAT_CELLS), "400,000"),
+}
+
+
+@pytest.mark.parametrize("name", ODS_FAR_ROWS)
+def test_ods_rows_reaching_past_the_limit_in_any_spelling(corpus, name):
+    from qmskit.errors import ResponsesError
+    from qmskit.i18n.catalog import say
+    from qmskit.io.ods import prescan
+    tables, row = ODS_FAR_ROWS[name]
+    path = ods(corpus / f"far-rows-{name}.ods", tables)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(
+        path.name, f"reaches row {row}", "the limit is 5,000 rows per sheet")
+    with pytest.raises(ResponsesError) as refused:
+        prescan(path)
+    assert f"延伸到第 {row} 行" in say(refused.value, "zh") and "5,000 行的上限" in say(refused.value, "zh")
+
+
+def test_ods_columns_reaching_past_the_limit(corpus):
+    """5,000 rows (the limit) of one float cell repeated "+16384" times: 82 million cells."""
+    cells = '<table:table-cell table:number-columns-repeated="+16384" office:value-type="float" office:value="1"/>'
+    path = ods(corpus / "far-columns.ods", _ods_rows("5000", cells))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(
+        "far-columns.ods", "reaches column 16,384", "limit is 200 columns")
+
+
+def test_ods_spaces_element_of_two_billion(corpus):
+    """<text:s text:c="2000000000"/> is 2 billion spaces in calamine (7.9 GB, 68 s) from a 700-byte file."""
+    spaces = ('<table:table-cell office:value-type="string"><text:p>a<text:s text:c="2000000000"/></text:p>'
+              '</table:table-cell>')
+    path = ods(corpus / "spaces.ods", '<table:table table:name="Assessment"><table:table-row>'
+               + ods_cell("ID") + ods_cell("Answer") + "</table:table-row><table:table-row>" + ods_cell("4.1-a")
+               + spaces + "</table:table-row></table:table>")
+    line = run_cli(["score", path], cwd=corpus).assert_one_line_error("spaces.ods", "limit is 10,000")
+    assert "2,000,000,001 characters" in line
+
+
+def test_ods_text_held_in_an_attribute_is_counted(corpus):
+    """office:string-value="…" is the cell's text (no text between the tags): 1,000,000 copies of it."""
+    cell = ('<table:table-cell table:number-columns-repeated="200" office:value-type="string" '
+            f'office:string-value="{"x" * 9999}"/>')
+    path = ods(corpus / "attribute-text.ods", _ods_rows("5000", cell))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("attribute-text.ods", "more than 64 MB of text")
+
+
+def test_ods_table_inside_a_table_cannot_restart_the_count(corpus):
+    """calamine counts an inner table's rows in the outer table: 4,999 + 4,999 content rows."""
+    inner = _ods_rows("4999", ANSWER_CELLS, table="inner")
+    path = ods(corpus / "nested-table.ods", _ods_rows("4999", ANSWER_CELLS)[:-len("</table:table>")]
+               + inner + "</table:table>")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("nested-table.ods", "not an .ods spreadsheet")
+
+
+def test_ods_with_millions_of_empty_cells_is_refused_quickly(corpus):
+    """100 MB of empty cells (5.5 million tags): refused by counting tags, before the walk that follows each."""
+    import zipfile
+    path = corpus / "empty-cells.ods"
+    head, tail = ods_content('<table:table table:name="Assessment">@</table:table>').encode().split(b"@")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        zf.writestr("content.xml", content)
-        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
-                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
-    run_cli(["score", path], cwd=corpus).assert_one_line_error("repeats.ods", "more than 64 MB of text")
+        with zf.open("content.xml", "w", force_zip64=True) as fh:
+            fh.write(head)
+            row = b"<table:table-row>" + b"<table:table-cell/>" * 50_000 + b"</table:table-row>"
+            for _ in range(110):
+                fh.write(row)
+            fh.write(tail)
+    run = run_cli(["score", path], cwd=corpus)
+    run.assert_one_line_error("empty-cells.ods", "more than 5,000,000 XML tags")
+
+
+def test_ods_as_libreoffice_writes_it_is_read(corpus):
+    """LibreOffice ends every row with a run of empty cells and every sheet with a run of a million empty
+    rows; a cell may carry a comment; both value-type spellings; all within the limits."""
+    import re
+    import zipfile
+
+    import qmskit
+    from qmskit.io.responses import write_responses
+    cl = qmskit.load_checklist("iso9001-2015")
+    frame = cl.questions[["id"]].head(5).copy()
+    frame["answer"] = "yes"
+    plain = corpus / "plain.ods"
+    write_responses(plain, {"office": "Calc Office"}, frame, cl, backup=False)
+    with zipfile.ZipFile(plain) as zf:
+        content = zf.read("content.xml").decode()
+    content = content.replace("</table:table-row>", '<table:table-cell table:number-columns-repeated="1015"/>'
+                              "</table:table-row>")
+    content = content.replace("</table:table>", '<table:table-row table:number-rows-repeated="1048570">'
+                              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+                              "</table:table>")
+    content = re.sub(r'office:value-type="string"', 'office:value-type="string" calcext:value-type="string"',
+                     content).replace("<office:document-content ", '<office:document-content xmlns:calcext='
+                                      '"urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" ', 1)
+    content = content.replace('calcext:value-type="string">', 'calcext:value-type="string"><office:annotation '
+                              'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Auditor</dc:creator>'
+                              '<text:p>checked</text:p></office:annotation>', 1)
+    path = ods(corpus / "calc.ods", content=content)
+    run = run_cli(["score", "--json", path], cwd=corpus)
+    assert run.returncode == 0, run.stderr
+    assert '"office": "Calc Office"' in run.stdout and '"answer": "yes"' in run.stdout
 
 
 def test_zip_bomb(corpus):
