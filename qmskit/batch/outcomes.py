@@ -71,12 +71,12 @@ class BatchResult:
     def summary_lines(self, lang: str = "en") -> list[str]:
         """What the CLI prints when the batch is done, in ``lang`` (the offices' errors are already said in
         the batch's language)."""
-        from qmskit.i18n.catalog import t, tn
+        from qmskit.i18n.catalog import say, t, tn
         portfolio = str(self.index) if self.index else t("batch.portfolio_failed", lang, error=self.portfolio_error)
         lines = [t("batch.summary", lang, done=len(self.succeeded), offices=tn("batch.n_offices", len(self.offices), lang),
                    seconds=f"{self.seconds:.1f}", workers=tn("batch.n_workers", self.workers, lang), portfolio=portfolio)]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
-            error = o.error or t("batch.failed_reason", lang)
+            error = say(o.error, lang) if o.error else t("batch.failed_reason", lang)
             line = error if error.startswith(o.source) else t("errors.file", lang, path=o.source, detail=error)
             lines.append(t("batch.failed", lang, line=line))
         lines.extend(t("batch.failed", lang, line=e) for e in self.pdf_errors)
