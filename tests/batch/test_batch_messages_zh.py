@@ -39,4 +39,5 @@ def test_a_report_that_failed_in_its_worker_is_said_in_chinese():
     assert say(back.error, "zh") == "运行报告时内核意外退出（被终止或内存不足）"
     assert str(timed) == "timed out after 8 s (kernel stopped)" and say(timed, "zh") == "运行超过 8 秒的时限（内核已停止）"
     outcome = OfficeOutcome(source="o.xlsx", status=Status.REPORT_FAILED, error=timed)
-    assert BatchResult(Path("."), [outcome], workers=1).summary_lines("zh")[1] == "失败：o.xlsx：运行超过 8 秒的时限（内核已停止）"
+    lines = BatchResult(Path("."), [outcome], workers=1).summary_lines("zh")
+    assert lines[1] == "失败：o.xlsx：运行超过 8 秒的时限（内核已停止）"
