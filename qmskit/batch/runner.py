@@ -116,7 +116,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         raise
     outcomes: list[OfficeOutcome] = list(missing)
     result = BatchResult(out, outcomes)
-    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
+    bar = Progress.make(progress, total=len(missing) + len(files) + 1, lang=lang or "en")
     for o in missing:
         bar.advance(o.label, o.error)
     result.workers = pool.workers
