@@ -68,21 +68,6 @@ def test_kpi_given_twice_names_the_first_place_in_chinese(kcl):
                                               "（首次出现在KPIs 工作表第 2 行）")
 
 
-@pytest.mark.parametrize("value, zh", [
-    ("1.2", "条款 1.2 不能删减：问题 r1, r2, g1 不允许答“不适用”"),
-    ("7.7", "删减的条款“7.7”不是检查表 verdict-fixture 中的条款"),
-    ("design", "“design”不是条款编号"),
-])
-def test_an_exclusion_iso_9001_does_not_allow_in_chinese(tmp_path, value, zh):
-    path = tmp_path / "o.csv"
-    path.write_text(f"# excluded_clauses: {value}\nid,answer\nr1,yes\n", encoding="utf-8")
-    error = refusal(path, FIX)
-    assert str(error).startswith(f"{path}:Office sheet / metadata: excluded_clauses: ")
-    line = error_line(error, "zh")
-    assert_chinese_line(line, path)
-    assert line.startswith(f"{path}（Office 工作表 / 元数据）：删减条款（excluded_clauses）有误：{zh}"), line
-
-
 def _score(answers: dict, meta: dict | None = None) -> qmskit.Assessment:
     rows = [{"id": q, "answer": answers.get(q, "yes"), "evidence": "register", "notes": ""} for q in FIX.questions["id"]]
     return qmskit.score(FIX, validate_responses(pd.DataFrame(rows), FIX), {"office": "T", **(meta or {})})
