@@ -10,6 +10,9 @@ import click
 from qmskit.cli._term import console, json_text, lang_option, plain, report_error, warning_text
 from qmskit.errors import QmskitError
 
+# the tables' columns: each is the message cli.checklists.col_<key> / cli.score.col_<key>
+CHECKLIST_COLUMNS = ("id", "version", "title", "clauses", "questions")
+SCORE_NUMBER_COLUMNS = ("overall", "compl", "major", "minor", "obs", "no_ev")
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
 
@@ -24,7 +27,7 @@ def checklists_cmd(lang: str) -> None:
     from qmskit.checklist.loader import list_checklists
     from qmskit.i18n.catalog import t
 
-    table = Table(*(t(f"cli.checklists.col_{key}", lang) for key in ("id", "version", "title", "clauses", "questions")))
+    table = Table(*(t(f"cli.checklists.col_{key}", lang) for key in CHECKLIST_COLUMNS))
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
         title = row.title_zh if lang == "zh" and row.title_zh else row.title
@@ -101,7 +104,7 @@ def print_score_table(results: list, lang: str = "en") -> None:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # the name wraps; numbers and the verdict are never cut
     table.add_column(t("cli.score.col_office", lang), min_width=12, ratio=1)
-    for key in ("overall", "compl", "major", "minor", "obs", "no_ev"):
+    for key in SCORE_NUMBER_COLUMNS:
         table.add_column(t(f"cli.score.col_{key}", lang), no_wrap=True, justify="right")
     table.add_column(t("cli.score.col_readiness", lang), min_width=12)
     any_kpi = False

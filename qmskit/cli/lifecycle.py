@@ -16,6 +16,9 @@ from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import say, t, tn
 
+# the status table's columns: each is the message cli.status.col_<key>
+STATUS_COLUMNS = ("office", "total", "open", "overdue", "done_no_evidence", "done_not_verified", "verified")
+
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
     from rich.text import Text as _Text
@@ -84,9 +87,7 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         from rich import box
         from rich.table import Table
 
-        table = Table(*(t(f"cli.status.col_{key}", lang) for key in ("office", "total", "open", "overdue",
-                                                                      "done_no_evidence", "done_not_verified",
-                                                                      "verified")),
+        table = Table(*(t(f"cli.status.col_{key}", lang) for key in STATUS_COLUMNS),
                       title=t("cli.status.title", lang, date=day.isoformat()), box=box.SIMPLE_HEAD)
         table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
         for col in table.columns[1:]:

@@ -27,6 +27,7 @@ from qmskit.errors import MergeError, QmskitError
 from qmskit.i18n.catalog import msg, t, tn
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
+KPI_FIELDS = ("value", "previous")  # a KPI's fields two parts may give differently
 UNASSIGNED = "unassigned"
 PART_META = ["part", "part_of", "part_clauses"]
 
@@ -254,7 +255,7 @@ def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflic
     out = []
     for kid, entries in given.items():
         merged = {"id": kid, "value": None, "previous": None}
-        for key in ("value", "previous"):
+        for key in KPI_FIELDS:
             have = [(i, k[key]) for i, k in entries if k.get(key) is not None]
             if not have:
                 continue
