@@ -36,10 +36,12 @@ profile = load_brand(brand) if brand else report.NEUTRAL
 parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions,
               "brand": brand, "audience": audience, "out_dir": out_dir}'''
 
-# the report's sections, in page order: one call each, all displayed by ONE cell. Every cell costs a warm
-# kernel's batch worker a round of kernel messages (execute request, busy, input, reply, idle), each read,
-# decoded and recorded by nbclient and papermill (~5 ms of CPU a cell there, ~3 ms in the kernel), and the
-# page is the same either way: the template writes a cell of HTML outputs as those outputs, one after another.
+# the report's sections, in page order: one call each, displayed by ONE cell as ONE HTML output. Every cell
+# costs a warm kernel's batch worker a round of kernel messages (execute request, busy, input, reply, idle)
+# and every output one more message, each read, decoded, validated and recorded by nbclient and papermill,
+# and in the kernel a display (ipykernel waits for its I/O thread to flush stdout and stderr before each).
+# The page is the same, byte for byte: the qmskit_report template writes a cell of HTML outputs as those
+# outputs, each after a newline, and this one output is the sections joined by newlines.
 SECTIONS = [
     "report.header_html(assessment, lang, title, brand=profile, audience=audience, seq=report_seq)",
     "report.summary_html(assessment, lang)",
@@ -55,7 +57,7 @@ SECTIONS = [
     "report.closing_html(assessment, lang, brand=profile, audience=audience)",
     "report.parameters_html(assessment, parameters, lang, audience=audience, brand=profile)",
 ]
-DISPLAY = "display(\n" + "".join(f"    HTML({call}),\n" for call in SECTIONS) + ")"
+DISPLAY = 'display(HTML("\\n".join([\n' + "".join(f"    {call},\n" for call in SECTIONS) + "])))"
 
 
 def build() -> nbformat.NotebookNode:

@@ -100,6 +100,27 @@ class MigrationResult:
         return len(self.responses)
 
 
+def migrate_exclusions(value, cw: Crosswalk, old_cl: Checklist) -> str:
+    """An old ``excluded_clauses`` value in 2015 numbers, through the cross-walk ("7.3: why" -> "8.3: why").
+
+    Carried verbatim, a 2008 exclusion of 7.3 (design and development) excluded 2015's 7.3 (awareness),
+    which may not be excluded: the migrated file could not even be scored."""
+    from qmskit.core.exclusions import parse_excluded_clauses
+    try:
+        exclusions = parse_excluded_clauses(value)
+    except ValueError as exc:
+        raise MigrationError(f"excluded_clauses: {exc}") from None
+    carried: dict[str, str] = {}
+    for ex in exclusions:
+        targets = cw.row_for(ex.clause)
+        if targets is None:
+            raise MigrationError(f"excluded clause {ex.clause} of {old_cl.id} has no row in the cross-walk "
+                                 f"{cw.path.name}")
+        for target in targets:
+            carried.setdefault(target, ex.justification)
+    return "; ".join(f"{clause}: {why}" if why else clause for clause, why in carried.items())
+
+
 def _join(parts, sep: str = "; ") -> str:
     return sep.join(dict.fromkeys(p for p in parts if p))
 
@@ -161,6 +182,8 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
         trace.append({"id": q.id, "clause": q.clause, "answer": row["answer"], "sources": ", ".join(cite), "rule": rule})
 
     out_meta = {k: v for k, v in meta.items() if k not in ("checklist", "checklist_version", "kpis")}
+    if meta.get("excluded_clauses"):
+        out_meta["excluded_clauses"] = migrate_exclusions(meta["excluded_clauses"], cw, old_cl)
     out_meta["status"] = "draft"
     out_meta["migrated_from"] = f"{old_cl.id} {old_cl.version}"
     if meta.get("kpis") and len(new_cl.kpis):

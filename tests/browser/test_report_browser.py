@@ -90,7 +90,8 @@ def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(chrom
     missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]
         .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))""")
     assert missing == []
-    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix p a"):
+    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix td a[href^='#f']",
+                     "#appendix td a[href='#na']", "#appendix td a[href='#unanswered']"):
         link = page.locator(selector).first
         if not link.count():
             continue

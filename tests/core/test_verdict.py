@@ -418,13 +418,13 @@ def test_report_findings_read_like_an_auditors(tmp_path):
     page = report.gap_register_html(a, "en")
     assert "critical, not met" in page and "partly met" in page and "good practice" in page
     ranks = frame.set_index("id")["rank"]
-    r1_row = page.split(f'<tr id="{report.finding_anchor("r1", ranks["r1"])}">')[1].split("<tr")[0]
+    r1_row = page.split(f'<tr id={report.finding_anchor("r1", ranks["r1"])}>')[1].split("<tr")[0]
     # the row sits under its severity's heading (no badge of its own)
     assert page.index('id="gaps-minor"') < page.index(r1_row) and "qr-badge qr-sev" not in page
     # the evidence under its column's header, the notes apart from it; "partly met" says the answer
-    assert "<td>r1 register, entries checked<small>Needs top-management sign-off</small>" in r1_row
+    assert "<td>r1 register, entries checked<p>Needs top-management sign-off<td>" in r1_row
     assert "Answer:" not in r1_row and "partly met" in r1_row and "Recommended action" in page
-    g1_row = page.split(f'<tr id="{report.finding_anchor("g1", ranks["g1"])}">')[1].split("<tr")[0]
+    g1_row = page.split(f'<tr id={report.finding_anchor("g1", ranks["g1"])}>')[1].split("<tr")[0]
     assert "good practice" in g1_row and "Answer: No" in g1_row  # an observation's reason does not say it
     zh = report.gap_register_html(a, "zh")
     assert "关键要求未满足" in zh and "部分满足" in zh and "所见证据" in zh and "建议措施" in zh
