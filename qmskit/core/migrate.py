@@ -109,13 +109,13 @@ def migrate_exclusions(value, cw: Crosswalk, old_cl: Checklist) -> str:
     try:
         exclusions = parse_excluded_clauses(value)
     except ValueError as exc:
-        raise MigrationError(f"excluded_clauses: {exc}") from None
+        raise MigrationError(msg("responses.excluded_clauses", problem=exc.args[0])) from None
     carried: dict[str, str] = {}
     for ex in exclusions:
         targets = cw.row_for(ex.clause)
         if targets is None:
-            raise MigrationError(f"excluded clause {ex.clause} of {old_cl.id} has no row in the cross-walk "
-                                 f"{cw.path.name}")
+            raise MigrationError(msg("migrate.exclusion_no_row", clause=ex.clause, checklist=old_cl.id,
+                                     crosswalk=cw.path.name))
         for target in targets:
             carried.setdefault(target, ex.justification)
     return "; ".join(f"{clause}: {why}" if why else clause for clause, why in carried.items())
