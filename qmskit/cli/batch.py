@@ -66,8 +66,10 @@ def _batch(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout
             from qmskit.cli._term import error_text
             click.echo(error_text(exc), err=True)
             sys.exit(BatchBusy.exit_code)
-        if "no responses files" in str(exc):
-            raise click.UsageError(str(exc)) from None
+        if exc.code == "batch.no_inputs":  # nothing to do: a usage error, its line in the command's language
+            from qmskit.cli._term import message_lang
+            from qmskit.i18n.catalog import error_line
+            raise click.UsageError(error_line(exc, message_lang())) from None
         raise
     from qmskit.cli._term import message_lang, plain
     from qmskit.i18n.catalog import t, tn

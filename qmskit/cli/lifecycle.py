@@ -32,7 +32,7 @@ def _as_of(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint="--as-of") from None
+        raise click.BadParameter(t("cli.not_a_date", message_lang(), value=value), param_hint="--as-of") from None
 
 
 @click.group("actions")
