@@ -149,10 +149,11 @@ class Audience(str, Enum):
 
 def check_audience(value: Any) -> Audience:
     from qmskit.errors import QmskitError
+    from qmskit.i18n.catalog import msg
     try:
         return Audience(str(getattr(value, "value", value) or "internal").lower())
     except ValueError:
-        raise QmskitError(f"unknown audience '{value}' (allowed: client, internal)") from None
+        raise QmskitError(msg("report.unknown_audience", value=value)) from None
 
 
 def _brand(brand: Brand | str | Path | None) -> Brand:
