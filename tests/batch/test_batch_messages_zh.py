@@ -49,3 +49,11 @@ def test_the_portfolio_lists_a_failed_report_in_its_language():
     assert portfolio_data([failed], "zh", True)["failed"][0]["reason"] == "运行报告时内核意外退出（被终止或内存不足）"
     assert portfolio_data([failed], "en", True)["failed"][0]["reason"] == \
         "the kernel died while running the report (killed or out of memory)"
+
+
+def test_an_unknown_batch_language_is_one_line(tmp_path):
+    from qmskit.batch.runner import run_batch
+    with pytest.raises(QmskitError) as caught:
+        run_batch([str(tmp_path / "o.xlsx")], tmp_path / "out", lang="fr")
+    assert str(caught.value) == "unknown language 'fr' (allowed: en, zh)"
+    assert error_line(caught.value, "zh") == "未知的语言“fr”（可用：en、zh）"
