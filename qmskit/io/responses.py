@@ -131,12 +131,12 @@ def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
     try:
         exclusions = parse_excluded_clauses(value)
-    except ValueError as exc:  # the core's words (English): the core has no display text in other languages
-        raise ResponsesError(msg("responses.excluded_clauses", problem=str(exc)), path=path,
+    except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
+        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
                              where=msg("place.metadata")) from None
     problems = check_exclusions(cl, exclusions)
     if problems:
-        raise ResponsesError(msg("responses.excluded_clauses", problem=str(problems[0])), path=path,
+        raise ResponsesError(msg("responses.excluded_clauses", problem=problems[0]), path=path,
                              where=msg("place.metadata"))
     return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 

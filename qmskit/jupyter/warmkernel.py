@@ -286,7 +286,8 @@ class WarmKernel:
         except BaseException as exc:
             if timed_out.is_set():
                 self._forget()
-                raise KernelTimeout(f"timed out after {timeout:g} s (kernel stopped)") from None
+                from qmskit.i18n.catalog import msg
+                raise KernelTimeout(msg("warmkernel.timed_out", seconds=f"{timeout:g}")) from None
             if not self.alive():
                 self._forget()
             elif not isinstance(exc, PapermillExecutionError):

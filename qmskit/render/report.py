@@ -110,6 +110,14 @@ def _meta(a: Assessment, key: str) -> str:
     return "" if _blank(value) else str(value)
 
 
+def _excluded_clauses_text(a: Assessment) -> str:
+    """The clauses the office excluded, with their justification, for a header whose free-text
+    ``exclusions`` is blank (the template has a row for each; "none" beside 31 excluded questions was wrong)."""
+    from qmskit.core.scoring import excluded_clauses_of
+    return "; ".join(f"{ex.clause}: {ex.justification}" if ex.justification else ex.clause
+                     for ex in excluded_clauses_of(a.meta))
+
+
 def _text(value: Any) -> str:
     """A cell's text: blank (None, NaN, whitespace) is the empty string."""
     if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
@@ -141,10 +149,11 @@ class Audience(str, Enum):
 
 def check_audience(value: Any) -> Audience:
     from qmskit.errors import QmskitError
+    from qmskit.i18n.catalog import msg
     try:
         return Audience(str(getattr(value, "value", value) or "internal").lower())
     except ValueError:
-        raise QmskitError(f"unknown audience '{value}' (allowed: client, internal)") from None
+        raise QmskitError(msg("report.unknown_audience", value=value)) from None
 
 
 def _brand(brand: Brand | str | Path | None) -> Brand:
@@ -193,7 +202,7 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
 
     meta = [row("brand.report_no", number)] if number else []
     meta += [row("scope", _meta(a, "scope")), row("sites", _meta(a, "sites")),
-             row("exclusions", _meta(a, "exclusions"), t("none", lang)),
+             row("exclusions", _meta(a, "exclusions") or _excluded_clauses_text(a), t("none", lang)),
              row("assessor", _meta(a, "assessor")), row("date", _meta(a, "date")),
              row("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
              row("language", t("lang_name", lang)), row("status", t(status, lang)),
