@@ -136,6 +136,10 @@ class FileBusyError(QmskitError):
     """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
 
 
+class WriteTargetError(QmskitError):
+    """The file to write exists and is not a regular file (a folder, a named pipe, a device)."""
+
+
 class MergeError(QmskitError):
     """Parts that cannot be merged (conflicts, different offices or checklists), or a bad assignment."""
 

@@ -603,3 +603,18 @@ def test_read_only_batch_output_folder(corpus, good_xlsx):
     run = run_cli(["batch", good_xlsx, "-o", folder, "--quiet"], cwd=corpus, wrap=_in_tmpfs(folder, "ro", []),
                   tmp=corpus)
     run.assert_one_line_error(str(folder), "read-only file system")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "device-link"])
+def test_template_force_onto_what_is_not_a_regular_file(corpus, kind):
+    """``template --force`` first backs the old file up: a symlink to /dev/zero was copied without end (4 GB
+    of disk in 60 s, the temporary copy left behind when killed), a named pipe gave "[Errno None] None"."""
+    folder = corpus / f"target-{kind}"
+    folder.mkdir()
+    target = folder / "t.xlsx"
+    {"fifo": lambda: os.mkfifo(target), "folder": target.mkdir,
+     "device-link": lambda: target.symlink_to("/dev/zero")}[kind]()
+    run = run_cli(["template", "iso9001-2015", "--office", "X", "-o", target, "--force"], cwd=corpus)
+    run.assert_one_line_error("t.xlsx", "qmskit writes only regular files, nothing was written")
+    assert sorted(p.name for p in folder.iterdir() if p.name != ".t.xlsx.lock") == ["t.xlsx"]
+    assert target.is_symlink() or not target.is_file()   # left as it was
