@@ -509,3 +509,16 @@ def test_who_answered_each_question_is_shown_where_its_answer_is():
         assert page.count(f"Person-{i}<") >= 1, qid
         if qid in findings:
             assert gaps_html.count(f"{t('answered_by', 'en', name=f'Person-{i}')}<") == 1, qid
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_appendix_intro_gives_its_counts_once(lang):
+    """The appendix's introduction says once how many answers it lists and how many it writes out (the zh
+    text once said it twice, a stale catalog line left behind)."""
+    a, _ = _office("hillview-town-office")
+    html = str(report.appendix_html(a, lang))
+    intro = html.split('<p class="qr-muted qr-small">', 1)[1].split("</p>", 1)[0]
+    rows = _rows(html)
+    written_out = [row for row in rows if not row.split("<td>")[3].startswith("<a ")]
+    assert len(rows) == len(a.questions) and 0 < len(written_out) < len(rows)
+    assert re.findall(r"\d+", intro) == [str(len(a.questions)), str(len(written_out)), "12", "12"]
