@@ -71,7 +71,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     from qmskit.jupyter.notebook import bundled_notebook
     from qmskit.render.brand import load_brand, resolve_path
     if lang not in ("en", "zh", None):
-        raise QmskitError(msg("batch.bad_language", lang=lang))
+        raise QmskitError(msg("batch.bad_language", value=lang))
     if workers is not None and workers < 1:
         raise QmskitError(msg("batch.bad_workers", workers=workers))
     brand_file = resolve_path(brand)

@@ -14,14 +14,15 @@ from qmskit.errors import QmskitError
 def refuse_to_replace_answers(output: Path, force: bool) -> None:
     """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
     kept as a backup by the writer)."""
+    from qmskit.i18n.catalog import msg
     from qmskit.io.responses import filled_in_count
     if force or not output.exists():
         return
     held = filled_in_count(output)
     if held is None:
-        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+        raise QmskitError(msg("cli.template.not_responses"), path=output)
     if held:
-        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
+        raise QmskitError(msg("cli.template.holds_answers", n=held), path=output)
 
 
 @click.command("template")

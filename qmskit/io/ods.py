@@ -23,9 +23,9 @@ from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
+    MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
-    MAX_SHARED_TEXT_BYTES,
     cell_too_long,
     mib,
     open_bounded_zip,
@@ -99,7 +99,7 @@ class _Extent:
     rows only count when content follows them (LibreOffice ends each sheet with a repeated empty row), so
     a sheet reaches as far as its last cell with content: the position of that cell (every repeat before
     it counted, in every run) must stay within MAX_ROWS x MAX_COLUMNS, each cell's text within MAX_CELL_CHARS
-    and all text, each copy counted, within MAX_SHARED_TEXT_BYTES.
+    and all text, each copy counted, within MAX_CELL_TEXT_BYTES.
 
     Conservative where calamine is narrower: any namespace prefix counts (calamine reads only ``table:``),
     a cell has content when any of its attributes names a value or formula, and all text in a cell is its
@@ -215,8 +215,8 @@ class _Extent:
             first = self.row[0] + 1 if self.row else 0
             raise _Refused(ResponsesError(cell_too_long(cell[1]), path=self.path,
                                           where=msg("place.sheet_row", sheet=self.table, row=first)))
-        if self.text_bytes + cell[0] * cell[2] > MAX_SHARED_TEXT_BYTES:
-            self._refuse(msg("ods.repeated_text", limit=mib(MAX_SHARED_TEXT_BYTES)))
+        if self.text_bytes + cell[0] * cell[2] > MAX_CELL_TEXT_BYTES:
+            self._refuse(msg("ods.repeated_text", limit=mib(MAX_CELL_TEXT_BYTES)))
 
     def _end(self, name: str) -> None:
         kind = self._kinds.get(name) or self._kind(name)

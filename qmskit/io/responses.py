@@ -41,11 +41,13 @@ from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
+    MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     cell_too_long,
     check_regular_file,
+    mib,
     read_bytes_bounded,
 )
 
@@ -154,18 +156,28 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
     for key, value in meta.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise _too_long(value, path, str(key)[:40])
-    objects = [i for i, kind in enumerate(raw.dtypes.tolist()) if kind == np.dtype(object)]
+    objects = [i for i, kind in enumerate(raw.dtypes.tolist())
+               if kind == np.dtype(object) or isinstance(kind, pd.StringDtype)]  # (a CSV's columns are "str")
     table = raw.to_numpy(dtype=object) if objects else None  # one call for every column (pandas calls cost)
+    text = [v for v in meta.values() if isinstance(v, str)]  # all text, for MAX_CELL_TEXT_BYTES
     for i in objects:
         values = table[:, i].tolist()  # type: ignore[index]
         if set(map(type, values)) <= {str, type(None)}:  # the usual column: C-level passes only
+            text.extend(filter(None, values))
             if max(map(len, filter(None, values)), default=0) <= MAX_CELL_CHARS:
                 continue
+        else:
+            text.extend(v for v in values if isinstance(v, str))
         lengths = [len(v) if isinstance(v, str) else 0 for v in values]
         if lengths and max(lengths) > MAX_CELL_CHARS:
             j = int(np.argmax(lengths))
             raise _too_long(values[j], path,
                             msg("place.row", row=raw["row"].iloc[j]) if "row" in raw else str(raw.columns[i]))
+    # every format (a CSV or YAML file is only bounded by its 20 MB): what the report shows of it costs ~40
+    # bytes a byte in the batch (see MAX_CELL_TEXT_BYTES)
+    size = len("".join(text).encode("utf-8", "surrogatepass"))
+    if size > MAX_CELL_TEXT_BYTES:
+        raise ResponsesError(msg("responses.cell_text", size=mib(size), limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
 
 
 def _check_csv_shape(path: Path) -> None:

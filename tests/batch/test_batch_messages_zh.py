@@ -41,3 +41,19 @@ def test_a_report_that_failed_in_its_worker_is_said_in_chinese():
     outcome = OfficeOutcome(source="o.xlsx", status=Status.REPORT_FAILED, error=timed)
     lines = BatchResult(Path("."), [outcome], workers=1).summary_lines("zh")
     assert lines[1] == "失败：o.xlsx：运行超过 8 秒的时限（内核已停止）"
+
+
+def test_the_portfolio_lists_a_failed_report_in_its_language():
+    from qmskit.batch.summary import portfolio_data
+    failed = OfficeOutcome(source="o.xlsx", status=Status.REPORT_FAILED, error=msg("batch.kernel_died"))
+    assert portfolio_data([failed], "zh", True)["failed"][0]["reason"] == "运行报告时内核意外退出（被终止或内存不足）"
+    assert portfolio_data([failed], "en", True)["failed"][0]["reason"] == \
+        "the kernel died while running the report (killed or out of memory)"
+
+
+def test_an_unknown_batch_language_is_one_line(tmp_path):
+    from qmskit.batch.runner import run_batch
+    with pytest.raises(QmskitError) as caught:
+        run_batch([str(tmp_path / "o.xlsx")], tmp_path / "out", lang="fr")
+    assert str(caught.value) == "unknown language 'fr' (allowed: en, zh)"
+    assert error_line(caught.value, "zh") == "未知的语言“fr”（可用：en、zh）"

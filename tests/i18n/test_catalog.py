@@ -123,6 +123,14 @@ def test_english_and_chinese_use_the_same_fields():
         assert en_fields == zh_fields, f"{key}: en uses {sorted(en_fields)}, zh {sorted(zh_fields)}"
 
 
+def test_no_message_has_a_field_named_like_a_lookup_argument():
+    """t(key, lang, **fields): a field named ``lang`` would collide with the language (a TypeError where the
+    line should have been)."""
+    for lang in ("en", "zh"):
+        for key, forms in entries(lang).items():
+            assert "lang" not in set().union(*map(fields, forms)), f"{lang}: {key} has a field named lang"
+
+
 def test_plural_markup_of_the_old_tables_is_gone():
     """Plurals are gettext plural entries now; the old inline ``{n:one|other}`` would print literally."""
     for lang in ("en", "zh"):
