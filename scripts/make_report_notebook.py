@@ -1,4 +1,5 @@
-"""Regenerate notebooks/report.ipynb (thin: parameters, imports, one cell displaying the report's sections).
+"""Regenerate notebooks/report.ipynb (thin: the parameters cell, then one cell that imports, loads the office
+and displays the report's sections).
 
 The notebook is committed with outputs cleared; edit this script, not the .ipynb, then run
 `.venv/bin/python scripts/make_report_notebook.py`.
@@ -36,8 +37,8 @@ profile = load_brand(brand) if brand else report.NEUTRAL
 parameters = {"responses": responses, "checklist": checklist, "lang": lang, "title": title, "actions": actions,
               "brand": brand, "audience": audience, "out_dir": out_dir}'''
 
-# the report's sections, in page order: one call each, displayed by ONE cell as ONE HTML output. Every cell
-# costs a warm kernel's batch worker a round of kernel messages (execute request, busy, input, reply, idle)
+# the report's sections, in page order: one call each, displayed by the same cell as SETUP, as ONE HTML output.
+# Every cell costs a warm kernel's batch worker a round of kernel messages (execute request, busy, input, reply, idle)
 # and every output one more message, each read, decoded, validated and recorded by nbclient and papermill,
 # and in the kernel a display (ipykernel waits for its I/O thread to flush stdout and stderr before each).
 # The page is the same, byte for byte: the qmskit_report template writes a cell of HTML outputs as those
@@ -68,7 +69,7 @@ def build() -> nbformat.NotebookNode:
     }
     params = new_code_cell(PARAMETERS)
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, new_code_cell(SETUP), new_code_cell(DISPLAY)]
+    nb.cells = [params, new_code_cell(SETUP + "\n\n" + DISPLAY)]
     for i, cell in enumerate(nb.cells):
         cell.id = f"report-{i:02d}"  # stable ids: regenerating gives the same file
     return nb

@@ -255,17 +255,17 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
         ASSESSMENT_LABELS,
         KPI_COLUMNS,
         KPI_LABELS,
-        META_LABELS,
         answer_token,
         flag_texts,
         meta_keys,
         office_header,
+        office_label,
     )
 
     keys = meta_keys(meta)
     field, value, key_header = office_header(lang)
     office = pd.DataFrame({
-        field: [META_LABELS.label(k, lang) for k in keys],
+        field: [office_label(k, lang) for k in keys],
         value: [_text(meta.get(k, lang if k == "language" else "")) for k in keys],
         key_header: keys})
     given = responses.set_index("id") if len(responses) else pd.DataFrame()

@@ -52,6 +52,17 @@ META_LABELS = LabelPairs("xlsx.office", (
     # so without this row an office filling in the template had nowhere to exclude 8.3
     "excluded_clauses", "language",
     "status", "confidentiality", "report_number", "summary", "closing", "internal_notes"))
+# keys qmskit itself adds to a file (a re-assessment's previous file, a part of a split, a migration): a row
+# only where present, labelled like the others (a Chinese Office sheet showed "previous_sha256", "part_of")
+RECORD_LABELS = LabelPairs("xlsx.office", (
+    "previous_date", "previous_file", "previous_sha256", "part", "part_of", "part_clauses", "migrated_from"))
+
+
+def office_label(key: str, lang: str) -> str:
+    """The Office sheet's label of a metadata key (a key qmskit does not know is its own label)."""
+    return META_LABELS.label(key, lang) if key in META_LABELS else RECORD_LABELS.label(key, lang)
+
+
 KPI_SHEET = "KPIs"
 # key → width, header xlsx.kpi.<key>; name/unit/target are for the reader, the checklist's target counts
 KPI_COLUMNS = {"id": 20, "name": 48, "unit": 8, "target": 10, "value": 12, "previous": 12}
@@ -120,7 +131,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     office.title = OFFICE_SHEET
     office.append(office_header(lang))
     for key in meta_keys(meta):
-        label = META_LABELS.label(key, lang)
+        label = office_label(key, lang)
         value = meta.get(key, "")
         if key == "language" and not value:
             value = lang
@@ -378,7 +389,7 @@ def _update_office(wb, meta: dict, lang: str) -> None:
             if value is None:
                 continue
             where[key] = office.max_row + 1
-            put(office.cell(where[key], 1), META_LABELS.label(key, lang))
+            put(office.cell(where[key], 1), office_label(key, lang))
             put(office.cell(where[key], 3), key)
         cell = office.cell(where[key], 2)
         if not _reads_as(cell.value, value, key, "compliance"):

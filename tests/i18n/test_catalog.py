@@ -60,6 +60,7 @@ FAMILIES = [
     *(f"xlsx.assessment.{key}" for key in xlsx.ASSESSMENT_LABELS),
     *(f"xlsx.kpi.{key}" for key in xlsx.KPI_LABELS),
     *(f"xlsx.office.{key}" for key in xlsx.META_LABELS),
+    *(f"xlsx.office.{key}" for key in xlsx.RECORD_LABELS),  # rows qmskit adds (previous_date, part…)
     *(f"actions_xlsx.column.{key}" for key in actions_xlsx.HEADER_LABELS),
     *(f"actions_xlsx.office.{key}" for key in actions_xlsx.META_LABELS),
     *(f"actions_xlsx.yes_no.{key}" for key in ("yes", "no")),

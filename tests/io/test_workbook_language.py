@@ -80,3 +80,20 @@ def test_a_new_chinese_workbook_gets_chinese_answers(tmp_path):
     again = tmp_path / "again.xlsx"
     write_responses(again, meta, frame)
     assert _answers(again)["4.1-a"] == "否"
+
+
+def test_rows_qmskit_adds_to_the_office_sheet_are_labelled_in_its_language(tmp_path):
+    """A split re-assessment's parts (zh) showed previous_date, previous_sha256, part_of… as raw keys."""
+    gov = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "gov"
+    out = tmp_path / "parts" / "moonbay-2027.xlsx"
+    out.parent.mkdir()
+    result = CliRunner().invoke(main, ["template", "gov-office", "--from", str(gov / "moonbay-district-office-2026.xlsx"),
+                                       "--split-by", "clause", "--assign", str(gov / "moonbay-assign.yaml"),
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    part = sorted(out.parent.glob("moonbay-2027-*.xlsx"))[0]
+    labels = {r[2]: r[0] for r in openpyxl.load_workbook(part)["Office"].iter_rows(min_row=2, values_only=True)}
+    for key in ("previous_date", "previous_file", "previous_sha256", "part", "part_of", "part_clauses"):
+        assert labels[key] != key and any("\u4e00" <= ch <= "\u9fff" for ch in labels[key]), (key, labels[key])
+    meta, _ = read_responses(part)  # read back by the key column, whatever the label
+    assert meta["previous_date"] == "2026-10-19" and meta["part_of"] == "moonbay-2027"
