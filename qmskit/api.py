@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from qmskit.core.history import History
     from qmskit.core.migrate import MigrationResult
     from qmskit.core.reassess import Prefill
+    from qmskit.jupyter.warmkernel import WarmKernel
     from qmskit.render.portfolio import Portfolio
     from qmskit.render.report import Audience
 
@@ -272,7 +273,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
                  keep_notebook: bool = False, title: str | None = None, timeout: float | None = None,
                  brand: str | Path | None = None, audience: Audience | str = "internal",
                  pdf: bool = False, seq: int | None = None, actions: str | Path | None = None,
-                 strict: bool = False) -> Path:
+                 strict: bool = False, kernel: WarmKernel | None = None) -> Path:
     """Execute the report notebook for one office and write ``out_dir/<office-slug>.<lang>.html`` atomically.
 
     The brand file (``brand`` or ``$QMSKIT_BRAND``) is read first, so a bad one fails in one line before
@@ -284,20 +285,27 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
     checked before the notebook runs). Nothing is written on failure. Reader warnings (another
     checklist, an ignored sheet or row) are also issued here, so the command line shows them; with
     ``strict`` they are errors.
+
+    ``kernel``: a :class:`~qmskit.jupyter.warmkernel.WarmKernel` the caller has entered and keeps (for
+    several reports in one process, e.g. a notebook or a test session): the report runs on it, wiped
+    before the notebook as between a batch's offices, and it is left running. Without one (the CLI) a
+    kernel is launched for this report alone and killed when it is done.
     """
+    import contextlib
+
     from qmskit.jupyter.warmkernel import WarmKernel
 
     brand_path = _check_brand_and_printer(brand, pdf)
     # the kernel is launched first, before this process imports pandas and the report stack: it boots in
     # its own process while the file is read and scored here; it is killed at once when the block ends,
-    # whatever ended it
-    with WarmKernel(checklists=()) as kernel:
+    # whatever ended it (a kernel handed in is the caller's: the block leaves it running)
+    with (contextlib.nullcontext(kernel) if kernel is not None else WarmKernel(checklists=())) as running:
         from qmskit.io.iorw import slugify
         from qmskit.jupyter import notebook
         from qmskit.render.report import check_audience, page_title, report_filename
 
         audience = check_audience(audience)
-        nb, office, lang = _execute_report(kernel, responses_path, lang, checklist, title, timeout, actions,
+        nb, office, lang = _execute_report(running, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
                                                     "out_dir": str(out_dir)})

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, settings
 # (see qmskit.jupyter._nbformat; jupyter/test_notebook_imports.py checks both ways in fresh interpreters)
 import qmskit.jupyter._nbformat  # noqa: F401
 # isort: on
-from qmskit import api
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 
 CHROMIUM = Path(os.environ.get(ENV_CHROMIUM) or DEFAULT_CHROMIUM)
@@ -187,18 +186,12 @@ def full_responses(tmp_path_factory, full_checklist) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def printed_report(full_responses, tmp_path_factory):
-    """``printed_report(lang)``: the test office's internal-copy report, HTML and PDF (headless Chromium),
-    built once per session and language — the HTML checks in a browser and the PDF checks read the same
-    files (tests/browser/test_report_browser.py, test_pdf_browser.py: once per xdist worker that runs them)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
-    built: dict[str, Path] = {}
-
-    def get(lang: str) -> Path:
-        if lang not in built:
-            built[lang] = api.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang,
-                                              pdf=True)
-        return built[lang]
-    return get
+@pytest.fixture(scope="module")
+def report_kernel():
+    """A warm kernel for one test module's reports: ``api.build_report(..., kernel=report_kernel)`` runs the
+    real notebook with papermill on it, wiped before each report as between a batch's offices, and saves
+    the kernel start each report would pay (~1.6 s of CPU). Per module, not per session: tests elsewhere
+    check that no kernel is left running below the test process."""
+    from qmskit.jupyter.warmkernel import WarmKernel
+    with WarmKernel(checklists=()) as kernel:
+        yield kernel

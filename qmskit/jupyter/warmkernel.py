@@ -317,7 +317,8 @@ class WarmKernel:
     def run_report(self, notebook, parameters: dict, *, checklists: Sequence[str] = (), preload=None,
                    office: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
                    before_run=None) -> nbformat.NotebookNode:
-        """One notebook on a kernel just launched (``with WarmKernel(checklists=()) as kernel``), with
+        """One notebook on a kernel just launched (``with WarmKernel(checklists=()) as kernel``), or on
+        one its owner keeps for several notebooks (wiped first, as always after the first), with
         the errors a command shows: :class:`NotebookError`, one line naming ``office`` and the failing
         cell's error. ``checklists`` are loaded with the pre-imports; ``preload`` is the office already
         read and scored (see :meth:`preload_assessment`); ``before_run()`` runs here while the kernel

@@ -1,6 +1,10 @@
-"""PDF deliverables printed by headless Chromium: page numbers, running header, confidentiality line,
-CJK glyphs, and a print layout where no table or badge is wider than its page or cell.
+"""The office report in a real browser and printed to PDF by headless Chromium: offline in a browser
+(verdict, score, first gap, links, every network request blocked and recorded); page numbers, running
+header, confidentiality line, CJK glyphs, and a print layout where no table or badge is wider than its
+page or cell.
 
+One module, so the reports (the test office's internal copy and the branded example's client copy, per
+language) are built once, on one warm kernel, for every check that reads them.
 Skipped loudly without /usr/bin/chromium (run `make system-deps`); the PDF checks read the printed file
 back with poppler (pdftotext, pdffonts, pdftoppm), installed by the same script.
 """
@@ -16,6 +20,8 @@ from conftest import CHROMIUM
 
 from qmskit import api
 from qmskit.batch import outputs as batchdir
+from qmskit.i18n.catalog import t
+from qmskit.i18n.numbers import fmt_number
 from qmskit.render import pdf
 from qmskit.render.brand import load_brand
 
@@ -40,13 +46,21 @@ def pdf_pages_text(path: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
-def printed(request, printed_report, tmp_path_factory):
+def printed(request, full_responses, report_kernel, tmp_path_factory):
     """The test office's internal copy and the branded example's client copy, HTML and PDF, per language."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
     lang = request.param
-    out = tmp_path_factory.mktemp(f"pdf-{lang}")
-    plain = printed_report(lang)
-    branded = api.build_report(BRANDED_OFFICE, out, lang=lang, pdf=True, brand=BRAND, audience="client")
+    plain = api.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang, pdf=True,
+                             kernel=report_kernel)
+    branded = api.build_report(BRANDED_OFFICE, tmp_path_factory.mktemp(f"pdf-{lang}"), lang=lang, pdf=True,
+                               brand=BRAND, audience="client", kernel=report_kernel)
     return lang, plain, branded
+
+
+@pytest.fixture(scope="module")
+def assessment(full_responses):
+    return api.load_assessment(full_responses)
 
 
 def test_every_page_has_number_running_header_and_confidentiality_line(printed):
@@ -93,6 +107,113 @@ def test_client_copy_leaves_out_the_technical_appendix(printed):
     assert branded.name.endswith(f".{lang}.client.html") and plain.name.endswith(f".{lang}.html")
 
 
+def open_offline(browser, path, **context):
+    """A page with the report loaded; anything but file: and data: URLs is aborted and recorded."""
+    page = browser.new_page(**context)
+    left, console = [], []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            left.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, left, console
+
+
+def test_report_opens_offline_and_shows_verdict_score_and_first_gap(chromium, printed, assessment, tmp_path):
+    lang, path, _ = printed
+    a = assessment
+    page, left, console = open_offline(chromium, path, viewport={"width": 1280, "height": 900})
+    verdict = page.locator(".qr-verdict")
+    assert verdict.is_visible()
+    assert t(f"band_{a.readiness}", lang) in verdict.inner_text()
+    assert verdict.get_attribute("data-band") == a.readiness
+    overall = page.locator(".qr-figure-value").first
+    assert overall.is_visible() and overall.inner_text().strip() == fmt_number(a.overall)
+    first_gap = page.locator("#gaps table.qr-table tbody tr[id]").first
+    first_gap.scroll_into_view_if_needed()
+    assert first_gap.is_visible() and a.gaps.iloc[0]["id"] in first_gap.inner_text()
+    assert page.locator(".qr-chart svg").evaluate("svg => svg.getBoundingClientRect().width > 300 "
+                                                  "&& svg.getBoundingClientRect().height > 80")
+    if lang == "zh":
+        assert "差距清单" in page.locator("#gaps h2").inner_text()
+    page.screenshot(path=tmp_path / f"report-{lang}.png", full_page=True)
+    page.pdf(path=tmp_path / f"report-{lang}.pdf", format="A4", print_background=True)
+    assert (tmp_path / f"report-{lang}.png").stat().st_size > 50_000
+    assert (tmp_path / f"report-{lang}.pdf").read_bytes()[:5] == b"%PDF-"
+    assert left == [], f"requests left the file: {left}"
+    assert console == [], f"console errors: {console}"
+    page.close()
+
+
+def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(chromium, printed, assessment):
+    """Issue 15's smaller report in a browser: every in-page link has its target; following one from the
+    action plan and one from the documented-information register brings the finding's row into view; the
+    gap register is a table per severity under a heading with its count (rows without badges), each body
+    headed by its impact."""
+    lang, path, _ = printed
+    a = assessment
+    page, left, console = open_offline(chromium, path, viewport={"width": 1280, "height": 900})
+    missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]
+        .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))""")
+    assert missing == []
+    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix td a[href^='#f']",
+                     "#appendix td a[href='#na']", "#appendix td a[href='#unanswered']"):
+        link = page.locator(selector).first
+        if not link.count():
+            continue
+        target = link.get_attribute("href")
+        link.click()
+        assert page.evaluate("location.hash") == target
+        box = page.locator(target).bounding_box()
+        assert box is not None and -2 <= box["y"] < 900, (selector, target, box)
+    groups = page.evaluate("""() => [...document.querySelectorAll('#gaps h3[id^="gaps-"]')].map(h => ({
+        id: h.id, text: h.textContent,
+        rows: h.nextElementSibling.querySelectorAll('tbody tr[id]').length,
+        runs: [...h.nextElementSibling.querySelectorAll('tbody tr.qr-run th')].map(th => th.textContent),
+        badges: h.nextElementSibling.querySelectorAll('.qr-badge').length}))""")
+    counts = a.gaps["severity"].value_counts()
+    assert [g["id"] for g in groups] == [f"gaps-{s}" for s in ("major", "minor", "observation") if counts.get(s)]
+    for g in groups:
+        severity = g["id"].removeprefix("gaps-")
+        assert g["rows"] == counts[severity] and f"{counts[severity]}" in g["text"] and g["badges"] == 0
+        assert g["runs"] and all(run.startswith((t("gaps_impact", lang, impact=""), t("reason_kpi", lang)))
+                                 for run in g["runs"])
+    assert left == [] and console == []
+    page.close()
+
+
+def test_rank_header_stays_on_one_line_and_scores_stand_right_of_their_bars(chromium, printed):
+    """The gap register's rank header ("#", "序号") never wraps, even in a narrow window (820 px: it wrapped
+    in Chinese); the clause table's scores are right-aligned after their bar, as the other number columns,
+    not left of it — on screen and in print."""
+    lang, path, _ = printed
+    page, left, _ = open_offline(chromium, path, viewport={"width": 820, "height": 900})
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        lines = page.evaluate("""() => { const th = document.querySelector('#gaps table.qr-gaps th');
+            const r = document.createRange(); r.selectNodeContents(th);
+            return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
+        assert lines == 1, (media, lines)
+        cells = page.evaluate("""() => [...document.querySelectorAll('#clauses td[style]')].map(td => {
+            const r = document.createRange(); r.selectNodeContents(td); const text = r.getBoundingClientRect();
+            const cell = td.getBoundingClientRect(), em = parseFloat(getComputedStyle(td).fontSize);
+            return {text_left: text.left, text_right: text.right, cell_right: cell.right,
+                    bar_end: cell.right - 3.4 * em, pad: parseFloat(getComputedStyle(td).paddingRight)}; })""")
+        assert cells
+        for c in cells:  # the text after the bar's track, flush with the cell's right padding
+            assert c["text_left"] >= c["bar_end"] - 0.5 and abs(c["cell_right"] - c["pad"] - c["text_right"]) < 2, c
+    assert left == []
+    page.close()
+
+
 OVERFLOW_JS = r"""() => {
     const page = document.querySelector('main').getBoundingClientRect();
     const bad = [];
@@ -112,18 +233,18 @@ OVERFLOW_JS = r"""() => {
     }
     return {bad: bad.slice(0, 10), width: page.width,
             heads: [...document.querySelectorAll('table.qr-table thead')].map(h => getComputedStyle(h).display),
-            rows: [...document.querySelectorAll('table.qr-table tr')].map(r => getComputedStyle(r).breakInside)};
+            rows: [...document.querySelectorAll('table.qr-table tr')].map(r => getComputedStyle(r).breakInside),
+            majors: [...document.querySelectorAll('section.qr-major')].map(s => getComputedStyle(s).breakBefore)};
 }"""
 
 
 def test_print_layout_nothing_wider_than_the_page(chromium, printed):
-    """Print media at the A4 content width (210 − 2 × 12 mm = 186 mm ≈ 703 px): every box is inside the
-    page, every badge inside its cell; table heads repeat on each page and rows never split."""
+    """Print media at the A4 content width (210 − 2 × 12 mm = 186 mm ≈ 703 px), offline: every box is inside
+    the page, every badge inside its cell; table heads repeat on each page, rows never split and each
+    major section starts a page."""
     lang, plain, branded = printed
     for html_path in (plain, branded):
-        page = chromium.new_page(viewport={"width": 703, "height": 1000})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
-        page.goto(html_path.as_uri(), wait_until="load")
+        page, left, _ = open_offline(chromium, html_path, viewport={"width": 703, "height": 1000})
         page.emulate_media(media="print")
         result = page.evaluate(OVERFLOW_JS)
         page.close()
@@ -131,6 +252,8 @@ def test_print_layout_nothing_wider_than_the_page(chromium, printed):
         assert result["bad"] == [], f"{html_path.name}: {result['bad']}"
         assert set(result["heads"]) == {"table-header-group"}
         assert set(result["rows"]) == {"avoid"}
+        assert result["majors"] and set(result["majors"]) == {"page"}, html_path.name  # each starts a page
+        assert left == []
 
 
 def test_printed_pages_render_header_and_footer_visibly(printed, tmp_path):
@@ -153,6 +276,8 @@ def test_printed_pages_render_header_and_footer_visibly(printed, tmp_path):
 
 def test_one_browser_prints_many_files_in_parallel(printed, tmp_path):
     lang, plain, branded = printed
+    if lang != "en":  # nothing here depends on the language; a browser and four prints cost ~15 s of CPU
+        pytest.skip("English only: the Chinese PDFs are checked above")
     jobs = [pdf.PdfJob(src, tmp_path / f"{i}-{src.stem}.pdf") for i, src in enumerate([plain, branded] * 2)]
     run = pdf.print_pdfs(jobs, parallel=3)
     assert not run.failed and run.parallel == 3

@@ -250,7 +250,7 @@ def test_check_errors_gives_one_line_naming_office_and_cell():
 # ----------------------------------------------------------------------------- real notebook runs (slow)
 
 @pytest.mark.slow
-def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch, full_responses):
+def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch, full_responses, report_kernel):
     broken = tmp_path / "broken.ipynb"
     nb = nbformat.read(notebook.bundled_notebook("report"), as_version=4)
     nb.cells.insert(2, new_code_cell("raise ValueError('clause table exploded\\nsecond line')"))
@@ -258,7 +258,7 @@ def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch,
     monkeypatch.setattr(notebook, "bundled_notebook", lambda name="report": broken)
     out = tmp_path / "out"
     with pytest.raises(NotebookError) as err:
-        api.build_report(full_responses, out, keep_notebook=True)
+        api.build_report(full_responses, out, keep_notebook=True, kernel=report_kernel)
     message = str(err.value)
     assert "\n" not in message
     assert message == ("report for 'Lakeside Test Office' failed in cell 4: "
@@ -267,8 +267,9 @@ def test_execution_error_is_one_line_and_leaves_no_report(tmp_path, monkeypatch,
 
 
 @pytest.mark.slow
-def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp_path):
-    path = api.build_report(evil_responses, tmp_path, lang="zh", keep_notebook=True)
+def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp_path, report_kernel):
+    """On the kernel the failed report above ran on: a cell error leaves it usable, wiped for the next."""
+    path = api.build_report(evil_responses, tmp_path, lang="zh", keep_notebook=True, kernel=report_kernel)
     assert path.parent == tmp_path and path.name.startswith("evil-script-alert-x1-script")
     page = path.read_text(encoding="utf-8")
     assert_inert(page)
@@ -276,6 +277,8 @@ def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp
     assert path.with_suffix(".ipynb").exists()
     executed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
     assert "injected-parameters" in executed.cells[1].metadata.tags
+    assert [c.get("execution_count") for c in executed.cells if c.cell_type == "code"][0] == 1  # counter wiped
+    assert report_kernel.alive() and report_kernel.notebooks_run >= 1  # the caller's kernel: left running
 
 
 @pytest.mark.slow
