@@ -80,8 +80,8 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
     old_cl = load_checklist(source or meta.get("checklist") or load_crosswalk().source_id)
     new_cl = load_checklist(target)
     if old_path.resolve() == out_path.resolve():
-        raise MigrationError("the output would replace the old file; write the migrated file elsewhere",
-                             path=out_path)
+        from qmskit.i18n.catalog import msg
+        raise MigrationError(msg("api.migrate_same_file"), path=out_path)
     result = migrate_responses(meta, frame, old_cl, new_cl)
     for lang_code in ("en", "zh"):  # a new clause no old clause reaches: the catalog's words for why
         column = result.new_clauses[f"reason_{lang_code}"]
@@ -185,7 +185,8 @@ def find_action_plans(actions_dir: str | os.PathLike) -> dict[str, Path]:
 
     folder = Path(actions_dir)
     if not folder.is_dir():
-        raise QmskitError("not a folder of action plans (--actions DIR)", path=folder)
+        from qmskit.i18n.catalog import msg
+        raise QmskitError(msg("api.not_actions_folder"), path=folder)
     plans: dict[str, Path] = {}
     for path in sorted(folder.glob("*.xlsx")):
         if path.name.startswith((".", "~$")):
@@ -193,7 +194,9 @@ def find_action_plans(actions_dir: str | os.PathLike) -> dict[str, Path]:
         try:
             office = read_actions(path).office
         except QmskitError as exc:
-            warnings.warn(f"action plan skipped: {exc}", UserWarning, stacklevel=2)
+            from qmskit.errors import ResponsesWarning
+            from qmskit.i18n.catalog import line_message, msg
+            warnings.warn(ResponsesWarning(msg("api.plan_skipped", error=line_message(exc))), stacklevel=2)
             continue
         if office:
             plans.setdefault(office_key(office), path)

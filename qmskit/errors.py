@@ -8,8 +8,11 @@ re-export them, so ``from qmskit.core.compare import ComparisonError`` keeps wor
 Translatable lines (the pattern of pandera's ``SchemaError.reason_code``): an error's ``detail`` and
 ``where`` may be a :class:`Message` -- English text that also carries its message-catalog key and fields --
 so ``str(error)`` is the English line everywhere, and an edge that knows the user's language says it in that
-language with :func:`qmskit.i18n.catalog.error_line`. This module imports no catalog (the core raises these
-errors and must not): :func:`qmskit.i18n.catalog.msg` makes the Messages (qmskit.io uses it).
+language with :func:`qmskit.i18n.catalog.error_line`. :func:`qmskit.i18n.catalog.msg` makes the Messages
+(qmskit.io uses it); the core and the checklist loader, which may not import qmskit.i18n, name their
+problems with :func:`msg` here: a catalog key and fields (data, like a readiness ReasonCode), whose English
+text the catalog gives when the error is made (tests/test_layering.py allows this module that one lazy
+look-up and nothing else of i18n).
 """
 from __future__ import annotations
 
@@ -32,6 +35,25 @@ class Message(str):
 
     def __reduce__(self):  # pickled (batch workers, Dask) with its key and fields, not as the plain str
         return (Message, (str(self), self.key, self.fields))
+
+
+def msg(key: str, /, **fields: object) -> Message:
+    """The catalog message ``key`` with ``fields`` as a :class:`Message`, for the layers below qmskit.i18n
+    (the core, the checklist loader): they name what is wrong by key and fields, words stay in the catalog.
+    The English text (``str()``) is looked up in the catalog here, when the error is made."""
+    from qmskit.i18n.catalog import msg as catalog_msg
+    return catalog_msg(key, **fields)
+
+
+def joined(parts: list[str]) -> str:
+    """Several problems as one line, each said in the line's language ("a; b", "a；b"): a Message when any
+    part is one, so the edge can still translate every part."""
+    if not any(isinstance(p, Message) for p in parts):
+        return "; ".join(parts)
+    line = parts[0]
+    for part in parts[1:]:
+        line = msg("errors.and", first=line, second=part)
+    return line
 
 
 def _located(detail: str, path: str | None, where: str | None) -> str:
@@ -112,6 +134,10 @@ class ResponsesWarning(UserWarning):
 
 class FileBusyError(QmskitError):
     """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
+
+
+class WriteTargetError(QmskitError):
+    """The file to write exists and is not a regular file (a folder, a named pipe, a device)."""
 
 
 class MergeError(QmskitError):

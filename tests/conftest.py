@@ -15,6 +15,13 @@ import psutil
 import pytest
 from hypothesis import HealthCheck, settings
 
+# isort: off
+# nbformat the way qmskit imports it, before any test module imports nbformat itself (tests/batch/
+# test_batch.py, render/test_report.py): a plain first `import nbformat` imports jsonschema with
+# rfc3987_syntax, whose ~38 lark grammars cost each xdist worker ~3 s of CPU at collection for nothing
+# (see qmskit.jupyter._nbformat; jupyter/test_notebook_imports.py checks both ways in fresh interpreters)
+import qmskit.jupyter._nbformat  # noqa: F401
+# isort: on
 from qmskit import api
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 

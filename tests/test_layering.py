@@ -101,6 +101,19 @@ def test_config_is_plain_constants():
     assert imported <= {"__future__", "pathlib"}, imported
 
 
+def test_errors_reach_the_catalog_only_for_the_english_of_a_message():
+    """qmskit.errors is imported by every layer, the core included: it may look up a message's English text in
+    the catalog (errors.msg, for the core and the checklist loader, which name their problems by key and
+    fields) inside that one function, and import nothing else of qmskit."""
+    tree = ast.parse((PACKAGE / "errors.py").read_text(encoding="utf-8"))
+    imports = _module_imports(PACKAGE / "errors.py")
+    assert imports == {"qmskit.i18n.catalog", "qmskit.i18n.catalog.msg"}, imports
+    [msg] = [fn for fn in tree.body if isinstance(fn, ast.FunctionDef) and fn.name == "msg"]
+    assert any(isinstance(node, ast.ImportFrom) and node.module == "qmskit.i18n.catalog" for node in ast.walk(msg))
+    assert not any(isinstance(node, ast.ImportFrom) and node.module == "qmskit.i18n.catalog"
+                   for fn in tree.body if fn is not msg for node in ast.walk(fn)), "import outside errors.msg"
+
+
 def test_allowed_exceptions_are_still_needed():
     """An exception nobody uses any more is removed, so the list never grows stale."""
     for rel, name in ALLOWED_LAZY:

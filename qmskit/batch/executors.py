@@ -182,7 +182,8 @@ def get(name: str) -> PoolFactory:
     try:
         return _EXECUTORS[name]
     except KeyError:
-        raise UsageError(f"unknown executor '{name}' (known: {', '.join(names())})") from None
+        from qmskit.i18n.catalog import msg
+        raise UsageError(msg("batch.unknown_executor", name=name, known=", ".join(names()))) from None
 
 
 def names() -> list[str]:
@@ -298,7 +299,8 @@ def _dask_pool(*, workers: int | None, scheduler: str | None, client: Any,
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise QmskitError("the dask executor needs dask.distributed: pip install 'qmskit[dask]'") from None
+        from qmskit.i18n.catalog import msg
+        raise QmskitError(msg("batch.no_dask")) from None
     owns, cluster = False, None
     if client is None:
         owns = True
@@ -306,7 +308,8 @@ def _dask_pool(*, workers: int | None, scheduler: str | None, client: Any,
             try:
                 client = Client(scheduler, timeout="20s")
             except OSError as exc:
-                raise QmskitError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+                from qmskit.i18n.catalog import msg
+                raise QmskitError(msg("batch.no_scheduler", scheduler=scheduler, error=exc)) from None
         else:
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                    processes=True, dashboard_address=None)

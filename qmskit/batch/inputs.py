@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from qmskit.batch.outcomes import OfficeOutcome, one_line
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import msg
 
 if TYPE_CHECKING:
     from qmskit.core.assessment import Assessment
@@ -34,19 +35,19 @@ def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[Of
         if path.is_dir():
             found = sorted(f for f in path.iterdir() if _is_responses_file(f))
             if not found:
-                missing.append(OfficeOutcome(text, error=f"{text}: no responses files "
-                                                         f"({', '.join(RESPONSE_SUFFIXES)}) in this folder"))
+                missing.append(OfficeOutcome(text, error=msg("batch.empty_folder", path=text,
+                                                             suffixes=", ".join(RESPONSE_SUFFIXES))))
         elif any(ch in text for ch in "*?[") and not path.exists():
             found = sorted(Path(f) for f in glob.glob(os.path.expanduser(text), recursive=True)
                            if _is_responses_file(Path(f)))
             if not found:
-                missing.append(OfficeOutcome(text, error=f"{text}: no responses files match"))
+                missing.append(OfficeOutcome(text, error=msg("batch.no_match", pattern=text)))
         else:
             found = [path]   # a missing file fails as its own office ("file not found"), like `score`
         files.extend(found)
     unique = list(dict.fromkeys(f.resolve() for f in files))
     if not unique:
-        raise QmskitError("no responses files to process in " + ", ".join(map(str, inputs)))
+        raise QmskitError(msg("batch.no_inputs", inputs=", ".join(map(str, inputs))))
     return unique, missing
 
 

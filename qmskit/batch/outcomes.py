@@ -68,14 +68,18 @@ class BatchResult:
     def exit_code(self) -> int:
         return 0 if not self.failed and not self.portfolio_error and not self.pdf_errors else 1
 
-    def summary_lines(self) -> list[str]:
-        lines = [f"{len(self.succeeded)} of {len(self.offices)} offices done in {self.seconds:.1f} s "
-                 f"({self.workers} worker{'s' if self.workers != 1 else ''}); portfolio: "
-                 + (str(self.index) if self.index else f"FAILED ({self.portfolio_error})")]
+    def summary_lines(self, lang: str = "en") -> list[str]:
+        """What the CLI prints when the batch is done, in ``lang`` (the offices' errors are already said in
+        the batch's language)."""
+        from qmskit.i18n.catalog import say, t, tn
+        portfolio = str(self.index) if self.index else t("batch.portfolio_failed", lang, error=self.portfolio_error)
+        lines = [t("batch.summary", lang, done=len(self.succeeded), offices=tn("batch.n_offices", len(self.offices), lang),
+                   seconds=f"{self.seconds:.1f}", workers=tn("batch.n_workers", self.workers, lang), portfolio=portfolio)]
         for o in self.failed:  # read errors already start with the file's path; others get it in front
-            error = o.error or "failed"
-            lines.append(f"FAILED {error}" if error.startswith(o.source) else f"FAILED {o.source}: {error}")
-        lines.extend(f"FAILED {e}" for e in self.pdf_errors)
+            error = say(o.error, lang) if o.error else t("batch.failed_reason", lang)
+            line = error if error.startswith(o.source) else t("errors.file", lang, path=o.source, detail=error)
+            lines.append(t("batch.failed", lang, line=line))
+        lines.extend(t("batch.failed", lang, line=e) for e in self.pdf_errors)
         return lines
 
     def add_timings(self) -> None:

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from qmskit.errors import BatchBusy, QmskitError
+from qmskit.i18n.catalog import msg
 from qmskit.io import iorw
 
 MANIFEST = ".qmskit-batch.json"
@@ -112,8 +113,7 @@ class OutputFolder:
         except OSError:
             holder = _holder(fd)
             os.close(fd)
-            raise BatchBusy(f"another batch is writing into this folder ({holder}); wait for it to finish "
-                            "or give another -o folder", path=self.out) from None
+            raise BatchBusy(msg("batch.busy", holder=holder), path=self.out) from None
         info = {"pid": os.getpid(), "host": socket.gethostname(),
                 "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
         os.ftruncate(fd, 0)
@@ -133,7 +133,7 @@ class OutputFolder:
     def write_bytes(self, name: str, data: bytes) -> Path:
         assert self.staging is not None, "OutputFolder used outside its with-block"
         if not _plain_name(name):
-            raise QmskitError(f"refusing to write '{name}': not a plain report, CSV or notebook name", path=self.out)
+            raise QmskitError(msg("batch.not_plain_name", name=name), path=self.out)
         staged = self.staging / name
         staged.write_bytes(data)
         self.staged[name] = (staged, hashlib.sha256(data).hexdigest())
@@ -147,7 +147,7 @@ class OutputFolder:
             target = self.out / name
             if os.path.lexists(target):
                 if os.path.isdir(target) and not os.path.islink(target):
-                    raise QmskitError(f"cannot write {name}: a folder of that name is in the way", path=self.out)
+                    raise QmskitError(msg("batch.folder_in_the_way", name=name), path=self.out)
                 current = sha256_file(target)
                 if current is not None and current != previous.get(name) and current != digest:
                     self.backups.append(iorw.backup_file(target))  # the user's own file (or edited): kept
@@ -168,9 +168,9 @@ class OutputFolder:
 def _holder(fd: int) -> str:
     try:
         info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
-        return f"pid {int(info['pid'])} on {str(info['host'])[:64]}, started {str(info['started'])[:40]}"
+        return msg("batch.holder", pid=int(info["pid"]), host=str(info["host"])[:64], started=str(info["started"])[:40])
     except (OSError, ValueError, KeyError, TypeError):
-        return "its details are not readable"
+        return msg("batch.holder_unknown")
 
 
 

@@ -11,15 +11,16 @@ ProgressCallback = Callable[[int, int, int, str], Any]  # (done, total, failed, 
 class Progress:
     """Counts offices as they finish and shows it: on a terminal, through ``callback``, or not at all."""
 
-    def __init__(self, total: int, callback: ProgressCallback | None = None, bar: Any = None):
-        self.total, self.done, self.failed = total, 0, 0
+    def __init__(self, total: int, callback: ProgressCallback | None = None, bar: Any = None, lang: str = "en"):
+        self.total, self.done, self.failed, self.lang = total, 0, 0, lang
         self.callback, self.bar, self.task = callback, bar, None
         if bar is not None:
             bar.start()
             self.task = bar.add_task("offices", total=total, failed="")
 
     @classmethod
-    def make(cls, progress: bool | ProgressCallback, total: int) -> Progress:
+    def make(cls, progress: bool | ProgressCallback, total: int, lang: str = "en") -> Progress:
+        """The bar's words (and the failures it prints) in ``lang``."""
         if callable(progress):
             return cls(total, callback=progress)
         if not progress or not sys.stderr.isatty():
@@ -33,10 +34,12 @@ class Progress:
             TimeElapsedColumn,
             TimeRemainingColumn,
         )
-        bar = Progress(TextColumn("[bold]batch"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"),
-                       TimeRemainingColumn(), TimeElapsedColumn(), TextColumn("[red]{task.fields[failed]}"),
-                       console=Console(stderr=True), transient=False)
-        return cls(total, bar=bar)
+
+        from qmskit.i18n.catalog import t
+        bar = Progress(TextColumn("[bold]" + t("batch.bar_label", lang)), BarColumn(), MofNCompleteColumn(),
+                       TextColumn(t("batch.bar_eta", lang)), TimeRemainingColumn(), TimeElapsedColumn(),
+                       TextColumn("[red]{task.fields[failed]}"), console=Console(stderr=True), transient=False)
+        return cls(total, bar=bar, lang=lang)
 
     def advance(self, label: str, error: str | None) -> None:
         self.done += 1
@@ -44,15 +47,17 @@ class Progress:
         if self.callback:
             self.callback(self.done, self.total, self.failed, label)
         if self.bar is not None:
-            failed = f"{self.failed} failed" if self.failed else ""
+            from qmskit.i18n.catalog import say, t, tn
+            failed = tn("batch.bar_failed", self.failed, self.lang) if self.failed else ""
             self.bar.update(self.task, advance=1, failed=failed)
             if error:
                 from rich.text import Text
 
                 from qmskit.cli._term import plain
-                text = error if label in error else f"{label}: {error}"
-                self.bar.console.print(Text.assemble(("FAILED", "red"), " ", plain(text)), highlight=False,
-                                       soft_wrap=True)
+                said = say(error, self.lang)
+                text = said if label in said else t("errors.file", self.lang, path=label, detail=said)
+                self.bar.console.print(Text.assemble((t("batch.bar_failed_mark", self.lang), "red"), " ", plain(text)),
+                                       highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         if self.bar is not None:

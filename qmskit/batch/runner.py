@@ -39,6 +39,7 @@ from qmskit.batch.tasks import OfficeResult, OfficeTask, PortfolioTask, Status
 from qmskit.batch.worker import render_office, render_portfolio
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import msg
 from qmskit.io import iorw
 
 WORKER_RETRIES = 1  # an office whose worker process died is tried once more on a fresh pool
@@ -66,13 +67,13 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
     numbers count the offices in input order. ``pdf``: print every report and the portfolio to PDF with
     ONE headless Chromium, ``pdf_parallel`` pages at a time (:mod:`qmskit.render.pdf`).
     """
+    from qmskit.i18n.catalog import msg
     from qmskit.jupyter.notebook import bundled_notebook
     from qmskit.render.brand import load_brand, resolve_path
-
     if lang not in ("en", "zh", None):
-        raise QmskitError(f"unknown language '{lang}' (allowed: en, zh)")
+        raise QmskitError(msg("batch.bad_language", value=lang))
     if workers is not None and workers < 1:
-        raise QmskitError(f"--workers must be at least 1, not {workers}")
+        raise QmskitError(msg("batch.bad_workers", workers=workers))
     brand_file = resolve_path(brand)
     load_brand(brand_file)  # a bad brand file stops the batch here, in one line, before any kernel
     brand_path = str(brand_file.resolve()) if brand_file else None
@@ -115,7 +116,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         raise
     outcomes: list[OfficeOutcome] = list(missing)
     result = BatchResult(out, outcomes)
-    bar = Progress.make(progress, total=len(missing) + len(files) + 1)
+    bar = Progress.make(progress, total=len(missing) + len(files) + 1, lang=lang or "en")
     for o in missing:
         bar.advance(o.label, o.error)
     result.workers = pool.workers
@@ -217,9 +218,9 @@ def _collect(pool: _Workers, pending: dict[cf.Future, OfficeOutcome], tasks: dic
                 if attempts[id(o)] <= WORKER_RETRIES:
                     retry.append(o)
                     continue
-                reply = OfficeResult.failed("the worker process died while rendering this report")
+                reply = OfficeResult.failed(msg("batch.worker_died"))
             except Exception as exc:  # e.g. dask lost the worker or could not run the task
-                reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+                reply = OfficeResult.failed(_worker_error(exc))
             _take_result(o, reply, out)
             bar.advance(o.label, o.error)
             if guard is not None:
@@ -251,7 +252,7 @@ def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: b
         pool.replace()
         future = pool.submit(render_portfolio, task)
     except Exception as exc:
-        reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+        reply = OfficeResult.failed(_worker_error(exc))
     if meanwhile is not None:
         meanwhile()
     if future is not None:
@@ -262,9 +263,9 @@ def _portfolio(pool: _Workers, result: BatchResult, lang: str, office_reports: b
             try:
                 reply = pool.submit(render_portfolio, task).result()
             except Exception as exc:
-                reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+                reply = OfficeResult.failed(_worker_error(exc))
         except Exception as exc:
-            reply = OfficeResult.failed(one_line(f"worker error: {type(exc).__name__}: {exc}"))
+            reply = OfficeResult.failed(_worker_error(exc))
     assert reply is not None
     if reply.ok and reply.html is not None:
         result.index = write_text(out or result.out_dir, "index.html", reply.html)
@@ -348,3 +349,6 @@ def _print_pdfs(result: BatchResult, parallel: int | None, folder: OutputFolder 
     result.timings["pdf_total"] = run.seconds
 
 
+def _worker_error(exc: BaseException) -> str:
+    """A worker that failed outside the office's own work (dask lost it, the task could not run): one line."""
+    return msg("batch.worker_error", kind=type(exc).__name__, error=one_line(str(exc)))

@@ -74,7 +74,9 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
     for o in outcomes:
         a = o.assessment
         if a is None or not o.ok:
-            failed.append({"source": o.source, "office": o.office, "stage": o.status.value, "reason": o.error})
+            from qmskit.i18n.catalog import say  # a reason the catalog words (a failed report): in the page's language
+            failed.append({"source": o.source, "office": o.office, "stage": o.status.value,
+                           "reason": say(o.error, lang) if o.error else o.error})
         if a is None:
             continue
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]

@@ -132,13 +132,14 @@ def describe_failure(exc: BaseException, office: str | None = None) -> str:
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from qmskit.i18n.catalog import line_message, msg
     from qmskit.jupyter.warmkernel import KernelTimeout
-
-    if isinstance(exc, KernelTimeout):
-        return str(exc)
+    if isinstance(exc, KernelTimeout):  # its words are a catalog Message: the summary says them in its language
+        return exc.args[0] if exc.args else str(exc)
     if isinstance(exc, PapermillExecutionError):
         from qmskit.jupyter.notebook import notebook_error
-        return one_line(str(notebook_error(office, exc.ename, exc.evalue, exc.exec_count)))
+        error = notebook_error(office, exc.ename, exc.evalue, exc.exec_count)
+        return line_message(error) if len(str(error)) <= 300 else one_line(str(error))  # a long one: cut, English
     if isinstance(exc, DeadKernelError):
-        return "the kernel died while running the report (killed or out of memory)"
+        return msg("batch.kernel_died")
     return one_line(f"{type(exc).__name__}: {exc}")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import bundled_dir
 from qmskit.config import DEFAULT_CHECKLIST
-from qmskit.errors import ChecklistError
+from qmskit.errors import ChecklistError, msg
 from qmskit.io.yamlio import line_of, load_yaml
 
 CROSSWALK = "crosswalk-2000-2015.yaml"
@@ -45,17 +45,16 @@ def _load_crosswalk(path_text: str, _mtime: int) -> Crosswalk:
     path = Path(path_text)
     data, lines = load_yaml(path, ChecklistError)
     if not isinstance(data, dict) or not isinstance(data.get("mappings"), list) or "crosswalk" not in data:
-        raise ChecklistError("a cross-walk needs 'crosswalk: {from, to}' and a 'mappings' list", path=path,
-                             where="line 1")
+        raise ChecklistError(msg("crosswalk.not_mapping"), path=path, where=msg("place.line", line=1))
     head = data["crosswalk"] or {}
     rows, seen = [], set()
     for i, m in enumerate(data["mappings"]):
-        where = f"line {line_of(lines, ('mappings', i))}"
+        where = msg("place.line", line=line_of(lines, ("mappings", i)))
         if not isinstance(m, dict) or "old" not in m or not isinstance(m.get("new"), list) or not m["new"]:
-            raise ChecklistError(f"mappings[{i}]: needs 'old' and a non-empty 'new' list", path=path, where=where)
+            raise ChecklistError(msg("crosswalk.bad_mapping", i=i), path=path, where=where)
         old = str(m["old"])
         if old in seen:
-            raise ChecklistError(f"mappings[{i}]: old clause '{old}' appears twice", path=path, where=where)
+            raise ChecklistError(msg("crosswalk.old_twice", i=i, old=old), path=path, where=where)
         seen.add(old)
         rows.append({"old": old, "title": str(m.get("title", "")), "new": tuple(str(c) for c in m["new"])})
     new = [{"clause": str(n["clause"]), "reason_en": (n.get("reason") or {}).get("en", ""),

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from qmskit.errors import ChecklistError
+from qmskit.errors import ChecklistError, msg
 from qmskit.io.yamlio import format_path, line_of, load_yaml, parse_yaml, read_yaml_text
 
 DEFAULT_THRESHOLDS = {
@@ -91,7 +91,7 @@ class Checklist:
 # ----------------------------------------------------------------------------- locating
 
 def list_checklists() -> pd.DataFrame:
-    """The bundled checklists: id, version, title, clauses, questions, path."""
+    """The bundled checklists: id, version, title (English), clauses, questions, path, title_zh."""
     rows = []
     for path in sorted(bundled_dir().glob("*.yaml")):
         try:
@@ -99,8 +99,9 @@ def list_checklists() -> pd.DataFrame:
         except ChecklistError:
             continue  # a data file that is not a checklist (e.g. the cross-walk)
         rows.append({"id": cl.id, "version": cl.version, "title": cl.title["en"],
-                     "clauses": len(cl.clauses), "questions": len(cl.questions), "path": str(path)})
-    return pd.DataFrame(rows, columns=["id", "version", "title", "clauses", "questions", "path"])
+                     "clauses": len(cl.clauses), "questions": len(cl.questions), "path": str(path),
+                     "title_zh": cl.title.get("zh", "")})
+    return pd.DataFrame(rows, columns=["id", "version", "title", "clauses", "questions", "path", "title_zh"])
 
 
 def resolve_checklist(id_or_path: str | Path) -> Path:
@@ -108,7 +109,7 @@ def resolve_checklist(id_or_path: str | Path) -> Path:
     candidate = Path(id_or_path)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         if not candidate.exists():
-            raise ChecklistError("file not found", path=candidate)
+            raise ChecklistError(msg("limits.not_found"), path=candidate)
         return candidate
     bundled = bundled_dir() / f"{id_or_path}.yaml"
     if bundled.exists():
@@ -121,7 +122,7 @@ def resolve_checklist(id_or_path: str | Path) -> Path:
         if isinstance(data, dict) and data.get("id") == str(id_or_path):
             return path
     known = ", ".join(sorted(list_checklists()["id"]))  # checklists only, not data such as the cross-walk
-    raise ChecklistError(f"unknown checklist '{id_or_path}' (bundled: {known}; or give a path to a .yaml file)")
+    raise ChecklistError(msg("checklist.unknown", name=id_or_path, known=known))
 
 
 def load_checklist(id_or_path: str | Path | Checklist) -> Checklist:
@@ -159,15 +160,14 @@ def read_checklist_data(path: Path, _seen: tuple = (), *, text: str | None = Non
         text = read_yaml_text(path, ChecklistError)
     data, lines = parse_yaml(text, path, ChecklistError)
     if not isinstance(data, dict):
-        raise ChecklistError("a checklist must be a YAML mapping with id, version, title and clauses",
-                             path=path, where="line 1")
+        raise ChecklistError(msg("checklist.not_mapping"), path=path, where=msg("place.line", line=1))
     _check_schema(data, lines, path)
     if data.get("extends"):
         from qmskit.checklist.profiles import compose_profile  # profiles build on a base checklist
         base_path = resolve_checklist(data["extends"])
         if str(base_path.resolve()) in _seen or base_path.resolve() == path.resolve():
-            raise ChecklistError(f"'extends: {data['extends']}' makes a cycle", path=path,
-                                 where=f"line {line_of(lines, ('extends',))}")
+            raise ChecklistError(msg("checklist.extends_cycle", base=data["extends"]), path=path,
+                                 where=msg("place.line", line=line_of(lines, ("extends",))))
         base_text = read_yaml_text(base_path, ChecklistError)
         if dependencies is not None:
             from qmskit.checklist.cache import text_sha256
@@ -176,8 +176,7 @@ def read_checklist_data(path: Path, _seen: tuple = (), *, text: str | None = Non
                                    dependencies=dependencies)
         data = compose_profile(base, data, path=path, lines=lines)
     elif not data.get("clauses"):
-        raise ChecklistError("a checklist needs a non-empty 'clauses' list (or 'extends' a base)",
-                             path=path, where="line 1")
+        raise ChecklistError(msg("checklist.no_clauses"), path=path, where=msg("place.line", line=1))
     check_semantics(data, lines, path)
     return data
 
@@ -210,33 +209,46 @@ def _check_schema(data: dict, lines: dict, path: Path) -> None:
         if err.rule == "additionalProperties" and isinstance(err.value, dict):  # the offending key's own line
             extra = sorted(set(err.value) - set((err.definition or {}).get("properties", {})))
             key = key + (extra[0],) if extra else key
-        raise ChecklistError(f"{format_path(key)}: {_explain(err)}", path=path,
-                             where=f"line {line_of(lines, key)}") from None
+        raise at_key(_explain(err), key, path, lines) from None
+
+
+def at_key(problem: str, key: tuple, path: Path, lines: dict) -> ChecklistError:
+    """The error for ``problem`` (a catalog Message) at ``key`` of a checklist file: the key's dotted path
+    (``clauses[0].questions[2].weight``) before the problem, the key's line as the place."""
+    return ChecklistError(msg("checklist.at_key", key=format_path(key), problem=problem), path=path,
+                          where=msg("place.line", line=line_of(lines, key)))
+
+
+# JSON types as the schema names them (the English words are those names, the catalog gives the Chinese)
+_JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
 
 
 def _explain(err) -> str:
-    """One phrase for a ``fastjsonschema.JsonSchemaValueException`` (what is expected, what was given)."""
+    """One phrase for a ``fastjsonschema.JsonSchemaValueException`` (what is expected, what was given), as a
+    catalog Message."""
     v, definition, instance = err.rule, err.definition or {}, err.value
     if v == "additionalProperties" and isinstance(instance, dict):
         allowed = ", ".join(sorted(definition.get("properties", {})))
         extra = sorted(set(instance) - set(definition.get("properties", {})))
-        return f"unknown key '{extra[0]}' (allowed: {allowed})"
+        return msg("schema.unknown_key", key=extra[0], allowed=allowed)
     if v == "required" and isinstance(instance, dict):
         missing = [k for k in definition.get("required", []) if k not in instance]
-        return f"missing required key '{missing[0] if missing else '?'}'"
-    if v == "exclusiveMinimum":
-        return f"must be > {err.rule_definition} (got {instance!r})"
+        return msg("schema.missing_key", key=missing[0] if missing else "?")
+    if v in ("exclusiveMinimum", "minimum", "maximum"):
+        return msg(f"schema.{v}", limit=err.rule_definition, value=instance)
     if v == "enum":
         allowed = ", ".join("none" if x is None else str(x) for x in err.rule_definition)
-        return f"got {instance!r}, expected one of: {allowed}"
+        return msg("schema.enum", value=instance, allowed=allowed)
     if v == "type":
-        return f"got {instance!r}, expected {err.rule_definition}"
+        expected = err.rule_definition
+        return msg("schema.type", value=instance,
+                   expected=msg(f"schema.type_{expected}") if expected in _JSON_TYPES else expected)
     if v == "minLength":
-        return "must not be empty"
+        return msg("schema.empty")
     if v == "pattern":
-        return f"{instance!r} is not a valid identifier (pattern {err.rule_definition})"
-    text = err.message
-    return text[len(err.name) + 1:] if err.name and text.startswith(err.name + " ") else text
+        return msg("schema.pattern", value=instance, pattern=err.rule_definition)
+    text = err.message  # a rule the schema does not use today: fastjsonschema's English, said as it is
+    return msg("schema.other", text=text[len(err.name) + 1:] if err.name and text.startswith(err.name + " ") else text)
 
 
 def _iter_nodes(nodes: list, key: tuple = ("clauses",), parent: str | None = None):
@@ -248,46 +260,44 @@ def _iter_nodes(nodes: list, key: tuple = ("clauses",), parent: str | None = Non
 
 def check_semantics(data: dict, lines: dict, path: Path) -> None:
     """Rules a schema cannot say: unique ids and numbers, nesting, leaves, thresholds."""
-    def fail(msg: str, key: tuple) -> None:
-        raise ChecklistError(f"{format_path(key)}: {msg}", path=path, where=f"line {line_of(lines, key)}")
+    def fail(problem: str, key: tuple) -> None:
+        raise at_key(problem, key, path, lines)
 
     seen_clause: dict[str, tuple] = {}
     seen_q: dict[str, tuple] = {}
     for node, key, parent in _iter_nodes(data.get("clauses", [])):
         number = node["clause"]
         if number in seen_clause:
-            fail(f"duplicate clause number '{number}' (first at line {line_of(lines, seen_clause[number])})",
+            fail(msg("checklist.duplicate_clause", clause=number, line=line_of(lines, seen_clause[number])),
                  key + ("clause",))
         seen_clause[number] = key + ("clause",)
         if parent is not None and not number.startswith(parent + "."):
-            fail(f"clause '{number}' is nested under '{parent}' but its number does not start with '{parent}.'",
-                 key + ("clause",))
+            fail(msg("checklist.bad_nesting", clause=number, parent=parent), key + ("clause",))
         if parent is None and "." in number:
-            fail(f"orphan clause '{number}': a top-level clause number has no dot "
-                 f"(nest it under '{number.rsplit('.', 1)[0]}')", key + ("clause",))
+            fail(msg("checklist.orphan", clause=number, parent=number.rsplit(".", 1)[0]), key + ("clause",))
         if parent is not None and number.count(".") != parent.count(".") + 1:
-            fail(f"clause '{number}' skips a level under '{parent}'", key + ("clause",))
+            fail(msg("checklist.skips_level", clause=number, parent=parent), key + ("clause",))
         if "title" not in node:
-            fail(f"clause '{number}' has no title (give en and zh)", key)
+            fail(msg("checklist.no_title", clause=number), key)
         has_children, has_questions = bool(node.get("clauses")), bool(node.get("questions"))
         if has_children and has_questions:
-            fail(f"clause '{number}' has both sub-clauses and questions; questions belong to leaf clauses", key)
+            fail(msg("checklist.both", clause=number), key)
         if not has_children and not has_questions:
-            fail(f"leaf clause '{number}' has no questions", key)
+            fail(msg("checklist.leaf_no_questions", clause=number), key)
         for j, q in enumerate(node.get("questions") or []):
             qkey = key + ("questions", j)
             if q["id"] in seen_q:
-                fail(f"duplicate question id '{q['id']}' (first at line {line_of(lines, seen_q[q['id']])})",
+                fail(msg("checklist.duplicate_question", id=q["id"], line=line_of(lines, seen_q[q["id"]])),
                      qkey + ("id",))
             seen_q[q["id"]] = qkey + ("id",)
     th = {**DEFAULT_THRESHOLDS, **(data.get("thresholds") or {})}
     if not th["ready_min"] >= th["nearly_ready_min"] >= th["developing_min"]:
-        fail("thresholds must be in order: ready_min >= nearly_ready_min >= developing_min "
-             f"(got {th['ready_min']}, {th['nearly_ready_min']}, {th['developing_min']})", ("thresholds",))
+        fail(msg("checklist.thresholds_order", ready=th["ready_min"], nearly=th["nearly_ready_min"],
+                 developing=th["developing_min"]), ("thresholds",))
     kpi_ids: set = set()
     for i, kpi in enumerate(data.get("kpis") or []):
         if kpi["id"] in kpi_ids:
-            fail(f"duplicate KPI id '{kpi['id']}'", ("kpis", i, "id"))
+            fail(msg("checklist.duplicate_kpi", id=kpi["id"]), ("kpis", i, "id"))
         kpi_ids.add(kpi["id"])
 
 
@@ -341,5 +351,5 @@ def validate_checklist_file(path: str | Path) -> Checklist:
     """Validate one file (raises :class:`ChecklistError`); used by ``qmskit validate``."""
     path = Path(path)
     if not path.exists():
-        raise ChecklistError("file not found", path=path)
+        raise ChecklistError(msg("limits.not_found"), path=path)
     return build_checklist(read_checklist_data(path), source=path)

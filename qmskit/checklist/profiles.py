@@ -26,8 +26,9 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-from qmskit.errors import ChecklistError
-from qmskit.io.yamlio import format_path, line_of
+from qmskit.checklist.loader import at_key
+from qmskit.errors import msg
+from qmskit.io.yamlio import line_of
 
 
 def _number_key(number: str) -> tuple:
@@ -59,21 +60,18 @@ class _Composer:
         self.base_ids = _question_ids(out["clauses"])
         self.profile_ids: dict[str, tuple] = {}
 
-    def fail(self, message: str, key: tuple) -> None:
-        raise ChecklistError(f"{format_path(key)}: {message}", path=self.path,
-                             where=f"line {line_of(self.lines, key)}")
+    def fail(self, problem: str, key: tuple) -> None:
+        raise at_key(problem, key, self.path, self.lines)
 
     def check_questions(self, node: dict, key: tuple) -> None:
         for j, q in enumerate(node.get("questions") or []):
             qkey = key + ("questions", j, "id")
             qid = q["id"]
             if qid in self.base_ids:
-                self.fail(f"question id '{qid}' already exists in base checklist {self.base_name} "
-                          f"(clause {self.base_ids[qid]}); profile questions need ids of their own, "
-                          f"e.g. a prefix such as 'gov-'", qkey)
+                self.fail(msg("profiles.id_in_base", id=qid, base=self.base_name, clause=self.base_ids[qid]), qkey)
             if qid in self.profile_ids:
-                self.fail(f"duplicate question id '{qid}' (first at line "
-                          f"{line_of(self.lines, self.profile_ids[qid])})", qkey)
+                self.fail(msg("checklist.duplicate_question", id=qid, line=line_of(self.lines, self.profile_ids[qid])),
+                          qkey)
             self.profile_ids[qid] = qkey
 
     def check_also_serves(self, nodes: list, key: tuple) -> None:
@@ -82,8 +80,8 @@ class _Composer:
             for j, q in enumerate(node.get("questions") or []):
                 for k, number in enumerate(q.get("also_serves") or []):
                     if str(number) not in self.index:
-                        self.fail(f"question '{q['id']}': also_serves names clause '{number}', which is not in "
-                                  f"the checklist", key + (i, "questions", j, "also_serves", k))
+                        self.fail(msg("profiles.also_serves", id=q["id"], clause=number),
+                                  key + (i, "questions", j, "also_serves", k))
             self.check_also_serves(node.get("clauses") or [], key + (i, "clauses"))
 
     def merge(self, nodes: list, key: tuple, parent_number: str | None) -> None:
@@ -91,8 +89,7 @@ class _Composer:
             nkey = key + (i,)
             number = node["clause"]
             if parent_number is not None and not number.startswith(parent_number + "."):
-                self.fail(f"clause '{number}' is nested under '{parent_number}' but its number does not "
-                          f"start with '{parent_number}.'", nkey + ("clause",))
+                self.fail(msg("checklist.bad_nesting", clause=number, parent=parent_number), nkey + ("clause",))
             self.check_questions(node, nkey)
             if number in self.index:
                 self.merge_into(self.index[number][0], node, nkey)
@@ -106,13 +103,12 @@ class _Composer:
         if node.get("questions"):
             if target.get("clauses"):
                 leaves = [c["clause"] for c in target["clauses"]]
-                self.fail(f"clause '{number}' has sub-clauses in {self.base_name} ({', '.join(leaves)}); "
-                          "add questions to a leaf clause", nkey + ("questions",))
+                self.fail(msg("profiles.has_subclauses", clause=number, base=self.base_name, leaves=", ".join(leaves)),
+                          nkey + ("questions",))
             target.setdefault("questions", []).extend(copy.deepcopy(node["questions"]))
         if node.get("clauses"):
             if target.get("questions") and not target.get("clauses"):
-                self.fail(f"clause '{number}' holds questions in {self.base_name}; it cannot gain "
-                          "sub-clauses", nkey + ("clauses",))
+                self.fail(msg("profiles.holds_questions", clause=number, base=self.base_name), nkey + ("clauses",))
             self.merge(node["clauses"], nkey + ("clauses",), number)
 
     def insert(self, node: dict, nkey: tuple) -> None:
@@ -123,21 +119,18 @@ class _Composer:
         elif parent_number in self.index:
             parent = self.index[parent_number][0]
             if parent.get("questions") and not parent.get("clauses"):
-                self.fail(f"new clause '{number}' would sit under '{parent_number}', which holds questions "
-                          f"in {self.base_name}; put the questions in '{parent_number}' instead",
-                          nkey + ("clause",))
+                self.fail(msg("profiles.parent_holds_questions", clause=number, parent=parent_number,
+                              base=self.base_name), nkey + ("clause",))
             siblings = parent.setdefault("clauses", [])
         else:
-            self.fail(f"clause '{number}' is not in {self.base_name} and neither is its parent "
-                      f"'{parent_number}' (add the parent first, or use an existing clause number)",
+            self.fail(msg("profiles.no_parent", clause=number, parent=parent_number, base=self.base_name),
                       nkey + ("clause",))
         if "title" not in node:
-            self.fail(f"new clause '{number}' needs a title (en and zh)", nkey)
+            self.fail(msg("profiles.new_needs_title", clause=number), nkey)
         if not node.get("questions") and not node.get("clauses"):
-            self.fail(f"new leaf clause '{number}' has no questions", nkey)
+            self.fail(msg("profiles.new_leaf_no_questions", clause=number), nkey)
         if node.get("questions") and node.get("clauses"):
-            self.fail(f"clause '{number}' has both sub-clauses and questions; questions belong to leaf "
-                      "clauses", nkey)
+            self.fail(msg("checklist.both", clause=number), nkey)
         added = copy.deepcopy({k: v for k, v in node.items() if k != "clauses"})
         siblings.append(added)
         siblings.sort(key=lambda n: _number_key(n["clause"]))
@@ -164,16 +157,14 @@ def compose_profile(base: dict, profile: dict, *, path: Path, lines: dict) -> di
     replaced: dict[str, dict] = {}
     for i, kpi in enumerate(profile.get("kpis") or []):
         if kpi["id"] in seen:
-            composer.fail(f"duplicate KPI id '{kpi['id']}' (first at line "
-                          f"{line_of(lines, ('kpis', seen[kpi['id']], 'id'))})", ("kpis", i, "id"))
+            composer.fail(msg("profiles.duplicate_kpi", id=kpi["id"], line=line_of(lines, ("kpis", seen[kpi["id"]], "id"))),
+                          ("kpis", i, "id"))
         seen[kpi["id"]] = i
         if kpi["id"] in base_kpis:
             # A base target marked default_target is a starting value each office sets for itself: a profile
             # may give that KPI again (its own target, name or unit). Any other base KPI is fixed.
             if not base_kpis[kpi["id"]].get("default_target"):
-                composer.fail(f"KPI id '{kpi['id']}' already exists in base checklist {base_name} (only a KPI "
-                              "marked default_target can be given again with an office's own target)",
-                              ("kpis", i, "id"))
+                composer.fail(msg("profiles.kpi_in_base", id=kpi["id"], base=base_name), ("kpis", i, "id"))
             replaced[kpi["id"]] = kpi
     out["kpis"] = ([copy.deepcopy(replaced.get(k["id"], k)) for k in base.get("kpis") or []]
                    + [copy.deepcopy(k) for k in profile.get("kpis") or [] if k["id"] not in replaced])

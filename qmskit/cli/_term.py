@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import click
 
+from qmskit.config import DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.errors import QmskitError
 
 
@@ -52,6 +53,13 @@ def keep_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value:
         ctx.meta[LANG_KEY] = value
     return value
+
+
+def lang_option(help: str = "Language of what the command prints: its lines, tables and errors."):
+    """``--lang`` for a command whose output is only what it prints (``score``, ``validate``, ``merge`` …): it
+    decides the language of every line, the error and warning lines too (:func:`keep_lang`)."""
+    return click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE,
+                        show_default=True, help=help)
 
 
 def message_lang(ctx: click.Context | None = None) -> str:

@@ -99,8 +99,10 @@ class QmskitGroup(click.Group):
             except Exception as exc:  # a bug, not bad input: still one line unless --debug
                 if debug:
                     raise
-                click.echo(f"error: internal error ({type(exc).__name__}: {plain(exc)}); "
-                           "run with --debug for the traceback", err=True)
+                from qmskit.i18n.catalog import t
+                lang = message_lang(ctx)
+                click.echo(plain(t("cli.error", lang, line=t("cli.internal_error", lang, kind=type(exc).__name__,
+                                                              text=exc))), err=True)
                 ctx.exit(1)
             except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM during a batch (qmskit.batch.interrupts)
                 import signal

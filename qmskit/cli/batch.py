@@ -63,22 +63,26 @@ def _batch(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout
     except QmskitError as exc:
         from qmskit.batch.outputs import BatchBusy
         if isinstance(exc, BatchBusy):  # another batch holds the folder: usage error (2), one line
-            from qmskit.cli._term import plain
-            click.echo(f"error: {plain(exc)}", err=True)
+            from qmskit.cli._term import error_text
+            click.echo(error_text(exc), err=True)
             sys.exit(BatchBusy.exit_code)
-        if "no responses files" in str(exc):
-            raise click.UsageError(str(exc)) from None
+        if exc.code == "batch.no_inputs":  # nothing to do: a usage error, its line in the command's language
+            from qmskit.cli._term import message_lang
+            from qmskit.i18n.catalog import error_line
+            raise click.UsageError(error_line(exc, message_lang())) from None
         raise
-    from qmskit.cli._term import plain
-
-    for line in result.summary_lines():  # office names and reasons are user text: printed literally
+    from qmskit.cli._term import message_lang, plain
+    from qmskit.i18n.catalog import t, tn
+    said = message_lang()  # --lang when given, else English (the reports keep each file's language)
+    for line in result.summary_lines(said):  # office names and reasons are user text: printed literally
         click.echo(plain(line))
     if result.scores_csv:
-        click.echo(plain(f"scores: {result.scores_csv}  gaps: {result.gaps_csv}"))
+        click.echo(plain(t("batch.csv_files", said, scores=result.scores_csv, gaps=result.gaps_csv)))
     if pdf and "pdf_total" in result.timings:
         printed = sum(1 for o in result.offices if o.pdf)
-        click.echo(f"PDF: {printed} office report(s){' and the portfolio' if result.index else ''} printed in "
-                   f"{result.timings['pdf_total']:.1f} s (one browser, {pdf_pages or 3} pages at a time)")
+        click.echo(t("batch.pdf_line", said, reports=tn("batch.n_reports", printed, said),
+                     portfolio=t("batch.and_portfolio", said) if result.index else "",
+                     seconds=f"{result.timings['pdf_total']:.1f}", pages=pdf_pages or 3))
     sys.exit(result.exit_code)
 
 

@@ -7,34 +7,41 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import console, json_text, keep_lang, plain, report_error
-from qmskit.config import DEFAULT_LANGUAGE, LANGUAGES
+from qmskit.cli._term import console, json_text, lang_option, plain, report_error, warning_text
 from qmskit.errors import QmskitError
 
+# the tables' columns: each is the message cli.checklists.col_<key> / cli.score.col_<key>
+CHECKLIST_COLUMNS = ("id", "version", "title", "clauses", "questions")
+SCORE_NUMBER_COLUMNS = ("overall", "compl", "major", "minor", "obs", "no_ev")
 BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing": "bold dark_orange",
               "early_stage": "bold red", "not_started": "bold"}
 
 
 @click.command("checklists")
-def checklists_cmd() -> None:
+@lang_option()
+def checklists_cmd(lang: str) -> None:
     """List the bundled checklists."""
     from rich.table import Table
     from rich.text import Text
 
     from qmskit.checklist.loader import list_checklists
+    from qmskit.i18n.catalog import t
 
-    table = Table("id", "version", "title", "clauses", "questions")
+    table = Table(*(t(f"cli.checklists.col_{key}", lang) for key in CHECKLIST_COLUMNS))
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
     for row in list_checklists().itertuples(index=False):
-        table.add_row(*(Text(plain(v)) for v in (row.id, row.version, row.title, row.clauses, row.questions)))
+        title = row.title_zh if lang == "zh" and row.title_zh else row.title
+        table.add_row(*(Text(plain(v)) for v in (row.id, row.version, title, row.clauses, row.questions)))
     console().print(table)
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_cmd(paths: tuple[Path, ...]) -> None:
+@lang_option()
+def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
     """Validate checklist YAML files (or bundled ids); exit 1 on any error."""
     from qmskit.checklist.loader import load_checklist, validate_checklist_file
+    from qmskit.i18n.catalog import t, tn
 
     failed = 0
     for path in paths:
@@ -44,7 +51,9 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
             report_error(exc)
             failed += 1
             continue
-        click.echo(plain(f"OK {cl.id} {cl.version} ({len(cl.clauses)} clauses, {len(cl.questions)} questions)"))
+        click.echo(plain(t("cli.validate_ok", lang, id=cl.id, version=cl.version,
+                           clauses=tn("cli.n_clauses", len(cl.clauses), lang),
+                           questions=tn("cli.n_questions", len(cl.questions), lang))))
     if failed:
         sys.exit(1)
 
@@ -54,7 +63,8 @@ def validate_cmd(paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Emit the stable JSON contract.")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
 @click.option("--strict", is_flag=True, help="Checklist id/version mismatch is an error, not a warning.")
-def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool) -> None:
+@lang_option("Language of the table, the verdict reasons and the error and warning lines (the JSON stays English).")
+def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool, lang: str) -> None:
     """Score responses files; a summary table, or JSON with --json."""
     from qmskit.api import read_and_score
 
@@ -65,19 +75,20 @@ def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, str
         except QmskitError as exc:
             report_error(exc)
             failed += 1
+    from qmskit.i18n.catalog import msg
     for a in results:  # e.g. n/a without a justification: shown, but not a failure
         for message in a.warnings:
-            click.echo(plain(f"warning: {a.source}: {message}"), err=True)
+            click.echo(warning_text(msg("errors.file", path=a.source, detail=message), lang), err=True)
     if as_json and results:
         docs = [a.to_dict() for a in results]
         click.echo(json_text(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2)))
     elif results:
-        print_score_table(results)
+        print_score_table(results, lang)
     if failed:
         sys.exit(1)
 
 
-def print_score_table(results: list) -> None:
+def print_score_table(results: list, lang: str = "en") -> None:
     """A compact table (fits 80 columns), then each office's verdict reasons on their own lines.
 
     The counts are :meth:`Assessment.finding_counts` (the report shows the same): question gaps by
@@ -87,37 +98,36 @@ def print_score_table(results: list) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from qmskit.i18n.catalog import band_label
+    from qmskit.i18n.catalog import band_label, join_reasons, t
     from qmskit.i18n.numbers import fmt_number
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("office", min_width=12, ratio=1)  # the name wraps; numbers and the verdict are never cut
-    for header in ("overall", "compl.", "maj.", "min.", "obs.", "no ev."):
-        table.add_column(header, no_wrap=True, justify="right")
-    table.add_column("readiness", min_width=12)
+    # the name wraps; numbers and the verdict are never cut
+    table.add_column(t("cli.score.col_office", lang), min_width=12, ratio=1)
+    for key in SCORE_NUMBER_COLUMNS:
+        table.add_column(t(f"cli.score.col_{key}", lang), no_wrap=True, justify="right")
+    table.add_column(t("cli.score.col_readiness", lang), min_width=12)
     any_kpi = False
     for a in results:
         c = a.finding_counts()
         obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
         any_kpi = any_kpi or bool(c["kpi_observation"])
-        table.add_row(Text(plain(a.office)), fmt_number(a.overall), fmt_number(a.completeness) + "%",
+        table.add_row(Text(plain(a.office)), fmt_number(a.overall, lang), fmt_number(a.completeness, lang) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
-                      Text(band_label(a.display_band), style=BAND_STYLE.get(a.display_band, "")))
+                      Text(band_label(a.display_band, lang), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
-    console().print(Text("maj. / min. = major / minor nonconformities, obs. = observations (opportunities for improvement)"
-                         + ("; (+N) = missed KPI targets, observations of 9.1 counted apart (never in the score "
-                            "or the verdict)" if any_kpi else "")
-                         + "; no ev. = \u201cyes\u201d answers without evidence"))
+    console().print(Text(t("cli.score.legend", lang) + (t("cli.score.legend_kpi", lang) if any_kpi else "")
+                         + t("cli.score.legend_no_evidence", lang)))
     for a in results:
         # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
-        console().print(Text.assemble((plain(a.office), "bold"), ": ", plain("; ".join(a.readiness_reasons))))
+        console().print(Text.assemble((plain(a.office), "bold"), t("cli.score.reasons_sep", lang),
+                                      plain(join_reasons(a.reasons, lang))))
 
 
 @click.command("validate-responses")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE, show_default=True,
-              help="Language of the problem lines.")
+@lang_option("Language of the problem lines.")
 def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None, lang: str) -> None:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
     from qmskit.errors import ResponsesProblems

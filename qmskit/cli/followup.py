@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from qmskit.cli._term import json_text, keep_lang, plain
+from qmskit.cli._term import json_text, keep_lang, message_lang, plain
 from qmskit.cli.report import audience_option, brand_option, pdf_option, require_output_or_json, several_files_options
 from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 
@@ -22,6 +22,7 @@ from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, title: str | None, pdf: bool, brand: Path | None, audience: str) -> None:
     """Compare two assessments of one office (BEFORE and AFTER responses files)."""
+    from qmskit.i18n.catalog import say, t
     require_output_or_json(out_dir, as_json)
     if out_dir is not None:
         from qmskit.api import build_comparison
@@ -37,17 +38,18 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
         from qmskit.i18n.numbers import fmt_number
 
         counts = cmp.gap_counts()
-        click.echo(plain(f"{cmp.office}: overall {fmt_number(cmp.before.overall)} -> "
-                         f"{fmt_number(cmp.after.overall)}, {band_label(cmp.before.display_band)} -> "
-                         f"{band_label(cmp.after.display_band)}; "
-                         f"gaps closed {counts['closed']}, opened {counts['opened']}, still open "
-                         f"{counts['improved'] + counts['worsened'] + counts['unchanged']}"))
+        click.echo(plain(t("cli.compare.line", lang, office=cmp.office, before=fmt_number(cmp.before.overall, lang),
+                           after=fmt_number(cmp.after.overall, lang),
+                           before_band=band_label(cmp.before.display_band, lang),
+                           after_band=band_label(cmp.after.display_band, lang), closed=counts["closed"],
+                           opened=counts["opened"],
+                           still_open=counts["improved"] + counts["worsened"] + counts["unchanged"])))
     for note in cmp.notes:
-        click.echo(plain(f"note: {note}"), err=True)
+        click.echo(plain(t("cli.note", lang, line=say(note, lang))), err=True)
     if out is not None:
-        click.echo(plain(f"wrote {out}"), err=as_json)
+        click.echo(plain(t("cli.wrote", lang, path=out)), err=as_json)
         if pdf:
-            click.echo(plain(f"wrote {out.with_suffix('.pdf')}"), err=as_json)
+            click.echo(plain(t("cli.wrote", lang, path=out.with_suffix(".pdf"))), err=as_json)
 
 
 @click.command("migrate")
@@ -62,16 +64,20 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
     from qmskit.api import migrate_file
+    from qmskit.i18n.catalog import t
     existed = output.exists()
     result = migrate_file(old, output, source=source, target=target, lang=lang)
-    click.echo(plain(f"wrote {output}: {result.carried} of {result.total} questions carried over from "
-                     f"{result.source_id}, {len(result.new_ids)} new in 2015 left unanswered"
-                     + (f", {len(result.profile_ids)} {result.target_id} questions with no old counterpart "
-                        "left unanswered" if result.profile_ids else "")
-                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
+    said = message_lang()  # the lines follow --lang when given (the workbook then too), else English
+    click.echo(plain(t("cli.migrate.wrote", said, path=output, carried=result.carried, total=result.total,
+                       source=result.source_id, new=len(result.new_ids))
+                     + (t("cli.migrate.profile_left", said, n=len(result.profile_ids), target=result.target_id)
+                        if result.profile_ids else "")
+                     + (t("cli.backup_kept", said, backup=f"{output.name}.bak") if existed else "")))
     if len(result.new_clauses):
-        click.echo("new in 2015 (assess afresh): " + ", ".join(
-            f"{r.clause} {r.title_en}" for r in result.new_clauses.itertuples(index=False)))
+        titles = [(str(r.clause), str(r.title_zh if said == "zh" and r.title_zh else r.title_en))
+                  for r in result.new_clauses.itertuples(index=False)]
+        click.echo(plain(t("cli.migrate.new_clauses", said,
+                           clauses=t("list.sep", said).join(f"{clause} {title}" for clause, title in titles))))
 
 
 def register(group: click.Group) -> None:

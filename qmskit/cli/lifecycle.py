@@ -10,11 +10,14 @@ from typing import Any, cast
 
 import click
 
-from qmskit.cli._term import console, keep_lang, report_error
+from qmskit.cli._term import console, keep_lang, lang_option, message_lang, plain, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
-from qmskit.i18n.catalog import tn
+from qmskit.i18n.catalog import say, t, tn
+
+# the status table's columns: each is the message cli.status.col_<key>
+STATUS_COLUMNS = ("office", "total", "open", "overdue", "done_no_evidence", "done_not_verified", "verified")
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -29,7 +32,7 @@ def _as_of(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint="--as-of") from None
+        raise click.BadParameter(t("cli.not_a_date", message_lang(), value=value), param_hint="--as-of") from None
 
 
 @click.group("actions")
@@ -50,20 +53,23 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
     from qmskit.io.actions_xlsx import plan_file
     existed = output.exists()
     update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
+    said = message_lang()  # the lines follow --lang when given (the workbook then too), else English
     if existed:
-        click.echo(f"updated {output}: {tn('cli.new_findings_added', len(update.added))}, {len(update.kept)} kept "
-                   f"with the office's entries, {tn('cli.no_longer_findings', len(update.resolved))} (kept, marked); "
-                   f"previous file kept as {output.name}.bak")
+        click.echo(plain(t("cli.plan_updated", said, path=output, added=tn("cli.new_findings_added", len(update.added), said),
+                           kept=len(update.kept), resolved=tn("cli.no_longer_findings", len(update.resolved), said),
+                           backup=f"{output.name}.bak")))
     else:
-        click.echo(f"wrote {output}: {tn('cli.actions', len(update.plan))} for {a.office} "
-                   f"({tn('cli.question_findings', len(a.gaps))}, {tn('cli.kpi_findings', len(a.kpi_findings))})")
+        click.echo(plain(t("cli.plan_written", said, path=output, actions=tn("cli.actions", len(update.plan), said),
+                           office=a.office, questions=tn("cli.question_findings", len(a.gaps), said),
+                           kpis=tn("cli.kpi_findings", len(a.kpi_findings), said))))
 
 
 @actions_group.command("status")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--as-of", "as_of", default=None, help="Count overdue actions against this date (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
-def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool) -> None:
+@lang_option()
+def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool, lang: str) -> None:
     """Progress of action plans, per office: open, overdue, done without evidence, not verified."""
     from qmskit.io.actions_xlsx import status_of
     day = _as_of(as_of)
@@ -81,8 +87,8 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         from rich import box
         from rich.table import Table
 
-        table = Table("office", "total", "open", "overdue", "done, no\nevidence", "done, not\nverified",
-                      "verified", title=f"Action plans as of {day.isoformat()}", box=box.SIMPLE_HEAD)
+        table = Table(*(t(f"cli.status.col_{key}", lang) for key in STATUS_COLUMNS),
+                      title=t("cli.status.title", lang, date=day.isoformat()), box=box.SIMPLE_HEAD)
         table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
         for col in table.columns[1:]:
             col.justify = "right"
@@ -93,10 +99,13 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         console().print(table)
         for p in results:
             for r in p.overdue_items.head(5).itertuples(index=False):
-                console().print(Text(f"overdue: {p.office}: {r.id} ({r.severity}, clause {r.clause}) due {r.due}, "
-                                   f"{r.days_overdue} days late, owner {r.owner or '—'}"), soft_wrap=True)
+                console().print(Text(plain(t("cli.status.overdue", lang, office=p.office, id=r.id,
+                                             severity=t(f"sev_{r.severity}", lang), clause=r.clause, due=r.due,
+                                             days=tn("cli.status.days_late", int(r.days_overdue), lang),
+                                             owner=r.owner or "—"))), soft_wrap=True)
             if len(p.overdue_items) > 5:
-                console().print(Text(f"overdue: {p.office}: … and {len(p.overdue_items) - 5} more"))
+                console().print(Text(plain(t("cli.status.overdue_more", lang, office=p.office,
+                                             n=len(p.overdue_items) - 5))))
     if failed:
         sys.exit(1)
 
@@ -109,20 +118,22 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
               help="Resolve conflicts: the latest-dated part, the first given, or the worst answer.")
 @click.option("--checklist", default=None, help="Checklist id or path (default: from the parts' metadata).")
 @click.option("--force", is_flag=True, help="Merge parts that name different offices.")
-def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool) -> None:
+@lang_option()
+def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool,
+              lang: str) -> None:
     """Merge several assessors' parts of one assessment by question id."""
     from qmskit.io.merge import merge_files
     result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
     if result.conflicts:
         for c in result.conflicts:
-            click.echo(f"conflict: {c.line()}", err=True)
-        click.echo(f"error: {len(result.conflicts)} conflicting answers, nothing written; resolve them in the "
-                   "parts or choose with --prefer latest|first|worst", err=True)
+            click.echo(plain(t("cli.merge.conflict", lang, line=c.line(lang))), err=True)
+        click.echo(plain(t("cli.error", lang, line=tn("cli.merge.n_conflicts", len(result.conflicts), lang))), err=True)
         sys.exit(1)
     for c in result.resolved:
-        click.echo(f"resolved ({prefer}): {c.line()}", err=True)
-    click.echo(f"wrote {output}: {result.counts.line() if result.counts else f'{len(result.responses)} questions'}"
-               + (f"; {len(result.resolved)} conflicts resolved by --prefer {prefer}" if result.resolved else ""))
+        click.echo(plain(t("cli.merge.resolved", lang, prefer=prefer, line=c.line(lang))), err=True)
+    counts = result.counts.line(lang) if result.counts else tn("merge.n_questions", len(result.responses), lang)
+    click.echo(plain(t("cli.merge.wrote", lang, path=output, counts=counts)
+                     + (tn("cli.merge.n_resolved", len(result.resolved), lang, prefer=prefer) if result.resolved else "")))
 
 
 def register(group: click.Group) -> None:
@@ -140,9 +151,9 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     from qmskit.i18n.numbers import fmt_number
     require_output_or_json(out_dir, as_json)
     if pdf and out_dir is None:
-        raise click.UsageError("--pdf needs -o DIR")
+        raise click.UsageError(t("cli.pdf_needs_output", lang))
     if len(files) < 2:
-        raise click.UsageError("give at least two assessments of the office (oldest to newest, any order)")
+        raise click.UsageError(t("cli.history.two_files", lang))
     if out_dir is not None:
         from qmskit.api import build_history
         out, h = build_history(list(files), out_dir, lang=lang, checklist=checklist, force=force)
@@ -153,20 +164,20 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if as_json:
         click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(Text(f"{h.office}:").plain)
+        click.echo(plain(t("cli.history.office", lang, office=h.office)))
         for r in cast("Iterable[Any]", h.points.itertuples(index=False)):
-            click.echo(f"  {r.label}: overall {fmt_number(r.overall)}, {band_label(r.readiness)}, findings {r.major} major / "
-                       f"{r.minor} minor / {r.observation} observations")
+            click.echo(plain(t("cli.history.point", lang, label=r.label, overall=fmt_number(r.overall, lang),
+                               band=band_label(r.readiness, lang), major=r.major, minor=r.minor,
+                               observation=r.observation)))
         for tr in h.transitions:
             c = tr.counts()
-            click.echo(f"  {tr.before} -> {tr.after}: opened {c['opened']}, recurring {c['recurring']}, closed "
-                       f"{c['closed']}, still open {c['still_open']}"
-                       + (f", not re-assessed {c['unassessed']}" if c["unassessed"] else ""))
+            click.echo(plain(t("cli.history.transition", lang, before=tr.before, after=tr.after, **c)
+                             + (t("cli.history.unassessed", lang, n=c["unassessed"]) if c["unassessed"] else "")))
     for note in h.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(plain(t("cli.note", lang, line=say(note, lang))), err=True)
     if out is not None:
-        click.echo(f"wrote {out}", err=as_json)
+        click.echo(plain(t("cli.wrote", lang, path=out)), err=as_json)
         if pdf:
             from qmskit.render.pdf import check_available, print_pdf
             check_available()
-            click.echo(f"wrote {print_pdf(out)}", err=as_json)
+            click.echo(plain(t("cli.wrote", lang, path=print_pdf(out))), err=as_json)

@@ -42,7 +42,9 @@ def several_files_options(page: str, force_help: str):
 
 def require_output_or_json(out_dir: Path | None, as_json: bool) -> None:
     if out_dir is None and not as_json:
-        raise click.UsageError("give -o DIR for the HTML report, or --json")
+        from qmskit.cli._term import message_lang
+        from qmskit.i18n.catalog import t
+        raise click.UsageError(t("cli.output_or_json", message_lang()))
 
 
 @click.command("report")

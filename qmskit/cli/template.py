@@ -14,14 +14,15 @@ from qmskit.errors import QmskitError
 def refuse_to_replace_answers(output: Path, force: bool) -> None:
     """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
     kept as a backup by the writer)."""
+    from qmskit.i18n.catalog import msg
     from qmskit.io.responses import filled_in_count
     if force or not output.exists():
         return
     held = filled_in_count(output)
     if held is None:
-        raise QmskitError(f"{output} exists and is not a responses file qmskit can read; use --force to replace it")
+        raise QmskitError(msg("cli.template.not_responses"), path=output)
     if held:
-        raise QmskitError(f"{output} already holds {held} answer{'s' if held != 1 else ''}; use --force to replace it")
+        raise QmskitError(msg("cli.template.holds_answers", n=held), path=output)
 
 
 @click.command("template")
@@ -47,7 +48,9 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
         return template_lifecycle(checklist, office, assessor, lang, output, previous, keep_answers, split_by, assign,
                                   force=force)
     if not office:
-        raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+        from qmskit.cli._term import message_lang
+        from qmskit.i18n.catalog import t
+        raise click.UsageError(t("cli.template.needs_office", message_lang()))
     import pandas as pd
 
     from qmskit.checklist.loader import load_checklist
@@ -61,8 +64,17 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     # (write_responses fills the missing columns with blanks); a template is a fresh file, not an update
     write_responses(output, meta, pd.DataFrame({"id": cl.questions["id"]}), cl, lang=lang, backup=True,
                     into_existing=False)
-    click.echo(plain(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-                     + (f"; previous file kept as {output.name}.bak" if existed else "")))
+    echo_wrote(output, cl, existed)
+
+
+def echo_wrote(output: Path, cl, existed: bool) -> None:
+    """The line of a written template, in the command's language (its --lang)."""
+    from qmskit.cli._term import message_lang
+    from qmskit.i18n.catalog import t, tn
+    said = message_lang()
+    click.echo(plain(t("cli.template.wrote", said, path=output, questions=tn("merge.n_questions", len(cl.questions), said),
+                       checklist=cl.id, version=cl.version)
+                     + (t("cli.backup_kept", said, backup=f"{output.name}.bak") if existed else "")))
 
 
 def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
@@ -74,13 +86,16 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
 
     from qmskit.api import prefill_from
     from qmskit.checklist.loader import load_checklist
+    from qmskit.cli._term import message_lang
+    from qmskit.i18n.catalog import t, tn
     from qmskit.io.merge import SplitBy, read_assign, split_file
     from qmskit.io.responses import write_responses
 
+    said = message_lang()
     if keep_answers and previous is None:
-        raise click.UsageError("--keep-answers needs --from PREVIOUS")
+        raise click.UsageError(t("cli.template.keep_answers_needs_from", said))
     if assign is not None and not split_by:
-        raise click.UsageError("--assign needs --split-by clause|owner")
+        raise click.UsageError(t("cli.template.assign_needs_split", said))
     lang_given = click.get_current_context().get_parameter_source("lang") != ParameterSource.DEFAULT
     cl = load_checklist(checklist)
     if previous is not None:
@@ -89,29 +104,31 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
         meta, frame, lang = pre.meta, pre.responses, pre.meta["language"]
         if office:
             meta["office"] = office
-        click.echo(f"from {previous}: {pre.carried_evidence} evidence entries carried over (marked to re-verify), "
-                   f"{pre.kept_answers} answers kept" + (f", {len(pre.dropped)} questions no longer in {cl.id}: "
-                                                         + ", ".join(pre.dropped[:10]) if pre.dropped else ""))
+        click.echo(plain(t("cli.template.carried", said, path=previous,
+                           evidence=tn("cli.template.n_evidence", pre.carried_evidence, said),
+                           answers=tn("cli.template.n_answers_kept", pre.kept_answers, said))
+                         + (t("cli.template.dropped", said, questions=tn("merge.n_questions", len(pre.dropped), said),
+                              checklist=cl.id, ids=", ".join(pre.dropped[:10])) if pre.dropped else "")))
     else:
         if not office:
-            raise click.UsageError("give --office NAME (or --from PREVIOUS to re-assess an office)")
+            raise click.UsageError(t("cli.template.needs_office", said))
         meta = {"office": office, "assessor": assessor, "language": lang, "status": "draft"}
         frame = pd.DataFrame({"id": cl.questions["id"]})
     if split_by:
         if split_by == "owner" and previous is None:
-            raise click.UsageError("--split-by owner takes the owners from --from PREVIOUS (its Owner column)")
+            raise click.UsageError(t("cli.template.owner_needs_from", said))
         result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None, lang=lang)
         for name, path in result.files.items():
-            click.echo(plain(f"wrote {path} ({result.counts[name]} questions for {name})"))
+            click.echo(plain(t("cli.template.wrote_part", said, path=path,
+                               questions=tn("merge.n_questions", result.counts[name], said), name=name)))
         if "unassigned" in result.files:
-            click.echo(f"note: {result.counts['unassigned']} questions nobody was assigned are in "
-                       f"{result.files['unassigned']}", err=True)
+            click.echo(plain(t("cli.note", said, line=tn("cli.template.unassigned", result.counts["unassigned"], said,
+                                                         path=result.files["unassigned"]))), err=True)
         return
     refuse_to_replace_answers(output, force)
     existed = output.exists()
     write_responses(output, meta, frame, cl, lang=lang, backup=True, into_existing=False)
-    click.echo(f"wrote {output} ({len(cl.questions)} questions, checklist {cl.id} {cl.version})"
-               + (f"; previous file kept as {output.name}.bak" if existed else ""))
+    echo_wrote(output, cl, existed)
 
 
 def register(group: click.Group) -> None:

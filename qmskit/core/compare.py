@@ -25,7 +25,7 @@ import pandas as pd
 from qmskit.core.assessment import Assessment, _answer  # the JSON contract's number/answer forms
 from qmskit.core.readiness import BANDS
 from qmskit.core.values import as_number
-from qmskit.errors import ComparisonError
+from qmskit.errors import ComparisonError, joined, msg
 
 GAP_STATUSES = ["closed", "opened", "improved", "worsened", "unchanged", "unassessed"]
 TOL = 1e-9
@@ -127,25 +127,21 @@ def compare_assessments(before: Assessment, after: Assessment, *, force: bool = 
     """Compare two assessments of one office. Raises :class:`ComparisonError` for different offices or
     checklists unless ``force`` (then the mismatch is kept as a note)."""
     notes: list[str] = []
-    problems = []
+    problems: list[str] = []
     if not same_office(before.office, after.office):
-        problems.append(f"different offices: before is '{before.office}', after is '{after.office}'")
+        problems.append(msg("compare.err_offices", before=before.office, after=after.office))
     if before.checklist.id != after.checklist.id:
-        problems.append(f"different checklists: before uses '{before.checklist.id}', after uses "
-                        f"'{after.checklist.id}'")
+        problems.append(msg("compare.err_checklists", before=before.checklist.id, after=after.checklist.id))
     if problems and not force:
-        raise ComparisonError("; ".join(problems) + " (use --force to compare anyway)",
-                              path=after.source or None)
-    notes += [p + " (compared with --force)" for p in problems]
+        raise ComparisonError(msg("compare.refused", problems=joined(problems)), path=after.source or None)
+    notes += [msg("compare.forced_note", problem=p) for p in problems]
     if before.checklist.version != after.checklist.version:
-        notes.append(f"checklist version changed: {before.checklist.version} -> {after.checklist.version}; "
-                     "questions present in one version only count as opened or unassessed")
+        notes.append(msg("compare.version_changed", before=before.checklist.version, after=after.checklist.version))
     b_date, a_date = _text(before.meta.get("date")), _text(after.meta.get("date"))
     if b_date and a_date and a_date < b_date:
-        notes.append(f"the 'after' assessment ({a_date}) is dated before the 'before' one ({b_date}): "
-                     "are the files swapped?")
+        notes.append(msg("compare.dates_swapped", after=a_date, before=b_date))
     if before.source and after.source and Path(before.source).resolve() == Path(after.source).resolve():
-        notes.append("before and after are the same file")
+        notes.append(msg("compare.same_file"))
     return Comparison(before=before, after=after, clauses=compare_clauses(before, after),
                       gaps=compare_gaps(before, after), kpis=compare_kpis(before, after),
                       notes=notes, forced=bool(problems))

@@ -21,6 +21,7 @@ import pandas as pd
 
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.scales import NA
+from qmskit.errors import msg
 
 _CLAUSE = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[:：\-—–]?\s*(.*)$", re.S)
 
@@ -32,7 +33,8 @@ class Exclusion:
 
 
 def parse_excluded_clauses(value, default_justification: str = "") -> list[Exclusion]:
-    """The metadata value as Exclusions; raises ValueError (with the offending item) when unreadable."""
+    """The metadata value as Exclusions; raises ValueError (with the offending item) when unreadable: its
+    argument is a catalog Message (``exc.args[0]``), which the reader puts into its error line."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return []
     items: list[tuple[str, str]] = []
@@ -42,7 +44,7 @@ def parse_excluded_clauses(value, default_justification: str = "") -> list[Exclu
         for item in value:
             if isinstance(item, dict):
                 if "clause" not in item:
-                    raise ValueError(f"{item!r} has no 'clause'")
+                    raise ValueError(msg("exclusions.no_clause", item=item))
                 items.append((str(item["clause"]), str(item.get("justification") or "")))
             else:
                 items.extend(_split_text(str(item)))
@@ -52,7 +54,7 @@ def parse_excluded_clauses(value, default_justification: str = "") -> list[Exclu
     for number, why in items:
         match = _CLAUSE.match(number)
         if not match:
-            raise ValueError(f"'{number.strip()}' is not a clause number (e.g. 8.3)")
+            raise ValueError(msg("exclusions.not_a_number", text=number.strip()))
         clause = match.group(1)
         why = (why or match.group(2)).strip() or default_justification.strip()
         if clause not in seen:
@@ -74,19 +76,19 @@ def excluded_mask(questions: pd.DataFrame, clause: str) -> pd.Series:
 
 
 def check_exclusions(cl, exclusions: list[Exclusion]) -> list[str]:
-    """Problems that make an exclusion invalid (unknown clause; a question there may not be n/a)."""
-    problems = []
+    """Problems that make an exclusion invalid (unknown clause; a question there may not be n/a), each a
+    catalog Message."""
+    problems: list[str] = []
     known = set(cl.clauses["clause"])
     arrays = checklist_arrays(cl)
     for ex in exclusions:
         if ex.clause not in known:
-            problems.append(f"excluded clause '{ex.clause}' is not a clause of checklist {cl.id}")
+            problems.append(msg("exclusions.unknown_clause", clause=ex.clause, checklist=cl.id))
             continue
         refused = arrays.id_values[arrays.beneath(ex.clause) & ~arrays.na_allowed].tolist()
         if refused:
-            problems.append(f"clause {ex.clause} cannot be excluded: question(s) {', '.join(refused[:5])}"
-                            f"{' …' if len(refused) > 5 else ''} may not be n/a (ISO 9001 4.3 allows exclusions "
-                            "only where a requirement cannot be applied)")
+            problems.append(msg("exclusions.not_excludable", clause=ex.clause,
+                                ids=", ".join(refused[:5]) + (" …" if len(refused) > 5 else "")))
     return problems
 
 
@@ -108,8 +110,7 @@ def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[
         blank = inside & pd.isna(answer)
         is_na = inside & ~blank & (answer == NA)
         given = inside & ~blank & ~is_na
-        warnings += [f"question '{qid}' is answered '{str(a)}' although clause {ex.clause} is excluded "
-                     "(excluded_clauses); the answer is kept and scored"
+        warnings += [msg("exclusions.answered_inside", id=qid, clause=ex.clause, answer=_answer_word(a))
                      for qid, a in zip(arrays.id_values[given], answer[given])]
         answer[blank] = NA
         unnoted = (blank | is_na) & ~_has_text(notes)
@@ -118,6 +119,11 @@ def exclude_answers(cl, answer: np.ndarray, notes: np.ndarray, exclusions: list[
             excluded_by[unnoted] = ex.clause
         notes[unnoted] = ex.justification
     return warnings
+
+
+def _answer_word(answer: object) -> object:
+    """A canonical answer as the catalog's word for it (yes/partial/no, 是/部分/否); a maturity level as it is."""
+    return msg(f"exclusions.answer_{answer}") if answer in ("yes", "partial", "no") else str(answer)
 
 
 def _has_text(values: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ import pandas as pd
 from qmskit.core.assessment import Assessment
 from qmskit.core.compare import ComparisonError, _text, compare_gaps, same_office
 from qmskit.core.values import as_number
+from qmskit.errors import joined, msg
 
 MOVES = ["opened", "recurring", "closed", "still_open", "unassessed"]
 
@@ -94,27 +95,27 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
     """Line up two or more assessments of one office. Raises ComparisonError for different offices or
     checklists unless ``force`` (then the mismatch is kept as a note)."""
     if len(assessments) < 2:
-        raise ComparisonError("a history needs at least two assessments of the office")
-    notes, problems = [], []
+        raise ComparisonError(msg("history.too_few"))
+    notes: list[str] = []
+    problems: list[str] = []
     first = assessments[0]
     for a in assessments[1:]:
         if not same_office(first.office, a.office):
-            problems.append(f"different offices: '{first.office}' ({Path(first.source or '').name}) and "
-                            f"'{a.office}' ({Path(a.source or '').name})")
+            problems.append(msg("history.err_offices", first=first.office, first_file=Path(first.source or "").name,
+                                other=a.office, other_file=Path(a.source or "").name))
         if a.checklist.id != first.checklist.id:
-            problems.append(f"different checklists: '{first.checklist.id}' and '{a.checklist.id}'")
+            problems.append(msg("history.err_checklists", first=first.checklist.id, other=a.checklist.id))
     if problems and not force:
-        raise ComparisonError("; ".join(problems) + " (use --force to build the history anyway)")
-    notes += [p + " (kept with --force)" for p in problems]
+        raise ComparisonError(msg("history.refused", problems=joined(problems)))
+    notes += [msg("history.forced_note", problem=p) for p in problems]
     undated = [Path(a.source or a.office).name for a in assessments if not _text(a.meta.get("date"))]
     if undated:
-        notes.append("no assessment date in " + ", ".join(undated) + ": kept in the order given")
+        notes.append(msg("history.undated", files=", ".join(undated)))
     else:
         assessments = sorted(assessments, key=lambda a: _text(a.meta.get("date")) or "")  # stable for equal dates
     versions = list(dict.fromkeys(a.checklist.version for a in assessments))
     if len(versions) > 1:
-        notes.append(f"checklist version changed ({' -> '.join(versions)}): questions in one version only count "
-                     "as opened or not re-assessed")
+        notes.append(msg("history.version_changed", versions=" -> ".join(versions)))
     labels = _labels(assessments)
     return History(assessments=assessments, labels=labels, points=_points(assessments, labels),
                    clauses=_clauses(assessments, labels), transitions=_transitions(assessments, labels),

@@ -35,7 +35,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import PERCENT_UNITS, TOL, Severity
 from qmskit.core.values import as_number
-from qmskit.errors import ResponsesError
+from qmskit.errors import ResponsesError, msg
 
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
                      "status", "met", "change", "trend"]
@@ -53,8 +53,8 @@ def kpi_entries_from_yaml(value, lines: dict, path: str | Path = "<responses>") 
             if isinstance(item, dict):
                 extra = set(item) - {"value", "previous"}
                 if extra:
-                    raise ResponsesError(f"KPI '{kid}': unknown key '{sorted(extra)[0]}' (allowed: value, previous)",
-                                         path=path, where=f"line {row}")
+                    raise ResponsesError(msg("kpis.unknown_key", kpi=kid, key=sorted(extra)[0],
+                                             allowed="value, previous"), path=path, where=msg("place.line", line=row))
                 entries.append({"id": kid, "value": item.get("value"), "previous": item.get("previous"),
                                 "row": row})
             else:
@@ -63,17 +63,15 @@ def kpi_entries_from_yaml(value, lines: dict, path: str | Path = "<responses>") 
         for i, item in enumerate(value):
             row = lines.get(("kpis", i), 0)
             if not isinstance(item, dict) or "id" not in item:
-                raise ResponsesError("each entry of 'kpis:' needs an id (and value, previous)", path=path,
-                                     where=f"line {row}")
+                raise ResponsesError(msg("kpis.entry_needs_id"), path=path, where=msg("place.line", line=row))
             extra = set(item) - {"id", "value", "previous"}
             if extra:
-                raise ResponsesError(f"KPI '{item['id']}': unknown key '{sorted(extra)[0]}' "
-                                     "(allowed: id, value, previous)", path=path, where=f"line {row}")
+                raise ResponsesError(msg("kpis.unknown_key", kpi=item["id"], key=sorted(extra)[0],
+                                         allowed="id, value, previous"), path=path, where=msg("place.line", line=row))
             entries.append({"id": item["id"], "value": item.get("value"), "previous": item.get("previous"),
                             "row": row})
     elif value is not None:
-        raise ResponsesError("'kpis:' must be a mapping {id: value} or a list of {id, value, previous}",
-                             path=path, where=f"line {lines.get(('kpis',), 0)}")
+        raise ResponsesError(msg("kpis.not_mapping"), path=path, where=msg("place.line", line=lines.get(("kpis",), 0)))
     return entries
 
 
@@ -89,11 +87,12 @@ def csv_kpi_entry(key: str, value: str, line: int, entries: dict) -> None:
 
 
 def _to_number(raw, *, kid: str, what: str, unit: str, path, where: str) -> float | None:
+    # ``what``: the catalog's name of the value (a Message: "value", "previous value")
     """Lenient where unambiguous: 92.5, "92.5", " 92.5 % " are 92.5; blank is no value."""
     if raw is None or (isinstance(raw, float) and math.isnan(raw)):
         return None
     if isinstance(raw, bool):
-        raise ResponsesError(f"KPI '{kid}': {what} {raw!r} is not a number", path=path, where=where)
+        raise ResponsesError(msg("kpis.bool_not_number", kpi=kid, what=what, value=raw), path=path, where=where)
     if isinstance(raw, (int, float, np.integer, np.floating)):
         number = float(raw)
     else:
@@ -103,14 +102,13 @@ def _to_number(raw, *, kid: str, what: str, unit: str, path, where: str) -> floa
         if unit in PERCENT_UNITS or unit == "":
             text = text.rstrip("%％").strip()
         if not _NUMBER.match(text):
-            raise ResponsesError(f"KPI '{kid}': {what} {str(raw).strip()!r} is not a number "
-                                 f"(give e.g. 92.5{' for 92.5%' if unit in PERCENT_UNITS else ''})",
-                                 path=path, where=where)
+            key = "kpis.text_not_percentage" if unit in PERCENT_UNITS else "kpis.text_not_number"
+            raise ResponsesError(msg(key, kpi=kid, what=what, value=str(raw).strip()), path=path, where=where)
         number = float(text)
     if not math.isfinite(number):
-        raise ResponsesError(f"KPI '{kid}': {what} {raw!r} is not a finite number", path=path, where=where)
+        raise ResponsesError(msg("kpis.not_finite", kpi=kid, what=what, value=repr(raw)), path=path, where=where)
     if unit in PERCENT_UNITS and not 0 <= number <= 100:
-        raise ResponsesError(f"KPI '{kid}': {what} {number:g} is not a percentage (allowed: 0 to 100)",
+        raise ResponsesError(msg("kpis.out_of_percent", kpi=kid, what=what, value=f"{number:g}"),
                              path=path, where=where)
     return number
 
@@ -121,7 +119,7 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
 
     ``entries``: a list of {id, value, previous, row} (or the already-canonical list). Raises a one-line
     :class:`ResponsesError` naming the file and row for unknown ids, duplicates, non-numbers and
-    percentages outside 0..100.
+    percentages outside 0..100. ``row_label`` says what a row number counts (:data:`ROW_LABELS`).
     """
     if entries is None:
         return []
@@ -133,28 +131,38 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
     for n, entry in enumerate(entries):
         kid = "" if entry.get("id") is None else str(entry["id"]).strip()
         row = entry.get("row", n + 1)
-        where = f"{row_label} {row}"
+        where = _place(row_label, row)
         if kid == "":
             if entry.get("value") in (None, "") and entry.get("previous") in (None, ""):
                 continue  # a blank row
-            raise ResponsesError("KPI value without an id", path=path, where=where)
+            raise ResponsesError(msg("kpis.no_id"), path=path, where=where)
         if kid not in units:
-            raise ResponsesError(f"unknown KPI id '{kid}' (checklist {cl.id} declares: {', '.join(units) or 'none'})",
-                                 path=path, where=where)
+            raise ResponsesError(msg("kpis.unknown_id", kpi=kid, checklist=cl.id,
+                                     declared=", ".join(units) or msg("kpis.none_declared")), path=path, where=where)
         if kid in seen:
-            raise ResponsesError(f"KPI '{kid}' is given twice (first at {row_label} {seen[kid]})",
+            raise ResponsesError(msg("kpis.given_twice", kpi=kid, first=_place(row_label, seen[kid])),
                                  path=path, where=where)
         seen[kid] = row
         unit = units[kid]
         rows = entry.get("rows") or {}
         out[kid] = {
             "id": kid,
-            "value": _to_number(entry.get("value"), kid=kid, what="value", unit=unit, path=path,
-                                where=f"{row_label} {rows.get('value', row)}"),
-            "previous": _to_number(entry.get("previous"), kid=kid, what="previous value", unit=unit, path=path,
-                                   where=f"{row_label} {rows.get('previous', row)}"),
+            "value": _to_number(entry.get("value"), kid=kid, what=msg("kpis.what_value"), unit=unit, path=path,
+                                where=_place(row_label, rows.get("value", row))),
+            "previous": _to_number(entry.get("previous"), kid=kid, what=msg("kpis.what_previous"), unit=unit,
+                                   path=path, where=_place(row_label, rows.get("previous", row))),
         }
     return [out[k] for k in units if k in out]
+
+
+# what a KPI entry's row number counts -> (its place in the catalog, the field the number fills): a row of
+# a sheet, a line of a YAML/CSV file, a row of the KPIs sheet
+ROW_LABELS = {"row": ("place.row", "row"), "line": ("place.line", "line"), "KPIs row": ("place.kpis_row", "row")}
+
+
+def _place(row_label: str, row: object) -> str:
+    key, field = ROW_LABELS[row_label]
+    return msg(key, **{field: row})
 
 
 def _units(cl: Checklist) -> dict[str, str]:

@@ -31,7 +31,7 @@ import pandas as pd
 from qmskit.checklist.crosswalk import Crosswalk, load_crosswalk
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.scales import NA, answer_points
-from qmskit.errors import MigrationError
+from qmskit.errors import MigrationError, msg
 
 
 def _rows(frame: pd.DataFrame) -> Iterable[Any]:
@@ -51,11 +51,12 @@ def old_to_new(cw: Crosswalk, old_cl: Checklist, new_cl: Checklist) -> pd.DataFr
     for q in _rows(old_cl.questions):
         targets = cw.row_for(q.clause)
         if targets is None:
-            raise MigrationError(f"question '{q.id}' (clause {q.clause} of {old_cl.id}) has no row in the cross-walk "
-                                 f"{cw.path.name}")
+            raise MigrationError(msg("migrate.no_crosswalk_row", id=q.id, clause=q.clause, checklist=old_cl.id,
+                                     crosswalk=cw.path.name))
         for target in targets:
             if target not in known:
-                raise MigrationError(f"cross-walk maps {q.clause} to '{target}', which is not a clause of {new_cl.id}")
+                raise MigrationError(msg("migrate.target_not_clause", clause=q.clause, target=target,
+                                         checklist=new_cl.id))
             rows += [{"old_id": q.id, "old_clause": q.clause, "new_clause": leaf}
                      for leaf in leaves if _under(leaf, target)]
     return pd.DataFrame(rows, columns=["old_id", "old_clause", "new_clause"]).drop_duplicates()
@@ -99,6 +100,27 @@ class MigrationResult:
         return len(self.responses)
 
 
+def migrate_exclusions(value, cw: Crosswalk, old_cl: Checklist) -> str:
+    """An old ``excluded_clauses`` value in 2015 numbers, through the cross-walk ("7.3: why" -> "8.3: why").
+
+    Carried verbatim, a 2008 exclusion of 7.3 (design and development) excluded 2015's 7.3 (awareness),
+    which may not be excluded: the migrated file could not even be scored."""
+    from qmskit.core.exclusions import parse_excluded_clauses
+    try:
+        exclusions = parse_excluded_clauses(value)
+    except ValueError as exc:
+        raise MigrationError(msg("responses.excluded_clauses", problem=exc.args[0])) from None
+    carried: dict[str, str] = {}
+    for ex in exclusions:
+        targets = cw.row_for(ex.clause)
+        if targets is None:
+            raise MigrationError(msg("migrate.exclusion_no_row", clause=ex.clause, checklist=old_cl.id,
+                                     crosswalk=cw.path.name))
+        for target in targets:
+            carried.setdefault(target, ex.justification)
+    return "; ".join(f"{clause}: {why}" if why else clause for clause, why in carried.items())
+
+
 def _join(parts, sep: str = "; ") -> str:
     return sep.join(dict.fromkeys(p for p in parts if p))
 
@@ -108,10 +130,9 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
     """Apply the module's rule to one office's old responses (a frame from ``read_responses``)."""
     cw = cw or load_crosswalk()
     if old_cl.scale != "compliance" or new_cl.scale != "compliance":
-        raise MigrationError("migration carries compliance answers (yes/partial/no/n/a); "
-                             f"got scales {old_cl.scale} -> {new_cl.scale}")
+        raise MigrationError(msg("migrate.not_compliance", old=old_cl.scale, new=new_cl.scale))
     if old_cl.id == new_cl.id:
-        raise MigrationError(f"the responses already use checklist {new_cl.id}: nothing to migrate")
+        raise MigrationError(msg("migrate.already_target", checklist=new_cl.id))
     links = old_to_new(cw, old_cl, new_cl)
     new_req = new_requirements(cw, new_cl, links)
     new_leaf = set(new_req["clause"])
@@ -161,6 +182,8 @@ def migrate_responses(meta: dict, responses: pd.DataFrame, old_cl: Checklist, ne
         trace.append({"id": q.id, "clause": q.clause, "answer": row["answer"], "sources": ", ".join(cite), "rule": rule})
 
     out_meta = {k: v for k, v in meta.items() if k not in ("checklist", "checklist_version", "kpis")}
+    if meta.get("excluded_clauses"):
+        out_meta["excluded_clauses"] = migrate_exclusions(meta["excluded_clauses"], cw, old_cl)
     out_meta["status"] = "draft"
     out_meta["migrated_from"] = f"{old_cl.id} {old_cl.version}"
     if meta.get("kpis") and len(new_cl.kpis):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from qmskit.errors import msg
+
 NA = "n/a"
 COMPLIANCE_TOKENS = {
     "yes": "yes", "y": "yes", "是": "yes",
@@ -19,10 +21,6 @@ COMPLIANCE_TOKENS = {
 COMPLIANCE_POINTS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 NA_TOKENS = {"n/a": NA, "na": NA, "不适用": NA}
 CANONICAL: dict[str, list[str | int]] = {"compliance": ["yes", "partial", "no", NA], "maturity": [1, 2, 3, 4, 5, NA]}
-ALLOWED_TEXT = {
-    "compliance": "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
-    "maturity": "1, 2, 3, 4, 5 or n/a (blank = unanswered)",
-}
 # What the spreadsheet dropdown offers, per language.
 DROPDOWN = {
     ("compliance", "en"): ["yes", "partial", "no", "n/a"],
@@ -66,7 +64,7 @@ def _normalize_distinct(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Se
         canon = pd.Series(levels, index=text.index, dtype="object")
         canon = canon.where(is_level, na)
     else:
-        raise ValueError(f"unknown scale {scale!r}")
+        raise ValueError(msg("scales.unknown", scale=scale))
     canon = canon.astype("object").where(canon.notna(), None)
     invalid = text.notna() & canon.isna()
     return canon, invalid

@@ -20,8 +20,8 @@ from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_ga
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
-from qmskit.core.scales import ALLOWED_TEXT, NA, answer_points, normalize_answers
-from qmskit.errors import ResponsesError
+from qmskit.core.scales import NA, answer_points, normalize_answers
+from qmskit.errors import ResponsesError, msg
 
 
 def rollup(cl: Checklist, points: np.ndarray, not_applicable: np.ndarray) -> dict[str, np.ndarray]:
@@ -77,7 +77,7 @@ def _by_question(arrays: ChecklistArrays, responses: pd.DataFrame) -> tuple[dict
     taken = pos[hit]
     if len(np.unique(taken)) != len(taken):
         dup = responses["id"][hit][pd.Series(taken).duplicated().to_numpy()].iloc[0]
-        raise ResponsesError(f"question id '{dup}' appears twice")
+        raise ResponsesError(msg("scoring.id_twice", id=dup))
     n = arrays.n_questions
     out: dict[str, np.ndarray] = {}
     for col in ("answer", *_TEXT_COLUMNS):
@@ -166,8 +166,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     band, reasons = readiness_verdict(facts, cl.thresholds)
 
     unjustified = ~applicable & (notes == "") & pd.isna(excluded_by)  # an exclusion is its justification
-    warnings_ = [f"question '{qid}' is n/a without a justification in the notes"
-                 for qid in ids[unjustified]] + exclusion_warnings
+    warnings_ = [msg("scoring.na_unjustified", id=qid) for qid in ids[unjustified]] + exclusion_warnings
     kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores
     return Assessment(
         checklist=cl, meta=meta, source=str(source) if source else None, kpis=kpis, kpi_findings=kpi_findings,
@@ -197,7 +196,7 @@ def excluded_clauses_of(meta: dict) -> list:
     try:
         return parse_excluded_clauses(value, str(meta.get("exclusions") or ""))
     except ValueError as exc:
-        raise ResponsesError(f"excluded_clauses: {exc}") from None
+        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0])) from None
 
 
 def _float_or_none(value) -> float | None:
@@ -283,18 +282,19 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     if invalid_u.any():
         invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]
         bad = _first_row(tidy, invalid)
-        raise ResponsesError(f"office '{bad['office']}', question '{bad['id']}': answer {bad['answer']!r} "
-                             f"is not allowed; allowed: {ALLOWED_TEXT[cl.scale]}")
+        allowed = msg("responses.allowed_maturity") if cl.scale == "maturity" else msg("responses.allowed_compliance")
+        raise ResponsesError(msg("scoring.office_bad_answer", office=bad["office"], id=bad["id"], answer=bad["answer"],
+                                 allowed=allowed))
     id_codes, id_values = _codes(tidy["id"])
     q_of_id = np.append(arrays.ids.get_indexer(id_values), -1).astype(np.int32)  # distinct id -> column; -1 unknown
     if (q_of_id[:-1] < 0).any():
         unknown = q_of_id[id_codes] < 0
         if unknown.any():
             bad = _first_row(tidy, unknown)
-            raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
+            raise ResponsesError(msg("scoring.office_unknown_id", office=bad["office"], id=bad["id"], checklist=cl.id))
     if (id_codes < 0).any():
         bad = _first_row(tidy, id_codes < 0)
-        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' is not in checklist {cl.id}")
+        raise ResponsesError(msg("scoring.office_unknown_id", office=bad["office"], id=bad["id"], checklist=cl.id))
     office_codes, office_names = _office_codes(tidy["office"])
     n_off, n_q, n_u = len(office_names), arrays.n_questions, len(answers)
 
@@ -318,7 +318,7 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     if np.count_nonzero(flat_cells != n_u + 1) != len(tidy):  # a cell written twice: a question answered twice
         flat = office_codes.astype(np.int64) * n_q + q_of_id[id_codes]
         bad = _first_row(tidy, pd.Series(flat).duplicated().to_numpy())
-        raise ResponsesError(f"office '{bad['office']}': question id '{bad['id']}' appears twice")
+        raise ResponsesError(msg("scoring.office_id_twice", office=bad["office"], id=bad["id"]))
 
     points_u = np.append(answer_points(canon_u, cl.scale).to_numpy(dtype=float), [np.nan, np.nan])
     na_u = np.append((canon_u == NA).to_numpy(dtype=bool), [False, False])

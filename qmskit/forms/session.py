@@ -40,6 +40,7 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.scales import CANONICAL, NA
 from qmskit.errors import QmskitError
+from qmskit.i18n.catalog import msg, t
 from qmskit.io import iorw
 from qmskit.io.cells import normalize_text
 from qmskit.io.responses import COLUMNS, format_for, read_responses, write_responses
@@ -160,10 +161,10 @@ class ResponsesSession:
             if value in (None, ""):
                 return None
             if value not in CANONICAL[self.checklist.scale]:
-                raise QmskitError(f"question '{qid}': answer {value!r} is not allowed "
-                                  f"(allowed: {', '.join(map(str, CANONICAL[self.checklist.scale]))})")
+                raise QmskitError(msg("form.bad_answer", id=qid, answer=value,
+                                      allowed=", ".join(map(str, CANONICAL[self.checklist.scale]))))
             if value == NA and not self.na_allowed(qid):
-                raise QmskitError(f"question '{qid}' is critical and cannot be n/a")
+                raise QmskitError(msg("form.critical_na", id=qid))
             return value
         if field == "due":
             if value in (None, ""):
@@ -371,12 +372,12 @@ class ResponsesSession:
         try:
             copy = self.save_copy()
         except BaseException as exc:
-            print(f"qmskit: could not save {self.path} nor a copy of it ({exc}); "
-                  "your last changes are only in this session", file=sys.stderr)
+            print(t("form.not_saved_nor_copy", self.lang, path=self.path, error=exc), file=sys.stderr)
             return None
         self._copied_generation = self._generation
-        why = self.error if self.status == ERROR else "changed on disk by someone else"
-        print(f"qmskit: {self.path} not saved ({why}); your changes are in {copy}", file=sys.stderr)
+        from qmskit.i18n.catalog import say
+        why = say(self.error, self.lang) if self.status == ERROR else t("form.changed_on_disk", self.lang)
+        print(t("form.not_saved_copy", self.lang, path=self.path, why=why, copy=copy), file=sys.stderr)
         return copy
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
 from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
-from qmskit.i18n.catalog import check_lang, reason_text, say, t
+from qmskit.i18n.catalog import check_lang, msg, reason_text, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
@@ -107,7 +107,7 @@ class AssessmentForm:
         """Open (or create) a responses file and build the form for it."""
         t0 = time.perf_counter()
         if not responses:
-            raise QmskitError("give a responses file (.xlsx or .yaml) to open or create")
+            raise QmskitError(msg("form.no_file_given"))
         self.close()
         self.open_error.value = ""
         self.session = ResponsesSession(responses, checklist or None, office=office, lang=self.lang,
@@ -286,7 +286,7 @@ class AssessmentForm:
     def _session(self) -> ResponsesSession:
         """The open responses session (every control that edits or saves exists only once a file is open)."""
         if self.session is None:
-            raise QmskitError("no responses file is open: give one to open or create")
+            raise QmskitError(msg("form.no_file_open"))
         return self.session
 
     def _error_html(self, message: str, warn: bool = True) -> str:

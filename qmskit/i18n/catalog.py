@@ -97,7 +97,7 @@ def check_lang(lang: str | None) -> str:
     """Return a supported language code; raise a one-line QmskitError otherwise."""
     from qmskit.errors import QmskitError
     if lang not in LANGS:
-        raise QmskitError(f"unsupported language '{lang}' (allowed: {', '.join(LANGS)})")
+        raise QmskitError(msg("catalog.unsupported_language", value=lang, allowed=", ".join(LANGS)))
     return str(lang)
 
 

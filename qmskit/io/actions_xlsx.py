@@ -80,7 +80,27 @@ def _cell_value(key: str, value, lang: str):
         return t(f"action.status.{value}", lang) if str(value) in STATUS_ORDER else str(value)
     if key == "in_assessment":
         return t(f"actions_xlsx.yes_no.{value}", lang) if str(value) in ("yes", "no") else str(value)
+    if key in CODED:  # severity and reason in the plan's language (a Chinese plan said "minor", "partial")
+        return t(f"{CODED[key][0]}{value}", lang) if str(value) in CODED[key][1] else value
     return value
+
+
+# the locked columns written as words from a fixed set: key -> (catalog prefix, codes); read back to codes
+CODED = {"severity": ("sev_", ("major", "minor", "observation")),
+         "reason": ("reason_", ("critical", "absent", "not_met", "partial", "practice", "kpi"))}
+
+
+@functools.cache
+def _coded_tokens(key: str) -> dict[str, str]:
+    prefix, codes = CODED[key]
+    return {**{t(f"{prefix}{code}", lang).casefold(): code for lang in LANGS for code in codes},
+            **{code: code for code in codes}}
+
+
+def _code(key: str, value) -> str:
+    """A severity or reason cell as its code (either language's word, or the code itself)."""
+    text = _text(value)
+    return _coded_tokens(key).get(text.strip().casefold(), text)
 
 
 def _style_header(ws) -> None:
@@ -170,7 +190,9 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
     """Write ``plan`` into the existing workbook at ``path``: qmskit's cells refreshed, the office's cells
     rewritten with their (kept) values, new rows appended, everything else untouched; backup first."""
     path = Path(path)
-    wb = _load(path, read_only=False)
+    # formulas as formulas: with cached values only (data_only), saving replaced every formula the office
+    # had put in the workbook (its own columns and sheets included) by its last value, or by nothing
+    wb = _load(path, read_only=False, data_only=False)
     if ACTIONS_SHEET not in wb.sheetnames:
         raise ActionsError(msg("actions_xlsx.not_a_plan", sheet=ACTIONS_SHEET), path=path)
     ws = wb[ACTIONS_SHEET]
@@ -200,7 +222,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
 
 # ----------------------------------------------------------------------------- reading
 
-def _load(path: Path, *, read_only: bool):
+def _load(path: Path, *, read_only: bool, data_only: bool = True):
     if not path.exists():
         raise ActionsError(msg("limits.not_found"), path=path)
     if path.suffix.lower() != ".xlsx":
@@ -210,7 +232,7 @@ def _load(path: Path, *, read_only: bool):
     check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "limits.what.action_plan")
     prescan(path)
     try:
-        return load_workbook(path, read_only=read_only, data_only=True)
+        return load_workbook(path, read_only=read_only, data_only=data_only)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ActionsError(msg("actions_xlsx.not_a_workbook"), path=path) from None
 
@@ -317,6 +339,8 @@ def read_actions(path: str | Path) -> ActionPlanFile:
             out = {k: _text(rec.get(k)) for k in KEYS}
             out["id"] = qid
             out["status"] = _status(rec.get("status"), path, n)
+            for key in CODED:
+                out[key] = _code(key, rec.get(key))
             for key in DATE_KEYS:
                 out[key] = _date(rec.get(key), path, n, qid, key)
             flag = _text(rec.get("in_assessment")).strip().casefold()

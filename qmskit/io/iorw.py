@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qmskit.errors import FileBusyError
+from qmskit.errors import FileBusyError, WriteTargetError
 
 KEEP_BACKUPS = 5
 LOCK_TIMEOUT = 30.0  # seconds; a write takes well under one, so a longer wait means a stuck writer
@@ -106,6 +106,7 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = F
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with (locked(target) if lock else _no_lock()):
+        check_write_target(target)
         if lock:
             remove_stale_temps(target)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -149,6 +150,18 @@ def current_umask() -> int:
     return mask
 
 
+def check_write_target(target: Path) -> None:
+    """Only a regular file (or nothing) is replaced: a folder, named pipe or device at ``target`` (a symlink
+    to /dev/zero too) is refused before anything is written. Its backup would copy a device without end
+    (/dev/zero filled the disk at ~70 MB/s) or block on a pipe, and the rename would put a file where the
+    user's pipe or link to a device was."""
+    from qmskit.io.limits import file_kind
+    kind = file_kind(target)
+    if kind is not None and kind != "missing":
+        from qmskit.i18n.catalog import msg
+        raise WriteTargetError(msg("iorw.not_regular_target", kind=kind), path=target)
+
+
 def backup_names(path: str | os.PathLike) -> list[Path]:
     """The backup slots of ``path``, newest first: <name>.bak, <name>.1.bak … <name>.4.bak."""
     src = Path(path)
@@ -163,6 +176,7 @@ def backup_file(path: str | os.PathLike) -> Path:
     Call it under the file's lock (:func:`locked`) when other processes may write the file.
     """
     src = Path(path)
+    check_write_target(src)  # (a device is never copied, whoever calls)
     slots = backup_names(src)
     for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
         if newer.exists():

@@ -24,9 +24,10 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.values import is_blank
 from qmskit.errors import MergeError, QmskitError
-from qmskit.i18n.catalog import msg, t
+from qmskit.i18n.catalog import msg, t, tn
 
 FIELDS = ["answer", "evidence", "notes", "owner", "due"]
+KPI_FIELDS = ("value", "previous")  # a KPI's fields two parts may give differently
 UNASSIGNED = "unassigned"
 PART_META = ["part", "part_of", "part_clauses"]
 
@@ -123,12 +124,18 @@ class Conflict:
     fields: list[str]
     sides: list[tuple[str, str, dict]]   # (file label, assessor, {field: value})
 
-    def line(self) -> str:
+    def line(self, lang: str = "en") -> str:
+        """The conflict as one line in ``lang``: what differs, and what each part gave."""
         def say(values: dict) -> str:
-            return ", ".join(f"{f} {values.get(f) or '—'!r}" if f != "answer" else f"answered {values.get(f) or '—'!r}"
-                             for f in self.fields)
-        what = f"KPI {self.id[4:]}" if self.id.startswith("kpi:") else f"question {self.id}"
-        return f"{what}: " + "; ".join(f"{label} ({who}) {say(v)}" for label, who, v in self.sides)
+            return t("list.sep", lang).join(
+                t("merge.conflict_answered", lang, value=values.get(f) or "—") if f == "answer"
+                else t("merge.conflict_value", lang, field=t(f"merge.field.{f}", lang), value=values.get(f) or "—")
+                for f in self.fields)
+        sides = t("reasons.sep", lang).join(t("merge.conflict_side", lang, label=label, who=who, values=say(v))
+                                            for label, who, v in self.sides)
+        if self.id.startswith("kpi:"):
+            return t("merge.conflict_kpi", lang, id=self.id[4:], sides=sides)
+        return t("merge.conflict_question", lang, id=self.id, sides=sides)
 
 
 @dataclass
@@ -151,10 +158,14 @@ class MergeCounts:
     held: dict[str, int]           # questions each assessor's part(s) hold
     parts: int
 
-    def line(self) -> str:
-        blank = [f"{n} {what}" for n, what in ((self.excluded, "excluded"), (self.unanswered, "unanswered")) if n]
-        return (f"{self.questions} questions{' (' + ', '.join(blank) + ')' if blank else ''} from {self.parts} parts ("
-                + ", ".join(f"{name}: {n}" for name, n in self.held.items()) + ")")
+    def line(self, lang: str = "en") -> str:
+        """The counts as one line in ``lang``: "40 questions (3 excluded) from 2 parts (Li Wei: 20, Zhang: 20)"."""
+        blank = [tn(key, n, lang) for key, n in (("merge.n_excluded", self.excluded),
+                                                 ("merge.n_unanswered", self.unanswered)) if n]
+        return t("merge.counts", lang, questions=tn("merge.n_questions", self.questions, lang),
+                 blank=t("merge.blank", lang, blank=t("list.sep", lang).join(blank)) if blank else "",
+                 parts=tn("merge.n_parts", self.parts, lang),
+                 held=t("list.sep", lang).join(t("merge.held", lang, name=name, n=n) for name, n in self.held.items()))
 
 
 def merge_counts(parts: list[Part], cl: Checklist, merged: pd.DataFrame, meta: dict) -> MergeCounts:
@@ -244,7 +255,7 @@ def _merge_kpis(parts: list[Part], cl: Checklist, prefer: Prefer | None, conflic
     out = []
     for kid, entries in given.items():
         merged = {"id": kid, "value": None, "previous": None}
-        for key in ("value", "previous"):
+        for key in KPI_FIELDS:
             have = [(i, k[key]) for i, k in entries if k.get(key) is not None]
             if not have:
                 continue

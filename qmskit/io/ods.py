@@ -1,7 +1,8 @@
 """LibreOffice's own format: a responses workbook as .ods, read and written like the .xlsx one.
 
-Reading: a bounded pre-scan of the zip (member count, unzipped size, no DTD/entities, and no repeated
-row or column run that would expand past the sheet limits), then python-calamine, then the very code
+Reading: a bounded pre-scan of the zip (member count, unzipped size, no DTD/entities, and content.xml
+followed as calamine reads it, every repeat counted: rows, columns, cell text and all text within the
+limits, see :class:`_Extent`), then python-calamine, then the very code
 that reads an .xlsx (:func:`qmskit.io.xlsx.read_workbook`): same sheets, same headers (en or zh), same
 errors. Writing: the same sheets and columns through pandas' ``odf`` engine (odfpy). An .ods written
 here has no dropdowns, grouping or locked cells (odfpy through pandas cannot set them); it round-trips
@@ -13,22 +14,37 @@ import datetime as dt
 import re
 import zipfile
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
-from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS, MAX_SHARED_TEXT_BYTES, mib, open_bounded_zip
+from qmskit.io.limits import (
+    MAX_CELL_CHARS,
+    MAX_CELL_TEXT_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    cell_too_long,
+    mib,
+    open_bounded_zip,
+)
 
 NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_REPEAT = re.compile(rb'table:number-(rows|columns)-repeated="(\d+)"')
 _CHUNK = 1 << 20
-# a row or cell tag (any prefix) and its repeat count: calamine copies what a run holds once per repeat
-_RUN_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(table-row|table-cell|covered-table-cell)(?=[\s/>])([^<>]*)>")
-_RUN_COUNT = re.compile(rb"number-(?:rows|columns)-repeated\s*=\s*[\"']\s*(\d+)")
+_COUNT = re.compile(r"\+?[0-9]+")           # a repeat count as calamine parses it (Rust's usize: "+5000" too)
+_VALUE_ATTR = re.compile(r"value|formula")   # office:value, office:string-value, calcext:value-type, table:formula …
+# A sheet at the limits written cell by cell (5,000 x 200 text cells, 4 tags each: the cell and its paragraph,
+# opened and closed) has ~4 million tags; more is no responses file, and each tag costs the walk ~2 µs
+_MAX_TAGS = 5 * MAX_ROWS * MAX_COLUMNS
+_TEXT_ATTRS = frozenset({"string-value", "date-value", "time-value", "formula"})  # copied as text into each cell
+# the elements the walk follows, by local name (any prefix); every other element is _OTHER
+_OTHER, _TABLE, _ROW, _CELL, _SPACES, _PARAGRAPH = range(1, 7)
+_KINDS = {"table": _TABLE, "table-row": _ROW, "table-cell": _CELL, "covered-table-cell": _CELL, "s": _SPACES,
+          "p": _PARAGRAPH}
 
 
 def prescan(path: Path) -> None:
@@ -41,14 +57,20 @@ def prescan(path: Path) -> None:
             for info in infos:
                 if info.filename.endswith(".xml"):
                     _scan(zf, info, path)
-            _repeated_text(zf, path)
+            extent = _Extent(path)
+            for info in infos:  # every member a zip reader may take for content.xml (duplicates: each one)
+                if not info.is_dir() and _content_name(info.filename):
+                    extent.walk(zf, info)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
 
+def _content_name(name: str) -> bool:
+    return name.replace("\\", "/").lstrip("/").removeprefix("./").lower() == "content.xml"
+
+
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
-    """No DTD; a repeated run of rows or columns is fine when empty (LibreOffice writes one to the sheet's
-    end), but a run that repeats content would expand past the limits: refuse runs we cannot bound."""
+    """No DTD or entity declaration in any XML member."""
     carry = b""
     with zf.open(info) as fh:
         while True:
@@ -56,54 +78,160 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
             buf = carry + chunk
             if _DTD.search(buf):
                 raise ResponsesError(msg("ods.dtd", member=info.filename), path=path)
-            for m in _REPEAT.finditer(buf):
-                n, kind = int(m.group(2)), m.group(1)
-                if n > (MAX_ROWS if kind == b"rows" else MAX_COLUMNS) and not _empty_run(buf[m.end(): m.end() + 4000], kind):
-                    repeats = msg("ods.repeats_row") if kind == b"rows" else msg("ods.repeats_column")
-                    raise ResponsesError(msg("ods.repeats", member=info.filename, repeats=repeats, n=n,
-                                             limit=MAX_ROWS if kind == b"rows" else MAX_COLUMNS), path=path)
             if not chunk:
                 return
             carry = buf[-256:]
 
 
-def _repeated_text(zf: zipfile.ZipFile, path: Path) -> None:
-    """The text calamine builds out of content.xml, each stretch times the repeats of the row and cell
-    around it, within MAX_SHARED_TEXT_BYTES: a 5,000-times repeated row of a 200-times repeated 10,000-character
-    cell (within the row and column limits, a few KB zipped) is 10 GB of copies and aborted the process."""
-    total, rows, cells, carry = 0, 1, 1, b""
-    with zf.open("content.xml") as fh:
-        while True:
-            chunk = fh.read(_CHUNK)
-            buf = carry + chunk
-            end = max(buf.rfind(b"<"), 0) if chunk else len(buf)
-            at = 0
-            for m in _RUN_TAG.finditer(buf, 0, end):
-                total += (m.start() - at) * rows * cells
-                at = m.end()
-                closing, self_closing, kind = bool(m.group(1)), m.group(3).endswith(b"/"), m.group(2)
-                count = _RUN_COUNT.search(m.group(3))
-                n = 1 if closing or self_closing or count is None else max(int(count.group(1)), 1)
-                if kind == b"table-row":
-                    rows = n
-                else:
-                    cells = n
-            total += (end - at) * rows * cells
-            if total > MAX_SHARED_TEXT_BYTES:
-                raise ResponsesError(msg("ods.repeated_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
-            carry = buf[end:]
-            if not chunk:
-                return
+class _Refused(Exception):
+    """Raised inside the XML parser's handlers; carries the one line out of expat."""
+
+    def __init__(self, error: ResponsesError):
+        self.error = error
 
 
-def _empty_run(after: bytes, kind: bytes) -> bool:
-    """Is the repeated row (or cell) that starts just before ``after`` empty? A cell: its tag closes itself.
-    A row: no text before the row ends."""
-    if kind == b"columns":
-        end = after.find(b">")
-        return end > 0 and after[end - 1:end] == b"/"
-    end = after.find(b"</table:table-row>")
-    return end >= 0 and b"<text:p" not in after[:end]
+class _Extent:
+    """content.xml as calamine reads it, followed element by element (expat, streaming, no DTD): where each
+    table's rows and cells really reach and how much text calamine would build, before calamine builds it.
+
+    calamine expands every repeat: a row's ``number-rows-repeated`` copies the row, a cell's
+    ``number-columns-repeated`` copies the cell, and ``<text:s text:c="N"/>`` is N spaces. Empty cells and
+    rows only count when content follows them (LibreOffice ends each sheet with a repeated empty row), so
+    a sheet reaches as far as its last cell with content: the position of that cell (every repeat before
+    it counted, in every run) must stay within MAX_ROWS x MAX_COLUMNS, each cell's text within MAX_CELL_CHARS
+    and all text, each copy counted, within MAX_CELL_TEXT_BYTES.
+
+    Conservative where calamine is narrower: any namespace prefix counts (calamine reads only ``table:``),
+    a cell has content when any of its attributes names a value or formula, and all text in a cell is its
+    text. A structure calamine would read otherwise than this walk (a row inside a row, a cell inside a
+    cell or outside a row, a table inside either) is refused as not an .ods."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text_bytes = 0          # text calamine builds, each copy counted (all members, all tables)
+        self.table = ""
+        self.tables = 0              # open tables (1 inside one; a table inside a table is refused)
+        self.rows = 0                # rows of this table so far, repeats counted
+        self.row: tuple[int, int] | None = None      # (first row, repeats) of the open row
+        self.col = 0                 # cells of the open row so far, repeats counted
+        self.cell: list[int] | None = None           # [copies, characters, utf-8 bytes, paragraphs] of the open cell
+        self._kinds: dict[str, int] = {}             # element name -> _KINDS (looked up once per name)
+
+    def walk(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        from xml.parsers import expat
+
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self._damaged
+        self.table, self.tables, self.rows, self.row, self.col, self.cell = "", 0, 0, None, 0, None
+        try:
+            tags = 0
+            with zf.open(info) as fh:   # counted first (C speed): the walk's Python work is bounded before it starts
+                while chunk := fh.read(_CHUNK):
+                    tags += chunk.count(b"<")
+            if tags > _MAX_TAGS:
+                self._refuse(msg("ods.too_many_tags", member=info.filename, limit=_MAX_TAGS))
+            with zf.open(info) as fh:
+                while chunk := fh.read(_CHUNK):
+                    parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+        except _Refused as refused:
+            raise refused.error from None
+        except expat.ExpatError:
+            raise ResponsesError(msg(NOT_AN_ODS), path=self.path) from None
+
+    def _refuse(self, detail: str) -> NoReturn:
+        raise _Refused(ResponsesError(detail, path=self.path))
+
+    def _damaged(self, *_args) -> NoReturn:
+        self._refuse(msg(NOT_AN_ODS))
+
+    def _repeats(self, attrs: dict[str, str], name: str) -> int:
+        n = 1
+        for key, value in attrs.items():
+            if key.rpartition(":")[2] == name:
+                if not _COUNT.fullmatch(value):
+                    self._damaged()      # calamine cannot read it either
+                n = max(n, int(value))
+        return n
+
+    def _kind(self, name: str) -> int:
+        kind = self._kinds.get(name)
+        if kind is None:
+            kind = self._kinds[name] = _KINDS.get(name.rpartition(":")[2], _OTHER)
+        return kind
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        kind = self._kinds.get(name) or self._kind(name)
+        if kind == _OTHER:
+            return
+        if kind == _CELL:
+            if self.row is None or self.cell is not None:
+                self._damaged()
+            first, row_copies = self.row
+            n = self._repeats(attrs, "number-columns-repeated") if attrs else 1
+            self.cell = [row_copies * n, 0, 0, 0]
+            if attrs and any(_VALUE_ATTR.search(key) for key in attrs):   # calamine keeps this cell
+                if first + row_copies > MAX_ROWS:
+                    self._refuse(msg("ods.too_many_rows", sheet=self.table, row=first + row_copies, limit=MAX_ROWS))
+                if self.col + n > MAX_COLUMNS:
+                    self._refuse(msg("ods.too_many_columns", sheet=self.table, col=self.col + n, limit=MAX_COLUMNS))
+                values = "".join(v for k, v in attrs.items() if k.rpartition(":")[2] in _TEXT_ATTRS)
+                if values:
+                    self._add(len(values), len(values.encode("utf-8", "surrogatepass")))
+            self.col += n
+        elif kind == _ROW:
+            if self.row is not None:
+                self._damaged()
+            self.row, self.col = (self.rows, self._repeats(attrs, "number-rows-repeated") if attrs else 1), 0
+        elif kind == _TABLE:
+            if self.tables or self.row is not None:
+                self._damaged()          # a table inside a table or a cell: calamine misreads or skips it
+            self.table, self.tables, self.rows = attrs.get("table:name", ""), 1, 0
+        elif self.cell is None:
+            return
+        elif kind == _SPACES:                                # <text:s text:c="N"/>: N spaces
+            spaces = max((int(v) if _COUNT.fullmatch(v) else 1 for k, v in attrs.items()
+                          if k.rpartition(":")[2] == "c"), default=1)
+            self._add(spaces, spaces)
+        else:                                                # a paragraph after the first: a newline
+            self.cell[3] += 1
+            if self.cell[3] > 1:
+                self._add(1, 1)
+
+    def _text(self, data: str) -> None:
+        if self.cell is not None:
+            self._add(len(data), len(data.encode("utf-8", "surrogatepass")))
+
+    def _add(self, chars: int, size: int) -> None:
+        cell = self.cell
+        assert cell is not None
+        cell[1] += chars
+        cell[2] += size
+        if cell[1] > MAX_CELL_CHARS:
+            first = self.row[0] + 1 if self.row else 0
+            raise _Refused(ResponsesError(cell_too_long(cell[1]), path=self.path,
+                                          where=msg("place.sheet_row", sheet=self.table, row=first)))
+        if self.text_bytes + cell[0] * cell[2] > MAX_CELL_TEXT_BYTES:
+            self._refuse(msg("ods.repeated_text", limit=mib(MAX_CELL_TEXT_BYTES)))
+
+    def _end(self, name: str) -> None:
+        kind = self._kinds.get(name) or self._kind(name)
+        if kind == _OTHER or kind == _SPACES or kind == _PARAGRAPH:
+            return
+        if kind == _CELL and self.cell is not None:
+            self.text_bytes += self.cell[0] * self.cell[2]
+            self.cell = None
+        elif kind == _ROW and self.row is not None and self.cell is None:
+            self.rows += self.row[1]
+            self.row = None
+        elif kind == _TABLE and self.tables and self.row is None:
+            self.tables = 0
+        else:
+            self._damaged()              # a closing tag that closes nothing open here
 
 
 def read_ods(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
@@ -127,16 +255,17 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
         ASSESSMENT_LABELS,
         KPI_COLUMNS,
         KPI_LABELS,
-        META_LABELS,
+        answer_token,
         flag_texts,
         meta_keys,
         office_header,
+        office_label,
     )
 
     keys = meta_keys(meta)
     field, value, key_header = office_header(lang)
     office = pd.DataFrame({
-        field: [META_LABELS.label(k, lang) for k in keys],
+        field: [office_label(k, lang) for k in keys],
         value: [_text(meta.get(k, lang if k == "language" else "")) for k in keys],
         key_header: keys})
     given = responses.set_index("id") if len(responses) else pd.DataFrame()
@@ -149,6 +278,7 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
                "na_allowed": na_yes if q.na_allowed else na_no}
         for key in ("answer", "evidence", "notes", "owner", "due"):
             row[key] = _text(given.at[q.id, key]) if q.id in given.index and key in given.columns else ""
+        row["answer"] = answer_token(row["answer"], cl.scale, lang)  # the sheet's own language, as in .xlsx
         rows.append(row)
     assessment = pd.DataFrame([[r.get(k, "") for k in ASSESSMENT_COLUMNS] for r in rows],
                               columns=[ASSESSMENT_LABELS.label(k, lang) for k in ASSESSMENT_COLUMNS])

@@ -29,7 +29,7 @@ import pandas as pd
 import yaml
 
 from qmskit.checklist.loader import Checklist, load_checklist
-from qmskit.config import DEFAULT_CHECKLIST
+from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
@@ -41,11 +41,13 @@ from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
+    MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     cell_too_long,
     check_regular_file,
+    mib,
     read_bytes_bounded,
 )
 
@@ -131,12 +133,12 @@ def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
     try:
         exclusions = parse_excluded_clauses(value)
-    except ValueError as exc:  # the core's words (English): the core has no display text in other languages
-        raise ResponsesError(msg("responses.excluded_clauses", problem=str(exc)), path=path,
+    except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
+        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
                              where=msg("place.metadata")) from None
     problems = check_exclusions(cl, exclusions)
     if problems:
-        raise ResponsesError(msg("responses.excluded_clauses", problem=str(problems[0])), path=path,
+        raise ResponsesError(msg("responses.excluded_clauses", problem=problems[0]), path=path,
                              where=msg("place.metadata"))
     return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
@@ -154,18 +156,28 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
     for key, value in meta.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
             raise _too_long(value, path, str(key)[:40])
-    objects = [i for i, kind in enumerate(raw.dtypes.tolist()) if kind == np.dtype(object)]
+    objects = [i for i, kind in enumerate(raw.dtypes.tolist())
+               if kind == np.dtype(object) or isinstance(kind, pd.StringDtype)]  # (a CSV's columns are "str")
     table = raw.to_numpy(dtype=object) if objects else None  # one call for every column (pandas calls cost)
+    text = [v for v in meta.values() if isinstance(v, str)]  # all text, for MAX_CELL_TEXT_BYTES
     for i in objects:
         values = table[:, i].tolist()  # type: ignore[index]
         if set(map(type, values)) <= {str, type(None)}:  # the usual column: C-level passes only
+            text.extend(filter(None, values))
             if max(map(len, filter(None, values)), default=0) <= MAX_CELL_CHARS:
                 continue
+        else:
+            text.extend(v for v in values if isinstance(v, str))
         lengths = [len(v) if isinstance(v, str) else 0 for v in values]
         if lengths and max(lengths) > MAX_CELL_CHARS:
             j = int(np.argmax(lengths))
             raise _too_long(values[j], path,
                             msg("place.row", row=raw["row"].iloc[j]) if "row" in raw else str(raw.columns[i]))
+    # every format (a CSV or YAML file is only bounded by its 20 MB): what the report shows of it costs ~40
+    # bytes a byte in the batch (see MAX_CELL_TEXT_BYTES)
+    size = len("".join(text).encode("utf-8", "surrogatepass"))
+    if size > MAX_CELL_TEXT_BYTES:
+        raise ResponsesError(msg("responses.cell_text", size=mib(size), limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
 
 
 def _check_csv_shape(path: Path) -> None:
@@ -501,16 +513,19 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
 # ----------------------------------------------------------------------------- writing
 
 def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
-                    checklist: Checklist | str | None = None, *, lang: str = "en",
+                    checklist: Checklist | str | None = None, *, lang: str | None = None,
                     backup: bool = True, into_existing: bool = True) -> Path:
     """Write responses atomically under the file's lock; an existing file is first kept as ``<name>.bak``.
 
     Text is normalised (:func:`qmskit.io.cells.normalize_text`) and stored as text: string cells in a
     workbook, a neutralising quote before a formula trigger in CSV. With ``into_existing`` (the default)
     an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
-    office added (columns, sheets, merged cells, formatting, comments) is kept.
+    office added (columns, sheets, merged cells, formatting, comments) is kept. ``lang`` (the labels and
+    answer words of a new file) defaults to the file's own ``language``, else English.
     """
     path = Path(path)
+    if lang is None:
+        lang = str(meta.get("language")) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}

@@ -47,8 +47,22 @@ ASSESSMENT_LABELS = LabelPairs("xlsx.assessment", ASSESSMENT_COLUMNS)
 EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
 # the Office sheet: one row per metadata key, labelled xlsx.office.<key>
 META_LABELS = LabelPairs("xlsx.office", (
-    "office", "assessor", "date", "checklist", "checklist_version", "scope", "sites", "exclusions", "language",
+    "office", "assessor", "date", "checklist", "checklist_version", "scope", "sites", "exclusions",
+    # the clauses scored n/a (ISO 9001 4.3): "exclusions" above is only the text the report's header shows,
+    # so without this row an office filling in the template had nowhere to exclude 8.3
+    "excluded_clauses", "language",
     "status", "confidentiality", "report_number", "summary", "closing", "internal_notes"))
+# keys qmskit itself adds to a file (a re-assessment's previous file, a part of a split, a migration): a row
+# only where present, labelled like the others (a Chinese Office sheet showed "previous_sha256", "part_of")
+RECORD_LABELS = LabelPairs("xlsx.office", (
+    "previous_date", "previous_file", "previous_sha256", "part", "part_of", "part_clauses", "migrated_from"))
+
+
+def office_label(key: str, lang: str) -> str:
+    """The Office sheet's label of a metadata key (a key qmskit does not know is its own label)."""
+    return META_LABELS.label(key, lang) if key in META_LABELS else RECORD_LABELS.label(key, lang)
+
+
 KPI_SHEET = "KPIs"
 # key → width, header xlsx.kpi.<key>; name/unit/target are for the reader, the checklist's target counts
 KPI_COLUMNS = {"id": 20, "name": 48, "unit": 8, "target": 10, "value": 12, "previous": 12}
@@ -82,6 +96,15 @@ def append(ws, values: list) -> None:
             put(cell, cell.value)
 
 
+def answer_token(answer, scale: str, lang: str):
+    """A canonical answer as the sheet's dropdown offers it in ``lang`` ("partial" is 部分 in a Chinese
+    workbook, whose list validation allows only 是/部分/否/不适用); anything else (a maturity level, a blank)
+    as it is. The reader accepts both languages, so this only keeps a sheet in its own language."""
+    if not isinstance(answer, str) or answer not in DROPDOWN[(scale, "en")]:
+        return answer
+    return DROPDOWN[(scale, lang)][DROPDOWN[(scale, "en")].index(answer)]
+
+
 def _sheet_with_header(wb: Workbook, title: str, columns: dict[str, int], labels: LabelPairs, lang: str):
     """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -108,7 +131,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     office.title = OFFICE_SHEET
     office.append(office_header(lang))
     for key in meta_keys(meta):
-        label = META_LABELS.label(key, lang)
+        label = office_label(key, lang)
         value = meta.get(key, "")
         if key == "language" and not value:
             value = lang
@@ -151,6 +174,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
             for key in editable:
                 value = given.get(key, "")
                 row[key] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+            row["answer"] = answer_token(row.get("answer", ""), cl.scale, lang)
         append(ws, [row.get(key, "") for key in ASSESSMENT_COLUMNS])
         (na_rows if q.na_allowed else no_na_rows).append(ws.max_row)
         for i, key in enumerate(ASSESSMENT_COLUMNS, start=1):
@@ -291,7 +315,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
             new = _blank_to_none(rec.get(key))
             cell = ws.cell(r, cols[key])
             if not _reads_as(cell.value, new, key, cl.scale):
-                put(cell, new)
+                put(cell, answer_token(new, cl.scale, header_lang) if key == "answer" else new)
     _update_office(wb, meta, header_lang)
     if len(cl.kpis):
         _update_kpis(wb, cl, meta.get("kpis"), header_lang)
@@ -365,7 +389,7 @@ def _update_office(wb, meta: dict, lang: str) -> None:
             if value is None:
                 continue
             where[key] = office.max_row + 1
-            put(office.cell(where[key], 1), META_LABELS.label(key, lang))
+            put(office.cell(where[key], 1), office_label(key, lang))
             put(office.cell(where[key], 3), key)
         cell = office.cell(where[key], 2)
         if not _reads_as(cell.value, value, key, "compliance"):

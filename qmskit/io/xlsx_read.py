@@ -32,9 +32,9 @@ from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
+    MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
-    MAX_SHARED_TEXT_BYTES,
     cannot_read,
     cell_too_long,
     mib,
@@ -72,6 +72,7 @@ _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 _SI_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 _SI_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 _V_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?=[\s/>])")
+_MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
 _V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)")
 
 
@@ -237,6 +238,7 @@ class _SharedText:
 
     def __init__(self) -> None:
         self.v_tags = 0                  # <v> elements in all worksheets (at least the cells given a string)
+        self.sheet_bytes = 0             # bytes of all worksheets (at least their inline text)
         self.si_starts: list[int] = []   # offsets of the <si> tags in the shared-strings part
         self.si_end = 0
         self.plain = True
@@ -288,6 +290,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
+            if is_sheet and shared is not None:
+                shared.sheet_bytes += len(part)
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset)
@@ -328,19 +332,19 @@ def prescan(path: Path) -> None:
                     # calamine finds the shared strings by this name in any case (a duplicate: each counts)
                     shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
                     table = _SharedText() if shared_strings else None
-                    counted = counts.v_tags
+                    counted = counts.v_tags, counts.sheet_bytes
                     # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
                     # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
                     small = info.file_size <= _WALK_AT_ONCE
                     if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
-                        counts.v_tags = counted
+                        counts.v_tags, counts.sheet_bytes = counted
                         # the exact scan records the strings afresh: the fast one stopped where it gave up,
                         # and a string after that point must still be bounded
                         table = _SharedText() if shared_strings else None
                         _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table)
                     if table is not None:
                         strings.append(table)
-            _check_shared_text(zf, sheets, counts.v_tags, [s.longest() for s in strings], path)
+            _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -367,18 +371,17 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) 
                                                     in targets)]
 
 
-def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags: int, longest: list[np.ndarray],
-                       path: Path) -> None:
-    """The shared text the cells would copy, within MAX_SHARED_TEXT_BYTES: at once when every <v> naming the
-    longest string stays within it (any usual workbook), else by reading each <v>'s index."""
-    if not v_tags or not any(len(x) for x in longest):
-        return
-    width = max(map(len, longest))
+def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: _SharedText, longest: list[np.ndarray],
+                     path: Path) -> None:
+    """The text the cells would hold, within MAX_CELL_TEXT_BYTES: the shared text they copy plus their own
+    (inline) text. At once when every <v> naming the longest string plus every byte of the sheets stays
+    within it (any usual workbook), else by reading each <v>'s index and the sheets' text outside tags."""
+    width = max(map(len, longest), default=0)
     bound = np.zeros(width, dtype=np.int64)
     for x in longest:
         bound[:len(x)] = np.maximum(bound[:len(x)], x)
-    most = int(bound.max())
-    if v_tags * most <= MAX_SHARED_TEXT_BYTES:
+    most = int(bound.max()) if width else 0
+    if counts.v_tags * most + counts.sheet_bytes <= MAX_CELL_TEXT_BYTES:
         return
     total = 0
     for info in infos:
@@ -389,13 +392,15 @@ def _check_shared_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], v_tags
                 buf = carry + chunk
                 end = buf.rfind(b"<") if chunk else len(buf)
                 end = max(end, 0)
+                # the sheet's own text: every byte outside a tag (CDATA and comments counted as text)
+                total += len(_MARKUP.sub(b"", buf[:end]))
                 for m in _V_TEXT.finditer(buf, 0, end):
                     text = m.group(1)
                     # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
                     index = int(text) if text.isdigit() and len(text) < 16 else -1
                     total += most if index < 0 else int(bound[index]) if index < width else 0
-                if total > MAX_SHARED_TEXT_BYTES:
-                    raise ResponsesError(msg("xlsx_read.shared_text", limit=mib(MAX_SHARED_TEXT_BYTES)), path=path)
+                if total > MAX_CELL_TEXT_BYTES:
+                    raise ResponsesError(msg("xlsx_read.cell_text", limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
                 carry = buf[end:]
                 if not chunk:
                     break

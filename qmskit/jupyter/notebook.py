@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from qmskit.config import CELL_TIMEOUT
 from qmskit.errors import NotebookError
+from qmskit.i18n.catalog import msg
 from qmskit.io import iorw
 
 TEMPLATE = "qmskit_report"
@@ -77,9 +78,9 @@ def load(notebook: str | os.PathLike | NotebookNode) -> NotebookNode:
             _READ[key] = nbformat.read(str(notebook), as_version=4)
         return copy.deepcopy(_READ[key])
     except FileNotFoundError:
-        raise NotebookError("notebook not found", path=notebook) from None
+        raise NotebookError(msg("notebook.not_found"), path=notebook) from None
     except Exception as exc:  # nbformat raises several kinds for a malformed file
-        raise NotebookError(f"not a readable notebook ({type(exc).__name__})", path=notebook) from None
+        raise NotebookError(msg("notebook.unreadable", kind=type(exc).__name__), path=notebook) from None
 
 
 def parameterize(notebook: str | os.PathLike | NotebookNode, parameters: dict, *,
@@ -132,9 +133,9 @@ def execute(nb: NotebookNode, *, kernel_name: str = "python3", cwd: str | os.Pat
 def notebook_error(office: str | None, ename: str, evalue: str, cell: int | None = None) -> NotebookError:
     """The one-line error for a failed notebook: ``report for 'X' failed in cell 3: ValueError: ...``."""
     text = " ".join(_ANSI.sub("", str(evalue or "")).split())
-    where = f" in cell {cell}" if cell is not None else ""
-    who = f"report for '{office}'" if office else "report notebook"
-    return NotebookError(f"{who} failed{where}: {ename}" + (f": {text}" if text else ""))
+    where = msg("notebook.in_cell", cell=cell) if cell is not None else ""
+    who = msg("notebook.report_for", office=office) if office else msg("notebook.report_notebook")
+    return NotebookError(msg("notebook.failed", who=who, where=where, error=f"{ename}: {text}" if text else ename))
 
 
 def check_errors(nb: NotebookNode, *, office: str | None = None) -> None:

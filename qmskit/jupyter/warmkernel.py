@@ -68,6 +68,9 @@ class WarmKernel:
     kc: Any = None
     notebooks_run: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    # the kernel's kernel_info reply ``language_info``, from the request that proved it ready (see
+    # :func:`_ready_client`): the same for every notebook this kernel runs (see qmskit.jupyter.warmengine)
+    language_info: dict[str, Any] | None = None
     _owner: int | None = None       # the thread that started it (nbclient's loop and sockets live there)
     _starter: Any = None            # the NotebookClient between launch() and connect()
     _t0: float = 0.0
@@ -113,8 +116,9 @@ class WarmKernel:
         ``wait=False`` sends the pre-imports and returns: the kernel runs them before anything sent later
         (one shell channel, executed in order), while this process does something else."""
         starter, self._starter = self._starter, None
-        starter.kc = _run(_ready_client(starter.km, starter.startup_timeout))
+        starter.kc, info = _run(_ready_client(starter.km, starter.startup_timeout))
         self.km, self.kc = starter.km, starter.kc
+        self.language_info = info.get("language_info")
         self._owner = threading.get_ident()
         self.timings["kernel_start"] = time.perf_counter() - self._t0
         t1 = time.perf_counter()
@@ -191,6 +195,7 @@ class WarmKernel:
                 pass
         self.km = self.kc = None
         self._starter = None
+        self.language_info = None
 
     # ------------------------------------------------------------------ running
     def _run_silent(self, code: str, timeout: float = 120) -> None:
@@ -286,7 +291,8 @@ class WarmKernel:
         except BaseException as exc:
             if timed_out.is_set():
                 self._forget()
-                raise KernelTimeout(f"timed out after {timeout:g} s (kernel stopped)") from None
+                from qmskit.i18n.catalog import msg
+                raise KernelTimeout(msg("warmkernel.timed_out", seconds=f"{timeout:g}")) from None
             if not self.alive():
                 self._forget()
             elif not isinstance(exc, PapermillExecutionError):
@@ -468,8 +474,9 @@ def _run(coro_or_value):
     return run_sync(_await)()
 
 
-async def _ready_client(km, timeout: float):
-    """A connected client of a just-launched kernel, once it answers: what nbclient's
+async def _ready_client(km, timeout: float) -> tuple[Any, dict[str, Any]]:
+    """A connected client of a just-launched kernel, once it answers, and the content of its kernel_info
+    reply: what nbclient's
     ``start_new_kernel_client`` does, less the end of jupyter_client's ``wait_for_ready``, which after the
     kernel_info reply reads IOPub until it has been silent for 0.2 s (every kernel start waited that long
     for nothing). Here IOPub is read until the kernel_info request's own ``idle`` status, which proves the
@@ -512,7 +519,7 @@ async def _ready_client(km, timeout: float):
         kc.stop_channels()
         raise
     kc.allow_stdin = False
-    return kc
+    return kc, reply["content"]
 
 
 async def _reply_for(kc, msg_id: str, timeout: float):

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from qmskit.config import DEFAULT_CHROMIUM, ENV_CHROMIUM
 from qmskit.errors import PdfError
-from qmskit.i18n.catalog import t
+from qmskit.i18n.catalog import msg, t
 
 CHROMIUM_ARGS = ["--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--mute-audio"]
@@ -55,13 +55,11 @@ def check_available() -> Path:
     """The browser's path, or :class:`PdfError` in one line saying what is missing and how to get it."""
     exe = chromium_path()
     if not (exe.is_file() and os.access(exe, os.X_OK)):
-        raise PdfError(f"PDF needs Chromium at {exe}, which is missing: install it with "
-                       "`apt-get install chromium fonts-noto-cjk` (or `make system-deps`), "
-                       "or set QMSKIT_CHROMIUM to the browser")
+        raise PdfError(msg("pdf.no_chromium", exe=exe))
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
-        raise PdfError("PDF needs the Playwright package: pip install 'qmskit[pdf]'") from None
+        raise PdfError(msg("pdf.no_playwright")) from None
     return exe
 
 
@@ -169,8 +167,7 @@ async def _print_all(jobs: list[PdfJob], parallel: int, run: PrintRun) -> None:
                     str(profile), executable_path=str(exe), headless=True, args=args, offline=False,
                     accept_downloads=False, java_script_enabled=True)
             except Exception as exc:
-                raise PdfError(f"could not start Chromium ({exe}): "
-                               + " ".join(str(exc).split())[:200]) from None
+                raise PdfError(msg("pdf.no_start", exe=exe, error=" ".join(str(exc).split())[:200])) from None
             run.launch_seconds = time.perf_counter() - t0
             try:
                 sem = asyncio.Semaphore(parallel)
@@ -218,5 +215,5 @@ def print_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike | None =
     job = PdfJob(html_path, Path(pdf_path) if pdf_path else html_path.with_suffix(".pdf"))
     run = print_pdfs([job], parallel=1)
     if run.failed:
-        raise PdfError(run.failed[0].error or "PDF failed", path=html_path)
+        raise PdfError(run.failed[0].error or msg("pdf.failed"), path=html_path)
     return job.pdf

@@ -110,6 +110,14 @@ def _meta(a: Assessment, key: str) -> str:
     return "" if _blank(value) else str(value)
 
 
+def _excluded_clauses_text(a: Assessment) -> str:
+    """The clauses the office excluded, with their justification, for a header whose free-text
+    ``exclusions`` is blank (the template has a row for each; "none" beside 31 excluded questions was wrong)."""
+    from qmskit.core.scoring import excluded_clauses_of
+    return "; ".join(f"{ex.clause}: {ex.justification}" if ex.justification else ex.clause
+                     for ex in excluded_clauses_of(a.meta))
+
+
 def _text(value: Any) -> str:
     """A cell's text: blank (None, NaN, whitespace) is the empty string."""
     if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
@@ -141,10 +149,11 @@ class Audience(str, Enum):
 
 def check_audience(value: Any) -> Audience:
     from qmskit.errors import QmskitError
+    from qmskit.i18n.catalog import msg
     try:
         return Audience(str(getattr(value, "value", value) or "internal").lower())
     except ValueError:
-        raise QmskitError(f"unknown audience '{value}' (allowed: client, internal)") from None
+        raise QmskitError(msg("report.unknown_audience", value=value)) from None
 
 
 def _brand(brand: Brand | str | Path | None) -> Brand:
@@ -193,7 +202,7 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
 
     meta = [row("brand.report_no", number)] if number else []
     meta += [row("scope", _meta(a, "scope")), row("sites", _meta(a, "sites")),
-             row("exclusions", _meta(a, "exclusions"), t("none", lang)),
+             row("exclusions", _meta(a, "exclusions") or _excluded_clauses_text(a), t("none", lang)),
              row("assessor", _meta(a, "assessor")), row("date", _meta(a, "date")),
              row("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
              row("language", t("lang_name", lang)), row("status", t(status, lang)),
@@ -667,17 +676,25 @@ def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
     return rows
 
 
-def _na_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
-            who: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The n/a questions; one made n/a by the office's excluded_clauses shows that clause with its reason."""
-    rows = _question_rows(by_id, ids, lang, who)
-    for qid, row in zip(ids, rows, strict=True):
+def _na_groups(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
+               who: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The n/a questions in checklist order, in runs: the questions made n/a by one of the office's
+    excluded_clauses run together under one heading that names the clause and its reason once (a clause
+    excluded by the office answers all of its questions n/a, each with the same justification), the
+    others (each with its own justification) under none."""
+    groups: list[dict[str, Any]] = []
+    for qid, row in zip(ids, _question_rows(by_id, ids, lang, who), strict=True):
         clause = by_id[qid].get("excluded_by")
-        if isinstance(clause, str) and clause:
+        clause = clause if isinstance(clause, str) and clause else ""
+        if not groups or groups[-1]["clause"] != clause:
             reason = row["notes"]
-            row["notes"] = (t("na_excluded", lang, clause=clause, reason=reason) if reason
-                            else t("na_excluded_bare", lang, clause=clause))
-    return rows
+            label = "" if not clause else (t("na_excluded", lang, clause=clause, reason=reason) if reason
+                                           else t("na_excluded_bare", lang, clause=clause))
+            groups.append({"clause": clause, "label": label, "rows": []})
+        if clause:
+            row["notes"] = ""  # the group's heading says it
+        groups[-1]["rows"].append(row)
+    return groups
 
 
 def attention_html(a: Assessment, lang: str = "en") -> Markup:
@@ -694,7 +711,8 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
     who = _answered_by(a)
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(by_id, a.unanswered, lang, who),
-                  unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_rows(by_id, na_ids, lang, who),
+                  unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_groups(by_id, na_ids, lang, who),
+                  n_na=len(na_ids),
                   warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
 
 
@@ -706,52 +724,65 @@ def _register_ids(questions: pd.DataFrame) -> set[Any]:
             for qid in questions.loc[questions[column].notna(), "id"]}
 
 
+# where an answer the appendix does not write out is (the id of its list or register) and the link's words
+_WRITTEN_OUT_IN = dict([("unanswered", "appendix_at_unanswered"), ("unsupported", "appendix_at_unsupported"),
+                        ("na", "appendix_at_na"), ("docinfo", "appendix_at_docinfo"),
+                        ("office-documents", "appendix_at_office-documents")])
+
+
 def appendix_html(a: Assessment, lang: str = "en") -> Markup:
-    """Every answer that no other section writes out, in checklist order, with its question, evidence,
-    notes, owner and due date. A question with a finding (the gap register), a question needing attention
-    or a required document (its register) whose row there shows all it has is not repeated here: the
-    appendix says how many answers each of those sections holds and links to it."""
+    """Every answer, in checklist order (design.md: "an appendix of all answers"): a reader looks any
+    question up here. An answer that another section writes out in full (a finding in the gap register,
+    a question needing attention, a required document in its register) is a short row here: its id, its
+    answer and a link to where it is written out (a finding by its rank), so no text is written twice;
+    every other answer is written out here, with its question, evidence, notes, owner and due date."""
     from qmskit.render import actions_report  # a merged file (qmskit merge): who answered each question
 
     lang = check_lang(lang)
     q = a.questions
     ranks = _finding_ranks(a)
-    attention = set(a.unanswered) | set(a.unsupported) | set(q.loc[q["answer"] == "n/a", "id"])
+    unanswered, unsupported = set(a.unanswered), set(a.unsupported)
+    own_docs = set(q.loc[q["office_document"].notna(), "id"]) if "office_document" in q else set()
     docs = _register_ids(q)
-    elsewhere = {"gaps": 0, "attention": 0, "docinfo": 0}
-    rows, ids = [], []
+    rows, full_ids = [], []
+    rows_by_id: dict[Any, dict[str, Any]] = {}
     for r in _records(q, ["id", "clause", "answer", "evidence", "notes", "owner", "due", *_text_columns(lang)]):
-        owner, due = _text(r["owner"]), _text(r["due"])
+        qid, owner, due = r["id"], _text(r["owner"]), _text(r["due"])
+        row: dict[str, Any] = {"ref": question_ref(r["clause"], qid), "answer": answer_label(r["answer"], lang)}
         # what the section shows does not include notes, owner or due: such a row stays written out here
         shown_there = not (owner or due) and (r["answer"] == "n/a" or not _text(r["notes"]))
-        if r["id"] in ranks:
-            elsewhere["gaps"] += 1
-        elif r["id"] in attention and shown_there:
-            elsewhere["attention"] += 1
-        elif r["id"] in docs and shown_there and r["answer"] != "n/a":
-            elsewhere["docinfo"] += 1
+        if qid in ranks:
+            row.update(link=finding_anchor(qid, ranks[qid]), link_text=t("appendix_finding", lang, rank=ranks[qid]))
+        elif shown_there and (qid in unanswered or qid in unsupported or r["answer"] == "n/a"):
+            key = "unanswered" if qid in unanswered else "unsupported" if qid in unsupported else "na"
+            row.update(link=key, link_text=t(_WRITTEN_OUT_IN[key], lang))
+        elif shown_there and qid in docs:
+            key = "office-documents" if qid in own_docs else "docinfo"
+            row.update(link=key, link_text=t(_WRITTEN_OUT_IN[key], lang))
         else:
-            ids.append(r["id"])
-            rows.append({"ref": question_ref(r["clause"], r["id"]), "answer": answer_label(r["answer"], lang),
-                         "requirement": question_text(r, lang), "evidence": _text(r["evidence"]),
-                         "notes": _text(r["notes"]), "owner": f"{owner} ({due})" if owner and due else owner or due})
-    sections = [{"key": key, "n": n, "label": t(f"sec_{key}", lang)} for key, n in elsewhere.items() if n]
-    columns = [_ref_column(lang, "12%"), Column("requirement", t("col_question", lang), "42%"),
-               Column("answer", t("col_answer", lang), "9%"),
+            full_ids.append(qid)
+            rows_by_id[qid] = row
+            row.update(link="", requirement=question_text(r, lang), evidence=_text(r["evidence"]),
+                       notes=_text(r["notes"]), owner=f"{owner} ({due})" if owner and due else owner or due)
+        rows.append(row)
+    full = [rows_by_id[qid] for qid in full_ids]
+    # a short row's link stands in the question's column, its other cells empty (no cell spans columns)
+    columns = [_ref_column(lang, "12%"), Column("answer", t("col_answer", lang), "9%"),
+               Column("requirement", t("col_question", lang), "42%"),
                Column("evidence", f"{t('col_evidence', lang)} / {t('col_notes', lang)}", "24%"),
                Column("owner", f"{t('col_owner', lang)} ({t('col_due', lang)})", "13%")]
-    if not any(row["owner"] for row in rows):  # owners and dates are the findings' (in the gap register)
+    if not any(row["owner"] for row in full):  # owners and dates are the findings' (in the gap register)
         columns = columns[:-1]
-        columns[1] = Column("requirement", t("col_question", lang), "50%")
+        columns[2] = Column("requirement", t("col_question", lang), "50%")
         columns[3] = Column("evidence", columns[3].header, "29%")
-    who = actions_report.answered_by_cells(a, ids)
+    who = actions_report.answered_by_cells(a, full_ids)
     if who is not None:
-        for row, name in zip(rows, who):
+        for row, name in zip(full, who, strict=True):
             row["answered_by"] = name
-        columns[1] = Column("requirement", t("col_question", lang), columns[1].width.replace("50%", "40%")
+        columns[2] = Column("requirement", t("col_question", lang), columns[2].width.replace("50%", "40%")
                             .replace("42%", "32%"))
         columns.append(Column("answered_by", t("actions.col_answered_by", lang), "10%"))
-    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows, elsewhere=sections,
+    return render("report/appendix.html.j2", lang=lang, columns=columns, rows=rows, n_full=len(full_ids),
                   total=len(q))
 
 

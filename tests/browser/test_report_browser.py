@@ -90,7 +90,8 @@ def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(chrom
     missing = page.evaluate("""() => [...document.querySelectorAll('a[href^="#"]')]
         .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id))""")
     assert missing == []
-    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix p a"):
+    for selector in ("#actions td a", "#docinfo td a[href^='#f']", "#appendix td a[href^='#f']",
+                     "#appendix td a[href='#na']", "#appendix td a[href='#unanswered']"):
         link = page.locator(selector).first
         if not link.count():
             continue
@@ -112,4 +113,28 @@ def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(chrom
         assert g["runs"] and all(run.startswith((t("gaps_impact", lang, impact=""), t("reason_kpi", lang)))
                                  for run in g["runs"])
     assert left == [] and console == []
+    page.close()
+
+
+def test_rank_header_stays_on_one_line_and_scores_stand_right_of_their_bars(chromium, built):
+    """The gap register's rank header ("#", "序号") never wraps, even in a narrow window (820 px: it wrapped
+    in Chinese); the clause table's scores are right-aligned after their bar, as the other number columns,
+    not left of it — on screen and in print."""
+    lang, path, _ = built
+    page, left, _ = open_offline(chromium, path, viewport={"width": 820, "height": 900})
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        lines = page.evaluate("""() => { const th = document.querySelector('#gaps table.qr-gaps th');
+            const r = document.createRange(); r.selectNodeContents(th);
+            return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }""")
+        assert lines == 1, (media, lines)
+        cells = page.evaluate("""() => [...document.querySelectorAll('#clauses td[style]')].map(td => {
+            const r = document.createRange(); r.selectNodeContents(td); const text = r.getBoundingClientRect();
+            const cell = td.getBoundingClientRect(), em = parseFloat(getComputedStyle(td).fontSize);
+            return {text_left: text.left, text_right: text.right, cell_right: cell.right,
+                    bar_end: cell.right - 3.4 * em, pad: parseFloat(getComputedStyle(td).paddingRight)}; })""")
+        assert cells
+        for c in cells:  # the text after the bar's track, flush with the cell's right padding
+            assert c["text_left"] >= c["bar_end"] - 0.5 and abs(c["cell_right"] - c["pad"] - c["text_right"]) < 2, c
+    assert left == []
     page.close()

@@ -211,3 +211,27 @@ def test_a_new_clause_without_a_declared_reason_has_no_words_in_the_core(cw, new
     listed = new_requirements(bare, new, pd.DataFrame(columns=["old_id", "old_clause", "new_clause"]))
     assert len(listed) and listed["reason_en"].isna().all() and listed["reason_zh"].isna().all()
     assert t("migrate.no_old_clause", "zh") != t("migrate.no_old_clause", "en")
+
+
+def test_an_old_exclusion_is_carried_in_2015_numbers(tmp_path):
+    """The README's own example: Pinecrest (2008) excludes 7.3 design and development. Carried verbatim,
+    it excluded 2015's 7.3 (awareness, not excludable) and `qmskit score` refused the migrated file."""
+    old_file = Path(__file__).resolve().parents[2] / "examples" / "gov" / "pinecrest-2012-iso9001-2008.xlsx"
+    out = tmp_path / "pinecrest-2015.xlsx"
+    result = CliRunner().invoke(main, ["migrate", str(old_file), "--from", "iso9001-2008-legacy", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    meta, frame = read_responses(out)
+    assert meta["excluded_clauses"] == "8.3: the office delivers services defined by regulation and designs none"
+    scored = CliRunner().invoke(main, ["score", str(out), "--json"])
+    assert scored.exit_code == 0, scored.output
+    import json
+    design = [q for q in json.loads(scored.stdout)["questions"] if q["clause"].startswith("8.3")]
+    assert design and all(q["answer"] == "n/a" for q in design)
+
+
+def test_exclusions_map_through_the_crosswalk(cw, old):
+    from qmskit.core.migrate import migrate_exclusions
+    assert migrate_exclusions({"7.3": "no design", "7.5.4": "no customer property"}, cw, old) == \
+        "8.3: no design; 8.5.3: no customer property"
+    with pytest.raises(MigrationError, match="excluded_clauses"):
+        migrate_exclusions("design", cw, old)

@@ -242,16 +242,22 @@ def test_exclusions_are_read_from_csv_yaml_and_the_workbook(tmp_path):
         assert a.questions.set_index("id").loc[["x2", "x3"], "answer"].tolist() == ["n/a", "n/a"], path
 
 
-@pytest.mark.parametrize("value, message", [
-    ("1.2", "clause 1.2 cannot be excluded: question(s) r1, r2, g1 may not be n/a"),
-    ("7.7", "excluded clause '7.7' is not a clause of checklist verdict-fixture"),
-    ("design", "'design' is not a clause number"),
+@pytest.mark.parametrize("value, message, zh", [
+    ("1.2", "clause 1.2 cannot be excluded: question(s) r1, r2, g1 may not be n/a",
+     "条款 1.2 不能删减：问题 r1, r2, g1 不允许答“不适用”"),
+    ("7.7", "excluded clause '7.7' is not a clause of checklist verdict-fixture",
+     "删减的条款“7.7”不是检查表 verdict-fixture 中的条款"),
+    ("design", "'design' is not a clause number", "“design”不是条款编号"),
 ])
-def test_an_exclusion_that_iso_9001_does_not_allow_is_an_error(tmp_path, value, message):
+def test_an_exclusion_that_iso_9001_does_not_allow_is_an_error(tmp_path, value, message, zh):
+    """One line naming the file, in English (``str``) and, said by the catalog, in Chinese."""
+    from qmskit.i18n.catalog import error_line
     path = tmp_path / "o.csv"
     path.write_text(f"# excluded_clauses: {value}\nid,answer\nr1,yes\n", encoding="utf-8")
-    with pytest.raises(qmskit.ResponsesError, match="excluded_clauses: " + message.replace("(", r"\(").replace(")", r"\)")):
+    pattern = "excluded_clauses: " + message.replace("(", r"\(").replace(")", r"\)")
+    with pytest.raises(qmskit.ResponsesError, match=pattern) as caught:
         qmskit.read_responses(path, FIX)
+    assert error_line(caught.value, "zh").startswith(f"{path}（Office 工作表 / 元数据）：删减条款（excluded_clauses）有误：{zh}")
 
 
 # --------------------------------------------------------------------------- every problem at once
@@ -412,13 +418,13 @@ def test_report_findings_read_like_an_auditors(tmp_path):
     page = report.gap_register_html(a, "en")
     assert "critical, not met" in page and "partly met" in page and "good practice" in page
     ranks = frame.set_index("id")["rank"]
-    r1_row = page.split(f'<tr id="{report.finding_anchor("r1", ranks["r1"])}">')[1].split("<tr")[0]
+    r1_row = page.split(f'<tr id={report.finding_anchor("r1", ranks["r1"])}>')[1].split("<tr")[0]
     # the row sits under its severity's heading (no badge of its own)
     assert page.index('id="gaps-minor"') < page.index(r1_row) and "qr-badge qr-sev" not in page
     # the evidence under its column's header, the notes apart from it; "partly met" says the answer
-    assert "<td>r1 register, entries checked<small>Needs top-management sign-off</small>" in r1_row
+    assert "<td>r1 register, entries checked<p>Needs top-management sign-off<td>" in r1_row
     assert "Answer:" not in r1_row and "partly met" in r1_row and "Recommended action" in page
-    g1_row = page.split(f'<tr id="{report.finding_anchor("g1", ranks["g1"])}">')[1].split("<tr")[0]
+    g1_row = page.split(f'<tr id={report.finding_anchor("g1", ranks["g1"])}>')[1].split("<tr")[0]
     assert "good practice" in g1_row and "Answer: No" in g1_row  # an observation's reason does not say it
     zh = report.gap_register_html(a, "zh")
     assert "关键要求未满足" in zh and "部分满足" in zh and "所见证据" in zh and "建议措施" in zh

@@ -2,6 +2,7 @@
 size limits, workbooks assembled member by member for the sheet-XML cases)."""
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from pathlib import Path
@@ -96,19 +97,27 @@ def assessment_rows(n: int) -> list[list[str]]:
     return [ASSESSMENT_HEADER] + [["4.1", f"q-{i}", "Question?", "", "yes", "", "", "", ""] for i in range(n)]
 
 
-def zip_bomb(path: Path, expanded_mb: int) -> Path:
-    """A workbook whose sheet expands to ``expanded_mb`` MB (of spaces; compresses ~1000:1)."""
+@contextlib.contextmanager
+def _streamed_sheet(path: Path):
+    """An .xlsx at ``path`` with the usual parts and an Office sheet; yields the Assessment sheet's stream
+    (written with ZIP64, so it may expand to hundreds of MB)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
                            ("xl/workbook.xml", WORKBOOK), ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
                            ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS))):
             zf.writestr(name, data)
         with zf.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as fh:
-            fh.write(SHEET_HEAD.encode())
-            block = b" " * (1 << 20)
-            for _ in range(expanded_mb):
-                fh.write(block)
-            fh.write(b"<sheetData/></worksheet>")
+            yield fh
+
+
+def zip_bomb(path: Path, expanded_mb: int) -> Path:
+    """A workbook whose sheet expands to ``expanded_mb`` MB (of spaces; compresses ~1000:1)."""
+    with _streamed_sheet(path) as fh:
+        fh.write(SHEET_HEAD.encode())
+        block = b" " * (1 << 20)
+        for _ in range(expanded_mb):
+            fh.write(block)
+        fh.write(b"<sheetData/></worksheet>")
     return path
 
 
@@ -148,3 +157,49 @@ XML_BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
                                 for i in range(1, 10))
                       + ']>')
 XML_XXE = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                  'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods_content(tables: str) -> str:
+    """A content.xml holding ``tables`` (raw <table:table> elements)."""
+    return ('<?xml version="1.0" encoding="UTF-8"?><office:document-content ' + ODS_NAMESPACES
+            + ' office:version="1.2"><office:body><office:spreadsheet>' + tables
+            + "</office:spreadsheet></office:body></office:document-content>")
+
+
+def ods(path: Path, tables: str | None = None, *, content: str | bytes | None = None) -> Path:
+    """An .ods from raw table XML (or a whole content.xml)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content if content is not None else ods_content(tables or ""))
+        zf.writestr("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+    return path
+
+
+def ods_cell(text: str, attrs: str = "") -> str:
+    return f'<table:table-cell office:value-type="string"{attrs}><text:p>{escape(text)}</text:p></table:table-cell>'
+
+
+# one emoji among ASCII: Python stores the whole string at 4 bytes a character (UTF-8: ~1), the worst case
+# of memory per byte of text in the file
+WIDE_TEXT = "x" * 9998 + "\U0001F600"
+
+
+def inline_text_workbook(path: Path, text: str, cells: int, *, columns: int = 8) -> Path:
+    """An .xlsx whose Assessment sheet holds ``cells`` inline copies of ``text`` (after a plain header), the
+    sheet streamed into the zip (it may expand to hundreds of MB)."""
+    with _streamed_sheet(path) as fh:
+        fh.write((SHEET_HEAD + "<sheetData>" + '<row r="1">'
+                  + "".join(inline(f"{_col(c)}1", h) for c, h in enumerate(ASSESSMENT_HEADER, start=1))
+                  + "</row>").encode())
+        body = escape(text)
+        for r in range(2, 2 + -(-cells // columns)):
+            fh.write((f'<row r="{r}">' + "".join(f'<c r="{_col(c)}{r}" t="inlineStr"><is><t>{body}</t></is></c>'
+                                                 for c in range(1, columns + 1)) + "</row>").encode())
+        fh.write(b"</sheetData></worksheet>")
+    return path

@@ -10,12 +10,15 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from qmskit.checklist import loader
+from qmskit.cli import core as cli_core
+from qmskit.cli import lifecycle
 from qmskit.core.actions import DATE_KEYS, ActionStatus
 from qmskit.core.history import MOVES
 from qmskit.core.model import Band, GapReason, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
-from qmskit.io import actions_xlsx, ods, xlsx, xlsx_read
+from qmskit.io import actions_xlsx, merge, ods, xlsx, xlsx_read
 
 ROOT = Path(__file__).resolve().parents[2]
 NPLURALS = {"en": 2, "zh": 1}
@@ -57,6 +60,7 @@ FAMILIES = [
     *(f"xlsx.assessment.{key}" for key in xlsx.ASSESSMENT_LABELS),
     *(f"xlsx.kpi.{key}" for key in xlsx.KPI_LABELS),
     *(f"xlsx.office.{key}" for key in xlsx.META_LABELS),
+    *(f"xlsx.office.{key}" for key in xlsx.RECORD_LABELS),  # rows qmskit adds (previous_date, part…)
     *(f"actions_xlsx.column.{key}" for key in actions_xlsx.HEADER_LABELS),
     *(f"actions_xlsx.office.{key}" for key in actions_xlsx.META_LABELS),
     *(f"actions_xlsx.yes_no.{key}" for key in ("yes", "no")),
@@ -65,6 +69,15 @@ FAMILIES = [
     *(f"history.mv_{m}" for m in MOVES),
     *(f"history.threshold_{k}" for k in ("ready", "nearly", "dev")),
     *(f"actions_xlsx.date_name.{key}" for key in DATE_KEYS),  # the dates of a finding (actions_xlsx._date)
+    *(f"exclusions.answer_{answer}" for answer in ("yes", "partial", "no")),  # exclusions._answer_word
+    # the CLI's table columns and the fields a merge conflict names (merge.field.<field>; "answer" is worded apart)
+    *(f"cli.checklists.col_{key}" for key in cli_core.CHECKLIST_COLUMNS),
+    *(f"cli.score.col_{key}" for key in cli_core.SCORE_NUMBER_COLUMNS),
+    *(f"cli.status.col_{key}" for key in lifecycle.STATUS_COLUMNS),
+    *(f"merge.field.{name}" for name in [*merge.FIELDS[1:], *merge.KPI_FIELDS]),
+    # a checklist file's schema problems (checklist.loader._explain: schema.<rule>, schema.type_<JSON type>)
+    *(f"schema.{rule}" for rule in ("exclusiveMinimum", "minimum", "maximum")),
+    *(f"schema.type_{name}" for name in loader._JSON_TYPES),
     # keys held in a constant or a parameter's default: the not-a-spreadsheet lines, the file a limit names
     xlsx_read.NOT_A_WORKBOOK, ods.NOT_AN_ODS, "limits.what.file",
 ]
@@ -108,6 +121,14 @@ def test_english_and_chinese_use_the_same_fields():
         en_fields = set().union(*map(fields, en[key]))
         zh_fields = set().union(*map(fields, zh[key]))
         assert en_fields == zh_fields, f"{key}: en uses {sorted(en_fields)}, zh {sorted(zh_fields)}"
+
+
+def test_no_message_has_a_field_named_like_a_lookup_argument():
+    """t(key, lang, **fields): a field named ``lang`` would collide with the language (a TypeError where the
+    line should have been)."""
+    for lang in ("en", "zh"):
+        for key, forms in entries(lang).items():
+            assert "lang" not in set().union(*map(fields, forms)), f"{lang}: {key} has a field named lang"
 
 
 def test_plural_markup_of_the_old_tables_is_gone():

@@ -178,7 +178,7 @@ def test_merge_cli_conflict_writes_nothing(tmp_path):
     res = run("merge", *paths, "-o", out)
     assert res.exit_code == 1 and not out.exists()
     lines = res.output.strip().splitlines()
-    assert lines[0].startswith("conflict: question ") and lines[-1].startswith("error: 1 conflicting answers")
+    assert lines[0].startswith("conflict: question ") and lines[-1].startswith("error: 1 conflicting answer, nothing written")
     assert "Traceback" not in res.output
     res = run("merge", *paths, "-o", out, "--prefer", "latest")
     assert res.exit_code == 0 and out.exists()

@@ -62,7 +62,9 @@ def test_template_refuses_to_replace_a_file_that_holds_answers(tmp_path):
     before = path.read_bytes()
     out = run("template", "iso9001-2015", "--office", "X", "-o", str(path))
     assert out.exit_code == 1
-    assert out.output == f"error: {path} already holds {held} answers; use --force to replace it\n"
+    assert out.output == f"error: {path}: already holds {held} answers; use --force to replace it\n"
+    zh = run("template", "iso9001-2015", "--office", "X", "-o", str(path), "--lang", "zh")
+    assert zh.output == f"错误：{path}：已有 {held} 个答案；如要替换，请加 --force\n"
     assert path.read_bytes() == before, "nothing was replaced"
     forced = run("template", "iso9001-2015", "--office", "X", "-o", str(path), "--force")
     assert forced.exit_code == 0 and "previous file kept as office.xlsx.bak" in forced.output

@@ -162,8 +162,9 @@ def test_a_started_kernel_has_answered_and_left_nothing_on_iopub():
     kernel = WarmKernel()
     kernel.launch()
     try:
-        kc = _run(_ready_client(kernel.km, 60))
+        kc, info = _run(_ready_client(kernel.km, 60))
         try:
+            assert info["language_info"]["name"] == "python"  # what each notebook's metadata records
             with pytest.raises(Empty):
                 _run(kc.get_iopub_msg(timeout=0.3))
             msg_id = kc.execute("1 + 1", silent=False, store_history=False)

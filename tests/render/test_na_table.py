@@ -1,6 +1,6 @@
-"""The n/a table of a report: a question made n/a by the office's excluded_clauses shows the clause and
-the office's reason in the report's language ("Excluded (8.3): …" / "不适用（8.3）：…"), never the
-metadata key ``excluded_clauses``."""
+"""The n/a table of a report: the questions made n/a by the office's excluded_clauses run under one
+heading row that shows the clause and the office's reason once, in the report's language
+("Excluded (8.3): …" / "不适用（8.3）：…"), never the metadata key ``excluded_clauses``."""
 from __future__ import annotations
 
 import re
@@ -32,7 +32,10 @@ def test_na_table_words_the_exclusion_in_the_report_language(lang, shown):
     q = a.questions[a.questions["excluded_by"] == "8.3"]
     assert len(q) >= excluded and q["notes"].eq("we do not design services").all()  # data in the core
     html = str(report.attention_html(a, lang))
-    assert html.count(shown) == len(q)
+    # said once, on the heading row of the run of the clause's questions (each question's row under it)
+    assert html.count(shown) == 1 and f"{shown} ({len(q)})</th>" in html
+    run = html.split(f"{shown} ({len(q)})</th>", 1)[1].split("</tbody>", 1)[0]
+    assert re.findall(r"<tr><td>([^<]+)<td colspan=2>", run) == list(q["id"])
     assert "excluded_clauses" not in html
 
 
@@ -40,7 +43,7 @@ def test_na_table_words_the_exclusion_in_the_report_language(lang, shown):
 def test_an_exclusion_without_a_reason_names_its_clause(lang, shown):
     a, _ = _scored({"excluded_clauses": "8.3", "exclusions": ""})
     html = str(report.attention_html(a, lang))
-    assert re.search(re.escape(shown) + r"\s*<", html) and "excluded_clauses" not in html
+    assert re.search(re.escape(shown) + r" \(\d+\)</th>", html) and "excluded_clauses" not in html
     assert not [w for w in a.warnings if "without a justification" in w]
 
 
