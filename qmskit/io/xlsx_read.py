@@ -53,6 +53,7 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 # exact walk below, which follows every tag as readers place it and names the row or column in its message.
 _LEAD, _TAIL = 8, 16           # zero bytes around a chunk, so every look-behind and look-ahead stays inside
 _FAST_MAX = 4 << 20            # a longer stretch (a text run of megabytes: refused later anyway) is walked
+_WALK_AT_ONCE = 16 << 10       # a member at most this long (as its zip entry declares) is walked, not fast-checked
 
 
 # The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
@@ -118,12 +119,13 @@ def _fast_check(part: bytes) -> int | None:
     """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
     text bound) when the fast check vouches for it (see above); None: walk it.
 
-    A few whole-chunk passes (C loops over the bytes) find every "<", every ":" (a namespace prefix) and
-    every "r" after a space; the bytes just after them are then gathered and compared as arrays (a few
-    per tag, never a Python step per tag). Every row and cell tag must open with ' r="', none may carry a
-    prefix, no other r attribute may exist (an "r" after a space followed by "=" or a space), nothing may
-    start with "<!" (a comment, CDATA or DTD: the exact scan looks at those); then each reference is read
-    from the bytes after it and checked against the limits."""
+    Two whole-chunk passes find every "<" and ":" (a namespace prefix) at once, and count every "r" after a
+    space; the bytes just after those heads are then gathered and compared as arrays, first one byte for
+    all of them, then the rest only for the few that may open a row, a cell or a <v> (never a Python step
+    per tag). Every row and cell tag must open with ' r="', none may carry a prefix, no other r attribute
+    may exist (an "r" after a space followed by "=" or a space), nothing may start with "<!" (a comment,
+    CDATA or DTD: the exact scan looks at those); then each reference is read from the bytes after it and
+    checked against the limits."""
     n = len(part)
     if n > _FAST_MAX:
         return None
@@ -134,36 +136,41 @@ def _fast_check(part: bytes) -> int | None:
     a = data[:size]
     a[_LEAD:_LEAD + n] = np.frombuffer(part, dtype=np.uint8)
     a[_LEAD + n:] = 0  # (the leading bytes are never written: always zero)
-    found, before = masks[0][:size], masks[1][:size]
-    lt = np.flatnonzero(np.equal(a, 60, out=found))        # every "<", as indexes into a
-    if (a.take(lt + 1) == 33).any():
+    found, other = masks[0][:size], masks[1][:size]
+    np.equal(a, 60, out=found)                               # every "<" ...
+    found |= np.equal(a, 58, out=other)                      # ... and every ":"
+    heads = np.flatnonzero(found)                            # as indexes into a
+    is_lt = a.take(heads) == 60
+    first = a.take(heads + 1)
+    if (first[is_lt] == 33).any():
         return None
-    colon = np.flatnonzero(np.equal(a, 58, out=found))
-    heads = np.concatenate((lt, colon))
-    after = [a.take(heads + k) for k in range(1, 5)]
+    # only a head followed by "c", "r" or "v" may open a row, a cell or a <v>; the others are done with
+    maybe = (first == 99) | (first == 114) | (first == 118)
+    heads, is_lt, first = heads[maybe], is_lt[maybe], first[maybe]
+    after = [first] + [a.take(heads + k) for k in range(2, 5)]
     ends = (after[1] <= 32) | (after[1] == 47) | (after[1] == 62)          # "c" then the end of the name
     is_c = (after[0] == 99) & ends
+    v_tags = int(np.count_nonzero((after[0] == 118) & ends))               # "v" then the end of the name
     ends = (after[3] <= 32) | (after[3] == 47) | (after[3] == 62)          # "row" then the end of the name
     is_row = (after[0] == 114) & (after[1] == 111) & (after[2] == 119) & ends
-    if is_c[len(lt):].any() or is_row[len(lt):].any():
+    if (is_c & ~is_lt).any() or (is_row & ~is_lt).any():
         return None                                         # a row or cell tag with a namespace prefix
-    cells, rows = lt[is_c[:len(lt)]], lt[is_row[:len(lt)]]
+    cells, rows = heads[is_c], heads[is_row]
     for tags, name in ((cells, 1), (rows, 3)):               # each opens with ' r="'
         q = tags + 1 + name
         if not ((a.take(q) == 32) & (a.take(q + 1) == 114) & (a.take(q + 2) == 61) & (a.take(q + 3) == 34)).all():
             return None
-    np.equal(a, 114, out=found)
-    np.less_equal(a[:-1], 32, out=before[1:])
-    found[1:] &= before[1:]
-    r = np.flatnonzero(found[1:]) + 1                        # every "r" after a space
-    follows = a.take(r + 1)
-    if int(np.count_nonzero((follows == 61) | (follows <= 32))) != len(cells) + len(rows):
+    # every "r" after a space (a byte <= 32) and before "=" or a space, counted in whole-chunk passes
+    body, before, follows = a[1:-1], a[:-2], a[2:]
+    r_after_space = np.equal(body, 114, out=found[1:-1])
+    r_after_space &= np.less_equal(before, 32, out=other[1:-1])
+    closes = np.equal(follows, 61, out=other[2:]) | (follows <= 32)
+    if int(np.count_nonzero(r_after_space & closes)) != len(cells) + len(rows):
         return None                                         # an r attribute besides the tags' own references
     starts = np.concatenate((cells, rows))
     if not _references_near(a, starts, np.arange(len(starts)) < len(cells)):
         return None
-    ends = (after[1] <= 32) | (after[1] == 47) | (after[1] == 62)
-    return int(np.count_nonzero((after[0] == 118) & ends))  # "v" then the end of the name, after "<" or ":"
+    return v_tags
 
 
 def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> bool:
@@ -323,13 +330,20 @@ def prescan(path: Path) -> None:
                 is_sheet = info in sheets
                 if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
                     # calamine finds the shared strings by this name in any case (a duplicate: each counts)
-                    table = _SharedText() if info.filename.lower() == "xl/sharedstrings.xml" else None
+                    shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+                    table = _SharedText() if shared_strings else None
+                    counted = counts.v_tags, counts.sheet_bytes
+                    # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
+                    # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
+                    small = info.file_size <= _WALK_AT_ONCE
+                    if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
+                        counts.v_tags, counts.sheet_bytes = counted
+                        # the exact scan records the strings afresh: the fast one stopped where it gave up,
+                        # and a string after that point must still be bounded
+                        table = _SharedText() if shared_strings else None
+                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table)
                     if table is not None:
                         strings.append(table)
-                    counted = counts.v_tags, counts.sheet_bytes
-                    if not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
-                        counts.v_tags, counts.sheet_bytes = counted
-                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts)
             _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
