@@ -155,6 +155,10 @@ def _write_entry(entry: Path, value: dict[str, Any]) -> None:
     written leaves the cache as it was, without a word: it only ever saves time."""
     try:
         payload = marshal.dumps(value)
+        if entry.is_symlink() or not entry.is_file():
+            # Our own folder: a pipe, device or link in an entry's place is taken away, not written through
+            # (the writers refuse such targets, which would leave the bad entry there for ever).
+            entry.unlink(missing_ok=True)
         from qmskit.io.iorw import write_bytes
         write_bytes(entry, FORMAT + hashlib.sha256(payload).digest() + payload)
         _prune(entry.parent)
