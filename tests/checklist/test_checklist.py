@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.checklist.loader import bundled_dir, load_checklist
@@ -17,6 +18,8 @@ DOC_INFO_2015 = list(csv.DictReader(open(DATA / "iso9001-2015-documented-informa
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """A fresh ``python -m qmskit`` (the entry point itself); the error cases below are forked
+    (:func:`forkcli.run_qmskit`: the same ``main``, without importing everything again per case)."""
     return subprocess.run([sys.executable, "-m", "qmskit", *args], capture_output=True, text=True)
 
 
@@ -126,7 +129,7 @@ def test_cli_help_version_and_unknown_checklist():
 ])
 def test_bad_checklists_give_one_line_errors(name, expected):
     path = DATA / "bad" / name
-    out = run_cli("validate", str(path))
+    out = run_qmskit("validate", str(path))
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     lines = out.stderr.strip().splitlines()
@@ -136,12 +139,12 @@ def test_bad_checklists_give_one_line_errors(name, expected):
 
 
 def test_debug_shows_traceback():
-    out = run_cli("--debug", "validate", str(DATA / "bad" / "bad-weight.yaml"))
+    out = run_qmskit("--debug", "validate", str(DATA / "bad" / "bad-weight.yaml"))
     assert out.returncode != 0 and "Traceback" in out.stderr
 
 
 def test_validate_several_files_reports_each():
-    out = run_cli("validate", str(DATA / "mini.yaml"), str(DATA / "bad" / "bad-weight.yaml"))
+    out = run_qmskit("validate", str(DATA / "mini.yaml"), str(DATA / "bad" / "bad-weight.yaml"))
     assert out.returncode == 1
     assert "OK mini 1.0 (4 clauses, 5 questions)" in out.stdout
     assert "bad-weight.yaml" in out.stderr

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from forkcli import run_qmskit
 
 from qmskit.checklist.loader import bundled_dir, load_checklist
 from qmskit.errors import ChecklistError
@@ -49,7 +50,8 @@ BANNED_ZH = {
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qmskit", *args], capture_output=True, text=True)
+    """``python -m qmskit ARGS`` in a process of its own, forked from a pre-imported interpreter (forkcli)."""
+    return run_qmskit(*args)
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ question keeping the ISO 9001:2008 / GB/T 19001-2008 wording it replaced (kept b
 """
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from forkcli import run_qmskit
 
 from qmskit import list_checklists, load_checklist
 from qmskit.checklist.loader import bundled_dir
@@ -131,7 +131,7 @@ def raw_questions(name: str) -> dict[str, dict]:
 
 @pytest.mark.parametrize("path", sorted(str(p) for p in list_checklists()["path"]), ids=lambda p: Path(p).stem)
 def test_every_bundled_checklist_validates_via_cli(path):
-    out = subprocess.run([sys.executable, "-m", "qmskit", "validate", path], capture_output=True, text=True)
+    out = run_qmskit("validate", path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("OK ")
 

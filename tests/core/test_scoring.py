@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.checklist.loader import build_checklist
@@ -320,8 +319,8 @@ def test_score_json_contract_via_cli(tmp_path):
     path = tmp_path / "office.csv"
     path.write_text("# office: Contract Office\n# checklist: mini\nid,answer,evidence,notes,owner,due\n"
                     "4.1-a,yes,doc,,,\n4.1-b,partial,,,,\n5-a,no,,,,\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "qmskit", "score", "--json", "--checklist", str(DATA / "mini.yaml"),
-                          str(path)], capture_output=True, text=True)
+    out = run_qmskit("score", "--json", "--checklist", str(DATA / "mini.yaml"),
+                     str(path))
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert list(doc) == ["office", "source", "checklist", "overall", "completeness", "readiness",
@@ -358,8 +357,8 @@ def test_score_json_several_files_keeps_order_and_reports_failures(tmp_path):
     good.write_text("id,answer\n4.1-a,yes\n", encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("id,answer\n4.1-a,maybe\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "qmskit", "score", "--json", "--checklist", str(DATA / "mini.yaml"),
-                          str(good), str(bad), str(good)], capture_output=True, text=True)
+    out = run_qmskit("score", "--json", "--checklist", str(DATA / "mini.yaml"),
+                     str(good), str(bad), str(good))
     assert out.returncode == 1
     docs = json.loads(out.stdout)
     assert [d["office"] for d in docs] == ["good", "good"]  # file stem when metadata has no office

@@ -4,12 +4,11 @@ ISO 9001 checklist."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.i18n.catalog import reason_text
@@ -266,8 +265,7 @@ def test_validate_responses_lists_every_problem_at_once(tmp_path):
     path = tmp_path / "sloppy.csv"
     path.write_text("id,answer,evidence,notes,owner,due\nr1,maybe,,,,\nr2,n/a,,,,\nzz,yes,,,,\n"
                     "r3,yes,,,,31/02/2026\nr1,no,,,,\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "qmskit", "validate-responses", "--checklist",
-                          str(DATA / "verdict.yaml"), str(path)], capture_output=True, text=True)
+    out = run_qmskit("validate-responses", "--checklist", str(DATA / "verdict.yaml"), str(path))
     assert out.returncode == 1
     lines = out.stdout.strip().splitlines()
     assert lines[:-1] == [
@@ -281,13 +279,12 @@ def test_validate_responses_lists_every_problem_at_once(tmp_path):
     ]
     assert lines[-1] == f"{path}: 5 problems"
     # score stops at the first, and says how many more there are
-    scored = subprocess.run([sys.executable, "-m", "qmskit", "score", "--checklist", str(DATA / "verdict.yaml"),
-                             str(path)], capture_output=True, text=True)
+    scored = run_qmskit("score", "--checklist", str(DATA / "verdict.yaml"),
+                        str(path))
     assert scored.returncode == 1 and "(and 4 more problems: `qmskit validate-responses FILE`" in scored.stderr
     good = tmp_path / "good.csv"
     good.write_text("id,answer\nr1,yes\n", encoding="utf-8")
-    ok = subprocess.run([sys.executable, "-m", "qmskit", "validate-responses", "--checklist",
-                         str(DATA / "verdict.yaml"), str(good)], capture_output=True, text=True)
+    ok = run_qmskit("validate-responses", "--checklist", str(DATA / "verdict.yaml"), str(good))
     assert ok.returncode == 0 and ok.stdout.strip() == f"{good}: no problems"
 
 
@@ -392,7 +389,7 @@ def test_json_of_a_scenario_carries_codes_and_english_reasons(tmp_path):
     path = tmp_path / "s1.csv"
     frame = office({"9.2.1-a": "no", "9.3.1-a": "no"})
     path.write_text("# office: Scenario one\n" + frame.to_csv(index=False), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "qmskit", "score", "--json", str(path)], capture_output=True, text=True)
+    out = run_qmskit("score", "--json", str(path))
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["readiness"] == "developing"

@@ -6,7 +6,7 @@ in a process of its own under a memory limit
 (``ru_maxrss``). The worst peak of the session is printed at the end (tests/conftest.py gathers it from
 every xdist worker). Inputs are generated into the session's temporary folder (nothing large is committed).
 
-Each case is a fork of one pre-imported interpreter (:class:`Zygote`, one per test worker), not a fresh
+Each case is a fork of one pre-imported interpreter (``forkcli.Zygote``, one per test worker), not a fresh
 ``python`` that imports qmskit, pandas and openpyxl again (~1.5 s of CPU a case, 46 cases): the child
 sets its own RLIMIT_AS, working directory, argv and standard streams, runs the CLI's ``main`` and exits;
 the zygote waits for it under the timeout (SIGKILL past it) and reads its peak RSS from ``wait4``. The
@@ -18,18 +18,16 @@ A case with a command prefix (``wrap``: ``unshare …``) still starts a fresh in
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import textwrap
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from forkcli import AS_LIMIT, Zygote  # the pre-imported interpreter the cases are forked from
 
-AS_LIMIT = 1 << 30              # address-space limit for each case (a runaway allocation fails fast)
 PEAK_RSS_LIMIT_MB = 500         # design.md "Input limits": peak memory ≤ 500 MB for every hostile input
 TIMEOUT = 240                   # seconds before a case counts as a hang (generous: shared 2-core machine)
 
@@ -47,97 +45,6 @@ PRELUDE = textwrap.dedent("""
 """)
 
 PEAKS: dict[str, float] = {}   # label -> peak RSS in MB (NaN when the child could not say)
-
-# The zygote: imports what the CLI's commands import, then forks one child per request (a JSON line on its
-# stdin: args, cwd, the files for the child's stdout and stderr, the timeout) and answers with a JSON line
-# (exit status as subprocess gives it, peak RSS in KB, whether it timed out). It exits at end of input,
-# i.e. when the test worker that started it goes away.
-ZYGOTE = textwrap.dedent("""
-    import atexit, json, os, resource, signal, sys, time, traceback
-    from qmskit.cli import app, main
-    # what the commands import when they run (each command's module is imported lazily, on its first use)
-    for name in [c.module for c in app.COMMANDS.values()] + [
-            "qmskit.api", "qmskit.checklist.loader", "qmskit.io.responses", "qmskit.io.xlsx_read", "qmskit.io.xlsx",
-            "qmskit.io.yamlio", "qmskit.core.scoring", "pandas", "openpyxl", "python_calamine", "yaml"]:
-        try:
-            __import__(name)
-        except ImportError:  # renamed since: the case imports what it needs itself
-            pass
-    limit = int(os.environ["QMSKIT_HOSTILE_AS"])
-    # a fresh process's peak includes its imports' transient memory, which a forked child's does not
-    imports_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    requests, replies = os.fdopen(0, "rb", buffering=0), sys.stdout
-    while line := requests.readline():
-        req = json.loads(line)
-        sys.stdout.flush(); sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:  # the case: its own process, streams, directory and limits
-            code = 1
-            try:
-                os.chdir(req["cwd"])
-                for fd, path, mode in ((0, os.devnull, os.O_RDONLY), (1, req["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-                                       (2, req["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
-                    os.dup2(os.open(path, mode), fd)
-                sys.stdin = open(os.devnull)
-                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-                sys.argv = ["qmskit", *req["args"]]
-                try:
-                    main()
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-                    if isinstance(exc.code, str):
-                        print(exc.code, file=sys.stderr)
-                except BaseException:
-                    traceback.print_exc()
-                atexit._run_exitfuncs()
-                sys.stdout.flush(); sys.stderr.flush()
-            finally:
-                os._exit(code)
-        deadline, timed_out = time.monotonic() + req["timeout"], False
-        while True:
-            done, status, usage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                done, status, usage = os.wait4(pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.005)
-        peak_kb = max(usage.ru_maxrss, imports_peak_kb)
-        replies.write(json.dumps({"returncode": os.waitstatus_to_exitcode(status), "peak_kb": peak_kb,
-                                  "cpu": usage.ru_utime + usage.ru_stime, "timed_out": timed_out}) + "\\n")
-        replies.flush()
-""")
-
-
-class Zygote:
-    """This test worker's pre-imported interpreter that forks the cases (started on first use)."""
-    proc: subprocess.Popen | None = None
-    lock = threading.Lock()
-    cpu_seconds = 0.0  # the forked cases' CPU, summed
-
-    @classmethod
-    def run(cls, args: list, cwd: Path, out: Path, err: Path, timeout: float) -> tuple[int, float]:
-        with cls.lock:
-            if cls.proc is None or cls.proc.poll() is not None:
-                env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
-                cls.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, env=env, text=True, cwd=str(cwd))
-            assert cls.proc.stdin is not None and cls.proc.stdout is not None
-            cls.proc.stdin.write(json.dumps({"args": args, "cwd": str(cwd), "out": str(out), "err": str(err),
-                                             "timeout": timeout}) + "\n")
-            cls.proc.stdin.flush()
-            reply = cls.proc.stdout.readline()
-        if not reply:
-            raise RuntimeError("the hostile-input zygote died")
-        answer = json.loads(reply)
-        if answer["timed_out"]:
-            raise subprocess.TimeoutExpired(["qmskit", *args], timeout)
-        cls.cpu_seconds += answer["cpu"]
-        return answer["returncode"], answer["peak_kb"] / 1024
-
 
 @dataclass
 class Run:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.io.responses import COLUMNS, ResponsesWarning, read_responses, write_responses
@@ -20,7 +20,8 @@ META = {"office": "Lakeside <Office> & Co", "assessor": "A. Consultant", "date":
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qmskit", *args], capture_output=True, text=True)
+    """``python -m qmskit ARGS`` in a process of its own, forked from a pre-imported interpreter (forkcli)."""
+    return run_qmskit(*args)
 
 
 def sample_frame() -> pd.DataFrame:
