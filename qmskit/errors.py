@@ -45,6 +45,16 @@ def msg(key: str, /, **fields: object) -> Message:
     return catalog_msg(key, **fields)
 
 
+ECHO_LIMIT = 80  # characters of a user's value an error or warning line repeats; the rest is "…"
+
+
+def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value the user typed, as a line repeats it: its first ``limit`` characters, then "…" (an invalid
+    answer of a megabyte must not become a megabyte-long error line)."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def joined(parts: list[str]) -> str:
     """Several problems as one line, each said in the line's language ("a; b", "a；b"): a Message when any
     part is one, so the edge can still translate every part."""
