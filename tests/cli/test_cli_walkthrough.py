@@ -63,3 +63,41 @@ def test_history_force_lines_name_each_office(tmp_path):
     assert lines[2].startswith(f"  2026-09-24 · {second.office}：总分 {fmt_number(second.overall, 'zh')}，")
     page = next(tmp_path.glob("*-history.zh.html")).read_text(encoding="utf-8")
     assert f'<h1 class="qr-office">{first.office} → {second.office}</h1>' in page
+
+
+# --------------------------------------------------------------------------- validate-responses and warnings
+
+def _gbk_csv(path: Path, answer: str) -> Path:
+    path.write_bytes(f"# office: 办公室\nid,answer,notes\n4.1-a,{answer},备注\n".encode("gb18030"))
+    return path
+
+
+def test_validate_responses_final_line_counts_warnings(tmp_path):
+    """A reader's warning (a GBK CSV) and a scoring warning (n/a without a justification) are listed, and the
+    file's last line counts them: never "no problems" after a warning."""
+    gbk = _gbk_csv(tmp_path / "gbk.csv", "是")
+    na = tmp_path / "na.csv"
+    na.write_text("# office: O\nid,answer\n7.1.5.1-a,n/a\n7.1.5.1-b,n/a\n", encoding="utf-8")
+    both = _gbk_csv(tmp_path / "both.csv", "maybe")
+    clean = tmp_path / "clean.csv"
+    clean.write_text("# office: O\nid,answer,notes\n7.1.5.1-a,n/a,we own no measuring equipment\n", encoding="utf-8")
+    en = run("validate-responses", gbk, na, both, clean)
+    assert en.exit_code == 1  # both.csv has an error; warnings alone do not fail
+    lines = en.stdout.splitlines()
+    assert lines[0].startswith(f"warning: {gbk}: not UTF-8; read as GBK/GB18030")
+    assert lines[1] == f"{gbk}: no errors, 1 warning"
+    assert lines[2:5] == [f"warning: {na}: question '7.1.5.1-a' is n/a without a justification in the notes",
+                          f"warning: {na}: question '7.1.5.1-b' is n/a without a justification in the notes",
+                          f"{na}: no errors, 2 warnings"]
+    assert lines[5].startswith(f"{both}:") and "answer 'maybe' is not allowed" in lines[5]
+    assert lines[6].startswith(f"warning: {both}: not UTF-8")  # the same warning again, for another file
+    assert lines[7:] == [f"{both}: 1 problem and 1 warning", f"{clean}: no problems"]
+    assert "no problems" not in "".join(lines[:7]) and en.stderr == ""
+    zh = run("validate-responses", gbk, na, both, "--lang", "zh")
+    lines = zh.stdout.splitlines()
+    assert lines[0].startswith(f"警告：{gbk}：不是 UTF-8 编码")
+    assert lines[1] == f"{gbk}：没有错误，1 条警告"
+    assert lines[4] == f"{na}：没有错误，2 条警告"
+    assert lines[-1] == f"{both}：共 1 个问题，另有 1 条警告"
+    ok = run("validate-responses", gbk)
+    assert ok.exit_code == 0
