@@ -554,11 +554,12 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
                Column("action", t("col_recommended", lang), ""),
                Column("owner", t("col_owner_due", lang), "")]
     implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
+    overdue = any(r.get("overdue") for rows in groups.values() for r in rows)
     # an empty register says "fully met" only when every "yes" names its evidence: otherwise what is met is
     # partly the office's word, and the page says how much of it
     empty = (tn("empty_gaps_unsupported", len(a.unsupported), lang) if a.unsupported else t("empty_gaps", lang))
     return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
-                  empty=empty,
+                  any_overdue=overdue, empty=empty,
                   groups=[{"severity": sev, "n": len(rows), "runs": _impact_runs(rows, lang)}
                           for sev in SEVERITIES if (rows := groups.get(sev))])
 
