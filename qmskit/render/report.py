@@ -519,7 +519,9 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
                Column("action", t("col_recommended", lang), ""),
                Column("owner", t("col_owner_due", lang), "")]
     implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
+    overdue = any(r.get("overdue") for rows in groups.values() for r in rows)
     return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
+                  any_overdue=overdue,
                   groups=[{"severity": sev, "n": len(rows), "runs": _impact_runs(rows, lang)}
                           for sev in SEVERITIES if (rows := groups.get(sev))])
 

@@ -525,3 +525,23 @@ def test_the_appendix_intro_gives_its_counts_once(lang):
     written_out = [row for row in rows if not row.split("<td>")[3].startswith("<a ")]
     assert len(rows) == len(a.questions) and 0 < len(written_out) < len(rows)
     assert re.findall(r"\d+", intro) == [str(len(a.questions)), str(len(written_out)), "12", "12"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_due_date_before_the_assessment_is_marked_and_the_mark_explained_once(lang):
+    """A finding whose due date is before the assessment date carries a * after the date (not the words,
+    ~45 bytes a finding); the gap register's intro says once what the * means. A page without such a date
+    has neither."""
+    a, path = _office("moonbay-district-office-2024")
+    page = exported_page(a, lang, path)
+    gaps_html = _between(page, '<section id="gaps"', "</section>")
+    assessed = str(a.meta["date"])[:10]
+    rows = dict(re.findall(r'<tr id="?(f\d+)"?>(.*?)(?=<tr|</tbody>)', gaps_html, re.S))
+    marked = {anchor for anchor, cells in rows.items() if cells.endswith("<em>*</em>")}
+    late = {report.finding_anchor(g.id, g.rank) for g in a.gaps.itertuples()
+            if isinstance(g.due, str) and g.due and g.due < assessed}
+    assert late and marked == late
+    assert gaps_html.count(t("gaps_overdue_legend", lang)) == 1 and gaps_html.count(t("overdue", lang)) == 1
+    office, responses = _office("riverside-general-office")
+    riverside = exported_page(office, lang, responses)
+    assert t("gaps_overdue_legend", lang) not in riverside and "<em>*</em>" not in riverside
