@@ -49,7 +49,7 @@ FAMILIES = [
     # answers, documented-information kinds and states, gap reasons, the verdict banner's hints (report.py
     # and its templates: ans_<answer>, di_<kind or status>, reason_<GapReason or kpi>, band_hint_<band>)
     *(f"ans_{answer}" for answer in ("yes", "partial", "no", "n/a")),
-    *(f"di_{key}" for key in ("maintain", "retain", "present", "partial", "missing", "unanswered", "n/a")),
+    *(f"di_{key}" for key in ("maintain", "retain", "present", "unsupported", "partial", "missing", "unanswered", "n/a")),
     *(f"reason_{reason}" for reason in [*GapReason, "kpi"]),
     *(f"band_hint_{band}" for band in [*Band, "not_started", "ready_minors"]),
     # render.kpi_tables.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
