@@ -101,3 +101,43 @@ def test_validate_responses_final_line_counts_warnings(tmp_path):
     assert lines[-1] == f"{both}：共 1 个问题，另有 1 条警告"
     ok = run("validate-responses", gbk)
     assert ok.exit_code == 0
+
+
+# --------------------------------------------------------------------------- one wording for places
+
+def test_one_place_wording_per_file_kind(tmp_path):
+    """A text file (YAML, CSV) places every problem, answers and KPIs alike, by its line ("line N", what an
+    editor shows); a workbook by its rows ("row N" of the Assessment sheet, "KPIs row N"). The answers said
+    "row N" of a YAML/CSV line while its KPIs said "line N"."""
+    yaml_file = tmp_path / "r.yaml"
+    yaml_file.write_text("office: O\nchecklist: gov-office\nkpis:\n  - {id: nope, value: 3}\nresponses:\n"
+                         "  - {id: 4.1-a, answer: maybe}\n  - {id: 4.1-b, answer: 'yes'}\n"
+                         "  - {id: 4.1-b, answer: 'yes'}\n", encoding="utf-8")
+    csv_file = tmp_path / "r.csv"
+    csv_file.write_text("# office: O\n# checklist: gov-office\n# kpi.nope: 3\nid,answer\n4.1-a,maybe\n4.1-a,yes\n",
+                        encoding="utf-8")
+    res = run("validate-responses", yaml_file, csv_file)
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    assert lines[:3] == [
+        f"{yaml_file}:line 4: unknown KPI id 'nope' (checklist gov-office declares: sat-satisfied, "
+        "sat-satisfied-basic, sat-attitude, sat-order, sat-environment, sat-efficiency, sat-integrity, doc-completion)",
+        f"{yaml_file}:line 6: question '4.1-a': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
+        "(also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
+        f"{yaml_file}:line 8: question id '4.1-b' appears twice (first at line 7)"]
+    assert [line.split(": ", 1)[0] for line in lines[4:7]] == [f"{csv_file}:line {n}" for n in (3, 5, 6)]
+    assert lines[6].endswith("appears twice (first at line 5)")
+    assert " row " not in res.stdout and ":row" not in res.stdout
+    zh = run("validate-responses", yaml_file, "--lang", "zh")
+    assert zh.stdout.splitlines()[2] == f"{yaml_file}（第 8 行）：题号“4.1-b”重复出现（首次出现在第 7 行）"
+
+    import openpyxl
+    book = tmp_path / "r.xlsx"
+    assert run("template", "gov-office", "--office", "O", "-o", book).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    wb["Assessment"]["E3"] = "maybe"  # row 3 is 4.1-a
+    wb["KPIs"]["E2"] = "lots"
+    wb.save(book)
+    lines = run("validate-responses", book).stdout.splitlines()
+    assert lines[0].startswith(f"{book}:row 3: question '4.1-a': answer 'maybe'")
+    assert lines[1].startswith(f"{book}:KPIs row 2: ") and "lots" in lines[1]

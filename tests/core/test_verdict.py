@@ -271,13 +271,13 @@ def test_validate_responses_lists_every_problem_at_once(tmp_path):
     assert out.returncode == 1
     lines = out.stdout.strip().splitlines()
     assert lines[:-1] == [
-        f"{path}:row 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
+        f"{path}:line 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
         "(also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
-        f"{path}:row 3: question 'r2' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
+        f"{path}:line 3: question 'r2' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
         "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no",
-        f"{path}:row 4: question id 'zz' is not in checklist verdict-fixture 1",
-        f"{path}:row 5: question 'r3' due date: '31/02/2026' is not a date (use YYYY-MM-DD)",
-        f"{path}:row 6: question id 'r1' appears twice (first at row 2)",
+        f"{path}:line 4: question id 'zz' is not in checklist verdict-fixture 1",
+        f"{path}:line 5: question 'r3' due date: '31/02/2026' is not a date (use YYYY-MM-DD)",
+        f"{path}:line 6: question id 'r1' appears twice (first at line 2)",
     ]
     assert lines[-1] == f"{path}: 5 problems"
     # score stops at the first, and says how many more there are
