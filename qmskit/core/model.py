@@ -55,6 +55,13 @@ class GapReason(StrEnum):
 GAP_REASONS: list[str] = [r.value for r in GapReason]
 
 
+class FindingKind(StrEnum):
+    """What a finding of the gap register is about: a question's gap, or a KPI that missed its target
+    (an observation of 9.1 with id ``kpi:<indicator id>``, reason ``kpi``; design.md, "Gaps")."""
+    QUESTION = "question"
+    KPI = "kpi"
+
+
 class DocStatus(StrEnum):
     """A documented-information register row: what was seen of the document a question asks about."""
     PRESENT = "present"          # met, and the evidence seen is recorded

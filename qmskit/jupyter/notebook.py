@@ -262,12 +262,12 @@ def unused_css_removed(page: str) -> str:
             return rule
         body = " ".join(f"{name}:{value};" for name, value in _declarations(rule[rule.index("{") + 1:-1])
                         if not name.startswith("--") or (name in used and name not in constants))
-        return f":root {{{body}}}"
+        return f":root {{{body}}}" if body else ""  # every property a constant: no rule left
 
     def inlined(rule: str) -> str:
         return _VAR.sub(lambda m: constants.get(m.group(1), m.group(0)), rule) if "var(" in rule else rule
 
-    css = minified_css("\n".join(inlined(root_trimmed(rule)) for rule in kept))
+    css = minified_css("\n".join(inlined(trimmed) for rule in kept if (trimmed := root_trimmed(rule))))
     return page[:match.start()] + match.group(1) + css + "\n" + match.group(3) + page[match.end():]
 
 
