@@ -21,6 +21,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 from qmskit.io.formulas import FormulaCell, FormulaIndex, ods_formula_text
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
@@ -28,7 +29,6 @@ from qmskit.io.limits import (
     MAX_COLUMNS,
     MAX_ROWS,
     cell_too_long,
-    mib,
     open_bounded_zip,
 )
 
@@ -246,7 +246,7 @@ class _Extent:
             raise _Refused(ResponsesError(cell_too_long(cell[1]), path=self.path,
                                           where=msg("place.sheet_row", sheet=self.table, row=first)))
         if self.text_bytes + cell[0] * cell[2] > MAX_CELL_TEXT_BYTES:
-            self._refuse(msg("ods.repeated_text", limit=mib(MAX_CELL_TEXT_BYTES)))
+            self._refuse(msg("ods.repeated_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)))
 
     def _end(self, name: str) -> None:
         kind = self._kinds.get(name) or self._kind(name)

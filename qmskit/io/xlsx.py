@@ -90,12 +90,21 @@ def put(cell, value) -> None:
         cell.quotePrefix = starts_like_formula(value)
 
 
-def append(ws, values: list) -> None:
-    """``ws.append`` with every string stored as text (see :func:`put`)."""
+def append(ws, values: list) -> int:
+    """``ws.append`` with every string stored as text (see :func:`put`); the number of the row it filled."""
     ws.append(values)
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str):
-            put(cell, cell.value)
+    row = last_row(ws)
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            put(ws.cell(row, col), value)
+    return row
+
+
+def last_row(ws) -> int:
+    """The row the last ``ws.append`` filled. Not ``ws.max_row`` nor ``ws[row]``: openpyxl computes those by
+    scanning every cell of the sheet, so asking per row made writing a sheet quadratic in its rows (a
+    281-question workbook took ~1 s of CPU, most of it in those scans)."""
+    return ws._current_row
 
 
 def answer_token(answer, scale: str, lang: str):
@@ -157,15 +166,18 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     yes, blank, na_yes, na_no = flag_texts(lang)
     na_rows: list[int] = []
     no_na_rows: list[int] = []
+    width = len(ASSESSMENT_COLUMNS)
     for q in cast("Iterable[Any]", cl.questions.itertuples(index=False)):
         if q.top != last_top:
             if section_start is not None:
-                ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
+                ws.row_dimensions.group(section_start, last_row(ws), outline_level=1, hidden=False)
             ws.append([q.top, "", titles.get(q.top, "")])
-            for cell in ws[ws.max_row]:
+            section_row = last_row(ws)
+            for i in range(1, width + 1):  # the section's band spans the header's columns
+                cell = ws.cell(section_row, i)
                 cell.font = Font(bold=True)
                 cell.fill = section_fill
-            section_start = ws.max_row + 1
+            section_start = section_row + 1
             last_top = q.top
         row = {"clause": q.clause, "id": q.id, "question": getattr(q, f"text_{lang}"),
                "hint": getattr(q, f"evidence_{lang}"), "critical": yes if q.critical else blank,
@@ -177,14 +189,14 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
                 value = given.get(key, "")
                 row[key] = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
             row["answer"] = answer_token(row.get("answer", ""), cl.scale, lang)
-        append(ws, [row.get(key, "") for key in ASSESSMENT_COLUMNS])
-        (na_rows if q.na_allowed else no_na_rows).append(ws.max_row)
+        r = append(ws, [row.get(key, "") for key in ASSESSMENT_COLUMNS])
+        (na_rows if q.na_allowed else no_na_rows).append(r)
         for i, key in enumerate(ASSESSMENT_COLUMNS, start=1):
-            cell = ws.cell(ws.max_row, i)
+            cell = ws.cell(r, i)
             cell.alignment = wrap
             cell.protection = Protection(locked=key not in editable)
     if section_start is not None:
-        ws.row_dimensions.group(section_start, ws.max_row, outline_level=1, hidden=False)
+        ws.row_dimensions.group(section_start, last_row(ws), outline_level=1, hidden=False)
 
     answer_col = ws.cell(1, list(ASSESSMENT_COLUMNS).index("answer") + 1).column_letter
     # one dropdown per kind of row: n/a is offered only where the question allows it (ISO 9001 4.3)
@@ -246,11 +258,11 @@ def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
     ws = _sheet_with_header(wb, KPI_SHEET, KPI_COLUMNS, KPI_LABELS, lang)
     for r in kpi_rows_for_file(cl, values):
         sign = "≥" if r["direction"] == "higher" else "≤"
-        append(ws, [r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
-                    r["target"], r["value"], r["previous"]])
+        n = append(ws, [r["id"], r[f"name_{lang}"] if lang in ("en", "zh") else r["name_en"], r["unit"],
+                        r["target"], r["value"], r["previous"]])
         for i, key in enumerate(KPI_COLUMNS, start=1):
-            ws.cell(ws.max_row, i).protection = Protection(locked=key not in ("value", "previous"))
-        ws.cell(ws.max_row, 4).number_format = f'"{sign} "0.##'
+            ws.cell(n, i).protection = Protection(locked=key not in ("value", "previous"))
+        ws.cell(n, 4).number_format = f'"{sign} "0.##'
     percent_rows = [n for n, u in enumerate(cl.kpis["unit"], start=2) if u in PERCENT_UNITS]
     if percent_rows:
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
@@ -279,7 +291,9 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     from qmskit.io.xlsx_read import prescan
     try:
         formulas = prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
-        wb = load_workbook(existing, rich_text=True)
+        # a macro-enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba
+        # openpyxl drops the office's macros without a word
+        wb = load_workbook(existing, rich_text=True, keep_vba=has_macros(existing))
     except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
         _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
@@ -357,6 +371,13 @@ class _ReadBack:
                 book.close()
         return self._sheets[title].value(cell.row, cell.column)
 
+
+
+def has_macros(path: Path) -> bool:
+    """Whether the workbook holds a VBA project (any part named vbaProject.bin, any case or folder)."""
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return any(name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "vbaproject.bin" for name in zf.namelist())
 
 
 def _fresh_instead(path: Path, why: str) -> None:

@@ -30,6 +30,7 @@ import numpy as np
 
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
@@ -38,7 +39,6 @@ from qmskit.io.limits import (
     MAX_ROWS,
     cannot_read,
     cell_too_long,
-    mib,
     open_bounded_zip,
 )
 
@@ -293,7 +293,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if end <= 0:
                     end = 0 if len(buf) < _MAX_CARRY else -1
                 if end < 0:
-                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
+                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=fmt_size(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
             if is_sheet and shared is not None:
@@ -416,7 +416,7 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                     index = int(text) if text.isdigit() and len(text) < 16 else -1
                     total += most if index < 0 else int(bound[index]) if index < width else 0
                 if total > MAX_CELL_TEXT_BYTES:
-                    raise ResponsesError(msg("xlsx_read.cell_text", limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
+                    raise ResponsesError(msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
                 carry = buf[end:]
                 if not chunk:
                     break
