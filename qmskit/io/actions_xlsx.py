@@ -34,7 +34,7 @@ from qmskit.i18n.catalog import LANGS, LabelPairs, msg, t
 from qmskit.io import iorw
 from qmskit.io.formulas import FormulaCell, FormulaIndex
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
-from qmskit.io.xlsx import office_header, save_workbook, warn_formulas_as_text
+from qmskit.io.xlsx import has_macros, office_header, save_workbook, warn_formulas_as_text
 
 OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
 # Sheet labels are the catalog's actions_xlsx.* messages (read back in either language). key → width.
@@ -235,7 +235,9 @@ def _load(path: Path, *, read_only: bool, data_only: bool = True) -> tuple[Any, 
     check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "limits.what.action_plan")
     formulas = prescan(path)
     try:
-        return load_workbook(path, read_only=read_only, data_only=data_only), formulas
+        # an in-place update keeps a VBA project the workbook holds (openpyxl drops it otherwise)
+        keep_vba = not read_only and has_macros(path)
+        return load_workbook(path, read_only=read_only, data_only=data_only, keep_vba=keep_vba), formulas
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ActionsError(msg("actions_xlsx.not_a_workbook"), path=path) from None
 

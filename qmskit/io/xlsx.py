@@ -291,7 +291,9 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     from qmskit.io.xlsx_read import prescan
     try:
         formulas = prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
-        wb = load_workbook(existing, rich_text=True)
+        # a macro-enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba
+        # openpyxl drops the office's macros without a word
+        wb = load_workbook(existing, rich_text=True, keep_vba=has_macros(existing))
     except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
         _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
@@ -369,6 +371,13 @@ class _ReadBack:
                 book.close()
         return self._sheets[title].value(cell.row, cell.column)
 
+
+
+def has_macros(path: Path) -> bool:
+    """Whether the workbook holds a VBA project (any part named vbaProject.bin, any case or folder)."""
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return any(name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "vbaproject.bin" for name in zf.namelist())
 
 
 def _fresh_instead(path: Path, why: str) -> None:
