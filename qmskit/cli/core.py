@@ -101,29 +101,44 @@ def print_score_table(results: list, lang: str = "en") -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from qmskit.core.assessment import telling_apart
     from qmskit.i18n.catalog import band_label, join_reasons, t
     from qmskit.i18n.numbers import fmt_number
 
+    # several files (often one office's yearly assessments, same name): each row and reasons line also says
+    # which assessment it is, by its date (its file's name when the dates do not tell them apart)
+    tags = telling_apart(results) if len(results) > 1 else None
+    # a column of its own where it fits (the table takes 80 columns without it, a column 4 more than its text),
+    # as wide as its longest tag where there is room (a file's name), else a line of the office's cell
+    tag_width = min(max(map(len, tags or [""])), console().width - 80 - 4)
+    tag_column = bool(tags) and tag_width >= len("YYYY-MM-DD")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # the name wraps; numbers and the verdict are never cut
     table.add_column(t("cli.score.col_office", lang), min_width=12, ratio=1)
+    if tag_column:
+        table.add_column(t("cli.score.col_assessment", lang), width=tag_width, overflow="fold")
     for key in SCORE_NUMBER_COLUMNS:
         table.add_column(t(f"cli.score.col_{key}", lang), no_wrap=True, justify="right")
     table.add_column(t("cli.score.col_readiness", lang), min_width=12)
     any_kpi = False
-    for a in results:
+    for i, a in enumerate(results):
         c = a.finding_counts()
         obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
         any_kpi = any_kpi or bool(c["kpi_observation"])
-        table.add_row(Text(plain(a.office)), fmt_number(a.overall, lang), fmt_number(a.completeness, lang) + "%",
+        # a word longer than the column (a Chinese name has no spaces, a file's name) folds rather than ending in "…"
+        office = (Text.assemble(plain(a.office), "\n", (plain(tags[i]), "dim"), overflow="fold")
+                  if tags and not tag_column else Text(plain(a.office), overflow="fold"))
+        tag = [Text(plain(tags[i]))] if tags and tag_column else []
+        table.add_row(office, *tag, fmt_number(a.overall, lang), fmt_number(a.completeness, lang) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
                       Text(band_label(a.display_band, lang), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
     console().print(Text(t("cli.score.legend", lang) + (t("cli.score.legend_kpi", lang) if any_kpi else "")
                          + t("cli.score.legend_no_evidence", lang)))
-    for a in results:
+    for i, a in enumerate(results):
         # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
-        console().print(Text.assemble((plain(a.office), "bold"), t("cli.score.reasons_sep", lang),
+        name = t("cli.score.office_tag", lang, office=a.office, tag=tags[i]) if tags else a.office
+        console().print(Text.assemble((plain(name), "bold"), t("cli.score.reasons_sep", lang),
                                       plain(join_reasons(a.reasons, lang))))
 
 

@@ -13,7 +13,6 @@ Gap fate, by question id:
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from qmskit.core.assessment import Assessment, _answer  # the JSON contract's number/answer forms
+from qmskit.core.assessment import Assessment, _answer, same_office  # the JSON contract's number/answer forms
 from qmskit.core.readiness import BANDS
 from qmskit.core.values import as_number
 from qmskit.errors import ComparisonError, joined, msg
@@ -122,9 +121,6 @@ def _diff(before, after) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def same_office(a: str, b: str) -> bool:
-    norm = lambda s: re.sub(r"\s+", " ", str(s)).strip().casefold()  # noqa: E731
-    return norm(a) == norm(b)
 
 
 # ----------------------------------------------------------------------------- comparing

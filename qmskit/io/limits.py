@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qmskit.errors import Message, QmskitError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 
 MAX_RESPONSES_BYTES = 20 * 1024 * 1024      # a responses file (.xlsx/.csv/.yaml) on disk
 MAX_YAML_BYTES = 20 * 1024 * 1024           # any YAML qmskit reads (checklists, profiles, responses)
@@ -37,10 +38,6 @@ MAX_YAML_NODES = 200_000                    # parse events (scalars, collections
 _KINDS = ((stat.S_ISDIR, "limits.kind.folder"), (stat.S_ISFIFO, "limits.kind.fifo"),
           (stat.S_ISCHR, "limits.kind.device"), (stat.S_ISBLK, "limits.kind.device"),
           (stat.S_ISSOCK, "limits.kind.socket"))
-
-
-def mib(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
 
 
 def file_kind(path: Path) -> str | None:
@@ -76,7 +73,7 @@ def check_regular_file(path: Path, error: type[QmskitError], max_bytes: int, wha
     if kind is not None:
         raise error(msg("limits.not_regular", kind=kind, what=msg(what)), path=path)
     if st.st_size > max_bytes:
-        raise error(msg("limits.too_large", what=msg(what), size=mib(st.st_size), limit=mib(max_bytes)), path=path)
+        raise error(msg("limits.too_large", what=msg(what), size=fmt_size(st.st_size), limit=fmt_size(max_bytes)), path=path)
     return st.st_size
 
 
@@ -89,7 +86,7 @@ def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, wha
     except OSError as exc:
         raise error(cannot_read(exc), path=path) from None
     if len(data) > max_bytes:
-        raise error(msg("limits.grew_too_large", what=msg(what), limit=mib(max_bytes)), path=path)
+        raise error(msg("limits.grew_too_large", what=msg(what), limit=fmt_size(max_bytes)), path=path)
     return data
 
 
@@ -112,7 +109,7 @@ def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, w
     expanded = sum(i.file_size for i in infos)
     if expanded > MAX_UNZIPPED_BYTES:
         zf.close()
-        raise error(msg("limits.zip_bomb", what=msg(what), size=mib(expanded), limit=mib(MAX_UNZIPPED_BYTES)),
+        raise error(msg("limits.zip_bomb", what=msg(what), size=fmt_size(expanded), limit=fmt_size(MAX_UNZIPPED_BYTES)),
                     path=path)
     return zf
 

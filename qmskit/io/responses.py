@@ -37,6 +37,7 @@ from qmskit.core.scales import NA, normalize_answers
 from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning, RowPlace
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
@@ -47,7 +48,6 @@ from qmskit.io.limits import (
     MAX_ROWS,
     cell_too_long,
     check_regular_file,
-    mib,
     read_bytes_bounded,
 )
 
@@ -180,7 +180,7 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path, rows_are: RowPlace =
     # bytes a byte in the batch (see MAX_CELL_TEXT_BYTES)
     size = len("".join(text).encode("utf-8", "surrogatepass"))
     if size > MAX_CELL_TEXT_BYTES:
-        raise ResponsesError(msg("responses.cell_text", size=mib(size), limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
+        raise ResponsesError(msg("responses.cell_text", size=fmt_size(size), limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
 
 
 def _check_csv_shape(path: Path) -> None:

@@ -30,6 +30,8 @@ import numpy as np
 
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
+from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -37,7 +39,6 @@ from qmskit.io.limits import (
     MAX_ROWS,
     cannot_read,
     cell_too_long,
-    mib,
     open_bounded_zip,
 )
 
@@ -115,9 +116,10 @@ def _plain_and_near(part: bytes) -> bool:
     return _fast_check(part) is not None
 
 
-def _fast_check(part: bytes) -> int | None:
+def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
-    text bound) when the fast check vouches for it (see above); None: walk it.
+    text bound) when the fast check vouches for it (see above); None: walk it. ``formula[0]`` is set when
+    the stretch may hold an <f> tag (an "f" right after a "<" or a ":"; qmskit.io.formulas reads those).
 
     Two whole-chunk passes find every "<" and ":" (a namespace prefix) at once, and count every "r" after a
     space; the bytes just after those heads are then gathered and compared as arrays, first one byte for
@@ -144,6 +146,8 @@ def _fast_check(part: bytes) -> int | None:
     first = a.take(heads + 1)
     if (first[is_lt] == 33).any():
         return None
+    if formula is not None and not formula[0]:
+        formula[0] = bool((first == 102).any())
     # only a head followed by "c", "r" or "v" may open a row, a cell or a <v>; the others are done with
     maybe = (first == 99) | (first == 114) | (first == 118)
     heads, is_lt, first = heads[maybe], is_lt[maybe], first[maybe]
@@ -266,12 +270,14 @@ class _SharedText:
 
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
-                 shared: _SharedText | None = None, strings: _SharedText | None = None) -> bool:
+                 shared: _SharedText | None = None, strings: _SharedText | None = None,
+                 formulas: set[str] | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
-    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start."""
+    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start,
+    ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those)."""
     row = col = 0
     carry = b""
     offset = 0
@@ -287,7 +293,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if end <= 0:
                     end = 0 if len(buf) < _MAX_CARRY else -1
                 if end < 0:
-                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
+                    raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=fmt_size(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
             if is_sheet and shared is not None:
@@ -295,9 +301,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset)
-                v_tags = _fast_check(part)  # (it never vouches for a "<!": a DTD is looked for exactly)
+                seen = [False]
+                v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
+                if seen[0] and formulas is not None:
+                    formulas.add(info.filename)
                 if shared is not None:
                     shared.v_tags += v_tags
             else:
@@ -310,14 +319,17 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     strings.add_strings(part, offset)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
+                    if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS):
+                        formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)
             offset += len(part)
             carry = buf[end:]
             if last:
                 return True
 
 
-def prescan(path: Path) -> None:
-    """Check an .xlsx within the limits before any reader opens it (see the module docstring)."""
+def prescan(path: Path) -> FormulaIndex:
+    """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
+    its formula cells are, for the reader (qmskit.io.formulas)."""
     with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
@@ -326,6 +338,7 @@ def prescan(path: Path) -> None:
         try:
             sheets = _sheet_parts(zf, infos, path)
             counts, strings = _SharedText(), []
+            formulas: set[str] = set()
             for info in infos:
                 is_sheet = info in sheets
                 if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
@@ -336,15 +349,18 @@ def prescan(path: Path) -> None:
                     # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
                     # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
                     small = info.file_size <= _WALK_AT_ONCE
-                    if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
+                    if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
+                                                 formulas=formulas):
                         counts.v_tags, counts.sheet_bytes = counted
                         # the exact scan records the strings afresh: the fast one stopped where it gave up,
                         # and a string after that point must still be bounded
                         table = _SharedText() if shared_strings else None
-                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table)
+                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
+                                     formulas=formulas)
                     if table is not None:
                         strings.append(table)
             _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
+            return FormulaIndex(path, frozenset(formulas))
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -400,7 +416,7 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                     index = int(text) if text.isdigit() and len(text) < 16 else -1
                     total += most if index < 0 else int(bound[index]) if index < width else 0
                 if total > MAX_CELL_TEXT_BYTES:
-                    raise ResponsesError(msg("xlsx_read.cell_text", limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
+                    raise ResponsesError(msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
                 carry = buf[end:]
                 if not chunk:
                     break
@@ -426,6 +442,11 @@ class Sheet:
     def iter_rows(self, min_row: int = 1, values_only: bool = True):
         return map(_row, self._rows[min_row - 1:])
 
+    def value(self, row: int, col: int):
+        """The value of one cell (1-based), as the readers get it (None when blank or beyond the sheet)."""
+        values = self._rows[row - 1] if 0 < row <= len(self._rows) else []
+        return _value(values[col - 1]) if 0 < col <= len(values) else None
+
     def column(self, index: int, min_row: int = 1) -> list:
         """The values of column ``index`` (0-based) from row ``min_row`` on (None past a short row)."""
         rows = self._rows[min_row - 1:]
@@ -435,13 +456,19 @@ class Sheet:
 
 
 class Workbook:
-    """What :func:`qmskit.io.xlsx.read_xlsx` needs of a workbook: sheet names and sheets by name."""
+    """What :func:`qmskit.io.xlsx.read_xlsx` needs of a workbook: sheet names and sheets by name.
 
-    def __init__(self, path: Path, book):
+    A formula cell that holds no usable computed value reads as its formula text, as typed (calamine gives
+    it blank; see qmskit.io.formulas); ``formulas_as_text`` lists those of the sheets read so far, for the
+    reader's warning."""
+
+    def __init__(self, path: Path, book, formulas: FormulaIndex | None = None):
         self.path = path
         self._book = book
+        self._formulas = formulas or FormulaIndex()
         self.sheetnames = list(book.sheet_names)
         self._cache: dict[str, Sheet] = {}
+        self.formulas_as_text: list[FormulaCell] = []
 
     def __getitem__(self, name: str) -> Sheet:
         if name not in self._cache:
@@ -451,12 +478,35 @@ class Workbook:
             except CalamineError:
                 raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
                                      path=self.path) from None
+            self.formulas_as_text += _formula_texts(data, self._formulas.uncomputed(name))
             _check_cell_lengths(data, name, self.path)
             self._cache[name] = Sheet(name, data)
         return self._cache[name]
 
     def close(self) -> None:
         self._book.close()
+
+
+def _formula_texts(rows: list[list], cells: list[FormulaCell]) -> list[FormulaCell]:
+    """Put each formula's text into the cells calamine read blank (the rows grown to reach them: calamine's
+    rectangle ends at its last value); returns the cells changed."""
+    changed = []
+    for cell in cells:
+        if cell.row > MAX_ROWS or cell.col > MAX_COLUMNS:
+            continue  # (the pre-scan refused a sheet that reaches this far)
+        while len(rows) < cell.row:
+            rows.append([])
+        values = rows[cell.row - 1]
+        if len(values) < cell.col:
+            values.extend([""] * (cell.col - len(values)))
+        if values[cell.col - 1] in ("", None):
+            values[cell.col - 1] = cell.text
+            changed.append(cell)
+    width = max(map(len, rows), default=0)
+    if changed:  # a rectangle again, as calamine gives it (Sheet.column relies on it)
+        for values in rows:
+            values.extend([""] * (width - len(values)))
+    return changed
 
 
 def _check_cell_lengths(rows: list[list], sheet: str, path: Path) -> None:
@@ -501,16 +551,17 @@ def _row(values: list) -> tuple:
 
 
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
-    """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
+    """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own; it
+    returns the file's formula cells, a :class:`FormulaIndex`) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
     when calamine refuses it)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    (scan or prescan)(path)
+    formulas = (scan or prescan)(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
         raise ResponsesError(cannot_read(exc), path=path) from None
-    return Workbook(path, book)
+    return Workbook(path, book, formulas)

@@ -7,6 +7,7 @@ scored office with its answers, plus the failed inputs); ``notebooks/portfolio.i
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -240,8 +241,17 @@ _RDYLGN = ["#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d
 NO_SCORE_COLOUR = "#d0d7de"
 
 
+_TAG = re.compile(r" \([^()]*\)$")  # what tells same-named offices apart: "Name (2024-10-22)"
+
+
 def _short(label: str, limit: int = 42) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    """A heatmap row's label: the name shortened in its middle part, never its closing "(…)", which is what
+    tells apart the rows of one office assessed several times (shortened at the end, they all read alike)."""
+    if len(label) <= limit:
+        return label
+    tag = _TAG.search(label)
+    keep = tag.group() if tag and len(tag.group()) <= limit // 2 else ""
+    return label[: limit - 1 - len(keep)].rstrip() + "…" + keep
 
 
 def score_colour(value: float | None) -> str:

@@ -119,7 +119,7 @@ def test_mixed_batch_isolates_every_kind_of_failure(mixed, offices):
     assert ok == {"alpha.xlsx", "beta.xlsx", "gamma.xlsx"}
     reasons = {Path(o.source).name: o.error for o in result.failed}
     assert "not an .xlsx workbook" in reasons["broken.xlsx"]
-    assert "'maybe' is not allowed" in reasons["unknown.csv"] and "row 3" in reasons["unknown.csv"]
+    assert "'maybe' is not allowed" in reasons["unknown.csv"] and "line 3" in reasons["unknown.csv"]
     assert "ValueError: injected failure for the batch test" in reasons["RAISE-ME.xlsx"]
     assert "kernel died" in reasons["KILL-ME.xlsx"]
     assert "timed out after 8 s" in reasons["SLOW-ME.xlsx"]

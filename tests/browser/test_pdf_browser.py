@@ -4,12 +4,14 @@ header, confidentiality line, CJK glyphs, and a print layout where no table or b
 page or cell.
 
 One module, so the reports (the test office's internal copy and the branded example's client copy, per
-language) are built once, on one warm kernel, for every check that reads them.
+language) are built once, on one warm kernel, and printed once, for every check that reads them: one
+through ``build_report(pdf=True)``, the others (and that one again) by one browser printing in parallel.
 Skipped loudly without /usr/bin/chromium (run `make system-deps`); the PDF checks read the printed file
 back with poppler (pdftotext, pdffonts, pdftoppm), installed by the same script.
 """
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -39,23 +41,47 @@ def poppler(tool: str) -> str:
     return exe
 
 
+@functools.cache
 def pdf_pages_text(path: Path) -> list[str]:
+    """The text of each page (pdftotext -layout), read once per PDF: the module's PDFs are written once
+    and several checks read the same file."""
     out = subprocess.run([poppler("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True,
                          check=True).stdout
     return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
 
 
-@pytest.fixture(scope="module", params=["en", "zh"])
-def printed(request, full_responses, report_kernel, tmp_path_factory):
-    """The test office's internal copy and the branded example's client copy, HTML and PDF, per language."""
+@pytest.fixture(scope="module")
+def reports(full_responses, report_kernel, tmp_path_factory):
+    """Per language, the test office's internal copy and the branded example's client copy, HTML and PDF;
+    and the print run that printed all but the first, with the first printed again (``again``).
+
+    The English internal copy is printed by ``build_report(pdf=True)`` (one browser for one file); the
+    other three and a second copy of it by ONE ``print_pdfs`` call, three pages at a time: the run
+    test_one_browser_prints_many_files_in_parallel checks. (A browser launch is cheap; loading and
+    printing a report is most of a PDF's ~3 s of CPU, so each file is printed once, one twice.)"""
     if not CHROMIUM.exists():
         pytest.skip(f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing — run `make system-deps`")
-    lang = request.param
-    plain = api.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang, pdf=True,
-                             kernel=report_kernel)
-    branded = api.build_report(BRANDED_OFFICE, tmp_path_factory.mktemp(f"pdf-{lang}"), lang=lang, pdf=True,
-                               brand=BRAND, audience="client", kernel=report_kernel)
-    return lang, plain, branded
+    built = {}
+    for lang in ("en", "zh"):
+        plain = api.build_report(full_responses, tmp_path_factory.mktemp(f"report-{lang}"), lang=lang,
+                                 pdf=lang == "en", kernel=report_kernel)
+        branded = api.build_report(BRANDED_OFFICE, tmp_path_factory.mktemp(f"pdf-{lang}"), lang=lang,
+                                   brand=BRAND, audience="client", kernel=report_kernel)
+        built[lang] = (plain, branded)
+    assert built["en"][0].with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"  # build_report printed it
+    again = tmp_path_factory.mktemp("again") / "plain-en-again.pdf"
+    jobs = [pdf.PdfJob(html, html.with_suffix(".pdf"))
+            for html in (built["en"][1], built["zh"][0], built["zh"][1])] + [pdf.PdfJob(built["en"][0], again)]
+    run = pdf.print_pdfs(jobs, parallel=3)
+    return built, run, again
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def printed(request, reports):
+    """The test office's internal copy and the branded example's client copy, HTML and PDF, in one language."""
+    built, run, _ = reports
+    assert not run.failed, [o.error for o in run.failed]
+    return (request.param, *built[request.param])
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +170,9 @@ def test_report_opens_offline_and_shows_verdict_score_and_first_gap(chromium, pr
                                                   "&& svg.getBoundingClientRect().height > 80")
     if lang == "zh":
         assert "差距清单" in page.locator("#gaps h2").inner_text()
-    page.screenshot(path=tmp_path / f"report-{lang}.png", full_page=True)
+    # the window as shown (a full-page shot of the ~30-page report cost ~7 s of CPU; the whole document is
+    # painted by the print just below, and every printed page is checked in the tests above)
+    page.screenshot(path=tmp_path / f"report-{lang}.png")
     page.pdf(path=tmp_path / f"report-{lang}.pdf", format="A4", print_background=True)
     assert (tmp_path / f"report-{lang}.png").stat().st_size > 50_000
     assert (tmp_path / f"report-{lang}.pdf").read_bytes()[:5] == b"%PDF-"
@@ -274,16 +302,18 @@ def test_printed_pages_render_header_and_footer_visibly(printed, tmp_path):
         assert dark > 60, f"nothing readable printed in the margin band {top:.0f}-{bottom:.0f} px"
 
 
-def test_one_browser_prints_many_files_in_parallel(printed, tmp_path):
-    lang, plain, branded = printed
-    if lang != "en":  # nothing here depends on the language; a browser and four prints cost ~15 s of CPU
-        pytest.skip("English only: the Chinese PDFs are checked above")
-    jobs = [pdf.PdfJob(src, tmp_path / f"{i}-{src.stem}.pdf") for i, src in enumerate([plain, branded] * 2)]
-    run = pdf.print_pdfs(jobs, parallel=3)
-    assert not run.failed and run.parallel == 3
-    assert all(j.pdf.read_bytes()[:5] == b"%PDF-" for j in jobs)
-    assert [o.pages for o in run.outcomes[:2]] == [o.pages for o in run.outcomes[2:]]
-    assert not list(tmp_path.glob(".*.tmp"))
+def test_one_browser_prints_many_files_in_parallel(reports):
+    """The module's print run: four files (both languages, one of them printed by build_report's own
+    print_pdf too) with one browser, three at a time; the same report gives the same pages either way."""
+    built, run, again = reports
+    assert not run.failed and run.parallel == 3 and len(run.outcomes) == 4
+    assert all(o.job.pdf.read_bytes()[:5] == b"%PDF-" and o.pages for o in run.outcomes)
+    plain_en = built["en"][0].with_suffix(".pdf")
+    assert run.outcomes[-1].job.pdf == again
+    assert run.outcomes[-1].pages == pdf.page_count(plain_en.read_bytes()) == len(pdf_pages_text(again))
+    assert pdf_pages_text(again) == pdf_pages_text(plain_en)
+    for folder in {o.job.pdf.parent for o in run.outcomes}:
+        assert not list(folder.glob(".*.tmp"))
 
 
 def test_batch_prints_every_office_and_the_portfolio_with_one_browser(tmp_path, monkeypatch):

@@ -141,3 +141,107 @@ def test_one_place_wording_per_file_kind(tmp_path):
     lines = run("validate-responses", book).stdout.splitlines()
     assert lines[0].startswith(f"{book}:row 3: question '4.1-a': answer 'maybe'")
     assert lines[1].startswith(f"{book}:KPIs row 2: ") and "lots" in lines[1]
+
+
+# --------------------------------------------------------------------------- one office assessed several times
+
+def _score_table(*files, columns: int, lang: str = "en") -> list[str]:
+    import os
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "qmskit", "score", *map(str, files), "--lang", lang],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": str(columns)})
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+def test_score_of_several_files_tells_the_assessments_apart():
+    """Moonbay's three yearly files name the same office: each row says which assessment it is (its date), in
+    a column of its own where the terminal is wide enough, else on a line of the office's cell; the reasons
+    lines too. One file: the table as before."""
+    dates = ["2024-10-22", "2025-10-20", "2026-10-19"]
+    wide = _score_table(*MOONBAY, columns=120)
+    header = wide[1].split()
+    assert header[:3] == ["office", "assessed", "overall"] and header[-1] == "readiness"
+    rows = [line for line in wide if line.startswith(" 月湾区")]
+    import re
+    assert [re.search(r" (\d{4}-\d\d-\d\d) +\d+\.\d ", row).group(1) for row in rows] == dates  # date, then overall
+    assert all(len(line) <= 120 for line in wide)
+    narrow = _score_table(*MOONBAY, columns=80)
+    assert all(len(line) <= 80 for line in narrow)
+    assert "assessed" not in narrow[1] and narrow[1].split()[-1] == "readiness"  # the verdict is never dropped
+    assert [line.strip() for line in narrow if line.strip() in dates] == dates
+    assert "Nearly ready" in "".join(narrow)
+    reasons = [line for line in narrow if line.startswith("月湾区")]
+    assert [line.split(") (")[1][:10] for line in reasons] == dates
+    zh = _score_table(*MOONBAY, columns=120, lang="zh")
+    assert zh[1].split()[:2] == ["单位", "评估"]
+    assert [line.split("）：")[0][-10:] for line in zh if line.startswith("月湾区")] == dates
+    single = _score_table(MOONBAY[0], columns=120)
+    assert "assessed" not in single[1] and not any(line.strip() == dates[0] for line in single)
+
+
+def test_same_office_twice_on_one_date_is_told_apart_by_file(tmp_path):
+    from qmskit.core.assessment import telling_apart
+    a, b = tmp_path / "lakeside-team-a.yaml", tmp_path / "lakeside-team-b.yaml"
+    for path in (a, b):
+        path.write_text("office: Lakeside\ndate: 2026-03-01\nresponses:\n  - {id: 4.1-a, answer: 'yes'}\n",
+                        encoding="utf-8")
+    other = tmp_path / "hill.yaml"
+    other.write_text("office: Hill\nresponses:\n  - {id: 4.1-a, answer: 'no'}\n", encoding="utf-8")
+    assert telling_apart([read_and_score(p) for p in (a, b, other)]) == [a.name, b.name, other.name]
+    lines = _score_table(a, b, other, columns=120)
+    assert [line.split()[1] for line in lines if line.startswith((" Lakeside", " Hill"))] == [a.name, b.name,
+                                                                                              other.name]
+
+
+def test_portfolio_heatmap_rows_of_one_office_read_apart():
+    """Batch of Moonbay 2024/2025/2026: the heatmap's row labels (shortened names) all read "月湾区人民政府办公室
+    (Moonbay District Government G…" before; now the name is shortened and the date kept, and the ranking, the
+    links and the report files name the date too."""
+    import re
+
+    from qmskit.batch import inputs, summary
+    from qmskit.batch.tasks import Status
+    from qmskit.render import portfolio
+    outcomes = [inputs.score_file(path) for path in MOONBAY]
+    inputs.assign_slugs(outcomes)
+    for o in outcomes:
+        o.status = Status.DONE
+        o.html = Path(f"{o.slug}.en.html")
+    office = read_and_score(MOONBAY[0]).office
+    dates = ["2024-10-22", "2025-10-20", "2026-10-19"]
+    assert [o.office for o in outcomes] == [f"{office} ({d})" for d in dates]
+    assert [o.slug[-10:] for o in outcomes] == dates
+    for lang in ("en", "zh"):
+        html = portfolio.Portfolio(summary.portfolio_data(outcomes, lang, True), lang).heatmap_html()
+        labels = re.findall(r'<th scope="row" title="([^"]*)">([^<]*)</th>', html)
+        assert sorted(label for _, label in labels) == sorted(f"{office[:28]}… ({d})" for d in dates), labels
+        assert all(len(label) <= 42 for _, label in labels)
+        assert sorted(title for title, _ in labels) == sorted(o.office for o in outcomes)
+
+
+# --------------------------------------------------------------------------- usage lines in the command's language
+
+def test_compare_and_history_usage_errors_are_framed_in_chinese():
+    """Under --lang zh every line compare and history print is Chinese: click framed the usage errors with its
+    English "Usage:", "Try … for help." and "Error:" (and said a missing file in English)."""
+    import re
+
+    cases = [(("history", MOONBAY[0], "-o", "out"), "请至少给出该单位的两次评估"),
+             (("compare", MOONBAY[0], MOONBAY[1]), "请用 -o 文件夹 指定 HTML 报告的位置，或加 --json"),
+             (("history", *MOONBAY, "--pdf", "--json"), "--pdf 需要同时给出 -o 文件夹"),
+             (("compare", MOONBAY[0]), "缺少参数 'AFTER'。")]
+    for args, words in cases:
+        zh = run(*args, "--lang", "zh")
+        assert zh.exit_code == 2 and zh.stdout == ""
+        usage, hint, blank, error = zh.stderr.splitlines()
+        command = args[0]
+        assert usage.startswith(f"用法：main {command} [OPTIONS] ") and blank == ""
+        assert hint == f"运行“main {command} --help”查看帮助。"
+        assert error.startswith(f"错误：{words}")
+        for line in (hint, error):  # no English word but the command, its options and its arguments' names
+            assert not re.search(r"[A-Za-z]{3,}", re.sub(r"main \w+|--?\w+|AFTER|HTML", "", line)), line
+        en = run(*args)
+        assert en.exit_code == 2 and en.stderr.splitlines()[1] == f"Try 'main {command} --help' for help."
+        assert en.stderr.splitlines()[3].startswith("Error: ") and "错误" not in en.stderr

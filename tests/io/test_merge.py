@@ -44,10 +44,11 @@ def canon(frame: pd.DataFrame) -> pd.DataFrame:
     return f.sort_values("id").reset_index(drop=True)
 
 
-@pytest.fixture()
-def office_file(tmp_path):
+@pytest.fixture(scope="module")
+def office_file(tmp_path_factory):
+    """A filled-in full-checklist workbook, written once for the module: every test only reads it."""
     cl = load_checklist("iso9001-2015")
-    path = tmp_path / "lakeside-2026.xlsx"
+    path = tmp_path_factory.mktemp("office") / "lakeside-2026.xlsx"
     write_responses(path, OFFICE_META, mixed_answers(cl), cl)
     return path
 
