@@ -219,3 +219,29 @@ def test_portfolio_heatmap_rows_of_one_office_read_apart():
         assert sorted(label for _, label in labels) == sorted(f"{office[:28]}… ({d})" for d in dates), labels
         assert all(len(label) <= 42 for _, label in labels)
         assert sorted(title for title, _ in labels) == sorted(o.office for o in outcomes)
+
+
+# --------------------------------------------------------------------------- usage lines in the command's language
+
+def test_compare_and_history_usage_errors_are_framed_in_chinese():
+    """Under --lang zh every line compare and history print is Chinese: click framed the usage errors with its
+    English "Usage:", "Try … for help." and "Error:" (and said a missing file in English)."""
+    import re
+
+    cases = [(("history", MOONBAY[0], "-o", "out"), "请至少给出该单位的两次评估"),
+             (("compare", MOONBAY[0], MOONBAY[1]), "请用 -o 文件夹 指定 HTML 报告的位置，或加 --json"),
+             (("history", *MOONBAY, "--pdf", "--json"), "--pdf 需要同时给出 -o 文件夹"),
+             (("compare", MOONBAY[0]), "缺少参数 'AFTER'。")]
+    for args, words in cases:
+        zh = run(*args, "--lang", "zh")
+        assert zh.exit_code == 2 and zh.stdout == ""
+        usage, hint, blank, error = zh.stderr.splitlines()
+        command = args[0]
+        assert usage.startswith(f"用法：main {command} [OPTIONS] ") and blank == ""
+        assert hint == f"运行“main {command} --help”查看帮助。"
+        assert error.startswith(f"错误：{words}")
+        for line in (hint, error):  # no English word but the command, its options and its arguments' names
+            assert not re.search(r"[A-Za-z]{3,}", re.sub(r"main \w+|--?\w+|AFTER|HTML", "", line)), line
+        en = run(*args)
+        assert en.exit_code == 2 and en.stderr.splitlines()[1] == f"Try 'main {command} --help' for help."
+        assert en.stderr.splitlines()[3].startswith("Error: ") and "错误" not in en.stderr
