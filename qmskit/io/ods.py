@@ -268,9 +268,8 @@ class _Extent:
 
 def read_ods(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     from qmskit.io.xlsx import read_workbook
-    from qmskit.io.xlsx_read import open_workbook
 
-    return read_workbook(open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS), path, strict=strict)
+    return read_workbook(open_workbook_for(path), path, strict=strict)
 
 
 def _text(value):
@@ -323,3 +322,45 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
                                  for r in kpi_rows_for_file(cl, meta.get("kpis"))],
                                 columns=[KPI_LABELS.label(k, lang) for k in KPI_COLUMNS])
             kpis.to_excel(writer, sheet_name="KPIs", index=False)
+
+
+OWN_SHEETS = ("Office", "Assessment", "KPIs")   # the sheets write_ods writes
+# the largest content.xml whose sheets are carried over (odfpy builds the whole document: ~1 KB a cell)
+MAX_CARRIED_CONTENT = 8 << 20
+
+
+def carry_office_sheets(existing: Path, fresh: Path) -> None:
+    """Copy the sheets the office added to ``existing`` (any besides OWN_SHEETS) into ``fresh``, the .ods just
+    written in its place. An .ods is rewritten whole on every save (the form saves on every change), so an
+    office's "Evidence list" sheet survived only in the backups, and five saves later in none. Their cells
+    and text are kept (at the end, in their order; their styles may fall back to the defaults). A sheet too
+    large to carry is refused in one line, so the save fails rather than lose it (the form then keeps its
+    edits as an unsaved copy). Columns the office added to the Assessment sheet are not carried (yet)."""
+    try:
+        book = open_workbook_for(existing)
+    except ResponsesError:
+        return  # not an .ods qmskit reads: the fresh file replaces it, the old one kept as the backup
+    try:
+        extra = [name for name in book.sheetnames if name not in OWN_SHEETS]
+    finally:
+        book.close()
+    if not extra:
+        return
+    with zipfile.ZipFile(existing) as zf:
+        size = sum(i.file_size for i in zf.infolist() if _content_name(i.filename))
+    if size > MAX_CARRIED_CONTENT:
+        raise ResponsesError(msg("ods.cannot_carry", sheets=", ".join(extra), size=fmt_size(size),
+                                 limit=fmt_size(MAX_CARRIED_CONTENT)), path=existing)
+    from odf.opendocument import load
+    from odf.table import Table
+
+    old, new = load(str(existing)), load(str(fresh))
+    for table in old.spreadsheet.getElementsByType(Table):
+        if table.getAttribute("name") in extra:
+            new.spreadsheet.addElement(table)
+    new.save(str(fresh))
+
+
+def open_workbook_for(path: Path):
+    from qmskit.io.xlsx_read import open_workbook
+    return open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS)

@@ -579,9 +579,11 @@ def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
 
 def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                into_existing: bool) -> None:
-    from qmskit.io.ods import write_ods  # the same sheets, no dropdowns
+    from qmskit.io.ods import carry_office_sheets, write_ods  # the same sheets, no dropdowns
     with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
         write_ods(tmp, meta, frame, cl, lang=lang)
+        if into_existing and path.exists():
+            carry_office_sheets(path, tmp)  # the sheets the office added: the rewrite kept them only in backups
 
 
 def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,

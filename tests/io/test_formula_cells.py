@@ -66,6 +66,15 @@ def cell(path: Path, row: int, col: int):
     return c.value, c.data_type
 
 
+def save_with(path: Path, qid: str, key: str, value: str) -> None:
+    """Read ``path``, change one cell as a consultant would, and save in place (write_responses)."""
+    meta, frame, _ = read(path)
+    frame.at[qid, key] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        write_responses(path, meta, frame.reset_index(), MINI, backup=False)
+
+
 def libreoffice(src: Path, out_dir: Path, target: str) -> Path:
     """``src`` opened and saved by LibreOffice Calc (which computes every formula and stores its result)."""
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{out_dir}/profile", "--convert-to",
@@ -102,11 +111,7 @@ def test_a_yes_whose_evidence_is_a_formula_is_supported(tmp_path):
 
 def test_saving_in_place_keeps_formulas_the_save_does_not_change(tmp_path):
     path, rows = office_workbook(tmp_path)
-    meta, frame, _ = read(path)
-    frame.at["4.1-b", "owner"] = "Ms. Chen"            # the consultant changes one other cell
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResponsesWarning)
-        write_responses(path, meta, frame.reset_index(), MINI, backup=False)
+    save_with(path, "4.1-b", "owner", "Ms. Chen")      # the consultant changes one other cell
     assert cell(path, rows["4.1-a"], 6) == (TEXT_FORMULA, "f")
     assert cell(path, rows["5-a"], 7) == (REAL_FORMULA, "f")
     assert cell(path, rows["4.2-a"], 6) == (SUM_FORMULA, "f")
@@ -116,11 +121,7 @@ def test_saving_in_place_keeps_formulas_the_save_does_not_change(tmp_path):
 
 def test_saving_the_cell_itself_replaces_its_formula_with_the_new_text(tmp_path):
     path, rows = office_workbook(tmp_path)
-    meta, frame, _ = read(path)
-    frame.at["4.1-a", "evidence"] = "Context analysis 2026"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResponsesWarning)
-        write_responses(path, meta, frame.reset_index(), MINI, backup=False)
+    save_with(path, "4.1-a", "evidence", "Context analysis 2026")
     assert cell(path, rows["4.1-a"], 6) == ("Context analysis 2026", "s")
     assert cell(path, rows["5-a"], 7) == (REAL_FORMULA, "f")
 
@@ -168,11 +169,7 @@ def test_libreoffice_results_are_read_and_its_errors_as_what_was_typed(lo_saved,
 def test_saving_into_a_libreoffice_workbook_keeps_its_formulas_and_their_results(lo_saved, tmp_path):
     path = shutil.copyfile(lo_saved["xlsx"], tmp_path / "office.xlsx")
     rows = lo_saved["rows"]
-    meta, frame, _ = read(path)
-    frame.at["4.1-b", "owner"] = "Ms. Chen"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResponsesWarning)
-        write_responses(path, meta, frame.reset_index(), MINI, backup=False)
+    save_with(path, "4.1-b", "owner", "Ms. Chen")
     assert cell(path, rows["5-a"], 7) == ('=A1&" checked"', "f")
     assert cell(path, rows["4.2-a"], 6) == (SUM_FORMULA, "f")
     assert cell(path, rows["4.1-a"], 6) == (TEXT_FORMULA, "f")
