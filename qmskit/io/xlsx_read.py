@@ -19,11 +19,15 @@ the same way (the Assessment sheet is read by column).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import operator
 import re
+import struct
 import threading
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -266,12 +270,14 @@ class _SharedText:
 
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
-                 shared: _SharedText | None = None, strings: _SharedText | None = None) -> bool:
+                 shared: _SharedText | None = None, strings: _SharedText | None = None,
+                 keep: list[bytes] | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
-    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start."""
+    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start;
+    ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands)."""
     row = col = 0
     carry = b""
     offset = 0
@@ -290,6 +296,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=mib(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
+            if keep is not None:
+                keep.append(part)
             if is_sheet and shared is not None:
                 shared.sheet_bytes += len(part)
             if is_sheet and not exact:
@@ -316,8 +324,20 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 return True
 
 
-def prescan(path: Path) -> None:
-    """Check an .xlsx within the limits before any reader opens it (see the module docstring)."""
+@dataclass
+class Scanned:
+    """What the pre-scan read of a workbook: ``members``, every member a reader may look at (each XML part and
+    each sheet) as (name, expanded bytes, CRC-32), in the zip's order; None when not asked for, when they
+    expand to more than _HOLD_BYTES, or when two members share a name."""
+    members: list[tuple[str, bytes, int]] | None
+
+
+_HOLD_BYTES = 16 << 20   # members held for the reader up to this size (expanded, as the zip declares them)
+
+
+def prescan(path: Path, *, hold: bool = False) -> Scanned:
+    """Check an .xlsx within the limits before any reader opens it (see the module docstring). ``hold``: keep
+    the members it read (:class:`Scanned`), so calamine reads those very bytes (:func:`open_workbook`)."""
     with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
@@ -325,29 +345,39 @@ def prescan(path: Path) -> None:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
             sheets = _sheet_parts(zf, infos, path)
+            is_sheet_part = set(sheets)
             counts, strings = _SharedText(), []
-            for info in infos:
-                is_sheet = info in sheets
-                if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    # calamine finds the shared strings by this name in any case (a duplicate: each counts)
-                    shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+            scanned = [info for info in infos if info in is_sheet_part or not info.is_dir()
+                       and info.filename.lower().endswith((".xml", ".rels", ".vml"))]
+            held: list[tuple[str, bytes, int]] | None = None
+            if hold and len(names) == len(infos) and sum(i.file_size for i in scanned) <= _HOLD_BYTES:
+                held = []
+            for info in scanned:
+                is_sheet = info in is_sheet_part
+                # calamine finds the shared strings by this name in any case (a duplicate: each counts)
+                shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+                table = _SharedText() if shared_strings else None
+                counted = counts.v_tags, counts.sheet_bytes
+                keep: list[bytes] | None = [] if held is not None else None
+                # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
+                # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
+                small = info.file_size <= _WALK_AT_ONCE
+                if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table, keep=keep):
+                    counts.v_tags, counts.sheet_bytes = counted
+                    # the exact scan records the strings afresh: the fast one stopped where it gave up,
+                    # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
-                    counted = counts.v_tags, counts.sheet_bytes
-                    # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
-                    # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
-                    small = info.file_size <= _WALK_AT_ONCE
-                    if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table):
-                        counts.v_tags, counts.sheet_bytes = counted
-                        # the exact scan records the strings afresh: the fast one stopped where it gave up,
-                        # and a string after that point must still be bounded
-                        table = _SharedText() if shared_strings else None
-                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table)
-                    if table is not None:
-                        strings.append(table)
+                    keep = [] if held is not None else None
+                    _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table, keep=keep)
+                if table is not None:
+                    strings.append(table)
+                if held is not None and keep is not None:
+                    held.append((info.filename, b"".join(keep), info.CRC))
             _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+    return Scanned(held)
 
 
 _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -503,14 +533,58 @@ def _row(values: list) -> tuple:
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
     """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
-    when calamine refuses it)."""
+    when calamine refuses it). calamine reads the very bytes the pre-scan checked (:func:`stored_copy`)
+    when the pre-scan held them, else the file again."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    (scan or prescan)(path)
+    scanned = scan(path) if scan is not None else prescan(path, hold=True)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        if isinstance(scanned, Scanned) and scanned.members is not None:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(scanned.members)))
+        else:
+            book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
         raise ResponsesError(cannot_read(exc), path=path) from None
     return Workbook(path, book)
+
+
+# python-calamine's get_sheet_by_name reads each sheet twice: its cells, then the whole sheet once more for
+# its merged ranges (which qmskit never asks for), stopping at the first <mergeCells> element. The copy it
+# is handed carries an empty one just after the root tag, so the second read ends there: the cells read are
+# the same (calamine's cell reader skips whatever precedes <sheetData>), the time spent on a sheet halves.
+_WORKSHEET_TAG = re.compile(rb"""(?:\xef\xbb\xbf)?\s*(?:<\?xml(?:[^<>"']|"[^"]*"|'[^']*')*\?>\s*)?"""
+                            rb"""<(?:[A-Za-z_][\w.-]*:)?worksheet(?=[\s>])(?:[^<>"'/]|"[^"]*"|'[^']*')*>""")
+_NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
+
+
+def _merged_cells_skipped(data: bytes) -> bytes | None:
+    """A worksheet's XML with the empty <mergeCells> after its root tag; None when it opens otherwise."""
+    m = _WORKSHEET_TAG.match(data)
+    return None if m is None else data[:m.end()] + _NO_MERGED_CELLS + data[m.end():]
+
+
+def stored_copy(members: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of ``members`` (name, bytes, CRC-32) stored as they are, uncompressed: what calamine then reads
+    costs no second inflate, and nothing the pre-scan did not see is in it. Each worksheet under
+    xl/worksheets/ gets the empty <mergeCells> (see above)."""
+    out = io.BytesIO()
+    central = []
+    for name, data, crc in members:
+        if name.startswith("xl/worksheets/"):
+            skipped = _merged_cells_skipped(data)
+            if skipped is not None:
+                data, crc = skipped, zlib.crc32(skipped)
+        raw = name.encode("utf-8")
+        # version 2.0, flag bit 11: the name is UTF-8; method 0 (stored); no time, no extra field
+        fixed = struct.pack("<HHHHHIIIHH", 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(raw), 0)
+        central.append(struct.pack("<IH", 0x02014B50, 20) + fixed + struct.pack("<HHHII", 0, 0, 0, 0, out.tell())
+                       + raw)
+        out.write(struct.pack("<I", 0x04034B50) + fixed + raw)
+        out.write(data)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
