@@ -17,6 +17,7 @@ look-up and nothing else of i18n).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 
 
 class Message(str):
@@ -43,6 +44,29 @@ def msg(key: str, /, **fields: object) -> Message:
     The English text (``str()``) is looked up in the catalog here, when the error is made."""
     from qmskit.i18n.catalog import msg as catalog_msg
     return catalog_msg(key, **fields)
+
+
+ECHO_LIMIT = 80  # characters of a user's value an error or warning line repeats; the rest is "…"
+
+
+def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value the user typed, as a line repeats it: its first ``limit`` characters, then "…" (an invalid
+    answer of a megabyte must not become a megabyte-long error line)."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class RowPlace(Enum):
+    """What a row number of a responses file counts, and so the one wording of a problem's place: a row of a
+    workbook's sheet (what a spreadsheet shows), a row of its KPIs sheet, or a line of a text file (CSV,
+    YAML: what an editor shows). The answers and the KPIs of one file are placed with the same kind."""
+    ROW = ("place.row", "row")
+    KPIS_ROW = ("place.kpis_row", "row")
+    LINE = ("place.line", "line")
+
+    def at(self, number: object) -> Message:
+        key, field = self.value
+        return msg(key, **{field: number})
 
 
 def joined(parts: list[str]) -> str:

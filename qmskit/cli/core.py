@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -132,30 +135,61 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None, lang:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
     from qmskit.errors import ResponsesProblems
     from qmskit.i18n.catalog import error_line, t, tn
-    from qmskit.io.responses import MAX_PROBLEMS, read_responses
+    from qmskit.io.responses import MAX_PROBLEMS
 
     failed = 0
     for path in files:
-        try:
-            read_responses(path, checklist)
-        except ResponsesProblems as exc:
-            for problem in exc.problems[:MAX_PROBLEMS]:
-                click.echo(plain(error_line(problem, lang)))
-            total = len(exc.problems) + exc.more
-            shown = min(total, MAX_PROBLEMS)
+        problems: list[QmskitError] = []
+        total = 0  # errors found (the first MAX_PROBLEMS of them in problems)
+        with collected_warnings() as warned:
+            try:
+                # scored too: what `score` and the report would warn about (n/a without a justification, an
+                # answer inside an excluded clause) is listed here with the reader's warnings
+                from qmskit.api import read_and_score
+                for message in read_and_score(path, checklist).warnings:
+                    warned.append(msg_for_file(path, message))
+            except ResponsesProblems as exc:
+                problems, total = list(exc.problems[:MAX_PROBLEMS]), len(exc.problems) + exc.more
+            except QmskitError as exc:
+                if click.get_current_context().find_root().params.get("debug"):
+                    raise
+                problems, total = [exc], 1
+        for problem in problems:
+            click.echo(plain(error_line(problem, lang)))
+        for warning in warned:
+            click.echo(warning_text(warning, lang))
+        if total:
+            failed += 1
             click.echo(plain(tn("cli.n_problems", total, lang, path=path)
-                             + (t("cli.first_shown", lang, shown=shown) if total > shown else "")))
-            failed += 1
-        except QmskitError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(plain(error_line(exc, lang)))
-            click.echo(plain(tn("cli.n_problems", 1, lang, path=path)))
-            failed += 1
+                             + (tn("cli.and_n_warnings", len(warned), lang) if warned else "")
+                             + (t("cli.first_shown", lang, shown=len(problems)) if total > len(problems) else "")))
+        elif warned:  # not "no problems" after the lines above: the count of what was said
+            click.echo(plain(tn("cli.no_errors_n_warnings", len(warned), lang, path=path)))
         else:
             click.echo(plain(t("cli.no_problems", lang, path=path)))
     if failed:
         sys.exit(1)
+
+
+def msg_for_file(path: Path, message: object) -> object:
+    """A scoring warning (a catalog message without a file) as the line ``score`` prints: the file named."""
+    from qmskit.i18n.catalog import msg
+    return msg("errors.file", path=path, detail=message)
+
+
+@contextmanager
+def collected_warnings() -> Iterator[list]:
+    """The reader's warnings (:class:`ResponsesWarning`) raised in the block, kept in order in the list it
+    gives, every one (not once per place, as Python's default filter would); other warnings are shown as usual."""
+    from qmskit.errors import ResponsesWarning
+    kept: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResponsesWarning)
+        yield kept
+    kept[:0] = [w.message for w in caught if isinstance(w.message, ResponsesWarning)]
+    for w in caught:
+        if not isinstance(w.message, ResponsesWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def register(group: click.Group) -> None:

@@ -46,6 +46,12 @@ class Comparison:
         return self.after.office
 
     @property
+    def offices_differ(self) -> bool:
+        """True when the two sides name different offices (compared with ``force``): every headline then
+        names each side's office beside its own figures."""
+        return not same_office(self.before.office, self.after.office)
+
+    @property
     def overall_change(self) -> float | None:
         return _diff(self.before.overall, self.after.overall)
 
@@ -70,7 +76,7 @@ class Comparison:
     def to_dict(self) -> dict:
         """The ``qmskit compare --json`` document: unrounded numbers, null where undefined."""
         def side(a: Assessment) -> dict:
-            return {"source": a.source, "date": _text(a.meta.get("date")), "checklist":
+            return {"office": a.office, "source": a.source, "date": _text(a.meta.get("date")), "checklist":
                     {"id": a.checklist.id, "version": a.checklist.version}, "overall": as_number(a.overall),
                     "completeness": as_number(a.completeness), "readiness": a.readiness,
                     "gaps": len(a.gaps), "kpi_findings": len(a.kpi_findings)}

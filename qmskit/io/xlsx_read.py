@@ -27,13 +27,13 @@ import struct
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
+from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -119,9 +119,10 @@ def _plain_and_near(part: bytes) -> bool:
     return _fast_check(part) is not None
 
 
-def _fast_check(part: bytes) -> int | None:
+def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
-    text bound) when the fast check vouches for it (see above); None: walk it.
+    text bound) when the fast check vouches for it (see above); None: walk it. ``formula[0]`` is set when
+    the stretch may hold an <f> tag (an "f" right after a "<" or a ":"; qmskit.io.formulas reads those).
 
     Two whole-chunk passes find every "<" and ":" (a namespace prefix) at once, and count every "r" after a
     space; the bytes just after those heads are then gathered and compared as arrays, first one byte for
@@ -148,6 +149,8 @@ def _fast_check(part: bytes) -> int | None:
     first = a.take(heads + 1)
     if (first[is_lt] == 33).any():
         return None
+    if formula is not None and not formula[0]:
+        formula[0] = bool((first == 102).any())
     # only a head followed by "c", "r" or "v" may open a row, a cell or a <v>; the others are done with
     maybe = (first == 99) | (first == 114) | (first == 118)
     heads, is_lt, first = heads[maybe], is_lt[maybe], first[maybe]
@@ -271,12 +274,13 @@ class _SharedText:
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
                  shared: _SharedText | None = None, strings: _SharedText | None = None,
-                 keep: list[bytes] | None = None) -> bool:
+                 formulas: set[str] | None = None, keep: list[bytes] | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
-    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start;
+    ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start,
+    ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those);
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands)."""
     row = col = 0
     carry = b""
@@ -303,9 +307,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset)
-                v_tags = _fast_check(part)  # (it never vouches for a "<!": a DTD is looked for exactly)
+                seen = [False]
+                v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
+                if seen[0] and formulas is not None:
+                    formulas.add(info.filename)
                 if shared is not None:
                     shared.v_tags += v_tags
             else:
@@ -318,42 +325,45 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     strings.add_strings(part, offset)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
+                    if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS):
+                        formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)
             offset += len(part)
             carry = buf[end:]
             if last:
                 return True
 
 
-@dataclass
-class Scanned:
-    """What the pre-scan read of a workbook: ``members``, every member a reader may look at (each XML part and
-    each sheet) as (name, expanded bytes, CRC-32), in the zip's order; None when not asked for, when they
-    expand to more than _HOLD_BYTES, or when two members share a name."""
-    members: list[tuple[str, bytes, int]] | None
+# A workbook's members are held for calamine (open_workbook) up to this size, expanded as the zip declares them
+_HOLD_BYTES = 16 << 20
+Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
 
 
-_HOLD_BYTES = 16 << 20   # members held for the reader up to this size (expanded, as the zip declares them)
+def prescan(path: Path) -> FormulaIndex:
+    """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
+    its formula cells are, for the reader (qmskit.io.formulas)."""
+    return prescan_held(path, hold=False)[0]
 
 
-def prescan(path: Path, *, hold: bool = False) -> Scanned:
-    """Check an .xlsx within the limits before any reader opens it (see the module docstring). ``hold``: keep
-    the members it read (:class:`Scanned`), so calamine reads those very bytes (:func:`open_workbook`)."""
+def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held | None]:
+    """:func:`prescan`, also returning (with ``hold``) every member a reader may look at (each XML part and
+    each sheet) as it read and checked them, so calamine reads those very bytes (:func:`stored_copy`);
+    None when they expand to more than _HOLD_BYTES or two members share a name."""
     with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
-            sheets = _sheet_parts(zf, infos, path)
-            is_sheet_part = set(sheets)
+            sheets = set(_sheet_parts(zf, infos, path))
             counts, strings = _SharedText(), []
-            scanned = [info for info in infos if info in is_sheet_part or not info.is_dir()
+            formulas: set[str] = set()
+            scanned = [info for info in infos if info in sheets or not info.is_dir()
                        and info.filename.lower().endswith((".xml", ".rels", ".vml"))]
-            held: list[tuple[str, bytes, int]] | None = None
+            held: Held | None = None
             if hold and len(names) == len(infos) and sum(i.file_size for i in scanned) <= _HOLD_BYTES:
                 held = []
             for info in scanned:
-                is_sheet = info in is_sheet_part
+                is_sheet = info in sheets
                 # calamine finds the shared strings by this name in any case (a duplicate: each counts)
                 shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
                 table = _SharedText() if shared_strings else None
@@ -362,22 +372,25 @@ def prescan(path: Path, *, hold: bool = False) -> Scanned:
                 # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
                 # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
                 small = info.file_size <= _WALK_AT_ONCE
-                if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table, keep=keep):
+                if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
+                                             formulas=formulas, keep=keep):
                     counts.v_tags, counts.sheet_bytes = counted
                     # the exact scan records the strings afresh: the fast one stopped where it gave up,
                     # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
                     keep = [] if held is not None else None
-                    _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table, keep=keep)
+                    _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
+                                 formulas=formulas, keep=keep)
                 if table is not None:
                     strings.append(table)
                 if held is not None and keep is not None:
+                    # (zipfile checked the CRC as the last stretch was read: it is these bytes')
                     held.append((info.filename, b"".join(keep), info.CRC))
-            _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
+            _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
+            return FormulaIndex(path, frozenset(formulas)), held
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
-    return Scanned(held)
 
 
 _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -456,6 +469,11 @@ class Sheet:
     def iter_rows(self, min_row: int = 1, values_only: bool = True):
         return map(_row, self._rows[min_row - 1:])
 
+    def value(self, row: int, col: int):
+        """The value of one cell (1-based), as the readers get it (None when blank or beyond the sheet)."""
+        values = self._rows[row - 1] if 0 < row <= len(self._rows) else []
+        return _value(values[col - 1]) if 0 < col <= len(values) else None
+
     def column(self, index: int, min_row: int = 1) -> list:
         """The values of column ``index`` (0-based) from row ``min_row`` on (None past a short row)."""
         rows = self._rows[min_row - 1:]
@@ -465,13 +483,19 @@ class Sheet:
 
 
 class Workbook:
-    """What :func:`qmskit.io.xlsx.read_xlsx` needs of a workbook: sheet names and sheets by name."""
+    """What :func:`qmskit.io.xlsx.read_xlsx` needs of a workbook: sheet names and sheets by name.
 
-    def __init__(self, path: Path, book):
+    A formula cell that holds no usable computed value reads as its formula text, as typed (calamine gives
+    it blank; see qmskit.io.formulas); ``formulas_as_text`` lists those of the sheets read so far, for the
+    reader's warning."""
+
+    def __init__(self, path: Path, book, formulas: FormulaIndex | None = None):
         self.path = path
         self._book = book
+        self._formulas = formulas or FormulaIndex()
         self.sheetnames = list(book.sheet_names)
         self._cache: dict[str, Sheet] = {}
+        self.formulas_as_text: list[FormulaCell] = []
 
     def __getitem__(self, name: str) -> Sheet:
         if name not in self._cache:
@@ -481,12 +505,35 @@ class Workbook:
             except CalamineError:
                 raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
                                      path=self.path) from None
+            self.formulas_as_text += _formula_texts(data, self._formulas.uncomputed(name))
             _check_cell_lengths(data, name, self.path)
             self._cache[name] = Sheet(name, data)
         return self._cache[name]
 
     def close(self) -> None:
         self._book.close()
+
+
+def _formula_texts(rows: list[list], cells: list[FormulaCell]) -> list[FormulaCell]:
+    """Put each formula's text into the cells calamine read blank (the rows grown to reach them: calamine's
+    rectangle ends at its last value); returns the cells changed."""
+    changed = []
+    for cell in cells:
+        if cell.row > MAX_ROWS or cell.col > MAX_COLUMNS:
+            continue  # (the pre-scan refused a sheet that reaches this far)
+        while len(rows) < cell.row:
+            rows.append([])
+        values = rows[cell.row - 1]
+        if len(values) < cell.col:
+            values.extend([""] * (cell.col - len(values)))
+        if values[cell.col - 1] in ("", None):
+            values[cell.col - 1] = cell.text
+            changed.append(cell)
+    width = max(map(len, rows), default=0)
+    if changed:  # a rectangle again, as calamine gives it (Sheet.column relies on it)
+        for values in rows:
+            values.extend([""] * (width - len(values)))
+    return changed
 
 
 def _check_cell_lengths(rows: list[list], sheet: str, path: Path) -> None:
@@ -531,23 +578,24 @@ def _row(values: list) -> tuple:
 
 
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
-    """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own) and
+    """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own; it
+    returns the file's formula cells, a :class:`FormulaIndex`) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
-    when calamine refuses it). calamine reads the very bytes the pre-scan checked (:func:`stored_copy`)
-    when the pre-scan held them, else the file again."""
+    when calamine refuses it). calamine reads the very bytes the .xlsx pre-scan checked (:func:`stored_copy`)
+    when it held them, else the file again."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    scanned = scan(path) if scan is not None else prescan(path, hold=True)
+    formulas, held = (scan(path), None) if scan is not None else prescan_held(path)
     try:
-        if isinstance(scanned, Scanned) and scanned.members is not None:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(scanned.members)))
+        if held is not None:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))
         else:
             book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
         raise ResponsesError(cannot_read(exc), path=path) from None
-    return Workbook(path, book)
+    return Workbook(path, book, formulas)
 
 
 # python-calamine's get_sheet_by_name reads each sheet twice: its cells, then the whole sheet once more for
@@ -565,7 +613,7 @@ def _merged_cells_skipped(data: bytes) -> bytes | None:
     return None if m is None else data[:m.end()] + _NO_MERGED_CELLS + data[m.end():]
 
 
-def stored_copy(members: list[tuple[str, bytes, int]]) -> bytes:
+def stored_copy(members: Held) -> bytes:
     """A zip of ``members`` (name, bytes, CRC-32) stored as they are, uncompressed: what calamine then reads
     costs no second inflate, and nothing the pre-scan did not see is in it. Each worksheet under
     xl/worksheets/ gets the empty <mergeCells> (see above)."""

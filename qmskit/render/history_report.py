@@ -90,7 +90,8 @@ def sparkline(values: list, target: float, width: int = 120, height: int = 28) -
 def context(h: History, lang: str = "en", parameters: dict | None = None) -> dict:
     lang = check_lang(lang)
     latest = h.latest
-    points = [{"label": r["label"], "file": Path(r["source"] or "").name, "overall": _fmt(r["overall"]),
+    points = [{"label": r["label"], "file": " · ".join(([r["office"]] if h.offices_differ else [])
+                                                       + [Path(r["source"] or "").name]), "overall": _fmt(r["overall"]),
                "completeness": _fmt(r["completeness"]) + ("%" if _fmt(r["completeness"]) != "—" else ""),
                "readiness": r["readiness"], "band": t(f"band_{r['readiness']}", lang), "major": r["major"],
                "minor": r["minor"], "observation": r["observation"], "kpi_findings": r["kpi_findings"]}
@@ -128,7 +129,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     params = parameters or {}
     rerun = " ".join(["qmskit", "history", *[Path(a.source or "").name for a in h.assessments], "-o", "DIR",
                       "--lang", lang] + (["--force"] if params.get("force") else []))
-    return {"lang": lang, "title": f"{h.office} — {t('history.kicker', lang)}", "office": h.office,
+    return {"lang": lang, "title": f"{h.offices_heading} — {t('history.kicker', lang)}", "office": h.offices_heading,
             "checklist": f"{latest.checklist.title_text(lang)} ({latest.checklist.id} {latest.checklist.version})",
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),

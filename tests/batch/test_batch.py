@@ -32,7 +32,7 @@ from qmskit.batch import runner as batch
 from qmskit.batch.outcomes import OfficeOutcome
 from qmskit.batch.tasks import Status
 from qmskit.io.responses import write_responses
-from qmskit.render import portfolio
+from qmskit.render import findings_table, portfolio
 
 MARK = "ZQX7MARKER"          # office A's unique marker: in its name, evidence and notes
 QMSKIT = Path(sys.executable).parent / "qmskit"
@@ -191,12 +191,14 @@ def test_scores_and_gaps_csv_match_single_office_scoring(mixed, offices):
         row = scores[scores["office"] == o.office].iloc[0]
         assert row["overall"] == pytest.approx(a.overall, abs=1e-9)
         assert row["7.5"] == pytest.approx(a.clauses.set_index("clause").loc["7.5", "score"], abs=1e-9)
-        mine = gaps[gaps["office"] == o.office]
+        mine = gaps[(gaps["office"] == o.office) & (gaps["kind"] == "question")]  # KPI findings: kind "kpi"
         assert mine["id"].tolist() == a.gaps["id"].tolist()
+        assert mine["reason"].tolist() == a.gaps["reason"].tolist()
+        assert mine["basis"].tolist() == a.gaps["basis"].tolist()
         assert mine["impact"].to_numpy() == pytest.approx(a.gaps["impact"].to_numpy())
     assert set(gaps["severity"]) <= {"major", "minor", "observation"}
-    with open(out / "gaps.csv", encoding="utf-8") as fh:
-        assert next(csv.reader(fh))[:4] == ["office", "rank", "id", "clause"]
+    with open(out / "gaps.csv", encoding="utf-8-sig") as fh:  # a BOM first, for Excel
+        assert next(csv.reader(fh)) == list(findings_table.headers("en").values())
 
 
 # ---------------------------------------------------------------------------------------------- isolation

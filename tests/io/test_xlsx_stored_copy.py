@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from qmskit.io import xlsx_read
 from qmskit.io.responses import read_responses
-from qmskit.io.xlsx_read import _NO_MERGED_CELLS, _merged_cells_skipped, prescan, stored_copy
+from qmskit.io.xlsx_read import _NO_MERGED_CELLS, _merged_cells_skipped, prescan_held, stored_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKBOOKS = sorted((ROOT / "examples").rglob("*.xlsx")) + sorted((ROOT / "tests" / "data").glob("*.xlsx"))
@@ -28,7 +28,7 @@ def cells(book: CalamineWorkbook) -> dict:
 
 
 def calamine_both_ways(path: Path) -> tuple[dict, dict]:
-    held = prescan(path, hold=True).members
+    held = prescan_held(path)[1]
     assert held is not None
     return (cells(CalamineWorkbook.from_path(str(path))),
             cells(CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))))
@@ -60,7 +60,7 @@ def test_merged_ranges_and_typed_cells_read_the_same(tmp_path):
     path = edited(tmp_path)
     direct, held = calamine_both_ways(path)
     assert held == direct
-    copy = zipfile.ZipFile(io.BytesIO(stored_copy(prescan(path, hold=True).members)))
+    copy = zipfile.ZipFile(io.BytesIO(stored_copy(prescan_held(path)[1])))
     assert copy.testzip() is None  # every CRC right
     sheet = copy.read("xl/worksheets/sheet2.xml")
     assert _NO_MERGED_CELLS in sheet[:1000] and b'ref="G10:H12"' in sheet
@@ -78,7 +78,7 @@ def test_read_responses_is_the_same_held_or_read_again(path, tmp_path, monkeypat
 
     meta, frame, said = read()
     monkeypatch.setattr(xlsx_read, "_HOLD_BYTES", 0)
-    assert prescan(path, hold=True).members is None
+    assert prescan_held(path)[1] is None
     meta_again, frame_again, said_again = read()
     assert meta == meta_again and said == said_again
     assert frame.equals(frame_again) and list(frame.dtypes) == list(frame_again.dtypes)
