@@ -22,7 +22,9 @@ import datetime as dt
 import io
 import itertools
 import operator
+import os
 import re
+import stat
 import struct
 import threading
 import zipfile
@@ -279,18 +281,20 @@ class _SharedText:
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
                  shared: _SharedText | None = None, strings: _SharedText | None = None,
-                 formulas: set[str] | None = None, keep: list[bytes] | None = None) -> bool:
+                 formulas: set[str] | None = None, keep: list[bytes] | None = None,
+                 data: bytes | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
     ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start,
     ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those);
-    ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands)."""
+    ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
+    ``data``: the member's bytes when they were read already."""
     row = col = 0
     carry = b""
     offset = 0
-    with zf.open(info) as fh:
+    with zf.open(info) if data is None else io.BytesIO(data) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             last = len(chunk) < _CHUNK  # (a zip member's read gives less only at its end)
@@ -343,6 +347,21 @@ _HOLD_BYTES = 16 << 20
 Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
 
 
+def _file_bytes(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes when it has at most ``limit`` (the zip is then read from memory: one read
+    instead of a seek and a read per piece of every member); None otherwise, or when it cannot be read (the
+    zip opened from the path then says why)."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read(st.st_size + 1)  # (read(n) allocates n bytes first: not the limit)
+    except OSError:
+        return None
+    return data if len(data) == st.st_size else None  # it changed since: the zip from the path says what it is
+
+
 def prescan(path: Path) -> FormulaIndex:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
     its formula cells are, for the reader (qmskit.io.formulas)."""
@@ -353,13 +372,15 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
     """:func:`prescan`, also returning (with ``hold``) every member a reader may look at (each XML part and
     each sheet) as it read and checked them, so calamine reads those very bytes (:func:`stored_copy`);
     None when they expand to more than _HOLD_BYTES or two members share a name."""
-    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook",
+                          data=_file_bytes(path, _HOLD_BYTES) if hold else None) as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
-            sheets = set(_sheet_parts(zf, infos, path))
+            rels: dict[zipfile.ZipInfo, bytes] = {}
+            sheets = set(_sheet_parts(zf, infos, path, rels))
             counts, strings = _SharedText(), []
             formulas: set[str] = set()
             scanned = [info for info in infos if info in sheets or not info.is_dir()
@@ -378,14 +399,14 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                 # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
                 small = info.file_size <= _WALK_AT_ONCE
                 if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
-                                             formulas=formulas, keep=keep):
+                                             formulas=formulas, keep=keep, data=rels.get(info)):
                     counts.v_tags, counts.sheet_bytes = counted
                     # the exact scan records the strings afresh: the fast one stopped where it gave up,
                     # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
                     keep = [] if held is not None else None
                     _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
-                                 formulas=formulas, keep=keep)
+                                 formulas=formulas, keep=keep, data=rels.get(info))
                 if table is not None:
                     strings.append(table)
                 if held is not None and keep is not None:
@@ -402,10 +423,11 @@ _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MAX_RELS = 1 << 20
 
 
-def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> list[zipfile.ZipInfo]:
+def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
+                 read: dict[zipfile.ZipInfo, bytes] | None = None) -> list[zipfile.ZipInfo]:
     """The members calamine may read as a sheet: xl/worksheets/*, and whatever a relationship names (by
     file name, any case and folder, any extension: calamine follows the workbook's relationships, so a
-    sheet at xl/elsewhere/s.bin is read as one)."""
+    sheet at xl/elsewhere/s.bin is read as one). ``read`` receives each relationships part's bytes."""
     targets: set[bytes] = set()
     for info in infos:
         if info.filename.lower().endswith(".rels") and not info.is_dir():
@@ -413,6 +435,8 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) 
                 data = fh.read(_MAX_RELS + 1)
             if len(data) > _MAX_RELS:
                 raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
+            if read is not None:
+                read[info] = data  # (read to its end: zipfile checked its CRC)
             targets.update((a or b).replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower() for a, b in _TARGET.findall(data))
     return [i for i in infos if not i.is_dir() and (i.filename.startswith("xl/worksheets/")
                                                     or i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
@@ -622,7 +646,8 @@ def stored_copy(members: Held) -> bytes:
     """A zip of ``members`` (name, bytes, CRC-32) stored as they are, uncompressed: what calamine then reads
     costs no second inflate, and nothing the pre-scan did not see is in it. Each worksheet under
     xl/worksheets/ gets the empty <mergeCells> (see above)."""
-    out = io.BytesIO()
+    out: list[bytes] = []
+    offset = 0
     central = []
     for name, data, crc in members:
         if name.startswith("xl/worksheets/"):
@@ -632,12 +657,11 @@ def stored_copy(members: Held) -> bytes:
         raw = name.encode("utf-8")
         # version 2.0, flag bit 11: the name is UTF-8; method 0 (stored); no time, no extra field
         fixed = struct.pack("<HHHHHIIIHH", 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(raw), 0)
-        central.append(struct.pack("<IH", 0x02014B50, 20) + fixed + struct.pack("<HHHII", 0, 0, 0, 0, out.tell())
-                       + raw)
-        out.write(struct.pack("<I", 0x04034B50) + fixed + raw)
-        out.write(data)
-    start = out.tell()
-    for entry in central:
-        out.write(entry)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
-    return out.getvalue()
+        central.append(struct.pack("<IH", 0x02014B50, 20) + fixed + struct.pack("<HHHII", 0, 0, 0, 0, offset) + raw)
+        local = struct.pack("<I", 0x04034B50) + fixed + raw
+        out += (local, data)
+        offset += len(local) + len(data)
+    size = sum(map(len, central))
+    out += central
+    out.append(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, offset, 0))
+    return b"".join(out)
