@@ -17,6 +17,7 @@ look-up and nothing else of i18n).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 
 
 class Message(str):
@@ -45,6 +46,47 @@ def msg(key: str, /, **fields: object) -> Message:
     return catalog_msg(key, **fields)
 
 
+ECHO_LIMIT = 80  # characters of a user's value an error or warning line repeats; the rest is "…"
+
+
+# the catalog fields that repeat what the user typed (an answer, a value, an id, a key, a name): an error or
+# warning line holds each one clipped; every other field (lists, limits, allowed values, nested lines) whole
+ECHOED_FIELDS = frozenset({"answer", "value", "text", "id", "key", "kpi", "name", "office", "given", "label"})
+
+
+def clipped(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value the user typed, as a line repeats it: its first ``limit`` characters, then "…" (an invalid
+    answer of a megabyte must not become a megabyte-long error line)."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _echoes_clipped(text: str | None) -> str | None:
+    """``text`` (a :class:`Message`, its nested Messages too) with each of its ECHOED_FIELDS clipped: the
+    one place every error and warning line passes through (QmskitError, ResponsesWarning)."""
+    if not isinstance(text, Message):
+        return text
+    fields = {k: _echoes_clipped(v) if isinstance(v, Message)
+              else clipped(v) if k in ECHOED_FIELDS and isinstance(v, str) and len(v) > ECHO_LIMIT else v
+              for k, v in text.fields.items()}
+    if all(fields[k] is v for k, v in text.fields.items()):
+        return text
+    return msg(text.key, **fields)
+
+
+class RowPlace(Enum):
+    """What a row number of a responses file counts, and so the one wording of a problem's place: a row of a
+    workbook's sheet (what a spreadsheet shows), a row of its KPIs sheet, or a line of a text file (CSV,
+    YAML: what an editor shows). The answers and the KPIs of one file are placed with the same kind."""
+    ROW = ("place.row", "row")
+    KPIS_ROW = ("place.kpis_row", "row")
+    LINE = ("place.line", "line")
+
+    def at(self, number: object) -> Message:
+        key, field = self.value
+        return msg(key, **{field: number})
+
+
 def joined(parts: list[str]) -> str:
     """Several problems as one line, each said in the line's language ("a; b", "a；b"): a Message when any
     part is one, so the edge can still translate every part."""
@@ -69,6 +111,7 @@ class QmskitError(Exception):
     ``detail`` (what is wrong) and ``where`` (a row, a line, a sheet) may be :class:`Message` objects."""
 
     def __init__(self, message: str, *, path: object = None, where: str | None = None):
+        message, where = _echoes_clipped(message) or message, _echoes_clipped(where)
         self.path = None if path is None else str(path)
         self.where = where
         self.detail = message
@@ -126,6 +169,7 @@ class ResponsesWarning(UserWarning):
     :class:`Message`. ``warnings.warn(ResponsesWarning(msg(...), path=path))`` keeps them together."""
 
     def __init__(self, message: str, *, path: object = None, where: str | None = None):
+        message, where = _echoes_clipped(message) or message, _echoes_clipped(where)
         self.path = None if path is None else str(path)
         self.where = where
         self.detail = message

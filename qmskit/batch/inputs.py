@@ -109,16 +109,24 @@ def attach_plan(o: OfficeOutcome, plans: dict[str, Path]) -> Path | None:
 
 
 def assign_slugs(outcomes: list[OfficeOutcome]) -> None:
-    """File names from office names; two offices with the same name get -2, -3 (input order)."""
+    """File names from office names; two offices with the same name get -2, -3 (input order).
+
+    Offices with the same name (one office's yearly assessments) are told apart in the portfolio by their
+    assessment date, or their file's name where the dates do not (:func:`qmskit.core.assessment.telling_apart`):
+    "Moonbay District Office (2024-10-22)"."""
+    from qmskit.core.assessment import telling_apart
     from qmskit.io.iorw import slugify
 
     taken: set[str] = {"index", "scores", "gaps"}
     names: dict[str | None, int] = {}
     for o in outcomes:
         names[o.office] = names.get(o.office, 0) + 1
+    same_name = [o for o in outcomes if names[o.office] > 1]
+    scored = [o for o in same_name if o.assessment is not None]
+    tags = dict(zip(map(id, scored), telling_apart([o.assessment for o in scored if o.assessment is not None])))
     for o in outcomes:
         if names[o.office] > 1:  # the portfolio needs unique labels too
-            o.office = f"{o.office} ({Path(o.source).name})"
+            o.office = f"{o.office} ({tags.get(id(o)) or Path(o.source).name})"
         base = slugify(o.office or "") or "office"
         slug, n = base, 1
         while slug in taken:

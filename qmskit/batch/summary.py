@@ -12,13 +12,18 @@ from qmskit.core.readiness import BANDS
 from qmskit.core.values import as_number
 from qmskit.io.cells import csv_for_people
 
+# UTF-8's byte-order mark first: Excel opens a CSV without it in the machine's legacy code page, which
+# turns every Chinese header, office name and question into mojibake (pandas, LibreOffice and qmskit's
+# own reader skip it)
+_BOM = "\ufeff"
+
 
 def write_tables(out: OutputFolder | Path, outcomes: list[OfficeOutcome], lang: str = "en") -> tuple[Path, Path]:
     """scores.csv and gaps.csv, for people to open in a spreadsheet: office names, questions and owners
     that start like a formula are neutralised (qmskit.io.cells.csv_for_people). ``out``: a folder or the
     batch's OutputFolder."""
-    return (write_text(out, "scores.csv", csv_for_people(scores_table(outcomes))),
-            write_text(out, "gaps.csv", csv_for_people(gaps_table(outcomes, lang))))
+    return (write_text(out, "scores.csv", _BOM + csv_for_people(scores_table(outcomes))),
+            write_text(out, "gaps.csv", _BOM + csv_for_people(gaps_table(outcomes, lang))))
 
 
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
@@ -43,22 +48,13 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
 
 
 def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
-    """Every gap of every scored office, each office's gaps in rank order."""
-    cols = ["office", "rank", "id", "clause", "severity", "answer", "impact", "critical", "weight",
-            "question", "owner", "due", "file"]
-    frames = []
-    for o in outcomes:
-        a = o.assessment
-        if a is None or a.gaps.empty:
-            continue
-        g = a.gaps
-        text = g.get(f"text_{lang}", g.get("text_en"))
-        frames.append(pd.DataFrame({
-            "office": o.office, "rank": g["rank"], "id": g["id"], "clause": g["clause"],
-            "severity": g["severity"], "answer": g["answer"].astype(str), "impact": g["impact"],
-            "critical": g["critical"].astype(bool), "weight": g["weight"], "question": text,
-            "owner": g["owner"], "due": g["due"], "file": o.source}))
-    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+    """Every finding of every scored office, as the report's gap register has them (question gaps in rank
+    order, then each office's KPI findings after the question gaps of their severity), with the severity's
+    reason and basis; headers in ``lang`` (qmskit.render.findings_table)."""
+    from qmskit.render.findings_table import findings_frame, findings_table
+    frames = [findings_frame(o.assessment, lang, office=o.office, file=o.source) for o in outcomes
+              if o.assessment is not None and (len(o.assessment.gaps) or o.assessment.kpi_findings)]
+    return findings_table(frames, lang)
 
 
 def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: bool) -> dict:

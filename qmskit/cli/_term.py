@@ -88,3 +88,39 @@ def report_error(exc: QmskitError) -> None:
     if click.get_current_context().find_root().params.get("debug"):
         raise exc
     click.echo(error_text(exc), err=True)
+
+
+class SaidUsageError(click.UsageError):
+    """A usage error (a missing -o, one file where two are needed) in the command's language: click frames
+    every usage error with its own English ("Usage:", "Try '… --help' for help.", "Error:"); this one says
+    the frame with the catalog's words (the usage line itself, options and arguments, stays as click writes it)."""
+
+    def __init__(self, error: click.UsageError, lang: str):
+        super().__init__(self._said(error, lang), error.ctx)
+        self.lang = lang
+
+    @staticmethod
+    def _said(error: click.UsageError, lang: str) -> str:
+        """The error's own line: a missing argument or option in the catalog's words; click's other parsing
+        errors (an unknown option, a value not among the choices) as click words them."""
+        from qmskit.i18n.catalog import t
+        if isinstance(error, click.MissingParameter) and error.param is not None and error.ctx is not None \
+                and not error.message:
+            key = "cli.usage.missing_argument" if isinstance(error.param, click.Argument) else "cli.usage.missing_option"
+            return t(key, lang, name=error.param.get_error_hint(error.ctx))
+        return error.format_message()
+
+    def show(self, file=None) -> None:
+        from qmskit.i18n.catalog import t
+
+        def say(line: str = "") -> None:
+            click.echo(line, file=file, err=file is None)
+        ctx = self.ctx
+        if ctx is not None:
+            usage = ctx.get_usage().split(" ", 1)[-1]  # after click's "Usage:"
+            say(t("cli.usage.usage", self.lang, usage=usage))
+            names = ctx.command.get_help_option_names(ctx) if ctx.command.get_help_option(ctx) is not None else []
+            if names:
+                say(t("cli.usage.try_help", self.lang, command=ctx.command_path, option=max(names, key=len)))
+            say()
+        say(plain(t("cli.usage.error", self.lang, message=self.format_message())))

@@ -85,6 +85,12 @@ class QmskitGroup(click.Group):
                     raise
                 click.echo(error_text(exc, message_lang(ctx)), err=True)
                 ctx.exit(1)
+            except click.UsageError as exc:  # its frame in the command's language (English: click's own)
+                from qmskit.cli._term import SaidUsageError
+                lang = message_lang(ctx)
+                if lang == "en" or isinstance(exc, SaidUsageError):
+                    raise
+                raise SaidUsageError(exc, lang) from None
             except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
                 raise
             except OSError as exc:  # disk full, read-only folder, permission denied: plain words, the file named

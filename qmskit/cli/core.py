@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -98,29 +101,44 @@ def print_score_table(results: list, lang: str = "en") -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from qmskit.core.assessment import telling_apart
     from qmskit.i18n.catalog import band_label, join_reasons, t
     from qmskit.i18n.numbers import fmt_number
 
+    # several files (often one office's yearly assessments, same name): each row and reasons line also says
+    # which assessment it is, by its date (its file's name when the dates do not tell them apart)
+    tags = telling_apart(results) if len(results) > 1 else None
+    # a column of its own where it fits (the table takes 80 columns without it, a column 4 more than its text),
+    # as wide as its longest tag where there is room (a file's name), else a line of the office's cell
+    tag_width = min(max(map(len, tags or [""])), console().width - 80 - 4)
+    tag_column = bool(tags) and tag_width >= len("YYYY-MM-DD")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     # the name wraps; numbers and the verdict are never cut
     table.add_column(t("cli.score.col_office", lang), min_width=12, ratio=1)
+    if tag_column:
+        table.add_column(t("cli.score.col_assessment", lang), width=tag_width, overflow="fold")
     for key in SCORE_NUMBER_COLUMNS:
         table.add_column(t(f"cli.score.col_{key}", lang), no_wrap=True, justify="right")
     table.add_column(t("cli.score.col_readiness", lang), min_width=12)
     any_kpi = False
-    for a in results:
+    for i, a in enumerate(results):
         c = a.finding_counts()
         obs = str(c["observation"]) + (f" (+{c['kpi_observation']})" if c["kpi_observation"] else "")
         any_kpi = any_kpi or bool(c["kpi_observation"])
-        table.add_row(Text(plain(a.office)), fmt_number(a.overall, lang), fmt_number(a.completeness, lang) + "%",
+        # a word longer than the column (a Chinese name has no spaces, a file's name) folds rather than ending in "…"
+        office = (Text.assemble(plain(a.office), "\n", (plain(tags[i]), "dim"), overflow="fold")
+                  if tags and not tag_column else Text(plain(a.office), overflow="fold"))
+        tag = [Text(plain(tags[i]))] if tags and tag_column else []
+        table.add_row(office, *tag, fmt_number(a.overall, lang), fmt_number(a.completeness, lang) + "%",
                       str(c["major"]), str(c["minor"]), obs, str(c["unsupported"]),
                       Text(band_label(a.display_band, lang), style=BAND_STYLE.get(a.display_band, "")))
     console().print(table)
     console().print(Text(t("cli.score.legend", lang) + (t("cli.score.legend_kpi", lang) if any_kpi else "")
                          + t("cli.score.legend_no_evidence", lang)))
-    for a in results:
+    for i, a in enumerate(results):
         # user text as Text, never as markup: "[/]" or "[link=…]" in an office name prints as typed
-        console().print(Text.assemble((plain(a.office), "bold"), t("cli.score.reasons_sep", lang),
+        name = t("cli.score.office_tag", lang, office=a.office, tag=tags[i]) if tags else a.office
+        console().print(Text.assemble((plain(name), "bold"), t("cli.score.reasons_sep", lang),
                                       plain(join_reasons(a.reasons, lang))))
 
 
@@ -132,30 +150,61 @@ def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None, lang:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
     from qmskit.errors import ResponsesProblems
     from qmskit.i18n.catalog import error_line, t, tn
-    from qmskit.io.responses import MAX_PROBLEMS, read_responses
+    from qmskit.io.responses import MAX_PROBLEMS
 
     failed = 0
     for path in files:
-        try:
-            read_responses(path, checklist)
-        except ResponsesProblems as exc:
-            for problem in exc.problems[:MAX_PROBLEMS]:
-                click.echo(plain(error_line(problem, lang)))
-            total = len(exc.problems) + exc.more
-            shown = min(total, MAX_PROBLEMS)
+        problems: list[QmskitError] = []
+        total = 0  # errors found (the first MAX_PROBLEMS of them in problems)
+        with collected_warnings() as warned:
+            try:
+                # scored too: what `score` and the report would warn about (n/a without a justification, an
+                # answer inside an excluded clause) is listed here with the reader's warnings
+                from qmskit.api import read_and_score
+                for message in read_and_score(path, checklist).warnings:
+                    warned.append(msg_for_file(path, message))
+            except ResponsesProblems as exc:
+                problems, total = list(exc.problems[:MAX_PROBLEMS]), len(exc.problems) + exc.more
+            except QmskitError as exc:
+                if click.get_current_context().find_root().params.get("debug"):
+                    raise
+                problems, total = [exc], 1
+        for problem in problems:
+            click.echo(plain(error_line(problem, lang)))
+        for warning in warned:
+            click.echo(warning_text(warning, lang))
+        if total:
+            failed += 1
             click.echo(plain(tn("cli.n_problems", total, lang, path=path)
-                             + (t("cli.first_shown", lang, shown=shown) if total > shown else "")))
-            failed += 1
-        except QmskitError as exc:
-            if click.get_current_context().find_root().params.get("debug"):
-                raise
-            click.echo(plain(error_line(exc, lang)))
-            click.echo(plain(tn("cli.n_problems", 1, lang, path=path)))
-            failed += 1
+                             + (tn("cli.and_n_warnings", len(warned), lang) if warned else "")
+                             + (t("cli.first_shown", lang, shown=len(problems)) if total > len(problems) else "")))
+        elif warned:  # not "no problems" after the lines above: the count of what was said
+            click.echo(plain(tn("cli.no_errors_n_warnings", len(warned), lang, path=path)))
         else:
             click.echo(plain(t("cli.no_problems", lang, path=path)))
     if failed:
         sys.exit(1)
+
+
+def msg_for_file(path: Path, message: object) -> object:
+    """A scoring warning (a catalog message without a file) as the line ``score`` prints: the file named."""
+    from qmskit.i18n.catalog import msg
+    return msg("errors.file", path=path, detail=message)
+
+
+@contextmanager
+def collected_warnings() -> Iterator[list]:
+    """The reader's warnings (:class:`ResponsesWarning`) raised in the block, kept in order in the list it
+    gives, every one (not once per place, as Python's default filter would); other warnings are shown as usual."""
+    from qmskit.errors import ResponsesWarning
+    kept: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResponsesWarning)
+        yield kept
+    kept[:0] = [w.message for w in caught if isinstance(w.message, ResponsesWarning)]
+    for w in caught:
+        if not isinstance(w.message, ResponsesWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def register(group: click.Group) -> None:

@@ -38,7 +38,11 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
         from qmskit.i18n.numbers import fmt_number
 
         counts = cmp.gap_counts()
-        click.echo(plain(t("cli.compare.line", lang, office=cmp.office, before=fmt_number(cmp.before.overall, lang),
+        # offices that differ (--force): each side's score beside its own office's name
+        sides = ({"before_office": cmp.before.office, "after_office": cmp.after.office} if cmp.offices_differ
+                 else {"office": cmp.office})
+        click.echo(plain(t("cli.compare.line_two_offices" if cmp.offices_differ else "cli.compare.line", lang,
+                           **sides, before=fmt_number(cmp.before.overall, lang),
                            after=fmt_number(cmp.after.overall, lang),
                            before_band=band_label(cmp.before.display_band, lang),
                            after_band=band_label(cmp.after.display_band, lang), closed=counts["closed"],

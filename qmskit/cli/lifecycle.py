@@ -164,9 +164,11 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if as_json:
         click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(plain(t("cli.history.office", lang, office=h.office)))
+        click.echo(plain(t("cli.history.office", lang, office=h.offices_heading)))
         for r in cast("Iterable[Any]", h.points.itertuples(index=False)):
-            click.echo(plain(t("cli.history.point", lang, label=r.label, overall=fmt_number(r.overall, lang),
+            # offices that differ (--force): each line names the office its scores are of
+            label = f"{r.label} · {r.office}" if h.offices_differ else r.label
+            click.echo(plain(t("cli.history.point", lang, label=label, overall=fmt_number(r.overall, lang),
                                band=band_label(r.readiness, lang), major=r.major, minor=r.minor,
                                observation=r.observation)))
         for tr in h.transitions:

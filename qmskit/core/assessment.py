@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -43,6 +44,14 @@ class Assessment:
         if self.meta.get("office"):
             return str(self.meta["office"])
         return Path(self.source).stem if self.source else "office"
+
+    @property
+    def date(self) -> str | None:
+        """The assessment date as YYYY-MM-DD (the metadata's), None when the file gives none."""
+        value = self.meta.get("date")
+        if value in (None, ""):
+            return None
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
     @property
     def started(self) -> bool:
@@ -120,3 +129,33 @@ class Assessment:
     def office_documents(self) -> pd.DataFrame:
         from qmskit.core.gaps import office_documents_register
         return office_documents_register(self.questions)
+
+
+def office_key(name: object) -> str:
+    """An office's name as compared: case and runs of spaces aside."""
+    return re.sub(r"\s+", " ", str(name)).strip().casefold()
+
+
+def same_office(a: str, b: str) -> bool:
+    """Two office names that name one office."""
+    return office_key(a) == office_key(b)
+
+
+def telling_apart(assessments: Sequence[Assessment]) -> list[str]:
+    """For each assessment, what tells it apart from the others of its office among ``assessments``: its
+    date when no other assessment of that office has the same one, else its file's name (both when even that
+    repeats). An office assessed once gets its date (its file's name when undated). Data, not words: the
+    edges show it beside the office's name (``qmskit score`` of several files, the batch's portfolio)."""
+    def file_name(a: Assessment) -> str:
+        return Path(a.source).name if a.source else ""
+
+    tags: list[str] = []
+    for a in assessments:
+        peers = [b for b in assessments if b is not a and same_office(b.office, a.office)]
+        if a.date and all(b.date != a.date for b in peers):
+            tags.append(a.date)
+        elif all(file_name(b) != file_name(a) for b in peers) and file_name(a):
+            tags.append(file_name(a))
+        else:
+            tags.append(" · ".join(filter(None, (a.date, file_name(a)))))
+    return tags

@@ -13,7 +13,6 @@ Gap fate, by question id:
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from qmskit.core.assessment import Assessment, _answer  # the JSON contract's number/answer forms
+from qmskit.core.assessment import Assessment, _answer, same_office  # the JSON contract's number/answer forms
 from qmskit.core.readiness import BANDS
 from qmskit.core.values import as_number
 from qmskit.errors import ComparisonError, joined, msg
@@ -44,6 +43,12 @@ class Comparison:
     @property
     def office(self) -> str:
         return self.after.office
+
+    @property
+    def offices_differ(self) -> bool:
+        """True when the two sides name different offices (compared with ``force``): every headline then
+        names each side's office beside its own figures."""
+        return not same_office(self.before.office, self.after.office)
 
     @property
     def overall_change(self) -> float | None:
@@ -70,7 +75,7 @@ class Comparison:
     def to_dict(self) -> dict:
         """The ``qmskit compare --json`` document: unrounded numbers, null where undefined."""
         def side(a: Assessment) -> dict:
-            return {"source": a.source, "date": _text(a.meta.get("date")), "checklist":
+            return {"office": a.office, "source": a.source, "date": _text(a.meta.get("date")), "checklist":
                     {"id": a.checklist.id, "version": a.checklist.version}, "overall": as_number(a.overall),
                     "completeness": as_number(a.completeness), "readiness": a.readiness,
                     "gaps": len(a.gaps), "kpi_findings": len(a.kpi_findings)}
@@ -116,9 +121,6 @@ def _diff(before, after) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def same_office(a: str, b: str) -> bool:
-    norm = lambda s: re.sub(r"\s+", " ", str(s)).strip().casefold()  # noqa: E731
-    return norm(a) == norm(b)
 
 
 # ----------------------------------------------------------------------------- comparing

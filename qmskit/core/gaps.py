@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.core.arrays import ChecklistArrays, checklist_arrays
-from qmskit.core.model import GAP_REASONS, SEVERITIES, SEVERITY_RANK, GapReason, Severity
+from qmskit.core.model import GAP_REASONS, SEVERITIES, SEVERITY_RANK, DocStatus, GapReason, Severity
 
 __all__ = ["SEVERITIES", "SEVERITY_RANK", "classify_gaps", "rank_gaps", "action_plan",
            "documented_information_register", "office_documents_register",
@@ -152,16 +152,25 @@ def _register(questions: pd.DataFrame, column: str) -> pd.DataFrame:
     keep = ["id", "clause", "documented_information", "answer", "evidence", "text_en", "text_zh", column]
     di = questions.loc[mask, [c for c in dict.fromkeys(keep) if c in questions]].reset_index(drop=True)
     p = questions["points"].to_numpy(dtype=float)[mask]
+    evidence = questions["evidence"].to_numpy(dtype=object)[mask] if "evidence" in questions else np.full(p.shape, "")
+    # a met answer with no evidence recorded is the office's claim, not a document anyone saw: an auditor
+    # writes "present" only for what was seen (design.md: such a "yes" is *unsupported*; the same test of
+    # "no evidence" as scoring's ``unsupported`` list, so the register and that list always agree)
+    seen = np.fromiter((isinstance(e, str) and e != "" for e in evidence), dtype=bool, count=len(evidence))
     di["status"] = np.select(
         [questions["answer"].to_numpy()[mask] == "n/a", ~questions["answered"].to_numpy(dtype=bool)[mask],
-         p >= 1, p > 0], ["n/a", "unanswered", "present", "partial"], "missing")
+         (p >= 1) & seen, p >= 1, p > 0],
+        [DocStatus.NA, DocStatus.UNANSWERED, DocStatus.PRESENT, DocStatus.UNSUPPORTED, DocStatus.PARTIAL],
+        DocStatus.MISSING).astype(object)
     if column != "documented_information":
         di["documented_information"] = di[column]
     return di[["id", "clause", "documented_information", "status", "answer", "evidence", "text_en", "text_zh"]]
 
 
 def documented_information_register(questions: pd.DataFrame) -> pd.DataFrame:
-    """Questions about the documented information ISO 9001 itself requires: present / partial / missing."""
+    """Questions about the documented information ISO 9001 itself requires, each with its
+    :class:`~qmskit.core.model.DocStatus`: present (met, evidence seen) / unsupported (met, no evidence
+    recorded) / partial / missing / unanswered / n/a."""
     return _register(questions, "documented_information")
 
 

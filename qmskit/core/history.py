@@ -43,7 +43,7 @@ class Transition:
 class History:
     assessments: list[Assessment]   # date order
     labels: list[str]               # one per assessment: its date, or the file name when undated
-    points: pd.DataFrame            # label, date, source, overall, completeness, readiness, major, minor, observation
+    points: pd.DataFrame            # label, date, source, office, overall, completeness, readiness, major, minor, observation
     clauses: pd.DataFrame           # clause, parent, level, top, title_en, title_zh, then one column per label
     transitions: list[Transition]
     kpis: pd.DataFrame              # id, name_en, name_zh, unit, target, direction, then value and status per label
@@ -55,6 +55,23 @@ class History:
         return self.assessments[-1].office
 
     @property
+    def offices_differ(self) -> bool:
+        """True when the assessments name different offices (lined up with ``force``)."""
+        return any(not same_office(self.assessments[0].office, a.office) for a in self.assessments[1:])
+
+    @property
+    def offices_heading(self) -> str:
+        """The office; with offices that differ, each of them in date order ("A → B"), so no headline puts
+        one office's name over another's scores."""
+        if not self.offices_differ:
+            return self.office
+        names: list[str] = []
+        for a in self.assessments:
+            if not any(same_office(a.office, n) for n in names):
+                names.append(a.office)
+        return " → ".join(names)
+
+    @property
     def latest(self) -> Assessment:
         return self.assessments[-1]
 
@@ -63,8 +80,8 @@ class History:
         return {
             "office": self.office,
             "forced": self.forced,
-            "assessments": [{"label": r.label, "date": r.date, "source": r.source, "overall": as_number(r.overall),
-                             "completeness": as_number(r.completeness), "readiness": r.readiness,
+            "assessments": [{"label": r.label, "date": r.date, "source": r.source, "office": r.office,
+                             "overall": as_number(r.overall), "completeness": as_number(r.completeness), "readiness": r.readiness,
                              "findings": {"major": int(r.major), "minor": int(r.minor),
                                           "observation": int(r.observation)}}
                             for r in cast("Iterable[Any]", self.points.itertuples(index=False))],
@@ -126,7 +143,7 @@ def _points(assessments, labels) -> pd.DataFrame:
     rows = []
     for a, label in zip(assessments, labels):
         counts = a.gaps["severity"].value_counts()
-        rows.append({"label": label, "date": _text(a.meta.get("date")), "source": a.source,
+        rows.append({"label": label, "date": _text(a.meta.get("date")), "source": a.source, "office": a.office,
                      "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness,
                      "major": int(counts.get("major", 0)), "minor": int(counts.get("minor", 0)),
                      "observation": int(counts.get("observation", 0)), "kpi_findings": len(a.kpi_findings)})

@@ -35,7 +35,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.model import PERCENT_UNITS, TOL, Severity
 from qmskit.core.values import as_number
-from qmskit.errors import ResponsesError, msg
+from qmskit.errors import ResponsesError, RowPlace, msg
 
 KPI_FRAME_COLUMNS = ["id", "name_en", "name_zh", "unit", "target", "direction", "clause", "value", "previous",
                      "status", "met", "change", "trend"]
@@ -114,12 +114,12 @@ def _to_number(raw, *, kid: str, what: str, unit: str, path, where: str) -> floa
 
 
 def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *,
-                     row_label: str = "row") -> list[dict]:
+                     rows_are: RowPlace = RowPlace.ROW) -> list[dict]:
     """Validate raw KPI entries against the checklist; return [{id, value, previous}] in checklist order.
 
     ``entries``: a list of {id, value, previous, row} (or the already-canonical list). Raises a one-line
     :class:`ResponsesError` naming the file and row for unknown ids, duplicates, non-numbers and
-    percentages outside 0..100. ``row_label`` says what a row number counts (:data:`ROW_LABELS`).
+    percentages outside 0..100. ``rows_are`` says what a row number counts (a sheet's row, a file's line).
     """
     if entries is None:
         return []
@@ -131,7 +131,7 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
     for n, entry in enumerate(entries):
         kid = "" if entry.get("id") is None else str(entry["id"]).strip()
         row = entry.get("row", n + 1)
-        where = _place(row_label, row)
+        where = rows_are.at(row)
         if kid == "":
             if entry.get("value") in (None, "") and entry.get("previous") in (None, ""):
                 continue  # a blank row
@@ -140,7 +140,7 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
             raise ResponsesError(msg("kpis.unknown_id", kpi=kid, checklist=cl.id,
                                      declared=", ".join(units) or msg("kpis.none_declared")), path=path, where=where)
         if kid in seen:
-            raise ResponsesError(msg("kpis.given_twice", kpi=kid, first=_place(row_label, seen[kid])),
+            raise ResponsesError(msg("kpis.given_twice", kpi=kid, first=rows_are.at(seen[kid])),
                                  path=path, where=where)
         seen[kid] = row
         unit = units[kid]
@@ -148,21 +148,11 @@ def parse_kpi_values(entries, cl: Checklist, path: str | Path = "<responses>", *
         out[kid] = {
             "id": kid,
             "value": _to_number(entry.get("value"), kid=kid, what=msg("kpis.what_value"), unit=unit, path=path,
-                                where=_place(row_label, rows.get("value", row))),
+                                where=rows_are.at(rows.get("value", row))),
             "previous": _to_number(entry.get("previous"), kid=kid, what=msg("kpis.what_previous"), unit=unit,
-                                   path=path, where=_place(row_label, rows.get("previous", row))),
+                                   path=path, where=rows_are.at(rows.get("previous", row))),
         }
     return [out[k] for k in units if k in out]
-
-
-# what a KPI entry's row number counts -> (its place in the catalog, the field the number fills): a row of
-# a sheet, a line of a YAML/CSV file, a row of the KPIs sheet
-ROW_LABELS = {"row": ("place.row", "row"), "line": ("place.line", "line"), "KPIs row": ("place.kpis_row", "row")}
-
-
-def _place(row_label: str, row: object) -> str:
-    key, field = ROW_LABELS[row_label]
-    return msg(key, **{field: row})
 
 
 def _units(cl: Checklist) -> dict[str, str]:

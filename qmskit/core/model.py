@@ -55,6 +55,26 @@ class GapReason(StrEnum):
 GAP_REASONS: list[str] = [r.value for r in GapReason]
 
 
+class FindingKind(StrEnum):
+    """What a finding of the gap register is about: a question's gap, or a KPI that missed its target
+    (an observation of 9.1 with id ``kpi:<indicator id>``, reason ``kpi``; design.md, "Gaps")."""
+    QUESTION = "question"
+    KPI = "kpi"
+
+
+class DocStatus(StrEnum):
+    """A documented-information register row: what was seen of the document a question asks about."""
+    PRESENT = "present"          # met, and the evidence seen is recorded
+    UNSUPPORTED = "unsupported"  # answered as met, but no evidence recorded: claimed, not seen
+    PARTIAL = "partial"
+    MISSING = "missing"
+    UNANSWERED = "unanswered"
+    NA = "n/a"
+
+
+DOC_STATUSES: list[str] = [d.value for d in DocStatus]
+
+
 class ReasonCode(StrEnum):
     """Readiness reasons: each the catalog message ``reason.<code>`` (rendered by qmskit.i18n.catalog.reason_text)."""
     # a gate of a band that was not met (values name the band whose gate failed)

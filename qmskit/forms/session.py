@@ -344,17 +344,21 @@ class ResponsesSession:
 
         When that folder cannot be written, the copy goes to the temp folder (``qmskit-unsaved``)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        name = f"{self.path.stem}.unsaved-{stamp}{self.path.suffix}"
+        base = f"{self.path.stem}.unsaved-{stamp}"
         with self._lock:
             meta, frame = dict(self.meta), self.frame()
         fallback = Path(tempfile.gettempdir()) / "qmskit-unsaved"
         last: Exception | None = None
         for folder, suffix in ((self.path.parent, self.path.suffix), (fallback, self.path.suffix), (fallback, ".yaml")):
-            copy = folder / (name if suffix == self.path.suffix else f"{self.path.stem}.unsaved-{stamp}{suffix}")
+            copy = None
             try:
-                write_responses(copy, meta, frame, self.checklist, lang=self.lang, backup=False)
+                copy = iorw.claim_new_name(folder, base, suffix)
+                # a fresh file, never an update of another copy (into_existing would merge into it)
+                write_responses(copy, meta, frame, self.checklist, lang=self.lang, backup=False, into_existing=False)
             except Exception as exc:  # try the next place: these edits exist nowhere else
                 last = exc
+                if copy is not None:
+                    iorw.drop_placeholder(copy)
                 continue
             self.copy_path = copy
             return copy

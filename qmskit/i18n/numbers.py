@@ -68,3 +68,20 @@ def fmt_date(value: Any, lang: str = "en") -> str:
     if hasattr(value, "date") and callable(value.date) and hasattr(value, "hour"):  # a datetime: its day
         value = value.date()
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+_KIB, _MIB = 1024, 1024 * 1024
+
+
+def fmt_size(n: int):
+    """A size in bytes as a line shows it, a :class:`qmskit.errors.Message` (said in the line's language):
+    ``900 bytes``, ``64 KB``, ``16.1 MB`` (1 KB = 1,024 bytes, as the limits are set). One decimal, a
+    trailing ``.0`` dropped, rounded up: a file over a limit never shows as the limit itself ("20.1 MB;
+    the limit is 20 MB", not "20 MB; the limit is 20 MB")."""
+    from qmskit.i18n.catalog import msg
+    if n < _KIB:
+        return msg("numbers.size_bytes", n=n, count=f"{n:,}")
+    unit, key = (_KIB, "numbers.size_kb") if n < _MIB else (_MIB, "numbers.size_mb")
+    tenths = -(-n * 10 // unit)  # ceiling, in integers: no float rounding down
+    text = f"{tenths // 10:,}" + (f".{tenths % 10}" if tenths % 10 else "")
+    return msg(key, size=text)

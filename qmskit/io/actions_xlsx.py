@@ -12,6 +12,7 @@ import functools
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -31,8 +32,9 @@ from qmskit.core.values import is_blank
 from qmskit.errors import ActionsError
 from qmskit.i18n.catalog import LANGS, LabelPairs, msg, t
 from qmskit.io import iorw
+from qmskit.io.formulas import FormulaCell, FormulaIndex
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
-from qmskit.io.xlsx import office_header
+from qmskit.io.xlsx import has_macros, office_header, save_workbook, warn_formulas_as_text
 
 OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
 # Sheet labels are the catalog's actions_xlsx.* messages (read back in either language). key → width.
@@ -192,7 +194,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
     path = Path(path)
     # formulas as formulas: with cached values only (data_only), saving replaced every formula the office
     # had put in the workbook (its own columns and sheets included) by its last value, or by nothing
-    wb = _load(path, read_only=False, data_only=False)
+    wb, formulas = _load(path, read_only=False, data_only=False)
     if ACTIONS_SHEET not in wb.sheetnames:
         raise ActionsError(msg("actions_xlsx.not_a_plan", sheet=ACTIONS_SHEET), path=path)
     ws = wb[ACTIONS_SHEET]
@@ -216,13 +218,14 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
         keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and is_blank(ws.cell(found, columns[k]).value)]
         _write_row(ws, found, columns, values, lang, keys)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp, formulas)  # the office's formulas keep their results (openpyxl drops them)
     return path
 
 
 # ----------------------------------------------------------------------------- reading
 
-def _load(path: Path, *, read_only: bool, data_only: bool = True):
+def _load(path: Path, *, read_only: bool, data_only: bool = True) -> tuple[Any, FormulaIndex]:
+    """The workbook as openpyxl loads it, and its formula cells (qmskit.io.formulas)."""
     if not path.exists():
         raise ActionsError(msg("limits.not_found"), path=path)
     if path.suffix.lower() != ".xlsx":
@@ -230,9 +233,11 @@ def _load(path: Path, *, read_only: bool, data_only: bool = True):
     from qmskit.io.limits import MAX_RESPONSES_BYTES, check_regular_file
     from qmskit.io.xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
     check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "limits.what.action_plan")
-    prescan(path)
+    formulas = prescan(path)
     try:
-        return load_workbook(path, read_only=read_only, data_only=data_only)
+        # an in-place update keeps a VBA project the workbook holds (openpyxl drops it otherwise)
+        keep_vba = not read_only and has_macros(path)
+        return load_workbook(path, read_only=read_only, data_only=data_only, keep_vba=keep_vba), formulas
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ActionsError(msg("actions_xlsx.not_a_workbook"), path=path) from None
 
@@ -301,19 +306,33 @@ def _date(value, path, row: int, qid: str, key: str) -> str:
 def read_actions(path: str | Path) -> ActionPlanFile:
     """Read an action-plan workbook; raise ActionsError naming the file and row on bad content."""
     path = Path(path)
-    wb = _load(path, read_only=True)
+    wb, formulas = _load(path, read_only=True)
+    as_text: list[FormulaCell] = []
+
+    def typed(sheet: str, rows):
+        """Each row's values, a formula without a usable result as its text (openpyxl: None, or the error)."""
+        texts = {(c.row, c.col): c for c in formulas.uncomputed(sheet)}
+        for n, values in enumerate(rows, start=1):
+            if texts and any((n, i) in texts for i in range(1, len(values) + 1)):
+                values = list(values)
+                for i in range(len(values)):
+                    if (n, i + 1) in texts:
+                        values[i] = texts[(n, i + 1)].text
+                        as_text.append(texts[(n, i + 1)])
+                values = tuple(values)
+            yield values
     try:
         if ACTIONS_SHEET not in wb.sheetnames:
             raise ActionsError(msg("actions_xlsx.no_plan_sheet", sheet=ACTIONS_SHEET, found=", ".join(wb.sheetnames)),
                                path=path)
         meta = {}
         if OFFICE_SHEET in wb.sheetnames:
-            for row in wb[OFFICE_SHEET].iter_rows(min_row=2, values_only=True):
-                if row and len(row) > 2 and row[2]:
+            for n, row in enumerate(typed(OFFICE_SHEET, wb[OFFICE_SHEET].iter_rows(values_only=True)), start=1):
+                if n > 1 and row and len(row) > 2 and row[2]:
                     value = row[1]
                     meta[str(row[2])] = value.date().isoformat() if isinstance(value, dt.datetime) else _text(value)
         ws = wb[ACTIONS_SHEET]
-        rows_iter = ws.iter_rows(values_only=True)
+        rows_iter = typed(ACTIONS_SHEET, ws.iter_rows(values_only=True))
         header = next(rows_iter, None)
         if not header:
             raise ActionsError(msg("xlsx.sheet_empty", sheet=ACTIONS_SHEET), path=path)
@@ -346,6 +365,7 @@ def read_actions(path: str | Path) -> ActionPlanFile:
             flag = _text(rec.get("in_assessment")).strip().casefold()
             out["in_assessment"] = "no" if flag in ("no", "否", "n", "false") else "yes"
             records.append(out)
+        warn_formulas_as_text(as_text, path)
     finally:
         wb.close()
     plan = pd.DataFrame(records, columns=KEYS).astype(object)

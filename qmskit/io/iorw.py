@@ -52,18 +52,46 @@ def _lock_for(path: Path):
         return lock
 
 
+def _check_lock_file(lock_file: Path, path) -> None:
+    """A lock file qmskit can use: none yet, or a regular file. A symbolic link (the lock would be taken on
+    whatever it points to), a folder, a pipe or a device is refused with one line naming it: qmskit never
+    made it, so it removes nothing and writes nothing through it."""
+    import stat
+    try:
+        mode = os.lstat(lock_file).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        mode, error = 0, exc.strerror or type(exc).__name__
+    else:
+        if stat.S_ISREG(mode):
+            return
+        error = ""
+    from qmskit.i18n.catalog import msg
+    from qmskit.io.limits import file_kind
+    kind = (msg("iorw.lock_error", error=error) if error else msg("iorw.kind_link") if stat.S_ISLNK(mode)
+            else file_kind(lock_file))
+    raise WriteTargetError(msg("iorw.lock_unusable", lock=lock_file.name, kind=kind), path=path)
+
+
 @contextmanager
 def locked(path: str | os.PathLike, *, timeout: float | None = None) -> Iterator[None]:
     """Hold ``path``'s lock file (other qmskit processes writing ``path`` wait)."""
     from filelock import Timeout
     target = Path(path).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
+    _check_lock_file(lock_path(target), path)
     lock = _lock_for(target)
     try:
         lock.acquire(timeout=LOCK_TIMEOUT if timeout is None else timeout)
     except Timeout:
         from qmskit.i18n.catalog import msg
         raise FileBusyError(msg("iorw.busy", lock=lock_path(target).name, seconds=LOCK_TIMEOUT), path=path) from None
+    except OSError as exc:  # (filelock refuses a lock file that became a link or a folder meanwhile)
+        from qmskit.i18n.catalog import msg
+        raise WriteTargetError(msg("iorw.lock_unusable", lock=lock_path(target).name,
+                                   kind=msg("iorw.lock_error", error=exc.strerror or type(exc).__name__)),
+                               path=path) from None
     try:
         yield
     finally:
@@ -233,3 +261,28 @@ def slugify(name: str, *, max_bytes: int = 120) -> str:
     if slug in _WINDOWS_RESERVED:
         slug += "-office"
     return slug
+
+
+def claim_new_name(folder: Path, base: str, suffix: str) -> Path:
+    """``folder/<base><suffix>``, or ``<base>-2<suffix>``, ``-3`` … : the first name nobody holds, claimed by
+    creating it empty (O_EXCL: two copies saved in the same second, by two sessions or two processes, never
+    get one name; the second used to overwrite the first's edits)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 10_000):
+        candidate = folder / (f"{base}{suffix}" if n == 1 else f"{base}-{n}{suffix}")
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return candidate
+    raise FileExistsError(folder / f"{base}{suffix}")
+
+
+def drop_placeholder(path: Path) -> None:
+    """Remove the empty file :func:`claim_new_name` made when nothing could be written into it."""
+    try:
+        if path.stat().st_size == 0:
+            path.unlink()
+    except OSError:
+        pass

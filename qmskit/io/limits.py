@@ -7,6 +7,7 @@ the user's language where the CLI prints the line.
 """
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zipfile
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from qmskit.errors import Message, QmskitError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 
 MAX_RESPONSES_BYTES = 20 * 1024 * 1024      # a responses file (.xlsx/.csv/.yaml) on disk
 MAX_YAML_BYTES = 20 * 1024 * 1024           # any YAML qmskit reads (checklists, profiles, responses)
@@ -37,10 +39,6 @@ MAX_YAML_NODES = 200_000                    # parse events (scalars, collections
 _KINDS = ((stat.S_ISDIR, "limits.kind.folder"), (stat.S_ISFIFO, "limits.kind.fifo"),
           (stat.S_ISCHR, "limits.kind.device"), (stat.S_ISBLK, "limits.kind.device"),
           (stat.S_ISSOCK, "limits.kind.socket"))
-
-
-def mib(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MB"
 
 
 def file_kind(path: Path) -> str | None:
@@ -76,7 +74,7 @@ def check_regular_file(path: Path, error: type[QmskitError], max_bytes: int, wha
     if kind is not None:
         raise error(msg("limits.not_regular", kind=kind, what=msg(what)), path=path)
     if st.st_size > max_bytes:
-        raise error(msg("limits.too_large", what=msg(what), size=mib(st.st_size), limit=mib(max_bytes)), path=path)
+        raise error(msg("limits.too_large", what=msg(what), size=fmt_size(st.st_size), limit=fmt_size(max_bytes)), path=path)
     return st.st_size
 
 
@@ -89,18 +87,19 @@ def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, wha
     except OSError as exc:
         raise error(cannot_read(exc), path=path) from None
     if len(data) > max_bytes:
-        raise error(msg("limits.grew_too_large", what=msg(what), limit=mib(max_bytes)), path=path)
+        raise error(msg("limits.grew_too_large", what=msg(what), limit=fmt_size(max_bytes)), path=path)
     return data
 
 
-def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str) -> zipfile.ZipFile:
+def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str,
+                     data: bytes | None = None) -> zipfile.ZipFile:
     """Open a zip container (.xlsx, .ods) whose central directory stays within the limits: at most
     MAX_ZIP_MEMBERS members expanding to at most MAX_UNZIPPED_BYTES (what the directory declares; the
     readers still stream each member within its own bounds). ``not_this_kind``: the catalog key of the one
     line for a file that is not a zip at all; ``what``: the key of the container as the messages name it
-    (``limits.what.workbook``); both looked up only on failure."""
+    (``limits.what.workbook``); both looked up only on failure. ``data``: the file's bytes, already read."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise error(msg(not_this_kind), path=path) from None
     except OSError as exc:
@@ -112,7 +111,7 @@ def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, w
     expanded = sum(i.file_size for i in infos)
     if expanded > MAX_UNZIPPED_BYTES:
         zf.close()
-        raise error(msg("limits.zip_bomb", what=msg(what), size=mib(expanded), limit=mib(MAX_UNZIPPED_BYTES)),
+        raise error(msg("limits.zip_bomb", what=msg(what), size=fmt_size(expanded), limit=fmt_size(MAX_UNZIPPED_BYTES)),
                     path=path)
     return zf
 

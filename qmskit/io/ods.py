@@ -21,13 +21,14 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
+from qmskit.io.formulas import FormulaCell, FormulaIndex, ods_formula_text
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
     cell_too_long,
-    mib,
     open_bounded_zip,
 )
 
@@ -47,7 +48,9 @@ _KINDS = {"table": _TABLE, "table-row": _ROW, "table-cell": _CELL, "covered-tabl
           "p": _PARAGRAPH}
 
 
-def prescan(path: Path) -> None:
+def prescan(path: Path) -> FormulaIndex:
+    """Check an .ods within the limits before calamine reads it; returns its formula cells (the walk of
+    content.xml records them as it passes, qmskit.io.formulas)."""
     with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "limits.what.spreadsheet") as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
@@ -61,6 +64,7 @@ def prescan(path: Path) -> None:
             for info in infos:  # every member a zip reader may take for content.xml (duplicates: each one)
                 if not info.is_dir() and _content_name(info.filename):
                     extent.walk(zf, info)
+            return FormulaIndex(path, found=extent.formulas, complete=True)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
@@ -116,6 +120,9 @@ class _Extent:
         self.col = 0                 # cells of the open row so far, repeats counted
         self.cell: list[int] | None = None           # [copies, characters, utf-8 bytes, paragraphs] of the open cell
         self._kinds: dict[str, int] = {}             # element name -> _KINDS (looked up once per name)
+        # formula cells by table (qmskit.io.formulas); the open cell's: (row, col, copies, formula, value type)
+        self.formulas: dict[str, list[FormulaCell]] = {}
+        self._formula: tuple[int, int, int, int, str, str | None] | None = None
 
     def walk(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         from xml.parsers import expat
@@ -174,6 +181,8 @@ class _Extent:
             first, row_copies = self.row
             n = self._repeats(attrs, "number-columns-repeated") if attrs else 1
             self.cell = [row_copies * n, 0, 0, 0]
+            if attrs and any(key.endswith("formula") for key in attrs):
+                self._note_formula(attrs, first, row_copies, n)
             if attrs and any(_VALUE_ATTR.search(key) for key in attrs):   # calamine keeps this cell
                 if first + row_copies > MAX_ROWS:
                     self._refuse(msg("ods.too_many_rows", sheet=self.table, row=first + row_copies, limit=MAX_ROWS))
@@ -202,6 +211,27 @@ class _Extent:
             if self.cell[3] > 1:
                 self._add(1, 1)
 
+    def _note_formula(self, attrs: dict[str, str], first: int, row_copies: int, n: int) -> None:
+        formula = next(v for k, v in attrs.items() if k.rpartition(":")[2] == "formula")
+        kinds = {k.rpartition(":")[2] if k.startswith("office:") else k: v for k, v in attrs.items()
+                 if k.endswith("value-type")}
+        calc = kinds.get("calcext:value-type")
+        kind = None if calc == "error" else kinds.get("value-type") or ("" if calc is None else calc)
+        self._formula = (first, self.col, row_copies, n, ods_formula_text(formula), kind)
+
+    def _formula_done(self, paragraphs: int) -> None:
+        """The open formula cell recorded: its result is usable when it has a value type that is not an
+        error, or none but a paragraph (LibreOffice's way of writing a formula whose result is "")."""
+        assert self._formula is not None
+        first, col, row_copies, n, text, kind = self._formula
+        self._formula = None
+        computed = bool(kind) or (kind == "" and paragraphs > 0)
+        cells = self.formulas.setdefault(self.table, [])
+        for r in range(first + 1, min(first + row_copies, MAX_ROWS) + 1):
+            for c in range(col + 1, min(col + n, MAX_COLUMNS) + 1):
+                if len(cells) < MAX_ROWS * 2:  # (a repeated formula: as many as a sheet's worth of rows)
+                    cells.append(FormulaCell(self.table, r, c, text, computed))
+
     def _text(self, data: str) -> None:
         if self.cell is not None:
             self._add(len(data), len(data.encode("utf-8", "surrogatepass")))
@@ -216,7 +246,7 @@ class _Extent:
             raise _Refused(ResponsesError(cell_too_long(cell[1]), path=self.path,
                                           where=msg("place.sheet_row", sheet=self.table, row=first)))
         if self.text_bytes + cell[0] * cell[2] > MAX_CELL_TEXT_BYTES:
-            self._refuse(msg("ods.repeated_text", limit=mib(MAX_CELL_TEXT_BYTES)))
+            self._refuse(msg("ods.repeated_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)))
 
     def _end(self, name: str) -> None:
         kind = self._kinds.get(name) or self._kind(name)
@@ -224,6 +254,8 @@ class _Extent:
             return
         if kind == _CELL and self.cell is not None:
             self.text_bytes += self.cell[0] * self.cell[2]
+            if self._formula is not None:
+                self._formula_done(self.cell[3])
             self.cell = None
         elif kind == _ROW and self.row is not None and self.cell is None:
             self.rows += self.row[1]
@@ -236,9 +268,8 @@ class _Extent:
 
 def read_ods(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:
     from qmskit.io.xlsx import read_workbook
-    from qmskit.io.xlsx_read import open_workbook
 
-    return read_workbook(open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS), path, strict=strict)
+    return read_workbook(open_workbook_for(path), path, strict=strict)
 
 
 def _text(value):
@@ -291,3 +322,45 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
                                  for r in kpi_rows_for_file(cl, meta.get("kpis"))],
                                 columns=[KPI_LABELS.label(k, lang) for k in KPI_COLUMNS])
             kpis.to_excel(writer, sheet_name="KPIs", index=False)
+
+
+OWN_SHEETS = ("Office", "Assessment", "KPIs")   # the sheets write_ods writes
+# the largest content.xml whose sheets are carried over (odfpy builds the whole document: ~1 KB a cell)
+MAX_CARRIED_CONTENT = 8 << 20
+
+
+def carry_office_sheets(existing: Path, fresh: Path) -> None:
+    """Copy the sheets the office added to ``existing`` (any besides OWN_SHEETS) into ``fresh``, the .ods just
+    written in its place. An .ods is rewritten whole on every save (the form saves on every change), so an
+    office's "Evidence list" sheet survived only in the backups, and five saves later in none. Their cells
+    and text are kept (at the end, in their order; their styles may fall back to the defaults). A sheet too
+    large to carry is refused in one line, so the save fails rather than lose it (the form then keeps its
+    edits as an unsaved copy). Columns the office added to the Assessment sheet are not carried (yet)."""
+    try:
+        book = open_workbook_for(existing)
+    except ResponsesError:
+        return  # not an .ods qmskit reads: the fresh file replaces it, the old one kept as the backup
+    try:
+        extra = [name for name in book.sheetnames if name not in OWN_SHEETS]
+    finally:
+        book.close()
+    if not extra:
+        return
+    with zipfile.ZipFile(existing) as zf:
+        size = sum(i.file_size for i in zf.infolist() if _content_name(i.filename))
+    if size > MAX_CARRIED_CONTENT:
+        raise ResponsesError(msg("ods.cannot_carry", sheets=", ".join(extra), size=fmt_size(size),
+                                 limit=fmt_size(MAX_CARRIED_CONTENT)), path=existing)
+    from odf.opendocument import load
+    from odf.table import Table
+
+    old, new = load(str(existing)), load(str(fresh))
+    for table in old.spreadsheet.getElementsByType(Table):
+        if table.getAttribute("name") in extra:
+            new.spreadsheet.addElement(table)
+    new.save(str(fresh))
+
+
+def open_workbook_for(path: Path):
+    from qmskit.io.xlsx_read import open_workbook
+    return open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS)

@@ -35,8 +35,9 @@ from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml
 from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import NA, normalize_answers
 from qmskit.core.values import is_missing
-from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning
+from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning, RowPlace
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
 from qmskit.io.limits import (
@@ -47,7 +48,6 @@ from qmskit.io.limits import (
     MAX_ROWS,
     cell_too_long,
     check_regular_file,
-    mib,
     read_bytes_bounded,
 )
 
@@ -72,7 +72,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         raise ResponsesError(msg("responses.empty_file"), path=path)
     fmt = format_for(path)
     meta, raw = fmt.read(path, strict)
-    _check_shape(meta, raw, path)
+    rows_are = RowPlace.ROW if fmt.sheets else RowPlace.LINE  # a workbook's rows, a text file's lines
+    _check_shape(meta, raw, path, rows_are)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
     meta.setdefault("office", path.stem)
@@ -84,14 +85,14 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     more = 0
     frame = None
     try:
-        frame = validate_responses(raw, cl, path)
+        frame = validate_responses(raw, cl, path, rows_are=rows_are)
     except ResponsesProblems as exc:
         problems, more = list(exc.problems), exc.more
     except ResponsesError as exc:
         problems.append(exc)
     checks = {
         # measured KPI values (qmskit.core.kpis): checked against the checklist's indicators
-        "kpis": lambda v: parse_kpi_values(v, cl, path, row_label="KPIs row" if fmt.sheets else "line"),
+        "kpis": lambda v: parse_kpi_values(v, cl, path, rows_are=RowPlace.KPIS_ROW if fmt.sheets else RowPlace.LINE),
         "date": lambda v: _meta_date(v, path),
         # exclusions by clause (qmskit.core.exclusions), applied when scoring
         "excluded_clauses": lambda v: _check_excluded_clauses(v, cl, path),
@@ -104,6 +105,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
             except ResponsesError as exc:
                 problems.append(exc)
     if problems:
+        if rows_are is RowPlace.LINE:  # answers and KPIs are lines of one text: listed in file order
+            problems.sort(key=lambda e: _row_number(e.where))
         raise problems[0] if len(problems) == 1 and not more else ResponsesProblems(problems, more=more)
     if frame is None:  # validation failed without naming a problem (an empty ResponsesProblems): never (meta, None)
         raise ResponsesError(msg("responses.unreadable"), path=path)
@@ -147,7 +150,7 @@ def _too_long(text: str, path: Path, where: str) -> ResponsesError:
     return ResponsesError(cell_too_long(len(text)), path=path, where=where)
 
 
-def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
+def _check_shape(meta: dict, raw: pd.DataFrame, path: Path, rows_are: RowPlace = RowPlace.ROW) -> None:
     """Every format: at most MAX_ROWS responses and MAX_COLUMNS columns, no text over MAX_CELL_CHARS."""
     if len(raw) > MAX_ROWS:
         raise ResponsesError(msg("responses.too_many_rows", n=len(raw), limit=MAX_ROWS), path=path)
@@ -172,12 +175,12 @@ def _check_shape(meta: dict, raw: pd.DataFrame, path: Path) -> None:
         if lengths and max(lengths) > MAX_CELL_CHARS:
             j = int(np.argmax(lengths))
             raise _too_long(values[j], path,
-                            msg("place.row", row=raw["row"].iloc[j]) if "row" in raw else str(raw.columns[i]))
+                            rows_are.at(raw["row"].iloc[j]) if "row" in raw else str(raw.columns[i]))
     # every format (a CSV or YAML file is only bounded by its 20 MB): what the report shows of it costs ~40
     # bytes a byte in the batch (see MAX_CELL_TEXT_BYTES)
     size = len("".join(text).encode("utf-8", "surrogatepass"))
     if size > MAX_CELL_TEXT_BYTES:
-        raise ResponsesError(msg("responses.cell_text", size=mib(size), limit=mib(MAX_CELL_TEXT_BYTES)), path=path)
+        raise ResponsesError(msg("responses.cell_text", size=fmt_size(size), limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
 
 
 def _check_csv_shape(path: Path) -> None:
@@ -281,8 +284,12 @@ def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) 
 MAX_PROBLEMS = 50  # one file lists at most this many problems at once (validate-responses)
 
 
-def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<responses>") -> pd.DataFrame:
+def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<responses>", *,
+                       rows_are: RowPlace = RowPlace.ROW) -> pd.DataFrame:
     """Check ids, duplicates, answers, dates and n/a rules; return the canonical frame.
+
+    ``rows_are``: what the frame's ``row`` numbers count (a workbook's rows, a CSV's or YAML file's lines),
+    so every problem is placed in the one wording of its file (its KPI problems say the same).
 
     Every problem is collected (up to MAX_PROBLEMS): one problem raises :class:`ResponsesError`, several
     raise :class:`ResponsesProblems` (the first in its message, all in ``.problems``). Column-wise on
@@ -293,7 +300,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     problems: list[ResponsesError] = []
 
     def problem(message: str, row) -> None:
-        problems.append(ResponsesError(message, path=path, where=msg("place.row", row=row)))
+        problems.append(ResponsesError(message, path=path, where=rows_are.at(row)))
 
     n = len(raw)
 
@@ -323,7 +330,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
             if qid not in first_row:
                 first_row[qid] = row
             elif not unknown_id:
-                problem(msg("responses.duplicate_id", id=qid, first=first_row[qid]), row)
+                problem(msg("responses.duplicate_id", id=qid, first=rows_are.at(first_row[qid])), row)
     raw_answers = column("answer")
     canon, invalid = _normalized_answers(raw_answers, cl.scale)
     for i in np.flatnonzero(invalid):
@@ -339,7 +346,7 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
     for v, row, qid in zip(column("due"), row_of, ids):
         due = "" if v is None else _date_text(v)
         if due is None:  # the message only for a bad date: this runs for every row
-            problems.append(_not_a_date(v, path, msg("place.row", row=row), msg("responses.due_of", id=qid)))
+            problems.append(_not_a_date(v, path, rows_are.at(row), msg("responses.due_of", id=qid)))
             due = ""
         dues.append(due)
     if problems:
@@ -351,9 +358,10 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
         return pd.DataFrame({"id": pd.Series([], dtype="object"), "answer": pd.Series([], dtype="object"),
                              **{col: pd.Series([], dtype="object") for col in texts},
                              "due": pd.Series([], dtype="float64"), "row": rows.reset_index(drop=True)})
-    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype=object),
+    # every column is built here for this frame alone: pandas need not copy them again
+    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype=object, copy=False),
                          **{col: _text_array(values) for col, values in texts.items()},
-                         "due": _text_array(dues), "row": row_numbers})
+                         "due": _text_array(dues), "row": row_numbers}, copy=False)
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)  # what pandas makes of a column of str ("str")
@@ -572,9 +580,11 @@ def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
 
 def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                into_existing: bool) -> None:
-    from qmskit.io.ods import write_ods  # the same sheets, no dropdowns
+    from qmskit.io.ods import carry_office_sheets, write_ods  # the same sheets, no dropdowns
     with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
         write_ods(tmp, meta, frame, cl, lang=lang)
+        if into_existing and path.exists():
+            carry_office_sheets(path, tmp)  # the sheets the office added: the rewrite kept them only in backups
 
 
 def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,

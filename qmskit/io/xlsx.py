@@ -31,6 +31,8 @@ from qmskit.io.cells import normalize_text, starts_like_formula
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
+    from qmskit.io.formulas import FormulaIndex
+
 # openpyxl (~60 ms to import) is imported only by the functions that write or update a workbook: reading
 # goes through python-calamine (qmskit.io.xlsx_read), and `qmskit score` never pays for openpyxl
 
@@ -221,12 +223,19 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     save_workbook(wb, path)
 
 
-def save_workbook(wb: Workbook, path: Path) -> None:
+def save_workbook(wb: Workbook, path: Path, formulas: FormulaIndex | None = None) -> None:
     """Save into memory, then write the bytes: a full disk fails in one plain write, never inside
-    openpyxl's zip writer (whose half-closed ZipFile would print a traceback when collected)."""
+    openpyxl's zip writer (whose half-closed ZipFile would print a traceback when collected).
+    ``formulas``: the loaded file's formula cells, whose stored results go back into the formulas the
+    save kept (openpyxl writes none: see qmskit.io.formulas.results_kept)."""
+    from qmskit.io.formulas import results_kept, with_results
+    kept = results_kept(wb.worksheets, formulas) if formulas is not None and formulas.members else {}
     buf = io.BytesIO()
     wb.save(buf)
-    Path(path).write_bytes(buf.getvalue())
+    data = buf.getvalue()
+    if kept:  # each sheet's part as openpyxl just wrote it ("/xl/worksheets/sheet2.xml")
+        data = with_results(data, {ws.path.lstrip("/"): kept[ws.title] for ws in wb.worksheets if ws.title in kept})
+    Path(path).write_bytes(data)
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
@@ -281,8 +290,10 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
 
     from qmskit.io.xlsx_read import prescan
     try:
-        prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
-        wb = load_workbook(existing, rich_text=True)
+        formulas = prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
+        # a macro-enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba
+        # openpyxl drops the office's macros without a word
+        wb = load_workbook(existing, rich_text=True, keep_vba=has_macros(existing))
     except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
         _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
@@ -321,18 +332,52 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
                            ("hint", q[f"evidence_{header_lang}"])):
             if key in cols:
                 put(ws.cell(r, cols[key]), value)
+    read = _ReadBack(existing)
     for qid, r in rows.items():
         rec = given.get(qid, {})
         for key in EDITABLE:
             new = _blank_to_none(rec.get(key))
             cell = ws.cell(r, cols[key])
-            if not _reads_as(cell.value, new, key, cl.scale):
+            if not _reads_as(read.value(cell), new, key, cl.scale):
                 put(cell, answer_token(new, cl.scale, header_lang) if key == "answer" else new)
-    _update_office(wb, meta, header_lang)
+    _update_office(wb, meta, header_lang, read)
     if len(cl.kpis):
-        _update_kpis(wb, cl, meta.get("kpis"), header_lang)
-    save_workbook(wb, out)
+        _update_kpis(wb, cl, meta.get("kpis"), header_lang, read)
+    save_workbook(wb, out, formulas)
     return True
+
+
+class _ReadBack:
+    """A cell's value as the readers read it, to tell whether a save changes it. openpyxl loads a formula
+    cell as its formula ("=A1&\"x\""); the readers read its computed value, or its text when it has none
+    (qmskit.io.formulas). Comparing our value with the formula would overwrite every formula cell with its
+    own result; so a formula cell is compared with what the reader gets, read (calamine, once per sheet)
+    only when an owned cell holds a formula, and a formula the save does not change stays a formula."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._sheets: dict[str, Any] = {}
+
+    def value(self, cell):
+        if cell.data_type != "f":
+            return cell.value
+        title = cell.parent.title
+        if title not in self._sheets:
+            from qmskit.io.xlsx_read import open_workbook
+            book = open_workbook(self.path)  # (no warning here: read_workbook gives those)
+            try:
+                self._sheets[title] = book[title]
+            finally:
+                book.close()
+        return self._sheets[title].value(cell.row, cell.column)
+
+
+
+def has_macros(path: Path) -> bool:
+    """Whether the workbook holds a VBA project (any part named vbaProject.bin, any case or folder)."""
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return any(name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "vbaproject.bin" for name in zf.namelist())
 
 
 def _fresh_instead(path: Path, why: str) -> None:
@@ -362,8 +407,8 @@ def _reads_as(old, new, key: str, scale: str) -> bool:
             old = (old.date() if isinstance(old, dt.datetime) else old).isoformat()
         new = new.isoformat() if isinstance(new, (dt.date, dt.datetime)) else new
         return str(old).strip() == str(new).strip()
-    if isinstance(new, str):
-        return isinstance(old, str) and normalize_text(old) == new
+    if isinstance(new, str):  # a number the office typed (or a formula computed) reads back as its text
+        return normalize_text(old) == new
     return old == new
 
 
@@ -381,7 +426,7 @@ def meta_keys(meta: dict) -> list[str]:
                                 and not isinstance(meta[k], (dict, list))]
 
 
-def _update_office(wb, meta: dict, lang: str) -> None:
+def _update_office(wb, meta: dict, lang: str, read: _ReadBack) -> None:
     if OFFICE_SHEET not in wb.sheetnames:  # renamed or deleted by the office: the metadata needs a home
         office = wb.create_sheet(OFFICE_SHEET, 0)
         append(office, office_header(lang))
@@ -404,11 +449,11 @@ def _update_office(wb, meta: dict, lang: str) -> None:
             put(office.cell(where[key], 1), office_label(key, lang))
             put(office.cell(where[key], 3), key)
         cell = office.cell(where[key], 2)
-        if not _reads_as(cell.value, value, key, "compliance"):
+        if not _reads_as(read.value(cell), value, key, "compliance"):
             put(cell, value)
 
 
-def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
+def _update_kpis(wb, cl: Checklist, values, lang: str, read: _ReadBack) -> None:
     from qmskit.core.kpis import kpi_rows_for_file
     if KPI_SHEET not in wb.sheetnames:
         _write_kpis(wb, cl, values, lang)
@@ -435,7 +480,7 @@ def _update_kpis(wb, cl: Checklist, values, lang: str) -> None:
             put(ws.cell(r, cols["id"]), k["id"])
         for key in ("value", "previous"):
             cell = ws.cell(r, cols[key])
-            old = cell.value
+            old = read.value(cell)
             if isinstance(old, str):
                 try:
                     old = float(old.strip().rstrip("%"))
@@ -504,9 +549,27 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
             meta["kpis"] = _read_kpis(wb[KPI_SHEET])
+        warn_formulas_as_text(wb.formulas_as_text, path)
         return meta, frame
     finally:
         wb.close()
+
+
+MAX_CELLS_NAMED = 5  # a warning names this many cells, then counts the rest
+
+
+def warn_formulas_as_text(cells: list, path: Path) -> None:
+    """One warning naming the cells whose formula had no computed value and was read as typed."""
+    if not cells:
+        return
+    import warnings
+
+    from qmskit.errors import clipped
+    named = ", ".join(f"{c.coordinate} {clipped(c.text, 40)!r}" for c in cells[:MAX_CELLS_NAMED])
+    if len(cells) > MAX_CELLS_NAMED:
+        named = msg("xlsx.and_more", first=named, more=len(cells) - MAX_CELLS_NAMED)
+    warnings.warn(ResponsesWarning(msg("xlsx.formula_as_text", n=len(cells), cells=named), path=path),
+                  stacklevel=3)
 
 
 def ignored(problem: str, path, *, where: str | None = None, strict: bool = False) -> None:
@@ -567,9 +630,11 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda v: (v[kept[0]],))
     # one block of objects, as the cells are (pandas would otherwise infer and build a string column for each,
     # turning blanks into NaN, only for validation to undo it); the spreadsheet row of each
-    blank = (None,) * len(kept)
-    cells: list[Any] = [take(values[c]) if c in values else blank for c in cols]
-    frame = pd.DataFrame(np.column_stack(cells), columns=cols, dtype=object)
+    block = np.full((len(kept), len(cols)), None, dtype=object)
+    for i, c in enumerate(cols):
+        if c in values:
+            block[:, i] = take(values[c])
+    frame = pd.DataFrame(block, columns=cols, dtype=object, copy=False)
     frame["row"] = np.array(kept, dtype=np.int64) + 2
     return frame
 

@@ -14,12 +14,12 @@ import yaml
 
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 from qmskit.io.limits import (
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_BYTES,
     MAX_YAML_DEPTH,
     MAX_YAML_NODES,
-    mib,
     read_bytes_bounded,
 )
 
@@ -150,7 +150,7 @@ def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> 
 def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
     """Parse YAML text under the same limits as :func:`load_yaml`."""
     if len(text) > MAX_YAML_BYTES:
-        raise error(msg("yamlio.text_too_large", limit=mib(MAX_YAML_BYTES)), path=path)
+        raise error(msg("yamlio.text_too_large", limit=fmt_size(MAX_YAML_BYTES)), path=path)
     if len(text) > _PRECOUNT_ABOVE:
         _count_events(text, Path(path), error)
     loader = Loader(text)

@@ -27,6 +27,7 @@ from pathlib import Path
 from qmskit.config import ENV_BRAND
 from qmskit.errors import BrandError
 from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
 
 ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
@@ -142,7 +143,7 @@ def _read_yaml(path: Path) -> dict:
         if not path.is_file():
             raise BrandError(msg("brand.error.not_found") if not path.exists() else msg("limits.not_regular_file"), path=path)
         if path.stat().st_size > MAX_FILE:
-            raise BrandError(msg("brand.error.too_large", kb=MAX_FILE // 1024), path=path)
+            raise BrandError(msg("brand.error.too_large", limit=fmt_size(MAX_FILE)), path=path)
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise BrandError(msg("brand.error.not_utf8"), path=path) from None
@@ -235,7 +236,8 @@ def _logo(value, brand_path: Path, err) -> str:
                               detail=msg("limits.not_found") if not logo.exists() else msg("limits.not_regular_file")))
     size = logo.stat().st_size
     if size > MAX_LOGO:
-        raise err("logo", msg("brand.error.logo_size", name=logo.name, kb=size // 1024, limit=MAX_LOGO // 1024))
+        raise err("logo", msg("brand.error.logo_size", name=logo.name, size=fmt_size(size),
+                                         limit=fmt_size(MAX_LOGO)))
     data = logo.read_bytes()
     if suffix == ".png":
         if not data.startswith(b"\x89PNG\r\n\x1a\n"):

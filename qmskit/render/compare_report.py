@@ -41,8 +41,14 @@ def comparison_filename(slug: str, lang: str, audience: Any = "internal") -> str
     return f"{slug}-compare.{check_lang(lang)}{client}.html"
 
 
+def offices_heading(cmp: Comparison) -> str:
+    """The office compared; "before → after" when two offices were compared (``--force``), so no page
+    puts one office's name over the other's figures."""
+    return f"{cmp.before.office} → {cmp.after.office}" if cmp.offices_differ else cmp.office
+
+
 def report_title(cmp: Comparison, lang: str = "en", title: str | None = None) -> str:
-    return title or f"{cmp.office} — {t('compare.kicker', lang)}"
+    return title or f"{offices_heading(cmp)} — {t('compare.kicker', lang)}"
 
 
 def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, brand: Any = None) -> Markup:
@@ -55,13 +61,16 @@ def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, 
     bar = brand_bar(brand, lang)
     notice = (str(cmp.after.meta.get("confidentiality") or "") or brand.text("confidentiality", lang)
               or t("confidential_default", lang))
-    running = {"left": f"{cmp.office} · {t('compare.kicker', lang)}", "right": bar["firm"] or t("compare.kicker", lang),
+    running = {"left": f"{offices_heading(cmp)} · {t('compare.kicker', lang)}", "right": bar["firm"] or t("compare.kicker", lang),
                "confidential": notice, "footer": brand.text("footer", lang)}
     checklist = cmp.after.checklist
+
+    def side(a: Any) -> str:
+        return " · ".join(([a.office] if cmp.offices_differ else []) + [_date(a) or "—", Path(a.source or "").name])
+
     meta = [(t("checklist", lang), f"{checklist.title_text(lang)} ({checklist.id} {checklist.version})"),
-            (t("compare.before", lang), f"{_date(cmp.before) or '—'} · {Path(cmp.before.source or '').name}"),
-            (t("compare.after", lang), f"{_date(cmp.after) or '—'} · {Path(cmp.after.source or '').name}")]
-    return render("compare/header.html.j2", lang=lang, **bar, running=running, heading=title or cmp.office,
+            (t("compare.before", lang), side(cmp.before)), (t("compare.after", lang), side(cmp.after))]
+    return render("compare/header.html.j2", lang=lang, **bar, running=running, heading=title or offices_heading(cmp),
                   meta=meta, notice=notice)
 
 

@@ -45,9 +45,40 @@ def _signed(v) -> tuple[str, str]:
     return ("▲ " if v > 0 else "▼ ") + text, "qr-di-present" if v > 0 else "qr-sev-major"
 
 
+LABEL_FONT_PX = 11    # svg.qr-trend text in report.css
+LABEL_GAP_PX = 13     # the least distance between two threshold labels' baselines (one line of 11 px text)
+
+
+def _text_width(text: str) -> float:
+    """About how wide ``text`` is drawn at LABEL_FONT_PX: a CJK character is square, a Latin one ~0.58 of it."""
+    return sum(LABEL_FONT_PX if ord(c) >= 0x2E80 else 0.58 * LABEL_FONT_PX for c in text)
+
+
+def threshold_labels(ys: list[float], top: float, bottom: float) -> list[float]:
+    """Baselines for the threshold labels (the lines at ``ys``, top to bottom): each beside its line, moved
+    apart where two thresholds lie closer than a line of text (checklists may set 80/75), kept in the plot."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [0.0] * len(ys)
+    last = -math.inf
+    for i in order:
+        placed[i] = max(ys[i] + LABEL_FONT_PX / 2 - 1, last + LABEL_GAP_PX, top + LABEL_FONT_PX)
+        last = placed[i]
+    overflow = last - (bottom + LABEL_FONT_PX / 2)
+    if overflow > 0:  # pushed below the plot: move the stack up instead
+        placed = [v - overflow for v in placed]
+    return placed
+
+
 def trend_chart(h: History, lang: str) -> dict:
-    """Coordinates for the inline SVG: overall (thick) and each top-level clause (thin) over the assessments."""
-    width, height, left, right, top, bottom = 760, 300, 40, 680, 14, 262
+    """Coordinates for the inline SVG: overall (thick) and each top-level clause (thin) over the assessments.
+
+    The thresholds' names stand in a margin right of the plot, beside their dashed lines: inside the plot
+    they lay over the latest scores (which are drawn at its right edge) and over each other."""
+    th = h.latest.checklist.thresholds
+    bands = ("ready", "nearly_ready", "developing")
+    names = [t(f"band_{band}", lang) for band in bands]  # the bands' own names
+    width, height, left, top, bottom = 760, 300, 40, 14, 262
+    right = round(width - 8 - max(min(max(map(_text_width, names)), 200), 60))  # the labels' margin: at most 200 px
     n = len(h.labels)
     xs = [left + (right - left) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
     y = lambda v: bottom - (bottom - top) * float(v) / 100.0  # noqa: E731
@@ -58,12 +89,12 @@ def trend_chart(h: History, lang: str) -> dict:
 
     overall = list(h.points["overall"])
     tops = h.clauses[h.clauses["level"] == 1]
-    th = h.latest.checklist.thresholds
+    lines = [y(th[f"{band}_min"]) for band in bands]
     return {
-        "width": width, "height": height, "left": left, "right": right,
+        "width": width, "height": height, "left": left, "right": right, "top": top, "bottom": bottom,
         "grid": [{"y": y(v), "label": str(v)} for v in (0, 25, 50, 75, 100)],
-        "thresholds": [{"y": y(th[f"{band}_min"]), "color": band_colour(band), "label": t(f"band_{band}", lang)}
-                       for band in ("ready", "nearly_ready", "developing")],  # the bands' own names
+        "thresholds": [{"y": line_y, "label_y": f"{label_y:.1f}", "color": band_colour(band), "label": name}
+                       for band, name, line_y, label_y in zip(bands, names, lines, threshold_labels(lines, top, bottom))],
         "xs": [{"x": x, "label": label} for x, label in zip(xs, h.labels)],
         "clauses": [{"label": r["clause"], "color": SERIES[i % len(SERIES)], "points": line([r[lab] for lab in h.labels])}
                     for i, r in enumerate(tops.to_dict("records"))],
@@ -90,7 +121,8 @@ def sparkline(values: list, target: float, width: int = 120, height: int = 28) -
 def context(h: History, lang: str = "en", parameters: dict | None = None) -> dict:
     lang = check_lang(lang)
     latest = h.latest
-    points = [{"label": r["label"], "file": Path(r["source"] or "").name, "overall": _fmt(r["overall"]),
+    points = [{"label": r["label"], "file": " · ".join(([r["office"]] if h.offices_differ else [])
+                                                       + [Path(r["source"] or "").name]), "overall": _fmt(r["overall"]),
                "completeness": _fmt(r["completeness"]) + ("%" if _fmt(r["completeness"]) != "—" else ""),
                "readiness": r["readiness"], "band": t(f"band_{r['readiness']}", lang), "major": r["major"],
                "minor": r["minor"], "observation": r["observation"], "kpi_findings": r["kpi_findings"]}
@@ -128,7 +160,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     params = parameters or {}
     rerun = " ".join(["qmskit", "history", *[Path(a.source or "").name for a in h.assessments], "-o", "DIR",
                       "--lang", lang] + (["--force"] if params.get("force") else []))
-    return {"lang": lang, "title": f"{h.office} — {t('history.kicker', lang)}", "office": h.office,
+    return {"lang": lang, "title": f"{h.offices_heading} — {t('history.kicker', lang)}", "office": h.offices_heading,
             "checklist": f"{latest.checklist.title_text(lang)} ({latest.checklist.id} {latest.checklist.version})",
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),

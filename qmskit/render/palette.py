@@ -14,9 +14,8 @@ from here, so "nearly ready" is the same amber everywhere. Each state has a :cla
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-from qmskit.core.model import Band, Severity
+from qmskit.core.model import Band, DocStatus, Severity
 
 
 @dataclass(frozen=True)
@@ -25,15 +24,6 @@ class Swatch:
     ink: str
     soft: str
     edge: str
-
-
-class DocStatus(StrEnum):
-    """A documented-information register row (present / partial / missing / unanswered / n/a)."""
-    PRESENT = "present"
-    PARTIAL = "partial"
-    MISSING = "missing"
-    UNANSWERED = "unanswered"
-    NA = "n/a"
 
 
 GREEN = Swatch(ink="#1e7b34", soft="#e2f3e6", edge="#a8d5b2")
@@ -60,6 +50,7 @@ SEVERITY: dict[Severity, Swatch] = {
 
 DOC_STATUS: dict[DocStatus, Swatch] = {
     DocStatus.PRESENT: GREEN,
+    DocStatus.UNSUPPORTED: AMBER,  # claimed, no evidence seen: not green, and not a finding's brown or red
     DocStatus.PARTIAL: BROWN,
     DocStatus.MISSING: RED,
     DocStatus.UNANSWERED: BLUE,

@@ -23,9 +23,9 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
-from qmskit.core.model import SEVERITIES  # the gap register's groups, in rank order
+from qmskit.core.model import DOC_STATUSES, SEVERITIES, Band, ReasonCode  # SEVERITIES: the register's groups
 from qmskit.core.values import is_blank as _blank
-from qmskit.i18n.catalog import check_lang, reason_texts, say, t
+from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
@@ -284,12 +284,47 @@ def gap_counts(a: Assessment) -> dict[str, int]:
     return a.finding_counts()
 
 
-def band_hint_key(a: Assessment, counts: dict[str, int] | None = None) -> str:
-    """The banner's one-line hint: "book the audit" only when ready with no open minor (``counts``:
-    :func:`gap_counts` when the caller has them already)."""
-    if a.display_band == "ready" and (counts or a.finding_counts())["minor"]:
-        return "band_hint_ready_minors"
-    return f"band_hint_{a.display_band}"
+def hint_steps(a: Assessment) -> list[tuple[str, int, dict[str, Any]]]:
+    """What a nearly-ready office must still do before the audit: one (catalog key, count, fields) per
+    unmet gate of "ready" (a nearly-ready verdict's reasons are exactly those gates, qmskit.core.readiness),
+    in the reasons' order, each counted by its reason's own values -- so a step names findings only when
+    the register holds them, and the evidence of the key "yes" answers when that is what blocks."""
+    steps: list[tuple[str, int, dict[str, Any]]] = []
+    for reason in a.reasons:
+        v = reason.values
+        if reason.code is ReasonCode.MAJOR_GAPS:
+            steps.append(("hint.step.close_majors", int(v["count"]), {}))
+        elif reason.code is ReasonCode.MINOR_GAPS:
+            steps.append(("hint.step.close_minors", int(v["count"]), {"allowed": int(v["allowed"])}))
+        elif reason.code is ReasonCode.UNSUPPORTED_KEY:
+            steps.append(("hint.step.evidence_key", int(v["count"]), {}))
+        elif reason.code is ReasonCode.COMPLETENESS_BELOW:
+            steps.append(("hint.step.answer", len(a.unanswered), {}))
+        elif reason.code is ReasonCode.PREREQUISITES_MISSING:
+            steps.append(("hint.step.prerequisites", int(v["count"]), {}))
+        elif reason.code is ReasonCode.OVERALL_BELOW:
+            steps.append(("hint.step.raise_score", len(a.gaps), {"required": v["required"]}))
+    return steps
+
+
+def band_hint(a: Assessment, lang: str = "en", counts: dict[str, int] | None = None) -> str:
+    """The banner's line under the band, from what actually holds the verdict back: "book the audit"
+    only when ready with no open minor, and then still asking for the evidence of every "yes" that has
+    none; for nearly ready, the steps of :func:`hint_steps` ("close the 2 major nonconformities …",
+    "record the evidence seen for the 36 … “yes” answers …"), never "close the gaps below" when the
+    register holds none. ``counts``: :func:`gap_counts` when the caller has them already."""
+    counts = counts or a.finding_counts()
+    shown = a.display_band
+    if shown == Band.READY:
+        text = t("band_hint_ready_minors" if counts["minor"] else "band_hint_ready", lang)
+        if counts["unsupported"]:  # not a gate of "ready", but the auditor will ask to see each
+            text = tn("hint.ready_unsupported", counts["unsupported"], lang, hint=text)
+        return text
+    if shown == Band.NEARLY_READY:
+        steps = [tn(key, n, lang, **{k: fmt_number(x, lang) if isinstance(x, float) else x for k, x in fields.items()})
+                 for key, n, fields in hint_steps(a)] or [t("hint.step.reasons", lang)]
+        return t("band_hint_nearly_ready", lang, steps=t("hint.step_sep", lang).join(steps))
+    return t(f"band_hint_{shown}", lang)
 
 
 def verdict_html(a: Assessment, lang: str = "en") -> Markup:
@@ -311,7 +346,7 @@ def verdict_html(a: Assessment, lang: str = "en") -> Markup:
                Figure(t("gap_counts", lang), str(questions_total), findings_note),
                Figure(t("unsupported_count", lang), str(counts["unsupported"]), t("unsupported_note", lang))]
     return render("report/verdict.html.j2", lang=lang, band=a.readiness, shown=a.display_band,
-                  hint_key=band_hint_key(a, counts), reasons=reason_texts(a.reasons, lang),
+                  hint=band_hint(a, lang, counts), reasons=reason_texts(a.reasons, lang),
                   actions_progress=progress_line(a, lang), figures=figures)
 
 
@@ -519,7 +554,12 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
                Column("action", t("col_recommended", lang), ""),
                Column("owner", t("col_owner_due", lang), "")]
     implied = any(r["kind"] == "question" and not r["answer"] for rows in groups.values() for r in rows)
+    overdue = any(r.get("overdue") for rows in groups.values() for r in rows)
+    # an empty register says "fully met" only when every "yes" names its evidence: otherwise what is met is
+    # partly the office's word, and the page says how much of it
+    empty = (tn("empty_gaps_unsupported", len(a.unsupported), lang) if a.unsupported else t("empty_gaps", lang))
     return render("report/gaps.html.j2", lang=lang, columns=columns, kpis=_kpi_table(a, lang), answers_implied=implied,
+                  any_overdue=overdue, empty=empty,
                   groups=[{"severity": sev, "n": len(rows), "runs": _impact_runs(rows, lang)}
                           for sev in SEVERITIES if (rows := groups.get(sev))])
 
@@ -633,7 +673,7 @@ def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int], who: dict[str,
     question id) instead of repeating the requirement and evidence its gap-register row shows."""
     counts = di["status"].value_counts()
     summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
-                         for s in ("present", "partial", "missing", "unanswered", "n/a") if counts.get(s, 0))
+                         for s in DOC_STATUSES if counts.get(s, 0))
     rows = []
     for r in _records(di):
         row = {"ref": question_ref(r["clause"], r["id"]), "type": t(f"di_{r['documented_information']}", lang),

@@ -32,7 +32,7 @@ from qmskit.batch import runner as batch
 from qmskit.batch.outcomes import OfficeOutcome
 from qmskit.batch.tasks import Status
 from qmskit.io.responses import write_responses
-from qmskit.render import portfolio
+from qmskit.render import findings_table, portfolio
 
 MARK = "ZQX7MARKER"          # office A's unique marker: in its name, evidence and notes
 QMSKIT = Path(sys.executable).parent / "qmskit"
@@ -119,7 +119,7 @@ def test_mixed_batch_isolates_every_kind_of_failure(mixed, offices):
     assert ok == {"alpha.xlsx", "beta.xlsx", "gamma.xlsx"}
     reasons = {Path(o.source).name: o.error for o in result.failed}
     assert "not an .xlsx workbook" in reasons["broken.xlsx"]
-    assert "'maybe' is not allowed" in reasons["unknown.csv"] and "row 3" in reasons["unknown.csv"]
+    assert "'maybe' is not allowed" in reasons["unknown.csv"] and "line 3" in reasons["unknown.csv"]
     assert "ValueError: injected failure for the batch test" in reasons["RAISE-ME.xlsx"]
     assert "kernel died" in reasons["KILL-ME.xlsx"]
     assert "timed out after 8 s" in reasons["SLOW-ME.xlsx"]
@@ -191,12 +191,14 @@ def test_scores_and_gaps_csv_match_single_office_scoring(mixed, offices):
         row = scores[scores["office"] == o.office].iloc[0]
         assert row["overall"] == pytest.approx(a.overall, abs=1e-9)
         assert row["7.5"] == pytest.approx(a.clauses.set_index("clause").loc["7.5", "score"], abs=1e-9)
-        mine = gaps[gaps["office"] == o.office]
+        mine = gaps[(gaps["office"] == o.office) & (gaps["kind"] == "question")]  # KPI findings: kind "kpi"
         assert mine["id"].tolist() == a.gaps["id"].tolist()
+        assert mine["reason"].tolist() == a.gaps["reason"].tolist()
+        assert mine["basis"].tolist() == a.gaps["basis"].tolist()
         assert mine["impact"].to_numpy() == pytest.approx(a.gaps["impact"].to_numpy())
     assert set(gaps["severity"]) <= {"major", "minor", "observation"}
-    with open(out / "gaps.csv", encoding="utf-8") as fh:
-        assert next(csv.reader(fh))[:4] == ["office", "rank", "id", "clause"]
+    with open(out / "gaps.csv", encoding="utf-8-sig") as fh:  # a BOM first, for Excel
+        assert next(csv.reader(fh)) == list(findings_table.headers("en").values())
 
 
 # ---------------------------------------------------------------------------------------------- isolation

@@ -13,7 +13,7 @@ import pytest
 import qmskit
 from qmskit.core.compare import compare_assessments
 from qmskit.core.history import build_history
-from qmskit.errors import ComparisonError, Message, ResponsesError
+from qmskit.errors import ComparisonError, Message, ResponsesError, RowPlace
 from qmskit.i18n.catalog import error_line, say
 from qmskit.io.responses import validate_responses
 
@@ -62,7 +62,7 @@ def test_kpi_value_problems_in_chinese(kcl, tmp_path, text, zh):
 def test_kpi_given_twice_names_the_first_place_in_chinese(kcl):
     with pytest.raises(ResponsesError) as caught:
         qmskit.core.kpis.parse_kpi_values([{"id": "sat", "value": 1, "row": 2}, {"id": "sat", "value": 2, "row": 3}],
-                                          kcl, "o.xlsx", row_label="KPIs row")
+                                          kcl, "o.xlsx", rows_are=RowPlace.KPIS_ROW)
     assert str(caught.value) == "o.xlsx:KPIs row 3: KPI 'sat' is given twice (first at KPIs row 2)"
     assert error_line(caught.value, "zh") == ("o.xlsx（KPIs 工作表第 3 行）：绩效指标“sat”填写了两次"
                                               "（首次出现在KPIs 工作表第 2 行）")

@@ -269,13 +269,13 @@ def test_validate_responses_lists_every_problem_at_once(tmp_path):
     assert out.returncode == 1
     lines = out.stdout.strip().splitlines()
     assert lines[:-1] == [
-        f"{path}:row 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
+        f"{path}:line 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
         "(also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
-        f"{path}:row 3: question 'r2' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
+        f"{path}:line 3: question 'r2' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
         "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no",
-        f"{path}:row 4: question id 'zz' is not in checklist verdict-fixture 1",
-        f"{path}:row 5: question 'r3' due date: '31/02/2026' is not a date (use YYYY-MM-DD)",
-        f"{path}:row 6: question id 'r1' appears twice (first at row 2)",
+        f"{path}:line 4: question id 'zz' is not in checklist verdict-fixture 1",
+        f"{path}:line 5: question 'r3' due date: '31/02/2026' is not a date (use YYYY-MM-DD)",
+        f"{path}:line 6: question id 'r1' appears twice (first at line 2)",
     ]
     assert lines[-1] == f"{path}: 5 problems"
     # score stops at the first, and says how many more there are
@@ -472,3 +472,45 @@ def test_rerun_line_quotes_the_output_folder_used():
     from qmskit.render.report import rerun_command
     assert rerun_command({"responses": "/x/office.xlsx", "out_dir": "client reports/2026", "lang": "zh"}) == \
         "qmskit report office.xlsx -o 'client reports/2026' --lang zh"
+
+
+# --------------------------------------------------------------------------- an unevidenced "yes" is a claim
+
+def test_every_answer_yes_without_evidence_is_held_back_by_its_evidence_alone():
+    # design.md: a "yes" with empty evidence is unsupported -- not a gap, counted, and it holds back the
+    # verdict: "ready" needs evidence on every critical or prerequisite "yes"; nearly_ready's gates
+    # (completeness, prerequisites answered yes, majors, overall) are all met, so nearly_ready it is, with
+    # the evidence as the one reason, and nothing else in the reasons
+    a = verdict_of(office({}, evidence=False))
+    key = Q.loc[Q["critical"] | Q["prerequisite"], "id"].tolist()
+    assert a.gaps.empty and a.finding_counts() == {"major": 0, "minor": 0, "observation": 0, "kpi_observation": 0,
+                                                   "unsupported": len(Q)}
+    assert a.readiness == "nearly_ready" and codes(a) == ["unsupported_key"]
+    assert a.reasons[0].values == {"count": len(key), "ids": key, "band": "ready"}
+
+
+def test_the_document_register_says_claimed_not_present_for_a_yes_without_evidence():
+    # the 30 documented-information questions of ISO 9001, all answered "yes" with no evidence: nothing
+    # was seen, so none is "present" (what an auditor would write: claimed, no evidence seen)
+    bare = verdict_of(office({}, evidence=False)).documented_information()
+    assert len(bare) >= 29 and set(bare["status"]) == {"unsupported"}
+    seen = verdict_of(office({})).documented_information()
+    assert set(seen["status"]) == {"present"}
+    # one of them without evidence: only that one; partial and no keep their status whatever the evidence
+    first, second, third = seen["id"].tolist()[:3]
+    frame = office({second: "partial", third: "no"})
+    frame.loc[frame["id"].isin([first, second]), "evidence"] = ""
+    reg = verdict_of(frame).documented_information().set_index("id")["status"]
+    assert (reg[first], reg[second], reg[third]) == ("unsupported", "partial", "missing")
+    assert (reg.drop([first, second, third]) == "present").all()
+
+
+def test_register_and_unsupported_list_agree():
+    # the office's own documents too (g3 is the fixture's office_document): one test of "no evidence" for both
+    a = run(no_evidence=["g3", "r1"])
+    assert a.office_documents().set_index("id").at["g3", "status"] == "unsupported"
+    assert a.unsupported == ["r1", "g3"]
+    assert run().office_documents().set_index("id").at["g3", "status"] == "present"
+    di = verdict_of(office({}, evidence=False))
+    register = di.documented_information()
+    assert set(register.loc[register["status"] == "unsupported", "id"]) <= set(di.unsupported)

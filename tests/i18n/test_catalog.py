@@ -19,6 +19,7 @@ from qmskit.core.model import Band, GapReason, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
 from qmskit.io import actions_xlsx, merge, ods, xlsx, xlsx_read
+from qmskit.render import findings_table
 
 ROOT = Path(__file__).resolve().parents[2]
 NPLURALS = {"en": 2, "zh": 1}
@@ -49,9 +50,11 @@ FAMILIES = [
     # answers, documented-information kinds and states, gap reasons, the verdict banner's hints (report.py
     # and its templates: ans_<answer>, di_<kind or status>, reason_<GapReason or kpi>, band_hint_<band>)
     *(f"ans_{answer}" for answer in ("yes", "partial", "no", "n/a")),
-    *(f"di_{key}" for key in ("maintain", "retain", "present", "partial", "missing", "unanswered", "n/a")),
+    *(f"di_{key}" for key in ("maintain", "retain", "present", "unsupported", "partial", "missing", "unanswered", "n/a")),
     *(f"reason_{reason}" for reason in [*GapReason, "kpi"]),
     *(f"band_hint_{band}" for band in [*Band, "not_started", "ready_minors"]),
+    # render.findings_table: the columns of gaps.csv
+    *(f"findings_table.col.{field}" for field in findings_table.FIELDS),
     # render.kpi_tables.kpi_table: its columns, and the status and trend codes evaluate_kpis gives
     *(f"kpi.col.{key}" for key in ("indicator", "target", "value", "previous", "status", "trend")),
     *(f"kpi.status.{key}" for key in ("met", "not_met", "no_value")),

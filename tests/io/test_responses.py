@@ -123,12 +123,12 @@ def write_csv(tmp_path: Path, body: str, name="bad.csv") -> Path:
 
 
 @pytest.mark.parametrize("body, message", [
-    ("id,answer\n4.1-a,yes\nnope-1,no\n", "row 3: question id 'nope-1' is not in checklist iso9001-2015"),
-    ("id,answer\n4.1-a,yes\n4.1-a,no\n", "row 3: question id '4.1-a' appears twice (first at row 2)"),
-    ("id,answer\n4.1-a,maybe\n", "row 2: question '4.1-a': answer 'maybe' is not allowed; allowed: yes, partial, no"),
-    ("id,answer,due\n4.1-a,yes,next week\n", "row 2: question '4.1-a' due date: 'next week' is not a date"),
+    ("id,answer\n4.1-a,yes\nnope-1,no\n", "line 3: question id 'nope-1' is not in checklist iso9001-2015"),
+    ("id,answer\n4.1-a,yes\n4.1-a,no\n", "line 3: question id '4.1-a' appears twice (first at line 2)"),
+    ("id,answer\n4.1-a,maybe\n", "line 2: question '4.1-a': answer 'maybe' is not allowed; allowed: yes, partial, no"),
+    ("id,answer,due\n4.1-a,yes,next week\n", "line 2: question '4.1-a' due date: 'next week' is not a date"),
     ("# date: 31/31/2026\nid,answer\n4.1-a,yes\n", "date: '31/31/2026' is not a date (use YYYY-MM-DD)"),
-    ("id,answer\n4.3-b,n/a\n", "row 2: question '4.3-b' cannot be n/a"),
+    ("id,answer\n4.3-b,n/a\n", "line 2: question '4.3-b' cannot be n/a"),
     ("question,value\nx,y\n", "CSV header lacks column(s) id, answer"),
 ])
 def test_bad_csv_inputs_are_one_line_errors(tmp_path, body, message):

@@ -97,13 +97,33 @@ def test_each_page_keeps_its_own_rules_from_a_stylesheet_parsed_once():
     assert notebook._parsed_stylesheet.cache_info().misses == 1
     style_a = first_a.split("<style", 1)[1].split("</style>")[0]
     style_b = b.split("<style", 1)[1].split("</style>")[0]
-    # kept rules as the page embeds them: minified (notebook.minified_css)
-    assert ".a,.a .x{color:var(--qr-a)}" in style_a and ".b{" not in style_a
-    assert ".b{color:var(--qr-b)}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
-    assert ":root{--qr-a:red;color:black}" in style_a and "--qr-b" not in style_a
-    assert ":root{--qr-b:blue;color:black}" in style_b
+    # kept rules as the page embeds them: minified (notebook.minified_css), a custom property that only
+    # :root sets written as its value (notebook._constant_properties)
+    assert ".a,.a .x{color:red}" in style_a and ".b{" not in style_a
+    assert ".b{color:blue}" in style_b and ".a" not in style_b  # and ".a .x" needs both classes
+    assert ":root{color:black}" in style_a and "--qr-" not in style_a and "--qr-" not in style_b
     assert "@media print{.a{color:black}}" in style_a and "@media print{.b{display:none}}" in style_b
     assert "p{margin:0}" in style_a and "@page{size:A4}" in style_b  # never dropped
+
+
+def test_a_custom_property_set_anywhere_else_stays_a_property():
+    """Only a property that :root alone sets, once and to a plain value, becomes a constant: one the page
+    sets again (a brand's accent in its own <style>, a cell's style), one a media query or another rule
+    sets, or one whose value reads another property stays a var() with its declaration."""
+    css = (":root {--qr-a: red; --qr-b: blue; --qr-c: green; --qr-d: var(--qr-a); --qr-e: gray}\n"
+           ".a {color: var(--qr-a); border-color: var(--qr-b); background: var(--qr-c); outline-color: var(--qr-d);"
+           " caret-color: var(--qr-e)}\n@media print {:root {--qr-c: black}}\n.x {--qr-e: white}")
+
+    def page(extra: str) -> str:
+        return f'<html><style type="text/css">\n{css}</style><body>{extra}<p class="a x">x</p></body></html>'
+
+    style = notebook.unused_css_removed(page("<style>:root { --qr-b: navy; }</style>"))
+    style = style.split("<style", 1)[1].split("</style>")[0]
+    assert ".a{color:red;" in style and "--qr-a" not in style  # a constant (in --qr-d's value too)
+    assert "border-color:var(--qr-b)" in style and "--qr-b:blue" in style  # the page sets it again
+    assert "background:var(--qr-c)" in style and "--qr-c:green" in style and "--qr-c:black" in style  # print too
+    assert "outline-color:var(--qr-d)" in style and "--qr-d:red" in style  # its value reads another
+    assert "caret-color:var(--qr-e)" in style and "--qr-e:gray" in style and "--qr-e:white" in style
 
 
 def test_the_embedded_stylesheet_is_minified_but_its_strings_and_combinators_kept():

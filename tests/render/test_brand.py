@@ -147,7 +147,7 @@ def test_compare_shows_a_dash_for_a_clause_nobody_answered(tmp_path):
     cmp.clauses.loc[top & (cmp.clauses["clause"] == "10"), "before"] = float("nan")
     labels = [bar["label"] for group in chart_geometry(cmp)["groups"] for bar in group["bars"]]
     assert labels.count("—") == 1 and labels.count("") == len(labels) - 1  # no score labels: only the dash
-    row = re.search(r"<tr class=\"qr-level-1\"><td>10<(.*?)(<tr|</tbody>)", clause_table_html(cmp, "en"), re.S)
+    row = re.search(r"<tr class=\"?qr-level-1\"?><td>10<(.*?)(<tr|</tbody>)", clause_table_html(cmp, "en"), re.S)
     assert row and re.search(r"<td class=\"qr-num\">—\s*<", row.group(1))
 
 

@@ -346,24 +346,41 @@ def _office(name: str):
         return many_gaps_office(), None
     path = EXAMPLE_OFFICES / f"{name}.xlsx"
     if not path.exists():
-        path = EXAMPLE_OFFICES.parent / "gov" / f"{name}.xlsx"
+        path = next(p for p in sorted((EXAMPLE_OFFICES.parent / "gov").iterdir()) if p.stem == name)
     return api.load_assessment(path), path
 
 
-# Over the budget, measured (en / zh), since the appendix lists every answer (design.md) — a short row of
-# ~50 bytes for each answer another section writes out: the 227-finding synthetic office 159.6 / 150.7 kB
-# (148.9 / 139.9 with an appendix of the other answers only). strict: the day it fits, this mark must go.
-OVER_BUDGET = {"many-gaps": "227 findings: 159.6 / 150.7 kB with the appendix of all answers (design.md)"}
+# The government profile's offices of its full checklist (336 questions: ISO 9001's 281 and the profile's 55)
+GOV_OFFICES = ["moonbay-district-office-2024", "moonbay-district-office-2025", "moonbay-district-office-2026",
+               "pinecrest-municipal-office", "silverbrook-county-office"]
+
+# Over the budget, measured (en / zh kB): what design.md asks of a report is more text than fits. Each
+# question's text, answer, evidence and notes are written out once, a finding's action, owner and due date
+# once; what the page adds to its text (markup, stylesheet, chart) is 43-51 kB here: ~34 kB that any
+# report of 336 questions carries (a row per answer, the clause table, stylesheet, chart; Pinecrest's with
+# 29 findings is 36.5 kB) and ~100 bytes a finding (its row in the register, its short row in the appendix,
+# its link in the action plan). Text plus those ~34 kB alone: Moonbay 2024 128 + 34, Moonbay 2025 120 + 34,
+# Silverbrook 119.5 + 34 kB. The synthetic office (227 findings, 113.7 kB of text) would be 143.9 kB en
+# with no appendix row for an answer written out elsewhere, which design.md rules out (an appendix of ALL
+# answers). strict: the day one fits, its mark must go.
+OVER_BUDGET = {
+    "many-gaps": "227 findings: 157.3 / 148.4 kB (the appendix of all answers: design.md)",
+    "moonbay-district-office-2024": "168 findings, 336 questions: 178.0 / 167.1 kB, 128 kB of it text",
+    "moonbay-district-office-2025": "96 findings, 336 questions: 162.6 / 152.6 kB, 120 kB of it text",
+    "silverbrook-county-office": "88 findings, 336 questions: 161.2 / 151.4 kB, 119 kB of it text",
+}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(n in OVER_BUDGET, reason=OVER_BUDGET.get(n, ""),
                                                                        strict=True, raises=AssertionError))
-                                  for n in [p.stem for p in sorted(EXAMPLE_OFFICES.glob("*.xlsx"))] + ["many-gaps"]])
+                                  for n in [p.stem for p in sorted(EXAMPLE_OFFICES.glob("*.xlsx"))] + ["many-gaps",
+                                                                                                      *GOV_OFFICES]])
 def test_a_full_checklist_report_stays_within_its_size_budget(name):
-    """Issue 15: every example office's report of the full checklist (281 questions), in both languages,
-    is at most 150 KB as exported (the 227-finding synthetic office is over: OVER_BUDGET)."""
+    """Issue 15: every example office's report of the full checklist (281 questions; the government
+    profile's 336), in both languages, is at most 150 KB as exported (those whose text alone nearly fills
+    the budget are over: OVER_BUDGET)."""
     a, path = _office(name)
-    assert len(a.questions) == 281
+    assert len(a.questions) == (336 if name in GOV_OFFICES else 281)
     budget = REPORT_BUDGET
     for lang in ("en", "zh"):
         size = len(exported_page(a, lang, path).encode("utf-8"))
@@ -493,7 +510,7 @@ def test_a_smaller_report_still_shows_every_answer_and_finding_once(name):
         qid = ref.split(" · ")[-1]
         if qid in gaps.index:
             anchor = report.finding_anchor(qid, gaps.loc[qid, "rank"])
-            assert f'<a href="#{anchor}">' in row and row.split("<td>")[-1].strip() == "", ref
+            assert f'<a href=#{anchor}>' in row and row.split("<td>")[-1].strip() == "", ref
     ids = _page_ids(page)
     assert len(ids) == len(set(ids))
     assert set(_page_links(page)) <= set(ids)
@@ -525,3 +542,23 @@ def test_the_appendix_intro_gives_its_counts_once(lang):
     written_out = [row for row in rows if not row.split("<td>")[3].startswith("<a ")]
     assert len(rows) == len(a.questions) and 0 < len(written_out) < len(rows)
     assert re.findall(r"\d+", intro) == [str(len(a.questions)), str(len(written_out)), "12", "12"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_due_date_before_the_assessment_is_marked_and_the_mark_explained_once(lang):
+    """A finding whose due date is before the assessment date carries a * after the date (not the words,
+    ~45 bytes a finding); the gap register's intro says once what the * means. A page without such a date
+    has neither."""
+    a, path = _office("moonbay-district-office-2024")
+    page = exported_page(a, lang, path)
+    gaps_html = _between(page, '<section id="gaps"', "</section>")
+    assessed = str(a.meta["date"])[:10]
+    rows = dict(re.findall(r'<tr id="?(f\d+)"?>(.*?)(?=<tr|</tbody>)', gaps_html, re.S))
+    marked = {anchor for anchor, cells in rows.items() if cells.endswith("<em>*</em>")}
+    late = {report.finding_anchor(g.id, g.rank) for g in a.gaps.itertuples()
+            if isinstance(g.due, str) and g.due and g.due < assessed}
+    assert late and marked == late
+    assert gaps_html.count(t("gaps_overdue_legend", lang)) == 1 and gaps_html.count(t("overdue", lang)) == 1
+    office, responses = _office("riverside-general-office")
+    riverside = exported_page(office, lang, responses)
+    assert t("gaps_overdue_legend", lang) not in riverside and "<em>*</em>" not in riverside

@@ -1,0 +1,241 @@
+"""Formula cells in an office's workbook, so that no text the office typed is read as blank.
+
+python-calamine reads a formula cell as the value Excel or LibreOffice last computed and stored with it.
+Some cells have none: a workbook saved by openpyxl or a script (``ws["F3"] = "=see register 2024"``) stores
+the formula only, and a formula the spreadsheet could not compute stores an error (``#NAME?``, ``Err:509``
+— what Excel, WPS and LibreOffice make of evidence typed as "=见 2024 登记册"). calamine gives both as an
+empty cell, so a "yes" lost its evidence without a word and a save into the workbook wrote the blank back.
+
+What a consultant expects, and what the readers do: a computed value is the cell's value (what the office
+sees on screen); a formula with no usable computed value is read as the formula text — what the office
+typed, never nothing — and named in a warning (file and cells), because a consultant should look at a
+cell whose result the file does not hold. :func:`FormulaIndex.uncomputed` gives those cells for one sheet.
+
+Found without building anything for a workbook without formulas (most): the .xlsx pre-scan notes which
+sheet parts hold an ``<f>`` tag (a byte search of what it reads anyway), and only those parts are parsed
+again here (expat, streaming, after the pre-scan bounded them); the .ods pre-scan's walk of content.xml
+records each cell with a ``table:formula`` as it passes (:class:`qmskit.io.ods._Extent`).
+"""
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# an <f> tag (any namespace prefix) in sheet XML: the pre-scan's byte test (a false hit only costs a parse)
+FORMULA_TAG_HINTS = (b"<f>", b"<f ", b":f>", b":f ")
+_REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
+_MAX_TRANSLATED = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class FormulaCell:
+    """One formula cell: where it is (1-based), what was typed and what the file stores as its result."""
+    sheet: str
+    row: int
+    col: int
+    text: str                    # the formula as typed, with its leading "="
+    computed: bool = False       # the file holds a usable result (what calamine reads)
+    kind: str = "n"              # .xlsx: the cell's type attribute ("str", "n", "b", "e", ...)
+    stored: str | None = None    # .xlsx: the text of its <v> (the result as stored), None without one
+
+    @property
+    def coordinate(self) -> str:
+        return f"{self.sheet}!{self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"{column_letters(self.col)}{self.row}"
+
+
+def column_letters(col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass
+class FormulaIndex:
+    """The formula cells of a workbook by sheet name, found lazily for an .xlsx (only in the sheet parts
+    the pre-scan saw an <f> tag in), all at once for an .ods (the pre-scan's walk records them)."""
+    path: Path | None = None
+    members: frozenset[str] = frozenset()        # .xlsx sheet parts that hold an <f> tag
+    found: dict[str, list[FormulaCell]] = field(default_factory=dict)   # sheet -> cells (.ods: all known)
+    complete: bool = False                       # True when ``found`` already holds every sheet's cells
+
+    def cells(self, sheet: str) -> list[FormulaCell]:
+        if sheet not in self.found and not self.complete:
+            self.found[sheet] = self._parse(sheet) if self.members and self.path is not None else []
+        return self.found.get(sheet, [])
+
+    def uncomputed(self, sheet: str) -> list[FormulaCell]:
+        """The formula cells of ``sheet`` whose file holds no usable result (read as their text)."""
+        return [c for c in self.cells(sheet) if not c.computed]
+
+    def _parse(self, sheet: str) -> list[FormulaCell]:
+        assert self.path is not None
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                member = _sheet_member(zf, sheet)
+                if member is None or member not in self.members:
+                    return []
+                with zf.open(member) as fh:
+                    return xlsx_formula_cells(fh, sheet)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+            return []  # the pre-scan and calamine already accepted the file; a part they read but we cannot is moot
+
+
+def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member of the worksheet named ``sheet`` (xl/workbook.xml and its relationships)."""
+    import xml.etree.ElementTree as ET
+
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = None
+    for el in book.iter():
+        if el.tag.rpartition("}")[2] == "sheet" and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if k.rpartition("}")[2] == "id"), None)
+            break
+    if rid is None:
+        return None
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for el in rels.iter():
+        if el.tag.rpartition("}")[2] == "Relationship" and el.get("Id") == rid:
+            target = (el.get("Target") or "").replace("\\", "/")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return None
+
+
+def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
+    """Each formula cell of one worksheet's XML. Its result is usable unless it is an error (``t="e"``) or
+    there is no ``<v>`` text in a cell of a type other than text (``t="str"``: an empty text is a computed "")."""
+    import xml.etree.ElementTree as ET
+
+    found: list[FormulaCell] = []
+    shared: dict[str, tuple[str, str]] = {}      # shared formula id -> (its text, the master's coordinate)
+    row = col = translated = 0
+    for event, el in ET.iterparse(fh, events=("start", "end")):
+        name = el.tag.rpartition("}")[2]
+        if event == "start":
+            if name == "row":
+                r = el.get("r")
+                row = int(r) if r and r.strip().isdigit() else row + 1
+                col = 0
+            continue
+        if name == "c":
+            ref = _REF.match(el.get("r") or "")
+            letters, digits = (ref.group(1), ref.group(2)) if ref else ("", "")
+            if digits:
+                row = int(digits)
+            col = _column_number(letters) if letters else col + 1
+            formula = value = None
+            for child in el:
+                local = child.tag.rpartition("}")[2]
+                if local == "f":
+                    formula = child
+                elif local == "v":
+                    value = child
+            if formula is not None:
+                text = formula.text or ""
+                here = f"{column_letters(col)}{row}"
+                si = formula.get("si")
+                kind = el.get("t", "n")
+                computed = kind != "e" and (kind in ("str", "inlineStr")
+                                            or (value is not None and bool((value.text or "").strip())))
+                if formula.get("t") == "shared" and si is not None:
+                    if text:
+                        shared[si] = (text, here)
+                    elif si in shared:
+                        # only a text that is read needs translating (a bounded number: it costs ~50 µs)
+                        translate = not computed and translated < _MAX_TRANSLATED
+                        translated += translate
+                        text = _translated(*shared[si], here) if translate else shared[si][0]
+                if text.strip():
+                    found.append(FormulaCell(sheet, row, col, "=" + text, computed, kind,
+                                             None if value is None else value.text or ""))
+            el.clear()
+        elif name == "row":
+            el.clear()
+    return found
+
+
+def _translated(text: str, origin: str, here: str) -> str:
+    """A shared formula as it reads in a dependent cell (Excel stores its text only in the first cell)."""
+    from openpyxl.formula.translate import Translator
+    try:
+        return Translator("=" + text, origin=origin).translate_formula(here)[1:]
+    except Exception:  # a formula openpyxl cannot tokenise: the master's text is still what was typed
+        return text
+
+
+def ods_formula_text(formula: str) -> str:
+    """An .ods ``table:formula`` as typed: without its namespace ("of:=[.A1]&"x"" → "=[.A1]&"x"")."""
+    head, sep, rest = formula.partition(":")
+    return rest if sep and head.isalpha() and rest.startswith("=") else formula
+
+
+# ----------------------------------------------------------------------------- keeping results through a save
+
+# a formula cell as openpyxl writes it: its formula, and an empty <v> (openpyxl keeps no formula's result)
+_SAVED_FORMULA = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"([^<>]*)>(<f(?:\s[^<>]*)?/>|<f(?:\s[^<>]*)?>[^<]*</f>)'
+                            rb'(?:<v\s*/>|<v></v>)</c>')
+
+
+def results_kept(worksheets, formulas: FormulaIndex) -> dict[str, dict[str, tuple[str, str]]]:
+    """For a save through openpyxl (which writes every formula without its result): each formula cell the
+    save leaves as the office had it, with the result its file stored (type, <v> text), by sheet title —
+    so :func:`with_results` puts the results back and the saved file reads as it did (a formula answer stays
+    "yes", not its formula text; Excel and LibreOffice recompute on opening anyway)."""
+    kept: dict[str, dict[str, tuple[str, str]]] = {}
+    for ws in worksheets:
+        cells = {}
+        for f in formulas.cells(ws.title):
+            if f.stored is None or (not f.stored and f.kind != "str"):
+                continue
+            # still a formula: nobody wrote it (qmskit.io.xlsx.put makes every cell it writes a text or value)
+            cell = ws._cells.get((f.row, f.col))  # (not ws[ref]: that would add a cell openpyxl did not load)
+            if cell is not None and cell.data_type == "f":
+                cells[f.reference] = (f.kind, f.stored)
+        if cells:
+            kept[ws.title] = cells
+    return kept
+
+
+def with_results(data: bytes, members: dict[str, dict[str, tuple[str, str]]]) -> bytes:
+    """The saved .xlsx ``data`` with the stored results put back into its formula cells (``members``: the
+    sheet part, as openpyxl named it, → {reference: (type, <v> text)})."""
+    import io
+    from xml.sax.saxutils import escape, quoteattr
+
+    def put_back(keep: dict[str, tuple[str, str]], match: re.Match) -> bytes:
+        found = keep.get(match.group(1).decode())
+        if found is None:
+            return match.group(0)
+        kind, stored = found
+        attrs = match.group(2)
+        if kind != "n" and not re.search(rb"\st\s*=", attrs):
+            attrs += b" t=" + quoteattr(kind).encode()
+        return (b'<c r="' + match.group(1) + b'"' + attrs + b">" + match.group(3)
+                + b"<v>" + escape(stored).encode() + b"</v></c>")
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            keep = members.get(info.filename)
+            if keep:
+                body = _SAVED_FORMULA.sub(functools.partial(put_back, keep), body)
+            dst.writestr(info, body)
+    return out.getvalue()

@@ -1,0 +1,212 @@
+"""A formula in a cell the office fills in is never read as blank, and a save never erases it.
+
+Before: calamine reads a formula with no stored result (a workbook saved by openpyxl or a script, or an
+error result: what Excel, WPS and LibreOffice make of evidence typed as "=见 2024 登记册") as an empty cell,
+so a "yes" counted as unsupported without a word, and every in-place save (write_responses, the form,
+`qmskit plan`) wrote the blank back over the office's text. A formula with a stored result was read right,
+but the save replaced the formula with its own result as plain text. Each test failed before the fix.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import qmskit
+from qmskit.api import load_assessment
+from qmskit.errors import ResponsesWarning
+from qmskit.forms.session import SAVED, ResponsesSession
+from qmskit.io.responses import read_responses, write_responses
+
+MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+TEXT_FORMULA = "=见 2024 登记册"            # evidence the office typed with a leading "=": no real formula
+REAL_FORMULA = '=A1&" checked"'             # a real formula (A1 holds the header "Clause")
+SUM_FORMULA = "=1+2"
+
+
+def office_workbook(tmp_path: Path, name: str = "office.xlsx", *,
+                    answer_formula: bool = False) -> tuple[Path, dict[str, int]]:
+    """A qmskit workbook in which the office typed formulas into evidence and notes cells (and with
+    ``answer_formula`` into an answer), saved by openpyxl (no stored results, as any script saves them).
+    Returns the path and each question's row."""
+    path = tmp_path / name
+    frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
+                          {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
+                          {"id": "5-a", "answer": "no", "notes": "old"},
+                          {"id": "5-b", "answer": "no"}])
+    write_responses(path, {"office": "Riverside"}, frame, MINI, backup=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Assessment"]
+    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
+    ws.cell(rows["4.1-a"], 6).value = TEXT_FORMULA      # F: evidence of a critical "yes"
+    ws.cell(rows["5-a"], 7).value = REAL_FORMULA        # G: notes
+    ws.cell(rows["4.2-a"], 6).value = SUM_FORMULA       # F: evidence
+    if answer_formula:
+        ws.cell(rows["5-b"], 5).value = '=IF(1>0,"yes","no")'  # E: the answer itself
+    wb.save(path)
+    return path, rows
+
+
+def read(path: Path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        meta, frame = read_responses(path, MINI)
+    said = [str(w.message) for w in caught if issubclass(w.category, ResponsesWarning)]
+    return meta, frame.set_index("id"), said
+
+
+def cell(path: Path, row: int, col: int):
+    c = openpyxl.load_workbook(path)["Assessment"].cell(row, col)
+    return c.value, c.data_type
+
+
+def save_with(path: Path, qid: str, key: str, value: str) -> None:
+    """Read ``path``, change one cell as a consultant would, and save in place (write_responses)."""
+    meta, frame, _ = read(path)
+    frame.at[qid, key] = value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        write_responses(path, meta, frame.reset_index(), MINI, backup=False)
+
+
+def libreoffice(src: Path, out_dir: Path, target: str) -> Path:
+    """``src`` opened and saved by LibreOffice Calc (which computes every formula and stores its result)."""
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{out_dir}/profile", "--convert-to",
+                    target, "--outdir", str(out_dir), str(src)], check=True, capture_output=True, timeout=180)
+    return out_dir / (src.stem + "." + target.split(":")[0])
+
+
+# ------------------------------------------------------------------ openpyxl-saved: no stored results
+
+def test_a_formula_without_a_result_reads_as_what_was_typed_and_is_named(tmp_path):
+    path, _ = office_workbook(tmp_path)
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA
+    assert got.at["5-a", "notes"] == REAL_FORMULA
+    assert got.at["4.2-a", "evidence"] == SUM_FORMULA
+    assert len(said) == 1 and said[0].startswith(f"{path}: 3 cells hold a formula with no computed value")
+    for where in ("Assessment!F3 '=见 2024 登记册'", "Assessment!F5 '=1+2'", "Assessment!G7 '=A1&\" checked\"'"):
+        assert where in said[0], said
+
+
+def test_a_formula_answer_without_a_result_is_named_not_taken_as_blank(tmp_path):
+    path, _ = office_workbook(tmp_path, answer_formula=True)
+    with pytest.raises(qmskit.ResponsesError, match=r"row 8: question '5-b': answer '=IF\(1>0,\"yes\",\"no\"\)'"):
+        read(path)
+
+
+def test_a_yes_whose_evidence_is_a_formula_is_supported(tmp_path):
+    path, rows = office_workbook(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        a = load_assessment(path, MINI)
+    assert "4.1-a" not in a.unsupported
+
+
+def test_saving_in_place_keeps_formulas_the_save_does_not_change(tmp_path):
+    path, rows = office_workbook(tmp_path)
+    save_with(path, "4.1-b", "owner", "Ms. Chen")      # the consultant changes one other cell
+    assert cell(path, rows["4.1-a"], 6) == (TEXT_FORMULA, "f")
+    assert cell(path, rows["5-a"], 7) == (REAL_FORMULA, "f")
+    assert cell(path, rows["4.2-a"], 6) == (SUM_FORMULA, "f")
+    assert cell(path, rows["4.1-b"], 8) == ("Ms. Chen", "s")
+    assert read(path)[1].at["4.1-a", "evidence"] == TEXT_FORMULA
+
+
+def test_saving_the_cell_itself_replaces_its_formula_with_the_new_text(tmp_path):
+    path, rows = office_workbook(tmp_path)
+    save_with(path, "4.1-a", "evidence", "Context analysis 2026")
+    assert cell(path, rows["4.1-a"], 6) == ("Context analysis 2026", "s")
+    assert cell(path, rows["5-a"], 7) == (REAL_FORMULA, "f")
+
+
+def test_the_form_saves_around_the_office_formulas(tmp_path):
+    path, rows = office_workbook(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        session = ResponsesSession(path, MINI, debounce=0.01)
+        assert session.get("4.1-a", "evidence") == TEXT_FORMULA
+        session.set("4.1-b", "answer", "partial")
+        session.flush()
+        assert session.status == SAVED
+        session.close()
+    assert cell(path, rows["4.1-a"], 6) == (TEXT_FORMULA, "f")
+    assert cell(path, rows["5-a"], 7) == (REAL_FORMULA, "f")
+    assert read(path)[1].at["4.1-b", "answer"] == "partial"
+
+
+# ------------------------------------------------------------------ LibreOffice-saved: stored results
+
+@pytest.fixture(scope="module")
+def lo_saved(tmp_path_factory):
+    if SOFFICE is None:
+        pytest.skip("LIBREOFFICE TEST SKIPPED: soffice missing — apt-get install libreoffice-calc")
+    tmp = tmp_path_factory.mktemp("lo")
+    path, rows = office_workbook(tmp, "lo-office.xlsx", answer_formula=True)
+    return {"xlsx": libreoffice(path, tmp / "xlsx", "xlsx:Calc MS Excel 2007 XML"),
+            "ods": libreoffice(path, tmp / "ods", "ods"), "rows": rows}
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_libreoffice_results_are_read_and_its_errors_as_what_was_typed(lo_saved, kind, tmp_path):
+    path = shutil.copyfile(lo_saved[kind], tmp_path / lo_saved[kind].name)
+    _, got, said = read(path)
+    assert got.at["5-a", "notes"] == "Clause checked"       # the stored result
+    assert got.at["4.2-a", "evidence"] == "3"
+    assert got.at["5-b", "answer"] == "yes"
+    # LibreOffice could not compute "=见 2024 登记册" (an error result): the text typed, named
+    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA
+    assert len(said) == 1 and said[0].startswith(f"{path}: 1 cell holds a formula with no computed value")
+    assert "Assessment!F3 '=见 2024 登记册'" in said[0]
+
+
+def test_saving_into_a_libreoffice_workbook_keeps_its_formulas_and_their_results(lo_saved, tmp_path):
+    path = shutil.copyfile(lo_saved["xlsx"], tmp_path / "office.xlsx")
+    rows = lo_saved["rows"]
+    save_with(path, "4.1-b", "owner", "Ms. Chen")
+    assert cell(path, rows["5-a"], 7) == ('=A1&" checked"', "f")
+    assert cell(path, rows["4.2-a"], 6) == (SUM_FORMULA, "f")
+    assert cell(path, rows["4.1-a"], 6) == (TEXT_FORMULA, "f")
+    assert cell(path, rows["5-b"], 5)[1] == "f"
+    _, got, said = read(path)  # the results went back in with the formulas: it reads as it did
+    assert got.at["5-a", "notes"] == "Clause checked" and got.at["4.2-a", "evidence"] == "3"
+    assert got.at["5-b", "answer"] == "yes" and got.at["4.1-b", "owner"] == "Ms. Chen"
+    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA and len(said) == 1
+
+
+# ------------------------------------------------------------------ the action plan (`qmskit plan`)
+
+def test_a_formula_in_the_action_plan_is_read_as_typed_and_kept_by_re_planning(tmp_path):
+    from qmskit.io.actions_xlsx import plan_file, read_actions
+
+    responses, _ = office_workbook(tmp_path)
+    out = tmp_path / "actions.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        plan_file(responses, out, lang="en", checklist=MINI)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Actions"]
+    col = {c.value: c.column for c in ws[1]}
+    first = ws.cell(2, col["ID"]).value
+    ws.cell(2, col["Closure evidence"]).value = "=见 纠正措施记录 7"
+    ws.cell(2, col["Root cause"]).value = '=B2&" not owned"'
+    wb.save(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        row = read_actions(out).plan.set_index("id").loc[first]
+    assert row["closure_evidence"] == "=见 纠正措施记录 7" and row["root_cause"] == '=B2&" not owned"'
+    said = [str(w.message) for w in caught if issubclass(w.category, ResponsesWarning)]
+    assert len(said) == 1 and "2 cells hold a formula" in said[0] and "Actions!" in said[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResponsesWarning)
+        plan_file(responses, out, checklist=MINI)
+    ws = openpyxl.load_workbook(out)["Actions"]
+    assert (ws.cell(2, col["Closure evidence"]).value, ws.cell(2, col["Closure evidence"]).data_type) == \
+        ("=见 纠正措施记录 7", "f")
+    assert ws.cell(2, col["Root cause"]).value == '=B2&" not owned"'
