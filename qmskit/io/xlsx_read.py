@@ -59,7 +59,10 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 # exact walk below, which follows every tag as readers place it and names the row or column in its message.
 _LEAD, _TAIL = 8, 16           # zero bytes around a chunk, so every look-behind and look-ahead stays inside
 _FAST_MAX = 4 << 20            # a longer stretch (a text run of megabytes: refused later anyway) is walked
-_WALK_AT_ONCE = 16 << 10       # a member at most this long (as its zip entry declares) is walked, not fast-checked
+_WALK_AT_ONCE = 16 << 10       # a member at most this long (as its zip entry declares) is walked, not fast-checked ...
+_WALK_SHEET_AT_ONCE = 1 << 10  # ... but a worksheet (xl/worksheets/) only up to this: a few KB of cells walk
+                               # slower than the fast check (a Python step per tag), the theme and styles
+                               # (which a relationship names, so they are scanned as sheets) walk faster
 
 
 # The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
@@ -397,7 +400,8 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                 keep: list[bytes] | None = [] if held is not None else None
                 # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
                 # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
-                small = info.file_size <= _WALK_AT_ONCE
+                small = info.file_size <= (_WALK_SHEET_AT_ONCE if info.filename.startswith("xl/worksheets/")
+                                           else _WALK_AT_ONCE)
                 if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
                                              formulas=formulas, keep=keep, data=rels.get(info)):
                     counts.v_tags, counts.sheet_bytes = counted
