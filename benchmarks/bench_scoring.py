@@ -57,6 +57,9 @@ def naive_scores(cl: qmskit.Checklist, tidy: pd.DataFrame) -> dict:
     return result
 
 
+TARGET_QUESTIONS = 198  # issue 15's score_many target: 100,000 offices × 198 questions
+
+
 def coded_offices(cl: qmskit.Checklist, n: int, seed: int = 7) -> pd.DataFrame:
     """n offices as one tidy frame with categorical columns, built straight from codes (what a caller
     holding many offices in memory passes: office × question, a few bytes per answer)."""
@@ -123,6 +126,7 @@ def main() -> None:
     print(f"  ratio               {slow / fast:8.1f}×  (max |Δ overall| = {worst:.1e})")
     print(f"  target 1,000 offices < 1 s: {'met' if fast * 1000 / args.offices < 1 else 'NOT met'}")
 
+    import dataclasses
     import os
     for n in args.scale:
         seconds, peak = scale_run(cl, n)
@@ -130,7 +134,12 @@ def main() -> None:
         print(f"  score_many {n:>7,} offices × {len(cl.questions)} questions (categorical input): {seconds:6.2f} s, "
               f"peak {peak:,.0f} MB allocated   [load {one:.2f}/{five:.2f}]")
         if n == 100_000:
-            print(f"  target 100,000 offices in <= 3 s and <= 1 GB: "
+            # issue 15's target is stated for 198 questions (the checklist then; it has grown since): measured
+            # as stated, on its first 198 questions; the figure above, for the full checklist, is for information
+            target = dataclasses.replace(cl, questions=cl.questions.iloc[:TARGET_QUESTIONS].reset_index(drop=True))
+            qmskit.score_many(target, coded_offices(target, 50))  # warm the per-checklist caches
+            seconds, peak = scale_run(target, n)
+            print(f"  target 100,000 offices × {TARGET_QUESTIONS} questions in <= 3 s and <= 1 GB: "
                   f"{'MET' if seconds <= 3 and peak <= 1000 else 'MISS'} ({seconds:.2f} s, {peak:,.0f} MB)")
 
     one = tidy[tidy["office"] == "office-0000"]

@@ -7,6 +7,7 @@ the user's language where the CLI prints the line.
 """
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zipfile
@@ -90,14 +91,15 @@ def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, wha
     return data
 
 
-def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str) -> zipfile.ZipFile:
+def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, what: str,
+                     data: bytes | None = None) -> zipfile.ZipFile:
     """Open a zip container (.xlsx, .ods) whose central directory stays within the limits: at most
     MAX_ZIP_MEMBERS members expanding to at most MAX_UNZIPPED_BYTES (what the directory declares; the
     readers still stream each member within its own bounds). ``not_this_kind``: the catalog key of the one
     line for a file that is not a zip at all; ``what``: the key of the container as the messages name it
-    (``limits.what.workbook``); both looked up only on failure."""
+    (``limits.what.workbook``); both looked up only on failure. ``data``: the file's bytes, already read."""
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(path if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise error(msg(not_this_kind), path=path) from None
     except OSError as exc:

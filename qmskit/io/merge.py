@@ -343,14 +343,18 @@ def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str |
             for kid, kc in kpi_clause.items():
                 if _under(c, str(kc)):
                     kpi_owner.setdefault(kid, name)
+    first = next(iter(parts), None)
     for name, ids in parts.items():
-        sub = replace(cl, questions=cl.questions[cl.questions["id"].isin(ids)].reset_index(drop=True))
+        # the part's own indicators only, in its KPIs sheet too: a row every assessor saw (and might fill in)
+        # was one the merge had to reconcile, or a value silently dropped
+        own_kpis = [kid for kid in (cl.kpis["id"] if len(cl.kpis) else []) if kpi_owner.get(kid, first) == name]
+        sub = replace(cl, questions=cl.questions[cl.questions["id"].isin(ids)].reset_index(drop=True),
+                      kpis=cl.kpis[cl.kpis["id"].isin(own_kpis)].reset_index(drop=True) if len(cl.kpis) else cl.kpis)
         frame = given.reindex(ids).reset_index() if given is not None else pd.DataFrame({"id": ids})
         frame = frame.astype(object).where(frame.notna(), "")
         part_meta = {**meta, "part": name, "part_of": output.stem,
                      "part_clauses": ", ".join(covered_clauses(cl, ids))}
-        part_meta["kpis"] = [k for k in meta.get("kpis") or []
-                             if kpi_owner.get(k["id"], next(iter(parts))) == name]
+        part_meta["kpis"] = [k for k in meta.get("kpis") or [] if k["id"] in own_kpis]
         if name != UNASSIGNED:
             part_meta["assessor"] = name
         path = output.with_name(f"{output.stem}-{slugify(name)}{output.suffix}")

@@ -358,9 +358,10 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
         return pd.DataFrame({"id": pd.Series([], dtype="object"), "answer": pd.Series([], dtype="object"),
                              **{col: pd.Series([], dtype="object") for col in texts},
                              "due": pd.Series([], dtype="float64"), "row": rows.reset_index(drop=True)})
-    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype=object),
+    # every column is built here for this frame alone: pandas need not copy them again
+    return pd.DataFrame({"id": _text_array(ids), "answer": pd.Series(canon, dtype=object, copy=False),
                          **{col: _text_array(values) for col, values in texts.items()},
-                         "due": _text_array(dues), "row": row_numbers})
+                         "due": _text_array(dues), "row": row_numbers}, copy=False)
 
 
 _TEXT = pd.StringDtype(na_value=np.nan)  # what pandas makes of a column of str ("str")

@@ -630,9 +630,11 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     take = operator.itemgetter(*kept) if len(kept) > 1 else (lambda v: (v[kept[0]],))
     # one block of objects, as the cells are (pandas would otherwise infer and build a string column for each,
     # turning blanks into NaN, only for validation to undo it); the spreadsheet row of each
-    blank = (None,) * len(kept)
-    cells: list[Any] = [take(values[c]) if c in values else blank for c in cols]
-    frame = pd.DataFrame(np.column_stack(cells), columns=cols, dtype=object)
+    block = np.full((len(kept), len(cols)), None, dtype=object)
+    for i, c in enumerate(cols):
+        if c in values:
+            block[:, i] = take(values[c])
+    frame = pd.DataFrame(block, columns=cols, dtype=object, copy=False)
     frame["row"] = np.array(kept, dtype=np.int64) + 2
     return frame
 

@@ -19,11 +19,16 @@ the same way (the Assessment sheet is read by column).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import operator
+import os
 import re
+import stat
+import struct
 import threading
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -119,7 +124,7 @@ def _plain_and_near(part: bytes) -> bool:
 def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
     text bound) when the fast check vouches for it (see above); None: walk it. ``formula[0]`` is set when
-    the stretch may hold an <f> tag (an "f" right after a "<" or a ":"; qmskit.io.formulas reads those).
+    the stretch may hold an <f> tag (a tag named "f" after a "<" or a ":"; qmskit.io.formulas reads those).
 
     Two whole-chunk passes find every "<" and ":" (a namespace prefix) at once, and count every "r" after a
     space; the bytes just after those heads are then gathered and compared as arrays, first one byte for
@@ -147,7 +152,12 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     if (first[is_lt] == 33).any():
         return None
     if formula is not None and not formula[0]:
-        formula[0] = bool((first == 102).any())
+        # an "f" that is a whole tag name: the data validations' <formula1> (in every sheet qmskit writes)
+        # is no formula cell, and parsing the sheet for formulas costs ten times the whole read
+        f_at = heads[first == 102] + 2
+        if len(f_at):
+            name_end = a.take(f_at)
+            formula[0] = bool(((name_end <= 32) | (name_end == 47) | (name_end == 62)).any())
     # only a head followed by "c", "r" or "v" may open a row, a cell or a <v>; the others are done with
     maybe = (first == 99) | (first == 114) | (first == 118)
     heads, is_lt, first = heads[maybe], is_lt[maybe], first[maybe]
@@ -271,17 +281,20 @@ class _SharedText:
 
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
                  shared: _SharedText | None = None, strings: _SharedText | None = None,
-                 formulas: set[str] | None = None) -> bool:
+                 formulas: set[str] | None = None, keep: list[bytes] | None = None,
+                 data: bytes | None = None) -> bool:
     """Stream one XML member: no DTD/entities; for a worksheet, rows ≤ MAX_ROWS and columns ≤ MAX_COLUMNS.
 
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
     ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start,
-    ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those)."""
+    ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those);
+    ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
+    ``data``: the member's bytes when they were read already."""
     row = col = 0
     carry = b""
     offset = 0
-    with zf.open(info) as fh:
+    with zf.open(info) if data is None else io.BytesIO(data) as fh:
         while True:
             chunk = fh.read(_CHUNK)
             last = len(chunk) < _CHUNK  # (a zip member's read gives less only at its end)
@@ -296,6 +309,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     raise ResponsesError(msg("xlsx_read.text_run", member=info.filename, size=fmt_size(_MAX_CARRY),
                                              limit=MAX_CELL_CHARS), path=path)
             part = buf if end == len(buf) else buf[:end]
+            if keep is not None:
+                keep.append(part)
             if is_sheet and shared is not None:
                 shared.sheet_bytes += len(part)
             if is_sheet and not exact:
@@ -327,40 +342,78 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 return True
 
 
+# A workbook's members are held for calamine (open_workbook) up to this size, expanded as the zip declares them
+_HOLD_BYTES = 16 << 20
+Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
+
+
+def _file_bytes(path: Path, limit: int) -> bytes | None:
+    """A regular file's bytes when it has at most ``limit`` (the zip is then read from memory: one read
+    instead of a seek and a read per piece of every member); None otherwise, or when it cannot be read (the
+    zip opened from the path then says why)."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with open(path, "rb") as fh:
+            data = fh.read(st.st_size + 1)  # (read(n) allocates n bytes first: not the limit)
+    except OSError:
+        return None
+    return data if len(data) == st.st_size else None  # it changed since: the zip from the path says what it is
+
+
 def prescan(path: Path) -> FormulaIndex:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
     its formula cells are, for the reader (qmskit.io.formulas)."""
-    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook") as zf:
+    return prescan_held(path, hold=False)[0]
+
+
+def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held | None]:
+    """:func:`prescan`, also returning (with ``hold``) every member a reader may look at (each XML part and
+    each sheet) as it read and checked them, so calamine reads those very bytes (:func:`stored_copy`);
+    None when they expand to more than _HOLD_BYTES or two members share a name."""
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook",
+                          data=_file_bytes(path, _HOLD_BYTES) if hold else None) as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
-            sheets = _sheet_parts(zf, infos, path)
+            rels: dict[zipfile.ZipInfo, bytes] = {}
+            sheets = set(_sheet_parts(zf, infos, path, rels))
             counts, strings = _SharedText(), []
             formulas: set[str] = set()
-            for info in infos:
+            scanned = [info for info in infos if info in sheets or not info.is_dir()
+                       and info.filename.lower().endswith((".xml", ".rels", ".vml"))]
+            held: Held | None = None
+            if hold and len(names) == len(infos) and sum(i.file_size for i in scanned) <= _HOLD_BYTES:
+                held = []
+            for info in scanned:
                 is_sheet = info in sheets
-                if is_sheet or info.filename.lower().endswith((".xml", ".rels", ".vml")) and not info.is_dir():
-                    # calamine finds the shared strings by this name in any case (a duplicate: each counts)
-                    shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+                # calamine finds the shared strings by this name in any case (a duplicate: each counts)
+                shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+                table = _SharedText() if shared_strings else None
+                counted = counts.v_tags, counts.sheet_bytes
+                keep: list[bytes] | None = [] if held is not None else None
+                # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
+                # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
+                small = info.file_size <= _WALK_AT_ONCE
+                if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
+                                             formulas=formulas, keep=keep, data=rels.get(info)):
+                    counts.v_tags, counts.sheet_bytes = counted
+                    # the exact scan records the strings afresh: the fast one stopped where it gave up,
+                    # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
-                    counted = counts.v_tags, counts.sheet_bytes
-                    # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
-                    # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
-                    small = info.file_size <= _WALK_AT_ONCE
-                    if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
-                                                 formulas=formulas):
-                        counts.v_tags, counts.sheet_bytes = counted
-                        # the exact scan records the strings afresh: the fast one stopped where it gave up,
-                        # and a string after that point must still be bounded
-                        table = _SharedText() if shared_strings else None
-                        _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
-                                     formulas=formulas)
-                    if table is not None:
-                        strings.append(table)
-            _check_cell_text(zf, sheets, counts, [s.longest() for s in strings], path)
-            return FormulaIndex(path, frozenset(formulas))
+                    keep = [] if held is not None else None
+                    _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
+                                 formulas=formulas, keep=keep, data=rels.get(info))
+                if table is not None:
+                    strings.append(table)
+                if held is not None and keep is not None:
+                    # (zipfile checked the CRC as the last stretch was read: it is these bytes')
+                    held.append((info.filename, b"".join(keep), info.CRC))
+            _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
+            return FormulaIndex(path, frozenset(formulas)), held
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -370,10 +423,11 @@ _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MAX_RELS = 1 << 20
 
 
-def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) -> list[zipfile.ZipInfo]:
+def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
+                 read: dict[zipfile.ZipInfo, bytes] | None = None) -> list[zipfile.ZipInfo]:
     """The members calamine may read as a sheet: xl/worksheets/*, and whatever a relationship names (by
     file name, any case and folder, any extension: calamine follows the workbook's relationships, so a
-    sheet at xl/elsewhere/s.bin is read as one)."""
+    sheet at xl/elsewhere/s.bin is read as one). ``read`` receives each relationships part's bytes."""
     targets: set[bytes] = set()
     for info in infos:
         if info.filename.lower().endswith(".rels") and not info.is_dir():
@@ -381,6 +435,8 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path) 
                 data = fh.read(_MAX_RELS + 1)
             if len(data) > _MAX_RELS:
                 raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
+            if read is not None:
+                read[info] = data  # (read to its end: zipfile checked its CRC)
             targets.update((a or b).replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower() for a, b in _TARGET.findall(data))
     return [i for i in infos if not i.is_dir() and (i.filename.startswith("xl/worksheets/")
                                                     or i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
@@ -554,14 +610,58 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
     """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own; it
     returns the file's formula cells, a :class:`FormulaIndex`) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
-    when calamine refuses it)."""
+    when calamine refuses it). calamine reads the very bytes the .xlsx pre-scan checked (:func:`stored_copy`)
+    when it held them, else the file again."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    formulas = (scan or prescan)(path)
+    formulas, held = (scan(path), None) if scan is not None else prescan_held(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        if held is not None:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))
+        else:
+            book = CalamineWorkbook.from_path(str(path))
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
         raise ResponsesError(cannot_read(exc), path=path) from None
     return Workbook(path, book, formulas)
+
+
+# python-calamine's get_sheet_by_name reads each sheet twice: its cells, then the whole sheet once more for
+# its merged ranges (which qmskit never asks for), stopping at the first <mergeCells> element. The copy it
+# is handed carries an empty one just after the root tag, so the second read ends there: the cells read are
+# the same (calamine's cell reader skips whatever precedes <sheetData>), the time spent on a sheet halves.
+_WORKSHEET_TAG = re.compile(rb"""(?:\xef\xbb\xbf)?\s*(?:<\?xml(?:[^<>"']|"[^"]*"|'[^']*')*\?>\s*)?"""
+                            rb"""<(?:[A-Za-z_][\w.-]*:)?worksheet(?=[\s>])(?:[^<>"'/]|"[^"]*"|'[^']*')*>""")
+_NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
+
+
+def _merged_cells_skipped(data: bytes) -> bytes | None:
+    """A worksheet's XML with the empty <mergeCells> after its root tag; None when it opens otherwise."""
+    m = _WORKSHEET_TAG.match(data)
+    return None if m is None else data[:m.end()] + _NO_MERGED_CELLS + data[m.end():]
+
+
+def stored_copy(members: Held) -> bytes:
+    """A zip of ``members`` (name, bytes, CRC-32) stored as they are, uncompressed: what calamine then reads
+    costs no second inflate, and nothing the pre-scan did not see is in it. Each worksheet under
+    xl/worksheets/ gets the empty <mergeCells> (see above)."""
+    out: list[bytes] = []
+    offset = 0
+    central = []
+    for name, data, crc in members:
+        if name.startswith("xl/worksheets/"):
+            skipped = _merged_cells_skipped(data)
+            if skipped is not None:
+                data, crc = skipped, zlib.crc32(skipped)
+        raw = name.encode("utf-8")
+        # version 2.0, flag bit 11: the name is UTF-8; method 0 (stored); no time, no extra field
+        fixed = struct.pack("<HHHHHIIIHH", 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(raw), 0)
+        central.append(struct.pack("<IH", 0x02014B50, 20) + fixed + struct.pack("<HHHII", 0, 0, 0, 0, offset) + raw)
+        local = struct.pack("<I", 0x04034B50) + fixed + raw
+        out += (local, data)
+        offset += len(local) + len(data)
+    size = sum(map(len, central))
+    out += central
+    out.append(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, offset, 0))
+    return b"".join(out)

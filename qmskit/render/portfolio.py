@@ -103,9 +103,18 @@ class Portfolio:
             matrix = matrix[sorted(matrix.columns, key=lambda c: (order.get(c, float("inf")), c))]
         return matrix.reindex(self.ranking()["office"]).astype(float)
 
+    def offices_asked(self) -> Counter:
+        """Question id -> how many offices' checklists ask it: a share of offices counts only those (a
+        profile's own question is not a gap of the offices assessed on the base checklist)."""
+        if self.single_checklist:
+            return Counter({qid: len(self.data["offices"]) for qid in self.checklist.questions["id"]})
+        ids = {ref["id"]: set(_load(ref).questions["id"]) for ref in self._refs}
+        return Counter(qid for o in self.data["offices"] for qid in ids.get(str(o.get("checklist")), ()))
+
     def shared_gaps(self, top: int = SHARED_GAPS_TOP) -> pd.DataFrame:
-        """Questions that are a gap (answered, p < 1) in at least two offices, most offices first."""
-        cols = ["id", "clause", "question", "offices", "share", "major", "minor", "observation"]
+        """Questions that are a gap (answered, p < 1) in at least two offices, most offices first (then the
+        larger share); ``asked``: the offices whose checklist has the question, what ``share`` is of."""
+        cols = ["id", "clause", "question", "offices", "asked", "share", "major", "minor", "observation"]
         rows = [(g["id"], g["severity"]) for o in self.data["offices"] for g in o["gaps"]]
         if not rows:
             return pd.DataFrame(columns=cols)
@@ -116,13 +125,17 @@ class Portfolio:
         texts = self.data.get("questions", {})
         counts["clause"] = [texts.get(i, {}).get("clause", "") for i in counts["id"]]
         counts["question"] = [texts.get(i, {}).get(self.lang) or texts.get(i, {}).get("en", "") for i in counts["id"]]
-        counts["share"] = counts["offices"] / len(self.data["offices"])
+        asked = self.offices_asked()
+        # at least the offices where it is a gap (an office's own checklist file the page cannot load again)
+        counts["asked"] = [max(asked.get(i, 0), n) for i, n in zip(counts["id"], counts["offices"])]
+        counts["share"] = counts["offices"] / counts["asked"]
         order = self.checklist.clauses.set_index("clause")["order"]
         q_order = self.checklist.questions.set_index("id")["order"]
         counts["_clause"] = counts["clause"].map(order).fillna(float("inf"))
         counts["_q"] = counts["id"].map(q_order).fillna(float("inf"))
-        counts = counts.sort_values(["offices", "major", "_clause", "_q", "id"],
-                                    ascending=[False, False, True, True, True])
+        # most offices first; of as many, the one shared by more of the offices asked (2 of 2 before 2 of 3)
+        counts = counts.sort_values(["offices", "share", "major", "_clause", "_q", "id"],
+                                    ascending=[False, False, False, True, True, True])
         return counts[cols].head(top).reset_index(drop=True)
 
     def failed(self) -> pd.DataFrame:
@@ -196,7 +209,7 @@ class Portfolio:
 
     def shared_gaps_html(self) -> str:
         rows = [{**r, "share_pct": round(100 * r["share"])} for r in _records(self.shared_gaps())]
-        return self._render("shared_gaps", rows=rows, n_offices=len(self.data["offices"]))
+        return self._render("shared_gaps", rows=rows)
 
     def overdue_actions_html(self) -> str:
         """The oldest overdue actions across offices ('' when the batch had no action plans)."""

@@ -245,3 +245,33 @@ def test_compare_and_history_usage_errors_are_framed_in_chinese():
         en = run(*args)
         assert en.exit_code == 2 and en.stderr.splitlines()[1] == f"Try 'main {command} --help' for help."
         assert en.stderr.splitlines()[3].startswith("Error: ") and "错误" not in en.stderr
+
+
+# --------------------------------------------------------------------------- split parts and their KPIs
+
+def test_split_parts_show_only_their_own_kpis(tmp_path):
+    """`template --split-by clause`: the indicators (clause 9.1) are measured by the part that assesses 9.1; the
+    other parts' workbooks had every KPI row too (blank, to be filled by someone else or twice)."""
+    import openpyxl
+    out = tmp_path / "parts" / "moonbay-2027.xlsx"
+    res = run("template", "gov-office", "--from", MOONBAY[2], "--split-by", "clause", "--assign",
+              GOV / "moonbay-assign.yaml", "-o", out)
+    assert res.exit_code == 0, res.output
+    parts = sorted(out.parent.glob("moonbay-2027-*.xlsx"))
+    assert len(parts) == 3
+    kpi_ids = list(__import__("qmskit").load_checklist("gov-office").kpis["id"])
+    sheets = {}
+    for part in parts:
+        wb = openpyxl.load_workbook(part)
+        sheets[part.name] = ([row[0] for row in wb["KPIs"].iter_rows(min_row=2, values_only=True)]
+                             if "KPIs" in wb.sheetnames else [])
+    assert sorted(map(len, sheets.values())) == [0, 0, len(kpi_ids)], sheets
+    [(owner, ids)] = [(name, ids) for name, ids in sheets.items() if ids]
+    assert "wang-fang" in owner and ids == kpi_ids  # 王芳 (Wang Fang) assesses 9 and 10
+    merged = tmp_path / "merged.xlsx"
+    res = run("merge", *parts, "-o", merged)
+    assert res.exit_code == 0, res.output
+    from qmskit.io.responses import read_responses
+    kpis = read_responses(merged)[0]["kpis"]
+    assert [k["id"] for k in kpis] == kpi_ids
+    assert {k["id"]: k["previous"] for k in kpis} == {k["id"]: k["value"] for k in read_responses(MOONBAY[2])[0]["kpis"]}

@@ -2,6 +2,7 @@
 count of offices, and the heatmap says that each row is scored on its own checklist."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,24 @@ def test_histogram_draws_no_threshold_line_when_the_checklists_disagree(tmp_path
     same = Portfolio(portfolio_data([_outcome(ISO_OFFICE), _outcome(GOV / FILES[0])], "en",
                                     office_reports=False), "en").distribution_html()
     assert same.count("<line") == 3 and "dashed lines are the verdict thresholds" in same
+
+
+@pytest.mark.parametrize(("lang", "of"), [("en", "2 of 2"), ("zh", "2 / 2")])
+def test_shared_gap_shares_count_only_the_offices_asked(mixed, lang, of):
+    """Two gov-office offices and one on iso9001-2015: a gap both gov offices share on a question only the
+    gov-office profile asks is 2 of the 2 offices asked (100 %), not 2 of 3; a base question counts all three."""
+    import qmskit.checklist.loader as loader
+    gov_only = set(loader.load_checklist("gov-office").questions["id"]) - set(
+        loader.load_checklist("iso9001-2015").questions["id"])
+    pf = Portfolio(mixed, lang)
+    shared = pf.shared_gaps(top=1000)
+    profile = shared[shared["id"].isin(gov_only)]
+    base = shared[~shared["id"].isin(gov_only)]
+    assert len(profile) and len(base)
+    assert (profile["asked"] == 2).all() and (base["asked"] == 3).all()
+    assert (shared["share"] == shared["offices"] / shared["asked"]).all()
+    assert profile["share"].max() == 1.0
+    html = Portfolio(mixed, lang).shared_gaps_html()
+    row = next(r for r in shared.head(15).itertuples() if r.id in gov_only and r.offices == 2)
+    cells = re.search(rf"<code>{re.escape(row.id)}</code>.*?</tr>", html, flags=re.S).group()
+    assert of in cells.replace("\u2009", " ") and "100%" in cells, cells

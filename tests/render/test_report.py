@@ -510,7 +510,7 @@ def test_a_smaller_report_still_shows_every_answer_and_finding_once(name):
         qid = ref.split(" · ")[-1]
         if qid in gaps.index:
             anchor = report.finding_anchor(qid, gaps.loc[qid, "rank"])
-            assert f'<a href="#{anchor}">' in row and row.split("<td>")[-1].strip() == "", ref
+            assert f'<a href=#{anchor}>' in row and row.split("<td>")[-1].strip() == "", ref
     ids = _page_ids(page)
     assert len(ids) == len(set(ids))
     assert set(_page_links(page)) <= set(ids)

@@ -1,0 +1,99 @@
+"""calamine reads the bytes the pre-scan checked (qmskit.io.xlsx_read.stored_copy): the same cells as from
+the file itself, for every workbook qmskit ships, writes or receives edited; and read_responses gives the
+same (metadata, frame) whether the members are held or the file is read again (too large to hold)."""
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from qmskit.io import xlsx_read
+from qmskit.io.responses import read_responses
+from qmskit.io.xlsx_read import _NO_MERGED_CELLS, _merged_cells_skipped, prescan_held, stored_copy
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKBOOKS = sorted((ROOT / "examples").rglob("*.xlsx")) + sorted((ROOT / "tests" / "data").glob("*.xlsx"))
+OFFICES = sorted((ROOT / "examples" / "offices").glob("*.xlsx"))  # responses workbooks (no action plans)
+
+
+def cells(book: CalamineWorkbook) -> dict:
+    out = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    book.close()
+    return out
+
+
+def calamine_both_ways(path: Path) -> tuple[dict, dict]:
+    held = prescan_held(path)[1]
+    assert held is not None
+    return (cells(CalamineWorkbook.from_path(str(path))),
+            cells(CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))))
+
+
+def edited(tmp_path: Path) -> Path:
+    """An example workbook saved by openpyxl (shared strings), with typed cells and merged ranges."""
+    import datetime as dt
+    wb = openpyxl.load_workbook(ROOT / "examples" / "offices" / "eastport-civil-affairs.xlsx")
+    ws = wb["Assessment"]
+    ws.cell(3, 9).value = dt.datetime(2026, 5, 1)
+    ws.cell(5, 7).value = 42
+    ws.cell(6, 7).value = 3.5
+    ws.cell(7, 8).value = True
+    ws.merge_cells("G10:H12")
+    ws.merge_cells("C20:D20")
+    path = tmp_path / "edited.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
+def test_calamine_reads_the_same_cells_from_the_held_copy(path):
+    direct, held = calamine_both_ways(path)
+    assert held == direct
+
+
+def test_merged_ranges_and_typed_cells_read_the_same(tmp_path):
+    path = edited(tmp_path)
+    direct, held = calamine_both_ways(path)
+    assert held == direct
+    copy = zipfile.ZipFile(io.BytesIO(stored_copy(prescan_held(path)[1])))
+    assert copy.testzip() is None  # every CRC right
+    sheet = copy.read("xl/worksheets/sheet2.xml")
+    assert _NO_MERGED_CELLS in sheet[:1000] and b'ref="G10:H12"' in sheet
+
+
+@pytest.mark.parametrize("path", OFFICES[:3] + [None], ids=lambda p: p.name if p else "edited")
+def test_read_responses_is_the_same_held_or_read_again(path, tmp_path, monkeypatch):
+    path = path or edited(tmp_path)
+
+    def read():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            meta, frame = read_responses(path)
+        return meta, frame, [str(w.message) for w in caught]
+
+    meta, frame, said = read()
+    monkeypatch.setattr(xlsx_read, "_HOLD_BYTES", 0)
+    assert prescan_held(path)[1] is None
+    meta_again, frame_again, said_again = read()
+    assert meta == meta_again and said == said_again
+    assert frame.equals(frame_again) and list(frame.dtypes) == list(frame_again.dtypes)
+
+
+@pytest.mark.parametrize("head, marked", [
+    (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="m">', True),
+    (b'\xef\xbb\xbf<worksheet xmlns="m" a="x>y">', True),
+    (b'<x:worksheet xmlns:x="m">', True),
+    (b'<worksheet xmlns="m"/>', False),          # no element to put it in
+    (b'<!-- c --><worksheet xmlns="m">', False),  # anything unusual first: left as it is
+    (b'<chartsheet xmlns="m">', False),
+])
+def test_the_empty_merged_cells_go_just_inside_a_plain_root(head, marked):
+    out = _merged_cells_skipped(head + b"<sheetData/></worksheet>")
+    assert (out is not None) == marked
+    if marked:
+        assert out == head + _NO_MERGED_CELLS + b"<sheetData/></worksheet>"
