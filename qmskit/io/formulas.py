@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # an <f> tag (any namespace prefix) in sheet XML: the pre-scan's byte test (a false hit only costs a parse)
-FORMULA_TAG_HINTS = (b"<f>", b"<f ", b":f>", b":f ")
+FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED = 1000
 

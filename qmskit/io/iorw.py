@@ -88,6 +88,8 @@ def locked(path: str | os.PathLike, *, timeout: float | None = None) -> Iterator
         from qmskit.i18n.catalog import msg
         raise FileBusyError(msg("iorw.busy", lock=lock_path(target).name, seconds=LOCK_TIMEOUT), path=path) from None
     except OSError as exc:  # (filelock refuses a lock file that became a link or a folder meanwhile)
+        if not os.path.lexists(lock_path(target)):
+            raise  # no lock file at all: the folder refuses it (read-only, full); the caller's line says so
         from qmskit.i18n.catalog import msg
         raise WriteTargetError(msg("iorw.lock_unusable", lock=lock_path(target).name,
                                    kind=msg("iorw.lock_error", error=exc.strerror or type(exc).__name__)),

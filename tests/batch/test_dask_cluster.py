@@ -79,13 +79,16 @@ def cluster(tmp_path_factory):
                 time.sleep(0.5)
         yield address, tag
     finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        # the workers first, each closing while the scheduler still answers, then the scheduler (a worker
+        # whose scheduler is gone retries its goodbye until the wait below gives up: 20 s for nothing)
+        for group in (procs[1:], procs[:1]):
+            for p in group:
+                p.terminate()
+            for p in group:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
 
 @pytest.fixture(scope="module")

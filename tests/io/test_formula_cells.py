@@ -210,3 +210,24 @@ def test_a_formula_in_the_action_plan_is_read_as_typed_and_kept_by_re_planning(t
     assert (ws.cell(2, col["Closure evidence"]).value, ws.cell(2, col["Closure evidence"]).data_type) == \
         ("=见 纠正措施记录 7", "f")
     assert ws.cell(2, col["Root cause"]).value == '=B2&" not owned"'
+
+
+# ------------------------------------------------------------------ sheet XML as Excel writes it
+
+def test_shared_formulas_and_prefixed_tags_are_found_as_excel_writes_them():
+    """Excel stores a filled-down formula once (a shared formula: the dependents name it by index) and some
+    writers prefix every tag; a dependent with no result reads as its own formula, as Excel shows it."""
+    import io
+
+    from qmskit.io.formulas import xlsx_formula_cells
+    xml = (b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+           b'<x:row r="3"><x:c r="G3"><x:f t="shared" ref="G3:G5" si="0">A3&amp;"x"</x:f><x:v/></x:c></x:row>'
+           b'<x:row r="4"><x:c r="G4"><x:f t="shared" si="0"/><x:v/></x:c></x:row>'
+           b'<x:row r="5"><x:c r="G5" t="str"><x:f t="shared" si="0"/><x:v>done</x:v></x:c>'
+           b'<x:c t="e"><x:f>1/0</x:f><x:v>#DIV/0!</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    cells = {c.reference: c for c in xlsx_formula_cells(io.BytesIO(xml), "Assessment")}
+    assert list(cells) == ["G3", "G4", "G5", "H5"]
+    assert (cells["G3"].text, cells["G3"].computed) == ('=A3&"x"', False)
+    assert (cells["G4"].text, cells["G4"].computed) == ('=A4&"x"', False)   # translated to its own row
+    assert cells["G5"].computed and cells["G5"].stored == "done"           # a result: read as "done"
+    assert (cells["H5"].text, cells["H5"].computed) == ("=1/0", False)     # an error result: its text
