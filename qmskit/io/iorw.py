@@ -87,13 +87,11 @@ def locked(path: str | os.PathLike, *, timeout: float | None = None) -> Iterator
     except Timeout:
         from qmskit.i18n.catalog import msg
         raise FileBusyError(msg("iorw.busy", lock=lock_path(target).name, seconds=LOCK_TIMEOUT), path=path) from None
-    except OSError as exc:  # (filelock refuses a lock file that became a link or a folder meanwhile)
-        if not os.path.lexists(lock_path(target)):
-            raise  # no lock file at all: the folder refuses it (read-only, full); the caller's line says so
-        from qmskit.i18n.catalog import msg
-        raise WriteTargetError(msg("iorw.lock_unusable", lock=lock_path(target).name,
-                                   kind=msg("iorw.lock_error", error=exc.strerror or type(exc).__name__)),
-                               path=path) from None
+    except OSError:
+        # a lock file that became a link or a folder meanwhile gets _check_lock_file's line; otherwise the
+        # folder refuses it (read-only, full, no permission) and the caller's line names the OS reason
+        _check_lock_file(lock_path(target), path)
+        raise
     try:
         yield
     finally:
