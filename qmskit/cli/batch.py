@@ -45,7 +45,9 @@ def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, time
     Exit status: 0 all offices done, 1 some failed (listed at the end), 2 usage error.
     """
     from qmskit.batch.interrupts import SignalGuard
+    from qmskit.cli.report import require_output_folder
 
+    require_output_folder(out_dir)
     with SignalGuard():  # from start-up to the last summary line; run_batch nests its own guard inside
         _batch(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,
                keep_notebooks, quiet, actions_dir, pdf, pdf_pages, brand, audience)

@@ -40,6 +40,20 @@ def several_files_options(page: str, force_help: str):
     return decorate
 
 
+REPORT_FILE_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def require_output_folder(out_dir: Path) -> None:
+    """``-o`` names the folder the reports go into; ``-o report.html`` used to make a folder of that name
+    and write ``<office>.<lang>.html`` inside it. A name that reads as a report file (and is no existing
+    folder) is refused in one line instead."""
+    if out_dir.suffix.lower() in REPORT_FILE_SUFFIXES and not out_dir.is_dir():
+        from qmskit.cli._term import message_lang
+        from qmskit.i18n.catalog import t
+        raise click.UsageError(t("cli.output_is_a_folder", message_lang(), path=str(out_dir),
+                                 folder=str(out_dir.with_suffix(""))))
+
+
 def require_output_or_json(out_dir: Path | None, as_json: bool) -> None:
     if out_dir is None and not as_json:
         from qmskit.cli._term import message_lang
@@ -69,6 +83,7 @@ def report_cmd(file: Path, out_dir: Path, lang: str | None, checklist: str | Non
     """Write the readiness report of one office (notebook run by papermill, exported to HTML)."""
     from qmskit.api import build_report
 
+    require_output_folder(out_dir)
     path = build_report(file, out_dir, lang=lang, checklist=checklist, keep_notebook=keep_notebook, title=title,
                         strict=strict, actions=actions, brand=brand, audience=audience, pdf=pdf)
     from qmskit.cli._term import plain
