@@ -1,6 +1,6 @@
 """``-o`` of ``report`` and ``batch`` is a folder. ``qmskit report one.xlsx -o /tmp/rep.html`` used to make a
-folder named rep.html with the report inside it; a name that reads as a report file is refused in one line
-(exit 2, nothing made), in the command's language. An existing folder of such a name is still accepted."""
+folder named rep.html with the report inside it; a name that reads as a report file is refused as a usage
+error (exit 2, nothing made), in the command's language. An existing folder of such a name is still accepted."""
 from __future__ import annotations
 
 from pathlib import Path
