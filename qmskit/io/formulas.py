@@ -59,10 +59,13 @@ def column_letters(col: int) -> str:
     return letters
 
 
-def _column_number(letters: str) -> int:
+def column_number(letters: bytes) -> int:
+    """A cell reference's column letters as a number (b"A" is 1); the readers' one parser of them."""
+    if len(letters) > 4:  # past any limit (XFD, Excel's last column, has three)
+        return 26 ** 5
     n = 0
     for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
+        n = n * 26 + ch - 64
     return n
 
 
@@ -138,7 +141,7 @@ def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
             letters, digits = (ref.group(1), ref.group(2)) if ref else ("", "")
             if digits:
                 row = int(digits)
-            col = _column_number(letters) if letters else col + 1
+            col = column_number(letters.encode()) if letters else col + 1
             formula = value = None
             for child in el:
                 local = child.tag.rpartition("}")[2]

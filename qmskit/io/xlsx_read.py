@@ -36,7 +36,7 @@ import numpy as np
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex
+from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -83,15 +83,6 @@ _SI_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
 _V_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?=[\s/>])")
 _MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
 _V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)")
-
-
-def _column_number(letters: bytes) -> int:
-    if len(letters) > 4:  # past any limit (XFD, Excel's last column, has three)
-        return 26 ** 5
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
 
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
@@ -238,14 +229,14 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
             if parsed is None:
                 raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_ref")), path=path)
             letters, digits = parsed.group(1), parsed.group(2)
-            _too_far(int(digits) if digits else row, _column_number(letters) if letters else col, path, member)
+            _too_far(int(digits) if digits else row, column_number(letters) if letters else col, path, member)
         if m.group(1) == b"row":
             row = int(digits) if digits else row + 1
             col = 0
         else:
             if digits:
                 row = int(digits)
-            col = _column_number(letters) if letters else col + 1
+            col = column_number(letters) if letters else col + 1
         _too_far(row, col, path, member)
     return row, col
 
