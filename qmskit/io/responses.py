@@ -581,10 +581,13 @@ def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
 def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                into_existing: bool) -> None:
     from qmskit.io.ods import carry_office_sheets, write_ods  # the same sheets, no dropdowns
+    from qmskit.io.ods_update import update_ods
     with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
-        write_ods(tmp, meta, frame, cl, lang=lang)
-        if into_existing and path.exists():
-            carry_office_sheets(path, tmp)  # the sheets the office added: the rewrite kept them only in backups
+        # in place: only the cells qmskit owns change in content.xml, what the office added stays
+        if not (into_existing and path.exists() and update_ods(path, tmp, meta, frame, cl)):
+            write_ods(tmp, meta, frame, cl, lang=lang)
+            if into_existing and path.exists():  # no qmskit sheet to update: its other sheets still kept
+                carry_office_sheets(path, tmp)
 
 
 def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,

@@ -540,11 +540,11 @@ def _update_kpis(book: OwnedBook, cl: Checklist, values, lang: str) -> None:
         if key not in cols:
             cols[key] = ws.max_column + 1
             ws.put(1, cols[key], KPI_LABELS.label(key, lang))
-    rows = {}
-    for r in range(2, ws.max_row + 1):
-        kpi = ws.value(r, cols["id"])
+    rows: dict[str, int] = {}
+    for n in range(2, ws.max_row + 1):
+        kpi = ws.value(n, cols["id"])
         if kpi is not None:
-            rows[str(kpi).strip()] = r
+            rows[str(kpi).strip()] = n
     for k in kpi_rows_for_file(cl, values):
         r = rows.get(k["id"])
         if r is None:
