@@ -132,10 +132,11 @@ def _many_gaps_office():
 
 
 def example_report_sizes() -> list[tuple[str, str, float, float]]:
-    """(office, lang, KB, KB of the office's own text) of each bundled example office's report — the base checklist's (examples/offices),
-    the government profile's (examples/gov), the branded one (examples/brand) — and of the 227-finding
-    synthetic office, as exported (report template, embedded stylesheet), built in this process without a
-    kernel (the bytes are the notebook's: its cells display exactly these sections)."""
+    """(office, lang, KB, KB of the office's own text) of each bundled example office's report — the base
+    checklist's (examples/offices), the government profile's (examples/gov), the branded one
+    (examples/brand) — and of the 227-finding synthetic office, as exported (report template, embedded
+    stylesheet), built in this process without a kernel (the bytes are the notebook's: its cells display
+    exactly these sections)."""
     import warnings
 
     from nbformat.v4 import new_code_cell, new_notebook, new_output
