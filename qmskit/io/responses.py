@@ -133,17 +133,12 @@ def _check_language(value, path: Path) -> str:
 
 def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     """Check an ``excluded_clauses`` value; return it as one canonical line ("8.3: why; 7.1.5.2")."""
-    from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
+    from qmskit.core.exclusions import canonical_excluded_clauses
     try:
-        exclusions = parse_excluded_clauses(value)
+        return canonical_excluded_clauses(cl, value)
     except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
         raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
                              where=msg("place.metadata")) from None
-    problems = check_exclusions(cl, exclusions)
-    if problems:
-        raise ResponsesError(msg("responses.excluded_clauses", problem=problems[0]), path=path,
-                             where=msg("place.metadata"))
-    return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:
