@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from xml.etree import ElementTree
 
-from qmskit.errors import Message, ResponsesWarning
+from qmskit.errors import KeptAsCopyWarning, Message
 from qmskit.i18n.catalog import msg
 
 
@@ -148,6 +148,6 @@ def keep_as_copy(path: Path, lost: PartsWouldBeLost) -> Path:
     except BaseException:
         iorw.drop_placeholder(copy)
         raise
-    warnings.warn(ResponsesWarning(msg("xlsx.kept_as_copy", parts=described(lost.lost), copy=copy.name),
-                                   path=path), stacklevel=3)
+    warnings.warn(KeptAsCopyWarning(msg("xlsx.kept_as_copy", parts=described(lost.lost), copy=copy.name),
+                                    path=path, copy=copy), stacklevel=3)
     return copy

@@ -156,7 +156,7 @@ def test_the_office_file_is_kept_and_the_answers_go_to_a_copy(tmp_path, words):
         assert len(said) == 1
         line = str(said[0])
         assert line == (f"{path}: holds {words}, which qmskit cannot keep when it saves into a workbook; the office's "
-                        f"file was left as it is and these answers were saved to {written.name} beside it")
+                        f"file was left as it is and this save went to {written.name} beside it")
         assert_chinese_line(say(said[0], "zh"), path)
         copies.append(written)
     assert copies[0] != copies[1] and all(c.exists() for c in copies)
@@ -226,3 +226,30 @@ def test_workbooks_with_nothing_openpyxl_drops_are_still_saved_in_place(tmp_path
             warnings.simplefilter("error", ResponsesWarning)
             assert write_responses(path, meta, frame.drop(columns="row"), MINI) == path
     assert not list(tmp_path.glob("*.unsaved-*"))
+
+
+def test_actions_plan_on_the_command_line_says_where_the_plan_went(tmp_path):
+    """``qmskit actions plan`` into a plan with a threaded comment: the one line, no "updated" line
+    claiming the office's plan changed, exit 0."""
+    from click.testing import CliRunner
+
+    from qmskit.cli import main
+    from qmskit.io.actions_xlsx import plan_file
+    responses = tmp_path / "responses.xlsx"
+    write_responses(responses, {"office": "Riverside"}, pd.DataFrame([{"id": "4.1-a", "answer": "no"}]), MINI,
+                    backup=False)
+    plan_file(responses, tmp_path / "fresh.xlsx", lang="en", checklist=MINI)
+    plan = threaded_comment(tmp_path / "fresh.xlsx", tmp_path / "plan.xlsx", sheet="sheet1.xml")
+    before = plan.read_bytes()
+    for lang in ("en", "zh"):
+        res = CliRunner().invoke(main, ["actions", "plan", str(responses), "-o", str(plan), "--checklist", str(MINI),
+                                        "--lang", lang])
+        assert res.exit_code == 0, res.output
+        lines = [line for line in res.output.splitlines() if line.strip()]
+        copy = sorted(tmp_path.glob("plan.unsaved-*.xlsx"))[-1]
+        assert len(lines) == 1 and copy.name in lines[0] and str(plan) in lines[0], res.output
+        if lang == "zh":
+            assert_chinese_line(lines[0].removeprefix("警告：").removeprefix("warning: "), plan)
+        else:
+            assert "threaded comments" in lines[0]
+    assert plan.read_bytes() == before and len(list(tmp_path.glob("plan.unsaved-*.xlsx"))) == 2
