@@ -27,17 +27,17 @@ from qmskit.i18n.catalog import msg
 
 
 class LostPart(enum.Enum):
-    """A kind of part openpyxl does not keep; the value is its catalog key (xlsx.part.<value>)."""
-    SHAPES = "shapes"
-    THREADED_COMMENTS = "threaded_comments"
-    CONTROLS = "controls"
-    SLICERS = "slicers"
-    PIVOT_TABLES = "pivot_tables"
-    CUSTOM_XML = "custom_xml"
-    EMBEDDED = "embedded"
-    IMAGES = "images"
-    SHEET_EXTENSIONS = "sheet_extensions"
-    OTHER = "other"
+    """A kind of part openpyxl does not keep; the value is the catalog key of its words."""
+    SHAPES = "xlsx.part.shapes"
+    THREADED_COMMENTS = "xlsx.part.threaded_comments"
+    CONTROLS = "xlsx.part.controls"
+    SLICERS = "xlsx.part.slicers"
+    PIVOT_TABLES = "xlsx.part.pivot_tables"
+    CUSTOM_XML = "xlsx.part.custom_xml"
+    EMBEDDED = "xlsx.part.embedded"
+    IMAGES = "xlsx.part.images"
+    SHEET_EXTENSIONS = "xlsx.part.sheet_extensions"
+    OTHER = "xlsx.part.other"
 
 
 class PartsWouldBeLost(Exception):
@@ -122,8 +122,7 @@ def described(lost: list[tuple[LostPart, str]]) -> Message:
     others = ", ".join(where for kind, where in lost if kind is LostPart.OTHER)
     words: list[Message] = []
     for kind in dict.fromkeys(kind for kind, _ in lost):
-        words.append(msg(f"xlsx.part.{kind.value}", where=others) if kind is LostPart.OTHER
-                     else msg(f"xlsx.part.{kind.value}"))
+        words.append(msg(kind.value, where=others) if kind is LostPart.OTHER else msg(kind.value))
     said = words[0]
     for word in words[1:]:
         said = msg("xlsx.part.list", first=said, next=word)
