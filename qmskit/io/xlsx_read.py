@@ -7,9 +7,10 @@ pads every row to the ``<dimension>`` the file claims. So before either looks at
 checks what the zip central directory declares (total expanded size, member count), refuses XML
 entity declarations (XXE, "billion laughs"), and streams each worksheet's XML to find how far its rows
 and cells really reach — without building anything: one compiled pattern (a short part) or a few numpy
-passes over the bytes (a longer one) vouch for a sheet written the usual way (every tag opening with one plain ``r="A1"``), anything else is walked tag by tag with
-every reference as readers accept it (either quotes, spaces, zero padding, namespace prefixes, a second
-``r``). Only a workbook within the limits of :mod:`qmskit.io.limits` reaches calamine.
+passes over the bytes (a longer one) vouch for a sheet written the usual way (every tag opening with one
+plain ``r="A1"``), anything else is walked tag by tag with every reference as readers accept it (either
+quotes, spaces, zero padding, namespace prefixes, a second ``r``). Only a workbook within the limits
+of :mod:`qmskit.io.limits` reaches calamine.
 
 :func:`open_workbook` returns sheets whose ``iter_rows(min_row=, values_only=True)`` yields tuples the
 way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whole number, dates as
@@ -143,7 +144,7 @@ class _Scratch(threading.local):
         if n > self.size:
             self.size = max(n, 1 << 18)
             self.data = np.zeros(_LEAD + self.size + _TAIL, dtype=np.uint8)
-            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(2)]
+            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(3)]
         return self.data, self.masks
 
 
@@ -179,7 +180,7 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     a = data[:size]
     a[_LEAD:_LEAD + n] = np.frombuffer(part, dtype=np.uint8)
     a[_LEAD + n:] = 0  # (the leading bytes are never written: always zero)
-    found, other = masks[0][:size], masks[1][:size]
+    found, other, third = masks[0][:size], masks[1][:size], masks[2][:size]
     np.equal(a, 60, out=found)                               # every "<" ...
     found |= np.equal(a, 58, out=other)                      # ... and every ":"
     heads = np.flatnonzero(found)                            # as indexes into a
@@ -212,10 +213,13 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
             return None
     # every "r" after a space (a byte <= 32) and before "=" or a space, counted in whole-chunk passes
     body, before, follows = a[1:-1], a[:-2], a[2:]
+    # (into the scratch masks: a fresh array of the chunk's size costs its page faults)
     r_after_space = np.equal(body, 114, out=found[1:-1])
     r_after_space &= np.less_equal(before, 32, out=other[1:-1])
-    closes = np.equal(follows, 61, out=other[2:]) | (follows <= 32)
-    if int(np.count_nonzero(r_after_space & closes)) != len(cells) + len(rows):
+    closes = np.less_equal(follows, 32, out=third[2:])
+    closes |= np.equal(follows, 61, out=other[2:])
+    r_after_space &= closes
+    if int(np.count_nonzero(r_after_space)) != len(cells) + len(rows):
         return None                                         # an r attribute besides the tags' own references
     starts = np.concatenate((cells, rows))
     if not _references_near(a, starts, np.arange(len(starts)) < len(cells)):
