@@ -185,8 +185,11 @@ class Portfolio:
                             with_links=any(o.get("href") for o in self.data["offices"]))
 
     def bands_html(self) -> str:
-        counts = self.offices["readiness"].value_counts()
-        return self._render("bands", bands=[{"band": b, "count": int(counts.get(b, 0))} for b in BANDS])
+        # counted as the ranking shows them: an office with nothing answered is "not started" (design.md), a
+        # card of its own after the four bands (only when there is one), never one more "early stage"
+        counts = self.offices["display_band"].value_counts()
+        shown = [*BANDS, "not_started"] if counts.get("not_started", 0) else list(BANDS)
+        return self._render("bands", bands=[{"band": b, "count": int(counts.get(b, 0))} for b in shown])
 
     def ranking_html(self) -> str:
         lang = self.lang

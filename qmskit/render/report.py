@@ -126,6 +126,21 @@ def _text(value: Any) -> str:
     return "" if _blank(value) else str(value)
 
 
+# what the office (or its consultant) typed, question by question, that the report writes out once each
+_TYPED_COLUMNS = ("evidence", "notes", "owner")
+
+
+def office_text_size(a: Assessment, lang: str = "en") -> int:
+    """Bytes (UTF-8, as the templates escape it) of the text the office typed that the report writes out:
+    each answer's evidence, notes and owner, and the consultant's summary. design.md lets a cell hold
+    10,000 characters and the report shows every one, so no fixed size holds every report; the size
+    budget (issue 15) is for the page qmskit writes around this text."""
+    q = a.questions
+    typed = [_text(v) for column in _TYPED_COLUMNS if column in q for v in q[column]]
+    typed.append(_words(a, "summary", lang))
+    return sum(len(str(Markup.escape(text)).encode("utf-8")) for text in typed if text)
+
+
 def status_key(a: Assessment) -> str:
     return "final" if _meta(a, "status").lower() in ("final", "定稿") else "draft"
 
