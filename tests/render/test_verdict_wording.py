@@ -208,3 +208,15 @@ def test_early_stage_hint_reaches_developing_first_then_nearly_ready():
                                 f"score from 30.8 to 40 by closing findings in the gap register below ({len(only.gaps)} "
                                 "listed, each with the points closing it adds). Plan a structured implementation.")
     assert "此后" not in hint(only, "zh") and hint(only, "zh").endswith("使总分从 30.8 提高到 40。请制定系统的实施计划。")
+
+
+def test_ready_with_minors_is_hedged_in_chinese_as_in_english():
+    """English says the system "appears ready … once each open minor nonconformity has a corrective-action
+    plan"; the Chinese said flatly that it "can then undergo the audit" (即可接受认证审核), with no hedge and
+    no 为 before 每项 (a sentence without its verb's object marker)."""
+    minors = run({"r1": "partial"})
+    assert minors.readiness == "ready"
+    assert hint(minors, "en").startswith("The management system appears ready")
+    zh = hint(minors, "zh")
+    assert zh.startswith("为每项未关闭的一般不符合项制定纠正措施计划后，质量管理体系看来已可接受认证审核")
+    assert "即可" not in zh and "申请认证审核" in zh
