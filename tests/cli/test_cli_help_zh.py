@@ -126,3 +126,26 @@ def test_chinese_wraps_by_display_width(width):
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line.lstrip().startswith(("，", "。", "）")) for line in lines)
     assert any(line.endswith("[默认：internal]") or line == "[默认：internal]" for line in lines)
+
+
+def test_every_help_text_is_a_catalog_key_in_both_languages():
+    """A command or option whose help is plain English would show English under --lang zh: each is a
+    ``cli.help.*`` key, translated in both catalogs."""
+    import click
+
+    from qmskit.cli import main
+    from qmskit.cli._help import HELP_PREFIX, CatalogHelp
+    from qmskit.i18n.catalog import t
+
+    def walk(command, path):
+        assert isinstance(command, CatalogHelp), f"{path}: make it a HelpCommand (cls=HelpCommand)"
+        texts = [(path, command.help)] + [(f"{path} {p.opts[-1]}", p.help) for p in command.params
+                                          if isinstance(p, click.Option)]
+        for where, text in texts:
+            if text is None and where != path and "--lang" in where:
+                continue  # --lang [en|zh] needs no words
+            assert text and text.startswith(HELP_PREFIX), f"{where}: help {text!r} is not a catalog key"
+            assert t(text, "en") != text and CJK.search(t(text, "zh")), f"{where}: {text} missing from a catalog"
+        for name in command.list_commands(None) if isinstance(command, click.Group) else ():
+            walk(command.get_command(None, name), f"{path} {name}")
+    walk(main, "qmskit")
