@@ -42,6 +42,10 @@ def test_root_help_in_chinese_from_the_root_lang():
     assert "\n选项：\n" in zh.stdout and "\n命令：\n" in zh.stdout
     assert "  -h, --help      显示本帮助并退出。" in zh.stdout
     assert re.search(r"\n  checklists +列出内置的检查表\n", zh.stdout)
+    # a summary too long for its line is its first clauses, never cut inside a bracket
+    assert re.search(r"\n  report +生成一个单位的准备程度报告…\n", zh.stdout), zh.stdout
+    for row in zh.stdout.split("命令：\n")[1].splitlines():
+        assert row.count("（") == row.count("）"), row
     assert_chinese_page(zh.stdout)
 
 
