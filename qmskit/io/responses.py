@@ -102,6 +102,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         if key in meta:
             try:
                 meta[key] = check(meta[key])
+            except ResponsesProblems as exc:  # e.g. two clauses that cannot be excluded
+                problems.extend(exc.problems)
             except ResponsesError as exc:
                 problems.append(exc)
     if problems:
@@ -136,9 +138,10 @@ def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     from qmskit.core.exclusions import canonical_excluded_clauses
     try:
         return canonical_excluded_clauses(cl, value)
-    except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
-        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
-                             where=msg("place.metadata")) from None
+    except ValueError as exc:  # the core names each problem as a catalog Message (exc.args)
+        errors = [ResponsesError(msg("responses.excluded_clauses", problem=p), path=path, where=msg("place.metadata"))
+                  for p in exc.args]
+        raise (errors[0] if len(errors) == 1 else ResponsesProblems(errors)) from None
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:

@@ -286,3 +286,8 @@ def test_report_counts_a_stale_plan_against_the_assessment_it_reports(tmp_path):
     assert set(p.overdue_items["id"]) == set(still["id"])
     assert p.resolved_by_reassessment == len(rows) - len(still)
     assert status_of(plan, dt.date.today()).open == len(rows)  # `actions status` reads the plan as written
+    # the verdict's progress line accounts for every action: open + done + no longer a finding = total
+    from qmskit.render.actions_report import progress_line
+    gone = p.resolved_by_reassessment
+    assert progress_line(a, "en").endswith(f" {gone} other actions: no longer a finding in this assessment.")
+    assert progress_line(a, "zh").endswith(f"另有 {gone} 项在本次评估中已不再是发现项。")
