@@ -311,7 +311,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         nb, office, lang = _execute_report(running, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
-                                                    "out_dir": str(out_dir)})
+                                                    "out_dir": str(Path(out_dir).resolve()), "pdf": pdf})
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
     return _write_page(out, html_text, nb if keep_notebook else None, pdf=pdf)

@@ -891,14 +891,28 @@ def method_html(a: Assessment, lang: str = "en") -> Markup:
 
 
 def rerun_command(parameters: dict) -> str:
-    """The shell command that re-creates this report: the responses file by name, the output folder that
-    was actually used (as the user gave it; "reports" when unknown) and every option that was set."""
+    """The shell command that re-creates this report, run from the responses file's folder: the file by
+    name, the output folder that was used, the brand file and action plan relative to that folder (given
+    as absolute paths, as build_report and the batch pass them; a relative one is taken as it is), and
+    every option that was set (``--pdf`` too)."""
+    import os
     import shlex
+    folder = Path(str(parameters.get("responses", ""))).parent
+
+    def from_folder(value: Any) -> str:
+        path = Path(str(value))
+        if not path.is_absolute():
+            return str(path)
+        try:
+            return os.path.relpath(path, folder)
+        except ValueError:  # another drive (Windows): only the absolute path reaches it
+            return str(path)
+
     out_dir = parameters.get("out_dir")
     cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o",
-           str(out_dir) if not _blank(out_dir) else "reports"]
+           from_folder(out_dir) if not _blank(out_dir) else "reports"]
     if not _blank(parameters.get("brand")):
-        cmd += ["--brand", Path(str(parameters["brand"])).name]
+        cmd += ["--brand", from_folder(parameters["brand"])]
     if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
         cmd += ["--audience", str(parameters["audience"])]
     if parameters.get("lang"):
@@ -908,7 +922,9 @@ def rerun_command(parameters: dict) -> str:
     if not _blank(parameters.get("title")):
         cmd += ["--title", str(parameters["title"])]
     if not _blank(parameters.get("actions")):
-        cmd += ["--actions", Path(str(parameters["actions"])).name]
+        cmd += ["--actions", from_folder(parameters["actions"])]
+    if parameters.get("pdf") is True:
+        cmd.append("--pdf")
     return shlex.join(cmd)
 
 

@@ -95,9 +95,13 @@ def test_root_lang_is_every_commands_default():
     (["score", "--jsn", "x.csv", "--lang", "zh"], "错误：没有选项“--jsn”。您是否想用：--json？"),
     (["--lang", "zh", "scor"], "错误：没有命令“scor”。您是否想用：score？"),
     (["checklists", "extra", "--lang", "zh"], "错误：多出了参数（extra）"),
-    (["batch", "x.csv", "-o", "out", "--workers", "0", "--lang", "zh"], "错误：'--workers' 的值无效："),
+    (["batch", "x.csv", "-o", "out", "--workers", "0", "--lang", "zh"], "错误：'--workers' 的值无效：0 不在范围 x>=1 内。"),
+    (["batch", "x.csv", "-o", "out", "--timeout", "soon", "--lang", "zh"], "错误：'--timeout' 的值无效：'soon' 不是数字。"),
+    (["merge", "a.yaml", "-o", "m.yaml", "--prefer", "best", "--lang", "zh"],
+     "错误：'--prefer' 的值无效：'best' 不是可选值（'latest'、'first'、'worst'）之一。"),
     (["--lang", "zh", "report", "x.xlsx", "-o"], "错误：选项“-o”需要一个值。"),
-], ids=["unknown-option", "did-you-mean", "unknown-command", "extra-argument", "bad-value", "missing-value"])
+], ids=["unknown-option", "did-you-mean", "unknown-command", "extra-argument", "out-of-range", "not-a-number",
+        "not-a-choice", "missing-value"])
 def test_usage_errors_found_while_parsing_are_chinese(args, line):
     zh = run_qmskit(*args)
     assert zh.returncode == 2, zh.stderr
