@@ -247,7 +247,7 @@ def test_warm_notebook_is_the_same_as_papermills(isolation, offices):
     cold = notebook.execute_notebook(notebook.bundled_notebook("report"),
                                      {"responses": str(offices["b"].resolve()), "checklist": None, "lang": "en",
                                       "title": None, "brand": None, "audience": "internal", "report_seq": 2,
-                                      "out_dir": str(out)})  # the batch's folder, for the re-run line
+                                      "out_dir": str(out.resolve()), "pdf": False})  # for the re-run line
     assert warm.metadata.papermill.parameters == cold.metadata.papermill.parameters
     assert [c.get("execution_count") for c in warm.cells] == list(range(1, len(warm.cells) + 1))
     warm_cells, cold_cells = _normalise(warm), _normalise(cold)
@@ -359,7 +359,9 @@ def test_portfolio_ranking_heatmap_and_shared_gaps_agree_with_single_scoring(sco
         clauses = o.assessment.clauses.set_index("clause")["score"]
         assert matrix.loc[o.office].to_numpy() == pytest.approx(clauses[list(matrix.columns)].to_numpy())
     shared = pf.shared_gaps(top=1000)
-    gap_ids = pd.Series([g for o in good for g in o.assessment.gaps["id"]]).value_counts()
+    # question gaps and missed KPI targets alike (every office here reports its KPIs, when it has any)
+    gap_ids = pd.Series([g for o in good for g in [*o.assessment.gaps["id"],
+                                                   *(f["id"] for f in o.assessment.kpi_findings)]]).value_counts()
     expected = gap_ids[gap_ids >= 2]
     assert dict(zip(shared["id"], shared["offices"])) == expected.to_dict()
     assert shared["offices"].is_monotonic_decreasing
