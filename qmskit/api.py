@@ -168,12 +168,14 @@ def attach_actions(a: Assessment, responses_path: str | Path | None, actions_pat
     if answered_by:
         a.meta["_answered_by"] = answered_by
     if actions_path not in (None, ""):
-        from qmskit.core.actions import progress
+        from qmskit.core.actions import finding_ids, progress
         from qmskit.io.actions_xlsx import read_actions
         from qmskit.render.actions_report import AttachedActions
         f = read_actions(str(actions_path))
         day = as_of or dt.date.today()
-        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan, progress(f.plan, a.office, day))
+        # counted against this assessment's findings: the plan may be last year's, not yet updated from it
+        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan,
+                                             progress(f.plan, a.office, day, findings=finding_ids(a)))
     return a
 
 

@@ -49,13 +49,37 @@ LANG_KEY = "qmskit.lang"
 
 
 def keep_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A --lang option's callback: its value also decides the language of the command's error lines."""
+    """A --lang option's callback: its value also decides the language of the command's error lines. A
+    command's --lang that was not given takes the root's (``qmskit --lang zh score …``) when that was."""
+    if ctx.parent is not None and param.name and ctx.get_parameter_source(param.name) in (
+            click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None):
+        value = ctx.find_root().params.get("lang") or value
     if value:
         ctx.meta[LANG_KEY] = value
     return value
 
 
-def lang_option(help: str = "Language of what the command prints: its lines, tables and errors."):
+def lang_in_args(args: list[str]) -> str | None:
+    """The language a command line asks for (its last ``--lang X`` / ``--lang=X`` before ``--``), read before
+    click parses it: help (an eager option, shown before --lang's callback runs) and a usage error found
+    while parsing are then said in that language too. None when it names no supported language."""
+    found = None
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            break
+        if word == "--lang":
+            value = next(words, None)
+        elif word.startswith("--lang="):
+            value = word.partition("=")[2]
+        else:
+            continue
+        if value in LANGUAGES:
+            found = value
+    return found
+
+
+def lang_option(help: str = "cli.help.opt.lang"):
     """``--lang`` for a command whose output is only what it prints (``score``, ``validate``, ``merge`` …): it
     decides the language of every line, the error and warning lines too (:func:`keep_lang`)."""
     return click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE,
@@ -90,6 +114,32 @@ def report_error(exc: QmskitError) -> None:
     click.echo(error_text(exc), err=True)
 
 
+# click's words for arguments left over after parsing (a plain UsageError, no fields of its own)
+_EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra arguments? \((.*)\)", re.DOTALL)
+
+
+# click's words for a value its parameter type refuses (click.types: Choice, IntRange/FloatRange, INT/FLOAT),
+# each with the catalog's message that says it, from the same fields
+_VALUE_PROBLEMS = (
+    ("cli.usage.value_not_a_choice", re.compile(r"(?P<value>.*) is not (?:one of )?(?P<choices>'.*')\.", re.DOTALL)),
+    ("cli.usage.value_out_of_range", re.compile(r"(?P<value>.*) is not in the range (?P<range>.*)\.", re.DOTALL)),
+    ("cli.usage.value_not_a_number", re.compile(r"(?P<value>.*) is not a valid (?:integer|float)(?: range)?\.", re.DOTALL)),
+)
+
+
+def _value_problem(message: str, lang: str) -> str:
+    """A value's problem as a parameter type words it, in ``lang`` when it is one of click's known sentences."""
+    from qmskit.i18n.catalog import t
+    for key, pattern in _VALUE_PROBLEMS:
+        match = pattern.fullmatch(message)
+        if match:
+            fields = match.groupdict()
+            if "choices" in fields:
+                fields["choices"] = t("list.sep", lang).join(c.strip() for c in fields["choices"].split(","))
+            return t(key, lang, **fields)
+    return message
+
+
 class SaidUsageError(click.UsageError):
     """A usage error (a missing -o, one file where two are needed) in the command's language: click frames
     every usage error with its own English ("Usage:", "Try '… --help' for help.", "Error:"); this one says
@@ -108,6 +158,29 @@ class SaidUsageError(click.UsageError):
                 and not error.message:
             key = "cli.usage.missing_argument" if isinstance(error.param, click.Argument) else "cli.usage.missing_option"
             return t(key, lang, name=error.param.get_error_hint(error.ctx))
+        if isinstance(error, click.NoSuchOption):
+            line = t("cli.usage.no_such_option", lang, name=error.option_name)
+            if error.possibilities:
+                line += t("cli.usage.did_you_mean", lang, names=t("list.sep", lang).join(sorted(error.possibilities)))
+            return line
+        if isinstance(error, click.exceptions.NoSuchCommand):
+            line = t("cli.usage.no_such_command", lang, name=error.command_name)
+            if error.possibilities:
+                line += t("cli.usage.did_you_mean", lang, names=t("list.sep", lang).join(sorted(error.possibilities)))
+            return line
+        if isinstance(error, click.BadOptionUsage) and error.message.endswith(" requires an argument."):
+            return t("cli.usage.needs_value", lang, name=error.option_name)
+        if isinstance(error, click.BadParameter) and not isinstance(error, click.MissingParameter):
+            # the value's own problem stays as the parameter's type words it ("'fr' is not one of 'en', 'zh'.")
+            hint = error.param_hint or (error.param.get_error_hint(error.ctx) if error.param is not None else None)
+            if hint:
+                hint = " / ".join(f"'{h}'" for h in hint) if isinstance(hint, (list, tuple)) else hint
+                return t("cli.usage.bad_value", lang, name=hint, message=_value_problem(error.message, lang))
+        extra = _EXTRA_ARGUMENTS.fullmatch(error.message)
+        if extra:
+            return t("cli.usage.extra_arguments", lang, args=extra.group(1))
+        if error.message == "Missing command.":
+            return t("cli.usage.missing_command", lang)
         return error.format_message()
 
     def show(self, file=None) -> None:
@@ -117,7 +190,11 @@ class SaidUsageError(click.UsageError):
             click.echo(line, file=file, err=file is None)
         ctx = self.ctx
         if ctx is not None:
-            usage = ctx.get_usage().split(" ", 1)[-1]  # after click's "Usage:"
+            usage = ctx.get_usage()  # after its "Usage: " (click's, or the catalog's in the help's language)
+            for prefix in dict.fromkeys(t("cli.usage.usage", lang, usage="") for lang in ("en", self.lang)):
+                if usage.startswith(prefix):
+                    usage = usage[len(prefix):]
+                    break
             say(t("cli.usage.usage", self.lang, usage=usage))
             names = ctx.command.get_help_option_names(ctx) if ctx.command.get_help_option(ctx) is not None else []
             if names:

@@ -3,8 +3,9 @@
 User errors (QmskitError) print one line on stderr and exit 1; `--debug` shows the traceback.
 Each command group lives in its own module and is imported only when one of its commands runs (or its
 own ``--help`` is asked for): ``qmskit --help`` lists every command from :data:`COMMANDS` and imports
-none of them, so it costs Python, click and this module. tests/test_import_hygiene.py checks that
-:data:`COMMANDS` names every command with the summary its module gives it.
+none of them, so it costs Python, click and this module (each command's line is the first sentence of
+its help, the catalog's ``cli.help.<name>``: qmskit.cli._help). tests/test_import_hygiene.py checks that
+:data:`COMMANDS` names every command's module.
 """
 from __future__ import annotations
 
@@ -16,40 +17,35 @@ from typing import NamedTuple
 import click
 
 from qmskit import __version__
+from qmskit.cli._help import HelpGroup
+from qmskit.cli._term import keep_lang
+from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
 
 class LazyCommand(NamedTuple):
     module: str   # its ``register(group)`` adds the command (and the others it defines) to the group
-    summary: str  # the first paragraph of the command's help: what ``qmskit --help`` shortens
 
 
+# each command's help is the catalog's ``cli.help.<name>`` (qmskit.cli._help): the listing says its first
+# sentence without importing the command's module
 COMMANDS = {
-    "actions": LazyCommand("qmskit.cli.lifecycle", "Action plans: write one from an assessment's findings, then "
-                                                   "track its progress."),
-    "batch": LazyCommand("qmskit.cli.batch", "Score and report many offices: INPUTS are responses files, folders "
-                                             "or glob patterns."),
-    "checklists": LazyCommand("qmskit.cli.core", "List the bundled checklists."),
-    "compare": LazyCommand("qmskit.cli.followup", "Compare two assessments of one office (BEFORE and AFTER "
-                                                  "responses files)."),
-    "history": LazyCommand("qmskit.cli.lifecycle", "One office over time: scores, readiness, findings "
-                                                   "opened/closed/recurring, KPI trends (2+ files)."),
-    "merge": LazyCommand("qmskit.cli.lifecycle", "Merge several assessors' parts of one assessment by question id."),
-    "migrate": LazyCommand("qmskit.cli.followup", "Carry answers from an ISO 9001:2000/2008-structure assessment "
-                                                  "into the 2015 checklist."),
-    "report": LazyCommand("qmskit.cli.report", "Write the readiness report of one office (notebook run by "
-                                               "papermill, exported to HTML)."),
-    "score": LazyCommand("qmskit.cli.core", "Score responses files; a summary table, or JSON with --json."),
-    "template": LazyCommand("qmskit.cli.template", "Write an empty responses file for an office (an existing "
-                                                   "file is kept as .bak)."),
-    "validate": LazyCommand("qmskit.cli.core", "Validate checklist YAML files (or bundled ids); exit 1 on any "
-                                               "error."),
-    "validate-responses": LazyCommand("qmskit.cli.core", "List every problem in responses files at once (up to 50 "
-                                                         "per file), one line each; exit 1 if any."),
+    "actions": LazyCommand("qmskit.cli.lifecycle"),
+    "batch": LazyCommand("qmskit.cli.batch"),
+    "checklists": LazyCommand("qmskit.cli.core"),
+    "compare": LazyCommand("qmskit.cli.followup"),
+    "history": LazyCommand("qmskit.cli.lifecycle"),
+    "merge": LazyCommand("qmskit.cli.lifecycle"),
+    "migrate": LazyCommand("qmskit.cli.followup"),
+    "report": LazyCommand("qmskit.cli.report"),
+    "score": LazyCommand("qmskit.cli.core"),
+    "template": LazyCommand("qmskit.cli.template"),
+    "validate": LazyCommand("qmskit.cli.core"),
+    "validate-responses": LazyCommand("qmskit.cli.core"),
 }
 
 
-class QmskitGroup(click.Group):
+class QmskitGroup(HelpGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMANDS) | set(self.commands))
 
@@ -59,17 +55,38 @@ class QmskitGroup(click.Group):
             importlib.import_module(lazy.module).register(self)
         return self.commands.get(cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """click suggests a close name only among the commands already loaded; every command is a candidate."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            if exc.possibilities:
+                raise
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """click's listing (same rows, same shortening), each summary from :data:`COMMANDS` unless the
-        command's module is already loaded: listing the commands loads none of them."""
-        names = [n for n in self.list_commands(ctx) if not (n in self.commands and self.commands[n].hidden)]
-        if not names:
-            return
-        limit = formatter.width - 6 - max(map(len, names))
-        rows = [(n, (self.commands[n] if n in self.commands else click.Command(n, help=COMMANDS[n].summary))
-                 .get_short_help_str(limit)) for n in names]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        """The listing (click's rows and shortening), each line from the command's help key; a command whose
+        module is not loaded yet by its name (``cli.help.<name>``): listing the commands loads none of them."""
+        self.write_command_rows(ctx, formatter, [
+            (n, self.commands[n].help if n in self.commands else f"cli.help.{n}") for n in self.list_commands(ctx)
+            if not (n in self.commands and self.commands[n].hidden)])
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """The command line's language is known before click parses it (:func:`lang_in_args`): ``--help``
+        and a usage error found while parsing (an unknown option, a missing value) are said in it."""
+        from qmskit.cli._term import LANG_KEY, SaidUsageError, lang_in_args
+        if ctx.parent is None and (lang := lang_in_args(args)):
+            ctx.meta[LANG_KEY] = lang
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            lang = ctx.meta.get(LANG_KEY) or "en"
+            if lang == "en" or isinstance(exc, SaidUsageError):
+                raise
+            raise SaidUsageError(exc, lang) from None
 
     def invoke(self, ctx: click.Context):
         from qmskit.cli._term import error_text, message_lang, plain
@@ -133,10 +150,11 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     click.echo(warning_text(message), err=True)
 
 
-@click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="qmskit")
-@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
-def main(debug: bool) -> None:
-    """Assess ISO 9001 certification readiness: checklists, scoring, gap reports."""
+@click.group(cls=QmskitGroup, context_settings={"help_option_names": ["-h", "--help"]}, help="cli.help.main")
+@click.version_option(__version__, "--version", prog_name="qmskit", help="cli.help.main.version")
+@click.option("--debug", is_flag=True, help="cli.help.main.debug")
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None, help="cli.help.main.lang")
+def main(debug: bool, lang: str | None) -> None:
+    """The root group: its help is the catalog's ``cli.help.main``."""
 
 

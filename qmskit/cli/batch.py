@@ -6,36 +6,37 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._help import HelpCommand
 from qmskit.cli._term import keep_lang
 from qmskit.cli.report import audience_option, brand_option
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 
 
-@click.command("batch")
+@click.command("batch", cls=HelpCommand, help="cli.help.batch")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for <office>.<lang>.html reports, scores.csv, gaps.csv and index.html (portfolio).")
+              help="cli.help.batch.out_dir")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: one per core; with --scheduler: the cluster's).")
+              help="cli.help.batch.workers")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
-              help="Report language for every office (default: each file's own language; portfolio in English).")
-@click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata).")
-@click.option("--no-office-reports", is_flag=True, help="Only the CSVs and the portfolio, no per-office reports.")
+              help="cli.help.batch.lang")
+@click.option("--checklist", default=None, help="cli.help.opt.checklists")
+@click.option("--no-office-reports", is_flag=True, help="cli.help.batch.no_office_reports")
 @click.option("--timeout", type=click.FloatRange(min=1), default=None, metavar="S",
-              help="Seconds allowed per office report (the office fails, the others go on).")
+              help="cli.help.batch.timeout")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run the reports on a dask.distributed cluster, e.g. tcp://host:8786.")
+              help="cli.help.batch.scheduler")
 @click.option("--executor", type=click.Choice(["process", "dask"]), default=None,
-              help="process (default) or dask (a local dask cluster unless --scheduler is given).")
-@click.option("--keep-notebooks", is_flag=True, help="Also write each executed notebook (<office>.ipynb).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar (also off when stderr is not a terminal).")
+              help="cli.help.batch.executor")
+@click.option("--keep-notebooks", is_flag=True, help="cli.help.batch.keep_notebooks")
+@click.option("-q", "--quiet", is_flag=True, help="cli.help.batch.quiet")
 @click.option("--actions", "actions_dir", type=click.Path(path_type=Path), default=None, metavar="DIR",
-              help="Folder of action plans (qmskit actions plan), matched to offices by name.")
+              help="cli.help.batch.actions_dir")
 @click.option("--pdf", is_flag=True,
-              help="Also print every report and the portfolio to PDF (one headless Chromium, pages in parallel).")
+              help="cli.help.batch.pdf")
 @click.option("--pdf-pages", type=click.IntRange(min=1, max=16), default=None, metavar="N",
-              help="Pages printing at the same time with --pdf (default 3).")
+              help="cli.help.batch.pdf_pages")
 @brand_option
 @audience_option
 def batch_cmd(inputs, out_dir, workers, lang, checklist, no_office_reports, timeout, scheduler, executor,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._help import HelpCommand
 from qmskit.cli._term import console, json_text, lang_option, plain, report_error, warning_text
 from qmskit.errors import QmskitError
 
@@ -20,7 +21,7 @@ BAND_STYLE = {"ready": "bold green", "nearly_ready": "bold yellow", "developing"
               "early_stage": "bold red", "not_started": "bold"}
 
 
-@click.command("checklists")
+@click.command("checklists", cls=HelpCommand, help="cli.help.checklists")
 @lang_option()
 def checklists_cmd(lang: str) -> None:
     """List the bundled checklists."""
@@ -38,7 +39,7 @@ def checklists_cmd(lang: str) -> None:
     console().print(table)
 
 
-@click.command("validate")
+@click.command("validate", cls=HelpCommand, help="cli.help.validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @lang_option()
 def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
@@ -61,12 +62,12 @@ def validate_cmd(paths: tuple[Path, ...], lang: str) -> None:
         sys.exit(1)
 
 
-@click.command("score")
+@click.command("score", cls=HelpCommand, help="cli.help.score")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Emit the stable JSON contract.")
-@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-@click.option("--strict", is_flag=True, help="Checklist id/version mismatch is an error, not a warning.")
-@lang_option("Language of the table, the verdict reasons and the error and warning lines (the JSON stays English).")
+@click.option("--json", "as_json", is_flag=True, help="cli.help.score.as_json")
+@click.option("--checklist", default=None, help="cli.help.opt.checklist")
+@click.option("--strict", is_flag=True, help="cli.help.score.strict")
+@lang_option("cli.help.score.lang")
 def score_cmd(files: tuple[Path, ...], as_json: bool, checklist: str | None, strict: bool, lang: str) -> None:
     """Score responses files; a summary table, or JSON with --json."""
     from qmskit.api import read_and_score
@@ -142,10 +143,10 @@ def print_score_table(results: list, lang: str = "en") -> None:
                                       plain(join_reasons(a.reasons, lang))))
 
 
-@click.command("validate-responses")
+@click.command("validate-responses", cls=HelpCommand, help="cli.help.validate-responses")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-@lang_option("Language of the problem lines.")
+@click.option("--checklist", default=None, help="cli.help.opt.checklist")
+@lang_option("cli.help.validate-responses.lang")
 def validate_responses_cmd(files: tuple[Path, ...], checklist: str | None, lang: str) -> None:
     """List every problem in responses files at once (up to 50 per file), one line each; exit 1 if any."""
     from qmskit.errors import ResponsesProblems

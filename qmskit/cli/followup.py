@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._help import HelpCommand
 from qmskit.cli._term import json_text, keep_lang, message_lang, plain
 from qmskit.cli.report import audience_option, brand_option, pdf_option, require_output_or_json, several_files_options
 from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 
 
-@click.command("compare")
+@click.command("compare", cls=HelpCommand, help="cli.help.compare")
 @click.argument("before", type=click.Path(path_type=Path))
 @click.argument("after", type=click.Path(path_type=Path))
-@several_files_options("comparison report", "Compare even when the offices or checklists differ.")
-@click.option("--title", default=None, help="Report title override.")
+@several_files_options("compare")
+@click.option("--title", default=None, help="cli.help.compare.title")
 @pdf_option
 @brand_option
 @audience_option
@@ -56,15 +57,15 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
             click.echo(plain(t("cli.wrote", lang, path=out.with_suffix(".pdf"))), err=as_json)
 
 
-@click.command("migrate")
+@click.command("migrate", cls=HelpCommand, help="cli.help.migrate")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.option("--from", "source", default=None,
-              help="Checklist the OLD file was answered against (default: from its metadata).")
-@click.option("--to", "target", default=DEFAULT_CHECKLIST, show_default=True, help="Checklist to migrate to.")
+              help="cli.help.migrate.source")
+@click.option("--to", "target", default=DEFAULT_CHECKLIST, show_default=True, help="cli.help.migrate.target")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Responses file to write (.xlsx, .csv or .yaml); an existing file is kept as .bak.")
+              help="cli.help.migrate.output")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
-              help="Workbook language (default: the file's).")
+              help="cli.help.opt.workbook_lang")
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
     from qmskit.api import migrate_file

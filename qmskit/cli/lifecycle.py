@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import click
 
+from qmskit.cli._help import HelpCommand, HelpGroup
 from qmskit.cli._term import console, keep_lang, lang_option, message_lang, plain, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
@@ -35,19 +36,19 @@ def _as_of(value: str | None) -> dt.date:
         raise click.BadParameter(t("cli.not_a_date", message_lang(), value=value), param_hint="--as-of") from None
 
 
-@click.group("actions")
+@click.group("actions", cls=HelpGroup, help="cli.help.actions")
 def actions_group() -> None:
     """Action plans: write one from an assessment's findings, then track its progress."""
 
 
-@actions_group.command("plan")
+@actions_group.command("plan", help="cli.help.actions.plan")
 @click.argument("responses", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Action-plan workbook (.xlsx); an existing plan is updated in place, keeping what the office typed.")
+              help="cli.help.actions.plan.output")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
-              help="Workbook language (default: the file's).")
-@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-@click.option("--force", is_flag=True, help="Update a plan that names another office.")
+              help="cli.help.opt.workbook_lang")
+@click.option("--checklist", default=None, help="cli.help.opt.checklist")
+@click.option("--force", is_flag=True, help="cli.help.actions.plan.force")
 def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:
     """Write (or update) the action plan for the findings of RESPONSES."""
     from qmskit.io.actions_xlsx import plan_file
@@ -64,10 +65,10 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
                            kpis=tn("cli.kpi_findings", len(a.kpi_findings), said))))
 
 
-@actions_group.command("status")
+@actions_group.command("status", help="cli.help.actions.status")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--as-of", "as_of", default=None, help="Count overdue actions against this date (default: today).")
-@click.option("--json", "as_json", is_flag=True, help="Print the progress as JSON.")
+@click.option("--as-of", "as_of", default=None, help="cli.help.actions.status.as_of")
+@click.option("--json", "as_json", is_flag=True, help="cli.help.actions.status.as_json")
 @lang_option()
 def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool, lang: str) -> None:
     """Progress of action plans, per office: open, overdue, done without evidence, not verified."""
@@ -110,14 +111,14 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         sys.exit(1)
 
 
-@click.command("merge")
+@click.command("merge", cls=HelpCommand, help="cli.help.merge")
 @click.argument("parts", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Merged responses file (.xlsx or .yaml), with who answered each question.")
+              help="cli.help.merge.output")
 @click.option("--prefer", type=click.Choice(["latest", "first", "worst"]), default=None,
-              help="Resolve conflicts: the latest-dated part, the first given, or the worst answer.")
-@click.option("--checklist", default=None, help="Checklist id or path (default: from the parts' metadata).")
-@click.option("--force", is_flag=True, help="Merge parts that name different offices.")
+              help="cli.help.merge.prefer")
+@click.option("--checklist", default=None, help="cli.help.merge.checklist")
+@click.option("--force", is_flag=True, help="cli.help.merge.force")
 @lang_option()
 def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool,
               lang: str) -> None:
@@ -141,9 +142,9 @@ def register(group: click.Group) -> None:
         group.add_command(cmd)
 
 
-@click.command("history")
+@click.command("history", cls=HelpCommand, help="cli.help.history")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@several_files_options("history report", "Build the history even when the offices or checklists differ.")
+@several_files_options("history")
 @pdf_option
 def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, lang: str, checklist: str | None,
                 force: bool, pdf: bool) -> None:

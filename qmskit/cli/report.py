@@ -5,32 +5,34 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._help import HelpCommand
 from qmskit.cli._term import keep_lang
 from qmskit.config import DEFAULT_LANGUAGE, ENV_BRAND, LANGUAGES
 
 AUDIENCES = click.Choice(["client", "internal"])
 brand_option = click.option(
     "--brand", type=click.Path(path_type=Path), default=None, envvar=ENV_BRAND, show_envvar=True,
-    help="Consultancy brand file (brand.yaml: firm, logo, colours, contact, report number, signatory).")
+    help="cli.help.opt.brand")
 audience_option = click.option(
     "--audience", type=AUDIENCES, default="internal", show_default=True,
-    help="client: leaves out the technical appendix (hash, version, re-run command) and internal notes.")
+    help="cli.help.opt.audience")
 pdf_option = click.option("--pdf", is_flag=True,
-                          help="Also print a PDF beside the HTML (headless Chromium, A4, numbered pages).")
+                          help="cli.help.opt.pdf")
 
 
-def several_files_options(page: str, force_help: str):
+def several_files_options(command: str):
     """The options of the commands that read several assessments of one office into one page (``compare``,
-    ``history``): ``-o DIR`` for the HTML ``page`` or ``--json``, ``--lang``, ``--checklist``, ``--force``.
+    ``history``): ``-o DIR`` for the HTML page or ``--json``, ``--lang``, ``--checklist``, ``--force`` (their
+    help the catalog's ``cli.help.<command>.<option>``).
     Each command checks that one of ``-o``/``--json`` is given (:func:`require_output_or_json`)."""
     options = [
         click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
-                     help=f"Folder for the HTML {page} (required unless --json)."),
-        click.option("--json", "as_json", is_flag=True, help=f"Print the {page.split()[0]} as JSON on stdout."),
+                     help=f"cli.help.{command}.out_dir"),
+        click.option("--json", "as_json", is_flag=True, help=f"cli.help.{command}.as_json"),
         click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE,
                      show_default=True),
-        click.option("--checklist", default=None, help="Checklist id or path (default: from each file's metadata)."),
-        click.option("--force", is_flag=True, help=force_help),
+        click.option("--checklist", default=None, help="cli.help.opt.checklists"),
+        click.option("--force", is_flag=True, help=f"cli.help.{command}.force"),
     ]
 
     def decorate(command):
@@ -61,19 +63,18 @@ def require_output_or_json(out_dir: Path | None, as_json: bool) -> None:
         raise click.UsageError(t("cli.output_or_json", message_lang()))
 
 
-@click.command("report")
+@click.command("report", cls=HelpCommand, help="cli.help.report")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder for <office>.<lang>.html (created if missing).")
+              help="cli.help.report.out_dir")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=None,
-              help="Report language (default: the file's language, else en).")
-@click.option("--checklist", default=None, help="Checklist id or path (default: from the file's metadata).")
-@click.option("--title", default=None, help="Title override.")
-@click.option("--keep-notebook", is_flag=True, help="Also keep the executed notebook as <office>.<lang>.ipynb.")
-@click.option("--strict", is_flag=True, help="Anything the reader would ignore (another checklist, a missing "
-              "Office sheet, a row without its ID) is an error, not a warning.")
+              help="cli.help.report.lang")
+@click.option("--checklist", default=None, help="cli.help.opt.checklist")
+@click.option("--title", default=None, help="cli.help.report.title")
+@click.option("--keep-notebook", is_flag=True, help="cli.help.report.keep_notebook")
+@click.option("--strict", is_flag=True, help="cli.help.report.strict")
 @click.option("--actions", type=click.Path(path_type=Path), default=None,
-              help="Action-plan workbook (qmskit actions plan): its status goes into the report.")
+              help="cli.help.report.actions")
 @pdf_option
 @brand_option
 @audience_option

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from qmskit.cli._help import HelpCommand
 from qmskit.cli._term import keep_lang, plain
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -25,22 +26,21 @@ def refuse_to_replace_answers(output: Path, force: bool) -> None:
         raise QmskitError(msg("cli.template.holds_answers", n=held), path=output)
 
 
-@click.command("template")
+@click.command("template", cls=HelpCommand, help="cli.help.template")
 @click.argument("checklist")
-@click.option("--office", default=None, help="The office's name (written into the Office sheet; "
-              "required unless --from).")
-@click.option("--assessor", default="", help="Who runs the assessment.")
+@click.option("--office", default=None, help="cli.help.template.office")
+@click.option("--assessor", default="", help="cli.help.template.assessor")
 @click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default="en", show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Responses file to write (.xlsx, .csv or .yaml).")
+              help="cli.help.template.output")
 @click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
-              help="Re-assessment: pre-fill from the office's previous responses file (evidence marked to re-verify).")
-@click.option("--keep-answers", is_flag=True, help="With --from: keep the previous answers (default: blank).")
+              help="cli.help.template.previous")
+@click.option("--keep-answers", is_flag=True, help="cli.help.template.keep_answers")
 @click.option("--split-by", type=click.Choice(["clause", "owner"]), default=None,
-              help="Several assessors: one file per assessor (clauses from --assign) or per owner.")
+              help="cli.help.template.split_by")
 @click.option("--assign", type=click.Path(path_type=Path), default=None,
-              help="ASSIGN.yaml: assessor name -> clause numbers (or owners, with --split-by owner).")
-@click.option("--force", is_flag=True, help="Replace OUTPUT even when it already holds answers (it is kept as .bak).")
+              help="cli.help.template.assign")
+@click.option("--force", is_flag=True, help="cli.help.template.force")
 def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, output: Path, previous: Path | None,
                  keep_answers: bool, split_by: str | None, assign: Path | None, force: bool) -> None:
     """Write an empty responses file for an office (an existing file is kept as .bak)."""

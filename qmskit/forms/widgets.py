@@ -28,7 +28,10 @@ from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
 
-META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "status", "confidentiality"]
+# "excluded_clauses" is what scoring reads (clauses answered n/a, ISO 9001 4.3); "exclusions" only the
+# header's text
+META_FIELDS = ["office", "assessor", "date", "scope", "sites", "exclusions", "excluded_clauses", "status",
+               "confidentiality"]
 
 
 class AssessmentForm:
@@ -50,6 +53,7 @@ class AssessmentForm:
         self._poller: threading.Thread | None = None
         self._stop = threading.Event()
         self.timings: dict[str, float] = {}
+        self.exclusions_error = W.HTML()  # why an excluded_clauses value was refused (under its box)
 
         bundled = list(list_checklists()["id"])
         self.checklist_box = W.Combobox(options=bundled, value=str(getattr(checklist, "source", None) or checklist or ""),
@@ -217,20 +221,43 @@ class AssessmentForm:
                 w = W.Dropdown(options=["draft", "final"], value=value if value in ("draft", "final") else "draft")
             elif key in ("scope", "exclusions", "confidentiality"):
                 w = W.Textarea(value=value, rows=2, layout=W.Layout(width="600px"))
+            elif key == "excluded_clauses":  # checked when the office leaves the box, not at each key
+                w = W.Textarea(value=value, rows=2, continuous_update=False, layout=W.Layout(width="600px"))
             else:
                 w = W.Text(value=value, layout=W.Layout(width="600px"))
             w.observe(self._meta_handler(key), names="value")
             self.meta_widgets[key] = w
             rows.append(w)
+            if key == "excluded_clauses":
+                rows.append(self.exclusions_error)
         self._label_details()
         return W.VBox(rows)
 
     def _meta_handler(self, key: str):
         def handle(change):
+            if key == "excluded_clauses":
+                self.set_excluded_clauses(change["new"])
+                return
             self._session().set_meta(key, change["new"])
             if key == "office":
                 self._show_score()
         return handle
+
+    def set_excluded_clauses(self, value: str) -> bool:
+        """Exclude clauses (ISO 9001 4.3): their blank answers score n/a, justified by the exclusion. A value
+        the checklist refuses (unknown clause, a clause holding a question that may not be n/a) is shown
+        under the box and not saved, so the file always reads back; the box keeps what was typed."""
+        from qmskit.core.exclusions import canonical_excluded_clauses
+        try:
+            canonical_excluded_clauses(self.checklist, value)
+        except ValueError as exc:
+            self.exclusions_error.value = self._error_html(
+                say(msg("responses.excluded_clauses", problem=exc.args[0]), self.lang))
+            return False
+        self.exclusions_error.value = ""
+        if self._session().set_meta("excluded_clauses", value):
+            self.rescore()
+        return True
 
     # ------------------------------------------------------------------ live updates
     def _on_edit(self, qid: str, field: str, value) -> None:

@@ -4,9 +4,10 @@ Reading: a bounded pre-scan of the zip (member count, unzipped size, no DTD/enti
 followed as calamine reads it, every repeat counted: rows, columns, cell text and all text within the
 limits, see :class:`_Extent`), then python-calamine, then the very code
 that reads an .xlsx (:func:`qmskit.io.xlsx.read_workbook`): same sheets, same headers (en or zh), same
-errors. Writing: the same sheets and columns through pandas' ``odf`` engine (odfpy). An .ods written
-here has no dropdowns, grouping or locked cells (odfpy through pandas cannot set them); it round-trips
-every value, and text stays text.
+errors. Writing a new file: the same sheets and columns through pandas' ``odf`` engine (odfpy). An .ods
+written here has no dropdowns, grouping or locked cells (odfpy through pandas cannot set them); it
+round-trips every value, and text stays text. Saving into an existing .ods changes only the cells qmskit
+owns (qmskit.io.ods_update); :func:`carry_office_sheets` is for the rest, a file with no sheet to update.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from qmskit.io.limits import (
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
+    ZIP_READ_ERRORS,
     cell_too_long,
     open_bounded_zip,
 )
@@ -65,7 +67,7 @@ def prescan(path: Path) -> FormulaIndex:
                 if not info.is_dir() and _content_name(info.filename):
                     extent.walk(zf, info)
             return FormulaIndex(path, found=extent.formulas, complete=True)
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+        except ZIP_READ_ERRORS:
             raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
 
@@ -325,17 +327,17 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
 
 
 OWN_SHEETS = ("Office", "Assessment", "KPIs")   # the sheets write_ods writes
-# the largest content.xml whose sheets are carried over (odfpy builds the whole document: ~1 KB a cell)
+# the largest content.xml updated in place or whose sheets are carried over (both build the whole document)
 MAX_CARRIED_CONTENT = 8 << 20
 
 
 def carry_office_sheets(existing: Path, fresh: Path) -> None:
     """Copy the sheets the office added to ``existing`` (any besides OWN_SHEETS) into ``fresh``, the .ods just
-    written in its place. An .ods is rewritten whole on every save (the form saves on every change), so an
-    office's "Evidence list" sheet survived only in the backups, and five saves later in none. Their cells
-    and text are kept (at the end, in their order; their styles may fall back to the defaults). A sheet too
-    large to carry is refused in one line, so the save fails rather than lose it (the form then keeps its
-    edits as an unsaved copy). Columns the office added to the Assessment sheet are not carried (yet)."""
+    written in its place when ``existing`` could not be updated in place (no Assessment sheet qmskit can
+    read: qmskit.io.ods_update), so an office's "Evidence list" sheet never survives only in the backups.
+    Their cells and text are kept (at the end, in their order; their styles may fall back to the
+    defaults). A sheet too large to carry is refused in one line, so the save fails rather than lose it
+    (the form then keeps its edits as an unsaved copy)."""
     try:
         book = open_workbook_for(existing)
     except ResponsesError:

@@ -102,6 +102,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         if key in meta:
             try:
                 meta[key] = check(meta[key])
+            except ResponsesProblems as exc:  # e.g. two clauses that cannot be excluded
+                problems.extend(exc.problems)
             except ResponsesError as exc:
                 problems.append(exc)
     if problems:
@@ -133,17 +135,13 @@ def _check_language(value, path: Path) -> str:
 
 def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     """Check an ``excluded_clauses`` value; return it as one canonical line ("8.3: why; 7.1.5.2")."""
-    from qmskit.core.exclusions import check_exclusions, parse_excluded_clauses
+    from qmskit.core.exclusions import canonical_excluded_clauses
     try:
-        exclusions = parse_excluded_clauses(value)
-    except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
-        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
-                             where=msg("place.metadata")) from None
-    problems = check_exclusions(cl, exclusions)
-    if problems:
-        raise ResponsesError(msg("responses.excluded_clauses", problem=problems[0]), path=path,
-                             where=msg("place.metadata"))
-    return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
+        return canonical_excluded_clauses(cl, value)
+    except ValueError as exc:  # the core names each problem as a catalog Message (exc.args)
+        errors = [ResponsesError(msg("responses.excluded_clauses", problem=p), path=path, where=msg("place.metadata"))
+                  for p in exc.args]
+        raise (errors[0] if len(errors) == 1 else ResponsesProblems(errors)) from None
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:
@@ -581,10 +579,13 @@ def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
 def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                into_existing: bool) -> None:
     from qmskit.io.ods import carry_office_sheets, write_ods  # the same sheets, no dropdowns
+    from qmskit.io.ods_update import update_ods
     with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
-        write_ods(tmp, meta, frame, cl, lang=lang)
-        if into_existing and path.exists():
-            carry_office_sheets(path, tmp)  # the sheets the office added: the rewrite kept them only in backups
+        # in place: only the cells qmskit owns change in content.xml, what the office added stays
+        if not (into_existing and path.exists() and update_ods(path, tmp, meta, frame, cl)):
+            write_ods(tmp, meta, frame, cl, lang=lang)
+            if into_existing and path.exists():  # no qmskit sheet to update: its other sheets still kept
+                carry_office_sheets(path, tmp)
 
 
 def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,

@@ -17,7 +17,7 @@ import io
 import operator
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -277,14 +277,10 @@ def _write_kpis(wb: Workbook, cl: Checklist, values, lang: str) -> None:
 # ----------------------------------------------------------------------------- saving into an office's workbook
 
 def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, cl: Checklist) -> bool:
-    """Write ``existing`` with our values to ``out``, changing only the cells qmskit owns.
-
-    Owned: answer, evidence, notes, owner and due on the Assessment sheet (found by header and by the
-    hidden ID column, wherever the office moved them), the values of the Office sheet, the KPI values.
-    Everything else (extra columns and sheets, merged cells, widths, colours, comments, validations)
-    is what openpyxl loaded. A cell whose value already reads back as ours is not touched (a date the
-    office typed stays a date). Returns False when ``existing`` is not a qmskit workbook (then the
-    caller writes a fresh one; the old file is kept as a backup).
+    """Write ``existing`` with our values to ``out``, changing only the cells qmskit owns
+    (:func:`update_owned_cells`). Everything else (extra columns and sheets, merged cells, widths, colours,
+    comments, validations) is what openpyxl loaded. Returns False when ``existing`` is not a qmskit
+    workbook (then the caller writes a fresh one; the old file is kept as a backup).
     """
     from openpyxl import load_workbook
 
@@ -295,31 +291,68 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         # openpyxl drops the office's macros without a word
         wb = load_workbook(existing, rich_text=True, keep_vba=has_macros(existing))
     except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
-        _fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
+        fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
         return False
-    if ASSESSMENT_SHEET not in wb.sheetnames:
-        _fresh_instead(existing, msg("xlsx.no_sheet_short", sheet=ASSESSMENT_SHEET))
+    why = update_owned_cells(_OpenpyxlBook(wb, _ReadBack(existing)), meta, responses, cl)
+    if why is not None:
+        fresh_instead(existing, why)
         return False
-    ws = wb[ASSESSMENT_SHEET]
+    save_workbook(wb, out, formulas)
+    return True
+
+
+class OwnedSheet(Protocol):
+    """One sheet as :func:`update_owned_cells` sees it: cells by (row, column), both from 1."""
+
+    @property
+    def max_row(self) -> int: ...          # the last row holding anything
+    @property
+    def max_column(self) -> int: ...       # the last column holding anything, in any row
+    def value(self, row: int, col: int) -> Any: ...   # as the readers read it (a formula: its result)
+    def put(self, row: int, col: int, value) -> None: ...  # text as text, never a formula; None empties it
+
+
+class OwnedBook(Protocol):
+    """A workbook (an .xlsx through openpyxl, an .ods through qmskit.io.ods_update) as
+    :func:`update_owned_cells` changes it."""
+
+    @property
+    def sheetnames(self) -> list[str]: ...
+    def sheet(self, name: str) -> OwnedSheet: ...
+    def add_office_sheet(self, lang: str) -> OwnedSheet: ...   # first, with its header (key column hidden)
+    def add_kpi_sheet(self, cl: Checklist, values, lang: str) -> None: ...  # last, as a new file has it
+
+
+def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl: Checklist) -> str | None:
+    """Put our values into the cells qmskit owns; None when done, else why ``book`` is no qmskit workbook.
+
+    Owned: answer, evidence, notes, owner and due on the Assessment sheet (found by header and by the
+    hidden ID column, wherever the office moved them), the values of the Office sheet, the KPI values.
+    A cell whose value already reads back as ours is not touched (a date the office typed stays a date,
+    a formula whose result is ours stays a formula). An owned column the office deleted comes back at the
+    end, a question row it deleted at the bottom."""
+    if ASSESSMENT_SHEET not in book.sheetnames:
+        return msg("xlsx.no_sheet_short", sheet=ASSESSMENT_SHEET)
+    ws = book.sheet(ASSESSMENT_SHEET)
     lookup = ASSESSMENT_LABELS.keys_by_label()
     cols: dict[str, int] = {}
     header_lang = "en"
-    for cell in ws[1]:
-        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+    for c in range(1, ws.max_column + 1):
+        label = ws.value(1, c)
+        key = lookup.get(str(label).strip().lower()) if label is not None else None
         if key and key not in cols:
-            cols[key] = cell.column
-            if key == "answer" and str(cell.value).strip() == ASSESSMENT_LABELS.label("answer", "zh"):
+            cols[key] = c
+            if key == "answer" and str(label).strip() == ASSESSMENT_LABELS.label("answer", "zh"):
                 header_lang = "zh"
     if "id" not in cols or "answer" not in cols:
-        _fresh_instead(existing, msg("xlsx.no_id_answer_short", sheet=ASSESSMENT_SHEET))
-        return False
+        return msg("xlsx.no_id_answer_short", sheet=ASSESSMENT_SHEET)
     for key in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
         if key in EDITABLE and key not in cols:
             cols[key] = ws.max_column + 1
-            put(ws.cell(1, cols[key]), ASSESSMENT_LABELS.label(key, header_lang))
+            ws.put(1, cols[key], ASSESSMENT_LABELS.label(key, header_lang))
     rows: dict[str, int] = {}
     for r in range(2, ws.max_row + 1):
-        value = ws.cell(r, cols["id"]).value
+        value = ws.value(r, cols["id"])
         if value is not None and str(value).strip():
             rows.setdefault(str(value).strip(), r)
     given = {str(rec["id"]): rec for rec in responses.to_dict("records")}
@@ -331,20 +364,59 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         for key, value in (("clause", q["clause"]), ("id", qid), ("question", q[f"text_{header_lang}"]),
                            ("hint", q[f"evidence_{header_lang}"])):
             if key in cols:
-                put(ws.cell(r, cols[key]), value)
-    read = _ReadBack(existing)
+                ws.put(r, cols[key], value)
     for qid, r in rows.items():
         rec = given.get(qid, {})
         for key in EDITABLE:
             new = _blank_to_none(rec.get(key))
-            cell = ws.cell(r, cols[key])
-            if not _reads_as(read.value(cell), new, key, cl.scale):
-                put(cell, answer_token(new, cl.scale, header_lang) if key == "answer" else new)
-    _update_office(wb, meta, header_lang, read)
+            if not _reads_as(ws.value(r, cols[key]), new, key, cl.scale):
+                ws.put(r, cols[key], answer_token(new, cl.scale, header_lang) if key == "answer" else new)
+    _update_office(book, meta, header_lang)
     if len(cl.kpis):
-        _update_kpis(wb, cl, meta.get("kpis"), header_lang, read)
-    save_workbook(wb, out, formulas)
-    return True
+        _update_kpis(book, cl, meta.get("kpis"), header_lang)
+    return None
+
+
+class _OpenpyxlSheet:
+    def __init__(self, ws, read: _ReadBack):
+        self.ws, self.read = ws, read
+
+    @property
+    def max_row(self) -> int:
+        return self.ws.max_row
+
+    @property
+    def max_column(self) -> int:
+        return self.ws.max_column
+
+    def value(self, row: int, col: int):
+        return self.read.value(self.ws.cell(row, col))
+
+    def put(self, row: int, col: int, value) -> None:
+        put(self.ws.cell(row, col), value)
+
+
+class _OpenpyxlBook:
+    """An openpyxl workbook as an :class:`OwnedBook`."""
+
+    def __init__(self, wb, read: _ReadBack):
+        self.wb, self.read = wb, read
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return self.wb.sheetnames
+
+    def sheet(self, name: str) -> _OpenpyxlSheet:
+        return _OpenpyxlSheet(self.wb[name], self.read)
+
+    def add_office_sheet(self, lang: str) -> _OpenpyxlSheet:
+        office = self.wb.create_sheet(OFFICE_SHEET, 0)
+        append(office, office_header(lang))
+        office.column_dimensions["C"].hidden = True
+        return _OpenpyxlSheet(office, self.read)
+
+    def add_kpi_sheet(self, cl: Checklist, values, lang: str) -> None:
+        _write_kpis(self.wb, cl, values, lang)
 
 
 class _ReadBack:
@@ -380,7 +452,7 @@ def has_macros(path: Path) -> bool:
         return any(name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "vbaproject.bin" for name in zf.namelist())
 
 
-def _fresh_instead(path: Path, why: str) -> None:
+def fresh_instead(path: Path, why: str) -> None:
     import warnings
 
     warnings.warn(ResponsesWarning(msg("xlsx.fresh_instead", why=why), path=path), stacklevel=4)
@@ -426,16 +498,13 @@ def meta_keys(meta: dict) -> list[str]:
                                 and not isinstance(meta[k], (dict, list))]
 
 
-def _update_office(wb, meta: dict, lang: str, read: _ReadBack) -> None:
-    if OFFICE_SHEET not in wb.sheetnames:  # renamed or deleted by the office: the metadata needs a home
-        office = wb.create_sheet(OFFICE_SHEET, 0)
-        append(office, office_header(lang))
-        office.column_dimensions["C"].hidden = True
-    office = wb[OFFICE_SHEET]
+def _update_office(book: OwnedBook, meta: dict, lang: str) -> None:
+    # renamed or deleted by the office: the metadata needs a home
+    office = book.sheet(OFFICE_SHEET) if OFFICE_SHEET in book.sheetnames else book.add_office_sheet(lang)
     labels = META_LABELS.keys_by_label()
     where: dict[str, int] = {}
     for r in range(2, office.max_row + 1):
-        label, key = office.cell(r, 1).value, office.cell(r, 3).value
+        label, key = office.value(r, 1), office.value(r, 3)
         key = str(key).strip() if key else labels.get(str(label).strip().lower()) if label is not None else None
         if key and key not in where:
             where[key] = r
@@ -446,48 +515,50 @@ def _update_office(wb, meta: dict, lang: str, read: _ReadBack) -> None:
             if value is None:
                 continue
             where[key] = office.max_row + 1
-            put(office.cell(where[key], 1), office_label(key, lang))
-            put(office.cell(where[key], 3), key)
-        cell = office.cell(where[key], 2)
-        if not _reads_as(read.value(cell), value, key, "compliance"):
-            put(cell, value)
+            office.put(where[key], 1, office_label(key, lang))
+            office.put(where[key], 3, key)
+        if not _reads_as(office.value(where[key], 2), value, key, "compliance"):
+            office.put(where[key], 2, value)
 
 
-def _update_kpis(wb, cl: Checklist, values, lang: str, read: _ReadBack) -> None:
+def _update_kpis(book: OwnedBook, cl: Checklist, values, lang: str) -> None:
     from qmskit.core.kpis import kpi_rows_for_file
-    if KPI_SHEET not in wb.sheetnames:
-        _write_kpis(wb, cl, values, lang)
+    if KPI_SHEET not in book.sheetnames:
+        book.add_kpi_sheet(cl, values, lang)
         return
-    ws = wb[KPI_SHEET]
+    ws = book.sheet(KPI_SHEET)
     lookup = KPI_LABELS.keys_by_label()
     cols = {}
-    for cell in ws[1]:
-        key = lookup.get(str(cell.value).strip().lower()) if cell.value is not None else None
+    for c in range(1, ws.max_column + 1):
+        label = ws.value(1, c)
+        key = lookup.get(str(label).strip().lower()) if label is not None else None
         if key and key not in cols:
-            cols[key] = cell.column
+            cols[key] = c
     if "id" not in cols:
         return
     for key in ("value", "previous"):
         if key not in cols:
             cols[key] = ws.max_column + 1
-            put(ws.cell(1, cols[key]), KPI_LABELS.label(key, lang))
-    rows = {str(ws.cell(r, cols["id"]).value).strip(): r for r in range(2, ws.max_row + 1)
-            if ws.cell(r, cols["id"]).value is not None}
+            ws.put(1, cols[key], KPI_LABELS.label(key, lang))
+    rows: dict[str, int] = {}
+    for n in range(2, ws.max_row + 1):
+        kpi = ws.value(n, cols["id"])
+        if kpi is not None:
+            rows[str(kpi).strip()] = n
     for k in kpi_rows_for_file(cl, values):
         r = rows.get(k["id"])
         if r is None:
             r = ws.max_row + 1
-            put(ws.cell(r, cols["id"]), k["id"])
+            ws.put(r, cols["id"], k["id"])
         for key in ("value", "previous"):
-            cell = ws.cell(r, cols[key])
-            old = read.value(cell)
+            old = ws.value(r, cols[key])
             if isinstance(old, str):
                 try:
                     old = float(old.strip().rstrip("%"))
                 except ValueError:
                     pass
             if not (old == k[key] or (old in (None, "") and k[key] is None)):
-                put(cell, k[key])
+                ws.put(r, cols[key], k[key])
 
 
 def read_xlsx(path: Path, *, strict: bool = False) -> tuple[dict, pd.DataFrame]:

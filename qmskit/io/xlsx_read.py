@@ -42,6 +42,7 @@ from qmskit.io.limits import (
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
+    ZIP_READ_ERRORS,
     cannot_read,
     cell_too_long,
     open_bounded_zip,
@@ -409,7 +410,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                     held.append((info.filename, b"".join(keep), info.CRC))
             _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
             return FormulaIndex(path, frozenset(formulas)), held
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+        except ZIP_READ_ERRORS:
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -23,7 +24,7 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
-from qmskit.core.model import DOC_STATUSES, SEVERITIES, Band, ReasonCode  # SEVERITIES: the register's groups
+from qmskit.core.model import DOC_STATUSES, SEVERITIES, TOL, Band, Reason, ReasonCode  # SEVERITIES: register groups
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
 from qmskit.i18n.numbers import fmt_number
@@ -123,6 +124,21 @@ def _text(value: Any) -> str:
     if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
         return value if value.strip() else ""
     return "" if _blank(value) else str(value)
+
+
+# what the office (or its consultant) typed, question by question, that the report writes out once each
+_TYPED_COLUMNS = ("evidence", "notes", "owner")
+
+
+def office_text_size(a: Assessment, lang: str = "en") -> int:
+    """Bytes (UTF-8, as the templates escape it) of the text the office typed that the report writes out:
+    each answer's evidence, notes and owner, and the consultant's summary. design.md lets a cell hold
+    10,000 characters and the report shows every one, so no fixed size holds every report; the size
+    budget (issue 15) is for the page qmskit writes around this text."""
+    q = a.questions
+    typed = [_text(v) for column in _TYPED_COLUMNS if column in q for v in q[column]]
+    typed.append(_words(a, "summary", lang))
+    return sum(len(str(Markup.escape(text)).encode("utf-8")) for text in typed if text)
 
 
 def status_key(a: Assessment) -> str:
@@ -284,35 +300,65 @@ def gap_counts(a: Assessment) -> dict[str, int]:
     return a.finding_counts()
 
 
-def hint_steps(a: Assessment) -> list[tuple[str, int, dict[str, Any]]]:
-    """What a nearly-ready office must still do before the audit: one (catalog key, count, fields) per
-    unmet gate of "ready" (a nearly-ready verdict's reasons are exactly those gates, qmskit.core.readiness),
-    in the reasons' order, each counted by its reason's own values -- so a step names findings only when
-    the register holds them, and the evidence of the key "yes" answers when that is what blocks."""
+def hint_steps(a: Assessment, reasons: Sequence[Reason] | None = None) -> list[tuple[str, int, dict[str, Any]]]:
+    """What the office must still do to reach the next band: one (catalog key, count, fields) per unmet gate
+    among ``reasons`` (default: the verdict's; each names the band whose gate it is, qmskit.core.readiness), in
+    their order, each counted by its reason's own values -- so a step names findings only when the register
+    holds them, and the evidence of the key "yes" answers when that is what blocks.
+
+    Gates of "ready" (a nearly-ready verdict): close every major, the minors down to the cap, answer every
+    question, reach the score. Gates of "nearly ready" (a developing or early-stage verdict) and of
+    "developing": how many majors to close to get within the cap, how many open questions to answer to reach
+    the completeness (with the share still open), the score to raise from where it is."""
     steps: list[tuple[str, int, dict[str, Any]]] = []
-    for reason in a.reasons:
+    applicable = int(a.questions["applicable"].sum())
+    open_questions = applicable - int(a.questions["answered"].sum())
+    for reason in a.reasons if reasons is None else reasons:
         v = reason.values
+        to_ready = v.get("band") == Band.READY.value
         if reason.code is ReasonCode.MAJOR_GAPS:
-            steps.append(("hint.step.close_majors", int(v["count"]), {}))
+            steps.append(("hint.step.close_majors", int(v["count"]), {}) if to_ready else
+                         ("hint.step.close_majors_to", int(v["count"]),
+                          {"need": int(v["count"]) - int(v["allowed"]), "allowed": int(v["allowed"])}))
         elif reason.code is ReasonCode.MINOR_GAPS:
             steps.append(("hint.step.close_minors", int(v["count"]), {"allowed": int(v["allowed"])}))
         elif reason.code is ReasonCode.UNSUPPORTED_KEY:
             steps.append(("hint.step.evidence_key", int(v["count"]), {}))
-        elif reason.code is ReasonCode.COMPLETENESS_BELOW:
+        elif reason.code is ReasonCode.COMPLETENESS_BELOW and to_ready:
             steps.append(("hint.step.answer", len(a.unanswered), {}))
+        elif reason.code is ReasonCode.COMPLETENESS_BELOW:
+            # the fewest answers that reach the required share of the applicable questions
+            need = max(1, math.ceil(float(v["required"]) / 100 * applicable - TOL) - (applicable - open_questions))
+            steps.append(("hint.step.answer_share", open_questions,
+                          {"need": min(need, open_questions), "required": v["required"],
+                           "share": 100.0 * open_questions / applicable if applicable else 100.0}))
         elif reason.code is ReasonCode.PREREQUISITES_MISSING:
             steps.append(("hint.step.prerequisites", int(v["count"]), {}))
         elif reason.code is ReasonCode.OVERALL_BELOW:
-            steps.append(("hint.step.raise_score", len(a.gaps), {"required": v["required"]}))
+            steps.append(("hint.step.raise_score", len(a.gaps), {"required": v["required"]}) if to_ready else
+                         ("hint.step.raise_score_from", len(a.gaps), {"value": v["value"], "required": v["required"]}))
+        elif reason.code is ReasonCode.NO_ANSWERS:
+            steps.append(("hint.step.answer", len(a.unanswered), {}))
     return steps
+
+
+def said_steps(steps: list[tuple[str, int, dict[str, Any]]], lang: str) -> str:
+    """The steps of :func:`hint_steps` as one clause in ``lang`` ("close …; answer …"); the reasons' own
+    words when no step applies."""
+    said = [tn(key, n, lang, **{k: fmt_number(x, lang) if isinstance(x, float) else x for k, x in fields.items()})
+            for key, n, fields in steps]
+    return t("hint.step_sep", lang).join(said) if said else t("hint.step.reasons", lang)
 
 
 def band_hint(a: Assessment, lang: str = "en", counts: dict[str, int] | None = None) -> str:
     """The banner's line under the band, from what actually holds the verdict back: "book the audit"
     only when ready with no open minor, and then still asking for the evidence of every "yes" that has
-    none; for nearly ready, the steps of :func:`hint_steps` ("close the 2 major nonconformities …",
-    "record the evidence seen for the 36 … “yes” answers …"), never "close the gaps below" when the
-    register holds none. ``counts``: :func:`gap_counts` when the caller has them already."""
+    none; otherwise what moves the office to the next band up, from its reasons (:func:`hint_steps`):
+    for nearly ready the gates of ready ("close the 2 major nonconformities …", "record the evidence seen
+    for the 36 … “yes” answers …", never "close the gaps below" when the register holds none); for
+    developing those of nearly ready (the majors to close to get within its cap, the prerequisites, the
+    open questions and their share, the score to raise); for early stage the score that reaches
+    developing, then the other gates of nearly ready. ``counts``: :func:`gap_counts` when the caller has them."""
     counts = counts or a.finding_counts()
     shown = a.display_band
     if shown == Band.READY:
@@ -320,10 +366,14 @@ def band_hint(a: Assessment, lang: str = "en", counts: dict[str, int] | None = N
         if counts["unsupported"]:  # not a gate of "ready", but the auditor will ask to see each
             text = tn("hint.ready_unsupported", counts["unsupported"], lang, hint=text)
         return text
-    if shown == Band.NEARLY_READY:
-        steps = [tn(key, n, lang, **{k: fmt_number(x, lang) if isinstance(x, float) else x for k, x in fields.items()})
-                 for key, n, fields in hint_steps(a)] or [t("hint.step.reasons", lang)]
-        return t("band_hint_nearly_ready", lang, steps=t("hint.step_sep", lang).join(steps))
+    if shown in (Band.NEARLY_READY, Band.DEVELOPING):
+        return t(f"band_hint_{shown}", lang, steps=said_steps(hint_steps(a), lang))
+    if shown == Band.EARLY_STAGE and a.reasons:
+        # the verdict's first reason is the gate of developing (qmskit.core.readiness); the rest those of nearly ready
+        first, rest = hint_steps(a, a.reasons[:1]), hint_steps(a, a.reasons[1:])
+        if rest:
+            return t("band_hint_early_stage", lang, first=said_steps(first, lang), steps=said_steps(rest, lang))
+        return t("band_hint_early_stage_first", lang, first=said_steps(first, lang))
     return t(f"band_hint_{shown}", lang)
 
 

@@ -361,7 +361,9 @@ def test_portfolio_ranking_heatmap_and_shared_gaps_agree_with_single_scoring(sco
         clauses = o.assessment.clauses.set_index("clause")["score"]
         assert matrix.loc[o.office].to_numpy() == pytest.approx(clauses[list(matrix.columns)].to_numpy())
     shared = pf.shared_gaps(top=1000)
-    gap_ids = pd.Series([g for o in good for g in o.assessment.gaps["id"]]).value_counts()
+    # question gaps and missed KPI targets alike (every office here reports its KPIs, when it has any)
+    gap_ids = pd.Series([g for o in good for g in [*o.assessment.gaps["id"],
+                                                   *(f["id"] for f in o.assessment.kpi_findings)]]).value_counts()
     expected = gap_ids[gap_ids >= 2]
     assert dict(zip(shared["id"], shared["offices"])) == expected.to_dict()
     assert shared["offices"].is_monotonic_decreasing

@@ -388,3 +388,38 @@ def test_header_escapes_the_office_and_takes_the_band_colour_from_the_palette(tm
     assert "<b>4.1-a</b>" in zh.card("4.1-a").title.value and "关键" in zh.card("4.1-a").title.value
     form.close()
     zh.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_form_excludes_clauses_and_refuses_what_the_checklist_does_not_allow(tmp_path, full_checklist, lang):
+    """ISO 9001 4.3 exclusions from the form's details tab: the blank answers of an excluded clause score
+    n/a (justified by the exclusion) at once and the value is saved to the Office sheet, so the report
+    and `qmskit score` read the same; a clause the checklist cannot exclude is named under the box, in the
+    form's language, and not saved (the file always reads back)."""
+    path = tmp_path / "office.xlsx"
+    form = AssessmentForm(full_checklist, path, office="Exclusions", lang=lang, poll=None, debounce=0.05)
+    fill(form, "4.1-a", "yes", evidence="Context review 2026")
+    design = form.assessment.questions.loc[lambda q: q["clause"].str.startswith("8.3"), "id"].tolist()
+    assert design and not (form.assessment.questions.set_index("id").loc[design, "answer"] == "n/a").any()
+
+    form.meta_widgets["excluded_clauses"].value = "8.3: we design no services"
+    q = form.assessment.questions.set_index("id")
+    assert (q.loc[design, "answer"] == "n/a").all() and not q.loc[design, "applicable"].any()
+    assert form.exclusions_error.value == ""
+    wait_saved(form.session)
+    meta, _ = read_responses(path, full_checklist)
+    assert meta["excluded_clauses"] == "8.3: we design no services"
+    scored = qmskit.score(full_checklist, read_responses(path, full_checklist)[1], meta)
+    assert scored.completeness == pytest.approx(form.assessment.completeness)
+
+    for refused, named in [("4.1", "4.1-a"), ("9.9", "9.9")]:
+        form.meta_widgets["excluded_clauses"].value = refused
+        assert named in form.exclusions_error.value
+        assert ("不能" in form.exclusions_error.value or "不是" in form.exclusions_error.value) == (lang == "zh")
+        assert form.session.meta["excluded_clauses"] == "8.3: we design no services"  # not saved
+    assert (form.assessment.questions.set_index("id").loc[design, "answer"] == "n/a").all()
+    form.meta_widgets["excluded_clauses"].value = ""  # cleared: the clause is scored again
+    assert form.exclusions_error.value == ""
+    assert "excluded_clauses" not in form.session.meta
+    assert not (form.assessment.questions.set_index("id").loc[design, "answer"] == "n/a").any()
+    form.close()

@@ -86,6 +86,22 @@ FAMILIES = [
 ]
 
 
+def cli_help_keys():
+    """The help keys of every command of the CLI and of each of its options (``help="cli.help.…"``)."""
+    import click
+
+    from qmskit.cli import main
+    keys = set()
+
+    def walk(command):
+        keys.add(command.help)
+        keys.update(param.help for param in command.params if getattr(param, "help", None))
+        for name in command.list_commands(None) if isinstance(command, click.Group) else ():
+            walk(command.get_command(None, name))
+    walk(main)
+    return keys
+
+
 def po_catalog(lang):
     with (LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / "qmskit.po").open("rb") as f:
         return read_po(f)
@@ -191,7 +207,7 @@ def test_code_looks_up_only_existing_keys():
 
 
 def test_the_catalog_has_no_unused_keys():
-    used = looked_up_keys() | keys_passed_by_name() | set(FAMILIES)
+    used = looked_up_keys() | keys_passed_by_name() | set(FAMILIES) | cli_help_keys()
     unused = sorted(k for k in entries("en") if k not in used)
     assert not unused, f"keys nothing uses (remove them from both .po files, then `make catalog`): {unused}"
 

@@ -103,3 +103,17 @@ def test_shared_gaps_title_states_its_rule(scored, lang, title):
     html = portfolio.Portfolio(data, lang).shared_gaps_html()
     assert f"<h2>{title}</h2>" in html and "shared by most" not in html and "多数" not in html
     assert "50%" in html
+
+
+@pytest.mark.parametrize("lang, not_started, early", [("en", "Not started", "Early stage"), ("zh", "尚未开始", "起步阶段")])
+def test_band_cards_count_an_empty_assessment_as_not_started(scored, lang, not_started, early):
+    """The ranking shows an office with nothing answered as "not started" (design.md); the cards above it
+    must count it the same way, not as one more "early stage" office."""
+    data = summary.portfolio_data(scored, lang, True)
+    o = data["offices"][0]
+    o["readiness"], o["display_band"], o["overall"] = "early_stage", "not_started", None
+    found = re.findall(r'qr-band-count"[^>]*>(\d+)</div><div>([^<]+)</div>', portfolio.Portfolio(data, lang).bands_html())
+    cards = {label: int(n) for n, label in found}
+    assert cards[not_started] == 1
+    assert sum(cards.values()) == len(data["offices"])
+    assert cards[early] == sum(1 for x in data["offices"][1:] if x["readiness"] == "early_stage")

@@ -153,3 +153,70 @@ def test_report_of_an_office_that_only_claims(all_yes_no_evidence, tmp_path, rep
     figures = page.split('class="qr-figures"')[1].split("</section>")[0]
     values = re.findall(r'<div class="qr-figure-value">([^<]*)</div>', figures)
     assert values[2:] == ["0", str(len(ISO.questions))]
+
+
+def test_developing_hint_names_what_reaches_nearly_ready():
+    """A developing office is told the gates of nearly ready that failed, each counted from its reason: the
+    open questions to answer (and the share still open), the prerequisites, the score to raise."""
+    a = run({"p1": "no", "r1": "", "r2": "", "r3": ""})
+    assert a.readiness == "developing"
+    assert [r.code.value for r in a.reasons] == ["completeness_below", "prerequisites_missing"]
+    # 13 applicable, 10 answered: 12 answers reach 90 %, so 2 of the 3 open ones
+    assert hint(a, "en") == ("Important elements are in place; to reach nearly ready: answer at least 2 of the 3 open "
+                             "questions (23.1% of the applicable questions are unanswered; nearly ready needs 90% "
+                             "answered); complete the 1 prerequisite not yet answered “yes”.")
+    assert hint(a, "zh") == ("主要要素已建立；要达到“基本具备”，请在 3 个未回答的问题中至少再回答 2 个（适用问题中有 23.1% "
+                             "尚未回答；“基本具备”要求完成度达到 90%）；完成尚未回答“是”的 1 项前提要求。")
+    score_only = run({"c1": "no", "r1": "no", "r2": "no", "r3": "no", "r4": "no"})
+    assert score_only.readiness == "developing"
+    assert hint(score_only, "en").endswith("to reach nearly ready: raise the overall score from 61.5 to 70 by closing "
+                                           "findings in the gap register below (5 listed, each with the points "
+                                           "closing it adds).")
+    assert "使总分从 61.5 提高到 70" in hint(score_only, "zh")
+
+
+def test_developing_hint_counts_the_majors_to_close_to_get_within_the_cap():
+    a = run({q: "no" for q in ("r1", "r2", "r3", "x1")})  # 4 majors; nearly ready allows 3
+    assert a.readiness == "developing" and [r.code.value for r in a.reasons] == ["major_gaps", "overall_below"]
+    assert hint(a, "en") == ("Important elements are in place; to reach nearly ready: close at least 1 of the 4 major "
+                             "nonconformities in the gap register below (nearly ready allows at most 3); raise the "
+                             "overall score from 69.2 to 70 by closing findings in the gap register below (4 listed, "
+                             "each with the points closing it adds).")
+    assert hint(a, "zh") == ("主要要素已建立；要达到“基本具备”，请在下文差距清单的 4 项严重不符合中至少关闭 1 项"
+                             "（“基本具备”最多允许 3 项）；关闭下文差距清单中的发现（共 4 项，各项列有关闭后可增加的分数），"
+                             "使总分从 69.2 提高到 70。")
+
+
+def test_early_stage_hint_reaches_developing_first_then_nearly_ready():
+    a = run({q: "no" for q in FIX.questions["id"] if q != "r1"})
+    assert a.readiness == "early_stage"
+    en, zh = hint(a, "en"), hint(a, "zh")
+    first, then = en.split("; then, for nearly ready: ")
+    assert first.startswith("The management system is at an early stage; to reach developing: raise the overall score "
+                            f"from 7.7 to 40 by closing findings in the gap register below ({len(a.gaps)} listed")
+    assert "complete the 1 prerequisite not yet answered “yes”" in then
+    major = next(r for r in a.reasons if r.code.value == "major_gaps")
+    assert f"close at least {major['count'] - 3} of the {major['count']} major nonconformities" in then
+    assert then.endswith("(nearly ready allows at most 3). Plan a structured implementation.")
+    assert zh.startswith("质量管理体系尚处起步阶段；要达到“建设中”，请关闭下文差距清单中的发现")
+    assert "；此后要达到“基本具备”，还须" in zh
+    # the score is the only gate that fails (3 majors are within nearly ready's cap): no "then" part
+    only = run({**{q: "partial" for q in FIX.questions["id"] if q != "p1"},
+                **{q: "no" for q in ("c1", "r1", "r2", "g1", "g2", "g3")}})
+    assert only.readiness == "early_stage" and [r.code.value for r in only.reasons] == ["overall_below"]
+    assert hint(only, "en") == ("The management system is at an early stage; to reach developing: raise the overall "
+                                f"score from 30.8 to 40 by closing findings in the gap register below ({len(only.gaps)} "
+                                "listed, each with the points closing it adds). Plan a structured implementation.")
+    assert "此后" not in hint(only, "zh") and hint(only, "zh").endswith("使总分从 30.8 提高到 40。请制定系统的实施计划。")
+
+
+def test_ready_with_minors_is_hedged_in_chinese_as_in_english():
+    """English says the system "appears ready … once each open minor nonconformity has a corrective-action
+    plan"; the Chinese said flatly that it "can then undergo the audit" (即可接受认证审核), with no hedge and
+    no 为 before 每项 (a sentence without its verb's object marker)."""
+    minors = run({"r1": "partial"})
+    assert minors.readiness == "ready"
+    assert hint(minors, "en").startswith("The management system appears ready")
+    zh = hint(minors, "zh")
+    assert zh.startswith("为每项未关闭的一般不符合项制定纠正措施计划后，质量管理体系看来已可接受认证审核")
+    assert "即可" not in zh and "申请认证审核" in zh
