@@ -43,10 +43,11 @@ PRESCORED: dict[tuple[str, Any, Any], Assessment] = {}
 def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) -> Assessment:
     """Read one responses file and score it with ``checklist`` (default: the one its metadata names)."""
     from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.io.responses import evidence_marks, read_responses
 
     meta, frame = read_responses(path, checklist, strict=strict)
-    return score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
+    return score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path,
+                 reverify_marks=evidence_marks())
 
 
 def compare_files(before: str | Path, after: str | Path, *, checklist=None, force: bool = False,
@@ -136,14 +137,14 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
     if prescored is not None:
         return prescored
     from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.io.responses import evidence_marks, read_responses
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         meta, frame = read_responses(responses_path, checklist, strict=strict)
         read = len(caught)
         assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
-                           source=responses_path)
+                           source=responses_path, reverify_marks=evidence_marks())
     # a ResourceWarning is the garbage collector's note about whatever object it happened to finalise
     # meanwhile ("Unclosed context <zmq.asyncio.Context …>" of the kernel build_report boots alongside),
     # never news about this file: the report's warnings list showed it at random
@@ -168,12 +169,14 @@ def attach_actions(a: Assessment, responses_path: str | Path | None, actions_pat
     if answered_by:
         a.meta["_answered_by"] = answered_by
     if actions_path not in (None, ""):
-        from qmskit.core.actions import progress
+        from qmskit.core.actions import finding_ids, progress
         from qmskit.io.actions_xlsx import read_actions
         from qmskit.render.actions_report import AttachedActions
         f = read_actions(str(actions_path))
         day = as_of or dt.date.today()
-        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan, progress(f.plan, a.office, day))
+        # counted against this assessment's findings: the plan may be last year's, not yet updated from it
+        a.meta["_actions"] = AttachedActions(str(actions_path), f.plan,
+                                             progress(f.plan, a.office, day, findings=finding_ids(a)))
     return a
 
 
@@ -308,7 +311,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         nb, office, lang = _execute_report(running, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
-                                                    "out_dir": str(out_dir)})
+                                                    "out_dir": str(Path(out_dir).resolve()), "pdf": pdf})
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
     return _write_page(out, html_text, nb if keep_notebook else None, pdf=pdf)
@@ -352,12 +355,14 @@ def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, c
 def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path, *, lang: str = "en",
                      checklist: Any = None, force: bool = False, title: str | None = None,
                      keep_notebook: bool = False, brand: str | Path | None = None, audience: str = "internal",
-                     pdf: bool = False) -> tuple[Path, Comparison]:
+                     pdf: bool = False, kernel: WarmKernel | None = None) -> tuple[Path, Comparison]:
     """Execute ``notebooks/compare.ipynb`` and write ``out_dir/<office>-compare.<lang>.html`` atomically
     (and a PDF beside it with ``pdf``; ``brand``/``audience`` as for the office report).
 
     Both files are read and compared here first, so a bad file or a refused comparison fails fast with
-    its one-line error and no kernel is started.
+    its one-line error and no kernel is started. ``kernel``: a warm kernel the caller keeps, as for
+    :func:`build_report` (the notebook runs on it, wiped first; it is left running); without one the
+    notebook runs on a fresh kernel of its own.
     """
     from qmskit.i18n.catalog import check_lang
     from qmskit.io.iorw import slugify
@@ -373,7 +378,10 @@ def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path,
     cmp = load_comparison(before, after, checklist, force)
     params = {"before": str(before), "after": str(after), "checklist": checklist, "lang": lang, "force": force,
               "title": title, "brand": str(brand_path) if brand_path else None, "audience": checked.value}
-    nb = notebook.execute_notebook(notebook.bundled_notebook("compare"), params, office=cmp.office)
+    if kernel is None:
+        nb = notebook.execute_notebook(notebook.bundled_notebook("compare"), params, office=cmp.office)
+    else:
+        nb = kernel.run_report(notebook.bundled_notebook("compare"), params, office=cmp.office)
     html_text = notebook.export_html(nb, title=report_title(cmp, lang, title), lang=lang)
     out = Path(out_dir) / comparison_filename(slugify(cmp.office), lang, checked)
     return _write_page(out, html_text, nb if keep_notebook else None, pdf=pdf), cmp

@@ -50,6 +50,7 @@ ZYGOTE = textwrap.dedent("""
             code = 1
             try:
                 os.chdir(req["cwd"])
+                os.environ.update(req.get("env") or {})
                 for fd, path, mode in ((0, os.devnull, os.O_RDONLY), (1, req["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
                                        (2, req["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
                     os.dup2(os.open(path, mode), fd)
@@ -94,7 +95,8 @@ class Zygote:
     cpu_seconds = 0.0  # the forked cases' CPU, summed
 
     @classmethod
-    def run(cls, args: list, cwd: Path, out: Path, err: Path, timeout: float) -> tuple[int, float]:
+    def run(cls, args: list, cwd: Path, out: Path, err: Path, timeout: float,
+            env: dict[str, str] | None = None) -> tuple[int, float]:
         with cls.lock:
             if cls.proc is None or cls.proc.poll() is not None:
                 env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
@@ -102,7 +104,7 @@ class Zygote:
                                             stdout=subprocess.PIPE, env=env, text=True, cwd=str(cwd))
             assert cls.proc.stdin is not None and cls.proc.stdout is not None
             cls.proc.stdin.write(json.dumps({"args": args, "cwd": str(cwd), "out": str(out), "err": str(err),
-                                             "timeout": timeout}) + "\n")
+                                             "timeout": timeout, "env": env or {}}) + "\n")
             cls.proc.stdin.flush()
             reply = cls.proc.stdout.readline()
         if not reply:
@@ -114,11 +116,13 @@ class Zygote:
         return answer["returncode"], answer["peak_kb"] / 1024
 
 
-def run_qmskit(*args, cwd: str | os.PathLike | None = None, timeout: float = TIMEOUT) -> subprocess.CompletedProcess:
-    """``python -m qmskit ARGS`` with its output captured, as a fork of this worker's zygote."""
+def run_qmskit(*args, cwd: str | os.PathLike | None = None, timeout: float = TIMEOUT,
+               env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m qmskit ARGS`` with its output captured, as a fork of this worker's zygote; ``env``: variables
+    set in the child on top of the zygote's environment (which has ``COLUMNS=200``)."""
     with tempfile.TemporaryDirectory(prefix="qmskit-cli-") as tmp:
         out, err = Path(tmp) / "out", Path(tmp) / "err"
-        returncode, _ = Zygote.run([str(a) for a in args], Path(cwd or Path.cwd()), out, err, timeout)
+        returncode, _ = Zygote.run([str(a) for a in args], Path(cwd or Path.cwd()), out, err, timeout, env)
         return subprocess.CompletedProcess(["qmskit", *map(str, args)], returncode,
                                            out.read_text(encoding="utf-8", errors="replace"),
                                            err.read_text(encoding="utf-8", errors="replace"))

@@ -62,7 +62,8 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
 
     Per office: the headline figures, the answers (the portfolio re-scores them all at once with
     score_many when they share a checklist), the top-level clause scores (used when they do not) and the
-    gaps; ``questions`` holds the texts of every question that is a gap somewhere."""
+    gaps and KPI findings; ``questions`` holds the texts of every question that is a gap somewhere (and the
+    name and target of every KPI missed somewhere, under its finding's id)."""
     from qmskit.render import actions_report
     offices: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
@@ -88,10 +89,21 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
             "top_scores": {clause: as_number(score) for clause, score in _rows(top, "clause", "score")},
             "gaps": [{"id": gid, "clause": clause, "severity": severity}
                      for gid, clause, severity in _rows(a.gaps, "id", "clause", "severity")],
+            # missed KPI targets (observations, id kpi:<indicator>) and the KPIs the office gave a value for: a
+            # KPI's share of offices counts only the offices that report it
+            "kpi_findings": [{"id": f["id"], "clause": f["clause"], "severity": f["severity"]} for f in a.kpi_findings],
+            "kpis_reported": [str(k) for k, status in _rows(a.kpis, "id", "status") if status != "no_value"]
+            if len(a.kpis) else [],
             **actions_report.portfolio_fields(a),  # "actions": open / overdue / verified, with a plan
         })
         for gid, clause, text_en, text_zh in _rows(a.gaps, "id", "clause", "text_en", "text_zh"):
             questions.setdefault(str(gid), {"clause": clause, "en": text_en, "zh": text_zh or text_en})
+        names = dict(zip(a.kpis["id"], zip(a.kpis["name_en"], a.kpis["name_zh"]))) if len(a.kpis) else {}
+        for f in a.kpi_findings:  # a KPI's name and target, worded by the page ("kpi": what its text needs)
+            name_en, name_zh = names.get(f["indicator"], (f["name"], f["name"]))
+            questions.setdefault(f["id"], {"clause": f["clause"], "en": name_en, "zh": name_zh or name_en,
+                                           "kpi": {"target": f["target"], "direction": f["direction"],
+                                                   "unit": f["unit"]}})
     # id (resolved again wherever the notebook runs) and the file it came from (for custom checklists)
     refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
     checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]

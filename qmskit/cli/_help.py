@@ -143,12 +143,20 @@ def short_help(text: str, lang: str, limit: int) -> str:
             break
     if cells(first) <= limit:
         return first
+    # the longest part that ends before a clause's punctuation ("为多个单位评分并生成报告…"), else a cut
+    ends = [i for i, ch in enumerate(first) if ch in _CLAUSE_END and cells(first[:i]) <= limit - 1
+            and first[:i].count("（") == first[:i].count("）")]  # never inside a bracket
+    if ends and cells(first[:ends[-1]]) * 3 >= limit:
+        return first[:ends[-1]] + "…"
     cut = ""
     for ch in first:
         if cells(cut + ch) > limit - 1:
             break
         cut += ch
     return cut + "…"
+
+
+_CLAUSE_END = set("（：，；、")
 
 
 def option_row(param: click.Parameter, ctx: click.Context, lang: str) -> tuple[str, str] | None:

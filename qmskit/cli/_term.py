@@ -118,6 +118,28 @@ def report_error(exc: QmskitError) -> None:
 _EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra arguments? \((.*)\)", re.DOTALL)
 
 
+# click's words for a value its parameter type refuses (click.types: Choice, IntRange/FloatRange, INT/FLOAT),
+# each with the catalog's message that says it, from the same fields
+_VALUE_PROBLEMS = (
+    ("cli.usage.value_not_a_choice", re.compile(r"(?P<value>.*) is not (?:one of )?(?P<choices>'.*')\.", re.DOTALL)),
+    ("cli.usage.value_out_of_range", re.compile(r"(?P<value>.*) is not in the range (?P<range>.*)\.", re.DOTALL)),
+    ("cli.usage.value_not_a_number", re.compile(r"(?P<value>.*) is not a valid (?:integer|float)(?: range)?\.", re.DOTALL)),
+)
+
+
+def _value_problem(message: str, lang: str) -> str:
+    """A value's problem as a parameter type words it, in ``lang`` when it is one of click's known sentences."""
+    from qmskit.i18n.catalog import t
+    for key, pattern in _VALUE_PROBLEMS:
+        match = pattern.fullmatch(message)
+        if match:
+            fields = match.groupdict()
+            if "choices" in fields:
+                fields["choices"] = t("list.sep", lang).join(c.strip() for c in fields["choices"].split(","))
+            return t(key, lang, **fields)
+    return message
+
+
 class SaidUsageError(click.UsageError):
     """A usage error (a missing -o, one file where two are needed) in the command's language: click frames
     every usage error with its own English ("Usage:", "Try '… --help' for help.", "Error:"); this one says
@@ -153,7 +175,7 @@ class SaidUsageError(click.UsageError):
             hint = error.param_hint or (error.param.get_error_hint(error.ctx) if error.param is not None else None)
             if hint:
                 hint = " / ".join(f"'{h}'" for h in hint) if isinstance(hint, (list, tuple)) else hint
-                return t("cli.usage.bad_value", lang, name=hint, message=error.message)
+                return t("cli.usage.bad_value", lang, name=hint, message=_value_problem(error.message, lang))
         extra = _EXTRA_ARGUMENTS.fullmatch(error.message)
         if extra:
             return t("cli.usage.extra_arguments", lang, args=extra.group(1))

@@ -12,7 +12,7 @@ writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
@@ -175,11 +175,21 @@ class Progress:
                                   for r in cast("Iterable[Any]", self.overdue_items.itertuples(index=False))]}
 
 
-def progress(plan: pd.DataFrame, office: str, as_of: dt.date) -> Progress:
+def finding_ids(a: Assessment) -> list[str]:
+    """The ids an action plan made from ``a`` has a row for: its question gaps, then its KPI findings."""
+    return [str(i) for i in a.gaps["id"]] + [str(k["id"]) for k in a.kpi_findings]
+
+
+def progress(plan: pd.DataFrame, office: str, as_of: dt.date, findings: Collection[str] | None = None) -> Progress:
     """Where the office stands on ``as_of``. Every row counts; a row the latest assessment no longer finds
-    (``in_assessment = no``) is not open or overdue any more, whatever its status says."""
+    is not open or overdue any more, whatever its status says. The latest assessment is the plan's own
+    ``in_assessment`` column, or, given ``findings`` (the ids of the assessment a report shows), that one:
+    a plan not yet updated from it (``actions plan`` not run again) must not call its closed findings open."""
     status = plan["status"].map(lambda v: _text(v) or ActionStatus.OPEN.value)
-    current = plan["in_assessment"].map(lambda v: _text(v) != "no")
+    if findings is None:
+        current = plan["in_assessment"].map(lambda v: _text(v) != "no")
+    else:
+        current = plan["id"].map(str).isin(set(findings))
     not_done = status.isin([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value])
     is_open = not_done & current
     due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")

@@ -94,13 +94,14 @@ def check_exclusions(cl, exclusions: list[Exclusion]) -> list[str]:
 
 def canonical_excluded_clauses(cl, value) -> str:
     """Check an ``excluded_clauses`` value against the checklist and return it as one canonical line
-    ("8.3: why; 7.1.5.2"); raises ValueError whose argument is the first problem as a catalog Message
-    (unreadable item, unknown clause, a clause holding a question that may not be n/a). One rule for
-    every way in: a responses file's metadata, the interactive form."""
+    ("8.3: why; 7.1.5.2"); raises ValueError whose arguments are the problems as catalog Messages, the
+    first in ``args[0]`` (an unreadable item, alone; else every unknown clause and every clause holding a
+    question that may not be n/a, so validate-responses lists them all). One rule for every way in: a
+    responses file's metadata, the interactive form."""
     exclusions = parse_excluded_clauses(value)
     problems = check_exclusions(cl, exclusions)
     if problems:
-        raise ValueError(problems[0])
+        raise ValueError(*problems)
     return "; ".join(f"{e.clause}: {e.justification}" if e.justification else e.clause for e in exclusions)
 
 

@@ -91,6 +91,9 @@ class ReasonCode(StrEnum):
     MINOR_GAPS_OPEN = "minor_gaps_open"
     OVERALL_MET = "overall_met"
     UNSUPPORTED_YES = "unsupported_yes"
+    # said with either: how many of the unsupported "yes" rest only on evidence carried over from the
+    # previous assessment (still marked to re-verify): why they count as unsupported though text is there
+    EVIDENCE_CARRIED = "evidence_carried"
 
 
 @dataclass(frozen=True)

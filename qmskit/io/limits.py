@@ -8,9 +8,12 @@ the user's language where the CLI prints the line.
 from __future__ import annotations
 
 import io
+import lzma
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from qmskit.errors import Message, QmskitError
@@ -105,6 +108,14 @@ def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, w
     except OSError as exc:
         raise error(cannot_read(exc), path=path) from None
     infos = zf.infolist()
+    try:
+        problem = _layout_problem(zf, path, data)
+    except OSError as exc:
+        zf.close()
+        raise error(cannot_read(exc), path=path) from None
+    if problem is not None:
+        zf.close()
+        raise error(msg("limits.zip_layout", what=msg(what), problem=msg(problem)), path=path)
     if len(infos) > MAX_ZIP_MEMBERS:
         zf.close()
         raise error(msg("limits.zip_members", what=msg(what), n=len(infos), limit=MAX_ZIP_MEMBERS), path=path)
@@ -114,6 +125,98 @@ def open_bounded_zip(path: Path, error: type[QmskitError], not_this_kind: str, w
         raise error(msg("limits.zip_bomb", what=msg(what), size=fmt_size(expanded), limit=fmt_size(MAX_UNZIPPED_BYTES)),
                     path=path)
     return zf
+
+
+# What reading a member may raise besides BadZipFile: a damaged deflate, bzip2 or lzma stream, a method
+# zipfile lacks (deflate64, zstd), encryption (RuntimeError), a CRC mismatch, a truncated file
+ZIP_READ_ERRORS = (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError,
+                   zlib.error, lzma.LZMAError)
+
+_END, _END64, _LOCATOR64 = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"
+_END_SIZE, _END64_SIZE, _LOCATOR64_SIZE = 22, 56, 20
+_SCAN_CHUNK = 1 << 20
+
+
+def _layout_problem(zf: zipfile.ZipFile, path: Path, data: bytes | None) -> str | None:
+    """None for a zip laid out as spreadsheet programs write it, else the catalog key of what is not.
+
+    The pre-scan reads the file with Python's zipfile, calamine with the Rust zip crate, and the two choose
+    their end-of-central-directory record differently: zipfile takes the last signature in the final 64 KB
+    and believes its fields; the Rust crate walks back from the end and skips a record it finds wrong (a
+    comment running past the end, a second disk, a directory it cannot parse) for the one before it. A file
+    holding a second zip (before, inside or after the first) could thus show calamine a sheet the pre-scan
+    never saw (a hidden 10 GB sheet aborted the process). So exactly one end record, ending the file,
+    single-disk, its counts those zipfile read, its directory right before it and nothing prepended
+    (zipfile shifts every offset by what comes before): then both readers read the same directory."""
+    fh = io.BytesIO(data) if data is not None else open(path, "rb")
+    try:
+        size = fh.seek(0, io.SEEK_END)
+        tail_at = max(size - (1 << 16) - _END_SIZE, 0)
+        fh.seek(tail_at)
+        tail = fh.read()
+        # the record zipfile takes: the file's last 22 bytes when they are one without a comment, else the
+        # last signature in the final 64 KB (zipfile._EndRecData)
+        last = tail[-_END_SIZE:]
+        if len(last) == _END_SIZE and last.startswith(_END) and last.endswith(b"\0\0"):
+            at = size - _END_SIZE
+        else:
+            found = tail.rfind(_END)
+            if found < 0 or found + _END_SIZE > len(tail):
+                return "limits.zip_layout.no_end"
+            at = tail_at + found
+        fields = tail[at - tail_at + 4:at - tail_at + _END_SIZE]
+        disk, cd_disk, here, total, cd_size, cd_offset, comment = struct.unpack("<HHHHIIH", fields)
+        if at + _END_SIZE + comment != size:
+            return "limits.zip_layout.after_end"
+        if disk or cd_disk or here != total:
+            return "limits.zip_layout.disks"
+        cd_end = at
+        locator = b""
+        if at >= _LOCATOR64_SIZE:
+            fh.seek(at - _LOCATOR64_SIZE)
+            locator = fh.read(_LOCATOR64_SIZE)
+        if locator.startswith(_LOCATOR64):
+            # ZIP64: zipfile reads the record just before the locator, whatever offset the locator gives;
+            # the Rust crate goes by the offset, and uses the record only when the 32-bit fields are full
+            at64 = at - _LOCATOR64_SIZE - _END64_SIZE
+            loc_disk, loc_offset, disks = struct.unpack("<IQI", locator[4:])
+            fh.seek(at64)
+            record = fh.read(_END64_SIZE)
+            if loc_disk or disks != 1 or loc_offset != at64 or not record.startswith(_END64):
+                return "limits.zip_layout.disks"
+            rec_size, _, _, disk64, cd_disk64, here64, total64, cd_size64, cd_offset64 = struct.unpack(
+                "<QHHIIQQQQ", record[4:])
+            if rec_size != _END64_SIZE - 12 or disk64 or cd_disk64 or here64 != total64:
+                return "limits.zip_layout.disks"
+            for short, full, saturated in ((total, total64, 0xFFFF), (cd_size, cd_size64, 0xFFFFFFFF),
+                                           (cd_offset, cd_offset64, 0xFFFFFFFF)):
+                if short != saturated and short != full:
+                    return "limits.zip_layout.disks"
+            total, cd_size, cd_offset, cd_end = total64, cd_size64, cd_offset64, at64
+        if total != len(zf.infolist()):
+            return "limits.zip_layout.disks"
+        if cd_offset + cd_size != cd_end or getattr(zf, "start_dir", cd_offset) != cd_offset:
+            return "limits.zip_layout.before_start"
+        # no second end record anywhere before this one (a zip inside a member, between members, before)
+        fh.seek(0)
+        carry, pos = b"", 0
+        while pos < at:
+            chunk = fh.read(min(_SCAN_CHUNK, at - pos))
+            if not chunk:
+                break
+            buf = carry + chunk
+            hit = buf.find(_END)
+            if hit >= 0:
+                return "limits.zip_layout.second_end"
+            hit = buf.find(_END64)
+            if hit >= 0 and pos - len(carry) + hit != cd_end:
+                return "limits.zip_layout.second_end"
+            pos += len(chunk)
+            carry = buf[-3:]
+        return None
+    finally:
+        if data is None:
+            fh.close()
 
 
 def cell_too_long(n: int) -> Message:

@@ -29,6 +29,7 @@ from qmskit.io.limits import (
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_ROWS,
+    ZIP_READ_ERRORS,
     cell_too_long,
     open_bounded_zip,
 )
@@ -66,7 +67,7 @@ def prescan(path: Path) -> FormulaIndex:
                 if not info.is_dir() and _content_name(info.filename):
                     extent.walk(zf, info)
             return FormulaIndex(path, found=extent.formulas, complete=True)
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
+        except ZIP_READ_ERRORS:
             raise ResponsesError(msg(NOT_AN_ODS), path=path) from None
 
 

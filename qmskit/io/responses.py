@@ -36,7 +36,7 @@ from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import NA, normalize_answers
 from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning, RowPlace
-from qmskit.i18n.catalog import msg
+from qmskit.i18n.catalog import msg, reverify_marks
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
@@ -62,6 +62,13 @@ def empty_responses() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- reading
+
+def evidence_marks() -> tuple[str, ...]:
+    """The marks the scorer is given (``score(..., reverify_marks=...)``): the re-verify mark of every
+    language, which ``qmskit template --from`` puts before the evidence it carries over. Evidence still
+    carrying one was not seen in this assessment, so its "yes" counts as unsupported."""
+    return reverify_marks()
+
 
 def read_responses(path: str | Path, checklist: Checklist | str | None = None, *,
                    strict: bool = False) -> tuple[dict, pd.DataFrame]:
@@ -102,6 +109,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
         if key in meta:
             try:
                 meta[key] = check(meta[key])
+            except ResponsesProblems as exc:  # e.g. two clauses that cannot be excluded
+                problems.extend(exc.problems)
             except ResponsesError as exc:
                 problems.append(exc)
     if problems:
@@ -136,9 +145,10 @@ def _check_excluded_clauses(value, cl: Checklist, path: Path) -> str:
     from qmskit.core.exclusions import canonical_excluded_clauses
     try:
         return canonical_excluded_clauses(cl, value)
-    except ValueError as exc:  # the core names the problem as a catalog Message (exc.args[0])
-        raise ResponsesError(msg("responses.excluded_clauses", problem=exc.args[0]), path=path,
-                             where=msg("place.metadata")) from None
+    except ValueError as exc:  # the core names each problem as a catalog Message (exc.args)
+        errors = [ResponsesError(msg("responses.excluded_clauses", problem=p), path=path, where=msg("place.metadata"))
+                  for p in exc.args]
+        raise (errors[0] if len(errors) == 1 else ResponsesProblems(errors)) from None
 
 
 def _too_long(text: str, path: Path, where: str) -> ResponsesError:

@@ -15,7 +15,7 @@ import pandas as pd
 from qmskit.core.actions import CLOSED_STATUSES, STATUS_ORDER, ActionStatus, Progress
 from qmskit.core.assessment import Assessment
 from qmskit.core.values import is_blank
-from qmskit.i18n.catalog import t
+from qmskit.i18n.catalog import t, tn
 from qmskit.i18n.numbers import fmt_date
 
 
@@ -37,8 +37,12 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     if att is None:
         return ""
     p = att.progress
-    return t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
+    line = t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
              done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
+    # the rest of the total: actions not done whose finding this assessment no longer has
+    if p.resolved_by_reassessment:
+        line += tn("actions.progress_resolved", p.resolved_by_reassessment, lang)
+    return line
 
 
 def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[str] | None:

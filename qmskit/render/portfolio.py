@@ -21,6 +21,7 @@ from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
 from qmskit.core.scoring import ManyScores
 from qmskit.i18n.catalog import join_reasons, t
+from qmskit.i18n.numbers import fmt_target
 from qmskit.render import palette
 from qmskit.render.actions_report import actions_cell
 from qmskit.render.templating import render
@@ -105,17 +106,22 @@ class Portfolio:
 
     def offices_asked(self) -> Counter:
         """Question id -> how many offices' checklists ask it: a share of offices counts only those (a
-        profile's own question is not a gap of the offices assessed on the base checklist)."""
+        profile's own question is not a gap of the offices assessed on the base checklist). A KPI finding's
+        id (``kpi:<indicator>``) -> how many offices report that KPI (gave it a value): an office that does
+        not measure it has not missed its target."""
+        reported = Counter(f"kpi:{k}" for o in self.data["offices"] for k in o.get("kpis_reported") or ())
         if self.single_checklist:
-            return Counter({qid: len(self.data["offices"]) for qid in self.checklist.questions["id"]})
+            return Counter({qid: len(self.data["offices"]) for qid in self.checklist.questions["id"]}) + reported
         ids = {ref["id"]: set(_load(ref).questions["id"]) for ref in self._refs}
-        return Counter(qid for o in self.data["offices"] for qid in ids.get(str(o.get("checklist")), ()))
+        return Counter(qid for o in self.data["offices"] for qid in ids.get(str(o.get("checklist")), ())) + reported
 
     def shared_gaps(self, top: int = SHARED_GAPS_TOP) -> pd.DataFrame:
-        """Questions that are a gap (answered, p < 1) in at least two offices, most offices first (then the
-        larger share); ``asked``: the offices whose checklist has the question, what ``share`` is of."""
+        """Questions that are a gap (answered, p < 1) in at least two offices, and KPI targets missed by at
+        least two, most offices first (then the larger share); ``asked``: the offices whose checklist has the
+        question (that report the KPI), what ``share`` is of."""
         cols = ["id", "clause", "question", "offices", "asked", "share", "major", "minor", "observation"]
-        rows = [(g["id"], g["severity"]) for o in self.data["offices"] for g in o["gaps"]]
+        rows = [(g["id"], g["severity"]) for o in self.data["offices"]
+                for g in [*o["gaps"], *(o.get("kpi_findings") or ())]]
         if not rows:
             return pd.DataFrame(columns=cols)
         tidy = pd.DataFrame(rows, columns=["id", "severity"])
@@ -124,7 +130,7 @@ class Portfolio:
         counts = counts[counts["offices"] >= 2].reset_index()
         texts = self.data.get("questions", {})
         counts["clause"] = [texts.get(i, {}).get("clause", "") for i in counts["id"]]
-        counts["question"] = [texts.get(i, {}).get(self.lang) or texts.get(i, {}).get("en", "") for i in counts["id"]]
+        counts["question"] = [self._requirement(texts.get(i, {})) for i in counts["id"]]
         asked = self.offices_asked()
         # at least the offices where it is a gap (an office's own checklist file the page cannot load again)
         counts["asked"] = [max(asked.get(i, 0), n) for i, n in zip(counts["id"], counts["offices"])]
@@ -137,6 +143,16 @@ class Portfolio:
         counts = counts.sort_values(["offices", "share", "major", "_clause", "_q", "id"],
                                     ascending=[False, False, False, True, True, True])
         return counts[cols].head(top).reset_index(drop=True)
+
+    def _requirement(self, text: dict) -> str:
+        """A shared finding's requirement in the page's language: the question's text, or for a KPI its name
+        and target ("User satisfaction: target ≥ 90% not met")."""
+        words = text.get(self.lang) or text.get("en", "")
+        kpi = text.get("kpi")
+        if not kpi:
+            return words
+        return t("portfolio.kpi_missed", self.lang, name=words,
+                 target=fmt_target(kpi["target"], kpi["direction"], kpi["unit"], self.lang))
 
     def failed(self) -> pd.DataFrame:
         return pd.DataFrame(self.data.get("failed", []), columns=["source", "office", "stage", "reason"])

@@ -42,6 +42,10 @@ def test_root_help_in_chinese_from_the_root_lang():
     assert "\n选项：\n" in zh.stdout and "\n命令：\n" in zh.stdout
     assert "  -h, --help      显示本帮助并退出。" in zh.stdout
     assert re.search(r"\n  checklists +列出内置的检查表\n", zh.stdout)
+    # a summary too long for its line is its first clauses, never cut inside a bracket
+    assert re.search(r"\n  report +生成一个单位的准备程度报告…\n", zh.stdout), zh.stdout
+    for row in zh.stdout.split("命令：\n")[1].splitlines():
+        assert row.count("（") == row.count("）"), row
     assert_chinese_page(zh.stdout)
 
 
@@ -91,9 +95,13 @@ def test_root_lang_is_every_commands_default():
     (["score", "--jsn", "x.csv", "--lang", "zh"], "错误：没有选项“--jsn”。您是否想用：--json？"),
     (["--lang", "zh", "scor"], "错误：没有命令“scor”。您是否想用：score？"),
     (["checklists", "extra", "--lang", "zh"], "错误：多出了参数（extra）"),
-    (["batch", "x.csv", "-o", "out", "--workers", "0", "--lang", "zh"], "错误：'--workers' 的值无效："),
+    (["batch", "x.csv", "-o", "out", "--workers", "0", "--lang", "zh"], "错误：'--workers' 的值无效：0 不在范围 x>=1 内。"),
+    (["batch", "x.csv", "-o", "out", "--timeout", "soon", "--lang", "zh"], "错误：'--timeout' 的值无效：'soon' 不是数字。"),
+    (["merge", "a.yaml", "-o", "m.yaml", "--prefer", "best", "--lang", "zh"],
+     "错误：'--prefer' 的值无效：'best' 不是可选值（'latest'、'first'、'worst'）之一。"),
     (["--lang", "zh", "report", "x.xlsx", "-o"], "错误：选项“-o”需要一个值。"),
-], ids=["unknown-option", "did-you-mean", "unknown-command", "extra-argument", "bad-value", "missing-value"])
+], ids=["unknown-option", "did-you-mean", "unknown-command", "extra-argument", "out-of-range", "not-a-number",
+        "not-a-choice", "missing-value"])
 def test_usage_errors_found_while_parsing_are_chinese(args, line):
     zh = run_qmskit(*args)
     assert zh.returncode == 2, zh.stderr
@@ -126,3 +134,26 @@ def test_chinese_wraps_by_display_width(width):
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line.lstrip().startswith(("，", "。", "）")) for line in lines)
     assert any(line.endswith("[默认：internal]") or line == "[默认：internal]" for line in lines)
+
+
+def test_every_help_text_is_a_catalog_key_in_both_languages():
+    """A command or option whose help is plain English would show English under --lang zh: each is a
+    ``cli.help.*`` key, translated in both catalogs."""
+    import click
+
+    from qmskit.cli import main
+    from qmskit.cli._help import HELP_PREFIX, CatalogHelp
+    from qmskit.i18n.catalog import t
+
+    def walk(command, path):
+        assert isinstance(command, CatalogHelp), f"{path}: make it a HelpCommand (cls=HelpCommand)"
+        texts = [(path, command.help)] + [(f"{path} {p.opts[-1]}", p.help) for p in command.params
+                                          if isinstance(p, click.Option)]
+        for where, text in texts:
+            if text is None and where != path and "--lang" in where:
+                continue  # --lang [en|zh] needs no words
+            assert text and text.startswith(HELP_PREFIX), f"{where}: help {text!r} is not a catalog key"
+            assert t(text, "en") != text and CJK.search(t(text, "zh")), f"{where}: {text} missing from a catalog"
+        for name in command.list_commands(None) if isinstance(command, click.Group) else ():
+            walk(command.get_command(None, name), f"{path} {name}")
+    walk(main, "qmskit")

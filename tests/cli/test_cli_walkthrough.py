@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from forkcli import run_qmskit
 
 from qmskit.api import read_and_score
 from qmskit.cli import main
@@ -146,11 +147,9 @@ def test_one_place_wording_per_file_kind(tmp_path):
 # --------------------------------------------------------------------------- one office assessed several times
 
 def _score_table(*files, columns: int, lang: str = "en") -> list[str]:
-    import os
-    import subprocess
-    import sys
-    out = subprocess.run([sys.executable, "-m", "qmskit", "score", *map(str, files), "--lang", lang],
-                         capture_output=True, text=True, env={**os.environ, "COLUMNS": str(columns)})
+    """The table as a terminal COLUMNS wide shows it: the CLI in a process of its own (a fork of the
+    pre-imported interpreter, :func:`forkcli.run_qmskit`), its width taken from the environment."""
+    out = run_qmskit("score", *files, "--lang", lang, env={"COLUMNS": str(columns)})
     assert out.returncode == 0, out.stderr
     return out.stdout.splitlines()
 

@@ -258,3 +258,36 @@ def test_plan_cli_counts_findings_in_the_right_number(tmp_path):
     res = CliRunner().invoke(main, ["actions", "plan", str(one), "-o", str(tmp_path / "actions.xlsx")])
     assert res.exit_code == 0, res.output
     assert "1 new finding added, 0 kept with the office's entries, 1 no longer a finding (kept, marked)" in res.output
+
+
+def test_report_counts_a_stale_plan_against_the_assessment_it_reports(tmp_path):
+    """A plan made from last year's assessment, attached to this year's report (`report --actions` before
+    `actions plan` was run again): an action whose finding this assessment no longer has is not open or
+    overdue in that report (README: open = "open or in progress, and still a finding"), and the portfolio's
+    oldest overdue actions do not list it. The plan itself (its in_assessment column) still says yes."""
+    from qmskit.api import load_assessment
+    from qmskit.render.actions_report import attached
+
+    plan = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, plan, lang="en")
+    wb = load_workbook(plan)
+    ws = wb["Actions"]
+    due = [c.value for c in ws[1]].index("Due date") + 1
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, due).value = "2020-01-01"  # every action long overdue
+    wb.save(plan)
+    a = load_assessment(AFTER, actions=plan)
+    p = attached(a).progress
+    now = set(a.gaps["id"]) | {k["id"] for k in a.kpi_findings}
+    rows = read_actions(plan).plan
+    still = rows[rows["id"].isin(now) & rows["status"].isin(["open", "in_progress", ""])]
+    assert len(still) < len(rows)  # the example closed some of last year's findings
+    assert p.open == p.overdue == len(still)
+    assert set(p.overdue_items["id"]) == set(still["id"])
+    assert p.resolved_by_reassessment == len(rows) - len(still)
+    assert status_of(plan, dt.date.today()).open == len(rows)  # `actions status` reads the plan as written
+    # the verdict's progress line accounts for every action: open + done + no longer a finding = total
+    from qmskit.render.actions_report import progress_line
+    gone = p.resolved_by_reassessment
+    assert progress_line(a, "en").endswith(f" {gone} other actions: no longer a finding in this assessment.")
+    assert progress_line(a, "zh").endswith(f"另有 {gone} 项在本次评估中已不再是发现项。")

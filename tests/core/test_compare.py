@@ -161,13 +161,15 @@ def test_cli_json_and_errors(mini, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_html_report_both_languages(tmp_path, chromium):
-    """The real notebook through papermill + nbconvert, opened in Chromium in English and Chinese."""
+def test_html_report_both_languages(tmp_path, chromium, report_kernel):
+    """The real notebook through papermill + nbconvert, opened in Chromium in English and Chinese; both run on
+    one warm kernel handed in (wiped between them). The command's fresh kernel: tests/cli/test_cli_walkthrough."""
     from qmskit.api import build_comparison
 
     for lang, expect in (("en", ["Follow-up comparison", "Gaps closed", "KPI changes", "Developing → Nearly ready"]),
                          ("zh", ["跟踪对比报告", "已关闭的差距", "绩效指标变化", "建设中 → 基本具备", "一般差距"])):
-        out, cmp = build_comparison(BEFORE_FILE, AFTER_FILE, tmp_path / lang, lang=lang)
+        out, cmp = build_comparison(BEFORE_FILE, AFTER_FILE, tmp_path / lang, lang=lang,
+                                    kernel=report_kernel)
         html = out.read_text(encoding="utf-8")
         assert "<script" not in html.lower()
         # no reference to any outside host (base64 images may contain "cdn" by chance: look at URLs only)

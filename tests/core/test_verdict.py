@@ -259,6 +259,26 @@ def test_an_exclusion_that_iso_9001_does_not_allow_is_an_error(tmp_path, value, 
     assert error_line(caught.value, "zh").startswith(f"{path}（Office 工作表 / 元数据）：删减条款（excluded_clauses）有误：{zh}")
 
 
+def test_every_exclusion_iso_9001_does_not_allow_is_listed_at_once(tmp_path):
+    """`excluded_clauses: 1.2: …; 7.7: …` names two clauses that cannot be excluded: validate-responses
+    lists both (it listed the first; the office fixed it, ran again and met the second)."""
+    from click.testing import CliRunner
+
+    from qmskit.cli import main
+    path = tmp_path / "o.csv"
+    path.write_text("# excluded_clauses: 1.2: no audit; 7.7: none; 2.3: no design\nid,answer\nr1,yes\n",
+                    encoding="utf-8")
+    with pytest.raises(qmskit.errors.ResponsesProblems) as caught:
+        qmskit.read_responses(path, FIX)
+    details = [str(p.detail) for p in caught.value.problems]
+    assert len(details) == 2
+    assert details[0].startswith("excluded_clauses: clause 1.2 cannot be excluded: question(s) r1, r2, g1 may not")
+    assert details[1].startswith("excluded_clauses: excluded clause '7.7' is not a clause of checklist verdict-fix")
+    out = CliRunner().invoke(main, ["validate-responses", "--checklist", str(DATA / "verdict.yaml"), str(path)])
+    assert out.exit_code == 1
+    assert out.output.splitlines()[-1] == f"{path}: 2 problems"
+
+
 # --------------------------------------------------------------------------- every problem at once
 
 def test_validate_responses_lists_every_problem_at_once(tmp_path):

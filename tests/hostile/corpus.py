@@ -203,3 +203,103 @@ def inline_text_workbook(path: Path, text: str, cells: int, *, columns: int = 8)
                                                  for c in range(1, columns + 1)) + "</row>").encode())
         fh.write(b"</sheetData></worksheet>")
     return path
+
+
+# ---------------------------------------------------------------------------------------------- raw zips
+# Zips assembled byte by byte (zipfile cannot write the lies): local headers that disagree with the central
+# directory, data descriptors, ZIP64 extra fields, declared sizes smaller than the stream, other methods,
+# and end records that one zip reader takes and another skips.
+import struct  # noqa: E402
+import zlib  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+
+@dataclass
+class RawMember:
+    name: str
+    data: bytes                      # the member's content, uncompressed
+    method: int = 8                  # 0 stored, 8 deflate, 12 bzip2, 14 lzma
+    size: int | None = None          # declared uncompressed size (default: the real one)
+    crc: int | None = None           # declared CRC-32 (default: of ``data``)
+    local_size: int | None = None    # the local header's own claims (default: the central directory's)
+    local_csize: int | None = None
+    descriptor: bool = False         # flag bit 3: zeros in the local header, a data descriptor after the data
+    zip64: bool = False              # sizes 0xFFFFFFFF and a ZIP64 extra field, local and central
+
+
+def _compressed(m: RawMember) -> bytes:
+    if m.method == 0:
+        return m.data
+    if m.method == 8:
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return c.compress(m.data) + c.flush()
+    if m.method == 12:
+        import bz2
+        return bz2.compress(m.data)
+    if m.method == 14:
+        import lzma
+        props = lzma._encode_filter_properties({"id": lzma.FILTER_LZMA1})  # type: ignore[attr-defined]
+        filt = lzma._decode_filter_properties(lzma.FILTER_LZMA1, props)  # type: ignore[attr-defined]
+        c = lzma.LZMACompressor(lzma.FORMAT_RAW, filters=[filt])
+        return struct.pack("<BBH", 9, 4, len(props)) + props + c.compress(m.data) + c.flush()
+    raise ValueError(m.method)
+
+
+def raw_zip(members: list[RawMember], *, comment: bytes = b"") -> bytes:
+    out, central = bytearray(), bytearray()
+    for m in members:
+        payload = _compressed(m)
+        crc = zlib.crc32(m.data) if m.crc is None else m.crc
+        size = len(m.data) if m.size is None else m.size
+        csize, name, offset = len(payload), m.name.encode(), len(out)
+        flags = 0x800 | (8 if m.descriptor else 0)
+        lcrc, lsize = crc, size if m.local_size is None else m.local_size
+        lcsize = csize if m.local_csize is None else m.local_csize
+        if m.descriptor:
+            lcrc = lsize = lcsize = 0
+        version = 45 if m.zip64 else 20
+        lextra = struct.pack("<HHQQ", 1, 16, lsize, lcsize) if m.zip64 else b""
+        if m.zip64:
+            lsize = lcsize = 0xFFFFFFFF
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, version, flags, m.method, 0, 0x21, lcrc, lcsize, lsize,
+                           len(name), len(lextra)) + name + lextra + payload
+        if m.descriptor:
+            out += struct.pack("<IIII", 0x08074B50, crc, csize, size)
+        cextra = struct.pack("<HHQQQ", 1, 24, size, csize, offset) if m.zip64 else b""
+        c_size, c_csize, c_offset = (0xFFFFFFFF,) * 3 if m.zip64 else (size, csize, offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, version, version, flags, m.method, 0, 0x21, crc,
+                               c_csize, c_size, len(name), len(cextra), 0, 0, 0, 0, c_offset) + name + cextra
+    cd_offset = len(out)
+    out += central + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+                                 cd_offset, len(comment)) + comment
+    return bytes(out)
+
+
+def end_record(data: bytes, **fields: int) -> bytes:
+    """``data`` (a zip) with fields of its end-of-central-directory record changed: disk, cd_disk, here,
+    total, cd_size, cd_offset, comment_length."""
+    at = data.rfind(b"PK\x05\x06")
+    names = ("disk", "cd_disk", "here", "total", "cd_size", "cd_offset", "comment_length")
+    values = dict(zip(names, struct.unpack("<HHHHIIH", data[at + 4:at + 22])))
+    values.update(fields)
+    return data[:at + 4] + struct.pack("<HHHHIIH", *(values[n] for n in names)) + data[at + 22:]
+
+
+ODS_MANIFEST = ('<?xml version="1.0"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>')
+
+
+def ods_members(content: str | bytes, **content_fields) -> list[RawMember]:
+    """The members of an .ods (content.xml given; ``content_fields``: RawMember fields for it)."""
+    body = content.encode() if isinstance(content, str) else content
+    return [RawMember("mimetype", b"application/vnd.oasis.opendocument.spreadsheet", method=0),
+            RawMember("content.xml", body, **content_fields),
+            RawMember("META-INF/manifest.xml", ODS_MANIFEST.encode())]
+
+
+def xlsx_members(assessment: str | bytes, **sheet_fields) -> list[RawMember]:
+    """The members of an .xlsx as :func:`workbook` writes them (the Assessment sheet given)."""
+    body = assessment.encode() if isinstance(assessment, str) else assessment
+    parts = [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("xl/workbook.xml", WORKBOOK),
+             ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS))]
+    return [RawMember(n, d.encode()) for n, d in parts] + [RawMember("xl/worksheets/sheet2.xml", body, **sheet_fields)]

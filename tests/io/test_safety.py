@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.cli import main
@@ -521,12 +522,11 @@ def test_report_with_another_checklist_warns_on_the_terminal(tmp_path):
                            pd.DataFrame([{"id": "4.1-a", "answer": "yes"}]), MINI)
     other = tmp_path / "other.yaml"
     other.write_text(MINI.read_text(encoding="utf-8").replace("id: mini", "id: other"), encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "qmskit", "report", str(path), "--checklist", str(other),
-                          "-o", str(tmp_path / "r")], capture_output=True, text=True)
+    # the CLI in a process of its own, as a terminal runs it (a fork of the pre-imported interpreter)
+    out = run_qmskit("report", path, "--checklist", other, "-o", tmp_path / "r")
     assert out.returncode == 0, out.stderr
     assert f"warning: {path}: written for checklist 'mini', scored with 'other'" in out.stderr
-    strict = subprocess.run([sys.executable, "-m", "qmskit", "report", str(path), "--checklist", str(other),
-                             "--strict", "-o", str(tmp_path / "r2")], capture_output=True, text=True)
+    strict = run_qmskit("report", path, "--checklist", other, "--strict", "-o", tmp_path / "r2")
     assert strict.returncode == 1 and "--strict" in strict.stderr and "Traceback" not in strict.stderr
 
 

@@ -82,9 +82,13 @@ def test_shared_gap_shares_count_only_the_offices_asked(mixed, lang, of):
     pf = Portfolio(mixed, lang)
     shared = pf.shared_gaps(top=1000)
     profile = shared[shared["id"].isin(gov_only)]
-    base = shared[~shared["id"].isin(gov_only)]
+    kpis = shared[shared["id"].str.startswith("kpi:")]
+    base = shared[~shared["id"].isin(gov_only) & ~shared["id"].str.startswith("kpi:")]
     assert len(profile) and len(base)
     assert (profile["asked"] == 2).all() and (base["asked"] == 3).all()
+    # a missed KPI target: out of the offices that report that KPI (the gov-office profile's, here)
+    reporting = {k: sum(k in o["kpis_reported"] for o in mixed["offices"]) for k in kpis["id"].str.removeprefix("kpi:")}
+    assert kpis.set_index("id")["asked"].to_dict() == {f"kpi:{k}": n for k, n in reporting.items()}
     assert (shared["share"] == shared["offices"] / shared["asked"]).all()
     assert profile["share"].max() == 1.0
     html = Portfolio(mixed, lang).shared_gaps_html()

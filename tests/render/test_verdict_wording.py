@@ -182,8 +182,9 @@ def test_developing_hint_counts_the_majors_to_close_to_get_within_the_cap():
                              "nonconformities in the gap register below (nearly ready allows at most 3); raise the "
                              "overall score from 69.2 to 70 by closing findings in the gap register below (4 listed, "
                              "each with the points closing it adds).")
-    assert hint(a, "zh") == ("主要要素已建立；要达到“基本具备”，请在下文差距清单的 4 项严重不符合中至少关闭 1 项（“基本具备”最多允许 3 项）；"
-                             "关闭下文差距清单中的发现（共 4 项，各项列有关闭后可增加的分数），使总分从 69.2 提高到 70。")
+    assert hint(a, "zh") == ("主要要素已建立；要达到“基本具备”，请在下文差距清单的 4 项严重不符合中至少关闭 1 项"
+                             "（“基本具备”最多允许 3 项）；关闭下文差距清单中的发现（共 4 项，各项列有关闭后可增加的分数），"
+                             "使总分从 69.2 提高到 70。")
 
 
 def test_early_stage_hint_reaches_developing_first_then_nearly_ready():
@@ -197,7 +198,8 @@ def test_early_stage_hint_reaches_developing_first_then_nearly_ready():
     major = next(r for r in a.reasons if r.code.value == "major_gaps")
     assert f"close at least {major['count'] - 3} of the {major['count']} major nonconformities" in then
     assert then.endswith("(nearly ready allows at most 3). Plan a structured implementation.")
-    assert zh.startswith("质量管理体系尚处起步阶段；要达到“建设中”，请关闭下文差距清单中的发现") and "；此后要达到“基本具备”，还须" in zh
+    assert zh.startswith("质量管理体系尚处起步阶段；要达到“建设中”，请关闭下文差距清单中的发现")
+    assert "；此后要达到“基本具备”，还须" in zh
     # the score is the only gate that fails (3 majors are within nearly ready's cap): no "then" part
     only = run({**{q: "partial" for q in FIX.questions["id"] if q != "p1"},
                 **{q: "no" for q in ("c1", "r1", "r2", "g1", "g2", "g3")}})
@@ -206,3 +208,15 @@ def test_early_stage_hint_reaches_developing_first_then_nearly_ready():
                                 f"score from 30.8 to 40 by closing findings in the gap register below ({len(only.gaps)} "
                                 "listed, each with the points closing it adds). Plan a structured implementation.")
     assert "此后" not in hint(only, "zh") and hint(only, "zh").endswith("使总分从 30.8 提高到 40。请制定系统的实施计划。")
+
+
+def test_ready_with_minors_is_hedged_in_chinese_as_in_english():
+    """English says the system "appears ready … once each open minor nonconformity has a corrective-action
+    plan"; the Chinese said flatly that it "can then undergo the audit" (即可接受认证审核), with no hedge and
+    no 为 before 每项 (a sentence without its verb's object marker)."""
+    minors = run({"r1": "partial"})
+    assert minors.readiness == "ready"
+    assert hint(minors, "en").startswith("The management system appears ready")
+    zh = hint(minors, "zh")
+    assert zh.startswith("为每项未关闭的一般不符合项制定纠正措施计划后，质量管理体系看来已可接受认证审核")
+    assert "即可" not in zh and "申请认证审核" in zh
