@@ -242,11 +242,12 @@ def test_actions_plan_on_the_command_line_says_where_the_plan_went(tmp_path):
     plan = threaded_comment(tmp_path / "fresh.xlsx", tmp_path / "plan.xlsx", sheet="sheet1.xml")
     before = plan.read_bytes()
     for lang in ("en", "zh"):
+        earlier = set(tmp_path.glob("plan.unsaved-*.xlsx"))
         res = CliRunner().invoke(main, ["actions", "plan", str(responses), "-o", str(plan), "--checklist", str(MINI),
                                         "--lang", lang])
         assert res.exit_code == 0, res.output
         lines = [line for line in res.output.splitlines() if line.strip()]
-        copy = sorted(tmp_path.glob("plan.unsaved-*.xlsx"))[-1]
+        (copy,) = set(tmp_path.glob("plan.unsaved-*.xlsx")) - earlier
         assert len(lines) == 1 and copy.name in lines[0] and str(plan) in lines[0], res.output
         if lang == "zh":
             assert_chinese_line(lines[0].removeprefix("警告：").removeprefix("warning: "), plan)
