@@ -11,7 +11,7 @@ OUT    ?= reports
 # kernel, CLI and worker process of `make test` would compile qmskit and what it imports from source again.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: demo test lint bench lab install system-deps clean catalog
+.PHONY: demo test test-times lint bench lab install system-deps clean catalog
 
 $(BIN)/python:
 	@bash scripts/make-venv.sh "$(PYTHON)" "$(VENV)"
@@ -42,9 +42,9 @@ lint: $(STAMP)
 # module fixtures (a batch, a rendered report, a JupyterLab server) are built once; TEST_WORKERS=0 runs it in
 # this process. (--dist loadgroup, groups across files, grouped nothing here with pytest 9.2 + xdist 3.8.)
 # --no-loadscope-reorder: xdist would otherwise hand out the files with the most tests first, not the longest
-# first as tests/conftest.py orders them (HEAVIEST_FIRST). ruff first (a second); mypy (one core for ~30 s
-# cold) runs beside the suite rather than before it, and either failing fails `make test`, mypy's report
-# printed after the suite's.
+# first as tests/conftest.py orders them (by tests/file_times.txt; `make test-times` measures it again).
+# ruff first (a second); mypy (one core for ~30 s cold) runs beside the suite rather than before it, and
+# either failing fails `make test`, mypy's report printed after the suite's.
 TEST_WORKERS ?= auto
 test: $(STAMP) system-deps
 	$(BIN)/ruff check qmskit tests benchmarks scripts
@@ -52,6 +52,10 @@ test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$mypy; typed=$$?; echo "mypy:"; cat $(VENV)/mypy.log; \
 	[ $$tests -eq 0 ] && [ $$typed -eq 0 ]
+
+# the suite as `make test` runs it, rewriting tests/file_times.txt (each file's seconds, the order it runs in)
+test-times: $(STAMP)
+	QMSKIT_TEST_TIMES=tests/file_times.txt $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py

@@ -37,33 +37,56 @@ settings.register_profile("thorough", parent=settings.get_profile("qmskit"), max
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "qmskit"))
 
 
-# The files that take longest, run first: CPU per file over the worker and its waited-for children, full
-# suite with 2 workers, 2026-12-01 (the dask cluster, Chromium and JupyterLab files also spend CPU in processes
-# not counted there, so they lead). xdist (--dist loadfile with --no-loadscope-reorder, as `make test` runs it)
-# hands out files in collection order, so a long file collected last (the dask cluster test ran last when
-# xdist re-sorted the files by their number of tests) keeps one worker busy while the other has finished;
-# longest first keeps both busy to the end. Within a file, and for every other file, the order stays as
-# collected.
-HEAVIEST_FIRST = ["batch/test_dask_cluster.py", "browser/test_pdf_browser.py", "io/test_merge.py",
-                  "io/test_safety.py", "io/test_responses.py", "batch/test_batch.py", "core/test_compare.py",
-                  "browser/test_lab_browser.py", "forms/test_widgets.py", "core/test_actions.py",
-                  "render/test_report.py", "core/test_history.py", "jupyter/test_notebook_imports.py",
-                  "checklist/test_checklist.py", "core/test_properties.py", "hostile/test_batch_faults.py",
-                  "jupyter/test_kernelstate.py", "core/test_migrate.py", "hostile/test_inputs.py",
-                  "checklist/test_gov_content.py", "test_public_api.py", "test_import_hygiene.py",
-                  "core/test_verdict.py", "jupyter/test_warmkernel_lifecycle.py", "batch/test_batch_tasks.py"]
+# The files that take longest run first. xdist (--dist loadfile with --no-loadscope-reorder, as `make test` runs
+# it) hands out files in collection order, each to the next worker with room, so a long file collected last
+# keeps one worker busy while the other has finished; longest first (then ever shorter ones) keeps both
+# busy to the end. The order is measured, not kept by hand: tests/file_times.txt lists every file's seconds
+# on its worker (setup + call + teardown of its tests, as pytest reports them), longest first; a run with
+# QMSKIT_TEST_TIMES=tests/file_times.txt rewrites it (files the run did not collect keep their old line).
+# Files it does not list run last, in collection order; within a file the order stays as collected.
+FILE_TIMES = Path(__file__).with_name("file_times.txt")
+ENV_TEST_TIMES = "QMSKIT_TEST_TIMES"
+
+
+def read_file_times(path: Path) -> dict[str, float]:
+    """``{test file relative to tests/: seconds}`` from a file_times.txt (``seconds path`` lines, # comments)."""
+    times: dict[str, float] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                seconds, name = line.split(maxsplit=1)
+                times[name] = float(seconds)
+    return times
 
 
 def pytest_collection_modifyitems(session, config, items):
     here = Path(__file__).resolve().parent
-    rank = {name: i for i, name in enumerate(HEAVIEST_FIRST)}
+    times = read_file_times(FILE_TIMES)
 
-    def order(item) -> int:
+    def order(item) -> float:
         try:
-            return rank.get(Path(item.path).resolve().relative_to(here).as_posix(), len(rank))
+            return -times.get(Path(item.path).resolve().relative_to(here).as_posix(), 0.0)
         except ValueError:
-            return len(rank)
+            return 0.0
     items.sort(key=order)  # stable
+
+
+_FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """With $QMSKIT_TEST_TIMES: add up each file's seconds (the xdist controller sees every worker's reports)."""
+    if os.environ.get(ENV_TEST_TIMES):
+        name = report.nodeid.split("::", 1)[0]
+        _FILE_SECONDS[name.removeprefix("tests/")] = _FILE_SECONDS.get(name.removeprefix("tests/"), 0.0) + report.duration
+
+
+def _write_file_times(path: Path) -> None:
+    times = {**read_file_times(path), **_FILE_SECONDS}
+    lines = [f"{seconds:8.1f} {name}" for name, seconds in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))]
+    path.write_text("# seconds per test file on its worker, longest first: the order tests/conftest.py runs them in\n"
+                    f"# (rewritten by a run with {ENV_TEST_TIMES}=tests/file_times.txt, e.g. `make test-times`)\n"
+                    + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _hostile_peaks() -> dict:
@@ -72,10 +95,13 @@ def _hostile_peaks() -> dict:
 
 
 def pytest_sessionfinish(session):
-    """On an xdist worker: hand this worker's hostile-input peaks to the controller."""
+    """On an xdist worker: hand this worker's hostile-input peaks to the controller. On the controller (or
+    without xdist), with $QMSKIT_TEST_TIMES: write the files' seconds there."""
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["hostile_peaks"] = json.dumps(_hostile_peaks())
+    elif os.environ.get(ENV_TEST_TIMES) and _FILE_SECONDS:
+        _write_file_times(Path(os.environ[ENV_TEST_TIMES]))
 
 
 _WORKER_PEAKS: dict = {}
