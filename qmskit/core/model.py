@@ -119,4 +119,9 @@ class Reason:
 
 
 # The columns of a responses frame, one row per question (the readers produce them, scoring consumes them).
+# warnings are catalog Messages (qmskit.errors.Message: English text with its catalog key): the key is the
+# warning's code, what a page filters on, never the words
+NA_UNJUSTIFIED = "scoring.na_unjustified"   # an n/a answer with no justification in its notes
+
+
 RESPONSE_COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]

@@ -173,6 +173,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     band, reasons = readiness_verdict(facts, cl.thresholds)
 
     unjustified = ~applicable & (notes == "") & pd.isna(excluded_by)  # an exclusion is its justification
+    # the key is the warning's code (core.model.NA_UNJUSTIFIED): the report finds these by it
     warnings_ = [msg("scoring.na_unjustified", id=qid) for qid in ids[unjustified]] + exclusion_warnings
     kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores
     return Assessment(

@@ -24,7 +24,15 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
-from qmskit.core.model import DOC_STATUSES, SEVERITIES, TOL, Band, Reason, ReasonCode  # SEVERITIES: register groups
+from qmskit.core.model import (  # SEVERITIES: register groups
+    DOC_STATUSES,
+    NA_UNJUSTIFIED,  # the code of the warnings the n/a table shows
+    SEVERITIES,
+    TOL,
+    Band,
+    Reason,
+    ReasonCode,
+)
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
 from qmskit.i18n.numbers import fmt_number
@@ -807,7 +815,18 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
                   unsupported=_question_rows(by_id, a.unsupported, lang, who, carried_note=True),
                   na=_na_groups(by_id, na_ids, lang, who),
                   n_na=len(na_ids),
-                  warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
+                  warnings=_warning_lines(a.warnings, lang), n_warnings=len(a.warnings))
+
+
+def _warning_lines(warnings: Sequence[object], lang: str) -> list[str]:
+    """The report's warnings, one line per warning that ``score`` and ``validate-responses`` give (so the
+    counts agree): the n/a answers without a justification, already flagged each in the n/a table, are said
+    in one line that points there. Picked by code (the Message's catalog key), never by their words."""
+    n_unjustified = sum(1 for w in warnings if getattr(w, "key", None) == NA_UNJUSTIFIED)
+    lines = [say(w, lang) for w in warnings if getattr(w, "key", None) != NA_UNJUSTIFIED]
+    if n_unjustified:
+        lines.append(tn("warnings_na_in_table", n_unjustified, lang))
+    return lines
 
 
 def _register_ids(questions: pd.DataFrame) -> set[Any]:
