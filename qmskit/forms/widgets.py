@@ -23,7 +23,7 @@ from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
 from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
-from qmskit.i18n.catalog import check_lang, msg, reason_text, say, t
+from qmskit.i18n.catalog import check_lang, msg, reason_text, reverify_marks, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
@@ -282,7 +282,8 @@ class AssessmentForm:
         self.timings["rescore"] = time.perf_counter() - t0
 
     def _score(self) -> None:
-        self.assessment = score(self.checklist, self._session().frame(), self._session().meta)
+        self.assessment = score(self.checklist, self._session().frame(), self._session().meta,
+                                reverify_marks=reverify_marks())
         q = self.assessment.questions
         self._points = dict(zip(q["id"], q["points"]))
 

@@ -380,11 +380,12 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     it exists). ``today`` is the "plan updated" date (default: today). Returns (PlanUpdate, Assessment)."""
     from qmskit.core.actions import plan_rows, update_plan
     from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.io.responses import evidence_marks, read_responses
 
     responses, output = Path(responses), Path(output)
     meta, frame = read_responses(responses, checklist)
-    a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses)
+    a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses,
+              reverify_marks=evidence_marks())
     lang = lang or (str(meta["language"]) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
     fresh = plan_rows(a, lang)
     date = meta.get("date")

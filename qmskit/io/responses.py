@@ -36,7 +36,7 @@ from qmskit.core.model import RESPONSE_COLUMNS
 from qmskit.core.scales import NA, normalize_answers
 from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning, RowPlace
-from qmskit.i18n.catalog import msg
+from qmskit.i18n.catalog import msg, reverify_marks
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io import iorw
 from qmskit.io.cells import neutralize_csv, normalize_text, normalize_value, unneutralize_csv
@@ -62,6 +62,13 @@ def empty_responses() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- reading
+
+def evidence_marks() -> tuple[str, ...]:
+    """The marks the scorer is given (``score(..., reverify_marks=...)``): the re-verify mark of every
+    language, which ``qmskit template --from`` puts before the evidence it carries over. Evidence still
+    carrying one was not seen in this assessment, so its "yes" counts as unsupported."""
+    return reverify_marks()
+
 
 def read_responses(path: str | Path, checklist: Checklist | str | None = None, *,
                    strict: bool = False) -> tuple[dict, pd.DataFrame]:

@@ -24,6 +24,7 @@ import pandas as pd
 import psutil
 import pytest
 from conftest import OFFICE_META, kernels_among, mixed_answers
+from forkcli import run_qmskit
 
 import qmskit
 from qmskit.batch import inputs, summary
@@ -274,9 +275,10 @@ def test_batch_on_a_dask_local_cluster(tmp_path, offices):
 # ---------------------------------------------------------------------------------------------- CLI
 @pytest.mark.slow
 def test_cli_exit_1_with_failure_summary(tmp_path, offices):
-    proc = subprocess.run([str(QMSKIT), "batch", str(offices["b"]), str(offices["unknown"]), "-o",
-                           str(tmp_path / "out"), "--no-office-reports", "--workers", "1"],
-                          capture_output=True, text=True, timeout=240)
+    # the CLI in a process of its own (a fork of the pre-imported interpreter; the console script itself:
+    # test_cli_usage_errors_exit_2 and the Ctrl-C test below)
+    proc = run_qmskit("batch", offices["b"], offices["unknown"], "-o", tmp_path / "out", "--no-office-reports",
+                      "--workers", "1")
     assert proc.returncode == 1, proc.stderr
     assert "1 of 2 offices done" in proc.stdout
     assert "FAILED" in proc.stdout and "'maybe' is not allowed" in proc.stdout
