@@ -182,13 +182,19 @@ def test_the_form_saves_every_change_into_one_copy_and_says_so(tmp_path):
     assert read_responses(copies[0], MINI)[1].set_index("id").at["4.1-a", "evidence"] == "register v2"
 
 
-def test_a_re_planned_action_plan_with_a_threaded_comment_is_kept(tmp_path):
+def planned_with_threaded_comment(tmp_path: Path) -> tuple[Path, Path]:
+    """A responses file with one finding, and its action plan, where someone left a threaded comment."""
     from qmskit.io.actions_xlsx import plan_file
     responses = tmp_path / "responses.xlsx"
     write_responses(responses, {"office": "Riverside"}, pd.DataFrame([{"id": "4.1-a", "answer": "no"}]), MINI,
                     backup=False)
     plan_file(responses, tmp_path / "fresh.xlsx", lang="en", checklist=MINI)
-    plan = threaded_comment(tmp_path / "fresh.xlsx", tmp_path / "plan.xlsx", sheet="sheet1.xml")
+    return responses, threaded_comment(tmp_path / "fresh.xlsx", tmp_path / "plan.xlsx", sheet="sheet1.xml")
+
+
+def test_a_re_planned_action_plan_with_a_threaded_comment_is_kept(tmp_path):
+    from qmskit.io.actions_xlsx import plan_file
+    responses, plan = planned_with_threaded_comment(tmp_path)
     before = plan.read_bytes()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -234,12 +240,7 @@ def test_actions_plan_on_the_command_line_says_where_the_plan_went(tmp_path):
     from click.testing import CliRunner
 
     from qmskit.cli import main
-    from qmskit.io.actions_xlsx import plan_file
-    responses = tmp_path / "responses.xlsx"
-    write_responses(responses, {"office": "Riverside"}, pd.DataFrame([{"id": "4.1-a", "answer": "no"}]), MINI,
-                    backup=False)
-    plan_file(responses, tmp_path / "fresh.xlsx", lang="en", checklist=MINI)
-    plan = threaded_comment(tmp_path / "fresh.xlsx", tmp_path / "plan.xlsx", sheet="sheet1.xml")
+    responses, plan = planned_with_threaded_comment(tmp_path)
     before = plan.read_bytes()
     for lang in ("en", "zh"):
         earlier = set(tmp_path.glob("plan.unsaved-*.xlsx"))
