@@ -43,10 +43,11 @@ PRESCORED: dict[tuple[str, Any, Any], Assessment] = {}
 def read_and_score(path: str | Path, checklist=None, *, strict: bool = False) -> Assessment:
     """Read one responses file and score it with ``checklist`` (default: the one its metadata names)."""
     from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.io.responses import evidence_marks, read_responses
 
     meta, frame = read_responses(path, checklist, strict=strict)
-    return score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
+    return score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path,
+                 reverify_marks=evidence_marks())
 
 
 def compare_files(before: str | Path, after: str | Path, *, checklist=None, force: bool = False,
@@ -136,14 +137,14 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
     if prescored is not None:
         return prescored
     from qmskit.core.scoring import score
-    from qmskit.io.responses import read_responses
+    from qmskit.io.responses import evidence_marks, read_responses
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         meta, frame = read_responses(responses_path, checklist, strict=strict)
         read = len(caught)
         assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta,
-                           source=responses_path)
+                           source=responses_path, reverify_marks=evidence_marks())
     # a ResourceWarning is the garbage collector's note about whatever object it happened to finalise
     # meanwhile ("Unclosed context <zmq.asyncio.Context …>" of the kernel build_report boots alongside),
     # never news about this file: the report's warnings list showed it at random
@@ -310,7 +311,7 @@ def build_report(responses_path: str | Path, out_dir: str | Path, *, lang: str |
         nb, office, lang = _execute_report(running, responses_path, lang, checklist, title, timeout, actions,
                                            strict, {"brand": str(brand_path) if brand_path else None,
                                                     "audience": audience.value, "report_seq": seq,
-                                                    "out_dir": str(out_dir)})
+                                                    "out_dir": str(Path(out_dir).resolve()), "pdf": pdf})
     html_text = notebook.export_html(nb, title=page_title(office, lang, title), lang=lang)
     out = Path(out_dir) / report_filename(slugify(office), lang, audience)
     return _write_page(out, html_text, nb if keep_notebook else None, pdf=pdf)

@@ -78,10 +78,11 @@ def score_file(path: Path, checklist: str | None = None,
                 assessment = loader(str(path), checklist)
             else:
                 from qmskit.core.scoring import score
-                from qmskit.io.responses import read_responses
+                from qmskit.io.responses import evidence_marks, read_responses
 
                 meta, frame = read_responses(path, checklist)
-                assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path)
+                assessment = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=path,
+                                   reverify_marks=evidence_marks())
         outcome.assessment, outcome.office = assessment, assessment.office
     except QmskitError as exc:
         from qmskit.i18n.catalog import error_line

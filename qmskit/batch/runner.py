@@ -130,7 +130,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
                 tasks[id(o)] = OfficeTask(
                     source=str(path.resolve()), notebook=str(report_nb), lang=lang, checklist=checklist,
                     timeout=timeout, keep_notebook=keep_notebooks, plans=tuple(plans.items()), brand=brand_path,
-                    audience=audience, seq=len(tasks) + 1, out_dir=str(out_dir))  # as given: the "re-run with" line
+                    audience=audience, seq=len(tasks) + 1, out_dir=str(out), pdf=pdf)  # the "re-run with" line
                 pending[pool.submit(render_office, tasks[id(o)])] = o
             else:  # only the CSVs and the portfolio: scoring here is all there is to do
                 o = score_file(path, checklist, lang=lang)

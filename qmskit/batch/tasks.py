@@ -42,7 +42,8 @@ class OfficeTask:
     brand: str | None = None         # absolute path of a brand file
     audience: str = "internal"
     seq: int | None = None           # the report's number: the office's place in the inputs
-    out_dir: str | None = None       # the output folder as the user gave it (the report's "re-run with" line)
+    out_dir: str | None = None       # the output folder, absolute (the report's "re-run with" line)
+    pdf: bool = False                # printed to PDF too (the "re-run with" line)
     kernel_name: str = "python3"
 
     @property

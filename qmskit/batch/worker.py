@@ -52,6 +52,7 @@ def render_office(task: OfficeTask) -> OfficeResult:
         "audience": task.audience, "report_seq": task.seq}
     if task.out_dir:
         parameters["out_dir"] = task.out_dir
+    parameters["pdf"] = task.pdf
     if plan is not None:
         parameters["actions"] = str(Path(plan).resolve())
     base = OfficeResult(Status.REPORT_FAILED, worker=worker_id(), timings=timings,

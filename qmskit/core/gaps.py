@@ -157,6 +157,8 @@ def _register(questions: pd.DataFrame, column: str) -> pd.DataFrame:
     # writes "present" only for what was seen (design.md: such a "yes" is *unsupported*; the same test of
     # "no evidence" as scoring's ``unsupported`` list, so the register and that list always agree)
     seen = np.fromiter((isinstance(e, str) and e != "" for e in evidence), dtype=bool, count=len(evidence))
+    if "evidence_carried" in questions:  # only carried over from the previous assessment: not seen this time
+        seen &= ~questions["evidence_carried"].to_numpy(dtype=bool)[mask]
     di["status"] = np.select(
         [questions["answer"].to_numpy()[mask] == "n/a", ~questions["answered"].to_numpy(dtype=bool)[mask],
          (p >= 1) & seen, p >= 1, p > 0],

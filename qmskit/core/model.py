@@ -91,6 +91,9 @@ class ReasonCode(StrEnum):
     MINOR_GAPS_OPEN = "minor_gaps_open"
     OVERALL_MET = "overall_met"
     UNSUPPORTED_YES = "unsupported_yes"
+    # said with either: how many of the unsupported "yes" rest only on evidence carried over from the
+    # previous assessment (still marked to re-verify): why they count as unsupported though text is there
+    EVIDENCE_CARRIED = "evidence_carried"
 
 
 @dataclass(frozen=True)
@@ -116,4 +119,9 @@ class Reason:
 
 
 # The columns of a responses frame, one row per question (the readers produce them, scoring consumes them).
+# warnings are catalog Messages (qmskit.errors.Message: English text with its catalog key): the key is the
+# warning's code, what a page filters on, never the words
+NA_UNJUSTIFIED = "scoring.na_unjustified"   # an n/a answer with no justification in its notes
+
+
 RESPONSE_COLUMNS = ["id", "answer", "evidence", "notes", "owner", "due"]

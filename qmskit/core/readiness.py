@@ -39,6 +39,7 @@ class ReadinessFacts:
     prerequisites_missing: Sequence[str] = ()  # applicable prerequisite questions not answered yes
     unsupported_key: Sequence[str] = ()        # critical or prerequisite "yes" without evidence
     unsupported: Sequence[str] = field(default_factory=tuple)  # every "yes" without evidence
+    carried: Sequence[str] = ()                # of those, the ones whose only evidence is carried over, unverified
 
 
 def readiness_bands(overall, completeness, n_major, n_minor, n_prerequisites_missing, n_unsupported_key,
@@ -111,6 +112,7 @@ def readiness_verdict(facts: ReadinessFacts, thresholds: dict) -> tuple[Band, li
                                                               "band": Band.READY.value}))
     if below(overall, th["ready_min"]):
         ready_fail.append(overall_reason(Band.READY, th["ready_min"]))
+    carried = [Reason(ReasonCode.EVIDENCE_CARRIED, {"count": len(f.carried)})] if f.carried else []
 
     if band is Band.READY:
         reasons = [Reason(ReasonCode.COMPLETENESS_MET, {"value": completeness}),
@@ -121,9 +123,9 @@ def readiness_verdict(facts: ReadinessFacts, thresholds: dict) -> tuple[Band, li
         reasons.append(Reason(ReasonCode.OVERALL_MET, {"value": overall, "required": float(th["ready_min"])}))
         if f.unsupported:
             reasons.append(Reason(ReasonCode.UNSUPPORTED_YES, {"count": len(f.unsupported)}))
-        return band, reasons
+        return band, reasons + carried
     if band is Band.NEARLY_READY:
-        return band, ready_fail
+        return band, ready_fail + carried
 
     near_fail: list[Reason] = []
     if below(completeness, NEARLY_READY_MIN_COMPLETENESS):

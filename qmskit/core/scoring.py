@@ -5,6 +5,7 @@ completeness = 100 × answered / applicable. Full precision everywhere; rounding
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +21,7 @@ from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_ga
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
+from qmskit.core.reassess import carried_over
 from qmskit.core.scales import NA, answer_points, normalize_answers
 from qmskit.errors import ResponsesError, msg
 
@@ -95,7 +97,7 @@ def _by_question(arrays: ChecklistArrays, responses: pd.DataFrame) -> tuple[dict
 
 
 def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta: dict | None = None, *,
-          source: str | Path | None = None) -> Assessment:
+          source: str | Path | None = None, reverify_marks: Iterable[str] = ()) -> Assessment:
     """Score one office. ``responses`` is a frame from :func:`read_responses` or a path to a file.
 
     Array arithmetic over the checklist's cached arrays (:mod:`qmskit.core.arrays`): the office's answers
@@ -104,9 +106,10 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     """
     if isinstance(responses, (str, Path)):
         source = source or responses
-        from qmskit.io.responses import read_responses  # the file edge, only for the path form
+        from qmskit.io.responses import evidence_marks, read_responses  # the file edge, only for the path form
 
         file_meta, responses = read_responses(responses, checklist)
+        reverify_marks = tuple(reverify_marks) or evidence_marks()
         meta = {**file_meta, **(meta or {})}
     cl = load_checklist(checklist)
     arrays = checklist_arrays(cl)
@@ -123,6 +126,9 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     for col in ("answer", *_TEXT_COLUMNS):
         q[col] = pd.Series(given[col], index=q.index, dtype=object)  # object: None stays None, not NaN
     q["excluded_by"] = pd.Series(excluded_by, index=q.index, dtype=object)
+    # evidence still only carried over from the previous assessment (re-verify mark) was not seen this time
+    carried = carried_over(given["evidence"], reverify_marks)
+    q["evidence_carried"] = carried
     q["points"] = points
     q["applicable"] = applicable
     q["answered"] = answered
@@ -142,7 +148,7 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     severity, reason = classify_gaps(cl, points[None, :])
     severity, reason = severity[0], reason[0]
     gaps = ranked_gaps(q, arrays.q_clause_order, severity, reason)
-    evidenced = given["evidence"] != ""
+    evidenced = (given["evidence"] != "") & ~carried
     with np.errstate(invalid="ignore"):
         met = points >= 1
     unsupported = answered & met & ~evidenced
@@ -162,10 +168,12 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
         minor_clauses=in_document_order(SEVERITY_RANK[Severity.MINOR]),
         prerequisites_missing=ids[prereq_missing].tolist(),
         unsupported_key=ids[unsupported & key].tolist(),
-        unsupported=ids[unsupported].tolist())
+        unsupported=ids[unsupported].tolist(),
+        carried=ids[unsupported & carried].tolist())
     band, reasons = readiness_verdict(facts, cl.thresholds)
 
     unjustified = ~applicable & (notes == "") & pd.isna(excluded_by)  # an exclusion is its justification
+    # the key is the warning's code (core.model.NA_UNJUSTIFIED): the report finds these by it
     warnings_ = [msg("scoring.na_unjustified", id=qid) for qid in ids[unjustified]] + exclusion_warnings
     kpis, kpi_findings = evaluate_kpis(cl, meta.get("kpis"))  # KPI targets: observations, never scores
     return Assessment(
@@ -263,9 +271,11 @@ _ROWS = 1 << 22     # tidy rows scattered at a time: temporaries of a few tens o
 _CELLS = 1 << 19    # office × question cells scored at a time (a block of offices)
 
 
-def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None) -> ManyScores:
+def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.DataFrame | None = None, *,
+               reverify_marks: Iterable[str] = ()) -> ManyScores:
     """Score N offices at once from a tidy frame with columns office, id, answer (raw or canonical) and
-    optionally ``evidence`` (without it every "yes" counts as evidenced). ``kpi_values`` (office, id,
+    optionally ``evidence`` (without it every "yes" counts as evidenced; evidence starting with one of
+    ``reverify_marks`` is carried over, not seen, as in :func:`score`). ``kpi_values`` (office, id,
     value) counts missed KPI targets as observations; they never change scores or bands.
 
     On integer codes throughout: each column is factorized once (categorical columns give their codes
@@ -307,7 +317,8 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     if evidenced is not None:
         ev_codes, ev_values = _codes(tidy["evidence"])
         ev_text = pd.Series(ev_values, dtype=object)
-        ev_given = np.append((ev_text.notna() & (ev_text.astype(str).str.strip() != "")).to_numpy(dtype=bool), False)
+        ev_seen = (ev_text.notna() & (ev_text.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+        ev_given = np.append(ev_seen & ~carried_over(ev_text.to_numpy(dtype=object), reverify_marks), False)
     for start in range(0, len(tidy), _ROWS):
         stop = start + _ROWS
         flat = office_codes[start:stop].astype(np.int64) * n_q + q_of_id[id_codes[start:stop]]

@@ -23,7 +23,7 @@ from qmskit.core.scoring import score
 from qmskit.errors import QmskitError
 from qmskit.forms.question_card import QuestionCard
 from qmskit.forms.session import CONFLICT, SAVED, ResponsesSession
-from qmskit.i18n.catalog import check_lang, msg, reason_text, say, t
+from qmskit.i18n.catalog import check_lang, msg, reason_text, reverify_marks, say, t
 from qmskit.i18n.numbers import fmt_number
 from qmskit.io.xlsx import META_LABELS
 from qmskit.render.templating import render
@@ -282,7 +282,8 @@ class AssessmentForm:
         self.timings["rescore"] = time.perf_counter() - t0
 
     def _score(self) -> None:
-        self.assessment = score(self.checklist, self._session().frame(), self._session().meta)
+        self.assessment = score(self.checklist, self._session().frame(), self._session().meta,
+                                reverify_marks=reverify_marks())
         q = self.assessment.questions
         self._points = dict(zip(q["id"], q["points"]))
 
@@ -365,7 +366,8 @@ class AssessmentForm:
         self.status_html.value = render(
             "form/status.html.j2", lang=lang, status=status, error=say(s.error, lang) if s.error else "", path=str(s.path),
             when=s.saved_at.strftime("%H:%M:%S") if status == SAVED and s.saved_at else "",
-            copy_path=str(s.copy_path) if s.copy_path is not None else "")
+            copy_path=str(s.copy_path) if s.copy_path is not None else "",
+            kept_from=str(s.kept_from) if s.kept_from is not None else "")
         self.conflict_box.layout.display = "" if status == CONFLICT else "none"
 
     # ------------------------------------------------------------------ conflicts, language, report

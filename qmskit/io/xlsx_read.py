@@ -6,10 +6,11 @@ XFD1048576) make it allocate hundreds of GB and abort the whole process; openpyx
 pads every row to the ``<dimension>`` the file claims. So before either looks at a file, :func:`prescan`
 checks what the zip central directory declares (total expanded size, member count), refuses XML
 entity declarations (XXE, "billion laughs"), and streams each worksheet's XML to find how far its rows
-and cells really reach — without building anything: a few numpy passes over the bytes vouch for a sheet
-written the usual way (every tag opening with one plain ``r="A1"``), anything else is walked tag by tag with
-every reference as readers accept it (either quotes, spaces, zero padding, namespace prefixes, a second
-``r``). Only a workbook within the limits of :mod:`qmskit.io.limits` reaches calamine.
+and cells really reach — without building anything: one compiled pattern (a short part) or a few numpy
+passes over the bytes (a longer one) vouch for a sheet written the usual way (every tag opening with one
+plain ``r="A1"``), anything else is walked tag by tag with every reference as readers accept it (either
+quotes, spaces, zero padding, namespace prefixes, a second ``r``). Only a workbook within the limits
+of :mod:`qmskit.io.limits` reaches calamine.
 
 :func:`open_workbook` returns sheets whose ``iter_rows(min_row=, values_only=True)`` yields tuples the
 way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whole number, dates as
@@ -60,10 +61,50 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 # exact walk below, which follows every tag as readers place it and names the row or column in its message.
 _LEAD, _TAIL = 8, 16           # zero bytes around a chunk, so every look-behind and look-ahead stays inside
 _FAST_MAX = 4 << 20            # a longer stretch (a text run of megabytes: refused later anyway) is walked
-_WALK_AT_ONCE = 16 << 10       # a member at most this long (as its zip entry declares) is walked, not fast-checked ...
-_WALK_SHEET_AT_ONCE = 1 << 10  # ... but a worksheet (xl/worksheets/) only up to this: a few KB of cells walk
-                               # slower than the fast check (a Python step per tag), the theme and styles
-                               # (which a relationship names, so they are scanned as sheets) walk faster
+_ONE_PATTERN_MAX = 32 << 10    # a stretch at most this long is checked with one compiled pattern (_SMALL_CHECK):
+                               # the numpy passes' fixed cost (a few dozen calls) is more than its whole scan
+                               # there, while on a sheet of hundreds of KB they cost a third of the pattern's
+
+
+def _numbers_up_to(n: int) -> bytes:
+    """A pattern of the decimal numbers 1..n as the fast check accepts them (digits only, no leading zero)."""
+    s = str(n)
+    alternatives = [b"[1-9]" + b"[0-9]" * (digits - 1) for digits in range(1, len(s))]
+    for i, ch in enumerate(s):
+        low, top = (1 if i == 0 else 0), int(ch) - 1
+        if top >= low:
+            alternatives.append(s[:i].encode() + b"[%d-%d]" % (low, top) + b"[0-9]" * (len(s) - i - 1))
+    alternatives.append(s.encode())
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+def _columns_up_to(n: int) -> bytes:
+    """A pattern of the column letters of columns 1..n (capitals: A..Z, AA..); n from 26 to 702 (ZZ)."""
+    if not 26 <= n <= 702:
+        raise ValueError(n)
+    alternatives = [b"[A-Z]"]
+    full = (n - 26) // 26            # first letters whose 26 columns all fit
+    if full:
+        alternatives.append(b"[A-%c][A-Z]" % (64 + full))
+    rest = n - 26 - full * 26        # the columns of the next first letter that fit
+    if rest:
+        alternatives.append(b"%c[A-%c]" % (65 + full, 64 + rest))
+    return b"(?:" + b"|".join(alternatives) + b")"
+
+
+# The fast check of a short stretch in one compiled pattern, the same rules as the numpy passes: it finds
+# every tag that decides something — "<!" (a comment, CDATA or DTD: the exact scan looks at those), a row or
+# cell tag that does not open with a plain reference within the limits (' r="A1"', ' r="1"') or carries
+# another r attribute (an "r" that does not continue a longer name), a row or cell tag with a namespace
+# prefix, every <v> and <f> (plain or prefixed) — and nothing else, so a plain cell costs one match attempt.
+_NAME_END = rb"[\x00-\x20/>]"
+_TAG_REST = rb"""[^<>"'r]*(?:(?:"[^"<]*"|'[^'<]*'|(?<=[\w.-])r)[^<>"'r]*)*>"""
+_SMALL_CHECK = re.compile(
+    rb"<([fv](?=" + _NAME_END + rb")"
+    rb"|c(?=" + _NAME_END + rb")(?! r=\"" + _columns_up_to(MAX_COLUMNS) + _numbers_up_to(MAX_ROWS) + rb'"' + _TAG_REST + rb")"
+    rb"|row(?=" + _NAME_END + rb")(?! r=\"" + _numbers_up_to(MAX_ROWS) + rb'"' + _TAG_REST + rb")"
+    rb"|!|[^\x00-\x20/<>!?]*:(?:c|row|v|f)(?=" + _NAME_END + rb"))")
+_PLAIN_FOUND = frozenset((b"f", b"v"))
 
 
 # The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
@@ -104,7 +145,7 @@ class _Scratch(threading.local):
         if n > self.size:
             self.size = max(n, 1 << 18)
             self.data = np.zeros(_LEAD + self.size + _TAIL, dtype=np.uint8)
-            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(2)]
+            self.masks = [np.empty(_LEAD + self.size + _TAIL, dtype=bool) for _ in range(3)]
         return self.data, self.masks
 
 
@@ -118,7 +159,9 @@ def _plain_and_near(part: bytes) -> bool:
 
 def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     """How many <v> tags this stretch of sheet XML may hold (at least as many as _V_TAG finds: the shared
-    text bound) when the fast check vouches for it (see above); None: walk it. ``formula[0]`` is set when
+    text bound) when the fast check vouches for it (see above); None: walk it. A stretch of at most
+    _ONE_PATTERN_MAX goes to :func:`_small_check` (the same rules in one compiled pattern); the rest of this
+    docstring is the numpy form. ``formula[0]`` is set when
     the stretch may hold an <f> tag (a tag named "f" after a "<" or a ":"; qmskit.io.formulas reads those).
 
     Two whole-chunk passes find every "<" and ":" (a namespace prefix) at once, and count every "r" after a
@@ -131,14 +174,14 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
     n = len(part)
     if n > _FAST_MAX:
         return None
-    if not n:
-        return 0
+    if n <= _ONE_PATTERN_MAX:
+        return _small_check(part, formula)
     data, masks = _SCRATCH.get(n)
     size = _LEAD + n + _TAIL
     a = data[:size]
     a[_LEAD:_LEAD + n] = np.frombuffer(part, dtype=np.uint8)
     a[_LEAD + n:] = 0  # (the leading bytes are never written: always zero)
-    found, other = masks[0][:size], masks[1][:size]
+    found, other, third = masks[0][:size], masks[1][:size], masks[2][:size]
     np.equal(a, 60, out=found)                               # every "<" ...
     found |= np.equal(a, 58, out=other)                      # ... and every ":"
     heads = np.flatnonzero(found)                            # as indexes into a
@@ -171,14 +214,35 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
             return None
     # every "r" after a space (a byte <= 32) and before "=" or a space, counted in whole-chunk passes
     body, before, follows = a[1:-1], a[:-2], a[2:]
+    # (into the scratch masks: a fresh array of the chunk's size costs its page faults)
     r_after_space = np.equal(body, 114, out=found[1:-1])
     r_after_space &= np.less_equal(before, 32, out=other[1:-1])
-    closes = np.equal(follows, 61, out=other[2:]) | (follows <= 32)
-    if int(np.count_nonzero(r_after_space & closes)) != len(cells) + len(rows):
+    closes = np.less_equal(follows, 32, out=third[2:])
+    closes |= np.equal(follows, 61, out=other[2:])
+    r_after_space &= closes
+    if int(np.count_nonzero(r_after_space)) != len(cells) + len(rows):
         return None                                         # an r attribute besides the tags' own references
     starts = np.concatenate((cells, rows))
     if not _references_near(a, starts, np.arange(len(starts)) < len(cells)):
         return None
+    return v_tags
+
+
+def _small_check(part: bytes, formula: list[bool] | None) -> int | None:
+    """:func:`_fast_check` of a short stretch, with _SMALL_CHECK."""
+    found = _SMALL_CHECK.findall(part)
+    kinds = set(found)
+    v_tags = found.count(b"v")
+    for kind in kinds - _PLAIN_FOUND:   # (none in a usual sheet)
+        local = kind.rpartition(b":")[2]
+        if kind in (b"!", b"c", b"row") or local in (b"c", b"row"):
+            return None
+        if local == b"v":
+            v_tags += found.count(kind)
+        else:
+            kinds.add(b"f")
+    if formula is not None and b"f" in kinds:
+        formula[0] = True
     return v_tags
 
 
@@ -390,12 +454,8 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                 table = _SharedText() if shared_strings else None
                 counted = counts.v_tags, counts.sheet_bytes
                 keep: list[bytes] | None = [] if held is not None else None
-                # a small member is walked at once: the fast check's fixed cost (a few dozen numpy calls)
-                # is more than the exact walk of a few KB, the scan the fast one only ever stands in for
-                small = info.file_size <= (_WALK_SHEET_AT_ONCE if info.filename.startswith("xl/worksheets/")
-                                           else _WALK_AT_ONCE)
-                if small or not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
-                                             formulas=formulas, keep=keep, data=rels.get(info)):
+                if not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
+                                    formulas=formulas, keep=keep, data=rels.get(info)):
                     counts.v_tags, counts.sheet_bytes = counted
                     # the exact scan records the strings afresh: the fast one stopped where it gave up,
                     # and a string after that point must still be bounded
@@ -632,31 +692,41 @@ _WORKSHEET_TAG = re.compile(rb"""(?:\xef\xbb\xbf)?\s*(?:<\?xml(?:[^<>"']|"[^"]*"
 _NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
 
 
+def _merged_cells_at(data: bytes) -> int | None:
+    """Where in a worksheet's XML the empty <mergeCells> goes (just after its root tag); None when it opens
+    otherwise."""
+    m = _WORKSHEET_TAG.match(data)
+    return None if m is None else m.end()
+
+
 def _merged_cells_skipped(data: bytes) -> bytes | None:
     """A worksheet's XML with the empty <mergeCells> after its root tag; None when it opens otherwise."""
-    m = _WORKSHEET_TAG.match(data)
-    return None if m is None else data[:m.end()] + _NO_MERGED_CELLS + data[m.end():]
+    at = _merged_cells_at(data)
+    return None if at is None else data[:at] + _NO_MERGED_CELLS + data[at:]
 
 
 def stored_copy(members: Held) -> bytes:
     """A zip of ``members`` (name, bytes, CRC-32) stored as they are, uncompressed: what calamine then reads
     costs no second inflate, and nothing the pre-scan did not see is in it. Each worksheet under
     xl/worksheets/ gets the empty <mergeCells> (see above)."""
-    out: list[bytes] = []
+    out: list[bytes | memoryview] = []
     offset = 0
     central = []
     for name, data, crc in members:
-        if name.startswith("xl/worksheets/"):
-            skipped = _merged_cells_skipped(data)
-            if skipped is not None:
-                data, crc = skipped, zlib.crc32(skipped)
+        pieces: tuple[bytes | memoryview, ...] = (data,)
+        at = _merged_cells_at(data) if name.startswith("xl/worksheets/") else None
+        if at is not None:  # (the sheet is not copied to put it in: the pieces are joined once, below)
+            view = memoryview(data)
+            pieces = (view[:at], _NO_MERGED_CELLS, view[at:])
+            crc = zlib.crc32(pieces[2], zlib.crc32(_NO_MERGED_CELLS, zlib.crc32(pieces[0])))
+        size = len(data) + (len(_NO_MERGED_CELLS) if at is not None else 0)
         raw = name.encode("utf-8")
         # version 2.0, flag bit 11: the name is UTF-8; method 0 (stored); no time, no extra field
-        fixed = struct.pack("<HHHHHIIIHH", 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(raw), 0)
+        fixed = struct.pack("<HHHHHIIIHH", 20, 0x800, 0, 0, 0x21, crc, size, size, len(raw), 0)
         central.append(struct.pack("<IH", 0x02014B50, 20) + fixed + struct.pack("<HHHII", 0, 0, 0, 0, offset) + raw)
         local = struct.pack("<I", 0x04034B50) + fixed + raw
-        out += (local, data)
-        offset += len(local) + len(data)
+        out += (local, *pieces)
+        offset += len(local) + size
     size = sum(map(len, central))
     out += central
     out.append(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), size, offset, 0))

@@ -24,7 +24,15 @@ from markupsafe import Markup
 
 from qmskit import __version__
 from qmskit.core.assessment import Assessment
-from qmskit.core.model import DOC_STATUSES, SEVERITIES, TOL, Band, Reason, ReasonCode  # SEVERITIES: register groups
+from qmskit.core.model import (  # SEVERITIES: register groups
+    DOC_STATUSES,
+    NA_UNJUSTIFIED,  # the code of the warnings the n/a table shows
+    SEVERITIES,
+    TOL,
+    Band,
+    Reason,
+    ReasonCode,
+)
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
 from qmskit.i18n.numbers import fmt_number
@@ -754,15 +762,18 @@ def docinfo_html(a: Assessment, lang: str = "en") -> Markup:
 
 
 def _question_rows(by_id: dict[Any, dict[str, Any]], ids: list[str], lang: str,
-                   who: dict[str, str] | None = None) -> list[dict[str, Any]]:
+                   who: dict[str, str] | None = None, *, carried_note: bool = False) -> list[dict[str, Any]]:
     """The rows of the questions ``ids`` (``by_id``: the questions' records by id; ids are unique, the
-    checklist loader refuses a duplicate); ``who``: who answered each (a merged file)."""
+    checklist loader refuses a duplicate); ``who``: who answered each (a merged file); ``carried_note``:
+    flag the rows whose evidence is only carried over from the previous assessment (not re-verified)."""
     rows = []
     for qid in ids:
         r = by_id[qid]
         rows.append({"ref": question_ref(r["clause"], r["id"]), "requirement": question_text(r, lang),
                      "answer": answer_label(r["answer"], lang), "evidence": _text(r["evidence"]),
-                     "notes": _text(r["notes"]), "answered_by": (who or {}).get(str(qid), "")})
+                     "notes": _text(r["notes"]), "answered_by": (who or {}).get(str(qid), ""),
+                     # a "yes" listed as without evidence though its evidence cell has text: why
+                     "carried": carried_note and bool(r.get("evidence_carried", False))})
     return rows
 
 
@@ -795,15 +806,27 @@ def attention_html(a: Assessment, lang: str = "en") -> Markup:
                   Column("notes", t("col_notes", lang), "32%")]
     # the questions read once (only the columns shown), then looked up by id for each of the three lists
     records = _records(a.questions, ["id", "clause", "answer", "evidence", "notes", "excluded_by",
-                                     *_text_columns(lang)])
+                                     "evidence_carried", *_text_columns(lang)])
     by_id = {r["id"]: r for r in records}
     na_ids = [r["id"] for r in records if r["answer"] == "n/a"]
     who = _answered_by(a)
     return render("report/attention.html.j2", lang=lang, columns=columns, na_columns=na_columns,
                   unanswered=_question_rows(by_id, a.unanswered, lang, who),
-                  unsupported=_question_rows(by_id, a.unsupported, lang, who), na=_na_groups(by_id, na_ids, lang, who),
+                  unsupported=_question_rows(by_id, a.unsupported, lang, who, carried_note=True),
+                  na=_na_groups(by_id, na_ids, lang, who),
                   n_na=len(na_ids),
-                  warnings=[say(w, lang) for w in a.warnings if "is n/a without a justification" not in w])
+                  warnings=_warning_lines(a.warnings, lang), n_warnings=len(a.warnings))
+
+
+def _warning_lines(warnings: Sequence[object], lang: str) -> list[str]:
+    """The report's warnings, one line per warning that ``score`` and ``validate-responses`` give (so the
+    counts agree): the n/a answers without a justification, already flagged each in the n/a table, are said
+    in one line that points there. Picked by code (the Message's catalog key), never by their words."""
+    n_unjustified = sum(1 for w in warnings if getattr(w, "key", None) == NA_UNJUSTIFIED)
+    lines = [say(w, lang) for w in warnings if getattr(w, "key", None) != NA_UNJUSTIFIED]
+    if n_unjustified:
+        lines.append(tn("warnings_na_in_table", n_unjustified, lang))
+    return lines
 
 
 def _register_ids(questions: pd.DataFrame) -> set[Any]:
@@ -887,14 +910,28 @@ def method_html(a: Assessment, lang: str = "en") -> Markup:
 
 
 def rerun_command(parameters: dict) -> str:
-    """The shell command that re-creates this report: the responses file by name, the output folder that
-    was actually used (as the user gave it; "reports" when unknown) and every option that was set."""
+    """The shell command that re-creates this report, run from the responses file's folder: the file by
+    name, the output folder that was used, the brand file and action plan relative to that folder (given
+    as absolute paths, as build_report and the batch pass them; a relative one is taken as it is), and
+    every option that was set (``--pdf`` too)."""
+    import os
     import shlex
+    folder = Path(str(parameters.get("responses", ""))).parent
+
+    def from_folder(value: Any) -> str:
+        path = Path(str(value))
+        if not path.is_absolute():
+            return str(path)
+        try:
+            return os.path.relpath(path, folder)
+        except ValueError:  # another drive (Windows): only the absolute path reaches it
+            return str(path)
+
     out_dir = parameters.get("out_dir")
     cmd = ["qmskit", "report", Path(str(parameters.get("responses", ""))).name, "-o",
-           str(out_dir) if not _blank(out_dir) else "reports"]
+           from_folder(out_dir) if not _blank(out_dir) else "reports"]
     if not _blank(parameters.get("brand")):
-        cmd += ["--brand", Path(str(parameters["brand"])).name]
+        cmd += ["--brand", from_folder(parameters["brand"])]
     if not _blank(parameters.get("audience")) and parameters["audience"] != "internal":
         cmd += ["--audience", str(parameters["audience"])]
     if parameters.get("lang"):
@@ -904,7 +941,9 @@ def rerun_command(parameters: dict) -> str:
     if not _blank(parameters.get("title")):
         cmd += ["--title", str(parameters["title"])]
     if not _blank(parameters.get("actions")):
-        cmd += ["--actions", Path(str(parameters["actions"])).name]
+        cmd += ["--actions", from_folder(parameters["actions"])]
+    if parameters.get("pdf") is True:
+        cmd.append("--pdf")
     return shlex.join(cmd)
 
 

@@ -248,7 +248,7 @@ def test_warm_notebook_is_the_same_as_papermills(isolation, offices):
     cold = notebook.execute_notebook(notebook.bundled_notebook("report"),
                                      {"responses": str(offices["b"].resolve()), "checklist": None, "lang": "en",
                                       "title": None, "brand": None, "audience": "internal", "report_seq": 2,
-                                      "out_dir": str(out)})  # the batch's folder, for the re-run line
+                                      "out_dir": str(out.resolve()), "pdf": False})  # for the re-run line
     assert warm.metadata.papermill.parameters == cold.metadata.papermill.parameters
     assert [c.get("execution_count") for c in warm.cells] == list(range(1, len(warm.cells) + 1))
     warm_cells, cold_cells = _normalise(warm), _normalise(cold)

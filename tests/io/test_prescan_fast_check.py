@@ -1,7 +1,9 @@
 """The .xlsx pre-scan's fast check (qmskit.io.xlsx_read._plain_and_near) only ever vouches for sheet XML
 that the exact walk (_walk, the one that names the row or column in its message) also lets through, so
 every hostile reference form still reaches the walk and is refused with the same line; and it does vouch
-for the sheets qmskit, Excel and LibreOffice write (otherwise the speed is not real)."""
+for the sheets qmskit, Excel and LibreOffice write (otherwise the speed is not real). Both of its forms are
+held to that: one compiled pattern for a stretch up to _ONE_PATTERN_MAX, numpy passes for a longer one
+(each test runs on the bare sheet and on one padded past that length)."""
 from __future__ import annotations
 
 import zipfile
@@ -14,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from qmskit.errors import ResponsesError
 from qmskit.io.limits import MAX_COLUMNS
-from qmskit.io.xlsx_read import _V_TAG, _fast_check, _plain_and_near, _walk
+from qmskit.io.xlsx_read import _ONE_PATTERN_MAX, _V_TAG, _fast_check, _plain_and_near, _walk
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEAD = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -24,10 +26,16 @@ def cell(ref: str, text: str = "x") -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def sheet(*rows: str) -> bytes:
+def sheet(*rows: str, pad: bool = False) -> bytes:
     body = "".join(rows) or "<row r=\"1\">" + cell("A1") + "</row>"
     header = '<row r="1">' + cell("A1", "ID") + cell("B1", "Answer") + "</row>"
-    return (HEAD + header + body + "</sheetData></worksheet>").encode()
+    return (HEAD + header + body + (PAD if pad else "") + "</sheetData></worksheet>").encode()
+
+
+# plain cells enough to take a stretch past _ONE_PATTERN_MAX, to the numpy passes
+PAD = '<row r="4000">' + "".join(cell(f"{c}4000", "plain text") for c in "ABCDEFGHIJ") + "</row>"
+PAD *= _ONE_PATTERN_MAX // len(PAD) + 1
+PADDED = pytest.mark.parametrize("pad", [False, True], ids=["one-pattern", "numpy"])
 
 
 def walk_passes(part: bytes) -> bool:
@@ -68,16 +76,18 @@ HOSTILE = {
 }
 
 
+@PADDED
 @pytest.mark.parametrize("name", HOSTILE)
-def test_the_fast_check_leaves_every_odd_or_far_form_to_the_walk(name):
-    part = sheet(HOSTILE[name])
+def test_the_fast_check_leaves_every_odd_or_far_form_to_the_walk(name, pad):
+    part = sheet(HOSTILE[name], pad=pad)
     assert not _plain_and_near(part)
 
 
-@pytest.mark.parametrize("ref", ["A1", "GR1", "GR5000", "Z99", "AA10", "B4999"])
-def test_plain_references_within_the_limits_are_vouched_for(ref):
+@PADDED
+@pytest.mark.parametrize("ref", ["A1", "GR1", "GR5000", "Z99", "AA10", "B4999", "FZ10", "G1", "A1000", "A4000"])
+def test_plain_references_within_the_limits_are_vouched_for(ref, pad):
     row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    part = sheet(f'<row r="{row}">' + cell(ref) + "</row>")
+    part = sheet(f'<row r="{row}">' + cell(ref) + "</row>", pad=pad)
     assert _plain_and_near(part) and walk_passes(part)
 
 
@@ -109,10 +119,10 @@ PIECES = ['<row r="{r}">', "</row>", '<c r="{col}{r}" s="1" t="inlineStr"><is><t
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, len(PIECES) - 1), st.integers(1, 9999), st.integers(1, 18_278)),
-                min_size=1, max_size=40))
-def test_whatever_the_fast_check_vouches_for_the_walk_passes(pieces):
+                min_size=1, max_size=40), st.booleans())
+def test_whatever_the_fast_check_vouches_for_the_walk_passes(pieces, pad):
     body = "".join(PIECES[i].format(r=r, col=get_column_letter(c)) for i, r, c in pieces)
-    part = (HEAD + body).encode()
+    part = (HEAD + body + (PAD if pad else "")).encode()
     v_tags = _fast_check(part)
     if v_tags is not None:
         assert walk_passes(part), body
@@ -128,11 +138,33 @@ def test_whatever_the_fast_check_vouches_for_the_walk_passes(pieces):
     ('<row r="2">' + cell("A2") + '</row></sheetData><dataValidations count="1"><dataValidation sqref="A2" '
      'type="list"><formula1>"yes,no"</formula1></dataValidation></dataValidations>', False),
 ])
-def test_the_fast_check_tells_formula_cells_from_a_data_validation(body, formula):
+@PADDED
+def test_the_fast_check_tells_formula_cells_from_a_data_validation(body, formula, pad):
     """Every sheet qmskit writes has a list validation (<formula1>): taking it for a formula cell sent each
     of them through the formula parse (qmskit.io.formulas), ten times the cost of the whole read."""
     seen = [False]
-    if _fast_check(sheet(body), seen) is None:  # a prefixed tag: the walk's byte search decides (it finds x:f)
+    if _fast_check(sheet(body, pad=pad), seen) is None:  # a prefixed tag: the walk's byte search decides (it finds x:f)
         assert formula
         return
     assert seen[0] == formula
+
+
+@pytest.mark.parametrize("limit", [1, 9, 10, 99, 200, 5000, 4321, 10_000])
+def test_the_pattern_of_row_numbers_takes_exactly_one_to_the_limit(limit):
+    import re
+
+    from qmskit.io.xlsx_read import _numbers_up_to
+    pattern = re.compile(_numbers_up_to(limit))
+    taken = [n for n in range(0, limit * 3 + 10) if pattern.fullmatch(str(n).encode())]
+    assert taken == list(range(1, limit + 1))
+    assert not pattern.fullmatch(b"01") and not pattern.fullmatch(b"")
+
+
+@pytest.mark.parametrize("limit", [26, 27, 52, 200, 701, 702])
+def test_the_pattern_of_column_letters_takes_exactly_one_to_the_limit(limit):
+    import re
+
+    from qmskit.io.xlsx_read import _columns_up_to
+    pattern = re.compile(_columns_up_to(limit))
+    taken = [c for c in range(1, 18_279) if pattern.fullmatch(get_column_letter(c).encode())]
+    assert taken == list(range(1, limit + 1))
