@@ -43,6 +43,15 @@ _VALUE_ATTR = re.compile(r"value|formula")   # office:value, office:string-value
 # A sheet at the limits written cell by cell (5,000 x 200 text cells, 4 tags each: the cell and its paragraph,
 # opened and closed) has ~4 million tags; more is no responses file, and each tag costs the walk ~2 µs
 _MAX_TAGS = 5 * MAX_ROWS * MAX_COLUMNS
+# ... and each attribute costs the walk ~1 µs more (expat builds a dict of them for every element; 300 on each
+# cell made a 2 MB file take 19 s). Counted as "=" signs (each attribute has one; values and text may add
+# more): a sheet at the limits holds ~3 a cell, one of formulas ~5
+_MAX_EQUALS = 8 * MAX_ROWS * MAX_COLUMNS
+# calamine builds every table of content.xml when it opens the file (not only the sheets asked for), each
+# as the rectangle from A1 to its last cell with content, ~31 MB a million cells: 30 tables of 5,000 x 200
+# numbers (each within the sheet limits, no text, an 800-byte file) aborted the process at 1 GB. All tables'
+# rectangles together stay within two sheets at the limits.
+_MAX_CELLS = 2 * MAX_ROWS * MAX_COLUMNS
 _TEXT_ATTRS = frozenset({"string-value", "date-value", "time-value", "formula"})  # copied as text into each cell
 # the elements the walk follows, by local name (any prefix); every other element is _OTHER
 _OTHER, _TABLE, _ROW, _CELL, _SPACES, _PARAGRAPH = range(1, 7)
@@ -115,6 +124,8 @@ class _Extent:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.text_bytes = 0          # text calamine builds, each copy counted (all members, all tables)
+        self.cells = 0               # cells of the tables closed so far, each its rectangle (all members)
+        self.reach = (0, 0)          # (rows, columns) of this table's rectangle so far
         self.table = ""
         self.tables = 0              # open tables (1 inside one; a table inside a table is refused)
         self.rows = 0                # rows of this table so far, repeats counted
@@ -136,13 +147,17 @@ class _Extent:
         parser.CharacterDataHandler = self._text
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self._damaged
         self.table, self.tables, self.rows, self.row, self.col, self.cell = "", 0, 0, None, 0, None
+        self.reach = (0, 0)
         try:
-            tags = 0
+            tags = equals = 0
             with zf.open(info) as fh:   # counted first (C speed): the walk's Python work is bounded before it starts
                 while chunk := fh.read(_CHUNK):
                     tags += chunk.count(b"<")
+                    equals += chunk.count(b"=")
             if tags > _MAX_TAGS:
                 self._refuse(msg("ods.too_many_tags", member=info.filename, limit=_MAX_TAGS))
+            if equals > _MAX_EQUALS:
+                self._refuse(msg("ods.too_many_attributes", member=info.filename, limit=_MAX_EQUALS))
             with zf.open(info) as fh:
                 while chunk := fh.read(_CHUNK):
                     parser.Parse(chunk, False)
@@ -190,6 +205,10 @@ class _Extent:
                     self._refuse(msg("ods.too_many_rows", sheet=self.table, row=first + row_copies, limit=MAX_ROWS))
                 if self.col + n > MAX_COLUMNS:
                     self._refuse(msg("ods.too_many_columns", sheet=self.table, col=self.col + n, limit=MAX_COLUMNS))
+                rows, cols = self.reach
+                self.reach = rows, cols = max(rows, first + row_copies), max(cols, self.col + n)
+                if self.cells + rows * cols > _MAX_CELLS:
+                    self._refuse(msg("ods.too_many_cells", n=self.cells + rows * cols, limit=_MAX_CELLS))
                 values = "".join(v for k, v in attrs.items() if k.rpartition(":")[2] in _TEXT_ATTRS)
                 if values:
                     self._add(len(values), len(values.encode("utf-8", "surrogatepass")))
@@ -201,7 +220,7 @@ class _Extent:
         elif kind == _TABLE:
             if self.tables or self.row is not None:
                 self._damaged()          # a table inside a table or a cell: calamine misreads or skips it
-            self.table, self.tables, self.rows = attrs.get("table:name", ""), 1, 0
+            self.table, self.tables, self.rows, self.reach = attrs.get("table:name", ""), 1, 0, (0, 0)
         elif self.cell is None:
             return
         elif kind == _SPACES:                                # <text:s text:c="N"/>: N spaces
@@ -264,6 +283,8 @@ class _Extent:
             self.row = None
         elif kind == _TABLE and self.tables and self.row is None:
             self.tables = 0
+            self.cells += self.reach[0] * self.reach[1]
+            self.reach = (0, 0)
         else:
             self._damaged()              # a closing tag that closes nothing open here
 

@@ -361,6 +361,46 @@ def test_ods_with_millions_of_empty_cells_is_refused_quickly(corpus):
     run.assert_one_line_error("empty-cells.ods", "more than 5,000,000 XML tags")
 
 
+def test_ods_many_tables_each_within_the_sheet_limits(corpus):
+    """30 tables of 5,000 x 200 numbers, each within the sheet limits and without text, an 800-byte file:
+    calamine builds every table when it opens the file (~31 MB a million cells) and aborted the process."""
+    tables = _ods_rows("1", ANSWER_CELLS) + "".join(_ods_rows("5000", FLOAT_CELLS, table=f"T{i}") for i in range(30))
+    path = ods(corpus / "many-tables.ods", tables)
+    assert path.stat().st_size < 4096
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(
+        "many-tables.ods", "its sheets together span", "the limit is 2,000,000")
+
+
+def test_ods_two_full_tables_are_read(corpus):
+    """Within the bound: the Assessment sheet and one table of 5,000 x 200 numbers (an office's own sheet)."""
+    tables = (_ods_rows("1", ods_cell("ID") + ods_cell("Answer")) [:-len("</table:table>")]
+              + "<table:table-row>" + ods_cell("4.1-a") + ods_cell("yes") + "</table:table-row></table:table>"
+              + _ods_rows("5000", FLOAT_CELLS, table="Figures"))
+    path = ods(corpus / "two-tables.ods", tables)
+    run = run_cli(["score", "--json", path], cwd=corpus)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert '"answer": "yes"' in run.stdout and run.peak_mb <= 500
+
+
+def test_ods_cells_with_hundreds_of_attributes_are_refused_by_counting(corpus):
+    """60,000 empty cells of 300 attributes each (190 MB expanded, a 2 MB file): the walk took 19 s of CPU
+    (expat builds every attribute dict); refused by counting "=" signs, before the walk."""
+    import zipfile
+    attrs = " ".join(f'x:a{i}="1"' for i in range(300))
+    rows = ("<table:table-row>" + f"<table:table-cell {attrs}/>" * 100 + "</table:table-row>") * 50
+    head, tail = ods_content('<table:table table:name="Assessment">@</table:table>').replace(
+        "<office:document-content ", '<office:document-content xmlns:x="urn:x" ').encode().split(b"@")
+    path = corpus / "attributes.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        with zf.open("content.xml", "w", force_zip64=True) as fh:
+            fh.write(head)
+            for _ in range(12):
+                fh.write(rows.encode())
+            fh.write(tail)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("attributes.ods", "more than 8,000,000 XML attributes")
+
+
 def test_ods_as_libreoffice_writes_it_is_read(corpus):
     """LibreOffice ends every row with a run of empty cells and every sheet with a run of a million empty
     rows; a cell may carry a comment; both value-type spellings; all within the limits."""
