@@ -102,6 +102,8 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
                           Text(str(p.overdue), style="bold red" if p.overdue else ""),
                           str(p.done_without_evidence), str(p.done_not_verified), str(p.verified))
         console().print(table)
+        # "done, no evidence" counts done and verified actions alike: it overlaps the next two columns
+        console().print(Text(plain(t("cli.status.overlap_note", lang))))
         for p in results:
             for r in p.overdue_items.head(5).itertuples(index=False):
                 console().print(Text(plain(t("cli.status.overdue", lang, office=p.office, id=r.id,
