@@ -176,6 +176,15 @@ class ResponsesWarning(UserWarning):
         super().__init__(_located(message, self.path, where))
 
 
+class KeptAsCopyWarning(ResponsesWarning):
+    """The file was left as it was and what qmskit would have saved into it went to ``copy`` (a workbook
+    holding parts openpyxl cannot keep: qmskit.io.xlsx_parts)."""
+
+    def __init__(self, message: str, *, path: object, copy: object):
+        super().__init__(message, path=path)
+        self.copy = copy
+
+
 class FileBusyError(QmskitError):
     """Another process holds the file's lock for longer than :data:`LOCK_TIMEOUT`."""
 

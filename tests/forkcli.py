@@ -99,9 +99,9 @@ class Zygote:
             env: dict[str, str] | None = None) -> tuple[int, float]:
         with cls.lock:
             if cls.proc is None or cls.proc.poll() is not None:
-                env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+                zygote_env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
                 cls.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, env=env, text=True, cwd=str(cwd))
+                                            stdout=subprocess.PIPE, env=zygote_env, text=True, cwd=str(cwd))
             assert cls.proc.stdin is not None and cls.proc.stdout is not None
             cls.proc.stdin.write(json.dumps({"args": args, "cwd": str(cwd), "out": str(out), "err": str(err),
                                              "timeout": timeout, "env": env or {}}) + "\n")

@@ -208,6 +208,20 @@ def collected_warnings() -> Iterator[list]:
             warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
+@contextmanager
+def kept_copies() -> Iterator[list[Path]]:
+    """The copies written in the block instead of the file asked for (:class:`qmskit.errors.KeptAsCopyWarning`),
+    in the list it gives; every warning is shown as usual (the copy's own line says what and why)."""
+    from qmskit.errors import KeptAsCopyWarning
+    copies: list[Path] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KeptAsCopyWarning)
+        yield copies
+    copies.extend(Path(str(w.message.copy)) for w in caught if isinstance(w.message, KeptAsCopyWarning))
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def register(group: click.Group) -> None:
     for cmd in (checklists_cmd, validate_cmd, validate_responses_cmd, score_cmd):
         group.add_command(cmd)

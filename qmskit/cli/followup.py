@@ -69,9 +69,13 @@ def compare_cmd(before: Path, after: Path, out_dir: Path | None, as_json: bool, 
 def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: str | None) -> None:
     """Carry answers from an ISO 9001:2000/2008-structure assessment into the 2015 checklist."""
     from qmskit.api import migrate_file
+    from qmskit.cli.core import kept_copies
     from qmskit.i18n.catalog import t
     existed = output.exists()
-    result = migrate_file(old, output, source=source, target=target, lang=lang)
+    with kept_copies() as copies:  # an office's workbook holding parts openpyxl drops: left as it is
+        result = migrate_file(old, output, source=source, target=target, lang=lang)
+    if copies:
+        output, existed = copies[0], False
     said = message_lang()  # the lines follow --lang when given (the workbook then too), else English
     click.echo(plain(t("cli.migrate.wrote", said, path=output, carried=result.carried, total=result.total,
                        source=result.source_id, new=len(result.new_ids))

@@ -51,10 +51,14 @@ def actions_group() -> None:
 @click.option("--force", is_flag=True, help="cli.help.actions.plan.force")
 def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist: str | None, force: bool) -> None:
     """Write (or update) the action plan for the findings of RESPONSES."""
+    from qmskit.cli.core import kept_copies
     from qmskit.io.actions_xlsx import plan_file
     existed = output.exists()
-    update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
+    with kept_copies() as copies:  # an office's plan holding parts openpyxl drops: left as it is
+        update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
     said = message_lang()  # the lines follow --lang when given (the workbook then too), else English
+    if copies:
+        return  # its warning line says where the updated plan went and why
     if existed:
         click.echo(plain(t("cli.plan_updated", said, path=output, added=tn("cli.new_findings_added", len(update.added), said),
                            kept=len(update.kept), resolved=tn("cli.no_longer_findings", len(update.resolved), said),

@@ -101,6 +101,7 @@ class ResponsesSession:
         self.error: str | None = None
         self.retry_delay = RETRY_FIRST       # seconds until a failed save is tried again (doubles)
         self.copy_path: Path | None = None    # where the last .unsaved copy went
+        self.kept_from: Path | None = None    # the office's file, left as it was, when we save to a copy
         self.saved_at: dt.datetime | None = None
         self.saves = 0
         if self.path.exists():
@@ -265,7 +266,12 @@ class ResponsesSession:
             generation, meta, frame = self._generation, dict(self.meta), self.frame()
             self._set_status(SAVING)
         try:
-            write_responses(self.path, meta, frame, self.checklist, lang=self.lang)
+            written = write_responses(self.path, meta, frame, self.checklist, lang=self.lang)
+            if written != self.path:
+                # the office's workbook holds parts an in-place save would drop (qmskit.io.xlsx_parts): it
+                # stays as it is, and this save and every later one go to the copy (one copy, not one a save)
+                with self._lock:
+                    self.kept_from, self.path = self.path, written
             signature = FileSignature.of(self.path)
         except Exception as exc:  # OSError, an openpyxl error, a bug: the edits stay pending, shown, retried
             self._failed(exc)
@@ -343,8 +349,6 @@ class ResponsesSession:
         """Write our unsaved version beside the file as ``<stem>.unsaved-<time><suffix>``.
 
         When that folder cannot be written, the copy goes to the temp folder (``qmskit-unsaved``)."""
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        base = f"{self.path.stem}.unsaved-{stamp}"
         with self._lock:
             meta, frame = dict(self.meta), self.frame()
         fallback = Path(tempfile.gettempdir()) / "qmskit-unsaved"
@@ -352,7 +356,7 @@ class ResponsesSession:
         for folder, suffix in ((self.path.parent, self.path.suffix), (fallback, self.path.suffix), (fallback, ".yaml")):
             copy = None
             try:
-                copy = iorw.claim_new_name(folder, base, suffix)
+                copy = iorw.claim_unsaved_copy(self.path, folder, suffix)
                 # a fresh file, never an update of another copy (into_existing would merge into it)
                 write_responses(copy, meta, frame, self.checklist, lang=self.lang, backup=False, into_existing=False)
             except Exception as exc:  # try the next place: these edits exist nowhere else

@@ -366,7 +366,8 @@ class AssessmentForm:
         self.status_html.value = render(
             "form/status.html.j2", lang=lang, status=status, error=say(s.error, lang) if s.error else "", path=str(s.path),
             when=s.saved_at.strftime("%H:%M:%S") if status == SAVED and s.saved_at else "",
-            copy_path=str(s.copy_path) if s.copy_path is not None else "")
+            copy_path=str(s.copy_path) if s.copy_path is not None else "",
+            kept_from=str(s.kept_from) if s.kept_from is not None else "")
         self.conflict_box.layout.display = "" if status == CONFLICT else "none"
 
     # ------------------------------------------------------------------ conflicts, language, report

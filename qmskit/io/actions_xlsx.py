@@ -190,7 +190,9 @@ def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str
 
 def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) -> Path:
     """Write ``plan`` into the existing workbook at ``path``: qmskit's cells refreshed, the office's cells
-    rewritten with their (kept) values, new rows appended, everything else untouched; backup first."""
+    rewritten with their (kept) values, new rows appended, everything else untouched; backup first.
+    Returns the file written: ``path``, or a ``<stem>.unsaved-<time>.xlsx`` copy beside it when saving
+    would drop parts of the office's workbook openpyxl cannot keep (qmskit.io.xlsx_parts)."""
     path = Path(path)
     # formulas as formulas: with cached values only (data_only), saving replaced every formula the office
     # had put in the workbook (its own columns and sheets included) by its last value, or by nothing
@@ -217,8 +219,13 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
         keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and is_blank(ws.cell(found, columns[k]).value)]
         _write_row(ws, found, columns, values, lang, keys)
-    with iorw.atomic_path(path, backup=True, lock=True) as tmp:
-        save_workbook(wb, tmp, formulas)  # the office's formulas keep their results (openpyxl drops them)
+    from qmskit.io.xlsx_parts import PartsWouldBeLost, check_kept, keep_as_copy
+    try:
+        with iorw.atomic_path(path, backup=True, lock=True) as tmp:
+            save_workbook(wb, tmp, formulas)  # the office's formulas keep their results (openpyxl drops them)
+            check_kept(path, tmp)  # shapes, threaded comments, controls ... openpyxl would drop
+    except PartsWouldBeLost as lost:  # the office's plan as it is; ours beside it, and a line saying so
+        return keep_as_copy(path, lost)
     return path
 
 

@@ -279,6 +279,14 @@ def claim_new_name(folder: Path, base: str, suffix: str) -> Path:
     raise FileExistsError(folder / f"{base}{suffix}")
 
 
+def claim_unsaved_copy(path: Path, folder: Path | None = None, suffix: str | None = None) -> Path:
+    """``<stem>.unsaved-<time><suffix>`` beside ``path`` (or in ``folder``), claimed (:func:`claim_new_name`):
+    where edits go that ``path`` itself cannot take, never over another such copy."""
+    import datetime as dt
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return claim_new_name(folder or path.parent, f"{path.stem}.unsaved-{stamp}", path.suffix if suffix is None else suffix)
+
+
 def drop_placeholder(path: Path) -> None:
     """Remove the empty file :func:`claim_new_name` made when nothing could be written into it."""
     try:

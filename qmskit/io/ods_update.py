@@ -149,17 +149,17 @@ class OdsBook:
         self.dom = dom
         root: Element = dom.documentElement
         if not _is(root, OFFICE, "document-content"):
-            raise ValueError("not an ODF document")
+            raise ValueError(OFFICE)  # (caught: the file is no .ods qmskit updates)
         # the prefix this file gives each namespace, for the elements and attributes qmskit adds
         self.prefixes = {attr.value: attr.localName for attr in root.attributes.values()
                          if attr.prefix == "xmlns"}
         for namespace in (OFFICE, TABLE, TEXT):
             if namespace not in self.prefixes:
-                raise ValueError("namespace not declared")
+                raise ValueError(namespace)
         body = next((n for n in _elements(root) if _is(n, OFFICE, "body")), None)
         spreadsheet = next((n for n in _elements(body) if _is(n, OFFICE, "spreadsheet")), None) if body else None
         if spreadsheet is None:
-            raise ValueError("no spreadsheet")
+            raise ValueError(OFFICE)
         self.spreadsheet = spreadsheet
         self._sheets: dict[str, OdsSheet] = {}
 

@@ -535,6 +535,11 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
     an existing qmskit workbook is updated in place: only the cells qmskit owns change, everything the
     office added (columns, sheets, merged cells, formatting, comments) is kept. ``lang`` (the labels and
     answer words of a new file) defaults to the file's own ``language``, else English.
+
+    Returns the file written: ``path``, or, when an in-place save of an .xlsx would drop parts of the
+    office's workbook that openpyxl cannot keep (drawn shapes, threaded comments, form controls ...:
+    qmskit.io.xlsx_parts), a ``<stem>.unsaved-<time>.xlsx`` copy beside it (the office's file unchanged,
+    a warning naming both).
     """
     path = Path(path)
     if lang is None:
@@ -549,8 +554,7 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
     frame = frame[COLUMNS].copy()
     for col in ("evidence", "notes", "owner"):
         frame[col] = frame[col].map(normalize_text)
-    format_for(path).write(path, meta, frame, cl, lang, backup, into_existing)
-    return path
+    return format_for(path).write(path, meta, frame, cl, lang, backup, into_existing) or path
 
 
 # ----------------------------------------------------------------------------- the formats, by suffix
@@ -575,12 +579,17 @@ def _read_yaml_file(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
 
 
 def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
-                into_existing: bool) -> None:
+                into_existing: bool) -> Path | None:
     from qmskit.io.xlsx import update_xlsx, write_xlsx  # openpyxl: only when writing
-    with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
-        # in place: only the cells qmskit owns change, what the office added stays
-        if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
-            write_xlsx(tmp, meta, frame, cl, lang=lang)
+    from qmskit.io.xlsx_parts import PartsWouldBeLost, keep_as_copy
+    try:
+        with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
+            # in place: only the cells qmskit owns change, what the office added stays
+            if not (into_existing and path.exists() and update_xlsx(path, tmp, meta, frame, cl)):
+                write_xlsx(tmp, meta, frame, cl, lang=lang)
+    except PartsWouldBeLost as lost:  # the office's file as it is; ours beside it, and a line saying so
+        return keep_as_copy(path, lost)
+    return None
 
 
 def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
@@ -609,11 +618,12 @@ def _write_yaml(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
 class ResponsesFormat:
     """How one kind of responses file is read and written. ``read(path, strict)`` gives (metadata, raw
     frame) for validation; ``write(path, meta, frame, checklist, lang, backup, into_existing)`` writes
-    atomically under the file's lock. ``sheets``: rows are spreadsheet rows (errors say "KPIs row")."""
+    atomically under the file's lock (returning the copy written instead of ``path``, if it had to).
+    ``sheets``: rows are spreadsheet rows (errors say "KPIs row")."""
     name: str
     suffixes: tuple[str, ...]
     read: Callable[[Path, bool], tuple[dict, pd.DataFrame]]
-    write: Callable[[Path, dict, pd.DataFrame, Checklist, str, bool, bool], None]
+    write: Callable[[Path, dict, pd.DataFrame, Checklist, str, bool, bool], Path | None]
     sheets: bool = False
 
 

@@ -280,7 +280,9 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     """Write ``existing`` with our values to ``out``, changing only the cells qmskit owns
     (:func:`update_owned_cells`). Everything else (extra columns and sheets, merged cells, widths, colours,
     comments, validations) is what openpyxl loaded. Returns False when ``existing`` is not a qmskit
-    workbook (then the caller writes a fresh one; the old file is kept as a backup).
+    workbook (then the caller writes a fresh one; the old file is kept as a backup). Raises
+    :class:`qmskit.io.xlsx_parts.PartsWouldBeLost` when the saved workbook lacks parts of the office's
+    (openpyxl drops drawn shapes, threaded comments, form controls ...): the caller keeps it as a copy.
     """
     from openpyxl import load_workbook
 
@@ -298,6 +300,8 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
         fresh_instead(existing, why)
         return False
     save_workbook(wb, out, formulas)
+    from qmskit.io.xlsx_parts import check_kept
+    check_kept(existing, out)  # shapes, threaded comments, controls ... openpyxl dropped: PartsWouldBeLost
     return True
 
 

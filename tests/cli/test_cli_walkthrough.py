@@ -99,7 +99,7 @@ def test_validate_responses_final_line_counts_warnings(tmp_path):
     assert lines[0].startswith(f"警告：{gbk}：不是 UTF-8 编码")
     assert lines[1] == f"{gbk}：没有错误，1 条警告"
     assert lines[4] == f"{na}：没有错误，2 条警告"
-    assert lines[-1] == f"{both}：共 1 个问题，另有 1 条警告"
+    assert lines[-1] == f"{both}：共 1 处错误，另有 1 条警告"
     ok = run("validate-responses", gbk)
     assert ok.exit_code == 0
 

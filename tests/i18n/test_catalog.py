@@ -19,6 +19,7 @@ from qmskit.core.model import Band, GapReason, Reason, ReasonCode
 from qmskit.i18n import catalog
 from qmskit.i18n.catalog import LOCALE_DIR, LOCALES, reason_text, t, tn
 from qmskit.io import actions_xlsx, merge, ods, xlsx, xlsx_read
+from qmskit.io.xlsx_parts import LostPart
 from qmskit.render import findings_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ TEMPLATES = sorted((ROOT / "qmskit" / "render" / "templates").rglob("*.j2"))
 # keys built at run time: the f-string in the code and the values it is filled with
 FAMILIES = [
     *(f"reason.{code}" for code in ReasonCode),
+    *(kind.value for kind in LostPart),  # the parts an in-place save would drop (qmskit.io.xlsx_parts)
     *(f"reason.{code}.{band}" for code in ReasonCode for band in Band),
     *(f"reason.band.{band}" for band in Band),
     "reason.n_clauses",  # reason.n_<list value> for the list values reasons carry

@@ -119,7 +119,7 @@ def test_several_problems_count_the_rest_in_chinese(cases):
     assert isinstance(error, ResponsesProblems) and error.extra == 2
     line = error_line(error, "zh")
     assert line.startswith(f"{path}（第 2 行）：问题“4.1-a”：答案“maybe”不在可选范围内")
-    assert line.endswith("（另有 2 个问题，运行 `qmskit validate-responses 文件` 可全部列出）")
+    assert line.endswith("（另有 2 处错误，运行 `qmskit validate-responses 文件` 可全部列出）")
     assert [error_line(p, "zh").split("：", 1)[0] for p in error.problems] == [f"{path}（第 {n} 行）" for n in (2, 3, 4)]
 
 
@@ -234,7 +234,7 @@ def test_validate_responses_lists_problems_in_chinese(cases):
     zh = CliRunner().invoke(main, ["validate-responses", "--lang", "zh", str(path), str(ASSIGN)])
     assert zh.exit_code == 1
     lines = zh.output.splitlines()
-    assert lines[3] == f"{path}：共 3 个问题" and lines[5] == f"{ASSIGN}：共 1 个问题"
+    assert lines[3] == f"{path}：共 3 处错误" and lines[5] == f"{ASSIGN}：共 1 处错误"
     for line in lines:
         assert_chinese_line(line, path if str(path) in line else ASSIGN)
     en = CliRunner().invoke(main, ["validate-responses", str(path)])

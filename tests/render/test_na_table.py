@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import qmskit
+from qmskit.i18n.catalog import t
 from qmskit.render import report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,8 +34,9 @@ def test_na_table_words_the_exclusion_in_the_report_language(lang, shown):
     assert len(q) >= excluded and q["notes"].eq("we do not design services").all()  # data in the core
     html = str(report.attention_html(a, lang))
     # said once, on the heading row of the run of the clause's questions (each question's row under it)
-    assert html.count(shown) == 1 and f"{shown} ({len(q)})</th>" in html
-    run = html.split(f"{shown} ({len(q)})</th>", 1)[1].split("</tbody>", 1)[0]
+    heading = t("counted", lang, label=shown, n=len(q))  # "… (4)" / "…（4）"
+    assert html.count(shown) == 1 and f"{heading}</th>" in html
+    run = html.split(f"{heading}</th>", 1)[1].split("</tbody>", 1)[0]
     assert re.findall(r"<tr><td>([^<]+)<td colspan=2>", run) == list(q["id"])
     assert "excluded_clauses" not in html
 
@@ -43,7 +45,8 @@ def test_na_table_words_the_exclusion_in_the_report_language(lang, shown):
 def test_an_exclusion_without_a_reason_names_its_clause(lang, shown):
     a, _ = _scored({"excluded_clauses": "8.3", "exclusions": ""})
     html = str(report.attention_html(a, lang))
-    assert re.search(re.escape(shown) + r" \(\d+\)</th>", html) and "excluded_clauses" not in html
+    assert re.search(re.escape(shown) + (r" \(\d+\)</th>" if lang == "en" else r"（\d+）</th>"), html)
+    assert "excluded_clauses" not in html
     assert not [w for w in a.warnings if "without a justification" in w]
 
 

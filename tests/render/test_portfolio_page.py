@@ -56,7 +56,7 @@ def test_histogram_bars_are_stacked_by_actual_verdicts(scored, lang):
     assert "qr-bar-nearly_ready" not in html and "qr-bar-ready" not in html
     assert html.count('class="qr-bar-developing"') == 1 and html.count('class="qr-bar-early_stage"') == 1
     developing = {"en": "Developing", "zh": "建设中"}[lang]
-    assert f"80–85: {developing} (2)</title>" in html
+    assert f"80–85: {developing}{' (2)' if lang == 'en' else '（2）'}</title>" in html
     caption = {"en": "Number of offices per band of overall score", "zh": "各总分区间的单位数量"}[lang]
     assert caption in html
 

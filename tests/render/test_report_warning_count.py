@@ -44,7 +44,7 @@ def test_report_and_cli_count_the_same_warnings(tmp_path):
     assert len(items) == 2 and "although clause 2.3 is excluded" in items[0]
     assert "1 n/a answer has no justification" in items[1] and "n/a table above" in items[1]
     zh = str(attention_html(a, "zh"))
-    assert "(2)</h3>" in zh
+    assert "警告（2）</h3>" in zh
     assert "1 项“不适用”回答的备注未说明理由" in zh
 
 
