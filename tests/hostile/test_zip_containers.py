@@ -249,13 +249,11 @@ def test_saving_over_an_ods_with_a_damaged_picture(tmp_path):
     import warnings
     import zipfile
 
+    from corpus import answered_file
+
     import qmskit
     from qmskit.io.responses import write_responses
-    cl = qmskit.load_checklist("iso9001-2015")
-    frame = cl.questions[["id"]].head(3).copy()
-    frame["answer"] = "yes"
-    path = tmp_path / "saved.ods"
-    write_responses(path, {"office": "Saved Office"}, frame, cl, backup=False)
+    path = answered_file(tmp_path / "saved.ods", "Saved Office", 3)
     with zipfile.ZipFile(path) as zf:
         members = [RawMember(i.filename, zf.read(i), method=0 if i.filename == "mimetype" else 8)
                    for i in zf.infolist()]
@@ -265,6 +263,8 @@ def test_saving_over_an_ods_with_a_damaged_picture(tmp_path):
     path.write_bytes(_with_payload(members, len(members) - 1, good[:10] + bytes(b ^ 0x5A for b in good[10:])))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        cl = qmskit.load_checklist("iso9001-2015")
+        frame = cl.questions[["id"]].head(3).assign(answer="yes")
         write_responses(path, {"office": "Saved Office"}, frame, cl, backup=True)
     assert any("not an .ods" in str(w.message) for w in caught), [str(w.message) for w in caught]
     assert (tmp_path / "saved.ods.bak").exists() or list(tmp_path.glob("saved*.bak*"))
