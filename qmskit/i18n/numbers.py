@@ -36,7 +36,7 @@ def rounded(value: float, digits: int) -> str:
 def fmt_number(value: float | None, lang: str = "en") -> str:
     """Display rounding only: one decimal, half up, a trailing ``.0`` dropped (``87.5``, ``100``); ``n/a``
     for none."""
-    if _missing(value):
+    if value is None or _missing(value):
         return NO_NUMBER
     text = rounded(value, 1)
     return text[:-2] if text.endswith(".0") else text
@@ -44,7 +44,7 @@ def fmt_number(value: float | None, lang: str = "en") -> str:
 
 def fmt_impact(value: float | None) -> str:
     """A gap's impact (points of the overall score) with two decimals, half up; "" for none."""
-    return "" if _missing(value) else rounded(value, 2)
+    return "" if value is None or _missing(value) else rounded(value, 2)
 
 
 def fmt_percent(value: float | None, lang: str = "en") -> str:
