@@ -72,17 +72,24 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 _FILE_SECONDS: dict[str, float] = {}
+_FILES_FAILED: set[str] = set()
 
 
 def pytest_runtest_logreport(report):
     """With $QMSKIT_TEST_TIMES: add up each file's seconds (the xdist controller sees every worker's reports)."""
     if os.environ.get(ENV_TEST_TIMES):
-        name = report.nodeid.split("::", 1)[0]
-        _FILE_SECONDS[name.removeprefix("tests/")] = _FILE_SECONDS.get(name.removeprefix("tests/"), 0.0) + report.duration
+        name = report.nodeid.split("::", 1)[0].removeprefix("tests/")
+        _FILE_SECONDS[name] = _FILE_SECONDS.get(name, 0.0) + report.duration
+        if report.failed:
+            _FILES_FAILED.add(name)
 
 
 def _write_file_times(path: Path) -> None:
-    times = {**read_file_times(path), **_FILE_SECONDS}
+    """A file with a failed or erroring test keeps its old line: it stopped early (or waited out a timeout),
+    so its seconds say nothing of how long it runs."""
+    old = read_file_times(path)
+    times = {**old, **{name: seconds for name, seconds in _FILE_SECONDS.items()
+                       if name not in _FILES_FAILED or name not in old}}
     lines = [f"{seconds:8.1f} {name}" for name, seconds in sorted(times.items(), key=lambda kv: (-kv[1], kv[0]))]
     path.write_text("# seconds per test file on its worker, longest first: the order tests/conftest.py runs them in\n"
                     f"# (rewritten by a run with {ENV_TEST_TIMES}=tests/file_times.txt, e.g. `make test-times`)\n"

@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from qmskit.cli._help import HelpCommand, HelpGroup
-from qmskit.cli._term import console, keep_lang, lang_option, message_lang, plain, report_error
+from qmskit.cli._term import console, json_text, keep_lang, lang_option, message_lang, plain, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -87,7 +87,7 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
             failed += 1
     if as_json:
         docs = [p.to_dict() for p in results]
-        click.echo(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(docs[0] if len(files) == 1 and docs else docs, ensure_ascii=False, indent=2)))
     elif results:
         from rich import box
         from rich.table import Table
@@ -98,10 +98,12 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
         for col in table.columns[1:]:
             col.justify = "right"
         for p in results:
-            table.add_row(Text(p.office), str(p.total), str(p.open),
+            table.add_row(Text(plain(p.office)), str(p.total), str(p.open),
                           Text(str(p.overdue), style="bold red" if p.overdue else ""),
                           str(p.done_without_evidence), str(p.done_not_verified), str(p.verified))
         console().print(table)
+        # "done, no evidence" counts done and verified actions alike: it overlaps the next two columns
+        console().print(Text(plain(t("cli.status.overlap_note", lang))))
         for p in results:
             for r in p.overdue_items.head(5).itertuples(index=False):
                 console().print(Text(plain(t("cli.status.overdue", lang, office=p.office, id=r.id,
@@ -167,7 +169,7 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
         out, h = None, history_files(list(files), checklist=checklist, force=force)
     from qmskit.i18n.catalog import band_label
     if as_json:
-        click.echo(json.dumps(h.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(h.to_dict(), ensure_ascii=False, indent=2)))
     else:
         click.echo(plain(t("cli.history.office", lang, office=h.offices_heading)))
         for r in cast("Iterable[Any]", h.points.itertuples(index=False)):

@@ -23,6 +23,8 @@ from qmskit.core.arrays import checklist_arrays
 from qmskit.core.scales import NA
 from qmskit.errors import msg
 
+# a clause number inside free text ("8.3 Design … not applicable"), not part of a longer number or a date
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d])")
 _CLAUSE = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[:：\-—–]?\s*(.*)$", re.S)
 
 
@@ -180,3 +182,24 @@ def apply_exclusions(frame: pd.DataFrame, cl, exclusions: list[Exclusion]) -> tu
             extra["row"] = 0
         frame = pd.concat([frame, extra[[c for c in frame.columns if c in extra]]], ignore_index=True)
     return frame, warnings
+
+
+def named_but_not_excluded(cl, text: str, exclusions: list[Exclusion], answer: np.ndarray) -> list[str]:
+    """Warnings for the clauses the office's free-text ``exclusions`` names but ``excluded_clauses`` does not
+    list: that text excludes nothing (only ``excluded_clauses`` makes answers n/a), so an office that wrote
+    "8.3 … not applicable" there and left 8.3 blank has 8.3 counted unanswered. ``answer``: the answers in
+    checklist order after :func:`exclude_answers`. A named clause whose questions are all answered other
+    than n/a is a citation (e.g. "as 4.3 allows"), not an intended exclusion, and is not warned about."""
+    if not text or not str(text).strip():
+        return []
+    arrays = checklist_arrays(cl)
+    known = set(map(str, cl.clauses["clause"]))
+    excluded = [e.clause for e in exclusions]
+    warnings: list[str] = []
+    for clause in dict.fromkeys(_NUMBER_IN_TEXT.findall(str(text))):
+        if clause not in known or any(clause == e or clause.startswith(e + ".") for e in excluded):
+            continue
+        inside = arrays.beneath(clause)
+        if (inside & (pd.isna(answer) | (answer == NA))).any():
+            warnings.append(msg("exclusions.named_not_excluded", clause=clause))
+    return warnings

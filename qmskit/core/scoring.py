@@ -16,7 +16,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.core.arrays import ChecklistArrays, checklist_arrays
 from qmskit.core.assessment import Assessment
-from qmskit.core.exclusions import exclude_answers, parse_excluded_clauses
+from qmskit.core.exclusions import exclude_answers, named_but_not_excluded, parse_excluded_clauses
 from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_gaps
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
@@ -117,7 +117,9 @@ def score(checklist: Checklist | str, responses: pd.DataFrame | str | Path, meta
     given, _ = _by_question(arrays, responses)
     answer, notes = given["answer"], given["notes"]
     excluded_by = np.full(len(answer), None, dtype=object)  # the excluded clause that made an answer n/a
-    exclusion_warnings = exclude_answers(cl, answer, notes, excluded_clauses_of(meta), excluded_by)
+    exclusions = excluded_clauses_of(meta)
+    exclusion_warnings = exclude_answers(cl, answer, notes, exclusions, excluded_by)
+    exclusion_warnings += named_but_not_excluded(cl, str(meta.get("exclusions") or ""), exclusions, answer)
     points = answer_points(pd.Series(answer, dtype=object), cl.scale).to_numpy(dtype=float)
     applicable = answer != NA
     answered = applicable & ~pd.isna(answer)

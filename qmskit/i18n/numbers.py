@@ -8,6 +8,7 @@ writes them otherwise needs a change here only.
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from qmskit.core.model import PERCENT_UNITS, TOL
@@ -20,12 +21,30 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def rounded(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, a half rounded up as a reader does it by hand (0.625 → "0.63",
+    87.25 → "87.3"): on the number as it is written (its shortest repr), not on its binary value, which
+    Python's own formatting rounds half to even (0.625 → "0.62"). Display only; the core compares the
+    unrounded values."""
+    try:
+        text = format(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP), "f")
+    except InvalidOperation:  # an infinity, or more digits than a decimal context holds (never a score)
+        return f"{float(value):.{digits}f}"
+    return "0" + text[2:] if text.startswith("-0") and not text.strip("-0.") else text  # no "-0.0"
+
+
 def fmt_number(value: float | None, lang: str = "en") -> str:
-    """Display rounding only: one decimal, a trailing ``.0`` dropped (``87.5``, ``100``); ``n/a`` for none."""
-    if _missing(value):
+    """Display rounding only: one decimal, half up, a trailing ``.0`` dropped (``87.5``, ``100``); ``n/a``
+    for none."""
+    if value is None or _missing(value):
         return NO_NUMBER
-    text = f"{value:.1f}"
+    text = rounded(value, 1)
     return text[:-2] if text.endswith(".0") else text
+
+
+def fmt_impact(value: float | None) -> str:
+    """A gap's impact (points of the overall score) with two decimals, half up; "" for none."""
+    return "" if value is None or _missing(value) else rounded(value, 2)
 
 
 def fmt_percent(value: float | None, lang: str = "en") -> str:
@@ -52,7 +71,7 @@ def fmt_value(value: Any, unit: str, target: float | None = None, lang: str = "e
     while (target is not None and digits < 12 and abs(float(value) - float(target)) > TOL
            and round(float(value), digits) == round(float(target), digits)):
         digits += 1
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    text = rounded(float(value), digits).rstrip("0").rstrip(".")
     return f"{text}%" if unit in PERCENT_UNITS else (f"{text} {unit}" if unit else text)
 
 

@@ -29,6 +29,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
+from qmskit.io.limits import ZIP_READ_ERRORS
 
 if TYPE_CHECKING:
     from xml.dom.minidom import Document
@@ -91,9 +92,13 @@ def update_ods(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, c
             fresh_instead(existing, why)
             return False
         buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w") as zout:
-            for info in infos:  # in their order, each as it was stored (the mimetype first, uncompressed)
-                zout.writestr(info, serialized(dom) if info is content[0] else zf.read(info))
+        try:
+            with zipfile.ZipFile(buf, "w") as zout:
+                for info in infos:  # in their order, each as it was stored (the mimetype first, uncompressed)
+                    zout.writestr(info, serialized(dom) if info is content[0] else zf.read(info))
+        except ZIP_READ_ERRORS:  # a member the pre-scan does not read (a picture) is damaged: zlib.error
+            fresh_instead(existing, msg(NOT_AN_ODS))
+            return False
     Path(out).write_bytes(buf.getvalue())  # one plain write: a full disk fails here, not in the zip writer
     return True
 

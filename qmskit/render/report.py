@@ -35,7 +35,7 @@ from qmskit.core.model import (  # SEVERITIES: register groups
 )
 from qmskit.core.values import is_blank as _blank
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
-from qmskit.i18n.numbers import fmt_number
+from qmskit.i18n.numbers import fmt_impact, fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
@@ -557,7 +557,7 @@ def _ref_column(lang: str, width: str) -> Column:
 
 
 def _impact(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.2f}"
+    return fmt_impact(value)
 
 
 # reasons whose answer the reason itself states (compliance scale): "not met" is a "no", "partly met" a "partial"

@@ -303,3 +303,14 @@ def xlsx_members(assessment: str | bytes, **sheet_fields) -> list[RawMember]:
     parts = [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("xl/workbook.xml", WORKBOOK),
              ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS), ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS))]
     return [RawMember(n, d.encode()) for n, d in parts] + [RawMember("xl/worksheets/sheet2.xml", body, **sheet_fields)]
+
+
+def answered_file(path: Path, office: str, questions: int = 5) -> Path:
+    """A responses file written by qmskit itself (.xlsx/.ods by the suffix): the first questions answered yes."""
+    import qmskit
+    from qmskit.io.responses import write_responses
+    cl = qmskit.load_checklist("iso9001-2015")
+    frame = cl.questions[["id"]].head(questions).copy()
+    frame["answer"] = "yes"
+    write_responses(path, {"office": office}, frame, cl, backup=False)
+    return path

@@ -54,3 +54,16 @@ def test_the_core_formats_no_numbers_for_display():
                for node in ast.walk(ast.parse(path.read_text("utf-8")))
                if isinstance(node, ast.FunctionDef) and node.name.startswith("fmt_")]
     assert not defined
+
+
+def test_display_rounds_a_half_up_as_written_not_half_to_even():
+    """Lead auditor's finding: an impact of 0.625 showed as "0.62" (Python rounds the binary value half
+    to even); a reader rounds the written number half up. Display only: the core compares unrounded."""
+    from qmskit.i18n.numbers import fmt_impact
+    from qmskit.render.report import _impact
+    assert fmt_impact(0.625) == _impact(0.625) == "0.63" and fmt_impact(2.675) == "2.68"
+    assert fmt_impact(0.125) == "0.13" and fmt_impact(1.0) == "1.00" and fmt_impact(None) == ""
+    assert fmt_number(87.25) == "87.3" and fmt_number(0.05) == "0.1" and fmt_number(99.95) == "100"
+    assert fmt_number(-0.04) == "0" and fmt_change(-0.25) == "−0.3" and fmt_percent(12.25) == "12.3%"
+    assert fmt_value(92.125, "%") == "92.13%"
+    assert fmt_number(float("inf")) == "inf"  # beyond a decimal context: Python's own formatting
