@@ -24,6 +24,7 @@ from xml.etree import ElementTree
 
 from qmskit.errors import KeptAsCopyWarning, Message
 from qmskit.i18n.catalog import msg
+from qmskit.io.xlsx_read import XML_PREFIX
 
 
 class LostPart(enum.Enum):
@@ -50,8 +51,8 @@ class PartsWouldBeLost(Exception):
 
 
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_ANCHOR = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)[\s>/]")
-_EXTENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ext\s[^>]*\buri=")
+_ANCHOR = re.compile(rb"<" + XML_PREFIX + rb"(?:twoCellAnchor|oneCellAnchor|absoluteAnchor)[\s>/]")
+_EXTENSION = re.compile(rb"<" + XML_PREFIX + rb"ext\s[^>]*\buri=")
 # content type (lower case) → kind; the first that the type contains wins
 _KINDS = (("threadedcomments", LostPart.THREADED_COMMENTS), ("ms-excel.person", LostPart.THREADED_COMMENTS),
           ("controlproperties", LostPart.CONTROLS), ("activex", LostPart.CONTROLS),

@@ -107,11 +107,17 @@ _SMALL_CHECK = re.compile(
 _PLAIN_FOUND = frozenset((b"f", b"v"))
 
 
+# A namespace prefix as an XML reader takes it: any name (XML names may be non-ASCII: calamine reads
+# <é:row>/<é:c> as a row and a cell, so an ASCII-only pattern let a cell at XFD1048576 past the walk and
+# calamine aborted asking for 512 GB), or none.
+XML_PREFIX = rb"""(?:[^\x00-\x20/<>!?:="']*:)?"""
+
+
 # The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
 # way (a ">" may sit inside one); each r attribute (any prefix, spaces around "=") as calamine reads it.
-_TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:row|c)(?=[\s/>])")
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
-_R_ATTR = re.compile(rb"""(?:^|\s)(?:[A-Za-z_][\w.-]*:)?r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TAG_START = re.compile(rb"<" + XML_PREFIX + rb"(?:row|c)(?=[\s/>])")
+_TAG = re.compile(rb"<" + XML_PREFIX + rb"(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
+_R_ATTR = re.compile(rb"""(?:^|\s)""" + XML_PREFIX + rb"""r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 
 # Shared strings: calamine copies a shared string into every cell that refers to it (once in Rust, once more
@@ -120,11 +126,11 @@ _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 # comment, CDATA or processing instruction that could hide or fake one) the k-th <si> is calamine's k-th
 # string and spans at least its text's UTF-8 bytes; otherwise any string may be as long as the whole part.
 # Each cell's string comes from a <v> element's text (the last one; text that is not a number reads as 0).
-_SI_TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
-_SI_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?si(?=[\s/>])")
-_V_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?=[\s/>])")
+_SI_TAG = re.compile(rb"<(/?)" + XML_PREFIX + rb"si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_SI_START = re.compile(rb"</?" + XML_PREFIX + rb"si(?=[\s/>])")
+_V_TAG = re.compile(rb"<" + XML_PREFIX + rb"v(?=[\s/>])")
 _MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
-_V_TEXT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^<>]*)?>([^<]*)")
+_V_TEXT = re.compile(rb"<" + XML_PREFIX + rb"v(?:\s[^<>]*)?>([^<]*)")
 
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
@@ -688,7 +694,7 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
 # is handed carries an empty one just after the root tag, so the second read ends there: the cells read are
 # the same (calamine's cell reader skips whatever precedes <sheetData>), the time spent on a sheet halves.
 _WORKSHEET_TAG = re.compile(rb"""(?:\xef\xbb\xbf)?\s*(?:<\?xml(?:[^<>"']|"[^"]*"|'[^']*')*\?>\s*)?"""
-                            rb"""<(?:[A-Za-z_][\w.-]*:)?worksheet(?=[\s>])(?:[^<>"'/]|"[^"]*"|'[^']*')*>""")
+                            rb"""<""" + XML_PREFIX + rb"""worksheet(?=[\s>])(?:[^<>"'/]|"[^"]*"|'[^']*')*>""")
 _NO_MERGED_CELLS = b"<mergeCells></mergeCells>"
 
 

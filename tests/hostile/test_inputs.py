@@ -140,6 +140,11 @@ FAR_REFERENCES = {
     "four-letter-column": '<row r="3"><c r="ZZZZ3" t="inlineStr"><is><t>x</t></is></c></row>',
     "namespace-prefix": ('<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
                          '<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c></x:row>'),
+    # XML names may be non-ASCII; the walk once took only ASCII prefixes and calamine asked for 512 GB
+    "non-ascii-prefix": ('<é:row xmlns:é="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
+                         '<é:c r="XFD1048576" t="inlineStr"><é:is><é:t>x</é:t></é:is></é:c></é:row>'),
+    "non-ascii-attribute-prefix": ('<row r="3"><c r="A3" xmlns:й="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                   'й:r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
     "second-reference": '<row r="3"><c r="A3" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
     "second-reference-quoted-otherwise": "<row r=\"3\"><c r=\"A3\" t=\">\" r='XFD1048576'><is><t>x</t></is></c></row>",
 }
