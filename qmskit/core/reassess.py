@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
@@ -21,20 +20,6 @@ CARRIED_META = ["office", "scope", "sites", "exclusions", "excluded_clauses", "l
 def is_marked(evidence: str, marks: Iterable[str]) -> bool:
     """Whether ``evidence`` starts with one of ``marks`` (the re-verify mark in each language)."""
     return any(str(evidence).startswith(mark) for mark in marks)
-
-
-def carried_over(evidence, marks: Iterable[str]) -> np.ndarray:
-    """Which of the ``evidence`` texts (an array or sequence; None/NaN = blank) are still only the text
-    carried over from the previous assessment: they start with one of ``marks`` (the re-verify mark in each
-    language, :func:`qmskit.i18n.catalog.reverify_marks`, given by the caller). Such evidence was not seen
-    in this assessment, so a "yes" resting on it is *unsupported* until the assessor re-checks it and
-    removes the mark."""
-    marks = tuple(m.rstrip() for m in marks if m.strip())  # a cell editor may have trimmed the mark's space
-    values = np.asarray(evidence, dtype=object)
-    if not marks or not values.size:
-        return np.zeros(values.shape, dtype=bool)
-    return np.fromiter((isinstance(v, str) and v.startswith(marks) for v in values.ravel()),
-                       dtype=bool, count=values.size).reshape(values.shape)
 
 
 def mark_for_reverification(evidence: str, mark: str, known_marks: Iterable[str] = ()) -> str:

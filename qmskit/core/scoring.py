@@ -21,8 +21,8 @@ from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_ga
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
-from qmskit.core.reassess import carried_over
 from qmskit.core.scales import NA, answer_points, normalize_answers
+from qmskit.core.values import carried_over
 from qmskit.errors import ResponsesError, msg
 
 

@@ -4,8 +4,10 @@ One definition of "missing", "blank" and "a number or nothing", so every module 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -22,3 +24,17 @@ def is_blank(value: Any) -> bool:
 def as_number(value: Any) -> float | None:
     """A float, or ``None`` for a missing value (the JSON contract's form of a number)."""
     return None if is_missing(value) else float(value)
+
+
+def carried_over(evidence, marks: Iterable[str]) -> np.ndarray:
+    """Which of the ``evidence`` texts (an array or sequence; None/NaN = blank) are still only the text
+    carried over from the previous assessment: they start with one of ``marks`` (the re-verify mark in each
+    language, :func:`qmskit.i18n.catalog.reverify_marks`, given by the caller). Such evidence was not seen
+    in this assessment, so a "yes" resting on it is *unsupported* until the assessor re-checks it and
+    removes the mark."""
+    marks = tuple(m.rstrip() for m in marks if m.strip())  # a cell editor may have trimmed the mark's space
+    values = np.asarray(evidence, dtype=object)
+    if not marks or not values.size:
+        return np.zeros(values.shape, dtype=bool)
+    return np.fromiter((isinstance(v, str) and v.startswith(marks) for v in values.ravel()),
+                       dtype=bool, count=values.size).reshape(values.shape)
