@@ -24,7 +24,9 @@ from qmskit.core.scales import NA
 from qmskit.errors import msg
 
 # a clause number inside free text ("8.3 Design … not applicable"), not part of a longer number or a date
-_NUMBER_IN_TEXT = re.compile(r"(?<![\d.])\d+(?:\.\d+)*(?![\d])")
+# a clause number in free text has a dot (8.3, 7.1.5.2): a whole top-level clause (4 to 10) is never excluded,
+# and a bare number in "2 sites, 40 staff since 2004" is a count or a year, not a clause
+_CLAUSE_IN_TEXT = re.compile(r"(?<![\d.])\d+(?:\.\d+)+(?![\d])")
 _CLAUSE = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[:：\-—–]?\s*(.*)$", re.S)
 
 
@@ -196,7 +198,7 @@ def named_but_not_excluded(cl, text: str, exclusions: list[Exclusion], answer: n
     known = set(map(str, cl.clauses["clause"]))
     excluded = [e.clause for e in exclusions]
     warnings: list[str] = []
-    for clause in dict.fromkeys(_NUMBER_IN_TEXT.findall(str(text))):
+    for clause in dict.fromkeys(_CLAUSE_IN_TEXT.findall(str(text))):
         if clause not in known or any(clause == e or clause.startswith(e + ".") for e in excluded):
             continue
         inside = arrays.beneath(clause)

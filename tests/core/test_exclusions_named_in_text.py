@@ -54,3 +54,12 @@ def test_validate_responses_says_it(tmp_path):
     assert "names clause 2.3" in out.stdout and "“Excluded clauses, scored n/a” row" in out.stdout, out.stdout
     zh = run_qmskit("validate-responses", "--lang", "zh", "--checklist", DATA / "verdict.yaml", path)
     assert "提到了条款 2.3" in zh.stdout, zh.stdout
+
+
+def test_a_count_or_a_year_in_the_free_text_is_not_taken_for_a_top_level_clause():
+    # "2 sites": clause 2 of the test checklist holds the blank x2, x3; a whole top-level clause is never
+    # excluded, so a bare number there is a count, and only 2.3 (dotted) is a clause the text names
+    a = scored({"exclusions": "2 sites, 1 of them rented since 2004; nothing excluded"})
+    assert a.unanswered == ["x2", "x3"] and named(a) == []
+    [w] = named(scored({"exclusions": "2 sites; 2.3 not applicable."}))
+    assert w.fields == {"clause": "2.3"}
