@@ -98,6 +98,16 @@ def joined(parts: list[str]) -> str:
     return line
 
 
+def _place(error: QmskitError | ResponsesWarning, message: str, path: object, where: str | None) -> str:
+    """Sets ``error``'s ``path``, ``where`` and ``detail`` (echoes of user text clipped) and returns its line:
+    an error and a warning name the file and the place the same way."""
+    message, where = _echoes_clipped(message) or message, _echoes_clipped(where)
+    error.path = None if path is None else str(path)
+    error.where = where
+    error.detail = message
+    return _located(message, error.path, where)
+
+
 def _located(detail: str, path: str | None, where: str | None) -> str:
     """``path:where: detail`` (the English line; qmskit.i18n.catalog.error_line says it in a language)."""
     if path:
@@ -110,12 +120,12 @@ class QmskitError(Exception):
 
     ``detail`` (what is wrong) and ``where`` (a row, a line, a sheet) may be :class:`Message` objects."""
 
+    path: str | None
+    where: str | None
+    detail: str
+
     def __init__(self, message: str, *, path: object = None, where: str | None = None):
-        message, where = _echoes_clipped(message) or message, _echoes_clipped(where)
-        self.path = None if path is None else str(path)
-        self.where = where
-        self.detail = message
-        super().__init__(_located(message, self.path, where))
+        super().__init__(_place(self, message, path, where))
 
     @property
     def code(self) -> str | None:
@@ -168,12 +178,12 @@ class ResponsesWarning(UserWarning):
     Like a QmskitError it names the file (``path``) and the place (``where``); ``detail`` may be a
     :class:`Message`. ``warnings.warn(ResponsesWarning(msg(...), path=path))`` keeps them together."""
 
+    path: str | None
+    where: str | None
+    detail: str
+
     def __init__(self, message: str, *, path: object = None, where: str | None = None):
-        message, where = _echoes_clipped(message) or message, _echoes_clipped(where)
-        self.path = None if path is None else str(path)
-        self.where = where
-        self.detail = message
-        super().__init__(_located(message, self.path, where))
+        super().__init__(_place(self, message, path, where))
 
 
 class KeptAsCopyWarning(ResponsesWarning):

@@ -79,7 +79,7 @@ class BatchResult:
             error = say(o.error, lang) if o.error else t("batch.failed_reason", lang)
             line = error if error.startswith(o.source) else t("errors.file", lang, path=o.source, detail=error)
             lines.append(t("batch.failed", lang, line=line))
-        lines.extend(t("batch.failed", lang, line=e) for e in self.pdf_errors)
+        lines.extend(t("batch.failed", lang, line=say(e, lang)) for e in self.pdf_errors)
         return lines
 
     def add_timings(self) -> None:

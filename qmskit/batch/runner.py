@@ -331,7 +331,7 @@ def _print_pdfs(result: BatchResult, parallel: int | None, folder: OutputFolder 
         jobs, owners = [], {}
         for o, final in sources:
             staged = folder.staged[final.name][0] if isinstance(folder, OutputFolder) else final
-            job = PdfJob(Path(staged), Path(tmp) / final.with_suffix(".pdf").name)
+            job = PdfJob(Path(staged), Path(tmp) / final.with_suffix(".pdf").name, label=final)  # failures name it
             jobs.append(job)
             owners[id(job)] = (o, final)
         run = print_pdfs(jobs, parallel=parallel or DEFAULT_PARALLEL)
@@ -344,7 +344,7 @@ def _print_pdfs(result: BatchResult, parallel: int | None, folder: OutputFolder 
                 if office is not None:
                     office.pdf = written
             else:
-                result.pdf_errors.append((outcome.error or "PDF failed").replace(outcome.job.html.name, final.name))
+                result.pdf_errors.append(outcome.error or msg("errors.file", path=final, detail=msg("pdf.failed")))
     result.timings["pdf_launch"] = run.launch_seconds
     result.timings["pdf_total"] = run.seconds
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from qmskit.io.responses import read_responses, write_responses
 
@@ -85,7 +84,6 @@ def test_a_template_named_xlsx_stays_a_template(tmp_path):
 
 
 def test_images_charts_comments_validations_names_and_formats_survive(tmp_path):
-    pil = pytest.importorskip("PIL.Image")
     from openpyxl.chart import BarChart, Reference
     from openpyxl.comments import Comment
     from openpyxl.drawing.image import Image
@@ -93,6 +91,7 @@ def test_images_charts_comments_validations_names_and_formats_survive(tmp_path):
     from openpyxl.styles import PatternFill
     from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.datavalidation import DataValidation
+    from PIL import Image as pil  # a dependency of qmskit's: without it openpyxl drops the office's images
 
     path = workbook(tmp_path)
     wb = openpyxl.load_workbook(path)
