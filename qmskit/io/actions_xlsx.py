@@ -65,8 +65,16 @@ class ActionPlanFile:
 # ----------------------------------------------------------------------------- writing
 
 def _put(cell, value) -> None:
-    """Store user text as text (qmskit.io.xlsx.put: a string cell, quotePrefix before a formula trigger)."""
+    """Store user text as text (qmskit.io.xlsx.put: a string cell, quotePrefix before a formula trigger).
+    A cell under merged cells the office made takes nothing (None stays None); a value for it raises
+    qmskit.io.xlsx_parts.NotSavedInPlace (openpyxl cannot write it, Excel would not show it)."""
     from qmskit.io.xlsx import put
+    from qmskit.io.xlsx_parts import NotSavedInPlace, merged_over
+    merged = merged_over(cell)
+    if merged is not None:
+        if value is None:
+            return
+        raise NotSavedInPlace(merged)
     put(cell, value)
 
 
@@ -165,9 +173,9 @@ def _write_office(ws, meta: dict, lang: str) -> None:
     for key in META_LABELS:
         value = meta.get(key, "")
         row = ws.max_row + 1
-        ws.cell(row, 1, META_LABELS.label(key, lang))
+        _put(ws.cell(row, 1), META_LABELS.label(key, lang))
         _put(ws.cell(row, 2), value.isoformat() if isinstance(value, dt.date) else _text(value))
-        ws.cell(row, 3, key)
+        _put(ws.cell(row, 3), key)
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 70
     ws.column_dimensions["C"].hidden = True
@@ -184,7 +192,7 @@ def write_actions(path: str | Path, meta: dict, plan: pd.DataFrame, *, lang: str
         raise ActionsError(msg("actions_xlsx.unsupported_type", suffix=path.suffix), path=path)
     wb = _new_workbook(meta, plan, lang)
     with iorw.atomic_path(path, backup=True, lock=True) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)  # one plain write: a full disk fails there, not inside openpyxl's zip writer
     return path
 
 
@@ -192,8 +200,27 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
     """Write ``plan`` into the existing workbook at ``path``: qmskit's cells refreshed, the office's cells
     rewritten with their (kept) values, new rows appended, everything else untouched; backup first.
     Returns the file written: ``path``, or a ``<stem>.unsaved-<time>.xlsx`` copy beside it when saving
-    would drop parts of the office's workbook openpyxl cannot keep (qmskit.io.xlsx_parts)."""
+    would drop parts of the office's workbook openpyxl cannot keep, when openpyxl cannot load it, or
+    when a value would go under merged cells the office made (qmskit.io.xlsx_parts): then the copy is
+    the plan as a fresh workbook."""
+    from qmskit.io.xlsx_parts import NotSavedInPlace, PartsWouldBeLost, check_kept, keep_as_copy, save_as_copy
     path = Path(path)
+    try:
+        wb, formulas = _updated(path, meta, plan)
+    except NotSavedInPlace as refused:  # the office's plan as it is; a fresh one beside it, and a line saying so
+        lang = str(meta.get("language") or "en")
+        return save_as_copy(path, lambda tmp: save_workbook(_new_workbook(meta, plan, lang), tmp), refused.why)
+    try:
+        with iorw.atomic_path(path, backup=True, lock=True) as tmp:
+            save_workbook(wb, tmp, formulas)  # the office's formulas keep their results (openpyxl drops them)
+            check_kept(path, tmp)  # shapes, threaded comments, controls ... openpyxl would drop
+    except PartsWouldBeLost as lost:  # the office's plan as it is; ours beside it, and a line saying so
+        return keep_as_copy(path, lost)
+    return path
+
+
+def _updated(path: Path, meta: dict, plan: pd.DataFrame) -> tuple[Any, FormulaIndex]:
+    """The plan at ``path`` loaded, with ``plan`` written into it (not saved)."""
     # formulas as formulas: with cached values only (data_only), saving replaced every formula the office
     # had put in the workbook (its own columns and sheets included) by its last value, or by nothing
     wb, formulas = _load(path, read_only=False, data_only=False)
@@ -219,14 +246,7 @@ def update_actions_in_place(path: str | Path, meta: dict, plan: pd.DataFrame) ->
         # an existing row: only qmskit's cells, and owner/due where the office left them blank
         keys = QMSKIT_KEYS + [k for k in ("owner", "due") if k in columns and is_blank(ws.cell(found, columns[k]).value)]
         _write_row(ws, found, columns, values, lang, keys)
-    from qmskit.io.xlsx_parts import PartsWouldBeLost, check_kept, keep_as_copy
-    try:
-        with iorw.atomic_path(path, backup=True, lock=True) as tmp:
-            save_workbook(wb, tmp, formulas)  # the office's formulas keep their results (openpyxl drops them)
-            check_kept(path, tmp)  # shapes, threaded comments, controls ... openpyxl would drop
-    except PartsWouldBeLost as lost:  # the office's plan as it is; ours beside it, and a line saying so
-        return keep_as_copy(path, lost)
-    return path
+    return wb, formulas
 
 
 # ----------------------------------------------------------------------------- reading
@@ -241,11 +261,13 @@ def _load(path: Path, *, read_only: bool, data_only: bool = True) -> tuple[Any, 
     from qmskit.io.xlsx_read import prescan  # the input limits (size, zip bomb, DTD, sheet extent) before openpyxl
     check_regular_file(path, ActionsError, MAX_RESPONSES_BYTES, "limits.what.action_plan")
     formulas = prescan(path)
-    try:
+    if not read_only:  # to save into: a plan openpyxl cannot load goes to a copy (NotSavedInPlace)
+        from qmskit.io.xlsx_parts import load_for_update
         # an in-place update keeps a VBA project the workbook holds (openpyxl drops it otherwise)
-        keep_vba = not read_only and has_macros(path)
-        return load_workbook(path, read_only=read_only, data_only=data_only, keep_vba=keep_vba), formulas
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return load_for_update(path, data_only=data_only, keep_vba=has_macros(path)), formulas
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only), formulas
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise ActionsError(msg("actions_xlsx.not_a_workbook"), path=path) from None
 
 

@@ -581,7 +581,7 @@ def _read_yaml_file(path: Path, strict: bool) -> tuple[dict, pd.DataFrame]:
 def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                 into_existing: bool) -> Path | None:
     from qmskit.io.xlsx import update_xlsx, write_xlsx  # openpyxl: only when writing
-    from qmskit.io.xlsx_parts import PartsWouldBeLost, keep_as_copy
+    from qmskit.io.xlsx_parts import NotSavedInPlace, PartsWouldBeLost, keep_as_copy, save_as_copy
     try:
         with iorw.atomic_path(path, backup=backup, lock=True) as tmp:
             # in place: only the cells qmskit owns change, what the office added stays
@@ -589,6 +589,8 @@ def _write_xlsx(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang
                 write_xlsx(tmp, meta, frame, cl, lang=lang)
     except PartsWouldBeLost as lost:  # the office's file as it is; ours beside it, and a line saying so
         return keep_as_copy(path, lost)
+    except NotSavedInPlace as refused:  # the office's file as it is; a fresh workbook beside it
+        return save_as_copy(path, lambda tmp: write_xlsx(tmp, meta, frame, cl, lang=lang), refused.why)
     return None
 
 

@@ -284,17 +284,17 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     :class:`qmskit.io.xlsx_parts.PartsWouldBeLost` when the saved workbook lacks parts of the office's
     (openpyxl drops drawn shapes, threaded comments, form controls ...): the caller keeps it as a copy.
     """
-    from openpyxl import load_workbook
-
+    from qmskit.io.xlsx_parts import error_words, load_for_update
     from qmskit.io.xlsx_read import prescan
     try:
         formulas = prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
-        # a macro-enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba
-        # openpyxl drops the office's macros without a word
-        wb = load_workbook(existing, rich_text=True, keep_vba=has_macros(existing))
-    except Exception as exc:  # not a workbook we can load faithfully: a fresh one, the old kept as .bak
-        fresh_instead(existing, getattr(exc, "detail", None) or str(exc) or type(exc).__name__)
+    except Exception as exc:  # no workbook qmskit reads: a fresh one, the old kept as .bak
+        fresh_instead(existing, getattr(exc, "detail", None) or error_words(exc))
         return False
+    # a workbook qmskit reads but openpyxl cannot load: NotSavedInPlace (the save goes to a copy). A macro-
+    # enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba openpyxl
+    # drops the office's macros without a word
+    wb = load_for_update(existing, rich_text=True, keep_vba=has_macros(existing))
     why = update_owned_cells(_OpenpyxlBook(wb, _ReadBack(existing)), meta, responses, cl)
     if why is not None:
         fresh_instead(existing, why)
@@ -397,7 +397,12 @@ class _OpenpyxlSheet:
         return self.read.value(self.ws.cell(row, col))
 
     def put(self, row: int, col: int, value) -> None:
-        put(self.ws.cell(row, col), value)
+        from qmskit.io.xlsx_parts import NotSavedInPlace, merged_over
+        cell = self.ws.cell(row, col)
+        merged = merged_over(cell)
+        if merged is not None:  # openpyxl cannot write it, and the office would never see it
+            raise NotSavedInPlace(merged)
+        put(cell, value)
 
 
 class _OpenpyxlBook:

@@ -1,5 +1,7 @@
 """What an in-place save through openpyxl would drop from an office's workbook, found before the file is
-replaced; then the office's file stays as it is and our version goes to a copy beside it.
+replaced; then the office's file stays as it is and our version goes to a copy beside it. The same for a
+workbook qmskit reads but openpyxl cannot load, or whose owned cell lies under merged cells the office
+made (:class:`NotSavedInPlace`): our version, a fresh workbook, goes to the copy.
 
 openpyxl round-trips cells, styles, merged cells, comments, validations, conditional formats, defined
 names, tables, images (with Pillow) and charts, and silently drops the rest: drawn shapes and text boxes,
@@ -48,6 +50,59 @@ class PartsWouldBeLost(Exception):
     def __init__(self, data: bytes, lost: list[tuple[LostPart, str]]):
         super().__init__(", ".join(kind.value for kind, _ in lost))
         self.data, self.lost = data, lost
+
+
+class NotSavedInPlace(Exception):
+    """Raised by an in-place save that cannot be made without losing what the office put in its workbook
+    (openpyxl cannot load it; a value would go under the office's merged cells). ``why``: the Message."""
+
+    def __init__(self, why: Message):
+        super().__init__(str(why))
+        self.why = why
+
+
+def error_words(exc: BaseException) -> str:
+    """A library's error as a short single line ("TypeError: expected <class 'float'>")."""
+    text = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def load_for_update(path: Path, **options):
+    """openpyxl's full load of a workbook qmskit has read (the input limits already checked), to save into
+    it; :class:`NotSavedInPlace` when openpyxl cannot load it (a row height or a validation written as
+    some other program writes them: TypeError, ValueError …), rather than a fresh workbook over it."""
+    from openpyxl import load_workbook
+    try:
+        return load_workbook(path, **options)
+    except Exception as exc:  # whatever openpyxl raises on content it does not know
+        raise NotSavedInPlace(msg("xlsx.openpyxl_cannot_load", error=error_words(exc))) from None
+
+
+def merged_over(cell) -> Message | None:
+    """Why ``cell`` (an openpyxl cell) cannot take a value: it lies under merged cells (openpyxl refuses
+    to write it; Excel shows only the merge's first cell). None for a cell that can."""
+    from openpyxl.cell.cell import MergedCell
+    if not isinstance(cell, MergedCell):
+        return None
+    ranges = [r.coord for r in cell.parent.merged_cells.ranges if cell.coordinate in r]
+    return msg("xlsx.under_merged_cells", cell=cell.coordinate, cells=ranges[0] if ranges else cell.coordinate)
+
+
+def save_as_copy(path: Path, write, why: Message) -> Path:
+    """Our version of ``path``, written by ``write(tmp_path)``, beside it as ``<stem>.unsaved-<time><suffix>``
+    (a name nobody holds), the office's file untouched; one warning saying why and where."""
+    from qmskit.io import iorw
+    copy = iorw.claim_unsaved_copy(path)
+    try:
+        with iorw.atomic_path(copy, lock=True) as tmp:
+            write(tmp)
+    except BaseException:
+        iorw.drop_placeholder(copy)
+        raise
+    warnings.warn(KeptAsCopyWarning(msg("xlsx.not_saved_in_place", why=why, copy=copy.name), path=path, copy=copy),
+                  stacklevel=3)
+    return copy
 
 
 _CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
