@@ -7,10 +7,12 @@ import os
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qmskit.batch.outcomes import OfficeOutcome, one_line
+from qmskit.batch.tasks import Status
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import msg
@@ -21,13 +23,24 @@ if TYPE_CHECKING:
 RESPONSE_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 
 
-def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[OfficeOutcome]]:
-    """Expand files, directories (their responses files, not recursive) and glob patterns.
+@dataclass
+class Inputs:
+    """The batch's inputs expanded: ``files`` (absolute, input order, each once), ``missing`` (failures for
+    inputs that name nothing) and ``repeats``: (path, first) for each file named again after ``first`` —
+    the same path twice, or a link to a file already named. A repeat is left out, with a note (never silently)."""
+    files: list[Path]
+    missing: list[OfficeOutcome]
+    repeats: list[tuple[Path, Path]] = field(default_factory=list)
 
-    Returns (files in input order without duplicates, failures for inputs that name nothing). Raises
-    QmskitError when nothing at all is left to do.
-    """
-    files: list[Path] = []
+    def notes(self) -> list[str]:
+        return [msg("batch.given_twice", path=first) if str(again) == str(first) else
+                msg("batch.same_file", again=again, first=first) for again, first in self.repeats]
+
+
+def gather_inputs(inputs: list[str | os.PathLike]) -> Inputs:
+    """Expand files, directories (their responses files, not recursive) and glob patterns, each file once
+    (one file named twice, or through a link, is one office). Raises QmskitError when nothing is left to do."""
+    found_all: list[Path] = []
     missing: list[OfficeOutcome] = []
     for item in inputs:
         text = str(item)
@@ -44,11 +57,59 @@ def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[Of
                 missing.append(OfficeOutcome(text, error=msg("batch.no_match", pattern=text)))
         else:
             found = [path]   # a missing file fails as its own office ("file not found"), like `score`
-        files.extend(found)
-    unique = list(dict.fromkeys(f.resolve() for f in files))
-    if not unique:
+        found_all.extend(found)
+    files: list[Path] = []
+    first_of: dict[object, Path] = {}   # a file's identity (its inode, else its absolute path) -> as first named
+    repeats: list[tuple[Path, Path]] = []
+    for f in found_all:
+        resolved = f.resolve()
+        try:
+            st = resolved.stat()
+            key: object = (st.st_dev, st.st_ino)
+        except OSError:
+            key = resolved
+        if key in first_of:
+            repeats.append((f, first_of[key]))
+            continue
+        first_of[key] = f
+        files.append(resolved)
+    if not files:
         raise QmskitError(msg("batch.no_inputs", inputs=", ".join(map(str, inputs))))
-    return unique, missing
+    return Inputs(files, missing, repeats)
+
+
+def collect_inputs(inputs: list[str | os.PathLike]) -> tuple[list[Path], list[OfficeOutcome]]:
+    """(files, missing) of :func:`gather_inputs`."""
+    found = gather_inputs(inputs)
+    return found.files, found.missing
+
+
+def settle_same_day(outcomes: list[OfficeOutcome]) -> tuple[list[OfficeOutcome], list[str]]:
+    """Offices read more than once on one date (:func:`qmskit.core.assessment.same_day`). A copy of an
+    earlier file (the same assessment: answers, evidence, metadata) is left out with a note: one report, from
+    the first. Different assessments of one office dated the same day fail, each naming all of them: one of
+    them would be a wrong report, and nothing can tell which (never one office's report over another's).
+    Returns (the outcomes kept, the notes)."""
+    from qmskit.core.assessment import same_day
+
+    scored = [o for o in outcomes if o.assessment is not None]
+    dropped: set[int] = set()
+    notes: list[str] = []
+    for group in same_day([o.assessment for o in scored if o.assessment is not None]):
+        for i, first in group.copies:
+            notes.append(msg("batch.same_assessment", copy=scored[i].source, first=scored[first].source))
+            dropped.add(id(scored[i]))
+        names = [scored[i].source for i in group.conflicting]
+        for i in group.conflicting:
+            o = scored[i]
+            o.error = msg("batch.same_day", office=group.office, date=group.date, files=", ".join(names))
+            o.status, o.assessment = Status.READ_FAILED, None   # no report and no place in the portfolio
+    for o in outcomes:
+        if id(o) in dropped or (o.status is Status.READ_FAILED and o.pending):
+            for pending in o.pending:
+                pending.unlink(missing_ok=True)
+            o.pending = []
+    return [o for o in outcomes if id(o) not in dropped], notes
 
 
 def _is_responses_file(path: Path) -> bool:

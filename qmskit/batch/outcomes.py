@@ -55,6 +55,7 @@ class BatchResult:
     workers: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     pdf_errors: list[str] = field(default_factory=list)  # one line per report whose PDF failed (HTML kept)
+    notes: list[str] = field(default_factory=list)  # inputs left out as repeats of another (one line each)
 
     @property
     def succeeded(self) -> list[OfficeOutcome]:
@@ -80,6 +81,7 @@ class BatchResult:
             line = error if error.startswith(o.source) else t("errors.file", lang, path=o.source, detail=error)
             lines.append(t("batch.failed", lang, line=line))
         lines.extend(t("batch.failed", lang, line=say(e, lang)) for e in self.pdf_errors)
+        lines.extend(t("cli.note", lang, line=say(n, lang)) for n in self.notes)
         return lines
 
     def add_timings(self) -> None:

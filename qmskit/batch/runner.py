@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from qmskit.batch.inputs import absolute_if_path, assign_slugs, attach_plan, collect_inputs, score_file
+from qmskit.batch.inputs import absolute_if_path, assign_slugs, attach_plan, gather_inputs, score_file, settle_same_day
 from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outcomes import BatchResult, OfficeOutcome, one_line
 from qmskit.batch.outputs import OutputFolder, write_bytes, write_text
@@ -82,7 +82,8 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         check_available()
     started = time.perf_counter()
     out = Path(out_dir).expanduser().resolve()
-    files, missing = collect_inputs(list(inputs))
+    given = gather_inputs(list(inputs))  # a file named twice (or through a link) is one office, with a note
+    files, missing = given.files, given.missing
     out.mkdir(parents=True, exist_ok=True)
     report_nb = Path(notebook).resolve() if notebook else bundled_notebook("report")
     checklist = absolute_if_path(checklist)
@@ -115,7 +116,7 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         guard.__exit__(None, None, None)
         raise
     outcomes: list[OfficeOutcome] = list(missing)
-    result = BatchResult(out, outcomes)
+    result = BatchResult(out, outcomes, notes=given.notes())
     bar = Progress.make(progress, total=len(missing) + len(files) + 1, lang=lang or "en")
     for o in missing:
         bar.advance(o.label, o.error)
@@ -141,6 +142,9 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
             outcomes.append(o)
         result.timings["submit"] = time.perf_counter() - t0
         _collect(pool, pending, tasks, folder, bar, guard)
+        # one office read twice on one date: a copy is left out (noted), different ones fail, naming each other
+        outcomes[:], same_day_notes = settle_same_day(outcomes)
+        result.notes.extend(same_day_notes)
         assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, folder, audience)
         guard.check()

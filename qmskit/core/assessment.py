@@ -159,3 +159,58 @@ def telling_apart(assessments: Sequence[Assessment]) -> list[str]:
         else:
             tags.append(" · ".join(filter(None, (a.date, file_name(a)))))
     return tags
+
+
+# what an office's file answers: two assessments that agree on all of it are one assessment given twice
+ANSWER_COLUMNS = ("id", "answer", "evidence", "notes", "owner", "due")
+
+
+def same_assessment(a: Assessment, b: Assessment) -> bool:
+    """True when ``a`` and ``b`` are one assessment: one office, one date (or both undated), one checklist and
+    version, the same metadata, answers (with their evidence, notes, owners, due dates) and KPIs: the same
+    file given twice, a link to it, a copy of it or the same answers saved in another format."""
+    if not (same_office(a.office, b.office) and a.date == b.date and a.meta == b.meta
+            and (a.checklist.id, a.checklist.version) == (b.checklist.id, b.checklist.version)):
+        return False
+    cols = [c for c in ANSWER_COLUMNS if c in a.questions.columns and c in b.questions.columns]
+    if not a.questions[cols].reset_index(drop=True).equals(b.questions[cols].reset_index(drop=True)):
+        return False
+    ka, kb = (k if k is not None else pd.DataFrame() for k in (a.kpis, b.kpis))
+    return bool(ka.reset_index(drop=True).equals(kb.reset_index(drop=True)))
+
+
+@dataclass
+class SameDay:
+    """Assessments (indexes into the list given to :func:`same_day`) of one office on one date.
+    ``copies``: pairs (copy, first) that are the same assessment as an earlier one (:func:`same_assessment`);
+    ``conflicting``: the group's assessments that differ from each other (two or more, or none)."""
+    office: str
+    date: str | None
+    members: list[int]
+    copies: list[tuple[int, int]]
+    conflicting: list[int]
+
+
+def same_day(assessments: Sequence[Assessment]) -> list[SameDay]:
+    """Every office assessed more than once on one date (undated assessments group with each other) among
+    ``assessments``, in input order: which are copies of an earlier one, and which differ. Two different
+    assessments of an office dated the same day cannot both be right, and nothing here can say which is;
+    two undated ones are told apart by their files (:func:`telling_apart`), so they never conflict."""
+    groups: dict[tuple[str, str | None], list[int]] = {}
+    for i, a in enumerate(assessments):
+        groups.setdefault((office_key(a.office), a.date), []).append(i)
+    found = []
+    for (_, date), members in groups.items():
+        if len(members) < 2:
+            continue
+        copies: list[tuple[int, int]] = []
+        distinct: list[int] = []
+        for i in members:
+            first = next((j for j in distinct if same_assessment(assessments[j], assessments[i])), None)
+            if first is None:
+                distinct.append(i)
+            else:
+                copies.append((i, first))
+        conflicting = distinct if date is not None and len(distinct) > 1 else []
+        found.append(SameDay(assessments[members[0]].office, date, members, copies, conflicting))
+    return found
