@@ -1,8 +1,9 @@
 """``qmskit`` in a process of its own without a fresh interpreter: each run is a fork of one
 pre-imported interpreter (:class:`Zygote`, one per test worker, started on first use). A fresh
 ``python -m qmskit`` imports qmskit, pandas and openpyxl again, ~0.8-1.5 s of CPU a run; a fork costs
-a few hundredths. The child sets its own RLIMIT_AS, working directory, argv and standard streams, runs
-the CLI's ``main`` (what ``python -m qmskit`` runs) and exits with its status.
+a few hundredths. The child sets its own memory limit (RLIMIT_DATA, see :data:`DATA_LIMIT`), working
+directory, argv and standard streams, runs the CLI's ``main`` (what ``python -m qmskit`` runs) and exits
+with its status.
 
 The hostile-input harness (tests/hostile/harness.py) runs every case so, under its memory limit and
 timeout; :func:`run_qmskit` gives the other tests of the CLI's exit status and lines the same
@@ -20,7 +21,15 @@ import textwrap
 import threading
 from pathlib import Path
 
-AS_LIMIT = 1 << 30              # address-space limit for each case (a runaway allocation fails fast)
+# The memory limit of each case (a runaway allocation fails fast), and of the kernels and workers it starts,
+# which inherit it: RLIMIT_DATA, the writable private memory a process maps (heap, anonymous mmaps, thread
+# stacks), not RLIMIT_AS, the address space. Address space counts what glibc only reserves: each thread
+# that allocates gets a malloc arena of 64 MB kept PROT_NONE until used. A batch of two offices (its threads
+# plus two warm kernels of ~16 threads each) maps 1.04-1.09 GB of address space per process with ~300 MB
+# writable and ~350 MB resident; under a 1 GB RLIMIT_AS a kernel's real allocation failed whenever
+# the threads' timing (i.e. the machine's load) left one more arena reserved, the kernel died and the batch
+# exited 1 with its reason on stdout. RLIMIT_DATA still stops calamine's 512 GB allocation at 1 GB.
+DATA_LIMIT = 1 << 30
 TIMEOUT = 240                   # seconds before a run counts as a hang (generous: shared 2-core machine)
 
 # The zygote: imports what the CLI's commands import, then forks one child per request (a JSON line on its
@@ -38,7 +47,7 @@ ZYGOTE = textwrap.dedent("""
             __import__(name)
         except ImportError:  # renamed since: the case imports what it needs itself
             pass
-    limit = int(os.environ["QMSKIT_HOSTILE_AS"])
+    limit = int(os.environ["QMSKIT_HOSTILE_DATA"])
     # a fresh process's peak includes its imports' transient memory, which a forked child's does not
     imports_peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     requests, replies = os.fdopen(0, "rb", buffering=0), sys.stdout
@@ -55,7 +64,7 @@ ZYGOTE = textwrap.dedent("""
                                        (2, req["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
                     os.dup2(os.open(path, mode), fd)
                 sys.stdin = open(os.devnull)
-                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+                resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
                 sys.argv = ["qmskit", *req["args"]]
                 try:
                     main()
@@ -99,7 +108,7 @@ class Zygote:
             env: dict[str, str] | None = None) -> tuple[int, float]:
         with cls.lock:
             if cls.proc is None or cls.proc.poll() is not None:
-                zygote_env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
+                zygote_env = {**os.environ, "QMSKIT_HOSTILE_DATA": str(DATA_LIMIT), "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
                 cls.proc = subprocess.Popen([sys.executable, "-c", ZYGOTE], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, env=zygote_env, text=True, cwd=str(cwd))
             assert cls.proc.stdin is not None and cls.proc.stdout is not None

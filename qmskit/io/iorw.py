@@ -206,13 +206,15 @@ def backup_file(path: str | os.PathLike) -> Path:
     src = Path(path)
     check_write_target(src)  # (a device is never copied, whoever calls)
     slots = backup_names(src)
-    for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
-        if newer.exists():
-            os.replace(newer, older)
+    # the copy first, the older backups moved only once it is made: a copy that fails (a full disk) moves
+    # none (the form retries a failed save every few seconds; each retry pushed one more backup out)
     fd, tmp = tempfile.mkstemp(prefix=f".{slots[0].name}.", suffix=".tmp", dir=src.parent)
     os.close(fd)
     try:
         shutil.copy2(src, tmp)
+        for older, newer in zip(reversed(slots[1:]), reversed(slots[:-1])):
+            if newer.exists():
+                os.replace(newer, older)
         os.replace(tmp, slots[0])
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

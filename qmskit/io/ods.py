@@ -350,6 +350,23 @@ def write_ods(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *,
 OWN_SHEETS = ("Office", "Assessment", "KPIs")   # the sheets write_ods writes
 # the largest content.xml updated in place or whose sheets are carried over (both build the whole document)
 MAX_CARRIED_CONTENT = 8 << 20
+# ... and the most XML nodes it may hold, counted as tags and '=' signs (elements, text, attributes): the
+# document costs ~450 bytes a node in memory (minidom; odfpy's carry ~530), so bytes alone bound nothing:
+# 7.5 MB of short attributes (1.5 million) took a save to 800 MB, 1 GB with the carry. Measured at 560,000
+# nodes: 340 MB (update), 380 MB (carry) for the whole process; a Jupyter kernel starts ~100 MB higher.
+# 88,000 text cells written as LibreOffice writes them (7.9 MB) are 530,000 nodes; a responses file of the
+# full checklist with the office's own columns and sheets holds a few tens of thousands.
+MAX_CARRIED_NODES = 500_000
+
+
+def xml_nodes(data: bytes) -> int:
+    """The nodes an XML document's tree will hold, as :data:`MAX_CARRIED_NODES` counts them."""
+    return data.count(b"<") + data.count(b"=")
+
+
+def too_deep_to_save(path: Path) -> ResponsesError:
+    """The one line for a document nested too deeply to be rewritten (Python's tree code recurses)."""
+    return ResponsesError(msg("ods.too_deep_to_update"), path=path)
 
 
 def carry_office_sheets(existing: Path, fresh: Path) -> None:
@@ -370,18 +387,26 @@ def carry_office_sheets(existing: Path, fresh: Path) -> None:
     if not extra:
         return
     with zipfile.ZipFile(existing) as zf:
-        size = sum(i.file_size for i in zf.infolist() if _content_name(i.filename))
-    if size > MAX_CARRIED_CONTENT:
-        raise ResponsesError(msg("ods.cannot_carry", sheets=", ".join(extra), size=fmt_size(size),
-                                 limit=fmt_size(MAX_CARRIED_CONTENT)), path=existing)
+        members = [i for i in zf.infolist() if _content_name(i.filename)]
+        size = sum(i.file_size for i in members)
+        if size > MAX_CARRIED_CONTENT:
+            raise ResponsesError(msg("ods.cannot_carry", sheets=", ".join(extra), size=fmt_size(size),
+                                     limit=fmt_size(MAX_CARRIED_CONTENT)), path=existing)
+        nodes = sum(xml_nodes(zf.read(i)) for i in members)
+    if nodes > MAX_CARRIED_NODES:
+        raise ResponsesError(msg("ods.cannot_carry_nodes", sheets=", ".join(extra), n=nodes,
+                                 limit=MAX_CARRIED_NODES), path=existing)
     from odf.opendocument import load
     from odf.table import Table
 
-    old, new = load(str(existing)), load(str(fresh))
-    for table in old.spreadsheet.getElementsByType(Table):
-        if table.getAttribute("name") in extra:
-            new.spreadsheet.addElement(table)
-    new.save(str(fresh))
+    try:
+        old, new = load(str(existing)), load(str(fresh))
+        for table in old.spreadsheet.getElementsByType(Table):
+            if table.getAttribute("name") in extra:
+                new.spreadsheet.addElement(table)
+        new.save(str(fresh))
+    except RecursionError:
+        raise too_deep_to_save(existing) from None
 
 
 def open_workbook_for(path: Path):

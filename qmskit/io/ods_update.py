@@ -64,7 +64,7 @@ def update_ods(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, c
     from xml.dom import minidom
     from xml.parsers.expat import ExpatError
 
-    from qmskit.io.ods import MAX_CARRIED_CONTENT, NOT_AN_ODS, prescan
+    from qmskit.io.ods import MAX_CARRIED_CONTENT, MAX_CARRIED_NODES, NOT_AN_ODS, prescan, too_deep_to_save, xml_nodes
     from qmskit.io.xlsx import fresh_instead, update_owned_cells
     try:
         prescan(existing)  # the read limits (no DTD or entity, sheet extent, text) before the parse
@@ -81,21 +81,31 @@ def update_ods(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, c
         if size > MAX_CARRIED_CONTENT:
             raise ResponsesError(msg("ods.too_large_to_update", size=fmt_size(size),
                                      limit=fmt_size(MAX_CARRIED_CONTENT)), path=existing)
+        data = zf.read(content[0])
+        nodes = xml_nodes(data)
+        if nodes > MAX_CARRIED_NODES:  # the tree costs memory by its nodes, not its bytes
+            raise ResponsesError(msg("ods.too_many_nodes_to_update", n=nodes, limit=MAX_CARRIED_NODES),
+                                 path=existing)
         try:
-            dom = minidom.parseString(zf.read(content[0]))
-            book = OdsBook(dom)
-        except (ExpatError, ValueError):
-            fresh_instead(existing, msg(NOT_AN_ODS))
-            return False
-        why = update_owned_cells(book, meta, responses, cl)
-        if why is not None:
-            fresh_instead(existing, why)
-            return False
+            try:
+                dom = minidom.parseString(data)
+                book = OdsBook(dom)
+            except (ExpatError, ValueError):
+                fresh_instead(existing, msg(NOT_AN_ODS))
+                return False
+            why = update_owned_cells(book, meta, responses, cl)
+            if why is not None:
+                fresh_instead(existing, why)
+                return False
+            body = serialized(dom)
+        except RecursionError:  # minidom's reading, copying and writing recurse: nested thousands deep
+            raise too_deep_to_save(existing) from None
+        del dom, book, data
         buf = io.BytesIO()
         try:
             with zipfile.ZipFile(buf, "w") as zout:
                 for info in infos:  # in their order, each as it was stored (the mimetype first, uncompressed)
-                    zout.writestr(info, serialized(dom) if info is content[0] else zf.read(info))
+                    zout.writestr(info, body if info is content[0] else zf.read(info))
         except ZIP_READ_ERRORS:  # a member the pre-scan does not read (a picture) is damaged: zlib.error
             fresh_instead(existing, msg(NOT_AN_ODS))
             return False

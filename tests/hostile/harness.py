@@ -1,6 +1,6 @@
 """The hostile-input harness (imported by the tests in this folder): every case runs the real `qmskit` CLI
-in a process of its own under a memory limit
-(RLIMIT_AS 1 GB) and a timeout, so a regression fails the test instead of hanging or eating the machine.
+in a process of its own under a memory limit (RLIMIT_DATA 1 GB: writable memory, not address space; see
+forkcli.DATA_LIMIT) and a timeout, so a regression fails the test instead of hanging or eating the machine.
 
 ``run_cli(args)`` returns a :class:`Run` with the exit status, stdout, stderr and the child's peak RSS
 (``ru_maxrss``). The worst peak of the session is printed at the end (tests/conftest.py gathers it from
@@ -8,7 +8,7 @@ every xdist worker). Inputs are generated into the session's temporary folder (n
 
 Each case is a fork of one pre-imported interpreter (``forkcli.Zygote``, one per test worker), not a fresh
 ``python`` that imports qmskit, pandas and openpyxl again (~1.5 s of CPU a case, 46 cases): the child
-sets its own RLIMIT_AS, working directory, argv and standard streams, runs the CLI's ``main`` and exits;
+sets its own memory limit, working directory, argv and standard streams, runs the CLI's ``main`` and exits;
 the zygote waits for it under the timeout (SIGKILL past it) and reads its peak RSS from ``wait4``. The
 child's address space and RSS include what the imports mapped, as a fresh ``qmskit`` process's do, and
 its peak counts at least the zygote's own peak while importing (a fresh process's import transients).
@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from forkcli import AS_LIMIT, Zygote  # the pre-imported interpreter the cases are forked from
+from forkcli import DATA_LIMIT, Zygote  # the pre-imported interpreter the cases are forked from
 
 PEAK_RSS_LIMIT_MB = 500         # design.md "Input limits": peak memory ≤ 500 MB for every hostile input
 TIMEOUT = 240                   # seconds before a case counts as a hang (generous: shared 2-core machine)
 
 PRELUDE = textwrap.dedent("""
     import atexit, os, resource, sys
-    limit = int(os.environ["QMSKIT_HOSTILE_AS"])
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit = int(os.environ["QMSKIT_HOSTILE_DATA"])
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     def _report():
         with open(os.environ["QMSKIT_HOSTILE_RSS"], "w") as fh:
             fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
@@ -103,7 +103,7 @@ def run_cli(args: list, *, cwd: Path | None = None, label: str | None = None, wr
 def _fresh_interpreter(args: list, cwd: Path | None, wrap: list, timeout: float,
                        stem: Path) -> tuple[int, str, str, float]:
     rss_file = stem.with_suffix(".rss")
-    env = {**os.environ, "QMSKIT_HOSTILE_AS": str(AS_LIMIT), "QMSKIT_HOSTILE_RSS": str(rss_file),
+    env = {**os.environ, "QMSKIT_HOSTILE_DATA": str(DATA_LIMIT), "QMSKIT_HOSTILE_RSS": str(rss_file),
            "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
     cmd = [*wrap, sys.executable, "-c", PRELUDE, *map(str, args)]
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
