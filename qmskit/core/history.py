@@ -124,8 +124,8 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
     # (the history would show a change that did not happen, over no time at all)
     given = assessments
     for g in same_day(given):
-        for i, first in g.copies:
-            copy_name, first_name = _file(given[i]), _file(given[first])
+        for i, first_at in g.copies:
+            copy_name, first_name = _file(given[i]), _file(given[first_at])
             notes.append(msg("history.given_twice", file=first_name) if copy_name == first_name else
                          msg("history.same_assessment", copy=copy_name, first=first_name))
         if g.conflicting:
