@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from qmskit.core.assessment import Assessment
+from qmskit.core.assessment import Assessment, same_day
 from qmskit.core.compare import ComparisonError, _text, compare_gaps, same_office
 from qmskit.core.values import as_number
 from qmskit.errors import joined, msg
@@ -98,6 +98,10 @@ class History:
         }
 
 
+def _file(a: Assessment) -> str:
+    return Path(a.source or a.office).name
+
+
 def _labels(assessments: list[Assessment]) -> list[str]:
     labels: list[str] = []
     seen: dict[str, int] = {}
@@ -115,6 +119,23 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
         raise ComparisonError(msg("history.too_few"))
     notes: list[str] = []
     problems: list[str] = []
+    # one office assessed twice on one date: a copy (the same file given twice, a link, a copy, the same
+    # answers in another format) counts once, with a note; different answers are refused like other offices
+    # (the history would show a change that did not happen, over no time at all)
+    given = assessments
+    for g in same_day(given):
+        for i, first_at in g.copies:
+            copy_name, first_name = _file(given[i]), _file(given[first_at])
+            notes.append(msg("history.given_twice", file=first_name) if copy_name == first_name else
+                         msg("history.same_assessment", copy=copy_name, first=first_name))
+        if g.conflicting:
+            problems.append(msg("history.err_same_day", office=g.office, date=g.date,
+                                files=", ".join(_file(given[i]) for i in g.conflicting)))
+    copies = {i for g in same_day(given) for i, _ in g.copies}
+    assessments = [a for i, a in enumerate(given) if i not in copies]
+    if len(assessments) < 2:
+        raise ComparisonError(msg("history.one_assessment",
+                                  files=", ".join(dict.fromkeys(_file(a) for a in given))))
     first = assessments[0]
     for a in assessments[1:]:
         if not same_office(first.office, a.office):

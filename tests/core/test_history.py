@@ -172,3 +172,47 @@ def test_summary_headers_stay_whole_in_a_browser(three, tmp_path, chromium, widt
         assert table <= main_width + 0.5
     finally:
         page.close()
+
+
+# ------------------------------------------------------------------- one office assessed twice on one date
+def test_the_same_file_twice_is_one_assessment_not_a_history(three, tmp_path):
+    a = str(three[1])
+    res = CliRunner().invoke(main, ["history", a, a, "-o", str(tmp_path / "o")])
+    assert res.exit_code == 1 and res.output.count("\n") == 1 and "Traceback" not in res.output
+    assert res.output == ("error: a-2024.xlsx: one and the same assessment given more than once; a history needs "
+                          "two or more different assessments of the office\n")
+    assert not (tmp_path / "o").exists()
+    res = CliRunner().invoke(main, ["history", a, a, "--json", "--lang", "zh"])
+    assert res.exit_code == 1 and "同一份评估被重复给出" in res.output and "a-2024.xlsx" in res.output
+
+
+def test_a_file_given_again_or_a_copy_counts_once_with_a_note(three, tmp_path):
+    import shutil
+    copy = tmp_path / "copy-of-a.xlsx"
+    shutil.copy(three[1], copy)
+    res = CliRunner().invoke(main, ["history", str(three[1]), str(three[2]), str(three[1]), str(copy), "--json"])
+    assert res.exit_code == 0, res.output
+    assert [p["date"] for p in json.loads(res.stdout)["assessments"]] == ["2024-05-01", "2025-05-01"]
+    assert res.stderr.splitlines() == [
+        "note: a-2024.xlsx is given more than once: counted once",
+        "note: copy-of-a.xlsx is the same assessment as a-2024.xlsx (office, date, answers and evidence all alike): "
+        "counted once"]
+    h = history_files([three[1], copy, three[2]])
+    assert len(h.assessments) == 2 and h.labels == ["2024-05-01", "2025-05-01"]
+
+
+def test_two_different_assessments_of_one_date_are_refused_unless_forced(three, tmp_path):
+    other = write(tmp_path, "a-2024-v2.csv", "2024-05-01", ["yes"] * 6)  # same office, same day, other answers
+    with pytest.raises(ComparisonError, match="different assessments dated 2024-05-01"):
+        history_files([*three, other])
+    res = CliRunner().invoke(main, ["history", *map(str, three), str(other), "--json"])
+    assert res.exit_code == 1 and res.output.count("\n") == 1 and "Traceback" not in res.output
+    assert res.output == (f"error: {OFFICE} has different assessments dated 2024-05-01 (a-2024.xlsx, a-2024-v2.csv): "
+                          "a history has one per date; leave out all but the right one, or correct its date "
+                          "(use --force to build the history anyway)\n")
+    res = CliRunner().invoke(main, ["history", *map(str, three), str(other), "--json", "--force"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert [p["label"] for p in doc["assessments"]] == ["2024-05-01", "2024-05-01 (2)", "2025-05-01", "2026-05-01"]
+    assert doc["forced"] is True and any("2024-05-01" in n and "kept with --force" in n for n in doc["notes"])
+    assert "kept with --force" in res.stderr
