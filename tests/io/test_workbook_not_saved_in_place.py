@@ -28,6 +28,7 @@ from qmskit.i18n.catalog import say
 from qmskit.io.responses import read_responses, write_responses
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from savecheck import save_one_cell  # noqa: E402
 from textcheck import assert_chinese_line  # noqa: E402
 
 MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
@@ -83,12 +84,7 @@ CASES = {"unloadable": (unloadable, "expected <class 'float'>"), "merged": (merg
 
 
 def save_note(path: Path, note: str) -> tuple[Path, list[ResponsesWarning]]:
-    meta, frame = read_responses(path, MINI)
-    frame.loc[frame["id"] == "4.1-a", "notes"] = note
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        written = write_responses(path, meta, frame.drop(columns="row"), MINI)
-    return written, [w.message for w in caught if isinstance(w.message, ResponsesWarning)]
+    return save_one_cell(path, MINI, "notes", note)
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -26,6 +26,7 @@ from qmskit.io.responses import read_responses, write_responses
 from qmskit.io.xlsx_parts import LostPart, inventory
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
+from savecheck import save_one_cell  # noqa: E402
 from textcheck import assert_chinese_line  # noqa: E402
 
 MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
@@ -133,12 +134,7 @@ def office_workbook(tmp_path: Path, add) -> Path:
 
 
 def save_owner(path: Path, owner: str) -> tuple[Path, list[ResponsesWarning]]:
-    meta, frame = read_responses(path, MINI)
-    frame.loc[frame["id"] == "4.1-a", "owner"] = owner
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        written = write_responses(path, meta, frame.drop(columns="row"), MINI)
-    return written, [w.message for w in caught if isinstance(w.message, ResponsesWarning)]
+    return save_one_cell(path, MINI, "owner", owner)
 
 
 @pytest.mark.parametrize("words", list(PARTS))
