@@ -122,8 +122,8 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
     # one office assessed twice on one date: a copy (the same file given twice, a link, a copy, the same
     # answers in another format) counts once, with a note; different answers are refused like other offices
     # (the history would show a change that did not happen, over no time at all)
-    given = assessments
-    for g in same_day(given):
+    given, groups = assessments, same_day(assessments)
+    for g in groups:
         for i, first_at in g.copies:
             copy_name, first_name = _file(given[i]), _file(given[first_at])
             notes.append(msg("history.given_twice", file=first_name) if copy_name == first_name else
@@ -131,7 +131,7 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
         if g.conflicting:
             problems.append(msg("history.err_same_day", office=g.office, date=g.date,
                                 files=", ".join(_file(given[i]) for i in g.conflicting)))
-    copies = {i for g in same_day(given) for i, _ in g.copies}
+    copies = {i for g in groups for i, _ in g.copies}
     assessments = [a for i, a in enumerate(given) if i not in copies]
     if len(assessments) < 2:
         raise ComparisonError(msg("history.one_assessment",
@@ -146,7 +146,7 @@ def build_history(assessments: list[Assessment], *, force: bool = False) -> Hist
     if problems and not force:
         raise ComparisonError(msg("history.refused", problems=joined(problems)))
     notes += [msg("history.forced_note", problem=p) for p in problems]
-    undated = [Path(a.source or a.office).name for a in assessments if not _text(a.meta.get("date"))]
+    undated = [_file(a) for a in assessments if not _text(a.meta.get("date"))]
     if undated:
         notes.append(msg("history.undated", files=", ".join(undated)))
     else:
