@@ -247,7 +247,8 @@ def current_umask() -> int:
 
 
 def check_write_target(target: Path) -> None:
-    """Only a regular file (or nothing) is replaced: a folder, named pipe or device at ``target`` (a symlink
+    """Only a writable regular file (or nothing) is replaced (a read-only one is refused: :func:`_read_only`).
+    A folder, named pipe or device at ``target`` (a symlink
     to /dev/zero too) is refused before anything is written. Its backup would copy a device without end
     (/dev/zero filled the disk at ~70 MB/s) or block on a pipe, and the rename would put a file where the
     user's pipe or link to a device was."""
@@ -256,6 +257,21 @@ def check_write_target(target: Path) -> None:
     if kind is not None and kind != "missing":
         from qmskit.i18n.catalog import msg
         raise WriteTargetError(msg("iorw.not_regular_target", kind=kind), path=target)
+    if kind is None and _read_only(target):
+        from qmskit.i18n.catalog import msg
+        raise WriteTargetError(msg("iorw.read_only"), path=target)
+
+
+def _read_only(target: Path) -> bool:
+    """A file someone marked read-only (no write permission for anyone: chmod a-w, or the read-only
+    attribute a Windows share maps to it), or one this user may not write. The atomic rename would replace
+    it all the same (it needs only the folder's permission; root may write anything), silently undoing a
+    "final, do not change" the office or consultant set on it."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not mode & 0o222 or not os.access(target, os.W_OK)
 
 
 def backup_names(path: str | os.PathLike) -> list[Path]:
