@@ -193,7 +193,16 @@ def test_chart_is_small_inline_svg_labelled_by_clause_number(full_responses):
     assert svg.count("<rect") == 1  # the background; the bars are a path per colour, a segment per score
     assert chart_bars(svg) == int(shown["score"].notna().sum())
     import xml.dom.minidom
-    xml.dom.minidom.parseString(svg)  # well-formed
+    doc = xml.dom.minidom.parseString(svg)  # well-formed
+    # the threshold lines are drawn under the scores, and the scores sit on a white halo: Moonbay's 5.3
+    # scored 83, its label drawn under the dashed 85 line, which crossed it out
+    children = [n for n in doc.documentElement.childNodes if n.nodeType == n.ELEMENT_NODE]
+    last_line = max(i for i, n in enumerate(children) if n.tagName == "line")
+    scores = next(i for i, n in enumerate(children) if n.tagName == "g" and n.getAttribute("font-size") == "9"
+                  and n.getAttribute("text-anchor") == "middle")
+    assert last_line < scores
+    assert children[scores].getAttribute("paint-order") == "stroke"
+    assert children[scores].getAttribute("stroke") == "#fff"
 
 
 # ----------------------------------------------------------------------------- notebook module, no kernel
