@@ -84,7 +84,12 @@ def migrate_file(old_path: str | Path, out_path: str | Path, *, source: str | No
     if old_path.resolve() == out_path.resolve():
         from qmskit.i18n.catalog import msg
         raise MigrationError(msg("api.migrate_same_file"), path=out_path)
-    result = migrate_responses(meta, frame, old_cl, new_cl)
+    try:
+        result = migrate_responses(meta, frame, old_cl, new_cl)
+    except MigrationError as exc:  # the core names no file: the line names the old one
+        if exc.path is not None:
+            raise
+        raise MigrationError(exc.detail, path=old_path, where=exc.where) from None
     for lang_code in ("en", "zh"):  # a new clause no old clause reaches: the catalog's words for why
         column = result.new_clauses[f"reason_{lang_code}"]
         result.new_clauses[f"reason_{lang_code}"] = column.where(column.notna(), t("migrate.no_old_clause", lang_code))

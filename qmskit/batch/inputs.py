@@ -72,7 +72,7 @@ def gather_inputs(inputs: list[str | os.PathLike]) -> Inputs:
             repeats.append((f, first_of[key]))
             continue
         first_of[key] = f
-        files.append(resolved)
+        files.append(resolved if resolved.is_file() else f.absolute())  # else named as found: "x.xlsx", not "/nowhere"
     if not files:
         raise QmskitError(msg("batch.no_inputs", inputs=", ".join(map(str, inputs))))
     return Inputs(files, missing, repeats)
@@ -113,8 +113,10 @@ def settle_same_day(outcomes: list[OfficeOutcome]) -> tuple[list[OfficeOutcome],
 
 
 def _is_responses_file(path: Path) -> bool:
-    return (path.is_file() and path.suffix.lower() in RESPONSE_SUFFIXES
-            and not path.name.startswith((".", "~$")))
+    """Named like a responses file (not hidden, not an Excel owner file ``~$…``). What is not a regular file —
+    a link to nothing, a FIFO, a socket, a folder — is an office too, which fails with its reason (as a
+    missing file named on the command line does): a folder's office is never left out without a word."""
+    return path.suffix.lower() in RESPONSE_SUFFIXES and not path.name.startswith((".", "~$"))
 
 
 def absolute_if_path(checklist: str | None) -> str | None:

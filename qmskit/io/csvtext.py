@@ -14,6 +14,16 @@ from qmskit.i18n.catalog import msg
 
 
 def decode_csv(data: bytes, path: str | Path, *, warn: bool = True) -> str:
+    """The file's text; lines that end in CR alone (Excel for Mac's "CSV (Macintosh)", classic Mac OS) end in
+    a newline like every other file's (a file with a newline anywhere keeps its CRs: they are inside cells)."""
+    return _cr_lines(_decoded(data, path, warn=warn))
+
+
+def _cr_lines(text: str) -> str:
+    return text.replace("\r", "\n") if "\r" in text and "\n" not in text else text
+
+
+def _decoded(data: bytes, path: str | Path, *, warn: bool) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -24,5 +34,5 @@ def decode_csv(data: bytes, path: str | Path, *, warn: bool = True) -> str:
         raise ResponsesError(msg("csvtext.not_csv", hint=msg("csvtext.save_as_utf8")), path=path) from None
     if warn:
         warnings.warn(ResponsesWarning(msg("csvtext.read_as_gbk", hint=msg("csvtext.save_as_utf8")), path=path),
-                      stacklevel=3)
+                      stacklevel=4)
     return text

@@ -83,7 +83,8 @@ def read_responses(path: str | Path, checklist: Checklist | str | None = None, *
     _check_shape(meta, raw, path, rows_are)
     meta = {k: normalize_value(v) for k, v in meta.items()}
     meta = {k: v for k, v in meta.items() if v not in (None, "")}
-    meta.setdefault("office", path.stem)
+    # a file name may hold what typed text may not (ESC, BEL, a newline): the office it names is normalised too
+    meta.setdefault("office", " ".join(normalize_text(path.stem).split()) or "office")
     if checklist is None and "checklist" in meta:
         meta["checklist"] = checklist_named_in_file(meta["checklist"], path)
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
