@@ -208,7 +208,6 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = F
         check_write_target(target)
         if lock:  # what people edit: never replaced while Excel, WPS or LibreOffice has it open (their next
             refuse_if_open_elsewhere(target)  # save would put back their copy over ours)
-        if lock:
             remove_stale_temps(target)
         tmp = _make_temp(target)
         tmp_path = Path(tmp)
