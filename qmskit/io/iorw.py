@@ -7,6 +7,8 @@
   another process, so "check the file, then replace it" (:func:`locked`) is one step across processes.
   The lock is re-entrant within a thread. Reports are not locked one by one (no lock files among them):
   a batch holds a lock on its whole output folder.
+- Not while open elsewhere: a locked target that Excel, WPS or LibreOffice has open (their lock file beside
+  it: :mod:`qmskit.io.office_locks`) is not replaced; one line names the lock file.
 - Backed up: :func:`backup_file` keeps the previous version as ``<name>.bak``; older backups move to
   ``<name>.1.bak`` … ``<name>.4.bak`` (the last :data:`KEEP_BACKUPS` versions, newest first); none is
   ever overwritten by a newer one.
@@ -32,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qmskit.errors import FileBusyError, WriteTargetError
+from qmskit.io.office_locks import refuse_if_open_elsewhere
 
 KEEP_BACKUPS = 5
 LOCK_TIMEOUT = 30.0  # seconds; a write takes well under one, so a longer wait means a stuck writer
@@ -203,7 +206,8 @@ def atomic_path(path: str | os.PathLike, *, backup: bool = False, lock: bool = F
     with _long_name_refused(target), (locked(target) if lock else _no_lock()):
         target.parent.mkdir(parents=True, exist_ok=True)
         check_write_target(target)
-        if lock:
+        if lock:  # what people edit: never replaced while Excel, WPS or LibreOffice has it open (their next
+            refuse_if_open_elsewhere(target)  # save would put back their copy over ours)
             remove_stale_temps(target)
         tmp = _make_temp(target)
         tmp_path = Path(tmp)
