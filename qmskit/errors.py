@@ -203,6 +203,15 @@ class WriteTargetError(QmskitError):
     """The file to write exists and is not a regular file (a folder, a named pipe, a device)."""
 
 
+class OpenElsewhereError(FileBusyError):
+    """The file is open in Excel, WPS or LibreOffice (their lock file ``lock`` is beside it): not replaced,
+    or that program's next save would overwrite what qmskit wrote (qmskit.io.office_locks)."""
+
+    def __init__(self, message: str, *, path: object = None, lock: object = None):
+        super().__init__(message, path=path)
+        self.lock = lock
+
+
 class MergeError(QmskitError):
     """Parts that cannot be merged (conflicts, different offices or checklists), or a bad assignment."""
 

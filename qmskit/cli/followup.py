@@ -71,6 +71,7 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
     from qmskit.api import migrate_file
     from qmskit.cli.core import kept_copies
     from qmskit.i18n.catalog import t
+    from qmskit.io.iorw import backup_names
     existed = output.exists()
     with kept_copies() as copies:  # an office's workbook holding parts openpyxl drops: left as it is
         result = migrate_file(old, output, source=source, target=target, lang=lang)
@@ -81,7 +82,7 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
                        source=result.source_id, new=len(result.new_ids))
                      + (t("cli.migrate.profile_left", said, n=len(result.profile_ids), target=result.target_id)
                         if result.profile_ids else "")
-                     + (t("cli.backup_kept", said, backup=f"{output.name}.bak") if existed else "")))
+                     + (t("cli.backup_kept", said, backup=backup_names(output)[0].name) if existed else "")))
     if len(result.new_clauses):
         titles = [(str(r.clause), str(r.title_zh if said == "zh" and r.title_zh else r.title_en))
                   for r in result.new_clauses.itertuples(index=False)]

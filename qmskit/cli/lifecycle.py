@@ -53,6 +53,7 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
     """Write (or update) the action plan for the findings of RESPONSES."""
     from qmskit.cli.core import kept_copies
     from qmskit.io.actions_xlsx import plan_file
+    from qmskit.io.iorw import backup_names
     existed = output.exists()
     with kept_copies() as copies:  # an office's plan holding parts openpyxl drops: left as it is
         update, a = plan_file(responses, output, lang=lang, checklist=checklist, force=force)
@@ -62,7 +63,7 @@ def actions_plan_cmd(responses: Path, output: Path, lang: str | None, checklist:
     if existed:
         click.echo(plain(t("cli.plan_updated", said, path=output, added=tn("cli.new_findings_added", len(update.added), said),
                            kept=len(update.kept), resolved=tn("cli.no_longer_findings", len(update.resolved), said),
-                           backup=f"{output.name}.bak")))
+                           backup=backup_names(output)[0].name)))
     else:
         click.echo(plain(t("cli.plan_written", said, path=output, actions=tn("cli.actions", len(update.plan), said),
                            office=a.office, questions=tn("cli.question_findings", len(a.gaps), said),

@@ -71,10 +71,11 @@ def echo_wrote(output: Path, cl, existed: bool) -> None:
     """The line of a written template, in the command's language (its --lang)."""
     from qmskit.cli._term import message_lang
     from qmskit.i18n.catalog import t, tn
+    from qmskit.io.iorw import backup_names
     said = message_lang()
     click.echo(plain(t("cli.template.wrote", said, path=output, questions=tn("merge.n_questions", len(cl.questions), said),
                        checklist=cl.id, version=cl.version)
-                     + (t("cli.backup_kept", said, backup=f"{output.name}.bak") if existed else "")))
+                     + (t("cli.backup_kept", said, backup=backup_names(output)[0].name) if existed else "")))
 
 
 def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,

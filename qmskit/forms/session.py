@@ -14,6 +14,10 @@ is plain Python so it can be tested without widgets or a kernel.
   either waits and then sees our version (and reports a conflict), or is seen by us — never both "saved".
 - A failed save (disk full, file locked, anything) never stops the saver thread: the error is in
   :attr:`error` (shown in the form's header) and the save is retried with a growing delay.
+- A file open in Excel, WPS or LibreOffice (their lock file beside it: qmskit.io.office_locks) is never
+  replaced: their next save would put their copy back over ours. The edits go to one
+  ``<stem>.unsaved-<time><suffix>`` copy beside it at once, the header names the lock file, and the save is
+  retried: once the program has closed the file, it is saved in place.
 - Pending changes are flushed when the interpreter exits (kernel shutdown) via ``atexit``; when the
   file cannot take them they go to ``<stem>.unsaved-<time><suffix>`` beside it (or, if that folder
   cannot be written either, in the user's temp folder). Closing never raises.
@@ -39,7 +43,7 @@ import pandas as pd
 from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.scales import CANONICAL, NA
-from qmskit.errors import QmskitError
+from qmskit.errors import OpenElsewhereError, QmskitError
 from qmskit.i18n.catalog import msg, t
 from qmskit.io import iorw
 from qmskit.io.cells import normalize_text
@@ -102,6 +106,7 @@ class ResponsesSession:
         self.retry_delay = RETRY_FIRST       # seconds until a failed save is tried again (doubles)
         self.copy_path: Path | None = None    # where the last .unsaved copy went
         self.kept_from: Path | None = None    # the office's file, left as it was, when we save to a copy
+        self._aside: tuple[Path | None, FileSignature | None] = (None, None)  # the copy kept while open elsewhere
         self.saved_at: dt.datetime | None = None
         self.saves = 0
         if self.path.exists():
@@ -273,6 +278,10 @@ class ResponsesSession:
                 with self._lock:
                     self.kept_from, self.path = self.path, written
             signature = FileSignature.of(self.path)
+        except OpenElsewhereError as exc:  # Excel or LibreOffice has it open: untouched, our edits beside it
+            self._keep_aside()
+            self._failed(exc)  # shown (with the copy) and retried: once the program closes it, saved in place
+            return False
         except Exception as exc:  # OSError, an openpyxl error, a bug: the edits stay pending, shown, retried
             self._failed(exc)
             return False
@@ -344,6 +353,34 @@ class ResponsesSession:
             with self._lock:
                 self._generation += 1  # write even when nothing changed since the conflict
             return self._write()
+
+    def _keep_aside(self) -> None:
+        """The file is open in another program (qmskit.io.office_locks) and cannot take our edits now: they go
+        to one ``.unsaved`` copy beside it, on disk even if the kernel dies before the program closes the file.
+        Each refused save rewrites that copy while it is as we wrote it (one copy, not one a retry); a copy
+        someone changed or opened meanwhile is left alone and a new one made. Never raises: the edits are
+        still pending in memory, and the next save (or the exit) tries again."""
+        with self._lock:
+            generation, meta, frame = self._generation, dict(self.meta), self.frame()
+        if generation == self._copied_generation:
+            return
+        copy, signature = self._aside
+        if copy is not None and FileSignature.of(copy) == signature:
+            try:  # still ours, as we left it: rewritten whole (a fresh file, not an update of it)
+                write_responses(copy, meta, frame, self.checklist, lang=self.lang, backup=False, into_existing=False)
+            except Exception:  # e.g. the copy is open in Excel now: a new one
+                copy = None
+        else:
+            copy = None
+        if copy is None:
+            try:
+                copy = self.save_copy()
+            except Exception:
+                return
+        self._aside = (copy, FileSignature.of(copy))
+        with self._lock:
+            self.copy_path = copy
+            self._copied_generation = max(self._copied_generation, generation)
 
     def save_copy(self) -> Path:
         """Write our unsaved version beside the file as ``<stem>.unsaved-<time><suffix>``.

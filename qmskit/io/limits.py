@@ -269,7 +269,8 @@ def write_error_message(exc: OSError) -> str:
 # operating system's words, said in the user's language); any other errno keeps the system's own text
 _WRITE_REASONS = (("ENOSPC", "limits.write.enospc"), ("EROFS", "limits.write.erofs"),
                   ("EACCES", "limits.write.eacces"), ("EPERM", "limits.write.eperm"),
-                  ("EDQUOT", "limits.write.edquot"), ("EFBIG", "limits.write.efbig"))
+                  ("EDQUOT", "limits.write.edquot"), ("EFBIG", "limits.write.efbig"),
+                  ("ENAMETOOLONG", "limits.write.enametoolong"))
 _READ_REASONS = (("EACCES", "limits.read.eacces"), ("EPERM", "limits.read.eperm"), ("EISDIR", "limits.read.eisdir"),
                  ("ENOENT", "limits.read.enoent"), ("ENOTDIR", "limits.read.enotdir"), ("ELOOP", "limits.read.eloop"),
                  ("ENAMETOOLONG", "limits.read.enametoolong"), ("EIO", "limits.read.eio"))

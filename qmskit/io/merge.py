@@ -327,7 +327,7 @@ def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str |
     questions (their answers, evidence… as given in ``responses``)."""
     from dataclasses import replace
 
-    from qmskit.io.iorw import slugify
+    from qmskit.io.iorw import side_name, slugify
     from qmskit.io.responses import write_responses
     output = Path(output)
     owners = dict(zip(responses["id"], responses["owner"])) if "owner" in responses else {}
@@ -357,7 +357,7 @@ def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str |
         part_meta["kpis"] = [k for k in meta.get("kpis") or [] if k["id"] in own_kpis]
         if name != UNASSIGNED:
             part_meta["assessor"] = name
-        path = output.with_name(f"{output.stem}-{slugify(name)}{output.suffix}")
+        path = output.with_name(side_name(output.parent, output.stem, suffix=f"-{slugify(name)}{output.suffix}"))
         write_responses(path, part_meta, frame, sub, lang=lang, backup=True)
         files[name], counts[name] = path, len(ids)
     return SplitResult(files, counts)

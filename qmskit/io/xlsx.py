@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
-from qmskit.core.scales import DROPDOWN, NA, normalize_answers
+from qmskit.core.scales import DROPDOWN, normalize_answers
 from qmskit.errors import ResponsesError, ResponsesWarning
 from qmskit.i18n.catalog import LabelPairs, msg, t
 from qmskit.io.cells import normalize_text, starts_like_formula
@@ -204,9 +204,10 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
         if not rows:
             continue
         tokens = [t for t in DROPDOWN[(cl.scale, lang)] if with_na or t != DROPDOWN[(cl.scale, lang)][-1]]
-        allowed = [t for t in DROPDOWN[(cl.scale, "en")] if with_na or t != NA]
+        # Excel's and WPS's words for a value off the list: the list's own choices, in its language
+        error = t("xlsx.answer_choices", lang, choices=t("list.sep", lang).join(tokens))
         dv = DataValidation(type="list", formula1='"' + ",".join(tokens) + '"', allow_blank=True,
-                            showErrorMessage=True, errorTitle="qmskit", error=", ".join(allowed))
+                            showErrorMessage=True, errorTitle="qmskit", error=error)
         ws.add_data_validation(dv)
         for first, last in _runs(rows):
             dv.add(f"{answer_col}{first}:{answer_col}{last}")

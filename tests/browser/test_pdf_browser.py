@@ -227,6 +227,39 @@ def test_every_link_lands_on_its_target_and_the_register_reads_by_severity(repor
     assert left == [] and console == []
 
 
+DATE_LINES_JS = r"""() => {
+    // every date (2027-03-31) the gap register and the action plan write: on how many lines it stands
+    const out = [];
+    for (const cell of document.querySelectorAll('#gaps td, #actions td')) {
+        const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+                const r = document.createRange(); r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+                const tops = new Set([...r.getClientRects()].filter(x => x.width).map(x => Math.round(x.top)));
+                out.push([m[0], tops.size]);
+            }
+        }
+    }
+    return out; }"""
+
+
+def test_a_due_date_is_never_broken_across_lines_in_print(report_page):
+    """A due date in the gap register's owner column (12 % of the page) and in the action plan's range
+    ("2027-01-15 – 2027-06-15") stays on one line when printed: Chromium broke "2027-" from "03-31" after
+    the hyphen in the A4 PDF (a consultant's client read "2027-" on one line and "03-31" on the next)."""
+    page, left, _ = report_page
+    page.set_viewport_size({"width": 703, "height": 900})  # the A4 content width (report.css @page)
+    page.emulate_media(media="print")
+    try:
+        dates = page.evaluate(DATE_LINES_JS)
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert len(dates) > 20
+    assert [d for d in dates if d[1] != 1] == []
+    assert left == []
+
+
 def test_rank_header_stays_on_one_line_and_scores_stand_right_of_their_bars(report_page):
     """The gap register's rank header ("#", "序号") never wraps, even in a narrow window (820 px: it wrapped
     in Chinese); the clause table's scores are right-aligned after their bar, as the other number columns,

@@ -97,6 +97,22 @@ def test_template_workbook_is_ready_to_hand_out(tmp_path):
     assert "kept as t.xlsx.bak" in out.stdout
 
 
+@pytest.mark.parametrize("lang, with_na, without_na", [
+    ("zh", "请从下拉列表中选择答案：是、部分、否、不适用", "请从下拉列表中选择答案：是、部分、否"),
+    ("en", "Choose an answer from the list: yes, partial, no, n/a", "Choose an answer from the list: yes, partial, no"),
+], ids=["zh", "en"])
+def test_answer_dropdown_error_names_the_choices_in_the_workbooks_language(tmp_path, lang, with_na, without_na):
+    """What Excel or WPS says when an answer cell gets a value off its list: the list's own words, in the
+    workbook's language (a Chinese workbook said "yes, partial, no, n/a": English words its list,
+    是/部分/否/不适用, refuses)."""
+    path = tmp_path / "t.xlsx"
+    write_responses(path, {"office": "X", "language": lang}, pd.DataFrame({"id": ISO.questions["id"]}), ISO,
+                    lang=lang, backup=False)
+    dvs = openpyxl.load_workbook(path)["Assessment"].data_validations.dataValidation
+    na = "不适用" if lang == "zh" else "n/a"
+    assert {na in d.formula1: d.error for d in dvs if d.type == "list"} == {True: with_na, False: without_na}
+
+
 def test_filled_in_workbook_reads_back_leniently(tmp_path):
     path = tmp_path / "f.xlsx"
     write_responses(path, {"office": "X"}, pd.DataFrame(columns=COLUMNS), ISO)

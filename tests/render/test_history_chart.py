@@ -49,3 +49,14 @@ def test_threshold_labels_stand_apart_beside_the_plot(history, lang, names, thre
     # the latest assessment's scores are drawn at the plot's right edge, left of every label
     last_x = max(float(p.split(",")[0]) for p in chart["overall"]["points"].split())
     assert last_x == pytest.approx(chart["right"], abs=0.1) and all(x > last_x for x, _, _ in labels)
+
+
+@pytest.mark.parametrize("lang, line", [("en", "Re-run with: <code>qmskit "), ("zh", "重新生成命令：<code>qmskit ")])
+def test_rerun_line_is_punctuated_as_the_language_writes(history, lang, line):
+    """The history's and the comparison's re-run line: "Re-run with: qmskit …", "重新生成命令：qmskit …" (the
+    Chinese pages said "重新生成命令: qmskit …", an English colon and space after Chinese words)."""
+    from qmskit.api import load_comparison
+    from qmskit.render import compare_report
+    assert line in history_report.render_history(history, lang)
+    cmp = load_comparison(MOONBAY[0], MOONBAY[1])
+    assert line in compare_report.notes_html(cmp, lang, {"before": MOONBAY[0], "after": MOONBAY[1]})

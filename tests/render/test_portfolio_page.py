@@ -80,6 +80,19 @@ def test_links_sentence_only_when_office_reports_are_linked(scored, lang, links)
     assert links not in without and "<a href=" not in without
 
 
+@pytest.mark.parametrize("lang, joined", [
+    ("en", ["2024). Each office", "full report. 1 input could not be assessed"]),
+    ("zh", ["）。点击单位名称查看其完整报告。1 个输入无法评估"]),
+])
+def test_intro_sentences_are_joined_as_the_language_writes_them(scored, lang, joined):
+    """The intro's sentences: a space after an English full stop, none after a Chinese one (the page said
+    "…2015+A1:2024))。 点击单位名称…")."""
+    data = summary.portfolio_data(scored, lang, True)
+    data["failed"] = [{"source": "x.xlsx", "office": "X", "stage": "read", "reason": "bad"}]
+    html = portfolio.Portfolio(data, lang).header_html()
+    assert all(words in html for words in joined), html
+
+
 @pytest.mark.parametrize("lang, sep", [("en", "; "), ("zh", "；")])
 def test_reasons_are_joined_with_the_languages_separator(scored, lang, sep):
     data = summary.portfolio_data(scored, lang, True)
