@@ -33,6 +33,7 @@ ENV = ENV_BRAND
 MAX_FILE = 64 * 1024
 MAX_LOGO = 200 * 1024
 MAX_TEXT = 500
+MAX_PATTERN_WIDTH = 20  # a report number field's width or precision ("{seq:03d}")
 MIN_CONTRAST = 4.5  # WCAG 2 AA for normal text: accent headings on white, white text on accent
 DEFAULT_NUMBER = "{firm}-{year}-{seq:03d}"
 NUMBER_FIELDS = ("firm", "year", "seq", "office", "date")
@@ -137,7 +138,7 @@ def load_brand(brand: str | os.PathLike | Brand | None = None) -> Brand:
 
 
 def _read_yaml(path: Path) -> dict:
-    import yaml
+    from qmskit.io.yamlio import parse_yaml  # the bounded parser: nesting, aliases and entries within the limits
 
     try:
         if not path.is_file():
@@ -150,14 +151,8 @@ def _read_yaml(path: Path) -> dict:
     except OSError as exc:
         from qmskit.io.limits import cannot_read
         raise BrandError(cannot_read(exc), path=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = msg("place.line", line=mark.line + 1) if mark is not None else None
-        problem = getattr(exc, "problem", None)  # PyYAML's words (English)
-        raise BrandError(msg("brand.error.bad_yaml", problem=problem) if problem else msg("brand.error.yaml_syntax"),
-                         path=path, where=where) from None
+    # (yaml.safe_load recursed past Python's limit on 64 KB of "[": an internal error, no file named)
+    data, _lines = parse_yaml(text, path, BrandError)
     if not isinstance(data, dict):
         raise BrandError(msg("brand.error.not_mapping"), path=path)
     return data
@@ -207,9 +202,15 @@ def _check_pattern(pattern, err) -> None:
     if not isinstance(pattern, str) or not pattern.strip() or len(pattern) > 80:
         raise err("report_number", msg("brand.error.pattern_expected"))
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+        fields = [(f, spec or "") for _, f, spec, _ in string.Formatter().parse(pattern) if f is not None]
     except ValueError as exc:  # Python's words (English)
         raise err("report_number", msg("brand.error.bad_pattern", problem=str(exc))) from None
+    names = [f for f, _ in fields]
+    for name, spec in fields:
+        # "{seq:0999999999d}" asked for a gigabyte per report; "{seq:{office}}" let an office's name be the format
+        if "{" in spec or any(int(n) > MAX_PATTERN_WIDTH for n in re.findall(r"\d+", spec)):
+            raise err("report_number", msg("brand.error.pattern_width", field="{" + name + ":" + spec + "}",
+                                           limit=MAX_PATTERN_WIDTH))
     for name in names:
         if name not in NUMBER_FIELDS:
             raise err("report_number", msg("brand.error.unknown_field", name="{" + name + "}",

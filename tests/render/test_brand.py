@@ -57,7 +57,13 @@ def test_brand_from_environment(monkeypatch):
     ("firm: {en: A, fr: B}\n", "firm.fr", "unknown language"),
     ("firm: A\nshort: 'no spaces please'\n", "short", "not a short code"),
     ("- a\n- b\n", None, "expected a mapping"),
-    ("firm: [unclosed\n", "line", "not valid YAML"),
+    ("firm: [unclosed\n", "line", "malformed YAML"),
+    # a width of a billion characters asked for a gigabyte per report number; a nested field let the
+    # office's name be the format
+    ("firm: A\nreport_number: '{seq:0999999999d}'\n", "report_number", "more than 20 characters"),
+    ("firm: A\nreport_number: '{seq:{office}}'\n", "report_number", "{seq:{office}}"),
+    # 64 KB of "[" made PyYAML recurse past Python's limit: an internal error naming no file
+    ("firm: " + "[" * 60_000 + "\n", None, "nest"),
 ])
 def test_bad_brand_files_fail_in_one_line_naming_file_and_key(tmp_path, text, where, words):
     path = write_brand(tmp_path, text)
