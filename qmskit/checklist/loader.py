@@ -199,11 +199,11 @@ def _error_key(name: str | None) -> tuple:
     return tuple(int(index) if index else key for key, index in _NAME_PART.findall(rest))
 
 
-def _non_finite(node, key: tuple = ()):
-    """The key of the first number that is not finite (YAML's ``.nan``, ``.inf``), or None. JSON has no
+def _non_finite(node, key: tuple = ()) -> tuple[tuple, float] | None:
+    """(key, value) of the first number that is not finite (YAML's ``.nan``, ``.inf``), or None. JSON has no
     such numbers, so the schema lets them through (``nan > 0`` is false, ``inf`` exceeds no minimum)."""
     if isinstance(node, float) and not np.isfinite(node):
-        return key
+        return key, node
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
     for k, value in items:
         found = _non_finite(value, key + (k,))
@@ -217,10 +217,8 @@ def _check_schema(data: dict, lines: dict, path: Path) -> None:
 
     bad = _non_finite(data)
     if bad is not None:
-        value = data
-        for k in bad:
-            value = value[k]
-        raise at_key(msg("schema.not_finite", value=value), bad, path, lines)
+        key, value = bad
+        raise at_key(msg("schema.not_finite", value=value), key, path, lines)
     try:
         _schema_validator()(data)
     except fastjsonschema.JsonSchemaValueException as err:

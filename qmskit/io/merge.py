@@ -381,9 +381,9 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     output = Path(output)
     if output.suffix.lower() not in (".xlsx", ".yaml", ".yml"):
         raise MergeError(msg("merge.output_type", suffix=output.suffix), path=output)
-    for p in paths:  # the merged file would replace a part it was made from (and the next merge reads it)
-        if output.exists() and Path(p).exists() and output.samefile(p):
-            raise MergeError(msg("merge.output_is_part"), path=output)
+    # the merged file would replace a part it was made from (and the next merge reads it)
+    if output.exists() and any(Path(p).exists() and output.samefile(p) for p in paths):
+        raise MergeError(msg("merge.output_is_part"), path=output)
     parts = [read_part(p, checklist) for p in paths]
     ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:

@@ -71,8 +71,9 @@ def open_elsewhere(path: str | os.PathLike) -> OfficeLock | None:
                 continue
             if _is_file(folder / lock_name):
                 return OfficeLock(EXCEL, folder / lock_name)
-        if _is_file(folder / f".~lock.{name}#"):
-            return OfficeLock(LIBREOFFICE, folder / f".~lock.{name}#")
+        libreoffice = folder / f".~lock.{name}#"
+        if _is_file(libreoffice):
+            return OfficeLock(LIBREOFFICE, libreoffice)
     return None
 
 
