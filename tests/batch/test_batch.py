@@ -294,12 +294,18 @@ def test_cli_usage_errors_exit_2(tmp_path, args):
 
 
 @pytest.mark.slow
-def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, offices):
-    """SIGINT to the CLI's process group (what Ctrl-C does): exit 130, kernels and workers gone."""
+def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, full_checklist):
+    """SIGINT to the CLI's process group (what Ctrl-C does): exit 130, kernels and workers gone.
+
+    Twenty offices on one worker take several seconds, so the batch is provably still running when the
+    signal comes (checked before it is sent). With three offices the batch ended 0.75-0.95 s after its
+    kernel appeared while the test waited 1 s, so the SIGINT sometimes reached a process that had already
+    exited 0: the failures seen in full-suite runs."""
     tag = uuid.uuid4().hex
     env = {**os.environ, "QMSKIT_TEST_RUN": tag}
     out = tmp_path / "out"
-    inputs = [str(offices[k]) for k in ("a", "b", "zh")] * 1
+    inputs = [str(write_office(tmp_path / f"office-{n:02}.xlsx", full_checklist, f"Office {n}", 100 + n))
+              for n in range(20)]
     proc = subprocess.Popen([str(QMSKIT), "batch", *inputs, "-o", str(out), "--workers", "1", "--quiet"],
                             env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -319,6 +325,7 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_kernel(tmp_path, offices):
         time.sleep(0.2)
     assert kernels_among(tagged()), "no kernel started"
     time.sleep(1.0)
+    assert proc.poll() is None, "the batch ended before the signal: the test would prove nothing"
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
