@@ -20,7 +20,7 @@ from qmskit.i18n.catalog import check_lang, readiness_reason, say, t
 from qmskit.i18n.numbers import fmt_change, fmt_date, fmt_number, fmt_target, fmt_value
 from qmskit.render import charts, palette
 from qmskit.render.report import Figure, answer_label, brand_bar
-from qmskit.render.templating import Column, render
+from qmskit.render.templating import Column, checklist_named, render
 
 
 def _direction(value: Any) -> str:
@@ -68,7 +68,7 @@ def header_html(cmp: Comparison, lang: str = "en", title: str | None = None, *, 
     def side(a: Any) -> str:
         return " · ".join(([a.office] if cmp.offices_differ else []) + [_date(a) or "—", Path(a.source or "").name])
 
-    meta = [(t("checklist", lang), f"{checklist.title_text(lang)} ({checklist.id} {checklist.version})"),
+    meta = [(t("checklist", lang), checklist_named(checklist, lang)),
             (t("compare.before", lang), side(cmp.before)), (t("compare.after", lang), side(cmp.after))]
     return render("compare/header.html.j2", lang=lang, **bar, running=running, heading=title or offices_heading(cmp),
                   meta=meta, notice=notice)

@@ -16,7 +16,7 @@ from qmskit.core.history import MOVES, History
 from qmskit.i18n.catalog import check_lang, say, t
 from qmskit.i18n.numbers import fmt_change, fmt_number, fmt_target, fmt_value
 from qmskit.render.palette import SERIES, band_colour  # one colour per top-level clause, as in the report's chart
-from qmskit.render.templating import render
+from qmskit.render.templating import checklist_named, render
 
 MOVE_DETAIL_FULL = {"opened", "recurring"}  # these get a table; the others a compact list of ids
 
@@ -161,7 +161,7 @@ def context(h: History, lang: str = "en", parameters: dict | None = None) -> dic
     rerun = " ".join(["qmskit", "history", *[Path(a.source or "").name for a in h.assessments], "-o", "DIR",
                       "--lang", lang] + (["--force"] if params.get("force") else []))
     return {"lang": lang, "title": f"{h.offices_heading} — {t('history.kicker', lang)}", "office": h.offices_heading,
-            "checklist": f"{latest.checklist.title_text(lang)} ({latest.checklist.id} {latest.checklist.version})",
+            "checklist": checklist_named(latest.checklist, lang),
             "points": points, "chart": trend_chart(h, lang), "clauses": clauses,
             "title_width": max(20, 60 - 9 * len(h.labels)),
             "moves": [{"label": t(f"history.mv_{m}", lang)} for m in MOVES], "transitions": transitions, "kpis": kpis,

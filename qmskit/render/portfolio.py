@@ -24,7 +24,7 @@ from qmskit.i18n.catalog import join_reasons, t
 from qmskit.i18n.numbers import fmt_target
 from qmskit.render import palette
 from qmskit.render.actions_report import actions_cell
-from qmskit.render.templating import render
+from qmskit.render.templating import checklist_named, render
 
 SHARED_GAPS_TOP = 15
 HEATMAP_MAX_ROWS = 80
@@ -167,7 +167,7 @@ class Portfolio:
         with how many offices it scored ("A (gov-office 2.0, 2 offices) and B (iso9001-2015 2015, 1 office)")."""
         if self.single_checklist:
             cl = self.checklist
-            return f"{cl.title_text(self.lang)} ({cl.id} {cl.version})"
+            return checklist_named(cl, self.lang)
         per_checklist = Counter(str(o.get("checklist") or "") for o in self.data["offices"])
         items = []
         for ref in self._refs:

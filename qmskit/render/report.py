@@ -39,7 +39,7 @@ from qmskit.i18n.numbers import fmt_impact, fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
 from qmskit.render import charts, palette
 from qmskit.render.brand import NEUTRAL, Brand, load_brand
-from qmskit.render.templating import Column, pct, render
+from qmskit.render.templating import Column, checklist_named, pct, render
 
 MAJOR = True  # sections that start on a new printed page
 # meta key: the responses file's SHA-256, put there by qmskit.api.load_assessment (render reads no file)
@@ -119,12 +119,12 @@ def _meta(a: Assessment, key: str) -> str:
     return "" if _blank(value) else str(value)
 
 
-def _excluded_clauses_text(a: Assessment) -> str:
+def _excluded_clauses_text(a: Assessment, lang: str) -> str:
     """The clauses the office excluded, with their justification, for a header whose free-text
     ``exclusions`` is blank (the template has a row for each; "none" beside 31 excluded questions was wrong)."""
     from qmskit.core.scoring import excluded_clauses_of
-    return "; ".join(f"{ex.clause}: {ex.justification}" if ex.justification else ex.clause
-                     for ex in excluded_clauses_of(a.meta))
+    return t("reasons.sep", lang).join(t("labelled", lang, label=ex.clause, value=ex.justification)
+                                       if ex.justification else ex.clause for ex in excluded_clauses_of(a.meta))
 
 
 def _text(value: Any) -> str:
@@ -226,9 +226,9 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
 
     meta = [row("brand.report_no", number)] if number else []
     meta += [row("scope", _meta(a, "scope")), row("sites", _meta(a, "sites")),
-             row("exclusions", _meta(a, "exclusions") or _excluded_clauses_text(a), t("none", lang)),
+             row("exclusions", _meta(a, "exclusions") or _excluded_clauses_text(a, lang), t("none", lang)),
              row("assessor", _meta(a, "assessor")), row("date", _meta(a, "date")),
-             row("checklist", f"{cl.title.get(lang) or cl.title.get('en', cl.id)} ({cl.id} {cl.version})"),
+             row("checklist", checklist_named(cl, lang)),
              row("language", t("lang_name", lang)), row("status", t(status, lang)),
              row("brand.audience", t(f"brand.audience_{audience.value}", lang))]
     notice = _meta(a, "confidentiality") or brand.text("confidentiality", lang) or t("confidential_default", lang)
@@ -716,7 +716,8 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
             label = status[i].split(" · ")[0]
             g["status"][label] = g["status"].get(label, 0) + 1
     rows = [{**g, "count": len(g["links"]), "links": _rank_runs(g["links"]), "first": min(g["dues"], default=""),
-             "last": max(g["dues"], default=""), "status": " · ".join(f"{k}: {n}" for k, n in g["status"].items())}
+             "last": max(g["dues"], default=""),
+             "status": " · ".join(t("labelled", lang, label=k, value=n) for k, n in g["status"].items())}
             for owner, g in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].casefold()))]
     columns = [Column("owner", t("col_owner", lang), "22%"), Column("count", t("col_actions", lang), "9%", numeric=True),
                Column("due", t("col_due", lang), "19%"), Column("links", t("col_findings", lang), "50%")]
@@ -730,7 +731,7 @@ def _register(di: pd.DataFrame, lang: str, ranks: dict[str, int], who: dict[str,
     """A register's rows; a document with a finding links to it (``ranks``: the findings' ranks by
     question id) instead of repeating the requirement and evidence its gap-register row shows."""
     counts = di["status"].value_counts()
-    summary = " · ".join(f"{t('di_' + s, lang)}: {int(counts.get(s, 0))}"
+    summary = " · ".join(t("labelled", lang, label=t("di_" + s, lang), value=int(counts.get(s, 0)))
                          for s in DOC_STATUSES if counts.get(s, 0))
     rows = []
     for r in _records(di):

@@ -96,6 +96,13 @@ class _Environment(jinja2.Environment):
 
 
 @functools.cache
+def checklist_named(cl: Any, lang: str) -> str:
+    """A checklist as the pages name it: its title, then its id and version (the catalog places the
+    brackets: full-width in Chinese)."""
+    return catalog.t("checklist_named", lang, title=cl.title.get(lang) or cl.title.get("en", cl.id), id=cl.id,
+                     version=cl.version)
+
+
 def environment() -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.PackageLoader("qmskit.render", "templates"),

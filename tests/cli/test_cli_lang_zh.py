@@ -125,7 +125,7 @@ def test_actions_plan_and_status_in_chinese(tmp_path):
     zh = run("actions", "status", GOV / "actions" / "moonbay-district-office-actions.xlsx", "--as-of", "2027-01-01",
              "--lang", "zh")
     assert zh.exit_code == 0, zh.output
-    assert "截至 2027-01-01 的措施计划" in zh.stdout and "已验证有效" in zh.stdout
+    assert "截至 2027-01-01 的整改计划" in zh.stdout and "已验证有效" in zh.stdout
     overdue = [line for line in zh.stdout.splitlines() if line.startswith("逾期：")]
     assert overdue and "应于 " in overdue[0] and "，已逾期 " in overdue[0]
 

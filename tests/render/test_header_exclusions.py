@@ -19,12 +19,13 @@ def _exclusions_row(html: str, label: str) -> str:
     return re.sub(r"\|+", "|", text.split(label, 1)[1]).split("|")[1].strip()
 
 
-@pytest.mark.parametrize(("lang", "label"), [("en", "Exclusions and justification"), ("zh", "不适用的要求及理由")])
-def test_header_names_excluded_clauses_when_exclusions_text_is_blank(lang, label):
+@pytest.mark.parametrize(("lang", "label", "colon"), [("en", "Exclusions and justification", ": "),
+                                                      ("zh", "不适用的要求及理由", "：")])
+def test_header_names_excluded_clauses_when_exclusions_text_is_blank(lang, label, colon):
     meta, frame = qmskit.read_responses(MOONBAY)
     meta = {**meta, "exclusions": "", "excluded_clauses": "8.3: we do not design services"}
     a = qmskit.score(meta["checklist"], frame, meta)
-    assert _exclusions_row(str(report.header_html(a, lang)), label) == "8.3: we do not design services"
+    assert _exclusions_row(str(report.header_html(a, lang)), label) == f"8.3{colon}we do not design services"
 
 
 def test_the_offices_own_exclusions_text_wins():
