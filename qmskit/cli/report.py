@@ -30,7 +30,7 @@ def several_files_options(command: str):
                      help=f"cli.help.{command}.out_dir"),
         click.option("--json", "as_json", is_flag=True, help=f"cli.help.{command}.as_json"),
         click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default=DEFAULT_LANGUAGE,
-                     show_default=True),
+                     show_default=True, help=f"cli.help.{command}.lang"),
         click.option("--checklist", default=None, help="cli.help.opt.checklists"),
         click.option("--force", is_flag=True, help=f"cli.help.{command}.force"),
     ]

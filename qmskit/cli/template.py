@@ -30,7 +30,8 @@ def refuse_to_replace_answers(output: Path, force: bool) -> None:
 @click.argument("checklist")
 @click.option("--office", default=None, help="cli.help.template.office")
 @click.option("--assessor", default="", help="cli.help.template.assessor")
-@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default="en", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), callback=keep_lang, default="en", show_default=True,
+              help="cli.help.template.lang")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="cli.help.template.output")
 @click.option("--from", "previous", type=click.Path(path_type=Path), default=None,
