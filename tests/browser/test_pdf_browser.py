@@ -311,14 +311,15 @@ OVERFLOW_JS = r"""() => {
     return {bad: bad.slice(0, 10), width: page.width,
             heads: [...document.querySelectorAll('table.qr-table thead')].map(h => getComputedStyle(h).display),
             rows: [...document.querySelectorAll('table.qr-table tr')].map(r => getComputedStyle(r).breakInside),
-            majors: [...document.querySelectorAll('section.qr-major')].map(s => getComputedStyle(s).breakBefore)};
+            majors: Object.fromEntries([...document.querySelectorAll('section.qr-major')].map(
+                s => [s.id, getComputedStyle(s).breakBefore]))};
 }"""
 
 
 def test_print_layout_nothing_wider_than_the_page(chromium, printed):
     """Print media at the A4 content width (210 − 2 × 12 mm = 186 mm ≈ 703 px), offline: every box is inside
-    the page, every badge inside its cell; table heads repeat on each page, rows never split and each
-    major section starts a page."""
+    the page, every badge inside its cell; table heads repeat on each page, rows never split; only the appendix starts a
+    page."""
     lang, plain, branded = printed
     for html_path in (plain, branded):
         page, left, _ = open_offline(chromium, html_path, viewport={"width": 703, "height": 1000})
@@ -329,7 +330,10 @@ def test_print_layout_nothing_wider_than_the_page(chromium, printed):
         assert result["bad"] == [], f"{html_path.name}: {result['bad']}"
         assert set(result["heads"]) == {"table-header-group"}
         assert set(result["rows"]) == {"avoid"}
-        assert result["majors"] and set(result["majors"]) == {"page"}, html_path.name  # each starts a page
+        # the appendix starts a page; every other section follows what precedes it
+        majors = result["majors"]
+        assert majors.get("appendix", "page") == "page" and "gaps" in majors, html_path.name
+        assert {v for k, v in majors.items() if k != "appendix"} == {"auto"}, html_path.name
         assert left == []
 
 
@@ -389,3 +393,19 @@ def test_batch_prints_every_office_and_the_portfolio_with_one_browser(tmp_path, 
     assert all(f'href="{o.html.name}"' in index for o in result.offices)
     manifest = (tmp_path / batchdir.MANIFEST).read_text(encoding="utf-8")
     assert "index.pdf" in manifest and all(o.pdf.name in manifest for o in result.offices)
+
+
+def test_no_page_is_left_mostly_empty_by_a_section_break(printed):
+    """Sections follow one another on the page (only the appendix starts a fresh one): a forced break before
+    each major section left a page holding just the chart, or the last rows of a register with the next
+    section on the following page. Every page but the first (the cover and summary), the last and the
+    one the appendix's break ends holds at least 25 lines of text."""
+    lang, plain, branded = printed
+    for html_path in (plain, branded):
+        pages = pdf_pages_text(html_path.with_suffix(".pdf"))
+        lines = [sum(1 for line in text.splitlines() if line.strip()) for text in pages]
+        appendix = next((n for n, text in enumerate(pages)
+                         if ("Appendix: all answers" if lang == "en" else "附录：全部回答") in text), None)
+        exempt = {0, len(pages) - 1} | ({appendix - 1} if appendix else set())
+        thin = {n + 1: count for n, count in enumerate(lines) if n not in exempt and count < 25}
+        assert thin == {}, f"{html_path.name}: pages with few lines {thin} of {len(pages)}"
