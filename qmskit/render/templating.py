@@ -95,7 +95,6 @@ class _Environment(jinja2.Environment):
             return self.undefined(obj=obj, name=attribute)
 
 
-@functools.cache
 def checklist_named(cl: Any, lang: str) -> str:
     """A checklist as the pages name it: its title, then its id and version (the catalog places the
     brackets: full-width in Chinese)."""
@@ -103,6 +102,7 @@ def checklist_named(cl: Any, lang: str) -> str:
                      version=cl.version)
 
 
+@functools.cache  # one environment a process: its templates are compiled on first use, then kept
 def environment() -> jinja2.Environment:
     env = _Environment(
         loader=jinja2.PackageLoader("qmskit.render", "templates"),

@@ -88,3 +88,27 @@ def test_recommended_action_matches_the_where_chain(lang: str) -> None:
 def test_cell_text_fast_path_matches_is_blank(value) -> None:
     from qmskit.core.values import is_blank
     assert report._text(value) == ("" if is_blank(value) else str(value))
+
+
+
+def test_each_template_is_compiled_once_a_process(monkeypatch):
+    # a lost cache on environment() made every section recompile its templates on every render (~15 ms
+    # each: the report's renderers 4x slower, a 20-office batch 2x slower), with every output unchanged
+    from pathlib import Path
+
+    from qmskit import api
+
+    assert templating.environment() is templating.environment()
+    office = api.load_assessment(Path(__file__).resolve().parents[2] / "examples/offices/riverside-general-office.xlsx")
+    first = report.verdict_html(office, "en")  # compiled here, unless an earlier test did
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    for _ in range(3):
+        assert report.verdict_html(office, "en") == first
+    assert compiled == []
