@@ -90,7 +90,6 @@ def test_cell_text_fast_path_matches_is_blank(value) -> None:
     assert report._text(value) == ("" if is_blank(value) else str(value))
 
 
-
 def test_each_template_is_compiled_once_a_process(monkeypatch):
     # a lost cache on environment() made every section recompile its templates on every render (~15 ms
     # each: the report's renderers 4x slower, a 20-office batch 2x slower), with every output unchanged
