@@ -23,9 +23,7 @@ import datetime as dt
 import io
 import itertools
 import operator
-import os
 import re
-import stat
 import struct
 import threading
 import zipfile
@@ -42,11 +40,13 @@ from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
+    MAX_RESPONSES_BYTES,
     MAX_ROWS,
     ZIP_READ_ERRORS,
     cannot_read,
     cell_too_long,
     open_bounded_zip,
+    read_bytes_bounded,
 )
 
 NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
@@ -412,33 +412,21 @@ _HOLD_BYTES = 16 << 20
 Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
 
 
-def _file_bytes(path: Path, limit: int) -> bytes | None:
-    """A regular file's bytes when it has at most ``limit`` (the zip is then read from memory: one read
-    instead of a seek and a read per piece of every member); None otherwise, or when it cannot be read (the
-    zip opened from the path then says why)."""
-    try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(st.st_size + 1)  # (read(n) allocates n bytes first: not the limit)
-    except OSError:
-        return None
-    return data if len(data) == st.st_size else None  # it changed since: the zip from the path says what it is
-
-
 def prescan(path: Path) -> FormulaIndex:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
     its formula cells are, for the reader (qmskit.io.formulas)."""
     return prescan_held(path, hold=False)[0]
 
 
-def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held | None]:
+def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held | None, bytes | None]:
     """:func:`prescan`, also returning (with ``hold``) every member a reader may look at (each XML part and
     each sheet) as it read and checked them, so calamine reads those very bytes (:func:`stored_copy`);
-    None when they expand to more than _HOLD_BYTES or two members share a name."""
-    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook",
-                          data=_file_bytes(path, _HOLD_BYTES) if hold else None) as zf:
+    None when they expand to more than _HOLD_BYTES or two members share a name. Third (with ``hold``): the
+    file's bytes the scan read, for calamine when the members were not held. calamine never opens the path
+    itself: a file replaced between the check and the read (a sync client, a shared folder) had a sheet
+    reaching XFD1048576 read unchecked, and calamine aborted the process asking for 512 GB."""
+    data = read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "limits.what.workbook") if hold else None
+    with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook", data=data) as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
@@ -475,7 +463,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                     # (zipfile checked the CRC as the last stretch was read: it is these bytes')
                     held.append((info.filename, b"".join(keep), info.CRC))
             _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
-            return FormulaIndex(path, frozenset(formulas)), held
+            return FormulaIndex(path, frozenset(formulas)), held, data
         except ZIP_READ_ERRORS:
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -673,13 +661,15 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
     returns the file's formula cells, a :class:`FormulaIndex`) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
     when calamine refuses it). calamine reads the very bytes the .xlsx pre-scan checked (:func:`stored_copy`)
-    when it held them, else the file again."""
+    when it held them, else the file's bytes the pre-scan read (another format's scan: the file again)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    formulas, held = (scan(path), None) if scan is not None else prescan_held(path)
+    formulas, held, data = (scan(path), None, None) if scan is not None else prescan_held(path)
     try:
         if held is not None:
             book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))
+        elif data is not None:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         else:
             book = CalamineWorkbook.from_path(str(path))
     except CalamineError:

@@ -97,3 +97,33 @@ def test_the_empty_merged_cells_go_just_inside_a_plain_root(head, marked):
     assert (out is not None) == marked
     if marked:
         assert out == head + _NO_MERGED_CELLS + b"<sheetData/></worksheet>"
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_a_file_replaced_after_the_check_is_not_read(tmp_path, monkeypatch, held):
+    """calamine reads the bytes the pre-scan checked, never the path again: a workbook swapped in between
+    (a sync client, a shared folder) is not what gets read. Before, members too large to hold made calamine
+    open the path after the check: a swapped-in sheet reaching XFD1048576 aborted the process (SIGABRT)."""
+    checked = tmp_path / "office.xlsx"
+    wb = openpyxl.load_workbook(OFFICES[0])
+    first = wb["Assessment"]["E3"].value
+    other = "no" if first != "no" else "yes"
+    wb["Assessment"]["E3"] = other
+    swapped = tmp_path / "swapped.xlsx"
+    wb.save(swapped)
+    checked.write_bytes(OFFICES[0].read_bytes())
+    if not held:
+        monkeypatch.setattr(xlsx_read, "_HOLD_BYTES", 0)
+    real = xlsx_read.prescan_held
+
+    def check_then_swap(path, **kw):
+        result = real(path, **kw)
+        swapped.replace(path)  # after the check, before calamine opens anything
+        return result
+
+    monkeypatch.setattr(xlsx_read, "prescan_held", check_then_swap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb_read = xlsx_read.open_workbook(checked)
+    assert checked.read_bytes() != OFFICES[0].read_bytes()  # the swap happened
+    assert wb_read["Assessment"].value(3, 5) == first != other
