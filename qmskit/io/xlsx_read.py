@@ -42,6 +42,7 @@ from qmskit.io.limits import (
     MAX_COLUMNS,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
+    MAX_SHARED_STRINGS,
     ZIP_READ_ERRORS,
     cannot_read,
     cell_too_long,
@@ -323,9 +324,11 @@ class _SharedText:
         self.plain = True
         self._open = False
 
-    def add_strings(self, part: bytes, offset: int) -> None:
+    def add_strings(self, part: bytes, offset: int, path: Path, member: str) -> None:
         body = part[part.find(b"?>") + 2:] if offset == 0 and part.startswith(b"<?xml") else part
-        tags = list(_SI_TAG.finditer(part))
+        tags = list(_SI_TAG.finditer(part))  # (one stretch: at most _CHUNK + _MAX_CARRY bytes)
+        if len(self.si_starts) + len(tags) > MAX_SHARED_STRINGS:
+            raise ResponsesError(msg("xlsx_read.too_many_strings", member=member, limit=MAX_SHARED_STRINGS), path=path)
         if b"<!" in body or b"<?" in body or len(tags) != len(_SI_START.findall(part)):
             self.plain = False
         for m in tags:
@@ -380,7 +383,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 shared.sheet_bytes += len(part)
             if is_sheet and not exact:
                 if strings is not None:
-                    strings.add_strings(part, offset)
+                    strings.add_strings(part, offset, path, info.filename)
                 seen = [False]
                 v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
@@ -396,7 +399,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if shared is not None and is_sheet:
                     shared.v_tags += len(_V_TAG.findall(part))
                 if strings is not None:
-                    strings.add_strings(part, offset)
+                    strings.add_strings(part, offset, path, info.filename)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
                     if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS):

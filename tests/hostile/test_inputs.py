@@ -220,6 +220,25 @@ def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
     prescan(path)   # no error
 
 
+def test_millions_of_empty_shared_strings(corpus):
+    """39 million empty <si/> (a 331 KB file), one cell naming the first: within every text limit, but the
+    pre-scan's record of where each string starts took 40 s and 2.5 GB (found by a hostile-file session)."""
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           + "<si/>" * 39_000_000 + "</sst>")
+    path = workbook(corpus / "many-strings.xlsx", _shared_string_sheet(2, 1), shared=sst)
+    assert path.stat().st_size < MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("many-strings.xlsx", "xl/sharedStrings.xml",
+                                                                "more than 1,000,000 shared strings")
+
+
+def test_as_many_shared_strings_as_one_sheet_has_cells_is_read(corpus):
+    """The limit's edge: 1,000,000 shared strings pass the pre-scan."""
+    from qmskit.io.xlsx_read import prescan
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           + "<si/>" * 1_000_000 + "</sst>")
+    prescan(workbook(corpus / "strings-at-limit.xlsx", _shared_string_sheet(2, 1), shared=sst))  # no error
+
+
 # the text cells hold, against the 500 MB bound: each byte of it costs up to ~9 bytes once read (calamine's
 # copy, a Python str at 4 bytes a character), and what is shown in the report costs the batch ~40 more
 def test_inline_text_over_the_cell_text_limit(corpus):
