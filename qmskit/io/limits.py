@@ -39,6 +39,9 @@ MAX_ZIP_MEMBERS = 10_000                    # entries in an .xlsx central direct
 # strings in an .xlsx's shared-strings table: no more than one sheet's cells could use. Counted as the
 # pre-scan reads them: 39 million empty <si/> (a 331 KB file) took the scan 40 s and 2.5 GB before.
 MAX_SHARED_STRINGS = MAX_ROWS * MAX_COLUMNS
+# sheets a workbook lists: calamine and the reader hold each one's name and part; 4.9 million <sheet/> in
+# xl/workbook.xml (a 632 KB file) took 1.8 GB before. A responses workbook has four.
+MAX_SHEETS = 1_000
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document

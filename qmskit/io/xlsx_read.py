@@ -43,6 +43,7 @@ from qmskit.io.limits import (
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     MAX_SHARED_STRINGS,
+    MAX_SHEETS,
     ZIP_READ_ERRORS,
     cannot_read,
     cell_too_long,
@@ -130,6 +131,8 @@ _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 _SI_TAG = re.compile(rb"<(/?)" + XML_PREFIX + rb"si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 _SI_START = re.compile(rb"</?" + XML_PREFIX + rb"si(?=[\s/>])")
 _V_TAG = re.compile(rb"<" + XML_PREFIX + rb"v(?=[\s/>])")
+# A sheet the workbook part lists (calamine reads xl/workbook.xml by that name; counted within MAX_SHEETS)
+_SHEET_TAG = re.compile(rb"<" + XML_PREFIX + rb"sheet(?=[\s/>])")
 _MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
 _V_TEXT = re.compile(rb"<" + XML_PREFIX + rb"v(?:\s[^<>]*)?>([^<]*)")
 
@@ -359,7 +362,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those);
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
-    row = col = 0
+    row = col = sheets = 0
     carry = b""
     offset = 0
     with zf.open(info) if data is None else io.BytesIO(data) as fh:
@@ -381,6 +384,10 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 keep.append(part)
             if is_sheet and shared is not None:
                 shared.sheet_bytes += len(part)
+            if info.filename == "xl/workbook.xml":  # (whether or not a relationship names it as a sheet too)
+                sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
+                if sheets > MAX_SHEETS:
+                    raise ResponsesError(msg("xlsx_read.too_many_sheets", limit=MAX_SHEETS), path=path)
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset, path, info.filename)

@@ -76,12 +76,12 @@ OFFICE_ROWS = [["Field", "Value", "key"], ["Office", "Hostile Office", "office"]
 
 
 def workbook(path: Path, assessment: str, *, office: str | None = None, shared: str | None = None,
-             extra: dict | None = None) -> Path:
-    """An .xlsx from raw sheet XML (Office sheet: a plain header unless given)."""
+             extra: dict | None = None, book: str = WORKBOOK) -> Path:
+    """An .xlsx from raw sheet XML (Office sheet: a plain header unless given; ``book``: the workbook part)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", CONTENT_TYPES)
         zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK)
+        zf.writestr("xl/workbook.xml", book)
         zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         zf.writestr("xl/worksheets/sheet1.xml", office or sheet_xml(OFFICE_ROWS))
         zf.writestr("xl/worksheets/sheet2.xml", assessment)

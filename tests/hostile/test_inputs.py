@@ -239,6 +239,25 @@ def test_as_many_shared_strings_as_one_sheet_has_cells_is_read(corpus):
     prescan(workbook(corpus / "strings-at-limit.xlsx", _shared_string_sheet(2, 1), shared=sst))  # no error
 
 
+def _listing_sheets(extra: int) -> str:
+    """The workbook part listing its two sheets and ``extra`` more entries naming the first one's part."""
+    from corpus import WORKBOOK
+    return WORKBOOK.replace("</sheets>", '<sheet name="S" sheetId="9" r:id="rId1"/>' * extra + "</sheets>")
+
+
+def test_a_workbook_listing_millions_of_sheets(corpus):
+    """4.9 million <sheet/> entries in xl/workbook.xml (a 632 KB file) were read into 1.8 GB (found by a
+    hostile-file session)."""
+    path = workbook(corpus / "many-sheets.xlsx", sheet_xml(assessment_rows(2)), book=_listing_sheets(4_900_000))
+    assert path.stat().st_size < MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("many-sheets.xlsx", "more than 1,000 sheets")
+
+
+def test_a_workbook_listing_a_thousand_sheets_passes_the_pre_scan(corpus):
+    from qmskit.io.xlsx_read import prescan
+    prescan(workbook(corpus / "sheets-at-limit.xlsx", sheet_xml(assessment_rows(2)), book=_listing_sheets(998)))
+
+
 # the text cells hold, against the 500 MB bound: each byte of it costs up to ~9 bytes once read (calamine's
 # copy, a Python str at 4 bytes a character), and what is shown in the report costs the batch ~40 more
 def test_inline_text_over_the_cell_text_limit(corpus):
