@@ -220,12 +220,36 @@ def test_a_long_shared_string_named_once_among_many_cells_is_read(corpus):
     prescan(path)   # no error
 
 
+def _streamed_member(path: Path, name: str, head: str, unit: str, count: int, tail: str) -> Path:
+    """Rewrite one member of the workbook at ``path`` as head + unit * count + tail, written in blocks (a
+    200 MB string built here would stay in this test process's RSS, which the wrapped cases' fresh
+    interpreters inherit through fork: the read-only and disk-full cases then measured 545 MB)."""
+    import zipfile
+    source = path.with_name(path.name + ".src")
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename != name:
+                zout.writestr(info, zin.read(info))
+                continue
+            with zout.open(name, "w", force_zip64=True) as fh:
+                fh.write(head.encode())
+                block = (unit * 100_000).encode()
+                for _ in range(count // 100_000):
+                    fh.write(block)
+                fh.write((unit * (count % 100_000) + tail).encode())
+    source.unlink()
+    return path
+
+
+SST_HEAD = '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+
+
 def test_millions_of_empty_shared_strings(corpus):
     """39 million empty <si/> (a 331 KB file), one cell naming the first: within every text limit, but the
     pre-scan's record of where each string starts took 40 s and 2.5 GB (found by a hostile-file session)."""
-    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           + "<si/>" * 39_000_000 + "</sst>")
-    path = workbook(corpus / "many-strings.xlsx", _shared_string_sheet(2, 1), shared=sst)
+    path = workbook(corpus / "many-strings.xlsx", _shared_string_sheet(2, 1))
+    _streamed_member(path, "xl/sharedStrings.xml", SST_HEAD, "<si/>", 39_000_000, "</sst>")
     assert path.stat().st_size < MB
     run_cli(["score", path], cwd=corpus).assert_one_line_error("many-strings.xlsx", "xl/sharedStrings.xml",
                                                                 "more than 1,000,000 shared strings")
@@ -234,21 +258,26 @@ def test_millions_of_empty_shared_strings(corpus):
 def test_as_many_shared_strings_as_one_sheet_has_cells_is_read(corpus):
     """The limit's edge: 1,000,000 shared strings pass the pre-scan."""
     from qmskit.io.xlsx_read import prescan
-    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-           + "<si/>" * 1_000_000 + "</sst>")
-    prescan(workbook(corpus / "strings-at-limit.xlsx", _shared_string_sheet(2, 1), shared=sst))  # no error
+    prescan(workbook(corpus / "strings-at-limit.xlsx", _shared_string_sheet(2, 1),
+                     shared=SST_HEAD + "<si/>" * 1_000_000 + "</sst>"))  # no error
 
 
 def _listing_sheets(extra: int) -> str:
     """The workbook part listing its two sheets and ``extra`` more entries naming the first one's part."""
     from corpus import WORKBOOK
-    return WORKBOOK.replace("</sheets>", '<sheet name="S" sheetId="9" r:id="rId1"/>' * extra + "</sheets>")
+    return WORKBOOK.replace("</sheets>", EXTRA_SHEET * extra + "</sheets>")
+
+
+EXTRA_SHEET = '<sheet name="S" sheetId="9" r:id="rId1"/>'
 
 
 def test_a_workbook_listing_millions_of_sheets(corpus):
     """4.9 million <sheet/> entries in xl/workbook.xml (a 632 KB file) were read into 1.8 GB (found by a
     hostile-file session)."""
-    path = workbook(corpus / "many-sheets.xlsx", sheet_xml(assessment_rows(2)), book=_listing_sheets(4_900_000))
+    from corpus import WORKBOOK
+    head, tail = WORKBOOK.split("</sheets>")
+    path = workbook(corpus / "many-sheets.xlsx", sheet_xml(assessment_rows(2)))
+    _streamed_member(path, "xl/workbook.xml", head, EXTRA_SHEET, 4_900_000, "</sheets>" + tail)
     assert path.stat().st_size < MB
     run_cli(["score", path], cwd=corpus).assert_one_line_error("many-sheets.xlsx", "more than 1,000 sheets")
 
