@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import itertools
 import operator
+import posixpath
 import re
 import struct
 import threading
@@ -444,6 +445,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
         try:
             rels: dict[zipfile.ZipInfo, bytes] = {}
             sheets = set(_sheet_parts(zf, infos, path, rels))
+            _check_fixed_parts(rels, path)
             counts, strings = _SharedText(), []
             formulas: set[str] = set()
             scanned = [info for info in infos if info in sheets or not info.is_dir()
@@ -481,6 +483,31 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
 
 _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MAX_RELS = 1 << 20
+
+
+_RELATIONSHIP = re.compile(rb"<" + XML_PREFIX + rb"Relationship(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_TYPE = re.compile(rb"""(?:^|\s)Type\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# The parts calamine reads by their usual names, whatever the relationships say: (the relationships part,
+# the relationship type's last word, the part Excel then reads, resolved from this folder, as calamine reads it)
+_FIXED_PARTS = (("_rels/.rels", b"officedocument", "", "xl/workbook.xml"),
+                ("xl/_rels/workbook.xml.rels", b"sharedstrings", "xl/", "xl/sharedStrings.xml"))
+
+
+def _check_fixed_parts(rels: dict[zipfile.ZipInfo, bytes], path: Path) -> None:
+    """Refuse a workbook whose relationships send Excel to another workbook or shared-strings part than the
+    one calamine reads by name: a decoy xl/sharedStrings.xml beside the real table had qmskit score "yes"
+    where Excel shows "no" (found by a hostile-file session). Names compare as OPC compares them: any case,
+    "\\" as "/", "." and ".." resolved."""
+    by_name = {info.filename: data for info, data in rels.items()}
+    for rels_name, kind, folder, expected in _FIXED_PARTS:
+        for m in _RELATIONSHIP.finditer(by_name.get(rels_name, b"")):
+            types, targets = _TYPE.findall(m.group(1)), _TARGET.findall(m.group(1))
+            if not types or not targets or not (types[0][0] or types[0][1]).lower().endswith(b"/" + kind):
+                continue
+            target = (targets[0][0] or targets[0][1]).decode("utf-8", "replace").replace("\\", "/")
+            resolved = posixpath.normpath(target.lstrip("/") if target.startswith("/") else folder + target)
+            if resolved.lower() != expected.lower():
+                raise ResponsesError(msg("xlsx_read.part_elsewhere", target=target, expected=expected), path=path)
 
 
 def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,

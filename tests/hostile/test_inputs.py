@@ -287,6 +287,35 @@ def test_a_workbook_listing_a_thousand_sheets_passes_the_pre_scan(corpus):
     prescan(workbook(corpus / "sheets-at-limit.xlsx", sheet_xml(assessment_rows(2)), book=_listing_sheets(998)))
 
 
+@pytest.mark.parametrize("rels, part, target", [
+    ("xl/_rels/workbook.xml.rels", "xl/sst.xml", '"sharedStrings.xml"'),
+    ("_rels/.rels", "xl/main.xml", '"xl/workbook.xml"')])
+def test_relationships_sending_excel_to_another_part_than_qmskit_reads(corpus, rels, part, target):
+    """A decoy: the relationships point Excel at another shared-strings table (or workbook part) than the
+    one calamine reads by its usual name, so qmskit scored "yes" where Excel shows "no" (found by a
+    hostile-file session). Refused, naming both parts."""
+    from corpus import ROOT_RELS, WORKBOOK_RELS
+    path = workbook(corpus / f"decoy-{part.split('/')[-1]}.xlsx", _shared_string_sheet(2, 1),
+                    shared=_shared_strings("yes"), extra={part: _shared_strings("no")})
+    text = {"_rels/.rels": ROOT_RELS, "xl/_rels/workbook.xml.rels": WORKBOOK_RELS}[rels]
+    wanted = part.removeprefix("xl/") if rels.startswith("xl/") else part
+    _streamed_member(path, rels, text.replace(f"Target={target}", f'Target="{wanted}"'), "", 0, "")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, f"send Excel to {wanted}",
+                                                                "qmskit reads")
+
+
+@pytest.mark.parametrize("target", ['"/xl/sharedStrings.xml"', '"./SharedStrings.xml"', '"..\\xl\\sharedStrings.xml"'])
+def test_relationships_naming_the_usual_part_another_way_are_read(corpus, target):
+    """The same part spelled as OPC allows (absolute, any case, "." and "..", backslashes) is no decoy."""
+    from corpus import WORKBOOK_RELS
+
+    from qmskit.io.xlsx_read import prescan
+    path = workbook(corpus / "rels-spelling.xlsx", _shared_string_sheet(2, 1), shared=_shared_strings("yes"))
+    _streamed_member(path, "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace('Target="sharedStrings.xml"',
+                                                                               f"Target={target}"), "", 0, "")
+    prescan(path)  # no error
+
+
 # the text cells hold, against the 500 MB bound: each byte of it costs up to ~9 bytes once read (calamine's
 # copy, a Python str at 4 bytes a character), and what is shown in the report costs the batch ~40 more
 def test_inline_text_over_the_cell_text_limit(corpus):
