@@ -28,10 +28,12 @@ from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
+    MAX_RESPONSES_BYTES,
     MAX_ROWS,
     ZIP_READ_ERRORS,
     cell_too_long,
     open_bounded_zip,
+    read_bytes_bounded,
 )
 
 NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
@@ -59,10 +61,17 @@ _KINDS = {"table": _TABLE, "table-row": _ROW, "table-cell": _CELL, "covered-tabl
           "p": _PARAGRAPH}
 
 
-def prescan(path: Path) -> FormulaIndex:
+def prescan_read(path: Path) -> tuple[FormulaIndex, bytes]:
+    """:func:`prescan` of the file's bytes, read once, returned with them: calamine then reads what was
+    checked, not the path again (a file swapped in between scored at ~10 GB)."""
+    data = read_bytes_bounded(path, ResponsesError, MAX_RESPONSES_BYTES, "limits.what.spreadsheet")
+    return prescan(path, data), data
+
+
+def prescan(path: Path, data: bytes | None = None) -> FormulaIndex:
     """Check an .ods within the limits before calamine reads it; returns its formula cells (the walk of
-    content.xml records them as it passes, qmskit.io.formulas)."""
-    with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "limits.what.spreadsheet") as zf:
+    content.xml records them as it passes, qmskit.io.formulas). ``data``: the file's bytes, already read."""
+    with open_bounded_zip(path, ResponsesError, NOT_AN_ODS, "limits.what.spreadsheet", data=data) as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         try:
@@ -411,4 +420,4 @@ def carry_office_sheets(existing: Path, fresh: Path) -> None:
 
 def open_workbook_for(path: Path):
     from qmskit.io.xlsx_read import open_workbook
-    return open_workbook(path, scan=prescan, not_this_kind=NOT_AN_ODS)
+    return open_workbook(path, scan=prescan_read, not_this_kind=NOT_AN_ODS)

@@ -695,13 +695,16 @@ def _row(values: list) -> tuple:
 
 def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK) -> Workbook:
     """Pre-scan ``path`` (``scan``: this module's .xlsx pre-scan unless another format passes its own; it
-    returns the file's formula cells, a :class:`FormulaIndex`) and
+    returns the file's formula cells, a :class:`FormulaIndex`, and the bytes it checked) and
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
     when calamine refuses it). calamine reads the very bytes the .xlsx pre-scan checked (:func:`stored_copy`)
-    when it held them, else the file's bytes the pre-scan read (another format's scan: the file again)."""
+    when it held them, else the file's bytes the pre-scan read."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    formulas, held, data = (scan(path), None, None) if scan is not None else prescan_held(path)
+    if scan is not None:
+        (formulas, data), held = scan(path), None
+    else:
+        formulas, held, data = prescan_held(path)
     try:
         if held is not None:
             book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))

@@ -127,3 +127,30 @@ def test_a_file_replaced_after_the_check_is_not_read(tmp_path, monkeypatch, held
         wb_read = xlsx_read.open_workbook(checked)
     assert checked.read_bytes() != OFFICES[0].read_bytes()  # the swap happened
     assert wb_read["Assessment"].value(3, 5) == first != other
+
+
+def test_an_ods_replaced_after_the_check_is_not_read(tmp_path, monkeypatch):
+    """The same for an .ods: calamine reads the bytes its pre-scan checked (a swapped-in file with 99,000 x
+    1,000 cells scored at ~10 GB before)."""
+    import qmskit
+    from qmskit.io import ods
+    from qmskit.io.responses import write_responses
+    cl = qmskit.load_checklist("iso9001-2015")
+    frame = cl.questions[["id"]].head(5).copy()
+    frame["answer"] = "yes"
+    checked = write_responses(tmp_path / "office.ods", {"office": "X"}, frame, cl, backup=False)
+    frame["answer"] = "no"
+    swapped = write_responses(tmp_path / "swapped.ods", {"office": "X"}, frame, cl, backup=False)
+    real = ods.prescan_read
+
+    def check_then_swap(path):
+        result = real(path)
+        swapped.replace(path)
+        return result
+
+    monkeypatch.setattr(ods, "prescan_read", check_then_swap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, read = read_responses(checked, cl)
+    assert not swapped.exists()  # the swap happened
+    assert set(read.dropna(subset=["answer"])["answer"].head(5)) == {"yes"}
