@@ -498,9 +498,10 @@ def _check_fixed_parts(rels: dict[zipfile.ZipInfo, bytes], path: Path) -> None:
     one calamine reads by name: a decoy xl/sharedStrings.xml beside the real table had qmskit score "yes"
     where Excel shows "no" (found by a hostile-file session). Names compare as OPC compares them: any case,
     "\\" as "/", "." and ".." resolved."""
-    by_name = {info.filename: data for info, data in rels.items()}
+    # (every copy of a relationships part: a zip may hold two under one name, and readers differ on which)
     for rels_name, kind, folder, expected in _FIXED_PARTS:
-        for m in _RELATIONSHIP.finditer(by_name.get(rels_name, b"")):
+        data = b"".join(part for info, part in rels.items() if info.filename == rels_name)
+        for m in _RELATIONSHIP.finditer(data):
             types, targets = _TYPE.findall(m.group(1)), _TARGET.findall(m.group(1))
             if not types or not targets or not (types[0][0] or types[0][1]).lower().endswith(b"/" + kind):
                 continue
