@@ -10,9 +10,12 @@ What a consultant expects, and what the readers do: a computed value is the cell
 sees on screen); a formula with no usable computed value is read as the formula text — what the office
 typed, never nothing — and named in a warning (file and cells), because a consultant should look at a
 cell whose result the file does not hold. :func:`FormulaIndex.uncomputed` gives those cells for one sheet.
+An .xlsx cell holding an error value with no formula (``#N/A`` typed into Excel is stored as the error, not
+as text) is read blank by calamine too: it reads as its text ("#N/A", what the office sees) and is named in
+a warning of its own.
 
 Found without building anything for a workbook without formulas (most): the .xlsx pre-scan notes which
-sheet parts hold an ``<f>`` tag (a byte search of what it reads anyway), and only those parts are parsed
+sheet parts hold an ``<f>`` tag or an error type (a byte search of what it reads anyway), and only those parts are parsed
 again here (expat, streaming, after the pre-scan bounded them); the .ods pre-scan's walk of content.xml
 records each cell with a ``table:formula`` as it passes (:class:`qmskit.io.ods._Extent`).
 """
@@ -27,20 +30,25 @@ from pathlib import Path
 
 # an <f> tag (any namespace prefix) in sheet XML: the pre-scan's byte test (a false hit only costs a parse)
 FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
+# an error value's type (t="e", either quote): Excel stores "#N/A" typed into a cell as the error #N/A, and
+# calamine reads it blank, so a cell the office sees filled in read as unanswered without a word
+ERROR_TYPE_HINTS = (b'"e"', b"'e'")
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED = 1000
 
 
 @dataclass(frozen=True, slots=True)
 class FormulaCell:
-    """One formula cell: where it is (1-based), what was typed and what the file stores as its result."""
+    """One formula cell: where it is (1-based), what was typed and what the file stores as its result; or,
+    with ``formula`` False, an .xlsx cell holding an error value and no formula (``text``: the error)."""
     sheet: str
     row: int
     col: int
-    text: str                    # the formula as typed, with its leading "="
+    text: str                    # the formula as typed, with its leading "=" (an error value: as stored)
     computed: bool = False       # the file holds a usable result (what calamine reads)
     kind: str = "n"              # .xlsx: the cell's type attribute ("str", "n", "b", "e", ...)
     stored: str | None = None    # .xlsx: the text of its <v> (the result as stored), None without one
+    formula: bool = True         # False: an error value typed or pasted as such (#N/A), no formula
 
     @property
     def coordinate(self) -> str:
@@ -74,7 +82,7 @@ class FormulaIndex:
     """The formula cells of a workbook by sheet name, found lazily for an .xlsx (only in the sheet parts
     the pre-scan saw an <f> tag in), all at once for an .ods (the pre-scan's walk records them)."""
     path: Path | None = None
-    members: frozenset[str] = frozenset()        # .xlsx sheet parts that hold an <f> tag
+    members: frozenset[str] = frozenset()        # .xlsx sheet parts that hold an <f> tag or an error type
     found: dict[str, list[FormulaCell]] = field(default_factory=dict)   # sheet -> cells (.ods: all known)
     complete: bool = False                       # True when ``found`` already holds every sheet's cells
 
@@ -122,7 +130,8 @@ def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
 
 def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
     """Each formula cell of one worksheet's XML. Its result is usable unless it is an error (``t="e"``) or
-    there is no ``<v>`` text in a cell of a type other than text (``t="str"``: an empty text is a computed "")."""
+    there is no ``<v>`` text in a cell of a type other than text (``t="str"``: an empty text is a computed "").
+    Also each cell holding an error value without a formula (``formula`` False), which calamine reads blank."""
     import xml.etree.ElementTree as ET
 
     found: list[FormulaCell] = []
@@ -167,6 +176,9 @@ def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
                 if text.strip():
                     found.append(FormulaCell(sheet, row, col, "=" + text, computed, kind,
                                              None if value is None else value.text or ""))
+            elif el.get("t") == "e" and value is not None and (value.text or "").strip():
+                found.append(FormulaCell(sheet, row, col, value.text.strip(), False, "e", value.text,
+                                         formula=False))
             el.clear()
         elif name == "row":
             el.clear()

@@ -640,17 +640,19 @@ MAX_CELLS_NAMED = 5  # a warning names this many cells, then counts the rest
 
 
 def warn_formulas_as_text(cells: list, path: Path) -> None:
-    """One warning naming the cells whose formula had no computed value and was read as typed."""
-    if not cells:
-        return
+    """One warning naming the cells whose formula had no computed value and was read as typed, and one
+    naming the cells that held an error value without a formula, read as its text (qmskit.io.formulas)."""
     import warnings
 
     from qmskit.errors import clipped
-    named = ", ".join(f"{c.coordinate} {clipped(c.text, 40)!r}" for c in cells[:MAX_CELLS_NAMED])
-    if len(cells) > MAX_CELLS_NAMED:
-        named = msg("xlsx.and_more", first=named, more=len(cells) - MAX_CELLS_NAMED)
-    warnings.warn(ResponsesWarning(msg("xlsx.formula_as_text", n=len(cells), cells=named), path=path),
-                  stacklevel=3)
+    for key, group in (("xlsx.formula_as_text", [c for c in cells if c.formula]),
+                       ("xlsx.error_as_text", [c for c in cells if not c.formula])):
+        if not group:
+            continue
+        named = ", ".join(f"{c.coordinate} {clipped(c.text, 40)!r}" for c in group[:MAX_CELLS_NAMED])
+        if len(group) > MAX_CELLS_NAMED:
+            named = msg("xlsx.and_more", first=named, more=len(group) - MAX_CELLS_NAMED)
+        warnings.warn(ResponsesWarning(msg(key, n=len(group), cells=named), path=path), stacklevel=3)
 
 
 def ignored(problem: str, path, *, where: str | None = None, strict: bool = False) -> None:

@@ -36,7 +36,7 @@ import numpy as np
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number
+from qmskit.io.formulas import ERROR_TYPE_HINTS, FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -360,7 +360,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     Returns False when the fast check could not vouch for a stretch of a worksheet (the caller then scans
     the member again with ``exact``, which walks every row and cell tag and raises what it finds).
     ``shared`` counts a worksheet's <v> tags, ``strings`` records where a shared-strings part's <si> start,
-    ``formulas`` gets the name of a worksheet that holds an <f> tag (qmskit.io.formulas reads those);
+    ``formulas`` gets the name of a worksheet that holds an <f> tag or an error type (qmskit.io.formulas
+    reads those);
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
     row = col = sheets = 0
@@ -396,7 +397,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
-                if seen[0] and formulas is not None:
+                if formulas is not None and (seen[0] or any(hint in part for hint in ERROR_TYPE_HINTS)):
                     formulas.add(info.filename)
                 if shared is not None:
                     shared.v_tags += v_tags
@@ -410,7 +411,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     strings.add_strings(part, offset, path, info.filename)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
-                    if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS):
+                    if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS + ERROR_TYPE_HINTS):
                         formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)
             offset += len(part)
             carry = buf[end:]

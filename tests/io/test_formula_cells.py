@@ -21,6 +21,7 @@ import qmskit
 from qmskit.api import load_assessment
 from qmskit.errors import ResponsesWarning
 from qmskit.forms.session import SAVED, ResponsesSession
+from qmskit.i18n.catalog import say
 from qmskit.io.responses import read_responses, write_responses
 
 MINI = Path(__file__).parents[1] / "data" / "mini.yaml"
@@ -107,6 +108,60 @@ def test_a_yes_whose_evidence_is_a_formula_is_supported(tmp_path):
         warnings.simplefilter("ignore", ResponsesWarning)
         a = load_assessment(path, MINI)
     assert "4.1-a" not in a.unsupported
+
+
+# ------------------------------------------------------------------ error values without a formula
+
+def error_workbook(tmp_path: Path, *, answer: str | None = None) -> tuple[Path, dict[str, int]]:
+    """A qmskit workbook in which the office typed "#N/A" and "#DIV/0!" into evidence cells (and with
+    ``answer`` into an answer cell): Excel stores those as error values (t="e"), not as text, and so does
+    openpyxl for such a string; calamine reads them blank."""
+    path = tmp_path / "errors.xlsx"
+    frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
+                          {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
+                          {"id": "5-b", "answer": "no"}])
+    write_responses(path, {"office": "Riverside"}, frame, MINI, backup=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Assessment"]
+    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
+    ws.cell(rows["4.1-a"], 6).value = "#N/A"
+    ws.cell(rows["4.2-a"], 6).value = "#DIV/0!"
+    if answer is not None:
+        ws.cell(rows["5-b"], 5).value = answer
+    wb.save(path)
+    assert cell(path, rows["4.1-a"], 6) == ("#N/A", "e")
+    return path, rows
+
+
+def test_an_error_value_reads_as_its_text_and_is_named(tmp_path):
+    path, rows = error_workbook(tmp_path)
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == "#N/A"
+    assert got.at["4.2-a", "evidence"] == "#DIV/0!"
+    assert len(said) == 1 and said[0].startswith(f"{path}: 2 cells hold an error value, not a formula or text")
+    assert f"Assessment!F{rows['4.1-a']} '#N/A'" in said[0] and f"Assessment!F{rows['4.2-a']} '#DIV/0!'" in said[0]
+
+
+def test_an_error_value_in_an_answer_is_not_taken_as_unanswered(tmp_path):
+    path, rows = error_workbook(tmp_path, answer="#N/A")
+    with pytest.raises(qmskit.ResponsesError, match=rf"row {rows['5-b']}: question '5-b': answer '#N/A'"):
+        read(path)
+
+
+def test_the_error_warning_exists_in_chinese(tmp_path):
+    path, _ = error_workbook(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_responses(path, MINI)
+    line = say(caught[0].message, "zh")
+    assert line.startswith(f"{path}：2 个单元格含有错误值") and "#DIV/0!" in line, line
+
+
+def test_saving_in_place_keeps_an_error_value_the_save_does_not_change(tmp_path):
+    path, rows = error_workbook(tmp_path)
+    save_with(path, "4.1-b", "owner", "Ms. Chen")
+    assert cell(path, rows["4.1-a"], 6) == ("#N/A", "e")
+    assert read(path)[1].at["4.1-a", "evidence"] == "#N/A"
 
 
 def test_saving_in_place_keeps_formulas_the_save_does_not_change(tmp_path):
