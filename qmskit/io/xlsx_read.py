@@ -389,7 +389,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
             if info.filename == "xl/workbook.xml":  # (whether or not a relationship names it as a sheet too)
                 sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
                 if sheets > MAX_SHEETS:
-                    raise ResponsesError(msg("xlsx_read.too_many_sheets", limit=MAX_SHEETS), path=path)
+                    raise ResponsesError(msg("limits.too_many_sheets", limit=MAX_SHEETS), path=path)
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset, path, info.filename)

@@ -422,6 +422,21 @@ def test_ods_columns_reaching_past_the_limit(corpus):
         "far-columns.ods", "reaches column 16,384", "limit is 200 columns")
 
 
+def test_ods_of_millions_of_tables(corpus):
+    """4.9 million empty tables in content.xml (a 380 KB file) took 1.26 GB (found by a hostile-file session),
+    as 07de96f's millions of <sheet/> did for an .xlsx."""
+    head, tail = ods_content(_ods_rows("2", ANSWER_CELLS) + "\0").split("\0")
+    path = _streamed_member(ods(corpus / "million-tables.ods", content=head + tail), "content.xml", head,
+                            '<table:table table:name="S"/>', 4_900_000, tail)
+    assert path.stat().st_size < MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("million-tables.ods", "more than 1,000 sheets")
+
+
+def test_ods_of_a_thousand_tables_passes_the_pre_scan(corpus):
+    from qmskit.io.ods import prescan
+    prescan(ods(corpus / "tables-at-limit.ods", _ods_rows("2", ANSWER_CELLS) + '<table:table table:name="S"/>' * 999))
+
+
 def test_ods_spaces_element_of_two_billion(corpus):
     """<text:s text:c="2000000000"/> is 2 billion spaces in calamine (7.9 GB, 68 s) from a 700-byte file."""
     spaces = ('<table:table-cell office:value-type="string"><text:p>a<text:s text:c="2000000000"/></text:p>'
