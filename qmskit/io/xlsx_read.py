@@ -546,6 +546,7 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
         return
     total = 0
     for info in infos:
+        before = total
         with zf.open(info) as fh:
             carry = b""
             while True:
@@ -561,10 +562,19 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                     index = int(text) if text.isdigit() and len(text) < 16 else -1
                     total += most if index < 0 else int(bound[index]) if index < width else 0
                 if total > MAX_CELL_TEXT_BYTES:
-                    raise ResponsesError(msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
+                    raise ResponsesError(_text_refused(info.filename, total - before > before), path=path)
                 carry = buf[end:]
                 if not chunk:
                     break
+
+
+def _text_refused(member: str, most_of_it: bool) -> str:
+    """The line for text over MAX_CELL_TEXT_BYTES. A part any relationship names is counted as a sheet
+    (calamine follows them), so the text may sit outside the sheets: 200,000 defined names in
+    xl/workbook.xml (which calamine reads, names and all) are named as that part, not as cells."""
+    if most_of_it and not member.startswith("xl/worksheets/"):
+        return msg("xlsx_read.part_text", member=member, limit=fmt_size(MAX_CELL_TEXT_BYTES))
+    return msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES))
 
 
 def _damaged(member: str, problem: str) -> str:

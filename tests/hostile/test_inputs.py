@@ -15,6 +15,7 @@ from corpus import (
     ASSESSMENT_HEADER,
     SHEET_HEAD,
     WIDE_TEXT,
+    WORKBOOK,
     XML_BILLION_LAUGHS,
     XML_XXE,
     assessment_rows,
@@ -264,7 +265,6 @@ def test_as_many_shared_strings_as_one_sheet_has_cells_is_read(corpus):
 
 def _listing_sheets(extra: int) -> str:
     """The workbook part listing its two sheets and ``extra`` more entries naming the first one's part."""
-    from corpus import WORKBOOK
     return WORKBOOK.replace("</sheets>", EXTRA_SHEET * extra + "</sheets>")
 
 
@@ -324,6 +324,25 @@ def test_inline_text_over_the_cell_text_limit(corpus):
     path = inline_text_workbook(corpus / "inline-text.xlsx", WIDE_TEXT, 19_800)
     assert path.stat().st_size < 2 * MB
     run_cli(["score", path], cwd=corpus).assert_one_line_error("inline-text.xlsx", "more than 4 MB of text")
+
+
+def test_defined_names_over_the_text_limit_are_named_as_such(corpus):
+    """200,000 defined names in xl/workbook.xml (an 18 MB part, a 600 KB file; calamine reads every name)
+    were refused as "its cells would hold more than 4 MB of text", though no cell holds any (found by a
+    hostile-file session): the line now names the part and what is in it, in en and zh."""
+    from qmskit.errors import ResponsesError
+    from qmskit.i18n.catalog import say
+    from qmskit.io.xlsx_read import prescan
+    head, tail = WORKBOOK.split("</workbook>")[0] + "<definedNames>", "</definedNames></workbook>"
+    path = _streamed_member(workbook(corpus / "defined-names.xlsx", sheet_xml(assessment_rows(2))), "xl/workbook.xml",
+                            head, '<definedName name="_old" hidden="1">#REF!$A$1:$Z$100,Office!$A$1:$C$16</definedName>',
+                            200_000, tail)
+    assert path.stat().st_size < MB
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(
+        "defined-names.xlsx", "the part xl/workbook.xml holds more than 4 MB of text", "Name Manager")
+    with pytest.raises(ResponsesError) as refused:
+        prescan(path)
+    assert "部件 xl/workbook.xml 含有超过 4 MB 的文本" in say(refused.value, "zh")
 
 
 def test_shared_text_over_the_cell_text_limit(corpus):
