@@ -85,6 +85,9 @@ class FormulaIndex:
     members: frozenset[str] = frozenset()        # .xlsx sheet parts that hold an <f> tag or an error type
     found: dict[str, list[FormulaCell]] = field(default_factory=dict)   # sheet -> cells (.ods: all known)
     complete: bool = False                       # True when ``found`` already holds every sheet's cells
+    # .xlsx: the workbook asks the spreadsheet to recompute every formula on opening (calcPr fullCalcOnLoad),
+    # so a stored result may not be what the office sees: XlsxWriter stores 0 for every formula and sets it
+    recalculated_on_load: bool = False
 
     def cells(self, sheet: str) -> list[FormulaCell]:
         if sheet not in self.found and not self.complete:
@@ -94,6 +97,11 @@ class FormulaIndex:
     def uncomputed(self, sheet: str) -> list[FormulaCell]:
         """The formula cells of ``sheet`` whose file holds no usable result (read as their text)."""
         return [c for c in self.cells(sheet) if not c.computed]
+
+    def stored_results(self, sheet: str) -> list[FormulaCell]:
+        """The formula cells of ``sheet`` read as the result stored with them, when the workbook asks for
+        every formula to be recomputed on opening (the spreadsheet may then show another value)."""
+        return [c for c in self.cells(sheet) if c.computed and c.formula] if self.recalculated_on_load else []
 
     def _parse(self, sheet: str) -> list[FormulaCell]:
         assert self.path is not None

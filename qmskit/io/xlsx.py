@@ -630,7 +630,7 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
             meta["kpis"] = _read_kpis(wb[KPI_SHEET])
-        warn_formulas_as_text(wb.formulas_as_text, path)
+        warn_formulas_as_text(wb.formulas_as_text, path, wb.stored_results)
         return meta, frame
     finally:
         wb.close()
@@ -639,17 +639,21 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
 MAX_CELLS_NAMED = 5  # a warning names this many cells, then counts the rest
 
 
-def warn_formulas_as_text(cells: list, path: Path) -> None:
-    """One warning naming the cells whose formula had no computed value and was read as typed, and one
-    naming the cells that held an error value without a formula, read as its text (qmskit.io.formulas)."""
+def warn_formulas_as_text(cells: list, path: Path, stored_results: list | None = None) -> None:
+    """One warning naming the cells whose formula had no computed value and was read as typed, one naming
+    the cells that held an error value without a formula, read as its text, and one naming the formulas read
+    as the result stored with them though the workbook asks for every formula to be recomputed on opening
+    (``stored_results``; see qmskit.io.formulas)."""
     import warnings
 
     from qmskit.errors import clipped
     for key, group in (("xlsx.formula_as_text", [c for c in cells if c.formula]),
-                       ("xlsx.error_as_text", [c for c in cells if not c.formula])):
+                       ("xlsx.error_as_text", [c for c in cells if not c.formula]),
+                       ("xlsx.formula_result_stored", stored_results or [])):
         if not group:
             continue
-        named = ", ".join(f"{c.coordinate} {clipped(c.text, 40)!r}" for c in group[:MAX_CELLS_NAMED])
+        named = ", ".join(f"{c.coordinate} {clipped(c.text, 40)!r}"
+                          + (f" → {clipped(c.stored or '', 40)!r}" if c.computed else "") for c in group[:MAX_CELLS_NAMED])
         if len(group) > MAX_CELLS_NAMED:
             named = msg("xlsx.and_more", first=named, more=len(group) - MAX_CELLS_NAMED)
         warnings.warn(ResponsesWarning(msg(key, n=len(group), cells=named), path=path), stacklevel=3)

@@ -476,10 +476,29 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                     # (zipfile checked the CRC as the last stretch was read: it is these bytes')
                     held.append((info.filename, b"".join(keep), info.CRC))
             _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
-            return FormulaIndex(path, frozenset(formulas)), held, data
+            recalculated = bool(formulas) and _asks_recalculation(zf, infos)
+            return FormulaIndex(path, frozenset(formulas), recalculated_on_load=recalculated), held, data
         except ZIP_READ_ERRORS:
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
+
+
+_FULL_CALC = re.compile(rb"""fullCalcOnLoad\s*=\s*(?:"\s*(?:1|true)\s*"|'\s*(?:1|true)\s*')""")
+
+
+def _asks_recalculation(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
+    """Whether the workbook part (any copy of it) asks for every formula to be recomputed on opening. Read
+    only for a workbook with formula cells; the part was bounded by the scan."""
+    for info in infos:
+        if info.filename != "xl/workbook.xml":
+            continue
+        with zf.open(info) as fh:
+            carry = b""
+            while chunk := fh.read(_CHUNK):
+                if _FULL_CALC.search(carry + chunk):
+                    return True
+                carry = chunk[-64:]  # (an attribute split between two stretches)
+    return False
 
 
 _TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -615,7 +634,7 @@ class Workbook:
 
     A formula cell that holds no usable computed value reads as its formula text, as typed (calamine gives
     it blank; see qmskit.io.formulas); ``formulas_as_text`` lists those of the sheets read so far, for the
-    reader's warning."""
+    reader's warning, and ``stored_results`` the formulas read as a result the workbook asks to recompute."""
 
     def __init__(self, path: Path, book, formulas: FormulaIndex | None = None):
         self.path = path
@@ -624,6 +643,7 @@ class Workbook:
         self.sheetnames = list(book.sheet_names)
         self._cache: dict[str, Sheet] = {}
         self.formulas_as_text: list[FormulaCell] = []
+        self.stored_results: list[FormulaCell] = []   # formulas read as a result the file asks to recompute
 
     def __getitem__(self, name: str) -> Sheet:
         if name not in self._cache:
@@ -634,6 +654,7 @@ class Workbook:
                 raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
                                      path=self.path) from None
             self.formulas_as_text += _formula_texts(data, self._formulas.uncomputed(name))
+            self.stored_results += self._formulas.stored_results(name)
             _check_cell_lengths(data, name, self.path)
             self._cache[name] = Sheet(name, data)
         return self._cache[name]

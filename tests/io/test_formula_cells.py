@@ -8,6 +8,7 @@ but the save replaced the formula with its own result as plain text. Each test f
 """
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 import warnings
@@ -164,6 +165,53 @@ def test_saving_in_place_keeps_an_error_value_the_save_does_not_change(tmp_path)
     assert read(path)[1].at["4.1-a", "evidence"] == "#N/A"
 
 
+# ------------------------------------------------------------------ stored results the file asks to recompute
+
+def stored_result_workbook(tmp_path: Path, *, recalculate: bool) -> tuple[Path, int]:
+    """A workbook whose answer to 5-b is the formula ="yes" stored with the result "no" (XlsxWriter stores 0
+    for every formula; a tool may store anything), with or without the flag that makes Excel recompute
+    every formula on opening (``fullCalcOnLoad``, which openpyxl and XlsxWriter set). Returns its row."""
+    import re
+    import zipfile
+    path, rows = office_workbook(tmp_path, "stored.xlsx")
+    row = rows["5-b"]
+    src = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data, n = re.subn(rb'<c r="E%d"[^>]*(/>|>.*?</c>)' % row,
+                                  b'<c r="E%d" t="str"><f>"yes"</f><v>no</v></c>' % row, data)
+                assert n == 1
+            elif info.filename == "xl/workbook.xml":
+                assert b'fullCalcOnLoad="1"' in data
+                if not recalculate:
+                    data = data.replace(b'fullCalcOnLoad="1"', b"")
+            zout.writestr(info, data)
+    return path, row
+
+
+def test_a_stored_result_the_file_asks_to_recompute_is_named(tmp_path):
+    """Before: "no" was read without a word, where Excel, recomputing on opening, shows "yes" (found by a
+    hostile-file session)."""
+    path, row = stored_result_workbook(tmp_path, recalculate=True)
+    _, got, said = read(path)
+    assert got.at["5-b", "answer"] == "no"  # (the file's result: qmskit computes no formula)
+    named = [s for s in said if "read as the result stored with it" in s]
+    assert len(named) == 1 and f"""Assessment!E{row} '="yes"' → 'no'""" in named[0], said
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_responses(path, MINI)
+    assert any("办公室看到的值可能不同" in say(w.message, "zh") for w in caught)
+
+
+def test_a_stored_result_excel_saved_is_read_without_a_word(tmp_path):
+    path, row = stored_result_workbook(tmp_path, recalculate=False)
+    _, got, said = read(path)
+    assert got.at["5-b", "answer"] == "no"
+    assert not [s for s in said if "stored with it" in s], said
+
+
 def test_saving_in_place_keeps_formulas_the_save_does_not_change(tmp_path):
     path, rows = office_workbook(tmp_path)
     save_with(path, "4.1-b", "owner", "Ms. Chen")      # the consultant changes one other cell
@@ -232,7 +280,11 @@ def test_saving_into_a_libreoffice_workbook_keeps_its_formulas_and_their_results
     _, got, said = read(path)  # the results went back in with the formulas: it reads as it did
     assert got.at["5-a", "notes"] == "Clause checked" and got.at["4.2-a", "evidence"] == "3"
     assert got.at["5-b", "answer"] == "yes" and got.at["4.1-b", "owner"] == "Ms. Chen"
-    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA and len(said) == 1
+    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA and len(said) == 2
+    # a save through openpyxl asks the spreadsheet to recompute every formula on opening (a formula that
+    # reads a cell qmskit changed is then shown anew), so the results read are named as stored ones
+    assert said[1].startswith(f"{path}: 3 cells hold a formula and were read as the results stored with them")
+    assert "qmskit included" in said[1] and f"Assessment!E{rows['5-b']}" in said[1]
 
 
 # ------------------------------------------------------------------ the action plan (`qmskit plan`)
