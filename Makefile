@@ -46,7 +46,8 @@ lint: $(STAMP)
 # ruff first (a second); mypy (one core for ~30 s cold) runs beside the suite rather than before it, and
 # either failing fails `make test`, mypy's report printed after the suite's.
 TEST_WORKERS ?= auto
-test: $(STAMP) system-deps
+test: $(STAMP)
+	@bash scripts/ensure-chromium.sh --tests
 	$(BIN)/ruff check qmskit tests benchmarks scripts
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & mypy=$$!; \
 	$(BIN)/python -m pytest -ra -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
