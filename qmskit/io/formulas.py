@@ -32,7 +32,14 @@ from pathlib import Path
 FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 # an error value's type (t="e", either quote): Excel stores "#N/A" typed into a cell as the error #N/A, and
 # calamine reads it blank, so a cell the office sees filled in read as unanswered without a word
-ERROR_TYPE_HINTS = (b'"e"', b"'e'")
+_ERROR_TYPE_HINTS = (b'"e"', b"'e'")
+
+
+def may_hold_error_value(part: bytes) -> bool:
+    """The pre-scan's byte test for an error value in a stretch of sheet XML (a false hit only costs a parse).
+    A "#" first, since every error value starts with one: that is a memchr (~2 µs for a 220 KB sheet), where
+    looking for a 3-byte pattern costs ~300 µs, a tenth of reading the whole workbook."""
+    return b"#" in part and any(hint in part for hint in _ERROR_TYPE_HINTS)
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED = 1000
 

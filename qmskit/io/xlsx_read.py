@@ -36,7 +36,7 @@ import numpy as np
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.formulas import ERROR_TYPE_HINTS, FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number
+from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number, may_hold_error_value
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -397,7 +397,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
-                if formulas is not None and (seen[0] or any(hint in part for hint in ERROR_TYPE_HINTS)):
+                if formulas is not None and (seen[0] or may_hold_error_value(part)):
                     formulas.add(info.filename)
                 if shared is not None:
                     shared.v_tags += v_tags
@@ -411,7 +411,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                     strings.add_strings(part, offset, path, info.filename)
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
-                    if formulas is not None and any(hint in part for hint in FORMULA_TAG_HINTS + ERROR_TYPE_HINTS):
+                    if formulas is not None and (any(hint in part for hint in FORMULA_TAG_HINTS)
+                                                 or may_hold_error_value(part)):
                         formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)
             offset += len(part)
             carry = buf[end:]
