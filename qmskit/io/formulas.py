@@ -35,11 +35,16 @@ FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _ERROR_TYPE_HINTS = (b'"e"', b"'e'")
 
 
-def may_hold_error_value(part: bytes) -> bool:
+def may_hold_error_value(part: bytes, before: bytes = b"") -> bool:
     """The pre-scan's byte test for an error value in a stretch of sheet XML (a false hit only costs a parse).
     A "#" first, since every error value starts with one: that is a memchr (~2 µs for a 220 KB sheet), where
-    looking for a 3-byte pattern costs ~300 µs, a tenth of reading the whole workbook."""
-    return b"#" in part and any(hint in part for hint in _ERROR_TYPE_HINTS)
+    looking for a 3-byte pattern costs ~300 µs, a tenth of reading the whole workbook. ``before``: the end of
+    the member's previous stretch, where the type is when the stretch boundary (always before a "<") falls
+    between a cell's opening tag and its <v>."""
+    return b"#" in part and any(hint in part or hint in before for hint in _ERROR_TYPE_HINTS)
+
+
+ERROR_TAG_REACH = 4096  # how much of the previous stretch ``before`` holds (a cell's opening tag is short)
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED = 1000
 

@@ -36,7 +36,14 @@ import numpy as np
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.formulas import FORMULA_TAG_HINTS, FormulaCell, FormulaIndex, column_number, may_hold_error_value
+from qmskit.io.formulas import (
+    ERROR_TAG_REACH,
+    FORMULA_TAG_HINTS,
+    FormulaCell,
+    FormulaIndex,
+    column_number,
+    may_hold_error_value,
+)
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -365,7 +372,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
     row = col = sheets = 0
-    carry = b""
+    carry = before = b""
     offset = 0
     with zf.open(info) if data is None else io.BytesIO(data) as fh:
         while True:
@@ -397,7 +404,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 v_tags = _fast_check(part, seen)  # (it never vouches for a "<!": a DTD is looked for exactly)
                 if v_tags is None:
                     return False
-                if formulas is not None and (seen[0] or may_hold_error_value(part)):
+                if formulas is not None and (seen[0] or may_hold_error_value(part, before)):
                     formulas.add(info.filename)
                 if shared is not None:
                     shared.v_tags += v_tags
@@ -412,10 +419,12 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if is_sheet:
                     row, col = _walk(part, row, col, path, info.filename)
                     if formulas is not None and (any(hint in part for hint in FORMULA_TAG_HINTS)
-                                                 or may_hold_error_value(part)):
+                                                 or may_hold_error_value(part, before)):
                         formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)
             offset += len(part)
             carry = buf[end:]
+            if is_sheet:
+                before = part[-ERROR_TAG_REACH:]
             if last:
                 return True
 

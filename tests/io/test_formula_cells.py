@@ -113,7 +113,7 @@ def test_a_yes_whose_evidence_is_a_formula_is_supported(tmp_path):
 
 # ------------------------------------------------------------------ error values without a formula
 
-def error_workbook(tmp_path: Path, *, answer: str | None = None) -> tuple[Path, dict[str, int]]:
+def error_workbook(tmp_path: Path, *, answer: str | None = None, second: bool = True) -> tuple[Path, dict[str, int]]:
     """A qmskit workbook in which the office typed "#N/A" and "#DIV/0!" into evidence cells (and with
     ``answer`` into an answer cell): Excel stores those as error values (t="e"), not as text, and so does
     openpyxl for such a string; calamine reads them blank."""
@@ -126,7 +126,8 @@ def error_workbook(tmp_path: Path, *, answer: str | None = None) -> tuple[Path, 
     ws = wb["Assessment"]
     rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
     ws.cell(rows["4.1-a"], 6).value = "#N/A"
-    ws.cell(rows["4.2-a"], 6).value = "#DIV/0!"
+    if second:
+        ws.cell(rows["4.2-a"], 6).value = "#DIV/0!"
     if answer is not None:
         ws.cell(rows["5-b"], 5).value = answer
     wb.save(path)
@@ -141,6 +142,30 @@ def test_an_error_value_reads_as_its_text_and_is_named(tmp_path):
     assert got.at["4.2-a", "evidence"] == "#DIV/0!"
     assert len(said) == 1 and said[0].startswith(f"{path}: 2 cells hold an error value, not a formula or text")
     assert f"Assessment!F{rows['4.1-a']} '#N/A'" in said[0] and f"Assessment!F{rows['4.2-a']} '#DIV/0!'" in said[0]
+
+
+def test_an_error_value_cut_by_the_pre_scans_stretches_is_still_found(tmp_path):
+    """The pre-scan reads a sheet in 1 MiB stretches, each ending before a "<": one may end between a cell's
+    opening tag (its t="e") and its <v>#N/A</v>. Before, the cell was then read blank, and an in-place save
+    wrote it back empty (found by a review)."""
+    import re
+    import zipfile
+
+    from qmskit.io.xlsx_read import _CHUNK
+    path, rows = error_workbook(tmp_path, second=False)   # (one error cell: the stretch after it holds no other)
+    member = "xl/worksheets/sheet2.xml"
+    sheet = zipfile.ZipFile(path).read(member)
+    at = sheet.index(b'<c r="F%d"' % rows["4.1-a"])
+    pad = _CHUNK - 4 - sheet.index(b"<v>", at)   # the cell's <v> starts 4 bytes before the first stretch ends
+    src = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, sheet[:at] + b" " * pad + sheet[at:] if info.filename == member else zin.read(info))
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == "#N/A" and len(said) == 1
+    save_with(path, "4.1-b", "owner", "Ms. Chen")
+    saved = zipfile.ZipFile(path).read(member).decode()
+    assert re.search(rf'<c r="F{rows["4.1-a"]}"[^>]*t="e"><v>#N/A</v></c>', saved)
 
 
 def test_an_error_value_in_an_answer_is_not_taken_as_unanswered(tmp_path):
