@@ -394,7 +394,10 @@ def read_actions(path: str | Path) -> ActionPlanFile:
             flag = _text(rec.get("in_assessment")).strip().casefold()
             out["in_assessment"] = "no" if flag in ("no", "否", "n", "false") else "yes"
             records.append(out)
-        warn_formulas_as_text(as_text, path)
+        # (named only where the reader takes the value in: the Office sheet's label, value and key, a plan
+        # column under a header it knows; a formula in a column the office added is read by nobody)
+        warn_formulas_as_text([c for c in as_text if (c.col <= 3 if c.sheet == OFFICE_SHEET else
+                                                      c.col <= len(keys) and keys[c.col - 1] is not None)], path)
     finally:
         wb.close()
     plan = pd.DataFrame(records, columns=KEYS).astype(object)

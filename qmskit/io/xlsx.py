@@ -231,6 +231,11 @@ def save_workbook(wb: Workbook, path: Path, formulas: FormulaIndex | None = None
     save kept (openpyxl writes none: see qmskit.io.formulas.results_kept)."""
     from qmskit.io.formulas import results_kept, with_results
     kept = results_kept(wb.worksheets, formulas) if formulas is not None and formulas.members else {}
+    if kept and formulas is not None and not formulas.recalculated_on_load:
+        # openpyxl asks for every formula to be recomputed on opening, whatever the file said; the results
+        # go back as the office's spreadsheet computed them, so the file keeps its own word on that
+        # (else every later read names them as results Excel may change: qmskit.io.formulas.stored_results)
+        wb.calculation.fullCalcOnLoad = False
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()
@@ -630,10 +635,29 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
             meta["kpis"] = _read_kpis(wb[KPI_SHEET])
-        warn_formulas_as_text(wb.formulas_as_text, path, wb.stored_results)
+        warn_formulas_as_text(_cells_read(wb, wb.formulas_as_text), path, _cells_read(wb, wb.stored_results))
         return meta, frame
     finally:
         wb.close()
+
+
+def _cells_read(wb, cells: list) -> list:
+    """Those of ``cells`` (formula and error cells, qmskit.io.formulas) that the reader takes in: the Office
+    sheet's label, value and key columns, and the Assessment and KPI columns under a header it knows. A
+    formula in a column the office added ("=IF(E2=\"yes\",1,0)") is read by nobody, so it is named by nobody."""
+    known: dict[tuple[str, int], bool] = {}
+
+    def read_here(sheet: str, col: int) -> bool:
+        if sheet == OFFICE_SHEET:
+            return col <= 3
+        kind = {ASSESSMENT_SHEET: "assessment", KPI_SHEET: "kpi"}.get(sheet)
+        if kind is None:
+            return False
+        if (sheet, col) not in known:
+            header = wb[sheet].value(1, col)
+            known[sheet, col] = header is not None and str(header).strip().lower() in _labels_read(kind)
+        return known[sheet, col]
+    return [c for c in cells if read_here(c.sheet, c.col)]
 
 
 MAX_CELLS_NAMED = 5  # a warning names this many cells, then counts the rest
