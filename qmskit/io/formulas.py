@@ -44,6 +44,17 @@ def may_hold_error_value(part: bytes, before: bytes = b"") -> bool:
     return b"#" in part and any(hint in part or hint in before for hint in _ERROR_TYPE_HINTS)
 
 
+# Excel's and LibreOffice's error values: LibreOffice saves "#N/A" typed into a cell as the formula
+# <f>#N/A</f> (an .ods: of:=#N/A), Excel as the value alone; both are what the office typed, not a formula
+_ERROR_LITERAL = re.compile(r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
+                            r"BLOCKED!|BUSY!|CONNECT!|EXTERNAL!|PYTHON!|UNKNOWN!)", re.IGNORECASE)
+
+
+def is_error_literal(formula: str) -> bool:
+    """Whether a formula's text (without its "=") is an error value alone, as LibreOffice stores one typed."""
+    return _ERROR_LITERAL.fullmatch(formula.strip()) is not None
+
+
 ERROR_TAG_REACH = 4096  # how much of the previous stretch ``before`` holds (a cell's opening tag is short)
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED = 1000
@@ -193,7 +204,10 @@ def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
                         translate = not computed and translated < _MAX_TRANSLATED
                         translated += translate
                         text = _translated(*shared[si], here) if translate else shared[si][0]
-                if text.strip():
+                if not computed and is_error_literal(text):   # LibreOffice's way of storing a typed #N/A
+                    found.append(FormulaCell(sheet, row, col, text.strip(), False, kind,
+                                             None if value is None else value.text or "", formula=False))
+                elif text.strip():
                     found.append(FormulaCell(sheet, row, col, "=" + text, computed, kind,
                                              None if value is None else value.text or ""))
             elif el.get("t") == "e" and value is not None and (value.text or "").strip():

@@ -23,7 +23,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.formulas import FormulaCell, FormulaIndex, ods_formula_text
+from qmskit.io.formulas import FormulaCell, FormulaIndex, is_error_literal, ods_formula_text
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -261,11 +261,13 @@ class _Extent:
         first, col, row_copies, n, text, kind = self._formula
         self._formula = None
         computed = bool(kind) or (kind == "" and paragraphs > 0)
+        typed_error = not computed and text.startswith("=") and is_error_literal(text[1:])  # "#N/A" typed
         cells = self.formulas.setdefault(self.table, [])
         for r in range(first + 1, min(first + row_copies, MAX_ROWS) + 1):
             for c in range(col + 1, min(col + n, MAX_COLUMNS) + 1):
                 if len(cells) < MAX_ROWS * 2:  # (a repeated formula: as many as a sheet's worth of rows)
-                    cells.append(FormulaCell(self.table, r, c, text, computed))
+                    cells.append(FormulaCell(self.table, r, c, text[1:].strip(), False, formula=False) if typed_error
+                                 else FormulaCell(self.table, r, c, text, computed))
 
     def _text(self, data: str) -> None:
         if self.cell is not None:

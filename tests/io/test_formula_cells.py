@@ -299,6 +299,19 @@ def test_libreoffice_results_are_read_and_its_errors_as_what_was_typed(lo_saved,
     assert "Assessment!F3 '=见 2024 登记册'" in said[0]
 
 
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_an_error_value_libreoffice_saved_reads_as_typed(lo_saved, kind, tmp_path):
+    """LibreOffice stores a typed "#N/A" as the formula <f>#N/A</f> (an .ods: of:=#N/A). Before, it read as
+    "=#N/A" with the advice to open and save the file in LibreOffice, which the office just did (found by a
+    review); now as Excel's form does: the text, named as an error value."""
+    src, rows = error_workbook(tmp_path)
+    target = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "ods": "ods"}[kind]
+    path = libreoffice(src, tmp_path / kind, target)
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == "#N/A" and got.at["4.2-a", "evidence"] == "#DIV/0!"
+    assert len(said) == 1 and said[0].startswith(f"{path}: 2 cells hold an error value"), said
+
+
 def test_saving_into_a_libreoffice_workbook_keeps_its_formulas_and_their_results(lo_saved, tmp_path):
     path = shutil.copyfile(lo_saved["xlsx"], tmp_path / "office.xlsx")
     rows = lo_saved["rows"]
