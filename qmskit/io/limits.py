@@ -42,6 +42,9 @@ MAX_SHARED_STRINGS = MAX_ROWS * MAX_COLUMNS
 # sheets a workbook lists: calamine and the reader hold each one's name and part; 4.9 million <sheet/> in
 # xl/workbook.xml (a 632 KB file) took 1.8 GB before. A responses workbook has four.
 MAX_SHEETS = 1_000
+# names an .xlsx defines (Formulas > Name Manager): calamine reads each one's text; 2 million of them (a 635 KB
+# file) took 330 MB. Old workbooks gather thousands of stale ones; a responses workbook has a few.
+MAX_DEFINED_NAMES = 100_000
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document

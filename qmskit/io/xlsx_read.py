@@ -48,6 +48,7 @@ from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
+    MAX_DEFINED_NAMES,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     MAX_SHARED_STRINGS,
@@ -141,6 +142,8 @@ _SI_START = re.compile(rb"</?" + XML_PREFIX + rb"si(?=[\s/>])")
 _V_TAG = re.compile(rb"<" + XML_PREFIX + rb"v(?=[\s/>])")
 # A sheet the workbook part lists (calamine reads xl/workbook.xml by that name; counted within MAX_SHEETS)
 _SHEET_TAG = re.compile(rb"<" + XML_PREFIX + rb"sheet(?=[\s/>])")
+# A name it defines (calamine reads each one's text; counted within MAX_DEFINED_NAMES)
+_NAME_TAG = re.compile(rb"<" + XML_PREFIX + rb"definedName(?=[\s/>])")
 _MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
 _V_TEXT = re.compile(rb"<" + XML_PREFIX + rb"v(?:\s[^<>]*)?>([^<]*)")
 
@@ -371,7 +374,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     reads those);
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
-    row = col = sheets = 0
+    row = col = sheets = names = 0
     carry = before = b""
     offset = 0
     with zf.open(info) if data is None else io.BytesIO(data) as fh:
@@ -397,6 +400,9 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
                 if sheets > MAX_SHEETS:
                     raise ResponsesError(msg("limits.too_many_sheets", limit=MAX_SHEETS), path=path)
+                names += len(_NAME_TAG.findall(part))
+                if names > MAX_DEFINED_NAMES:
+                    raise ResponsesError(msg("xlsx_read.too_many_names", limit=MAX_DEFINED_NAMES), path=path)
             if is_sheet and not exact:
                 if strings is not None:
                     strings.add_strings(part, offset, path, info.filename)
@@ -541,11 +547,20 @@ def _check_fixed_parts(rels: dict[zipfile.ZipInfo, bytes], path: Path) -> None:
                 raise ResponsesError(msg("xlsx_read.part_elsewhere", target=target, expected=expected), path=path)
 
 
+# what makes a part a sheet to calamine: the type of the relationship the workbook's <sheet> names (from
+# calamine 0.36 on, any folder), or (before 0.36) the folder its target is in; by last word, any case
+_SHEET_TYPES = (b"/worksheet", b"/chartsheet", b"/dialogsheet")
+_SHEET_FOLDERS = (b"worksheets/", b"chartsheets/", b"dialogsheets/")
+
+
 def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
                  read: dict[zipfile.ZipInfo, bytes] | None = None) -> list[zipfile.ZipInfo]:
-    """The members calamine may read as a sheet: xl/worksheets/*, and whatever a relationship names (by
-    file name, any case and folder, any extension: calamine follows the workbook's relationships, so a
-    sheet at xl/elsewhere/s.bin is read as one). ``read`` receives each relationships part's bytes."""
+    """The members calamine may read as a sheet: those in a sheet folder (xl/worksheets/ …), and whatever a
+    relationship of a sheet's type, or with a target in a sheet folder, names (by file name, any case and
+    folder, any extension: calamine follows the workbook's relationships, so a sheet at xl/elsewhere/s.bin
+    is read as one). Not the workbook, shared strings, styles or theme, which calamine reads as what they
+    are: counted as sheets, their text counted twice (a LibreOffice-saved workbook of 2.2 MB of answers was
+    refused as holding over 4 MB). ``read`` receives each relationships part's bytes."""
     targets: set[bytes] = set()
     for info in infos:
         if info.filename.lower().endswith(".rels") and not info.is_dir():
@@ -555,10 +570,20 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
                 raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
             if read is not None:
                 read[info] = data  # (read to its end: zipfile checked its CRC)
-            targets.update((a or b).replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower() for a, b in _TARGET.findall(data))
-    return [i for i in infos if not i.is_dir() and (i.filename.startswith("xl/worksheets/")
-                                                    or i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
+            for m in _RELATIONSHIP.finditer(data):
+                types, found = _TYPE.findall(m.group(1)), _TARGET.findall(m.group(1))
+                kind = (types[0][0] or types[0][1]).lower() if types else b""
+                for a, b in found:
+                    target = (a or b).replace(b"\\", b"/").lower()
+                    if kind.endswith(_SHEET_TYPES) or any(folder in target for folder in _SHEET_FOLDERS):
+                        targets.add(target.rsplit(b"/", 1)[-1])
+    return [i for i in infos if not i.is_dir() and (_in_sheet_folder(i.filename) or
+                                                    i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
                                                     in targets)]
+
+
+def _in_sheet_folder(name: str) -> bool:
+    return name.replace("\\", "/").lower().startswith(("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/"))
 
 
 def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: _SharedText, longest: list[np.ndarray],
@@ -575,7 +600,6 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
         return
     total = 0
     for info in infos:
-        before = total
         with zf.open(info) as fh:
             carry = b""
             while True:
@@ -591,19 +615,10 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                     index = int(text) if text.isdigit() and len(text) < 16 else -1
                     total += most if index < 0 else int(bound[index]) if index < width else 0
                 if total > MAX_CELL_TEXT_BYTES:
-                    raise ResponsesError(_text_refused(info.filename, total - before > before), path=path)
+                    raise ResponsesError(msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES)), path=path)
                 carry = buf[end:]
                 if not chunk:
                     break
-
-
-def _text_refused(member: str, most_of_it: bool) -> str:
-    """The line for text over MAX_CELL_TEXT_BYTES. A part any relationship names is counted as a sheet
-    (calamine follows them), so the text may sit outside the sheets: 200,000 defined names in
-    xl/workbook.xml (which calamine reads, names and all) are named as that part, not as cells."""
-    if most_of_it and not member.startswith("xl/worksheets/"):
-        return msg("xlsx_read.part_text", member=member, limit=fmt_size(MAX_CELL_TEXT_BYTES))
-    return msg("xlsx_read.cell_text", limit=fmt_size(MAX_CELL_TEXT_BYTES))
 
 
 def _damaged(member: str, problem: str) -> str:
