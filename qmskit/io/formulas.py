@@ -22,6 +22,7 @@ records each cell with a ``table:formula`` as it passes (:class:`qmskit.io.ods._
 from __future__ import annotations
 
 import functools
+import io
 import posixpath
 import re
 import zipfile
@@ -48,6 +49,28 @@ def may_hold_error_value(part: bytes, before: bytes = b"") -> bool:
 # <f>#N/A</f> (an .ods: of:=#N/A), Excel as the value alone; both are what the office typed, not a formula
 _ERROR_LITERAL = re.compile(r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
                             r"BLOCKED!|BUSY!|CONNECT!|EXTERNAL!|PYTHON!|UNKNOWN!)", re.IGNORECASE)
+
+
+# the error values python-calamine (0.9, calamine 0.37) reads; any other (#SPILL!, #CALC!: Excel 365's) makes
+# it refuse the whole sheet ("Unsupported cell error value")
+CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"})
+# <v> text of an error cell (t="e") calamine does not read, as bytes; 1: up to the value, 2: the value
+_UNREAD_ERROR = re.compile(rb"""(<(?:[A-Za-z_][\w.-]*:)?c(?=\s)(?:[^<>"']|"[^"]*"|'[^']*')*?\st\s*=\s*["']e["']"""
+                           rb"""(?:[^<>"']|"[^"]*"|'[^']*')*>(?:(?!</?(?:[A-Za-z_][\w.-]*:)?c[\s/>]).)*?"""
+                           rb"""<(?:[A-Za-z_][\w.-]*:)?v\s*>\s*)(#[A-Za-z0-9_/!?]+)""", re.DOTALL)
+
+
+def readable_errors(sheet: bytes) -> bytes:
+    """Sheet XML with each error value calamine cannot read (Excel 365's #SPILL!, #CALC! …) given as #N/A, for
+    calamine only: it reads every error cell blank anyway, and the reader takes such a cell's text from
+    :func:`xlsx_formula_cells`, which reads the file's own. Unchanged (the same object) when there is none."""
+    if b"#" not in sheet:
+        return sheet
+
+    def swap(m: re.Match) -> bytes:
+        return m.group(0) if m.group(2).decode("ascii", "replace").upper() in CALAMINE_ERRORS else m.group(1) + b"#N/A"
+    changed = _UNREAD_ERROR.sub(swap, sheet)
+    return sheet if changed == sheet else changed
 
 
 def is_error_literal(formula: str) -> bool:
@@ -111,6 +134,7 @@ class FormulaIndex:
     # .xlsx: the workbook asks the spreadsheet to recompute every formula on opening (calcPr fullCalcOnLoad),
     # so a stored result may not be what the office sees: XlsxWriter stores 0 for every formula and sets it
     recalculated_on_load: bool = False
+    data: bytes | None = None                    # .xlsx: the file's bytes the pre-scan checked (else path is read)
 
     def cells(self, sheet: str) -> list[FormulaCell]:
         if sheet not in self.found and not self.complete:
@@ -129,7 +153,8 @@ class FormulaIndex:
     def _parse(self, sheet: str) -> list[FormulaCell]:
         assert self.path is not None
         try:
-            with zipfile.ZipFile(self.path) as zf:
+            # (the bytes the pre-scan checked when it read them: a file replaced since is not parsed)
+            with zipfile.ZipFile(self.path if self.data is None else io.BytesIO(self.data)) as zf:
                 member = _sheet_member(zf, sheet)
                 if member is None or member not in self.members:
                     return []
@@ -264,7 +289,6 @@ def results_kept(worksheets, formulas: FormulaIndex) -> dict[str, dict[str, tupl
 def with_results(data: bytes, members: dict[str, dict[str, tuple[str, str]]]) -> bytes:
     """The saved .xlsx ``data`` with the stored results put back into its formula cells (``members``: the
     sheet part, as openpyxl named it, → {reference: (type, <v> text)})."""
-    import io
     from xml.sax.saxutils import escape, quoteattr
 
     def put_back(keep: dict[str, tuple[str, str]], match: re.Match) -> bytes:

@@ -37,12 +37,14 @@ from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io.formulas import (
+    CALAMINE_ERRORS,
     ERROR_TAG_REACH,
     FORMULA_TAG_HINTS,
     FormulaCell,
     FormulaIndex,
     column_number,
     may_hold_error_value,
+    readable_errors,
 )
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
@@ -490,10 +492,15 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                     strings.append(table)
                 if held is not None and keep is not None:
                     # (zipfile checked the CRC as the last stretch was read: it is these bytes')
-                    held.append((info.filename, b"".join(keep), info.CRC))
+                    member, crc = b"".join(keep), info.CRC
+                    if info.filename in formulas:  # (a sheet with a formula or an error value: see formulas.py)
+                        readable = readable_errors(member)
+                        if readable is not member:
+                            member, crc = readable, zlib.crc32(readable)
+                    held.append((info.filename, member, crc))
             _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
             recalculated = bool(formulas) and _asks_recalculation(zf, infos)
-            return FormulaIndex(path, frozenset(formulas), recalculated_on_load=recalculated), held, data
+            return FormulaIndex(path, frozenset(formulas), recalculated_on_load=recalculated, data=data), held, data
         except ZIP_READ_ERRORS:
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -676,6 +683,11 @@ class Workbook:
             try:
                 data = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except CalamineError:
+                unread = [c for c in self._formulas.cells(name) if c.kind == "e" and c.stored is not None
+                          and c.stored.strip().upper() not in CALAMINE_ERRORS]
+                if unread:  # (a workbook too big to hold, whose error values could not be given as #N/A)
+                    raise ResponsesError(msg("xlsx_read.error_unread", cell=unread[0].coordinate,
+                                             error=(unread[0].stored or "").strip()), path=self.path) from None
                 raise ResponsesError(msg("xlsx_read.sheet_unreadable", base=msg(NOT_A_WORKBOOK), sheet=name),
                                      path=self.path) from None
             self.formulas_as_text += _formula_texts(data, self._formulas.uncomputed(name))

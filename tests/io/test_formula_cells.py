@@ -168,6 +168,52 @@ def test_an_error_value_cut_by_the_pre_scans_stretches_is_still_found(tmp_path):
     assert re.search(rf'<c r="F{rows["4.1-a"]}"[^>]*t="e"><v>#N/A</v></c>', saved)
 
 
+def _rewritten(path: Path, member: str, change) -> Path:
+    """``path`` with one member's bytes passed through ``change``."""
+    import zipfile
+    src = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, change(zin.read(info)) if info.filename == member else zin.read(info))
+    return path
+
+
+def _excel_365_errors(tmp_path: Path, pad: int = 0) -> tuple[Path, dict[str, int]]:
+    """Evidence holding #SPILL! and a column the office added holding =SEQUENCE(3) stored as #CALC!: errors
+    of Excel 365 that python-calamine does not know (``pad``: bytes of another part, to pass 16 MB)."""
+    import re
+    path, rows = error_workbook(tmp_path, second=False)
+    row = rows["4.1-a"]
+
+    def change(sheet: bytes) -> bytes:
+        sheet = sheet.replace(b"<v>#N/A</v>", b"<v>#SPILL!</v>")
+        return re.sub(rb'(<row r="%d"[^>]*>.*?)(</row>)' % row,
+                      rb'\1<c r="Z%d" t="e"><f>SEQUENCE(3)</f><v>#CALC!</v></c>\2' % row, sheet)
+    _rewritten(path, "xl/worksheets/sheet2.xml", change)
+    if pad:
+        import zipfile
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("docProps/pad.xml", b"<pad>" + b"<p/>" * (pad // 4) + b"</pad>")
+    return path, rows
+
+
+def test_an_error_value_calamine_does_not_know_is_read(tmp_path):
+    """Before, one #SPILL! or #CALC! anywhere in the Assessment sheet (Excel 365 writes them for a dynamic
+    array that cannot spill) refused the whole workbook as "not an .xlsx workbook" (found by a review)."""
+    path, rows = _excel_365_errors(tmp_path)
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == "#SPILL!"
+    assert len(said) == 1 and f"Assessment!F{rows['4.1-a']} '#SPILL!'" in said[0] and "Z" not in said[0], said
+
+
+def test_an_error_value_calamine_does_not_know_in_a_large_workbook_is_named(tmp_path):
+    """Over 16 MB expanded, calamine reads the file's own bytes, and its refusal names the cell and value."""
+    path, rows = _excel_365_errors(tmp_path, pad=17 << 20)
+    with pytest.raises(qmskit.ResponsesError, match=rf"cell Assessment!F{rows['4.1-a']} holds the error value "
+                                                     r"#SPILL!, which the spreadsheet reader cannot take"):
+        read(path)
+
+
 def test_an_error_value_in_an_answer_is_not_taken_as_unanswered(tmp_path):
     path, rows = error_workbook(tmp_path, answer="#N/A")
     with pytest.raises(qmskit.ResponsesError, match=rf"row {rows['5-b']}: question '5-b': answer '#N/A'"):
