@@ -29,6 +29,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
+from qmskit.io.formulas import is_error_literal, ods_formula_text
 from qmskit.io.limits import ZIP_READ_ERRORS
 
 if TYPE_CHECKING:
@@ -418,13 +419,22 @@ def _has_content(cell: Element) -> bool:
 
 def cell_value(cell: Element):
     """A cell's value as the readers read it: its number, date, truth value or text (a formula: its
-    stored result); None for an empty cell."""
+    stored result, or when it has no usable one the formula as typed, as qmskit.io.ods reads it, so a save
+    that leaves the cell's text as it was leaves its formula too); None for an empty cell."""
     kind = cell.getAttributeNS(OFFICE, "value-type")
+    formula = cell.getAttributeNS(TABLE, "formula")
+    if formula and (cell.getAttributeNS(CALCEXT, "value-type") == "error"
+                    or not kind and not cell.hasAttributeNS(CALCEXT, "value-type") and not cell_text(cell)):
+        typed = ods_formula_text(formula)
+        return typed[1:].strip() if typed.startswith("=") and is_error_literal(typed[1:]) else typed
     if kind in _NUMBERS:
         try:
-            return float(cell.getAttributeNS(OFFICE, "value"))
+            number = float(cell.getAttributeNS(OFFICE, "value"))
         except ValueError:
             return cell_text(cell)
+        # a whole number as the readers give it (3, not 3.0: qmskit.io.xlsx_read._value), so "3" typed or
+        # computed (=1+2) reads back as the text it was read as and the save leaves the cell alone
+        return int(number) if number.is_integer() and abs(number) < 1e15 else number
     if kind == "date":
         stamp = cell.getAttributeNS(OFFICE, "date-value")
         try:

@@ -376,6 +376,20 @@ def test_saving_into_a_libreoffice_workbook_keeps_its_formulas_and_their_results
     assert b'fullCalcOnLoad="1"' not in zipfile.ZipFile(path).read("xl/workbook.xml")
 
 
+def test_saving_into_a_libreoffice_ods_keeps_its_formulas(lo_saved, tmp_path):
+    """Before, an .ods saved in place turned a formula without a usable result into its text (the updater
+    compared the text read, the formula as typed, with the cell's empty stored result) and one computing a
+    whole number (=1+2) into the text "3" (it compared "3" with 3.0), though neither cell was changed."""
+    import zipfile
+    path = shutil.copyfile(lo_saved["ods"], tmp_path / "office.ods")
+    before = zipfile.ZipFile(path).read("content.xml").decode().count("table:formula=")
+    save_with(path, "4.1-b", "owner", "Ms. Chen")
+    assert zipfile.ZipFile(path).read("content.xml").decode().count("table:formula=") == before > 0
+    _, got, said = read(path)
+    assert got.at["4.1-a", "evidence"] == TEXT_FORMULA and got.at["4.1-b", "owner"] == "Ms. Chen"
+    assert got.at["5-a", "notes"] == "Clause checked"
+
+
 # ------------------------------------------------------------------ the action plan (`qmskit plan`)
 
 def test_a_formula_in_the_action_plan_is_read_as_typed_and_kept_by_re_planning(tmp_path):
