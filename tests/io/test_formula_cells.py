@@ -32,20 +32,25 @@ REAL_FORMULA = '=A1&" checked"'             # a real formula (A1 holds the heade
 SUM_FORMULA = "=1+2"
 
 
+def qmskit_workbook(path: Path, responses: list[dict]) -> tuple[openpyxl.Workbook, dict[str, int]]:
+    """``responses`` written by qmskit to ``path``, opened in openpyxl, with each question's row."""
+    write_responses(path, {"office": "Riverside"}, pd.DataFrame(responses), MINI, backup=False)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Assessment"]
+    return wb, {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
+
+
 def office_workbook(tmp_path: Path, name: str = "office.xlsx", *,
                     answer_formula: bool = False) -> tuple[Path, dict[str, int]]:
     """A qmskit workbook in which the office typed formulas into evidence and notes cells (and with
     ``answer_formula`` into an answer), saved by openpyxl (no stored results, as any script saves them).
     Returns the path and each question's row."""
     path = tmp_path / name
-    frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
-                          {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
-                          {"id": "5-a", "answer": "no", "notes": "old"},
-                          {"id": "5-b", "answer": "no"}])
-    write_responses(path, {"office": "Riverside"}, frame, MINI, backup=False)
-    wb = openpyxl.load_workbook(path)
+    wb, rows = qmskit_workbook(path, [{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
+                                      {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
+                                      {"id": "5-a", "answer": "no", "notes": "old"},
+                                      {"id": "5-b", "answer": "no"}])
     ws = wb["Assessment"]
-    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
     ws.cell(rows["4.1-a"], 6).value = TEXT_FORMULA      # F: evidence of a critical "yes"
     ws.cell(rows["5-a"], 7).value = REAL_FORMULA        # G: notes
     ws.cell(rows["4.2-a"], 6).value = SUM_FORMULA       # F: evidence
@@ -118,13 +123,10 @@ def error_workbook(tmp_path: Path, *, answer: str | None = None, second: bool = 
     ``answer`` into an answer cell): Excel stores those as error values (t="e"), not as text, and so does
     openpyxl for such a string; calamine reads them blank."""
     path = tmp_path / "errors.xlsx"
-    frame = pd.DataFrame([{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
-                          {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
-                          {"id": "5-b", "answer": "no"}])
-    write_responses(path, {"office": "Riverside"}, frame, MINI, backup=False)
-    wb = openpyxl.load_workbook(path)
+    wb, rows = qmskit_workbook(path, [{"id": "4.1-a", "answer": "yes", "evidence": "placeholder"},
+                                      {"id": "4.2-a", "answer": "partial", "evidence": "Register"},
+                                      {"id": "5-b", "answer": "no"}])
     ws = wb["Assessment"]
-    rows = {ws.cell(r, 2).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value}
     ws.cell(rows["4.1-a"], 6).value = "#N/A"
     if second:
         ws.cell(rows["4.2-a"], 6).value = "#DIV/0!"
@@ -157,10 +159,7 @@ def test_an_error_value_cut_by_the_pre_scans_stretches_is_still_found(tmp_path):
     sheet = zipfile.ZipFile(path).read(member)
     at = sheet.index(b'<c r="F%d"' % rows["4.1-a"])
     pad = _CHUNK - 4 - sheet.index(b"<v>", at)   # the cell's <v> starts 4 bytes before the first stretch ends
-    src = path.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info, sheet[:at] + b" " * pad + sheet[at:] if info.filename == member else zin.read(info))
+    _rewritten(path, member, lambda data: data[:at] + b" " * pad + data[at:])
     _, got, said = read(path)
     assert got.at["4.1-a", "evidence"] == "#N/A" and len(said) == 1
     save_with(path, "4.1-b", "owner", "Ms. Chen")
@@ -243,27 +242,22 @@ def stored_result_workbook(tmp_path: Path, *, recalculate: bool) -> tuple[Path, 
     for every formula; a tool may store anything), with or without the flag that makes Excel recompute
     every formula on opening (``fullCalcOnLoad``, which openpyxl and XlsxWriter set). Returns its row."""
     import re
-    import zipfile
     path, rows = office_workbook(tmp_path, "stored.xlsx")
     row = rows["5-b"]
-    src = path.read_bytes()
-    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet2.xml":
-                data, n = re.subn(rb'<c r="E%d"[^>]*(/>|>.*?</c>)' % row,
-                                  b'<c r="E%d" t="str"><f>"yes"</f><v>no</v></c>' % row, data)
-                assert n == 1
-                # and a column the office added, which qmskit does not read: =1+1 stored as 5
-                data, n = re.subn(rb'(<row r="%d"[^>]*>.*?)(</row>)' % row, rb'\1<c r="Z%d"><f>1+1</f><v>5</v></c>\2' % row,
-                                  data)
-                assert n == 1
-            elif info.filename == "xl/workbook.xml":
-                assert b'fullCalcOnLoad="1"' in data
-                if not recalculate:
-                    data = data.replace(b'fullCalcOnLoad="1"', b"")
-            zout.writestr(info, data)
-    return path, row
+
+    def sheet(data: bytes) -> bytes:
+        data, n = re.subn(rb'<c r="E%d"[^>]*(/>|>.*?</c>)' % row, b'<c r="E%d" t="str"><f>"yes"</f><v>no</v></c>' % row,
+                          data)
+        # and a column the office added, which qmskit does not read: =1+1 stored as 5
+        data, m = re.subn(rb'(<row r="%d"[^>]*>.*?)(</row>)' % row, rb'\1<c r="Z%d"><f>1+1</f><v>5</v></c>\2' % row, data)
+        assert n == m == 1
+        return data
+
+    def book(data: bytes) -> bytes:
+        assert b'fullCalcOnLoad="1"' in data
+        return data if recalculate else data.replace(b'fullCalcOnLoad="1"', b"")
+    _rewritten(path, "xl/worksheets/sheet2.xml", sheet)
+    return _rewritten(path, "xl/workbook.xml", book), row
 
 
 def test_a_stored_result_the_file_asks_to_recompute_is_named(tmp_path):
