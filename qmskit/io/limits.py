@@ -252,10 +252,43 @@ def _layout_problem(zf: zipfile.ZipFile, path: Path, data: bytes | None) -> str 
             carry = buf[-3:]
         if any(_a_directory_behind(fh, hit) for hit in hits):
             return "limits.zip_layout.second_end"
-        return None
+        return _names_problem(zf, fh)
     finally:
         if data is None:
             fh.close()
+
+
+_UNICODE_PATH = 0x7075  # the Info-ZIP Unicode Path extra field: a member's second name
+
+
+def _names_problem(zf: zipfile.ZipFile, fh: BinaryIO) -> str | None:
+    """The catalog key of a member name readers would take differently, else None. calamine's zip crate
+    takes a member's name from its Info-ZIP Unicode Path field, which Python's zipfile ignores (a sheet the
+    pre-scan never saw aborted the process), and looks parts up with "\\" as "/" in any case, keeping the
+    last of two that match (a second xl\\sharedStrings.xml or xl\\workbook.xml was read unchecked)."""
+    seen: set[str] = set()
+    for info in zf.infolist():
+        name = info.filename.replace("\\", "/").lower()
+        if name in seen:
+            return "limits.zip_layout.same_name"
+        seen.add(name)
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        name_size, extra_size = struct.unpack("<HH", local[26:30]) if len(local) == 30 else (0, 0)
+        fh.seek(info.header_offset + 30 + name_size)
+        if _UNICODE_PATH in _extra_ids(info.extra) or _UNICODE_PATH in _extra_ids(fh.read(extra_size)):
+            return "limits.zip_layout.second_name"
+    return None
+
+
+def _extra_ids(extra: bytes) -> set[int]:
+    """The ids of the fields in a zip extra block."""
+    ids, at = set(), 0
+    while at + 4 <= len(extra):
+        field, size = struct.unpack("<HH", extra[at:at + 4])
+        ids.add(field)
+        at += 4 + size
+    return ids
 
 
 def cell_too_long(n: int) -> Message:

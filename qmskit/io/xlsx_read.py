@@ -20,6 +20,7 @@ the same way (the Assessment sheet is read by column).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import itertools
 import operator
@@ -132,6 +133,52 @@ _TAG_START = re.compile(rb"<" + XML_PREFIX + rb"(?:row|c)(?=[\s/>])")
 _TAG = re.compile(rb"<" + XML_PREFIX + rb"(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
 _R_ATTR = re.compile(rb"""(?:^|\s)""" + XML_PREFIX + rb"""r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
+_XML_SPACE = b" \t\n\x0c\r"   # (Rust's is_ascii_whitespace)
+
+
+def calamine_attributes(raw: bytes) -> list[tuple[bytes, bytes]] | None:
+    """A tag's attributes as calamine reads them (its own parser, calamine src/attrs.rs): a key is whatever
+    runs from the end of the last value (no space needed) to the next "=", trimmed; a value is quoted. None
+    when calamine would find them malformed (it then fails to read the part: no cells are built)."""
+    found: list[tuple[bytes, bytes]] = []
+    pos, n = 0, len(raw)
+    while True:
+        while pos < n and raw[pos] in _XML_SPACE:
+            pos += 1
+        if pos >= n:
+            return found
+        eq = raw.find(b"=", pos)
+        if eq < 0:
+            return None
+        key = raw[pos:eq].rstrip(_XML_SPACE)
+        pos = eq + 1
+        while pos < n and raw[pos] in _XML_SPACE:
+            pos += 1
+        if pos >= n or raw[pos] not in b"\"'":
+            return None
+        close = raw.find(raw[pos:pos + 1], pos + 1)
+        found.append((key, raw[pos + 1:close if close >= 0 else n]))
+        pos = close + 1 if close >= 0 else n
+
+
+def calamine_picks(attributes: list[tuple[bytes, bytes]], *keys: bytes) -> dict[bytes, bytes]:
+    """The values calamine's get_attrs! takes for ``keys`` (exact names): each match overwrites, and it stops
+    once it has counted as many matches as keys (a key given twice counts twice: later ones go unread)."""
+    picked: dict[bytes, bytes] = {}
+    count = 0
+    for key, value in attributes:
+        if key in keys:
+            picked[key] = value
+            count += 1
+            if count == len(keys):
+                break
+    return picked
+
+
+def _tag_attributes(attrs: bytes) -> bytes:
+    """A start tag's attribute text as the tokenizer hands it on (without the "/" of an empty element)."""
+    attrs = attrs.rstrip(_XML_SPACE)
+    return attrs[:-1] if attrs.endswith(b"/") else attrs
 
 # Shared strings: calamine copies a shared string into every cell that refers to it (once in Rust, once more
 # as a Python str), so 5,000 x 200 cells naming one 10,000-character string (a 2 MB file) ask for ~20 GB.
@@ -235,11 +282,16 @@ def _fast_check(part: bytes, formula: list[bool] | None = None) -> int | None:
         q = tags + 1 + name
         if not ((a.take(q) == 32) & (a.take(q + 1) == 114) & (a.take(q + 2) == 61) & (a.take(q + 3) == 34)).all():
             return None
-    # every "r" after a space (a byte <= 32) and before "=" or a space, counted in whole-chunk passes
+    # every "r" after a space (a byte <= 32) or a quote and before "=" or a space, in whole-chunk passes (a
+    # quote too: calamine's attribute reader needs no space between a value and the next key, so
+    # <c r="A1" s="1"r="XFD1048576"> is a cell at XFD1048576 to it, which aborted the process)
     body, before, follows = a[1:-1], a[:-2], a[2:]
     # (into the scratch masks: a fresh array of the chunk's size costs its page faults)
     r_after_space = np.equal(body, 114, out=found[1:-1])
-    r_after_space &= np.less_equal(before, 32, out=other[1:-1])
+    lead = np.less_equal(before, 32, out=other[1:-1])
+    lead |= np.equal(before, 34, out=third[1:-1])
+    lead |= np.equal(before, 39, out=third[1:-1])
+    r_after_space &= lead
     closes = np.less_equal(follows, 32, out=third[2:])
     closes |= np.equal(follows, 61, out=other[2:])
     r_after_space &= closes
@@ -302,31 +354,58 @@ def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> 
     return int(np.max(row)) <= MAX_ROWS
 
 
+_ROW_END = re.compile(rb"</" + XML_PREFIX + rb"row(?=[\s>])")
+
+
 def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
-    """Follow the row and column position through a stretch of sheet XML (whole tags only), as readers
-    place rows and cells: an r attribute sets the position, a tag without one counts on by one."""
+    """Follow the row and column position through a stretch of sheet XML (whole tags only) as calamine does
+    (calamine src/xlsx/cells_reader.rs), checking where each cell lands: a row's r attribute sets the row, a
+    row's end moves one row on and back to the first column (every end tag: calamine does not match them);
+    a cell's r attribute, as calamine's attribute reader takes it, places the cell (and sets the column), a
+    cell without one lands at the row and column reached. Every r attribute of any spelling must also be a
+    plain reference within the limits (the farthest decides). ``row``, ``col``: calamine's (0-based) row and
+    column so far; returns them."""
     starts = _TAG_START.findall(part)
     tags = list(_TAG.finditer(part))
     if len(starts) != len(tags):  # a row or cell tag that does not close (a raw "<" in an attribute)
         raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
-    for m in tags:
-        refs = [a or b for a, b in _R_ATTR.findall(m.group(2))]
-        letters = digits = b""
-        for ref in refs:  # a tag given two references: each one counts, the farthest decides
-            parsed = _REF_VALUE.fullmatch(ref)
-            if parsed is None:
-                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_ref")), path=path)
-            letters, digits = parsed.group(1), parsed.group(2)
-            _too_far(int(digits) if digits else row, column_number(letters) if letters else col, path, member)
+    ends = [m.start() for m in _ROW_END.finditer(part)]
+    events = sorted([(m.start(), m) for m in tags] + [(at, None) for at in ends], key=operator.itemgetter(0))
+    for _, m in events:
+        if m is None:  # </row>
+            row, col = row + 1, 0
+            continue
+        raw = m.group(2)
+        for ref in (a or b for a, b in _R_ATTR.findall(raw)):  # (any spelling: none may reach far)
+            _reference(ref, row + 1, col + 1, path, member)
+        attributes = calamine_attributes(_tag_attributes(raw))
+        if attributes is None:
+            raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
         if m.group(1) == b"row":
-            row = int(digits) if digits else row + 1
-            col = 0
+            given = next((v for k, v in attributes if k == b"r"), None)     # (calamine: raw_attr, the first)
+            if given is not None:
+                row = _reference(given, row + 1, col + 1, path, member)[0] - 1
+            if raw.rstrip(_XML_SPACE).endswith(b"/"):     # <row/>: a start and an end
+                row, col = row + 1, 0
+            continue
+        given = calamine_picks(attributes, b"r", b"s", b"t").get(b"r")
+        if given is not None:
+            col = _reference(given, row + 1, col + 1, path, member)[1] - 1
         else:
-            if digits:
-                row = int(digits)
-            col = column_number(letters) if letters else col + 1
-        _too_far(row, col, path, member)
+            _too_far(row + 1, col + 1, path, member)
+        col += 1
     return row, col
+
+
+def _reference(ref: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
+    """A cell or row reference (1-based; a part left out keeps ``row``/``col``), within the limits."""
+    parsed = _REF_VALUE.fullmatch(ref)
+    if parsed is None:
+        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_ref")), path=path)
+    letters, digits = parsed.group(1), parsed.group(2)
+    here = (int(digits) if digits else row, column_number(letters) if letters else col)
+    _too_far(*here, path, member)
+    return here
 
 
 class _SharedText:
@@ -398,7 +477,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 keep.append(part)
             if is_sheet and shared is not None:
                 shared.sheet_bytes += len(part)
-            if info.filename == "xl/workbook.xml":  # (whether or not a relationship names it as a sheet too)
+            if zip_name(info.filename) == "xl/workbook.xml":  # (whether or not a relationship names it a sheet too)
                 sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
                 if sheets > MAX_SHEETS:
                     raise ResponsesError(msg("limits.too_many_sheets", limit=MAX_SHEETS), path=path)
@@ -459,7 +538,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
     with open_bounded_zip(path, ResponsesError, NOT_A_WORKBOOK, "limits.what.workbook", data=data) as zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
-        if "xl/workbook.xml" not in names:
+        if "xl/workbook.xml" not in {zip_name(n) for n in names}:
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)
         try:
             rels: dict[zipfile.ZipInfo, bytes] = {}
@@ -475,7 +554,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
             for info in scanned:
                 is_sheet = info in sheets
                 # calamine finds the shared strings by this name in any case (a duplicate: each counts)
-                shared_strings = info.filename.lower() == "xl/sharedstrings.xml"
+                shared_strings = zip_name(info.filename) == "xl/sharedstrings.xml"
                 table = _SharedText() if shared_strings else None
                 counted = counts.v_tags, counts.sheet_bytes
                 keep: list[bytes] | None = [] if held is not None else None
@@ -513,7 +592,7 @@ def _asks_recalculation(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bo
     """Whether the workbook part (any copy of it) asks for every formula to be recomputed on opening. Read
     only for a workbook with formula cells; the part was bounded by the scan."""
     for info in infos:
-        if info.filename != "xl/workbook.xml":
+        if zip_name(info.filename) != "xl/workbook.xml":
             continue
         with zf.open(info) as fh:
             carry = b""
@@ -524,39 +603,66 @@ def _asks_recalculation(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bo
     return False
 
 
-_TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_TARGET = re.compile(rb"""Target\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # (any Target: the fallback)
 _MAX_RELS = 1 << 20
 
 
 _RELATIONSHIP = re.compile(rb"<" + XML_PREFIX + rb"Relationship(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
-_TYPE = re.compile(rb"""(?:^|\s)Type\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 # The parts calamine reads by their usual names, whatever the relationships say: (the relationships part,
 # the relationship type's last word, the part Excel then reads, resolved from this folder, as calamine reads it)
 _FIXED_PARTS = (("_rels/.rels", b"officedocument", "", "xl/workbook.xml"),
                 ("xl/_rels/workbook.xml.rels", b"sharedstrings", "xl/", "xl/sharedStrings.xml"))
 
 
+def zip_name(name: str) -> str:
+    """A member's name as calamine looks parts up: "\\" as "/", any case (limits refuses two that match)."""
+    return name.replace("\\", "/").lower()
+
+
+@functools.lru_cache(maxsize=8)  # (the pre-scan asks twice for each part; a part is at most _MAX_RELS)
+def _relationships(data: bytes) -> tuple[tuple[list[bytes], list[bytes]] | None, ...]:
+    """Each Relationship element of a relationships part as (its Type values, its Target values), every
+    copy of either, its attributes read as calamine reads them; None for one calamine cannot read."""
+    found: list[tuple[list[bytes], list[bytes]] | None] = []
+    for m in _RELATIONSHIP.finditer(data):
+        attributes = calamine_attributes(_tag_attributes(m.group(1)))
+        if attributes is None:
+            found.append(None)
+            continue
+        named = [(k.rpartition(b":")[2].lower(), v) for k, v in attributes]
+        found.append(([v for k, v in named if k == b"type"], [v for k, v in named if k == b"target"]))
+    return tuple(found)
+
+
 def _check_fixed_parts(rels: dict[zipfile.ZipInfo, bytes], path: Path) -> None:
     """Refuse a workbook whose relationships send Excel to another workbook or shared-strings part than the
     one calamine reads by name: a decoy xl/sharedStrings.xml beside the real table had qmskit score "yes"
     where Excel shows "no" (found by a hostile-file session). Names compare as OPC compares them: any case,
-    "\\" as "/", "." and ".." resolved."""
-    # (every copy of a relationships part: a zip may hold two under one name, and readers differ on which)
+    "\\" as "/", "." and ".." resolved. And calamine finds every part of the workbook in the folder of the
+    root relationships' officeDocument target, taken as written: anything but xl/ ("xl\\workbook.xml" is
+    the top folder to it) would have it read parts the pre-scan did not check as what they are."""
+    # (every copy of every relationship's type and target: readers differ on which they take)
     for rels_name, kind, folder, expected in _FIXED_PARTS:
-        data = b"".join(part for info, part in rels.items() if info.filename == rels_name)
-        for m in _RELATIONSHIP.finditer(data):
-            types, targets = _TYPE.findall(m.group(1)), _TARGET.findall(m.group(1))
-            if not types or not targets or not (types[0][0] or types[0][1]).lower().endswith(b"/" + kind):
+        data = b"".join(part for info, part in rels.items() if zip_name(info.filename) == rels_name)
+        for relationship in _relationships(data):
+            if relationship is None:
+                continue  # (calamine cannot read it: it reads nothing of the workbook)
+            types, targets = relationship
+            if not any(t.strip().lower().endswith(b"/" + kind) for t in types):
                 continue
-            target = (targets[0][0] or targets[0][1]).decode("utf-8", "replace").replace("\\", "/")
-            resolved = posixpath.normpath(target.lstrip("/") if target.startswith("/") else folder + target)
-            if resolved.lower() != expected.lower():
-                raise ResponsesError(msg("xlsx_read.part_elsewhere", target=target, expected=expected), path=path)
+            for raw in targets:
+                target = raw.decode("utf-8", "replace")
+                resolved = posixpath.normpath(target.replace("\\", "/").lstrip("/") if target.startswith(("/", "\\"))
+                                              else folder + target.replace("\\", "/"))
+                calamine_folder = target[:target.rfind("/") + 1].removeprefix("/")
+                if resolved.lower() != expected.lower() or (not folder and calamine_folder.lower() != "xl/"):
+                    raise ResponsesError(msg("xlsx_read.part_elsewhere", target=target, expected=expected),
+                                         path=path)
 
 
 # what makes a part a sheet to calamine: the type of the relationship the workbook's <sheet> names (from
-# calamine 0.36 on, any folder), or (before 0.36) the folder its target is in; by last word, any case
-_SHEET_TYPES = (b"/worksheet", b"/chartsheet", b"/dialogsheet")
+# calamine 0.36 on, any folder; its last "/" word), or (before 0.36) the folder its target is in; any case
+_SHEET_TYPES = frozenset((b"worksheet", b"chartsheet", b"dialogsheet"))
 _SHEET_FOLDERS = (b"worksheets/", b"chartsheets/", b"dialogsheets/")
 
 
@@ -567,7 +673,10 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
     folder, any extension: calamine follows the workbook's relationships, so a sheet at xl/elsewhere/s.bin
     is read as one). Not the workbook, shared strings, styles or theme, which calamine reads as what they
     are: counted as sheets, their text counted twice (a LibreOffice-saved workbook of 2.2 MB of answers was
-    refused as holding over 4 MB). ``read`` receives each relationships part's bytes."""
+    refused as holding over 4 MB). Relationships are read as calamine reads them ("worksheet" without a
+    "/", no space between attributes: each read a sheet the pre-scan skipped); a relationships part with a
+    Target this reading does not account for counts every Target in it. ``read`` receives each
+    relationships part's bytes."""
     targets: set[bytes] = set()
     for info in infos:
         if info.filename.lower().endswith(".rels") and not info.is_dir():
@@ -577,16 +686,24 @@ def _sheet_parts(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], path: Path,
                 raise ResponsesError(msg(NOT_A_WORKBOOK), path=path)  # a relationships part is a few KB
             if read is not None:
                 read[info] = data  # (read to its end: zipfile checked its CRC)
-            for m in _RELATIONSHIP.finditer(data):
-                types, found = _TYPE.findall(m.group(1)), _TARGET.findall(m.group(1))
-                kind = (types[0][0] or types[0][1]).lower() if types else b""
-                for a, b in found:
-                    target = (a or b).replace(b"\\", b"/").lower()
-                    if kind.endswith(_SHEET_TYPES) or any(folder in target for folder in _SHEET_FOLDERS):
-                        targets.add(target.rsplit(b"/", 1)[-1])
+            relationships = _relationships(data)
+            counted = 0
+            for relationship in relationships:
+                if relationship is None:
+                    continue
+                types, found = relationship
+                counted += len(found)
+                if (any(t.strip().lower().rsplit(b"/", 1)[-1] in _SHEET_TYPES for t in types)
+                        or any(folder in t.replace(b"\\", b"/").lower() for t in found for folder in _SHEET_FOLDERS)):
+                    targets.update(_file_name(t) for t in found)
+            if None in relationships or counted != data.count(b"Target"):
+                targets.update(_file_name(a or b) for a, b in _TARGET.findall(data))
     return [i for i in infos if not i.is_dir() and (_in_sheet_folder(i.filename) or
-                                                    i.filename.encode().replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
-                                                    in targets)]
+                                                    _file_name(i.filename.encode()) in targets)]
+
+
+def _file_name(target: bytes) -> bytes:
+    return target.replace(b"\\", b"/").rsplit(b"/", 1)[-1].lower()
 
 
 def _in_sheet_folder(name: str) -> bool:

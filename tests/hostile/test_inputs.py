@@ -148,6 +148,14 @@ FAR_REFERENCES = {
                                    'й:r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
     "second-reference": '<row r="3"><c r="A3" r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
     "second-reference-quoted-otherwise": "<row r=\"3\"><c r=\"A3\" t=\">\" r='XFD1048576'><is><t>x</t></is></c></row>",
+    # calamine's own attribute reader (found by hostile-file sessions): no space is needed before a key, so
+    # the second r here is the one it keeps; it stops after three of r/s/t, so three s hide the r and the
+    # cells are placed by counting; and it moves a row on at every </row>, matched or not
+    "second-reference-after-a-quote": '<row r="3"><c r="A3" t="inlineStr"r="XFD1048576"><is><t>x</t></is></c></row>',
+    "repeated-attributes-hide-the-reference": ('<row r="3">' + '<c s="0" s="0" s="0" r="A3"><v>1</v></c>' * 300
+                                               + "</row>"),
+    "stray-row-ends": ('<row r="3"><c r="A3"><v>1</v></c></row>' + "</row>" * 10_000
+                       + '<row><c t="inlineStr"><is><t>x</t></is></c></row>'),
 }
 
 
@@ -173,6 +181,90 @@ def test_a_sheet_wherever_the_relationships_put_it(corpus, member):
                            (member, far)):
             zf.writestr(name, data)
     run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, member, "limit is 5,000 rows")
+
+
+RELATIONSHIP_SPELLINGS = {
+    # calamine takes a sheet's relationship type by its last "/" word and reads attributes with no space
+    # between them; the pre-scan wanted ".../worksheet" after a space, skipped the part, and calamine
+    # aborted the process on its far cell (found by a hostile-file session)
+    "type-without-a-slash": lambda rels: rels.replace(
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="elsewhere',
+        'Type="worksheet" Target="elsewhere'),
+    "no-space-before-type": lambda rels: rels.replace('" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                                      '2006/relationships/worksheet" Target="elsewhere',
+                                                      '"Type="http://schemas.openxmlformats.org/officeDocument/'
+                                                      '2006/relationships/worksheet" Target="elsewhere'),
+}
+
+
+@pytest.mark.parametrize("spelling", RELATIONSHIP_SPELLINGS)
+def test_a_sheet_relationship_in_calamines_spellings(corpus, spelling):
+    import zipfile
+
+    from corpus import CONTENT_TYPES, OFFICE_ROWS, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+    far = sheet_xml(assessment_rows(2), raw_row=f'<row r="1048576">{inline("XFD1048576", "far")}</row>')
+    rels = RELATIONSHIP_SPELLINGS[spelling](WORKBOOK_RELS.replace("worksheets/sheet2.xml", "elsewhere/big.xml"))
+    assert rels != WORKBOOK_RELS.replace("worksheets/sheet2.xml", "elsewhere/big.xml")
+    path = corpus / f"rels-{spelling}.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS),
+                           ("xl/workbook.xml", WORKBOOK), ("xl/worksheets/sheet1.xml", sheet_xml(OFFICE_ROWS)),
+                           ("xl/_rels/workbook.xml.rels", rels), ("xl/elsewhere/big.xml", far)):
+            zf.writestr(name, data)
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, "xl/elsewhere/big.xml", "limit is 5,000 rows")
+
+
+def _renamed(path: Path, renames: dict[str, str], extra: dict[str, bytes] | None = None) -> Path:
+    """``path`` with members renamed (``renames``: old -> new name) and ``extra`` fields set, by old name."""
+    import io
+    import zipfile
+    src = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(src)) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            new = zipfile.ZipInfo(renames.get(info.filename, info.filename), info.date_time)
+            new.compress_type, new.extra = zipfile.ZIP_DEFLATED, (extra or {}).get(info.filename, b"")
+            zout.writestr(new, zin.read(info))
+    return path
+
+
+def test_member_names_calamine_reads_otherwise(corpus):
+    """calamine's zip crate names a member by its Info-ZIP Unicode Path field (Python's zipfile ignores it)
+    and looks parts up with "\\" as "/" in any case, the last match winning: a sheet, shared strings or a
+    workbook part the pre-scan never checked was read (aborts, 4 GB; found by a hostile-file session)."""
+    import struct
+    import zlib
+    unicode_path = b"xl/worksheets/sheet2.xml"
+    field = struct.pack("<HHBI", 0x7075, 5 + len(unicode_path), 1, zlib.crc32(b"xl/pad.xml")) + unicode_path
+    cases = {
+        "unicode-path": ({"xl/sharedStrings.xml": "xl/pad.xml"}, {"xl/sharedStrings.xml": field}, "second name"),
+        "backslash-twin": ({"docProps/app.xml": "xl\\workbook.xml"}, None, "same name"),
+        "case-twin": ({"docProps/app.xml": "XL/Workbook.xml"}, None, "same name"),
+    }
+    from corpus import OFFICE_ROWS
+    for name, (renames, extra, said) in cases.items():
+        path = workbook(corpus / f"names-{name}.xlsx", sheet_xml(assessment_rows(2)),
+                        extra={"docProps/app.xml": sheet_xml(OFFICE_ROWS)})
+        run_cli(["score", _renamed(path, renames, extra)], cwd=corpus).assert_one_line_error(path.name, said)
+
+
+def test_a_workbook_folder_calamine_reads_otherwise(corpus):
+    """calamine reads every part from the folder of the officeDocument target as written: "xl\\workbook.xml"
+    made it the top folder, and a workbook, relationships and shared strings there went unchecked (4 GB)."""
+    from corpus import ROOT_RELS
+    path = workbook(corpus / "root-folder.xlsx", sheet_xml(assessment_rows(2)))
+    _streamed_member(path, "_rels/.rels", ROOT_RELS.replace('Target="xl/workbook.xml"', 'Target="xl\\workbook.xml"'),
+                     "", 0, "")
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("root-folder.xlsx", "xl\\workbook.xml")
+
+
+def test_a_cell_tag_of_forty_thousand_attributes(corpus):
+    """A cell tag carrying t="e" 40,000 times, and a "#" in the sheet: the rewrite of error values calamine
+    cannot read (a regex) took 143 s (found by a hostile-file session); now one pass."""
+    row = ('<row r="3"><c r="A3"' + ' t="e"' * 40_000 + '><v>1</v></c>'
+           + '<c r="B3" t="inlineStr"><is><t>#</t></is></c></row>')
+    path = workbook(corpus / "many-attributes.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
+    run = run_cli(["score", path], cwd=corpus, timeout=30)
+    assert run.returncode == 1 and "many-attributes.xlsx" in run.stderr
 
 
 def test_a_reference_readers_cannot_parse_is_refused(corpus):
