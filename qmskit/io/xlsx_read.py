@@ -354,34 +354,46 @@ def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> 
     return int(np.max(row)) <= MAX_ROWS
 
 
-_ROW_END = re.compile(rb"</" + XML_PREFIX + rb"row(?=[\s>])")
+# Every tag of a stretch, as quick-xml (calamine's XML reader) splits them: "<", an optional "/", the name,
+# the rest up to the ">" outside quotes (an attribute value may hold "<" or ">")
+_ANY_TAG = re.compile(rb"""<(/?)([^\x00-\x20/<>"']*)((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
+_DECLARATION = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml(?:[^<>"']|"[^"]*"|'[^']*')*\?>""")
+_QUICK_XML_SPACE = b" \t\r\n"   # (what quick-xml trims from an end tag's name)
 
 
 def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
     """Follow the row and column position through a stretch of sheet XML (whole tags only) as calamine does
     (calamine src/xlsx/cells_reader.rs), checking where each cell lands: a row's r attribute sets the row, a
-    row's end moves one row on and back to the first column (every end tag: calamine does not match them);
+    row's end moves one row on and back to the first column (every </row>: calamine does not match them);
     a cell's r attribute, as calamine's attribute reader takes it, places the cell (and sets the column), a
     cell without one lands at the row and column reached. Every r attribute of any spelling must also be a
-    plain reference within the limits (the farthest decides). ``row``, ``col``: calamine's (0-based) row and
-    column so far; returns them."""
-    starts = _TAG_START.findall(part)
-    tags = list(_TAG.finditer(part))
-    if len(starts) != len(tags):  # a row or cell tag that does not close (a raw "<" in an attribute)
-        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
-    ends = [m.start() for m in _ROW_END.finditer(part)]
-    events = sorted([(m.start(), m) for m in tags] + [(at, None) for at in ends], key=operator.itemgetter(0))
-    for _, m in events:
-        if m is None:  # </row>
-            row, col = row + 1, 0
+    plain reference within the limits (the farthest decides). No comment, CDATA or processing instruction
+    may stand in a sheet (spreadsheet programs write none there): a row tag inside one moved this walk and
+    not calamine, which then aborted the process (found by a hostile-file session). ``row``, ``col``:
+    calamine's (0-based) row and column so far; returns them."""
+    declared = _DECLARATION.match(part)
+    body = part[declared.end():] if declared else part
+    if b"<!" in body or b"<?" in body:
+        raise ResponsesError(_damaged(member, msg("xlsx_read.markup_in_sheet")), path=path)
+    done = 0
+    for m in _ANY_TAG.finditer(body):
+        if body.find(b"<", done, m.start()) >= 0:  # a "<" that opens no tag quick-xml would read as this one
+            raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+        done = m.end()
+        closing, name, raw = m.groups()
+        if closing:
+            if (name + raw).rstrip(_QUICK_XML_SPACE).rpartition(b":")[2] == b"row":
+                row, col = row + 1, 0
             continue
-        raw = m.group(2)
+        local = name.rpartition(b":")[2]
+        if local not in (b"row", b"c"):
+            continue
         for ref in (a or b for a, b in _R_ATTR.findall(raw)):  # (any spelling: none may reach far)
             _reference(ref, row + 1, col + 1, path, member)
         attributes = calamine_attributes(_tag_attributes(raw))
         if attributes is None:
             raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
-        if m.group(1) == b"row":
+        if local == b"row":
             given = next((v for k, v in attributes if k == b"r"), None)     # (calamine: raw_attr, the first)
             if given is not None:
                 row = _reference(given, row + 1, col + 1, path, member)[0] - 1
@@ -394,6 +406,8 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
         else:
             _too_far(row + 1, col + 1, path, member)
         col += 1
+    if body.find(b"<", done) >= 0:
+        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
     return row, col
 
 

@@ -183,6 +183,34 @@ def test_a_sheet_wherever_the_relationships_put_it(corpus, member):
     run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, member, "limit is 5,000 rows")
 
 
+# a row end (or start) only a scan of the raw bytes sees: the walk went back to the first column (or row)
+# where calamine's reader, seeing text, went on, and a 55 KB file aborted the process (found by a
+# hostile-file session); each phantom follows a row of 199 cells, three times
+PHANTOM_ROW_ENDS = {
+    "comment": "<!--</row>-->",
+    "cdata": "<c><is><t><![CDATA[</row>]]></t></is></c>",
+    "processing-instruction": "<?x </row>?>",
+    "attribute-value": '<c s="0" x="</row>"/>',
+    "junk-after-the-name": "</row x>",
+    "form-feed": "</row\x0c>",
+}
+
+
+@pytest.mark.parametrize("phantom", PHANTOM_ROW_ENDS)
+def test_a_row_end_calamine_does_not_see(corpus, phantom):
+    block = '<row r="290">' + "<c/>" * 199 + PHANTOM_ROW_ENDS[phantom]
+    row = block * 3 + '<c t="n"><v>7</v></c></row>'
+    path = workbook(corpus / f"phantom-{phantom}.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
+    line = run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name)
+    assert "limit is 200 columns" in line or "comment, CDATA or a processing instruction" in line, line
+
+
+def test_a_row_start_calamine_does_not_see(corpus):
+    row = '<row r="3"><c r="A3"><v>1</v></c></row>' + "<row/>" * 6000 + '<!--<row r="3"/>--><row><c><v>1</v></c></row>'
+    path = workbook(corpus / "phantom-row-start.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error(path.name, "comment, CDATA or a processing instruction")
+
+
 RELATIONSHIP_SPELLINGS = {
     # calamine takes a sheet's relationship type by its last "/" word and reads attributes with no space
     # between them; the pre-scan wanted ".../worksheet" after a space, skipped the part, and calamine
