@@ -30,6 +30,7 @@ import struct
 import threading
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -127,10 +128,8 @@ _PLAIN_FOUND = frozenset((b"f", b"v"))
 XML_PREFIX = rb"""(?:[^\x00-\x20/<>!?:="']*:)?"""
 
 
-# The exact walk: every start tag of a row or cell (any namespace prefix), attribute values quoted either
-# way (a ">" may sit inside one); each r attribute (any prefix, spaces around "=") as calamine reads it.
-_TAG_START = re.compile(rb"<" + XML_PREFIX + rb"(?:row|c)(?=[\s/>])")
-_TAG = re.compile(rb"<" + XML_PREFIX + rb"(row|c)(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)/?>")
+# The exact walk's extra care: every r attribute of a row or cell tag, in any spelling (any prefix, spaces
+# around "="), must be a plain reference within the limits, whichever one calamine takes.
 _R_ATTR = re.compile(rb"""(?:^|\s)""" + XML_PREFIX + rb"""r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF_VALUE = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*")
 _XML_SPACE = b" \t\n\x0c\r"   # (Rust's is_ascii_whitespace)
@@ -354,23 +353,43 @@ def _references_near(a: np.ndarray, starts: np.ndarray, is_cell: np.ndarray) -> 
     return int(np.max(row)) <= MAX_ROWS
 
 
-# Every tag of a stretch, as quick-xml (calamine's XML reader) splits them: "<", an optional "/", the name,
-# the rest up to the ">" outside quotes (an attribute value may hold "<" or ">")
-_ANY_TAG = re.compile(rb"""<(/?)([^\x00-\x20/<>"']*)((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
+# Every tag of a stretch, as quick-xml (calamine's XML reader) splits them: "<", an optional "/", all up to
+# the ">" outside quotes (an attribute value may hold "<" or ">"; so may an end tag, read the same way)
+_ANY_TAG = re.compile(rb"""<(/?)((?:[^<>"']|"[^"]*"|'[^']*')*)>""")
 _DECLARATION = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml(?:[^<>"']|"[^"]*"|'[^']*')*\?>""")
-_QUICK_XML_SPACE = b" \t\r\n"   # (what quick-xml trims from an end tag's name)
+_QUICK_XML_SPACE = b" \t\r\n"   # (quick-xml's whitespace: a name ends at one; an end tag's name is trimmed of it)
+_QUICK_XML_NAME_END = re.compile(rb"[ \t\r\n]")
 
 
-def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
-    """Follow the row and column position through a stretch of sheet XML (whole tags only) as calamine does
-    (calamine src/xlsx/cells_reader.rs), checking where each cell lands: a row's r attribute sets the row, a
-    row's end moves one row on and back to the first column (every </row>: calamine does not match them);
-    a cell's r attribute, as calamine's attribute reader takes it, places the cell (and sets the column), a
-    cell without one lands at the row and column reached. Every r attribute of any spelling must also be a
-    plain reference within the limits (the farthest decides). No comment, CDATA or processing instruction
-    may stand in a sheet (spreadsheet programs write none there): a row tag inside one moved this walk and
-    not calamine, which then aborted the process (found by a hostile-file session). ``row``, ``col``:
-    calamine's (0-based) row and column so far; returns them."""
+def _local_name(name: bytes) -> bytes:
+    """An element name's local part as quick-xml takes it: after the first ":" ("a:b:row" is "b:row")."""
+    return name.partition(b":")[2] if b":" in name else name
+
+
+@dataclass
+class _Walk:
+    """Where calamine's cell reader is, carried from one stretch of a sheet to the next (0-based)."""
+    row: int = 0
+    col: int = 0
+    in_cell: bool = False          # between a <c>'s start and its end
+    child: bytes | None = None     # the <v>, <f> or <is> of the cell being read (its full name), if open
+
+
+_CELL_PARTS = frozenset((b"v", b"f", b"is"))
+_STRUCTURE = frozenset((b"row", b"c", b"v", b"f", b"is", b"sheetData"))
+
+
+def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
+    """Follow a stretch of sheet XML (whole tags only) as calamine's cell reader does (calamine
+    src/xlsx/cells_reader.rs), checking where each cell lands: a row's r attribute sets the row, a row's end
+    moves one row on and back to the first column (every </row> outside a cell: calamine matches none); a
+    cell's r attribute, as calamine's attribute reader takes it, places the cell (and sets the column), a
+    cell without one lands at the row and column reached. Inside a cell calamine reads only <v>, <f> and
+    <is>, each to its end, and ignores other end tags; a tag it would read otherwise (a row inside a <v>, a
+    cell inside a cell) is refused, as are comments, CDATA and processing instructions (spreadsheet
+    programs write none in a sheet): a row tag only this walk saw sent it back while calamine went on, and
+    a 55 KB file aborted the process (found by hostile-file sessions). Every r attribute of any spelling must
+    also be a plain reference within the limits (the farthest decides)."""
     declared = _DECLARATION.match(part)
     body = part[declared.end():] if declared else part
     if b"<!" in body or b"<?" in body:
@@ -380,35 +399,55 @@ def _walk(part: bytes, row: int, col: int, path: Path, member: str) -> tuple[int
         if body.find(b"<", done, m.start()) >= 0:  # a "<" that opens no tag quick-xml would read as this one
             raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
         done = m.end()
-        closing, name, raw = m.groups()
-        if closing:
-            if (name + raw).rstrip(_QUICK_XML_SPACE).rpartition(b":")[2] == b"row":
-                row, col = row + 1, 0
+        closing, content = m.groups()
+        empty = not closing and content.endswith(b"/")
+        if empty:
+            content = content[:-1]
+        end = _QUICK_XML_NAME_END.search(content)
+        name = content.rstrip(_QUICK_XML_SPACE) if closing else content[:end.start()] if end else content
+        raw = b"" if closing or end is None else content[end.start():]
+        local = _local_name(name)
+        if walk.child is not None:  # inside the cell's <v>, <f> or <is>, which calamine reads to its end
+            if closing and name == walk.child:
+                walk.child = None
+            elif local in _STRUCTURE or _local_name(walk.child) != b"is":   # (rich text in an <is>: fine)
+                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
             continue
-        local = name.rpartition(b":")[2]
+        if walk.in_cell:
+            if closing:
+                walk.in_cell = local != b"c"   # (other end tags: calamine reads past them)
+            elif local not in _CELL_PARTS:     # (calamine refuses the sheet: "expected v, f, or is")
+                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+            elif not empty:
+                walk.child = name
+            continue
+        if closing:
+            if local == b"row":
+                walk.row, walk.col = walk.row + 1, 0
+            continue
         if local not in (b"row", b"c"):
             continue
         for ref in (a or b for a, b in _R_ATTR.findall(raw)):  # (any spelling: none may reach far)
-            _reference(ref, row + 1, col + 1, path, member)
-        attributes = calamine_attributes(_tag_attributes(raw))
+            _reference(ref, walk.row + 1, walk.col + 1, path, member)
+        attributes = calamine_attributes(raw)
         if attributes is None:
             raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
         if local == b"row":
             given = next((v for k, v in attributes if k == b"r"), None)     # (calamine: raw_attr, the first)
             if given is not None:
-                row = _reference(given, row + 1, col + 1, path, member)[0] - 1
-            if raw.rstrip(_XML_SPACE).endswith(b"/"):     # <row/>: a start and an end
-                row, col = row + 1, 0
+                walk.row = _reference(given, walk.row + 1, walk.col + 1, path, member)[0] - 1
+            if empty:     # <row/>: a start and an end
+                walk.row, walk.col = walk.row + 1, 0
             continue
         given = calamine_picks(attributes, b"r", b"s", b"t").get(b"r")
         if given is not None:
-            col = _reference(given, row + 1, col + 1, path, member)[1] - 1
+            walk.col = _reference(given, walk.row + 1, walk.col + 1, path, member)[1] - 1
         else:
-            _too_far(row + 1, col + 1, path, member)
-        col += 1
+            _too_far(walk.row + 1, walk.col + 1, path, member)
+        walk.col += 1
+        walk.in_cell = not empty
     if body.find(b"<", done) >= 0:
         raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
-    return row, col
 
 
 def _reference(ref: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
@@ -469,7 +508,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     reads those);
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
-    row = col = sheets = names = 0
+    sheets = names = 0
+    walk = _Walk()
     carry = before = b""
     offset = 0
     with zf.open(info) if data is None else io.BytesIO(data) as fh:
@@ -518,7 +558,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 if strings is not None:
                     strings.add_strings(part, offset, path, info.filename)
                 if is_sheet:
-                    row, col = _walk(part, row, col, path, info.filename)
+                    _walk(part, walk, path, info.filename)
                     if formulas is not None and (any(hint in part for hint in FORMULA_TAG_HINTS)
                                                  or may_hold_error_value(part, before)):
                         formulas.add(info.filename)  # (a part ends before a "<": a tag is never split in two)

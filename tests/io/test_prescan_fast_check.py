@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from qmskit.errors import ResponsesError
 from qmskit.io.limits import MAX_COLUMNS
-from qmskit.io.xlsx_read import _ONE_PATTERN_MAX, _V_TAG, _fast_check, _plain_and_near, _walk
+from qmskit.io.xlsx_read import _ONE_PATTERN_MAX, _V_TAG, _fast_check, _plain_and_near, _Walk, _walk
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HEAD = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -40,7 +40,7 @@ PADDED = pytest.mark.parametrize("pad", [False, True], ids=["one-pattern", "nump
 
 def walk_passes(part: bytes) -> bool:
     try:
-        _walk(part, 0, 0, Path("t.xlsx"), "xl/worksheets/sheet1.xml")
+        _walk(part, _Walk(), Path("t.xlsx"), "xl/worksheets/sheet1.xml")
     except ResponsesError:
         return False
     return True
