@@ -373,6 +373,7 @@ class _Walk:
     col: int = 0
     in_cell: bool = False          # between a <c>'s start and its end
     child: bytes | None = None     # the <v>, <f> or <is> of the cell being read (its full name), if open
+    text: bytes | None = None      # a <t> open inside that <is> (calamine reads it to its first </t>)
 
 
 _CELL_PARTS = frozenset((b"v", b"f", b"is"))
@@ -407,8 +408,15 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
         name = content.rstrip(_QUICK_XML_SPACE) if closing else content[:end.start()] if end else content
         raw = b"" if closing or end is None else content[end.start():]
         local = _local_name(name)
+        if walk.text is not None:   # inside a <t> of an <is>: nothing but its text and its end
+            if not (closing and name == walk.text):
+                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+            walk.text = None
+            continue
         if walk.child is not None:  # inside the cell's <v>, <f> or <is>, which calamine reads to its end
-            if closing and name == walk.child:
+            if not closing and not empty and local == b"t" and _local_name(walk.child) == b"is":
+                walk.text = name
+            elif closing and name == walk.child:
                 walk.child = None
             elif local in _STRUCTURE or _local_name(walk.child) != b"is":   # (rich text in an <is>: fine)
                 raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
