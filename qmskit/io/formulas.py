@@ -33,7 +33,7 @@ from pathlib import Path
 FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 # an error value's type (t="e", either quote): Excel stores "#N/A" typed into a cell as the error #N/A, and
 # calamine reads it blank, so a cell the office sees filled in read as unanswered without a word
-_ERROR_TYPE_HINTS = (b'"e"', b"'e'")
+ERROR_TYPE_HINTS = (b'"e"', b"'e'")
 
 
 def may_hold_error_value(part: bytes, before: bytes = b"") -> bool:
@@ -42,7 +42,7 @@ def may_hold_error_value(part: bytes, before: bytes = b"") -> bool:
     looking for a 3-byte pattern costs ~300 µs, a tenth of reading the whole workbook. ``before``: the end of
     the member's previous stretch, where the type is when the stretch boundary (always before a "<") falls
     between a cell's opening tag and its <v>."""
-    return b"#" in part and any(hint in part or hint in before for hint in _ERROR_TYPE_HINTS)
+    return b"#" in part and any(hint in part or hint in before for hint in ERROR_TYPE_HINTS)
 
 
 # Excel's and LibreOffice's error values: LibreOffice saves "#N/A" typed into a cell as the formula
@@ -54,37 +54,6 @@ _ERROR_LITERAL = re.compile(r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTI
 # the error values python-calamine (0.9, calamine 0.37) reads; any other (#SPILL!, #CALC!: Excel 365's) makes
 # it refuse the whole sheet ("Unsupported cell error value")
 CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"})
-_PREFIX = rb"""(?:[^\x00-\x20/<>!?:="']*:)?"""
-_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
-_ERROR_VALUE = re.compile(rb"<" + _PREFIX + rb"v\s*>\s*(#[A-Za-z0-9_/!?]+)")
-
-
-def readable_errors(sheet: bytes) -> bytes:
-    """Sheet XML with each error value calamine cannot read (Excel 365's #SPILL!, #CALC! …) given as #N/A, for
-    calamine only: it reads every error cell blank anyway, and the reader takes such a cell's text from
-    :func:`xlsx_formula_cells`, which reads the file's own. Unchanged (the same object) when there is none.
-    One pass over the cell tags (a regex with backtracking took minutes on a tag of 40,000 attributes); a
-    cell is an error cell when calamine reads its t attribute as "e"."""
-    if b"#" not in sheet:
-        return sheet
-    from qmskit.io.xlsx_read import calamine_attributes, calamine_picks
-    cells = list(_CELL_TAG.finditer(sheet))
-    pieces, done = [], 0
-    for here, after in zip(cells, cells[1:] + [None]):
-        raw = here.group(1)
-        if b'"e"' not in raw and b"'e'" not in raw:
-            continue
-        attributes = calamine_attributes(raw.rstrip().removesuffix(b"/"))
-        if attributes is None or calamine_picks(attributes, b"r", b"s", b"t").get(b"t") != b"e":
-            continue
-        value = _ERROR_VALUE.search(sheet, here.end(), after.start() if after is not None else len(sheet))
-        if value is None or value.group(1).decode("ascii", "replace").upper() in CALAMINE_ERRORS:
-            continue
-        pieces += [sheet[done:value.start(1)], b"#N/A"]
-        done = value.end(1)
-    return sheet if not pieces else b"".join(pieces) + sheet[done:]
-
-
 def is_error_literal(formula: str) -> bool:
     """Whether a formula's text (without its "=") is an error value alone, as LibreOffice stores one typed."""
     return _ERROR_LITERAL.fullmatch(formula.strip()) is not None

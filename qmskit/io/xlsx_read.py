@@ -41,12 +41,12 @@ from qmskit.i18n.numbers import fmt_size
 from qmskit.io.formulas import (
     CALAMINE_ERRORS,
     ERROR_TAG_REACH,
+    ERROR_TYPE_HINTS,
     FORMULA_TAG_HINTS,
     FormulaCell,
     FormulaIndex,
     column_number,
     may_hold_error_value,
-    readable_errors,
 )
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
@@ -188,6 +188,36 @@ def _tag_attributes(attrs: bytes) -> bytes:
 _SI_TAG = re.compile(rb"<(/?)" + XML_PREFIX + rb"si(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
 _SI_START = re.compile(rb"</?" + XML_PREFIX + rb"si(?=[\s/>])")
 _V_TAG = re.compile(rb"<" + XML_PREFIX + rb"v(?=[\s/>])")
+# an error value's cell and its <v> text, for readable_errors
+_CELL_TAG = re.compile(rb"<" + XML_PREFIX + rb"c(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ERROR_VALUE = re.compile(rb"<" + XML_PREFIX + rb"v\s*>\s*(#[A-Za-z0-9_/!?]+)")
+
+
+def readable_errors(sheet: bytes) -> bytes:
+    """Sheet XML with each error value calamine cannot read (Excel 365's #SPILL!, #CALC! …) given as #N/A, for
+    calamine only: it reads every error cell blank anyway, and the reader takes such a cell's text from
+    qmskit.io.formulas.xlsx_formula_cells, which reads the file's own. Unchanged (the same object) when there
+    is none. One pass over the cell tags (a regex with backtracking took minutes on a tag of 40,000
+    attributes); a cell is an error cell when calamine reads its t attribute as "e"."""
+    if b"#" not in sheet:
+        return sheet
+    cells = list(_CELL_TAG.finditer(sheet))
+    pieces, done = [], 0
+    for here, after in zip(cells, cells[1:] + [None]):
+        raw = here.group(1)
+        if not any(hint in raw for hint in ERROR_TYPE_HINTS):
+            continue
+        attributes = calamine_attributes(_tag_attributes(raw))
+        if attributes is None or calamine_picks(attributes, b"r", b"s", b"t").get(b"t") != b"e":
+            continue
+        value = _ERROR_VALUE.search(sheet, here.end(), after.start() if after is not None else len(sheet))
+        if value is None or value.group(1).decode("ascii", "replace").upper() in CALAMINE_ERRORS:
+            continue
+        pieces += [sheet[done:value.start(1)], b"#N/A"]
+        done = value.end(1)
+    return sheet if not pieces else b"".join(pieces) + sheet[done:]
+
+
 # A sheet the workbook part lists (calamine reads xl/workbook.xml by that name; counted within MAX_SHEETS)
 _SHEET_TAG = re.compile(rb"<" + XML_PREFIX + rb"sheet(?=[\s/>])")
 # A name it defines (calamine reads each one's text; counted within MAX_DEFINED_NAMES)
@@ -391,6 +421,7 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
     programs write none in a sheet): a row tag only this walk saw sent it back while calamine went on, and
     a 55 KB file aborted the process (found by hostile-file sessions). Every r attribute of any spelling must
     also be a plain reference within the limits (the farthest decides)."""
+    malformed = ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
     declared = _DECLARATION.match(part)
     body = part[declared.end():] if declared else part
     if b"<!" in body or b"<?" in body:
@@ -398,7 +429,7 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
     done = 0
     for m in _ANY_TAG.finditer(body):
         if body.find(b"<", done, m.start()) >= 0:  # a "<" that opens no tag quick-xml would read as this one
-            raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+            raise malformed
         done = m.end()
         closing, content = m.groups()
         empty = not closing and content.endswith(b"/")
@@ -410,7 +441,7 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
         local = _local_name(name)
         if walk.text is not None:   # inside a <t> of an <is>: nothing but its text and its end
             if not (closing and name == walk.text):
-                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+                raise malformed
             walk.text = None
             continue
         if walk.child is not None:  # inside the cell's <v>, <f> or <is>, which calamine reads to its end
@@ -419,13 +450,13 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
             elif closing and name == walk.child:
                 walk.child = None
             elif local in _STRUCTURE or _local_name(walk.child) != b"is":   # (rich text in an <is>: fine)
-                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+                raise malformed
             continue
         if walk.in_cell:
             if closing:
                 walk.in_cell = local != b"c"   # (other end tags: calamine reads past them)
             elif local not in _CELL_PARTS:     # (calamine refuses the sheet: "expected v, f, or is")
-                raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+                raise malformed
             elif not empty:
                 walk.child = name
             continue
@@ -439,7 +470,7 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
             _reference(ref, walk.row + 1, walk.col + 1, path, member)
         attributes = calamine_attributes(raw)
         if attributes is None:
-            raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+            raise malformed
         if local == b"row":
             given = next((v for k, v in attributes if k == b"r"), None)     # (calamine: raw_attr, the first)
             if given is not None:
@@ -455,7 +486,7 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
         walk.col += 1
         walk.in_cell = not empty
     if body.find(b"<", done) >= 0:
-        raise ResponsesError(_damaged(member, msg("xlsx_read.malformed_tag")), path=path)
+        raise malformed
 
 
 def _reference(ref: bytes, row: int, col: int, path: Path, member: str) -> tuple[int, int]:
