@@ -45,6 +45,11 @@ MAX_SHEETS = 1_000
 # names an .xlsx defines (Formulas > Name Manager): calamine reads each one's text; 2 million of them (a 635 KB
 # file) took 330 MB. Old workbooks gather thousands of stale ones; a responses workbook has a few.
 MAX_DEFINED_NAMES = 100_000
+# A workbook sheet the pre-scan's fast check cannot vouch for, and every .ods, is read by calamine in a child
+# process limited to this much address space and time (qmskit.io.isolated_read). Reading the largest sheet the
+# other limits let through (5,000 rows x 200 columns of text) takes the child ~150 MB (tests/io/test_isolated_read.py).
+MAX_READER_MEMORY = 400 * 1024 * 1024
+MAX_READER_SECONDS = 60
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document

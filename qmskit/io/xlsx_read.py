@@ -10,7 +10,9 @@ and cells really reach — without building anything: one compiled pattern (a sh
 passes over the bytes (a longer one) vouch for a sheet written the usual way (every tag opening with one
 plain ``r="A1"``), anything else is walked tag by tag with every reference as readers accept it (either
 quotes, spaces, zero padding, namespace prefixes, a second ``r``). Only a workbook within the limits
-of :mod:`qmskit.io.limits` reaches calamine.
+of :mod:`qmskit.io.limits` reaches calamine, and one with a sheet the fast check did not vouch for reaches
+it only in a child process under a memory limit (:mod:`qmskit.io.isolated_read`): the walk emulates how
+calamine reads a sheet, and an emulation is only as good as the last file that tried it.
 
 :func:`open_workbook` returns sheets whose ``iter_rows(min_row=, values_only=True)`` yields tuples the
 way openpyxl's read-only mode did (``None`` for a blank cell, ``int`` for a whole number, dates as
@@ -32,6 +34,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,6 +51,7 @@ from qmskit.io.formulas import (
     column_number,
     may_hold_error_value,
 )
+from qmskit.io.isolated_read import IsolatedBook
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -614,13 +618,23 @@ _HOLD_BYTES = 16 << 20
 Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
 
 
+class Prescan(NamedTuple):
+    """What :func:`prescan_held` found: the formula cells, the members held (or None), the file's bytes read
+    (or None), and whether the fast check vouched for every sheet (else calamine reads the file in a child
+    process under a memory limit: qmskit.io.isolated_read)."""
+    formulas: FormulaIndex
+    held: Held | None
+    data: bytes | None
+    vouched: bool
+
+
 def prescan(path: Path) -> FormulaIndex:
     """Check an .xlsx within the limits before any reader opens it (see the module docstring); returns where
     its formula cells are, for the reader (qmskit.io.formulas)."""
-    return prescan_held(path, hold=False)[0]
+    return prescan_held(path, hold=False).formulas
 
 
-def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held | None, bytes | None]:
+def prescan_held(path: Path, *, hold: bool = True) -> Prescan:
     """:func:`prescan`, also returning (with ``hold``) every member a reader may look at (each XML part and
     each sheet) as it read and checked them, so calamine reads those very bytes (:func:`stored_copy`);
     None when they expand to more than _HOLD_BYTES or two members share a name. Third (with ``hold``): the
@@ -642,6 +656,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
             scanned = [info for info in infos if info in sheets or not info.is_dir()
                        and info.filename.lower().endswith((".xml", ".rels", ".vml"))]
             held: Held | None = None
+            vouched = True
             if hold and len(names) == len(infos) and sum(i.file_size for i in scanned) <= _HOLD_BYTES:
                 held = []
             for info in scanned:
@@ -654,6 +669,7 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                 if not _scan_member(zf, info, path, is_sheet, shared=counts, strings=table,
                                     formulas=formulas, keep=keep, data=rels.get(info)):
                     counts.v_tags, counts.sheet_bytes = counted
+                    vouched = False
                     # the exact scan records the strings afresh: the fast one stopped where it gave up,
                     # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
@@ -672,7 +688,8 @@ def prescan_held(path: Path, *, hold: bool = True) -> tuple[FormulaIndex, Held |
                     held.append((info.filename, member, crc))
             _check_cell_text(zf, [i for i in infos if i in sheets], counts, [s.longest() for s in strings], path)
             recalculated = bool(formulas) and _asks_recalculation(zf, infos)
-            return FormulaIndex(path, frozenset(formulas), recalculated_on_load=recalculated, data=data), held, data
+            return Prescan(FormulaIndex(path, frozenset(formulas), recalculated_on_load=recalculated, data=data),
+                           held, data, vouched)
         except ZIP_READ_ERRORS:
             # a damaged or encrypted member, an unsupported compression method, a CRC mismatch
             raise ResponsesError(msg(NOT_A_WORKBOOK), path=path) from None
@@ -878,7 +895,7 @@ class Workbook:
     it blank; see qmskit.io.formulas); ``formulas_as_text`` lists those of the sheets read so far, for the
     reader's warning, and ``stored_results`` the formulas read as a result the workbook asks to recompute."""
 
-    def __init__(self, path: Path, book, formulas: FormulaIndex | None = None):
+    def __init__(self, path: Path, book, formulas: FormulaIndex | None = None):  # (a CalamineWorkbook or an IsolatedBook)
         self.path = path
         self._book = book
         self._formulas = formulas or FormulaIndex()
@@ -981,17 +998,19 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
     when it held them, else the file's bytes the pre-scan read."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    if scan is not None:
-        (formulas, data), held = scan(path), None
+    if scan is not None:   # (another format's pre-scan walks the file: it never vouches for it)
+        (formulas, data), held, vouched = scan(path), None, False
     else:
-        formulas, held, data = prescan_held(path)
+        formulas, held, data, vouched = prescan_held(path)
+    book: CalamineWorkbook | IsolatedBook
     try:
-        if held is not None:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(stored_copy(held)))
-        elif data is not None:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        else:
+        copy = stored_copy(held) if held is not None else data
+        if copy is None:
             book = CalamineWorkbook.from_path(str(path))
+        elif vouched:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
+        else:
+            book = IsolatedBook(copy, path)
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:
