@@ -120,8 +120,8 @@ def test_when_the_walk_misjudges_a_sheet_the_limit_still_holds(tmp_path, monkeyp
 
 
 def test_the_largest_sheet_the_limits_let_through_reads_within_the_childs_limit(tmp_path):
-    from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS
     from qmskit.io.formulas import column_letters
+    from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS
 
     letters = [column_letters(c) for c in range(1, MAX_COLUMNS + 1)]
     rows = "".join(f'<row  r="{r}">' + "".join(f'<c  r="{c}{r}" t="inlineStr"><is><t>{c}{r}</t></is></c>'
