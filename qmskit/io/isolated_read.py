@@ -6,14 +6,19 @@ tag, emulating how calamine reads it, to find how far the cells reach before cal
 rectangle. Each hostile-file review found a new way in which such an emulation and calamine disagreed,
 and each time a file of a few KB made calamine ask for hundreds of GB and abort the process. So what the
 walk passed is read here, by calamine in a process of its own (:mod:`qmskit.io.calamine_child`) limited
-to :data:`~qmskit.io.limits.MAX_READER_MEMORY` of memory and :data:`~qmskit.io.limits.MAX_READER_SECONDS`:
-the bound holds by construction, and a disagreement left costs one line, not the process. Such files are
-rare (no spreadsheet program's), so the ~50 ms a child costs is spent only on them.
+to :data:`~qmskit.io.limits.MAX_READER_MEMORY` of memory and :data:`~qmskit.io.limits.MAX_READER_SECONDS`,
+answering with every sheet at once (one child a workbook, ~40 ms) within the sheet and answer limits: the
+bound holds by construction, for this process too, and a disagreement left costs one line, not the process.
+
+Where no child can be started (no ``resource`` module, as on Windows; a frozen application; a hard
+address-space limit below the child's), :func:`read_isolated` returns None and the caller reads in its own
+process, bounded by the walk alone, as before the child existed.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import struct
 import subprocess
 import sys
@@ -22,16 +27,21 @@ from pathlib import Path
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.limits import MAX_READER_MEMORY, MAX_READER_SECONDS, cannot_read
+from qmskit.io.calamine_child import CANNOT_START
+from qmskit.io.limits import MAX_COLUMNS, MAX_READER_ANSWER, MAX_READER_MEMORY, MAX_READER_SECONDS, MAX_ROWS
 
 _CHILD = Path(__file__).with_name("calamine_child.py")
+# how a child ends when it ran out of memory: Rust's abort on a failed allocation, the kernel's OOM killer
+_OUT_OF_MEMORY = frozenset((-signal.SIGABRT, -signal.SIGKILL))
+_cannot_start: list[str] = []   # why no child can start in this process, once found (not tried again)
 
 
-def _untagged(value):
-    """A value as calamine_child wrote it: a list is a date or time (see calamine_child._tagged)."""
-    if type(value) is not list:
-        return value
-    kind, *fields = value
+class ReaderFailed(Exception):
+    """The child's own words (the end of its stderr), the cause of the one line: shown by ``--debug``."""
+
+
+def _date(entry: list):
+    kind, fields = entry[2], entry[3:]
     if kind == "datetime":
         return dt.datetime.fromisoformat(fields[0])
     if kind == "date":
@@ -42,52 +52,84 @@ def _untagged(value):
 
 
 class IsolatedSheet:
-    def __init__(self, book: IsolatedBook, name: str):
-        self._book, self._name = book, name
+    """One sheet of the child's answer, given as python-calamine's CalamineSheet gives it."""
+
+    def __init__(self, answer: dict | None, name: str, path: Path):
+        self._answer, self._name, self._path = answer, name, path
 
     def to_python(self, skip_empty_area: bool = False) -> list[list]:
-        rows = self._book.ask(self._name)["rows"]
-        for values in rows:
-            if list in set(map(type, values)):   # (a date or time: rare, so one C-level test per row first)
-                values[:] = map(_untagged, values)
+        from python_calamine import CalamineError
+
+        answer = self._answer
+        if answer is None or "refused" in answer:
+            raise CalamineError(answer["refused"] if answer else f"no sheet {self._name!r}")
+        if "reach" in answer:
+            rows, columns = answer["reach"]
+            key, value, limit = (("xlsx_read.too_many_rows", {"row": rows}, MAX_ROWS) if rows > MAX_ROWS
+                                 else ("xlsx_read.too_many_columns", {"col": columns}, MAX_COLUMNS))
+            raise ResponsesError(msg(key, limit=limit, **value), path=self._path, where=self._name)
+        rows = answer["rows"]
+        for entry in answer["dates"]:
+            rows[entry[0]][entry[1]] = _date(entry)
         return rows
 
 
 class IsolatedBook:
     """What :class:`qmskit.io.xlsx_read.Workbook` uses of python-calamine's CalamineWorkbook (sheet names,
-    a sheet's cells), each asked of a child process that reads ``data`` (a workbook's bytes) under the
-    limits. calamine's refusal is raised as its CalamineError, as the library would; a child that ran out of
-    memory or time raises ResponsesError naming ``path``."""
+    a sheet's cells), from one child's answer."""
 
-    def __init__(self, data: bytes, path: Path):
-        self._data, self._path = data, path
-        self.sheet_names: list[str] = self.ask(None)["names"]
+    def __init__(self, answer: dict, path: Path):
+        self.sheet_names: list[str] = answer["names"]
+        self.peak_kb: int = answer["peak"]    # the most address space the child held (tests hold it to the limit)
+        self._sheets: dict[str, dict] = answer["sheets"]
+        self._path = path
 
     def get_sheet_by_name(self, name: str) -> IsolatedSheet:
-        return IsolatedSheet(self, name)
+        return IsolatedSheet(self._sheets.get(name), name, self._path)
 
     def close(self) -> None:
-        """Nothing is held open: each child ended with its answer."""
+        """Nothing is held open: the child ended with its answer."""
 
-    def ask(self, sheet: str | None) -> dict:
-        from python_calamine import CalamineError
 
-        request = json.dumps({"memory": MAX_READER_MEMORY, "sheet": sheet}).encode()
-        try:
-            # (no output bound is needed beyond the child's own: it builds its answer in memory, under the limit)
-            done = subprocess.run([sys.executable, "-I", str(_CHILD)], input=struct.pack(">I", len(request))
-                                  + request + self._data, capture_output=True, timeout=MAX_READER_SECONDS,
-                                  check=False)
-            answer = json.loads(done.stdout) if done.returncode == 0 else None
-        except subprocess.TimeoutExpired:   # (subprocess.run killed the child)
-            answer = None
-        except ValueError:   # (no JSON: a child that stopped half way)
-            answer = None
-        except OSError as exc:   # (no interpreter to start: sys.executable gone)
-            raise ResponsesError(cannot_read(exc), path=self._path) from None
-        if answer is None:
-            raise ResponsesError(msg("isolated_read.over_limits", memory=fmt_size(MAX_READER_MEMORY),
-                                     seconds=MAX_READER_SECONDS), path=self._path)
-        if "refused" in answer:
-            raise CalamineError(answer["refused"])
-        return answer
+def read_isolated(data: bytes, path: Path) -> IsolatedBook | None:
+    """A workbook's bytes read by calamine in a child under the limits; None when no child can start here
+    (the caller reads in-process). calamine's refusal is raised as its CalamineError, as the library would;
+    a child that ran out of memory or time, or answered more than the limits, raises ResponsesError naming
+    ``path``, and one that failed otherwise another line, its stderr the cause."""
+    from python_calamine import CalamineError
+
+    if _cannot_start or getattr(sys, "frozen", False) or not sys.executable:
+        return None
+    import python_calamine
+
+    request = json.dumps({"memory": MAX_READER_MEMORY, "rows": MAX_ROWS, "columns": MAX_COLUMNS,
+                          "output": MAX_READER_ANSWER,
+                          "calamine": str(Path(python_calamine.__file__).parent.parent)}).encode()
+    over_limits = ResponsesError(msg("isolated_read.over_limits", memory=fmt_size(MAX_READER_MEMORY),
+                                     seconds=MAX_READER_SECONDS), path=path)
+    try:
+        # (its answer is bounded by the child itself: MAX_READER_ANSWER, under its own memory limit)
+        done = subprocess.run([sys.executable, "-I", str(_CHILD)], input=struct.pack(">I", len(request))
+                              + request + data, capture_output=True, timeout=MAX_READER_SECONDS, check=False)
+    except subprocess.TimeoutExpired:   # (subprocess.run killed the child and waited for it)
+        raise over_limits from None
+    except OSError as exc:   # (no interpreter to start)
+        _cannot_start.append(str(exc))
+        return None
+    said = done.stderr[-2000:].decode("utf-8", "replace")
+    if done.returncode == CANNOT_START:
+        _cannot_start.append(said)
+        return None
+    if done.returncode in _OUT_OF_MEMORY or done.returncode == 1 and "MemoryError" in said:
+        raise over_limits from ReaderFailed(said)
+    try:
+        answer = json.loads(done.stdout) if done.returncode == 0 else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise ResponsesError(msg("isolated_read.failed", code=done.returncode), path=path) from ReaderFailed(said)
+    if "too_long" in answer:
+        raise over_limits
+    if "refused" in answer:
+        raise CalamineError(answer["refused"])
+    return IsolatedBook(answer, path)

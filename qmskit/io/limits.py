@@ -50,6 +50,9 @@ MAX_DEFINED_NAMES = 100_000
 # other limits let through (5,000 rows x 200 columns of text) takes the child ~150 MB (tests/io/test_isolated_read.py).
 MAX_READER_MEMORY = 400 * 1024 * 1024
 MAX_READER_SECONDS = 60
+# ... answering with at most this much JSON (every sheet): the largest sheet the other limits let through is
+# ~20 MB of it (1,000,000 numbers), and this process builds its cells from it
+MAX_READER_ANSWER = 64 * 1024 * 1024
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document

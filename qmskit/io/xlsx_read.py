@@ -51,7 +51,7 @@ from qmskit.io.formulas import (
     column_number,
     may_hold_error_value,
 )
-from qmskit.io.isolated_read import IsolatedBook
+from qmskit.io.isolated_read import IsolatedBook, read_isolated
 from qmskit.io.limits import (
     MAX_CELL_CHARS,
     MAX_CELL_TEXT_BYTES,
@@ -1023,15 +1023,14 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
         (formulas, data), held, vouched = scan(path), None, False
     else:
         formulas, held, data, vouched = prescan_held(path)
-    book: CalamineWorkbook | IsolatedBook
+    copy = stored_copy(held) if held is not None else data
+    assert copy is not None   # (every pre-scan returns the bytes it read: calamine never opens the path itself)
+    book: CalamineWorkbook | IsolatedBook | None = None
     try:
-        copy = stored_copy(held) if held is not None else data
-        if copy is None:
-            book = CalamineWorkbook.from_path(str(path))
-        elif vouched:
+        if not vouched:
+            book = read_isolated(copy, path)
+        if book is None:
             book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
-        else:
-            book = IsolatedBook(copy, path)
     except CalamineError:
         raise ResponsesError(msg(not_this_kind), path=path) from None
     except OSError as exc:

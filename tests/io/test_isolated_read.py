@@ -4,7 +4,12 @@ pre-scan misjudges costs one line instead of the process."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import resource
+import struct
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,9 +20,10 @@ from python_calamine import CalamineWorkbook
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io import xlsx_read
-from qmskit.io.isolated_read import IsolatedBook
-from qmskit.io.limits import MAX_READER_MEMORY, MAX_READER_SECONDS
+from qmskit.io import isolated_read, xlsx_read
+from qmskit.io.calamine_child import CANNOT_START
+from qmskit.io.isolated_read import IsolatedBook, read_isolated
+from qmskit.io.limits import MAX_COLUMNS, MAX_READER_MEMORY, MAX_READER_SECONDS, MAX_ROWS
 from qmskit.io.xlsx_read import open_workbook, prescan_held
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,18 +97,17 @@ def test_an_ods_reads_in_a_child(tmp_path):
     assert read_responses(ods)[1]["answer"].tolist() == frame["answer"].tolist()
 
 
-def far_cell_sheet(data: bytes) -> bytes:
-    """A cell at XFD1048576 besides the others: calamine would build a 16,384 x 1,048,576 rectangle."""
-    return data.replace(b"</sheetData>", b'<row  r="1048576"><c  r="XFD1048576" t="inlineStr"><is><t>x</t>'
-                        b"</is></c></row></sheetData>")
+def far_cell_sheet(data: bytes, ref: str = "XFD1048576") -> bytes:
+    """A cell at ``ref`` besides the others (XFD1048576: calamine would build a 16,384 x 1,048,576 rectangle)."""
+    row = re.match(r"[A-Z]+([0-9]+)", ref).group(1)
+    return data.replace(b"</sheetData>", f'<row  r="{row}"><c  r="{ref}" t="inlineStr"><is><t>x</t>'
+                        "</is></c></row></sheetData>".encode())
 
 
 def test_a_file_calamine_would_build_too_large_costs_one_line_not_the_process(tmp_path):
     far = rewritten(typed_workbook(tmp_path / "plain.xlsx"), tmp_path / "far.xlsx", far_cell_sheet)
-    book = IsolatedBook(far.read_bytes(), far)    # (past the pre-scan, as if it had misjudged the file)
-    assert book.sheet_names == ["Assessment"]
     with pytest.raises(ResponsesError) as caught:
-        book.get_sheet_by_name("Assessment").to_python()
+        read_isolated(far.read_bytes(), far)      # (past the pre-scan, as if it had misjudged the file)
     assert str(caught.value) == f"{far}: {OVER_LIMITS}"
 
 
@@ -113,15 +118,26 @@ def test_when_the_walk_misjudges_a_sheet_the_limit_still_holds(tmp_path, monkeyp
     with pytest.raises(ResponsesError, match="reaches"):
         open_workbook(far)                        # (the walk, as it is, names the far cell)
     monkeypatch.setattr(xlsx_read, "_walk", lambda *args: None)
+    with pytest.raises(ResponsesError) as caught:
+        open_workbook(far)
+    assert str(caught.value) == f"{far}: {OVER_LIMITS}"
+
+
+def test_a_misjudged_sheet_that_fits_in_the_child_is_still_held_to_the_sheet_limits(tmp_path, monkeypatch):
+    """A cell at GR45000 fits in the child's memory (45,000 x 200 cells): the child names how far the sheet
+    reaches instead of handing this process 9 million cells (found by a review)."""
+    far = rewritten(typed_workbook(tmp_path / "plain.xlsx"), tmp_path / "far.xlsx",
+                    lambda data: far_cell_sheet(data, "GR45000"))
+    monkeypatch.setattr(xlsx_read, "_walk", lambda *args: None)
     wb = open_workbook(far)
     with pytest.raises(ResponsesError) as caught:
         wb["Assessment"]
-    assert str(caught.value) == f"{far}: {OVER_LIMITS}"
+    expected = ResponsesError(msg("xlsx_read.too_many_rows", row=45_000, limit=MAX_ROWS), path=far, where="Assessment")
+    assert str(caught.value) == str(expected)
 
 
 def test_the_largest_sheet_the_limits_let_through_reads_within_the_childs_limit(tmp_path):
     from qmskit.io.formulas import column_letters
-    from qmskit.io.limits import MAX_COLUMNS, MAX_ROWS
 
     letters = [column_letters(c) for c in range(1, MAX_COLUMNS + 1)]
     rows = "".join(f'<row  r="{r}">' + "".join(f'<c  r="{c}{r}" t="inlineStr"><is><t>{c}{r}</t></is></c>'
@@ -129,8 +145,10 @@ def test_the_largest_sheet_the_limits_let_through_reads_within_the_childs_limit(
     plain = typed_workbook(tmp_path / "plain.xlsx")
     big = rewritten(plain, tmp_path / "big.xlsx", lambda data: re.sub(
         rb"<sheetData>.*</sheetData>", b"<sheetData>" + rows.encode() + b"</sheetData>", data, flags=re.S))
-    got = IsolatedBook(big.read_bytes(), big).get_sheet_by_name("Assessment").to_python()
+    book = read_isolated(big.read_bytes(), big)
+    got = book.get_sheet_by_name("Assessment").to_python()
     assert (len(got), len(got[0]), got[-1][-1]) == (MAX_ROWS, MAX_COLUMNS, f"{letters[-1]}{MAX_ROWS}")
+    assert book.peak_kb * 1024 < MAX_READER_MEMORY / 2     # (its VmPeak: ~160 MB measured)
 
 
 def test_calamine_refusing_a_sheet_in_the_child_is_its_usual_line(tmp_path):
@@ -144,3 +162,55 @@ def test_calamine_refusing_a_sheet_in_the_child_is_its_usual_line(tmp_path):
         wb["Assessment"]
     expected = msg("xlsx_read.sheet_unreadable", base=msg(xlsx_read.NOT_A_WORKBOOK), sheet="Assessment")
     assert str(caught.value) == f"{odd}: {expected}"
+
+
+def child_request(memory: int, calamine: str = "/nonexistent") -> bytes:
+    request = json.dumps({"memory": memory, "rows": 5, "columns": 5, "output": 1000, "calamine": calamine}).encode()
+    return struct.pack(">I", len(request)) + request
+
+
+def test_a_child_that_cannot_start_says_so_and_the_file_is_read_in_this_process(tmp_path, monkeypatch):
+    """No python_calamine where the child looks (an interpreter without it; the request names no folder),
+    or a hard address-space limit below the child's: exit status 3, and the reader falls back to this
+    process (bounded by the walk) instead of blaming the file (found by a review)."""
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    done = subprocess.run([str(base), "-I", str(isolated_read._CHILD)], input=child_request(MAX_READER_MEMORY),
+                          capture_output=True, check=False)
+    assert (done.returncode, done.stderr.startswith(b"cannot start: ")) == (CANNOT_START, True), done.stderr
+
+    def hard_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MAX_READER_MEMORY - 1, MAX_READER_MEMORY - 1))
+
+    done = subprocess.run([sys.executable, "-I", str(isolated_read._CHILD)], input=child_request(MAX_READER_MEMORY),
+                          capture_output=True, check=False, preexec_fn=hard_limit)
+    assert (done.returncode, b"hard address-space limit" in done.stderr) == (CANNOT_START, True), done.stderr
+
+    plain = typed_workbook(tmp_path / "plain.xlsx")
+    odd = rewritten(plain, tmp_path / "odd.xlsx", two_spaces)
+    monkeypatch.setattr(isolated_read, "_cannot_start", [])
+    monkeypatch.setattr(isolated_read, "_CHILD", tmp_path / "cannot_start.py")
+    isolated_read._CHILD.write_text(f"import sys\nsys.exit({CANNOT_START})\n")
+    wb = open_workbook(odd)
+    assert isinstance(wb._book, CalamineWorkbook)
+    assert wb["Assessment"]._rows == in_process(plain)["Assessment"]
+    assert isolated_read._cannot_start       # (and no child is started again in this process)
+
+
+def test_the_child_finds_the_parents_calamine_whatever_the_interpreter_finds(tmp_path, monkeypatch):
+    """An interpreter without python_calamine of its own (qmskit found it through PYTHONPATH, a --user
+    install or a sys.path edit, which the child's -I leaves out): the request names the folder."""
+    odd = rewritten(typed_workbook(tmp_path / "plain.xlsx"), tmp_path / "odd.xlsx", two_spaces)
+    monkeypatch.setattr(isolated_read, "_cannot_start", [])
+    monkeypatch.setattr(sys, "executable", str(Path(sys.base_prefix) / "bin" / "python3"))
+    assert isinstance(open_workbook(odd)._book, IsolatedBook)
+
+
+def test_a_child_that_fails_otherwise_blames_itself_not_the_file(tmp_path, monkeypatch):
+    odd = rewritten(typed_workbook(tmp_path / "plain.xlsx"), tmp_path / "odd.xlsx", two_spaces)
+    monkeypatch.setattr(isolated_read, "_cannot_start", [])
+    monkeypatch.setattr(isolated_read, "_CHILD", tmp_path / "fails.py")
+    isolated_read._CHILD.write_text("raise RuntimeError('a fault of the reader')\n")
+    with pytest.raises(ResponsesError) as caught:
+        open_workbook(odd)
+    assert str(caught.value) == f"{odd}: {msg('isolated_read.failed', code=1)}"
+    assert "a fault of the reader" in str(caught.value.__cause__)    # (what --debug shows)
