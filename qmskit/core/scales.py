@@ -30,6 +30,12 @@ DROPDOWN = {
 }
 
 
+def allowed_answers(scale: str, na_allowed: bool = True) -> str:
+    """The answers a question accepts, for a message about one that is not (n/a only where it may be)."""
+    key = "responses.allowed_maturity" if scale == "maturity" else "responses.allowed_compliance"
+    return msg(key if na_allowed else key + "_no_na")
+
+
 def _as_text(values: pd.Series) -> pd.Series:
     """Strip strings; numbers become their text ('3.0' stays for the maturity parser); blanks -> NA."""
     text = values.astype("object").where(values.notna(), None)

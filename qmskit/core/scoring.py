@@ -21,7 +21,7 @@ from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_ga
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
-from qmskit.core.scales import NA, answer_points, normalize_answers
+from qmskit.core.scales import NA, allowed_answers, answer_points, normalize_answers
 from qmskit.core.values import carried_over
 from qmskit.errors import ResponsesError, msg
 
@@ -294,9 +294,10 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     if invalid_u.any():
         invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]
         bad = _first_row(tidy, invalid)
-        allowed = msg("responses.allowed_maturity") if cl.scale == "maturity" else msg("responses.allowed_compliance")
+        q = arrays.ids.get_indexer(pd.Index([bad["id"]]))[0]
+        na_ok = q < 0 or bool(arrays.na_allowed[q])
         raise ResponsesError(msg("scoring.office_bad_answer", office=bad["office"], id=bad["id"], answer=bad["answer"],
-                                 allowed=allowed))
+                                 allowed=allowed_answers(cl.scale, na_ok)))
     id_codes, id_values = _codes(tidy["id"])
     q_of_id = np.append(arrays.ids.get_indexer(id_values), -1).astype(np.int32)  # distinct id -> column; -1 unknown
     if (q_of_id[:-1] < 0).any():

@@ -168,7 +168,8 @@ class ResponsesSession:
                 return None
             if value not in CANONICAL[self.checklist.scale]:
                 raise QmskitError(msg("form.bad_answer", id=qid, answer=value,
-                                      allowed=", ".join(map(str, CANONICAL[self.checklist.scale]))))
+                                      allowed=", ".join(str(v) for v in CANONICAL[self.checklist.scale]
+                                                        if v != NA or self.na_allowed(qid))))
             if value == NA and not self.na_allowed(qid):
                 raise QmskitError(msg("form.critical_na", id=qid))
             return value

@@ -33,7 +33,7 @@ from qmskit.config import DEFAULT_CHECKLIST, DEFAULT_LANGUAGE, LANGUAGES
 from qmskit.core.arrays import checklist_arrays
 from qmskit.core.kpis import csv_kpi_entry, csv_kpi_lines, kpi_entries_from_yaml, parse_kpi_values, yaml_kpis
 from qmskit.core.model import RESPONSE_COLUMNS
-from qmskit.core.scales import NA, normalize_answers
+from qmskit.core.scales import NA, allowed_answers, normalize_answers
 from qmskit.core.values import is_missing
 from qmskit.errors import QmskitError, ResponsesError, ResponsesProblems, ResponsesWarning, RowPlace
 from qmskit.i18n.catalog import msg, reverify_marks
@@ -339,10 +339,10 @@ def validate_responses(raw: pd.DataFrame, cl: Checklist, path: Path | str = "<re
                 problem(msg("responses.duplicate_id", id=qid, first=rows_are.at(first_row[qid])), row)
     raw_answers = column("answer")
     canon, invalid = _normalized_answers(raw_answers, cl.scale)
-    for i in np.flatnonzero(invalid):
-        allowed = msg("responses.allowed_maturity") if cl.scale == "maturity" else msg("responses.allowed_compliance")
-        problem(msg("responses.bad_answer", id=ids[i], answer=str(raw_answers[i]).strip(), allowed=allowed), row_of[i])
     na_ok = np.where(unknown, True, arrays.na_allowed[np.where(unknown, 0, pos)])
+    for i in np.flatnonzero(invalid):
+        problem(msg("responses.bad_answer", id=ids[i], answer=str(raw_answers[i]).strip(),
+                    allowed=allowed_answers(cl.scale, bool(na_ok[i]))), row_of[i])
     for i in np.flatnonzero((canon == NA) & ~na_ok):
         problem(msg("responses.na_not_allowed", id=ids[i]), row_of[i])
     # _clean_text with its common cases inline (most cells are blank or plain ASCII)

@@ -123,8 +123,8 @@ def test_one_place_wording_per_file_kind(tmp_path):
     assert lines[:3] == [
         f"{yaml_file}:line 4: unknown KPI id 'nope' (checklist gov-office declares: sat-satisfied, "
         "sat-satisfied-basic, sat-attitude, sat-order, sat-environment, sat-efficiency, sat-integrity, doc-completion)",
-        f"{yaml_file}:line 6: question '4.1-a': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
-        "(also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
+        f"{yaml_file}:line 6: question '4.1-a': answer 'maybe' is not allowed; allowed: yes, partial, no "
+        "(also y/p/n, 是/部分/否; blank = unanswered)",
         f"{yaml_file}:line 8: question id '4.1-b' appears twice (first at line 7)"]
     assert [line.split(": ", 1)[0] for line in lines[4:7]] == [f"{csv_file}:line {n}" for n in (3, 5, 6)]
     assert lines[6].endswith("appears twice (first at line 5)")

@@ -289,8 +289,8 @@ def test_validate_responses_lists_every_problem_at_once(tmp_path):
     assert out.returncode == 1
     lines = out.stdout.strip().splitlines()
     assert lines[:-1] == [
-        f"{path}:line 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no, n/a "
-        "(also y/p/n/na, 是/部分/否/不适用; blank = unanswered)",
+        f"{path}:line 2: question 'r1': answer 'maybe' is not allowed; allowed: yes, partial, no "
+        "(also y/p/n, 是/部分/否; blank = unanswered)",
         f"{path}:line 3: question 'r2' cannot be n/a (ISO 9001 4.3 allows exclusions only where a requirement "
         "cannot be applied; this checklist does not allow n/a here); allowed: yes, partial, no",
         f"{path}:line 4: question id 'zz' is not in checklist verdict-fixture 1",
@@ -534,3 +534,20 @@ def test_register_and_unsupported_list_agree():
     di = verdict_of(office({}, evidence=False))
     register = di.documented_information()
     assert set(register.loc[register["status"] == "unsupported", "id"]) <= set(di.unsupported)
+
+
+@pytest.mark.parametrize("qid, allowed", [
+    ("r1", "yes, partial, no (also y/p/n, 是/部分/否; blank = unanswered)"),
+    ("x1", "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)")])
+def test_a_refused_answer_lists_n_a_only_where_the_question_allows_it(qid, allowed):
+    """Following the list of a question that may not be n/a led to a second refusal (found by a new user's
+    session): n/a is offered only where the checklist allows it, reading one office or scoring many."""
+    from qmskit.errors import ResponsesError
+    cl = qmskit.load_checklist(str(DATA / "verdict.yaml"))
+    frame = pd.DataFrame([{"id": qid, "answer": "mostly"}])
+    with pytest.raises(ResponsesError) as one:
+        validate_responses(frame, cl)
+    assert str(one.value).endswith(f"answer 'mostly' is not allowed; allowed: {allowed}")
+    with pytest.raises(ResponsesError) as many:
+        qmskit.score_many(cl, frame.assign(office="O"))
+    assert str(many.value).endswith(allowed), str(many.value)

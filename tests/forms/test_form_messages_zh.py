@@ -25,8 +25,8 @@ def session(tmp_path):
 
 
 @pytest.mark.parametrize("value, en, zh", [
-    ("maybe", "question '4.1-a': answer 'maybe' is not allowed (allowed: yes, partial, no, n/a)",
-     "问题“4.1-a”：答案“maybe”不在可选范围内（可填：yes, partial, no, n/a）"),
+    ("maybe", "question '4.1-a': answer 'maybe' is not allowed (allowed: yes, partial, no)",
+     "问题“4.1-a”：答案“maybe”不在可选范围内（可填：yes, partial, no）"),
 ])
 def test_a_refused_answer_in_the_form_is_said_in_chinese(session, value, en, zh):
     with pytest.raises(QmskitError) as caught:

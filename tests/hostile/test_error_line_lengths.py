@@ -30,7 +30,7 @@ def one_line(args: list[str]) -> str:
 @pytest.mark.parametrize("lang, opening", [("en", "answer 'yyy"), ("zh", "答案“yyy")])
 def test_a_long_invalid_answer_is_echoed_clipped(tmp_path, lang, opening):
     path = tmp_path / "long.csv"
-    path.write_text("id,answer\n4.1-a," + "y" * 9_999 + "\n", encoding="utf-8")
+    path.write_text("id,answer\n4.2-a," + "y" * 9_999 + "\n", encoding="utf-8")   # (4.2-a may be n/a)
     line = one_line(["score", str(path), "--checklist", MINI, "--lang", lang])
     assert opening in line and "y" * ECHO_LIMIT + "…" in line and "y" * (ECHO_LIMIT + 1) not in line
     assert len(line) < 400
@@ -49,7 +49,7 @@ def test_a_long_unknown_id_is_echoed_clipped(tmp_path):
 
 def test_short_values_and_lists_are_never_clipped(tmp_path):
     path = tmp_path / "short.csv"
-    path.write_text("id,answer\n4.1-a,maybe\n", encoding="utf-8")
+    path.write_text("id,answer\n4.2-a,maybe\n", encoding="utf-8")   # (4.2-a may be n/a: the longest list)
     with pytest.raises(ResponsesError) as caught:
         read_responses(path, MINI)
     assert "answer 'maybe' is not allowed; allowed: yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; " \
