@@ -67,6 +67,15 @@ def _t_html(context: Any, key: str, **fields: Any) -> Markup:
 
 pct = fmt_percent  # the name templates and report.py know it by
 
+
+def lines(value: Any) -> Markup:
+    """Text the office typed, escaped, its line breaks kept as <br> (HTML folds a newline into a space:
+    "SWOT sheet, tab 2" on its own line ran into the line before it)."""
+    text = escape(value)
+    if "\n" not in text and "\r" not in text:
+        return text
+    return Markup("<br>").join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
@@ -113,7 +122,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(t=_t, t_html=_t_html, palette=palette, band_colour=palette.band_colour,
                        severity_colour=palette.severity_colour)
-    env.filters.update(num=fmt_number, pct=pct)
+    env.filters.update(num=fmt_number, pct=pct, lines=lines)
     return env
 
 
