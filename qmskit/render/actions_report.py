@@ -31,6 +31,20 @@ def attached(a: Assessment) -> AttachedActions | None:
     return att if isinstance(att, AttachedActions) else None
 
 
+def plan_owners_and_dues(a: Assessment) -> dict[str, tuple[str, str]]:
+    """Per action id, the owner and due date the attached action plan gives (either may be ""); empty
+    without a plan. The office works in the plan: what it typed there is what the report shows, over the
+    responses file's (found by a new user's session: an owner and date typed in the plan showed as
+    "unassigned · no date")."""
+    att = attached(a)
+    if att is None:
+        return {}
+    def text(value) -> str:
+        return "" if is_blank(value) else str(value).strip()
+    return {str(qid): (text(owner), text(due))
+            for qid, owner, due in zip(att.plan["id"], att.plan["owner"], att.plan["due"], strict=True)}
+
+
 def progress_line(a: Assessment, lang: str = "en") -> str:
     """One sentence for the verdict: where the action plan stands ('' without an action plan)."""
     att = attached(a)

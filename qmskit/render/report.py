@@ -583,8 +583,9 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
     # action has none), looked up per row in a dict: .at on a frame per row cost ~0.2 ms a finding
     g = a.gaps
     owner_due: dict[Any, tuple[str, str]] = {}
+    in_plan = actions_report.plan_owners_and_dues(a)
     for qid, owner, due in zip(g["id"], g["owner"], g["due"], strict=True):
-        owner_due.setdefault(qid, (_text(owner), _text(due)))
+        owner_due.setdefault(qid, _owner_and_due(_text(owner), _text(due), in_plan.get(qid)))
     points_above_zero = _points_above_zero(a)
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
@@ -660,6 +661,14 @@ def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
 
 
 
+def _owner_and_due(owner: str, due: str, in_plan: tuple[str, str] | None) -> tuple[str, str]:
+    """An action's owner and due date as the report shows them: the action plan's, each where it gives
+    one, else the responses file's."""
+    if in_plan is None:
+        return owner, due
+    return in_plan[0] or owner, in_plan[1] or due
+
+
 def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     """One action per gap in rank order (owner, due), then one per KPI finding."""
     plan = a.action_plan(lang)
@@ -702,8 +711,9 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
     groups: dict[str, dict[str, Any]] = {}
+    in_plan = actions_report.plan_owners_and_dues(a)
     for i, r in enumerate(_records(f)):
-        owner, due = _text(r["owner"]), _text(r["due"])
+        owner, due = _owner_and_due(_text(r["owner"]), _text(r["due"]), in_plan.get(r["id"]))
         g = groups.setdefault(owner, {"owner": owner, "links": [], "dues": [], "no_due": 0, "overdue": 0,
                                       "status": {}})
         g["links"].append({"anchor": finding_anchor(r["id"], r["rank"]), "label": _text(r["rank"]) or r["id"]})

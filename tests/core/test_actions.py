@@ -291,3 +291,27 @@ def test_report_counts_a_stale_plan_against_the_assessment_it_reports(tmp_path):
     gone = p.resolved_by_reassessment
     assert progress_line(a, "en").endswith(f" {gone} other actions: no longer a finding in this assessment.")
     assert progress_line(a, "zh").endswith(f"另有 {gone} 项在本次评估中已不再是发现项。")
+
+
+def test_the_report_shows_the_owner_and_due_date_the_office_typed_in_the_plan(tmp_path):
+    """The office fills in owners and dates in the action plan, not in the responses file: the report with
+    the plan attached shows them, in the action plan by owner and in the finding's row (before: "unassigned
+    · no date", found by a new user's session). A date the plan leaves blank keeps the responses file's."""
+    from qmskit.api import load_assessment
+    from qmskit.render import report
+
+    plan = tmp_path / "actions.xlsx"
+    plan_file(AFTER, plan, lang="en")
+    wb = load_workbook(plan)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    qid = ws.cell(2, header.index("ID") + 1).value
+    ws.cell(2, header.index("Owner") + 1).value = "Ms. Wu (Admin)"
+    ws.cell(2, header.index("Due date") + 1).value = dt.date(2027, 1, 15)
+    wb.save(plan)
+    a = load_assessment(AFTER, actions=plan)
+    assert a.gaps.loc[a.gaps["id"] == qid, "owner"].iloc[0] != "Ms. Wu (Admin)"   # (not in the responses)
+    by_owner = str(report.action_plan_html(a, "en"))
+    assert "Ms. Wu (Admin)" in by_owner and "2027-01-15" in by_owner
+    row = str(report.gap_register_html(a, "en")).split(f"<td>{qid}<td>", 1)[1].split("<tr", 1)[0]
+    assert "Ms. Wu (Admin)" in row and "2027-01-15" in row

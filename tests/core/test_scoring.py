@@ -363,4 +363,4 @@ def test_score_json_several_files_keeps_order_and_reports_failures(tmp_path):
     docs = json.loads(out.stdout)
     assert [d["office"] for d in docs] == ["good", "good"]  # file stem when metadata has no office
     assert out.stderr.strip() == (f"error: {bad}:line 2: question '4.1-a': answer 'maybe' is not allowed; allowed: "
-                                  "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)")
+                                  "yes, partial, no (also y/p/n, 是/部分/否; blank = unanswered)")
