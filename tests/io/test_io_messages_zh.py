@@ -239,7 +239,7 @@ def test_validate_responses_lists_problems_in_chinese(cases):
         assert_chinese_line(line, path if str(path) in line else ASSIGN)
     en = CliRunner().invoke(main, ["validate-responses", str(path)])
     assert en.output.splitlines()[0] == f"{path}:line 2: question '4.1-a': answer 'maybe' is not allowed; allowed: " \
-                                        "yes, partial, no, n/a (also y/p/n/na, 是/部分/否/不适用; blank = unanswered)"
+                                        "yes, partial, no (also y/p/n, 是/部分/否; blank = unanswered)"
     assert en.output.splitlines()[-1] == f"{path}: 3 problems"
 
 
