@@ -32,8 +32,9 @@ DROPDOWN = {
 
 def allowed_answers(scale: str, na_allowed: bool = True) -> str:
     """The answers a question accepts, for a message about one that is not (n/a only where it may be)."""
-    key = "responses.allowed_maturity" if scale == "maturity" else "responses.allowed_compliance"
-    return msg(key if na_allowed else key + "_no_na")
+    if scale == "maturity":
+        return msg("responses.allowed_maturity" if na_allowed else "responses.allowed_maturity_no_na")
+    return msg("responses.allowed_compliance" if na_allowed else "responses.allowed_compliance_no_na")
 
 
 def _as_text(values: pd.Series) -> pd.Series:

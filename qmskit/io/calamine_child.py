@@ -54,11 +54,13 @@ def _dates(rows: list[list]) -> list[list]:
     return found
 
 
-def _refusal(exc: BaseException) -> bool:
-    """calamine refusing what it reads: its CalamineError, or a Rust panic in it (pyo3's PanicException, a
-    BaseException, created at the first panic)."""
+def is_refusal(exc: BaseException) -> bool:
+    """calamine refusing what it reads: its CalamineError, a Rust panic in it (pyo3's PanicException, a
+    BaseException, created at the first panic: a duration cell of -1e12 seconds), or a value Python cannot
+    hold (OverflowError, ValueError: a duration of 1e12 days, a date past year 9999). Not MemoryError."""
     from python_calamine import CalamineError
-    return isinstance(exc, CalamineError) or type(exc).__name__ == "PanicException"
+    return (isinstance(exc, (CalamineError, OverflowError, ValueError))
+            or type(exc).__name__ == "PanicException")
 
 
 def _sheet(book, name: str, request: dict) -> dict:
@@ -69,7 +71,7 @@ def _sheet(book, name: str, request: dict) -> dict:
             return {"reach": [end[0] + 1, end[1] + 1]}
         rows = sheet.to_python(skip_empty_area=False)
     except BaseException as exc:
-        if not _refusal(exc):
+        if not is_refusal(exc):
             raise
         return {"refused": str(exc)}
     return {"rows": rows, "dates": _dates(rows)}
@@ -101,7 +103,7 @@ def main() -> int:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(book.sheet_names)
     except BaseException as exc:
-        if not _refusal(exc):
+        if not is_refusal(exc):
             raise
         return _write(json.dumps({"refused": str(exc)}).encode())
     # each sheet written out as JSON before the next is read: one sheet's cells held at a time

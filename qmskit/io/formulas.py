@@ -29,6 +29,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qmskit.errors import ResponsesError
+from qmskit.i18n.catalog import msg
+from qmskit.i18n.numbers import fmt_size
+from qmskit.io.limits import MAX_CELL_CHARS, MAX_CELL_TEXT_BYTES, MAX_PARSED_TAGS
+
 # an <f> tag (any namespace prefix) in sheet XML: the pre-scan's byte test (a false hit only costs a parse)
 FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 # an error value's type (t="e", either quote): Excel stores "#N/A" typed into a cell as the error #N/A, and
@@ -61,7 +66,8 @@ def is_error_literal(formula: str) -> bool:
 
 ERROR_TAG_REACH = 4096  # how much of the previous stretch ``before`` holds (a cell's opening tag is short)
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
-_MAX_TRANSLATED = 1000
+_MAX_TRANSLATED_CHARS = 200_000   # formula text translated for the cells of shared formulas, a sheet (~0.4 s)
+_MAX_FORMULA_CELLS = 100_000      # formula cells in one sheet read (a responses workbook has a few dozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +145,15 @@ class FormulaIndex:
                 member = _sheet_member(zf, sheet)
                 if member is None or member not in self.members:
                     return []
+                with zf.open(member) as fh:   # (counted at C speed before ElementTree's Python per element)
+                    tags = sum(chunk.count(b"<") for chunk in iter(functools.partial(fh.read, 1 << 20), b""))
+                if tags > MAX_PARSED_TAGS:
+                    raise FormulaLimit("formulas.too_many_tags", member=member, limit=MAX_PARSED_TAGS)
                 with zf.open(member) as fh:
                     return xlsx_formula_cells(fh, sheet)
+        except FormulaLimit as limit:
+            where = msg("place.sheet_row", sheet=sheet, row=limit.row) if limit.row else sheet
+            raise ResponsesError(msg(limit.key, **limit.fields), path=self.path, where=where) from None
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
             return []  # the pre-scan and calamine already accepted the file; a part they read but we cannot is moot
 
@@ -165,64 +178,114 @@ def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
+class FormulaLimit(Exception):
+    """A sheet's formula cells beyond a limit: the catalog key and fields of the line, and the row (0: the
+    whole sheet); FormulaIndex names the file and the sheet."""
+
+    def __init__(self, key: str, row: int = 0, **fields: object):
+        super().__init__(key)
+        self.key, self.row, self.fields = key, row, fields
+
+
 def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
     """Each formula cell of one worksheet's XML. Its result is usable unless it is an error (``t="e"``) or
     there is no ``<v>`` text in a cell of a type other than text (``t="str"``: an empty text is a computed "").
-    Also each cell holding an error value without a formula (``formula`` False), which calamine reads blank."""
+    Also each cell holding an error value without a formula (``formula`` False), which calamine reads blank.
+
+    Bounded whatever the sheet holds (found by a hostile-file session; each sheet passed the pre-scan): its
+    tags are counted first (:meth:`FormulaIndex._parse`; 190 MB of "<a/>" after the cells took 124 s and
+    4.4 GB), every element is dropped once read (ElementTree keeps them all otherwise), parsing ends with
+    <sheetData>, at most _MAX_FORMULA_CELLS are read with at most MAX_CELL_TEXT_BYTES of formula text, a
+    formula over MAX_CELL_CHARS is refused (a shared formula of 3 MB copied into 1,500 cells took 4.5 GB),
+    a shared formula's text is one object for all the cells it is not translated for, and translating
+    stops at _MAX_TRANSLATED_CHARS (1,000 translations of a 100,000-character formula took 250 s)."""
     import xml.etree.ElementTree as ET
 
     found: list[FormulaCell] = []
-    shared: dict[str, tuple[str, str]] = {}      # shared formula id -> (its text, the master's coordinate)
-    row = col = translated = 0
+    # shared formula id -> (its text, the master's coordinate, "=" and the text: one object for every copy)
+    shared: dict[str, tuple[str, str, str]] = {}
+    row = col = 0
+    spent = _Spent()
+    path: list = []   # the open elements, outermost first
     for event, el in ET.iterparse(fh, events=("start", "end")):
         name = el.tag.rpartition("}")[2]
         if event == "start":
+            path.append(el)
             if name == "row":
                 r = el.get("r")
                 row = int(r) if r and r.strip().isdigit() else row + 1
                 col = 0
             continue
+        path.pop()
+        if name == "sheetData":
+            break
         if name == "c":
             ref = _REF.match(el.get("r") or "")
             letters, digits = (ref.group(1), ref.group(2)) if ref else ("", "")
             if digits:
                 row = int(digits)
             col = column_number(letters.encode()) if letters else col + 1
-            formula = value = None
-            for child in el:
-                local = child.tag.rpartition("}")[2]
-                if local == "f":
-                    formula = child
-                elif local == "v":
-                    value = child
-            if formula is not None:
-                text = formula.text or ""
-                here = f"{column_letters(col)}{row}"
-                si = formula.get("si")
-                kind = el.get("t", "n")
-                computed = kind != "e" and (kind in ("str", "inlineStr")
-                                            or (value is not None and bool((value.text or "").strip())))
-                if formula.get("t") == "shared" and si is not None:
-                    if text:
-                        shared[si] = (text, here)
-                    elif si in shared:
-                        # only a text that is read needs translating (a bounded number: it costs ~50 µs)
-                        translate = not computed and translated < _MAX_TRANSLATED
-                        translated += translate
-                        text = _translated(*shared[si], here) if translate else shared[si][0]
-                if not computed and is_error_literal(text):   # LibreOffice's way of storing a typed #N/A
-                    found.append(FormulaCell(sheet, row, col, text.strip(), False, kind,
-                                             None if value is None else value.text or "", formula=False))
-                elif text.strip():
-                    found.append(FormulaCell(sheet, row, col, "=" + text, computed, kind,
-                                             None if value is None else value.text or ""))
-            elif el.get("t") == "e" and value is not None and (value.text or "").strip():
-                found.append(FormulaCell(sheet, row, col, value.text.strip(), False, "e", value.text,
-                                         formula=False))
+            cell = _formula_cell(el, sheet, row, col, shared, spent)
+            if cell is not None:
+                found.append(cell)
+                if len(found) > _MAX_FORMULA_CELLS:
+                    raise FormulaLimit("formulas.too_many_cells", limit=_MAX_FORMULA_CELLS)
+        if not path or path[-1].tag.rpartition("}")[2] != "c":   # (a cell's <f> and <v> wait for its end)
             el.clear()
-        elif name == "row":
-            el.clear()
+            if path:
+                path[-1].clear()   # (the parent's children read so far: else each one stays in the tree)
     return found
+
+
+@dataclass
+class _Spent:
+    """What reading a sheet's formulas has cost so far, in characters."""
+    text: int = 0         # formula text as stored (each <f> once: a shared formula's copies cost no more)
+    translated: int = 0   # text translated for the cells of shared formulas
+
+
+def _formula_cell(el, sheet: str, row: int, col: int, shared: dict[str, tuple[str, str, str]],
+                  spent: _Spent) -> FormulaCell | None:
+    """The FormulaCell of one <c> element, or None (neither a formula nor an error value)."""
+    formula = value = None
+    for child in el:
+        local = child.tag.rpartition("}")[2]
+        if local == "f":
+            formula = child
+        elif local == "v":
+            value = child
+    stored = None if value is None else value.text or ""
+    if formula is None:
+        if el.get("t") == "e" and stored and stored.strip():
+            return FormulaCell(sheet, row, col, stored.strip(), False, "e", stored, formula=False)
+        return None
+    text = formula.text or ""
+    if len(text) > MAX_CELL_CHARS:
+        raise FormulaLimit("formulas.too_long", row, chars=len(text), limit=MAX_CELL_CHARS)
+    spent.text += len(text)
+    if spent.text > MAX_CELL_TEXT_BYTES:
+        raise FormulaLimit("formulas.too_much_text", limit=fmt_size(MAX_CELL_TEXT_BYTES))
+    here = f"{column_letters(col)}{row}"
+    si = formula.get("si")
+    kind = el.get("t", "n")
+    computed = kind != "e" and (kind in ("str", "inlineStr") or bool((stored or "").strip()))
+    typed = None
+    if formula.get("t") == "shared" and si is not None:
+        if text:
+            shared[si] = (text, here, "=" + text)
+        elif si in shared:
+            master, origin, typed = shared[si]
+            text = master
+            # only a text that is read needs translating, and only so much of it (~2 µs a character)
+            if not computed and spent.translated + len(master) <= _MAX_TRANSLATED_CHARS:
+                spent.translated += len(master)
+                text = _translated(master, origin, here)
+                typed = None
+    if not computed and is_error_literal(text):   # LibreOffice's way of storing a typed #N/A
+        return FormulaCell(sheet, row, col, text.strip(), False, kind, stored, formula=False)
+    if text.strip():
+        return FormulaCell(sheet, row, col, typed if typed is not None else "=" + text, computed, kind, stored)
+    return None
 
 
 def _translated(text: str, origin: str, here: str) -> str:

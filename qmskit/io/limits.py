@@ -53,6 +53,14 @@ MAX_READER_SECONDS = 60
 # ... answering with at most this much JSON (every sheet): the largest sheet the other limits let through is
 # ~20 MB of it (1,000,000 numbers), and this process builds its cells from it
 MAX_READER_ANSWER = 64 * 1024 * 1024
+# XML tags qmskit's own readers follow in Python, element by element, counted first at C speed (each costs
+# ~1-3 µs): a workbook's sheets the pre-scan walks (qmskit.io.xlsx_read), a sheet's formula cells
+# (qmskit.io.formulas). A sheet at the row and column limits written as inline text needs 6 a cell (the cell,
+# its <is> and <t>, opened and closed); 200 MB of "<a/>" (a 200 KB file) took minutes.
+MAX_PARSED_TAGS = 6 * MAX_ROWS * MAX_COLUMNS
+# an .xlsx's styles or workbook part, expanded: calamine holds each one's number formats or defined names (a
+# real one is a few KB; a workbook with thousands of stale names, a few MB)
+MAX_PART_BYTES = 16 * 1024 * 1024
 MAX_YAML_DEPTH = 50                         # nesting of mappings/sequences
 MAX_YAML_ALIAS_NODES = 10_000               # nodes reached through aliases (billion laughs)
 MAX_YAML_NODES = 200_000                    # parse events (scalars, collections) in one YAML document

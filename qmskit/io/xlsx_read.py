@@ -41,6 +41,7 @@ import numpy as np
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
+from qmskit.io.calamine_child import is_refusal
 from qmskit.io.formulas import (
     CALAMINE_ERRORS,
     ERROR_TAG_REACH,
@@ -57,6 +58,8 @@ from qmskit.io.limits import (
     MAX_CELL_TEXT_BYTES,
     MAX_COLUMNS,
     MAX_DEFINED_NAMES,
+    MAX_PARSED_TAGS,
+    MAX_PART_BYTES,
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     MAX_SHARED_STRINGS,
@@ -67,6 +70,7 @@ from qmskit.io.limits import (
     open_bounded_zip,
     read_bytes_bounded,
 )
+from qmskit.io.quiet_panics import quiet_rust_panics
 
 NOT_A_WORKBOOK = "xlsx_read.not_a_workbook"  # the catalog key of the one line for a file that is no .xlsx
 _CHUNK = 1 << 20
@@ -538,6 +542,12 @@ class _SharedText:
         return np.diff(np.array(self.si_starts + [self.si_end], dtype=np.int64))
 
 
+# parts calamine reads whole into its own structures, besides the sheets and shared strings (bounded above):
+# every <numFmt> of the styles (~150 bytes each: 180 MB of them took 836 MB, found by a hostile-file session),
+# every defined name's text in the workbook part
+_PARTS_HELD_WHOLE = frozenset(("xl/styles.xml", "xl/workbook.xml"))
+
+
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_sheet: bool, exact: bool = False,
                  shared: _SharedText | None = None, strings: _SharedText | None = None,
                  formulas: set[str] | None = None, keep: list[bytes] | None = None,
@@ -574,6 +584,9 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 keep.append(part)
             if is_sheet and shared is not None:
                 shared.sheet_bytes += len(part)
+            if zip_name(info.filename) in _PARTS_HELD_WHOLE and offset + len(part) > MAX_PART_BYTES:
+                raise ResponsesError(msg("xlsx_read.part_too_large", member=info.filename,
+                                         limit=fmt_size(MAX_PART_BYTES)), path=path)
             if zip_name(info.filename) == "xl/workbook.xml":  # (whether or not a relationship names it a sheet too)
                 sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
                 if sheets > MAX_SHEETS:
@@ -613,10 +626,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 return True
 
 
-# Tags the exact walk may follow in one workbook, counted (C speed) before each sheet it walks: each costs it
-# ~3 µs of Python, and 200 MB of "<a/>" (a 200 KB file) took it minutes. A sheet at the row and column limits
-# written as inline text needs 6 a cell (the cell, its <is> and <t>, opened and closed).
-_MAX_WALKED_TAGS = 6 * MAX_ROWS * MAX_COLUMNS
+# Tags the exact walk may follow in one workbook (all the sheets it walks), counted before each: limits.py
+_MAX_WALKED_TAGS = MAX_PARSED_TAGS
 
 
 def _tags_in(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) -> int:
@@ -927,10 +938,12 @@ class Workbook:
 
     def __getitem__(self, name: str) -> Sheet:
         if name not in self._cache:
-            from python_calamine import CalamineError
             try:
-                data = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            except CalamineError:
+                with quiet_rust_panics():
+                    data = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except BaseException as exc:   # (a Rust panic in calamine is a BaseException)
+                if not is_refusal(exc):
+                    raise
                 unread = [c for c in self._formulas.cells(name) if c.kind == "e" and c.stored is not None
                           and c.stored.strip().upper() not in CALAMINE_ERRORS]
                 if unread:  # (a workbook too big to hold, whose error values could not be given as #N/A)
@@ -1017,7 +1030,7 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
     open it with calamine; raises ResponsesError with one line (the catalog's ``not_this_kind`` message
     when calamine refuses it). calamine reads the very bytes the .xlsx pre-scan checked (:func:`stored_copy`)
     when it held them, else the file's bytes the pre-scan read."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     if scan is not None:   # (another format's pre-scan walks the file: it never vouches for it)
         (formulas, data), held, vouched = scan(path), None, False
@@ -1030,11 +1043,14 @@ def open_workbook(path: Path, *, scan=None, not_this_kind: str = NOT_A_WORKBOOK)
         if not vouched:
             book = read_isolated(copy, path)
         if book is None:
-            book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
-    except CalamineError:
-        raise ResponsesError(msg(not_this_kind), path=path) from None
+            with quiet_rust_panics():
+                book = CalamineWorkbook.from_filelike(io.BytesIO(copy))
     except OSError as exc:
         raise ResponsesError(cannot_read(exc), path=path) from None
+    except BaseException as exc:   # (a Rust panic in calamine is a BaseException)
+        if not is_refusal(exc):
+            raise
+        raise ResponsesError(msg(not_this_kind), path=path) from None
     return Workbook(path, book, formulas)
 
 

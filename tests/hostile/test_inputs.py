@@ -32,7 +32,7 @@ from corpus import (
     workbook,
     zip_bomb,
 )
-from harness import corpus, run_cli, score_text  # noqa: F401  (corpus is a fixture)
+from harness import PEAK_RSS_LIMIT_MB, corpus, run_cli, score_text  # noqa: F401  (corpus is a fixture)
 
 MB = 1024 * 1024
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -314,6 +314,72 @@ def test_millions_of_tags_in_a_sheet_the_fast_check_cannot_vouch_for(corpus):
     row = '<row  r="3"><c r="A3"><v>1</v></c></row>' + "<a/>" * 6_000_001
     path = workbook(corpus / "many-tags.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
     run_cli(["score", path], cwd=corpus, timeout=30).assert_one_line_error("many-tags.xlsx", "6,000,000 XML tags")
+
+
+def _shared_formula_rows(master: str, rows: range, columns: range, *, computed: bool = True) -> str:
+    """A shared formula's master in the first cell, then dependents (its text stored once, in the master)."""
+    value = "<v>1</v>" if computed else ""
+    cells = []
+    for r in rows:
+        row = "".join(f'<c r="{_col(c)}{r}"><f t="shared" si="0"/>{value}</c>' for c in columns)
+        if r == rows[0]:
+            row = (f'<c r="{_col(columns[0])}{r}"><f t="shared" ref="A1:A2" si="0">{master}</f><v>1</v></c>'
+                   + row.split("</c>", 1)[1])
+        cells.append(f'<row r="{r}">{row}</row>')
+    return "".join(cells)
+
+
+def _col(n: int) -> str:
+    from qmskit.io.formulas import column_letters
+    return column_letters(n)
+
+
+def test_a_formula_longer_than_a_cell_may_be_is_refused_before_it_is_copied(corpus):
+    """A shared formula of 1 MB copied into 1,000 cells took 1.07 GB, one of 100,000 characters translated
+    for 1,000 cells 250 s (found by a hostile-file session; the sheet passed the pre-scan)."""
+    row = _shared_formula_rows("A1+" * 6_666 + "A1", range(300, 310), range(13, 14), computed=False)
+    path = workbook(corpus / "long-formula.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
+    run_cli(["score", path], cwd=corpus, timeout=60).assert_one_line_error(
+        "long-formula.xlsx", "row 300", "a formula of 20,000 characters")
+
+
+def test_a_shared_formula_in_many_cells_costs_its_text_once(corpus):
+    """80,000 cells (426 rows x 188 columns) sharing one formula of 9,000 characters: each got a copy of it
+    (786 MB); now one object."""
+    rows = _shared_formula_rows("A1+" * 2_999 + "A1", range(300, 726), range(13, 201))
+    path = workbook(corpus / "shared-formula.xlsx", sheet_xml(assessment_rows(2), raw_row=rows))
+    run = run_cli(["score", path], cwd=corpus, timeout=120)   # (read whole, then its made-up ids refused)
+    assert run.returncode == 1 and "question id 'q-0' is not in checklist" in run.stderr, run.stderr[-2000:]
+    assert run.peak_mb <= PEAK_RSS_LIMIT_MB, f"peak RSS {run.peak_mb:.0f} MB"
+
+
+def test_millions_of_tags_besides_a_formula_cell_are_counted_before_they_are_parsed(corpus):
+    """A sheet the fast check vouches for, one formula cell in it, then 6 million empty tags: the formula
+    reader (ElementTree, Python per element) kept every element, 190 MB of them took 124 s and 4.4 GB."""
+    row = '<row r="300"><c r="M300"><f>1+1</f><v>2</v></c></row>'
+    sheet = sheet_xml(assessment_rows(2), raw_row=row).replace("</sheetData>", "</sheetData>" + "<a/>" * 6_000_001)
+    path = workbook(corpus / "formula-tags.xlsx", sheet)
+    run_cli(["score", path], cwd=corpus, timeout=60).assert_one_line_error("formula-tags.xlsx", "6,000,000 XML tags")
+
+
+def test_a_styles_part_of_millions_of_number_formats_is_refused(corpus):
+    """calamine keeps every <numFmt> (~150 bytes each, in this process: the sheets passed the pre-scan):
+    180 MB of them took 836 MB. The styles part is held to 16 MB."""
+    formats = "".join(f'<numFmt numFmtId="{n}" formatCode=""/>' for n in range(500_000))
+    styles = ('<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              f"<numFmts>{formats}</numFmts></styleSheet>")
+    path = workbook(corpus / "styles.xlsx", sheet_xml(assessment_rows(2)), extra={"xl/styles.xml": styles})
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("styles.xlsx", "xl/styles.xml", "16 MB")
+
+
+def test_a_duration_calamine_panics_on_is_one_line(corpus):
+    """A cell styled as a duration ([h]:mm:ss) holding -1e12: chrono panics inside calamine, and the
+    panic's own words (written by Rust to the terminal) and a Python traceback came out, 170 lines."""
+    styles = ('<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="46" applyNumberFormat="1"/></cellXfs></styleSheet>')
+    row = '<row r="300"><c r="M300" s="1"><v>-1e12</v></c></row>'
+    path = workbook(corpus / "duration.xlsx", sheet_xml(assessment_rows(2), raw_row=row), extra={"xl/styles.xml": styles})
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("duration.xlsx", "cannot be read")
 
 
 def test_a_reference_readers_cannot_parse_is_refused(corpus):
