@@ -271,9 +271,21 @@ def _write_page(out: Path, html_text: str, nb: Any = None, *, pdf: bool = False)
         from qmskit.jupyter import notebook
         notebook.write_notebook(nb, out.with_suffix(".ipynb"))
     iorw.write_text(out, html_text)
+    printed = out.with_suffix(".pdf")
     if pdf:
         from qmskit.render.pdf import print_pdf
-        print_pdf(out, out.with_suffix(".pdf"))
+        print_pdf(out, printed)
+    elif printed.exists():
+        # a PDF of an earlier run beside the page showed another report than the page now does, and could be
+        # sent as this one (found by a new user's session): it is kept as a backup, and said
+        import warnings
+
+        from qmskit.errors import ResponsesWarning
+        from qmskit.i18n.catalog import msg
+        kept = iorw.backup_file(printed)
+        printed.unlink()
+        warnings.warn(ResponsesWarning(msg("api.earlier_pdf_kept", pdf=printed.name, backup=kept.name), path=out),
+                      stacklevel=2)
     return out
 
 
