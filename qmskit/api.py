@@ -132,12 +132,14 @@ def prefill_from(previous_path: str | Path, checklist=None, *, keep_answers: boo
 # ----------------------------------------------------------------------------- what the notebooks read
 
 def load_assessment(responses_path: str | Path, checklist: Any = None, actions: str | Path | None = None, *,
-                    strict: bool = False, reader_warnings: list | None = None) -> Assessment:
+                    strict: bool = False, reader_warnings: list | None = None,
+                    scoring_warnings: list | None = None) -> Assessment:
     """Read and score one responses file, as the report shows it: reader warnings (e.g. a checklist
     version mismatch) are kept in ``assessment.warnings`` so the report shows them instead of printing
     them; an action plan (``actions``) and a merged file's "Answered by" column are attached
     (:func:`attach_actions`); the file's SHA-256 is kept for the report's parameters. ``strict``: reader
-    warnings are errors; ``reader_warnings`` receives the reader's warnings (build_report shows them)."""
+    warnings are errors; ``reader_warnings`` receives the reader's warnings and ``scoring_warnings`` the
+    scoring's own notes (e.g. n/a without a justification), both for build_report to show."""
     prescored = PRESCORED.pop((str(responses_path), checklist, actions), None)
     if prescored is not None:
         return prescored
@@ -157,6 +159,8 @@ def load_assessment(responses_path: str | Path, checklist: Any = None, actions: 
     caught = read_caught + [w for w in caught[read:] if not issubclass(w.category, ResourceWarning)]
     if reader_warnings is not None:
         reader_warnings.extend(read_caught)
+    if scoring_warnings is not None:
+        scoring_warnings.extend(assessment.warnings)
     assessment.warnings = [_as_note(w.message) for w in caught] + list(assessment.warnings)
     if Path(responses_path).is_file():
         from qmskit.io.iorw import file_sha256
@@ -343,12 +347,16 @@ def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, c
     from qmskit.jupyter import notebook
 
     caught: list = []
+    noted: list = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report lists them; the terminal gets them just below
-        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught)
+        a = load_assessment(responses_path, checklist, actions, strict=strict, reader_warnings=caught,
+                            scoring_warnings=noted)
     for w in caught:  # errors (a bad file, a bad action plan) name the path as given
         if issubclass(w.category, ResponsesWarning):  # e.g. re-scored with another checklist: never silent
             warnings.warn(w.message, stacklevel=3)  # the warning itself: the CLI says it in its language
+    for note in noted:  # the scoring's own (n/a without a justification): `score` prints them, and so here
+        warnings.warn(ResponsesWarning(note, path=responses_path), stacklevel=3)
     meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")

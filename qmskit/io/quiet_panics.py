@@ -15,7 +15,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from typing import IO
 
 
 class _Redirection:
@@ -23,7 +22,8 @@ class _Redirection:
         self._lock = threading.Lock()
         self._depth = 0
         self._saved = -1
-        self._scratch: IO[bytes] | None = None
+        self._scratch = -1   # a descriptor of an unlinked temporary file, kept for the process (a raw one:
+                             # a file object left open for the process is a ResourceWarning at exit)
         self._panicked = False
 
     @contextlib.contextmanager
@@ -31,10 +31,11 @@ class _Redirection:
         with self._lock:
             if self._depth == 0:
                 sys.stderr.flush()
-                if self._scratch is None:
-                    self._scratch = tempfile.TemporaryFile()  # noqa: SIM115 - kept for the process
+                if self._scratch < 0:
+                    self._scratch, name = tempfile.mkstemp(prefix="qmskit-stderr-")
+                    os.unlink(name)
                 self._saved = os.dup(2)
-                os.dup2(self._scratch.fileno(), 2)
+                os.dup2(self._scratch, 2)
             self._depth += 1
         try:
             yield
@@ -51,12 +52,10 @@ class _Redirection:
     def _restore(self) -> None:
         os.dup2(self._saved, 2)
         os.close(self._saved)
-        scratch = self._scratch
-        assert scratch is not None
-        scratch.seek(0)
-        said = scratch.read()
-        scratch.seek(0)
-        scratch.truncate()
+        size = os.lseek(self._scratch, 0, os.SEEK_END)
+        said = os.pread(self._scratch, size, 0) if size else b""
+        os.ftruncate(self._scratch, 0)
+        os.lseek(self._scratch, 0, os.SEEK_SET)
         if said and not self._panicked:
             os.write(2, said)
         self._panicked = False

@@ -25,3 +25,28 @@ def test_a_resource_warning_during_the_read_is_not_a_report_warning(monkeypatch)
     assert [str(w.message) for w in seen] == ["a note about the file"]
     assert "a note about the file" in a.warnings
     assert not [w for w in a.warnings if "Unclosed" in w]
+
+
+def test_the_scorings_own_warnings_reach_the_terminal_of_report_as_of_score(tmp_path) -> None:
+    """`score` printed "n/a without a justification", `report` did not (found by a new user's session):
+    build_report now issues the scoring's notes too (the CLI prints every ResponsesWarning)."""
+    import pandas as pd
+
+    from qmskit.errors import ResponsesWarning
+
+    meta, frame = responses.read_responses(RIVERSIDE)
+    qid = next(q for q, allowed in zip(frame["id"], api.load_assessment(RIVERSIDE).questions.set_index("id")
+                                       .loc[frame["id"], "na_allowed"], strict=True) if allowed)
+    frame.loc[frame["id"] == qid, ["answer", "notes"]] = ["n/a", ""]
+    path = tmp_path / "office.xlsx"
+    responses.write_responses(path, meta, pd.DataFrame(frame.drop(columns="row")), meta["checklist"], backup=False)
+
+    class NoKernel:  # (the notebook run is not what this test is about)
+        def run_report(self, *args, **kwargs):
+            return None
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        api._execute_report(NoKernel(), path, "en", None, None, None, None, False, {})
+    said = [str(w.message) for w in caught if isinstance(w.message, ResponsesWarning)]
+    assert [line for line in said if f"'{qid}' is n/a without a justification" in line], said
