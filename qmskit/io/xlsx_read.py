@@ -874,7 +874,7 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                 end = buf.rfind(b"<") if chunk else len(buf)
                 end = max(end, 0)
                 # the sheet's own text: every byte outside a tag (CDATA and comments counted as text)
-                total += len(_MARKUP.sub(b"", buf[:end]))
+                total += end - _tag_bytes(buf[:end])
                 for m in _V_TEXT.finditer(buf, 0, end):
                     text = m.group(1)
                     # an index calamine reads; anything else (signs, spaces, entities) counts as the longest
@@ -885,6 +885,22 @@ def _check_cell_text(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], counts: 
                 carry = buf[end:]
                 if not chunk:
                     break
+
+
+def _tag_bytes(part: bytes) -> int:
+    """How many bytes of ``part`` _MARKUP's matches cover (``len(part) - len(_MARKUP.sub(b"", part))``), in
+    numpy passes: a match opens at a "<" not followed by "!", "<" or ">" and ends at the next ">", unless
+    a "<" comes first. (The pattern itself took 15 s over 190 MB of empty tags.)"""
+    if not part:
+        return 0
+    a = np.frombuffer(part, dtype=np.uint8)
+    marks = np.flatnonzero((a == 60) | (a == 62))              # every "<" and ">", in order
+    opens = a[marks] == 60
+    starts = np.flatnonzero(opens[:-1] & ~opens[1:])          # a "<" whose next mark is a ">"
+    first, last = marks[starts], marks[starts + 1]
+    after = a[first + 1]                                      # (first + 1 <= last: never past the end)
+    tag = (after != 33) & (last > first + 1)                  # not "<!", not "<>"
+    return int((last[tag] - first[tag] + 1).sum())
 
 
 def _damaged(member: str, problem: str) -> str:
