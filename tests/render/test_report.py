@@ -295,8 +295,9 @@ def test_report_of_hostile_input_is_inert_and_self_contained(evil_responses, tmp
 def test_cli_report_writes_one_small_file_and_prints_its_path(full_responses, tmp_path):
     result = CliRunner().invoke(main, ["report", str(full_responses), "-o", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())   # (stderr: its n/a without a justification, as `score` says)
     assert path == tmp_path / "r" / "lakeside-test-office.en.html"
+    assert "n/a without a justification" in result.stderr
     page = path.read_text(encoding="utf-8")
     assert path.stat().st_size <= 1_000_000
     assert not EXTERNAL_URL.search(page) and "<script" not in page
