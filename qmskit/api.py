@@ -413,9 +413,9 @@ def build_comparison(before: str | Path, after: str | Path, out_dir: str | Path,
 
 
 def build_history(paths: list[str | Path], out_dir: str | Path, *, lang: str = "en", checklist: Any = None,
-                  force: bool = False) -> tuple[Path, History]:
+                  force: bool = False, pdf: bool = False) -> tuple[Path, History]:
     """Read and score the files, write ``out_dir/<office>-history.<lang>.html`` atomically (the page is rendered
-    directly, no notebook); reader warnings become the page's notes."""
+    directly, no notebook); reader warnings become the page's notes. ``pdf``: a PDF printed beside it."""
     from qmskit.io.iorw import slugify
     from qmskit.render.history_report import history_filename, render_history
 
@@ -424,4 +424,4 @@ def build_history(paths: list[str | Path], out_dir: str | Path, *, lang: str = "
         h = history_files(paths, checklist=checklist, force=force)
     h.notes.extend(_as_notes(caught))
     out = Path(out_dir) / history_filename(slugify(h.office), lang)
-    return _write_page(out, render_history(h, lang, {"force": force})), h
+    return _write_page(out, render_history(h, lang, {"force": force}), pdf=pdf), h

@@ -164,7 +164,10 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
         raise click.UsageError(t("cli.history.two_files", lang))
     if out_dir is not None:
         from qmskit.api import build_history
-        out, h = build_history(list(files), out_dir, lang=lang, checklist=checklist, force=force)
+        if pdf:   # (Chromium checked before anything is read or written)
+            from qmskit.render.pdf import check_available
+            check_available()
+        out, h = build_history(list(files), out_dir, lang=lang, checklist=checklist, force=force, pdf=pdf)
     else:
         from qmskit.api import history_files
         out, h = None, history_files(list(files), checklist=checklist, force=force)
@@ -188,6 +191,4 @@ def history_cmd(files: tuple[Path, ...], out_dir: Path | None, as_json: bool, la
     if out is not None:
         click.echo(plain(t("cli.wrote", lang, path=out)), err=as_json)
         if pdf:
-            from qmskit.render.pdf import check_available, print_pdf
-            check_available()
-            click.echo(plain(t("cli.wrote", lang, path=print_pdf(out))), err=as_json)
+            click.echo(plain(t("cli.wrote", lang, path=out.with_suffix(".pdf"))), err=as_json)

@@ -45,6 +45,14 @@ def plan_owners_and_dues(a: Assessment) -> dict[str, tuple[str, str]]:
             for qid, owner, due in zip(att.plan["id"], att.plan["owner"], att.plan["due"], strict=True)}
 
 
+def owner_and_due(in_plan: dict[str, tuple[str, str]], qid: str, owner: str, due: str) -> tuple[str, str]:
+    """An action's owner and due date as the report, its findings table and gaps.csv show them: the action
+    plan's for an action in it (``in_plan``: :func:`plan_owners_and_dues`), blank too (the plan is written
+    with the responses file's owner and date: a blank there is one the office cleared), else the responses
+    file's."""
+    return in_plan.get(str(qid), (owner, due))
+
+
 def progress_line(a: Assessment, lang: str = "en") -> str:
     """One sentence for the verdict: where the action plan stands ('' without an action plan)."""
     att = attached(a)

@@ -39,15 +39,19 @@ def findings_frame(a: Assessment, lang: str = "en", *, office: str | None = None
                    file: str | None = None) -> pd.DataFrame:
     """One row per finding of ``a`` in the gap register's order (question gaps in rank order, each KPI
     finding after the question gaps of its severity), columns :data:`FIELDS` (not yet localised)."""
+    from qmskit.render.actions_report import owner_and_due, plan_owners_and_dues
     from qmskit.render.report import gap_register_frame  # the report's own findings, so both always agree
 
     lang = check_lang(lang)
     f = gap_register_frame(a, lang)
     by_id = a.gaps.set_index("id")[["basis", "critical", "weight", "owner", "due"]] if len(a.gaps) else None
+    in_plan = plan_owners_and_dues(a)   # (an action plan attached: its owners and dates, as the report)
     rows = []
     for r in f.to_dict("records"):
         question = r["kind"] == FindingKind.QUESTION
         extra = by_id.loc[r["id"]] if question and by_id is not None else None
+        owner, due = (owner_and_due(in_plan, r["id"], _text(extra["owner"]), _text(extra["due"]))
+                      if extra is not None else ("", ""))
         rows.append({
             "office": office if office is not None else a.office, "rank": r["rank"] if question else "",
             "kind": r["kind"], "id": r["id"], "clause": r["clause"], "severity": r["severity"],
@@ -58,8 +62,7 @@ def findings_frame(a: Assessment, lang: str = "en", *, office: str | None = None
             "critical": bool(extra["critical"]) if extra is not None else False,
             "weight": float(extra["weight"]) if extra is not None else float("nan"),
             "question": r["requirement"], "evidence": r["evidence"] or "", "notes": r["notes"] or "",
-            "action": r["action"], "owner": _text(extra["owner"]) if extra is not None else "",
-            "due": _text(extra["due"]) if extra is not None else "",
+            "action": r["action"], "owner": owner, "due": due,
             "file": file if file is not None else (a.source or ""),
         })
     return pd.DataFrame(rows, columns=FIELDS)

@@ -585,7 +585,7 @@ def gap_register_html(a: Assessment, lang: str = "en") -> Markup:
     owner_due: dict[Any, tuple[str, str]] = {}
     in_plan = actions_report.plan_owners_and_dues(a)
     for qid, owner, due in zip(g["id"], g["owner"], g["due"], strict=True):
-        owner_due.setdefault(qid, _owner_and_due(_text(owner), _text(due), in_plan.get(qid)))
+        owner_due.setdefault(qid, actions_report.owner_and_due(in_plan, qid, _text(owner), _text(due)))
     points_above_zero = _points_above_zero(a)
     assessed = _meta(a, "date")
     status = actions_report.status_cells(a, f["id"], lang) if len(f) else None
@@ -661,14 +661,6 @@ def _kpi_table(a: Assessment, lang: str) -> dict[str, Any] | None:
 
 
 
-def _owner_and_due(owner: str, due: str, in_plan: tuple[str, str] | None) -> tuple[str, str]:
-    """An action's owner and due date as the report shows them: the action plan's, each where it gives
-    one, else the responses file's."""
-    if in_plan is None:
-        return owner, due
-    return in_plan[0] or owner, in_plan[1] or due
-
-
 def action_plan_frame(a: Assessment, lang: str = "en") -> pd.DataFrame:
     """One action per gap in rank order (owner, due), then one per KPI finding."""
     plan = a.action_plan(lang)
@@ -713,7 +705,7 @@ def action_plan_html(a: Assessment, lang: str = "en") -> Markup:
     groups: dict[str, dict[str, Any]] = {}
     in_plan = actions_report.plan_owners_and_dues(a)
     for i, r in enumerate(_records(f)):
-        owner, due = _owner_and_due(_text(r["owner"]), _text(r["due"]), in_plan.get(r["id"]))
+        owner, due = actions_report.owner_and_due(in_plan, r["id"], _text(r["owner"]), _text(r["due"]))
         g = groups.setdefault(owner, {"owner": owner, "links": [], "dues": [], "no_due": 0, "overdue": 0,
                                       "status": {}})
         g["links"].append({"anchor": finding_anchor(r["id"], r["rank"]), "label": _text(r["rank"]) or r["id"]})

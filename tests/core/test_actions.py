@@ -295,23 +295,33 @@ def test_report_counts_a_stale_plan_against_the_assessment_it_reports(tmp_path):
 
 def test_the_report_shows_the_owner_and_due_date_the_office_typed_in_the_plan(tmp_path):
     """The office fills in owners and dates in the action plan, not in the responses file: the report with
-    the plan attached shows them, in the action plan by owner and in the finding's row (before: "unassigned
-    · no date", found by a new user's session). A date the plan leaves blank keeps the responses file's."""
+    the plan attached shows them, in the action plan by owner, in the finding's row and in the findings
+    table (gaps.csv), which all agree (before: "unassigned · no date", found by a new user's session). The
+    plan is written with the responses file's owners and dates, so one the office cleared there is blank."""
     from qmskit.api import load_assessment
     from qmskit.render import report
+    from qmskit.render.findings_table import findings_frame
 
     plan = tmp_path / "actions.xlsx"
     plan_file(AFTER, plan, lang="en")
     wb = load_workbook(plan)
     ws = wb["Actions"]
     header = [c.value for c in ws[1]]
-    qid = ws.cell(2, header.index("ID") + 1).value
-    ws.cell(2, header.index("Owner") + 1).value = "Ms. Wu (Admin)"
-    ws.cell(2, header.index("Due date") + 1).value = dt.date(2027, 1, 15)
+    col = {name: header.index(name) + 1 for name in ("ID", "Owner", "Due date")}
+    qid, cleared = ws.cell(2, col["ID"]).value, ws.cell(3, col["ID"]).value
+    ws.cell(2, col["Owner"]).value = "Ms. Wu (Admin)"
+    ws.cell(2, col["Due date"]).value = dt.date(2027, 1, 15)
+    ws.cell(3, col["Owner"]).value = ws.cell(3, col["Due date"]).value = None
     wb.save(plan)
     a = load_assessment(AFTER, actions=plan)
-    assert a.gaps.loc[a.gaps["id"] == qid, "owner"].iloc[0] != "Ms. Wu (Admin)"   # (not in the responses)
+    by_id = a.gaps.set_index("id")
+    assert by_id.at[qid, "owner"] != "Ms. Wu (Admin)" and by_id.at[cleared, "owner"]   # (the responses')
     by_owner = str(report.action_plan_html(a, "en"))
     assert "Ms. Wu (Admin)" in by_owner and "2027-01-15" in by_owner
-    row = str(report.gap_register_html(a, "en")).split(f"<td>{qid}<td>", 1)[1].split("<tr", 1)[0]
+    register = str(report.gap_register_html(a, "en"))
+    row = register.split(f"<td>{qid}<td>", 1)[1].split("<tr", 1)[0]
     assert "Ms. Wu (Admin)" in row and "2027-01-15" in row
+    assert by_id.at[cleared, "owner"] not in register.split(f"<td>{cleared}<td>", 1)[1].split("<tr", 1)[0]
+    table = findings_frame(a, "en").set_index("id")
+    assert (table.at[qid, "owner"], table.at[qid, "due"]) == ("Ms. Wu (Admin)", "2027-01-15")
+    assert (table.at[cleared, "owner"], table.at[cleared, "due"]) == ("", "")

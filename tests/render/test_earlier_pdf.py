@@ -32,3 +32,29 @@ def test_a_page_without_an_earlier_pdf_says_nothing(tmp_path):
         warnings.simplefilter("always")
         _write_page(page, "<p>x</p>")
     assert not caught and sorted(p.name for p in tmp_path.iterdir()) == ["office.en.html"]
+
+
+def test_history_with_pdf_run_twice_replaces_its_own_pdf_without_a_word(tmp_path, monkeypatch):
+    """`history --pdf` wrote its page without the PDF and printed it afterwards, so every rerun took its own
+    PDF for an earlier one: a false warning and one more .bak each time (found by a review)."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from qmskit.cli import main
+    from qmskit.render import pdf
+
+    def fake_print(page, out=None):   # (Chromium is not what this test is about)
+        out = Path(out or Path(page).with_suffix(".pdf"))
+        out.write_bytes(b"%PDF-1.7 " + Path(page).read_bytes()[:20])
+        return out
+
+    monkeypatch.setattr(pdf, "check_available", lambda: None)
+    monkeypatch.setattr(pdf, "print_pdf", fake_print)
+    gov = Path(__file__).resolve().parents[2] / "examples" / "gov"
+    files = [str(gov / f"moonbay-district-office-{year}.xlsx") for year in (2025, 2026)]
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["history", *files, "-o", str(tmp_path), "--pdf"])
+        assert result.exit_code == 0, result.output
+        assert "earlier report" not in result.output
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".html", ".pdf"]

@@ -29,3 +29,13 @@ def test_multi_line_evidence_and_notes_keep_their_lines_in_the_gaps_and_the_appe
     for html in (str(report.gap_register_html(a, "en")), str(report.appendix_html(a, "en"))):
         assert SHOWN in html and "note one<br>note two" in html
         assert "<b>director" not in html
+
+
+def test_multi_line_evidence_keeps_its_lines_in_the_documented_information_register():
+    meta, frame = qmskit.read_responses(EASTPORT)
+    a = qmskit.score(meta["checklist"], frame, meta)
+    documented = set(a.questions.loc[a.questions["documented_information"].fillna("").astype(str) != "", "id"])
+    met = frame.index[frame["answer"].eq("yes") & frame["id"].isin(documented)][0]
+    frame.loc[met, "evidence"] = TYPED
+    html = str(report.docinfo_html(qmskit.score(meta["checklist"], frame, meta), "en"))
+    assert SHOWN in html
