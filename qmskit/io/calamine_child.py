@@ -4,7 +4,8 @@ nor from the folder it runs in (``-I``), only python_calamine from the folder th
 
 stdin: a 4-byte big-endian length, a JSON request, then the workbook's bytes. The request: ``memory``
 (bytes of address space), ``calamine`` (the folder holding the parent's python_calamine), ``rows`` and
-``columns`` (the largest sheet to answer with), ``output`` (the longest answer, bytes). stdout: one JSON
+``columns`` (the largest sheet to answer with), ``cells`` (the most cells of all sheets together) and
+``output`` (the longest answer, bytes). stdout: one JSON
 object, ``{"names": [...], "sheets": {name: SHEET}, "peak": KB}`` where SHEET is ``{"rows": [[...]],
 "dates": [[row, col, kind, fields...], ...]}`` (the cells as ``to_python(skip_empty_area=False)`` gives
 them, each date or time a null in ``rows`` and an entry in ``dates``: json has no form for them),
@@ -108,12 +109,14 @@ def main() -> int:
         return _write(json.dumps({"refused": str(exc)}).encode())
     # each sheet written out as JSON before the next is read: one sheet's cells held at a time
     pieces = [b'{"names": ', json.dumps(names).encode(), b', "sheets": {']
-    size = 0
+    size = cells = 0
     for n, name in enumerate(names):
-        piece = b"%s%s: %s" % (b", " if n else b"", json.dumps(name).encode(),
-                               json.dumps(_sheet(book, name, request)).encode())
+        sheet = _sheet(book, name, request)
+        # (every sheet's cells count: several <sheet> entries may name one part, each read again)
+        cells += sum(map(len, sheet.get("rows", ())))
+        piece = b"%s%s: %s" % (b", " if n else b"", json.dumps(name).encode(), json.dumps(sheet).encode())
         size += len(piece)
-        if size > request["output"]:
+        if size > request["output"] or cells > request["cells"]:
             return _write(json.dumps({"too_long": size}).encode())
         pieces.append(piece)
     pieces.append(b'}, "peak": %d}' % _peak_kb())

@@ -68,6 +68,7 @@ ERROR_TAG_REACH = 4096  # how much of the previous stretch ``before`` holds (a c
 _REF = re.compile(r"\s*([A-Za-z]{0,3})([0-9]{0,7})\s*$")
 _MAX_TRANSLATED_CHARS = 200_000   # formula text translated for the cells of shared formulas, a sheet (~0.4 s)
 _MAX_FORMULA_CELLS = 100_000      # formula cells in one sheet read (a responses workbook has a few dozen)
+_MAX_DEPTH = 32                   # elements nested in a sheet or workbook part (a sheet's deepest: 7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,23 +160,42 @@ class FormulaIndex:
 
 
 def _sheet_member(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member of the worksheet named ``sheet`` (xl/workbook.xml and its relationships)."""
-    import xml.etree.ElementTree as ET
-
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    """The zip member of the worksheet named ``sheet`` (xl/workbook.xml and its relationships). Streamed,
+    each element dropped once read, ending at </sheets>: a workbook part padded to 16 MB with empty
+    elements built as one tree took 755 MB (found by a hostile-file session)."""
     rid = None
-    for el in book.iter():
-        if el.tag.rpartition("}")[2] == "sheet" and el.get("name") == sheet:
+    for name, el in _elements(zf, "xl/workbook.xml", "sheets"):
+        if name == "sheet" and el.get("name") == sheet:
             rid = next((v for k, v in el.attrib.items() if k.rpartition("}")[2] == "id"), None)
             break
     if rid is None:
         return None
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    for el in rels.iter():
-        if el.tag.rpartition("}")[2] == "Relationship" and el.get("Id") == rid:
+    for name, el in _elements(zf, "xl/_rels/workbook.xml.rels", "Relationships"):
+        if name == "Relationship" and el.get("Id") == rid:
             target = (el.get("Target") or "").replace("\\", "/")
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
     return None
+
+
+def _elements(zf: zipfile.ZipFile, member: str, last: str):
+    """(local name, element) of each element of ``member`` as it ends, up to the end of the element named
+    ``last``; each dropped once given (nested at most _MAX_DEPTH deep: FormulaLimit past it)."""
+    import xml.etree.ElementTree as ET
+
+    depth = 0
+    with zf.open(member) as fh:
+        for event, el in ET.iterparse(fh, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    raise FormulaLimit("formulas.too_deep", member=member, limit=_MAX_DEPTH)
+                continue
+            depth -= 1
+            name = el.tag.rpartition("}")[2]
+            yield name, el
+            if name == last:
+                return
+            el.clear()
 
 
 class FormulaLimit(Exception):
@@ -211,6 +231,8 @@ def xlsx_formula_cells(fh, sheet: str) -> list[FormulaCell]:
         name = el.tag.rpartition("}")[2]
         if event == "start":
             path.append(el)
+            if len(path) > _MAX_DEPTH:   # (2.9 million <a> nested in an <f> held 900 MB: each open element is kept)
+                raise FormulaLimit("formulas.too_deep_in_sheet", limit=_MAX_DEPTH)
             if name == "row":
                 r = el.get("r")
                 row = int(r) if r and r.strip().isdigit() else row + 1

@@ -28,7 +28,14 @@ from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io.calamine_child import CANNOT_START
-from qmskit.io.limits import MAX_COLUMNS, MAX_READER_ANSWER, MAX_READER_MEMORY, MAX_READER_SECONDS, MAX_ROWS
+from qmskit.io.limits import (
+    MAX_COLUMNS,
+    MAX_READER_ANSWER,
+    MAX_READER_MEMORY,
+    MAX_READER_SECONDS,
+    MAX_ROWS,
+    MAX_WORKBOOK_CELLS,
+)
 
 _CHILD = Path(__file__).with_name("calamine_child.py")
 # how a child ends when it ran out of memory: Rust's abort on a failed allocation, the kernel's OOM killer
@@ -103,7 +110,7 @@ def read_isolated(data: bytes, path: Path) -> IsolatedBook | None:
     import python_calamine
 
     request = json.dumps({"memory": MAX_READER_MEMORY, "rows": MAX_ROWS, "columns": MAX_COLUMNS,
-                          "output": MAX_READER_ANSWER,
+                          "cells": MAX_WORKBOOK_CELLS, "output": MAX_READER_ANSWER,
                           "calamine": str(Path(python_calamine.__file__).parent.parent)}).encode()
     over_limits = ResponsesError(msg("isolated_read.over_limits", memory=fmt_size(MAX_READER_MEMORY),
                                      seconds=MAX_READER_SECONDS), path=path)

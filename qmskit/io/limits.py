@@ -50,9 +50,12 @@ MAX_DEFINED_NAMES = 100_000
 # other limits let through (5,000 rows x 200 columns of text) takes the child ~150 MB (tests/io/test_isolated_read.py).
 MAX_READER_MEMORY = 400 * 1024 * 1024
 MAX_READER_SECONDS = 60
-# ... answering with at most this much JSON (every sheet): the largest sheet the other limits let through is
-# ~20 MB of it (1,000,000 numbers), and this process builds its cells from it
-MAX_READER_ANSWER = 64 * 1024 * 1024
+# ... answering with at most this much JSON and MAX_WORKBOOK_CELLS cells, all sheets together (several
+# <sheet> entries naming one part of a million numbers took this process to 725 MB, found by a hostile-file
+# session): the largest sheet the other limits let through is ~20 MB of it
+MAX_READER_ANSWER = 32 * 1024 * 1024
+# cells of all sheets of a workbook together, each sheet its rectangle: two sheets at the row and column limits
+MAX_WORKBOOK_CELLS = 2 * MAX_ROWS * MAX_COLUMNS
 # XML tags qmskit's own readers follow in Python, element by element, counted first at C speed (each costs
 # ~1-3 µs): a workbook's sheets the pre-scan walks (qmskit.io.xlsx_read), a sheet's formula cells
 # (qmskit.io.formulas). A sheet at the row and column limits written as inline text needs 6 a cell (the cell,

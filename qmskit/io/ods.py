@@ -31,6 +31,7 @@ from qmskit.io.limits import (
     MAX_RESPONSES_BYTES,
     MAX_ROWS,
     MAX_SHEETS,
+    MAX_WORKBOOK_CELLS,
     ZIP_READ_ERRORS,
     cell_too_long,
     open_bounded_zip,
@@ -54,7 +55,7 @@ _MAX_EQUALS = 8 * MAX_ROWS * MAX_COLUMNS
 # as the rectangle from A1 to its last cell with content, ~31 MB a million cells: 30 tables of 5,000 x 200
 # numbers (each within the sheet limits, no text, an 800-byte file) aborted the process at 1 GB. All tables'
 # rectangles together stay within two sheets at the limits.
-_MAX_CELLS = 2 * MAX_ROWS * MAX_COLUMNS
+_MAX_CELLS = MAX_WORKBOOK_CELLS
 _TEXT_ATTRS = frozenset({"string-value", "date-value", "time-value", "formula"})  # copied as text into each cell
 # the elements the walk follows, by local name (any prefix); every other element is _OTHER
 _OTHER, _TABLE, _ROW, _CELL, _SPACES, _PARAGRAPH = range(1, 7)

@@ -362,6 +362,56 @@ def test_millions_of_tags_besides_a_formula_cell_are_counted_before_they_are_par
     run_cli(["score", path], cwd=corpus, timeout=60).assert_one_line_error("formula-tags.xlsx", "6,000,000 XML tags")
 
 
+def test_elements_nested_deep_in_a_formula_are_refused(corpus):
+    """calamine reads an <f> to its end and passes over what is inside; the formula reader kept every open
+    element: 2.9 million nested <a> (a 71 KB file) took 946 MB (found by a hostile-file session)."""
+    row = '<row r="300"><c r="M300"><f>1+1' + "<a>" * 100 + "</a>" * 100 + "</f><v>2</v></c></row>"
+    path = workbook(corpus / "deep-formula.xlsx", sheet_xml(assessment_rows(2), raw_row=row))
+    run_cli(["score", path], cwd=corpus).assert_one_line_error("deep-formula.xlsx", "nest more than 32 deep")
+
+
+def test_a_workbook_part_padded_to_its_limit_is_read_streaming(corpus):
+    """xl/workbook.xml padded to 15 MB with empty elements after </sheets>: finding a sheet's part for the
+    formula reader built it as one tree (755 MB, found by a hostile-file session); now streamed to </sheets>."""
+    padded = WORKBOOK.replace("</sheets>", "</sheets>" + '<x a=""/>' * 1_700_000)
+    row = '<row r="300"><c r="M300"><f>1+1</f></c></row>'   # (no result stored: the formula is read as text)
+    path = workbook(corpus / "padded-book.xlsx", sheet_xml(assessment_rows(2), raw_row=row), book=padded)
+    run = run_cli(["score", path], cwd=corpus, timeout=120)   # (read whole, then its made-up ids refused)
+    assert run.returncode == 1 and "question id 'q-0' is not in checklist" in run.stderr, run.stderr[-2000:]
+    assert run.peak_mb <= PEAK_RSS_LIMIT_MB, f"peak RSS {run.peak_mb:.0f} MB"
+
+
+def test_many_sheets_naming_one_large_part_are_refused_in_the_child(corpus, good_xlsx):
+    """13 <sheet> entries naming one part of a million numbers, in a workbook the fast check cannot vouch
+    for: the pre-scan counts the part once, the reader's child read it 13 times and handed this process
+    13 million cells (725 MB, found by a hostile-file session). All sheets' cells together are now held to
+    two sheets' at the limits, as an .ods's."""
+    import zipfile
+
+    letters = [_col(c) for c in range(1, 201)]
+    big = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+           'spreadsheetml/2006/main"><sheetData>' + "".join(
+               f'<row r="{r}">' + "".join(f'<c r="{x}{r}"><v>1</v></c>' for x in letters) + "</row>"
+               for r in range(1, 5001)) + "</sheetData></worksheet>")
+    sheets = "".join(f'<sheet name="Big{k}" sheetId="{10 + k}" r:id="rIdBig{k}"/>' for k in range(13))
+    rels = "".join(f'<Relationship Id="rIdBig{k}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   'relationships/worksheet" Target="/xl/worksheets/big.xml"/>' for k in range(13))
+    path = corpus / "one-part-many-sheets.xlsx"
+    with zipfile.ZipFile(good_xlsx) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = data.replace(b"</sheets>", sheets.encode() + b"</sheets>")
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", rels.encode() + b"</Relationships>")
+            elif info.filename == "xl/worksheets/sheet1.xml":   # (one row tag no fast check vouches for)
+                data = data.replace(b'<row r="1"', b"<row r='1'", 1)
+            dst.writestr(info, data)
+        dst.writestr("xl/worksheets/big.xml", big)
+    run_cli(["score", path], cwd=corpus, timeout=120).assert_one_line_error("one-part-many-sheets.xlsx",
+                                                                             "could not be read within")
+
+
 def test_a_styles_part_of_millions_of_number_formats_is_refused(corpus):
     """calamine keeps every <numFmt> (~150 bytes each, in this process: the sheets passed the pre-scan):
     180 MB of them took 836 MB. The styles part is held to 16 MB."""
