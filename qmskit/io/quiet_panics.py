@@ -3,18 +3,25 @@
 A panic inside calamine (a duration cell of -1e12 seconds made chrono panic, found by a hostile-file
 session) reaches Python as pyo3's PanicException, which the reader turns into its one line; but Rust's
 panic hook has already written the panic's message and a backtrace hint to file descriptor 2 itself,
-out of Python's reach. So while calamine runs, descriptor 2 points at a scratch file: after a panic what
-it holds is dropped, otherwise it is written out as it came (a warning another thread printed meanwhile).
+out of Python's reach. So while calamine runs, descriptor 2 points at a scratch file, then what it holds
+is written out as it came (a warning another thread printed meanwhile) but, after a panic, only what came
+before the panic's own report ("thread '…' panicked at", its message and any backtrace).
 Nested and concurrent uses share one redirection (counted under a lock).
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+
+# the first panic's report opens the drop (Rust 1.8x: "\nthread '<unnamed>' (25100) panicked at …", the thread's
+# id after its name); its end has no mark (a "note:" line only on the first panic of a process, none with
+# RUST_BACKTRACE=0), so all from there on is dropped
+_PANIC_REPORT = re.compile(rb"\n?thread '[^'\n]*'[^\n]*? panicked at ")
 
 
 class _Redirection:
@@ -56,7 +63,10 @@ class _Redirection:
         said = os.pread(self._scratch, size, 0) if size else b""
         os.ftruncate(self._scratch, 0)
         os.lseek(self._scratch, 0, os.SEEK_SET)
-        if said and not self._panicked:
+        if said and self._panicked:
+            report = _PANIC_REPORT.search(said)
+            said = said[:report.start()] if report else b""
+        if said:
             os.write(2, said)
         self._panicked = False
 

@@ -22,9 +22,13 @@ def test_output_without_a_panic_is_written_out_as_it_came(capfd):
 
 def test_a_panics_own_output_is_dropped_and_the_panic_goes_on(capfd):
     with pytest.raises(PanicException), quiet_rust_panics():
-        os.write(2, b"thread '<unnamed>' panicked at chrono\nnote: run with RUST_BACKTRACE=1\n")
+        os.write(2, b"another thread's warning\n")
+        os.write(2, b"\nthread '<unnamed>' (25100) panicked at chrono-0.4.45/src/lib.rs:717:17:\n"
+                    b"TimeDelta::milliseconds out of bounds\nstack backtrace:\n   0: rust_begin_unwind\n"
+                    b"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.\n")
+        os.write(2, b"\nthread '<unnamed>' (25100) panicked at chrono-0.4.45/src/lib.rs:717:17:\nagain\n")
         raise PanicException("TimeDelta::milliseconds out of bounds")
-    assert capfd.readouterr().err == ""
+    assert capfd.readouterr().err == "another thread's warning\n"   # (what came before the panic's report)
     with quiet_rust_panics():                    # (and the next use starts afresh)
         os.write(2, b"later\n")
     assert capfd.readouterr().err == "later\n"
