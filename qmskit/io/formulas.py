@@ -32,7 +32,7 @@ from pathlib import Path
 from qmskit.errors import ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
-from qmskit.io.limits import MAX_CELL_CHARS, MAX_CELL_TEXT_BYTES, MAX_PARSED_TAGS
+from qmskit.io.limits import MAX_CELL_CHARS, MAX_CELL_TEXT_BYTES, MAX_PARSED_TAGS, tags_in
 
 # an <f> tag (any namespace prefix) in sheet XML: the pre-scan's byte test (a false hit only costs a parse)
 FORMULA_TAG_HINTS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
@@ -146,9 +146,7 @@ class FormulaIndex:
                 member = _sheet_member(zf, sheet)
                 if member is None or member not in self.members:
                     return []
-                with zf.open(member) as fh:   # (counted at C speed before ElementTree's Python per element)
-                    tags = sum(chunk.count(b"<") for chunk in iter(functools.partial(fh.read, 1 << 20), b""))
-                if tags > MAX_PARSED_TAGS:
+                if tags_in(zf, member) > MAX_PARSED_TAGS:   # (before ElementTree's Python per element)
                     raise FormulaLimit("formulas.too_many_tags", member=member, limit=MAX_PARSED_TAGS)
                 with zf.open(member) as fh:
                     return xlsx_formula_cells(fh, sheet)

@@ -35,6 +35,7 @@ from qmskit.io.limits import (
     MAX_READER_SECONDS,
     MAX_ROWS,
     MAX_WORKBOOK_CELLS,
+    reach_problem,
 )
 
 _CHILD = Path(__file__).with_name("calamine_child.py")
@@ -71,10 +72,9 @@ class IsolatedSheet:
         if answer is None or "refused" in answer:
             raise CalamineError(answer["refused"] if answer else f"no sheet {self._name!r}")
         if "reach" in answer:
-            rows, columns = answer["reach"]
-            key, value, limit = (("xlsx_read.too_many_rows", {"row": rows}, MAX_ROWS) if rows > MAX_ROWS
-                                 else ("xlsx_read.too_many_columns", {"col": columns}, MAX_COLUMNS))
-            raise ResponsesError(msg(key, limit=limit, **value), path=self._path, where=self._name)
+            problem = reach_problem(*answer["reach"])
+            assert problem is not None   # (the child answers with a reach only past a limit)
+            raise ResponsesError(problem, path=self._path, where=self._name)
         rows = answer["rows"]
         for entry in answer["dates"]:
             rows[entry[0]][entry[1]] = _date(entry)

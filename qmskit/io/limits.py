@@ -110,6 +110,28 @@ def check_regular_file(path: Path, error: type[QmskitError], max_bytes: int, wha
     return st.st_size
 
 
+def reach_problem(rows: int, columns: int) -> Message | None:
+    """The line for a sheet reaching ``rows`` x ``columns`` (1-based) past MAX_ROWS / MAX_COLUMNS, else None."""
+    if rows > MAX_ROWS:
+        return msg("xlsx_read.too_many_rows", row=rows, limit=MAX_ROWS)
+    if columns > MAX_COLUMNS:
+        return msg("xlsx_read.too_many_columns", col=columns, limit=MAX_COLUMNS)
+    return None
+
+
+def tags_in(zf: zipfile.ZipFile, member: zipfile.ZipInfo | str, data: bytes | None = None) -> int:
+    """How many "<" a zip member holds (at least its tags), counted stretch by stretch at C speed: what
+    bounds qmskit's element-by-element readers (MAX_PARSED_TAGS) before they start. ``data``: its bytes,
+    when read already."""
+    if data is not None:
+        return data.count(b"<")
+    tags = 0
+    with zf.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            tags += chunk.count(b"<")
+    return tags
+
+
 def read_bytes_bounded(path: Path, error: type[QmskitError], max_bytes: int, what: str = "limits.what.file") -> bytes:
     """A regular file's bytes, never more than ``max_bytes`` (it may grow between stat and read)."""
     check_regular_file(path, error, max_bytes, what)

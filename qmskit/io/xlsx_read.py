@@ -68,7 +68,9 @@ from qmskit.io.limits import (
     cannot_read,
     cell_too_long,
     open_bounded_zip,
+    reach_problem,
     read_bytes_bounded,
+    tags_in,
 )
 from qmskit.io.quiet_panics import quiet_rust_panics
 
@@ -235,10 +237,9 @@ _V_TEXT = re.compile(rb"<" + XML_PREFIX + rb"v(?:\s[^<>]*)?>([^<]*)")
 
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
-    if row > MAX_ROWS:
-        raise ResponsesError(msg("xlsx_read.too_many_rows", row=row, limit=MAX_ROWS), path=path, where=member)
-    if col > MAX_COLUMNS:
-        raise ResponsesError(msg("xlsx_read.too_many_columns", col=col, limit=MAX_COLUMNS), path=path, where=member)
+    problem = reach_problem(row, col)
+    if problem is not None:
+        raise ResponsesError(problem, path=path, where=member)
 
 
 class _Scratch(threading.local):
@@ -626,21 +627,6 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 return True
 
 
-# Tags the exact walk may follow in one workbook (all the sheets it walks), counted before each: limits.py
-_MAX_WALKED_TAGS = MAX_PARSED_TAGS
-
-
-def _tags_in(zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None) -> int:
-    """How many "<" a member holds (at least its tags), counted stretch by stretch at C speed."""
-    if data is not None:
-        return data.count(b"<")
-    tags = 0
-    with zf.open(info) as fh:
-        while chunk := fh.read(_CHUNK):
-            tags += chunk.count(b"<")
-    return tags
-
-
 # A workbook's members are held for calamine (open_workbook) up to this size, expanded as the zip declares them
 _HOLD_BYTES = 16 << 20
 Held = list[tuple[str, bytes, int]]   # members as (name, expanded bytes, CRC-32), in the zip's order
@@ -702,10 +688,11 @@ def prescan_held(path: Path, *, hold: bool = True) -> Prescan:
                     # and a string after that point must still be bounded
                     table = _SharedText() if shared_strings else None
                     keep = [] if held is not None else None
-                    walked_tags += _tags_in(zf, info, rels.get(info))
-                    if walked_tags > _MAX_WALKED_TAGS:
+                    # (the exact walk's Python per tag, bounded before it starts: all the sheets it walks)
+                    walked_tags += tags_in(zf, info, rels.get(info))
+                    if walked_tags > MAX_PARSED_TAGS:
                         raise ResponsesError(msg("xlsx_read.too_many_tags", member=info.filename,
-                                                 limit=_MAX_WALKED_TAGS), path=path)
+                                                 limit=MAX_PARSED_TAGS), path=path)
                     _scan_member(zf, info, path, is_sheet, exact=True, shared=counts, strings=table,
                                  formulas=formulas, keep=keep, data=rels.get(info))
                 if table is not None:
