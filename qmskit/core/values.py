@@ -21,6 +21,13 @@ def is_blank(value: Any) -> bool:
     return is_missing(value) or str(value).strip() == ""
 
 
+def text_or_empty(value: Any) -> str:
+    """A cell's text as shown: blank (None, NaN, empty or white-space text) is the empty string."""
+    if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
+        return value if value.strip() else ""
+    return "" if is_blank(value) else str(value)
+
+
 def as_number(value: Any) -> float | None:
     """A float, or ``None`` for a missing value (the JSON contract's form of a number)."""
     return None if is_missing(value) else float(value)

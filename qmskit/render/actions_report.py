@@ -14,7 +14,7 @@ import pandas as pd
 
 from qmskit.core.actions import CLOSED_STATUSES, STATUS_ORDER, ActionStatus, Progress
 from qmskit.core.assessment import Assessment
-from qmskit.core.values import is_blank
+from qmskit.core.values import is_blank, text_or_empty
 from qmskit.i18n.catalog import t, tn
 from qmskit.i18n.numbers import fmt_date
 
@@ -39,9 +39,7 @@ def plan_owners_and_dues(a: Assessment) -> dict[str, tuple[str, str]]:
     att = attached(a)
     if att is None:
         return {}
-    def text(value) -> str:
-        return "" if is_blank(value) else str(value).strip()
-    return {str(qid): (text(owner), text(due))
+    return {str(qid): (text_or_empty(owner).strip(), text_or_empty(due).strip())
             for qid, owner, due in zip(att.plan["id"], att.plan["owner"], att.plan["due"], strict=True)}
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from qmskit.core.assessment import Assessment
 from qmskit.core.model import FindingKind
+from qmskit.core.values import text_or_empty as _text
 from qmskit.i18n.catalog import check_lang, t
 
 # the columns, in order: the field names are the catalog keys' last part (and the English headers)
@@ -66,10 +67,6 @@ def findings_frame(a: Assessment, lang: str = "en", *, office: str | None = None
             "file": file if file is not None else (a.source or ""),
         })
     return pd.DataFrame(rows, columns=FIELDS)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def findings_table(frames: list[pd.DataFrame], lang: str = "en") -> pd.DataFrame:

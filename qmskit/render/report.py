@@ -34,6 +34,7 @@ from qmskit.core.model import (  # SEVERITIES: register groups
     ReasonCode,
 )
 from qmskit.core.values import is_blank as _blank
+from qmskit.core.values import text_or_empty as _text
 from qmskit.i18n.catalog import check_lang, reason_texts, say, t, tn
 from qmskit.i18n.numbers import fmt_impact, fmt_number
 from qmskit.io.iorw import slugify  # one definition each, with the other file helpers
@@ -125,13 +126,6 @@ def _excluded_clauses_text(a: Assessment, lang: str) -> str:
     from qmskit.core.scoring import excluded_clauses_of
     return t("reasons.sep", lang).join(t("labelled", lang, label=ex.clause, value=ex.justification)
                                        if ex.justification else ex.clause for ex in excluded_clauses_of(a.meta))
-
-
-def _text(value: Any) -> str:
-    """A cell's text: blank (None, NaN, whitespace) is the empty string."""
-    if type(value) is str:  # most cells (is_blank's answer for text, without its missing-value checks)
-        return value if value.strip() else ""
-    return "" if _blank(value) else str(value)
 
 
 # what the office (or its consultant) typed, question by question, that the report writes out once each
