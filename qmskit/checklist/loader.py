@@ -137,11 +137,30 @@ def load_checklist(id_or_path: str | Path | Checklist) -> Checklist:
 def _load_cached(path: str, _mtime: int) -> Checklist:
     """Once per process per file version; across processes the validated data comes from the disk cache
     (:mod:`qmskit.checklist.cache`) while the YAML text, the code and the bases are unchanged."""
-    from qmskit.checklist import cache
-
     source = Path(path)
-    data = cache.validated_data(source, read_yaml_text(source, ChecklistError), _read_for_cache, resolve_checklist)
+    data = _validated(source)
+    _refuse_posing_as_bundled(source, data)
     return build_checklist(data, source=source)
+
+
+def _validated(source: Path) -> dict:
+    from qmskit.checklist import cache
+    return cache.validated_data(source, read_yaml_text(source, ChecklistError), _read_for_cache, resolve_checklist)
+
+
+def _refuse_posing_as_bundled(source: Path, data: dict) -> None:
+    """A checklist file from elsewhere that gives a bundled checklist's id and version must hold that
+    checklist: its scores, verdicts and JSON say only "iso9001-2015 2015+A1:2024", so nobody could tell them
+    from the bundled checklist's (found by a hostile-file session: a file beside an office's workbook, named
+    by it, called itself iso9001-2015 with "ready" at 40 and nothing critical, and the office was "Ready for
+    certification"). A copy of a bundled checklist, or a checklist with its own id or version, is fine."""
+    bundled = bundled_dir() / f"{data.get('id')}.yaml"
+    if source.resolve().parent == bundled_dir().resolve() or not bundled.is_file():
+        return
+    theirs = _validated(bundled)
+    if str(data.get("version")) == str(theirs.get("version")) and data != theirs:
+        raise ChecklistError(msg("checklist.poses_as_bundled", id=str(data.get("id")), version=str(data.get("version"))),
+                             path=source)
 
 
 def _read_for_cache(path: Path, text: str, dependencies: list) -> dict:

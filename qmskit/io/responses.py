@@ -258,8 +258,43 @@ def checklist_named_in_file(value, path: Path) -> str:
         if kind is not None:
             raise ResponsesError(msg("responses.checklist_not_file", shown=shown, kind=kind),
                                  path=path, where="checklist")
+        _check_bases_within(real, roots, path)
         return str(real)
     raise ResponsesError(msg("responses.checklist_outside", shown=shown), path=path, where="checklist")
+
+
+MAX_BASES = 10  # a profile of a profile of …: more than any real chain (cycles are the loader's to report)
+
+
+def _check_bases_within(checklist: Path, roots: list[Path], path: Path) -> None:
+    """The same rule for what a checklist named by a responses file builds on: each ``extends:`` down the
+    chain is a bundled id or a regular file under ``roots``, checked before that file is opened (a named
+    checklist's ``extends: /elsewhere/x.yaml`` had qmskit parse any file and echo its content in the
+    error lines: "unknown key 'SECRET-KEY-X'", found by a hostile-file session). A file that cannot be
+    read here is left to the loader, which reports it (it is within the rule)."""
+    from qmskit.errors import ChecklistError
+    from qmskit.io.limits import file_kind
+    from qmskit.io.yamlio import load_yaml
+    for _ in range(MAX_BASES):
+        try:
+            data, _lines = load_yaml(checklist, ChecklistError)
+        except ChecklistError:
+            return
+        base = data.get("extends") if isinstance(data, dict) else None
+        if not isinstance(base, str) or not base.strip():
+            return
+        candidate = Path(base).expanduser()
+        if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
+            return  # a bundled id (an unknown one is the loader's error, with the bundled ids)
+        try:
+            real = candidate.resolve()
+        except (OSError, RuntimeError):
+            real = None
+        if real is None or not any(real.is_relative_to(root) for root in roots) or file_kind(real) is not None:
+            shown = base if len(base) <= 80 else base[:79] + "…"
+            raise ResponsesError(msg("responses.checklist_base_outside", checklist=checklist.name, shown=shown),
+                                 path=path, where="checklist")
+        checklist = real
 
 
 def filled_in_count(path: str | Path) -> int | None:
