@@ -268,28 +268,39 @@ def _absolute_checklist(checklist: Any) -> Any:
 
 
 def _write_page(out: Path, html_text: str, nb: Any = None, *, pdf: bool = False) -> Path:
-    """The page (atomically), the executed notebook beside it when given, a PDF beside it with ``pdf``."""
+    """The page (atomically), the executed notebook beside it when given, a PDF beside it with ``pdf``.
+
+    A page there already that holds another report (an earlier assessment of the same office: the file
+    names are the office's) is kept as a backup first, and said: `report` on this year's file replaced last
+    year's report without a word (found by a new user's session). Pages are the same bytes for the same
+    input, so writing one again unchanged keeps nothing and says nothing. A PDF beside a page that changed
+    (or beside no page) was printed from another report: it is kept as a backup too, never replaced."""
+    import warnings
+
+    from qmskit.errors import ResponsesWarning
+    from qmskit.i18n.catalog import msg
     from qmskit.io import iorw
 
     if nb is not None:
         from qmskit.jupyter import notebook
         notebook.write_notebook(nb, out.with_suffix(".ipynb"))
-    iorw.write_text(out, html_text)
+    data = html_text.encode("utf-8")
+    existed = out.is_file()
+    changed = not existed or out.stat().st_size != len(data) or out.read_bytes() != data
+    if existed and changed:
+        kept = iorw.backup_file(out)
+        warnings.warn(ResponsesWarning(msg("api.earlier_page_kept", backup=kept.name), path=out), stacklevel=2)
+    iorw.write_bytes(out, data)
     printed = out.with_suffix(".pdf")
+    stale = changed and printed.exists()
+    if stale:
+        kept = iorw.backup_file(printed)
+        printed.unlink()
+        key = "api.earlier_pdf_backed_up" if pdf else "api.earlier_pdf_kept"
+        warnings.warn(ResponsesWarning(msg(key, pdf=printed.name, backup=kept.name), path=out), stacklevel=2)
     if pdf:
         from qmskit.render.pdf import print_pdf
         print_pdf(out, printed)
-    elif printed.exists():
-        # a PDF of an earlier run beside the page showed another report than the page now does, and could be
-        # sent as this one (found by a new user's session): it is kept as a backup, and said
-        import warnings
-
-        from qmskit.errors import ResponsesWarning
-        from qmskit.i18n.catalog import msg
-        kept = iorw.backup_file(printed)
-        printed.unlink()
-        warnings.warn(ResponsesWarning(msg("api.earlier_pdf_kept", pdf=printed.name, backup=kept.name), path=out),
-                      stacklevel=2)
     return out
 
 

@@ -22,8 +22,53 @@ def test_an_earlier_pdf_beside_a_page_written_again_is_kept_as_a_backup_and_said
     kept = tmp_path / "office.en.pdf.bak"
     assert kept.read_bytes() == b"%PDF-1.7 the 2026-11-20 report"
     said = [str(w.message) for w in caught if isinstance(w.message, ResponsesWarning)]
-    assert said == [f"{page}: the PDF beside it was printed from an earlier report: it is now office.en.pdf.bak; "
+    assert said == [f"{page}: it held another report (an earlier run): that one is kept as office.en.html.bak",
+                    f"{page}: the PDF beside it was printed from an earlier report: it is now office.en.pdf.bak; "
                     "add --pdf to print this one as office.en.pdf"]
+    assert (tmp_path / "office.en.html.bak").read_text(encoding="utf-8") == "<p>2026-11-20</p>"
+
+
+def test_a_page_holding_another_report_is_kept_as_a_backup_and_the_same_page_again_is_not(tmp_path):
+    """`qmskit report` on this year's file replaced last year's report (the same office: the same file name)
+    without a word (found by a new user's session). The earlier page is kept, backups never overwrite each
+    other; a page written again unchanged (a re-run) keeps nothing and says nothing."""
+    page = tmp_path / "office.en.html"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for year in ("2025", "2026", "2027"):
+            _write_page(page, f"<p>{year}</p>")
+        assert len(caught) == 2
+        _write_page(page, "<p>2027</p>")
+    assert len(caught) == 2
+    assert page.read_text(encoding="utf-8") == "<p>2027</p>"
+    assert (tmp_path / "office.en.html.bak").read_text(encoding="utf-8") == "<p>2026</p>"
+    assert (tmp_path / "office.en.html.1.bak").read_text(encoding="utf-8") == "<p>2025</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["office.en.html", "office.en.html.1.bak",
+                                                          "office.en.html.bak"]
+
+
+def test_a_pdf_printed_from_another_report_is_kept_before_the_new_one_is_printed(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from qmskit.render import pdf
+
+    def fake_print(page, out=None):
+        Path(out).write_bytes(b"%PDF-1.7 " + Path(page).read_bytes())
+        return Path(out)
+
+    monkeypatch.setattr(pdf, "print_pdf", fake_print)
+    page = tmp_path / "office.en.html"
+    _write_page(page, "<p>2026</p>", pdf=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _write_page(page, "<p>2026</p>", pdf=True)   # a re-run: the same page, its PDF printed again
+        assert not caught
+        _write_page(page, "<p>2027</p>", pdf=True)
+    assert (tmp_path / "office.en.pdf").read_bytes() == b"%PDF-1.7 <p>2027</p>"
+    assert (tmp_path / "office.en.pdf.bak").read_bytes() == b"%PDF-1.7 <p>2026</p>"
+    said = [str(w.message) for w in caught if isinstance(w.message, ResponsesWarning)]
+    assert said[1] == (f"{page}: the PDF beside it was printed from an earlier report: it is kept as "
+                       "office.en.pdf.bak; office.en.pdf is printed from this one")
 
 
 def test_a_page_without_an_earlier_pdf_says_nothing(tmp_path):
