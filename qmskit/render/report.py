@@ -120,12 +120,20 @@ def _meta(a: Assessment, key: str) -> str:
     return "" if _blank(value) else str(value)
 
 
-def _excluded_clauses_text(a: Assessment, lang: str) -> str:
-    """The clauses the office excluded, with their justification, for a header whose free-text
-    ``exclusions`` is blank (the template has a row for each; "none" beside 31 excluded questions was wrong)."""
+def _exclusions_text(a: Assessment, lang: str) -> str:
+    """The header's exclusions: every clause the office excluded (what the scores apply), each with its
+    justification, then the office's free-text ``exclusions`` unless it is already there (a clause listed
+    without a reason of its own takes that text as its reason). The free text alone used to win: a header
+    naming only 8.3 while 7.1.5.2 was excluded too (found by a new user's session)."""
     from qmskit.core.scoring import excluded_clauses_of
-    return t("reasons.sep", lang).join(t("labelled", lang, label=ex.clause, value=ex.justification)
-                                       if ex.justification else ex.clause for ex in excluded_clauses_of(a.meta))
+    listed = excluded_clauses_of(a.meta)
+    free = _meta(a, "exclusions")
+    sep = t("reasons.sep", lang)
+    structured = sep.join(t("labelled", lang, label=ex.clause, value=ex.justification) if ex.justification
+                          else ex.clause for ex in listed)
+    if not free or free == structured or any(ex.justification == free for ex in listed):
+        return structured or free
+    return sep.join(x for x in (structured, free) if x)
 
 
 # what the office (or its consultant) typed, question by question, that the report writes out once each
@@ -220,7 +228,7 @@ def header_html(a: Assessment, lang: str = "en", title: str | None = None, *, br
 
     meta = [row("brand.report_no", number)] if number else []
     meta += [row("scope", _meta(a, "scope")), row("sites", _meta(a, "sites")),
-             row("exclusions", _meta(a, "exclusions") or _excluded_clauses_text(a, lang), t("none", lang)),
+             row("exclusions", _exclusions_text(a, lang), t("none", lang)),
              row("assessor", _meta(a, "assessor")), row("date", _meta(a, "date")),
              row("checklist", checklist_named(cl, lang)),
              row("language", t("lang_name", lang)), row("status", t(status, lang)),

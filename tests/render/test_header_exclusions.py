@@ -28,12 +28,24 @@ def test_header_names_excluded_clauses_when_exclusions_text_is_blank(lang, label
     assert _exclusions_row(str(report.header_html(a, lang)), label) == f"8.3{colon}we do not design services"
 
 
-def test_the_offices_own_exclusions_text_wins():
+def test_every_excluded_clause_is_named_beside_the_offices_own_text():
+    """The free text alone used to win: the header named only 8.3 while 7.1.5.2 was excluded too and its
+    questions answered n/a (found by a new user's session). Every clause the scores exclude is named, with
+    its reason, then the office's own text."""
     meta, frame = qmskit.read_responses(MOONBAY)
-    meta = {**meta, "exclusions": "Design (8.3), see scope statement QM-1", "excluded_clauses": "8.3: x"}
+    meta = {**meta, "exclusions": "Design (8.3), see scope statement QM-1",
+            "excluded_clauses": "8.3: no design; 7.1.5.2: no measuring equipment"}
     a = qmskit.score(meta["checklist"], frame, meta)
     assert _exclusions_row(str(report.header_html(a, "en")), "Exclusions and justification") == \
-        "Design (8.3), see scope statement QM-1"
+        "8.3: no design; 7.1.5.2: no measuring equipment; Design (8.3), see scope statement QM-1"
+
+
+def test_the_offices_text_is_given_once_when_it_is_the_reason_of_a_clause():
+    meta, frame = qmskit.read_responses(MOONBAY)
+    meta = {**meta, "exclusions": "we design nothing", "excluded_clauses": "8.3"}
+    a = qmskit.score(meta["checklist"], frame, meta)
+    assert _exclusions_row(str(report.header_html(a, "en")), "Exclusions and justification") == \
+        "8.3: we design nothing"
 
 
 def test_no_exclusion_is_none():
