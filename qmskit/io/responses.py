@@ -241,7 +241,12 @@ def checklist_named_in_file(value, path: Path) -> str:
     candidate = Path(text).expanduser()
     if candidate.suffix.lower() not in (".yaml", ".yml") and not os.path.lexists(candidate):
         from qmskit.checklist.loader import resolve_checklist
-        resolve_checklist(text)  # a bundled id; an unknown one is a ChecklistError listing the bundled ids
+        from qmskit.errors import ChecklistError
+        try:
+            resolve_checklist(text)  # a bundled id
+        except ChecklistError as exc:   # (it lists the bundled ids): said of this file, with the way out
+            raise ResponsesError(msg("responses.checklist_unknown", problem=str(exc)), path=path,
+                                 where="checklist") from None
         return text
     roots = [path.resolve().parent, Path.cwd().resolve()]
     tries = [candidate] if candidate.is_absolute() else [root / candidate for root in roots]
@@ -297,6 +302,22 @@ def _check_bases_within(checklist: Path, roots: list[Path], path: Path) -> None:
         checklist = real
 
 
+def checklist_reference(cl: Checklist, path: Path) -> str:
+    """What a file written at ``path`` names as its checklist: a bundled checklist's id; a checklist file's
+    path, relative to the written file's folder when it lies under it (the two can move together, and
+    :func:`checklist_named_in_file` accepts it there), else absolute. The id of a checklist given by path
+    named nothing a later `qmskit score` could find ("unknown checklist 'mini-m'", found by a hostile-file
+    session)."""
+    from qmskit.checklist.loader import bundled_dir
+    if cl.source is None:
+        return cl.id
+    source = Path(cl.source).resolve()
+    if source.parent == bundled_dir().resolve():
+        return cl.id
+    folder = path.resolve().parent
+    return source.relative_to(folder).as_posix() if source.is_relative_to(folder) else str(source)
+
+
 def filled_in_count(path: str | Path) -> int | None:
     """How many questions of an existing responses file hold an answer or any text; None when unreadable."""
     try:
@@ -312,7 +333,7 @@ def filled_in_count(path: str | Path) -> int | None:
 def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
     problems = []
     named = meta.get("checklist")
-    if named and named != cl.id and not str(named).lower().endswith((".yaml", ".yml")):
+    if named and not _names_checklist(str(named), path, cl):
         problems.append(msg("responses.other_checklist", named=str(meta["checklist"]), used=cl.id))
     if meta.get("checklist_version") and str(meta["checklist_version"]) != cl.version:
         problems.append(msg("responses.other_version", version=str(meta["checklist_version"]), current=cl.version))
@@ -320,6 +341,23 @@ def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) 
         if strict:
             raise ResponsesError(msg("responses.strict", problem=problem), path=path)
         warnings.warn(ResponsesWarning(problem, path=path), stacklevel=3)
+
+
+def _names_checklist(named: str, path: Path, cl: Checklist) -> bool:
+    """Whether a file's ``checklist:`` names ``cl``: its id, or (a checklist file, :func:`checklist_reference`)
+    its file, found as the reader finds it (beside the file or from the working folder), by path alone:
+    a checklist given with --checklist is used, the one named is never opened."""
+    if not named.lower().endswith((".yaml", ".yml")):
+        return named == cl.id
+    if cl.source is None:
+        return False
+    candidate = Path(named).expanduser()
+    places = [candidate] if candidate.is_absolute() else [path.parent / candidate, candidate]
+    try:
+        used = Path(cl.source).resolve()
+        return any(place.resolve() == used for place in places)
+    except (OSError, RuntimeError):
+        return False
 
 
 MAX_PROBLEMS = 50  # one file lists at most this many problems at once (validate-responses)
@@ -592,7 +630,7 @@ def write_responses(path: str | Path, meta: dict, responses: pd.DataFrame,
         lang = str(meta.get("language")) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
     cl = load_checklist(checklist or meta.get("checklist") or DEFAULT_CHECKLIST)
     meta = {k: normalize_value(v) for k, v in meta.items()}
-    meta = {**meta, "checklist": cl.id, "checklist_version": cl.version}
+    meta = {**meta, "checklist": checklist_reference(cl, path), "checklist_version": cl.version}
     frame = responses.copy()
     for col in COLUMNS:
         if col not in frame:
