@@ -92,6 +92,13 @@ def message_lang(ctx: click.Context | None = None) -> str:
     return (ctx.meta.get(LANG_KEY) if ctx is not None else None) or "en"
 
 
+def backup_kept(output, existed: bool, lang: str) -> str:
+    """What a "wrote FILE" line adds when the write replaced a file: "; previous file kept as FILE.bak"."""
+    from qmskit.i18n.catalog import t
+    from qmskit.io.iorw import backup_names
+    return t("cli.backup_kept", lang, backup=backup_names(output)[0].name) if existed else ""
+
+
 def error_text(exc: BaseException, lang: str | None = None) -> str:
     """``error: <the error's one line>`` in the command's language, safe for a terminal."""
     from qmskit.i18n.catalog import error_line, t

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from qmskit.cli._help import HelpCommand
-from qmskit.cli._term import json_text, keep_lang, message_lang, plain
+from qmskit.cli._term import backup_kept, json_text, keep_lang, message_lang, plain
 from qmskit.cli.report import audience_option, brand_option, pdf_option, require_output_or_json, several_files_options
 from qmskit.config import DEFAULT_CHECKLIST, LANGUAGES
 
@@ -71,7 +71,6 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
     from qmskit.api import migrate_file
     from qmskit.cli.core import kept_copies
     from qmskit.i18n.catalog import t
-    from qmskit.io.iorw import backup_names
     existed = output.exists()
     with kept_copies() as copies:  # an office's workbook holding parts openpyxl drops: left as it is
         result = migrate_file(old, output, source=source, target=target, lang=lang)
@@ -82,7 +81,7 @@ def migrate_cmd(old: Path, source: str | None, target: str, output: Path, lang: 
                        source=result.source_id, new=len(result.new_ids))
                      + (t("cli.migrate.profile_left", said, n=len(result.profile_ids), target=result.target_id)
                         if result.profile_ids else "")
-                     + (t("cli.backup_kept", said, backup=backup_names(output)[0].name) if existed else "")))
+                     + backup_kept(output, existed, said)))
     if len(result.new_clauses):
         titles = [(str(r.clause), str(r.title_zh if said == "zh" and r.title_zh else r.title_en))
                   for r in result.new_clauses.itertuples(index=False)]

@@ -7,23 +7,8 @@ from pathlib import Path
 import click
 
 from qmskit.cli._help import HelpCommand
-from qmskit.cli._term import keep_lang, plain
+from qmskit.cli._term import backup_kept, keep_lang, plain
 from qmskit.config import LANGUAGES
-from qmskit.errors import QmskitError
-
-
-def refuse_to_replace_answers(output: Path, force: bool) -> None:
-    """A template never silently replaces an office's work: refuse unless ``--force`` (the file is then
-    kept as a backup by the writer)."""
-    from qmskit.i18n.catalog import msg
-    from qmskit.io.responses import filled_in_count
-    if force or not output.exists():
-        return
-    held = filled_in_count(output)
-    if held is None:
-        raise QmskitError(msg("cli.template.not_responses"), path=output)
-    if held:
-        raise QmskitError(msg("cli.template.holds_answers", n=held), path=output)
 
 
 @click.command("template", cls=HelpCommand, help="cli.help.template")
@@ -55,7 +40,7 @@ def template_cmd(checklist: str, office: str | None, assessor: str, lang: str, o
     import pandas as pd
 
     from qmskit.checklist.loader import load_checklist
-    from qmskit.io.responses import write_responses
+    from qmskit.io.responses import refuse_to_replace_answers, write_responses
 
     cl = load_checklist(checklist)
     existed = output.exists()
@@ -72,11 +57,9 @@ def echo_wrote(output: Path, cl, existed: bool) -> None:
     """The line of a written template, in the command's language (its --lang)."""
     from qmskit.cli._term import message_lang
     from qmskit.i18n.catalog import t, tn
-    from qmskit.io.iorw import backup_names
     said = message_lang()
     click.echo(plain(t("cli.template.wrote", said, path=output, questions=tn("merge.n_questions", len(cl.questions), said),
-                       checklist=cl.id, version=cl.version)
-                     + (t("cli.backup_kept", said, backup=backup_names(output)[0].name) if existed else "")))
+                       checklist=cl.id, version=cl.version) + backup_kept(output, existed, said)))
 
 
 def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: str, output: Path,
@@ -91,7 +74,7 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
     from qmskit.cli._term import message_lang
     from qmskit.i18n.catalog import t, tn
     from qmskit.io.merge import SplitBy, read_assign, split_file
-    from qmskit.io.responses import write_responses
+    from qmskit.io.responses import refuse_to_replace_answers, write_responses
 
     said = message_lang()
     if keep_answers and previous is None:
@@ -119,10 +102,12 @@ def template_lifecycle(checklist: str, office: str | None, assessor: str, lang: 
     if split_by:
         if split_by == "owner" and previous is None:
             raise click.UsageError(t("cli.template.owner_needs_from", said))
-        result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None, lang=lang)
+        result = split_file(cl, meta, frame, output, SplitBy(split_by), read_assign(assign) if assign else None,
+                            lang=lang, force=force)
         for name, path in result.files.items():
             click.echo(plain(t("cli.template.wrote_part", said, path=path,
-                               questions=tn("merge.n_questions", result.counts[name], said), name=name)))
+                               questions=tn("merge.n_questions", result.counts[name], said), name=name)
+                             + backup_kept(path, name in result.replaced, said)))
         if "unassigned" in result.files:
             click.echo(plain(t("cli.note", said, line=tn("cli.template.unassigned", result.counts["unassigned"], said,
                                                          path=result.files["unassigned"]))), err=True)

@@ -319,20 +319,27 @@ def read_assign(path: str | Path) -> dict[str, list[str]]:
 class SplitResult:
     files: dict[str, Path]         # part name -> file
     counts: dict[str, int]
+    replaced: set[str] = field(default_factory=set)  # the parts whose file existed (kept as its .bak)
 
 
 def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str | Path, by: SplitBy,
-               assign: dict | None, *, lang: str = "en") -> SplitResult:
+               assign: dict | None, *, lang: str = "en", force: bool = False) -> SplitResult:
     """Write one responses file per part beside ``output``: ``<stem>-<part>.<ext>``, each with only the part's
-    questions (their answers, evidence… as given in ``responses``)."""
+    questions (their answers, evidence… as given in ``responses``). A part's file that already holds answers
+    (an assessor's work, from an earlier split) is refused unless ``force``, every part checked before any
+    is written; a replaced file is kept as its backup."""
     from dataclasses import replace
 
     from qmskit.io.iorw import side_name, slugify
-    from qmskit.io.responses import write_responses
+    from qmskit.io.responses import refuse_to_replace_answers, write_responses
     output = Path(output)
     owners = dict(zip(responses["id"], responses["owner"])) if "owner" in responses else {}
     parts = split_ids(cl, SplitBy(by), assign, owners)
-    files, counts = {}, {}
+    paths = {name: output.with_name(side_name(output.parent, output.stem, suffix=f"-{slugify(name)}{output.suffix}"))
+             for name in parts}
+    for path in paths.values():  # all of them first: a refusal leaves no part rewritten
+        refuse_to_replace_answers(path, force)
+    result = SplitResult({}, {}, {name for name, path in paths.items() if path.exists()})
     given = responses.set_index("id") if len(responses) else None
     # KPI values go to the part that assesses the indicator's clause (else the first), so that one person
     # measures each indicator and merging finds no false conflicts between untouched copies
@@ -357,10 +364,11 @@ def split_file(cl: Checklist, meta: dict, responses: pd.DataFrame, output: str |
         part_meta["kpis"] = [k for k in meta.get("kpis") or [] if k["id"] in own_kpis]
         if name != UNASSIGNED:
             part_meta["assessor"] = name
-        path = output.with_name(side_name(output.parent, output.stem, suffix=f"-{slugify(name)}{output.suffix}"))
-        write_responses(path, part_meta, frame, sub, lang=lang, backup=True)
-        files[name], counts[name] = path, len(ids)
-    return SplitResult(files, counts)
+        written = write_responses(paths[name], part_meta, frame, sub, lang=lang, backup=True)
+        if written != paths[name]:  # the assessor's workbook left as it was, ours beside it
+            result.replaced.discard(name)
+        result.files[name], result.counts[name] = written, len(ids)
+    return result
 
 
 def read_part(path: str | Path, checklist=None) -> Part:

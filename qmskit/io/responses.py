@@ -330,6 +330,19 @@ def filled_in_count(path: str | Path) -> int | None:
     return int((frame["answer"].notna() | text).sum())
 
 
+def refuse_to_replace_answers(output: str | Path, force: bool) -> None:
+    """A fresh file (a template, a split's part) never silently replaces an office's work: one line naming
+    ``output`` and how many answers it holds, unless ``force`` (the writer then keeps it as a backup)."""
+    output = Path(output)
+    if force or not output.exists():
+        return
+    held = filled_in_count(output)
+    if held is None:
+        raise QmskitError(msg("cli.template.not_responses"), path=output)
+    if held:
+        raise QmskitError(msg("cli.template.holds_answers", n=held), path=output)
+
+
 def _check_checklist_match(path: Path, meta: dict, cl: Checklist, strict: bool) -> None:
     problems = []
     named = meta.get("checklist")

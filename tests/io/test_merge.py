@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -349,3 +350,30 @@ def test_moonbay_split_and_merge_counts_agree(tmp_path):
     assert len(frame) == total and meta["excluded_clauses"].startswith("8.3")
     a = qmskit.score("gov-office", frame, meta)
     assert (a.questions.loc[a.questions["clause"].str.match(r"8\.3(\.|$)"), "answer"] == "n/a").all()
+
+
+def test_split_again_refuses_parts_that_hold_answers_and_writes_none(tmp_path):
+    """A second `template --split-by` over parts the assessors filled: the same refusal as plain `template`,
+    every part checked before any is written; --force replaces them, each kept as its backup."""
+    assign = tmp_path / "assign.yaml"
+    assign.write_text('alice: ["4", "5", "6"]\nbob: ["7", "8", "9", "10"]\n', encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    split = ("template", "iso9001-2015", "--office", "X", "--split-by", "clause", "--assign", assign, "-o", out)
+    assert run(*split).exit_code == 0
+    alice, bob = tmp_path / "x-alice.xlsx", tmp_path / "x-bob.xlsx"
+    # bob (the part written last) has answered; alice has not started, but her part is not rewritten either
+    meta, frame = read_responses(bob)
+    frame["answer"], frame["evidence"] = "partial", "bob typed this"
+    write_responses(bob, meta, frame, backup=False)
+    before = {p: p.read_bytes() for p in (alice, bob)}
+    again = run(*split)
+    assert again.exit_code == 1
+    assert again.output == f"error: {bob}: already holds {len(frame)} answers; use --force to replace it\n"
+    assert {p: p.read_bytes() for p in (alice, bob)} == before, "no part rewritten"
+    assert not list(tmp_path.glob("*.bak"))
+    forced = run(*split, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert f"wrote {bob} ({len(frame)} questions for bob); previous file kept as x-bob.xlsx.bak\n" in forced.output
+    assert read_responses(bob)[1]["answer"].isna().all()
+    restored = shutil.copyfile(tmp_path / "x-bob.xlsx.bak", tmp_path / "restored.xlsx")
+    assert (read_responses(restored)[1]["answer"] == "partial").all()
