@@ -153,10 +153,11 @@ def write_lifecycle(out: Path, lang: str) -> int:
             console.print(f"    {t.before} -> {t.after}: opened {c['opened']}, recurring {c['recurring']}, "
                           f"closed {c['closed']}, still open {c['still_open']}", highlight=False)
         # three consultants share the 2027 re-assessment: split by clause, each fills in a part, merge
+        # (force: a second `make demo` replaces the parts and merged file its first run wrote, answers and all)
         pre = prefill_from(GOV / "moonbay-district-office-2026.xlsx", keep_answers=True)
         parts = split_file(pre.checklist, pre.meta, pre.responses, out / "parts" / "moonbay-2027.xlsx", "clause",
-                           read_assign(GOV / "moonbay-assign.yaml"), lang="zh")
-        merged = merge_files(list(parts.files.values()), out / "moonbay-2027-merged.xlsx")
+                           read_assign(GOV / "moonbay-assign.yaml"), lang="zh", force=True)
+        merged = merge_files(list(parts.files.values()), out / "moonbay-2027-merged.xlsx", force=True)
         console.print(f"[bold]Merged assessment:[/] {escape(str(out / 'moonbay-2027-merged.xlsx'))} "
                       f"({escape(merged.counts.line() if merged.counts else '')})",
                       highlight=False, soft_wrap=True)

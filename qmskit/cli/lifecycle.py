@@ -11,7 +11,7 @@ from typing import Any, cast
 import click
 
 from qmskit.cli._help import HelpCommand, HelpGroup
-from qmskit.cli._term import console, json_text, keep_lang, lang_option, message_lang, plain, report_error
+from qmskit.cli._term import backup_kept, console, json_text, keep_lang, lang_option, message_lang, plain, report_error
 from qmskit.cli.report import pdf_option, require_output_or_json, several_files_options
 from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
@@ -130,8 +130,13 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
 def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checklist: str | None, force: bool,
               lang: str) -> None:
     """Merge several assessors' parts of one assessment by question id."""
+    from qmskit.cli.core import kept_copies
     from qmskit.io.merge import merge_files
-    result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
+    existed = output.exists()
+    with kept_copies() as copies:  # a workbook holding parts openpyxl drops: left as it is, ours beside it
+        result = merge_files(list(parts), output, prefer=prefer, checklist=checklist, force=force)
+    if copies:
+        output, existed = copies[0], False
     if result.conflicts:
         for c in result.conflicts:
             click.echo(plain(t("cli.merge.conflict", lang, line=c.line(lang))), err=True)
@@ -141,7 +146,8 @@ def merge_cmd(parts: tuple[Path, ...], output: Path, prefer: str | None, checkli
         click.echo(plain(t("cli.merge.resolved", lang, prefer=prefer, line=c.line(lang))), err=True)
     counts = result.counts.line(lang) if result.counts else tn("merge.n_questions", len(result.responses), lang)
     click.echo(plain(t("cli.merge.wrote", lang, path=output, counts=counts)
-                     + (tn("cli.merge.n_resolved", len(result.resolved), lang, prefer=prefer) if result.resolved else "")))
+                     + (tn("cli.merge.n_resolved", len(result.resolved), lang, prefer=prefer) if result.resolved else "")
+                     + backup_kept(output, existed, lang)))
 
 
 def register(group: click.Group) -> None:

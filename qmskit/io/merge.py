@@ -8,11 +8,8 @@ merge. The file edges (``split_file``, ``merge_files``, the "Answered by" column
 from __future__ import annotations
 
 import datetime as dt
-import io
-import tempfile
 import zipfile
 from collections.abc import Iterable
-from copy import copy
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -405,48 +402,74 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     result = merge_frames(parts, cl, Prefer(prefer) if prefer else None)
     if result.conflicts:
         return result
+    if output.exists():
+        onto_existing(output, result, cl, force=force)
     write_merged(output, result, cl)
     return result
 
 
-def write_merged(output: Path, result: MergeResult, cl: Checklist) -> None:
-    from qmskit.io import iorw
+# the Office values a merge never takes from the file it is merged into: the parts', the checklist's
+MERGE_OWN_META = {*PART_META, "assessor", "kpis", "answered_by", "checklist", "checklist_version"}
+
+
+def onto_existing(output: Path, result: MergeResult, cl: Checklist, *, force: bool = False) -> None:
+    """Merging again into a merged (or any filled-in) file updates it in place; first this decides what of it
+    stays. The questions' answers, evidence, notes, owners and due dates and the KPI values are the parts':
+    one the parts now leave blank is cleared, not kept stale. The Office values the parts leave blank (a
+    consultant's summary, closing, report number…) are kept (into ``result.meta``). Anything the file holds
+    that the merge would replace or clear is refused, one line with how many and the first, unless
+    ``force`` (it is then in the backup); so is a file qmskit cannot read as responses."""
+    import warnings
+
+    from qmskit.io.responses import read_responses
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (another checklist's file: what it holds still counts)
+            meta, frame = read_responses(output, cl)
+    except (QmskitError, OSError):
+        if force:
+            return
+        raise MergeError(msg("cli.template.not_responses"), path=output) from None
+    replaced: list = []
+    merged = {r["id"]: r for r in result.responses.to_dict("records")}
+    for row in frame.to_dict("records"):
+        new = merged.get(row["id"], {})
+        if any(_text(row.get(f)) and _text(row.get(f)) != _text(new.get(f)) for f in FIELDS):
+            replaced.append(msg("merge.replaced_question", id=row["id"]))
+    kpis = {k["id"]: k for k in result.meta.get("kpis") or []}
+    for k in meta.get("kpis") or []:
+        if any(k.get(f) is not None and _text(k[f]) != _text(kpis.get(k["id"], {}).get(f)) for f in KPI_FIELDS):
+            replaced.append(msg("merge.replaced_kpi", id=k["id"]))
+    for key, value in meta.items():
+        if key in MERGE_OWN_META or key.startswith("_") or isinstance(value, (list, dict)) or not _text(value):
+            continue
+        if not _text(result.meta.get(key)):
+            result.meta[key] = value
+        elif _text(value) != _text(result.meta[key]):
+            replaced.append(msg("place.metadata_key", key=key))
+    if replaced and not force:
+        raise MergeError(msg("merge.would_replace", n=len(replaced), first=replaced[0]), path=output)
+
+
+def _text(value) -> str:
+    """A value as compared between the merge and the file it goes into: a date as ISO text, a number as
+    its float's text (a KPI read from a workbook as 95, from YAML as 95.0), else its text, blank as ""."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(float(value))
+    return _show(value).strip()
+
+
+def write_merged(output: Path, result: MergeResult, cl: Checklist) -> Path:
+    """The merged responses, who answered each question with them: into an existing workbook in place (only
+    qmskit's cells and the "Answered by" column change, what the office or consultant added stays), else a
+    new file; the old file kept as its backup. Returns the file written (a copy beside an office workbook
+    whose parts openpyxl would drop: qmskit.io.xlsx_parts)."""
     from qmskit.io.responses import write_responses
     lang = str(result.meta["language"]) if result.meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE
-    if output.suffix.lower() != ".xlsx":
-        write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
-                        lang=lang, backup=True)
-        return
-    with tempfile.TemporaryDirectory(dir=output.parent if output.parent.exists() else None) as tmp:
-        staged = Path(tmp) / "merged.xlsx"
-        write_responses(staged, result.meta, result.responses, cl, lang=lang, backup=False)
-        data = _add_answered_by(staged, result.answered_by, lang)
-    iorw.write_bytes(output, data, backup=True, lock=True)
-
-
-def _add_answered_by(path: Path, answered_by: dict[str, str], lang: str) -> bytes:
-    from openpyxl import load_workbook
-    from openpyxl.styles import Alignment
-
-    from qmskit.io.xlsx import put
-    wb = load_workbook(path)
-    ws = wb["Assessment"]
-    header = [c.value for c in ws[1]]
-    id_col = next(i for i, h in enumerate(header, start=1) if _is_id_header(h))
-    col = ws.max_column + 1
-    src = ws.cell(1, col - 1)
-    head = ws.cell(1, col, t("merge.answered_by", lang))
-    head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
-    ws.column_dimensions[head.column_letter].width = 18
-    for n in range(2, ws.max_row + 1):
-        qid = ws.cell(n, id_col).value
-        if qid in answered_by:
-            cell = ws.cell(n, col)
-            put(cell, answered_by[qid])  # names are user text: stored as text, never a formula
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return write_responses(output, {**result.meta, "answered_by": dict(result.answered_by)}, result.responses, cl,
+                           lang=lang, backup=True)
 
 
 def read_answered_by(path: str | Path) -> dict[str, str]:

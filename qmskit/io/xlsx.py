@@ -219,9 +219,30 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     ws.protection.formatColumns = False
     ws.protection.autoFilter = False
     ws.protection.sort = False
+    if isinstance(meta.get("answered_by"), dict):  # a merge's (qmskit.io.merge)
+        _write_answered_by(ws, meta["answered_by"], lang)
     if len(cl.kpis):
         _write_kpis(wb, cl, meta.get("kpis"), lang)
     save_workbook(wb, path)
+
+
+def _write_answered_by(ws, who: dict[str, str], lang: str) -> None:
+    """A merged workbook's "Answered by" column, after qmskit's own: who answered each question."""
+    from copy import copy
+
+    from openpyxl.styles import Alignment
+    col = len(ASSESSMENT_COLUMNS) + 1
+    src = ws.cell(1, col - 1)
+    head = ws.cell(1, col, t("merge.answered_by", lang))
+    head.font, head.fill, head.alignment = copy(src.font), copy(src.fill), copy(src.alignment)
+    ws.column_dimensions[head.column_letter].width = 18
+    id_col = list(ASSESSMENT_COLUMNS).index("id") + 1
+    for n in range(2, last_row(ws) + 1):
+        qid = ws.cell(n, id_col).value
+        if qid in who:
+            cell = ws.cell(n, col)
+            put(cell, who[qid])  # names are user text: stored as text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def save_workbook(wb: Workbook, path: Path, formulas: FormulaIndex | None = None) -> None:
@@ -381,10 +402,28 @@ def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl:
             new = _blank_to_none(rec.get(key))
             if not _reads_as(ws.value(r, cols[key]), new, key, cl.scale):
                 ws.put(r, cols[key], answer_token(new, cl.scale, header_lang) if key == "answer" else new)
+    if isinstance(meta.get("answered_by"), dict):  # a merge into an existing workbook (qmskit.io.merge)
+        _update_answered_by(ws, rows, meta["answered_by"], header_lang)
     _update_office(book, meta, header_lang)
     if len(cl.kpis):
         _update_kpis(book, cl, meta.get("kpis"), header_lang)
     return None
+
+
+def _update_answered_by(ws: OwnedSheet, rows: dict[str, int], who: dict[str, str], lang: str) -> None:
+    """The "Answered by" column (in either language, wherever the office moved it; else a new one at the
+    end) says who answered each question now: a question nobody answered has it blank."""
+    from qmskit.io.merge import answered_by_labels
+    labels = {label.lower() for label in answered_by_labels()}
+    col = next((c for c in range(1, ws.max_column + 1)
+                if ws.value(1, c) is not None and str(ws.value(1, c)).strip().lower() in labels), None)
+    if col is None:
+        col = ws.max_column + 1
+        ws.put(1, col, t("merge.answered_by", lang))
+    for qid, r in rows.items():
+        new = _blank_to_none(who.get(qid))
+        if _blank_to_none(ws.value(r, col)) != new:
+            ws.put(r, col, new)
 
 
 class _OpenpyxlSheet:

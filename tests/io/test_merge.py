@@ -377,3 +377,94 @@ def test_split_again_refuses_parts_that_hold_answers_and_writes_none(tmp_path):
     assert read_responses(bob)[1]["answer"].isna().all()
     restored = shutil.copyfile(tmp_path / "x-bob.xlsx.bak", tmp_path / "restored.xlsx")
     assert (read_responses(restored)[1]["answer"] == "partial").all()
+
+
+def _edit(path: Path, change) -> None:
+    """``change(workbook)`` saved back, as a consultant's spreadsheet program would."""
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+
+
+def _column(ws, header: str) -> dict[str, object]:
+    """{question id: value} of the Assessment column headed ``header``."""
+    head = [c.value for c in ws[1]]
+    col, idc = head.index(header), head.index("ID")
+    return {r[idc].value: r[col].value for r in ws.iter_rows(min_row=2) if r[idc].value}
+
+
+def test_merge_again_updates_the_merged_workbook_in_place_and_refuses_to_drop_what_it_holds(tmp_path):
+    """`merge -o merged.xlsx` over the merged workbook the consultant has since worked in: the column,
+    sheet, comment and summary they added stay, the parts' new answers come in, who answered follows;
+    what the workbook holds that the parts do not give is refused unless --force (then in the backup),
+    and an answer a part withdrew is cleared, not kept stale."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    assign = tmp_path / "assign.yaml"
+    assign.write_text('alice: ["4", "5", "6"]\nbob: ["7", "8", "9", "10"]\n', encoding="utf-8")
+    assert run("template", "iso9001-2015", "--office", "X", "--split-by", "clause", "--assign", assign,
+               "-o", tmp_path / "x.xlsx").exit_code == 0
+    alice, bob, merged = tmp_path / "x-alice.xlsx", tmp_path / "x-bob.xlsx", tmp_path / "merged.xlsx"
+
+    def answer(path, value, rows=slice(None)):
+        meta, frame = read_responses(path)
+        frame.loc[frame.index[rows], "answer"] = value
+        write_responses(path, meta, frame, backup=False)
+        return list(frame["id"])
+    alice_ids = answer(alice, "yes")
+    bob_ids = answer(bob, "partial", slice(0, 100))
+    first = run("merge", alice, bob, "-o", merged)
+    assert first.exit_code == 0, first.output
+    assert "kept as" not in first.output
+
+    def consultant(wb):
+        ws = wb["Assessment"]
+        ws.cell(1, 20).value, ws.cell(2, 20).value = "Office column", "office data"
+        ws.cell(3, 3).comment = Comment("ask the director", "consultant")
+        wb.create_sheet("Working notes")["A1"] = "precious"
+        office = wb["Office"]
+        row = next(r for r in range(2, office.max_row + 1) if office.cell(r, 3).value == "summary")
+        office.cell(row, 2).value = "Strong on leadership."
+    _edit(merged, consultant)
+    answer(bob, "partial")  # bob finishes his part
+    again = run("merge", alice, bob, "-o", merged)
+    assert again.exit_code == 0, again.output
+    wb = openpyxl.load_workbook(merged)
+    ws = wb["Assessment"]
+    assert (ws.cell(1, 20).value, ws.cell(2, 20).value) == ("Office column", "office data")
+    assert ws.cell(3, 3).comment.text == "ask the director" and wb["Working notes"]["A1"].value == "precious"
+    assert again.output.endswith("; previous file kept as merged.xlsx.bak\n")
+    meta, back = read_responses(merged)
+    assert meta["summary"] == "Strong on leadership."
+    assert back.set_index("id")["answer"].to_dict() == {**dict.fromkeys(alice_ids, "yes"),
+                                                        **dict.fromkeys(bob_ids, "partial")}
+    who = _column(ws, "Answered by")
+    assert who == {**dict.fromkeys(alice_ids, "alice"), **dict.fromkeys(bob_ids, "bob")}
+
+    # the consultant notes a question in the merged workbook; alice withdraws her answer to another
+    noted = bob_ids[5]
+
+    def note(wb):
+        ws = wb["Assessment"]
+        ws.cell(next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == noted), 7).value = "consultant's note"
+    _edit(merged, note)
+    answer(alice, None, slice(0, 1))
+    before = merged.read_bytes()
+    refused = run("merge", alice, bob, "-o", merged)
+    assert refused.exit_code == 1
+    assert refused.output == (f"error: {merged}: already holds 2 entries the parts do not give, which the merge "
+                              f"would replace or clear (the first: question {alice_ids[0]}); use --force to "
+                              "replace them\n")
+    assert merged.read_bytes() == before, "nothing written"
+    forced = run("merge", alice, bob, "-o", merged, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.output.endswith("; previous file kept as merged.xlsx.bak\n")
+    _, back = read_responses(merged)
+    back = back.set_index("id")
+    assert pd.isna(back.at[alice_ids[0], "answer"]), "the withdrawn answer is not kept stale"
+    assert back.at[noted, "notes"] == "" and back.at[noted, "answer"] == "partial"
+    ws = openpyxl.load_workbook(merged)["Assessment"]
+    assert _column(ws, "Answered by")[alice_ids[0]] is None and ws.cell(2, 20).value == "office data"
+    kept = read_responses(shutil.copyfile(tmp_path / "merged.xlsx.bak", tmp_path / "kept.xlsx"))[1].set_index("id")
+    assert kept.at[noted, "notes"] == "consultant's note" and kept.at[alice_ids[0], "answer"] == "yes"
