@@ -161,6 +161,21 @@ def telling_apart(assessments: Sequence[Assessment]) -> list[str]:
     return tags
 
 
+def latest_of_each(assessments: Sequence[Assessment]) -> list[bool]:
+    """For each assessment, whether it is its office's latest among ``assessments`` (one office: names that
+    :func:`same_office`): the one with the latest date. An undated assessment is older than any dated one of
+    its office (a file that gives no date is never taken for the newest); of equal dates (undated ones), the
+    last given. An office assessed once is its own latest. A portfolio counts offices by these: one office
+    assessed twice is one office, its earlier assessment reported but not counted again."""
+    best: dict[str, int] = {}
+    for i, a in enumerate(assessments):
+        j = best.get(office_key(a.office))
+        if j is None or (a.date or "") >= (assessments[j].date or ""):
+            best[office_key(a.office)] = i
+    latest = set(best.values())
+    return [i in latest for i in range(len(assessments))]
+
+
 # what an office's file answers: two assessments that agree on all of it are one assessment given twice
 ANSWER_COLUMNS = ("id", "answer", "evidence", "notes", "owner", "due")
 
