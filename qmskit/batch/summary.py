@@ -27,15 +27,17 @@ def write_tables(out: OutputFolder | Path, outcomes: list[OfficeOutcome], lang: 
 
 
 def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
-    """One row per scored office: overall, completeness, readiness, then every clause's score (columns are
-    clause numbers in document order). Unrounded; empty where a score is undefined."""
+    """One row per scored assessment (office × date: an office assessed twice has two rows, its name the same
+    in both): overall, completeness, readiness, then every clause's score (columns are clause numbers in
+    document order). Unrounded; empty where a score is undefined."""
     rows = []
     clause_order: list[str] = []
     for o in outcomes:
         a = o.assessment
         if a is None:
             continue
-        row: dict[str, Any] = {"office": o.office, "file": o.source, "report": o.html.name if o.html else "",
+        row: dict[str, Any] = {"office": a.office, "date": a.date or "", "file": o.source,
+                               "report": o.html.name if o.html else "",
                                "overall": a.overall, "completeness": a.completeness, "readiness": a.readiness}
         for r in a.clauses.itertuples(index=False):
             clause = str(r.clause)
@@ -43,16 +45,17 @@ def scores_table(outcomes: list[OfficeOutcome]) -> pd.DataFrame:
             if clause not in clause_order:
                 clause_order.append(clause)
         rows.append(row)
-    cols = ["office", "file", "report", "overall", "completeness", "readiness"] + clause_order
+    cols = ["office", "date", "file", "report", "overall", "completeness", "readiness"] + clause_order
     return pd.DataFrame(rows, columns=cols)
 
 
 def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
-    """Every finding of every scored office, as the report's gap register has them (question gaps in rank
+    """Every finding of every scored assessment, as the report's gap register has them (question gaps in rank
     order, then each office's KPI findings after the question gaps of their severity), with the severity's
-    reason and basis; headers in ``lang`` (qmskit.render.findings_table)."""
+    reason and basis; each row names its office (by name: one office assessed twice is one office) and the
+    assessment's date; headers in ``lang`` (qmskit.render.findings_table)."""
     from qmskit.render.findings_table import findings_frame, findings_table
-    frames = [findings_frame(o.assessment, lang, office=o.office, file=o.source) for o in outcomes
+    frames = [findings_frame(o.assessment, lang, file=o.source) for o in outcomes
               if o.assessment is not None and (len(o.assessment.gaps) or o.assessment.kpi_findings)]
     return findings_table(frames, lang)
 

@@ -19,8 +19,8 @@ from qmskit.core.values import text_or_empty as _text
 from qmskit.i18n.catalog import check_lang, t
 
 # the columns, in order: the field names are the catalog keys' last part (and the English headers)
-FIELDS = ["office", "rank", "kind", "id", "clause", "severity", "severity_text", "reason", "reason_text", "basis",
-          "answer", "impact", "critical", "weight", "question", "evidence", "notes", "action", "owner", "due", "file"]
+FIELDS = ["office", "date", "rank", "kind", "id", "clause", "severity", "severity_text", "reason", "reason_text",
+          "basis", "answer", "impact", "critical", "weight", "question", "evidence", "notes", "action", "owner", "due", "file"]
 
 
 def headers(lang: str = "en") -> dict[str, str]:
@@ -36,8 +36,7 @@ def _answer(value: Any) -> Any:
     return value if isinstance(value, str) else int(value)
 
 
-def findings_frame(a: Assessment, lang: str = "en", *, office: str | None = None,
-                   file: str | None = None) -> pd.DataFrame:
+def findings_frame(a: Assessment, lang: str = "en", *, file: str | None = None) -> pd.DataFrame:
     """One row per finding of ``a`` in the gap register's order (question gaps in rank order, each KPI
     finding after the question gaps of its severity), columns :data:`FIELDS` (not yet localised)."""
     from qmskit.render.actions_report import owner_and_due, plan_owners_and_dues
@@ -54,7 +53,7 @@ def findings_frame(a: Assessment, lang: str = "en", *, office: str | None = None
         owner, due = (owner_and_due(in_plan, r["id"], _text(extra["owner"]), _text(extra["due"]))
                       if extra is not None else ("", ""))
         rows.append({
-            "office": office if office is not None else a.office, "rank": r["rank"] if question else "",
+            "office": a.office, "date": a.date or "", "rank": r["rank"] if question else "",
             "kind": r["kind"], "id": r["id"], "clause": r["clause"], "severity": r["severity"],
             "severity_text": t(f"sev_{r['severity']}", lang), "reason": r["reason"],
             "reason_text": t(f"reason_{r['reason']}", lang),

@@ -186,7 +186,8 @@ def test_scores_and_gaps_csv_match_single_office_scoring(mixed, offices):
     scored = [o for o in result.offices if o.assessment is not None]
     assert len(scores) == len(scored) == 6             # 3 good + 3 whose report failed (still scored)
     cl = qmskit.load_checklist("iso9001-2015")
-    assert list(scores.columns[6:]) == cl.clauses["clause"].tolist()
+    assert list(scores.columns[:7]) == ["office", "date", "file", "report", "overall", "completeness", "readiness"]
+    assert list(scores.columns[7:]) == cl.clauses["clause"].tolist()
     for o in scored:
         a = qmskit.score("iso9001-2015", o.source)
         row = scores[scores["office"] == o.office].iloc[0]

@@ -48,7 +48,8 @@ def test_every_finding_of_the_report_with_its_reason_basis_and_kpis(outcomes, tm
     _, gaps_csv = write_tables(tmp_path, outcomes, lang)
     header, table = read(gaps_csv)
     assert header == [headers(lang)[f] for f in FIELDS]
-    assert header[:4] == (["office", "rank", "kind", "id"] if lang == "en" else ["单位", "序号", "类别", "编号"])
+    assert header[:5] == (["office", "date", "rank", "kind", "id"] if lang == "en" else
+                          ["单位", "评估日期", "序号", "类别", "编号"])
     for o in outcomes:
         a = o.assessment
         mine = table[table["office"] == o.office]
@@ -114,3 +115,35 @@ def test_text_cells_that_start_like_a_formula_are_neutralised(tmp_path):
 def test_an_empty_batch_still_writes_the_headers(tmp_path):
     header, table = read(write_tables(tmp_path, [], "zh")[1])
     assert header == [headers("zh")[f] for f in FIELDS] and table.empty
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_office_assessed_twice_is_one_office_with_a_row_per_date(tmp_path, lang):
+    """scores.csv and gaps.csv are a tidy table of office × date: each assessment's rows name the office as
+    read (never "Lakeside (2025-11-10)", which splits one office in two in a pivot) and its date in a column
+    of its own; every assessment stays in both. Cells that start like a formula are neutralised, dates too."""
+    from qmskit.batch.inputs import assign_slugs
+    cl = ROOT / "tests" / "data" / "verdict.yaml"
+    given = []
+    for date, r1 in (("2025-11-10", "no"), ("2026-11-12", "partial")):
+        src = tmp_path / f"lakeside-{date[:4]}.xlsx"
+        write_responses(src, {"office": "+Lakeside", "date": date}, pd.DataFrame([
+            {"id": "p1", "answer": "yes", "evidence": "seen"}, {"id": "r1", "answer": r1, "evidence": ""}]), cl)
+        given.append(score_file(src, str(cl)))
+    other = tmp_path / "hill.xlsx"
+    write_responses(other, {"office": "Hill"}, pd.DataFrame([{"id": "r1", "answer": "no", "evidence": ""}]), cl)
+    given.append(score_file(other, str(cl)))
+    assert all(o.error is None for o in given), [o.error for o in given]
+    assign_slugs(given)  # the portfolio's labels tell the two apart: the CSVs need not
+    assert given[0].office == "+Lakeside (2025-11-10)"
+    scores_csv, gaps_csv = write_tables(tmp_path, given, lang)
+    text = scores_csv.read_bytes().decode("utf-8-sig")
+    scores = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert list(scores.columns[:3]) == ["office", "date", "file"]
+    assert scores[["office", "date"]].values.tolist() == [["'+Lakeside", "2025-11-10"], ["'+Lakeside", "2026-11-12"],
+                                                          ["Hill", ""]]
+    header, gaps = read(gaps_csv)
+    assert header[:2] == (["office", "date"] if lang == "en" else ["单位", "评估日期"])
+    expected = {("'+Lakeside", "2025-11-10"): given[0], ("'+Lakeside", "2026-11-12"): given[1], ("Hill", ""): given[2]}
+    assert gaps.groupby(["office", "date"], sort=False).size().to_dict() == {
+        key: len(o.assessment.gaps) + len(o.assessment.kpi_findings) for key, o in expected.items()}
