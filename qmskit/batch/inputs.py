@@ -6,6 +6,7 @@ import glob
 import os
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -178,18 +179,17 @@ def assign_slugs(outcomes: list[OfficeOutcome]) -> None:
     Offices with the same name (one office's yearly assessments) are told apart in the portfolio by their
     assessment date, or their file's name where the dates do not (:func:`qmskit.core.assessment.telling_apart`):
     "Moonbay District Office (2024-10-22)"."""
-    from qmskit.core.assessment import telling_apart
+    from qmskit.core.assessment import office_key, telling_apart
     from qmskit.io.iorw import slugify
 
     taken: set[str] = {"index", "scores", "gaps"}
-    names: dict[str | None, int] = {}
-    for o in outcomes:
-        names[o.office] = names.get(o.office, 0) + 1
-    same_name = [o for o in outcomes if names[o.office] > 1]
-    scored = [o for o in same_name if o.assessment is not None]
+    # one office's names as compared (office_key): "Lakeside" and "lakeside " are one office, told apart too
+    keys = [office_key(o.office) if o.office is not None else None for o in outcomes]
+    names = Counter(keys)
+    scored = [o for o, k in zip(outcomes, keys) if names[k] > 1 and o.assessment is not None]
     tags = dict(zip(map(id, scored), telling_apart([o.assessment for o in scored if o.assessment is not None])))
-    for o in outcomes:
-        if names[o.office] > 1:  # the portfolio needs unique labels too
+    for o, k in zip(outcomes, keys):
+        if names[k] > 1:  # the portfolio needs unique labels too
             o.office = f"{o.office} ({tags.get(id(o)) or Path(o.source).name})"
         base = slugify(o.office or "") or "office"
         slug, n = base, 1
