@@ -63,14 +63,22 @@ def gaps_table(outcomes: list[OfficeOutcome], lang: str = "en") -> pd.DataFrame:
 def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: bool) -> dict:
     """Everything the portfolio notebook shows, as plain JSON (it may travel to a dask worker).
 
+    ``offices``: each office once, by its latest assessment (:func:`qmskit.core.assessment.latest_of_each`);
+    ``earlier``: the headline figures of the others (an office assessed again), reported but not counted.
     Per office: the headline figures, the answers (the portfolio re-scores them all at once with
     score_many when they share a checklist), the top-level clause scores (used when they do not) and the
     gaps and KPI findings; ``questions`` holds the texts of every question that is a gap somewhere (and the
     name and target of every KPI missed somewhere, under its finding's id)."""
+    from qmskit.core.assessment import latest_of_each
     from qmskit.render import actions_report
     offices: list[dict[str, Any]] = []
+    earlier: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     questions: dict[str, dict[str, Any]] = {}
+    scored = [o for o in outcomes if o.assessment is not None]
+    latest = {id(o) for o, last in zip(scored, latest_of_each([o.assessment for o in scored if o.assessment]))
+              if last}
+    counted = [o for o in scored if id(o) in latest]  # one office, one entry: its latest assessment
     for o in outcomes:
         a = o.assessment
         if a is None or not o.ok:
@@ -79,13 +87,17 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
                            "reason": say(o.error, lang) if o.error else o.error})
         if a is None:
             continue
+        headline = {"office": o.office, "name": a.office, "date": a.date, "source": o.source,
+                    "href": o.html.name if (office_reports and o.ok and o.html) else None,
+                    "overall": as_number(a.overall), "completeness": as_number(a.completeness),
+                    "readiness": a.readiness.value, "display_band": a.display_band}
+        if id(o) not in latest:  # reported (its own report, the CSVs), not counted again in the portfolio
+            earlier.append(headline)
+            continue
         top = a.clauses[a.clauses["level"] == a.clauses["level"].min()]
         offices.append({
-            "office": o.office, "source": o.source,
-            "href": o.html.name if (office_reports and o.ok and o.html) else None,
-            "checklist": a.checklist.id, "overall": as_number(a.overall), "completeness": as_number(a.completeness),
-            "readiness": a.readiness.value, "readiness_reasons": [r.to_dict() for r in a.reasons],
-            "display_band": a.display_band,
+            **headline,
+            "checklist": a.checklist.id, "readiness_reasons": [r.to_dict() for r in a.reasons],
             **{k: v for k, v in a.finding_counts().items()},  # major, minor, observation, kpi_observation, unsupported
             "answers": {qid: _answer_json(answer) for qid, answer in _rows(a.questions, "id", "answer")
                         if answer is not None},
@@ -108,11 +120,11 @@ def portfolio_data(outcomes: list[OfficeOutcome], lang: str, office_reports: boo
                                            "kpi": {"target": f["target"], "direction": f["direction"],
                                                    "unit": f["unit"]}})
     # id (resolved again wherever the notebook runs) and the file it came from (for custom checklists)
-    refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in outcomes if o.assessment}
+    refs = {o.assessment.checklist.id: str(o.assessment.checklist.source or "") for o in counted if o.assessment}
     checklists = [{"id": i, "path": refs[i]} for i in sorted(refs)]
-    return {"lang": lang, "checklists": checklists, "offices": offices, "failed": failed, "questions": questions,
-            "bands": BANDS, "office_reports": office_reports,
-            "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in outcomes if o.assessment])}
+    return {"lang": lang, "checklists": checklists, "offices": offices, "earlier": earlier, "failed": failed,
+            "questions": questions, "bands": BANDS, "office_reports": office_reports,
+            "oldest_overdue": actions_report.oldest_overdue_rows([o.assessment for o in counted if o.assessment])}
 
 
 def _rows(frame: pd.DataFrame, *columns: str) -> Any:

@@ -1,7 +1,8 @@
 """The portfolio overview of a batch: ranking, heatmap, score distribution, shared gaps, failures.
 
 Input is the plain-JSON batch summary that :func:`qmskit.batch.summary.portfolio_data` writes (one entry per
-scored office with its answers, plus the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
+scored office with its answers, by its latest assessment; the headline figures of its earlier ones, which the
+page lists after the ranking but counts nowhere; the failed inputs); ``notebooks/portfolio.ipynb`` loads it with
 :func:`load` and displays the HTML fragments below. Scores are recomputed for all offices at once with
 :func:`qmskit.score_many` (the vectorized path), so the heatmap and the ranking come from one matrix.
 """
@@ -20,7 +21,7 @@ from qmskit.checklist.loader import Checklist, load_checklist
 from qmskit.config import DEFAULT_CHECKLIST
 from qmskit.core.model import BANDS, SEVERITIES
 from qmskit.core.scoring import ManyScores
-from qmskit.i18n.catalog import join_reasons, t
+from qmskit.i18n.catalog import join_reasons, t, tn
 from qmskit.i18n.numbers import fmt_target
 from qmskit.render import palette
 from qmskit.render.actions_report import actions_cell
@@ -55,13 +56,14 @@ class Portfolio:
     # ------------------------------------------------------------------ frames
     @property
     def offices(self) -> pd.DataFrame:
-        cols = ["office", "href", "source", "overall", "completeness", "readiness", "readiness_reasons",
-                "major", "minor", "observation", "kpi_observation", "unsupported", "display_band",
-                "actions"]
+        cols = ["office", "name", "date", "href", "source", "overall", "completeness", "readiness",
+                "readiness_reasons", "major", "minor", "observation", "kpi_observation", "unsupported",
+                "display_band", "actions"]
         frame = pd.DataFrame([{c: o.get(c) for c in cols} for o in self.data["offices"]], columns=cols)
         for c in ("kpi_observation", "unsupported"):
             frame[c] = frame[c].fillna(0).astype(int)
         frame["display_band"] = frame["display_band"].fillna(frame["readiness"])
+        frame["name"] = frame["name"].fillna(frame["office"])
         return frame
 
     def tidy_answers(self) -> pd.DataFrame:
@@ -157,6 +159,21 @@ class Portfolio:
     def failed(self) -> pd.DataFrame:
         return pd.DataFrame(self.data.get("failed", []), columns=["source", "office", "stage", "reason"])
 
+    def earlier(self) -> pd.DataFrame:
+        """The assessments not counted (an office assessed more than once counts by its latest one), by office
+        in ranking order, latest first; ``latest``: the date of the office's assessment that is counted."""
+        from qmskit.core.assessment import office_key
+        cols = ["office", "name", "date", "source", "href", "overall", "completeness", "readiness", "display_band"]
+        ranking = self.ranking()
+        counted = {office_key(name): (rank, date) for rank, name, date in
+                   zip(ranking["rank"], ranking["name"], ranking["date"])}
+        rows = sorted(({**{c: o.get(c) for c in cols}, "name": o.get("name") or o["office"]}
+                       for o in self.data.get("earlier", [])),
+                      key=lambda r: r["date"] or "", reverse=True)
+        rows.sort(key=lambda r: counted.get(office_key(r["name"]), (len(counted) + 1, None))[0])
+        for r in rows:
+            r["latest"] = counted.get(office_key(r["name"]), (None, None))[1]
+        return pd.DataFrame(rows, columns=[*cols, "latest"])
 
     # ------------------------------------------------------------------ HTML fragments (templates/portfolio/)
     def _render(self, name: str, **context: Any) -> str:
@@ -180,9 +197,13 @@ class Portfolio:
                  first=t("portfolio.intro_checklist_sep", self.lang).join(items[:-1]), last=items[-1])
 
     def header_html(self) -> str:
+        from qmskit.core.assessment import office_key
+        earlier = self.data.get("earlier", [])
+        of_offices = len({office_key(o.get("name") or o["office"]) for o in earlier})
         return self._render("header", n_offices=len(self.data["offices"]), n_failed=len(self.data.get("failed", [])),
                             checklist=self.checklists_text(),
-                            with_links=any(o.get("href") for o in self.data["offices"]))
+                            with_links=any(o.get("href") for o in self.data["offices"]),
+                            n_earlier=len(earlier), earlier_of=tn("batch.n_offices", of_offices, self.lang))
 
     def bands_html(self) -> str:
         # counted as the ranking shows them: an office with nothing answered is "not started" (design.md), a
@@ -198,7 +219,9 @@ class Portfolio:
         rows = [{**r, "href": r["href"] if isinstance(r["href"], str) else "", "actions": actions_cell(r["actions"]),
                  "reasons": join_reasons(r["readiness_reasons"] or [], lang)}
                 for r in _records(self.ranking())]
-        return self._render("ranking", rows=rows, with_actions=with_actions,
+        earlier = [{**r, "href": r["href"] if isinstance(r["href"], str) else "", "file": Path(str(r["source"])).name}
+                   for r in _records(self.earlier())]
+        return self._render("ranking", rows=rows, with_actions=with_actions, earlier=earlier,
                             office_reports=self.data.get("office_reports", True))
 
     def heatmap_html(self) -> str:

@@ -197,7 +197,8 @@ def test_same_office_twice_on_one_date_is_told_apart_by_file(tmp_path):
 def test_portfolio_heatmap_rows_of_one_office_read_apart():
     """Batch of Moonbay 2024/2025/2026: the heatmap's row labels (shortened names) all read "月湾区人民政府办公室
     (Moonbay District Government G…" before; now the name is shortened and the date kept, and the ranking, the
-    links and the report files name the date too."""
+    links and the report files name the date too. One office is one row: its latest assessment (2026); the
+    earlier two are listed after the ranking, each with its date and its report."""
     import re
 
     from qmskit.batch import inputs, summary
@@ -213,11 +214,13 @@ def test_portfolio_heatmap_rows_of_one_office_read_apart():
     assert [o.office for o in outcomes] == [f"{office} ({d})" for d in dates]
     assert [o.slug[-10:] for o in outcomes] == dates
     for lang in ("en", "zh"):
-        html = portfolio.Portfolio(summary.portfolio_data(outcomes, lang, True), lang).heatmap_html()
-        labels = re.findall(r'<th scope="row" title="([^"]*)">([^<]*)</th>', html)
-        assert sorted(label for _, label in labels) == sorted(f"{office[:28]}… ({d})" for d in dates), labels
+        pf = portfolio.Portfolio(summary.portfolio_data(outcomes, lang, True), lang)
+        labels = re.findall(r'<th scope="row" title="([^"]*)">([^<]*)</th>', pf.heatmap_html())
+        assert [label for _, label in labels] == [f"{office[:28]}… ({dates[-1]})"], labels
         assert all(len(label) <= 42 for _, label in labels)
-        assert sorted(title for title, _ in labels) == sorted(o.office for o in outcomes)
+        assert [title for title, _ in labels] == [outcomes[-1].office]
+        assert pf.earlier()[["date", "href"]].values.tolist() == [[d, f"{o.slug}.en.html"] for d, o in
+                                                                  reversed(list(zip(dates[:-1], outcomes)))]
 
 
 # --------------------------------------------------------------------------- usage lines in the command's language

@@ -4,12 +4,15 @@ are still reported (their own reports, the CSVs) and the page says so, in en and
 link to their report. Real responses files, scored by the batch's reader, the summary's JSON, the HTML."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
-from qmskit.batch import inputs
+from qmskit.batch import inputs, summary
 from qmskit.batch.tasks import Status
+from qmskit.render import portfolio
 
 FIXTURE = Path(__file__).parents[1] / "data" / "verdict.yaml"
 
@@ -38,6 +41,14 @@ def outcomes(tmp_path_factory):
     return scored
 
 
+def data(outcomes, lang: str) -> dict:
+    return json.loads(json.dumps(summary.portfolio_data(outcomes, lang, True)))  # as it travels
+
+
+def words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
 def test_names_that_name_one_office_are_told_apart_by_their_date(outcomes):
     """The batch adds the date to the label of every office with more than one assessment, comparing names as
     everywhere else (case and runs of spaces aside): "lakeside  district office" is Lakeside too."""
@@ -45,3 +56,46 @@ def test_names_that_name_one_office_are_told_apart_by_their_date(outcomes):
                                             "lakeside  district office (2025-11-10)", "Hill Office"]
     assert [o.slug for o in outcomes] == ["lakeside-district-office-2026-11-12",
                                           "lakeside-district-office-2025-11-10", "hill-office"]
+
+
+def test_each_office_is_counted_once_by_its_latest_assessment(outcomes):
+    d = data(outcomes, "en")
+    assert [o["office"] for o in d["offices"]] == ["Lakeside District Office (2026-11-12)", "Hill Office"]
+    assert [(o["name"], o["date"], o["href"]) for o in d["earlier"]] == [
+        ("lakeside  district office", "2025-11-10", "lakeside-district-office-2025-11-10.en.html")]
+    pf = portfolio.Portfolio(d, "en")
+    assert pf.ranking()["office"].tolist() == ["Lakeside District Office (2026-11-12)", "Hill Office"]
+    assert sorted(pf.top_level_matrix().index) == ["Hill Office", "Lakeside District Office (2026-11-12)"]
+    shared = pf.shared_gaps(top=1000).set_index("id")
+    # r1 is a gap of both offices' latest assessments (2 of 2); c1 only of Hill's, not of Lakeside's latest
+    assert shared[["offices", "asked"]].to_dict("index") == {"r1": {"offices": 2, "asked": 2}}
+    assert sum(map(int, re.findall(r'class="qr-band-count"[^>]*>(\d+)<', pf.bands_html()))) == 2
+
+
+@pytest.mark.parametrize("lang, said, heading, counted", [
+    ("en", "2 offices assessed against Verdict fixture (verdict-fixture 1). 1 earlier assessment of 1 office is not "
+           "counted in the ranking, the heatmap or the shared gaps (each office counts once, by its latest "
+           "assessment); it is listed after the ranking.",
+     "Earlier assessments (not counted in the ranking)", "Latest assessment (counted)"),
+    ("zh", "1 个单位的 1 次较早评估未计入排名、热力图和共有差距（每个单位只按最近一次评估计一次），列于排名之后。",
+     "较早的评估（未计入排名）", "最近一次评估（计入排名）")])
+def test_the_page_says_the_earlier_assessments_and_lists_them_with_their_report(outcomes, lang, said, heading,
+                                                                                counted):
+    pf = portfolio.Portfolio(data(outcomes, lang), lang)
+    header = words(pf.header_html())
+    assert said in header
+    if lang == "zh":
+        assert header.count("共评估 2 个单位") == 1
+    ranking = pf.ranking_html()
+    assert heading in ranking and counted in ranking
+    earlier = ranking[ranking.index(heading):]
+    assert '<a href="lakeside-district-office-2025-11-10.en.html">lakeside  district office</a>' in earlier
+    assert "2025-11-10" in earlier and "2026-11-12" in earlier      # its date, and the one counted instead
+    assert "Hill Office" not in earlier
+
+
+def test_a_portfolio_of_offices_assessed_once_says_nothing_of_earlier_ones(outcomes):
+    once = [outcomes[0], outcomes[2]]
+    pf = portfolio.Portfolio(data(once, "en"), "en")
+    assert pf.data["earlier"] == [] and "earlier" not in pf.header_html()
+    assert "Earlier assessments" not in pf.ranking_html()
