@@ -94,7 +94,7 @@ def update_ods(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, c
             except (ExpatError, ValueError):
                 fresh_instead(existing, msg(NOT_AN_ODS))
                 return False
-            why = update_owned_cells(book, meta, responses, cl)
+            why = update_owned_cells(book, meta, responses, cl, existing)
             if why is not None:
                 fresh_instead(existing, why)
                 return False

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import io
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
@@ -47,6 +47,7 @@ ASSESSMENT_COLUMNS = {
 }
 ASSESSMENT_LABELS = LabelPairs("xlsx.assessment", ASSESSMENT_COLUMNS)
 EDITABLE = ("answer", "evidence", "notes", "owner", "due")  # the cells qmskit owns on the Assessment sheet
+ASSESSMENT_READ = ("id", *EDITABLE)  # the Assessment columns the reader takes in (and the writer writes to)
 # the Office sheet: one row per metadata key, labelled xlsx.office.<key>
 META_LABELS = LabelPairs("xlsx.office", (
     "office", "assessor", "date", "checklist", "checklist_version", "scope", "sites", "exclusions",
@@ -69,6 +70,7 @@ KPI_SHEET = "KPIs"
 # key → width, header xlsx.kpi.<key>; name/unit/target are for the reader, the checklist's target counts
 KPI_COLUMNS = {"id": 20, "name": 48, "unit": 8, "target": 10, "value": 12, "previous": 12}
 KPI_LABELS = LabelPairs("xlsx.kpi", KPI_COLUMNS)
+KPI_READ = ("id", "value", "previous")  # the KPI columns the reader takes in (and the writer writes to)
 HEADER_COLOUR, SECTION_COLOUR = "1F4E79", "DDEBF7"
 
 
@@ -322,7 +324,7 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     # enabled workbook (an .xlsm saved under .xlsx) keeps its VBA project: without keep_vba openpyxl
     # drops the office's macros without a word
     wb = load_for_update(existing, rich_text=True, keep_vba=has_macros(existing))
-    why = update_owned_cells(_OpenpyxlBook(wb, _ReadBack(existing)), meta, responses, cl)
+    why = update_owned_cells(_OpenpyxlBook(wb, _ReadBack(existing)), meta, responses, cl, existing)
     if why is not None:
         fresh_instead(existing, why)
         return False
@@ -354,8 +356,11 @@ class OwnedBook(Protocol):
     def add_kpi_sheet(self, cl: Checklist, values, lang: str) -> None: ...  # last, as a new file has it
 
 
-def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl: Checklist) -> str | None:
+def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl: Checklist,
+                       path: Path) -> str | None:
     """Put our values into the cells qmskit owns; None when done, else why ``book`` is no qmskit workbook.
+    A header the readers would refuse (an owned column given twice) raises their ResponsesError naming
+    ``path`` (the file being updated): nothing is saved.
 
     Owned: answer, evidence, notes, owner and due on the Assessment sheet (found by header and by the
     hidden ID column, wherever the office moved them), the values of the Office sheet, the KPI values.
@@ -365,16 +370,10 @@ def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl:
     if ASSESSMENT_SHEET not in book.sheetnames:
         return msg("xlsx.no_sheet_short", sheet=ASSESSMENT_SHEET)
     ws = book.sheet(ASSESSMENT_SHEET)
-    lookup = ASSESSMENT_LABELS.keys_by_label()
-    cols: dict[str, int] = {}
-    header_lang = "en"
-    for c in range(1, ws.max_column + 1):
-        label = ws.value(1, c)
-        key = lookup.get(str(label).strip().lower()) if label is not None else None
-        if key and key not in cols:
-            cols[key] = c
-            if key == "answer" and str(label).strip() == ASSESSMENT_LABELS.label("answer", "zh"):
-                header_lang = "zh"
+    # (an owned header given twice is refused, as the reader refuses it: the file is left as it is)
+    cols = header_columns(_header(ws), ASSESSMENT_SHEET, "assessment", ASSESSMENT_READ, path)
+    header_lang = "zh" if "answer" in cols and str(ws.value(1, cols["answer"])).strip() == \
+        ASSESSMENT_LABELS.label("answer", "zh") else "en"
     if "id" not in cols or "answer" not in cols:
         return msg("xlsx.no_id_answer_short", sheet=ASSESSMENT_SHEET)
     for key in ASSESSMENT_COLUMNS:  # an owned column the office deleted comes back at the end
@@ -406,7 +405,7 @@ def update_owned_cells(book: OwnedBook, meta: dict, responses: pd.DataFrame, cl:
         _update_answered_by(ws, rows, meta["answered_by"], header_lang)
     _update_office(book, meta, header_lang)
     if len(cl.kpis):
-        _update_kpis(book, cl, meta.get("kpis"), header_lang)
+        _update_kpis(book, cl, meta.get("kpis"), header_lang, path)
     return None
 
 
@@ -575,19 +574,18 @@ def _update_office(book: OwnedBook, meta: dict, lang: str) -> None:
             office.put(where[key], 2, value)
 
 
-def _update_kpis(book: OwnedBook, cl: Checklist, values, lang: str) -> None:
+def _header(ws: OwnedSheet) -> list:
+    """The first row of a sheet being updated, as the readers read it."""
+    return [ws.value(1, c) for c in range(1, ws.max_column + 1)]
+
+
+def _update_kpis(book: OwnedBook, cl: Checklist, values, lang: str, path: Path) -> None:
     from qmskit.core.kpis import kpi_rows_for_file
     if KPI_SHEET not in book.sheetnames:
         book.add_kpi_sheet(cl, values, lang)
         return
     ws = book.sheet(KPI_SHEET)
-    lookup = KPI_LABELS.keys_by_label()
-    cols = {}
-    for c in range(1, ws.max_column + 1):
-        label = ws.value(1, c)
-        key = lookup.get(str(label).strip().lower()) if label is not None else None
-        if key and key not in cols:
-            cols[key] = c
+    cols = header_columns(_header(ws), KPI_SHEET, "kpi", KPI_READ, path)
     if "id" not in cols:
         return
     for key in ("value", "previous"):
@@ -673,7 +671,7 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
             ignored(msg("xlsx.no_office_sheet", sheet=OFFICE_SHEET, found=", ".join(names)), path, strict=strict)
         frame = _read_assessment(wb[ASSESSMENT_SHEET], path, strict=strict)
         if KPI_SHEET in names:
-            meta["kpis"] = _read_kpis(wb[KPI_SHEET])
+            meta["kpis"] = _read_kpis(wb[KPI_SHEET], path)
         warn_formulas_as_text(_cells_read(wb, wb.formulas_as_text), path, _cells_read(wb, wb.stored_results))
         return meta, frame
     finally:
@@ -738,6 +736,30 @@ def _labels_read(sheet: str) -> dict[str, str]:
     return {"office": META_LABELS, "assessment": ASSESSMENT_LABELS, "kpi": KPI_LABELS}[sheet].keys_by_label()
 
 
+def header_columns(header: Sequence, sheet: str, kind: str, unique: tuple[str, ...], path: Path) -> dict[str, int]:
+    """{key: column (1-based)} of the header cells that name one of the ``kind`` sheet's keys (en or zh, any
+    case), each key at its first column. A key of ``unique`` (those the reader takes in and the writer
+    writes to) under two headers is refused: the reader took the last such column and the in-place writer
+    the first, so a workbook whose column E said "yes" and the office's own column N headed "Answer" said
+    "no" scored 0, and a save into E never read back (found by a hostile-input review)."""
+    lookup = _labels_read(kind)
+    cols: dict[str, int] = {}
+    for c, label in enumerate(header, start=1):
+        key = lookup.get(str(label).strip().lower()) if label is not None else None
+        if key is None:
+            continue
+        if key not in cols:
+            cols[key] = c
+        elif key in unique:
+            from qmskit.io.formulas import column_letters
+            first, second = str(header[cols[key] - 1]).strip(), str(label).strip()
+            same = first.lower() == second.lower()
+            raise ResponsesError(msg("xlsx.duplicate_header" if same else "xlsx.duplicate_headers", label=first,
+                                     other=second, first=column_letters(cols[key]), second=column_letters(c)),
+                                 path=path, where=sheet)
+    return cols
+
+
 def _read_office(ws) -> dict:
     labels = _labels_read("office")
     meta = {}
@@ -757,15 +779,13 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     header = next(rows, None)
     if not header:
         raise ResponsesError(msg("xlsx.sheet_empty", sheet=ASSESSMENT_SHEET), path=path)
-    lookup = _labels_read("assessment")
-    keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
-    if "id" not in keys or "answer" not in keys:
+    found = header_columns(header, ASSESSMENT_SHEET, "assessment", ASSESSMENT_READ, path)
+    if "id" not in found or "answer" not in found:
         raise ResponsesError(msg("xlsx.needs_id_answer", sheet=ASSESSMENT_SHEET), path=path,
                              where=msg("place.row", row=1))
-    cols = ["id", "answer", "evidence", "notes", "owner", "due"]
-    # each column's position (a header given twice: the last one counts); then the sheet column by column
-    where = {k: max(i for i, key in enumerate(keys) if key == k) for k in cols if k in keys}
-    values = {k: ws.column(i, min_row=2) for k, i in where.items()}
+    cols = list(ASSESSMENT_READ)
+    # each column's position (a header given twice is refused); then the sheet column by column
+    values = {k: ws.column(found[k] - 1, min_row=2) for k in cols if k in found}
     ids = values["id"]
     kept = [i for i, qid in enumerate(ids) if qid is not None and str(qid).strip()]
     if len(kept) < len(ids):  # section rows and blank rows; a question row whose hidden ID was cleared
@@ -789,15 +809,14 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
     return frame
 
 
-def _read_kpis(ws) -> list[dict]:
+def _read_kpis(ws, path: Path) -> list[dict]:
     """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
-    lookup = _labels_read("kpi")
     rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    keys = [lookup.get(str(h).strip().lower()) if h is not None else None for h in header]
+    cols = header_columns(next(rows, None) or (), KPI_SHEET, "kpi", KPI_READ, path)
+    at = [(k, cols[k] - 1) for k in KPI_READ if k in cols]
     entries = []
     for n, values in enumerate(rows, start=2):
-        rec = {k: v for k, v in zip(keys, values) if k}
+        rec = {k: values[i] if i < len(values) else None for k, i in at}
         if all(rec.get(k) in (None, "") for k in ("id", "value", "previous")):
             continue
         entries.append({"id": rec.get("id"), "value": rec.get("value"), "previous": rec.get("previous"), "row": n})
