@@ -141,6 +141,12 @@ class ResponsesError(QmskitError):
     """A responses file is malformed or does not fit its checklist."""
 
 
+class AmbiguousWorkbook(ResponsesError):
+    """A workbook readers would take differently (two sheets of one name, a header qmskit reads given
+    twice): refused alike for reading and for saving into, never replaced by a fresh workbook (only the
+    office knows which of the two it meant)."""
+
+
 class ResponsesProblems(ResponsesError):
     """Several problems in one responses file: the message is the first (and how many more there are);
     ``problems`` holds every one (up to a limit) for ``qmskit validate-responses``."""

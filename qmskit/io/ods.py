@@ -37,6 +37,7 @@ from qmskit.io.limits import (
     open_bounded_zip,
     read_bytes_bounded,
 )
+from qmskit.io.xlsx_read import check_sheet_name
 
 NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -140,6 +141,7 @@ class _Extent:
         self.table = ""
         self.tables = 0              # open tables (1 inside one; a table inside a table is refused)
         self.sheets = 0              # tables begun so far (all members): calamine holds each one's name and cells
+        self.names: dict[str, str] = {}   # this member's table names (case-folded → as written): no two alike
         self.rows = 0                # rows of this table so far, repeats counted
         self.row: tuple[int, int] | None = None      # (first row, repeats) of the open row
         self.col = 0                 # cells of the open row so far, repeats counted
@@ -159,7 +161,7 @@ class _Extent:
         parser.CharacterDataHandler = self._text
         parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = self._damaged
         self.table, self.tables, self.rows, self.row, self.col, self.cell = "", 0, 0, None, 0, None
-        self.reach = (0, 0)
+        self.reach, self.names = (0, 0), {}
         try:
             tags = equals = 0
             with zf.open(info) as fh:   # counted first (C speed): the walk's Python work is bounded before it starts
@@ -236,6 +238,12 @@ class _Extent:
             if self.sheets > MAX_SHEETS:  # (4.9 million empty tables, a 380 KB file, took 1.26 GB before)
                 self._refuse(msg("limits.too_many_sheets", limit=MAX_SHEETS))
             self.table, self.tables, self.rows, self.reach = attrs.get("table:name", ""), 1, 0, (0, 0)
+            given = {v.casefold(): v for k, v in attrs.items() if k.rpartition(":")[2] == "name"}
+            try:
+                for name in given.values():  # (every name attribute, any prefix: readers differ on which they take)
+                    check_sheet_name(self.names, name, self.path)
+            except ResponsesError as error:
+                raise _Refused(error) from None
         elif self.cell is None:
             return
         elif kind == _SPACES:                                # <text:s text:c="N"/>: N spaces

@@ -26,7 +26,7 @@ from xml.dom import Node
 import pandas as pd
 
 from qmskit.checklist.loader import Checklist
-from qmskit.errors import ResponsesError
+from qmskit.errors import AmbiguousWorkbook, ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io.formulas import is_error_literal, ods_formula_text
@@ -69,6 +69,8 @@ def update_ods(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, c
     from qmskit.io.xlsx import fresh_instead, update_owned_cells
     try:
         prescan(existing)  # the read limits (no DTD or entity, sheet extent, text) before the parse
+    except AmbiguousWorkbook:  # (two sheets of one name: refused, as the reader refuses it; nothing replaced)
+        raise
     except ResponsesError as exc:
         fresh_instead(existing, exc.detail)
         return False

@@ -24,7 +24,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.scales import DROPDOWN, normalize_answers
-from qmskit.errors import ResponsesError, ResponsesWarning
+from qmskit.errors import AmbiguousWorkbook, ResponsesError, ResponsesWarning
 from qmskit.i18n.catalog import LabelPairs, msg, t
 from qmskit.io.cells import normalize_text, starts_like_formula
 
@@ -317,6 +317,8 @@ def update_xlsx(existing: Path, out: Path, meta: dict, responses: pd.DataFrame, 
     from qmskit.io.xlsx_read import prescan
     try:
         formulas = prescan(existing)  # the read limits first: openpyxl's full load has no bound of its own
+    except AmbiguousWorkbook:  # (two sheets of one name: refused, as the reader refuses it; nothing replaced)
+        raise
     except Exception as exc:  # no workbook qmskit reads: a fresh one, the old kept as .bak
         fresh_instead(existing, getattr(exc, "detail", None) or error_words(exc))
         return False
@@ -754,9 +756,9 @@ def header_columns(header: Sequence, sheet: str, kind: str, unique: tuple[str, .
             from qmskit.io.formulas import column_letters
             first, second = str(header[cols[key] - 1]).strip(), str(label).strip()
             same = first.lower() == second.lower()
-            raise ResponsesError(msg("xlsx.duplicate_header" if same else "xlsx.duplicate_headers", label=first,
-                                     other=second, first=column_letters(cols[key]), second=column_letters(c)),
-                                 path=path, where=sheet)
+            raise AmbiguousWorkbook(msg("xlsx.duplicate_header" if same else "xlsx.duplicate_headers", label=first,
+                                        other=second, first=column_letters(cols[key]), second=column_letters(c)),
+                                    path=path, where=sheet)
     return cols
 
 

@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from qmskit.errors import ResponsesError
+from qmskit.errors import AmbiguousWorkbook, ResponsesError
 from qmskit.i18n.catalog import msg
 from qmskit.i18n.numbers import fmt_size
 from qmskit.io.calamine_child import is_refusal
@@ -230,10 +230,50 @@ def readable_errors(sheet: bytes) -> bytes:
 
 # A sheet the workbook part lists (calamine reads xl/workbook.xml by that name; counted within MAX_SHEETS)
 _SHEET_TAG = re.compile(rb"<" + XML_PREFIX + rb"sheet(?=[\s/>])")
+# ... and the whole tag, for its name (two sheets of one name are refused: _check_sheet_names)
+_SHEET_ELEMENT = re.compile(rb"<" + XML_PREFIX + rb"sheet(?=[\s/>])((?:[^<>\"']|\"[^\"]*\"|'[^']*')*)>")
+_XML_ENTITY = re.compile(rb"&(?:#[0-9]+|#x[0-9A-Fa-f]+|amp|lt|gt|quot|apos);")
 # A name it defines (calamine reads each one's text; counted within MAX_DEFINED_NAMES)
 _NAME_TAG = re.compile(rb"<" + XML_PREFIX + rb"definedName(?=[\s/>])")
 _MARKUP = re.compile(rb"<[^!<>][^<>]*>")   # a tag (not "<!": CDATA and comments count as text)
 _V_TEXT = re.compile(rb"<" + XML_PREFIX + rb"v(?:\s[^<>]*)?>([^<]*)")
+
+
+def _unescaped(value: bytes) -> str:
+    """An attribute's value as an XML reader gives it: its entity and character references replaced."""
+    def one(m: re.Match) -> bytes:
+        ref = m.group()[1:-1]
+        if ref.startswith(b"#"):
+            code = int(ref[2:], 16) if ref[1:2] == b"x" else int(ref[1:])
+            return chr(code).encode("utf-8", "surrogatepass") if code < 0x110000 else m.group()
+        return {b"amp": b"&", b"lt": b"<", b"gt": b">", b"quot": b'"', b"apos": b"'"}[ref]
+    return (_XML_ENTITY.sub(one, value) if b"&" in value else value).decode("utf-8", "replace")
+
+
+def check_sheet_name(names: dict[str, str], name: str, path: Path) -> None:
+    """Record ``name`` in ``names`` (case-folded name → as written), refusing one a sheet already has. Excel
+    tells no two sheets' names apart by case and opens no workbook holding both; a reader looking a sheet up by
+    name takes one of the two: a second, hidden "Assessment" listed first in xl/workbook.xml was read instead
+    of the visible one (all "no" where the office saw all "yes"; found by a hostile-input review)."""
+    key = name.casefold()
+    if key in names:
+        first = names[key]
+        raise AmbiguousWorkbook(msg("xlsx_read.duplicate_sheet" if first == name else "xlsx_read.duplicate_sheets",
+                                    name=first, other=name), path=path)
+    names[key] = name
+
+
+def _check_sheet_names(part: bytes, names: dict[str, str], path: Path) -> None:
+    """Each <sheet> of a stretch of xl/workbook.xml: every name attribute it has (any prefix: readers differ on
+    which they take) recorded by :func:`check_sheet_name`."""
+    for m in _SHEET_ELEMENT.finditer(part):
+        given: dict[str, str] = {}   # (one tag naming itself twice is no second sheet)
+        for key, value in calamine_attributes(_tag_attributes(m.group(1))) or []:
+            if key.rpartition(b":")[2].lower() == b"name":
+                name = _unescaped(value)
+                given.setdefault(name.casefold(), name)
+        for name in given.values():
+            check_sheet_name(names, name, path)
 
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
@@ -563,6 +603,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
     ``keep`` receives the member's bytes, stretch by stretch (joined: the whole member as it expands);
     ``data``: the member's bytes when they were read already."""
     sheets = names = 0
+    sheet_names: dict[str, str] = {}
     walk = _Walk()
     carry = before = b""
     offset = 0
@@ -592,6 +633,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, is_shee
                 sheets += len(_SHEET_TAG.findall(part))  # (one stretch: a bounded list)
                 if sheets > MAX_SHEETS:
                     raise ResponsesError(msg("limits.too_many_sheets", limit=MAX_SHEETS), path=path)
+                _check_sheet_names(part, sheet_names, path)
                 names += len(_NAME_TAG.findall(part))
                 if names > MAX_DEFINED_NAMES:
                     raise ResponsesError(msg("xlsx_read.too_many_names", limit=MAX_DEFINED_NAMES), path=path)
