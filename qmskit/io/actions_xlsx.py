@@ -32,9 +32,10 @@ from qmskit.core.values import is_blank
 from qmskit.errors import ActionsError
 from qmskit.i18n.catalog import LANGS, LabelPairs, msg, t
 from qmskit.io import iorw
+from qmskit.io.cells import ooxml_unescaped_literals
 from qmskit.io.formulas import FormulaCell, FormulaIndex
 from qmskit.io.iorw import file_sha256  # one definition, with the other file helpers
-from qmskit.io.xlsx import has_macros, office_header, save_workbook, warn_formulas_as_text
+from qmskit.io.xlsx import append, has_macros, office_header, save_workbook, warn_formulas_as_text
 
 OFFICE_SHEET, ACTIONS_SHEET = "Office", "Actions"
 # Sheet labels are the catalog's actions_xlsx.* messages (read back in either language). key → width.
@@ -149,7 +150,7 @@ def _new_workbook(meta: dict, plan: pd.DataFrame, lang: str) -> Workbook:
     office.title = OFFICE_SHEET
     _write_office(office, meta, lang)
     ws = wb.create_sheet(ACTIONS_SHEET)
-    ws.append([HEADER_LABELS.label(k, lang) for k in KEYS])
+    append(ws, [HEADER_LABELS.label(k, lang) for k in KEYS])
     _style_header(ws)
     for i, key in enumerate(KEYS, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = HEADER_WIDTHS[key]
@@ -168,7 +169,7 @@ def _new_workbook(meta: dict, plan: pd.DataFrame, lang: str) -> Workbook:
 
 def _write_office(ws, meta: dict, lang: str) -> None:
     ws.delete_rows(1, ws.max_row)
-    ws.append(office_header(lang))
+    append(ws, office_header(lang))
     _style_header(ws)
     for key in META_LABELS:
         value = meta.get(key, "")
@@ -339,9 +340,12 @@ def read_actions(path: str | Path) -> ActionPlanFile:
     as_text: list[FormulaCell] = []
 
     def typed(sheet: str, rows):
-        """Each row's values, a formula without a usable result as its text (openpyxl: None, or the error)."""
+        """Each row's values, a formula without a usable result as its text (openpyxl: None, or the error),
+        a text's escaped literal _xHHHH_ as written (openpyxl's read-only mode gives an inline string raw)."""
         texts = {(c.row, c.col): c for c in formulas.uncomputed(sheet)}
         for n, values in enumerate(rows, start=1):
+            if any(type(v) is str and "_x005F_" in v for v in values):
+                values = tuple(ooxml_unescaped_literals(v) if type(v) is str else v for v in values)
             if texts and any((n, i) in texts for i in range(1, len(values) + 1)):
                 values = list(values)
                 for i in range(len(values)):

@@ -14,6 +14,11 @@ Two pure helpers, used by every reader and writer (responses, the form, batch ta
   and ``'tis`` is left alone both ways).
 In workbooks the same text is stored as a string cell (never a formula), marked ``quotePrefix`` so
 that editing it in Excel keeps it text; its value is the user's text unchanged (see qmskit.io.xlsx).
+
+- :func:`ooxml_escaped` / :func:`ooxml_unescaped_literals` — an .xlsx stores "_x0041_" as the character
+  it names (OOXML's escape of characters XML cannot hold), so a literal ``_xHHHH_`` in a cell's text is
+  written ``_x005F_xHHHH_`` (an escaped "_"), as Excel writes it: calamine then reads it back exactly
+  (evidence "file_x0041_.pdf" read back as "fileA.pdf", "ref _x000D_ 12" gained a line break).
 """
 from __future__ import annotations
 
@@ -83,3 +88,26 @@ def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_for_people(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text that a spreadsheet opens without running anything (see :func:`neutralize_frame`)."""
     return neutralize_frame(frame).to_csv(index=False)
+
+
+# a literal "_x" + 4 hex digits + "_" (calamine, like Excel, takes it for the character it names; "_X" is not)
+_OOXML_LITERAL = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+# ... and the escape ooxml_escaped put before one
+_OOXML_ESCAPED_LITERAL = re.compile("_x005F_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def ooxml_escaped(text: str) -> str:
+    """``text`` as an .xlsx cell stores it: each literal ``_xHHHH_`` as ``_x005F_xHHHH_`` (OOXML's rule)."""
+    return _OOXML_LITERAL.sub("_x005F_", text) if "_x" in text else text
+
+
+def ooxml_unescaped_literals(text: str) -> str:
+    """The inverse of :func:`ooxml_escaped`, for a cell's text as openpyxl gives it from an inline string
+    (raw; it strips the escape only from shared strings and rich text)."""
+    return _OOXML_ESCAPED_LITERAL.sub("_", text) if "_x005F_" in text else text
+
+
+def holds_ooxml_escape(text: str) -> bool:
+    """Whether ``text`` holds a ``_xHHHH_`` (a literal, or an escaped character: once openpyxl has loaded a
+    cell, the two look alike)."""
+    return "_x" in text and _OOXML_LITERAL.search(text) is not None

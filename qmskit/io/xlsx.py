@@ -26,7 +26,7 @@ from qmskit.checklist.loader import Checklist
 from qmskit.core.scales import DROPDOWN, normalize_answers
 from qmskit.errors import AmbiguousWorkbook, ResponsesError, ResponsesWarning
 from qmskit.i18n.catalog import LabelPairs, msg, t
-from qmskit.io.cells import normalize_text, starts_like_formula
+from qmskit.io.cells import holds_ooxml_escape, normalize_text, ooxml_escaped, starts_like_formula
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -85,11 +85,15 @@ def flag_texts(lang: str) -> tuple[str, str, str, str]:
 
 
 def put(cell, value) -> None:
-    """Set a cell to a value the way qmskit stores user data: text as a string cell, never a formula."""
-    cell.value = value
+    """Set a cell to a value the way qmskit stores user data: text as a string cell, never a formula, a
+    literal ``_xHHHH_`` in it escaped (qmskit.io.cells.ooxml_escaped: openpyxl writes it as it is, and
+    every reader takes it for the character it names). The one place qmskit puts text into an .xlsx."""
     if isinstance(value, str):
+        cell.value = ooxml_escaped(value)
         cell.data_type = "s"  # openpyxl would make "=see register" a formula that reads back empty
         cell.quotePrefix = starts_like_formula(value)
+    else:
+        cell.value = value
 
 
 def append(ws, values: list) -> int:
@@ -122,7 +126,7 @@ def _sheet_with_header(wb: Workbook, title: str, columns: dict[str, int], labels
     """A new sheet whose first row is the (en or zh) column labels, styled, with the columns' widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     ws = wb.create_sheet(title)
-    ws.append([labels.label(key, lang) for key in columns])
+    append(ws, [labels.label(key, lang) for key in columns])
     for i, width in enumerate(columns.values(), start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = width
     for cell in ws[1]:
@@ -142,7 +146,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
     wb = Workbook()
     office = wb.active
     office.title = OFFICE_SHEET
-    office.append(office_header(lang))
+    append(office, office_header(lang))
     for key in meta_keys(meta):
         label = office_label(key, lang)
         value = meta.get(key, "")
@@ -173,8 +177,7 @@ def write_xlsx(path: Path, meta: dict, responses: pd.DataFrame, cl: Checklist, *
         if q.top != last_top:
             if section_start is not None:
                 ws.row_dimensions.group(section_start, last_row(ws), outline_level=1, hidden=False)
-            ws.append([q.top, "", titles.get(q.top, "")])
-            section_row = last_row(ws)
+            section_row = append(ws, [q.top, "", titles.get(q.top, "")])
             for i in range(1, width + 1):  # the section's band spans the header's columns
                 cell = ws.cell(section_row, i)
                 cell.font = Font(bold=True)
@@ -523,6 +526,10 @@ def _reads_as(old, new, key: str, scale: str) -> bool:
     """True when the cell's current value already reads back as ``new`` (so it is left as the office made it)."""
     if hasattr(old, "__str__") and type(old).__name__ == "CellRichText":
         old = str(old)
+    if isinstance(old, str) and holds_ooxml_escape(old):
+        # an .xlsx cell loaded by openpyxl: it strips the escape of a literal _xHHHH_ (qmskit.io.cells) and
+        # saves it back without one, so it is always written again, from what calamine read (the frame)
+        return False
     if old is None or (isinstance(old, str) and not old.strip()):
         return new is None
     if new is None:
