@@ -821,7 +821,7 @@ def _read_assessment(ws, path: Path, *, strict: bool = False) -> pd.DataFrame:
 def _read_kpis(ws, path: Path) -> list[dict]:
     """Raw KPI rows [{id, value, previous, row}] (validated by qmskit.core.kpis.parse_kpi_values)."""
     rows = ws.iter_rows(values_only=True)
-    cols = header_columns(next(rows, None) or (), KPI_SHEET, "kpi", KPI_READ, path)
+    cols = header_columns(next(rows, ()), KPI_SHEET, "kpi", KPI_READ, path)
     at = [(k, cols[k] - 1) for k in KPI_READ if k in cols]
     entries = []
     for n, values in enumerate(rows, start=2):
