@@ -67,7 +67,8 @@ def _normalize_distinct(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Se
         na = lowered.map(NA_TOKENS)
         num = pd.to_numeric(text, errors="coerce")
         is_level = num.notna() & (num == np.floor(num)) & num.between(1, 5)
-        levels = np.where(is_level, num.fillna(0).astype(int), np.array(None, dtype=object))
+        # only the levels are cast: inf, -inf, 1e400 (inf) and "nan" are numbers no int can hold
+        levels = np.where(is_level, num.where(is_level, 0).astype(int), np.array(None, dtype=object))
         canon = pd.Series(levels, index=text.index, dtype="object")
         canon = canon.where(is_level, na)
     else:

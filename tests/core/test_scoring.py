@@ -70,7 +70,7 @@ def test_maturity_tokens_are_lenient_where_unambiguous(raw, level):
     assert got.iloc[0] == level and not invalid.iloc[0]
 
 
-@pytest.mark.parametrize("raw", ["3.5", 0, 6, "three", "yes"])
+@pytest.mark.parametrize("raw", ["3.5", 0, 6, "three", "yes", "inf", "-inf", "1e400", "nan", float("inf"), -math.inf])
 def test_maturity_rejects_the_ambiguous(raw):
     _, invalid = normalize_answers(pd.Series([raw], dtype="object"), "maturity")
     assert invalid.iloc[0]
