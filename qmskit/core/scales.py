@@ -44,13 +44,54 @@ def _as_text(values: pd.Series) -> pd.Series:
     return text.where(text.map(lambda v: bool(v)), None)
 
 
+_BOOLS = (bool, np.bool_)
+# what infer_dtype says of values equal to 0 or 1 that cannot mix a boolean with a number
+_ONE_KIND = {"integer", "floating", "mixed-integer-float", "boolean", "decimal", "complex"}
+
+
+def factorize_answers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) of a column of answers as ``pd.factorize`` gives them (-1 for a missing
+    value), except that a boolean is never merged with a number. True == 1 and False == 0 with equal
+    hashes, so factorize alone gives an Excel TRUE or a YAML ``true`` the parse of level 1 when a 1 came
+    first (and a 1 the parse of TRUE when TRUE did); a boolean is no answer on either scale.
+
+    Only the (at most two) distinct values equal to 0 or 1 can hide the other kind; their cells are
+    looked at one by one only when pandas' C-level type inference finds booleans mixed with numbers."""
+    array = values.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    twins: list = []
+    for code, unique in enumerate(uniques.tolist()):
+        if unique.__class__ is str or not _is_zero_or_one(unique):
+            continue
+        members = np.flatnonzero(codes == code)
+        if pd.api.types.infer_dtype(array[members], skipna=False) in _ONE_KIND:
+            continue
+        is_bool = np.fromiter((v.__class__ in _BOOLS for v in array[members]), dtype=bool, count=len(members))
+        moved = members[is_bool != isinstance(unique, _BOOLS)]  # the cells of the kind the group's value is not
+        if len(moved):
+            codes[moved] = len(uniques) + len(twins)
+            twins.append(array[moved[0]])
+    if twins:
+        extra = np.empty(len(twins), dtype=object)
+        extra[:] = twins
+        uniques = np.concatenate([uniques, extra])
+    return codes, uniques
+
+
+def _is_zero_or_one(value) -> bool:
+    try:
+        return bool(value == 0 or value == 1)
+    except (TypeError, ValueError):  # a value whose == gives no truth value (an array)
+        return False
+
+
 def normalize_answers(values: pd.Series, scale: str) -> tuple[pd.Series, pd.Series]:
     """Return (canonical answers, invalid mask). Canonical: 'yes'/'partial'/'no'/'n/a', int level, None.
 
     Answers repeat a handful of tokens, so each distinct value is parsed once (factorize) and the
     result is spread back with a take: 200,000 answers cost about as much as a dozen.
     """
-    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    codes, uniques = factorize_answers(values)
     canon_u, invalid_u = _normalize_distinct(pd.Series(uniques, dtype="object"), scale)
     canon_arr = np.append(canon_u.to_numpy(dtype=object), [None])  # code -1 (missing) -> None
     invalid_arr = np.append(invalid_u.to_numpy(dtype=bool), False)

@@ -21,7 +21,7 @@ from qmskit.core.gaps import classify_gaps, gap_masks, gap_rank_order, ranked_ga
 from qmskit.core.kpis import evaluate_kpis
 from qmskit.core.model import SEVERITY_RANK, TOL, Severity
 from qmskit.core.readiness import ReadinessFacts, readiness_series, readiness_verdict
-from qmskit.core.scales import NA, allowed_answers, answer_points, normalize_answers
+from qmskit.core.scales import NA, allowed_answers, answer_points, factorize_answers, normalize_answers
 from qmskit.core.values import carried_over
 from qmskit.errors import ResponsesError, msg
 
@@ -256,12 +256,14 @@ class ManyScores:
                             columns=pd.Index(self.scores.columns[keep].to_numpy(dtype=object), name="clause"))
 
 
-def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+def _codes(column: pd.Series, *, answers: bool = False) -> tuple[np.ndarray, pd.Index]:
     """(integer codes, distinct values) of a column: a categorical's own codes (no hashing at all),
-    else one factorize pass; -1 marks a missing value."""
+    else one factorize pass; -1 marks a missing value. ``answers``: booleans kept apart from the numbers
+    they equal (scales.factorize_answers), so a TRUE is never scored as level 1."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return np.asarray(column.array.codes), pd.Index(column.cat.categories, dtype="object")
-    codes, uniques = pd.factorize(column.astype("object"), use_na_sentinel=True)
+    codes, uniques = (factorize_answers(column) if answers
+                      else pd.factorize(column.astype("object"), use_na_sentinel=True))
     return codes, pd.Index(uniques, dtype="object")
 
 
@@ -289,7 +291,7 @@ def score_many(checklist: Checklist | str, tidy: pd.DataFrame, kpi_values: pd.Da
     """
     cl = load_checklist(checklist)
     arrays = checklist_arrays(cl)
-    answer_codes, answers = _codes(tidy["answer"])
+    answer_codes, answers = _codes(tidy["answer"], answers=True)
     canon_u, invalid_u = normalize_answers(pd.Series(answers, dtype="object"), cl.scale)
     if invalid_u.any():
         invalid = np.append(invalid_u.to_numpy(dtype=bool), False)[answer_codes]

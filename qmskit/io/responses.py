@@ -471,29 +471,28 @@ _ANSWER_TOKENS: dict[tuple, tuple] = {}  # (scale, type, value) -> (canonical, i
 
 def _normalized_answers(values: list, scale: str) -> tuple[np.ndarray, np.ndarray]:
     """(canonical answers, invalid mask) as :func:`normalize_answers` gives them, each distinct spelling
-    parsed once per process (a file holds a handful: yes/no/partial/blank…). Values are told apart the way
-    a dict (and pandas' factorize) tells them apart: equal values (1, 1.0, True) share the first one's
-    parse. An unhashable value (a list or a mapping in YAML) is no answer any scale allows."""
+    parsed once per process (a file holds a handful: yes/no/partial/blank…). Values are told apart by type
+    and value: True == 1 with the same hash, so a dict keyed by the value alone would give an Excel TRUE
+    the parse of a 1 (level 1) or a 1 that of TRUE (invalid), whichever came first. An unhashable value
+    (a list or a mapping in YAML) is no answer any scale allows."""
     canon = np.full(len(values), None, dtype=object)
     invalid = np.zeros(len(values), dtype=bool)
-    given = [i for i, v in enumerate(values) if not (v is None or (v.__class__ is not str and is_missing(v)))]
-    first: dict = {}
-    for i in given:
+    rows_of: dict[tuple, list[int]] = {}  # (scale, type, value) -> the rows holding it
+    for i, v in enumerate(values):
+        if v is None or (v.__class__ is not str and is_missing(v)):
+            continue
         try:
-            first.setdefault(values[i], values[i])
+            rows_of.setdefault((scale, v.__class__, v), []).append(i)
         except TypeError:
             invalid[i] = True
-    keys = {u: (scale, type(u), u) for u in first.values()}
-    new = [k for k in keys.values() if k not in _ANSWER_TOKENS]
+    new = [k for k in rows_of if k not in _ANSWER_TOKENS]
     if new:
         canon_new, invalid_new = normalize_answers(pd.Series([k[2] for k in new], dtype=object), scale)
         if len(_ANSWER_TOKENS) > 4096:  # spellings are few; a file of random text must not grow this for ever
             _ANSWER_TOKENS.clear()
         _ANSWER_TOKENS.update(zip(new, zip(canon_new.tolist(), invalid_new.tolist())))
-    parsed = {u: _ANSWER_TOKENS[k] for u, k in keys.items()}
-    for i in given:
-        if not invalid[i]:
-            canon[i], invalid[i] = parsed[values[i]]
+    for key, rows in rows_of.items():
+        canon[rows], invalid[rows] = _ANSWER_TOKENS[key]
     return canon, invalid
 
 
@@ -594,7 +593,7 @@ def _meta_line(line: str) -> str:
 
 def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
     from qmskit.io.yamlio import load_yaml
-    data, lines = load_yaml(path, ResponsesError)
+    data, lines = load_yaml(path, ResponsesError, words=True)  # `answer: yes` is "yes", `answer: true` no answer
     if isinstance(data, dict) and "responses" not in data:
         # e.g. an assessor-assignment file (template --assign) beside the offices: never score it as an office
         raise ResponsesError(msg("responses.no_responses_key"), path=path)
@@ -609,10 +608,7 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
         if extra:
             raise ResponsesError(msg("responses.unknown_key", key=str(sorted(extra, key=str)[0]),
                                      allowed=", ".join(COLUMNS)), path=path, where=msg("place.line", line=line))
-        row = {**{c: item.get(c) for c in COLUMNS}, "row": line}
-        if isinstance(row["answer"], bool):  # YAML 1.1 reads a bare yes/no as a boolean
-            row["answer"] = "yes" if row["answer"] else "no"
-        rows.append(row)
+        rows.append({**{c: item.get(c) for c in COLUMNS}, "row": line})
     meta = {k: v for k, v in data.items() if k != "responses"}
     if "kpis" in meta:
         meta["kpis"] = kpi_entries_from_yaml(meta["kpis"], lines, path)

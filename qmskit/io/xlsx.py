@@ -546,7 +546,7 @@ def _reads_as(old, new, key: str, scale: str) -> bool:
     return old == new
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256, typed=True)  # typed: True == 1, but a TRUE cell is no level 1
 def _canonical_answer(value, scale: str):
     """The canonical answer a cell value reads as (None when not a valid answer); cached: a workbook holds
     a handful of distinct answer spellings, and normalize_answers is built for whole columns."""

@@ -28,6 +28,15 @@ PathKey = tuple  # e.g. ("clauses", 3, "questions", 2, "weight")
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class WordsLoader(Loader):  # type: ignore[misc, valid-type]
+    """:data:`Loader`, but a YAML 1.1 boolean (yes, no, on, off, true, false in any of their cases) stays
+    the word written: in a file of what people typed (a responses file) ``answer: yes`` is the answer
+    "yes" and ``answer: true`` is no answer any scale allows, where a boolean would lose which was written."""
+
+
+WordsLoader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: loader.construct_scalar(node))
+
+
 def _walk(root: yaml.Node, lines: dict, path: Path, error: type[QmskitError]) -> None:
     """Record each path's line; refuse duplicate or non-text keys, deep nesting and alias blow-up.
 
@@ -132,9 +141,10 @@ def _marked(exc: yaml.MarkedYAMLError, path: Path, error: type[QmskitError]) -> 
     return error(msg("yamlio.malformed", problem=problem), path=path, where=where)
 
 
-def load_yaml(path: str | Path, error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
-    """Return (data, lines) where ``lines`` maps a path tuple inside the document to its line."""
-    return parse_yaml(read_yaml_text(path, error), path, error)
+def load_yaml(path: str | Path, error: type[QmskitError] = QmskitError, *, words: bool = False) -> tuple[Any, dict]:
+    """Return (data, lines) where ``lines`` maps a path tuple inside the document to its line.
+    ``words``: booleans stay the words written (:class:`WordsLoader`)."""
+    return parse_yaml(read_yaml_text(path, error), path, error, words=words)
 
 
 def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> str:
@@ -147,13 +157,14 @@ def read_yaml_text(path: str | Path, error: type[QmskitError] = QmskitError) -> 
         raise error(msg("yamlio.not_utf8", reason=exc.reason, pos=exc.start), path=path) from None
 
 
-def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError) -> tuple[Any, dict]:
+def parse_yaml(text: str, path: str | Path = "<yaml>", error: type[QmskitError] = QmskitError, *,
+               words: bool = False) -> tuple[Any, dict]:
     """Parse YAML text under the same limits as :func:`load_yaml`."""
     if len(text) > MAX_YAML_BYTES:
         raise error(msg("yamlio.text_too_large", limit=fmt_size(MAX_YAML_BYTES)), path=path)
     if len(text) > _PRECOUNT_ABOVE:
         _count_events(text, Path(path), error)
-    loader = Loader(text)
+    loader = (WordsLoader if words else Loader)(text)
     try:
         try:
             node = loader.get_single_node()

@@ -179,7 +179,7 @@ YAML_HEAD, YAML_TAIL = "office: O\nkpis:\n", "responses: []\n"
     ("bad.csv", CSV_HEAD + "# kpi.sat: 9o\n" + CSV_TAIL, "line 2: KPI 'sat': value '9o' is not a number"),
     ("bad.csv", CSV_HEAD + "# kpi.speed: 3\n" + CSV_TAIL, "line 2: unknown KPI id 'speed'"),
     ("bad.yaml", YAML_HEAD + "  sat: -0.5\n" + YAML_TAIL, "line 3: KPI 'sat': value -0.5 is not a percentage"),
-    ("bad.yaml", YAML_HEAD + "  sat: yes\n" + YAML_TAIL, "line 3: KPI 'sat': value True is not a number"),
+    ("bad.yaml", YAML_HEAD + "  sat: yes\n" + YAML_TAIL, "line 3: KPI 'sat': value 'yes' is not a number"),  # the word written
     ("bad.yaml", YAML_HEAD + "  sat: {value: 90, target: 80}\n" + YAML_TAIL,
      "line 3: KPI 'sat': unknown key 'target' (allowed: value, previous)"),
     ("bad.yaml", YAML_HEAD + "  late: .inf\n" + YAML_TAIL, "line 3: KPI 'late': value inf is not a finite number"),

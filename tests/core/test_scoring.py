@@ -5,6 +5,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from forkcli import run_qmskit
@@ -74,6 +75,20 @@ def test_maturity_tokens_are_lenient_where_unambiguous(raw, level):
 def test_maturity_rejects_the_ambiguous(raw):
     _, invalid = normalize_answers(pd.Series([raw], dtype="object"), "maturity")
     assert invalid.iloc[0]
+
+
+@pytest.mark.parametrize("values, levels", [
+    ([1, True, 1.0, False, 0], [1, None, 1, None, None]),
+    ([True, 1, False, 0.0, 1.0], [None, 1, None, None, 1]),
+    ([np.True_, 1, np.False_, "1"], [None, 1, None, 1]),
+])
+def test_a_boolean_is_never_parsed_as_the_number_it_equals(values, levels):
+    """True == 1 with the same hash: each distinct value is parsed once, but a boolean apart from a level."""
+    got, invalid = normalize_answers(pd.Series(values, dtype="object"), "maturity")
+    assert got.tolist() == levels
+    assert invalid.tolist() == [level is None for level in levels]
+    _, invalid = normalize_answers(pd.Series(values, dtype="object"), "compliance")
+    assert invalid.all()
 
 
 def test_maturity_points_are_level_minus_one_over_four():
