@@ -19,7 +19,7 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -591,6 +591,20 @@ def _meta_line(line: str) -> str:
     return line
 
 
+_FIELDS = frozenset(COLUMNS)  # a response's keys: one value each (text, a level, a date)
+# metadata a person types as one piece of text (excluded_clauses may be a list or mapping)
+_TEXT_META_KEYS = frozenset(META_KEYS) - {"excluded_clauses"}
+
+
+def _refuse_structured(mapping: dict, keys: Collection[str], at: tuple, lines: dict, path: Path) -> None:
+    """A YAML list or mapping where one value is expected (``owner: [HR, Admin]``) is one line naming the key:
+    taken as it is it would be stored as its Python text ("['HR', 'Admin']") or break the frame."""
+    for key, value in mapping.items():  # in the file's order: the first such value is named
+        if key in keys and isinstance(value, (list, dict)):
+            raise ResponsesError(msg("responses.value_not_text", key=key), path=path,
+                                 where=msg("place.line", line=lines.get(at + (key,), lines.get(at, 0))))
+
+
 def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
     from qmskit.io.yamlio import load_yaml
     data, lines = load_yaml(path, ResponsesError, words=True)  # `answer: yes` is "yes", `answer: true` no answer
@@ -608,8 +622,10 @@ def _read_yaml(path: Path) -> tuple[dict, pd.DataFrame]:
         if extra:
             raise ResponsesError(msg("responses.unknown_key", key=str(sorted(extra, key=str)[0]),
                                      allowed=", ".join(COLUMNS)), path=path, where=msg("place.line", line=line))
+        _refuse_structured(item, _FIELDS, ("responses", i), lines, path)
         rows.append({**{c: item.get(c) for c in COLUMNS}, "row": line})
     meta = {k: v for k, v in data.items() if k != "responses"}
+    _refuse_structured(meta, _TEXT_META_KEYS, (), lines, path)
     if "kpis" in meta:
         meta["kpis"] = kpi_entries_from_yaml(meta["kpis"], lines, path)
     frame = pd.DataFrame(rows, columns=COLUMNS + ["row"]) if rows else empty_responses()

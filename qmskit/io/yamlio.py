@@ -37,8 +37,36 @@ class WordsLoader(Loader):  # type: ignore[misc, valid-type]
 WordsLoader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: loader.construct_scalar(node))
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_IMPLICIT: dict[type, str] = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+_RESOLVER = yaml.resolver.Resolver()  # what a scalar reads as without a tag
+
+
+def _refused_tag(node: yaml.Node) -> str | None:
+    """The explicit tag of ``node`` when it is one qmskit refuses, as written (``!!timestamp``), else None.
+
+    A tag makes a value another type than its text reads as: ``!!timestamp x`` crashes the constructor,
+    ``!!binary``, ``!!set`` and ``!!float 1e999`` give bytes, sets and inf where text is expected, and no file
+    qmskit reads needs one. ``!!str`` (text, what every value is read as anyway) is allowed, and so is a tag
+    that names what the value reads as without it (``!!int 3``)."""
+    tag = node.tag
+    if tag == _STR_TAG:
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        plain = not node.style  # (libyaml gives a plain scalar the style "", PyYAML None)
+        implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (plain, True))
+    else:
+        implicit = _IMPLICIT.get(type(node))
+    if tag == implicit:
+        return None
+    shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+    shown = "".join(ch if ch.isprintable() else "?" for ch in shown)  # a tag may hold %-escaped controls
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
 def _walk(root: yaml.Node, lines: dict, path: Path, error: type[QmskitError]) -> None:
-    """Record each path's line; refuse duplicate or non-text keys, deep nesting and alias blow-up.
+    """Record each path's line; refuse duplicate or non-text keys, explicit tags (:func:`_refused_tag`),
+    deep nesting and alias blow-up.
 
     Iterative (a deep document cannot exhaust Python's stack) and depth-first in document order."""
     stack: list = [(root, (), root.start_mark.line + 1, 1)]
@@ -54,6 +82,10 @@ def _walk(root: yaml.Node, lines: dict, path: Path, error: type[QmskitError]) ->
                         where=msg("place.line", line=node.start_mark.line + 1))
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and depth > MAX_YAML_DEPTH:
             raise error(msg("yamlio.too_deep", limit=MAX_YAML_DEPTH), path=path,
+                        where=msg("place.line", line=node.start_mark.line + 1))
+        tag = _refused_tag(node)
+        if tag is not None:
+            raise error(msg("yamlio.tag_not_allowed", tag=tag), path=path,
                         where=msg("place.line", line=node.start_mark.line + 1))
         children = []
         if isinstance(node, yaml.MappingNode):
