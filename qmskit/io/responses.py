@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import re
 import warnings
@@ -547,8 +548,21 @@ def _date_text(value) -> str | None:
 
 
 def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
+    meta, frame, start = _csv_parts(path)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = [c for c in ("id", "answer") if c not in frame.columns]
+    if missing:
+        raise ResponsesError(msg("responses.csv_lacks_columns", missing=", ".join(missing), expected=",".join(COLUMNS)),
+                             path=path, where=msg("place.line", line=start + 1))
+    frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
+    return meta, frame
+
+
+def _csv_parts(path: Path, *, warn: bool = True) -> tuple[dict, pd.DataFrame, int]:
+    """(metadata, the table with its header as written, the number of metadata lines) of a responses CSV;
+    every cell and header as typed (the quote our writer put before a formula trigger stripped)."""
     from qmskit.io.csvtext import decode_csv
-    text = decode_csv(path.read_bytes(), path)
+    text = decode_csv(path.read_bytes(), path, warn=warn)
     # split on "\n" only: str.splitlines also breaks at VT, FF, NEL, U+2028 … that may sit inside a cell
     lines = [line for line in re.split(r"(?<=\n)", text) if line]
     meta: dict = {}
@@ -559,7 +573,7 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         if sep and key.strip().startswith("kpi."):
             csv_kpi_entry(key.strip(), value.strip(), start + 1, kpis)
         elif sep:
-            meta[key.strip()] = value.strip()
+            meta[key.strip()] = _meta_value(value.strip())
         start += 1
     if kpis:
         meta["kpis"] = list(kpis.values())
@@ -570,14 +584,9 @@ def _read_csv(path: Path) -> tuple[dict, pd.DataFrame]:
         frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponsesError(msg("responses.malformed_csv", problem=str(exc)), path=path) from None
-    frame.columns = [str(unneutralize_csv(c)).strip().lower() for c in frame.columns]
+    frame.columns = [str(unneutralize_csv(c)) for c in frame.columns]
     frame = frame.map(unneutralize_csv)  # strip exactly the quote our writer put before a formula trigger
-    missing = [c for c in ("id", "answer") if c not in frame.columns]
-    if missing:
-        raise ResponsesError(msg("responses.csv_lacks_columns", missing=", ".join(missing), expected=",".join(COLUMNS)),
-                             path=path, where=msg("place.line", line=start + 1))
-    frame["row"] = range(start + 2, start + 2 + len(frame))  # file line numbers
-    return meta, frame
+    return meta, frame, start
 
 
 def _meta_line(line: str) -> str:
@@ -589,6 +598,20 @@ def _meta_line(line: str) -> str:
         except (csv.Error, StopIteration, IndexError):
             return line.strip().strip('"')
     return line
+
+
+def _meta_value(text: str) -> str:
+    """A ``# key: value`` line's value: one our writer encoded (:func:`_csv_meta_value`) decoded, any other as
+    written. Only exactly what the writer makes is decoded, a JSON string literal of a value with a line break
+    or starting with a double quote, so a value an office typed in quotes (``"Site A"``, ``"C:\\temp"``) reads
+    as it did before such values were encoded."""
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"' or "\\" not in text:  # every encoding holds a backslash
+        return text
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text
+    return value if isinstance(value, str) and _csv_meta_value(value) == text else text
 
 
 _FIELDS = frozenset(COLUMNS)  # a response's keys: one value each (text, a level, a date)
@@ -717,7 +740,8 @@ def _write_ods(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang:
 
 def _write_csv(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
                into_existing: bool) -> None:
-    iorw.write_text(path, _csv_text(meta, frame, cl), backup=backup, lock=True)
+    office_columns = _office_csv_columns(path) if into_existing else None
+    iorw.write_text(path, _csv_text(meta, frame, cl, office_columns), backup=backup, lock=True)
 
 
 def _write_yaml(path: Path, meta: dict, frame: pd.DataFrame, cl: Checklist, lang: str, backup: bool,
@@ -776,13 +800,22 @@ def _plain_meta(meta: dict) -> dict:
 
 
 def _csv_meta_line(key: str, value) -> str:
-    line = f"# {key}: {str(value).replace(chr(10), ' ')}"
+    line = f"# {key}: {_csv_meta_value(str(value))}"
     if "," in line or '"' in line:  # one quoted cell in a spreadsheet: no second cell can start a formula
         line = '"' + line.replace('"', '""') + '"'
     return line + "\n"
 
 
-def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
+def _csv_meta_value(text: str) -> str:
+    """A metadata value on its one line: a value with a line break (a Markdown summary, a scope over two
+    lines) as a JSON string literal, which :func:`_meta_value` decodes; so is one that starts with a double
+    quote, which would otherwise read back as such a literal's start."""
+    if "\n" in text or text.startswith('"'):
+        return json.dumps(text, ensure_ascii=False)
+    return text
+
+
+def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist, office_columns: pd.DataFrame | None = None) -> str:
     out = io.StringIO()
     for key, value in _plain_meta(meta).items():
         if isinstance(value, (dict, list)):
@@ -792,8 +825,45 @@ def _csv_text(meta: dict, frame: pd.DataFrame, cl: Checklist) -> str:
     table = frame.map(_plain)
     # the question text, for whoever fills the file in (the reader ignores this column)
     table["question"] = table["id"].map(dict(zip(cl.questions["id"], cl.questions["text_" + _text_lang(meta)])))
-    table.map(neutralize_csv).to_csv(out, index=False, lineterminator="\n")
+    if office_columns is not None and len(office_columns.columns):
+        kept = office_columns.reindex(table["id"].astype(str).str.strip()).fillna("")
+        table = pd.concat([table, kept.set_axis(table.index)], axis=1)
+    table = table.map(neutralize_csv)
+    table.columns = [neutralize_csv(str(c)) for c in table.columns]  # an office's header is text too
+    table.to_csv(out, index=False, lineterminator="\n")
     return out.getvalue()
+
+
+_OWN_CSV_COLUMNS = frozenset(COLUMNS) | {"question"}
+
+
+def _office_csv_columns(path: Path) -> pd.DataFrame | None:
+    """The columns an office added to an existing responses CSV (``office_ref``, ``reviewed_by`` …), in their
+    order, one row per question id (its first row), as typed: a save keeps them, as an in-place save of a
+    workbook keeps an office's columns. None when there is no such file or it cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        _check_csv_shape(path)  # bounded, as every read of a CSV
+        _meta, table, _start = _csv_parts(path, warn=False)
+    except (ResponsesError, OSError):
+        return None  # nothing of it can be kept; the save replaces it (and keeps it as the backup)
+    names = [str(c).strip().lower() for c in table.columns]
+    if "id" not in names:
+        return None
+    ids = table.iloc[:, names.index("id")].astype(str).str.strip()
+    extra = [i for i, name in enumerate(names) if name not in _OWN_CSV_COLUMNS]
+    kept = table.iloc[:, extra].set_axis(pd.Index(ids))
+    # pandas names a column with a blank header "Unnamed: 7": blank again, and gone when it holds nothing
+    # (the trailing comma of every line some programs write)
+    unnamed = [bool(_UNNAMED.fullmatch(str(c))) for c in kept.columns]
+    empty = [u and not kept.iloc[:, j].astype(str).str.strip().any() for j, u in enumerate(unnamed)]
+    kept = kept.iloc[:, [j for j, e in enumerate(empty) if not e]]
+    kept.columns = ["" if _UNNAMED.fullmatch(str(c)) else c for c in kept.columns]
+    return kept[~kept.index.duplicated() & (kept.index != "")]
+
+
+_UNNAMED = re.compile(r"Unnamed: [0-9]+")
 
 
 def _text_lang(meta: dict) -> str:
