@@ -178,15 +178,37 @@ def attach_actions(a: Assessment, responses_path: str | Path | None, actions_pat
     if answered_by:
         a.meta["_answered_by"] = answered_by
     if actions_path not in (None, ""):
-        from qmskit.core.actions import finding_ids, progress
+        from qmskit.core.actions import PlanFit, closed_before, finding_ids, plan_fit, progress
+        from qmskit.i18n.catalog import msg
         from qmskit.io.actions_xlsx import read_actions
         from qmskit.render.actions_report import AttachedActions
+        from qmskit.render.report import SOURCE_SHA256
         f = read_actions(str(actions_path))
+        sha = a.meta.get(SOURCE_SHA256)
+        if not sha and a.source and Path(a.source).is_file():
+            from qmskit.io.iorw import file_sha256
+            sha = file_sha256(a.source)
+        fit = plan_fit(f.meta.get("responses_sha256"), f.meta.get("assessment_date"), sha, a.date)
+        fields = {"plan": Path(actions_path).name, "plan_date": f.meta.get("assessment_date"), "date": a.date}
+        before = closed_before(f.plan, f.meta.get("closed_before"))
+        if fit is PlanFit.NEWER:  # never a later assessment's plan on an earlier one: noted, not attached
+            a.meta[PLAN_NOTE] = msg("actions.plan_newer", **fields)
+            a.warnings.append(a.meta[PLAN_NOTE])
+            return a
+        if fit is PlanFit.OLDER:  # the follow-up: last time's plan against this assessment's findings
+            a.meta[PLAN_NOTE] = msg("actions.plan_older", **fields)
+            a.warnings.append(a.meta[PLAN_NOTE])
+            before = [str(i) for i in f.plan["id"]]  # every status it holds was set before this assessment
         day = as_of or dt.date.today()
         # counted against this assessment's findings: the plan may be last year's, not yet updated from it
         a.meta["_actions"] = AttachedActions(str(actions_path), f.plan,
-                                             progress(f.plan, a.office, day, findings=finding_ids(a)))
+                                             progress(f.plan, a.office, day, findings=finding_ids(a),
+                                                      assessed=a.date, before=before))
     return a
+
+
+# the one-line note when an action plan is of another assessment than the one it is given with
+PLAN_NOTE = "_actions_note"
 
 
 def find_action_plans(actions_dir: str | os.PathLike) -> dict[str, Path]:
@@ -368,6 +390,8 @@ def _execute_report(kernel: Any, responses_path: str | Path, lang: str | None, c
             warnings.warn(w.message, stacklevel=3)  # the warning itself: the CLI says it in its language
     for note in noted:  # the scoring's own (n/a without a justification): `score` prints them, and so here
         warnings.warn(ResponsesWarning(note, path=responses_path), stacklevel=3)
+    if a.meta.get(PLAN_NOTE) is not None:  # the action plan is of another assessment: one line, both dates
+        warnings.warn(ResponsesWarning(a.meta[PLAN_NOTE], path=actions), stacklevel=3)
     meta = a.meta
     responses_path = Path(responses_path).resolve()  # absolute: the kernel's working directory may differ
     lang = check_lang(lang or meta.get("language") or "en")

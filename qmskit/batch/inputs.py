@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from qmskit.batch.outcomes import OfficeOutcome, one_line
 from qmskit.batch.tasks import Status
 from qmskit.config import DEFAULT_CHECKLIST
-from qmskit.errors import QmskitError
+from qmskit.errors import Message, QmskitError
 from qmskit.i18n.catalog import msg
 
 if TYPE_CHECKING:
@@ -171,6 +171,33 @@ def attach_plan(o: OfficeOutcome, plans: dict[str, Path]) -> Path | None:
         except QmskitError as exc:
             o.error = one_line(str(exc))
     return plan
+
+
+def plans_to_latest(outcomes: list[OfficeOutcome]) -> list[tuple[OfficeOutcome, Message]]:
+    """One office assessed more than once in the batch: its action plan goes with the latest assessment
+    only (:func:`qmskit.core.actions.latest_per_plan`); from each earlier one it is taken off, with a note
+    naming the later one. Each worker attached the plan by what the plan records (a plan from a later
+    assessment is never attached to an earlier one), not knowing the other files. Returns the outcomes whose
+    plan was taken off and the note (their reports, rendered with it, are to be rendered again)."""
+    from qmskit.core.actions import latest_per_plan
+    from qmskit.render.actions_report import attached
+
+    scored = [o for o in outcomes if o.assessment is not None]
+    plans = [attached(o.assessment) for o in scored if o.assessment is not None]
+    later = latest_per_plan([att.path if att else None for att in plans],
+                            [o.assessment.date for o in scored if o.assessment is not None])
+    taken: list[tuple[OfficeOutcome, Message]] = []
+    for o, att, j in zip(scored, plans, later, strict=True):
+        if j is None or att is None or o.assessment is None:
+            continue
+        latest = scored[j].assessment
+        assert latest is not None
+        note = msg("batch.plan_for_later", plan=Path(att.path).name, date=o.assessment.date,
+                   later=latest.date or Path(scored[j].source).name)
+        del o.assessment.meta["_actions"]
+        o.assessment.warnings.append(note)
+        taken.append((o, note))
+    return taken
 
 
 def assign_slugs(outcomes: list[OfficeOutcome]) -> None:

@@ -24,13 +24,22 @@ stop workers and kernels alike (:mod:`qmskit.batch.interrupts`; exit 130 / 143).
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import json
 import os
 import tempfile
 import time
 from pathlib import Path
 
-from qmskit.batch.inputs import absolute_if_path, assign_slugs, attach_plan, gather_inputs, score_file, settle_same_day
+from qmskit.batch.inputs import (
+    absolute_if_path,
+    assign_slugs,
+    attach_plan,
+    gather_inputs,
+    plans_to_latest,
+    score_file,
+    settle_same_day,
+)
 from qmskit.batch.interrupts import SignalGuard
 from qmskit.batch.outcomes import BatchResult, OfficeOutcome, one_line
 from qmskit.batch.outputs import OutputFolder, write_bytes, write_text
@@ -145,6 +154,17 @@ def run_batch(inputs, out_dir, *, workers: int | None = None, lang: str = "en", 
         # one office read twice on one date: a copy is left out (noted), different ones fail, naming each other
         outcomes[:], same_day_notes = settle_same_day(outcomes)
         result.notes.extend(same_day_notes)
+        # an office assessed more than once: its plan goes with the latest assessment only; the earlier ones'
+        # reports (rendered with it by workers that did not know of the others) are rendered again without
+        again = {}
+        for o, note in plans_to_latest(outcomes):
+            if id(o) in tasks:
+                for stale in o.pending:
+                    stale.unlink(missing_ok=True)
+                o.pending = []
+                tasks[id(o)] = dataclasses.replace(tasks[id(o)], plans=(), plan_note=note)
+                again[pool.submit(render_office, tasks[id(o)])] = o
+        _collect(pool, again, tasks, folder, bar, guard, count=False)
         assign_slugs([o for o in outcomes if o.assessment is not None])
         _place_reports(outcomes, folder, audience)
         guard.check()
@@ -206,7 +226,7 @@ class _Workers:
 
 
 def _collect(pool: _Workers, pending: dict[cf.Future, OfficeOutcome], tasks: dict[int, OfficeTask],
-             out: OutputFolder, bar: Progress, guard: SignalGuard | None = None) -> None:
+             out: OutputFolder, bar: Progress, guard: SignalGuard | None = None, count: bool = True) -> None:
     """Take replies as they come; a dead worker process costs its offices one retry on a fresh pool."""
     from concurrent.futures.process import BrokenProcessPool
 
@@ -226,7 +246,8 @@ def _collect(pool: _Workers, pending: dict[cf.Future, OfficeOutcome], tasks: dic
             except Exception as exc:  # e.g. dask lost the worker or could not run the task
                 reply = OfficeResult.failed(_worker_error(exc))
             _take_result(o, reply, out)
-            bar.advance(o.label, o.error)
+            if count:  # (a report rendered again is not another office)
+                bar.advance(o.label, o.error)
             if guard is not None:
                 guard.check()  # a Ctrl-C swallowed while we waited still stops the batch here
         if retry:

@@ -45,6 +45,8 @@ class OfficeTask:
     out_dir: str | None = None       # the output folder, absolute (the report's "re-run with" line)
     pdf: bool = False                # printed to PDF too (the "re-run with" line)
     kernel_name: str = "python3"
+    # rendered again without its office's plan, which goes with a later assessment in the batch: the note why
+    plan_note: str | None = None
 
     @property
     def checklists(self) -> tuple[str, ...]:

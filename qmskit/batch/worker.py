@@ -44,6 +44,8 @@ def render_office(task: OfficeTask) -> OfficeResult:
         return OfficeResult(Status.READ_FAILED, error=scored.error, worker=worker_id(), timings=timings)
     a = scored.assessment
     assert a is not None  # scored without an error
+    if task.plan_note is not None:  # the batch's note: the office's plan goes with a later assessment
+        a.warnings.append(task.plan_note)
     checklist_ref = str(a.checklist.source or a.checklist.id)
     lang = office_language(a, task.lang)
     office = str(a.office)

@@ -17,8 +17,11 @@ from qmskit.config import LANGUAGES
 from qmskit.errors import QmskitError
 from qmskit.i18n.catalog import say, t, tn
 
-# the status table's columns: each is the message cli.status.col_<key>
-STATUS_COLUMNS = ("office", "total", "open", "overdue", "done_no_evidence", "done_not_verified", "verified")
+# the status table's columns: each is the message cli.status.col_<key>; after office and total, the columns
+# of Progress.columns(): every action in exactly one of them, so they add up to the total (overdue and done
+# without closure evidence are counted within them: the line under the table)
+STATUS_COLUMNS = ("office", "total", "open", "ineffective", "done_not_verified", "verified",
+                  "resolved_by_reassessment")
 
 
 def Text(*args, **kwargs):  # noqa: N802  rich.text.Text, imported on first use (rich is slow to import)
@@ -95,16 +98,21 @@ def actions_status_cmd(files: tuple[Path, ...], as_of: str | None, as_json: bool
 
         table = Table(*(t(f"cli.status.col_{key}", lang) for key in STATUS_COLUMNS),
                       title=t("cli.status.title", lang, date=day.isoformat()), box=box.SIMPLE_HEAD)
-        table.columns[0].min_width, table.columns[0].overflow = 18, "fold"  # fits 80 columns; long names wrap
+        table.columns[0].min_width, table.columns[0].overflow = 13, "fold"  # fits 80 columns; long names wrap
         for col in table.columns[1:]:
             col.justify = "right"
         for p in results:
-            table.add_row(Text(plain(p.office)), str(p.total), str(p.open),
-                          Text(str(p.overdue), style="bold red" if p.overdue else ""),
-                          str(p.done_without_evidence), str(p.done_not_verified), str(p.verified))
+            counts = p.columns()
+            table.add_row(Text(plain(p.office)), str(p.total),
+                          *(Text(str(counts[key]), style="bold red" if counts[key] and key == "ineffective" else "")
+                            for key in STATUS_COLUMNS[2:]))
         console().print(table)
-        # "done, no evidence" counts done and verified actions alike: it overlaps the next two columns
-        console().print(Text(plain(t("cli.status.overlap_note", lang))))
+        for p in results:  # what the columns hold within them: overdue, no due date, no closure evidence
+            console().print(Text(plain(t("cli.status.within", lang, office=p.office, overdue=p.overdue,
+                                         no_due=p.no_due, no_evidence=p.done_without_evidence))))
+            if p.ineffective:
+                console().print(Text(plain(t("cli.status.ineffective", lang, office=p.office,
+                                             ids=", ".join(p.ineffective_ids))), style="bold red"))
         for p in results:
             for r in p.overdue_items.head(5).itertuples(index=False):
                 console().print(Text(plain(t("cli.status.overdue", lang, office=p.office, id=r.id,

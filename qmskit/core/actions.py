@@ -114,6 +114,8 @@ class PlanUpdate:
     added: list[str] = field(default_factory=list)       # new findings
     kept: list[str] = field(default_factory=list)        # findings already in the plan
     resolved: list[str] = field(default_factory=list)    # in the plan, no longer a finding
+    # marked done or verified before the new assessment was folded in, and still a finding of it
+    still_found: list[str] = field(default_factory=list)
 
 
 def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
@@ -143,26 +145,92 @@ def update_plan(existing: pd.DataFrame, fresh: pd.DataFrame) -> PlanUpdate:
         out.append(merged)
     added = [str(qid) for qid in new.index if qid not in old.index]
     out += [new.loc[qid, KEYS].to_dict() for qid in added]
-    return PlanUpdate(pd.DataFrame(out, columns=KEYS).astype(object), added, kept, resolved)
+    still_found = [qid for qid in kept if _text(old.at[qid, "status"]) in CLOSED_STATUSES]
+    return PlanUpdate(pd.DataFrame(out, columns=KEYS).astype(object), added, kept, resolved, still_found)
+
+
+def closed_before(plan: pd.DataFrame, recorded: str | None) -> list[str]:
+    """The actions known to have been marked done or verified before the assessment the plan was last
+    updated from: ``recorded`` (the plan's Office sheet, written by ``actions plan`` when it folds a new
+    assessment in: ids separated by commas). A plan written before qmskit recorded it (None) that shows a
+    re-assessment (a row it no longer finds) counts each of its closed actions so: an undated closure cannot
+    be shown to come after it. A plan no re-assessment has touched yet has none: its closures are new."""
+    if recorded is not None:
+        return [i.strip() for i in recorded.split(",") if i.strip()]
+    if plan["in_assessment"].map(_text).eq("no").any():
+        return [str(i) for i in plan["id"]]
+    return []
+
+
+# ----------------------------------------------------------------------------- which assessment a plan is of
+
+class PlanFit(str, Enum):
+    """How an action plan stands to an assessment, from what the plan records (its responses file's SHA-256
+    and assessment date) and what the assessment is."""
+    SAME = "same"        # made or last updated from this assessment (same file, or same date)
+    OLDER = "older"      # from an earlier assessment: the follow-up, counted against this one's findings
+    NEWER = "newer"      # from a later assessment: never applied to this one
+    UNKNOWN = "unknown"  # a date missing on either side: applied, as nothing says otherwise
+
+
+def plan_fit(plan_sha256: str | None, plan_date: str | None, sha256: str | None, date: str | None) -> PlanFit:
+    if plan_sha256 and sha256 and plan_sha256 == sha256:
+        return PlanFit.SAME
+    plan_day, day = _text(plan_date)[:10], _text(date)[:10]
+    if not plan_day or not day:
+        return PlanFit.UNKNOWN
+    if plan_day == day:
+        return PlanFit.SAME
+    return PlanFit.OLDER if plan_day < day else PlanFit.NEWER
+
+
+def latest_per_plan(plans: list[str | None], dates: list[str | None]) -> list[int | None]:
+    """Several assessments given one plan (one office assessed more than once, e.g. in a batch): each one's
+    index of the assessment the plan goes to instead — the latest (undated ones before dated ones; on a
+    tie, the last given) — or None for that latest one and for those without a plan."""
+    out: list[int | None] = [None] * len(plans)
+    groups: dict[str, list[int]] = {}
+    for i, plan in enumerate(plans):
+        if plan is not None:
+            groups.setdefault(plan, []).append(i)
+    for members in groups.values():
+        latest = max(members, key=lambda i: (_text(dates[i]), i))
+        for i in members:
+            if i != latest:
+                out[i] = latest
+    return out
 
 
 # ----------------------------------------------------------------------------- progress
 
 @dataclass
 class Progress:
+    """Where an office's action plan stands. Every action is in exactly one of ``open``, ``ineffective``,
+    ``done_not_verified``, ``verified`` and ``resolved_by_reassessment`` (they add up to ``total``);
+    ``overdue``, ``no_due`` (among the open ones) and ``done_without_evidence`` (among the closed ones) are
+    counts within them."""
     office: str
     as_of: dt.date
     total: int               # every action in the plan
     open: int                # open or in progress, and still a finding in the latest assessment
     in_progress: int
-    done: int                # done, not yet verified effective
-    verified: int
+    done: int                # done, not yet verified effective (not ineffective)
+    verified: int            # verified effective (not ineffective)
     overdue: int             # open / in progress with a due date before as_of
     no_due: int              # open / in progress without a due date
     done_without_evidence: int   # done or verified with no closure evidence
-    done_not_verified: int       # done, effectiveness not yet verified
+    done_not_verified: int       # done, effectiveness not yet verified (not ineffective)
     resolved_by_reassessment: int   # not done by the office, but no longer a finding (in_assessment = no)
     overdue_items: pd.DataFrame     # id, clause, severity, owner, due, days_overdue (oldest first)
+    # done or verified, but the assessment still finds the gap, and the closure is not dated after that
+    # assessment (undated, or closed before it): an ineffective corrective action, to be reopened
+    ineffective: int = 0
+    ineffective_ids: list[str] = field(default_factory=list)
+
+    def columns(self) -> dict[str, int]:
+        """The partition of ``total``: each action counted in exactly one of these."""
+        return {"open": self.open, "ineffective": self.ineffective, "done_not_verified": self.done_not_verified,
+                "verified": self.verified, "resolved_by_reassessment": self.resolved_by_reassessment}
 
     def to_dict(self) -> dict:
         return {"office": self.office, "as_of": self.as_of.isoformat(), "total": self.total, "open": self.open,
@@ -170,6 +238,7 @@ class Progress:
                 "overdue": self.overdue, "no_due": self.no_due, "done_without_evidence": self.done_without_evidence,
                 "done_not_verified": self.done_not_verified,
                 "resolved_by_reassessment": self.resolved_by_reassessment,
+                "ineffective": self.ineffective, "ineffective_ids": list(self.ineffective_ids),
                 "overdue_items": [{"id": r.id, "clause": r.clause, "severity": r.severity, "owner": r.owner,
                                    "due": r.due, "days_overdue": int(r.days_overdue)}
                                   for r in cast("Iterable[Any]", self.overdue_items.itertuples(index=False))]}
@@ -180,11 +249,20 @@ def finding_ids(a: Assessment) -> list[str]:
     return [str(i) for i in a.gaps["id"]] + [str(k["id"]) for k in a.kpi_findings]
 
 
-def progress(plan: pd.DataFrame, office: str, as_of: dt.date, findings: Collection[str] | None = None) -> Progress:
+def _dates(column: pd.Series) -> pd.Series:
+    return pd.to_datetime(column.map(_text).replace("", None), errors="coerce")
+
+
+def progress(plan: pd.DataFrame, office: str, as_of: dt.date, findings: Collection[str] | None = None,
+             assessed: str | dt.date | None = None, before: Collection[str] = ()) -> Progress:
     """Where the office stands on ``as_of``. Every row counts; a row the latest assessment no longer finds
     is not open or overdue any more, whatever its status says. The latest assessment is the plan's own
     ``in_assessment`` column, or, given ``findings`` (the ids of the assessment a report shows), that one:
-    a plan not yet updated from it (``actions plan`` not run again) must not call its closed findings open."""
+    a plan not yet updated from it (``actions plan`` not run again) must not call its closed findings open.
+    ``assessed`` is that assessment's date: an action done or verified whose finding it still has is
+    *ineffective* when its closure (closed date, else verified date) is dated on or before it, or is undated
+    and among ``before`` (known closed before it: :func:`closed_before`); closed later, it waits for the
+    next assessment."""
     status = plan["status"].map(lambda v: _text(v) or ActionStatus.OPEN.value)
     if findings is None:
         current = plan["in_assessment"].map(lambda v: _text(v) != "no")
@@ -192,23 +270,27 @@ def progress(plan: pd.DataFrame, office: str, as_of: dt.date, findings: Collecti
         current = plan["id"].map(str).isin(set(findings))
     not_done = status.isin([ActionStatus.OPEN.value, ActionStatus.IN_PROGRESS.value])
     is_open = not_done & current
-    due = pd.to_datetime(plan["due"].map(_text).replace("", None), errors="coerce")
+    due = _dates(plan["due"])
     overdue = is_open & due.notna() & (due < pd.Timestamp(as_of))
-    no_evidence = status.isin(CLOSED_STATUSES) & \
-        plan["closure_evidence"].map(is_blank)
+    closed = status.isin(CLOSED_STATUSES)
+    no_evidence = closed & plan["closure_evidence"].map(is_blank)
+    closed_on = _dates(plan["closed_date"]).fillna(_dates(plan["verified_date"]))
+    day = _dates(pd.Series([assessed], dtype=object)).iloc[0]
+    dated_before = (closed_on <= day) if not pd.isna(day) else pd.Series(False, index=plan.index)
+    ineffective = closed & current & (dated_before | (closed_on.isna() & plan["id"].map(str).isin(set(before))))
     items = plan[overdue].assign(days_overdue=(pd.Timestamp(as_of) - due[overdue]).dt.days)
     items = items.assign(_sev=items["severity"].map(SEVERITY_RANK)).sort_values(
         ["days_overdue", "_sev"], ascending=[False, True], kind="mergesort")
+    done = int((status.eq(ActionStatus.DONE.value) & ~ineffective).sum())
     return Progress(
         office=office, as_of=as_of, total=len(plan), open=int(is_open.sum()),
         in_progress=int((is_open & (status == ActionStatus.IN_PROGRESS.value)).sum()),
-        done=int((status == ActionStatus.DONE.value).sum()),
-        verified=int((status == ActionStatus.VERIFIED.value).sum()),
+        done=done, verified=int((status.eq(ActionStatus.VERIFIED.value) & ~ineffective).sum()),
         overdue=int(overdue.sum()), no_due=int((is_open & due.isna()).sum()),
-        done_without_evidence=int(no_evidence.sum()),
-        done_not_verified=int((status == ActionStatus.DONE.value).sum()),
+        done_without_evidence=int(no_evidence.sum()), done_not_verified=done,
         resolved_by_reassessment=int((not_done & ~current).sum()),
-        overdue_items=items[["id", "clause", "severity", "owner", "due", "days_overdue"]].reset_index(drop=True))
+        overdue_items=items[["id", "clause", "severity", "owner", "due", "days_overdue"]].reset_index(drop=True),
+        ineffective=int(ineffective.sum()), ineffective_ids=[str(i) for i in plan["id"][ineffective]])
 
 
 def oldest_overdue(progresses: list[Progress], limit: int = 10) -> pd.DataFrame:

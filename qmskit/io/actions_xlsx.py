@@ -47,7 +47,7 @@ HEADER_WIDTHS = {
 HEADER_LABELS = LabelPairs("actions_xlsx.column", HEADER_WIDTHS)
 META_LABELS = LabelPairs("actions_xlsx.office", (
     "office", "checklist", "checklist_version", "assessment_date", "responses", "responses_sha256", "updated",
-    "language"))
+    "language", "closed_before"))
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 OFFICE_FILL = PatternFill("solid", fgColor="FFF2CC")  # the columns the office fills in
 
@@ -428,13 +428,14 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
             "assessment_date": date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else _text(date),
             "responses": responses.name, "responses_sha256": file_sha256(responses),
-            "updated": (today or dt.date.today()).isoformat(), "language": lang}
+            "updated": (today or dt.date.today()).isoformat(), "language": lang, "closed_before": ""}
     if output.exists():
         existing = read_actions(output)
         if existing.office and not force and _norm(existing.office) != _norm(a.office):
             raise ActionsError(msg("actions_xlsx.other_office", plan=existing.office, office=a.office), path=output)
         update = update_plan(existing.plan, fresh)
         info["language"] = existing.meta.get("language") or lang
+        info["closed_before"] = ", ".join(_closed_before_update(existing, info, update))
         update_actions_in_place(output, info, update.plan)
     else:
         from qmskit.core.actions import PlanUpdate
@@ -443,12 +444,27 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     return update, a
 
 
+def _closed_before_update(existing: ActionPlanFile, info: dict, update) -> list[str]:
+    """What the plan records as closed before its assessment: the actions marked done or verified when a new
+    assessment is folded in that it still finds (ineffective, :func:`qmskit.core.actions.progress`); the same
+    assessment again (``plan`` re-run) keeps what was known, for the actions it still finds."""
+    from qmskit.core.actions import closed_before
+    same = existing.meta.get("responses_sha256") == info["responses_sha256"] or \
+        (bool(info["assessment_date"]) and existing.meta.get("assessment_date") == info["assessment_date"])
+    if not same:
+        return update.still_found
+    known = set(closed_before(existing.plan, existing.meta.get("closed_before")))
+    return [qid for qid in update.still_found if qid in known]
+
+
 def _norm(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
 def status_of(path: str | Path, as_of: dt.date):
-    """Read an action plan and count its progress on ``as_of`` (a qmskit.core.actions.Progress)."""
-    from qmskit.core.actions import progress
+    """Read an action plan and count its progress on ``as_of`` (a qmskit.core.actions.Progress), against the
+    assessment it was last made or updated from (its ``in_assessment`` column and assessment date)."""
+    from qmskit.core.actions import closed_before, progress
     f = read_actions(path)
-    return progress(f.plan, f.office or Path(path).stem, as_of)
+    return progress(f.plan, f.office or Path(path).stem, as_of, assessed=f.meta.get("assessment_date"),
+                    before=closed_before(f.plan, f.meta.get("closed_before")))

@@ -59,6 +59,9 @@ def progress_line(a: Assessment, lang: str = "en") -> str:
     p = att.progress
     line = t("actions.progress", lang, as_of=fmt_date(p.as_of, lang), total=p.total, open=p.open, overdue=p.overdue,
              done=p.done + p.verified, no_evidence=p.done_without_evidence, verified=p.verified)
+    # done or verified, yet this assessment still finds the gap: not among the done ones, said apart
+    if p.ineffective:
+        line += tn("actions.progress_ineffective", p.ineffective, lang)
     # the rest of the total: actions not done whose finding this assessment no longer has
     if p.resolved_by_reassessment:
         line += tn("actions.progress_resolved", p.resolved_by_reassessment, lang)
@@ -75,6 +78,7 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
     plan = {qid: (status, evidence) for qid, status, evidence
             in zip(att.plan["id"], att.plan["status"], att.plan["closure_evidence"], strict=True)}
     overdue = set(att.progress.overdue_items["id"])
+    ineffective = set(att.progress.ineffective_ids)
     out = []
     for qid in ids:
         if qid not in plan:
@@ -82,6 +86,8 @@ def status_cells(a: Assessment, ids: Iterable[str], lang: str = "en") -> list[st
             continue
         status = str(plan[qid][0] or ActionStatus.OPEN.value)
         text = t(f"action.status.{status}", lang) if status in STATUS_ORDER else status
+        if qid in ineffective:  # marked done, and this assessment still finds it
+            text = t("actions.ineffective", lang, status=text)
         if qid in overdue:
             text += f" · {t('actions.overdue', lang)}"
         elif status in CLOSED_STATUSES and is_blank(plan[qid][1]):

@@ -325,3 +325,99 @@ def test_the_report_shows_the_owner_and_due_date_the_office_typed_in_the_plan(tm
     table = findings_frame(a, "en").set_index("id")
     assert (table.at[qid, "owner"], table.at[qid, "due"]) == ("Ms. Wu (Admin)", "2027-01-15")
     assert (table.at[cleared, "owner"], table.at[cleared, "due"]) == ("", "")
+
+
+def _mark(plan: Path, ids: dict[str, dict[str, str]]) -> None:
+    """Type into the plan as the office would: per action id, column header -> value."""
+    wb = load_workbook(plan)
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    for row in range(2, ws.max_row + 1):
+        for col, value in ids.get(str(ws.cell(row, 1).value), {}).items():
+            ws.cell(row, header.index(col) + 1).value = value
+    wb.save(plan)
+
+
+def test_a_done_action_the_re_assessment_still_finds_is_ineffective(tmp_path):
+    """A new user's review: an action marked done whose gap the next assessment still finds was counted
+    "done, not verified" and shown as "done" beside the open finding; to an auditor it is an ineffective
+    corrective action. Closed before the re-assessment (or undated) and still found: ineffective, in
+    `actions status` (table and --json) and the report; closed after it: waits for the next one."""
+    from qmskit.api import load_assessment
+    from qmskit.core.actions import finding_ids
+    from qmskit.render.actions_report import progress_line, status_cells
+
+    plan = tmp_path / "actions.xlsx"
+    plan_file(BEFORE, plan, lang="en")
+    after = load_assessment(AFTER)
+    still = [i for i in read_actions(plan).plan["id"] if i in set(finding_ids(after))]
+    undated, later, fresh = still[0], still[1], still[2]
+    _mark(plan, {undated: {"Status": "done", "Closure evidence": "record"},
+                 later: {"Status": "verified effective", "Closed date": "2099-01-01"}})
+    plan_file(AFTER, plan, lang="en")  # the re-assessment folded in: the plan records what it still finds
+    _mark(plan, {fresh: {"Status": "done"}})  # closed after the plan was updated: not ineffective
+    p = status_of(plan, dt.date(2027, 1, 1))
+    assert p.ineffective_ids == [undated] and p.ineffective == 1
+    assert sum(p.columns().values()) == p.total
+    doc = json.loads(CliRunner().invoke(main, ["actions", "status", str(plan), "--json"]).output)
+    assert doc["ineffective"] == 1 and doc["ineffective_ids"] == [undated]
+    res = CliRunner().invoke(main, ["actions", "status", str(plan), "--lang", "zh"])
+    assert "无效" in res.output and undated in res.output
+    a = load_assessment(AFTER, actions=plan)
+    cells = dict(zip(finding_ids(a), status_cells(a, finding_ids(a), "en"), strict=True))
+    assert cells[undated] == "ineffective: marked done, still a finding"
+    assert cells[later].startswith("verified effective") and cells[fresh].startswith("done")
+    assert " 1 action ineffective: marked done, but this assessment still finds the gap." in progress_line(a, "en")
+    assert "另有 1 项措施无效" in progress_line(a, "zh")
+
+
+def test_a_plan_goes_only_with_its_own_or_a_later_assessment(tmp_path):
+    """A new user's review: plans were matched to assessments by office name only, so last year's report
+    showed this year's plan (actions overdue that this year's assessment no longer finds, "no longer a
+    finding" for a finding that first appeared this year), with no word. A plan from a later assessment
+    is never applied to an earlier one; one from an earlier assessment (the follow-up) is, with a note
+    naming both dates; in a batch, an office's plan goes with its latest assessment only."""
+    from qmskit.api import attach_actions, load_assessment
+    from qmskit.core.actions import PlanFit, latest_per_plan, plan_fit
+    from qmskit.render.actions_report import attached
+
+    assert plan_fit("abc", "2026-01-01", "abc", "2020-01-01") is PlanFit.SAME   # its own file
+    assert plan_fit("abc", "2026-01-01", "def", "2026-01-01") is PlanFit.SAME   # re-saved the same day
+    assert plan_fit("abc", "2025-11-10", "def", "2026-11-12") is PlanFit.OLDER
+    assert plan_fit("abc", "2026-11-12", "def", "2025-11-10") is PlanFit.NEWER
+    assert plan_fit("abc", "", "def", "2025-11-10") is PlanFit.UNKNOWN
+    assert latest_per_plan(["p", None, "p", "q"], ["2026-01-01", None, "2025-01-01", None]) == [None, None, 0, None]
+
+    newer = tmp_path / "newer.xlsx"
+    plan_file(AFTER, newer, lang="en")
+    old = load_assessment(BEFORE, actions=newer)
+    assert attached(old) is None
+    (note,) = [w for w in old.warnings if getattr(w, "key", "") == "actions.plan_newer"]
+    assert "2025-" in note and "2026-" in note and "not applied" in note
+    res = CliRunner().invoke(main, ["report", str(BEFORE), "-o", str(tmp_path / "out"), "--actions", str(newer)])
+    assert res.exit_code == 0, res.output
+    warned = [line for line in res.output.splitlines() if "newer.xlsx" in line and "not applied" in line]
+    assert len(warned) == 1 and re.search(r"2026-\d\d-\d\d.*2025-\d\d-\d\d", warned[0]), res.output
+    assert "Action plan (" not in (tmp_path / "out" / next((tmp_path / "out").glob("*.html")).name).read_text(
+        encoding="utf-8")
+
+    older = tmp_path / "older.xlsx"
+    plan_file(BEFORE, older, lang="en")
+    a = attach_actions(load_assessment(AFTER), None, older)
+    assert attached(a) is not None
+    assert [w for w in a.warnings if getattr(w, "key", "") == "actions.plan_older"]
+    same = attach_actions(load_assessment(AFTER), None, newer)
+    assert attached(same) is not None and not [w for w in same.warnings if "action plan" in str(w)]
+
+    # a batch of both years: the plan of the later one only on the later one; last year's, given both, too
+    from qmskit.batch.runner import run_batch
+    for plan_from in (AFTER, BEFORE):
+        plans = tmp_path / f"plans-{plan_from.stem}"
+        plans.mkdir()
+        plan_file(plan_from, plans / "moonbay.xlsx", lang="en")
+        result = run_batch([BEFORE, AFTER], tmp_path / f"b-{plan_from.stem}", office_reports=False, progress=False,
+                           actions=plans)
+        by_date = {o.assessment.date: o.assessment for o in result.offices if o.assessment is not None}
+        first, last = sorted(by_date)
+        assert attached(by_date[last]) is not None and attached(by_date[first]) is None, plan_from
+        assert any(last in str(w) and "moonbay.xlsx" in str(w) for w in by_date[first].warnings)
