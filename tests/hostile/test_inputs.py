@@ -521,8 +521,10 @@ def test_as_many_shared_strings_as_one_sheet_has_cells_is_read(corpus):
 
 
 def _listing_sheets(extra: int) -> str:
-    """The workbook part listing its two sheets and ``extra`` more entries naming the first one's part."""
-    return WORKBOOK.replace("</sheets>", EXTRA_SHEET * extra + "</sheets>")
+    """The workbook part listing its two sheets and ``extra`` more entries naming the first one's part, each
+    under a name of its own (two sheets of one name are refused)."""
+    return WORKBOOK.replace("</sheets>", "".join(f'<sheet name="S{i}" sheetId="{9 + i}" r:id="rId1"/>'
+                                                 for i in range(extra)) + "</sheets>")
 
 
 EXTRA_SHEET = '<sheet name="S" sheetId="9" r:id="rId1"/>'
@@ -727,14 +729,15 @@ def test_ods_of_millions_of_tables(corpus):
     as 07de96f's millions of <sheet/> did for an .xlsx."""
     head, tail = ods_content(_ods_rows("2", ANSWER_CELLS) + "\0").split("\0")
     path = _streamed_member(ods(corpus / "million-tables.ods", content=head + tail), "content.xml", head,
-                            '<table:table table:name="S"/>', 4_900_000, tail)
+                            '<table:table table:style-name="S"/>', 4_900_000, tail)  # (unnamed: no name clash)
     assert path.stat().st_size < MB
     run_cli(["score", path], cwd=corpus).assert_one_line_error("million-tables.ods", "more than 1,000 sheets")
 
 
 def test_ods_of_a_thousand_tables_passes_the_pre_scan(corpus):
     from qmskit.io.ods import prescan
-    prescan(ods(corpus / "tables-at-limit.ods", _ods_rows("2", ANSWER_CELLS) + '<table:table table:name="S"/>' * 999))
+    prescan(ods(corpus / "tables-at-limit.ods", _ods_rows("2", ANSWER_CELLS)
+                   + "".join(f'<table:table table:name="S{i}"/>' for i in range(999))))
 
 
 def test_ods_spaces_element_of_two_billion(corpus):
@@ -957,7 +960,7 @@ def named(corpus) -> Path:
     ("/dev/zero", "must be a bundled checklist id"),
     ("dir.yaml", "is a folder"),
     ("fifo.yaml", "named pipe"),
-    ("[1, 2]", "must be a checklist id or a .yaml file name"),
+    ("[1, 2]", "'checklist' must be text"),
 ])
 def test_checklist_named_inside_a_responses_file(named, value, fragment):
     path = named / "office" / f"names-{abs(hash(value))}.yaml"
