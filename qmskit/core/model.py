@@ -83,6 +83,9 @@ class ReasonCode(StrEnum):
     MAJOR_GAPS = "major_gaps"
     MINOR_GAPS = "minor_gaps"
     UNSUPPORTED_KEY = "unsupported_key"
+    # the same gate, for the critical or prerequisite "yes" whose only evidence is carried over from the
+    # previous assessment, still marked to re-verify: text is there, so "no evidence recorded" was untrue
+    UNSUPPORTED_KEY_CARRIED = "unsupported_key_carried"
     OVERALL_BELOW = "overall_below"
     NO_ANSWERS = "no_answers"
     # why a ready verdict holds, and what it still asks for
@@ -91,8 +94,9 @@ class ReasonCode(StrEnum):
     MINOR_GAPS_OPEN = "minor_gaps_open"
     OVERALL_MET = "overall_met"
     UNSUPPORTED_YES = "unsupported_yes"
-    # said with either: how many of the unsupported "yes" rest only on evidence carried over from the
-    # previous assessment (still marked to re-verify): why they count as unsupported though text is there
+    # said with either: how many of the other unsupported "yes" (not critical or prerequisite: those are
+    # named by UNSUPPORTED_KEY_CARRIED) rest only on evidence carried over from the previous assessment (still
+    # marked to re-verify): why they count as unsupported though text is there
     EVIDENCE_CARRIED = "evidence_carried"
 
 

@@ -106,13 +106,18 @@ def readiness_verdict(facts: ReadinessFacts, thresholds: dict) -> tuple[Band, li
                                                          "clauses": _clause_set(f.minor_clauses),
                                                          "band": Band.READY.value,
                                                          "allowed": int(th["ready_max_minor"])}))
-    if f.unsupported_key:
-        ready_fail.append(Reason(ReasonCode.UNSUPPORTED_KEY, {"count": len(f.unsupported_key),
-                                                              "ids": list(f.unsupported_key),
-                                                              "band": Band.READY.value}))
+    # the key "yes" without evidence: those with none recorded, then those resting on evidence carried over
+    # (one reason each, so no answer is described twice and neither is said to have no text)
+    carried_ids = set(f.carried)
+    for code, ids in ((ReasonCode.UNSUPPORTED_KEY, [q for q in f.unsupported_key if q not in carried_ids]),
+                      (ReasonCode.UNSUPPORTED_KEY_CARRIED, [q for q in f.unsupported_key if q in carried_ids])):
+        if ids:
+            ready_fail.append(Reason(code, {"count": len(ids), "ids": ids, "band": Band.READY.value}))
     if below(overall, th["ready_min"]):
         ready_fail.append(overall_reason(Band.READY, th["ready_min"]))
-    carried = [Reason(ReasonCode.EVIDENCE_CARRIED, {"count": len(f.carried)})] if f.carried else []
+    key = set(f.unsupported_key)
+    other_carried = [q for q in f.carried if q not in key]
+    carried = [Reason(ReasonCode.EVIDENCE_CARRIED, {"count": len(other_carried)})] if other_carried else []
 
     if band is Band.READY:
         reasons = [Reason(ReasonCode.COMPLETENESS_MET, {"value": completeness}),

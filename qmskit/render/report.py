@@ -334,6 +334,8 @@ def hint_steps(a: Assessment, reasons: Sequence[Reason] | None = None) -> list[t
             steps.append(("hint.step.close_minors", int(v["count"]), {"allowed": int(v["allowed"])}))
         elif reason.code is ReasonCode.UNSUPPORTED_KEY:
             steps.append(("hint.step.evidence_key", int(v["count"]), {}))
+        elif reason.code is ReasonCode.UNSUPPORTED_KEY_CARRIED:
+            steps.append(("hint.step.reverify_key", int(v["count"]), {}))
         elif reason.code is ReasonCode.COMPLETENESS_BELOW and to_ready:
             steps.append(("hint.step.answer", len(a.unanswered), {}))
         elif reason.code is ReasonCode.COMPLETENESS_BELOW:
