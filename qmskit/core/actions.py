@@ -12,7 +12,7 @@ writing the workbook lives in :mod:`qmskit.io.actions_xlsx`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
@@ -73,8 +73,11 @@ def _action_text(row, lang: str) -> str:
     return ""
 
 
-def plan_rows(a: Assessment, lang: str = "en") -> pd.DataFrame:
-    """One action row per finding of ``a`` (question gaps in rank order, then KPI findings), all open."""
+def plan_rows(a: Assessment, lang: str = "en", kpi_texts: Mapping[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """One action row per finding of ``a`` (question gaps in rank order, then KPI findings), all open.
+    ``kpi_texts``: each KPI finding's (requirement, action) in ``lang``, as the report words them (the
+    caller's: the core holds no sentences)."""
+    kpi_texts = kpi_texts or {}
     rows = []
     for g in a.gaps.to_dict("records"):
         rows.append({"id": g["id"], "clause": g["clause"], "severity": g["severity"], "reason": _reason(g),
@@ -82,30 +85,14 @@ def plan_rows(a: Assessment, lang: str = "en") -> pd.DataFrame:
                      "action": _action_text(g, lang), "owner": _text(g.get("owner")), "due": _text(g.get("due"))})
     for k in a.kpi_findings:
         rows.append({"id": k["id"], "clause": k.get("clause", "9.1"), "severity": k.get("severity", "observation"),
-                     "reason": "kpi", "requirement": _kpi_requirement(k, lang),
-                     "action": KPI_ACTION[lang if lang in KPI_ACTION else "en"], "owner": "", "due": ""})
+                     "reason": "kpi", "requirement": kpi_texts.get(k["id"], ("", ""))[0],
+                     "action": kpi_texts.get(k["id"], ("", ""))[1], "owner": "", "due": ""})
     frame = pd.DataFrame(rows, columns=KEYS[:8]) if rows else pd.DataFrame(columns=KEYS[:8])
     for key in KEYS[8:]:
         frame[key] = ""
     frame["status"] = ActionStatus.OPEN.value
     frame["in_assessment"] = "yes"
     return frame[KEYS].astype(object).reset_index(drop=True)
-
-
-KPI_ACTION = {
-    "en": "Analyse why the indicator missed its target, act on the causes and record the review (9.1.3).",
-    "zh": "分析指标未达标的原因，针对原因采取措施，并保留分析评价记录（9.1.3）。",
-}
-
-
-def _kpi_requirement(k: dict, lang: str) -> str:
-    name = k.get(f"name_{lang}") or k.get("name") or k.get("indicator") or k["id"]
-    sign = "≥" if k.get("direction", "higher") == "higher" else "≤"
-    unit = k.get("unit") or ""
-    value = k.get("value")
-    if lang == "zh":
-        return f"{name}：实测 {value}{unit}，目标 {sign} {k.get('target')}{unit}"
-    return f"{name}: measured {value}{unit}, target {sign} {k.get('target')}{unit}"
 
 
 @dataclass

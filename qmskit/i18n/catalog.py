@@ -233,6 +233,20 @@ def _display_list(items: Any, lang: str) -> str:
     return shown
 
 
+def kpi_finding_texts(source: Any, lang: str = "en") -> dict[str, str]:
+    """Each KPI finding's sentence (the catalog's ``kpi.finding_row``), by finding id: the indicator's name
+    in ``lang``, its value and target. ``source``: an Assessment (its ``kpi_findings`` and ``kpis`` frame)
+    or a list of findings. The report's register, gaps.csv and the action plan all say it this way (the
+    plan had its own English sentence in a Chinese workbook; found by a new user's session)."""
+    from qmskit.i18n.numbers import fmt_target, fmt_value
+    findings = getattr(source, "kpi_findings", source) or []
+    frame = getattr(source, "kpis", None)
+    names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
+    return {f["id"]: t("kpi.finding_row", lang, name=names.get(f["indicator"], f["name"]),
+                       value=fmt_value(f["value"], f["unit"], f["target"]),
+                       target=fmt_target(f["target"], f["direction"], f["unit"])) for f in findings}
+
+
 def reason_text(reason: Any, lang: str = "en") -> str:
     """One readiness reason (a :class:`qmskit.core.model.Reason`, or its JSON dict) rendered in ``lang``."""
     from qmskit.core.model import Reason

@@ -423,7 +423,9 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
     a = score(checklist or meta.get("checklist") or DEFAULT_CHECKLIST, frame, meta, source=responses,
               reverify_marks=evidence_marks())
     lang = lang or (str(meta["language"]) if meta.get("language") in LANGUAGES else DEFAULT_LANGUAGE)
-    fresh = plan_rows(a, lang)
+    from qmskit.i18n.catalog import kpi_finding_texts, t
+    action = t("kpi_action", lang)
+    fresh = plan_rows(a, lang, {fid: (text, action) for fid, text in kpi_finding_texts(a, lang).items()})
     date = meta.get("date")
     info = {"office": a.office, "checklist": a.checklist.id, "checklist_version": a.checklist.version,
             "assessment_date": date.isoformat() if isinstance(date, (dt.date, dt.datetime)) else _text(date),

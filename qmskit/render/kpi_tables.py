@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from qmskit.i18n.catalog import t
+from qmskit.i18n.catalog import kpi_finding_texts, t
 from qmskit.i18n.numbers import fmt_target, fmt_value
 
 
@@ -33,14 +33,8 @@ def kpi_table(source, lang: str = "en") -> pd.DataFrame:
 
 def kpi_findings_frame(source, lang: str = "en") -> pd.DataFrame:
     """KPI findings shaped like gap-register rows (id, clause, severity, text): the core gives each
-    finding's codes and values, the sentence is the catalog's ``kpi.finding_row``."""
+    finding's codes and values, the sentence is the catalog's (qmskit.i18n.catalog.kpi_finding_texts)."""
     findings = getattr(source, "kpi_findings", source) or []
-    frame = getattr(source, "kpis", None)
-    names = dict(zip(frame["id"], frame.get(f"name_{lang}", frame["name_en"]))) if frame is not None and len(frame) else {}
-    rows = []
-    for f in findings:
-        name = names.get(f["indicator"], f["name"])
-        text = t("kpi.finding_row", lang, name=name, value=fmt_value(f["value"], f["unit"], f["target"]),
-                 target=fmt_target(f["target"], f["direction"], f["unit"]))
-        rows.append({"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": text})
+    texts = kpi_finding_texts(source, lang)
+    rows = [{"id": f["id"], "clause": f["clause"], "severity": f["severity"], "text": texts[f["id"]]} for f in findings]
     return pd.DataFrame(rows, columns=["id", "clause", "severity", "text"])

@@ -55,3 +55,27 @@ def test_replanning_keeps_the_offices_formulas(tmp_path):
     wb = load_workbook(plan)
     assert wb["Actions"].cell(2, extra).value == "=TODAY()-H2"
     assert wb["Tracking"]["A1"].value == "=COUNTA(Actions!A:A)-1"
+
+
+def test_a_kpi_finding_reads_in_the_plan_as_in_the_report(tmp_path):
+    """The Chinese action plan gave a missed KPI as "Customer satisfaction: satisfied：实测 85.0%…" and another
+    recommended action than the report's (found by a new user's session): the plan's requirement and action
+    are the report's register's, in the plan's language."""
+    import warnings as _warnings
+
+    from qmskit.io.actions_xlsx import plan_file
+    from qmskit.render.report import gap_register_frame
+    source = Path(__file__).resolve().parents[2] / "examples" / "gov" / "moonbay-district-office-2025.xlsx"
+    for lang in ("en", "zh"):
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            _update, a = plan_file(source, tmp_path / f"plan-{lang}.xlsx", lang=lang)
+        register = gap_register_frame(a, lang)
+        kpi = register[register["kind"] == "kpi"].set_index("id")
+        assert len(kpi) == len(a.kpi_findings) > 0
+        plan = _update.plan.set_index("id")
+        for fid, row in kpi.iterrows():
+            assert plan.loc[fid, "requirement"] == row["requirement"], (lang, fid)
+            assert plan.loc[fid, "action"] == row["action"], (lang, fid)
+        if lang == "zh":
+            assert all("measured" not in plan.loc[fid, "requirement"] for fid in kpi.index)

@@ -158,7 +158,7 @@ def test_gap_register_lists_kpi_findings_after_question_gaps_of_same_severity():
     k = reg.index[reg["id"] == "kpi:sat-satisfied"][0]
     # a missed KPI target is an observation of 9.1, after the question observations (design.md)
     assert reg.loc[k, "clause"] == "9.1" and reg.loc[k, "severity"] == "observation"
-    assert reg.loc[k, "reason"] == "kpi" and reg.loc[k, "action"].startswith("Bring the indicator")
+    assert reg.loc[k, "reason"] == "kpi" and reg.loc[k, "action"].startswith("Analyse why the indicator")
     assert sev[:k] == sorted(sev[:k], key=["major", "minor", "observation"].index)
     assert k == len(reg) - 1                               # last of the observations
     assert (reg["kind"] == "question").sum() == len(a.gaps)
