@@ -84,6 +84,8 @@ def test_unmet_kpis_become_observations_of_their_clause(kcl):
     assert frame.set_index("id").loc["full", "status"] == "no_value"  # not measured: listed, no finding
     rows = kpi_findings_frame(findings, "en")
     assert rows["text"].tolist()[0] == "Satisfied: 85.5% (target ≥ 90%)"
+    # Chinese punctuation in a Chinese sentence (it mixed in a half-width ": " and "(": a new user's session)
+    assert kpi_findings_frame(findings, "zh")["text"].tolist()[0] == "Satisfied：85.5%（目标 ≥ 90%）"
 
 
 def test_kpis_never_change_scores_and_appear_in_json(kcl):
