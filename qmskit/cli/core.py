@@ -33,6 +33,7 @@ def checklists_cmd(lang: str) -> None:
 
     table = Table(*(t(f"cli.checklists.col_{key}", lang) for key in CHECKLIST_COLUMNS))
     table.columns[0].no_wrap = True  # the id is what users type: never cut it
+    table.columns[2].overflow = "fold"  # a Chinese title is one long "word": folded, never cut with "…"
     for row in list_checklists().itertuples(index=False):
         title = row.title_zh if lang == "zh" and row.title_zh else row.title
         table.add_row(*(Text(plain(v)) for v in (row.id, row.version, title, row.clauses, row.questions)))

@@ -73,6 +73,12 @@ def test_checklists_table_in_chinese():
     assert zh.exit_code == 0
     assert all(word in zh.stdout for word in ("编号", "版本", "名称", "条款数", "问题数"))
     assert "政府机关办公室质量管" in zh.stdout  # the checklist's own Chinese title
+    # each title whole, folded within its cell, never cut with "…" (a new user's session saw "质量管…")
+    from qmskit.checklist.loader import list_checklists
+    cells = "".join(line.split("│")[3].strip() for line in zh.stdout.splitlines() if line.count("│") > 3)
+    assert "…" not in zh.stdout
+    for title in list_checklists()["title_zh"]:
+        assert title.replace(" ", "") in cells.replace(" ", ""), title
 
 
 def _conflicting_parts(tmp_path):
