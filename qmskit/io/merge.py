@@ -389,6 +389,16 @@ def merge_files(paths: list[str | Path], output: str | Path, *, prefer: str | No
     # the merged file would replace a part it was made from (and the next merge reads it)
     if output.exists() and any(Path(p).exists() and output.samefile(p) for p in paths):
         raise MergeError(msg("merge.output_is_part"), path=output)
+    # a part given twice counted its assessor's answers twice ("Li Wei: 146" for 73; a new user's session)
+    seen: dict[tuple[int, int], Path] = {}
+    for p in map(Path, paths):
+        try:
+            st = p.stat()
+        except OSError:
+            continue  # (read_part says what is wrong with it)
+        if (st.st_dev, st.st_ino) in seen:
+            raise MergeError(msg("merge.part_twice", first=seen[st.st_dev, st.st_ino].name), path=p)
+        seen[st.st_dev, st.st_ino] = p
     parts = [read_part(p, checklist) for p in paths]
     ids = {str(p.meta["checklist"]) for p in parts if p.meta.get("checklist")}
     if len(ids) > 1:

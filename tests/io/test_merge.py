@@ -134,6 +134,24 @@ def test_split_file_then_merge_is_lossless(tmp_path, office_file):
     pd.testing.assert_frame_equal(canon(back), canon(original))
 
 
+def test_a_part_given_twice_is_refused(tmp_path, office_file):
+    """The same part twice counted its assessor's answers twice ("Li Wei: 146" for 73 questions; a new
+    user's session): refused in one line naming it, nothing written; through a link too."""
+    from qmskit.io.merge import merge_files, split_file
+    meta, original = read_responses(office_file)
+    cl = load_checklist("iso9001-2015")
+    res = split_file(cl, meta, original.drop(columns="row"), tmp_path / "p.yaml", SplitBy.CLAUSE,
+                     {"A": ["4", "5", "6", "7"], "B": ["8", "9", "10"]})
+    a, b = res.files["A"], res.files["B"]
+    (tmp_path / "again.yaml").symlink_to(a)
+    for twice in ([a, b, a], [a, b, tmp_path / "again.yaml"]):
+        with pytest.raises(MergeError, match=rf"given twice \(also as {re.escape(Path(a).name)}\)"):
+            merge_files(twice, tmp_path / "m.xlsx")
+        assert not (tmp_path / "m.xlsx").exists()
+    result = CliRunner().invoke(main, ["merge", str(a), str(b), str(a), "-o", str(tmp_path / "m.xlsx")])
+    assert result.exit_code == 1 and "given twice" in result.stderr and "Traceback" not in result.output
+
+
 def test_split_by_owner(tmp_path, office_file):
     out = tmp_path / "by-owner.yaml"
     res = run("template", "iso9001-2015", "--from", office_file, "--split-by", "owner", "-o", out)
