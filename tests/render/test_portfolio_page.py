@@ -130,3 +130,19 @@ def test_band_cards_count_an_empty_assessment_as_not_started(scored, lang, not_s
     assert cards[not_started] == 1
     assert sum(cards.values()) == len(data["offices"])
     assert cards[early] == sum(1 for x in data["offices"][1:] if x["readiness"] == "early_stage")
+
+
+@pytest.mark.parametrize("lang, notice", [("en", "Confidential: the consultant's overview"),
+                                          ("zh", "保密：咨询方对所列单位的汇总")])
+def test_every_printed_page_of_the_portfolio_carries_the_confidentiality_line(scored, lang, notice):
+    """The portfolio's PDF had no running header and no confidentiality line (a new user's session): its
+    page gives the printer both, as a report's does."""
+    import html as _html
+
+    from qmskit.render.pdf import header_footer
+    text = portfolio.Portfolio(summary.portfolio_data(scored, lang, True), lang).header_html()
+    running = {m.group(1): _html.unescape(m.group(2))
+               for m in re.finditer(r'<span data-qr-running="(\w+)">([^<]*)</span>', text)}
+    assert running["confidential"].startswith(notice) and running["left"]
+    _header, footer = header_footer(running, lang)
+    assert _html.escape(notice, quote=True) in footer
