@@ -188,6 +188,13 @@ def attach_actions(a: Assessment, responses_path: str | Path | None, actions_pat
         if not sha and a.source and Path(a.source).is_file():
             from qmskit.io.iorw import file_sha256
             sha = file_sha256(a.source)
+        from qmskit.core.assessment import same_office
+        if f.office and not same_office(f.office, a.office):
+            # another office's plan: its statuses are of other findings (noted, not attached)
+            a.meta[PLAN_NOTE] = msg("actions.plan_other_office", plan=Path(actions_path).name, plan_office=f.office,
+                                    office=a.office)
+            a.warnings.append(a.meta[PLAN_NOTE])
+            return a
         fit = plan_fit(f.meta.get("responses_sha256"), f.meta.get("assessment_date"), sha, a.date)
         fields = {"plan": Path(actions_path).name, "plan_date": f.meta.get("assessment_date"), "date": a.date}
         before = closed_before(f.plan, f.meta.get("closed_before"))

@@ -421,3 +421,16 @@ def test_a_plan_goes_only_with_its_own_or_a_later_assessment(tmp_path):
         first, last = sorted(by_date)
         assert attached(by_date[last]) is not None and attached(by_date[first]) is None, plan_from
         assert any(last in str(w) and "moonbay.xlsx" in str(w) for w in by_date[first].warnings)
+
+
+def test_another_offices_plan_is_not_applied_and_said(tmp_path):
+    """`report --actions` with another office's plan showed that office's statuses against this office's
+    findings, without a word (found by the same review): noted in one line naming both offices, not applied."""
+    from qmskit.api import load_assessment
+    from qmskit.render.actions_report import attached
+    other = tmp_path / "other.xlsx"
+    plan_file(GOV.parent / "offices" / "eastport-civil-affairs.xlsx", other, lang="en")
+    a = load_assessment(AFTER, actions=other)
+    assert attached(a) is None
+    (note,) = [w for w in a.warnings if getattr(w, "key", "") == "actions.plan_other_office"]
+    assert "another office" in str(note) and "Eastport" in str(note) and a.office in str(note)
