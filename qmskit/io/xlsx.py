@@ -674,7 +674,7 @@ def read_workbook(wb, path: Path, *, strict: bool = False) -> tuple[dict, pd.Dat
             raise ResponsesError(msg("xlsx.no_assessment_sheet", sheet=ASSESSMENT_SHEET, found=", ".join(names),
                                      office=OFFICE_SHEET), path=path)
         if OFFICE_SHEET in names:
-            meta = _read_office(wb[OFFICE_SHEET])
+            meta = _read_office(wb[OFFICE_SHEET], path)
         else:
             meta = {}
             ignored(msg("xlsx.no_office_sheet", sheet=OFFICE_SHEET, found=", ".join(names)), path, strict=strict)
@@ -769,13 +769,22 @@ def header_columns(header: Sequence, sheet: str, kind: str, unique: tuple[str, .
     return cols
 
 
-def _read_office(ws) -> dict:
+def _read_office(ws, path: Path | None = None) -> dict:
+    """The Office sheet's values by key. A key qmskit reads given on two rows is refused (the reader took
+    the last, the in-place writer updates the first: an edit saved into one never read back)."""
     labels = _labels_read("office")
-    meta = {}
-    for row in ws.iter_rows(min_row=2, values_only=True):
+    known = set(labels.values())
+    meta: dict = {}
+    rows_of: dict[str, int] = {}
+    for n, row in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
         if not row or row[0] is None:
             continue
         key = row[2] if len(row) > 2 and row[2] else labels.get(str(row[0]).strip().lower(), str(row[0]).strip())
+        if str(key) in known:
+            if str(key) in rows_of:
+                raise AmbiguousWorkbook(msg("xlsx.duplicate_office_row", label=str(row[0]).strip(),
+                                            first=rows_of[str(key)], second=n), path=path, where=OFFICE_SHEET)
+            rows_of[str(key)] = n
         value = row[1] if len(row) > 1 else None
         if isinstance(value, dt.datetime):
             value = value.date()
