@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from qmskit.core.assessment import Assessment
+from qmskit.core.assessment import Assessment, latest_in_groups
 from qmskit.core.values import is_blank
 
 
@@ -173,19 +173,10 @@ def plan_fit(plan_sha256: str | None, plan_date: str | None, sha256: str | None,
 
 def latest_per_plan(plans: list[str | None], dates: list[str | None]) -> list[int | None]:
     """Several assessments given one plan (one office assessed more than once, e.g. in a batch): each one's
-    index of the assessment the plan goes to instead — the latest (undated ones before dated ones; on a
-    tie, the last given) — or None for that latest one and for those without a plan."""
-    out: list[int | None] = [None] * len(plans)
-    groups: dict[str, list[int]] = {}
-    for i, plan in enumerate(plans):
-        if plan is not None:
-            groups.setdefault(plan, []).append(i)
-    for members in groups.values():
-        latest = max(members, key=lambda i: (_text(dates[i]), i))
-        for i in members:
-            if i != latest:
-                out[i] = latest
-    return out
+    index of the assessment the plan goes to instead — the latest (:func:`qmskit.core.assessment.latest_in_groups`:
+    undated ones before dated ones; on a tie, the last given) — or None for that latest one and for those
+    without a plan."""
+    return [None if j == i else j for i, j in enumerate(latest_in_groups(plans, dates))]
 
 
 # ----------------------------------------------------------------------------- progress

@@ -12,7 +12,7 @@ import pandas as pd
 
 from qmskit.checklist.loader import Checklist
 from qmskit.core.model import Band, Reason, Severity
-from qmskit.core.values import as_number
+from qmskit.core.values import as_number, text_or_empty
 
 
 def _answer(value):
@@ -161,19 +161,29 @@ def telling_apart(assessments: Sequence[Assessment]) -> list[str]:
     return tags
 
 
+def latest_in_groups(keys: Sequence[object], dates: Sequence[object]) -> list[int | None]:
+    """For each item, the index of the latest item of its group (items of one ``key``; None: in no group):
+    the latest ``date`` (ISO text; an undated item is older than any dated one), of equal dates the last given.
+    One rule for "the latest assessment" wherever several of one office meet (the portfolio, action plans)."""
+    groups: dict[object, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    out: list[int | None] = [None] * len(keys)
+    for members in groups.values():
+        latest = max(members, key=lambda i: (text_or_empty(dates[i]), i))
+        for i in members:
+            out[i] = latest
+    return out
+
+
 def latest_of_each(assessments: Sequence[Assessment]) -> list[bool]:
     """For each assessment, whether it is its office's latest among ``assessments`` (one office: names that
-    :func:`same_office`): the one with the latest date. An undated assessment is older than any dated one of
-    its office (a file that gives no date is never taken for the newest); of equal dates (undated ones), the
-    last given. An office assessed once is its own latest. A portfolio counts offices by these: one office
+    :func:`same_office`), by :func:`latest_in_groups`: a file that gives no date is never taken for the
+    newest. An office assessed once is its own latest. A portfolio counts offices by these: one office
     assessed twice is one office, its earlier assessment reported but not counted again."""
-    best: dict[str, int] = {}
-    for i, a in enumerate(assessments):
-        j = best.get(office_key(a.office))
-        if j is None or (a.date or "") >= (assessments[j].date or ""):
-            best[office_key(a.office)] = i
-    latest = set(best.values())
-    return [i in latest for i in range(len(assessments))]
+    latest = latest_in_groups([office_key(a.office) for a in assessments], [a.date for a in assessments])
+    return [j == i for i, j in enumerate(latest)]
 
 
 # what an office's file answers: two assessments that agree on all of it are one assessment given twice

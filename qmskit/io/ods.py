@@ -37,7 +37,7 @@ from qmskit.io.limits import (
     open_bounded_zip,
     read_bytes_bounded,
 )
-from qmskit.io.xlsx_read import check_sheet_name
+from qmskit.io.xlsx_read import check_sheet_names
 
 NOT_AN_ODS = "ods.not_an_ods"  # the catalog key of the one line for a file that is no .ods
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -238,10 +238,8 @@ class _Extent:
             if self.sheets > MAX_SHEETS:  # (4.9 million empty tables, a 380 KB file, took 1.26 GB before)
                 self._refuse(msg("limits.too_many_sheets", limit=MAX_SHEETS))
             self.table, self.tables, self.rows, self.reach = attrs.get("table:name", ""), 1, 0, (0, 0)
-            given = {v.casefold(): v for k, v in attrs.items() if k.rpartition(":")[2] == "name"}
             try:
-                for name in given.values():  # (every name attribute, any prefix: readers differ on which they take)
-                    check_sheet_name(self.names, name, self.path)
+                check_sheet_names(self.names, [v for k, v in attrs.items() if k.rpartition(":")[2] == "name"], self.path)
             except ResponsesError as error:
                 raise _Refused(error) from None
         elif self.cell is None:

@@ -769,7 +769,7 @@ def header_columns(header: Sequence, sheet: str, kind: str, unique: tuple[str, .
     return cols
 
 
-def _read_office(ws, path: Path | None = None) -> dict:
+def _read_office(ws, path: Path) -> dict:
     """The Office sheet's values by key. A key qmskit reads given on two rows is refused (the reader took
     the last, the in-place writer updates the first: an edit saved into one never read back)."""
     labels = _labels_read("office")

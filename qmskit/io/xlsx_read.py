@@ -32,6 +32,7 @@ import struct
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -250,30 +251,29 @@ def _unescaped(value: bytes) -> str:
     return (_XML_ENTITY.sub(one, value) if b"&" in value else value).decode("utf-8", "replace")
 
 
-def check_sheet_name(names: dict[str, str], name: str, path: Path) -> None:
-    """Record ``name`` in ``names`` (case-folded name → as written), refusing one a sheet already has. Excel
-    tells no two sheets' names apart by case and opens no workbook holding both; a reader looking a sheet up by
-    name takes one of the two: a second, hidden "Assessment" listed first in xl/workbook.xml was read instead
-    of the visible one (all "no" where the office saw all "yes"; found by a hostile-input review)."""
-    key = name.casefold()
-    if key in names:
-        first = names[key]
-        raise AmbiguousWorkbook(msg("xlsx_read.duplicate_sheet" if first == name else "xlsx_read.duplicate_sheets",
-                                    name=first, other=name), path=path)
-    names[key] = name
+def check_sheet_names(names: dict[str, str], given: Iterable[str], path: Path) -> None:
+    """Record the names one sheet element ``given`` (every name attribute it has, any prefix: readers differ on
+    which they take; one element naming itself twice is no second sheet) in ``names`` (case-folded name → as
+    written), refusing one a sheet already has. Excel tells no two sheets' names apart by case and opens no
+    workbook holding both; a reader looking a sheet up by name takes one of the two: a second, hidden
+    "Assessment" listed first in xl/workbook.xml was read instead of the visible one (all "no" where the
+    office saw all "yes"; found by a hostile-input review)."""
+    own: dict[str, str] = {}
+    for name in given:
+        own.setdefault(name.casefold(), name)
+    for key, name in own.items():
+        if key in names:
+            first = names[key]
+            raise AmbiguousWorkbook(msg("xlsx_read.duplicate_sheet" if first == name else "xlsx_read.duplicate_sheets",
+                                        name=first, other=name), path=path)
+        names[key] = name
 
 
 def _check_sheet_names(part: bytes, names: dict[str, str], path: Path) -> None:
-    """Each <sheet> of a stretch of xl/workbook.xml: every name attribute it has (any prefix: readers differ on
-    which they take) recorded by :func:`check_sheet_name`."""
+    """Each <sheet> of a stretch of xl/workbook.xml, its names recorded by :func:`check_sheet_names`."""
     for m in _SHEET_ELEMENT.finditer(part):
-        given: dict[str, str] = {}   # (one tag naming itself twice is no second sheet)
-        for key, value in calamine_attributes(_tag_attributes(m.group(1))) or []:
-            if key.rpartition(b":")[2].lower() == b"name":
-                name = _unescaped(value)
-                given.setdefault(name.casefold(), name)
-        for name in given.values():
-            check_sheet_name(names, name, path)
+        check_sheet_names(names, [_unescaped(value) for key, value in calamine_attributes(_tag_attributes(m.group(1)))
+                                  or [] if key.rpartition(b":")[2].lower() == b"name"], path)
 
 
 def _too_far(row: int, col: int, path: Path, member: str) -> None:
