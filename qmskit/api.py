@@ -219,11 +219,11 @@ PLAN_NOTE = "_actions_note"
 
 
 def find_action_plans(actions_dir: str | os.PathLike) -> dict[str, Path]:
-    """The action plans in a folder, by office name (:func:`qmskit.render.actions_report.office_key`);
+    """The action plans in a folder, by office name (:func:`qmskit.core.assessment.office_key`);
     unreadable files are warned about and skipped."""
+    from qmskit.core.assessment import office_key
     from qmskit.errors import QmskitError
     from qmskit.io.actions_xlsx import read_actions
-    from qmskit.render.actions_report import office_key
 
     folder = Path(actions_dir)
     if not folder.is_dir():

@@ -28,6 +28,7 @@ from qmskit.core.actions import (
     QMSKIT_KEYS,
     STATUS_ORDER,
 )
+from qmskit.core.assessment import same_office
 from qmskit.core.values import is_blank
 from qmskit.errors import ActionsError
 from qmskit.i18n.catalog import LANGS, LabelPairs, msg, t
@@ -433,7 +434,7 @@ def plan_file(responses: str | Path, output: str | Path, *, lang: str | None = N
             "updated": (today or dt.date.today()).isoformat(), "language": lang, "closed_before": ""}
     if output.exists():
         existing = read_actions(output)
-        if existing.office and not force and _norm(existing.office) != _norm(a.office):
+        if existing.office and not force and not same_office(existing.office, a.office):
             raise ActionsError(msg("actions_xlsx.other_office", plan=existing.office, office=a.office), path=output)
         update = update_plan(existing.plan, fresh)
         info["language"] = existing.meta.get("language") or lang
@@ -457,10 +458,6 @@ def _closed_before_update(existing: ActionPlanFile, info: dict, update) -> list[
         return update.still_found
     known = set(closed_before(existing.plan, existing.meta.get("closed_before")))
     return [qid for qid in update.still_found if qid in known]
-
-
-def _norm(name: str) -> str:
-    return " ".join(str(name).split()).casefold()
 
 
 def status_of(path: str | Path, as_of: dt.date):

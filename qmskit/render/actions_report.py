@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from qmskit.core.actions import CLOSED_STATUSES, STATUS_ORDER, ActionStatus, Progress
-from qmskit.core.assessment import Assessment
+from qmskit.core.assessment import Assessment, office_key  # (plans are matched by it)
 from qmskit.core.values import is_blank, text_or_empty
 from qmskit.i18n.catalog import t, tn
 from qmskit.i18n.numbers import fmt_date
@@ -109,11 +109,6 @@ def plan_name(a: Assessment) -> str | None:
 
 
 # ----------------------------------------------------------------------------- batch and portfolio
-
-def office_key(name: str) -> str:
-    """An office name as plans are matched by it: spaces collapsed, case folded."""
-    return " ".join(str(name).split()).casefold()
-
 
 def plan_for(a: Assessment, plans: dict[str, Path]) -> Path | None:
     return plans.get(office_key(a.office))
