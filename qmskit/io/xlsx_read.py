@@ -515,15 +515,18 @@ def _walk(part: bytes, walk: _Walk, path: Path, member: str) -> None:
             continue
         if local not in (b"row", b"c"):
             continue
+        # a row's reference names no column: checked at the first one (the column a cell before it reached is
+        # no place of the row's: a cell at the last column allowed, then a row, was refused as "column 201")
+        at = 1 if local == b"row" else walk.col + 1
         for ref in (a or b for a, b in _R_ATTR.findall(raw)):  # (any spelling: none may reach far)
-            _reference(ref, walk.row + 1, walk.col + 1, path, member)
+            _reference(ref, walk.row + 1, at, path, member)
         attributes = calamine_attributes(raw)
         if attributes is None:
             raise malformed
         if local == b"row":
             given = next((v for k, v in attributes if k == b"r"), None)     # (calamine: raw_attr, the first)
             if given is not None:
-                walk.row = _reference(given, walk.row + 1, walk.col + 1, path, member)[0] - 1
+                walk.row = _reference(given, walk.row + 1, at, path, member)[0] - 1
             if empty:     # <row/>: a start and an end
                 walk.row, walk.col = walk.row + 1, 0
             continue

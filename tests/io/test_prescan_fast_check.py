@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
@@ -118,6 +118,7 @@ PIECES = ['<row r="{r}">', "</row>", '<c r="{col}{r}" s="1" t="inlineStr"><is><t
 
 
 @settings(max_examples=300, deadline=None)
+@example([(2, 1, 200)], True)  # a cell at the last column allowed, then rows: the walk refused "column 201"
 @given(st.lists(st.tuples(st.integers(0, len(PIECES) - 1), st.integers(1, 9999), st.integers(1, 18_278)),
                 min_size=1, max_size=40), st.booleans())
 def test_whatever_the_fast_check_vouches_for_the_walk_passes(pieces, pad):
